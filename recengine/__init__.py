@@ -1,0 +1,58 @@
+"""recengine: language-model embeddings that make a recommender better, above all for cold start.
+
+The public API. Heavy parts (torch, sentence-transformers, shap) load only when first used, so
+``import recengine`` stays quick.
+
+Examples
+--------
+>>> import recengine
+>>> ds = recengine.load_sample("movielens-100k")
+>>> ds.n_items
+1682
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from recengine.columns import Columns
+from recengine.data import Dataset, IdMap, Split, load_sample, make_split, read_dataset
+from recengine.errors import DataError, RecengineError
+
+__version__ = "0.1.0"
+
+# name -> module that defines it; imported on first access.
+_LAZY = {
+    "Encoder": "recengine.text",
+    "ItemEmbeddings": "recengine.text",
+    "embed_items": "recengine.text",
+    "embed_texts": "recengine.text",
+    "finetune": "recengine.text",
+    "FineTuneConfig": "recengine.text",
+    "Profile": "recengine.models",
+    "Recommender": "recengine.models",
+    "Popularity": "recengine.models",
+    "ItemKNN": "recengine.models",
+    "EASE": "recengine.models",
+    "ContentKNN": "recengine.models",
+    "Hybrid": "recengine.models",
+    "recommend": "recengine.models",
+    "audience": "recengine.models",
+    "explain": "recengine.explain",
+    "explain_many": "recengine.explain",
+    "Explanation": "recengine.explain",
+    "evaluate": "recengine.evaluation",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'recengine' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+__all__ = ["Columns", "DataError", "Dataset", "IdMap", "RecengineError", "Split", "load_sample", "make_split", "read_dataset", *_LAZY]

@@ -1,0 +1,112 @@
+"""Options and output shared by the subcommands: data options, output formats, progress bars."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import pandas as pd
+
+from recengine.data import Dataset, load_sample, read_dataset
+from recengine.errors import ConfigError
+
+FORMATS = ("table", "json", "csv")
+
+
+def add_data_options(parser: argparse.ArgumentParser) -> None:
+    """``--sample | --interactions F [--items F] | --dataset NAME`` plus column mapping options."""
+    g = parser.add_argument_group("data (default: --sample movielens-100k)")
+    g.add_argument("--sample", metavar="NAME", help="a bundled sample, e.g. movielens-100k")
+    g.add_argument("--interactions", metavar="FILE", help="interactions file (CSV/TSV/Parquet/JSON Lines, .gz/.zip)")
+    g.add_argument("--items", metavar="FILE", help="item texts file (id plus text columns)")
+    g.add_argument("--dataset", metavar="NAME", help="a dataset saved in the store (recengine data add)")
+    g.add_argument("--user-col", help="name of the user column when it cannot be guessed")
+    g.add_argument("--item-col", help="name of the item column when it cannot be guessed")
+    g.add_argument("--rating-col", help="name of the rating/weight column")
+    g.add_argument("--timestamp-col", help="name of the timestamp column")
+    g.add_argument("--text", metavar="TEMPLATE", help="item text template, e.g. '{title}. {description}', or a column")
+    g.add_argument("--hash-user-ids", action="store_true", help="replace user ids by salted hashes on load")
+
+
+def add_format_option(parser: argparse.ArgumentParser, formats: Iterable[str] = FORMATS, default: str = "table") -> None:
+    parser.add_argument("--format", choices=list(formats), default=default, help=f"output format (default {default})")
+
+
+def column_mapping(args: argparse.Namespace) -> dict[str, str]:
+    pairs = {"user": args.user_col, "item": args.item_col, "rating": args.rating_col, "timestamp": args.timestamp_col}
+    return {k: v for k, v in pairs.items() if v}
+
+
+def load_data(args: argparse.Namespace) -> Dataset:
+    """The dataset the data options name; the MovieLens-100K sample when none is named."""
+    chosen = [x for x in (args.sample, args.interactions, getattr(args, "dataset", None)) if x]
+    if len(chosen) > 1:
+        raise ConfigError("choose one of --sample, --interactions or --dataset, not several.")
+    if getattr(args, "dataset", None):
+        from recengine.store import open_store
+
+        return open_store().load_dataset(args.dataset)
+    if args.interactions:
+        return read_dataset(
+            args.interactions,
+            args.items,
+            columns=column_mapping(args) or None,
+            text=args.text,
+            hash_user_ids=args.hash_user_ids,
+        )
+    if args.items:
+        raise ConfigError("--items needs --interactions too.")
+    return load_sample(args.sample or "movielens-100k")
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, pd.DataFrame):
+        return json.loads(obj.to_json(orient="records"))
+    if hasattr(obj, "item"):
+        return obj.item()
+    if hasattr(obj, "tolist"):
+        return obj.tolist()
+    return str(obj)
+
+
+def emit(obj: Any, fmt: str, *, stream: Any = None) -> None:
+    """Print a result: a dict or DataFrame as a table, JSON or CSV."""
+    out = stream or sys.stdout
+    if fmt == "json":
+        json.dump(obj, out, indent=2, default=_jsonable, ensure_ascii=False)
+        out.write("\n")
+        return
+    frame = obj if isinstance(obj, pd.DataFrame) else None
+    if frame is None and isinstance(obj, dict):
+        rows = [(k, v if not isinstance(v, (list, dict)) else json.dumps(v, default=_jsonable, ensure_ascii=False)) for k, v in obj.items()]
+        frame = pd.DataFrame(rows, columns=["key", "value"])
+    if frame is None and isinstance(obj, list):
+        frame = pd.DataFrame(obj)
+    if frame is None:
+        out.write(f"{obj}\n")
+        return
+    if fmt == "csv":
+        frame.to_csv(out, index=False)
+    else:
+        with pd.option_context("display.max_colwidth", 80, "display.width", 200):
+            out.write(frame.to_string(index=False) + "\n")
+
+
+def progress_bar(desc: str) -> tuple[Callable[[int, int, str], None], Callable[[], None]]:
+    """A tqdm bar on stderr as a ``progress(done, total, message)`` callback, and a closer."""
+    from tqdm.auto import tqdm
+
+    bar = tqdm(desc=desc, file=sys.stderr, disable=None, leave=False)
+
+    def update(done: int, total: int, message: str = "") -> None:
+        if bar.total != total:
+            bar.total = total
+        bar.n = done
+        if message:
+            bar.set_postfix_str(message, refresh=False)
+        bar.refresh()
+
+    return update, bar.close

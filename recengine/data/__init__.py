@@ -1,0 +1,22 @@
+"""Datasets: reading and validating users' files, bundled samples, id maps and protocol splits."""
+
+from recengine.data.dataset import Dataset, IdMap
+from recengine.data.load import read_dataset
+from recengine.data.readers import read_table
+from recengine.data.samples import SAMPLES, load_sample
+from recengine.data.splits import PROTOCOLS, Split, cold_items_split, few_shot_splits, make_split, warm_split
+
+__all__ = [
+    "PROTOCOLS",
+    "SAMPLES",
+    "Dataset",
+    "IdMap",
+    "Split",
+    "cold_items_split",
+    "few_shot_splits",
+    "load_sample",
+    "make_split",
+    "read_dataset",
+    "read_table",
+    "warm_split",
+]

@@ -1,0 +1,202 @@
+"""The validated dataset every model, split and page works on: id maps, a sparse matrix, item texts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from recengine.columns import Columns
+from recengine.errors import UnknownIdError
+
+
+@dataclass(frozen=True, eq=False)
+class IdMap:
+    """A frozen two-way map between external ids (strings) and internal indices ``0..n-1``.
+
+    Unknown ids map to ``-1`` in :meth:`to_internal` (cold start is a handled case, not a ``KeyError``);
+    :meth:`index` raises :class:`UnknownIdError` with a readable message when one id must exist.
+
+    Examples
+    --------
+    >>> m = IdMap.from_values(["b", "a", "b", "c"])
+    >>> m.to_internal(["a", "zzz"]).tolist(), m.to_external([0]).tolist()
+    ([1, -1], ['b'])
+    """
+
+    external: np.ndarray
+    kind: str = "item"
+    _index: dict[str, int] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        ext = np.asarray([str(x) for x in self.external], dtype=object)
+        ext.setflags(write=False)
+        object.__setattr__(self, "external", ext)
+        index = {x: i for i, x in enumerate(ext)}
+        if len(index) != len(ext):
+            raise ValueError("IdMap ids must be unique")
+        object.__setattr__(self, "_index", index)
+
+    @classmethod
+    def from_values(cls, values: Iterable[Any], kind: str = "item") -> IdMap:
+        """Ids in order of first appearance."""
+        return cls(np.asarray(list(dict.fromkeys(str(v) for v in values)), dtype=object), kind)
+
+    def __len__(self) -> int:
+        return len(self.external)
+
+    def __contains__(self, external_id: object) -> bool:
+        return str(external_id) in self._index
+
+    def to_internal(self, ids: Iterable[Any], missing: int = -1) -> np.ndarray:
+        get = self._index.get
+        return np.fromiter((get(str(i), missing) for i in ids), dtype=np.int64)
+
+    def to_external(self, idx: Iterable[int] | np.ndarray) -> np.ndarray:
+        return self.external[np.asarray(idx, dtype=np.int64)]
+
+    def index(self, external_id: object) -> int:
+        try:
+            return self._index[str(external_id)]
+        except KeyError:
+            examples = ", ".join(self.external[:3])
+            raise UnknownIdError(
+                f"unknown {self.kind} id {str(external_id)!r}: the dataset has {len(self)} {self.kind}s "
+                f"(e.g. {examples})."
+            ) from None
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """Interactions plus item texts, validated, with frozen id maps.
+
+    ``interactions`` has ``user_id``, ``item_id``, ``weight`` and, when known, ``rating`` and
+    ``timestamp`` (int64 unix seconds). ``items`` has one row per item in ``item_map`` order with
+    ``item_id``, ``title``, ``text`` and the source columns. Items with text and no interactions are
+    :attr:`cold_items`. Build one with :func:`recengine.read_dataset` or :func:`recengine.load_sample`.
+    """
+
+    interactions: pd.DataFrame
+    items: pd.DataFrame
+    user_map: IdMap
+    item_map: IdMap
+    name: str = "dataset"
+    warnings: tuple[str, ...] = ()
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def n_users(self) -> int:
+        return len(self.user_map)
+
+    @property
+    def n_items(self) -> int:
+        return len(self.item_map)
+
+    @property
+    def n_interactions(self) -> int:
+        return len(self.interactions)
+
+    @property
+    def has_ratings(self) -> bool:
+        return Columns.rating in self.interactions.columns
+
+    @property
+    def has_timestamps(self) -> bool:
+        return Columns.timestamp in self.interactions.columns
+
+    @cached_property
+    def user_index(self) -> np.ndarray:
+        return self.user_map.to_internal(self.interactions[Columns.user])
+
+    @cached_property
+    def item_index(self) -> np.ndarray:
+        return self.item_map.to_internal(self.interactions[Columns.item])
+
+    @cached_property
+    def matrix(self) -> sp.csr_matrix:
+        """Binary implicit-feedback matrix (users x items): every interaction counts, as the protocols define."""
+        data = np.ones(len(self.interactions), dtype=np.float32)
+        m = sp.csr_matrix((data, (self.user_index, self.item_index)), shape=(self.n_users, self.n_items))
+        m.sum_duplicates()
+        m.data[:] = 1.0
+        return m
+
+    @cached_property
+    def texts(self) -> list[str]:
+        return self.items[Columns.text].tolist()
+
+    @cached_property
+    def titles(self) -> np.ndarray:
+        return self.items[Columns.title].to_numpy(dtype=object)
+
+    @cached_property
+    def item_popularity(self) -> np.ndarray:
+        """Number of users who interacted with each item (internal order)."""
+        return np.asarray(self.matrix.sum(axis=0)).ravel().astype(np.int64)
+
+    @cached_property
+    def cold_item_mask(self) -> np.ndarray:
+        return self.item_popularity == 0
+
+    @property
+    def cold_items(self) -> np.ndarray:
+        """External ids of items that nobody has interacted with (they can only be reached through text)."""
+        return self.item_map.external[self.cold_item_mask]
+
+    def user_items(self, user_id: object) -> np.ndarray:
+        """Internal indices of the items a known user interacted with."""
+        row = self.user_map.index(user_id)
+        return self.matrix.indices[self.matrix.indptr[row] : self.matrix.indptr[row + 1]].copy()
+
+    def title(self, item_id: object) -> str:
+        return str(self.titles[self.item_map.index(item_id)])
+
+    def with_interactions(self, interactions: pd.DataFrame, name: str | None = None) -> Dataset:
+        """A dataset on a subset of the interactions with the same id maps and items (used by splits)."""
+        return Dataset(
+            interactions=interactions.reset_index(drop=True),
+            items=self.items,
+            user_map=self.user_map,
+            item_map=self.item_map,
+            name=name or self.name,
+            warnings=self.warnings,
+            options=self.options,
+        )
+
+    def stats(self) -> dict[str, Any]:
+        """Summary figures for the app and ``recengine data inspect``."""
+        n_cold = int(self.cold_item_mask.sum())
+        per_user = np.diff(self.matrix.indptr)
+        has_text = self.items[Columns.text].str.len() > 0
+        out: dict[str, Any] = {
+            "name": self.name,
+            "n_users": self.n_users,
+            "n_items": self.n_items,
+            "n_interactions": self.n_interactions,
+            "n_cold_items": n_cold,
+            "n_items_with_text": int(has_text.sum()),
+            "density": float(self.matrix.nnz / max(1, self.n_users * self.n_items)),
+            "interactions_per_user_median": float(np.median(per_user)) if len(per_user) else 0.0,
+            "users_with_1_to_5": int(((per_user >= 1) & (per_user <= 5)).sum()),
+            "has_ratings": self.has_ratings,
+            "has_timestamps": self.has_timestamps,
+            "warnings": list(self.warnings),
+        }
+        if self.has_ratings:
+            r = self.interactions[Columns.rating]
+            out["rating_min"], out["rating_max"] = float(r.min()), float(r.max())
+        if self.has_timestamps:
+            t = pd.to_datetime(self.interactions[Columns.timestamp], unit="s")
+            out["first_interaction"], out["last_interaction"] = str(t.min().date()), str(t.max().date())
+        return out
+
+    def __repr__(self) -> str:
+        return (
+            f"Dataset({self.name!r}: {self.n_users} users, {self.n_items} items, "
+            f"{self.n_interactions} interactions, {int(self.cold_item_mask.sum())} cold items)"
+        )

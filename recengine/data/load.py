@@ -1,0 +1,259 @@
+"""``read_dataset``: a user's interactions and item texts, from any supported file, into a :class:`Dataset`."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from recengine.columns import Columns
+from recengine.data.dataset import Dataset, IdMap
+from recengine.data.readers import Source, Table, read_table, source_name
+from recengine.data.validate import (
+    ALIASES,
+    build_texts,
+    check_mapping,
+    clean_ids,
+    find_column,
+    parse_ratings,
+    parse_timestamps,
+    text_columns,
+    title_column,
+)
+from recengine.errors import DataError
+
+
+def read_dataset(
+    interactions: Source,
+    items: Source | None = None,
+    *,
+    columns: Mapping[str, str] | None = None,
+    text: str | Sequence[str] | None = None,
+    hash_user_ids: bool = False,
+    hash_salt: str | None = None,
+    name: str | None = None,
+    max_bytes: int | None = None,
+) -> Dataset:
+    """Load interactions and (optionally) item texts into a validated :class:`Dataset`.
+
+    Parameters
+    ----------
+    interactions
+        Path, file object (e.g. Streamlit's ``UploadedFile``), bytes or DataFrame with one row per
+        (user, item) interaction. CSV/TSV/any of ``, ; tab |`` (sniffed), Parquet, JSON Lines or JSON
+        records, optionally gzip- or zip-compressed, UTF-8 (BOM or not) or Latin-1/cp1252.
+    items
+        The same kinds of source, one row per item with an id and text columns. Items nobody has touched
+        are kept: they are the cold items. Without it, item-level text columns of the interactions are used.
+    columns
+        Explicit mapping for roles that cannot be guessed: ``{"user": ..., "item": ..., "rating": ...,
+        "timestamp": ...}``. Unmapped roles are found by name (``user_id``, ``customer_id``, ``movieId``,
+        ``sku``, ``rating``, ``score``, ``timestamp``, ``date``...).
+    text
+        How to write each item's text: a template (``"{title} ({year}). {description}"``), a list of
+        columns (written ``"Title: ... Genres: ..."``), one column, or ``None`` for every text column.
+    hash_user_ids
+        Replace user ids by salted SHA-256 hashes as the data loads (privacy for uploads).
+    hash_salt
+        The salt; by default a random one per load, so hashed ids cannot be linked across loads.
+
+    Returns
+    -------
+    Dataset
+        Duplicate (user, item) rows are merged into one: the latest row wins (by timestamp, else by
+        position in the file) and the merge is reported in ``Dataset.warnings``.
+
+    Raises
+    ------
+    DataError
+        With the file, column and first offending rows named, and what to do.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ds = read_dataset(pd.DataFrame({"customer": ["a", "a", "b"], "sku": ["x", "y", "x"]}))
+    >>> ds.n_users, ds.n_items, ds.n_interactions
+    (2, 2, 3)
+    """
+    mapping = check_mapping(columns)
+    warnings: list[str] = []
+    inter = read_table(interactions, default_name="interactions", max_bytes=max_bytes)
+    user_col = find_column(inter, "user", mapping.get("user"), required=True)
+    item_col = find_column(inter, "item", mapping.get("item"), required=True)
+    if user_col == item_col:
+        raise DataError(
+            f"{inter.name}: the same column {user_col!r} was taken as both user and item. "
+            "Map them explicitly with columns={'user': ..., 'item': ...}."
+        )
+    taken = {user_col, item_col}
+    rating_col = _optional(inter, "rating", mapping, taken)
+    ts_col = _optional(inter, "timestamp", mapping, taken | {rating_col})
+
+    frame = pd.DataFrame({Columns.user: clean_ids(inter, user_col, "user"), Columns.item: clean_ids(inter, item_col, "item")})
+    if rating_col is not None:
+        frame[Columns.rating] = parse_ratings(inter, rating_col)
+    if ts_col is not None:
+        frame[Columns.timestamp] = parse_timestamps(inter, ts_col)
+    frame["_order"] = np.arange(len(frame))
+    frame = _merge_duplicates(frame, inter.name, warnings)
+
+    if items is not None:
+        item_table = read_table(items, default_name="items", max_bytes=max_bytes)
+        items_frame = _items_from_table(item_table, mapping.get("item"), item_col, text, warnings)
+    else:
+        items_frame = _items_from_interactions(inter, item_col, {user_col, item_col, rating_col, ts_col}, text)
+
+    known = set(items_frame[Columns.item])
+    lacking = pd.unique(frame.loc[~frame[Columns.item].isin(known), Columns.item])
+    if items is not None and len(lacking):
+        examples = ", ".join(map(str, lacking[:5]))
+        warnings.append(
+            f"{len(lacking)} item(s) in {inter.name} have no row in {source_name(items, 'items')} and so no text "
+            f"(e.g. {examples}); text-based models cannot use them."
+        )
+    if len(lacking):
+        extra = pd.DataFrame({Columns.item: lacking, Columns.text: "", Columns.title: lacking})
+        items_frame = pd.concat([items_frame, extra], ignore_index=True)
+    items_frame = items_frame.reset_index(drop=True)
+
+    if items is None and not (items_frame[Columns.text].str.len() > 0).any():
+        warnings.append(
+            "No item texts were given: collaborative models work, but text-based models, intent queries and "
+            "cold items need an items file with text columns."
+        )
+    n_empty = int((items_frame[Columns.text].str.len() == 0).sum())
+    if items is not None and n_empty:
+        warnings.append(f"{n_empty} item(s) have no text at all; only collaborative models can score them.")
+
+    if hash_user_ids:
+        salt = hash_salt if hash_salt is not None else secrets.token_hex(16)
+        uniq = pd.unique(frame[Columns.user])
+        hashed = {u: "u_" + hashlib.sha256((salt + "\x1f" + u).encode()).hexdigest()[:16] for u in uniq}
+        frame[Columns.user] = frame[Columns.user].map(hashed)
+
+    frame = frame.drop(columns="_order").reset_index(drop=True)
+    frame[Columns.weight] = np.float32(1.0)
+    item_map = IdMap(items_frame[Columns.item].to_numpy(), kind="item")
+    user_map = IdMap.from_values(frame[Columns.user], kind="user")
+    options: dict[str, Any] = {
+        "columns": {"user": user_col, "item": item_col, "rating": rating_col, "timestamp": ts_col},
+        "text": text if isinstance(text, (str, type(None))) else list(text),
+        "hash_user_ids": hash_user_ids,
+        "interactions_file": inter.name,
+        "items_file": source_name(items, "items") if items is not None else None,
+        "format": inter.format,
+    }
+    return Dataset(
+        interactions=frame,
+        items=items_frame,
+        user_map=user_map,
+        item_map=item_map,
+        name=name or inter.name.split(".")[0],
+        warnings=tuple(warnings),
+        options=options,
+    )
+
+
+def _optional(table: Table, role: str, mapping: Mapping[str, str], taken: set[str | None]) -> str | None:
+    frame_cols = [c for c in table.frame.columns if c not in taken]
+    sub = Table(table.frame[frame_cols], table.name, table.unit, table.first_line, table.format)
+    return find_column(sub, role, mapping.get(role), required=False, aliases=ALIASES[role])
+
+
+def _merge_duplicates(frame: pd.DataFrame, name: str, warnings: list[str]) -> pd.DataFrame:
+    dup = frame.duplicated([Columns.user, Columns.item], keep=False)
+    if not dup.any():
+        return frame
+    order = [Columns.timestamp, "_order"] if Columns.timestamp in frame.columns else ["_order"]
+    merged = frame.sort_values(order).drop_duplicates([Columns.user, Columns.item], keep="last").sort_values("_order")
+    n_removed = len(frame) - len(merged)
+    first = np.flatnonzero(dup.to_numpy())[:3] + 2
+    warnings.append(
+        f"{name}: {n_removed} duplicate (user, item) row(s) were merged, keeping the latest of each pair "
+        f"({'by timestamp' if Columns.timestamp in frame.columns else 'by position in the file'}); "
+        f"first at lines {', '.join(map(str, first))}."
+    )
+    return merged
+
+
+def _items_from_table(
+    table: Table,
+    explicit_item: str | None,
+    inter_item_col: str,
+    text: str | Sequence[str] | None,
+    warnings: list[str],
+) -> pd.DataFrame:
+    cols = list(table.frame.columns)
+    if explicit_item is not None and explicit_item in cols:
+        id_col = explicit_item
+    elif inter_item_col in cols:
+        id_col = inter_item_col
+    else:
+        id_col = find_column(table, "item", None, required=True)
+    ids = clean_ids(table, id_col, "item")
+    texts, used = build_texts(table, id_col, text)
+    texts = texts.fillna("").astype(str).str.strip()
+    frame = table.frame.copy()
+    frame.insert(0, "_id", ids)
+    frame["_text"] = texts.to_numpy()
+    dups = frame.duplicated("_id", keep=False)
+    if dups.any():
+        conflicting = frame[dups].groupby("_id")["_text"].nunique()
+        conflicting = conflicting[conflicting > 1]
+        if len(conflicting):
+            bad_id = conflicting.index[0]
+            rows = np.flatnonzero((frame["_id"] == bad_id).to_numpy())
+            raise DataError(
+                f"{table.name}: item id {bad_id!r} (column {id_col!r}) appears at {table.where(rows)} with different "
+                f"texts ({len(conflicting)} such id(s) in all). Keep one row per item, or merge their texts."
+            )
+        n = int(dups.sum() - frame[dups]["_id"].nunique())
+        warnings.append(f"{table.name}: {n} repeated item row(s) with identical text were dropped.")
+        frame = frame.drop_duplicates("_id", keep="first")
+    if not (frame["_text"].str.len() > 0).any():
+        cols_used = ", ".join(used) if used else "none found"
+        raise DataError(
+            f"{table.name}: no item has any text (text columns: {cols_used}). Add a column with titles or "
+            "descriptions, or choose the text columns explicitly (text=[...] / --text)."
+        )
+    tcol = title_column(table.frame, id_col)
+    if tcol is not None:
+        titles = frame[tcol].map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip())
+    else:
+        titles = frame["_text"].str.slice(0, 60)
+    titles = titles.where(titles.str.len() > 0, frame["_id"])
+    out = frame.drop(columns=["_id", "_text"])
+    out = out.drop(columns=[c for c in (Columns.item, Columns.text, Columns.title) if c in out.columns])
+    out.insert(0, Columns.item, frame["_id"].to_numpy())
+    out.insert(1, Columns.title, titles.to_numpy())
+    out.insert(2, Columns.text, frame["_text"].to_numpy())
+    return out.reset_index(drop=True)
+
+
+def _items_from_interactions(
+    table: Table, item_col: str, role_cols: set[str | None], text: str | Sequence[str] | None
+) -> pd.DataFrame:
+    """Item-level text columns of a single interactions file (values constant per item) become item texts."""
+    src = table.frame.copy()
+    src["_id"] = table.frame[item_col].map(lambda v: str(v).strip())
+    candidates = [c for c in text_columns(table.frame, item_col) if c not in role_cols]
+    per_item = [c for c in candidates if (src.groupby("_id")[c].nunique() <= 1).mean() >= 0.95]
+    uniq = src.drop_duplicates("_id")
+    if per_item and text is None:
+        sub = Table(uniq[["_id", *per_item]].reset_index(drop=True), table.name)
+        texts, _ = build_texts(sub, "_id", None)
+        tcol = title_column(uniq, item_col)
+        titles = uniq[tcol].astype(str).to_numpy() if tcol else texts.str.slice(0, 60).to_numpy()
+        return pd.DataFrame({Columns.item: uniq["_id"].to_numpy(), Columns.title: titles, Columns.text: texts.to_numpy()})
+    if text is not None:
+        sub = Table(uniq.reset_index(drop=True), table.name)
+        texts, _ = build_texts(sub, "_id", text)
+        return pd.DataFrame(
+            {Columns.item: uniq["_id"].to_numpy(), Columns.title: texts.str.slice(0, 60).to_numpy(), Columns.text: texts.to_numpy()}
+        )
+    ids = uniq["_id"].to_numpy()
+    return pd.DataFrame({Columns.item: ids, Columns.title: ids, Columns.text: [""] * len(ids)})

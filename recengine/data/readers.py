@@ -1,0 +1,295 @@
+"""Read a user's table from a path, a file object or a DataFrame, whatever its format.
+
+Everything here answers one question: "what table is in this file?". Which columns mean what is
+``validate``'s business. Every failure is a :class:`~recengine.errors.DataError` naming the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, Union
+
+import pandas as pd
+
+from recengine.errors import DataError
+from recengine.settings import max_file_bytes
+
+Source = Union[str, Path, IO[bytes], IO[str], pd.DataFrame, bytes]
+
+DELIMITERS = [",", ";", "\t", "|"]
+_DELIM_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+_TEXT_EXT = {".csv", ".tsv", ".txt", ".tab", ".dat", ".psv"}
+_JSON_EXT = {".json", ".jsonl", ".ndjson"}
+_PARQUET_EXT = {".parquet", ".pq"}
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table read from one source, with what is needed to point at its rows in messages.
+
+    ``first_line`` is the file line of the first data row (2 for a delimited file with a header,
+    1 for JSON Lines); ``unit`` is ``"line"`` for text files and ``"row"`` otherwise.
+    """
+
+    frame: pd.DataFrame
+    name: str
+    unit: str = "row"
+    first_line: int = 1
+    format: str = "dataframe"
+
+    def where(self, positions: Any, limit: int = 5) -> str:
+        """Human words for the first few offending rows, e.g. ``"lines 3, 7"``."""
+        pos = [int(p) for p in list(positions)[:limit]]
+        nums = ", ".join(str(p + self.first_line) for p in pos)
+        more = "" if len(list(positions)) <= limit else f" and {len(list(positions)) - limit} more"
+        return f"{self.unit}{'s' if len(pos) > 1 else ''} {nums}{more}"
+
+
+def source_name(source: Source, default: str = "table") -> str:
+    """The name shown to the user for a source: its file name, or ``default``."""
+    if isinstance(source, (str, Path)):
+        return Path(source).name
+    name = getattr(source, "name", None)
+    return Path(str(name)).name if name else default
+
+
+def read_table(source: Source, *, default_name: str = "table", max_bytes: int | None = None) -> Table:
+    """Read one table, sniffing its format, compression, encoding and delimiter.
+
+    Parameters
+    ----------
+    source
+        A path, a binary or text file object (Streamlit's ``UploadedFile`` works), raw bytes or a DataFrame.
+    default_name
+        The name used in messages when the source has none.
+    max_bytes
+        Refuse larger files; default ``$RECENGINE_MAX_FILE_MB`` (500 MB).
+
+    Returns
+    -------
+    Table
+        Cells of text files are kept as strings (ids such as ``007`` keep their zeros); typed
+        formats (Parquet, JSON) keep their types.
+
+    Examples
+    --------
+    >>> t = read_table(io.BytesIO(b"user;item\\nu1;i1\\n"), default_name="x.csv")
+    >>> list(t.frame.columns), t.frame.iloc[0, 1]
+    (['user', 'item'], 'i1')
+    """
+    name = source_name(source, default_name)
+    if isinstance(source, pd.DataFrame):
+        if source.empty:
+            raise DataError(f"{name}: the table is empty (no rows). Supply a table with at least one row.")
+        return Table(source.reset_index(drop=True).copy(), name)
+    limit = max_file_bytes() if max_bytes is None else max_bytes
+    raw = _read_bytes(source, name, limit)
+    raw, name_inner = _decompress(raw, name)
+    if not raw.strip():
+        raise DataError(f"{name}: the file is empty. Choose the file that holds your data.")
+    suffix = Path(name_inner).suffix.lower()
+    if raw[:4] == b"PAR1" or suffix in _PARQUET_EXT:
+        return _read_parquet(raw, name)
+    text = _decode(raw, name)
+    head = text.lstrip()[:1]
+    if suffix in _JSON_EXT or head in ("[", "{"):
+        return _read_json(text, name)
+    return _read_delimited(text, name, suffix)
+
+
+def _read_bytes(source: Source, name: str, limit: int) -> bytes:
+    if isinstance(source, bytes):
+        raw = source
+    elif isinstance(source, (str, Path)):
+        path = Path(source).expanduser()
+        if not path.exists():
+            raise DataError(f"{name}: no such file ({path}). Check the path.")
+        if path.is_dir():
+            raise DataError(f"{name}: is a folder, not a file. Choose a file inside it.")
+        size = path.stat().st_size
+        if size > limit:
+            raise DataError(_too_big(name, size, limit))
+        raw = path.read_bytes()
+    else:
+        if hasattr(source, "seek"):
+            try:
+                source.seek(0)
+            except (OSError, ValueError):
+                pass
+        size = getattr(source, "size", None)
+        if isinstance(size, int) and size > limit:
+            raise DataError(_too_big(name, size, limit))
+        data = source.read(limit + 1)
+        raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    if len(raw) > limit:
+        raise DataError(_too_big(name, len(raw), limit))
+    return raw
+
+
+def _too_big(name: str, size: int, limit: int) -> str:
+    return (
+        f"{name}: the file is {size / 2**20:.1f} MB, over the {limit / 2**20:.0f} MB limit. "
+        "Sample or split it, or raise the limit with the environment variable RECENGINE_MAX_FILE_MB."
+    )
+
+
+def _decompress(raw: bytes, name: str) -> tuple[bytes, str]:
+    inner = name
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as exc:
+            raise DataError(f"{name}: the gzip file is damaged ({exc}). Compress it again.") from None
+        inner = name[:-3] if name.lower().endswith(".gz") else name
+    elif raw[:4] == b"PK\x03\x04":
+        try:
+            with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+                members = [m for m in zf.infolist() if not m.is_dir() and not Path(m.filename).name.startswith(".")]
+                members = [m for m in members if "__MACOSX" not in m.filename]
+                if len(members) != 1:
+                    listed = ", ".join(m.filename for m in members[:5]) or "nothing"
+                    raise DataError(
+                        f"{name}: a zip archive must hold exactly one data file; it holds {listed}. "
+                        "Zip one file at a time."
+                    )
+                raw = zf.read(members[0])
+                inner = members[0].filename
+        except zipfile.BadZipFile as exc:
+            raise DataError(f"{name}: the zip file is damaged ({exc}). Compress it again.") from None
+    return raw, inner
+
+
+def _decode(raw: bytes, name: str) -> str:
+    sample = raw[:8192]
+    if b"\x00" in sample:
+        raise DataError(
+            f"{name}: this is a binary file, not a table (it contains NUL bytes). "
+            "Export your data as CSV, TSV, Parquet or JSON Lines."
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as utf8_err:
+        try:
+            text = raw.decode("cp1252")
+        except UnicodeDecodeError:
+            line = raw[: utf8_err.start].count(b"\n") + 1
+            raise DataError(
+                f"{name}: line {line} has bytes that are neither UTF-8 nor Latin-1/cp1252 text "
+                f"(byte {raw[utf8_err.start]:#04x} at offset {utf8_err.start}). "
+                "Save the file as UTF-8 and try again."
+            ) from None
+    bad = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\r\n\t")
+    if bad > 8:
+        raise DataError(
+            f"{name}: this looks like a binary file, not a table. "
+            "Export your data as CSV, TSV, Parquet or JSON Lines."
+        )
+    return text
+
+
+def _read_parquet(raw: bytes, name: str) -> Table:
+    try:
+        frame = pd.read_parquet(io.BytesIO(raw))
+    except Exception as exc:  # pyarrow raises many types for a damaged file
+        raise DataError(f"{name}: cannot be read as Parquet ({exc}). Check that the file is not damaged.") from None
+    if frame.empty:
+        raise DataError(f"{name}: the Parquet file has columns but no rows. Supply a file with data.")
+    return Table(frame.reset_index(drop=True), name, unit="row", first_line=1, format="parquet")
+
+
+def _read_json(text: str, name: str) -> Table:
+    stripped = text.strip()
+    records: list[Any]
+    if stripped.startswith("["):
+        try:
+            records = json.loads(stripped)
+        except json.JSONDecodeError as exc:
+            raise DataError(f"{name}: line {exc.lineno} is not valid JSON ({exc.msg}). Fix the JSON and try again.") from None
+        fmt, unit, first = "json", "record", 1
+    else:
+        records = []
+        for lineno, line in enumerate(stripped.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise DataError(
+                    f"{name}: line {lineno} is not valid JSON ({exc.msg}). "
+                    "JSON Lines files need one JSON object per line."
+                ) from None
+        fmt, unit, first = "jsonl", "line", 1
+        if len(records) == 1 and isinstance(records[0], dict) and any(isinstance(v, list) for v in records[0].values()):
+            lists = [v for v in records[0].values() if isinstance(v, list)]
+            if len(lists) == 1 and all(isinstance(r, dict) for r in lists[0]):
+                records, fmt, unit = lists[0], "json", "record"
+    if not records:
+        raise DataError(f"{name}: the JSON holds no records. Supply a list of objects, one per interaction or item.")
+    bad = [i for i, r in enumerate(records) if not isinstance(r, dict)]
+    if bad:
+        raise DataError(
+            f"{name}: {unit} {bad[0] + first} is not a JSON object. "
+            "Each record must be an object such as {\"user\": \"u1\", \"item\": \"i9\"}."
+        )
+    frame = pd.DataFrame.from_records(records)
+    return Table(frame, name, unit=unit, first_line=first, format=fmt)
+
+
+def _sniff_delimiter(text: str, suffix: str) -> str:
+    lines = [ln for ln in text.splitlines()[:50] if ln.strip()]
+    if suffix == ".tsv" or suffix == ".tab":
+        return "\t"
+    try:
+        return csv.Sniffer().sniff("\n".join(lines[:20]), delimiters="".join(DELIMITERS)).delimiter
+    except csv.Error:
+        pass
+    best, best_score = ",", -1.0
+    for d in DELIMITERS:
+        counts = [next(csv.reader([ln], delimiter=d)).__len__() for ln in lines]
+        if not counts or counts[0] < 2:
+            continue
+        consistent = sum(c == counts[0] for c in counts) / len(counts)
+        score = consistent * 10 + counts[0] / 100
+        if score > best_score:
+            best, best_score = d, score
+    return best
+
+
+def _read_delimited(text: str, name: str, suffix: str) -> Table:
+    delim = _sniff_delimiter(text, suffix)
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=delim,
+            dtype=str,
+            keep_default_na=False,
+            na_values=[],
+            skipinitialspace=True,
+            engine="c",
+        )
+    except pd.errors.ParserError as exc:
+        msg = str(exc)
+        raise DataError(
+            f"{name}: the rows do not all have the same number of {_DELIM_NAMES[delim]}-separated fields ({msg}). "
+            "Quote fields that contain the delimiter, or fix the row it names."
+        ) from None
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{name}: the file is empty. Choose the file that holds your data.") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if frame.empty:
+        cols = ", ".join(frame.columns[:8])
+        raise DataError(f"{name}: has a header ({cols}) but no data rows. Export the rows too.")
+    if frame.shape[1] == 1:
+        header = frame.columns[0]
+        raise DataError(
+            f"{name}: only one column was found (header: {header[:80]!r}). The delimiter may be wrong: "
+            "recengine looks for comma, semicolon, tab or pipe. Save the file with one of those, "
+            "or check that it is a table at all."
+        )
+    return Table(frame, name, unit="line", first_line=2, format=f"delimited({_DELIM_NAMES[delim]})")

@@ -1,0 +1,48 @@
+"""Bundled sample datasets, loaded offline from ``data/`` in the source tree."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from recengine.data.dataset import Dataset
+from recengine.data.load import read_dataset
+from recengine.errors import DataError
+from recengine.settings import repo_root
+
+SAMPLES = {
+    "movielens-100k": {
+        "interactions": "ratings.csv",
+        "items": "items.csv",
+        "text": "{title} ({year}). Genres: {genres}.",
+        "description": "MovieLens-100K (GroupLens): 943 users, 1,682 movies, 100,000 ratings 1-5.",
+    },
+}
+
+
+def sample_dir(name: str) -> Path:
+    base = Path(os.environ.get("RECENGINE_SAMPLES", repo_root() / "data"))
+    return base / name
+
+
+def load_sample(name: str = "movielens-100k") -> Dataset:
+    """Load a bundled sample by name; needs no network.
+
+    Examples
+    --------
+    >>> ds = load_sample("movielens-100k")
+    >>> ds.n_users, ds.n_items, ds.n_interactions
+    (943, 1682, 100000)
+    """
+    if name not in SAMPLES:
+        raise DataError(f"unknown sample {name!r}; available: {', '.join(SAMPLES)}.")
+    spec = SAMPLES[name]
+    folder = sample_dir(name)
+    if not (folder / spec["interactions"]).exists():
+        raise DataError(f"sample {name!r} is missing from {folder}; reinstall recengine from its source tree.")
+    return read_dataset(
+        folder / spec["interactions"],
+        folder / spec["items"],
+        text=spec["text"],
+        name=name,
+    )

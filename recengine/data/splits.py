@@ -1,0 +1,144 @@
+"""Seeded splits for the three evaluation protocols, defined once for every model, metric and page.
+
+- ``warm``: per user, a random 80/20 split of their interactions (users with fewer than two stay
+  train-only); all items are ranked, the user's train items excluded.
+- ``cold_items``: 20 % of the items that have text are held out with all their interactions; test
+  users rank the held-out items only (LightFM / ColdRec protocol).
+- ``few_shot``: 20 % of users are held out; each gets ``n`` of their interactions as the profile
+  (the earliest when there are timestamps, else a seeded random choice) and the rest as test; the
+  other users are train. The same held-out users serve every ``n``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from recengine.columns import Columns
+from recengine.data.dataset import Dataset
+from recengine.errors import DataError
+
+PROTOCOLS = ("warm", "cold_items", "few_shot")
+
+
+@dataclass(frozen=True, eq=False)
+class Split:
+    """One protocol's train dataset and test interactions.
+
+    ``train`` keeps the full id maps and item table, so held-out items stay in the catalogue as cold
+    items and item embeddings stay aligned. ``profiles`` (few-shot only) holds the interactions a test
+    user reveals at recommendation time; they are not in ``train``. ``candidates`` (cold items only)
+    are the item ids that are ranked; ``None`` means all items.
+    """
+
+    protocol: str
+    train: Dataset
+    test: pd.DataFrame
+    seed: int
+    candidates: np.ndarray | None = None
+    profiles: pd.DataFrame | None = None
+    shots: int | None = None
+
+    @property
+    def test_users(self) -> np.ndarray:
+        return pd.unique(self.test[Columns.user])
+
+    def profile_items(self, user_id: str) -> np.ndarray:
+        """External ids of the items that form ``user_id``'s profile at test time."""
+        if self.profiles is not None:
+            return self.profiles.loc[self.profiles[Columns.user] == user_id, Columns.item].to_numpy()
+        train = self.train
+        if user_id not in train.user_map:
+            return np.array([], dtype=object)
+        return train.item_map.to_external(train.user_items(user_id))
+
+
+def _rand_key(n: int, rng: np.random.Generator) -> np.ndarray:
+    return rng.random(n)
+
+
+def warm_split(ds: Dataset, test_frac: float = 0.2, seed: int = 42) -> Split:
+    """Per-user random split: ``round(test_frac * n)`` (at least 1) of each user's items go to test."""
+    rng = np.random.default_rng(seed)
+    inter = ds.interactions
+    users = inter[Columns.user].to_numpy()
+    key = _rand_key(len(inter), rng)
+    order = np.lexsort((key, users))
+    sorted_users = users[order]
+    starts = np.r_[0, np.flatnonzero(sorted_users[1:] != sorted_users[:-1]) + 1]
+    counts = np.diff(np.r_[starts, len(order)])
+    pos = np.arange(len(order)) - np.repeat(starts, counts)
+    n_test = np.maximum(1, np.rint(counts * test_frac).astype(int))
+    n_test = np.where(counts < 2, 0, np.minimum(n_test, counts - 1))
+    is_test_sorted = pos < np.repeat(n_test, counts)
+    is_test = np.zeros(len(inter), dtype=bool)
+    is_test[order] = is_test_sorted
+    return Split("warm", ds.with_interactions(inter[~is_test], f"{ds.name}:warm-train"), inter[is_test].reset_index(drop=True), seed)
+
+
+def cold_items_split(ds: Dataset, item_frac: float = 0.2, seed: int = 42) -> Split:
+    """Hold out ``item_frac`` of the items that have text, with all their interactions."""
+    rng = np.random.default_rng(seed)
+    has_text = ds.items[Columns.text].str.len().to_numpy() > 0
+    touched = ~ds.cold_item_mask
+    eligible = np.flatnonzero(has_text & touched)
+    if len(eligible) < 5:
+        raise DataError(f"{ds.name}: the cold-items protocol needs items with text and interactions; only {len(eligible)} have both.")
+    n_hold = max(1, int(round(item_frac * len(eligible))))
+    held = np.sort(rng.choice(eligible, size=n_hold, replace=False))
+    held_ids = ds.item_map.to_external(held)
+    inter = ds.interactions
+    is_test = inter[Columns.item].isin(set(held_ids)).to_numpy()
+    return Split(
+        "cold_items",
+        ds.with_interactions(inter[~is_test], f"{ds.name}:cold-items-train"),
+        inter[is_test].reset_index(drop=True),
+        seed,
+        candidates=held_ids,
+    )
+
+
+def few_shot_splits(
+    ds: Dataset, shots: Sequence[int] = (1, 3, 5), user_frac: float = 0.2, seed: int = 42
+) -> list[Split]:
+    """One split per shot count, all with the same held-out users and the same train data."""
+    shots = sorted({int(s) for s in shots})
+    if not shots or shots[0] < 1:
+        raise DataError("few-shot: shot counts must be positive integers, e.g. 1,3,5.")
+    rng = np.random.default_rng(seed)
+    inter = ds.interactions
+    counts = inter.groupby(Columns.user).size()
+    eligible = counts.index[counts > shots[-1]].to_numpy()
+    if len(eligible) < 2:
+        raise DataError(f"{ds.name}: few-shot needs users with more than {shots[-1]} interactions; there are {len(eligible)}.")
+    n_hold = max(1, int(round(user_frac * len(counts))))
+    n_hold = min(n_hold, len(eligible) - 1) if len(eligible) > 1 else 1
+    held = set(rng.choice(eligible, size=n_hold, replace=False).tolist())
+    is_held = inter[Columns.user].isin(held).to_numpy()
+    train = ds.with_interactions(inter[~is_held], f"{ds.name}:few-shot-train")
+    held_rows = inter[is_held].copy()
+    held_rows["_key"] = _rand_key(len(held_rows), rng)
+    order = [Columns.user, Columns.timestamp, "_key"] if ds.has_timestamps else [Columns.user, "_key"]
+    held_rows = held_rows.sort_values(order)
+    held_rows["_pos"] = held_rows.groupby(Columns.user).cumcount()
+    out = []
+    for n in shots:
+        prof = held_rows[held_rows["_pos"] < n].drop(columns=["_key", "_pos"]).reset_index(drop=True)
+        test = held_rows[held_rows["_pos"] >= n].drop(columns=["_key", "_pos"]).reset_index(drop=True)
+        out.append(Split("few_shot", train, test, seed, profiles=prof, shots=n))
+    return out
+
+
+def make_split(ds: Dataset, protocol: str, seed: int = 42, **kwargs: object) -> Split | list[Split]:
+    """Dispatch by protocol name (``warm``, ``cold_items``/``cold-items``, ``few_shot``/``few-shot``)."""
+    key = protocol.replace("-", "_")
+    if key == "warm":
+        return warm_split(ds, seed=seed, **kwargs)  # type: ignore[arg-type]
+    if key == "cold_items":
+        return cold_items_split(ds, seed=seed, **kwargs)  # type: ignore[arg-type]
+    if key == "few_shot":
+        return few_shot_splits(ds, seed=seed, **kwargs)  # type: ignore[arg-type]
+    raise DataError(f"unknown protocol {protocol!r}; choose one of warm, cold-items, few-shot.")

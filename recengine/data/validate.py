@@ -1,0 +1,277 @@
+"""Find what each column means and check its values; every problem names the file, column and rows."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from recengine.columns import Columns
+from recengine.data.readers import Table
+from recengine.errors import DataError
+
+ROLES = ("user", "item", "rating", "timestamp")
+
+# Names are compared after lower-casing and dropping everything but letters and digits.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "user": (
+        "user", "userid", "users", "uid", "customer", "customerid", "client", "clientid", "member", "memberid",
+        "account", "accountid", "visitor", "visitorid", "reader", "readerid", "buyer", "buyerid", "viewer",
+        "viewerid", "person", "personid", "profile", "profileid", "subscriber", "subscriberid", "learner",
+        "learnerid", "student", "studentid", "player", "playerid", "listener", "listenerid", "reviewer",
+        "reviewerid", "shopper", "shopperid",
+    ),
+    "item": (
+        "item", "itemid", "items", "iid", "movie", "movieid", "product", "productid", "sku", "article",
+        "articleid", "asset", "assetid", "contentid", "track", "trackid", "book", "bookid", "isbn",
+        "song", "songid", "video", "videoid", "asin", "listing", "listingid", "course", "courseid", "recipe",
+        "recipeid", "doc", "docid", "document", "documentid", "post", "postid", "game", "gameid", "anime",
+        "animeid", "app", "appid", "showid", "film", "filmid", "episode", "episodeid", "artist",
+        "artistid", "offer", "offerid", "newsid", "podcast", "podcastid", "restaurant", "restaurantid",
+        "business", "businessid", "hotel", "hotelid", "place", "placeid", "titleid",
+    ),
+    "rating": (
+        "rating", "ratings", "score", "weight", "stars", "star", "value", "preference", "reviewscore",
+        "userrating", "rate", "grade", "playcount", "plays", "count", "quantity", "qty", "clicks",
+        "interactionweight", "implicit", "feedback",
+    ),
+    "timestamp": (
+        "timestamp", "time", "date", "datetime", "ts", "createdat", "eventtime", "eventtimestamp", "unixtime",
+        "unixtimestamp", "ratedat", "orderdate", "watchedat", "eventdate", "when", "at",
+        "purchasedate", "reviewtime", "unixreviewtime", "created", "occurredat",
+    ),
+}
+TITLE_NAMES = ("title", "name", "movietitle", "productname", "itemname", "booktitle", "headline", "label")
+
+
+def norm(name: object) -> str:
+    return re.sub(r"[^0-9a-z]", "", str(name).lower())
+
+
+def find_column(
+    table: Table, role: str, explicit: str | None, *, required: bool, aliases: Sequence[str] | None = None
+) -> str | None:
+    """The column that plays ``role`` in ``table``: the explicit mapping, else the one whose name matches."""
+    cols = [str(c) for c in table.frame.columns]
+    if explicit is not None:
+        if explicit not in cols:
+            raise DataError(
+                f"{table.name}: the {role} column is mapped to {explicit!r}, but the file has no such column. "
+                f"Its columns are: {', '.join(cols)}."
+            )
+        return explicit
+    names = aliases if aliases is not None else ALIASES[role]
+    matches = [c for c in cols if norm(c) in names]
+    if not matches:
+        # A suffix match catches names such as "anonymised_user_key" or "product_code".
+        stems = [n for n in names if len(n) >= 4]
+        matches = [c for c in cols if any(norm(c).startswith(s) or norm(c).endswith(s) for s in stems)]
+        if len(matches) > 1:
+            matches = []
+    if len(matches) > 1:
+        raise DataError(
+            f"{table.name}: more than one column could be the {role} column ({', '.join(matches)}). "
+            f"Say which with columns={{'{role}': '{matches[0]}'}} (in the app: the column mapping; "
+            f"in the CLI: --{role}-col)."
+        )
+    if not matches:
+        if required:
+            raise DataError(
+                f"{table.name}: no {role} column found among: {', '.join(cols)}. Rename it to '{role}_id' or "
+                f"map it with columns={{'{role}': 'your column'}} (in the CLI: --{role}-col)."
+            )
+        return None
+    return matches[0]
+
+
+def clean_ids(table: Table, column: str, role: str) -> pd.Series:
+    """Ids as stripped strings; missing ids are an error that lists the rows."""
+    raw = table.frame[column]
+    ids = raw.map(_id_to_str)
+    missing = np.flatnonzero((ids == "").to_numpy())
+    if len(missing):
+        raise DataError(
+            f"{table.name}: column {column!r} ({role} id) is empty in {len(missing)} row(s), first at "
+            f"{table.where(missing)}. Every row needs a {role} id: fill them in or delete those rows."
+        )
+    return ids
+
+
+def _id_to_str(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if np.isnan(value):
+            return ""
+        if value.is_integer():
+            return str(int(value))
+    if isinstance(value, (np.floating,)):
+        return _id_to_str(float(value))
+    return str(value).strip()
+
+
+def parse_ratings(table: Table, column: str) -> pd.Series:
+    """Ratings as float64; text, empty cells, inf and NaN are errors that list the rows."""
+    raw = table.frame[column]
+    if raw.dtype == object or pd.api.types.is_string_dtype(raw):
+        text = raw.astype(str).str.strip().str.replace(",", ".", regex=False)
+        values = pd.to_numeric(text, errors="coerce")
+        bad = np.flatnonzero(values.isna().to_numpy() | ~np.isfinite(values.fillna(0).to_numpy()))
+        if len(bad):
+            examples = ", ".join(repr(str(raw.iloc[i])) for i in bad[:3])
+            raise DataError(
+                f"{table.name}: column {column!r} (rating) has values that are not finite numbers at "
+                f"{table.where(bad)} (e.g. {examples}). Fix or remove those rows, or map another column "
+                "as the rating (columns={'rating': ...}), or drop the column to treat every row as one interaction."
+            )
+        return values.astype("float64")
+    values = pd.to_numeric(raw, errors="coerce").astype("float64")
+    bad = np.flatnonzero(~np.isfinite(values.to_numpy()))
+    if len(bad):
+        raise DataError(
+            f"{table.name}: column {column!r} (rating) has missing, NaN or infinite values at {table.where(bad)}. "
+            "Fix or remove those rows, or drop the column to treat every row as one interaction."
+        )
+    return values
+
+
+def parse_timestamps(table: Table, column: str) -> pd.Series:
+    """Timestamps as int64 unix seconds, from unix seconds, milliseconds or date text (ISO and similar)."""
+    raw = table.frame[column]
+    if pd.api.types.is_datetime64_any_dtype(raw):
+        dt = pd.to_datetime(raw, utc=True)
+        bad = np.flatnonzero(dt.isna().to_numpy())
+        if len(bad):
+            raise DataError(f"{table.name}: column {column!r} (timestamp) is empty at {table.where(bad)}. Fill it in.")
+        return (dt.astype("int64") // 10**9).astype("int64")
+    text = raw.astype(str).str.strip()
+    numeric = pd.to_numeric(text, errors="coerce")
+    if numeric.notna().all():
+        values = numeric.to_numpy(dtype="float64")
+        scale = 1.0
+        top = np.nanmax(np.abs(values)) if len(values) else 0
+        if top > 1e17:
+            scale = 1e9
+        elif top > 1e14:
+            scale = 1e6
+        elif top > 1e11:
+            scale = 1e3
+        return pd.Series((values / scale).astype("int64"), index=raw.index)
+    parsed = pd.to_datetime(text, errors="coerce", utc=True, format="mixed")
+    bad = np.flatnonzero(parsed.isna().to_numpy())
+    if len(bad):
+        examples = ", ".join(repr(str(raw.iloc[i])) for i in bad[:3])
+        raise DataError(
+            f"{table.name}: column {column!r} (timestamp) has values that cannot be read as a time at "
+            f"{table.where(bad)} (e.g. {examples}). Use unix seconds or milliseconds, or ISO dates such as "
+            "2024-05-17T14:03:00; or map no timestamp column."
+        )
+    return (parsed.astype("int64") // 10**9).astype("int64")
+
+
+def text_columns(frame: pd.DataFrame, id_column: str) -> list[str]:
+    """The columns that hold text: not the id, with at least one value that contains a letter."""
+    cols = []
+    for c in frame.columns:
+        if c == id_column:
+            continue
+        sample = frame[c].dropna().head(200).map(_cell_text)
+        if sample.str.contains(r"[^\W\d_]", regex=True).any():
+            cols.append(str(c))
+    return cols
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return ", ".join(_cell_text(v) for v in value if _cell_text(v))
+    if isinstance(value, float) and np.isnan(value):
+        return ""
+    text = str(value).strip()
+    if "|" in text and "||" not in text and " | " not in text:
+        text = ", ".join(p.strip() for p in text.split("|") if p.strip())
+    return text
+
+
+_FIELD = re.compile(r"{([^{}]+)}")
+
+
+def build_texts(table: Table, id_column: str, text: str | Sequence[str] | None) -> tuple[pd.Series, list[str]]:
+    """Each item's text from its columns.
+
+    ``text`` is a template such as ``"{title} ({year}). {description}"``, a list of columns written as
+    ``"Title: ... Genres: ..."``, one column name, or ``None`` for every text column, labelled.
+    Pipe-separated and list values read as comma lists. Returns the texts and the columns used.
+    """
+    frame = table.frame
+    cols = [str(c) for c in frame.columns]
+    if isinstance(text, str) and "{" in text:
+        fields = _FIELD.findall(text)
+        missing = [f for f in fields if f not in cols]
+        if missing:
+            raise DataError(
+                f"{table.name}: the text template names column(s) {', '.join(missing)} that the file lacks. "
+                f"Its columns are: {', '.join(cols)}."
+            )
+        cells = {f: frame[f].map(_cell_text) for f in dict.fromkeys(fields)}
+        rows = []
+        for i in range(len(frame)):
+            values = {f: cells[f].iat[i] for f in cells}
+            rows.append(text.format(**values).strip() if any(values.values()) else "")
+        return pd.Series(rows, index=frame.index, dtype=object), list(cells)
+    chosen = [text] if isinstance(text, str) else list(text) if text is not None else text_columns(frame, id_column)
+    missing = [c for c in chosen if c not in cols]
+    if missing:
+        raise DataError(
+            f"{table.name}: text column(s) {', '.join(missing)} not found. Its columns are: {', '.join(cols)}."
+        )
+    if not chosen:
+        return pd.Series([""] * len(frame), index=frame.index, dtype=object), []
+    cells = {c: frame[c].map(_cell_text) for c in chosen}
+    labelled = len(chosen) > 1
+    rows = []
+    for i in range(len(frame)):
+        parts = []
+        for c in chosen:
+            v = cells[c].iat[i]
+            if v:
+                label = str(c).replace("_", " ").strip().capitalize()
+                parts.append(f"{label}: {v}" if labelled else v)
+        rows.append(". ".join(p.rstrip(".") for p in parts) + ("." if labelled and parts else ""))
+    return pd.Series(rows, index=frame.index, dtype=object), chosen
+
+
+def check_mapping(columns: Mapping[str, str] | None) -> dict[str, str]:
+    mapping = dict(columns or {})
+    unknown = [k for k in mapping if k not in ROLES + ("text",)]
+    if unknown:
+        raise DataError(
+            f"columns: unknown role(s) {', '.join(unknown)}; the roles are {', '.join(ROLES)}. "
+            "Example: columns={'user': 'customer', 'item': 'sku'}."
+        )
+    return mapping
+
+
+def title_column(frame: pd.DataFrame, id_column: str) -> str | None:
+    """A column that reads as the item's display title, if there is one."""
+    for c in frame.columns:
+        if c != id_column and norm(c) in TITLE_NAMES:
+            return str(c)
+    return None
+
+
+__all__ = [
+    "ALIASES",
+    "Columns",
+    "build_texts",
+    "check_mapping",
+    "clean_ids",
+    "find_column",
+    "parse_ratings",
+    "parse_timestamps",
+    "text_columns",
+    "title_column",
+]
