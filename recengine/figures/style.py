@@ -1,0 +1,49 @@
+"""Colours and layout shared by every figure, so a model or a signal has one colour on every page."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+MODEL_COLORS = {
+    "popularity": "#9CA3AF",
+    "itemknn": "#F59E0B",
+    "ease": "#EF4444",
+    "content": "#10B981",
+    "hybrid": "#4F46E5",
+}
+SIGNAL_COLORS = {
+    "ease": "#EF4444",
+    "itemknn": "#F59E0B",
+    "content": "#10B981",
+    "intent": "#06B6D4",
+    "popularity": "#9CA3AF",
+    "item_age": "#A855F7",
+    "profile_size": "#64748B",
+    "is_cold": "#0EA5E9",
+}
+POSITIVE = "#16A34A"
+NEGATIVE = "#DC2626"
+NEUTRAL = "#6B7280"
+FONT_SIZE = 16
+
+
+def color_for(name: str, palette: dict[str, str] | None = None) -> str:
+    """The fixed colour of a model or signal (matched by prefix), grey when unknown."""
+    palette = palette or {**SIGNAL_COLORS, **MODEL_COLORS}
+    key = name.lower().replace("-", "_").replace(" ", "_")
+    for k, c in palette.items():
+        if key.startswith(k):
+            return c
+    return NEUTRAL
+
+
+def apply_layout(fig: go.Figure, title: str | None = None, height: int | None = None) -> go.Figure:
+    """Readable on a projector: large fonts, white background, tight margins."""
+    fig.update_layout(
+        title=title,
+        template="plotly_white",
+        font={"size": FONT_SIZE},
+        margin={"l": 10, "r": 10, "t": 60 if title else 20, "b": 10},
+        height=height,
+    )
+    return fig
