@@ -65,9 +65,13 @@ def find_column(
     names = aliases if aliases is not None else ALIASES[role]
     matches = [c for c in cols if norm(c) in names]
     if not matches:
-        # A suffix match catches names such as "anonymised_user_key" or "product_code".
-        stems = [n for n in names if len(n) >= 4]
-        matches = [c for c in cols if any(norm(c).startswith(s) or norm(c).endswith(s) for s in stems)]
+        # Id-like variants: "anonymised_user_id", "product_code", "customer_key", "sku_number".
+        stems = [n for n in names if len(n) >= 3 and not n.endswith("id")]
+        id_like = re.compile(rf"^(?:{'|'.join(stems)})(?:key|code|no|number|hash|ref|uuid)$") if stems else None
+        suffixes = tuple(n for n in names if n.endswith("id") and len(n) >= 5)
+        matches = [
+            c for c in cols if (suffixes and norm(c).endswith(suffixes)) or (id_like and id_like.match(norm(c)))
+        ]
         if len(matches) > 1:
             matches = []
     if len(matches) > 1:
@@ -145,7 +149,7 @@ def parse_timestamps(table: Table, column: str) -> pd.Series:
         bad = np.flatnonzero(dt.isna().to_numpy())
         if len(bad):
             raise DataError(f"{table.name}: column {column!r} (timestamp) is empty at {table.where(bad)}. Fill it in.")
-        return (dt.astype("int64") // 10**9).astype("int64")
+        return _unix_seconds(dt)
     text = raw.astype(str).str.strip()
     numeric = pd.to_numeric(text, errors="coerce")
     if numeric.notna().all():
@@ -168,7 +172,12 @@ def parse_timestamps(table: Table, column: str) -> pd.Series:
             f"{table.where(bad)} (e.g. {examples}). Use unix seconds or milliseconds, or ISO dates such as "
             "2024-05-17T14:03:00; or map no timestamp column."
         )
-    return (parsed.astype("int64") // 10**9).astype("int64")
+    return _unix_seconds(parsed)
+
+
+def _unix_seconds(dt: pd.Series) -> pd.Series:
+    # Datetime resolution varies (ns, us, s) across pandas versions and sources, so never divide raw int64.
+    return ((dt - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)).astype("int64")
 
 
 def text_columns(frame: pd.DataFrame, id_column: str) -> list[str]:

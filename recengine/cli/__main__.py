@@ -1,0 +1,5 @@
+"""``python -m recengine.cli`` runs the command line."""
+
+from recengine.cli import run
+
+run()

@@ -1,0 +1,185 @@
+"""Every file a user can get wrong gets a DataError naming the file, the column and the rows, and what to do."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import recengine
+from recengine.errors import DataError
+
+DATA = Path(__file__).parent
+ITEMS = DATA / "items.csv"
+
+
+def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+    return path
+
+
+def error_for(*args, **kwargs) -> str:
+    with pytest.raises(DataError) as info:
+        recengine.read_dataset(*args, **kwargs)
+    assert isinstance(info.value, ValueError)
+    return str(info.value)
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    msg = error_for(write(tmp_path, "ratings.csv", ""))
+    assert "ratings.csv" in msg and "empty" in msg
+
+
+def test_header_only(tmp_path: Path) -> None:
+    msg = error_for(write(tmp_path, "ratings.csv", "user_id,item_id,rating\n"))
+    assert "ratings.csv" in msg and "header" in msg and "no data rows" in msg and "user_id" in msg
+
+
+def test_binary_file_with_csv_extension(tmp_path: Path) -> None:
+    msg = error_for(write(tmp_path, "ratings.csv", bytes(range(256)) * 20))
+    assert "ratings.csv" in msg and "binary" in msg and "CSV" in msg
+
+
+def test_image_with_parquet_extension(tmp_path: Path) -> None:
+    msg = error_for(write(tmp_path, "ratings.parquet", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100))
+    assert "ratings.parquet" in msg and "Parquet" in msg
+
+
+def test_non_tabular_text(tmp_path: Path) -> None:
+    msg = error_for(write(tmp_path, "notes.csv", "Dear team\nhere are my thoughts on the launch\nregards\n"))
+    assert "notes.csv" in msg and "one column" in msg
+
+
+def test_one_column_wrong_delimiter(tmp_path: Path) -> None:
+    msg = error_for(write(tmp_path, "ratings.csv", "user_id:item_id:rating\nu1:i1:5\nu2:i2:3\n"))
+    assert "ratings.csv" in msg and "one column" in msg and "delimiter" in msg and "user_id:item_id:rating" in msg
+
+
+def test_no_user_column(tmp_path: Path) -> None:
+    msg = error_for(write(tmp_path, "ratings.csv", "shopper_age,item_id\n31,i1\n"))
+    assert "ratings.csv" in msg and "no user column" in msg and "shopper_age" in msg and "columns=" in msg
+
+
+def test_no_item_column(tmp_path: Path) -> None:
+    msg = error_for(write(tmp_path, "ratings.csv", "user_id,colour\nu1,red\n"))
+    assert "ratings.csv" in msg and "no item column" in msg
+
+
+def test_two_candidate_columns(tmp_path: Path) -> None:
+    msg = error_for(write(tmp_path, "ratings.csv", "user_id,customer_id,item_id\nu1,c1,i1\n"))
+    assert "ratings.csv" in msg and "user_id" in msg and "customer_id" in msg and "columns={'user'" in msg
+    # The mapping resolves it.
+    ds = recengine.read_dataset(tmp_path / "ratings.csv", columns={"user": "customer_id"})
+    assert "c1" in ds.user_map
+
+
+def test_mapping_to_missing_column(tmp_path: Path) -> None:
+    msg = error_for(write(tmp_path, "ratings.csv", "user_id,item_id\nu1,i1\n"), columns={"user": "client"})
+    assert "ratings.csv" in msg and "'client'" in msg and "user_id, item_id" in msg
+
+
+def test_missing_ids_name_lines(tmp_path: Path) -> None:
+    msg = error_for(write(tmp_path, "ratings.csv", "user_id,item_id\nu1,i1\n,i2\nu3,i3\nu4,\n"))
+    assert "ratings.csv" in msg and "'user_id'" in msg and "line 3" in msg
+
+
+def test_missing_item_ids_name_lines(tmp_path: Path) -> None:
+    msg = error_for(write(tmp_path, "ratings.csv", "user_id,item_id\nu1,i1\nu2,i2\nu4,\n"))
+    assert "'item_id'" in msg and "line 4" in msg
+
+
+def test_ratings_not_numbers(tmp_path: Path) -> None:
+    msg = error_for(write(tmp_path, "ratings.csv", "user_id,item_id,rating\nu1,i1,5\nu2,i2,great\nu3,i3,4\nu4,i4,n/a\n"))
+    assert "ratings.csv" in msg and "'rating'" in msg and "lines 3, 5" in msg and "'great'" in msg
+
+
+def test_ratings_inf_and_nan(tmp_path: Path) -> None:
+    msg = error_for(write(tmp_path, "ratings.csv", "user_id,item_id,rating\nu1,i1,inf\nu2,i2,NaN\nu3,i3,4\n"))
+    assert "'rating'" in msg and "lines 2, 3" in msg
+
+
+def test_ratings_nan_in_parquet(tmp_path: Path) -> None:
+    path = tmp_path / "ratings.parquet"
+    pd.DataFrame({"user_id": ["a", "b", "c"], "item_id": ["x", "y", "z"], "rating": [1.0, float("nan"), 3.0]}).to_parquet(path)
+    msg = error_for(path)
+    assert "ratings.parquet" in msg and "'rating'" in msg and "row 2" in msg
+
+
+def test_timestamps_unparseable(tmp_path: Path) -> None:
+    msg = error_for(write(tmp_path, "ratings.csv", "user_id,item_id,timestamp\nu1,i1,2024-01-01\nu2,i2,yesterday\n"))
+    assert "ratings.csv" in msg and "'timestamp'" in msg and "line 3" in msg and "'yesterday'" in msg
+
+
+def test_duplicate_item_ids_with_different_texts(tmp_path: Path) -> None:
+    items = write(tmp_path, "items.csv", "item_id,title\nm1,Solaris\nm2,Stalker\nm1,Solaris (remake)\n")
+    msg = error_for(DATA / "interactions.csv", items)
+    assert "items.csv" in msg and "'m1'" in msg and "lines 2, 4" in msg and "'item_id'" in msg
+
+
+def test_duplicate_item_ids_with_same_text_is_a_warning(tmp_path: Path) -> None:
+    items = write(tmp_path, "items.csv", "item_id,title\nm1,Solaris\nm2,Stalker\nm1,Solaris\n")
+    ds = recengine.read_dataset(DATA / "interactions.csv", items)
+    assert any("repeated item row" in w for w in ds.warnings)
+
+
+def test_no_item_has_any_text(tmp_path: Path) -> None:
+    items = write(tmp_path, "items.csv", "item_id,price\nm1,9.99\nm2,5\n")
+    msg = error_for(DATA / "interactions.csv", items)
+    assert "items.csv" in msg and "no item has any text" in msg and "--text" in msg
+
+
+def test_file_over_size_limit(tmp_path: Path) -> None:
+    path = write(tmp_path, "ratings.csv", "user_id,item_id\n" + "u1,i1\n" * 2000)
+    msg = error_for(path, max_bytes=1000)
+    assert "ratings.csv" in msg and "limit" in msg and "RECENGINE_MAX_FILE_MB" in msg
+
+
+def test_size_limit_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path, "ratings.csv", "user_id,item_id\n" + "u1,i1\n" * 200_000)
+    monkeypatch.setenv("RECENGINE_MAX_FILE_MB", "0.5")
+    assert "limit" in error_for(path)
+
+
+def test_undecodable_bytes(tmp_path: Path) -> None:
+    path = write(tmp_path, "ratings.csv", b"user_id,item_id\nu1,i1\nu2,\x81\x8d\x9d\n")
+    msg = error_for(path)
+    assert "ratings.csv" in msg and "line 3" in msg and "UTF-8" in msg
+
+
+def test_damaged_gzip(tmp_path: Path) -> None:
+    data = gzip.compress(b"user_id,item_id\nu1,i1\n" * 100)
+    msg = error_for(write(tmp_path, "ratings.csv.gz", data[: len(data) // 2]))
+    assert "ratings.csv.gz" in msg and "gzip" in msg
+
+
+def test_ragged_rows(tmp_path: Path) -> None:
+    msg = error_for(write(tmp_path, "ratings.csv", 'user_id,item_id\nu1,i1\nu2,i2,extra,fields\n'))
+    assert "ratings.csv" in msg and "line 3" in msg
+
+
+def test_bad_json_line(tmp_path: Path) -> None:
+    msg = error_for(write(tmp_path, "ratings.jsonl", '{"user": "a", "item": "x"}\n{"user": "b", item}\n'))
+    assert "ratings.jsonl" in msg and "line 2" in msg
+
+
+def test_text_template_names_missing_column() -> None:
+    msg = error_for(DATA / "interactions.csv", ITEMS, text="{title} by {director}")
+    assert "items.csv" in msg and "director" in msg and "title, description, year" in msg
+
+
+def test_missing_path() -> None:
+    msg = error_for("/nonexistent/ratings.csv")
+    assert "ratings.csv" in msg and "no such file" in msg
+
+
+def test_a_failed_load_changes_nothing_loaded_before(tmp_path: Path) -> None:
+    good = recengine.read_dataset(DATA / "interactions.csv", ITEMS)
+    before = (good.interactions.copy(), good.items.copy(), list(good.user_map.external))
+    with pytest.raises(DataError):
+        recengine.read_dataset(write(tmp_path, "bad.csv", "user_id,item_id\n,i1\n"), ITEMS)
+    pd.testing.assert_frame_equal(good.interactions, before[0])
+    pd.testing.assert_frame_equal(good.items, before[1])
+    assert list(good.user_map.external) == before[2]

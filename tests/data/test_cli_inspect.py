@@ -1,0 +1,36 @@
+"""``recengine data inspect``: statistics as JSON, exit 2 with the DataError message (no traceback) on a bad file."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from recengine.cli import main
+
+DATA = Path(__file__).parent
+
+
+def test_inspect_sample_json(capsys) -> None:
+    assert main(["data", "inspect", "--sample", "movielens-100k", "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["n_users"], out["n_items"], out["n_interactions"]) == (943, 1682, 100000)
+    assert out["n_cold_items"] == 0 and 0 < out["density"] < 1 and out["warnings"] == []
+
+
+def test_inspect_files_table(capsys) -> None:
+    assert main(["data", "inspect", str(DATA / "interactions.csv"), "--items", str(DATA / "items.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "n_cold_items" in out and "n_users" in out
+
+
+def test_bad_file_exits_2_with_message_and_no_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "broken.csv"
+    bad.write_text("user_id,item_id,rating\nu1,i1,5\nu2,i2,lots\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "recengine.cli", "data", "inspect", str(bad)], capture_output=True, text=True
+    )
+    assert proc.returncode == 2
+    assert "broken.csv" in proc.stderr and "'rating'" in proc.stderr and "line 3" in proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -1,0 +1,162 @@
+"""read_dataset on good files of every supported kind, with known answers."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import recengine
+from recengine.columns import Columns
+
+DATA = Path(__file__).parent
+
+
+def _basic(ds: recengine.Dataset) -> None:
+    assert (ds.n_users, ds.n_items, ds.n_interactions) == (3, 4, 5)
+    assert list(ds.cold_items) == ["m4"]
+    assert ds.title("m1") == "Solaris"
+    assert ds.items.loc[ds.item_map.index("m2"), Columns.text].startswith("Title: Stalker. Description: A guide")
+
+
+def test_csv_pair_known_answers() -> None:
+    ds = recengine.read_dataset(DATA / "interactions.csv", DATA / "items.csv")
+    _basic(ds)
+    assert ds.has_ratings and ds.has_timestamps
+    assert ds.interactions[Columns.timestamp].dtype == np.int64
+    m = ds.matrix.toarray()
+    assert m[ds.user_map.index("alice"), ds.item_map.index("m2")] == 1.0
+    assert m.sum() == 5
+    assert ds.stats()["n_cold_items"] == 1
+
+
+@pytest.mark.parametrize("fmt", ["tsv", "pipe", "semicolon", "parquet", "jsonl", "json", "gz", "zip", "bom", "cp1252"])
+def test_every_format_reads_the_same(fmt: str, tmp_path: Path) -> None:
+    frame = pd.read_csv(DATA / "interactions.csv", dtype=str)
+    items = pd.read_csv(DATA / "items.csv", dtype=str)
+    path = tmp_path / f"inter.{fmt}"
+    if fmt == "tsv":
+        frame.to_csv(path.with_suffix(".tsv"), sep="\t", index=False)
+        path = path.with_suffix(".tsv")
+    elif fmt == "pipe":
+        frame.to_csv(path.with_suffix(".txt"), sep="|", index=False)
+        path = path.with_suffix(".txt")
+    elif fmt == "semicolon":
+        frame.to_csv(path.with_suffix(".csv"), sep=";", index=False)
+        path = path.with_suffix(".csv")
+    elif fmt == "parquet":
+        frame.astype({"rating": float, "timestamp": "int64"}).to_parquet(path)
+    elif fmt == "jsonl":
+        frame.to_json(path, orient="records", lines=True)
+    elif fmt == "json":
+        frame.to_json(path, orient="records")
+    elif fmt == "gz":
+        path = tmp_path / "inter.csv.gz"
+        path.write_bytes(gzip.compress(frame.to_csv(index=False).encode()))
+    elif fmt == "zip":
+        path = tmp_path / "inter.zip"
+        with zipfile.ZipFile(path, "w") as zf:
+            zf.writestr("inter.csv", frame.to_csv(index=False))
+    elif fmt == "bom":
+        path = tmp_path / "inter.csv"
+        path.write_bytes(b"\xef\xbb\xbf" + frame.to_csv(index=False).encode())
+    elif fmt == "cp1252":
+        path = tmp_path / "inter.csv"
+        path.write_bytes(frame.to_csv(index=False).replace("alice", "Zoë").encode("cp1252"))
+    ds = recengine.read_dataset(path, DATA / "items.csv")
+    assert (ds.n_users, ds.n_items, ds.n_interactions) == (3, 4, 5)
+    if fmt == "cp1252":
+        assert "Zoë" in ds.user_map
+    assert ds.interactions[Columns.rating].sum() == pytest.approx(15.0)
+    assert items.shape[0] == 4
+
+
+def test_general_names_semicolon_decimal_comma_iso_dates_jsonl_items() -> None:
+    ds = recengine.read_dataset(DATA / "orders_semicolon.csv", DATA / "products.jsonl")
+    assert ds.options["columns"] == {"user": "customer", "item": "sku", "rating": "stars", "timestamp": "date"}
+    assert ds.interactions[Columns.rating].tolist() == [4.5, 3.0, 5.0]
+    assert ds.interactions[Columns.timestamp].iloc[0] == int(pd.Timestamp("2024-05-17T14:03:00Z").timestamp())
+    assert list(ds.cold_items) == ["SKU-1"]
+    assert ds.title("SKU-7") == "Rain jacket"
+    assert "Category: Footwear" in ds.items.loc[ds.item_map.index("SKU-9"), Columns.text]
+
+
+def test_explicit_mapping_and_template() -> None:
+    inter = pd.DataFrame({"who": ["a", "b"], "what": ["x", "y"], "when": ["2024-01-01", "2024-01-02"]})
+    items = pd.DataFrame({"what": ["x", "y"], "headline": ["Hello", "World"], "body": ["one", "two"]})
+    ds = recengine.read_dataset(inter, items, columns={"user": "who", "item": "what"}, text="{headline} - {body}")
+    assert ds.texts == ["Hello - one", "World - two"]
+    assert ds.has_timestamps
+
+
+def test_ids_keep_leading_zeros_and_strings() -> None:
+    ds = recengine.read_dataset(io.BytesIO(b"user,item\n007,0042\n7,42\n"))
+    assert set(ds.user_map.external) == {"007", "7"}
+    assert set(ds.item_map.external) == {"0042", "42"}
+
+
+def test_timestamps_in_milliseconds_become_seconds() -> None:
+    ds = recengine.read_dataset(io.BytesIO(b"user,item,ts\na,x,1700000000123\n"))
+    assert ds.interactions[Columns.timestamp].iloc[0] == 1700000000
+
+
+def test_duplicates_are_merged_keeping_latest_and_reported() -> None:
+    raw = b"user,item,rating,timestamp\na,x,1,100\na,x,5,300\na,x,3,200\nb,x,2,50\n"
+    ds = recengine.read_dataset(io.BytesIO(raw))
+    assert ds.n_interactions == 2
+    row = ds.interactions[(ds.interactions[Columns.user] == "a")]
+    assert row[Columns.rating].item() == 5.0
+    assert any("duplicate" in w and "2 duplicate" in w for w in ds.warnings)
+
+
+def test_items_missing_from_items_file_are_reported() -> None:
+    inter = pd.DataFrame({"user_id": ["a", "a"], "item_id": ["m1", "zz"]})
+    ds = recengine.read_dataset(inter, DATA / "items.csv")
+    assert "zz" in ds.item_map
+    assert ds.items.loc[ds.item_map.index("zz"), Columns.text] == ""
+    assert any("zz" in w and "no text" in w for w in ds.warnings)
+
+
+def test_single_file_with_item_level_text_columns() -> None:
+    inter = pd.DataFrame({"user": ["a", "b", "b"], "book_id": ["1", "1", "2"], "book_title": ["Dune", "Dune", "Emma"]})
+    ds = recengine.read_dataset(inter)
+    assert ds.items.loc[ds.item_map.index("2"), Columns.text] == "Emma"
+
+
+def test_hash_user_ids() -> None:
+    ds = recengine.read_dataset(DATA / "interactions.csv", hash_user_ids=True, hash_salt="s")
+    assert "alice" not in ds.user_map
+    assert ds.n_users == 3
+    again = recengine.read_dataset(DATA / "interactions.csv", hash_user_ids=True, hash_salt="s")
+    assert list(again.user_map.external) == list(ds.user_map.external)
+    other = recengine.read_dataset(DATA / "interactions.csv", hash_user_ids=True)
+    assert set(other.user_map.external).isdisjoint(ds.user_map.external)
+
+
+def test_streamlit_like_upload_object() -> None:
+    class Upload(io.BytesIO):
+        name = "my_ratings.csv"
+
+    ds = recengine.read_dataset(Upload((DATA / "interactions.csv").read_bytes()))
+    assert ds.name == "my_ratings"
+    assert ds.n_interactions == 5
+
+
+def test_json_wrapped_records() -> None:
+    payload = {"data": [{"user": "a", "item": "x"}, {"user": "b", "item": "y"}]}
+    ds = recengine.read_dataset(io.BytesIO(json.dumps(payload).encode()))
+    assert ds.n_interactions == 2
+
+
+def test_sample_movielens(sample: recengine.Dataset) -> None:
+    ds = sample
+    assert (ds.n_users, ds.n_items, ds.n_interactions) == (943, 1682, 100000)
+    assert ds.has_ratings and ds.has_timestamps
+    assert all(ds.items[Columns.text].str.len() > 0)
+    assert ds.items.loc[0, Columns.text] == "Toy Story (1995). Genres: Animation, Children's, Comedy."

@@ -1,0 +1,87 @@
+"""Id maps round-trip; the three protocol splits are seeded, disjoint and follow their definitions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from recengine.columns import Columns
+from recengine.data import IdMap, cold_items_split, few_shot_splits, warm_split
+
+
+@given(st.lists(st.text(min_size=1, max_size=8), min_size=1, max_size=50))
+def test_id_map_round_trip(values: list[str]) -> None:
+    m = IdMap.from_values(values)
+    assert len(m) == len(set(values))
+    idx = m.to_internal(values)
+    assert (idx >= 0).all()
+    assert list(m.to_external(idx)) == values
+    assert m.to_internal(["\x00never-an-id"]).tolist() == [-1]
+
+
+def _pairs(frame: pd.DataFrame) -> set[tuple[str, str]]:
+    return set(zip(frame[Columns.user], frame[Columns.item]))
+
+
+def test_warm_split(sample) -> None:
+    s = warm_split(sample, seed=42)
+    train, test = _pairs(s.train.interactions), _pairs(s.test)
+    assert not train & test
+    assert len(train) + len(test) == sample.n_interactions
+    assert abs(len(test) / sample.n_interactions - 0.2) < 0.01
+    per_user = s.train.interactions.groupby(Columns.user).size()
+    assert per_user.min() >= 1 and len(per_user) == sample.n_users
+    assert s.train.item_map is sample.item_map
+    again = warm_split(sample, seed=42)
+    assert _pairs(again.test) == test
+    assert _pairs(warm_split(sample, seed=7).test) != test
+
+
+def test_cold_items_split(sample) -> None:
+    s = cold_items_split(sample, seed=42)
+    held = set(s.candidates)
+    assert abs(len(held) - 0.2 * sample.n_items) <= 1
+    assert set(s.test[Columns.item]) <= held
+    assert not held & set(s.train.interactions[Columns.item])
+    assert set(s.train.cold_items) >= held
+    assert len(s.train.interactions) + len(s.test) == sample.n_interactions
+
+
+def test_few_shot_splits(sample) -> None:
+    splits = few_shot_splits(sample, shots=(1, 3, 5), seed=42)
+    users = [set(s.test_users) for s in splits]
+    assert users[0] == users[1] == users[2]
+    assert abs(len(users[0]) - 0.2 * sample.n_users) <= 1
+    assert not users[0] & set(splits[0].train.interactions[Columns.user])
+    for s in splits:
+        sizes = s.profiles.groupby(Columns.user).size()
+        assert (sizes == s.shots).all()
+        assert not _pairs(s.profiles) & _pairs(s.test)
+        # Profiles are each user's earliest interactions.
+        first = s.profiles.groupby(Columns.user)[Columns.timestamp].max()
+        rest = s.test.groupby(Columns.user)[Columns.timestamp].min()
+        assert (first <= rest.loc[first.index]).all()
+    assert set(splits[0].profile_items(next(iter(users[0])))) <= set(splits[2].profile_items(next(iter(users[0]))))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 10_000), st.integers(2, 30), st.integers(2, 15))
+def test_split_disjointness_property(seed: int, n_users: int, n_items: int) -> None:
+    rng = np.random.default_rng(seed)
+    mask = rng.random((n_users, n_items)) < 0.5
+    mask[:, 0] = True
+    users, items = np.nonzero(mask)
+    import recengine
+
+    ds = recengine.read_dataset(
+        pd.DataFrame({"user_id": [f"u{u}" for u in users], "item_id": [f"i{i}" for i in items]}),
+        pd.DataFrame({"item_id": [f"i{i}" for i in range(n_items)], "title": [f"title {i}" for i in range(n_items)]}),
+    )
+    s = warm_split(ds, seed=seed)
+    assert not _pairs(s.train.interactions) & _pairs(s.test)
+    assert len(s.train.interactions) + len(s.test) == ds.n_interactions
+    if n_items >= 5:
+        c = cold_items_split(ds, seed=seed)
+        assert not set(c.candidates) & set(c.train.interactions[Columns.item])
