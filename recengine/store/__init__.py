@@ -1,0 +1,45 @@
+"""The recengine store: what a user keeps between sessions, in one SQLite file plus Parquet files beside it.
+
+Named datasets, fine-tuned encoders, evaluation runs, saved profiles and every feedback event live under
+``$RECENGINE_HOME/store/``. The SQLite file runs in WAL mode with a busy timeout and retried write
+transactions, so several processes (app tabs, CLI calls) can write at once; its schema is versioned and
+migrated on open. Bulk tables are Parquet files written atomically before the row that names them.
+
+Examples
+--------
+>>> from recengine.store import open_store
+>>> store = open_store()  # doctest: +SKIP
+>>> store.save_dataset("ml", recengine.load_sample())  # doctest: +SKIP
+>>> store.load_dataset("ml").n_items  # doctest: +SKIP
+1682
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from recengine.settings import home_dir
+from recengine.store.export import export_store, import_store
+from recengine.store.migrations import LATEST as SCHEMA_VERSION
+from recengine.store.store import Store
+
+STORE_DIR = "store"
+
+
+def open_store(home: str | Path | None = None) -> Store:
+    """Open (creating or migrating as needed) the store under ``home`` (default :func:`recengine.settings.home_dir`).
+
+    Raises :class:`~recengine.errors.StoreError` for a store written by a newer recengine or a file that is
+    not a store.
+
+    Examples
+    --------
+    >>> store = open_store("/tmp/recengine-home")  # doctest: +SKIP
+    >>> store.schema_version == SCHEMA_VERSION  # doctest: +SKIP
+    True
+    """
+    base = Path(home).expanduser() if home is not None else home_dir()
+    return Store(base / STORE_DIR)
+
+
+__all__ = ["SCHEMA_VERSION", "STORE_DIR", "Store", "export_store", "import_store", "open_store"]

@@ -1,0 +1,163 @@
+"""Named datasets in the store: Parquet tables in a fresh folder per save, then one row pointing at them.
+
+A save writes its files first and commits the row only after they are in place, so a process killed
+mid-save leaves at most an unreferenced folder (removed later), never a half dataset that loads.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from recengine.columns import Columns
+from recengine.data.dataset import Dataset, IdMap
+from recengine.errors import ConfigError, StoreError, UnknownIdError
+from recengine.store.files import fsync_dir, read_parquet, write_parquet
+
+DATASETS_DIR = "datasets"
+# A folder that no row points at and is older than this is left over from an interrupted save.
+ORPHAN_AGE_S = 3600.0
+
+
+def check_name(name: object, what: str = "dataset") -> str:
+    """A usable name: non-empty text of at most 100 characters without control characters."""
+    if not isinstance(name, str) or not name.strip():
+        raise ConfigError(f"a {what} name must be non-empty text, got {name!r}.")
+    name = name.strip()
+    if len(name) > 100 or any(ord(ch) < 32 for ch in name):
+        raise ConfigError(f"the {what} name {name[:40]!r} is too long or holds control characters; use a short plain name.")
+    return name
+
+
+def _jsonable(obj: Any) -> Any:
+    if hasattr(obj, "item"):
+        return obj.item()
+    if hasattr(obj, "tolist"):
+        return obj.tolist()
+    return str(obj)
+
+
+def dumps(obj: Any) -> str:
+    return json.dumps(obj, default=_jsonable, ensure_ascii=False, sort_keys=True)
+
+
+def write_files(root: Path, ds: Dataset) -> tuple[str, dict[str, Any]]:
+    """Write the dataset's tables into a new folder under ``root``; returns (relative folder, file records)."""
+    rel = f"{DATASETS_DIR}/{uuid.uuid4().hex}"
+    folder = root / rel
+    folder.mkdir(parents=True)
+    fsync_dir(folder.parent)
+    try:
+        users = pd.DataFrame({Columns.user: pd.Series(ds.user_map.external, dtype=object).astype(str)})
+        files = {
+            "interactions": write_parquet(folder / "interactions.parquet", ds.interactions),
+            "items": write_parquet(folder / "items.parquet", ds.items),
+            "users": write_parquet(folder / "users.parquet", users),
+        }
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return rel, files
+
+
+def save(conn_write, root: Path, name: str, ds: Dataset, replace: bool) -> dict[str, Any]:
+    """Save ``ds`` under ``name``; ``conn_write(fn)`` runs ``fn`` in one write transaction."""
+    name = check_name(name)
+    if not isinstance(ds, Dataset):
+        raise ConfigError(f"save_dataset needs a recengine Dataset, got {type(ds).__name__}.")
+    folder, files = write_files(root, ds)
+    stats = ds.stats()
+    stats["name"] = name
+    meta = {"source_name": ds.name, "warnings": list(ds.warnings)}
+    created = time.time()
+
+    def commit(c: sqlite3.Connection) -> str | None:
+        old = c.execute("SELECT folder FROM datasets WHERE name = ?", (name,)).fetchone()
+        if old is not None and not replace:
+            raise StoreError(
+                f"a dataset named {name!r} is already in the store. Choose another name, remove it first "
+                "(recengine data remove), or replace it (--replace)."
+            )
+        c.execute(
+            "INSERT OR REPLACE INTO datasets (name, created_at, folder, files, options, stats) VALUES (?, ?, ?, ?, ?, ?)",
+            (name, created, folder, dumps({**files, "meta": meta}), dumps(ds.options), dumps(stats)),
+        )
+        return old[0] if old is not None else None
+
+    try:
+        old_folder = conn_write(commit)
+    except BaseException:
+        shutil.rmtree(root / folder, ignore_errors=True)
+        raise
+    if old_folder:
+        shutil.rmtree(root / old_folder, ignore_errors=True)
+    return describe(name, created, stats, ds.options)
+
+
+def describe(name: str, created_at: float, stats: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
+    keys = ("n_users", "n_items", "n_interactions", "n_cold_items", "n_items_with_text", "has_ratings", "has_timestamps")
+    out: dict[str, Any] = {"name": name, "created_at": iso(created_at)}
+    out.update({k: stats.get(k) for k in keys})
+    out["stats"] = stats
+    out["options"] = options
+    return out
+
+
+def iso(ts: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ts)) + f".{int((ts % 1) * 1e6):06d}Z"
+
+
+def unknown(name: str, known: list[str], store_path: Path) -> UnknownIdError:
+    listing = ", ".join(repr(n) for n in known[:10]) if known else "none yet"
+    return UnknownIdError(
+        f"no dataset named {name!r} in the store at {store_path} (saved datasets: {listing}). "
+        "Save one with: recengine data add NAME --interactions FILE [--items FILE]."
+    )
+
+
+def load(row: sqlite3.Row, root: Path, name: str) -> Dataset:
+    """Rebuild the saved :class:`Dataset` with the same tables, id maps and order."""
+    files = json.loads(row["files"])
+    folder = root / row["folder"]
+    what = f"dataset {name!r}"
+    inter = read_parquet(folder / files["interactions"]["file"], files["interactions"], what)
+    items = read_parquet(folder / files["items"]["file"], files["items"], what)
+    users = read_parquet(folder / files["users"]["file"], files["users"], what)
+    meta = files.get("meta", {})
+    return Dataset(
+        interactions=inter,
+        items=items,
+        user_map=IdMap(users[Columns.user].to_numpy(dtype=object), kind="user"),
+        item_map=IdMap(items[Columns.item].to_numpy(dtype=object), kind="item"),
+        name=name,
+        warnings=tuple(meta.get("warnings", [])),
+        options=json.loads(row["options"]),
+    )
+
+
+def remove_orphans(root: Path, referenced: set[str], min_age_s: float = ORPHAN_AGE_S) -> list[str]:
+    """Delete dataset folders no row points at (left by an interrupted save) once they are old enough."""
+    base = root / DATASETS_DIR
+    if not base.is_dir():
+        return []
+    removed = []
+    now = time.time()
+    for child in base.iterdir():
+        rel = f"{DATASETS_DIR}/{child.name}"
+        if rel in referenced or not child.is_dir():
+            continue
+        try:
+            age = now - child.stat().st_mtime
+        except FileNotFoundError:
+            continue
+        if age >= min_age_s:
+            shutil.rmtree(child, ignore_errors=True)
+            removed.append(rel)
+    return removed

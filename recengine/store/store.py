@@ -1,0 +1,218 @@
+"""The :class:`Store`: datasets, fine-tuned encoders, evaluation runs, profiles and feedback in one SQLite file."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+from recengine.data.dataset import Dataset
+from recengine.errors import ConfigError, UnknownIdError
+from recengine.store import datasets as _ds
+from recengine.store.db import connect, read, write
+from recengine.store.migrations import LATEST, TABLES, current_version, migrate
+from recengine.store.profiles import ProfilesMixin
+
+T = TypeVar("T")
+DB_NAME = "recengine.sqlite"
+
+
+def _plain(obj: Any) -> Any:
+    """Pydantic models and dataclass-like objects as JSON-able dicts (the store stores plain data)."""
+    if hasattr(obj, "model_dump"):
+        return obj.model_dump(mode="json")
+    if hasattr(obj, "to_dict"):
+        return obj.to_dict()
+    return obj
+
+
+class Store(ProfilesMixin):
+    """One recengine store: an SQLite file in WAL mode plus Parquet files beside it.
+
+    Open it with :func:`recengine.store.open_store`. Safe to share between threads, and any number of
+    processes may use the same store at once. Every write is one transaction that is committed (and on
+    disk) when the method returns.
+
+    Examples
+    --------
+    >>> from recengine.store import open_store
+    >>> store = open_store(tmp_home)  # doctest: +SKIP
+    >>> store.add_feedback("alice", "50", "like")  # doctest: +SKIP
+    1
+    >>> store.get_profile("alice")["liked"]  # doctest: +SKIP
+    {'50': 1.0}
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.path = self.root / DB_NAME
+        self._lock = threading.RLock()
+        self._conn = connect(self.path)
+        self._pid = os.getpid()
+        self.migrated_from = migrate(self._conn, self.path)
+
+    # -- plumbing ----------------------------------------------------------------------------------
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if os.getpid() != self._pid:  # an SQLite connection must not cross a fork
+            self._conn = connect(self.path)
+            self._pid = os.getpid()
+        return self._conn
+
+    def _write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        with self._lock:
+            return write(self.conn, fn, self.path)
+
+    def _query(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self.conn.execute(sql, params).fetchall()
+
+    @property
+    def schema_version(self) -> int:
+        with self._lock:
+            return current_version(self.conn, self.path)
+
+    def integrity_check(self) -> str:
+        """SQLite's own ``PRAGMA integrity_check``: ``"ok"`` for a sound file."""
+        return "; ".join(r[0] for r in self._query("PRAGMA integrity_check"))
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.path)!r}, schema v{LATEST})"
+
+    def counts(self) -> dict[str, int]:
+        """Number of rows per kind: datasets, finetunes, runs, profiles, feedback."""
+        with self._lock, read(self.conn) as c:
+            return {t: int(c.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in TABLES}
+
+    # -- datasets -----------------------------------------------------------------------------------
+    def save_dataset(self, name: str, dataset: Dataset, *, replace: bool = False) -> dict[str, Any]:
+        """Keep a validated dataset under ``name``; returns its description (name, sizes, stats, options).
+
+        Raises :class:`~recengine.errors.StoreError` when the name is taken and ``replace`` is false.
+
+        Examples
+        --------
+        >>> store.save_dataset("ml", recengine.load_sample())["n_items"]  # doctest: +SKIP
+        1682
+        """
+        return _ds.save(self._write, self.root, name, dataset, replace)
+
+    def load_dataset(self, name: str) -> Dataset:
+        """The dataset saved under ``name``, with the same tables, id maps and order as when it was saved.
+
+        Examples
+        --------
+        >>> store.load_dataset("ml").n_users  # doctest: +SKIP
+        943
+        """
+        rows = self._query("SELECT * FROM datasets WHERE name = ?", (str(name).strip(),))
+        if not rows:
+            raise _ds.unknown(str(name), [d["name"] for d in self.list_datasets()], self.path)
+        return _ds.load(rows[0], self.root, rows[0]["name"])
+
+    def list_datasets(self) -> list[dict[str, Any]]:
+        """Saved datasets, oldest first: name, created_at, sizes, stats and load options."""
+        rows = self._query("SELECT name, created_at, options, stats FROM datasets ORDER BY created_at, name")
+        return [_ds.describe(r["name"], r["created_at"], json.loads(r["stats"]), json.loads(r["options"])) for r in rows]
+
+    def remove_dataset(self, name: str) -> None:
+        """Forget a saved dataset and delete its files."""
+
+        def drop(c: sqlite3.Connection) -> str | None:
+            row = c.execute("SELECT folder FROM datasets WHERE name = ?", (name,)).fetchone()
+            if row is not None:
+                c.execute("DELETE FROM datasets WHERE name = ?", (name,))
+            return row[0] if row is not None else None
+
+        folder = self._write(drop)
+        if folder is None:
+            raise _ds.unknown(name, [d["name"] for d in self.list_datasets()], self.path)
+        shutil.rmtree(self.root / folder, ignore_errors=True)
+
+    def remove_orphans(self, min_age_s: float = _ds.ORPHAN_AGE_S) -> list[str]:
+        """Delete files left by interrupted dataset saves (older than ``min_age_s``); returns their folders."""
+        referenced = {r[0] for r in self._query("SELECT folder FROM datasets")}
+        return _ds.remove_orphans(self.root, referenced, min_age_s)
+
+    # -- fine-tuned encoders -----------------------------------------------------------------------
+    def record_finetune(
+        self, fingerprint: str, base: str, config: Any, metrics: Mapping[str, Any] | None = None, path: str | Path | None = None
+    ) -> None:
+        """Remember a fine-tuned encoder (recording the same fingerprint again updates it)."""
+        fingerprint = _ds.check_name(fingerprint, "fine-tune fingerprint")
+        stored_path = None
+        if path is not None:
+            p = Path(path).expanduser().resolve()
+            home = self.root.parent.resolve()
+            # Paths under the recengine home are kept relative, so an exported store works in another home.
+            stored_path = str(p.relative_to(home)) if p.is_relative_to(home) else str(p)
+
+        def put(c: sqlite3.Connection) -> None:
+            c.execute(
+                "INSERT OR REPLACE INTO finetunes (fingerprint, base, config, metrics, path, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (fingerprint, str(base), _ds.dumps(_plain(config)), _ds.dumps(dict(metrics or {})), stored_path, time.time()),
+            )
+
+        self._write(put)
+
+    def _finetune(self, r: sqlite3.Row) -> dict[str, Any]:
+        path = r["path"]
+        if path is not None and not Path(path).is_absolute():
+            path = str(self.root.parent / path)
+        return {"fingerprint": r["fingerprint"], "base": r["base"], "config": json.loads(r["config"]),
+                "metrics": json.loads(r["metrics"]), "path": path, "created_at": _ds.iso(r["created_at"])}
+
+    def list_finetunes(self) -> list[dict[str, Any]]:
+        """Fine-tuned encoders, oldest first: fingerprint, base, config, metrics, path, created_at."""
+        return [self._finetune(r) for r in self._query("SELECT * FROM finetunes ORDER BY created_at, fingerprint")]
+
+    def get_finetune(self, fingerprint: str) -> dict[str, Any]:
+        rows = self._query("SELECT * FROM finetunes WHERE fingerprint = ?", (fingerprint,))
+        if not rows:
+            raise UnknownIdError(f"no fine-tuned encoder with fingerprint {fingerprint!r} in the store at {self.path}; "
+                                 "`recengine store list` shows the ones there are.")
+        return self._finetune(rows[0])
+
+    # -- evaluation runs ---------------------------------------------------------------------------
+    def record_run(self, protocol: str, config: Any, metrics: Mapping[str, Any], dataset: str | None = None) -> int:
+        """Remember one evaluation run; returns its id.
+
+        Examples
+        --------
+        >>> store.record_run("warm", {"models": ["EASE"]}, {"EASE": {"ndcg@10": 0.41}})  # doctest: +SKIP
+        1
+        """
+        if not isinstance(protocol, str) or not protocol:
+            raise ConfigError(f"a run needs a protocol name, got {protocol!r}.")
+        row = (time.time(), protocol, _ds.dumps(_plain(config)), _ds.dumps(_plain(metrics)), dataset)
+        return self._write(lambda c: c.execute(
+            "INSERT INTO runs (created_at, protocol, config, metrics, dataset) VALUES (?, ?, ?, ?, ?)", row
+        ).lastrowid)
+
+    def list_runs(self, protocol: str | None = None) -> list[dict[str, Any]]:
+        """Evaluation runs in the order they were recorded: id, created_at, protocol, dataset, config, metrics."""
+        sql, params = "SELECT * FROM runs", ()
+        if protocol is not None:
+            sql, params = sql + " WHERE protocol = ?", (protocol,)
+        return [
+            {"id": r["id"], "created_at": _ds.iso(r["created_at"]), "protocol": r["protocol"], "dataset": r["dataset"],
+             "config": json.loads(r["config"]), "metrics": json.loads(r["metrics"])}
+            for r in self._query(sql + " ORDER BY id", params)
+        ]
