@@ -6,6 +6,7 @@ Everything here answers one question: "what table is in this file?". Which colum
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gzip
 import io
@@ -13,14 +14,14 @@ import json
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Union
+from typing import IO, Any
 
 import pandas as pd
 
 from recengine.errors import DataError
 from recengine.settings import max_file_bytes
 
-Source = Union[str, Path, IO[bytes], IO[str], pd.DataFrame, bytes]
+Source = str | Path | IO[bytes] | IO[str] | pd.DataFrame | bytes
 
 DELIMITERS = [",", ";", "\t", "|"]
 _DELIM_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
@@ -118,10 +119,8 @@ def _read_bytes(source: Source, name: str, limit: int) -> bytes:
         raw = path.read_bytes()
     else:
         if hasattr(source, "seek"):
-            try:
+            with contextlib.suppress(OSError, ValueError):
                 source.seek(0)
-            except (OSError, ValueError):
-                pass
         size = getattr(source, "size", None)
         if isinstance(size, int) and size > limit:
             raise DataError(_too_big(name, size, limit))
