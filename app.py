@@ -1,25 +1,55 @@
-"""recengine home page (placeholder until the app issue lands: shows the sample so the README command works)."""
+"""recengine home: what the app does, the dataset and device in use, and a one-click start on MovieLens-100K."""
 
 import streamlit as st
 
-import recengine
+from ui import page
+from ui.engine import device_label
+from ui.state import DEFAULT_SAMPLE, current, device_choice, encoder_name, use_sample
 
-st.set_page_config(page_title="recengine", page_icon="🎬", layout="wide")
-st.title("recengine")
-st.write(
-    "Language-model embeddings that make a recommender better, above all for cold start: new users with a "
-    "handful of interactions, and new items that nobody has touched yet."
-)
+PAGES = [
+    ("pages/1_Data.py", "Data", "📂", "upload interactions and item texts, or use the sample; stats and warnings"),
+    ("pages/2_Embeddings.py", "Embeddings", "🧭", "embed item texts; a 2-D map and a similarity heatmap"),
+    ("pages/3_Fine-tune.py", "Fine-tune", "🛠️", "adapt the encoder to your interactions; before/after on cold items"),
+    ("pages/4_Recommend.py", "Recommend", "🎯", "a user, a few liked items or a sentence; SHAP reasons; 👍/👎"),
+    ("pages/5_Cold-start_lab.py", "Cold-start lab", "🧊", "a brand-new item's audience; the few-shot curve"),
+    ("pages/6_Evaluate.py", "Evaluate", "📊", "three protocols x models; accuracy and beyond-accuracy"),
+]
 
-
-@st.cache_data(show_spinner="Loading MovieLens-100K…")
-def sample_stats() -> dict:
-    return recengine.load_sample("movielens-100k").stats()
-
-
-stats = sample_stats()
-cols = st.columns(4)
-cols[0].metric("Users", f"{stats['n_users']:,}")
-cols[1].metric("Items", f"{stats['n_items']:,}")
-cols[2].metric("Interactions", f"{stats['n_interactions']:,}")
-cols[3].metric("Density", f"{stats['density']:.2%}")
+with page("recengine", "🎬", "Language-model embeddings that make a recommender better, above all for cold start."):
+    st.markdown(
+        "#### Recommendations that work from the first click\n"
+        "recengine reads what your items *say* (titles, descriptions, genres) with a language model and combines "
+        "that with what your users *do*. "
+        "That lets it recommend brand-new items nobody has touched yet and serve new users after one or two clicks, "
+        "where purely collaborative recommenders have nothing to go on. "
+        "Every suggestion comes with its reasons: a plain sentence and the SHAP contribution of each signal."
+    )
+    got = current()
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        if got is None:
+            st.subheader("Start")
+            if st.button("▶ Start with MovieLens-100K", type="primary", key="start_sample"):
+                use_sample(DEFAULT_SAMPLE)
+                st.rerun()
+            st.caption("943 users, 1,682 movies, 100,000 ratings (GroupLens). Or bring your own data on the Data page.")
+        else:
+            ds, _ = got
+            stats = ds.stats()
+            st.subheader(f"Dataset in use: {stats['name']}")
+            cols = st.columns(4)
+            cols[0].metric("Users", f"{stats['n_users']:,}")
+            cols[1].metric("Items", f"{stats['n_items']:,}")
+            cols[2].metric("Interactions", f"{stats['n_interactions']:,}")
+            cols[3].metric("Cold items", f"{stats['n_cold_items']:,}", help="items with text but no interactions")
+    with right:
+        st.subheader("Engine")
+        st.metric("Device", device_label(device_choice()))
+        st.markdown(f"**Encoder:** {encoder_name()} (all-MiniLM-L6-v2 unless fine-tuned), loaded offline.")
+    st.divider()
+    st.subheader("Pages")
+    grid = st.columns(3)
+    for i, (path, label, icon, what) in enumerate(PAGES):
+        with grid[i % 3]:
+            st.page_link(path, label=label, icon=icon)
+            st.caption(what)

@@ -1,0 +1,140 @@
+"""1 Data: the dataset in use (stats, warnings, preview), or upload your own interactions and item texts."""
+
+import streamlit as st
+
+from recengine import read_dataset
+from recengine.columns import Columns
+from ui import escape, guard, page, show_error, table
+from ui.engine import table_columns
+from ui.state import DEFAULT_SAMPLE, current, upload_key, use_dataset, use_sample
+
+ROLES = {"user": "User id", "item": "Item id", "rating": "Rating / weight", "timestamp": "Timestamp"}
+AUTO = "(auto-detect)"
+TEXT_MODES = ["All text columns", "Chosen columns", "Template"]
+ss = st.session_state
+
+
+def load_upload() -> None:
+    """Button callback: read the uploaded files; on success they become the dataset, else the error is kept."""
+    ss.pop("data_error", None)
+    inter, items = ss.get("up_inter"), ss.get("up_items")
+    if inter is None:
+        ss["data_error"] = "Choose an interactions file first (one row per user-item interaction)."
+        return
+    columns = {r: ss[f"map_{r}"] for r in ROLES if ss.get(f"map_{r}", AUTO) != AUTO}
+    mode = ss.get("text_mode", TEXT_MODES[0])
+    text = None
+    if mode == "Chosen columns" and ss.get("text_cols"):
+        text = list(ss["text_cols"])
+    elif mode == "Template" and ss.get("text_template", "").strip():
+        text = ss["text_template"].strip()
+    hash_ids = bool(ss.get("hash_ids", True))
+    options = {"columns": columns, "text": text, "hash": hash_ids, "names": [inter.name, items.name if items else None]}
+    parts = [inter.getvalue(), items.getvalue() if items is not None else b""]
+    # A fresh salt per load: hashed ids cannot be linked across loads, so the key must differ too.
+    if hash_ids:
+        import secrets
+
+        options["salt"] = secrets.token_hex(8)
+    try:
+        ds = read_dataset(
+            inter, items, columns=columns or None, text=text, hash_user_ids=hash_ids,
+            hash_salt=options.get("salt"), name=inter.name.rsplit(".", 1)[0],
+        )
+    except Exception as exc:  # shown by the page body, inside the boundary
+        ss["data_error"] = exc
+        return
+    use_dataset(ds, upload_key(parts, options))
+    ss["data_loaded"] = f"Loaded {ds.name}: {ds.n_users:,} users, {ds.n_items:,} items, {ds.n_interactions:,} interactions."
+
+
+def show_dataset() -> None:
+    got = current()
+    if got is None:
+        st.info("No dataset yet: use the sample below, or upload your own files.")
+        return
+    ds, key = got
+    stats = ds.stats()
+    st.subheader(f"In use: {escape(stats['name'])}")
+    cols = st.columns(6)
+    cols[0].metric("Users", f"{stats['n_users']:,}")
+    cols[1].metric("Items", f"{stats['n_items']:,}")
+    cols[2].metric("Interactions", f"{stats['n_interactions']:,}")
+    cols[3].metric("Cold items", f"{stats['n_cold_items']:,}", help="items with text and no interactions")
+    cols[4].metric("Density", f"{stats['density']:.2%}")
+    cols[5].metric("Median per user", f"{stats['interactions_per_user_median']:.0f}")
+    facts = [f"{stats['n_items_with_text']:,} items have text", f"{stats['users_with_1_to_5']:,} users have 1-5 interactions"]
+    if stats.get("has_ratings"):
+        facts.append(f"ratings {stats['rating_min']:g}-{stats['rating_max']:g} (every rating counts as an interaction)")
+    if stats.get("has_timestamps"):
+        facts.append(f"from {stats['first_interaction']} to {stats['last_interaction']}")
+    if ds.options.get("hash_user_ids"):
+        facts.append("user ids are hashed")
+    st.caption(" · ".join(facts))
+    for w in stats["warnings"]:
+        st.warning(escape(w), icon="⚠️")
+    t1, t2 = st.tabs(["Item texts", "Interactions"])
+    with t1:
+        table(ds.items.head(500), f"{ds.name}-items", height=320, key="dl_items")
+    with t2:
+        table(ds.interactions.head(500), f"{ds.name}-interactions", height=320, key="dl_inter")
+    st.caption("Previews show the first 500 rows; the text column is what the encoder reads.")
+
+
+def upload_form() -> None:
+    st.subheader("Load your own data")
+    st.markdown(
+        "CSV / TSV / any of `, ; tab |`, Parquet, JSON or JSON Lines, optionally `.gz` or `.zip`. "
+        "**Interactions**: one row per (user, item), optional rating and timestamp. "
+        "**Items** (optional but needed for text models and cold start): an item id plus text columns."
+    )
+    c1, c2 = st.columns(2)
+    inter = c1.file_uploader("Interactions file", key="up_inter")
+    items = c2.file_uploader("Items file (texts)", key="up_items")
+    st.toggle(
+        "Hash user ids on load (privacy: ids become salted SHA-256 hashes)", value=True, key="hash_ids",
+        help="On by default for uploads. Turn off only if you need to look up your own user ids.",
+    )
+    inter_cols, item_cols = [], []
+    if inter is not None:
+        with guard("reading the interactions file"):
+            inter_cols, guesses = table_columns(inter.getvalue(), inter.name, "interactions")
+            with st.expander("Column mapping", expanded=bool(ss.get("data_error"))):
+                mcols = st.columns(4)
+                for (role, label), col in zip(ROLES.items(), mcols):
+                    col.selectbox(label, [AUTO, *inter_cols], key=f"map_{role}",
+                                  help=f"auto-detected: {guesses.get(role) or 'none'}")
+                st.caption("Auto-detected: " + ", ".join(f"{r} → {escape(guesses.get(r) or '—')}" for r in ROLES))
+    if items is not None:
+        with guard("reading the items file"):
+            item_cols, _ = table_columns(items.getvalue(), items.name, "items")
+    with st.expander("Item text", expanded=items is not None):
+        mode = st.radio("Build each item's text from", TEXT_MODES, key="text_mode", horizontal=True)
+        if mode == "Chosen columns":
+            st.multiselect("Text columns", item_cols or inter_cols, key="text_cols")
+        elif mode == "Template":
+            example = " ".join(f"{{{c}}}." for c in (item_cols or inter_cols)[1:4]) or "{title}. {description}"
+            st.text_input("Template", key="text_template", placeholder=example,
+                          help="Column names in braces, e.g. {title} ({year}). {description}")
+    st.button("Load these files", type="primary", on_click=load_upload, key="load_upload",
+              disabled=inter is None)
+
+
+with page("Data", "📂", "Your interactions and item texts: what the engine sees, and what it warns about."):
+    if "data_loaded" in ss:
+        st.success(escape(ss.pop("data_loaded")), icon="✅")
+    show_dataset()
+    if st.button("Use the MovieLens-100K sample", key="use_sample"):
+        use_sample(DEFAULT_SAMPLE)
+        st.rerun()
+    st.divider()
+    upload_form()
+    err = ss.get("data_error")
+    if err is not None:
+        if isinstance(err, BaseException):
+            show_error(err, "reading the files")
+        else:
+            st.error(escape(err), icon="⚠️")
+        if current() is not None:
+            st.caption(f"The previous dataset ({escape(current()[0].name)}) is still in use.")
+    st.caption(f"Columns read from the files are matched by name (e.g. `{Columns.user}`, customer, sku, movieId…).")

@@ -1,0 +1,43 @@
+"""AppTest helpers: run a page of the real app on the real sample, with the dataset chosen up front."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE_KEY = "sample:movielens-100k"
+
+
+def page_path(name: str) -> str:
+    return str(ROOT / name)
+
+
+@pytest.fixture()
+def run_page():
+    """``run_page("pages/1_Data.py", dataset=True, **state)`` -> a run AppTest with no exception.
+
+    The sample is chosen through session state before the first run (as a visitor who clicked
+    "Start with MovieLens-100K" on the home page would have it).
+    """
+    from streamlit.testing.v1 import AppTest
+
+    def _run(path: str, *, dataset: bool = True, timeout: float = 180, **state):
+        at = AppTest.from_file(page_path(path), default_timeout=timeout)
+        if dataset:
+            at.session_state["dataset_key"] = SAMPLE_KEY
+        for k, v in state.items():
+            at.session_state[k] = v
+        at.run()
+        assert_clean(at)
+        return at
+
+    return _run
+
+
+def assert_clean(at) -> None:
+    """No exception escaped the page and the boundary showed no unexpected-error message."""
+    assert not at.exception, [e.value for e in at.exception]
+    unexpected = [e.value for e in at.error if "Something went wrong" in e.value]
+    assert not unexpected, unexpected

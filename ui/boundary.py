@@ -1,0 +1,98 @@
+"""The page frame: page config, theme CSS, the sidebar status and the error boundary every page runs inside."""
+
+from __future__ import annotations
+
+import re
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import streamlit as st
+
+from recengine.errors import RecengineError
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$])")
+
+CSS = """
+<style>
+  .block-container {padding-top: 2.2rem; max-width: 1600px;}
+  h1 {font-size: 2.3rem !important;}
+  [data-testid="stMetricValue"] {font-size: 2.0rem;}
+  .rec-card {border: 1px solid #E5E7EB; border-radius: 12px; padding: 0.7rem 1rem; margin-bottom: 0.4rem;
+             background: #FFFFFF; box-shadow: 0 1px 2px rgba(17,24,39,.06);}
+  .rec-rank {color: #4F46E5; font-weight: 700; font-size: 1.3rem; margin-right: .4rem;}
+  .rec-title {font-weight: 650; font-size: 1.2rem;}
+  .rec-score {color: #6B7280; float: right; font-variant-numeric: tabular-nums;}
+  .rec-reason {color: #374151; margin-top: .25rem;}
+  .pill {display: inline-block; padding: 0 .55rem; border-radius: 999px; font-size: .85rem; color: white;
+         margin-right: .3rem;}
+</style>
+"""
+
+
+def escape(text: object) -> str:
+    r"""Text from a user or a file, made safe to show inside Streamlit markdown (no links, HTML or formatting).
+
+    Examples
+    --------
+    >>> print(escape("<b>*bold*</b>"))
+    \<b\>\*bold\*\</b\>
+    """
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+def escape_html(text: object) -> str:
+    """Text from a user or a file, made safe to place inside the HTML of a card."""
+    import html
+
+    return html.escape(str(text), quote=True)
+
+
+def show_error(exc: BaseException, doing: str | None = None) -> None:
+    """A friendly message for ``exc``; a details expander holds the traceback for anything unexpected."""
+    if isinstance(exc, RecengineError):
+        st.error(escape(str(exc)), icon="⚠️")
+        return
+    what = f" while {doing}" if doing else ""
+    st.error(
+        f"Something went wrong{what}. The rest of the app still works: try again, or choose other settings. "
+        f"({escape(type(exc).__name__)}: {escape(str(exc))[:300]})",
+        icon="🛑",
+    )
+    with st.expander("Details (for a bug report)"):
+        st.code("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)), language="text")
+
+
+@contextmanager
+def guard(doing: str | None = None) -> Iterator[None]:
+    """Run a block; an exception inside it becomes :func:`show_error` and the rest of the page goes on.
+
+    ``st.stop()`` and ``st.rerun()`` pass through (they are not ``Exception`` subclasses).
+    """
+    try:
+        yield
+    except Exception as exc:
+        show_error(exc, doing)
+
+
+@contextmanager
+def page(title: str, icon: str, intro: str | None = None) -> Iterator[None]:
+    """The frame of one page: wide layout, CSS, title, sidebar status, and the error boundary around its body.
+
+    Examples
+    --------
+    >>> with page("Data", "📂"):  # doctest: +SKIP
+    ...     st.write("the page body")
+    """
+    st.set_page_config(page_title=f"{title} · recengine", page_icon=icon, layout="wide")
+    st.markdown(CSS, unsafe_allow_html=True)
+    st.title(f"{icon} {title}")
+    if intro:
+        st.caption(intro)
+    from ui.state import sidebar_status
+
+    try:
+        sidebar_status()
+        yield
+    except Exception as exc:
+        show_error(exc, f"showing the {title} page")

@@ -1,0 +1,112 @@
+"""Session state: which dataset this visitor works on, and which encoder; the sidebar that shows both.
+
+A dataset is addressed by a key (``sample:<name>`` or ``upload:<hash>``) so that cached models and
+results can be looked up by a short string while the :class:`~recengine.Dataset` itself stays in
+``st.session_state``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import streamlit as st
+
+from recengine import Dataset, load_sample
+from recengine.data import SAMPLES
+
+DEFAULT_SAMPLE = "movielens-100k"
+DATASET = "dataset"
+DATASET_KEY = "dataset_key"
+ENCODER = "encoder_name"
+DEVICE = "device"
+# Everything else in the session belongs to one dataset and is dropped when the dataset changes.
+_KEEP = {DATASET, DATASET_KEY, ENCODER, DEVICE}
+
+
+@st.cache_resource(show_spinner="Loading the sample dataset…")
+def sample_dataset(name: str) -> Dataset:
+    """A bundled sample, loaded once per server (datasets are immutable, so sessions share it)."""
+    return load_sample(name)
+
+
+def sample_key(name: str = DEFAULT_SAMPLE) -> str:
+    return f"sample:{name}"
+
+
+def upload_key(parts: list[bytes], options: dict[str, Any]) -> str:
+    """A key for an uploaded dataset: a hash of the files' bytes and of the loading options."""
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(hashlib.sha256(p).digest())
+    h.update(json.dumps(options, sort_keys=True, default=str).encode())
+    return f"upload:{h.hexdigest()[:16]}"
+
+
+def _forget_dataset_state() -> None:
+    for k in list(st.session_state.keys()):
+        if k not in _KEEP:
+            del st.session_state[k]
+
+
+def use_dataset(dataset: Dataset, key: str) -> None:
+    """Make ``dataset`` the one every page works on (page state of the previous dataset is dropped)."""
+    if st.session_state.get(DATASET_KEY) != key:
+        _forget_dataset_state()
+    st.session_state[DATASET] = dataset
+    st.session_state[DATASET_KEY] = key
+
+
+def use_sample(name: str = DEFAULT_SAMPLE) -> None:
+    use_dataset(sample_dataset(name), sample_key(name))
+
+
+def current() -> tuple[Dataset, str] | None:
+    """The dataset in use and its key, or ``None`` before one is chosen."""
+    key = st.session_state.get(DATASET_KEY)
+    if key is None:
+        return None
+    ds = st.session_state.get(DATASET)
+    if ds is None and key.startswith("sample:") and key.split(":", 1)[1] in SAMPLES:
+        ds = sample_dataset(key.split(":", 1)[1])
+        st.session_state[DATASET] = ds
+    if ds is None:
+        return None
+    return ds, key
+
+
+def require_dataset() -> tuple[Dataset, str]:
+    """The dataset in use; without one, offer the sample and stop the page here."""
+    got = current()
+    if got is not None:
+        return got
+    st.info("No dataset yet. Start with the bundled MovieLens-100K sample, or upload your own on the **Data** page.")
+    if st.button("Start with MovieLens-100K", type="primary", key="start_sample_inline"):
+        use_sample()
+        st.rerun()
+    st.stop()
+    raise AssertionError("unreachable")  # st.stop raises
+
+
+def encoder_name() -> str:
+    return st.session_state.get(ENCODER, "default")
+
+
+def device_choice() -> str:
+    return st.session_state.get(DEVICE, "auto")
+
+
+def sidebar_status() -> None:
+    """The dataset and encoder in use, always visible in the sidebar."""
+    from ui.boundary import escape
+    from ui.engine import device_label
+
+    with st.sidebar:
+        got = current()
+        if got is None:
+            st.markdown("**Dataset:** none yet")
+        else:
+            ds, _ = got
+            st.markdown(f"**Dataset:** {escape(ds.name)}  \n{ds.n_users:,} users · {ds.n_items:,} items")
+        st.markdown(f"**Encoder:** `{encoder_name()}`  \n**Device:** {device_label(device_choice())}")
