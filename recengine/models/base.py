@@ -1,0 +1,346 @@
+"""The Recommender base class: public ``fit`` / ``score`` / ``recommend`` do the shared work once.
+
+Validation, id mapping, the "not fitted" error, exclusion of seen and disliked items, candidate
+filtering, ranking and saving live here; each model fills two small hooks, ``_fit`` and ``_score``
+(RecTools' template). Models save as a folder with ``model.json`` (name, typed config) and
+``arrays.npz`` (numpy arrays, loaded with ``allow_pickle=False``), so no pickle is ever read.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import warnings
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+import pydantic
+import scipy.sparse as sp
+
+from recengine.columns import Columns
+from recengine.data import Dataset, IdMap
+from recengine.errors import ConfigError, ModelError, NotFittedError
+from recengine.models.profile import Profile
+
+FORMAT = "recengine-model"
+FORMAT_VERSION = 1
+MODELS: dict[str, type[Recommender]] = {}
+
+
+class ModelConfig(pydantic.BaseModel):
+    """Base of every model's hyperparameters: typed, validated, JSON round-tripping."""
+
+    model_config = pydantic.ConfigDict(extra="forbid", frozen=True)
+
+
+def as_profiles(profiles: Profile | Iterable[Profile]) -> list[Profile]:
+    """One profile or many, as a list (strings are rejected: they are ids, not profiles)."""
+    if isinstance(profiles, Profile):
+        return [profiles]
+    if isinstance(profiles, (str, bytes)):
+        raise ConfigError("recommend takes Profile objects; build one with Profile.from_user(dataset, user_id).")
+    out = list(profiles)
+    bad = [p for p in out if not isinstance(p, Profile)]
+    if bad:
+        raise ConfigError(f"recommend takes Profile objects, got {type(bad[0]).__name__}.")
+    return out
+
+
+def profile_ids(profiles: Sequence[Profile]) -> list[str]:
+    """The id each profile gets in a recommendation table: its user id or name, else ``profile-<n>``."""
+    return [p.id if p.id is not None else f"profile-{n}" for n, p in enumerate(profiles)]
+
+
+def pack_sparse(name: str, m: sp.spmatrix) -> dict[str, np.ndarray]:
+    m = sp.csr_matrix(m)
+    return {f"{name}.data": m.data, f"{name}.indices": m.indices, f"{name}.indptr": m.indptr, f"{name}.shape": np.asarray(m.shape)}
+
+
+def unpack_sparse(name: str, arrays: dict[str, np.ndarray]) -> sp.csr_matrix:
+    shape = tuple(int(x) for x in arrays[f"{name}.shape"])
+    return sp.csr_matrix((arrays[f"{name}.data"], arrays[f"{name}.indices"], arrays[f"{name}.indptr"]), shape=shape)
+
+
+class Recommender(ABC):
+    """Base class of every recommender: fit on a :class:`~recengine.data.Dataset`, score :class:`Profile` s.
+
+    Subclasses set ``name`` and ``config_class`` and implement ``_fit(dataset, embeddings, encoder)`` and
+    ``_score(profiles, X) -> (n_profiles, n_items)`` where ``X`` is the CSR matrix of the profiles' liked
+    weights (unknown item ids already dropped). ``NaN`` marks items a model cannot score (cold items for
+    collaborative models); they are never recommended by that model.
+
+    Examples
+    --------
+    >>> import recengine
+    >>> from recengine.models import EASE, Profile
+    >>> ds = recengine.load_sample("movielens-100k")
+    >>> model = EASE(lam=250).fit(ds)
+    >>> model.recommend(Profile.from_items(["50", "172"]), k=3)[["item_id", "rank"]].shape
+    (3, 2)
+    """
+
+    name: ClassVar[str] = "base"
+    config_class: ClassVar[type[ModelConfig]] = ModelConfig
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.name != "base":
+            MODELS[cls.name] = cls
+
+    def __init__(self, config: ModelConfig | dict[str, Any] | None = None, **kwargs: Any) -> None:
+        base = config.model_dump() if isinstance(config, pydantic.BaseModel) else dict(config or {})
+        try:
+            self.config = self.config_class(**{**base, **kwargs})
+        except pydantic.ValidationError as exc:
+            raise ConfigError(f"{self.name}: invalid settings: {exc.errors()[0]['loc']} {exc.errors()[0]['msg']}.") from None
+        self.item_map: IdMap | None = None
+        self.titles: np.ndarray | None = None
+        self.warm_mask: np.ndarray | None = None
+        self.fit_seconds: float | None = None
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.config.model_dump().items())
+        return f"{type(self).__name__}({args})"
+
+    # ---- hooks --------------------------------------------------------------------------------
+    @abstractmethod
+    def _fit(self, dataset: Dataset, embeddings: Any = None, encoder: Any = None) -> None: ...
+
+    @abstractmethod
+    def _score(self, profiles: list[Profile], X: sp.csr_matrix) -> np.ndarray: ...
+
+    def _extra_columns(self, profiles: list[Profile], rows: np.ndarray, items: np.ndarray) -> dict[str, np.ndarray]:
+        """Extra per-row columns for the recommendation table (the hybrid's signals)."""
+        return {}
+
+    def _state(self) -> dict[str, np.ndarray]:
+        """Fitted arrays to save (besides the item ids, titles and warm mask the base saves)."""
+        return {}
+
+    def _set_state(self, arrays: dict[str, np.ndarray], path: Path) -> None:
+        """Restore what :meth:`_state` saved."""
+        return None
+
+    # ---- public API ---------------------------------------------------------------------------
+    @property
+    def is_fitted(self) -> bool:
+        return self.item_map is not None
+
+    @property
+    def n_items(self) -> int:
+        self._check_fitted()
+        return len(self.item_map)
+
+    def _check_fitted(self) -> None:
+        if self.item_map is None:
+            raise NotFittedError(f"the {self.name} model is not fitted yet: call fit(dataset) first.")
+
+    def fit(self, dataset: Dataset, embeddings: Any = None, encoder: Any = None) -> Recommender:
+        """Learn from ``dataset`` (and item embeddings for text-based models); returns ``self``."""
+        if not isinstance(dataset, Dataset):
+            raise ConfigError(f"fit takes a recengine Dataset, got {type(dataset).__name__}.")
+        start = time.perf_counter()
+        self._fit(dataset, embeddings=embeddings, encoder=encoder)
+        self.item_map = dataset.item_map
+        self.titles = np.asarray(dataset.titles, dtype=object)
+        self.warm_mask = ~np.asarray(dataset.cold_item_mask, dtype=bool)
+        self.fit_seconds = time.perf_counter() - start
+        return self
+
+    def profile_matrix(self, profiles: Sequence[Profile]) -> sp.csr_matrix:
+        """CSR (n_profiles, n_items) of liked weights; unknown item ids are dropped with one warning."""
+        self._check_fitted()
+        rows, cols, vals, unknown = [], [], [], []
+        for r, p in enumerate(profiles):
+            if not p.liked:
+                continue
+            ids = list(p.liked)
+            idx = self.item_map.to_internal(ids)
+            ok = idx >= 0
+            if not ok.all():
+                unknown.extend(i for i, good in zip(ids, ok) if not good)
+            rows.append(np.full(int(ok.sum()), r))
+            cols.append(idx[ok])
+            vals.append(np.fromiter(p.liked.values(), dtype=np.float32, count=len(ids))[ok])
+        if unknown:
+            warnings.warn(
+                f"{len(unknown)} liked item id(s) are not in the catalogue and were ignored (e.g. {unknown[:3]}).",
+                UserWarning,
+                stacklevel=3,
+            )
+        shape = (len(profiles), len(self.item_map))
+        if not rows:
+            return sp.csr_matrix(shape, dtype=np.float32)
+        m = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=shape, dtype=np.float32)
+        m.sum_duplicates()
+        return m
+
+    def score(self, profiles: Profile | Iterable[Profile]) -> np.ndarray:
+        """Scores (n_profiles, n_items) in the dataset's item order; NaN where the model cannot score.
+
+        Examples
+        --------
+        >>> import recengine
+        >>> from recengine.models import Popularity, Profile
+        >>> ds = recengine.load_sample("movielens-100k")
+        >>> Popularity().fit(ds).score([Profile.from_items(["1"])]).shape
+        (1, 1682)
+        """
+        profiles = as_profiles(profiles)
+        self._check_fitted()
+        if not profiles:
+            return np.zeros((0, self.n_items), dtype=np.float32)
+        out = self._score(profiles, self.profile_matrix(profiles))
+        return np.asarray(out, dtype=np.float32)
+
+    def exclusion_mask(self, profiles: Sequence[Profile], exclude_seen: bool = True) -> np.ndarray:
+        """Boolean (n_profiles, n_items): disliked items always, liked items when ``exclude_seen``."""
+        mask = np.zeros((len(profiles), self.n_items), dtype=bool)
+        for r, p in enumerate(profiles):
+            ids = list(p.disliked) + (list(p.liked) if exclude_seen else [])
+            if ids:
+                idx = self.item_map.to_internal(ids)
+                mask[r, idx[idx >= 0]] = True
+        return mask
+
+    def candidate_mask(self, candidates: Iterable[object] | None) -> np.ndarray | None:
+        """Boolean (n_items,) of the allowed items, or ``None`` for all."""
+        if candidates is None:
+            return None
+        ids = [str(c) for c in candidates]
+        idx = self.item_map.to_internal(ids)
+        if (idx < 0).any():
+            warnings.warn(f"{int((idx < 0).sum())} candidate id(s) are not in the catalogue and were ignored.", UserWarning, stacklevel=3)
+        mask = np.zeros(self.n_items, dtype=bool)
+        mask[idx[idx >= 0]] = True
+        return mask
+
+    def recommend(
+        self,
+        profiles: Profile | Iterable[Profile],
+        k: int = 10,
+        exclude_seen: bool = True,
+        candidates: Iterable[object] | None = None,
+    ) -> pd.DataFrame:
+        """The top ``k`` items per profile as a long table.
+
+        Returns columns ``user_id`` (the profile's id), ``item_id``, ``score``, ``rank`` (1-based),
+        ``title``, plus one column per signal for the hybrid. Items the model cannot score (NaN),
+        disliked items and, with ``exclude_seen``, liked items are never returned; ``candidates``
+        restricts the ranking to those item ids. Ties are broken by catalogue order, so results are
+        deterministic.
+
+        Examples
+        --------
+        >>> import recengine
+        >>> from recengine.models import Popularity, Profile
+        >>> ds = recengine.load_sample("movielens-100k")
+        >>> Popularity().fit(ds).recommend(Profile.from_items(["50"]), k=2)["title"].tolist()
+        ['Contact', 'Fargo']
+        """
+        profiles = as_profiles(profiles)
+        if int(k) < 1:
+            raise ConfigError(f"k must be a positive number of recommendations, got {k}.")
+        scores = self.score(profiles)
+        blocked = np.isnan(scores) | self.exclusion_mask(profiles, exclude_seen)
+        cand = self.candidate_mask(candidates)
+        if cand is not None:
+            blocked |= ~cand[None, :]
+        rows, items, vals = top_k(scores, blocked, int(k))
+        ids = profile_ids(profiles)
+        table = pd.DataFrame(
+            {
+                Columns.user: np.asarray(ids, dtype=object)[rows],
+                Columns.item: self.item_map.to_external(items),
+                Columns.score: vals.astype(np.float64),
+                Columns.rank: _ranks(rows),
+                Columns.title: self.titles[items],
+            }
+        )
+        for name, column in self._extra_columns(profiles, rows, items).items():
+            table[name] = column
+        return table
+
+    # ---- persistence --------------------------------------------------------------------------
+    def save(self, path: str | Path) -> Path:
+        """Write the fitted model to the folder ``path`` (``model.json`` + ``arrays.npz``, no pickle)."""
+        self._check_fitted()
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        meta = {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "model": self.name,
+            "config": self.config.model_dump(mode="json"),
+            "fit_seconds": self.fit_seconds,
+        }
+        arrays = {
+            "_item_ids": np.asarray(self.item_map.external, dtype=str),
+            "_titles": np.asarray([str(t) for t in self.titles], dtype=str),
+            "_warm": self.warm_mask,
+            **self._state(),
+        }
+        np.savez(path / "arrays.npz", **arrays)
+        (path / "model.json").write_text(json.dumps(meta, indent=2))
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> Recommender:
+        """Read a model saved with :meth:`save` (any model class: the folder says which)."""
+        path = Path(path)
+        try:
+            meta = json.loads((path / "model.json").read_text())
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"{path} is not a saved recengine model ({exc}).") from None
+        if meta.get("format") != FORMAT or int(meta.get("version", 0)) > FORMAT_VERSION:
+            raise ModelError(f"{path} holds a model format this recengine cannot read ({meta.get('format')} v{meta.get('version')}).")
+        model_cls = MODELS.get(meta.get("model", ""))
+        if model_cls is None:
+            raise ModelError(f"{path}: unknown model kind {meta.get('model')!r}.")
+        if cls is not Recommender and not issubclass(model_cls, cls):
+            raise ModelError(f"{path} holds a {meta['model']} model, not a {cls.name} model.")
+        model = model_cls(meta["config"])
+        with np.load(path / "arrays.npz", allow_pickle=False) as npz:
+            arrays = {k: npz[k] for k in npz.files}
+        model.item_map = IdMap(arrays.pop("_item_ids").astype(object))
+        model.titles = arrays.pop("_titles").astype(object)
+        model.warm_mask = arrays.pop("_warm").astype(bool)
+        model.fit_seconds = meta.get("fit_seconds")
+        model._set_state(arrays, path)
+        return model
+
+
+def top_k(scores: np.ndarray, blocked: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Row, item and score of the ``k`` best allowed entries per row, ordered by row then rank.
+
+    Ties are broken by the lower item index, so the result is deterministic.
+    """
+    n, m = scores.shape
+    work = np.where(blocked, -np.inf, scores).astype(np.float64)
+    k = min(k, m)
+    if k < m:
+        part = np.argpartition(-work, kth=k - 1, axis=1)[:, :k]
+        # items tied with the k-th score may sit outside the partition; widen to all ties for determinism
+        kth = np.take_along_axis(work, part, axis=1).min(axis=1)
+        cand_rows, cand_items = np.nonzero(work >= kth[:, None])
+    else:
+        cand_rows, cand_items = np.nonzero(np.ones_like(work, dtype=bool))
+    cand_scores = work[cand_rows, cand_items]
+    order = np.lexsort((cand_items, -cand_scores, cand_rows))
+    cand_rows, cand_items, cand_scores = cand_rows[order], cand_items[order], cand_scores[order]
+    keep = np.isfinite(cand_scores)
+    keep &= _ranks(cand_rows) <= k
+    return cand_rows[keep], cand_items[keep], cand_scores[keep]
+
+
+def _ranks(rows: np.ndarray) -> np.ndarray:
+    """1-based position within each run of equal (sorted) row numbers."""
+    if len(rows) == 0:
+        return np.zeros(0, dtype=np.int64)
+    starts = np.r_[0, np.flatnonzero(rows[1:] != rows[:-1]) + 1]
+    counts = np.diff(np.r_[starts, len(rows)])
+    return np.arange(len(rows)) - np.repeat(starts, counts) + 1

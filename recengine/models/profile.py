@@ -1,0 +1,182 @@
+"""Profile: what the engine knows about one person right now, the input every recommender scores.
+
+A known user, a brand-new user with two liked items, a visitor who only typed a sentence, and a live
+like or dislike in the app are all profiles, so they share one scoring path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from recengine.data import Dataset
+from recengine.errors import DataError
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Liked items (with weights), rejected items and an optional sentence of intent.
+
+    Profiles are immutable: :meth:`like`, :meth:`dislike`, :meth:`without` and :meth:`with_intent`
+    return new profiles.
+
+    Parameters
+    ----------
+    liked
+        Item id -> weight (1.0 for a plain interaction).
+    disliked
+        Item ids the person rejected; never recommended.
+    intent
+        Free text such as ``"a slow-burning sci-fi film about loneliness"``.
+    user_id
+        The dataset user this profile was read from, if any.
+    name
+        A display name (used as the profile's id when there is no ``user_id``).
+
+    Examples
+    --------
+    >>> p = Profile.from_items(["1", "50"], name="new visitor").like("181").dislike("50")
+    >>> sorted(p.liked), sorted(p.disliked)
+    (['1', '181'], ['50'])
+    >>> Profile.from_dict(p.to_dict()) == p
+    True
+    """
+
+    liked: Mapping[str, float] = field(default_factory=dict)
+    disliked: frozenset[str] = frozenset()
+    intent: str | None = None
+    user_id: str | None = None
+    name: str | None = None
+
+    def __post_init__(self) -> None:
+        liked = {str(k): float(v) for k, v in dict(self.liked).items()}
+        object.__setattr__(self, "liked", liked)
+        object.__setattr__(self, "disliked", frozenset(str(i) for i in self.disliked))
+        intent = self.intent.strip() if isinstance(self.intent, str) else None
+        object.__setattr__(self, "intent", intent or None)
+        if self.user_id is not None:
+            object.__setattr__(self, "user_id", str(self.user_id))
+
+    def __hash__(self) -> int:
+        return hash((tuple(sorted(self.liked.items())), self.disliked, self.intent, self.user_id, self.name))
+
+    # ---- constructors -------------------------------------------------------------------------
+    @classmethod
+    def from_user(cls, dataset: Dataset, user_id: object, name: str | None = None) -> Profile:
+        """The profile of a known user: every item they interacted with, weight 1 (implicit feedback).
+
+        Raises :class:`~recengine.errors.UnknownIdError` when the dataset has no such user.
+
+        Examples
+        --------
+        >>> import recengine
+        >>> ds = recengine.load_sample("movielens-100k")
+        >>> len(Profile.from_user(ds, "196").liked)
+        39
+        """
+        idx = dataset.user_items(user_id)
+        ids = dataset.item_map.to_external(idx)
+        return cls(liked=dict.fromkeys(ids, 1.0), user_id=str(user_id), name=name)
+
+    @classmethod
+    def from_items(
+        cls,
+        item_ids: Iterable[object] | Mapping[str, float],
+        disliked: Iterable[object] = (),
+        intent: str | None = None,
+        user_id: str | None = None,
+        name: str | None = None,
+    ) -> Profile:
+        """A profile from liked item ids (or an ``{item_id: weight}`` mapping).
+
+        Examples
+        --------
+        >>> Profile.from_items({"1": 2.0, "7": 1.0}).liked
+        {'1': 2.0, '7': 1.0}
+        """
+        if isinstance(item_ids, Mapping):
+            liked = {str(k): float(v) for k, v in item_ids.items()}
+        elif isinstance(item_ids, str):
+            liked = {item_ids: 1.0}
+        else:
+            liked = dict.fromkeys((str(i) for i in item_ids), 1.0)
+        return cls(liked=liked, disliked=frozenset(str(i) for i in disliked), intent=intent, user_id=user_id, name=name)
+
+    @classmethod
+    def from_intent(cls, text: str, name: str | None = None) -> Profile:
+        """An intent-only profile: a visitor who typed what they want and nothing else.
+
+        Examples
+        --------
+        >>> Profile.from_intent("space adventure for kids").intent
+        'space adventure for kids'
+        """
+        if not isinstance(text, str) or not text.strip():
+            raise DataError("an intent profile needs a sentence describing what the person wants.")
+        return cls(intent=text, name=name)
+
+    # ---- edits --------------------------------------------------------------------------------
+    def like(self, item_id: object, weight: float = 1.0) -> Profile:
+        """A copy that likes ``item_id`` (and no longer dislikes it)."""
+        key = str(item_id)
+        return self._replace(liked={**self.liked, key: float(weight)}, disliked=self.disliked - {key})
+
+    def dislike(self, item_id: object) -> Profile:
+        """A copy that rejects ``item_id`` (and no longer likes it)."""
+        key = str(item_id)
+        liked = {k: v for k, v in self.liked.items() if k != key}
+        return self._replace(liked=liked, disliked=self.disliked | {key})
+
+    def without(self, item_id: object) -> Profile:
+        """A copy that forgets ``item_id`` entirely (neither liked nor disliked)."""
+        key = str(item_id)
+        liked = {k: v for k, v in self.liked.items() if k != key}
+        return self._replace(liked=liked, disliked=self.disliked - {key})
+
+    def with_intent(self, text: str | None) -> Profile:
+        """A copy with a new intent sentence (``None`` or ``""`` removes it)."""
+        return self._replace(intent=text or None)
+
+    def _replace(self, **changes: Any) -> Profile:
+        values = {"liked": self.liked, "disliked": self.disliked, "intent": self.intent, "user_id": self.user_id, "name": self.name}
+        values.update(changes)
+        return Profile(**values)
+
+    # ---- identity and serialisation -----------------------------------------------------------
+    @property
+    def id(self) -> str | None:
+        """The id shown in recommendation tables: the user id, else the name."""
+        return self.user_id if self.user_id is not None else self.name
+
+    @property
+    def size(self) -> int:
+        """Number of liked items."""
+        return len(self.liked)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.liked and not self.intent
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-able dict; :meth:`from_dict` reads it back."""
+        return {
+            "liked": dict(self.liked),
+            "disliked": sorted(self.disliked),
+            "intent": self.intent,
+            "user_id": self.user_id,
+            "name": self.name,
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Profile:
+        unknown = set(d) - {"liked", "disliked", "intent", "user_id", "name"}
+        if unknown:
+            raise DataError(f"a profile has liked, disliked, intent, user_id and name; unexpected keys: {sorted(unknown)}.")
+        return cls(
+            liked=d.get("liked") or {},
+            disliked=frozenset(d.get("disliked") or ()),
+            intent=d.get("intent"),
+            user_id=d.get("user_id"),
+            name=d.get("name"),
+        )
