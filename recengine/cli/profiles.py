@@ -1,0 +1,130 @@
+"""``recengine feedback`` and ``recengine profile show|list|remove``: likes and dislikes kept in the store."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+import pandas as pd
+
+from recengine.cli.common import add_data_options, add_format_option, emit, load_data
+from recengine.errors import ConfigError
+
+ORDER = 70
+
+
+class _Event(argparse.Action):
+    """``--like``/``--dislike`` append to one list, so events are recorded in the order they were typed."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        events = list(getattr(namespace, "events", None) or [])
+        events.append((self.const, values))
+        namespace.events = events
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    fb = sub.add_parser(
+        "feedback",
+        help="record likes and dislikes for a named profile",
+        description="Record likes and dislikes (in the order given) for a named profile in the store; the next "
+        "recommendations for that profile use them. Item ids are checked against the data (the sample unless "
+        "--dataset or --interactions names other data).",
+    )
+    fb.add_argument("--profile", required=True, metavar="NAME", help="profile name (a new name starts a profile)")
+    fb.add_argument("--like", metavar="ID", action=_Event, const="like", dest="events", help="an item id to like (repeatable)")
+    fb.add_argument("--dislike", metavar="ID", action=_Event, const="dislike", dest="events",
+                    help="an item id to dislike (repeatable)")
+    fb.add_argument("--no-check", action="store_true", help="record the ids without checking them against the data")
+    add_data_options(fb)
+    add_format_option(fb)
+    fb.set_defaults(func=cmd_feedback, events=None)
+
+    prof = sub.add_parser("profile", help="show, list and remove saved profiles",
+                          description="Profiles kept in the store: liked and disliked items, intent, feedback events.")
+    prof_sub = prof.add_subparsers(dest="profile_command", metavar="ACTION")
+    show = prof_sub.add_parser("show", help="show a profile with its feedback applied",
+                               description="Show a profile's liked and disliked items (feedback applied in order).")
+    show.add_argument("name", help="profile name")
+    show.add_argument("--events", action="store_true", help="list the feedback events instead")
+    add_format_option(show)
+    show.set_defaults(func=cmd_show)
+    lst = prof_sub.add_parser("list", help="list the profiles in the store", description="List profiles.")
+    add_format_option(lst)
+    lst.set_defaults(func=cmd_list)
+    rm = prof_sub.add_parser("remove", help="remove a profile and its feedback events",
+                             description="Remove a profile and every feedback event it has.")
+    rm.add_argument("name", help="profile name")
+    rm.set_defaults(func=cmd_remove)
+    prof.set_defaults(func=lambda a: prof.print_help() or 2)
+
+
+def _profile_rows(profile: dict[str, Any]) -> pd.DataFrame:
+    rows = [(item, "liked", weight) for item, weight in profile["liked"].items()]
+    rows += [(item, "disliked", None) for item in profile["disliked"]]
+    return pd.DataFrame(rows, columns=["item_id", "feedback", "weight"])
+
+
+def _emit_profile(profile: dict[str, Any], fmt: str) -> None:
+    if fmt == "json":
+        emit(profile, "json")
+        return
+    if fmt == "table":
+        print(f"profile {profile['name']!r}: {len(profile['liked'])} liked, {len(profile['disliked'])} disliked"
+              + (f"; intent: {profile['intent']}" if profile.get("intent") else "")
+              + (f"; user {profile['user_id']}" if profile.get("user_id") else ""))
+    rows = _profile_rows(profile)
+    if not rows.empty or fmt == "csv":
+        emit(rows, fmt)
+
+
+def cmd_feedback(args: argparse.Namespace) -> int:
+    from recengine.store import open_store
+
+    if not args.events:
+        raise ConfigError("give at least one --like ID or --dislike ID.")
+    dataset = args.dataset
+    if not args.no_check:
+        ds = load_data(args)
+        for _, item in args.events:
+            ds.item_map.index(item)  # an unknown id stops here, before anything is written
+        dataset = dataset or ds.name
+    store = open_store()
+    for action, item in args.events:
+        store.add_feedback(args.profile, item, action, dataset=dataset)
+    _emit_profile(store.get_profile(args.profile), args.format)
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from recengine.store import open_store
+
+    store = open_store()
+    if args.events:
+        events = store.feedback_events(args.name)
+        emit(events if args.format == "json" else
+             pd.DataFrame(events, columns=["id", "profile", "item_id", "action", "dataset", "created_at"]), args.format)
+        return 0
+    _emit_profile(store.get_profile(args.name), args.format)
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from recengine.store import open_store
+
+    profiles = open_store().list_profiles()
+    if args.format == "json":
+        emit(profiles, "json")
+    elif not profiles and args.format == "table":
+        print("no profiles yet; start one with: recengine feedback --profile NAME --like ITEM_ID")
+    else:
+        emit(pd.DataFrame(profiles, columns=["name", "n_liked", "n_disliked", "intent", "user_id", "n_events"]), args.format)
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    from recengine.store import open_store
+
+    n = open_store().remove_profile(args.name)
+    print(f"removed profile {args.name!r} and {n} feedback event(s)")
+    return 0
