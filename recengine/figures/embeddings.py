@@ -1,0 +1,168 @@
+"""Figures of item embeddings: a 2-D map of the catalogue and an item-item similarity heatmap.
+
+Pure functions: arrays and labels in, ``go.Figure`` out. :func:`project_2d` turns embeddings into
+the map's coordinates (PCA, or UMAP when ``umap-learn`` is installed).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from recengine.errors import ConfigError
+from recengine.figures.style import NEUTRAL, apply_layout
+
+PROJECTIONS = ("pca", "umap")
+_CATEGORICAL = ["#4F46E5", "#EF4444", "#F59E0B", "#10B981", "#06B6D4", "#A855F7", "#EC4899", "#84CC16", "#64748B", "#F97316"]
+
+
+def project_2d(vectors: np.ndarray, method: str = "pca", seed: int = 42) -> np.ndarray:
+    """2-D coordinates of ``vectors`` (n, d) for a map: ``"pca"`` (exact, instant) or ``"umap"`` (cosine, slower).
+
+    Zero rows (items without text) stay at the origin of the PCA and are placed by UMAP like any other.
+
+    Examples
+    --------
+    >>> xy = project_2d(np.eye(4, 8, dtype=np.float32))
+    >>> xy.shape
+    (4, 2)
+    """
+    x = np.asarray(vectors, dtype=np.float32)
+    if x.ndim != 2 or len(x) < 3:
+        raise ConfigError(f"a map needs at least 3 item vectors; got an array of shape {x.shape}.")
+    if method == "pca":
+        centred = x - x.mean(axis=0, keepdims=True)
+        _, _, vt = np.linalg.svd(centred, full_matrices=False)
+        out = centred @ vt[:2].T
+        if out.shape[1] < 2:
+            out = np.pad(out, ((0, 0), (0, 2 - out.shape[1])))
+        # A deterministic sign so the same data always draws the same way round.
+        signs = np.sign(out[np.argmax(np.abs(out), axis=0), np.arange(2)])
+        return (out * np.where(signs == 0, 1, signs)).astype(np.float32)
+    if method == "umap":
+        try:
+            import umap
+        except ImportError:
+            raise ConfigError("UMAP needs the package umap-learn (pip install 'recengine[umap]'); use PCA instead.") from None
+        reducer = umap.UMAP(n_components=2, metric="cosine", random_state=seed, n_neighbors=min(15, len(x) - 1))
+        return np.asarray(reducer.fit_transform(x), dtype=np.float32)
+    raise ConfigError(f"unknown projection {method!r}; choose one of {', '.join(PROJECTIONS)}.")
+
+
+def _hover(titles: Sequence[str], texts: Sequence[str] | None, width: int = 160) -> list[str]:
+    out = []
+    for i, t in enumerate(titles):
+        line = f"<b>{html.escape(str(t))}</b>"
+        if texts is not None:
+            body = str(texts[i])
+            body = body if len(body) <= width else body[: width - 1] + "…"
+            line += "<br>" + html.escape(body)
+        out.append(line)
+    return out
+
+
+def embedding_map(
+    coords: np.ndarray,
+    titles: Sequence[str],
+    texts: Sequence[str] | None = None,
+    color: Sequence | None = None,
+    color_name: str = "",
+    highlight: Sequence[bool] | None = None,
+    title: str | None = None,
+    max_categories: int = 10,
+) -> go.Figure:
+    """A scatter map of items; hover shows the title and the text the encoder read.
+
+    ``color`` is one value per item: numbers draw a colour scale, anything else draws the
+    ``max_categories - 1`` most frequent values in fixed colours and the rest as "other".
+    ``highlight`` rings chosen items (for example the cold ones).
+
+    Examples
+    --------
+    >>> fig = embedding_map(np.zeros((3, 2)), ["a", "b", "c"], color=["x", "y", "x"], color_name="genre")
+    >>> len(fig.data)
+    2
+    """
+    xy = np.asarray(coords, dtype=float)
+    hover = _hover(titles, texts)
+    fig = go.Figure()
+    marker_base = {"size": 7, "opacity": 0.8, "line": {"width": 0}}
+    if color is None:
+        fig.add_trace(go.Scattergl(x=xy[:, 0], y=xy[:, 1], mode="markers", hovertext=hover, hoverinfo="text",
+                                   marker={**marker_base, "color": "#4F46E5"}, name="items"))
+    else:
+        values = pd.Series(list(color))
+        numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+        if numeric:
+            fig.add_trace(go.Scattergl(
+                x=xy[:, 0], y=xy[:, 1], mode="markers", hovertext=hover, hoverinfo="text", name=color_name,
+                marker={**marker_base, "color": values.to_numpy(dtype=float), "colorscale": "Viridis",
+                        "colorbar": {"title": html.escape(color_name)}, "showscale": True},
+            ))
+        else:
+            labels = values.fillna("").astype(str).replace("", "(none)")
+            top = labels.value_counts().index[: max_categories - 1]
+            labels = labels.where(labels.isin(top), "other")
+            order = [*top, "other"] if (labels == "other").any() else list(top)
+            for i, lab in enumerate(order):
+                mask = (labels == lab).to_numpy()
+                col = NEUTRAL if lab == "other" else _CATEGORICAL[i % len(_CATEGORICAL)]
+                fig.add_trace(go.Scattergl(
+                    x=xy[mask, 0], y=xy[mask, 1], mode="markers", name=html.escape(str(lab)),
+                    hovertext=[h for h, m in zip(hover, mask) if m], hoverinfo="text",
+                    marker={**marker_base, "color": col},
+                ))
+    if highlight is not None:
+        mask = np.asarray(highlight, dtype=bool)
+        if mask.any():
+            fig.add_trace(go.Scattergl(
+                x=xy[mask, 0], y=xy[mask, 1], mode="markers", name="cold items",
+                hovertext=[h for h, m in zip(hover, mask) if m], hoverinfo="text",
+                marker={"size": 12, "color": "rgba(0,0,0,0)", "line": {"width": 2, "color": "#0EA5E9"}},
+            ))
+    fig.update_xaxes(showticklabels=False, title=None, zeroline=False)
+    fig.update_yaxes(showticklabels=False, title=None, zeroline=False)
+    fig.update_layout(legend={"title": html.escape(color_name) if color_name else None, "itemsizing": "constant"})
+    return apply_layout(fig, title, height=620)
+
+
+def similarity_heatmap(vectors: np.ndarray, labels: Sequence[str], title: str | None = None) -> go.Figure:
+    """Cosine similarity between chosen items, annotated, from their (n, d) vectors.
+
+    Examples
+    --------
+    >>> v = np.array([[1, 0], [0.6, 0.8], [0, 1]], dtype=np.float32)
+    >>> fig = similarity_heatmap(v, ["a", "b", "c"])
+    >>> round(float(fig.data[0].z[0][1]), 2)
+    0.6
+    """
+    x = np.asarray(vectors, dtype=np.float64)
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    x = np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
+    sim = x @ x.T
+    names = _unique([html.escape(_short(str(s))) for s in labels])
+    fig = go.Figure(go.Heatmap(
+        z=sim, x=names, y=names, zmin=-0.2, zmax=1.0, colorscale="Blues",
+        text=np.round(sim, 2), texttemplate="%{text:.2f}", hovertemplate="%{y}<br>%{x}<br>cosine %{z:.3f}<extra></extra>",
+        colorbar={"title": "cosine"},
+    ))
+    fig.update_yaxes(autorange="reversed")
+    return apply_layout(fig, title, height=max(360, 60 + 42 * len(names)))
+
+
+def _unique(names: list[str]) -> list[str]:
+    """Plotly merges equal category labels, so repeated titles get a counter."""
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        seen[n] = seen.get(n, 0) + 1
+        out.append(n if seen[n] == 1 else f"{n} ({seen[n]})")
+    return out
+
+
+def _short(text: str, n: int = 32) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"

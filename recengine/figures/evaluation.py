@@ -1,0 +1,140 @@
+"""Figures of evaluation results: metric bars per protocol and model, the few-shot curve, beyond-accuracy
+panels, the fine-tuning loss curve and before/after comparisons.
+
+Pure functions on tidy tables: one row per (model, protocol or shots) with one column per metric.
+Models keep their colour from :mod:`recengine.figures.style` on every chart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from recengine.errors import ConfigError
+from recengine.figures.style import MODEL_COLORS, NEUTRAL, apply_layout, color_for
+
+METRIC_LABELS = {
+    "recall": "Recall",
+    "ndcg": "NDCG",
+    "hit": "Hit rate",
+    "mrr": "MRR",
+    "map": "MAP",
+    "coverage": "Catalogue coverage",
+    "diversity": "Intra-list diversity",
+    "novelty": "Novelty (bits)",
+    "popularity_bias": "Mean popularity of suggestions",
+}
+
+
+def metric_label(metric: str, k: int | None = None) -> str:
+    """``"ndcg"`` -> ``"NDCG@10"`` for axis titles."""
+    base = METRIC_LABELS.get(metric, metric.replace("_", " ").capitalize())
+    return f"{base}@{k}" if k and metric in ("recall", "ndcg", "hit", "mrr", "map") else base
+
+
+def _need(frame: pd.DataFrame, cols: Sequence[str]) -> None:
+    missing = [c for c in cols if c not in frame.columns]
+    if missing:
+        raise ConfigError(f"the results table lacks column(s) {', '.join(missing)}; it has {', '.join(map(str, frame.columns))}.")
+
+
+def _model_order(models: Sequence[str]) -> list[str]:
+    known = [m for m in MODEL_COLORS if m in set(models)]
+    return known + sorted(set(models) - set(known))
+
+
+def metric_bars(frame: pd.DataFrame, metric: str = "ndcg", k: int | None = 10, by: str = "protocol",
+                title: str | None = None) -> go.Figure:
+    """Grouped bars: one group per ``by`` value (protocol), one bar per model, in the model's colour.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"protocol": ["warm", "warm"], "model": ["ease", "hybrid"], "ndcg": [0.45, 0.46]})
+    >>> [t.name for t in metric_bars(df).data]
+    ['ease', 'hybrid']
+    """
+    _need(frame, ["model", by, metric])
+    fig = go.Figure()
+    for model in _model_order(frame["model"].astype(str).unique()):
+        sub = frame[frame["model"].astype(str) == model]
+        fig.add_trace(go.Bar(
+            x=sub[by].astype(str), y=sub[metric], name=model, marker_color=color_for(model),
+            text=[f"{v:.3f}" if pd.notna(v) else "n/a" for v in sub[metric]], textposition="outside",
+            hovertemplate=f"{model}<br>%{{x}}<br>{metric_label(metric, k)} %{{y:.4f}}<extra></extra>",
+        ))
+    fig.update_layout(barmode="group", yaxis_title=metric_label(metric, k), legend_title="model")
+    return apply_layout(fig, title, height=440)
+
+
+def few_shot_curve(frame: pd.DataFrame, metric: str = "ndcg", k: int | None = 10, title: str | None = None) -> go.Figure:
+    """One line per model: ``metric`` against the number of interactions each test user revealed.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"model": ["content"] * 3, "shots": [1, 3, 5], "ndcg": [0.1, 0.2, 0.25]})
+    >>> list(few_shot_curve(df).data[0].x)
+    [1, 3, 5]
+    """
+    _need(frame, ["model", "shots", metric])
+    fig = go.Figure()
+    for model in _model_order(frame["model"].astype(str).unique()):
+        sub = frame[frame["model"].astype(str) == model].sort_values("shots")
+        fig.add_trace(go.Scatter(
+            x=sub["shots"].tolist(), y=sub[metric], name=model, mode="lines+markers",
+            line={"color": color_for(model), "width": 3}, marker={"size": 10},
+            hovertemplate=f"{model}<br>%{{x}} interaction(s)<br>{metric_label(metric, k)} %{{y:.4f}}<extra></extra>",
+        ))
+    fig.update_layout(xaxis_title="interactions per test user", yaxis_title=metric_label(metric, k),
+                      legend_title="model")
+    fig.update_xaxes(tickmode="array", tickvals=sorted(frame["shots"].unique().tolist()))
+    return apply_layout(fig, title, height=420)
+
+
+def beyond_accuracy(frame: pd.DataFrame, metrics: Sequence[str] = ("coverage", "diversity", "novelty"),
+                    title: str | None = None) -> go.Figure:
+    """Side-by-side panels, one per beyond-accuracy metric present in ``frame``, one bar per model."""
+    present = [m for m in metrics if m in frame.columns]
+    if not present:
+        raise ConfigError(f"none of the metrics {', '.join(metrics)} is in the results table.")
+    _need(frame, ["model"])
+    fig = make_subplots(rows=1, cols=len(present), subplot_titles=[metric_label(m) for m in present])
+    agg = frame.groupby("model", sort=False)[present].mean(numeric_only=True).reset_index()
+    order = _model_order(agg["model"].astype(str).tolist())
+    agg = agg.set_index("model").loc[order].reset_index()
+    for j, m in enumerate(present, start=1):
+        fig.add_trace(go.Bar(
+            x=agg["model"], y=agg[m], marker_color=[color_for(x) for x in agg["model"]], showlegend=False,
+            text=[f"{v:.3g}" for v in agg[m]], textposition="outside", name=m,
+        ), row=1, col=j)
+    return apply_layout(fig, title, height=400)
+
+
+def loss_curve(steps: Sequence[float], losses: Sequence[float], title: str | None = "Training loss") -> go.Figure:
+    """The fine-tuning loss against the training step (redrawn live while training runs)."""
+    fig = go.Figure(go.Scatter(x=list(steps), y=list(losses), mode="lines+markers", line={"color": "#4F46E5", "width": 3},
+                               marker={"size": 6}, name="loss"))
+    fig.update_layout(xaxis_title="step", yaxis_title="loss")
+    return apply_layout(fig, title, height=340)
+
+
+def before_after(before: Mapping[str, float], after: Mapping[str, float], k: int | None = 10,
+                 labels: tuple[str, str] = ("zero-shot", "fine-tuned"), title: str | None = None) -> go.Figure:
+    """Grouped bars of the same metrics before and after (e.g. cold-item quality of the base and fine-tuned encoder).
+
+    Examples
+    --------
+    >>> fig = before_after({"recall": 0.16}, {"recall": 0.17})
+    >>> [t.name for t in fig.data]
+    ['zero-shot', 'fine-tuned']
+    """
+    metrics = [m for m in before if m in after]
+    fig = go.Figure()
+    for name, values, colour in ((labels[0], before, NEUTRAL), (labels[1], after, "#4F46E5")):
+        ys = [float(values[m]) for m in metrics]
+        fig.add_trace(go.Bar(x=[metric_label(m, k) for m in metrics], y=ys, name=name, marker_color=colour,
+                             text=[f"{v:.3f}" for v in ys], textposition="outside"))
+    fig.update_layout(barmode="group", legend_title=None)
+    return apply_layout(fig, title, height=380)

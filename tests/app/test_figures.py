@@ -1,0 +1,81 @@
+"""The embedding and evaluation figure builders, without Streamlit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from recengine.errors import ConfigError
+from recengine.figures import embeddings as fe
+from recengine.figures import evaluation as fv
+from recengine.figures.style import MODEL_COLORS
+
+
+def test_pca_projection_keeps_the_main_axis_of_variation(rng):
+    base = rng.normal(size=(200, 1)) * 10
+    x = np.hstack([base, rng.normal(size=(200, 7)) * 0.1]).astype(np.float32)
+    xy = fe.project_2d(x, "pca")
+    assert xy.shape == (200, 2)
+    assert abs(np.corrcoef(xy[:, 0], base[:, 0])[0, 1]) > 0.99
+    np.testing.assert_allclose(fe.project_2d(x, "pca"), xy)
+
+
+def test_projection_rejects_unknown_methods_and_tiny_inputs():
+    with pytest.raises(ConfigError, match="unknown projection"):
+        fe.project_2d(np.ones((5, 3)), "tsne")
+    with pytest.raises(ConfigError, match="at least 3"):
+        fe.project_2d(np.ones((2, 3)))
+
+
+def test_map_escapes_hover_text_and_groups_rare_categories():
+    titles = [f"<script>{i}</script>" for i in range(30)]
+    colours = [f"g{i % 12}" for i in range(30)]
+    fig = fe.embedding_map(np.zeros((30, 2)), titles, texts=["a & b"] * 30, color=colours, color_name="genre",
+                           highlight=[i == 0 for i in range(30)], max_categories=5)
+    names = [t.name for t in fig.data]
+    assert names[-2:] == ["other", "cold items"] and len(names) == 6
+    hover = " ".join(h for t in fig.data for h in t.hovertext)
+    assert "<script>" not in hover and "&lt;script&gt;" in hover and "a &amp; b" in hover
+    assert sum(len(t.x) for t in fig.data[:-1]) == 30
+
+
+def test_map_numeric_colour_draws_a_scale():
+    fig = fe.embedding_map(np.zeros((4, 2)), list("abcd"), color=[1, 2, 3, 4], color_name="popularity")
+    assert len(fig.data) == 1 and fig.data[0].marker.showscale
+
+
+def test_heatmap_is_cosine_with_unique_labels():
+    v = np.array([[3.0, 0], [1, 1], [0, 2]])
+    fig = fe.similarity_heatmap(v, ["same", "same", "other"])
+    z = np.asarray(fig.data[0].z)
+    np.testing.assert_allclose(np.diag(z), 1.0)
+    assert z[0, 1] == pytest.approx(np.sqrt(0.5)) and z[0, 2] == pytest.approx(0.0)
+    assert list(fig.data[0].x) == ["same", "same (2)", "other"]
+
+
+def test_metric_bars_colour_each_model_the_same_everywhere():
+    df = pd.DataFrame({"protocol": ["warm", "cold_items"] * 2, "model": ["hybrid", "hybrid", "ease", "ease"],
+                       "ndcg": [0.46, 0.3, 0.45, np.nan]})
+    fig = fv.metric_bars(df, "ndcg")
+    assert [t.name for t in fig.data] == ["ease", "hybrid"]
+    assert fig.data[0].marker.color == MODEL_COLORS["ease"]
+    assert list(fig.data[0].text) == ["0.450", "n/a"]
+    with pytest.raises(ConfigError, match="lacks column"):
+        fv.metric_bars(df, "recall")
+
+
+def test_few_shot_curve_and_beyond_accuracy():
+    df = pd.DataFrame({"model": ["content"] * 3 + ["itemknn"] * 3, "shots": [5, 1, 3] * 2,
+                       "ndcg": [0.3, 0.1, 0.2, 0.2, 0.05, 0.1], "coverage": [0.5] * 6, "novelty": [9.0] * 6})
+    fig = fv.few_shot_curve(df)
+    content = next(t for t in fig.data if t.name == "content")
+    assert list(content.x) == [1, 3, 5] and list(content.y) == [0.1, 0.2, 0.3]
+    panels = fv.beyond_accuracy(df)
+    assert len(panels.data) == 2 and list(panels.data[0].x) == ["itemknn", "content"]
+
+
+def test_before_after_and_loss_curve():
+    fig = fv.before_after({"recall": 0.164, "ndcg": 0.323}, {"recall": 0.172, "ndcg": 0.335, "hit": 1.0})
+    assert list(fig.data[1].y) == [0.172, 0.335]
+    assert list(fv.loss_curve([1, 2], [0.9, 0.5]).data[0].y) == [0.9, 0.5]
