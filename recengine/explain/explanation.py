@@ -1,0 +1,158 @@
+"""The result objects every figure, page and CLI output consumes.
+
+``Explanation`` is one additive attribution (shap-style: values, base value, data, feature names)
+of one item's score: ``base_value + values.sum() == score``. ``ItemExplanation`` holds both views
+of one suggestion (``signals`` and ``history``) and its plain-language ``reason``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+INTENT_PLAYER = "intent"
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """An additive attribution of one item's score to features (signals) or players (profile items).
+
+    Attributes
+    ----------
+    values : np.ndarray
+        (n_features,) contributions; ``base_value + values.sum() == score``.
+    base_value : float
+        The reference score: for signals, the expected score of an average catalogue item for this
+        profile; for history, the score with an empty profile.
+    data : np.ndarray
+        (n_features,) the feature values: signal values, or each history item's weight in the profile.
+    feature_names : list[str]
+        Signal names, or history item ids (``"intent"`` for the intent sentence).
+    kind : {"signals", "history"}
+    item_id, title : str
+        The explained item.
+    score : float
+        The model's score for the item (what ``recommend`` reports).
+    labels : list[str]
+        Human labels of the features (item titles for history; the signal names for signals).
+    method : str
+        How the values were computed (e.g. ``"shap.LinearExplainer"``, ``"exact"``, ``"permutation"``).
+    empty_profile_score : float or None
+        History only: the score with no profile at all (equals ``base_value``).
+
+    Examples
+    --------
+    >>> e = Explanation(np.array([0.5, -0.2]), 1.0, np.array([2.0, 0.1]), ["ease", "popularity"],
+    ...                 "signals", "i1", "Toy Story", 1.3)
+    >>> round(e.additivity_error, 12)
+    0.0
+    """
+
+    values: np.ndarray
+    base_value: float
+    data: np.ndarray
+    feature_names: list[str]
+    kind: Literal["signals", "history"]
+    item_id: str
+    title: str
+    score: float
+    labels: list[str] = field(default_factory=list)
+    method: str = ""
+    empty_profile_score: float | None = None
+
+    def __post_init__(self) -> None:
+        if not self.labels:
+            object.__setattr__(self, "labels", list(self.feature_names))
+
+    @property
+    def additivity_error(self) -> float:
+        """|base_value + sum(values) - score| (zero up to rounding for a faithful explanation)."""
+        return float(abs(self.base_value + float(np.sum(self.values)) - self.score))
+
+    def to_frame(self, sort: bool = True) -> pd.DataFrame:
+        """One row per feature: ``feature``, ``label``, ``value`` (the data), ``shap``; largest |shap| first."""
+        frame = pd.DataFrame(
+            {"feature": self.feature_names, "label": self.labels, "value": self.data, "shap": self.values}
+        )
+        if sort and len(frame):
+            frame = frame.iloc[np.argsort(-np.abs(frame["shap"].to_numpy()), kind="stable")].reset_index(drop=True)
+        return frame
+
+    def top(self, n: int = 3, sign: int = 1) -> pd.DataFrame:
+        """The ``n`` features that pushed the score most in the direction of ``sign`` (+1 up, -1 down)."""
+        frame = self.to_frame(sort=False)
+        frame = frame[np.sign(frame["shap"]) == np.sign(sign)]
+        return frame.iloc[np.argsort(-np.abs(frame["shap"].to_numpy()), kind="stable")].head(n).reset_index(drop=True)
+
+    def to_shap(self) -> Any:
+        """The same attribution as a ``shap.Explanation`` (for shap's own plots)."""
+        import shap
+
+        return shap.Explanation(
+            values=np.asarray(self.values, dtype=float),
+            base_values=float(self.base_value),
+            data=np.asarray(self.data, dtype=float),
+            feature_names=list(self.labels),
+        )
+
+
+@dataclass(frozen=True)
+class ItemExplanation:
+    """Both views of one suggestion, plus its reason.
+
+    Attributes
+    ----------
+    item_id, title : str
+    score : float
+        The hybrid's score for the item (the one ``recommend`` reports).
+    signals : Explanation
+        SHAP values of the ranker's input signals.
+    history : Explanation
+        Shapley values of the profile's items (and intent) in the game "score with only these".
+    is_cold : bool
+        Whether the item had no interactions when the model was fitted.
+    reason : str
+        A plain-language sentence built from the two views (see ``recengine.explain.reasons``).
+    """
+
+    item_id: str
+    title: str
+    score: float
+    signals: Explanation
+    history: Explanation
+    is_cold: bool = False
+    reason: str = ""
+
+    @property
+    def empty_profile_score(self) -> float:
+        return float(self.history.base_value)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able: ``item_id``, ``title``, ``score``, ``base_value``, ``signals``, ``history``,
+        ``empty_profile_score``, ``is_cold``, ``reason``."""
+        return {
+            "item_id": self.item_id,
+            "title": self.title,
+            "score": float(self.score),
+            "base_value": float(self.signals.base_value),
+            "signals": [
+                {"name": n, "value": _num(v), "shap": float(s)}
+                for n, v, s in zip(self.signals.feature_names, self.signals.data, self.signals.values)
+            ],
+            "history": [
+                {"item_id": n, "title": t, "weight": _num(w), "shap": float(s)}
+                for n, t, w, s in zip(self.history.feature_names, self.history.labels, self.history.data, self.history.values)
+            ],
+            "empty_profile_score": float(self.history.base_value),
+            "is_cold": bool(self.is_cold),
+            "reason": self.reason,
+            "methods": {"signals": self.signals.method, "history": self.history.method},
+        }
+
+
+def _num(v: Any) -> float | None:
+    v = float(v)
+    return None if not np.isfinite(v) else v
