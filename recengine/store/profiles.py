@@ -35,15 +35,14 @@ def normalise_profile(data: Any, name: str) -> dict[str, Any]:
         liked = {str(k): float(v) for k, v in liked.items()}
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"profile {name!r}: liked weights must be numbers ({exc}).") from None
-    out = dict(data)
-    out.update(
-        liked=liked,
-        disliked=sorted({str(x) for x in data.get("disliked") or ()}),
-        intent=data.get("intent") or None,
-        user_id=None if data.get("user_id") is None else str(data["user_id"]),
-        name=name,
-    )
-    return out
+    # Exactly the keys Profile.from_dict accepts, so whatever the store returns can be read back.
+    return {
+        "liked": liked,
+        "disliked": sorted({str(x) for x in data.get("disliked") or ()}),
+        "intent": data.get("intent") or None,
+        "user_id": None if data.get("user_id") is None else str(data["user_id"]),
+        "name": name,
+    }
 
 
 def apply_event(profile: dict[str, Any], item_id: str, action: str) -> None:

@@ -1,0 +1,218 @@
+"""The store keeps datasets, profiles with their feedback, runs and fine-tune records, and gives them back the same."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import recengine
+from recengine.errors import ConfigError, StoreError, UnknownIdError
+from recengine.store import SCHEMA_VERSION, open_store
+
+
+def assert_same_dataset(a: recengine.Dataset, b: recengine.Dataset) -> None:
+    pd.testing.assert_frame_equal(a.interactions, b.interactions)
+    pd.testing.assert_frame_equal(a.items, b.items)
+    assert a.user_map.external.tolist() == b.user_map.external.tolist()
+    assert a.item_map.external.tolist() == b.item_map.external.tolist()
+    assert (a.matrix != b.matrix).nnz == 0
+    assert a.cold_items.tolist() == b.cold_items.tolist()
+    assert a.warnings == b.warnings
+    assert a.options == b.options
+
+
+def test_fresh_store_is_wal_and_latest_schema(store):
+    assert store.schema_version == SCHEMA_VERSION
+    assert store.migrated_from == 0
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.integrity_check() == "ok"
+    assert store.counts() == {"datasets": 0, "finetunes": 0, "runs": 0, "profiles": 0, "feedback": 0}
+
+
+def test_open_store_defaults_to_recengine_home(recengine_home):
+    s = open_store()
+    assert s.path.parent.parent == recengine_home
+    s.close()
+
+
+def test_dataset_round_trip_keeps_tables_maps_and_cold_items(store, tiny):
+    saved = store.save_dataset("tiny-copy", tiny)
+    assert saved["n_items"] == 7 and saved["n_cold_items"] == 1
+    loaded = store.load_dataset("tiny-copy")
+    assert loaded.name == "tiny-copy"
+    assert_same_dataset(tiny, loaded)
+    assert loaded.cold_items.tolist() == ["g"]
+
+
+def test_sample_round_trip_keeps_user_order(store, sample):
+    store.save_dataset("ml", sample)
+    loaded = store.load_dataset("ml")
+    assert_same_dataset(sample, loaded)
+    assert loaded.stats() == {**sample.stats(), "name": "ml"}
+
+
+def test_mixed_type_source_column_is_kept_as_text(store):
+    inter = pd.DataFrame({"user_id": ["u1", "u2"], "item_id": ["a", "b"]})
+    items = pd.DataFrame({"item_id": ["a", "b"], "title": ["A", "B"], "extra": pd.Series([1, "x"], dtype=object)})
+    ds = recengine.read_dataset(inter, items)
+    store.save_dataset("mixed", ds)
+    loaded = store.load_dataset("mixed")
+    assert loaded.items["extra"].tolist() == ["1", "x"]
+    pd.testing.assert_frame_equal(loaded.interactions, ds.interactions)
+
+
+def test_dataset_names_are_not_silently_overwritten(store, tiny, sample):
+    store.save_dataset("d", tiny)
+    with pytest.raises(StoreError, match="already in the store"):
+        store.save_dataset("d", sample)
+    assert store.load_dataset("d").n_items == tiny.n_items
+    assert len(list((store.root / "datasets").iterdir())) == 1  # the refused save left no files behind
+    store.save_dataset("d", sample, replace=True)
+    assert store.load_dataset("d").n_items == sample.n_items
+    assert len(list((store.root / "datasets").iterdir())) == 1  # the replaced version's files are gone
+
+
+def test_list_and_remove_datasets(store, tiny):
+    store.save_dataset("one", tiny)
+    store.save_dataset("two", tiny)
+    assert [d["name"] for d in store.list_datasets()] == ["one", "two"]
+    store.remove_dataset("one")
+    assert [d["name"] for d in store.list_datasets()] == ["two"]
+    with pytest.raises(UnknownIdError, match=r"no dataset named 'one'.*'two'"):
+        store.load_dataset("one")
+    with pytest.raises(UnknownIdError):
+        store.remove_dataset("one")
+
+
+def test_bad_names_and_values_are_refused(store, tiny):
+    with pytest.raises(ConfigError):
+        store.save_dataset("", tiny)
+    with pytest.raises(ConfigError):
+        store.save_dataset("a\nb", tiny)
+    with pytest.raises(ConfigError, match="Dataset"):
+        store.save_dataset("x", tiny.interactions)
+    with pytest.raises(ConfigError, match="like"):
+        store.add_feedback("p", "a", "love")
+
+
+def test_damaged_dataset_file_is_reported(store, tiny):
+    store.save_dataset("d", tiny)
+    folder = next((store.root / "datasets").iterdir())
+    path = folder / "items.parquet"
+    path.write_bytes(path.read_bytes()[:-10] + b"0123456789")
+    with pytest.raises(StoreError, match="damaged"):
+        store.load_dataset("d")
+    path.unlink()
+    with pytest.raises(StoreError, match="missing"):
+        store.load_dataset("d")
+
+
+def test_feedback_is_applied_in_order(store):
+    ids = [store.add_feedback("alice", item, action)
+           for item, action in [("a", "like"), ("b", "like"), ("a", "dislike"), ("c", "dislike"), ("c", "like")]]
+    assert ids == sorted(ids) and len(set(ids)) == 5
+    p = store.get_profile("alice")
+    assert p == {"liked": {"b": 1.0, "c": 1.0}, "disliked": ["a"], "intent": None, "user_id": None, "name": "alice"}
+    events = store.feedback_events("alice")
+    assert [(e["item_id"], e["action"]) for e in events][:2] == [("a", "like"), ("b", "like")]
+    assert [e["id"] for e in events] == ids
+
+
+def test_saved_profile_plus_later_feedback(store):
+    store.add_feedback("bob", "old", "like")  # before the save: already part of what is saved
+    store.save_profile("bob", {"liked": {"x": 3.0}, "disliked": ["y"], "intent": "space", "user_id": 7})
+    store.add_feedback("bob", "y", "like")
+    store.add_feedback("bob", "x", "dislike")
+    p = store.get_profile("bob")
+    assert p["liked"] == {"y": 1.0} and p["disliked"] == ["x"]
+    assert p["intent"] == "space" and p["user_id"] == "7"
+    assert len(store.feedback_events("bob")) == 3
+    store.save_profile("bob", p)  # saving again resets the base: the events are not applied twice
+    assert store.get_profile("bob") == p
+
+
+def test_profile_objects_round_trip_through_from_dict(store):
+    from recengine.models import Profile
+
+    profile = Profile.from_items(["1", "2"]).dislike("3").with_intent("quiet films")
+    store.save_profile("carol", profile)
+    store.add_feedback("carol", "4", "like")
+    back = Profile.from_dict(store.get_profile("carol"))
+    assert set(back.liked) == {"1", "2", "4"} and back.disliked == frozenset({"3"})
+    assert back.intent == "quiet films" and back.name == "carol"
+
+
+def test_unknown_profiles_and_listing(store):
+    with pytest.raises(UnknownIdError, match="no profile named 'nobody'"):
+        store.get_profile("nobody")
+    with pytest.raises(UnknownIdError):
+        store.feedback_events("nobody")
+    store.save_profile("saved-only", {"liked": ["a"]})
+    store.add_feedback("feedback-only", "b", "dislike")
+    listed = {p["name"]: p for p in store.list_profiles()}
+    assert listed["saved-only"]["n_liked"] == 1 and listed["saved-only"]["n_events"] == 0
+    assert listed["feedback-only"]["n_disliked"] == 1 and listed["feedback-only"]["n_events"] == 1
+    assert store.feedback_events("saved-only") == []
+    assert store.remove_profile("feedback-only") == 1
+    assert [p["name"] for p in store.list_profiles()] == ["saved-only"]
+
+
+def test_runs_and_finetunes(store, home):
+    from pydantic import BaseModel
+
+    class Cfg(BaseModel):
+        k: int = 10
+
+    first = store.record_run("warm", Cfg(), {"EASE": {"ndcg": np.float32(0.25)}}, dataset="ml")
+    second = store.record_run("cold_items", {"models": ["content"]}, {"content": {"recall": 0.1}})
+    assert second > first
+    runs = store.list_runs()
+    assert [r["protocol"] for r in runs] == ["warm", "cold_items"]
+    assert runs[0]["config"] == {"k": 10} and runs[0]["metrics"]["EASE"]["ndcg"] == pytest.approx(0.25)
+    assert runs[0]["dataset"] == "ml" and runs[1]["dataset"] is None
+    assert [r["id"] for r in store.list_runs("warm")] == [first]
+
+    inside, outside = home / "models" / "ft-1", "/elsewhere/ft-2"
+    store.record_finetune("ft-1", "default", {"epochs": 1}, {"loss": 0.5}, path=inside)
+    store.record_finetune("ft-2", "default", {"epochs": 2}, path=outside)
+    store.record_finetune("ft-1", "default", {"epochs": 1}, {"loss": 0.4}, path=inside)  # same fingerprint: updated
+    fts = {f["fingerprint"]: f for f in store.list_finetunes()}
+    assert len(fts) == 2 and fts["ft-1"]["metrics"] == {"loss": 0.4}
+    assert fts["ft-1"]["path"] == str(inside.resolve()) and fts["ft-2"]["path"] == outside
+    stored = store.conn.execute("SELECT path FROM finetunes WHERE fingerprint = 'ft-1'").fetchone()[0]
+    assert stored == "models/ft-1"  # relative to the home, so an export works elsewhere
+    with pytest.raises(UnknownIdError, match="fine-tuned"):
+        store.get_finetune("nope")
+
+
+def test_threads_share_one_store(store):
+    errors: list[BaseException] = []
+
+    def work(k: int) -> None:
+        try:
+            for j in range(25):
+                store.add_feedback(f"t{k}", str(j), "like")
+                store.get_profile(f"t{k}")
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert [len(store.get_profile(f"t{k}")["liked"]) for k in range(4)] == [25] * 4
+
+
+def test_orphan_folders_are_removed_only_when_unreferenced(store, tiny):
+    store.save_dataset("kept", tiny)
+    orphan = store.root / "datasets" / "deadbeef"
+    orphan.mkdir()
+    assert store.remove_orphans(min_age_s=3600) == []  # too young: it may be a save in progress
+    assert store.remove_orphans(min_age_s=0) == ["datasets/deadbeef"]
+    assert not orphan.exists()
+    assert_same_dataset(tiny, store.load_dataset("kept"))
