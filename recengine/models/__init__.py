@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from recengine.models.base import MODELS, ModelConfig, Recommender
+from recengine.models.content import ContentKNN
 from recengine.models.ease import EASE
 from recengine.models.itemknn import ItemKNN
 from recengine.models.popularity import Popularity
@@ -35,4 +36,4 @@ def make_model(name: str, **config: Any) -> Recommender:
     return MODELS[key](**config)
 
 
-__all__ = ["EASE", "MODELS", "MODEL_NAMES", "ItemKNN", "ModelConfig", "Popularity", "Profile", "Recommender", "make_model"]
+__all__ = ["EASE", "ContentKNN", "MODELS", "MODEL_NAMES", "ItemKNN", "ModelConfig", "Popularity", "Profile", "Recommender", "make_model"]

@@ -1,0 +1,202 @@
+"""ContentKNN: recommendations from item texts alone, so cold items (no interactions) are reachable.
+
+Item-based aggregation, as in ``../shared/REFERENCE.md`` (twice the cold-item quality of averaging the
+profile into one vector): each target item keeps as neighbours the items whose text similarity reaches
+its ``k``-th most similar *interacted* item, and a profile scores it by summing the similarities of
+the profile's items among those neighbours. An intent sentence is embedded with the same encoder and
+blended in after standardising both parts per profile.
+"""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from recengine.data import Dataset
+from recengine.errors import ModelError
+from recengine.models.base import ModelConfig, Recommender, pack_sparse, unpack_sparse
+from recengine.models.neighbors import assemble, knn_scores
+from recengine.models.profile import Profile
+
+_ENCODERS: dict[tuple[str, str], Any] = {}
+_LOCK = threading.Lock()
+
+
+def shared_encoder(name: str = "default", device: str = "auto") -> Any:
+    """One loaded :class:`~recengine.text.Encoder` per (name, device) per process."""
+    from recengine.text import Encoder
+
+    with _LOCK:
+        key = (name, device)
+        if key not in _ENCODERS:
+            _ENCODERS[key] = Encoder(name, device=device)
+        return _ENCODERS[key]
+
+
+def standardize_rows(scores: np.ndarray) -> np.ndarray:
+    """Per-row z-scores over the finite entries; NaN stays NaN, a constant row becomes 0.
+
+    Examples
+    --------
+    >>> standardize_rows(np.array([[1.0, 3.0, np.nan]])).round(2).tolist()
+    [[-1.0, 1.0, nan]]
+    """
+    s = np.asarray(scores, dtype=np.float32)
+    finite = np.isfinite(s)
+    count = finite.sum(axis=1, keepdims=True)
+    filled = np.where(finite, s, 0.0)
+    mean = filled.sum(axis=1, keepdims=True) / np.maximum(count, 1)
+    var = (np.where(finite, s - mean, 0.0) ** 2).sum(axis=1, keepdims=True) / np.maximum(count, 1)
+    std = np.sqrt(var)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = np.where(std > 1e-12, (s - mean) / np.where(std > 1e-12, std, 1.0), 0.0)
+    return np.where(finite, z, np.nan).astype(np.float32)
+
+
+def text_neighbors(vectors: np.ndarray, k: int, anchor_mask: np.ndarray, block_size: int = 2048) -> sp.csr_matrix:
+    """Sparse (n, n): column ``j`` keeps rows whose cosine reaches ``j``'s ``k``-th best anchor similarity.
+
+    Anchors are the items with interactions; cold items that are at least as similar are kept too, so a
+    new user's cold favourite still counts.
+    """
+    n = vectors.shape[0]
+    has_vec = np.linalg.norm(vectors, axis=1) > 0
+    anchors = np.asarray(anchor_mask, dtype=bool) & has_vec
+    if not anchors.any():
+        anchors = has_vec
+    parts = []
+    for start in range(0, n, block_size):
+        stop = min(n, start + block_size)
+        sim = vectors @ vectors[start:stop].T
+        cols = np.arange(stop - start)
+        sim[start + cols, cols] = -np.inf
+        sim[~has_vec, :] = -np.inf
+        masked = np.where(anchors[:, None], sim, -np.inf)
+        kk = int(min(k, max(1, anchors.sum() - 1)))
+        thr = -np.partition(-masked, kth=kk - 1, axis=0)[kk - 1]
+        keep = (sim >= thr[None, :]) & (sim > 0) & np.isfinite(sim)
+        keep[:, ~has_vec[start:stop]] = False
+        rows, cc = np.nonzero(keep)
+        parts.append(sp.coo_matrix((sim[rows, cc], (rows, cc + start)), shape=(n, n), dtype=np.float32))
+    return sp.csr_matrix(assemble(parts, n))
+
+
+class ContentKNNConfig(ModelConfig):
+    """``k`` interacted neighbours per item; ``intent_weight`` blends intent with history; the encoder to use."""
+
+    k: int = 50
+    intent_weight: float = 1.0
+    encoder: str = "default"
+    device: str = "auto"
+
+
+class ContentKNN(Recommender):
+    """Text-based item-kNN over language-model embeddings of the item texts; scores cold items too.
+
+    ``fit`` takes precomputed ``embeddings`` (an :class:`~recengine.text.ItemEmbeddings` or an array
+    aligned with the item map) or embeds the texts with ``encoder`` (default: the bundled MiniLM),
+    through the embedding cache. Items without text get NaN.
+
+    Examples
+    --------
+    >>> import recengine
+    >>> from recengine.models import ContentKNN, Profile
+    >>> ds = recengine.load_sample("movielens-100k")
+    >>> model = ContentKNN().fit(ds)
+    >>> recs = model.recommend(Profile.from_intent("an animated film for children"), k=3)
+    >>> len(recs)
+    3
+    """
+
+    name = "content"
+    config_class = ContentKNNConfig
+
+    def _fit(self, dataset: Dataset, embeddings: Any = None, encoder: Any = None) -> None:
+        self._encoder = encoder
+        if embeddings is None:
+            from recengine.text import embed_items
+
+            self._encoder = encoder or shared_encoder(self.config.encoder, self.config.device)
+            embeddings = embed_items(dataset, self._encoder)
+        vectors = np.asarray(getattr(embeddings, "vectors", embeddings), dtype=np.float32)
+        if vectors.ndim != 2 or vectors.shape[0] != dataset.n_items:
+            raise ModelError(
+                f"content model: embeddings have shape {vectors.shape}, expected ({dataset.n_items}, dim) "
+                "aligned with the dataset's items; embed this dataset with embed_items(dataset, encoder)."
+            )
+        self.vectors = vectors
+        self.fingerprint = str(getattr(embeddings, "fingerprint", "") or getattr(self._encoder, "fingerprint", ""))
+        self.has_text = np.linalg.norm(vectors, axis=1) > 0
+        self.S = text_neighbors(vectors, self.config.k, ~dataset.cold_item_mask)
+
+    # ---- the two parts of the score, also used by the hybrid -----------------------------------
+    def history_scores(self, X: sp.csr_matrix) -> np.ndarray:
+        """(n_profiles, n_items) summed neighbour similarities to the liked items; NaN for items without text."""
+        out = knn_scores(X, self.S)
+        out[:, ~self.has_text] = np.nan
+        return out
+
+    def intent_scores(self, profiles: list[Profile]) -> np.ndarray:
+        """(n_profiles, n_items) cosine between each intent sentence and the items; NaN rows without intent."""
+        out = np.full((len(profiles), len(self.vectors)), np.nan, dtype=np.float32)
+        rows = [r for r, p in enumerate(profiles) if p.intent]
+        if rows:
+            q = self.embed_queries([profiles[r].intent for r in rows])
+            out[rows] = q @ self.vectors.T
+            out[:, ~self.has_text] = np.nan
+        return out
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        """Embed sentences with the encoder the item vectors came from (cached)."""
+        from recengine.text import embed_texts
+
+        if self._encoder is None:
+            self._encoder = shared_encoder(self.config.encoder, self.config.device)
+            if self.fingerprint and self._encoder.fingerprint != self.fingerprint:
+                warnings.warn(
+                    f"the content model was fitted with encoder {self.fingerprint}, but {self._encoder.fingerprint} "
+                    "is loaded; intent similarities may be off. Pass the same encoder to fit.",
+                    UserWarning,
+                    stacklevel=3,
+                )
+        return embed_texts(list(texts), self._encoder)
+
+    def new_item_scores(self, X: sp.csr_matrix, vector: np.ndarray) -> np.ndarray:
+        """Scores (n_profiles,) for a brand-new item with embedding ``vector``, as if it were a cold item."""
+        sim = self.vectors @ np.asarray(vector, dtype=np.float32).ravel()
+        sim[~self.has_text] = -np.inf
+        anchors = self.warm_mask & self.has_text if self.warm_mask is not None else self.has_text
+        pool = sim[anchors] if anchors.any() else sim[self.has_text]
+        kk = int(min(self.config.k, len(pool)))
+        thr = -np.partition(-pool, kk - 1)[kk - 1] if kk > 0 else np.inf
+        column = np.where((sim >= thr) & (sim > 0), sim, 0.0).astype(np.float32)
+        return np.asarray(X @ column).ravel()
+
+    def _score(self, profiles: list[Profile], X: sp.csr_matrix) -> np.ndarray:
+        history = self.history_scores(X)
+        has_history = np.diff(X.indptr) > 0
+        history[~has_history] = np.nan
+        if not any(p.intent for p in profiles):
+            return history
+        intent = self.intent_scores(profiles)
+        has_intent = np.array([bool(p.intent) for p in profiles])
+        both = has_history & has_intent
+        out = np.where(has_intent[:, None] & ~has_history[:, None], intent, history)
+        if both.any():
+            w = self.config.intent_weight
+            out[both] = standardize_rows(history[both]) + w * standardize_rows(intent[both])
+        return out
+
+    def _state(self) -> dict[str, np.ndarray]:
+        return {"vectors": self.vectors, "fingerprint": np.asarray(self.fingerprint), **pack_sparse("S", self.S)}
+
+    def _set_state(self, arrays: dict[str, np.ndarray], path: Any) -> None:
+        self.vectors = arrays["vectors"]
+        self.fingerprint = str(arrays["fingerprint"])
+        self.has_text = np.linalg.norm(self.vectors, axis=1) > 0
+        self.S = unpack_sparse("S", arrays)
+        self._encoder = None
