@@ -150,6 +150,16 @@ def _copy_dataset_files(zf: zipfile.ZipFile, root: Path, row: dict[str, Any], pa
         folder = f"{Path(folder).parent.as_posix()}/{uuid.uuid4().hex}"
     dest = root / folder
     dest.mkdir(parents=True)
+    try:
+        _copy_files(zf, dest, row, path)
+    except BaseException:
+        shutil.rmtree(dest, ignore_errors=True)
+        raise
+    fsync_dir(dest)
+    return folder
+
+
+def _copy_files(zf: zipfile.ZipFile, dest: Path, row: dict[str, Any], path: Path) -> None:
     for key, record in json.loads(row["files"]).items():
         if key == "meta":
             continue
@@ -166,8 +176,6 @@ def _copy_dataset_files(zf: zipfile.ZipFile, root: Path, row: dict[str, Any], pa
         if sha256_file(tmp) != record["sha256"]:
             raise StoreError(f"{path}: the file {member} of dataset {row['name']!r} is damaged (checksum mismatch).")
         os.replace(tmp, target)
-    fsync_dir(dest)
-    return folder
 
 
 def _insert(c: sqlite3.Connection, rows: dict[str, list[dict[str, Any]]], merge: bool, store_path: Path) -> dict[str, int]:

@@ -13,17 +13,6 @@ from recengine.errors import ConfigError, StoreError, UnknownIdError
 from recengine.store import SCHEMA_VERSION, open_store
 
 
-def assert_same_dataset(a: recengine.Dataset, b: recengine.Dataset) -> None:
-    pd.testing.assert_frame_equal(a.interactions, b.interactions)
-    pd.testing.assert_frame_equal(a.items, b.items)
-    assert a.user_map.external.tolist() == b.user_map.external.tolist()
-    assert a.item_map.external.tolist() == b.item_map.external.tolist()
-    assert (a.matrix != b.matrix).nnz == 0
-    assert a.cold_items.tolist() == b.cold_items.tolist()
-    assert a.warnings == b.warnings
-    assert a.options == b.options
-
-
 def test_fresh_store_is_wal_and_latest_schema(store):
     assert store.schema_version == SCHEMA_VERSION
     assert store.migrated_from == 0
@@ -38,19 +27,19 @@ def test_open_store_defaults_to_recengine_home(recengine_home):
     s.close()
 
 
-def test_dataset_round_trip_keeps_tables_maps_and_cold_items(store, tiny):
+def test_dataset_round_trip_keeps_tables_maps_and_cold_items(store, tiny, same_dataset):
     saved = store.save_dataset("tiny-copy", tiny)
     assert saved["n_items"] == 7 and saved["n_cold_items"] == 1
     loaded = store.load_dataset("tiny-copy")
     assert loaded.name == "tiny-copy"
-    assert_same_dataset(tiny, loaded)
+    same_dataset(tiny, loaded)
     assert loaded.cold_items.tolist() == ["g"]
 
 
-def test_sample_round_trip_keeps_user_order(store, sample):
+def test_sample_round_trip_keeps_user_order(store, sample, same_dataset):
     store.save_dataset("ml", sample)
     loaded = store.load_dataset("ml")
-    assert_same_dataset(sample, loaded)
+    same_dataset(sample, loaded)
     assert loaded.stats() == {**sample.stats(), "name": "ml"}
 
 
@@ -208,11 +197,11 @@ def test_threads_share_one_store(store):
     assert [len(store.get_profile(f"t{k}")["liked"]) for k in range(4)] == [25] * 4
 
 
-def test_orphan_folders_are_removed_only_when_unreferenced(store, tiny):
+def test_orphan_folders_are_removed_only_when_unreferenced(store, tiny, same_dataset):
     store.save_dataset("kept", tiny)
     orphan = store.root / "datasets" / "deadbeef"
     orphan.mkdir()
     assert store.remove_orphans(min_age_s=3600) == []  # too young: it may be a save in progress
     assert store.remove_orphans(min_age_s=0) == ["datasets/deadbeef"]
     assert not orphan.exists()
-    assert_same_dataset(tiny, store.load_dataset("kept"))
+    same_dataset(tiny, store.load_dataset("kept"))
