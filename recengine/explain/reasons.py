@@ -1,0 +1,121 @@
+"""Plain-language reasons built from an explanation alone, from templates, never inventing anything.
+
+A reason names only history players with a positive Shapley value (so only items that really are
+in the profile, or the person's own request) and only signals whose SHAP value really pushed the
+score. A cold item's reason says that it comes from its text alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from recengine.explain.explanation import INTENT_PLAYER, ItemExplanation
+from recengine.explain.signals import is_collaborative
+
+#: How a signal that raised (first) or lowered (second) the score reads in a sentence.
+SIGNAL_PHRASES: dict[str, tuple[str, str]] = {
+    "ease": ("people with tastes like yours liked it (EASE)", "people with tastes like yours rarely chose it (EASE)"),
+    "itemknn": ("it is often chosen together with items you liked (item-kNN)", "it is rarely chosen together with your items (item-kNN)"),
+    "content": ("its description is close to items you liked", "its description is unlike your items"),
+    "intent": ("its description matches your request", "its description is far from your request"),
+    "popularity": ("it is popular", "it is less popular than most"),
+    "item_age": ("its release date works in its favour", "its release date counts against it"),
+    "profile_size": ("the size of your profile favours it", "the size of your profile counts against it"),
+    "is_cold": ("it is new", "it is new and has no track record yet"),
+}
+#: A feature is named only if it pushed at least this share of the strongest push.
+MIN_SHARE = 0.3
+
+
+def _phrase(name: str, positive: bool) -> str:
+    key = name.lower()
+    for prefix, (up, down) in SIGNAL_PHRASES.items():
+        if key.startswith(prefix) or (prefix == "itemknn" and key.startswith("item_knn")):
+            return up if positive else down
+    return f"its {name} signal {'raised' if positive else 'lowered'} the score"
+
+
+def _join(parts: list[str]) -> str:
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _top_positive(values: Any, n: int) -> list[int]:
+    pos = [(float(v), i) for i, v in enumerate(values) if float(v) > 0]
+    if not pos:
+        return []
+    pos.sort(key=lambda t: -t[0])
+    return [i for v, i in pos[:n] if v >= MIN_SHARE * pos[0][0]]
+
+
+def reason(explanation: ItemExplanation, profile: Any = None, *, max_items: int = 3, max_signals: int = 2) -> str:
+    """A one-or-two-sentence reason for a suggestion, from its explanation alone.
+
+    Parameters
+    ----------
+    explanation : ItemExplanation
+        Both views of the suggestion.
+    profile : Profile, optional
+        Only used to double-check that every named item is in the profile.
+    max_items, max_signals : int
+        How many history items and signals the sentence may name.
+
+    Examples
+    --------
+    >>> import recengine
+    >>> from recengine.models import EASE, Profile
+    >>> from recengine.explain import explain
+    >>> ds = recengine.load_sample("movielens-100k")
+    >>> p = Profile.from_items(["50", "172"])
+    >>> "Star Wars" in explain(EASE().fit(ds), p, "181").reason
+    True
+    """
+    hist, sig = explanation.history, explanation.signals
+    liked = set(profile.liked) if profile is not None else None
+    named_items: list[str] = []
+    intent_helped = False
+    for i in _top_positive(hist.values, max_items + 1):
+        player = hist.feature_names[i]
+        if player == INTENT_PLAYER:
+            intent_helped = True
+        elif liked is None or player in liked:
+            named_items.append(hist.labels[i])
+    named_items = named_items[:max_items]
+    signal_idx = [
+        i
+        for i in _top_positive(sig.values, max_signals)
+        if not (explanation.is_cold and is_collaborative(sig.feature_names[i]))
+    ]
+    signal_parts = [_phrase(sig.feature_names[i], True) for i in signal_idx]
+
+    sentences = []
+    if explanation.is_cold:
+        lead = "New, with no interactions yet, so it is suggested from its text alone"
+        if named_items:
+            lead += f": its description is close to {_join(named_items)}, which you liked"
+        if intent_helped:
+            lead += " and it matches your request" if named_items else ": it matches your request"
+        sentences.append(lead + ".")
+    else:
+        because = []
+        if named_items:
+            because.append(f"you liked {_join(named_items)}")
+        if intent_helped:
+            because.append("it matches your request")
+        if because and signal_parts:
+            sentences.append(f"Suggested because {_join(because)}; what drove its score: {_join(signal_parts)}.")
+        elif because:
+            sentences.append(f"Suggested because {_join(because)}.")
+        elif signal_parts:
+            sentences.append(f"Suggested mainly because {_join(signal_parts)}.")
+    if not sentences:
+        sentences.append("Nothing in particular pushed this item: it scores close to a typical item for you.")
+    negatives = [(float(v), i) for i, v in enumerate(sig.values) if float(v) < 0]
+    positive_total = sum(float(v) for v in sig.values if float(v) > 0)
+    if negatives and positive_total > 0:
+        v, i = min(negatives)
+        if -v >= 0.25 * positive_total and not (explanation.is_cold and is_collaborative(sig.feature_names[i])):
+            sentences.append(f"Held back a little because {_phrase(sig.feature_names[i], False)}.")
+    text = " ".join(sentences)
+    return text[0].upper() + text[1:]
