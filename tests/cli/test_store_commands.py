@@ -1,0 +1,175 @@
+"""The store's command line: data add|list|remove, --dataset NAME, feedback, profile, store list|export|import."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from recengine.cli import main
+
+COMMANDS = [
+    ["data", "inspect"], ["data", "add"], ["data", "list"], ["data", "remove"],
+    ["store", "list"], ["store", "export"], ["store", "import"],
+    ["feedback"], ["profile", "show"], ["profile", "list"], ["profile", "remove"],
+]
+
+
+@pytest.fixture()
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "home"
+    monkeypatch.setenv("RECENGINE_HOME", str(home))
+    return home
+
+
+@pytest.fixture()
+def files(tmp_path: Path) -> tuple[str, str]:
+    """A small interactions file and an items file with one cold item (g)."""
+    inter = pd.DataFrame({"user": [f"u{u}" for u in range(6) for _ in range(3)],
+                          "item": [i for u in range(6) for i in (("a", "b", "c") if u < 3 else ("d", "e", "f"))],
+                          "rating": [4, 5, 3] * 6})
+    items = pd.DataFrame({"item": list("abcdefg"), "title": [f"Film {c.upper()}" for c in "abcdefg"],
+                          "description": [f"a film about {c}" for c in "abcdefg"]})
+    inter.to_csv(tmp_path / "ratings.csv", index=False)
+    items.to_csv(tmp_path / "items.csv", index=False)
+    return str(tmp_path / "ratings.csv"), str(tmp_path / "items.csv")
+
+
+def run(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
+    rc = main(list(argv))
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_every_command_has_help(command, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main([*command, "--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: recengine " + " ".join(command))
+    assert len(out.splitlines()) > 4
+
+
+def test_data_add_list_inspect_remove(home, files, capsys):
+    ratings, items = files
+    rc, out, _ = run(capsys, "data", "add", "films", ratings, "--items", items, "--format", "json")
+    assert rc == 0
+    saved = json.loads(out)
+    assert (saved["n_users"], saved["n_items"], saved["n_cold_items"]) == (6, 7, 1)
+    assert saved["options"]["columns"]["user"] == "user"
+
+    rc, out, _ = run(capsys, "data", "list", "--format", "csv")
+    listed = pd.read_csv(io.StringIO(out))
+    assert listed["name"].tolist() == ["films"] and listed["n_items"].tolist() == [7]
+    assert listed["source"].tolist() == ["ratings.csv"]
+
+    rc, from_store, _ = run(capsys, "data", "inspect", "--dataset", "films", "--format", "json")
+    rc2, from_files, _ = run(capsys, "data", "inspect", ratings, "--items", items, "--format", "json")
+    a, b = json.loads(from_store), json.loads(from_files)
+    assert rc == rc2 == 0 and a.pop("name") == "films"
+    b.pop("name")
+    assert a == b  # the stored dataset is the validated one, statistics and options included
+
+    rc, _, err = run(capsys, "data", "add", "films", ratings)
+    assert rc == 2 and "already in the store" in err and "--replace" in err
+    assert run(capsys, "data", "add", "films", ratings, "--replace")[0] == 0
+    assert json.loads(run(capsys, "data", "list", "--format", "json")[1])[0]["n_cold_items"] == 0
+
+    rc, out, _ = run(capsys, "data", "remove", "films")
+    assert rc == 0 and "removed" in out
+    rc, _, err = run(capsys, "data", "inspect", "--dataset", "films")
+    assert rc == 2 and "no dataset named 'films'" in err and "recengine data add" in err
+    assert "no saved datasets" in run(capsys, "data", "list")[1]
+
+
+def test_data_add_refuses_a_bad_file_and_saves_nothing(home, tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("user_id,item_id,rating\nu1,i1,5\nu2,i2,lots\n")
+    rc, _, err = run(capsys, "data", "add", "bad", str(bad))
+    assert rc == 2 and "bad.csv" in err
+    assert json.loads(run(capsys, "data", "list", "--format", "json")[1]) == []
+
+
+def test_feedback_and_profile_show(home, files, capsys):
+    ratings, items = files
+    assert run(capsys, "data", "add", "films", ratings, "--items", items)[0] == 0
+    rc, out, _ = run(capsys, "feedback", "--profile", "ann", "--dataset", "films",
+                     "--like", "a", "--dislike", "g", "--dislike", "a", "--like", "g", "--format", "json")
+    assert rc == 0
+    assert json.loads(out) == {"liked": {"g": 1.0}, "disliked": ["a"], "intent": None, "user_id": None, "name": "ann"}
+
+    rc, _, err = run(capsys, "feedback", "--profile", "ann", "--dataset", "films", "--like", "b", "--like", "zzz")
+    assert rc == 2 and "unknown item id 'zzz'" in err
+    rc, out, _ = run(capsys, "profile", "show", "ann", "--events", "--format", "json")
+    events = json.loads(out)
+    assert [(e["item_id"], e["action"]) for e in events] == [("a", "like"), ("g", "dislike"), ("a", "dislike"), ("g", "like")]
+    assert {e["dataset"] for e in events} == {"films"}  # the refused call above wrote nothing
+
+    rc, out, _ = run(capsys, "profile", "show", "ann", "--format", "csv")
+    assert out.splitlines() == ["item_id,feedback,weight", "g,liked,1.0", "a,disliked,"]
+    rc, out, _ = run(capsys, "profile", "show", "ann")
+    assert rc == 0 and "1 liked, 1 disliked" in out
+    assert run(capsys, "feedback", "--profile", "bo", "--like", "anything", "--no-check")[0] == 0
+    names = [p["name"] for p in json.loads(run(capsys, "profile", "list", "--format", "json")[1])]
+    assert names == ["ann", "bo"]
+
+    rc, _, err = run(capsys, "profile", "show", "nobody")
+    assert rc == 2 and "no profile named 'nobody'" in err
+    rc, _, err = run(capsys, "feedback", "--profile", "ann", "--dataset", "films")
+    assert rc == 2 and "--like" in err
+    rc, out, _ = run(capsys, "profile", "remove", "bo")
+    assert rc == 0 and "1 feedback event" in out
+
+
+def test_store_list_export_import(home, tmp_path, files, capsys, monkeypatch):
+    ratings, items = files
+    run(capsys, "data", "add", "films", ratings, "--items", items)
+    run(capsys, "feedback", "--profile", "ann", "--dataset", "films", "--like", "a", "--dislike", "b")
+    from recengine.store import open_store
+
+    open_store().record_run("warm", {"k": 10}, {"EASE": {"ndcg": 0.5}}, dataset="films")
+    rc, out, _ = run(capsys, "store", "list")
+    assert rc == 0 and "films" in out and "ann" in out and "warm on films" in out
+    before = json.loads(run(capsys, "store", "list", "--format", "json")[1])
+    assert before["feedback_events"] == 2 and before["schema_version"] >= 2
+
+    archive = str(tmp_path / "backup.zip")
+    rc, out, _ = run(capsys, "store", "export", archive, "--format", "json")
+    assert rc == 0 and json.loads(out)["feedback"] == 2
+    rc, _, err = run(capsys, "store", "import", archive)
+    assert rc == 2 and "not empty" in err
+
+    monkeypatch.setenv("RECENGINE_HOME", str(tmp_path / "other-home"))
+    rc, out, _ = run(capsys, "store", "import", archive, "--format", "json")
+    assert rc == 0 and json.loads(out)["datasets"] == 1
+    after = json.loads(run(capsys, "store", "list", "--format", "json")[1])
+    assert {k: v for k, v in after.items() if k != "path"} == {k: v for k, v in before.items() if k != "path"}
+    rc, out, _ = run(capsys, "profile", "show", "ann", "--format", "json")
+    assert json.loads(out)["disliked"] == ["b"]
+
+
+def test_store_errors_exit_2_with_one_paragraph(home, capsys):
+    from recengine.store import open_store
+
+    store = open_store()
+    store.conn.execute("INSERT INTO schema_version VALUES (99, ?, 'future')", (time.time(),))
+    store.close()
+    rc, _, err = run(capsys, "store", "list")
+    assert rc == 2 and "newer recengine" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    rc, _, err = run(capsys, "--verbose", "store", "list")
+    assert rc == 2 and "Traceback" in err
+
+
+def test_console_entry_point_exit_status(home, files):
+    proc = subprocess.run([sys.executable, "-m", "recengine.cli", "profile", "show", "ghost"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("error: no profile named 'ghost'") and "Traceback" not in proc.stderr
