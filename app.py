@@ -7,15 +7,15 @@ from ui.engine import device_label
 from ui.state import DEFAULT_SAMPLE, current, device_choice, encoder_name, use_sample
 
 PAGES = [
-    ("pages/1_Data.py", "Data", "📂", "upload interactions and item texts, or use the sample; stats and warnings"),
-    ("pages/2_Embeddings.py", "Embeddings", "🧭", "embed item texts; a 2-D map and a similarity heatmap"),
-    ("pages/3_Fine-tune.py", "Fine-tune", "🛠️", "adapt the encoder to your interactions; before/after on cold items"),
-    ("pages/4_Recommend.py", "Recommend", "🎯", "a user, a few liked items or a sentence; SHAP reasons; 👍/👎"),
-    ("pages/5_Cold-start_lab.py", "Cold-start lab", "🧊", "a brand-new item's audience; the few-shot curve"),
-    ("pages/6_Evaluate.py", "Evaluate", "📊", "three protocols x models; accuracy and beyond-accuracy"),
+    ("pages/1_Data.py", "Data", "table_view", "upload interactions and item texts, or use the sample; stats and warnings"),
+    ("pages/2_Embeddings.py", "Embeddings", "scatter_plot", "embed item texts; a 2-D map and a similarity heatmap"),
+    ("pages/3_Fine-tune.py", "Fine-tune", "tune", "adapt the encoder to your interactions; before/after on cold items"),
+    ("pages/4_Recommend.py", "Recommend", "recommend", "a user, a few liked items or a sentence; SHAP reasons; like / dislike"),
+    ("pages/5_Cold-start_lab.py", "Cold-start lab", "ac_unit", "a brand-new item's audience; the few-shot curve"),
+    ("pages/6_Evaluate.py", "Evaluate", "leaderboard", "three protocols x models; accuracy and beyond-accuracy"),
 ]
 
-with page("recengine", "🎬", "Language-model embeddings that make a recommender better, above all for cold start."):
+with page("recengine", "movie", "Language-model embeddings that make a recommender better, above all for cold start."):
     st.markdown(
         "#### Recommendations that work from the first click\n"
         "recengine reads what your items *say* (titles, descriptions, genres) with a language model and combines "
@@ -29,7 +29,7 @@ with page("recengine", "🎬", "Language-model embeddings that make a recommende
     with left:
         if got is None:
             st.subheader("Start")
-            if st.button("▶ Start with MovieLens-100K", type="primary", key="start_sample"):
+            if st.button("Start with MovieLens-100K", type="primary", key="start_sample", icon=":material/play_arrow:"):
                 use_sample(DEFAULT_SAMPLE)
                 st.rerun()
             st.caption("943 users, 1,682 movies, 100,000 ratings (GroupLens). Or bring your own data on the Data page.")
@@ -51,5 +51,5 @@ with page("recengine", "🎬", "Language-model embeddings that make a recommende
     grid = st.columns(3)
     for i, (path, label, icon, what) in enumerate(PAGES):
         with grid[i % 3]:
-            st.page_link(path, label=label, icon=icon)
+            st.page_link(path, label=label, icon=f":material/{icon}:")
             st.caption(what)

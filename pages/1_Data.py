@@ -72,7 +72,7 @@ def show_dataset() -> None:
         facts.append("user ids are hashed")
     st.caption(" · ".join(facts))
     for w in stats["warnings"]:
-        st.warning(escape(w), icon="⚠️")
+        st.warning(escape(w), icon=":material/warning:")
     t1, t2 = st.tabs(["Item texts", "Interactions"])
     with t1:
         table(ds.items.head(500), f"{ds.name}-items", height=320, key="dl_items")
@@ -120,9 +120,9 @@ def upload_form() -> None:
               disabled=inter is None)
 
 
-with page("Data", "📂", "Your interactions and item texts: what the engine sees, and what it warns about."):
+with page("Data", "table_view", "Your interactions and item texts: what the engine sees, and what it warns about."):
     if "data_loaded" in ss:
-        st.success(escape(ss.pop("data_loaded")), icon="✅")
+        st.success(escape(ss.pop("data_loaded")), icon=":material/check_circle:")
     show_dataset()
     if st.button("Use the MovieLens-100K sample", key="use_sample"):
         use_sample(DEFAULT_SAMPLE)
@@ -134,7 +134,7 @@ with page("Data", "📂", "Your interactions and item texts: what the engine see
         if isinstance(err, BaseException):
             show_error(err, "reading the files")
         else:
-            st.error(escape(err), icon="⚠️")
+            st.error(escape(err), icon=":material/warning:")
         if current() is not None:
             st.caption(f"The previous dataset ({escape(current()[0].name)}) is still in use.")
     st.caption(f"Columns read from the files are matched by name (e.g. `{Columns.user}`, customer, sku, movieId…).")

@@ -5,6 +5,6 @@ import streamlit as st
 from ui import page
 from ui.state import require_dataset
 
-with page("Fine-tune", "🛠️"):
+with page("Fine-tune", "tune"):
     ds, key = require_dataset()
     st.info("This page arrives with its engine part.")

@@ -24,6 +24,9 @@ CSS = """
   .rec-title {font-weight: 650; font-size: 1.2rem;}
   .rec-score {color: #6B7280; float: right; font-variant-numeric: tabular-nums;}
   .rec-reason {color: #374151; margin-top: .25rem;}
+  /* The entry page is app.py; call it Home in the navigation. */
+  [data-testid="stSidebarNav"] li:first-child a span {font-size: 0;}
+  [data-testid="stSidebarNav"] li:first-child a span::before {content: "Home"; font-size: 0.875rem;}
   .pill {display: inline-block; padding: 0 .55rem; border-radius: 999px; font-size: .85rem; color: white;
          margin-right: .3rem;}
 </style>
@@ -51,13 +54,13 @@ def escape_html(text: object) -> str:
 def show_error(exc: BaseException, doing: str | None = None) -> None:
     """A friendly message for ``exc``; a details expander holds the traceback for anything unexpected."""
     if isinstance(exc, RecengineError):
-        st.error(escape(str(exc)), icon="⚠️")
+        st.error(escape(str(exc)), icon=":material/warning:")
         return
     what = f" while {doing}" if doing else ""
     st.error(
         f"Something went wrong{what}. The rest of the app still works: try again, or choose other settings. "
         f"({escape(type(exc).__name__)}: {escape(str(exc))[:300]})",
-        icon="🛑",
+        icon=":material/error:",
     )
     with st.expander("Details (for a bug report)"):
         st.code("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)), language="text")
@@ -79,14 +82,16 @@ def guard(doing: str | None = None) -> Iterator[None]:
 def page(title: str, icon: str, intro: str | None = None) -> Iterator[None]:
     """The frame of one page: wide layout, CSS, title, sidebar status, and the error boundary around its body.
 
+    ``icon`` is a Material Symbols name (drawn from Streamlit's bundled font, so it renders offline everywhere).
+
     Examples
     --------
-    >>> with page("Data", "📂"):  # doctest: +SKIP
+    >>> with page("Data", "table_view"):  # doctest: +SKIP
     ...     st.write("the page body")
     """
-    st.set_page_config(page_title=f"{title} · recengine", page_icon=icon, layout="wide")
+    st.set_page_config(page_title=f"{title} · recengine", page_icon=f":material/{icon}:", layout="wide")
     st.markdown(CSS, unsafe_allow_html=True)
-    st.title(f"{icon} {title}")
+    st.title(f":material/{icon}: {title}")
     if intro:
         st.caption(intro)
     from ui.state import sidebar_status

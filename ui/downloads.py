@@ -22,13 +22,14 @@ def table(frame: pd.DataFrame, name: str, *, height: int | None = None, key: str
     """
     st.dataframe(frame, height=height if height is not None else "auto", hide_index=True, **kwargs)
     st.download_button(
-        "⬇ CSV",
+        "CSV",
         data=lambda: frame.to_csv(index=False).encode("utf-8"),
         file_name=f"{_slug(name)}.csv",
         mime="text/csv",
         key=key or f"dl_csv_{_slug(name)}",
         on_click="ignore",
         type="tertiary",
+        icon=":material/download:",
     )
 
 
@@ -45,11 +46,12 @@ def figure(fig: go.Figure, name: str, *, key: str | None = None, buttons: bool =
     st.plotly_chart(fig, config=config, key=key or f"fig_{slug}", **kwargs)
     if buttons:
         st.download_button(
-            "⬇ HTML",
+            "HTML",
             data=lambda: fig.to_html(include_plotlyjs=True, full_html=True).encode("utf-8"),
             file_name=f"{slug}.html",
             mime="text/html",
             key=f"dl_html_{key or slug}",
             on_click="ignore",
             type="tertiary",
+        icon=":material/download:",
         )

@@ -1,0 +1,157 @@
+"""End to end in a real browser: ``streamlit run app.py`` driven by Debian's Chromium through Playwright.
+
+Skips when no Chromium binary exists, except under ``CI`` where that is a failure. With
+``RECENGINE_SCREENSHOTS=1`` it writes a screenshot of every page into ``docs/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "docs" / "screenshots"
+CHROMIUM_FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+]
+PAGES = ["Data", "Embeddings", "Fine-tune", "Recommend", "Cold-start lab", "Evaluate"]
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def chromium_path() -> str | None:
+    for name in ("chromium", "chromium-browser"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def browser_binary() -> str:
+    path = chromium_path()
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI is set but no Chromium binary was found: install it with `apt-get install -y chromium`.")
+        pytest.skip("no Chromium binary (install Debian's chromium: apt-get install -y chromium)")
+    pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, browser_binary: str):
+    port = free_port()
+    home = tmp_path_factory.mktemp("browser-home")
+    env = {**os.environ, "RECENGINE_HOME": str(home), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+           "TOKENIZERS_PARALLELISM": "false"}
+    log = open(home / "streamlit.log", "w")  # noqa: SIM115 - closed at teardown
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
+         "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            log.close()
+            pytest.fail(f"streamlit did not start: {(home / 'streamlit.log').read_text()[-2000:]}")
+        time.sleep(0.5)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def page(server: str, browser_binary: str):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=browser_binary, headless=True, args=CHROMIUM_FLAGS)
+        context = browser.new_context(viewport={"width": 1600, "height": 1000}, device_scale_factor=1)
+        pg = context.new_page()
+        pg.set_default_timeout(120_000)
+        pg.goto(server)
+        yield pg
+        context.close()
+        browser.close()
+
+
+def settle(pg, quiet_ms: int = 600, timeout_s: float = 240) -> None:
+    """Wait until the script run has finished (Streamlit's ``data-test-script-state``) and stayed finished."""
+    state = "document.querySelector('[data-testid=stApp]')?.getAttribute('data-test-script-state')"
+    deadline = time.monotonic() + timeout_s
+    quiet_since = None
+    while time.monotonic() < deadline:
+        if pg.evaluate(state) == "notRunning":
+            quiet_since = quiet_since or time.monotonic()
+            if (time.monotonic() - quiet_since) * 1000 >= quiet_ms:
+                return
+        else:
+            quiet_since = None
+        pg.wait_for_timeout(100)
+    raise AssertionError("the app kept running for too long")
+
+
+def no_error_boxes(pg) -> None:
+    text = pg.locator('[data-testid="stMain"]').inner_text()
+    assert "Something went wrong" not in text, text[:2000]
+    assert "Traceback" not in text, text[:2000]
+
+
+def shoot(pg, name: str) -> None:
+    if os.environ.get("RECENGINE_SCREENSHOTS") == "1":
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        pg.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def open_page(pg, label: str) -> None:
+    """Navigate through the sidebar (a URL change would start a new session and lose the dataset)."""
+    pg.locator('[data-testid="stSidebarNav"] a').filter(has_text=label).first.click()
+    settle(pg)
+
+
+def card_titles(pg) -> list[str]:
+    return [t.strip() for t in pg.locator(".rec-title").all_inner_texts()]
+
+
+def test_browser_end_to_end(page) -> None:
+    pg = page
+    settle(pg)
+    pg.get_by_role("button", name="Start with MovieLens-100K").click()
+    settle(pg)
+    assert "1,682" in pg.locator('[data-testid="stMain"]').inner_text()
+    no_error_boxes(pg)
+    shoot(pg, "0_home")
+
+    open_page(pg, "Data")
+    assert "100,000" in pg.locator('[data-testid="stMain"]').inner_text()
+    no_error_boxes(pg)
+    shoot(pg, "1_data")
