@@ -1,0 +1,201 @@
+"""Figures of explanations: a waterfall of signal contributions, a bar chart of history contributions
+with item titles, and a beeswarm summary of the signals over a whole list.
+
+Pure functions: :class:`~recengine.explain.Explanation` / :class:`~recengine.explain.ItemExplanation`
+in, ``go.Figure`` out. Signals keep their colour from :mod:`recengine.figures.style`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+
+from recengine.errors import ConfigError
+from recengine.figures.style import NEGATIVE, NEUTRAL, POSITIVE, apply_layout, color_for
+
+
+def _as_view(explanation: Any, kind: str) -> Any:
+    view = getattr(explanation, kind, explanation)
+    if getattr(view, "kind", None) != kind:
+        raise ConfigError(f"expected a {kind} explanation, got {getattr(view, 'kind', type(view).__name__)!r}.")
+    return view
+
+
+def _short(text: str, width: int = 42) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _fmt(v: float) -> str:
+    return f"{v:+.3f}"
+
+
+def signal_waterfall(explanation: Any, max_signals: int = 10, title: str | None = None) -> go.Figure:
+    """Waterfall from the base value, through each signal's SHAP value, to the item's score.
+
+    Signals beyond ``max_signals`` (by |SHAP|) are merged into one "other signals" step, so the
+    bars still end exactly at the score.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from recengine.explain import Explanation
+    >>> e = Explanation(np.array([0.6, -0.1]), 0.2, np.array([1.5, 3.0]), ["ease", "popularity"],
+    ...                 "signals", "50", "Star Wars", 0.7)
+    >>> fig = signal_waterfall(e)
+    >>> fig.data[0].type, list(fig.data[0].measure)
+    ('waterfall', ['absolute', 'relative', 'relative', 'total'])
+    """
+    e = _as_view(explanation, "signals")
+    frame = e.to_frame()
+    head, tail = frame.head(max_signals), frame.iloc[max_signals:]
+    labels = [f"{r.label} = {r.value:.3g}" if np.isfinite(r.value) else f"{r.label} (missing)" for r in head.itertuples()]
+    values = head["shap"].tolist()
+    if len(tail):
+        labels.append(f"{len(tail)} other signals")
+        values.append(float(tail["shap"].sum()))
+    # Smallest contribution first, so the biggest steps sit next to the final score.
+    order = list(range(len(values)))[::-1]
+    x = ["typical item"] + [labels[i] for i in order] + ["this item"]
+    y = [e.base_value] + [values[i] for i in order] + [e.score]
+    fig = go.Figure(
+        go.Waterfall(
+            orientation="h",
+            y=x,
+            x=y,
+            measure=["absolute"] + ["relative"] * len(values) + ["total"],
+            text=[f"{e.base_value:.3f}"] + [_fmt(values[i]) for i in order] + [f"{e.score:.3f}"],
+            textposition="outside",
+            increasing={"marker": {"color": POSITIVE}},
+            decreasing={"marker": {"color": NEGATIVE}},
+            totals={"marker": {"color": NEUTRAL}},
+            connector={"line": {"color": "#D1D5DB"}},
+            hovertemplate="%{y}: %{x:.4f}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title="score")
+    return apply_layout(fig, title or f"Why “{_short(e.title)}” scored {e.score:.3f}", height=120 + 42 * len(x))
+
+
+def history_bars(explanation: Any, max_items: int = 12, title: str | None = None) -> go.Figure:
+    """Horizontal bars: how much each profile item (and the intent) pushed this suggestion, with titles.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from recengine.explain import Explanation
+    >>> e = Explanation(np.array([0.5, -0.1]), 0.0, np.array([1.0, 1.0]), ["50", "intent"], "history",
+    ...                 "181", "Return of the Jedi", 0.4, labels=["Star Wars", "your request"])
+    >>> list(history_bars(e).data[0].y)
+    ['your request', 'Star Wars']
+    """
+    e = _as_view(explanation, "history")
+    frame = e.to_frame().head(max_items).iloc[::-1]
+    others = e.to_frame().iloc[max_items:]
+    fig = go.Figure(
+        go.Bar(
+            x=frame["shap"],
+            y=[_short(str(t)) for t in frame["label"]],
+            orientation="h",
+            marker={"color": [POSITIVE if v >= 0 else NEGATIVE for v in frame["shap"]]},
+            text=[_fmt(v) for v in frame["shap"]],
+            textposition="outside",
+            customdata=frame["feature"],
+            hovertemplate="%{y} (id %{customdata}): %{x:+.4f}<extra></extra>",
+            name="history",
+        )
+    )
+    note = f" ({len(others)} more items: {others['shap'].sum():+.3f})" if len(others) else ""
+    fig.update_xaxes(title=f"contribution to the score (empty profile {e.base_value:.3f} → {e.score:.3f}){note}")
+    return apply_layout(fig, title or f"What in your profile led to “{_short(e.title)}”", height=140 + 36 * len(frame))
+
+
+def signal_beeswarm(explanations: Sequence[Any], title: str | None = None, seed: int = 0) -> go.Figure:
+    """Summary over a list: one row per signal, one dot per suggestion at its SHAP value, coloured by the
+    signal's value (low blue to high red, relative within the signal); rows sorted by mean |SHAP|.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from recengine.explain import Explanation
+    >>> es = [Explanation(np.array([v, -v]), 0.0, np.array([v, 1.0]), ["ease", "popularity"], "signals",
+    ...                   str(i), f"item {i}", 0.0) for i, v in enumerate([0.1, 0.3, 0.2])]
+    >>> fig = signal_beeswarm(es)
+    >>> [t.name for t in fig.data], len(fig.data[0].x)
+    (['ease', 'popularity'], 3)
+    """
+    views = [_as_view(e, "signals") for e in explanations]
+    if not views:
+        raise ConfigError("a summary needs at least one explanation.")
+    names = list(views[0].feature_names)
+    if any(list(v.feature_names) != names for v in views):
+        raise ConfigError("all explanations in a summary must have the same signals.")
+    shap_values = np.vstack([v.values for v in views])
+    data = np.vstack([v.data for v in views]).astype(float)
+    order = np.argsort(np.abs(shap_values).mean(axis=0), kind="stable")  # most important ends on top
+    rng = np.random.default_rng(seed)
+    fig = go.Figure()
+    for row, j in enumerate(order):
+        col = data[:, j]
+        finite = np.isfinite(col)
+        lo, hi = (col[finite].min(), col[finite].max()) if finite.any() else (0.0, 0.0)
+        level = np.where(finite, (col - lo) / (hi - lo) if hi > lo else 0.5, np.nan)
+        fig.add_trace(
+            go.Scatter(
+                x=shap_values[:, j],
+                y=row + rng.uniform(-0.25, 0.25, len(views)),
+                mode="markers",
+                name=names[j],
+                marker={
+                    "size": 11,
+                    "color": np.nan_to_num(level, nan=0.5),
+                    "colorscale": "RdBu_r",
+                    "cmin": 0,
+                    "cmax": 1,
+                    "line": {"width": 1, "color": color_for(names[j])},
+                    "showscale": row == len(order) - 1,
+                    "colorbar": {"title": "signal value", "tickvals": [0, 1], "ticktext": ["low", "high"]},
+                },
+                customdata=np.column_stack([[v.title for v in views], col]),
+                hovertemplate="%{customdata[0]}<br>" + names[j] + " = %{customdata[1]}<br>SHAP %{x:+.4f}<extra></extra>",
+                showlegend=False,
+            )
+        )
+    fig.add_vline(x=0, line_color="#9CA3AF")
+    fig.update_yaxes(tickvals=list(range(len(order))), ticktext=[names[j] for j in order])
+    fig.update_xaxes(title="SHAP value (effect on the score)")
+    # Traces in the signals' own order, so legends and tests read naturally.
+    fig.data = tuple(sorted(fig.data, key=lambda t: names.index(t.name)))
+    return apply_layout(fig, title or f"What drove {len(views)} suggestions", height=160 + 50 * len(names))
+
+
+def signal_importance(explanations: Sequence[Any], title: str | None = None) -> go.Figure:
+    """Mean |SHAP| per signal over a list, in each signal's colour (a compact alternative to the beeswarm).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from recengine.explain import Explanation
+    >>> es = [Explanation(np.array([0.2, -0.1]), 0.0, np.array([1.0, 2.0]), ["ease", "content"], "signals", "1", "a", 0.1)]
+    >>> list(signal_importance(es).data[0].y)
+    ['content', 'ease']
+    """
+    views = [_as_view(e, "signals") for e in explanations]
+    if not views:
+        raise ConfigError("a summary needs at least one explanation.")
+    names = list(views[0].feature_names)
+    mean_abs = np.abs(np.vstack([v.values for v in views])).mean(axis=0)
+    order = np.argsort(mean_abs, kind="stable")
+    fig = go.Figure(
+        go.Bar(
+            x=mean_abs[order],
+            y=[names[j] for j in order],
+            orientation="h",
+            marker={"color": [color_for(names[j]) for j in order]},
+            hovertemplate="%{y}: mean |SHAP| %{x:.4f}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title="mean |SHAP value|")
+    return apply_layout(fig, title or "Signal importance over the list", height=140 + 40 * len(names))

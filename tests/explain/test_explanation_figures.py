@@ -1,0 +1,69 @@
+"""Explanation figure builders return the right traces, ending exactly at the explained score."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from recengine.errors import ConfigError
+from recengine.explain import Explanation, ItemExplanation
+from recengine.figures.explanations import history_bars, signal_beeswarm, signal_importance, signal_waterfall
+
+NAMES = ["ease", "itemknn", "content", "intent", "popularity"]
+
+
+def make(i: int, rng: np.random.Generator) -> ItemExplanation:
+    values = rng.normal(size=len(NAMES))
+    data = rng.normal(size=len(NAMES))
+    data[3] = np.nan
+    base = 0.3
+    score = base + values.sum()
+    signals = Explanation(values, base, data, NAMES, "signals", str(i), f"Film {i}", score)
+    hv = rng.normal(size=4)
+    history = Explanation(hv, score - hv.sum(), np.ones(4), ["1", "2", "3", "intent"], "history", str(i), f"Film {i}", score,
+                          labels=["Toy Story", "Star Wars", "Fargo", "your request"])
+    return ItemExplanation(str(i), f"Film {i}", score, signals, history)
+
+
+@pytest.fixture()
+def explanations(rng):
+    return [make(i, rng) for i in range(10)]
+
+
+def test_waterfall_steps_end_at_the_score(explanations):
+    e = explanations[0]
+    fig = signal_waterfall(e, max_signals=3)
+    trace = fig.data[0]
+    assert trace.type == "waterfall"
+    assert list(trace.measure) == ["absolute", "relative", "relative", "relative", "relative", "total"]
+    assert trace.x[0] + sum(trace.x[1:-1]) == pytest.approx(e.score)
+    assert trace.x[-1] == pytest.approx(e.score)
+    assert any("other signals" in str(y) for y in trace.y)
+    assert any("missing" in str(y) for y in signal_waterfall(e).data[0].y)
+
+
+def test_history_bars_show_titles_and_colours(explanations):
+    e = explanations[1]
+    trace = history_bars(e).data[0]
+    assert trace.type == "bar" and trace.orientation == "h"
+    assert set(trace.y) == {"Toy Story", "Star Wars", "Fargo", "your request"}
+    for v, c in zip(trace.x, trace.marker.color):
+        assert (c == "#16A34A") == (v >= 0)
+    assert len(history_bars(e, max_items=2).data[0].y) == 2
+
+
+def test_beeswarm_has_one_trace_per_signal_and_one_dot_per_item(explanations):
+    fig = signal_beeswarm(explanations)
+    assert [t.name for t in fig.data] == NAMES
+    for j, t in enumerate(fig.data):
+        np.testing.assert_allclose(t.x, [e.signals.values[j] for e in explanations])
+    assert signal_importance(explanations).data[0].type == "bar"
+
+
+def test_wrong_views_are_refused(explanations):
+    with pytest.raises(ConfigError):
+        signal_waterfall(explanations[0].history)
+    with pytest.raises(ConfigError):
+        history_bars(explanations[0].signals)
+    with pytest.raises(ConfigError):
+        signal_beeswarm([])
