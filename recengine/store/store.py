@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from recengine.data.dataset import Dataset
 from recengine.errors import ConfigError, UnknownIdError
 from recengine.store import datasets as _ds
-from recengine.store.db import connect, read, write
+from recengine.store.db import WriteLock, connect, read, write
 from recengine.store.migrations import LATEST, TABLES, current_version, migrate
 from recengine.store.profiles import ProfilesMixin
 
@@ -56,7 +56,9 @@ class Store(ProfilesMixin):
         self._lock = threading.RLock()
         self._conn = connect(self.path)
         self._pid = os.getpid()
-        self.migrated_from = migrate(self._conn, self.path)
+        self._write_lock = WriteLock(self.root / "write.lock")
+        with self._write_lock:
+            self.migrated_from = migrate(self._conn, self.path)
 
     # -- plumbing ----------------------------------------------------------------------------------
     @property
@@ -67,7 +69,7 @@ class Store(ProfilesMixin):
         return self._conn
 
     def _write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        with self._lock:
+        with self._lock, self._write_lock:
             return write(self.conn, fn, self.path)
 
     def _query(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
@@ -86,6 +88,7 @@ class Store(ProfilesMixin):
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+            self._write_lock.close()
 
     def __enter__(self) -> Store:
         return self
