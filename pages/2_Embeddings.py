@@ -1,10 +1,87 @@
-"""Embeddings (waits for its engine part)."""
+"""2 Embeddings: embed item texts with a chosen encoder; a 2-D map of the catalogue and a similarity heatmap."""
 
+import numpy as np
 import streamlit as st
 
-from ui import page
-from ui.state import require_dataset
+from recengine.columns import Columns
+from recengine.figures.embeddings import PROJECTIONS, embedding_map, first_value, similarity_heatmap
+from ui import escape, figure, page
+from ui.engine import encoder_options, item_embeddings, projection
+from ui.state import DEVICE, ENCODER, device_choice, encoder_name, require_dataset
 
-with page("Embeddings", "scatter_plot"):
+ss = st.session_state
+DEVICES = ["auto", "cpu", "cuda", "mps"]
+SPECIAL = {"popularity (log)": "popularity", "cold or warm": "cold"}
+
+
+def colour_column(ds, choice: str):
+    if choice == "popularity (log)":
+        return np.log1p(ds.item_popularity)
+    if choice == "cold or warm":
+        return np.where(ds.cold_item_mask, "cold (no interactions)", "warm")
+    if choice == "(none)":
+        return None
+    return first_value(ds.items[choice].tolist())
+
+
+def draw_map(ds, key, emb, method, colour, title, fig_key):
+    xy = projection(key, emb.fingerprint, method, emb.vectors)
+    fig = embedding_map(xy, ds.titles, ds.texts, color=colour_column(ds, colour), color_name=colour,
+                        highlight=ds.cold_item_mask if ds.cold_item_mask.any() else None, title=title)
+    figure(fig, fig_key, key=fig_key)
+
+
+with page("Embeddings", "scatter_plot", "What the language model reads in each item, drawn as a map."):
     ds, key = require_dataset()
-    st.info("This page arrives with its engine part.")
+    options = encoder_options()
+    c1, c2, c3, c4 = st.columns([3, 1, 1, 2])
+    name = c1.selectbox("Encoder", list(options), format_func=options.get,
+                        index=list(options).index(encoder_name()) if encoder_name() in options else 0, key="emb_encoder")
+    device = c2.selectbox("Device", DEVICES, index=DEVICES.index(device_choice()), key="emb_device")
+    method = c3.radio("Projection", PROJECTIONS, format_func=str.upper, key="emb_method", horizontal=True)
+    extra = [c for c in ds.items.columns if c not in (Columns.item, Columns.text, Columns.title)]
+    colour = c4.selectbox("Colour by", [*extra, *SPECIAL, "(none)"], key="emb_colour")
+    if (name, device) != (encoder_name(), device_choice()):
+        ss[ENCODER], ss[DEVICE] = name, device
+
+    emb = item_embeddings(ds, key, name, device)
+    m = st.columns(5)
+    m[0].metric("Items embedded", f"{len(emb):,}")
+    m[1].metric("Dimensions", emb.dim)
+    m[2].metric("From cache", f"{emb.n_cached:,}", help="texts already embedded once are read from the disk cache")
+    m[3].metric("Encoded now", f"{emb.n_encoded:,}", help=f"{emb.seconds:.1f} s on {emb.device}")
+    m[4].metric("Without text", f"{int((~emb.has_text).sum()):,}", help="zero vectors: only collaborative models reach them")
+
+    tuned = [o for o in options if o != "default"]
+    if tuned and name == "default":
+        st.caption("A fine-tuned encoder exists: the maps below show zero-shot and fine-tuned side by side.")
+        other = tuned[-1]
+        left, right = st.columns(2)
+        with left:
+            draw_map(ds, key, emb, method, colour, "zero-shot (all-MiniLM-L6-v2)", "map-zero-shot")
+        with right:
+            draw_map(ds, key, item_embeddings(ds, key, other, device), method, colour, "fine-tuned", "map-fine-tuned")
+    else:
+        draw_map(ds, key, emb, method, colour, f"{len(emb):,} items · {method.upper()}", "item-map")
+
+    st.subheader("How similar are these items?")
+    top = np.argsort(-ds.item_popularity, kind="stable")[:6]
+    chosen = st.multiselect(
+        "Items", list(ds.item_map.external), default=list(ds.item_map.external[top]),
+        format_func=lambda i: ds.title(i), key="emb_items", max_selections=20,
+    )
+    if len(chosen) >= 2:
+        idx = ds.item_map.to_internal(chosen)
+        labels = [str(ds.titles[i]) for i in idx]
+        if tuned and name == "default":
+            left, right = st.columns(2)
+            with left:
+                figure(similarity_heatmap(emb.vectors[idx], labels, "zero-shot"), "similarity-zero-shot")
+            with right:
+                tuned_emb = item_embeddings(ds, key, tuned[-1], device)
+                figure(similarity_heatmap(tuned_emb.vectors[idx], labels, "fine-tuned"), "similarity-fine-tuned")
+        else:
+            figure(similarity_heatmap(emb.vectors[idx], labels), "similarity")
+    else:
+        st.info("Choose at least two items.")
+    st.caption(f"Encoder fingerprint: {escape(emb.fingerprint)}")

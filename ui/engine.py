@@ -8,6 +8,7 @@ calls one engine function.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 import streamlit as st
@@ -55,3 +56,76 @@ def table_columns(data: bytes, name: str, role: str) -> tuple[list[str], dict[st
         except DataError:
             guesses[r] = None
     return [str(c) for c in tbl.frame.columns], guesses
+
+
+@st.cache_resource(show_spinner="Loading the encoder…", max_entries=4)
+def encoder(name: str = "default", device: str = "auto"):
+    """One loaded encoder per (name, device), shared by every session (encoding is lock-protected)."""
+    from recengine.text import Encoder
+
+    return Encoder(name, device=device)
+
+
+@st.cache_resource(show_spinner=False)
+def _registry() -> dict:
+    """Embeddings and fitted models already computed, by key, shared across sessions."""
+    return {}
+
+
+_lock = threading.Lock()
+
+
+def _remember(kind: str, key: tuple, make: Callable[[], object], keep: int = 6) -> object:
+    reg = _registry().setdefault(kind, {})
+    if key in reg:
+        return reg[key]
+    value = make()
+    with _lock:
+        reg[key] = value
+        while len(reg) > keep:  # oldest first: dicts keep insertion order
+            reg.pop(next(iter(reg)))
+    return value
+
+
+def has_embeddings(dataset_key: str, name: str, device: str) -> bool:
+    return (dataset_key, name, device) in _registry().get("embeddings", {})
+
+
+def item_embeddings(dataset, dataset_key: str, name: str = "default", device: str = "auto"):
+    """The dataset's item embeddings with this encoder; the first call draws a progress bar while it embeds."""
+    from recengine.text import embed_items
+
+    def make():
+        enc = encoder(name, device)
+        update, close = progress_callback(f"Embedding {dataset.n_items:,} item texts with {name}")
+        try:
+            return embed_items(dataset, enc, progress=update)
+        finally:
+            close()
+
+    return _remember("embeddings", (dataset_key, name, device), make)
+
+
+@st.cache_data(show_spinner="Projecting the embeddings to 2-D…", max_entries=8)
+def projection(dataset_key: str, fingerprint: str, method: str, _vectors) -> object:
+    """2-D map coordinates of the item vectors (cached per dataset, encoder and method)."""
+    from recengine.figures.embeddings import project_2d
+
+    return project_2d(_vectors, method)
+
+
+def encoder_options() -> dict[str, str]:
+    """Encoders to choose from: the default and every fine-tuned one in the store whose files exist."""
+    from pathlib import Path
+
+    from recengine.store import open_store
+
+    options = {"default": "all-MiniLM-L6-v2 (zero-shot)"}
+    try:
+        tunes = open_store().list_finetunes()
+    except Exception:  # a damaged store must not hide the default encoder
+        tunes = []
+    for t in tunes:
+        if t.get("path") and Path(t["path"]).exists():
+            options[t["path"]] = f"fine-tuned from {Path(str(t['base'])).name} · {t['fingerprint'][:20]}"
+    return options

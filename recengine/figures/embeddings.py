@@ -53,6 +53,24 @@ def project_2d(vectors: np.ndarray, method: str = "pca", seed: int = 42) -> np.n
     raise ConfigError(f"unknown projection {method!r}; choose one of {', '.join(PROJECTIONS)}.")
 
 
+def first_value(values: Sequence) -> list:
+    """Colour by the first entry of list-like cells ("Animation|Comedy" -> "Animation"), other cells unchanged.
+
+    Examples
+    --------
+    >>> first_value(["Drama|Sci-Fi", "Comedy", None])
+    ['Drama', 'Comedy', None]
+    """
+    out = []
+    for v in values:
+        if isinstance(v, (list, tuple, np.ndarray)):
+            v = v[0] if len(v) else None
+        elif isinstance(v, str) and "|" in v:
+            v = v.split("|", 1)[0].strip()
+        out.append(v)
+    return out
+
+
 def _hover(titles: Sequence[str], texts: Sequence[str] | None, width: int = 160) -> list[str]:
     out = []
     for i, t in enumerate(titles):
