@@ -23,7 +23,8 @@ from recengine.explain.shapley import DEFAULT_BUDGET, MAX_EXACT_PLAYERS, shapley
 from recengine.explain.signals import ADDITIVITY_TOL, attribute_signals, is_collaborative
 
 BACKGROUND_SIZE = 100
-SCORE_CHUNK = 1024
+# Coalition profiles per model.score call: small chunks keep the (signals x profiles x items) tensor in cache.
+SCORE_CHUNK = 128
 #: Attribute names under which a hybrid may hold its fitted tree ranker (LightGBM booster or sklearn model).
 _TREE_ATTRS = ("ranker_model", "tree_model", "booster", "booster_", "ranker", "ranker_", "model_", "_ranker", "_booster")
 

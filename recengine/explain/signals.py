@@ -59,8 +59,11 @@ def _call(score_fn: ScoreFunction, X: np.ndarray) -> np.ndarray:
     return np.asarray(score_fn(np.asarray(X)), dtype=np.float64).reshape(len(X))
 
 
-def linear_coefficients(score_fn: ScoreFunction, n_features: int) -> tuple[np.ndarray, float]:
-    """Coefficients and intercept of a function that is affine in its inputs, read off at 0 and the unit vectors.
+def linear_coefficients(score_fn: ScoreFunction, n_features: int, at: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+    """Slopes and value at ``at`` (default 0) of a function affine around ``at``, read off at the unit steps.
+
+    A ranker that is linear *within a profile* (weights chosen by profile-level signals, such as the
+    hybrid's profile-size regimes) is probed at a point that keeps those signals at the profile's value.
 
     Examples
     --------
@@ -68,9 +71,16 @@ def linear_coefficients(score_fn: ScoreFunction, n_features: int) -> tuple[np.nd
     >>> coef.tolist(), b
     ([2.0, -1.0], 0.5)
     """
-    probe = np.vstack([np.zeros(n_features), np.eye(n_features)])
+    at = np.zeros(n_features) if at is None else np.asarray(at, dtype=np.float64)
+    probe = at[None, :] + np.vstack([np.zeros(n_features), np.eye(n_features)])
     out = _call(score_fn, probe)
     return out[1:] - out[0], float(out[0])
+
+
+def constant_columns(*blocks: np.ndarray) -> np.ndarray:
+    """Columns that hold one and the same finite value in every row of every block (profile-level signals)."""
+    rows = np.vstack(blocks)
+    return np.isfinite(rows).all(axis=0) & (rows == rows[:1]).all(axis=0)
 
 
 def _groups(fixed: np.ndarray, X: np.ndarray) -> dict[bytes, np.ndarray]:
@@ -85,13 +95,19 @@ def _groups(fixed: np.ndarray, X: np.ndarray) -> dict[bytes, np.ndarray]:
 def _linear(score_fn: ScoreFunction, X: np.ndarray, background: np.ndarray, fixed: np.ndarray) -> SignalAttribution:
     import shap
 
-    coef, intercept = linear_coefficients(score_fn, X.shape[1])
+    # Profile-level signals (the same for every row) are not players; probing keeps them at their value.
+    const = constant_columns(X, background)
+    at = np.where(const, X[0], 0.0)
+    coef, _ = linear_coefficients(score_fn, X.shape[1], at=at)
+    coef[const] = 0.0
+    fixed = fixed | const[None, :]
     scores = _call(score_fn, X)
     finite_bg = np.nan_to_num(background, nan=0.0)
-    free_all = ~fixed
     # The function must really be affine where it is used, or the coefficients mean nothing.
-    check_rows = np.vstack([np.where(free_all, X, 0.0), finite_bg])
-    linear_err = np.max(np.abs(_call(score_fn, check_rows) - (check_rows @ coef + intercept)))
+    rows_all = np.vstack([X, background])
+    rows_all = rows_all[np.isfinite(rows_all).all(axis=1)]
+    predicted = _call(score_fn, at[None, :]) + (rows_all - at) @ coef
+    linear_err = float(np.max(np.abs(_call(score_fn, rows_all) - predicted), initial=0.0))
     if linear_err > ADDITIVITY_TOL * max(1.0, float(np.max(np.abs(scores), initial=1.0))):
         raise ModelError(f"the ranker is declared linear but its output is not affine in its signals (error {linear_err:.2g}).")
     values = np.zeros(X.shape)

@@ -106,3 +106,19 @@ def test_shape_mismatch_is_a_model_error():
 def test_collaborative_names():
     assert is_collaborative("ease") and is_collaborative("itemknn")
     assert not any(is_collaborative(n) for n in ("content", "intent", "popularity", "item_age", "is_cold"))
+
+
+def test_linear_within_a_profile_regime():
+    # Like the hybrid: the weight vector is chosen by a profile-level signal (column 2, the profile size).
+    W = {1: np.array([1.0, 0.5, 0.0]), 5: np.array([0.2, 2.0, 0.0])}
+
+    def f(Z):
+        return np.array([z @ W[int(z[2])] for z in Z])
+
+    rng = np.random.default_rng(4)
+    X, bg = rng.normal(size=(3, 3)), rng.normal(size=(20, 3))
+    X[:, 2], bg[:, 2] = 5.0, 5.0
+    a = attribute_signals(f, X, bg, kind="linear")
+    assert a.additivity_error < 1e-9
+    np.testing.assert_array_equal(a.values[:, 2], 0.0)
+    np.testing.assert_allclose(a.values[:, :2], W[5][:2] * (X[:, :2] - bg[:, :2].mean(axis=0)), atol=1e-12)
