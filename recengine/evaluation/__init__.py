@@ -13,9 +13,11 @@ from recengine.evaluation.metrics import (
     ranking_metrics,
     recall_at_k,
 )
+from recengine.evaluation.protocols import evaluate, results_json, split_profiles
 
 __all__ = [
     "coverage",
+    "evaluate",
     "hit_at_k",
     "intra_list_diversity",
     "map_at_k",
@@ -26,4 +28,6 @@ __all__ = [
     "popularity_bias",
     "ranking_metrics",
     "recall_at_k",
+    "results_json",
+    "split_profiles",
 ]

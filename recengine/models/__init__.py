@@ -11,6 +11,7 @@ from typing import Any
 from recengine.models.base import MODELS, ModelConfig, Recommender
 from recengine.models.content import ContentKNN
 from recengine.models.ease import EASE
+from recengine.models.hybrid import Hybrid
 from recengine.models.itemknn import ItemKNN
 from recengine.models.popularity import Popularity
 from recengine.models.profile import Profile
@@ -36,4 +37,4 @@ def make_model(name: str, **config: Any) -> Recommender:
     return MODELS[key](**config)
 
 
-__all__ = ["EASE", "ContentKNN", "MODELS", "MODEL_NAMES", "ItemKNN", "ModelConfig", "Popularity", "Profile", "Recommender", "make_model"]
+__all__ = ["EASE", "ContentKNN", "Hybrid", "MODELS", "MODEL_NAMES", "ItemKNN", "ModelConfig", "Popularity", "Profile", "Recommender", "make_model"]

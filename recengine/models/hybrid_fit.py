@@ -1,0 +1,249 @@
+"""How the hybrid learns its weights: a validation split carved out of train, and coordinate ascent on NDCG@10.
+
+The validation split simulates the three situations the hybrid must handle, at once: 10 % of the items
+are held out with all their interactions (cold items), 20 % of the users reveal only their first 1, 3 or
+5 items (few-shot), and the remaining users keep 80 % of their interactions (warm). Base models are
+fitted on what is left; each profile-size regime then gets the weight vector that maximises NDCG@10 of
+its validation users, starting from the best single signal (so validation quality never falls below it).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from recengine.columns import Columns
+from recengine.data import Dataset, cold_items_split, few_shot_splits, warm_split
+from recengine.errors import DataError
+from recengine.models.profile import Profile
+
+if TYPE_CHECKING:
+    from recengine.models.hybrid import Hybrid
+
+SIGNALS = ("ease", "itemknn", "content", "intent", "popularity", "item_age", "profile_size", "is_cold")
+LEARNED = ("ease", "itemknn", "content", "popularity", "item_age", "is_cold")
+REGIME_NAMES = ("intent only", "1 item", "2-3 items", "4-9 items", "10+ items")
+SHOT_REGIMES = {1: 1, 3: 2, 5: 3}
+GRID = (-1.0, -0.5, -0.3, -0.2, -0.1, -0.05, 0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0)
+_S = {name: i for i, name in enumerate(SIGNALS)}
+
+
+def regime_of(size: Any) -> Any:
+    """Profile-size regime: 0 (no liked items), 1 (one), 2 (2-3), 3 (4-9), 4 (10 or more).
+
+    Examples
+    --------
+    >>> regime_of(np.array([0, 1, 2, 3, 4, 9, 10, 500])).tolist()
+    [0, 1, 2, 2, 3, 3, 4, 4]
+    """
+    return np.searchsorted(np.array([1, 2, 4, 10]), np.asarray(size), side="right")
+
+
+def default_weights(intent_weight: float = 1.0, intent_popularity: float = 0.1) -> np.ndarray:
+    """Prior weights (regimes x signals), used where no validation data exists.
+
+    The warm row is the validated blend of ``../shared/REFERENCE.md`` (EASE + 0.2 ItemKNN + 0.05 content);
+    fewer items lean more on text and popularity.
+    """
+    W = np.zeros((len(REGIME_NAMES), len(SIGNALS)), dtype=np.float32)
+    W[0, _S["intent"]], W[0, _S["popularity"]] = 1.0, intent_popularity
+    rows = {1: (1.0, 0.2, 0.5, 0.5), 2: (1.0, 0.2, 0.3, 0.3), 3: (1.0, 0.2, 0.2, 0.2), 4: (1.0, 0.2, 0.05, 0.0)}
+    for r, (e, k, c, p) in rows.items():
+        W[r, [_S["ease"], _S["itemknn"], _S["content"], _S["popularity"]]] = (e, k, c, p)
+        W[r, _S["intent"]] = intent_weight
+    return W
+
+
+def _zscore(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float64)
+    finite = np.isfinite(x)
+    if not finite.any():
+        return np.zeros(len(x), dtype=np.float32)
+    fill = np.where(finite, x, np.nanmedian(x))
+    std = fill.std()
+    return ((fill - fill.mean()) / std if std > 0 else np.zeros_like(fill)).astype(np.float32)
+
+
+def item_features(dataset: Dataset) -> np.ndarray:
+    """(3, n_items): log popularity and item age (standardised over the catalogue), and is-cold (0/1).
+
+    Age is years before the newest item, from a numeric ``year`` column when the items have one.
+    """
+    pop = _zscore(np.log1p(dataset.item_popularity))
+    age = np.zeros(dataset.n_items, dtype=np.float32)
+    if "year" in dataset.items.columns:
+        year = pd.to_numeric(dataset.items["year"], errors="coerce").to_numpy(dtype=np.float64)
+        if np.isfinite(year).any():
+            age = _zscore(np.nanmax(year) - year)
+    return np.stack([pop, age, dataset.cold_item_mask.astype(np.float32)])
+
+
+def ndcg_at(scores: np.ndarray, blocked: np.ndarray, relevant: np.ndarray, k: int = 10) -> float:
+    """Mean NDCG@k of dense scores against a boolean relevance matrix (binary gains, RecBole's ideal DCG).
+
+    Examples
+    --------
+    >>> ndcg_at(np.array([[0.9, 0.8, 0.1]]), np.zeros((1, 3), bool), np.array([[False, True, False]]), k=2)
+    0.6309...
+    """
+    import torch
+
+    s = torch.as_tensor(np.where(blocked, -np.inf, scores), dtype=torch.float32)
+    return _Scorer(torch.as_tensor(relevant), k).ndcg(s)
+
+
+class _Scorer:
+    """NDCG@k of many candidate score matrices against one relevance matrix (torch top-k: fast on CPU)."""
+
+    def __init__(self, relevant: Any, k: int = 10) -> None:
+        import torch
+
+        self.k = int(min(k, relevant.shape[1]))
+        self.rel = relevant.to(torch.float32)
+        self.discount = 1.0 / torch.log2(torch.arange(2, self.k + 2, dtype=torch.float32))
+        n_rel = torch.clamp(self.rel.sum(dim=1), max=self.k).to(torch.int64)
+        self.idcg = torch.cumsum(self.discount, 0)[torch.clamp(n_rel, min=1) - 1]
+
+    def ndcg(self, scores: Any) -> float:
+        import torch
+
+        top = torch.topk(scores, self.k, dim=1, sorted=True).indices
+        dcg = (torch.gather(self.rel, 1, top) * self.discount).sum(dim=1)
+        return float((dcg / self.idcg).mean())
+
+
+def coordinate_ascent(
+    F: np.ndarray, blocked: np.ndarray, relevant: np.ndarray, signals: tuple[str, ...], passes: int = 2, w: np.ndarray | None = None
+) -> tuple[np.ndarray, float, dict[str, float]]:
+    """Weights (n_signals,) maximising NDCG@10 of ``sum_s w_s F[s]`` over ``signals``.
+
+    Without a starting ``w``, starts from the best single signal (weight 1, kept fixed as the scale).
+    Returns the weights, the best NDCG@10 and each single signal's NDCG@10.
+    """
+    import torch
+
+    Ft = torch.as_tensor(F, dtype=torch.float32)
+    penalty = torch.as_tensor(np.where(blocked, -np.inf, 0.0), dtype=torch.float32)
+    scorer = _Scorer(torch.as_tensor(relevant), 10)
+    idx = [_S[s] for s in signals]
+    single: dict[str, float] = {}
+    if w is None:
+        single = {SIGNALS[s]: scorer.ndcg(Ft[s] + penalty) for s in idx if float(Ft[s].std()) > 0}
+        anchor = _S[max(single, key=single.get)]
+        w = np.zeros(len(SIGNALS), dtype=np.float64)
+        w[anchor] = 1.0
+        idx = [s for s in idx if s != anchor]
+    w = np.asarray(w, dtype=np.float64).copy()
+    current = torch.tensordot(torch.as_tensor(w, dtype=torch.float32), Ft, dims=1) + penalty
+    best = scorer.ndcg(current)
+    for _ in range(passes):
+        improved = False
+        for s in idx:
+            for g in GRID:
+                if g == w[s]:
+                    continue
+                trial = current + float(g - w[s]) * Ft[s]
+                value = scorer.ndcg(trial)
+                if value > best + 1e-4:
+                    best, current, w[s], improved = value, trial, g, True
+        if not improved:
+            break
+    return w.astype(np.float32), best, single
+
+
+Group = tuple[int, list[Profile], pd.DataFrame]
+
+
+def _group(profiles_df: pd.DataFrame | None, train: Dataset, users: np.ndarray) -> list[Profile]:
+    if profiles_df is None:
+        m, ids = train.matrix, train.item_map.external
+        rows = train.user_map.to_internal(users)
+        return [Profile(liked=dict.fromkeys(ids[m.indices[m.indptr[r] : m.indptr[r + 1]]], 1.0), user_id=str(u)) for u, r in zip(users, rows)]
+    grouped = profiles_df.groupby(Columns.user)[Columns.item].apply(list)
+    return [Profile.from_items(grouped.get(u, []), user_id=u) for u in users]
+
+
+def validation_setups(dataset: Dataset, seed: int) -> list[tuple[Dataset, list[Group]]]:
+    """(validation train set, groups of (regime, profiles, positives)) for warm and for few-shot users.
+
+    Both hold out 10 % of the items as cold items. Warm users keep 80 % of their interactions; few-shot
+    users (40 % of users, more than the test protocol, to steady the estimate) reveal their first 1/3/5.
+    Protocols the data is too small for are skipped.
+    """
+    base, cold_test = dataset, dataset.interactions.iloc[:0]
+    try:
+        cold = cold_items_split(dataset, item_frac=0.1, seed=seed)
+        base, cold_test = cold.train, cold.test
+    except DataError:
+        pass
+
+    def groups(train: Dataset, raw: list[tuple[int, pd.DataFrame | None, pd.DataFrame]]) -> list[Group]:
+        out = []
+        for regime, prof_df, test in raw:
+            users = pd.unique(test[Columns.user])
+            if len(users) >= 5:
+                positives = pd.concat([test, cold_test[cold_test[Columns.user].isin(set(users))]])
+                out.append((regime, _group(prof_df, train, users), positives))
+        return out
+
+    setups = []
+    warm = warm_split(base, seed=seed)
+    setups.append((warm.train, groups(warm.train, [(4, None, warm.test)])))
+    try:
+        shots = few_shot_splits(base, shots=tuple(SHOT_REGIMES), user_frac=0.4, seed=seed)
+        setups.append((shots[0].train, groups(shots[0].train, [(SHOT_REGIMES[s.shots], s.profiles, s.test) for s in shots])))
+    except DataError:
+        pass
+    return [(train, g) for train, g in setups if g]
+
+
+def learn_weights(model: Hybrid, dataset: Dataset, embeddings: Any, encoder: Any, prior: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
+    """Learn one weight vector per regime that has validation data; other regimes keep the prior.
+
+    Two stages per regime: the weights of the item signals on warm items only (so cold positives, which
+    collaborative signals cannot reach, do not distort them), then the ``is_cold`` offset on all items.
+    """
+    W = prior.copy()
+    report: dict[str, Any] = {}
+    try:
+        setups = validation_setups(dataset, model.config.seed)
+    except DataError as exc:
+        return W, {"note": f"prior weights: the data is too small for a validation split ({exc})"}
+    if not setups:
+        return W, {"note": "prior weights: too few users for a validation split"}
+    model.item_map = dataset.item_map  # profile_matrix needs the (shared) item map
+    try:
+        for train, groups in setups:
+            bases = tuple(m.fit(train, embeddings, encoder) for m in model._bases())
+            feats = item_features(train)
+            cold = feats[2] > 0
+            for regime, profiles, positives in groups:
+                W[regime], report[REGIME_NAMES[regime]] = _learn_group(model, profiles, positives, bases, feats, cold)
+    finally:
+        model.item_map = None
+    return W, report
+
+
+def _learn_group(model: Hybrid, profiles: list[Profile], positives: pd.DataFrame, bases: tuple, feats: np.ndarray, cold: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
+    X = model.profile_matrix(profiles)
+    F = model.features(profiles, X, bases, feats)
+    relevant = np.zeros(X.shape, dtype=bool)
+    rows = positives[Columns.user].map({p.user_id: r for r, p in enumerate(profiles)}).to_numpy()
+    relevant[rows, model.item_map.to_internal(positives[Columns.item])] = True
+    blocked = X.toarray() > 0
+    relevant &= ~blocked
+    warm_rel = relevant & ~cold[None, :]
+    keep = warm_rel.any(axis=1)
+    item_signals = tuple(s for s in LEARNED if s != "is_cold")
+    w, best, single = coordinate_ascent(F[:, keep], blocked[keep] | cold[None, :], warm_rel[keep], item_signals, model.config.passes)
+    info: dict[str, Any] = {"users": int(keep.sum()), "ndcg@10 warm items": round(best, 4)}
+    info.update({f"{k} alone": round(v, 4) for k, v in single.items()})
+    if cold.any():
+        keep = relevant.any(axis=1)
+        w, best, _ = coordinate_ascent(F[:, keep], blocked[keep], relevant[keep], ("is_cold",), 1, w)
+        info["ndcg@10 all items"] = round(best, 4)
+    anchor = float(w[_S["ease"]] if w[_S["ease"]] > 0 else np.abs(w).max() or 1.0)
+    w[_S["intent"]] = model.config.intent_weight * anchor
+    return w, info
