@@ -59,8 +59,11 @@ def _call(score_fn: ScoreFunction, X: np.ndarray) -> np.ndarray:
     return np.asarray(score_fn(np.asarray(X)), dtype=np.float64).reshape(len(X))
 
 
-def linear_coefficients(score_fn: ScoreFunction, n_features: int, at: np.ndarray | None = None) -> tuple[np.ndarray, float]:
-    """Slopes and value at ``at`` (default 0) of a function affine around ``at``, read off at the unit steps.
+def linear_coefficients(
+    score_fn: ScoreFunction, n_features: int, at: np.ndarray | None = None, columns: np.ndarray | None = None
+) -> tuple[np.ndarray, float]:
+    """Slopes and value at ``at`` (default 0) of a function affine around ``at``, read off at the unit steps
+    (of ``columns`` only, when given; the others get slope 0).
 
     A ranker that is linear *within a profile* (weights chosen by profile-level signals, such as the
     hybrid's profile-size regimes) is probed at a point that keeps those signals at the profile's value.
@@ -72,9 +75,12 @@ def linear_coefficients(score_fn: ScoreFunction, n_features: int, at: np.ndarray
     ([2.0, -1.0], 0.5)
     """
     at = np.zeros(n_features) if at is None else np.asarray(at, dtype=np.float64)
-    probe = at[None, :] + np.vstack([np.zeros(n_features), np.eye(n_features)])
+    cols = np.arange(n_features) if columns is None else np.flatnonzero(columns)
+    probe = at[None, :] + np.vstack([np.zeros(n_features), np.eye(n_features)[cols]])
     out = _call(score_fn, probe)
-    return out[1:] - out[0], float(out[0])
+    coef = np.zeros(n_features)
+    coef[cols] = out[1:] - out[0]
+    return coef, float(out[0])
 
 
 def constant_columns(*blocks: np.ndarray) -> np.ndarray:
@@ -98,8 +104,7 @@ def _linear(score_fn: ScoreFunction, X: np.ndarray, background: np.ndarray, fixe
     # Profile-level signals (the same for every row) are not players; probing keeps them at their value.
     const = constant_columns(X, background)
     at = np.where(const, X[0], 0.0)
-    coef, _ = linear_coefficients(score_fn, X.shape[1], at=at)
-    coef[const] = 0.0
+    coef, _ = linear_coefficients(score_fn, X.shape[1], at=at, columns=~const)
     fixed = fixed | const[None, :]
     scores = _call(score_fn, X)
     finite_bg = np.nan_to_num(background, nan=0.0)
