@@ -143,14 +143,16 @@ def load(row: sqlite3.Row, root: Path, name: str) -> Dataset:
 
 
 def remove_orphans(root: Path, referenced: set[str], min_age_s: float = ORPHAN_AGE_S) -> list[str]:
-    """Delete dataset folders no row points at (left by an interrupted save) once they are old enough."""
+    """Delete what interrupted work left: dataset folders no row points at, export/import scratch folders.
+
+    Only once they are ``min_age_s`` old, so a save still in progress in another process is left alone.
+    """
     base = root / DATASETS_DIR
-    if not base.is_dir():
-        return []
+    candidates = [(f"{DATASETS_DIR}/{c.name}", c) for c in base.iterdir()] if base.is_dir() else []
+    candidates += [(c.name, c) for c in root.iterdir() if c.name.startswith((".export-", ".import-"))]
     removed = []
     now = time.time()
-    for child in base.iterdir():
-        rel = f"{DATASETS_DIR}/{child.name}"
+    for rel, child in candidates:
         if rel in referenced or not child.is_dir():
             continue
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -59,6 +60,8 @@ class Store(ProfilesMixin):
         self._write_lock = WriteLock(self.root / "write.lock")
         with self._write_lock:
             self.migrated_from = migrate(self._conn, self.path)
+        with contextlib.suppress(OSError):  # tidying up must never stop the store from opening
+            self.remove_orphans()
 
     # -- plumbing ----------------------------------------------------------------------------------
     @property

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 
 import numpy as np
 import pandas as pd
@@ -205,3 +207,21 @@ def test_orphan_folders_are_removed_only_when_unreferenced(store, tiny, same_dat
     assert store.remove_orphans(min_age_s=0) == ["datasets/deadbeef"]
     assert not orphan.exists()
     same_dataset(tiny, store.load_dataset("kept"))
+
+
+def test_opening_tidies_up_old_leftovers_only(home, tiny, same_dataset):
+    store = open_store(home)
+    store.save_dataset("kept", tiny)
+    store.close()
+    old = time.time() - 2 * 3600
+    leftovers = [home / "store" / "datasets" / "0ld", home / "store" / ".import-0ld"]
+    fresh = home / "store" / ".export-fresh"
+    for folder in [*leftovers, fresh]:
+        folder.mkdir()
+        (folder / "part").write_bytes(b"x")
+    for folder in leftovers:
+        os.utime(folder, (old, old))
+    store = open_store(home)
+    assert not any(f.exists() for f in leftovers) and fresh.exists()
+    same_dataset(tiny, store.load_dataset("kept"))
+    store.close()
