@@ -139,7 +139,13 @@ class Store(ProfilesMixin):
         return [_ds.describe(r["name"], r["created_at"], json.loads(r["stats"]), json.loads(r["options"])) for r in rows]
 
     def remove_dataset(self, name: str) -> None:
-        """Forget a saved dataset and delete its files."""
+        """Forget a saved dataset and delete its files.
+
+        Examples
+        --------
+        >>> store.remove_dataset("ml")  # doctest: +SKIP
+        """
+        name = str(name).strip()
 
         def drop(c: sqlite3.Connection) -> str | None:
             row = c.execute("SELECT folder FROM datasets WHERE name = ?", (name,)).fetchone()

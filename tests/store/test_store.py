@@ -9,6 +9,8 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import recengine
 from recengine.errors import ConfigError, StoreError, UnknownIdError
@@ -225,3 +227,21 @@ def test_opening_tidies_up_old_leftovers_only(home, tiny, same_dataset):
     assert not any(f.exists() for f in leftovers) and fresh.exists()
     same_dataset(tiny, store.load_dataset("kept"))
     store.close()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(events=st.lists(st.tuples(st.sampled_from("abcd"), st.sampled_from(["like", "dislike"])), max_size=12),
+       save_at=st.integers(min_value=0, max_value=12))
+def test_profile_is_the_last_word_on_each_item(tmp_path_factory, events, save_at):
+    """Whatever the order of events and saves, an item is liked iff its last event was a like, and vice versa."""
+    with open_store(tmp_path_factory.mktemp("prop")) as store:
+        for i, (item, action) in enumerate(events):
+            if i == save_at:
+                store.save_profile("p", store.get_profile("p") if i else {"liked": {}})
+            store.add_feedback("p", item, action)
+        if not events:
+            return
+        profile = store.get_profile("p")
+        last = {item: action for item, action in events}
+        assert set(profile["liked"]) == {i for i, a in last.items() if a == "like"}
+        assert set(profile["disliked"]) == {i for i, a in last.items() if a == "dislike"}
