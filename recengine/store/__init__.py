@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from recengine.errors import StoreError
 from recengine.settings import home_dir
 from recengine.store.export import export_store, import_store
 from recengine.store.migrations import LATEST as SCHEMA_VERSION
@@ -38,7 +39,11 @@ def open_store(home: str | Path | None = None) -> Store:
     >>> store.schema_version == SCHEMA_VERSION  # doctest: +SKIP
     True
     """
-    base = Path(home).expanduser() if home is not None else home_dir()
+    try:
+        base = Path(home).expanduser() if home is not None else home_dir()
+    except OSError as exc:
+        raise StoreError(f"cannot create the recengine home folder {exc.filename}: {exc.strerror}. "
+                         "Set RECENGINE_HOME to a writable folder.") from exc
     return Store(base / STORE_DIR)
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from recengine.data.dataset import Dataset
-from recengine.errors import ConfigError, UnknownIdError
+from recengine.errors import ConfigError, StoreError, UnknownIdError
 from recengine.store import datasets as _ds
 from recengine.store.db import WriteLock, connect, read, write
 from recengine.store.migrations import LATEST, TABLES, current_version, migrate
@@ -52,7 +52,11 @@ class Store(ProfilesMixin):
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
-        self.root.mkdir(parents=True, exist_ok=True)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the recengine store folder {self.root}: {exc.strerror}. "
+                             "Set RECENGINE_HOME to a writable folder.") from exc
         self.path = self.root / DB_NAME
         self._lock = threading.RLock()
         self._conn = connect(self.path)

@@ -173,3 +173,11 @@ def test_console_entry_point_exit_status(home, files):
                           capture_output=True, text=True)
     assert proc.returncode == 2
     assert proc.stderr.startswith("error: no profile named 'ghost'") and "Traceback" not in proc.stderr
+
+
+def test_unusable_home_is_a_user_error(tmp_path, monkeypatch, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("RECENGINE_HOME", str(blocker / "home"))
+    rc, _, err = run(capsys, "data", "list")
+    assert rc == 2 and "RECENGINE_HOME" in err
