@@ -1,10 +1,133 @@
-"""Recommend (waits for its engine part)."""
+"""4 Recommend: build a profile, get top-k cards with reasons and SHAP charts; like / dislike re-ranks at once."""
 
 import streamlit as st
 
-from ui import page
-from ui.state import require_dataset
+from recengine.figures.explanations import history_bars, signal_waterfall
+from recengine.models import MODEL_NAMES, Profile
+from ui import escape, figure, guard, page, table
+from ui.boundary import escape_html
+from ui.engine import explanations, fitted_model, record_feedback, reranked
+from ui.state import device_choice, encoder_name, require_dataset
 
-with page("Recommend", "recommend"):
+ss = st.session_state
+MODES = {"user": "A known user", "items": "A new user: pick a few liked items", "intent": "Someone who types what they want"}
+
+
+def feedback(item_id: str, action: str, profile_key: str) -> None:
+    """Card button callback: the like or dislike edits the profile, so the next run re-ranks with it."""
+    events = ss.setdefault("rec_events", [])
+    events.append((item_id, action))
+    record_feedback(profile_key, item_id, action, ss.get("dataset_key"))
+
+
+def base_profile(ds) -> tuple[Profile | None, str]:
+    left, right = st.columns([2, 3], gap="large")
+    mode = left.radio("Who is it for?", list(MODES), format_func=MODES.get, key="rec_mode")
+    users = list(ds.user_map.external)
+    with right:
+        if mode == "user":
+            user = st.selectbox("User", users, key="rec_user", help="a user from the interactions; their history is the profile")
+            profile = Profile.from_user(ds, user)
+            who = f"user-{user}"
+        elif mode == "items":
+            liked = st.multiselect("Liked items", list(ds.item_map.external), format_func=ds.title, key="rec_items",
+                                   placeholder="type a title…", max_selections=50)
+            profile = Profile.from_items(liked, name="new visitor")
+            who = "visitor"
+        else:
+            profile, who = Profile(name="visitor"), "visitor"
+        intent = st.text_input("What are they in the mood for? (optional except for a typed request)", key="rec_intent",
+                               placeholder="e.g. a funny space adventure for kids", max_chars=300)
+    if intent.strip():
+        profile = profile.with_intent(intent.strip())
+    if profile.is_empty:
+        return None, who
+    return profile, who
+
+
+def apply_events(profile: Profile) -> Profile:
+    # Feedback belongs to the profile it was given on; a different base profile starts clean.
+    if ss.get("rec_events_for") != hash(profile):
+        ss["rec_events_for"], ss["rec_events"] = hash(profile), []
+    for item_id, action in ss.get("rec_events", []):
+        profile = profile.like(item_id) if action == "like" else profile.dislike(item_id)
+    return profile
+
+
+def card(row, rank: int, profile_key: str):
+    """Title, score and the like / dislike buttons now; returns the slots the explanation fills in."""
+    box = st.container(border=True)
+    with box:
+        head, up, down = st.columns([10, 1, 1], vertical_alignment="center")
+        cold = " <span class='pill' style='background:#0EA5E9'>new item</span>" if row.get("is_cold", 0) > 0 else ""
+        head.markdown(
+            f"<div><span class='rec-rank'>{rank}</span><span class='rec-title'>{escape_html(row['title'])}</span>{cold}"
+            f"<span class='rec-score'>score {row['score']:.3f}</span></div>",
+            unsafe_allow_html=True,
+        )
+        up.button("", icon=":material/thumb_up:", key=f"like_{row['item_id']}", help="More like this",
+                  on_click=feedback, args=(row["item_id"], "like", profile_key))
+        down.button("", icon=":material/thumb_down:", key=f"dislike_{row['item_id']}", help="Not for me",
+                    on_click=feedback, args=(row["item_id"], "dislike", profile_key))
+        reason = st.empty()
+        reason.caption("explaining…")
+        why = st.empty()
+    return reason, why
+
+
+def fill(reason, why, explained, rank: int) -> None:
+    item = explained.item_id
+    reason.markdown(f"<div class='rec-reason'>{escape_html(explained.reason)}</div>", unsafe_allow_html=True)
+    with why.container(), st.expander("Why? SHAP contributions", expanded=rank == 1):
+        a, b = st.columns(2)
+        with a:
+            if explained.signals.feature_names:
+                figure(signal_waterfall(explained, title="signals"), f"signals-{item}", key=f"sig_{item}", buttons=False)
+        with b:
+            if len(explained.history.feature_names):
+                figure(history_bars(explained, title="your history"), f"history-{item}", key=f"hist_{item}", buttons=False)
+
+
+with page("Recommend", "recommend", "Everyone is a profile: a known user, a handful of liked items, or a sentence."):
     ds, key = require_dataset()
-    st.info("This page arrives with its engine part.")
+    base, who = base_profile(ds)
+    c = st.columns([2, 1, 2, 2])
+    model_name = c[0].selectbox("Model", MODEL_NAMES, index=MODEL_NAMES.index("hybrid"), key="rec_model",
+                                help="the hybrid learns when to trust which signal; SHAP signals need it")
+    k = c[1].number_input("How many", 3, 30, 10, key="rec_k")
+    diversity = c[2].slider("Diversity", 0.0, 1.0, 0.0, 0.05, key="rec_div", help="0 = pure relevance; higher = less alike")
+    novelty = c[3].slider("Novelty", 0.0, 1.0, 0.0, 0.05, key="rec_nov", help="higher = favour less popular items")
+    if base is None:
+        st.info("Pick a user, choose a few liked items, or type what they want to get suggestions.")
+        st.stop()
+    profile = apply_events(base)
+    model = fitted_model(model_name, ds, key, encoder_name(), device_choice())
+    recs = reranked(model, profile, int(k), diversity, novelty)
+
+    liked_here = [i for i, a in ss.get("rec_events", []) if a == "like"]
+    disliked = sorted(profile.disliked)
+    info = f"Profile: {profile.size} liked item(s)"
+    if liked_here:
+        info += f" ({len(liked_here)} liked here)"
+    if disliked:
+        info += f" · {len(disliked)} rejected"
+    if profile.intent:
+        info += f" · request: “{escape(profile.intent)}”"
+    top, reset = st.columns([6, 1], vertical_alignment="center")
+    top.markdown(info)
+    if ss.get("rec_events") and reset.button("Reset feedback", key="rec_reset", icon=":material/undo:"):
+        ss["rec_events"] = []
+        st.rerun()
+    if recs.empty:
+        st.warning("No item can be suggested for this profile with this model (every candidate is excluded or unscored).")
+        st.stop()
+
+    st.subheader(f"Top {len(recs)} for {escape(profile.id or 'this visitor')} · {model_name}")
+    slots = [card(row, rank, who) for rank, (_, row) in enumerate(recs.iterrows(), start=1)]
+    # Titles, scores and buttons are on screen already; the explanations (SHAP) fill the cards in when ready.
+    with guard("explaining the suggestions"):
+        explained = explanations(model, profile, tuple(recs["item_id"]), key, model_name)
+        for rank, ((reason, why), ex) in enumerate(zip(slots, explained), start=1):
+            fill(reason, why, ex, rank)
+    with st.expander("The list as a table"):
+        table(recs, f"recommendations-{profile.id or 'visitor'}", key="dl_recs")

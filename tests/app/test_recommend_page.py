@@ -1,0 +1,46 @@
+"""AppTest of the Recommend page: the real hybrid on the sample, SHAP explanations, like / dislike re-ranking."""
+
+from __future__ import annotations
+
+from tests.app.conftest import assert_clean
+
+
+def shown(at) -> list[str]:
+    """The item ids of the cards, in order (from the like buttons' keys)."""
+    return [b.key.removeprefix("like_") for b in at.button if b.key and b.key.startswith("like_")]
+
+
+def test_known_user_gets_explained_cards_and_a_like_reranks(run_page):
+    at = run_page("pages/4_Recommend.py")
+    assert at.radio(key="rec_mode").value == "user"
+    assert at.selectbox(key="rec_model").value == "hybrid"
+    before = shown(at)
+    assert len(before) == 10
+    reasons = [m.value for m in at.markdown if "rec-reason" in m.value and "<div" in m.value]
+    assert len(reasons) == 10 and all("Suggested because" in r or "because" in r.lower() for r in reasons)
+    assert len(at.get("plotly_chart")) >= 2  # the first card's waterfall and history bars
+    profile_line = next(m.value for m in at.markdown if m.value.startswith("Profile:"))
+
+    liked = before[0]
+    at.button(key=f"like_{liked}").click().run()
+    assert_clean(at)
+    after = shown(at)
+    assert liked not in after and after != before
+    assert next(m.value for m in at.markdown if m.value.startswith("Profile:")) != profile_line
+
+    disliked = after[0]
+    at.button(key=f"dislike_{disliked}").click().run()
+    assert_clean(at)
+    assert disliked not in shown(at)
+    assert "1 rejected" in next(m.value for m in at.markdown if m.value.startswith("Profile:"))
+
+
+def test_typed_intent_alone_gets_suggestions(run_page):
+    at = run_page("pages/4_Recommend.py", rec_mode="intent")
+    assert not shown(at) and at.info
+    at.text_input(key="rec_intent").input("a romantic comedy set in Paris").run()
+    assert_clean(at)
+    cards = shown(at)
+    assert len(cards) == 10
+    titles = " ".join(m.value for m in at.markdown if "rec-title" in m.value and "<div" in m.value)
+    assert "Paris" in titles
