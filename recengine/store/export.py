@@ -109,6 +109,11 @@ def import_store(store: Store, path: str | Path, *, merge: bool = False) -> dict
     ``merge=True`` a non-empty store takes the export's rows beside its own; dataset and profile names
     must not clash. The dataset files are checked against their checksums and written before the rows
     that name them are committed, all rows in one transaction.
+
+    Examples
+    --------
+    >>> import_store(open_store("/tmp/new-home"), "backup.zip")  # doctest: +SKIP
+    {'datasets': 1, 'finetunes': 0, 'runs': 3, 'profiles': 1, 'feedback': 12}
     """
     path = Path(path).expanduser()
     if not path.is_file():

@@ -124,6 +124,10 @@ class ProfilesMixin:
         """The saved profile with every later feedback event applied in order, as a plain dict.
 
         Raises :class:`~recengine.errors.UnknownIdError` for a name with neither a saved profile nor feedback.
+
+        Examples
+        --------
+        >>> Profile.from_dict(store.get_profile("alice"))  # doctest: +SKIP
         """
         with self._lock, read(self.conn) as c:
             row = c.execute("SELECT data, base_event FROM profiles WHERE name = ?", (name,)).fetchone()
@@ -139,7 +143,13 @@ class ProfilesMixin:
         return profile
 
     def list_profiles(self) -> list[dict[str, Any]]:
-        """Profiles (saved or started by feedback) by name: name, liked/disliked counts, intent, events."""
+        """Profiles (saved or started by feedback) by name: name, liked/disliked counts, intent, events.
+
+        Examples
+        --------
+        >>> [p["name"] for p in store.list_profiles()]  # doctest: +SKIP
+        ['alice', 'bob']
+        """
         with self._lock, read(self.conn) as c:
             names = [r[0] for r in c.execute(
                 "SELECT name FROM profiles UNION SELECT DISTINCT profile FROM feedback ORDER BY 1"
@@ -156,6 +166,11 @@ class ProfilesMixin:
         """Feedback events in the order they were recorded (of one profile, or of all).
 
         Each is ``{"id", "profile", "item_id", "action", "dataset", "created_at"}``.
+
+        Examples
+        --------
+        >>> [(e["item_id"], e["action"]) for e in store.feedback_events("alice")]  # doctest: +SKIP
+        [('50', 'like'), ('51', 'dislike')]
         """
         sql, params = "SELECT * FROM feedback", ()
         if profile is not None:

@@ -138,7 +138,13 @@ class Store(ProfilesMixin):
         return _ds.load(rows[0], self.root, rows[0]["name"])
 
     def list_datasets(self) -> list[dict[str, Any]]:
-        """Saved datasets, oldest first: name, created_at, sizes, stats and load options."""
+        """Saved datasets, oldest first: name, created_at, sizes, stats and load options.
+
+        Examples
+        --------
+        >>> [(d["name"], d["n_items"]) for d in store.list_datasets()]  # doctest: +SKIP
+        [('ml', 1682)]
+        """
         rows = self._query("SELECT name, created_at, options, stats FROM datasets ORDER BY created_at, name")
         return [_ds.describe(r["name"], r["created_at"], json.loads(r["stats"]), json.loads(r["options"])) for r in rows]
 
@@ -171,7 +177,14 @@ class Store(ProfilesMixin):
     def record_finetune(
         self, fingerprint: str, base: str, config: Any, metrics: Mapping[str, Any] | None = None, path: str | Path | None = None
     ) -> None:
-        """Remember a fine-tuned encoder (recording the same fingerprint again updates it)."""
+        """Remember a fine-tuned encoder (recording the same fingerprint again updates it).
+
+        A ``path`` under the recengine home is kept relative to it, so an exported store works in another home.
+
+        Examples
+        --------
+        >>> store.record_finetune(enc.fingerprint, "default", cfg, {"recall@10": 0.31}, path=enc.name)  # doctest: +SKIP
+        """
         fingerprint = _ds.check_name(fingerprint, "fine-tune fingerprint")
         stored_path = None
         if path is not None:
@@ -223,7 +236,12 @@ class Store(ProfilesMixin):
         ).lastrowid)
 
     def list_runs(self, protocol: str | None = None) -> list[dict[str, Any]]:
-        """Evaluation runs in the order they were recorded: id, created_at, protocol, dataset, config, metrics."""
+        """Evaluation runs in the order they were recorded: id, created_at, protocol, dataset, config, metrics.
+
+        Examples
+        --------
+        >>> pd.DataFrame(store.list_runs("warm"))[["id", "created_at", "dataset"]]  # doctest: +SKIP
+        """
         sql, params = "SELECT * FROM runs", ()
         if protocol is not None:
             sql, params = sql + " WHERE protocol = ?", (protocol,)

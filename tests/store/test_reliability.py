@@ -181,6 +181,7 @@ def test_sigkill_during_a_feedback_burst_keeps_every_acknowledged_event(tmp_path
     assert store.add_feedback("p0", "after", "like") > max(events)
 
 
+@pytest.mark.slow
 def test_concurrent_writer_processes_lose_nothing(tmp_path):
     n_procs, n_events = 4, 200
     go = tmp_path / "go"
