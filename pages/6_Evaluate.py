@@ -1,10 +1,62 @@
-"""Evaluate (waits for its engine part)."""
+"""6 Evaluate: the three protocols x chosen models; accuracy and beyond-accuracy tables and charts; run history."""
 
+import pandas as pd
 import streamlit as st
 
-from ui import page
-from ui.state import require_dataset
+from recengine.figures.evaluation import beyond_accuracy, few_shot_curve, metric_bars
+from recengine.models import MODEL_NAMES
+from ui import figure, page, table
+from ui.engine import evaluation, has_evaluation, record_run, run_history
+from ui.state import device_choice, encoder_name, require_dataset
 
-with page("Evaluate", "leaderboard"):
+ss = st.session_state
+PROTOCOLS = {
+    "warm": "warm users: 80/20 per user, rank all items",
+    "cold-items": "cold items: 20% of items held out, rank only them",
+    "few-shot": "few-shot users: 1, 3, 5 revealed interactions",
+}
+
+with page("Evaluate", "leaderboard", "Offline protocols on this dataset; every model measured the same way."):
     ds, key = require_dataset()
-    st.info("This page arrives with its engine part.")
+    c1, c2, c3, c4 = st.columns([3, 4, 1, 1])
+    protocols = c1.multiselect("Protocols", list(PROTOCOLS), default=["warm"], key="ev_protocols",
+                               help="\n".join(f"- **{p}**: {d}" for p, d in PROTOCOLS.items()))
+    models = c2.multiselect("Models", MODEL_NAMES, default=list(MODEL_NAMES), key="ev_models")
+    k = int(c3.number_input("k", 1, 100, 10, key="ev_k"))
+    seed = int(c4.number_input("Split seed", 0, 10_000, 42, key="ev_seed"))
+    chosen = tuple(m for m in MODEL_NAMES if m in models)
+    name = encoder_name()
+    ready = bool(protocols and chosen) and all(has_evaluation(key, p, chosen, k, seed, name) for p in protocols)
+    run = st.button("Run evaluation", type="primary", key="ev_run", icon=":material/play_arrow:",
+                    disabled=not (protocols and chosen))
+    if not (run or ready or ss.get("ev_last") == (protocols, chosen, k, seed)):
+        st.info("Choose protocols and models, then run. The hybrid and content models fit once per split "
+                "(about 20-30 s each on 2 CPU cores); results are kept for the whole session.")
+        st.stop()
+    parts = []
+    for protocol in protocols:
+        fresh = not has_evaluation(key, protocol, chosen, k, seed, name)
+        res = evaluation(ds, key, protocol, chosen, k, seed, name, device_choice())
+        if fresh:
+            record_run(protocol, {"models": list(chosen), "k": k, "seed": seed, "encoder": name}, res, ds.name)
+        parts.append(res)
+    ss["ev_last"] = (protocols, chosen, k, seed)
+    results = pd.concat(parts, ignore_index=True)
+
+    st.subheader("Accuracy")
+    metric = st.radio("Metric", [f"ndcg@{k}", f"recall@{k}", f"hit@{k}", f"mrr@{k}", f"map@{k}"], horizontal=True,
+                      key="ev_metric")
+    figure(metric_bars(results, metric, by="setting"), f"evaluation-{metric}", key="ev_bars")
+    if "few-shot" in protocols:
+        figure(few_shot_curve(results[results["protocol"] == "few-shot"], metric, title="Few-shot curve"),
+               "few-shot-curve", key="ev_curve")
+    st.subheader("Beyond accuracy")
+    figure(beyond_accuracy(results, ("coverage", "diversity", "novelty", "popularity_bias")), "beyond-accuracy",
+           key="ev_beyond")
+    st.subheader("All results")
+    table(results, f"evaluation-{ds.name}", key="dl_results")
+
+    history = run_history(k)
+    if len(history):
+        with st.expander(f"Run history ({history['run'].nunique()} runs in the store)"):
+            table(history, "run-history", key="dl_history")

@@ -186,3 +186,54 @@ def record_feedback(profile_name: str, item_id: str, action: str, dataset_key: s
     # A locked or read-only store must not block the click.
     with contextlib.suppress(Exception):
         open_store().add_feedback(f"app-{profile_name}", str(item_id), action, dataset=dataset_key)
+
+
+def has_evaluation(dataset_key: str, protocol: str, models: tuple[str, ...], k: int, seed: int, name: str) -> bool:
+    return (dataset_key, protocol, models, k, seed, name) in _registry().get("evaluations", {})
+
+
+def evaluation(dataset, dataset_key: str, protocol: str, models: tuple[str, ...], k: int = 10, seed: int = 42,
+               name: str = "default", device: str = "auto"):
+    """One protocol's results table for these models (computed once, with a progress bar, then shared)."""
+    from recengine.evaluation import evaluate
+
+    def make():
+        emb = item_embeddings(dataset, dataset_key, name, device)
+        enc = encoder(name, device)
+        update, close = progress_callback(f"Evaluating {len(models)} model(s) on the {protocol} protocol")
+        try:
+            return evaluate(dataset, protocol, models=list(models), k=k, seed=seed, embeddings=emb, encoder=enc,
+                            progress=update)
+        finally:
+            close()
+
+    return _remember("evaluations", (dataset_key, protocol, models, k, seed, name), make, keep=24)
+
+
+def record_run(protocol: str, config: dict, results, dataset_name: str) -> None:
+    """Keep an evaluation run in the store so the run history survives restarts (best effort)."""
+    from recengine.store import open_store
+
+    metrics = {str(r["model"]) + (f" {int(r['shots'])}-shot" if "shots" in r and r["shots"] == r["shots"] else ""):
+               {c: r[c] for c in results.columns if c not in ("protocol", "model", "shots")}
+               for r in results.to_dict(orient="records")}
+    with contextlib.suppress(Exception):
+        open_store().record_run(protocol, config, metrics, dataset=dataset_name)
+
+
+def run_history(k: int = 10):
+    """Past evaluation runs from the store, newest first, one row per (run, model); empty without a store."""
+    import pandas as pd
+
+    from recengine.store import open_store
+
+    try:
+        runs = open_store().list_runs()
+    except Exception:
+        runs = []
+    rows = [
+        {"run": r["id"], "when": r["created_at"], "dataset": r.get("dataset"), "protocol": r["protocol"], "model": m,
+         **{c: v for c, v in (vals or {}).items() if c in (f"recall@{k}", f"ndcg@{k}", "coverage", "novelty")}}
+        for r in reversed(runs) for m, vals in (r.get("metrics") or {}).items() if isinstance(vals, dict)
+    ]
+    return pd.DataFrame(rows)

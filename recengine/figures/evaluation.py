@@ -30,9 +30,33 @@ METRIC_LABELS = {
 
 
 def metric_label(metric: str, k: int | None = None) -> str:
-    """``"ndcg"`` -> ``"NDCG@10"`` for axis titles."""
+    """``"ndcg"`` -> ``"NDCG@10"`` for axis titles; a name that carries its cut-off (``"recall@20"``) keeps it.
+
+    Examples
+    --------
+    >>> metric_label("ndcg", 10), metric_label("recall@20"), metric_label("novelty", 10)
+    ('NDCG@10', 'Recall@20', 'Novelty (bits)')
+    """
+    if "@" in metric:
+        metric, _, cut = metric.partition("@")
+        k = int(cut) if cut.isdigit() else k
     base = METRIC_LABELS.get(metric, metric.replace("_", " ").capitalize())
     return f"{base}@{k}" if k and metric in ("recall", "ndcg", "hit", "mrr", "map") else base
+
+
+def settings(frame: pd.DataFrame) -> pd.Series:
+    """One label per result row: the protocol, plus the shot count for few-shot rows ("few-shot 3").
+
+    Examples
+    --------
+    >>> settings(pd.DataFrame({"protocol": ["warm", "few-shot"], "shots": [None, 3]})).tolist()
+    ['warm', 'few-shot 3']
+    """
+    labels = frame["protocol"].astype(str)
+    if "shots" in frame.columns:
+        shots = pd.to_numeric(frame["shots"], errors="coerce")
+        labels = labels.where(shots.isna(), labels + " " + shots.fillna(0).astype(int).astype(str))
+    return labels
 
 
 def _need(frame: pd.DataFrame, cols: Sequence[str]) -> None:
@@ -50,13 +74,17 @@ def metric_bars(frame: pd.DataFrame, metric: str = "ndcg", k: int | None = 10, b
                 title: str | None = None) -> go.Figure:
     """Grouped bars: one group per ``by`` value (protocol), one bar per model, in the model's colour.
 
+    ``by="setting"`` groups by protocol and shot count (see :func:`settings`).
+
     Examples
     --------
     >>> df = pd.DataFrame({"protocol": ["warm", "warm"], "model": ["ease", "hybrid"], "ndcg": [0.45, 0.46]})
     >>> [t.name for t in metric_bars(df).data]
     ['ease', 'hybrid']
     """
-    _need(frame, ["model", by, metric])
+    _need(frame, ["model", metric] + ([] if by == "setting" else [by]))
+    if by == "setting":
+        frame = frame.assign(setting=settings(frame))
     fig = go.Figure()
     for model in _model_order(frame["model"].astype(str).unique()):
         sub = frame[frame["model"].astype(str) == model]
