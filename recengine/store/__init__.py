@@ -16,6 +16,8 @@ Examples
 
 from __future__ import annotations
 
+import os
+import threading
 from pathlib import Path
 
 from recengine.errors import StoreError
@@ -27,8 +29,15 @@ from recengine.store.store import Store
 STORE_DIR = "store"
 
 
+_OPEN: dict[tuple[str, int], Store] = {}
+_OPEN_LOCK = threading.Lock()
+
+
 def open_store(home: str | Path | None = None) -> Store:
     """Open (creating or migrating as needed) the store under ``home`` (default :func:`recengine.settings.home_dir`).
+
+    Within one process the same open :class:`Store` is returned for the same folder (it is thread-safe), so
+    calling this on every click costs nothing; after ``close()`` the next call opens it afresh.
 
     Raises :class:`~recengine.errors.StoreError` for a store written by a newer recengine or a file that is
     not a store.
@@ -44,7 +53,13 @@ def open_store(home: str | Path | None = None) -> Store:
     except OSError as exc:
         raise StoreError(f"cannot create the recengine home folder {exc.filename}: {exc.strerror}. "
                          "Set RECENGINE_HOME to a writable folder.") from exc
-    return Store(base / STORE_DIR)
+    root = (base / STORE_DIR).resolve()
+    key = (str(root), os.getpid())
+    with _OPEN_LOCK:
+        store = _OPEN.get(key)
+        if store is None or store.closed:
+            store = _OPEN[key] = Store(root)
+        return store
 
 
 __all__ = ["SCHEMA_VERSION", "STORE_DIR", "Store", "export_store", "import_store", "open_store"]

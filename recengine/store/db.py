@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import BinaryIO, TypeVar
 
 from recengine.errors import StoreError
 
@@ -121,23 +121,23 @@ class WriteLock:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._fd: int | None = None
+        self._file: BinaryIO | None = None  # a file object, so a forgotten store closes it when collected
         self._pid = 0
 
     def __enter__(self) -> WriteLock:
         if fcntl is None:
             return self
-        if self._fd is None or self._pid != os.getpid():
-            self._fd = os.open(str(self.path), os.O_RDWR | os.O_CREAT, 0o644)
+        if self._file is None or self._pid != os.getpid():
+            self._file = open(self.path, "a+b")  # noqa: SIM115 - held for the store's lifetime
             self._pid = os.getpid()
-        fcntl.flock(self._fd, fcntl.LOCK_EX)
+        fcntl.flock(self._file.fileno(), fcntl.LOCK_EX)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if fcntl is not None and self._fd is not None:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        if fcntl is not None and self._file is not None:
+            fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
 
     def close(self) -> None:
-        if self._fd is not None and self._pid == os.getpid():
-            os.close(self._fd)
-        self._fd = None
+        if self._file is not None and self._pid == os.getpid():
+            self._file.close()
+        self._file = None

@@ -61,6 +61,7 @@ class Store(ProfilesMixin):
         self._lock = threading.RLock()
         self._conn = connect(self.path)
         self._pid = os.getpid()
+        self.closed = False
         self._write_lock = WriteLock(self.root / "write.lock")
         with self._write_lock:
             self.migrated_from = migrate(self._conn, self.path)
@@ -96,6 +97,7 @@ class Store(ProfilesMixin):
         with self._lock:
             self._conn.close()
             self._write_lock.close()
+            self.closed = True
 
     def __enter__(self) -> Store:
         return self

@@ -245,3 +245,13 @@ def test_profile_is_the_last_word_on_each_item(tmp_path_factory, events, save_at
         last = {item: action for item, action in events}
         assert set(profile["liked"]) == {i for i, a in last.items() if a == "like"}
         assert set(profile["disliked"]) == {i for i, a in last.items() if a == "dislike"}
+
+
+def test_open_store_reuses_one_store_per_folder_until_closed(home):
+    first = open_store(home)
+    assert open_store(home / ".") is first  # the same folder, spelled differently
+    first.close()
+    second = open_store(home)
+    assert second is not first and not second.closed
+    assert second.add_feedback("p", "a", "like") == 1
+    second.close()
