@@ -25,7 +25,7 @@ ScoreFunction = Callable[[np.ndarray], np.ndarray]
 
 ADDITIVITY_TOL = 1e-5
 #: Signals learned from who interacted with what; a cold item has none of them.
-COLLABORATIVE_SIGNALS = ("ease", "itemknn", "item_knn")
+COLLABORATIVE_SIGNALS = ("ease", "itemknn", "item_knn", "cooc")
 
 
 def is_collaborative(name: str) -> bool:

@@ -104,7 +104,7 @@ def test_shape_mismatch_is_a_model_error():
 
 
 def test_collaborative_names():
-    assert is_collaborative("ease") and is_collaborative("itemknn")
+    assert is_collaborative("ease") and is_collaborative("itemknn") and is_collaborative("cooccurrence")
     assert not any(is_collaborative(n) for n in ("content", "intent", "popularity", "item_age", "is_cold"))
 
 
