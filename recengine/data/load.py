@@ -256,4 +256,6 @@ def _items_from_interactions(
             {Columns.item: uniq["_id"].to_numpy(), Columns.title: texts.str.slice(0, 60).to_numpy(), Columns.text: texts.to_numpy()}
         )
     ids = uniq["_id"].to_numpy()
-    return pd.DataFrame({Columns.item: ids, Columns.title: ids, Columns.text: [""] * len(ids)})
+    # Items identified by their names ("Fallout 4") carry their own text.
+    named = pd.Series(ids, dtype=object).str.contains(r"[^\W\d_]{2,}\s+\S", regex=True).mean() > 0.5
+    return pd.DataFrame({Columns.item: ids, Columns.title: ids, Columns.text: ids if named else [""] * len(ids)})

@@ -30,17 +30,27 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "recipeid", "doc", "docid", "document", "documentid", "post", "postid", "game", "gameid", "anime",
         "animeid", "app", "appid", "showid", "film", "filmid", "episode", "episodeid", "artist",
         "artistid", "offer", "offerid", "newsid", "podcast", "podcastid", "restaurant", "restaurantid",
-        "business", "businessid", "hotel", "hotelid", "place", "placeid", "titleid",
+        "business", "businessid", "hotel", "hotelid", "place", "placeid", "titleid", "stockcode", "productcode",
+        "itemcode", "articlecode", "articlenumber", "partnumber", "upc", "ean", "gtin", "barcode", "itemno",
     ),
     "rating": (
         "rating", "ratings", "score", "weight", "stars", "star", "value", "preference", "reviewscore",
         "userrating", "rate", "grade", "playcount", "plays", "count", "quantity", "qty", "clicks",
-        "interactionweight", "implicit", "feedback",
+        "interactionweight", "implicit", "feedback", "overall", "hoursplayed", "playtime", "hours", "minutes",
+        "watchtime", "views", "purchases", "listens", "listencount",
     ),
     "timestamp": (
         "timestamp", "time", "date", "datetime", "ts", "createdat", "eventtime", "eventtimestamp", "unixtime",
         "unixtimestamp", "ratedat", "orderdate", "watchedat", "eventdate", "when", "at",
-        "purchasedate", "reviewtime", "unixreviewtime", "created", "occurredat",
+        "purchasedate", "reviewtime", "unixreviewtime", "created", "occurredat", "invoicedate",
+    ),
+}
+# Used as the item id only when no id-like column exists: some exports identify items by their name.
+NAME_ALIASES: dict[str, tuple[str, ...]] = {
+    "item": (
+        "title", "name", "itemname", "productname", "movietitle", "moviename", "booktitle", "gametitle", "gamename",
+        "songname", "songtitle", "trackname", "tracktitle", "artistname", "showname", "coursename", "recipename",
+        "description", "product", "artist",
     ),
 }
 TITLE_NAMES = ("title", "name", "movietitle", "productname", "itemname", "booktitle", "headline", "label")
@@ -69,11 +79,15 @@ def find_column(
         stems = [n for n in names if len(n) >= 3 and not n.endswith("id")]
         id_like = re.compile(rf"^(?:{'|'.join(stems)})(?:key|code|no|number|hash|ref|uuid)$") if stems else None
         suffixes = tuple(n for n in names if n.endswith("id") and len(n) >= 5)
+        if role == "timestamp":
+            suffixes = ("date", "time", "timestamp", "datetime")
         matches = [
             c for c in cols if (suffixes and norm(c).endswith(suffixes)) or (id_like and id_like.match(norm(c)))
         ]
         if len(matches) > 1:
             matches = []
+    if not matches and aliases is None and role in NAME_ALIASES:
+        matches = [c for c in cols if norm(c) in NAME_ALIASES[role]]
     if len(matches) > 1:
         raise DataError(
             f"{table.name}: more than one column could be the {role} column ({', '.join(matches)}). "

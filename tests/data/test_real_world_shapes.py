@@ -1,0 +1,82 @@
+"""Column layouts of public datasets that MovieLens never uses load without any mapping."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+import recengine
+from recengine.errors import DataError
+
+
+def upload(name: str, content: str) -> io.BytesIO:
+    buf = io.BytesIO(content.encode())
+    buf.name = name
+    return buf
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        (
+            "amazon_reviews.jsonl",
+            '{"reviewerID":"A1","asin":"B001","overall":5.0,"unixReviewTime":1400000000}\n'
+            '{"reviewerID":"A2","asin":"B002","overall":3.0,"unixReviewTime":1400000100}\n',
+            {"user": "reviewerID", "item": "asin", "rating": "overall", "timestamp": "unixReviewTime"},
+        ),
+        (
+            "lastfm.tsv",
+            "userID\tartistID\tweight\n2\t51\t13883\n2\t52\t11690\n3\t51\t100\n",
+            {"user": "userID", "item": "artistID", "rating": "weight", "timestamp": None},
+        ),
+        (
+            "online_retail.csv",
+            "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"
+            "536365,85123A,WHITE HANGING HEART,6,12/1/2010 8:26,2.55,17850,United Kingdom\n"
+            "536366,22633,HAND WARMER UNION JACK,6,12/1/2010 8:28,1.85,17851,United Kingdom\n",
+            {"user": "CustomerID", "item": "StockCode", "rating": "Quantity", "timestamp": "InvoiceDate"},
+        ),
+        (
+            "steam.csv",
+            "member_id;game_title;hours_played;purchase_date\n151603712;The Elder Scrolls V Skyrim;273.5;2015-03-01\n"
+            "187131847;Dota 2;0.5;2016-01-01\n",
+            {"user": "member_id", "item": "game_title", "rating": "hours_played", "timestamp": "purchase_date"},
+        ),
+    ],
+)
+def test_public_layouts(name: str, content: str, expected: dict) -> None:
+    ds = recengine.read_dataset(upload(name, content))
+    assert ds.options["columns"] == expected
+    assert ds.n_interactions == content.strip().count("\n")
+
+
+def test_items_named_by_title_carry_their_name_as_text() -> None:
+    ds = recengine.read_dataset(upload("steam.csv", "member_id,game_title\n1,Fallout 4\n2,The Witcher 3\n"))
+    assert ds.texts == ["Fallout 4", "The Witcher 3"]
+
+
+def test_item_level_columns_of_one_file_become_item_text() -> None:
+    ds = recengine.read_dataset(
+        upload(
+            "online_retail.csv",
+            "CustomerID,StockCode,Description\n1,A,WHITE HANGING HEART\n2,A,WHITE HANGING HEART\n2,B,RED LANTERN\n",
+        )
+    )
+    assert ds.items.set_index("item_id").loc["B", "text"] == "RED LANTERN"
+
+
+def test_an_id_and_a_name_column_in_an_items_file_are_not_ambiguous() -> None:
+    inter = upload("orders.csv", "customer_id,product_id\nc1,p1\n")
+    items = upload("products.csv", "product_id,product_name\np1,Blue mug\np2,Red mug\n")
+    ds = recengine.read_dataset(inter, items)
+    assert list(ds.cold_items) == ["p2"] and ds.title("p2") == "Red mug"
+
+
+def test_foreign_headers_get_a_mapping_hint() -> None:
+    with pytest.raises(DataError, match=r"eu\.csv: no user column found among: Benutzer, Artikel.*columns="):
+        recengine.read_dataset(upload("eu.csv", "Benutzer;Artikel;Bewertung\nA;x;4,5\n"))
+    ds = recengine.read_dataset(
+        upload("eu.csv", "Benutzer;Artikel;Bewertung\nA;x;4,5\n"), columns={"user": "Benutzer", "item": "Artikel", "rating": "Bewertung"}
+    )
+    assert ds.interactions["rating"].tolist() == [4.5]
