@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from ui import page
+from ui import escape, page
 from ui.engine import device_label
-from ui.state import DEFAULT_SAMPLE, current, device_choice, encoder_name, use_sample
+from ui.state import DEFAULT_SAMPLE, current, device_choice, encoder_label, encoder_name, use_sample
 
 PAGES = [
     ("pages/1_Data.py", "Data", "table_view", "upload interactions and item texts, or use the sample; stats and warnings"),
@@ -45,7 +45,7 @@ with page("recengine", "movie", "Language-model embeddings that make a recommend
     with right:
         st.subheader("Engine")
         st.metric("Device", device_label(device_choice()))
-        st.markdown(f"**Encoder:** {encoder_name()} (all-MiniLM-L6-v2 unless fine-tuned), loaded offline.")
+        st.markdown(f"**Encoder:** {escape(encoder_label(encoder_name()))}, loaded offline from its PyPI package or the store.")
     st.divider()
     st.subheader("Pages")
     grid = st.columns(3)

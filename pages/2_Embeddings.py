@@ -40,7 +40,9 @@ with page("Embeddings", "scatter_plot", "What the language model reads in each i
     device = c2.selectbox("Device", DEVICES, index=DEVICES.index(device_choice()), key="emb_device")
     method = c3.radio("Projection", PROJECTIONS, format_func=str.upper, key="emb_method", horizontal=True)
     extra = [c for c in ds.items.columns if c not in (Columns.item, Columns.text, Columns.title)]
-    colour = c4.selectbox("Colour by", [*extra, *SPECIAL, "(none)"], key="emb_colour")
+    colours = [*extra, *SPECIAL, "(none)"]
+    preferred = [i for i, c in enumerate(colours) if str(c).lower() in ("genres", "genre", "category", "categories")]
+    colour = c4.selectbox("Colour by", colours, index=preferred[0] if preferred else 0, key="emb_colour")
     if (name, device) != (encoder_name(), device_choice()):
         ss[ENCODER], ss[DEVICE] = name, device
 

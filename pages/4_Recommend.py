@@ -75,6 +75,11 @@ def card(row, rank: int, profile_key: str):
     return reason, why
 
 
+def unclipped(fig):
+    """Value labels outside the bars stay readable at the plot's edge."""
+    return fig.update_traces(cliponaxis=False).update_layout(margin={"r": 70, "l": 10})
+
+
 def fill(reason, why, explained, rank: int) -> None:
     item = explained.item_id
     reason.markdown(f"<div class='rec-reason'>{escape_html(explained.reason)}</div>", unsafe_allow_html=True)
@@ -82,10 +87,12 @@ def fill(reason, why, explained, rank: int) -> None:
         a, b = st.columns(2)
         with a:
             if explained.signals.feature_names:
-                figure(signal_waterfall(explained, title="signals"), f"signals-{item}", key=f"sig_{item}", buttons=False)
+                figure(unclipped(signal_waterfall(explained, title="signals")), f"signals-{item}", key=f"sig_{item}",
+                       buttons=False)
         with b:
             if len(explained.history.feature_names):
-                figure(history_bars(explained, title="your history"), f"history-{item}", key=f"hist_{item}", buttons=False)
+                figure(unclipped(history_bars(explained, title="your history")), f"history-{item}", key=f"hist_{item}",
+                       buttons=False)
 
 
 with page("Recommend", "recommend", "Everyone is a profile: a known user, a handful of liked items, or a sentence."):

@@ -97,6 +97,13 @@ def device_choice() -> str:
     return st.session_state.get(DEVICE, "auto")
 
 
+def encoder_label(name: str) -> str:
+    """A readable name for an encoder choice: the default model's name, or the fine-tuned folder's name."""
+    from pathlib import Path
+
+    return "all-MiniLM-L6-v2" if name == "default" else f"fine-tuned ({Path(name).name})"
+
+
 def sidebar_status() -> None:
     """The dataset and encoder in use, always visible in the sidebar."""
     from ui.boundary import escape
@@ -109,4 +116,4 @@ def sidebar_status() -> None:
         else:
             ds, _ = got
             st.markdown(f"**Dataset:** {escape(ds.name)}  \n{ds.n_users:,} users · {ds.n_items:,} items")
-        st.markdown(f"**Encoder:** `{encoder_name()}`  \n**Device:** {device_label(device_choice())}")
+        st.markdown(f"**Encoder:** {escape(encoder_label(encoder_name()))}  \n**Device:** {device_label(device_choice())}")

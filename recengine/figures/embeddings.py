@@ -114,6 +114,11 @@ def embedding_map(
                                    marker={**marker_base, "color": "#4F46E5"}, name="items"))
     else:
         values = pd.Series(list(color))
+        if values.dtype == object and values.nunique() > max_categories:
+            # Numbers read from text files (years, prices) draw a scale, not a hundred categories.
+            parsed = pd.to_numeric(values, errors="coerce")
+            if parsed.notna().mean() > 0.9:
+                values = parsed
         numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
         if numeric:
             fig.add_trace(go.Scattergl(

@@ -142,16 +142,48 @@ def card_titles(pg) -> list[str]:
     return [t.strip() for t in pg.locator(".rec-title").all_inner_texts()]
 
 
+def main_text(pg) -> str:
+    return pg.locator('[data-testid="stMain"]').inner_text()
+
+
 def test_browser_end_to_end(page) -> None:
     pg = page
     settle(pg)
     pg.get_by_role("button", name="Start with MovieLens-100K").click()
     settle(pg)
-    assert "1,682" in pg.locator('[data-testid="stMain"]').inner_text()
+    assert "Dataset in use" in main_text(pg) and "1,682" in main_text(pg)
     no_error_boxes(pg)
     shoot(pg, "0_home")
 
     open_page(pg, "Data")
-    assert "100,000" in pg.locator('[data-testid="stMain"]').inner_text()
+    assert "100,000" in main_text(pg)
     no_error_boxes(pg)
     shoot(pg, "1_data")
+
+    open_page(pg, "Embeddings")
+    assert "Items embedded" in main_text(pg)
+    pg.locator(".js-plotly-plot").first.wait_for()
+    no_error_boxes(pg)
+    shoot(pg, "2_embeddings")
+
+    open_page(pg, "Recommend")
+    pg.locator(".rec-reason").first.wait_for()
+    before = card_titles(pg)
+    assert len(before) == 10
+    assert pg.locator(".rec-reason").count() == 10
+    assert "Suggested because" in pg.locator(".rec-reason").first.inner_text()
+    pg.locator(".js-plotly-plot").first.wait_for()  # the first card's SHAP charts
+    no_error_boxes(pg)
+    shoot(pg, "4_recommend")
+    pg.locator('[data-testid="stButton"] button').filter(has=pg.locator("text=thumb_up")).first.click()
+    settle(pg)
+    pg.locator(".rec-reason").first.wait_for()
+    after = card_titles(pg)
+    assert before[0] not in after and after != before
+    assert "liked here" in main_text(pg)
+    no_error_boxes(pg)
+
+    for label, shot in (("Fine-tune", "3_fine-tune"), ("Cold-start lab", "5_cold-start_lab"), ("Evaluate", "6_evaluate")):
+        open_page(pg, label)
+        no_error_boxes(pg)
+        shoot(pg, shot)
