@@ -1,10 +1,90 @@
-"""Cold-start lab (waits for its engine part)."""
+"""5 Cold-start lab: a brand-new item's likely audience and nearest items; the few-shot curve; cold items."""
 
+import pandas as pd
 import streamlit as st
 
-from ui import page
-from ui.state import require_dataset
+from recengine.figures.evaluation import few_shot_curve, metric_bars
+from recengine.models import MODEL_NAMES
+from ui import escape, figure, guard, page, table
+from ui.engine import evaluation, fitted_model, has_evaluation, nearest_items, new_item_audience
+from ui.state import device_choice, encoder_name, require_dataset
 
-with page("Cold-start lab", "ac_unit"):
+ss = st.session_state
+EXAMPLE_TITLE = "Moonbase Kids"
+EXAMPLE_TEXT = "Three children stow away on a rocket to the Moon and must fix the base's failing robot. Genres: Adventure, Children's, Sci-Fi."
+
+
+def new_item_section(ds, key) -> None:
+    st.subheader("A brand-new item")
+    st.caption("Nobody has interacted with it yet, so collaborative models cannot place it; its text can.")
+    c1, c2 = st.columns([1, 2])
+    title = c1.text_input("Title", key="cold_title", placeholder=EXAMPLE_TITLE, max_chars=200)
+    text = c2.text_area("Description", key="cold_text", placeholder=EXAMPLE_TEXT, height=90, max_chars=2000)
+    if not (title.strip() or text.strip()):
+        st.info("Type a title and a description (or use the example) to see who would want it.")
+        if st.button("Use the example", key="cold_example"):
+            ss["cold_title"], ss["cold_text"] = EXAMPLE_TITLE, EXAMPLE_TEXT
+            st.rerun()
+        return
+    item_text = ". ".join(p.strip().rstrip(".") for p in (title, text) if p.strip()) + "."
+    content = fitted_model("content", ds, key, encoder_name(), device_choice())
+    left, right = st.columns(2, gap="large")
+    with left, guard("finding the audience"):
+        st.markdown(f"**Likely audience** of “{escape(title or 'the new item')}”")
+        who = new_item_audience(content, ds, item_text, k=20)
+        table(who, "new-item-audience", key="dl_audience", height=420)
+    with right, guard("finding the nearest items"):
+        st.markdown("**Nearest items** in the catalogue (by text)")
+        near = nearest_items(content, item_text, k=10)
+        shown = pd.DataFrame({
+            "title": near["title"],
+            "similarity": near["score"].round(3),
+            "why": [f"its text is {s:.0%} similar (cosine of the two embeddings)" for s in near["score"]],
+        })
+        table(shown, "new-item-nearest", key="dl_nearest", height=420)
+
+
+def few_shot_section(ds, key) -> None:
+    st.subheader("New users: quality after 1, 3 and 5 interactions")
+    c1, c2 = st.columns([4, 1], vertical_alignment="bottom")
+    models = c1.multiselect("Models", MODEL_NAMES, default=["popularity", "itemknn", "content"], key="cold_models")
+    chosen = tuple(m for m in MODEL_NAMES if m in models)
+    ready = bool(chosen) and has_evaluation(key, "few-shot", chosen, 10, 42, encoder_name())
+    go_ = c2.button("Compute the curve", key="cold_run", type="primary", disabled=not chosen)
+    if not (go_ or ready):
+        st.caption("Each model is fitted once per protocol; the hybrid takes the longest (about 20-30 s on 2 CPU cores).")
+        return
+    res = evaluation(ds, key, "few-shot", chosen, 10, 42, encoder_name(), device_choice())
+    a, b = st.columns(2)
+    with a:
+        figure(few_shot_curve(res, "ndcg@10"), "few-shot-ndcg", key="cold_curve_ndcg")
+    with b:
+        figure(few_shot_curve(res, "recall@10"), "few-shot-recall", key="cold_curve_recall")
+
+
+def cold_items_section(ds, key) -> None:
+    st.subheader("Cold items")
+    n_cold = int(ds.cold_item_mask.sum())
+    if n_cold:
+        cold = ds.items[ds.cold_item_mask][["item_id", "title", "text"]]
+        st.markdown(f"This dataset has **{n_cold:,}** item(s) with text and no interactions:")
+        table(cold, "cold-items", key="dl_cold", height=260)
+    else:
+        st.markdown("This dataset has no cold items; the **cold-items protocol** holds 20% of the items out "
+                    "(with all their interactions) and asks each model to rank only those.")
+    chosen = ("popularity", "content", "hybrid")
+    if has_evaluation(key, "cold-items", chosen, 10, 42, encoder_name()) or st.button(
+        "Run the cold-items protocol", key="cold_items_run"
+    ):
+        res = evaluation(ds, key, "cold-items", chosen, 10, 42, encoder_name(), device_choice())
+        figure(metric_bars(res, "ndcg@10", title="Cold items: NDCG@10"), "cold-items-ndcg", key="cold_items_bars")
+        table(res, "cold-items-protocol", key="dl_cold_protocol")
+
+
+with page("Cold-start lab", "ac_unit", "New items nobody has touched, and new users with one to five interactions."):
     ds, key = require_dataset()
-    st.info("This page arrives with its engine part.")
+    new_item_section(ds, key)
+    st.divider()
+    few_shot_section(ds, key)
+    st.divider()
+    cold_items_section(ds, key)

@@ -237,3 +237,17 @@ def run_history(k: int = 10):
         for r in reversed(runs) for m, vals in (r.get("metrics") or {}).items() if isinstance(vals, dict)
     ]
     return pd.DataFrame(rows)
+
+
+def new_item_audience(model, dataset, text: str, k: int = 20):
+    """The users most likely to want a brand-new item described by ``text`` (``recengine.models.audience``)."""
+    from recengine import models
+
+    return models.audience(model, dataset, text, k=k)
+
+
+def nearest_items(model, text: str, k: int = 10):
+    """The catalogue items whose text is closest to ``text``: the content model's ranking for it as an intent."""
+    from recengine.models import Profile
+
+    return model.recommend(Profile.from_intent(text, name="new item"), k=k, exclude_seen=False)
