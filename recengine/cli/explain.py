@@ -64,9 +64,10 @@ def fit_model(name: str, ds: Any, device: str = "auto") -> Any:
 
     model = make_model(name)
     if model.name in ("content", "hybrid"):
-        from recengine.text import Encoder, embed_items
+        from recengine.models.content import shared_encoder
+        from recengine.text import embed_items
 
-        encoder = Encoder("default", device=device)
+        encoder = shared_encoder("default", device)
         update, close = progress_bar("embedding items")
         try:
             embeddings = embed_items(ds, encoder, progress=update)

@@ -1,0 +1,71 @@
+"""``recengine explain``: JSON keys, additive numbers in the output, table output, user errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from recengine.cli import main
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """Checkerboard interactions and item texts with one cold item (g), as files and data options."""
+    d: Path = tmp_path_factory.mktemp("explain-cli")
+    inter = pd.DataFrame({"user": [f"u{u}" for u in range(6) for _ in range(3)],
+                          "item": [i for u in range(6) for i in (("a", "b", "c") if u < 3 else ("d", "e", "f"))],
+                          "rating": [4, 5, 3] * 6})
+    items = pd.DataFrame({
+        "item": list("abcdefg"),
+        "title": ["Space Odyssey", "Star Voyage", "Galaxy Quest", "Love in Paris", "Roman Holiday", "Notting Hill", "Mars Colony"],
+        "description": ["astronauts explore deep space", "a starship crew travels between stars", "aliens and a spaceship adventure",
+                        "a romantic comedy in Paris", "a princess falls in love in Rome",
+                        "a bookseller falls in love with a film star", "settlers build a colony on Mars in space"],
+    })
+    inter.to_csv(d / "ratings.csv", index=False)
+    items.to_csv(d / "items.csv", index=False)
+    return ["--interactions", str(d / "ratings.csv"), "--items", str(d / "items.csv")]
+
+
+@pytest.mark.slow  # loads the encoder and fits the hybrid in-process: ~10-25 s on 2 cores
+def test_json_for_a_cold_item_with_the_hybrid(files, capsys):
+    rc = main(["explain", *files, "--liked", "a,b", "--intent", "a colony on Mars", "--item", "g", "--device", "cpu",
+               "--format", "json"])
+    out = json.loads(capsys.readouterr().out)
+    assert rc == 0
+    for key in ("item_id", "title", "score", "base_value", "signals", "history", "empty_profile_score", "reason"):
+        assert key in out
+    assert out["item_id"] == "g" and out["title"] == "Mars Colony" and out["is_cold"] is True
+    assert out["base_value"] + sum(s["shap"] for s in out["signals"]) == pytest.approx(out["score"], abs=1e-5)
+    assert out["empty_profile_score"] + sum(h["shap"] for h in out["history"]) == pytest.approx(out["score"], abs=1e-5)
+    assert {h["item_id"] for h in out["history"]} == {"a", "b", "intent"}
+    assert {"name", "value", "shap"} <= set(out["signals"][0])
+    collab = [s["shap"] for s in out["signals"] if s["name"] in ("ease", "itemknn")]
+    assert collab == [0.0, 0.0]
+    assert "text alone" in out["reason"]
+
+
+def test_table_for_a_known_user(files, capsys):
+    assert main(["explain", *files, "--user", "u0", "--item", "d", "--model", "ease"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Love in Paris [d]")
+    assert "signals (base value" in out and "history (empty-profile score" in out
+    for title in ("Space Odyssey", "Star Voyage", "Galaxy Quest"):
+        assert title in out
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--user", "u0", "--liked", "a"], "either --user or --liked"),
+        ([], "say who the suggestion is for"),
+        (["--liked", "a,zzz"], "zzz"),
+        (["--liked", "a", "--budget", "1"], "--budget"),
+    ],
+)
+def test_user_errors_exit_2_with_a_message(files, capsys, args, message):
+    assert main(["explain", *files, *args, "--item", "c", "--model", "ease"]) == 2
+    assert message in capsys.readouterr().err
