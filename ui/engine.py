@@ -251,3 +251,34 @@ def nearest_items(model, text: str, k: int = 10):
     from recengine.models import Profile
 
     return model.recommend(Profile.from_intent(text, name="new item"), k=k, exclude_seen=False)
+
+
+def cold_split(dataset, dataset_key: str, seed: int = 42):
+    """The cold-items split fine-tuning trains on and is judged by (held-out items never reach training)."""
+    from recengine.data import make_split
+
+    return _remember("splits", (dataset_key, "cold-items", seed), lambda: make_split(dataset, "cold_items", seed=seed))
+
+
+def finetuned_encoder(dataset, dataset_key: str, config: dict, base: str = "default", progress: Progress | None = None):
+    """Fine-tune ``base`` on the cold-items split's train part, or load the identical fine-tune saved before."""
+    from recengine.store import open_store
+    from recengine.text.finetune import FineTuneConfig, finetune
+
+    split = cold_split(dataset, dataset_key)
+    enc = finetune(split.train, base=base, config=FineTuneConfig(**config), progress=progress)
+    with contextlib.suppress(Exception):  # the store is a convenience here; the model folder is the record
+        open_store().record_finetune(enc.fingerprint, base, enc.manifest.get("config", config),
+                                     enc.manifest.get("metrics", {}), path=enc.path)
+    return enc
+
+
+def cold_quality(dataset, dataset_key: str, name: str, device: str = "auto") -> dict:
+    """Cold-item Recall/NDCG@10 of an encoder's item vectors (content item-kNN on the cold-items split)."""
+    from recengine.text.quality import cold_item_quality
+
+    def make():
+        emb = item_embeddings(dataset, dataset_key, name, device)
+        return cold_item_quality(cold_split(dataset, dataset_key), emb.vectors)
+
+    return _remember("quality", (dataset_key, name, device), make, keep=12)

@@ -1,0 +1,28 @@
+"""AppTest of the Fine-tune page: a real (tiny) contrastive fine-tune, its loss, before/after, and reuse."""
+
+from __future__ import annotations
+
+from tests.app.conftest import assert_clean
+
+
+def test_finetune_trains_once_then_reuses(run_page):
+    at = run_page("pages/3_Fine-tune.py")
+    assert at.info and at.button(key="ft_run") is not None
+    # A tiny run keeps the test quick: 1 epoch of 48 pairs, 3 steps of 16.
+    at.number_input(key="ft_epochs").set_value(1)
+    at.select_slider(key="ft_batch").set_value(16)
+    at.number_input(key="ft_max_pairs").set_value(48)
+    at.number_input(key="ft_seq").set_value(32)
+    at.button(key="ft_run").click().run()
+    assert_clean(at)
+    manifest = at.session_state["ft_result"]["manifest"]
+    assert manifest["cached"] is False and len(manifest["loss_history"]) == 3
+    assert "Trained 3 steps" in at.success[0].value
+    labels = {m.label for m in at.metric}
+    assert labels == {"recall@10", "ndcg@10"}
+    assert len(at.get("plotly_chart")) == 2  # loss curve and before/after
+
+    at.button(key="ft_run").click().run()
+    assert_clean(at)
+    assert at.session_state["ft_result"]["manifest"]["cached"] is True
+    assert "loaded, not re-run" in at.success[0].value
