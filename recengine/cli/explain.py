@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--model", default="hybrid", help="the model to explain (default hybrid; others get the history view)")
     p.add_argument("--device", default="auto", help="encoder device: auto, cpu, cuda, mps (default auto)")
     p.add_argument("--budget", type=int, default=None, metavar="N",
-                   help="coalitions scored for profiles over 12 items (permutation sampling; default 4096)")
+                   help="coalitions scored for profiles over 12 items (permutation sampling; default 2048)")
     p.add_argument("--seed", type=int, default=0, help="seed of the background sample and the permutations")
     add_format_option(p, ("table", "json"))
     p.set_defaults(func=cmd_explain)

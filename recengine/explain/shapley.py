@@ -24,7 +24,7 @@ from recengine.errors import ConfigError
 ValueFunction = Callable[[np.ndarray], np.ndarray]
 
 MAX_EXACT_PLAYERS = 12
-DEFAULT_BUDGET = 4096
+DEFAULT_BUDGET = 2048
 
 
 @dataclass(frozen=True)
