@@ -26,13 +26,14 @@ import pandas as pd
 import scipy.sparse as sp
 
 from recengine.data import Dataset
-from recengine.models.base import ModelConfig, Recommender
+from recengine.models.base import ModelConfig, Recommender, pack_sparse, unpack_sparse
 from recengine.models.content import ContentKNN, shared_encoder, standardize_rows
 from recengine.models.ease import EASE
 from recengine.models.hybrid_fit import (
     LEARNED,
     REGIME_NAMES,
     SIGNALS,
+    cooccurrence,
     default_weights,
     item_features,
     learn_weights,
@@ -59,6 +60,7 @@ class HybridConfig(ModelConfig):
     intent_weight: float = 1.0
     intent_popularity: float = 0.1
     passes: int = 2
+    folds: int = 2
     seed: int = 42
     learn: bool = True
     encoder: str = "default"
@@ -107,13 +109,14 @@ class Hybrid(Recommender):
         else:
             self.weights, self.validation = prior, {"note": "prior weights (learn=False)"}
         self.ease, self.itemknn, self.content = (m.fit(dataset, embeddings, encoder) for m in self._bases())
+        self.cooc = cooccurrence(dataset)
         self.item_feats = item_features(dataset)
         self._cache: tuple[tuple[int, ...], np.ndarray] | None = None
 
     # ---- features -----------------------------------------------------------------------------
     def features(self, profiles: list[Profile], X: sp.csr_matrix, bases: tuple | None = None, item_feats: np.ndarray | None = None) -> np.ndarray:
         """Signal tensor (n_signals, n_profiles, n_items), float32, no NaN (missing reads as 0)."""
-        ease, knn, content = bases or (self.ease, self.itemknn, self.content)
+        ease, knn, content, cooc = bases or (self.ease, self.itemknn, self.content, self.cooc)
         feats = self.item_feats if item_feats is None else item_feats
         n, m = X.shape
         F = np.zeros((len(SIGNALS), n, m), dtype=np.float32)
@@ -124,6 +127,9 @@ class Hybrid(Recommender):
             F[_SIGNAL["ease"], rows] = standardize_rows(ease._score([profiles[r] for r in rows], Xh))
             F[_SIGNAL["itemknn"], rows] = standardize_rows(knn._score([profiles[r] for r in rows], Xh))
             F[_SIGNAL["content"], rows] = standardize_rows(content.history_scores(Xh))
+            co = np.log1p(np.asarray(Xh @ cooc, dtype=np.float32))
+            co[:, feats[2] > 0] = np.nan
+            F[_SIGNAL["cooccurrence"], rows] = standardize_rows(co)
         if any(p.intent for p in profiles):
             F[_SIGNAL["intent"]] = standardize_rows(content.intent_scores(profiles))
         F[_SIGNAL["popularity"]] = feats[0][None, :]
@@ -152,9 +158,11 @@ class Hybrid(Recommender):
         --------
         >>> import numpy as np
         >>> h = Hybrid(learn=False)
-        >>> h.weights = np.eye(5, 8, 0, dtype=np.float32)
-        >>> float(h.score_signals(np.array([[2.0, 0, 0, 0, 0, 0, 12, 0]]))[0])
-        0.0
+        >>> h.weights = np.ones((5, len(h.signal_names)), dtype=np.float32)
+        >>> x = np.zeros(len(h.signal_names))
+        >>> x[0] = 2.0
+        >>> float(h.score_signals(x)[0])
+        2.0
         """
         X = np.asarray(X, dtype=np.float64)
         if X.ndim == 1:
@@ -200,10 +208,12 @@ class Hybrid(Recommender):
         return path
 
     def _state(self) -> dict[str, np.ndarray]:
-        return {"weights": self.weights, "item_feats": self.item_feats}
+        return {"weights": self.weights, "item_feats": self.item_feats, **pack_sparse("cooc", sp.csr_matrix(self.cooc))}
 
     def _set_state(self, arrays: dict[str, np.ndarray], path: Path) -> None:
         self.weights, self.item_feats = arrays["weights"], arrays["item_feats"]
+        cooc = unpack_sparse("cooc", arrays)
+        self.cooc = cooc.toarray() if cooc.shape[0] <= 10_000 else cooc
         self.ease = EASE.load(path / "ease")
         self.itemknn = ItemKNN.load(path / "itemknn")
         self.content = ContentKNN.load(path / "content")
