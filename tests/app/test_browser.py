@@ -54,9 +54,10 @@ def browser_binary() -> str:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, browser_binary: str):
+def server(recengine_home: Path, sample_embeddings, browser_binary: str):
+    """The app on a free port, on the test session's throwaway home (whose embedding cache is warm by now)."""
     port = free_port()
-    home = tmp_path_factory.mktemp("browser-home")
+    home = recengine_home
     env = {**os.environ, "RECENGINE_HOME": str(home), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
            "TOKENIZERS_PARALLELISM": "false"}
     log = open(home / "streamlit.log", "w")  # noqa: SIM115 - closed at teardown
