@@ -13,15 +13,21 @@ from __future__ import annotations
 from recengine.text.cache import CacheWarning, EmbeddingCache, clear_cache
 from recengine.text.embed import ItemEmbeddings, embed_items, embed_texts
 from recengine.text.encoder import Encoder, resolve_device, resolve_precision
+from recengine.text.finetune import FineTuneConfig, finetune, list_finetuned
+from recengine.text.quality import cold_item_quality
 
 __all__ = [
     "CacheWarning",
     "EmbeddingCache",
     "Encoder",
+    "FineTuneConfig",
     "ItemEmbeddings",
     "clear_cache",
+    "cold_item_quality",
     "embed_items",
     "embed_texts",
+    "finetune",
+    "list_finetuned",
     "resolve_device",
     "resolve_precision",
 ]

@@ -233,6 +233,15 @@ class Encoder:
         self._lock = threading.Lock()
         return self
 
+    @property
+    def loss_history(self) -> list[float]:
+        """Training loss per step of a fine-tuned encoder (empty for a base model)."""
+        return list(self.manifest.get("loss_history") or [])
+
+    @property
+    def is_finetuned(self) -> bool:
+        return bool(self.manifest.get("base_fingerprint"))
+
     def _apply_precision(self) -> None:
         import torch
 

@@ -1,0 +1,138 @@
+"""The embedding cache: hits and misses, one changed text, corruption, concurrent writers, no pickle."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import recengine
+from recengine.text import CacheWarning, embed_items, embed_texts
+from recengine.text.cache import EmbeddingCache, cache_root, clear_memory, text_keys
+
+
+def _with_text(ds, item_id: str, text: str):
+    items = ds.items.copy()
+    items.loc[items["item_id"] == item_id, "text"] = text
+    return recengine.Dataset(ds.interactions, items, ds.user_map, ds.item_map, name=ds.name)
+
+
+def test_hits_and_misses(fresh_home, tiny, encoder):
+    first = embed_items(tiny, encoder)
+    assert (first.n_encoded, first.n_cached) == (tiny.n_items, 0)
+    second = embed_items(tiny, encoder)
+    assert (second.n_encoded, second.n_cached) == (0, tiny.n_items)
+    np.testing.assert_array_equal(first.vectors, second.vectors)
+    assert first.vectors.shape == (tiny.n_items, encoder.dim)
+    assert list(first.item_ids) == list(tiny.item_map.external)
+    np.testing.assert_allclose(np.linalg.norm(first.vectors, axis=1), 1.0, atol=1e-5)
+
+
+def test_one_changed_text_reembeds_one_item(fresh_home, tiny, encoder):
+    before = embed_items(tiny, encoder)
+    changed = _with_text(tiny, "d", "a quiet drama about a lighthouse keeper")
+    after = embed_items(changed, encoder)
+    assert (after.n_encoded, after.n_cached) == (1, tiny.n_items - 1)
+    d = tiny.item_map.index("d")
+    others = np.arange(tiny.n_items) != d
+    np.testing.assert_array_equal(after.vectors[others], before.vectors[others])
+    assert not np.allclose(after.vectors[d], before.vectors[d])
+    np.testing.assert_allclose(after.vectors[d], encoder.encode(["a quiet drama about a lighthouse keeper"])[0], atol=1e-5)
+
+
+def test_empty_text_gets_zero_vector_and_flag(fresh_home, tiny, encoder):
+    emb = embed_items(_with_text(tiny, "b", ""), encoder)
+    b = tiny.item_map.index("b")
+    assert not emb.has_text[b] and emb.has_text.sum() == tiny.n_items - 1
+    assert not emb.vectors[b].any()
+
+
+def test_query_texts_share_the_cache(fresh_home, encoder, space_texts):
+    vecs = embed_texts(space_texts, encoder)
+    cache = EmbeddingCache(encoder.fingerprint, encoder.dim)
+    found, cached = cache.get(text_keys(space_texts))
+    assert found.all()
+    np.testing.assert_array_equal(cached, vecs)
+    assert embed_texts("settlers build a colony on Mars", encoder).shape == (1, encoder.dim)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip"])
+def test_corrupted_file_is_detected_and_rebuilt(fresh_home, tiny, encoder, damage):
+    good = embed_items(tiny, encoder)
+    shard = next((cache_root() / encoder.fingerprint).glob("shard-*.safetensors"))
+    blob = shard.read_bytes()
+    if damage == "truncate":
+        shard.write_bytes(blob[: len(blob) // 2])
+    else:
+        flipped = bytearray(blob)
+        flipped[-7] ^= 0x5A  # inside the vectors: parses fine, checksum fails
+        shard.write_bytes(bytes(flipped))
+    clear_memory()
+    with pytest.warns(CacheWarning, match="damaged"):
+        rebuilt = embed_items(tiny, encoder)
+    assert rebuilt.n_encoded == tiny.n_items
+    np.testing.assert_allclose(rebuilt.vectors, good.vectors, atol=1e-5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheWarning)
+        again = embed_items(tiny, encoder)
+    assert again.n_encoded == 0
+
+
+def test_many_small_writes_are_merged(fresh_home, encoder):
+    cache = EmbeddingCache("merge-test", dim=3)
+    rng = np.random.default_rng(0)
+    vecs = rng.random((40, 3), dtype=np.float32)
+    keys = text_keys([f"text {i}" for i in range(40)])
+    for i in range(40):
+        cache.put(keys[i : i + 1], vecs[i : i + 1])
+    assert cache.info()["n_shards"] <= 16
+    found, got = cache.get(keys)
+    assert found.all()
+    np.testing.assert_array_equal(got, vecs)
+
+
+def test_no_pickle_files_written(fresh_home, tiny, encoder):
+    embed_items(tiny, encoder)
+    embed_texts(["anything at all"], encoder)
+    for path in fresh_home.rglob("*"):
+        if path.is_file():
+            assert path.suffix not in {".pkl", ".pickle", ".pt", ".bin"}
+            head = path.read_bytes()[:2]
+            assert not (len(head) == 2 and head[0] == 0x80 and head[1] <= 5), f"{path} looks like a pickle"
+
+
+_WORKER = textwrap.dedent(
+    """
+    import json, sys, numpy as np
+    from recengine.text import Encoder, embed_texts
+    texts = json.loads(open(sys.argv[1]).read())
+    vecs = embed_texts(texts, Encoder("default", device="cpu"))
+    np.save(sys.argv[2], vecs)
+    """
+)
+
+
+def test_two_processes_embedding_at_once_agree(fresh_home, tmp_path, sample, encoder):
+    texts = list(pd.unique(np.asarray(sample.texts[:120])))
+    src = tmp_path / "texts.json"
+    src.write_text(json.dumps(texts))
+    env = {**__import__("os").environ, "RECENGINE_HOME": str(fresh_home), "OMP_NUM_THREADS": "1"}
+    procs = [
+        subprocess.Popen([sys.executable, "-c", _WORKER, str(src), str(tmp_path / f"out{i}.npy")], env=env, stderr=subprocess.PIPE)
+        for i in range(2)
+    ]
+    for p in procs:
+        _, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err.decode()[-2000:]
+    a, b = np.load(tmp_path / "out0.npy"), np.load(tmp_path / "out1.npy")
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_allclose(a, encoder.encode(texts), atol=1e-5)
+    clear_memory()
+    cached = embed_texts(texts, encoder)
+    np.testing.assert_array_equal(cached, a)

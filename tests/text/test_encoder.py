@@ -1,0 +1,113 @@
+"""Encoder: device and precision resolution, fingerprints, safetensors-only loading, encode()."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from recengine.errors import ConfigError, ModelError
+from recengine.text import Encoder, resolve_device, resolve_precision
+from recengine.text.encoder import model_fingerprint, weight_files
+
+
+def test_auto_device_is_cpu_without_gpu(monkeypatch):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    assert resolve_device("auto") == "cpu"
+    assert resolve_device(None) == "cpu"
+
+
+def test_auto_device_prefers_cuda_then_mps(monkeypatch):
+    import torch
+
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert resolve_device("auto") == "cuda"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert resolve_device("AUTO") == "mps"
+
+
+def test_explicit_missing_device_is_a_user_error(monkeypatch):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    for bad in ("cuda", "cuda:1", "mps", "tpu"):
+        with pytest.raises(ConfigError):
+            resolve_device(bad)
+
+
+def test_precision_on_gpu_is_half(monkeypatch):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: True)
+    assert resolve_precision("cuda", "auto") == "bf16"
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: False)
+    assert resolve_precision("cuda:0", "auto") == "fp16"
+    assert resolve_precision("cpu", "auto") == "fp32"
+    with pytest.raises(ConfigError):
+        resolve_precision("cpu", "fp16")
+
+
+def test_default_encoder(encoder):
+    assert encoder.device == "cpu" and encoder.precision == "fp32"
+    assert encoder.dim == 384
+    assert encoder.fingerprint.startswith("all-MiniLM-L6-v2-")
+    assert all(p.suffix == ".safetensors" for p in weight_files(encoder.path))
+
+
+def test_fingerprint_depends_on_weights(tmp_path, encoder):
+    src = weight_files(encoder.path)[0]
+    copy = tmp_path / "m"
+    copy.mkdir()
+    (copy / "model.safetensors").write_bytes(src.read_bytes())
+    same = model_fingerprint("x", copy)
+    assert model_fingerprint("x", copy) == same  # memoised, stable
+    blob = bytearray(src.read_bytes())
+    blob[-1] ^= 0xFF
+    (copy / "model.safetensors").write_bytes(bytes(blob))
+    assert model_fingerprint("x", copy) != same
+
+
+def test_pickle_only_model_is_refused(tmp_path):
+    folder = tmp_path / "pickled"
+    folder.mkdir()
+    (folder / "config.json").write_text("{}")
+    (folder / "pytorch_model.bin").write_bytes(b"\x80\x04not really")
+    with pytest.raises(ModelError, match="safetensors"):
+        Encoder(str(folder), device="cpu")
+
+
+def test_unknown_model_offline_is_a_model_error():
+    with pytest.raises(ModelError, match="default"):
+        Encoder("no-such-org/no-such-model-xyz", device="cpu")
+
+
+def test_encode_is_normalised_ordered_and_zero_for_empty(encoder, space_texts):
+    texts = [space_texts[0], "", space_texts[2], "   ", space_texts[4]]
+    vecs = encoder.encode(texts, batch_size=2)
+    assert vecs.dtype == np.float32 and vecs.shape == (5, 384)
+    norms = np.linalg.norm(vecs, axis=1)
+    np.testing.assert_allclose(norms[[0, 2, 4]], 1.0, atol=1e-5)
+    assert norms[1] == 0 and norms[3] == 0
+    # order kept despite length sorting: each row equals that text encoded alone
+    for i in (0, 2, 4):
+        np.testing.assert_allclose(vecs[i], encoder.encode([texts[i]])[0], atol=1e-5)
+    sims = vecs[0] @ vecs[[2, 4]].T
+    assert sims[1] > sims[0]  # Mars colony is closer to deep space than a Paris romance
+
+
+def test_encode_reports_progress(encoder, space_texts):
+    calls = []
+    encoder.encode(space_texts, batch_size=2, progress=lambda d, t, m: calls.append((d, t)))
+    assert calls[0] == (0, 5) and calls[-1] == (5, 5)
+
+
+def test_bundled_model_folder_exists():
+    from recengine.text.encoder import default_model_dir
+
+    assert (Path(default_model_dir()) / "config.json").is_file()
