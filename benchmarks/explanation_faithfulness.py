@@ -113,7 +113,7 @@ def kernel_signals(model, profile: Profile, items: list[str], seed: int) -> tupl
 
     def run() -> float:
         X = _signal_frame(model, profile, idx)
-        bg = _signal_frame(model, profile, _background(model, profile, np.concatenate([liked, idx]), BACKGROUND_SIZE, seed))
+        bg = _signal_frame(model, profile, _background(model, np.concatenate([liked, idx]), BACKGROUND_SIZE, seed))
         explainer = shap.KernelExplainer(model.score_signals, bg, silent=True)
         sv = np.asarray(explainer.shap_values(X, silent=True))
         return float(np.max(np.abs(explainer.expected_value + sv.sum(axis=1) - model.score_signals(X))))

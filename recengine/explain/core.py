@@ -20,7 +20,7 @@ import numpy as np
 from recengine.errors import ConfigError, ModelError
 from recengine.explain.explanation import INTENT_PLAYER, Explanation, ItemExplanation
 from recengine.explain.shapley import DEFAULT_BUDGET, MAX_EXACT_PLAYERS, shapley_values
-from recengine.explain.signals import ADDITIVITY_TOL, attribute_signals, is_collaborative
+from recengine.explain.signals import ADDITIVITY_TOL, SignalAttribution, attribute_signals, is_collaborative
 
 BACKGROUND_SIZE = 100
 # Coalition profiles per model.score call: small chunks keep the (signals x profiles x items) tensor in cache.
@@ -91,10 +91,14 @@ def _coalition_game(model: Any, profile: Any, players: list[str], liked: dict[st
     return value
 
 
-def _background(model: Any, profile: Any, exclude: np.ndarray, size: int, seed: int) -> np.ndarray:
-    warm = np.asarray(getattr(model, "warm_mask", None) if getattr(model, "warm_mask", None) is not None else np.ones(model.n_items, bool))
-    pool = np.flatnonzero(warm)
-    pool = np.setdiff1d(pool, exclude)
+def _warm_mask(model: Any) -> np.ndarray:
+    mask = getattr(model, "warm_mask", None)
+    return np.ones(model.n_items, dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
+
+
+def _background(model: Any, exclude: np.ndarray, size: int, seed: int) -> np.ndarray:
+    """A seeded sample of warm catalogue items (not in ``exclude``): "a typical item" for this profile."""
+    pool = np.setdiff1d(np.flatnonzero(_warm_mask(model)), exclude)
     if len(pool) == 0:
         pool = np.arange(model.n_items)
     rng = np.random.default_rng(seed)
@@ -110,9 +114,9 @@ def _signal_frame(model: Any, profile: Any, idx: np.ndarray) -> np.ndarray:
 def _signals_view(model: Any, profile: Any, idx: np.ndarray, liked_idx: np.ndarray, background_size: int, seed: int):
     names = list(model.signal_names)
     X = _signal_frame(model, profile, idx)
-    bg_idx = _background(model, profile, np.concatenate([liked_idx, idx]), background_size, seed)
+    bg_idx = _background(model, np.concatenate([liked_idx, idx]), background_size, seed)
     background = _signal_frame(model, profile, bg_idx)
-    cold = ~np.asarray(model.warm_mask, dtype=bool)[idx] if getattr(model, "warm_mask", None) is not None else np.zeros(len(idx), bool)
+    cold = ~_warm_mask(model)[idx]
     collab = np.array([is_collaborative(n) for n in names])
     fixed = np.isnan(X) | (cold[:, None] & collab[None, :])
     kind = str(getattr(model, "ranker_kind", "linear"))
@@ -124,14 +128,12 @@ def _signals_view(model: Any, profile: Any, idx: np.ndarray, liked_idx: np.ndarr
 def _score_view(model: Any, profile: Any, idx: np.ndarray, liked_idx: np.ndarray, background_size: int, seed: int):
     """For a model without signals: one 'signal', the model's own score, against the background's mean."""
     scores = np.asarray(model.score([profile])[0], dtype=np.float64)
-    bg_idx = _background(model, profile, np.concatenate([liked_idx, idx]), background_size, seed)
+    bg_idx = _background(model, np.concatenate([liked_idx, idx]), background_size, seed)
     bg = scores[bg_idx]
     base = float(np.nanmean(bg)) if np.isfinite(bg).any() else 0.0
-    from recengine.explain.signals import SignalAttribution
-
     X = scores[idx][:, None]
     result = SignalAttribution(X - base, np.full(len(idx), base), scores[idx], "score minus background mean")
-    cold = ~np.asarray(model.warm_mask, dtype=bool)[idx]
+    cold = ~_warm_mask(model)[idx]
     return [getattr(model, "name", "score")], X, result, cold
 
 
@@ -254,7 +256,7 @@ def explain(model: Any, profile: Any, item: object, **options: Any) -> ItemExpla
     >>> from recengine.models import EASE, Profile
     >>> ds = recengine.load_sample("movielens-100k")
     >>> e = explain(EASE().fit(ds), Profile.from_items(["50", "172"]), "181")
-    >>> e.title, abs(e.history.base_value + e.history.values.sum() - e.score) < 1e-6
+    >>> e.title, e.history.additivity_error < 1e-6
     ('Return of the Jedi', True)
     """
     if isinstance(item, (list, tuple, np.ndarray)):
