@@ -6,8 +6,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
+from recengine.columns import Columns
+from recengine.data import Dataset
+from recengine.errors import ConfigError
 from recengine.models.base import MODELS, ModelConfig, Recommender
 from recengine.models.content import ContentKNN
 from recengine.models.ease import EASE
@@ -27,8 +34,6 @@ def make_model(name: str, **config: Any) -> Recommender:
     >>> make_model("ease", lam=400).config.lam
     400.0
     """
-    from recengine.errors import ConfigError
-
     key = name.strip().lower().replace("-", "").replace("_", "")
     aliases = {"pop": "popularity", "knn": "itemknn", "contentknn": "content"}
     key = aliases.get(key, key)
@@ -37,4 +42,112 @@ def make_model(name: str, **config: Any) -> Recommender:
     return MODELS[key](**config)
 
 
-__all__ = ["EASE", "ContentKNN", "Hybrid", "MODELS", "MODEL_NAMES", "ItemKNN", "ModelConfig", "Popularity", "Profile", "Recommender", "make_model"]
+def recommend(
+    model: Recommender,
+    profiles: Profile | Iterable[Profile],
+    k: int = 10,
+    exclude_seen: bool = True,
+    candidates: Iterable[object] | None = None,
+    diversity: float = 0.0,
+    novelty: float = 0.0,
+    embeddings: Any = None,
+    popularity: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """``model.recommend`` followed by the re-ranking knobs (diversity, novelty, dislike neighbours).
+
+    With ``diversity`` or ``novelty`` above 0, a pool of ``5 * k`` is re-ranked by
+    :func:`recengine.rerank.rerank`; ``embeddings`` default to the model's own (content and hybrid).
+
+    Examples
+    --------
+    >>> import recengine
+    >>> ds = recengine.load_sample("movielens-100k")
+    >>> model = ItemKNN().fit(ds)
+    >>> len(recommend(model, Profile.from_items(["50"]), k=5))
+    5
+    """
+    from recengine.models.base import as_profiles
+    from recengine.rerank import rerank
+
+    profiles = as_profiles(profiles)
+    disliked = sorted({d for p in profiles for d in p.disliked})
+    if diversity <= 0 and novelty <= 0 and not disliked:
+        return model.recommend(profiles, k=k, exclude_seen=exclude_seen, candidates=candidates)
+    if embeddings is None:
+        content = model if isinstance(model, ContentKNN) else getattr(model, "content", None)
+        if content is not None:
+            embeddings = (content.vectors, model.item_map.external)
+    vectors, ids = (embeddings if isinstance(embeddings, tuple) else (embeddings, None)) if embeddings is not None else (None, None)
+    pool = model.recommend(profiles, k=max(5 * k, k + 20), exclude_seen=exclude_seen, candidates=candidates)
+    parts = []
+    for p, (_, group) in zip(profiles, pool.groupby(Columns.user, sort=False)):
+        parts.append(
+            rerank(
+                group,
+                vectors if (diversity > 0 or p.disliked) else None,
+                k=k,
+                diversity=diversity,
+                novelty=novelty,
+                popularity=popularity,
+                disliked=p.disliked,
+                item_ids=np.asarray(ids) if ids is not None else (model.item_map.external if popularity is not None else None),
+            )
+        )
+    return pd.concat(parts, ignore_index=True) if parts else pool
+
+
+def audience(model: Recommender, dataset: Dataset, text_or_item: str, k: int = 10) -> pd.DataFrame:
+    """The users most likely to want an item: an existing item id, or a brand-new item given by its text.
+
+    An existing item with interactions is scored for every user by ``model``; a cold item or a text is
+    treated as a new item and scored through the text model (``ContentKNN``, or the hybrid's): each user's
+    score sums the similarities of their items to it among its nearest interacted items.
+
+    Returns columns ``user_id``, ``score``, ``rank`` and ``n_items`` (the size of the user's history).
+
+    Examples
+    --------
+    >>> import recengine
+    >>> ds = recengine.load_sample("movielens-100k")
+    >>> model = ContentKNN().fit(ds)
+    >>> aud = audience(model, ds, "A space opera with rebels, droids and a galactic empire", k=3)
+    >>> aud.columns.tolist(), len(aud)
+    (['user_id', 'score', 'rank', 'n_items'], 3)
+    """
+    if int(k) < 1:
+        raise ConfigError(f"k must be a positive number of users, got {k}.")
+    if not model.is_fitted:
+        model._check_fitted()
+    if len(model.item_map) != dataset.n_items:
+        raise ConfigError("audience: the model was fitted on a different dataset; fit it on this one first.")
+    X = dataset.matrix
+    n_items = np.diff(X.indptr)
+    key = str(text_or_item).strip()
+    if not key:
+        raise ConfigError("audience needs an item id or a description of the new item.")
+    j = dataset.item_map.to_internal([key])[0]
+    if j >= 0 and not dataset.cold_item_mask[j]:
+        users = dataset.user_map.external
+        profiles = [Profile(liked=dict.fromkeys(dataset.item_map.external[X.indices[X.indptr[r] : X.indptr[r + 1]]], 1.0), user_id=u) for r, u in enumerate(users)]
+        scores = np.concatenate([model.score(profiles[i : i + 256])[:, j] for i in range(0, len(profiles), 256)])
+        scores[X[:, j].toarray().ravel() > 0] = np.nan
+    else:
+        content = model if isinstance(model, ContentKNN) else getattr(model, "content", None)
+        if content is None:
+            raise ConfigError(f"audience for a new item needs a text-based model (content or hybrid), not {model.name}.")
+        vector = content.vectors[j] if j >= 0 else content.embed_queries([key])[0]
+        scores = content.new_item_scores(X, vector)
+        scores[n_items == 0] = np.nan
+    order = np.lexsort((np.arange(len(scores)), -np.nan_to_num(scores, nan=-np.inf)))
+    order = [i for i in order if np.isfinite(scores[i])][: int(k)]
+    return pd.DataFrame(
+        {
+            Columns.user: dataset.user_map.external[order],
+            Columns.score: scores[order].astype(np.float64),
+            Columns.rank: np.arange(1, len(order) + 1),
+            "n_items": n_items[order].astype(np.int64),
+        }
+    )
+
+
+__all__ = ["EASE", "ContentKNN", "Hybrid", "MODELS", "MODEL_NAMES", "ItemKNN", "ModelConfig", "Popularity", "Profile", "Recommender", "audience", "make_model", "recommend"]

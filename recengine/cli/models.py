@@ -1,0 +1,172 @@
+"""``recengine recommend``, ``recengine evaluate`` and ``recengine audience``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from recengine.cli.common import add_data_options, add_format_option, emit, load_data, progress_bar
+from recengine.errors import ConfigError
+
+ORDER = 30
+MODEL_HELP = "popularity, itemknn, ease, content or hybrid"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    rec = sub.add_parser(
+        "recommend",
+        help="top-k recommendations for a user, a few liked items or a sentence of intent",
+        description="Fit a model on the data (item embeddings come from the cache) and print the top-k items "
+        "for a known user (--user), a new user (--liked) and/or a sentence of intent (--intent).",
+    )
+    add_data_options(rec)
+    who = rec.add_argument_group("who to recommend for (at least one)")
+    who.add_argument("--user", metavar="ID", help="a user id in the data")
+    who.add_argument("--liked", metavar="ID,ID", help="comma-separated item ids the person liked")
+    who.add_argument("--disliked", metavar="ID,ID", help="comma-separated item ids never to show (nor near neighbours)")
+    who.add_argument("--intent", metavar="TEXT", help='what the person wants, e.g. "a slow-burning sci-fi film about loneliness"')
+    rec.add_argument("--model", default="hybrid", help=f"{MODEL_HELP} (default hybrid)")
+    rec.add_argument("--k", type=int, default=10, help="number of recommendations (default 10)")
+    rec.add_argument("--diversity", type=float, default=0.0, help="0..1: spread the list over different kinds of items (MMR)")
+    rec.add_argument("--novelty", type=float, default=0.0, help=">=0: favour less popular items")
+    rec.add_argument("--device", default="auto", help="auto, cpu, cuda or mps (encoder and EASE)")
+    add_format_option(rec)
+    rec.set_defaults(func=cmd_recommend)
+
+    ev = sub.add_parser(
+        "evaluate",
+        help="compare the models on a protocol (warm, few-shot, cold-items)",
+        description="Split the data with a seeded protocol, fit each model on the train part and report "
+        "recall, ndcg, hit, mrr and map at k, coverage, diversity, novelty, popularity bias and fit time.",
+    )
+    add_data_options(ev)
+    ev.add_argument("--protocol", default="warm", choices=["warm", "few-shot", "cold-items"], help="evaluation protocol (default warm)")
+    ev.add_argument("--shots", default="1,3,5", help="profile sizes for few-shot (default 1,3,5)")
+    ev.add_argument("--models", default="popularity,itemknn,ease,content,hybrid", help=f"comma-separated: {MODEL_HELP}")
+    ev.add_argument("--k", type=int, default=10, help="cut-off (default 10)")
+    ev.add_argument("--seed", type=int, default=42, help="split seed (default 42)")
+    ev.add_argument("--device", default="auto", help="auto, cpu, cuda or mps (encoder)")
+    add_format_option(ev, ("table", "json"))
+    ev.set_defaults(func=cmd_evaluate)
+
+    aud = sub.add_parser(
+        "audience",
+        help="the users most likely to want a new item described by its text",
+        description="Score every user for a brand-new item given only by its title and description (or an "
+        "existing item id) and print the top-k users. Here --text is the new item's description (the data "
+        "option of the same name is not available).",
+        conflict_handler="resolve",
+    )
+    add_data_options(aud)
+    aud.add_argument("--title", help="the new item's title")
+    aud.add_argument("--text", dest="item_text", metavar="DESCRIPTION", help="the new item's description")
+    aud.add_argument("--item", metavar="ID", help="an existing item id instead of a new item")
+    aud.add_argument("--model", default="hybrid", help="content or hybrid for new items (default hybrid)")
+    aud.add_argument("--k", type=int, default=10, help="number of users (default 10)")
+    aud.add_argument("--device", default="auto", help="auto, cpu, cuda or mps (encoder)")
+    add_format_option(aud)
+    aud.set_defaults(func=cmd_audience)
+
+
+def _ids(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+def _fit(args: argparse.Namespace, name: str) -> tuple[Any, Any, Any]:
+    """(dataset, fitted model, embeddings) with progress on stderr."""
+    from recengine.models import make_model
+    from recengine.models.content import shared_encoder
+    from recengine.text import embed_items
+
+    ds = load_data(args)
+    model = make_model(name)
+    if hasattr(model.config, "device") and args.device != "auto":
+        model = make_model(name, device=args.device)
+    encoder = shared_encoder("default", args.device)
+    update, close = progress_bar("embedding items")
+    try:
+        embeddings = embed_items(ds, encoder, progress=update)
+    finally:
+        close()
+    print(f"fitting {model.name} on {ds.n_users} users x {ds.n_items} items ...", file=sys.stderr)
+    model.fit(ds, embeddings=embeddings, encoder=encoder)
+    return ds, model, embeddings
+
+
+def cmd_recommend(args: argparse.Namespace) -> int:
+    from recengine.models import Profile, recommend
+
+    if not (args.user or args.liked or args.intent):
+        raise ConfigError("say who to recommend for: --user ID, --liked ID,ID or --intent \"TEXT\".")
+    ds, model, embeddings = _fit(args, args.model)
+    profile = Profile.from_user(ds, args.user) if args.user else Profile(name="you")
+    for item in _ids(args.liked):
+        ds.item_map.index(item)
+        profile = profile.like(item)
+    for item in _ids(args.disliked):
+        ds.item_map.index(item)
+        profile = profile.dislike(item)
+    if args.intent:
+        profile = profile.with_intent(args.intent)
+    recs = recommend(
+        model,
+        profile,
+        k=args.k,
+        diversity=args.diversity,
+        novelty=args.novelty,
+        embeddings=(embeddings.vectors, embeddings.item_ids),
+        popularity=ds.item_popularity,
+    )
+    if recs.empty:
+        print("no recommendations: the model cannot score any item for this profile.", file=sys.stderr)
+    out = recs.drop(columns=["user_id"])
+    if args.format == "table":
+        out = out.round(4)
+    emit(out, args.format)
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from recengine.evaluation import evaluate, results_json
+    from recengine.models.content import shared_encoder
+    from recengine.text import embed_items
+
+    try:
+        shots = tuple(int(s) for s in _ids(args.shots))
+    except ValueError:
+        raise ConfigError(f"--shots takes comma-separated whole numbers such as 1,3,5, not {args.shots!r}.") from None
+    ds = load_data(args)
+    encoder = shared_encoder("default", args.device)
+    update, close = progress_bar("embedding items")
+    try:
+        embeddings = embed_items(ds, encoder, progress=update)
+    finally:
+        close()
+    update, close = progress_bar(f"evaluating ({args.protocol})")
+    try:
+        results = evaluate(
+            ds, args.protocol, models=args.models, k=args.k, shots=shots or (1, 3, 5), seed=args.seed,
+            embeddings=embeddings, encoder=encoder, progress=update,
+        )
+    finally:
+        close()
+    if args.format == "json":
+        emit(results_json(results, args.k), "json")
+    else:
+        emit(results.drop(columns=["protocol"]).round(4), "table")
+    return 0
+
+
+def cmd_audience(args: argparse.Namespace) -> int:
+    from recengine.models import audience
+
+    if args.item and (args.title or args.item_text):
+        raise ConfigError("give either --item ID or a new item's --title/--text, not both.")
+    query = args.item or ". ".join(x.strip() for x in (args.title, args.item_text) if x and x.strip())
+    if not query:
+        raise ConfigError('describe the new item with --title "T" --text "D" (or name an existing one with --item ID).')
+    ds, model, _ = _fit(args, args.model)
+    table = audience(model, ds, query, k=args.k)
+    emit(table.round(4) if args.format == "table" else table, args.format)
+    return 0

@@ -1,0 +1,151 @@
+"""Re-ranking knobs applied to a recommendation table: diversity (MMR), novelty and dislikes.
+
+A pure function on the long table of :meth:`recengine.models.Recommender.recommend` (ask it for a
+larger pool than you show, e.g. ``5 * k``) plus the item embeddings, so the CLI and the app share it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from recengine.columns import Columns
+from recengine.errors import ConfigError
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    lo, hi = float(np.min(x)), float(np.max(x))
+    return (x - lo) / (hi - lo) if hi > lo else np.zeros_like(x)
+
+
+def _lookup(item_ids: np.ndarray) -> dict[str, int]:
+    return {str(i): n for n, i in enumerate(item_ids)}
+
+
+def rerank(
+    recs: pd.DataFrame,
+    embeddings: Any = None,
+    k: int = 10,
+    diversity: float = 0.0,
+    novelty: float = 0.0,
+    popularity: np.ndarray | None = None,
+    disliked: Iterable[object] = (),
+    dislike_radius: float = 0.8,
+    item_ids: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """Re-rank each user's list with maximal marginal relevance, a novelty bonus and dislike filtering.
+
+    Each step picks the item maximising
+    ``(1 - diversity) * relevance + novelty * newness - diversity * max_similarity_to_picked``, where
+    relevance is the model score scaled to [0, 1] within the user's pool, newness is the item's
+    self-information ``-log2(share of users)`` scaled to [0, 1], and similarity is the cosine of the item
+    embeddings. ``diversity=0`` and ``novelty=0`` keep the model's order.
+
+    Parameters
+    ----------
+    recs
+        Long table with ``user_id``, ``item_id``, ``score`` (and any other columns, kept).
+    embeddings
+        :class:`~recengine.text.ItemEmbeddings` or an (n_items, dim) array with ``item_ids``; needed for
+        ``diversity > 0`` and for dislike neighbours.
+    k
+        Items kept per user.
+    diversity
+        0 (pure relevance) to 1 (pure spread).
+    novelty
+        Weight of the novelty bonus (0 = none); needs ``popularity`` (interaction counts aligned with
+        ``item_ids``).
+    disliked
+        Item ids never shown; items whose cosine to one of them is at least ``dislike_radius`` are
+        dropped too ("not this, and nothing like it").
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> recs = pd.DataFrame({"user_id": "u", "item_id": ["a", "b", "c"], "score": [3.0, 2.9, 1.0], "rank": [1, 2, 3]})
+    >>> vecs = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
+    >>> rerank(recs, vecs, k=2, diversity=0.7, item_ids=np.array(["a", "b", "c"]))["item_id"].tolist()
+    ['a', 'c']
+    """
+    if not 0.0 <= float(diversity) <= 1.0:
+        raise ConfigError(f"diversity must be between 0 and 1, got {diversity}.")
+    if float(novelty) < 0:
+        raise ConfigError(f"novelty must be 0 or more, got {novelty}.")
+    if int(k) < 1:
+        raise ConfigError(f"k must be a positive number, got {k}.")
+    vectors = None
+    if embeddings is not None:
+        vectors = np.asarray(getattr(embeddings, "vectors", embeddings), dtype=np.float32)
+        item_ids = np.asarray(getattr(embeddings, "item_ids", item_ids) if item_ids is None else item_ids)
+    needs_vectors = diversity > 0 or bool(list(disliked))
+    if needs_vectors and (vectors is None or item_ids is None):
+        raise ConfigError("diversity and dislike filtering need the item embeddings (and their item ids).")
+    if novelty > 0 and (popularity is None or item_ids is None):
+        raise ConfigError("the novelty knob needs item popularity counts aligned with the item ids.")
+    index = _lookup(item_ids) if item_ids is not None else {}
+    disliked = {str(d) for d in disliked}
+    blocked_vecs = None
+    if disliked and vectors is not None:
+        rows = [index[d] for d in disliked if d in index]
+        blocked_vecs = vectors[rows] if rows else None
+    share = None
+    if popularity is not None:
+        pop = np.asarray(popularity, dtype=np.float64)
+        share = np.maximum(pop, 0.0) / max(1.0, pop.max())
+    parts = []
+    for _, group in recs.groupby(Columns.user, sort=False):
+        parts.append(_rerank_one(group, vectors, index, int(k), float(diversity), float(novelty), share, disliked, blocked_vecs, dislike_radius))
+    if not parts:
+        return recs.iloc[:0].copy()
+    return pd.concat(parts, ignore_index=True)
+
+
+def _rerank_one(
+    group: pd.DataFrame,
+    vectors: np.ndarray | None,
+    index: dict[str, int],
+    k: int,
+    diversity: float,
+    novelty: float,
+    share: np.ndarray | None,
+    disliked: set[str],
+    blocked_vecs: np.ndarray | None,
+    radius: float,
+) -> pd.DataFrame:
+    group = group.sort_values(Columns.score, ascending=False, kind="stable")
+    ids = group[Columns.item].astype(str).to_numpy()
+    keep = ~np.isin(ids, list(disliked)) if disliked else np.ones(len(ids), dtype=bool)
+    rows = np.array([index.get(i, -1) for i in ids])
+    if blocked_vecs is not None and vectors is not None:
+        known = rows >= 0
+        near = np.zeros(len(ids), dtype=bool)
+        near[known] = (vectors[rows[known]] @ blocked_vecs.T).max(axis=1) >= radius
+        keep &= ~near
+    group, ids, rows = group[keep], ids[keep], rows[keep]
+    if len(group) == 0:
+        return group
+    relevance = _unit(group[Columns.score].to_numpy(dtype=np.float64))
+    gain = (1.0 - diversity) * relevance
+    if novelty > 0 and share is not None:
+        p = np.where(rows >= 0, share[np.maximum(rows, 0)], 0.0)
+        gain = gain + novelty * _unit(-np.log2(np.maximum(p, 1e-6)))
+    if diversity <= 0 or vectors is None:
+        order = np.argsort(-gain, kind="stable")[:k]
+    else:
+        V = np.where((rows >= 0)[:, None], vectors[np.maximum(rows, 0)], 0.0)
+        sim = V @ V.T
+        order, max_sim = [], np.zeros(len(ids))
+        available = np.ones(len(ids), dtype=bool)
+        for _ in range(min(k, len(ids))):
+            value = np.where(available, gain - diversity * max_sim, -np.inf)
+            pick = int(np.argmax(value))
+            order.append(pick)
+            available[pick] = False
+            max_sim = np.maximum(max_sim, sim[pick])
+        order = np.asarray(order)
+    out = group.iloc[order].copy()
+    out[Columns.rank] = np.arange(1, len(out) + 1)
+    return out
