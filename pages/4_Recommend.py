@@ -109,7 +109,7 @@ with page("Recommend", "recommend", "Everyone is a profile: a known user, a hand
         st.stop()
     profile = apply_events(base)
     model = fitted_model(model_name, ds, key, encoder_name(), device_choice())
-    recs = reranked(model, profile, int(k), diversity, novelty)
+    recs = reranked(model, profile, ds, key, int(k), diversity, novelty)
 
     liked_here = [i for i, a in ss.get("rec_events", []) if a == "like"]
     disliked = sorted(profile.disliked)

@@ -169,14 +169,22 @@ def explanations(model, profile, items: tuple[str, ...], dataset_key: str, model
     )
 
 
-def reranked(model, profile, k: int, diversity: float = 0.0, novelty: float = 0.0):
-    """The model's top ``k`` for ``profile``, re-ranked for diversity and novelty when asked."""
-    if diversity <= 0 and novelty <= 0:
-        return model.recommend(profile, k=k)
-    from recengine import rerank
+def reranked(model, profile, dataset, dataset_key: str, k: int, diversity: float = 0.0, novelty: float = 0.0):
+    """The model's top ``k`` for ``profile``, re-ranked for diversity and novelty; disliked items and their
+    close neighbours are dropped (``recengine.models.recommend``)."""
+    from recengine import models
 
-    pool = model.recommend(profile, k=max(5 * k, 50))
-    return rerank.rerank(pool, model=model, k=k, diversity=diversity, novelty=novelty)
+    emb = item_embeddings(dataset, dataset_key, _encoder_of(model), _device_of(model))
+    return models.recommend(model, profile, k=k, diversity=diversity, novelty=novelty,
+                            embeddings=(emb.vectors, emb.item_ids), popularity=dataset.item_popularity)
+
+
+def _encoder_of(model) -> str:
+    return str(getattr(model.config, "encoder", None) or st.session_state.get("encoder_name", "default"))
+
+
+def _device_of(model) -> str:
+    return str(getattr(model.config, "device", None) or st.session_state.get("device", "auto"))
 
 
 def record_feedback(profile_name: str, item_id: str, action: str, dataset_key: str | None) -> None:

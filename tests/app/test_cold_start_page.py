@@ -5,6 +5,20 @@ from __future__ import annotations
 from tests.app.conftest import assert_clean
 
 
+def test_a_typed_new_item_gets_its_audience_and_nearest_items(run_page):
+    at = run_page("pages/5_Cold-start_lab.py")
+    assert at.text_input(key="cold_title") is not None and at.text_area(key="cold_text") is not None
+    at.text_input(key="cold_title").input("Toy Robots")
+    at.text_area(key="cold_text").input("An animated comedy for children: toys come alive when nobody is looking.")
+    at.run()
+    assert_clean(at)
+    audience, nearest = at.dataframe[0].value, at.dataframe[1].value
+    assert len(audience) == 20 and audience["user_id"].is_unique
+    assert set(audience["user_id"].astype(str)) <= set(at.session_state["dataset"].user_map.external)
+    assert len(nearest) == 10 and "Toy Story" in set(nearest["title"])
+    assert nearest["similarity"].is_monotonic_decreasing
+
+
 def test_few_shot_curve_for_cheap_models(run_page):
     at = run_page("pages/5_Cold-start_lab.py")
     at.multiselect(key="cold_models").set_value(["popularity", "itemknn"])

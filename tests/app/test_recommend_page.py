@@ -44,3 +44,20 @@ def test_typed_intent_alone_gets_suggestions(run_page):
     assert len(cards) == 10
     titles = " ".join(m.value for m in at.markdown if "rec-title" in m.value and "<div" in m.value)
     assert "Paris" in titles
+
+
+def test_diversity_and_novelty_sliders_change_the_list(run_page):
+    at = run_page("pages/4_Recommend.py", rec_mode="items", rec_items=["50", "172", "181"])
+    before = shown(at)
+    assert len(before) == 10 and not {"50", "172", "181"} & set(before)
+    ds = at.session_state["dataset"]
+    pop = dict(zip(ds.item_map.external, ds.item_popularity))
+    at.slider(key="rec_nov").set_value(1.0).run()
+    assert_clean(at)
+    novel = shown(at)
+    assert novel != before
+    assert sum(pop[i] for i in novel) < sum(pop[i] for i in before)
+    at.slider(key="rec_nov").set_value(0.0)
+    at.slider(key="rec_div").set_value(0.8).run()
+    assert_clean(at)
+    assert shown(at) != before
