@@ -1,0 +1,140 @@
+"""The contract every recommender honours, checked on the tiny checkerboard (u0-u2 like a-c, u3-u5 like d-f, g is cold)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from recengine.columns import Columns
+from recengine.errors import ConfigError, ModelError, NotFittedError
+from recengine.models import EASE, ContentKNN, Hybrid, ItemKNN, Popularity, Profile, Recommender, make_model
+
+
+class RecommenderContract:
+    """Mixin: subclasses set ``make`` and what their model can score."""
+
+    scores_cold = False
+    personal = True
+
+    def make(self) -> Recommender:
+        raise NotImplementedError
+
+    @pytest.fixture()
+    def model(self, tiny, tiny_embeddings, encoder):
+        return self.make().fit(tiny, embeddings=tiny_embeddings, encoder=encoder)
+
+    def profiles(self, tiny):
+        return [Profile.from_user(tiny, "u0"), Profile.from_items(["d"], name="new"), Profile.from_user(tiny, "u4")]
+
+    def test_not_fitted_is_a_user_error(self, tiny):
+        with pytest.raises(NotFittedError, match="not fitted"):
+            self.make().recommend(Profile.from_items(["a"]))
+
+    def test_scores_shape_and_cold_items(self, model, tiny):
+        scores = model.score(self.profiles(tiny))
+        assert scores.shape == (3, tiny.n_items) and scores.dtype == np.float32
+        g = tiny.item_map.index("g")
+        assert np.isnan(scores[:, g]).all() != self.scores_cold
+        warm = ~tiny.cold_item_mask
+        assert np.isfinite(scores[:, warm]).all()
+
+    def test_seen_and_disliked_items_are_never_recommended(self, model, tiny):
+        profile = Profile.from_user(tiny, "u0").dislike("d")
+        recs = model.recommend(profile, k=10)
+        assert not set(recs[Columns.item]) & {"a", "b", "c", "d"}
+        kept = model.recommend(Profile.from_user(tiny, "u0"), k=10, exclude_seen=False)
+        assert {"a", "b", "c"} <= set(kept[Columns.item])
+
+    def test_table_shape_ranks_and_titles(self, model, tiny):
+        recs = model.recommend(self.profiles(tiny), k=2)
+        assert list(recs.columns[:5]) == [Columns.user, Columns.item, Columns.score, Columns.rank, Columns.title]
+        assert recs.groupby(Columns.user)[Columns.rank].apply(list).tolist() == [[1, 2]] * 3
+        assert (recs.groupby(Columns.user)[Columns.score].diff().dropna() <= 0).all()
+        assert recs[Columns.title].tolist()[0] == tiny.title(recs[Columns.item].iloc[0])
+
+    def test_candidates_restrict_the_ranking(self, model, tiny):
+        with pytest.warns(UserWarning, match="candidate id"):
+            recs = model.recommend(Profile.from_items(["a"]), k=5, candidates=["b", "e", "zzz"])
+        assert set(recs[Columns.item]) <= {"b", "e"}
+
+    def test_unknown_items_warn_and_do_not_crash(self, model):
+        with pytest.warns(UserWarning, match="not in the catalogue"):
+            recs = model.recommend(Profile.from_items(["a", "not-an-item"]), k=2)
+        assert len(recs) == 2
+
+    def test_checkerboard_known_answer(self, model, tiny):
+        if not self.personal:
+            pytest.skip("not personalised")
+        recs = model.recommend(Profile.from_items(["a"]), k=2)
+        assert set(recs[Columns.item]) <= {"b", "c", "g"}
+        other = model.recommend(Profile.from_items(["e"]), k=2)
+        assert set(other[Columns.item]) <= {"d", "f", "g"}
+
+    def test_deterministic(self, tiny, tiny_embeddings, encoder):
+        a = self.make().fit(tiny, tiny_embeddings, encoder).recommend(self.profiles(tiny), k=4)
+        b = self.make().fit(tiny, tiny_embeddings, encoder).recommend(self.profiles(tiny), k=4)
+        pd.testing.assert_frame_equal(a, b)
+
+    def test_save_load_round_trip(self, model, tiny, tmp_path):
+        path = model.save(tmp_path / model.name)
+        back = Recommender.load(path)
+        assert type(back) is type(model) and back.config == model.config
+        np.testing.assert_allclose(back.score(self.profiles(tiny)), model.score(self.profiles(tiny)), rtol=1e-5, atol=1e-6)
+        assert not list(path.rglob("*.pkl"))
+
+    def test_config_round_trips(self):
+        model = self.make()
+        again = type(model)(model.config.model_dump(mode="json"))
+        assert again.config == model.config
+        with pytest.raises(ConfigError):
+            type(model)(no_such_setting=1)
+
+
+class TestPopularity(RecommenderContract):
+    personal = False
+
+    def make(self):
+        return Popularity()
+
+
+class TestItemKNN(RecommenderContract):
+    def make(self):
+        return ItemKNN(k=3)
+
+
+class TestEASE(RecommenderContract):
+    def make(self):
+        return EASE(lam=1.0, device="cpu")
+
+
+class TestContentKNN(RecommenderContract):
+    scores_cold = True
+
+    def make(self):
+        return ContentKNN(k=2)
+
+
+class TestHybrid(RecommenderContract):
+    scores_cold = True
+
+    def make(self):
+        return Hybrid(knn_k=3, content_k=2, ease_lam=1.0)
+
+
+def test_make_model_by_name_and_alias():
+    assert isinstance(make_model("EASE", lam=400), EASE)
+    assert isinstance(make_model("content-knn"), ContentKNN)
+    with pytest.raises(ConfigError, match="unknown model"):
+        make_model("svd")
+
+
+def test_load_refuses_a_folder_that_is_not_a_model(tmp_path):
+    with pytest.raises(ModelError):
+        Recommender.load(tmp_path)
+
+
+def test_load_checks_the_requested_class(tiny, tmp_path):
+    path = Popularity().fit(tiny).save(tmp_path / "pop")
+    with pytest.raises(ModelError, match="popularity model"):
+        EASE.load(path)

@@ -1,0 +1,87 @@
+"""The hybrid's explanation contract: signals, score_signals and coefficients reproduce the reported score."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from recengine.columns import Columns
+from recengine.errors import ConfigError
+from recengine.models import EASE, Hybrid, Profile
+from recengine.models.content import standardize_rows
+from recengine.models.ease import ease_weights, resolve_device
+from recengine.models.hybrid_fit import REGIME_NAMES, coordinate_ascent, ndcg_at, regime_of
+
+
+@pytest.fixture(scope="module")
+def hybrid(tiny, tiny_embeddings, encoder):
+    return Hybrid(knn_k=3, content_k=2, ease_lam=1.0).fit(tiny, tiny_embeddings, encoder)
+
+
+@pytest.mark.parametrize("profile", [Profile.from_items(["a", "d"]), Profile.from_items(["b"]).with_intent("a film set on Mars"), Profile.from_intent("romance in Rome")])
+def test_recommend_reports_the_score_of_score_signals(hybrid, profile):
+    recs = hybrid.recommend(profile, k=4)
+    assert list(recs.columns[5:]) == hybrid.signal_names
+    X = recs[hybrid.signal_names].to_numpy()
+    np.testing.assert_allclose(hybrid.score_signals(X), recs[Columns.score], rtol=1e-4, atol=1e-5)
+    again = hybrid.signals(profile, recs[Columns.item].tolist())
+    np.testing.assert_allclose(again.to_numpy(), X, rtol=1e-5, atol=1e-6)
+    coef = hybrid.coefficients(profile.size)
+    np.testing.assert_allclose(X @ coef, recs[Columns.score], rtol=1e-4, atol=1e-5)
+    assert hybrid.ranker_kind == "linear"
+
+
+def test_intent_steers_an_empty_profile_towards_matching_text(hybrid):
+    recs = hybrid.recommend(Profile.from_intent("settlers on the planet Mars"), k=1)
+    assert recs[Columns.item].tolist() == ["g"]
+    romance = hybrid.recommend(Profile.from_intent("falling in love in Rome"), k=1)
+    assert romance[Columns.item].tolist() == ["e"]
+
+
+def test_weight_table_has_one_row_per_regime(hybrid):
+    table = hybrid.weight_table
+    assert table.shape == (len(REGIME_NAMES), len(hybrid.signal_names))
+    assert np.isfinite(table.to_numpy()).all()
+    assert hybrid.validation
+
+
+def test_regimes_cover_profile_sizes():
+    assert regime_of(np.arange(12)).tolist() == [0, 1, 2, 2, 3, 3, 3, 3, 3, 3, 4, 4]
+
+
+def test_coordinate_ascent_finds_the_signal_that_ranks_positives_first(rng):
+    relevant = rng.random((40, 30)) < 0.1
+    relevant[:, 0] = True
+    noise = rng.normal(size=(40, 30))
+    useful = relevant + 0.5 * rng.normal(size=(40, 30))
+    F = np.zeros((9, 40, 30), dtype=np.float32)
+    F[0], F[1] = noise, useful
+    blocked = np.zeros((40, 30), dtype=bool)
+    w, best, single = coordinate_ascent(F, blocked, relevant, ("ease", "itemknn"), passes=2)
+    assert w[1] == 1.0 and abs(w[0]) < 1.0
+    assert best >= single["itemknn"] > single["ease"]
+    assert best == pytest.approx(ndcg_at(np.tensordot(w, F, axes=1), blocked, relevant), abs=1e-5)
+
+
+def test_standardize_rows_ignores_missing_values():
+    z = standardize_rows(np.array([[1.0, 2.0, 3.0, np.nan], [5.0, 5.0, 5.0, 5.0]]))
+    np.testing.assert_allclose(z[0, :3], [-1.2247, 0.0, 1.2247], atol=1e-4)
+    assert np.isnan(z[0, 3]) and (z[1] == 0).all()
+
+
+def test_ease_weights_match_the_closed_form(rng):
+    X = (rng.random((30, 8)) < 0.4).astype(np.float32)
+    lam = 2.0
+    B = ease_weights(X, lam)
+    P = np.linalg.inv(X.T @ X + lam * np.eye(8))
+    expected = -P / np.diag(P)[None, :]
+    np.fill_diagonal(expected, 0.0)
+    np.testing.assert_allclose(B, expected, atol=1e-5)
+
+
+def test_device_choice(tiny):
+    assert resolve_device("auto") in ("cpu", "cuda", "mps")
+    with pytest.raises(ConfigError, match="unknown device"):
+        resolve_device("tpu")
+    with pytest.raises(ConfigError, match="ItemKNN"):
+        EASE(max_items=3).fit(tiny)

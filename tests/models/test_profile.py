@@ -1,0 +1,61 @@
+"""Profile: constructors, immutable edits, JSON round trip."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from recengine.errors import DataError, UnknownIdError
+from recengine.models import Profile
+
+
+def test_from_user_reads_every_interaction(tiny):
+    p = Profile.from_user(tiny, "u0")
+    assert p.liked == {"a": 1.0, "b": 1.0, "c": 1.0}
+    assert p.user_id == "u0" and p.id == "u0" and p.size == 3
+
+
+def test_from_user_unknown_id_is_a_user_error(tiny):
+    with pytest.raises(UnknownIdError, match="unknown user id 'nobody'"):
+        Profile.from_user(tiny, "nobody")
+
+
+def test_edits_return_new_profiles_and_keep_like_and_dislike_exclusive():
+    p = Profile.from_items(["a", "b"], name="visitor")
+    q = p.dislike("a").like("c", 2.0).with_intent("space films")
+    assert p.liked == {"a": 1.0, "b": 1.0} and not p.disliked and p.intent is None
+    assert q.liked == {"b": 1.0, "c": 2.0} and q.disliked == frozenset({"a"}) and q.intent == "space films"
+    assert q.like("a").disliked == frozenset()
+    assert q.without("b").liked == {"c": 2.0}
+    assert q.with_intent("").intent is None
+
+
+def test_intent_profile_needs_text():
+    assert Profile.from_intent("  cosy mysteries ").intent == "cosy mysteries"
+    with pytest.raises(DataError):
+        Profile.from_intent("   ")
+
+
+def test_from_dict_rejects_unknown_keys():
+    with pytest.raises(DataError, match="unexpected keys"):
+        Profile.from_dict({"liked": {}, "likes": ["a"]})
+
+
+ids = st.text(alphabet="abcdef0123456789", min_size=1, max_size=6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    liked=st.dictionaries(ids, st.floats(0.1, 5.0, allow_nan=False), max_size=6),
+    disliked=st.sets(ids, max_size=4),
+    intent=st.one_of(st.none(), st.text(min_size=1, max_size=30)),
+    user=st.one_of(st.none(), ids),
+)
+def test_json_round_trip(liked, disliked, intent, user):
+    p = Profile(liked=liked, disliked=frozenset(disliked), intent=intent, user_id=user)
+    back = Profile.from_dict(json.loads(json.dumps(p.to_dict())))
+    assert back == p
+    assert hash(back) == hash(p)
