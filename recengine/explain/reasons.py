@@ -16,6 +16,7 @@ from recengine.explain.signals import is_collaborative
 SIGNAL_PHRASES: dict[str, tuple[str, str]] = {
     "ease": ("people with tastes like yours liked it (EASE)", "people with tastes like yours rarely chose it (EASE)"),
     "itemknn": ("it is often chosen together with items you liked (item-kNN)", "it is rarely chosen together with your items (item-kNN)"),
+    "cooc": ("people who chose your items often chose it too (co-occurrence)", "people who chose your items rarely chose it (co-occurrence)"),
     "content": ("its description is close to items you liked", "its description is unlike your items"),
     "intent": ("its description matches your request", "its description is far from your request"),
     "popularity": ("it is popular", "it is less popular than most"),
@@ -25,6 +26,10 @@ SIGNAL_PHRASES: dict[str, tuple[str, str]] = {
 }
 #: A feature is named only if it pushed at least this share of the strongest push.
 MIN_SHARE = 0.3
+#: With at least FLAT_MIN_ITEMS items pushing and the strongest within FLAT_RATIO of the median push, no
+#: single item stands out, and the reason says so instead of naming a few of them as if they did.
+FLAT_MIN_ITEMS = 4
+FLAT_RATIO = 1.25
 
 
 def _phrase(name: str, positive: bool) -> str:
@@ -39,6 +44,11 @@ def _join(parts: list[str]) -> str:
     if len(parts) <= 1:
         return "".join(parts)
     return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _is_flat(values: Any, players: list[str]) -> bool:
+    pos = sorted(float(v) for v, p in zip(values, players) if float(v) > 0 and p != INTENT_PLAYER)
+    return len(pos) >= FLAT_MIN_ITEMS and pos[-1] <= FLAT_RATIO * pos[len(pos) // 2]
 
 
 def _top_positive(values: Any, n: int) -> list[int]:
@@ -82,6 +92,10 @@ def reason(explanation: ItemExplanation, profile: Any = None, *, max_items: int 
         elif liked is None or player in liked:
             named_items.append(hist.labels[i])
     named_items = named_items[:max_items]
+    flat = _is_flat(hist.values, hist.feature_names)
+    if flat:
+        n_pushing = sum(1 for v, p in zip(hist.values, hist.feature_names) if v > 0 and p != INTENT_PLAYER)
+        named_items = [f"your profile as a whole ({n_pushing} of your items push it about equally)"]
     signal_idx = [
         i
         for i in _top_positive(sig.values, max_signals)
@@ -92,15 +106,17 @@ def reason(explanation: ItemExplanation, profile: Any = None, *, max_items: int 
     sentences = []
     if explanation.is_cold:
         lead = "New, with no interactions yet, so it is suggested from its text alone"
-        if named_items:
+        if named_items and not flat:
             lead += f": its description is close to {_join(named_items)}, which you liked"
+        elif named_items:
+            lead += f": its description is close to {named_items[0]}"
         if intent_helped:
             lead += " and it matches your request" if named_items else ": it matches your request"
         sentences.append(lead + ".")
     else:
         because = []
         if named_items:
-            because.append(f"you liked {_join(named_items)}")
+            because.append(f"of {named_items[0]}" if flat else f"you liked {_join(named_items)}")
         if intent_helped:
             because.append("it matches your request")
         if because and signal_parts:

@@ -1,0 +1,61 @@
+"""Template reasons name only what the explanation supports."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from recengine.explain import Explanation, ItemExplanation, reason
+from recengine.models import Profile
+
+SIGNALS = ["ease", "itemknn", "content", "intent", "popularity"]
+TITLES = {"1": "Toy Story", "2": "GoldenEye", "3": "Four Rooms", "4": "Get Shorty", "5": "Copycat"}
+
+
+def make(history: list[float], signals: list[float], cold: bool = False, intent: float | None = None) -> ItemExplanation:
+    ids = list(TITLES)[: len(history)]
+    labels = [TITLES[i] for i in ids]
+    if intent is not None:
+        ids, labels, history = ids + ["intent"], labels + ["your request"], history + [intent]
+    score = 1.0
+    sig = Explanation(np.array(signals), score - sum(signals), np.ones(len(signals)), SIGNALS, "signals", "9", "Heat", score)
+    hist = Explanation(np.array(history), score - sum(history), np.ones(len(history)), ids, "history", "9", "Heat", score,
+                       labels=labels)
+    return ItemExplanation("9", "Heat", score, sig, hist, is_cold=cold)
+
+
+def test_names_the_items_and_signals_that_pushed_and_not_the_ones_that_held_back():
+    e = make([0.6, -0.3, 0.05], [0.5, -0.4, 0.1, 0.0, 0.0])
+    text = reason(e, Profile.from_items(["1", "2", "3"]))
+    assert "Toy Story" in text
+    assert "GoldenEye" not in text  # pushed the score down
+    assert "Four Rooms" not in text  # too small to matter
+    assert "(EASE)" in text
+    assert "rarely chosen together" in text  # the big negative signal is said as one
+
+
+def test_a_flat_history_names_no_single_item():
+    e = make([0.21, 0.2, 0.19, 0.2, 0.2], [0.5, 0.1, 0.1, 0.0, 0.0])
+    text = reason(e, Profile.from_items(list(TITLES)))
+    assert "as a whole" in text and "5 of your items" in text
+    assert not any(t in text for t in TITLES.values())
+
+
+def test_a_cold_item_comes_from_text_alone_and_never_cites_collaborative_signals():
+    e = make([0.4, 0.1], [0.3, 0.2, 0.6, 0.0, -0.1], cold=True)
+    text = reason(e, Profile.from_items(["1", "2"]))
+    assert "text alone" in text
+    assert "EASE" not in text and "item-kNN" not in text
+    assert "Toy Story" in text
+
+
+def test_an_item_missing_from_the_given_profile_is_never_named():
+    e = make([0.6, 0.5], [0.5, 0.0, 0.0, 0.0, 0.0])
+    text = reason(e, Profile.from_items(["2"]))
+    assert "Toy Story" not in text and "GoldenEye" in text
+
+
+def test_intent_credit_is_said_as_the_request():
+    e = make([0.05], [0.0, 0.0, 0.0, 0.9, 0.0], intent=0.8)
+    text = reason(e)
+    assert "matches your request" in text
+    assert "Toy Story" not in text
