@@ -24,9 +24,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "(they sum to score - score with an empty profile), plus a plain-language reason.",
     )
     add_data_options(p)
-    who = p.add_argument_group("profile (one of --user or --liked; --intent may be added to either or used alone)")
+    who = p.add_argument_group("who the suggestion is for (at least one; the same options as recommend)")
     who.add_argument("--user", metavar="ID", help="a known user id: their interactions are the profile")
-    who.add_argument("--liked", metavar="ID,ID", help="comma-separated liked item ids (a new user)")
+    who.add_argument("--liked", metavar="ID,ID", help="comma-separated liked item ids (a new user, or added to --user)")
+    who.add_argument("--disliked", metavar="ID,ID", help="comma-separated item ids the person rejected")
     who.add_argument("--intent", metavar="TEXT", help="a sentence of what the person wants")
     p.add_argument("--item", required=True, metavar="ID", help="the item to explain")
     p.add_argument("--model", default="hybrid", help="the model to explain (default hybrid; others get the history view)")
@@ -38,23 +39,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_explain)
 
 
+def _ids(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
 def build_profile(args: argparse.Namespace, ds: Any) -> Any:
-    """The profile the options describe (``--user`` or ``--liked``, optionally ``--intent``)."""
+    """The profile the options describe, built as ``recengine recommend`` builds it."""
     from recengine.models import Profile
 
-    if args.user and args.liked:
-        raise ConfigError("give either --user or --liked, not both.")
     if not (args.user or args.liked or args.intent):
         raise ConfigError("say who the suggestion is for: --user ID, --liked ID,ID or --intent TEXT.")
-    if args.user:
-        profile = Profile.from_user(ds, args.user)
-    elif args.liked:
-        ids = [i.strip() for i in args.liked.split(",") if i.strip()]
-        for i in ids:
-            ds.item_map.index(i)  # a clear UnknownIdError for a typo
-        profile = Profile.from_items(ids, name="cli")
-    else:
-        profile = Profile(name="cli")
+    profile = Profile.from_user(ds, args.user) if args.user else Profile(name="you")
+    for item in _ids(args.liked):
+        ds.item_map.index(item)  # a clear UnknownIdError for a typo
+        profile = profile.like(item)
+    for item in _ids(args.disliked):
+        ds.item_map.index(item)
+        profile = profile.dislike(item)
     return profile.with_intent(args.intent) if args.intent else profile
 
 
@@ -63,6 +64,9 @@ def fit_model(name: str, ds: Any, device: str = "auto") -> Any:
     from recengine.models import make_model
 
     model = make_model(name)
+    if hasattr(model.config, "device") and device != "auto":
+        model = make_model(name, device=device)
+    print(f"fitting {model.name} on {ds.n_users} users x {ds.n_items} items ...", file=sys.stderr)
     if model.name in ("content", "hybrid"):
         from recengine.models.content import shared_encoder
         from recengine.text import embed_items

@@ -48,6 +48,13 @@ def test_json_for_a_cold_item_with_the_hybrid(files, capsys):
     assert "text alone" in out["reason"]
 
 
+def test_user_plus_liked_and_disliked_items_form_one_profile(files, capsys):
+    assert main(["explain", *files, "--user", "u0", "--liked", "d", "--disliked", "b", "--item", "e", "--model", "ease",
+                 "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {h["item_id"] for h in out["history"]} == {"a", "c", "d"}
+
+
 def test_table_for_a_known_user(files, capsys):
     assert main(["explain", *files, "--user", "u0", "--item", "d", "--model", "ease"]) == 0
     out = capsys.readouterr().out
@@ -60,7 +67,6 @@ def test_table_for_a_known_user(files, capsys):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--user", "u0", "--liked", "a"], "either --user or --liked"),
         ([], "say who the suggestion is for"),
         (["--liked", "a,zzz"], "zzz"),
         (["--liked", "a", "--budget", "1"], "--budget"),
