@@ -118,6 +118,7 @@ _WORKER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_two_processes_embedding_at_once_agree(fresh_home, tmp_path, sample, encoder):
     texts = list(pd.unique(np.asarray(sample.texts[:120])))
     src = tmp_path / "texts.json"

@@ -1,0 +1,53 @@
+"""``recengine embed`` and ``recengine finetune`` through the real command line entry point."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from recengine.cli import main
+
+
+@pytest.fixture()
+def tiny_files(tmp_path, tiny):
+    inter = tmp_path / "interactions.csv"
+    items = tmp_path / "items.csv"
+    tiny.interactions[["user_id", "item_id", "rating", "timestamp"]].to_csv(inter, index=False)
+    tiny.items[["item_id", "title", "description"]].to_csv(items, index=False)
+    return ["--interactions", str(inter), "--items", str(items)]
+
+
+def _run(capsys, argv):
+    code = main(argv)
+    out = capsys.readouterr().out
+    assert code == 0, out
+    return json.loads(out)
+
+
+def test_embed_json_second_run_encodes_nothing(fresh_home, capsys, tiny_files, tiny):
+    first = _run(capsys, ["embed", *tiny_files, "--device", "cpu", "--format", "json"])
+    for key in ("model", "fingerprint", "device", "dim", "n_items", "n_encoded", "n_cached", "seconds"):
+        assert key in first
+    assert first["n_items"] == tiny.n_items and first["n_encoded"] == tiny.n_items and first["device"] == "cpu"
+    second = _run(capsys, ["embed", *tiny_files, "--device", "cpu", "--format", "json"])
+    assert (second["n_encoded"], second["n_cached"]) == (0, tiny.n_items)
+    assert second["fingerprint"] == first["fingerprint"]
+
+
+@pytest.mark.slow
+def test_finetune_json_reports_cold_items_and_reuses(fresh_home, capsys, tiny_files):
+    argv = ["finetune", *tiny_files, "--epochs", "1", "--device", "cpu", "--format", "json"]
+    first = _run(capsys, argv)
+    assert first["cached"] is False and first["fingerprint"].startswith("ft-")
+    for side in ("zero_shot", "fine_tuned"):
+        assert set(first["cold_items"][side]) == {"recall@10", "ndcg@10"}
+        assert 0.0 <= first["cold_items"][side]["recall@10"] <= 1.0
+    second = _run(capsys, argv)
+    assert second["cached"] is True and second["fingerprint"] == first["fingerprint"]
+    assert second["cold_items"] == first["cold_items"]
+
+
+def test_bad_device_exits_with_a_message(capsys, tiny_files):
+    assert main(["embed", *tiny_files, "--device", "tpu"]) == 2
+    assert "device" in capsys.readouterr().err

@@ -1,0 +1,93 @@
+"""Fine-tuning: a tiny run changes the weights, gets its own fingerprint, is reused, and reloads identically."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+
+from recengine.errors import ConfigError
+from recengine.text import Encoder, FineTuneConfig, finetune
+from recengine.text.finetune import finetune_fingerprint, list_finetuned
+from recengine.text.pairs import collaborative_neighbors, data_hash
+
+TINY = {"epochs": 2, "batch_size": 4, "neighbors": 2, "lr": 5e-4, "device": "cpu", "max_seq_length": 16}
+
+
+def _weights(enc: Encoder) -> dict[str, np.ndarray]:
+    return {k: v.detach().cpu().numpy().copy() for k, v in enc.model.state_dict().items()}
+
+
+def test_neighbours_follow_the_checkerboard(tiny):
+    ids, sims = collaborative_neighbors(tiny.matrix, 2, shrink=0.0)
+    groups = {i: tiny.item_map.external[i] in "abc" for i in range(tiny.n_items)}
+    for i in range(6):
+        assert all(groups[j] == groups[i] for j in ids[i] if j >= 0)
+    assert (ids[tiny.item_map.index("g")] == -1).all()  # a cold item has no collaborative neighbours
+
+
+@pytest.mark.slow
+def test_tiny_finetune_trains_saves_and_is_reused(fresh_home, tiny, encoder):
+    calls = []
+    base_weights = _weights(encoder)
+    tuned = finetune(tiny, encoder, FineTuneConfig(**TINY), progress=lambda s, t, m: calls.append((s, t, m)))
+    # the base encoder was copied, not changed
+    assert all(np.array_equal(v, _weights(encoder)[k]) for k, v in base_weights.items())
+    changed = [k for k, v in _weights(tuned).items() if k in base_weights and not np.allclose(v, base_weights[k])]
+    assert changed, "fine-tuning left every weight as it was"
+    assert tuned.fingerprint.startswith("ft-") and tuned.fingerprint != encoder.fingerprint
+    assert tuned.manifest["cached"] is False and tuned.manifest["base_fingerprint"] == encoder.fingerprint
+    steps = tuned.manifest["metrics"]["steps"]
+    assert steps == len(tuned.loss_history) == calls[-1][0] == calls[-1][1] > 0
+    assert all(m.startswith("loss ") for _, _, m in calls[1:])
+    assert (tuned.path / "recengine.json").is_file() and list(tuned.path.rglob("*.safetensors"))
+    assert not [p for p in tuned.path.rglob("*") if p.suffix in (".bin", ".pkl", ".pt")]
+
+    texts = list(tiny.texts)
+    live = tuned.encode(texts)
+    assert not np.allclose(live, encoder.encode(texts), atol=1e-4)
+    reloaded = Encoder(str(tuned.path), device="cpu")
+    assert reloaded.fingerprint == tuned.fingerprint
+    np.testing.assert_allclose(reloaded.encode(texts), live, atol=1e-5)
+
+    again = finetune(tiny, encoder, FineTuneConfig(**TINY), progress=lambda *a: pytest.fail("retrained"))
+    assert again.manifest["cached"] is True and again.fingerprint == tuned.fingerprint
+    np.testing.assert_allclose(again.encode(texts), live, atol=1e-5)
+    assert [m["fingerprint"] for m in list_finetuned()] == [tuned.fingerprint]
+
+
+def test_fingerprint_covers_data_and_config_not_device(tiny, sample):
+    cfg = FineTuneConfig(**TINY)
+    fp = finetune_fingerprint("base", data_hash(tiny), cfg)
+    assert fp == finetune_fingerprint("base", data_hash(tiny), cfg.model_copy(update={"device": "cuda"}))
+    assert fp != finetune_fingerprint("base", data_hash(tiny), cfg.model_copy(update={"epochs": 3}))
+    assert fp != finetune_fingerprint("other", data_hash(tiny), cfg)
+    fewer = tiny.with_interactions(tiny.interactions.iloc[1:])
+    assert data_hash(fewer) != data_hash(tiny)
+    shuffled = tiny.with_interactions(tiny.interactions.sample(frac=1.0, random_state=0))
+    assert data_hash(shuffled) == data_hash(tiny)
+
+
+@pytest.mark.slow
+def test_lora_finetune(fresh_home, tiny, encoder):
+    cfg = FineTuneConfig(**TINY, lora=True, lora_r=4)
+    tuned = finetune(tiny, encoder, cfg)
+    assert tuned.fingerprint != finetune_fingerprint(encoder.fingerprint, data_hash(tiny), FineTuneConfig(**TINY))
+    texts = list(tiny.texts)
+    assert not np.allclose(tuned.encode(texts), encoder.encode(texts), atol=1e-4)
+    assert not any("lora" in k for k in tuned.model.state_dict())  # adapters merged into plain weights
+    np.testing.assert_allclose(Encoder(str(tuned.path), device="cpu").encode(texts), tuned.encode(texts), atol=1e-5)
+
+
+def test_lora_without_peft_is_a_config_error(monkeypatch, tiny, encoder):
+    monkeypatch.setitem(sys.modules, "peft", None)
+    with pytest.raises(ConfigError, match="pip install"):
+        finetune(tiny, encoder, FineTuneConfig(**TINY, lora=True))
+
+
+def test_bad_config_is_rejected():
+    with pytest.raises(ValueError):
+        FineTuneConfig(epochs=0)
+    with pytest.raises(ValueError):
+        FineTuneConfig(unknown_option=1)
