@@ -66,7 +66,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     aud.add_argument("--k", type=int, default=10, help="number of users (default 10)")
     aud.add_argument("--device", default="auto", help="auto, cpu, cuda or mps (encoder)")
     add_format_option(aud)
-    aud.set_defaults(func=cmd_audience)
+    aud.set_defaults(func=cmd_audience, text=None)
 
 
 def _ids(value: str | None) -> list[str]:

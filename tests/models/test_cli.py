@@ -1,0 +1,63 @@
+"""``recengine recommend`` / ``evaluate`` / ``audience`` on the small test files (m4 is a cold item)."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from recengine.cli import main
+
+DATA = Path(__file__).parent.parent / "data"
+FILES = ["--interactions", str(DATA / "interactions.csv"), "--items", str(DATA / "items.csv")]
+
+
+def test_recommend_json_for_new_user_with_intent(capsys):
+    assert main(["recommend", *FILES, "--liked", "m2", "--intent", "war childhood", "--model", "hybrid", "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out and {"item_id", "title", "score", "rank", "ease", "content", "intent", "is_cold"} <= set(out[0])
+    assert "m2" not in [r["item_id"] for r in out]
+    assert "m4" in [r["item_id"] for r in out]  # the cold item, reached through text
+    assert [r["rank"] for r in out] == list(range(1, len(out) + 1))
+
+
+def test_recommend_intent_only_finds_the_cold_item(capsys):
+    assert main(["recommend", *FILES, "--intent", "a boy scout in the Second World War", "--k", "1", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["item_id"] == "m4"
+
+
+def test_recommend_csv_for_known_user(capsys):
+    assert main(["recommend", *FILES, "--user", "alice", "--model", "ease", "--k", "2", "--format", "csv"]) == 0
+    table = pd.read_csv(io.StringIO(capsys.readouterr().out), dtype={"item_id": str})
+    assert table["item_id"].tolist() == ["m3"]  # m1, m2 seen; m4 is cold (EASE cannot score it)
+
+
+def test_recommend_needs_someone_and_valid_ids(capsys):
+    assert main(["recommend", *FILES]) == 2
+    assert "--user" in capsys.readouterr().err
+    assert main(["recommend", *FILES, "--liked", "m9", "--model", "popularity"]) == 2
+    assert "unknown item id 'm9'" in capsys.readouterr().err
+
+
+def test_evaluate_json(capsys):
+    assert main(["evaluate", *FILES, "--protocol", "warm", "--models", "popularity,ease", "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["protocol"] == "warm" and out["k"] == 10
+    assert [r["model"] for r in out["results"]] == ["popularity", "ease"]
+    keys = {"model", "recall@10", "ndcg@10", "hit@10", "mrr@10", "map@10", "coverage", "diversity", "novelty", "popularity_bias", "fit_seconds"}
+    assert keys <= set(out["results"][0])
+
+
+def test_evaluate_bad_shots_is_a_user_error(capsys):
+    assert main(["evaluate", *FILES, "--protocol", "few-shot", "--shots", "one"]) == 2
+    assert "--shots" in capsys.readouterr().err
+
+
+def test_audience_for_a_new_item(capsys):
+    args = ["audience", *FILES, "--title", "Space station", "--text", "A psychologist on a station orbiting a planet", "--model", "content", "--format", "json"]
+    assert main(args) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out[0]["user_id"] in {"alice", "carol"}  # the two users who liked Solaris
+    assert {"user_id", "score", "rank", "n_items"} <= set(out[0])
