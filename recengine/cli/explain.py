@@ -35,6 +35,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--budget", type=int, default=None, metavar="N",
                    help="coalitions scored for profiles over 12 items (permutation sampling; default 2048)")
     p.add_argument("--seed", type=int, default=0, help="seed of the background sample and the permutations")
+    p.add_argument("--generator", metavar="PATH",
+                   help="a local generative model folder that rephrases the reason (kept only if it stays grounded)")
     add_format_option(p, ("table", "json"))
     p.set_defaults(func=cmd_explain)
 
@@ -104,7 +106,9 @@ def cmd_explain(args: argparse.Namespace) -> int:
     profile = build_profile(args, ds)
     ds.item_map.index(args.item)
     model = fit_model(args.model, ds, args.device)
-    options = {"seed": args.seed}
+    options: dict[str, Any] = {"seed": args.seed}
+    if args.generator:
+        options.update(generator=args.generator, generator_device=args.device)
     if args.budget is not None:
         if args.budget < 2:
             raise ConfigError("--budget must be at least 2 coalitions.")

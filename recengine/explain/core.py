@@ -147,6 +147,8 @@ def explain_many(
     budget: int = DEFAULT_BUDGET,
     seed: int = 0,
     reasons: bool = True,
+    generator: str | None = None,
+    generator_device: str = "cpu",
 ) -> list[ItemExplanation]:
     """Explain several suggestions for one profile (a whole top-k list) in one pass.
 
@@ -167,6 +169,11 @@ def explain_many(
         Seeds the background sample and the permutations.
     reasons : bool
         Also write the plain-language reason of each suggestion.
+    generator : str, optional
+        A local generative model folder that rephrases each template reason; a rephrasing that names
+        an item the template did not (or drops one it did) is discarded for the template.
+    generator_device : str
+        Where the generator runs (``"cpu"``, ``"auto"``, ``"cuda"``...).
 
     Returns
     -------
@@ -242,6 +249,16 @@ def explain_many(
         from recengine.explain.reasons import reason
 
         out = [replace(e, reason=reason(e, profile)) for e in out]
+        if generator:
+            from recengine.explain.generate import generate_reason
+
+            rephrased = [
+                generate_reason(e, generator, catalogue_titles=titles, device=generator_device) for e in out
+            ]
+            out = [
+                replace(e, reason=text, reason_source="generated" if ok else "template")
+                for e, (text, ok) in zip(out, rephrased)
+            ]
     return out
 
 

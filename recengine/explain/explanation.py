@@ -116,6 +116,9 @@ class ItemExplanation:
         Whether the item had no interactions when the model was fitted.
     reason : str
         A plain-language sentence built from the two views (see ``recengine.explain.reasons``).
+    reason_source : str
+        ``"template"``, or ``"generated"`` when a local generative model rephrased it and the
+        rephrasing passed the grounding check (``recengine.explain.generate``).
     """
 
     item_id: str
@@ -125,6 +128,7 @@ class ItemExplanation:
     history: Explanation
     is_cold: bool = False
     reason: str = ""
+    reason_source: str = "template"
 
     @property
     def empty_profile_score(self) -> float:
@@ -149,6 +153,7 @@ class ItemExplanation:
             "empty_profile_score": float(self.history.base_value),
             "is_cold": bool(self.is_cold),
             "reason": self.reason,
+            "reason_source": self.reason_source,
             "methods": {"signals": self.signals.method, "history": self.history.method},
         }
 
