@@ -19,6 +19,10 @@ Examples
 
 from __future__ import annotations
 
+import sys
+import types
+from typing import Any
+
 from recengine.explain.core import explain, explain_many, has_signals
 from recengine.explain.explanation import INTENT_PLAYER, Explanation, ItemExplanation
 from recengine.explain.reasons import reason
@@ -40,3 +44,14 @@ __all__ = [
     "reason",
     "shapley_values",
 ]
+
+
+class _CallableModule(types.ModuleType):
+    """``recengine.explain`` is both this package and the public function: once the package is imported,
+    Python binds the name to the package, so the package calls the function."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> ItemExplanation:
+        return explain(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -99,3 +99,22 @@ def test_to_dict_has_the_issue_keys(ease):
         assert key in d
     assert {"name", "value", "shap"} <= set(d["signals"][0])
     assert {"item_id", "title", "shap"} <= set(d["history"][0])
+
+
+def test_the_public_name_works_in_any_import_order(ease):
+    import subprocess
+    import sys
+
+    code = (
+        "from recengine.explain import explain_many\n"
+        "import recengine\n"
+        "assert callable(recengine.explain)\n"
+        "assert recengine.explain.explain_many is explain_many\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+    import recengine
+
+    e = recengine.explain(ease, Profile.from_items(["50"]), "181")
+    sv = e.signals.to_shap()
+    assert sv.values.shape == e.signals.values.shape
+    assert sv.base_values + sv.values.sum() == pytest.approx(e.score, abs=1e-6)
