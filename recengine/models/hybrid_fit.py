@@ -111,13 +111,14 @@ def ndcg_at(scores: np.ndarray, blocked: np.ndarray, relevant: np.ndarray, k: in
 class _Scorer:
     """NDCG@k of many candidate score matrices against one relevance matrix (torch top-k: fast on CPU)."""
 
-    def __init__(self, relevant: Any, k: int = 10) -> None:
+    def __init__(self, relevant: Any, k: int = 10, n_rel: Any = None) -> None:
         import torch
 
         self.k = int(min(k, relevant.shape[1]))
         self.rel = relevant.to(torch.float32)
         self.discount = 1.0 / torch.log2(torch.arange(2, self.k + 2, dtype=torch.float32))
-        n_rel = torch.clamp(self.rel.sum(dim=1), max=self.k).to(torch.int64)
+        n_rel = self.rel.sum(dim=1) if n_rel is None else n_rel
+        n_rel = torch.clamp(n_rel, max=self.k).to(torch.int64)
         self.idcg = torch.cumsum(self.discount, 0)[torch.clamp(n_rel, min=1) - 1]
 
     def ndcg(self, scores: Any) -> float:
@@ -129,6 +130,26 @@ class _Scorer:
         top = torch.topk(scores, self.k, dim=1, sorted=True).indices
         dcg = (torch.gather(self.rel, 1, top) * self.discount).sum(dim=1)
         return dcg / self.idcg
+
+
+def prune(F: Any, penalty: Any, relevant: Any, depth: int = 50) -> tuple[Any, Any, Any]:
+    """Keep, per user, only items in some signal's top ``depth`` (where any blend's top-10 lies).
+
+    Returns the signals, penalty and relevance gathered on those items (padded with -inf), so each
+    coordinate-ascent step ranks a few hundred items per user instead of the whole catalogue.
+    """
+    import torch
+
+    depth = int(min(depth, F.shape[2]))
+    mask = torch.zeros(penalty.shape, dtype=torch.bool)
+    for s in (_S[name] for name in LEARNED if name != "is_cold"):
+        mask.scatter_(1, torch.topk(F[s] + penalty, depth, dim=1).indices, True)
+    mask &= torch.isfinite(penalty)
+    width = max(1, int(mask.sum(dim=1).max()))
+    order = torch.argsort((~mask).to(torch.int8), dim=1, stable=True)[:, :width]
+    Fg = torch.gather(F, 2, order.unsqueeze(0).expand(F.shape[0], -1, -1))
+    pen = torch.where(torch.gather(mask, 1, order), 0.0, float("-inf"))
+    return Fg, pen, torch.gather(relevant, 1, order)
 
 
 def coordinate_ascent(
@@ -145,7 +166,11 @@ def coordinate_ascent(
 
     Ft = torch.as_tensor(F, dtype=torch.float32)
     penalty = torch.as_tensor(np.where(blocked, -np.inf, 0.0), dtype=torch.float32)
-    scorer = _Scorer(torch.as_tensor(relevant), 10)
+    rel = torch.as_tensor(relevant)
+    n_rel = rel.sum(dim=1).to(torch.float32)
+    if F.shape[2] > 500:
+        Ft, penalty, rel = prune(Ft, penalty, rel)
+    scorer = _Scorer(rel, 10, n_rel)
     idx = [_S[s] for s in signals]
     single: dict[str, float] = {}
     if w is None:
