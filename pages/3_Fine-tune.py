@@ -45,7 +45,8 @@ def train(ds, key, config: dict):
             losses.append(float(message.split()[1]))
             if time.monotonic() - last[0] > 0.7 or done == total:
                 last[0] = time.monotonic()
-                chart.plotly_chart(loss_curve(range(1, len(losses) + 1), losses), key=f"live_loss_{len(losses)}")
+                chart.plotly_chart(loss_curve(range(1, len(losses) + 1), losses), key=f"live_loss_{len(losses)}",
+                                   theme=None)
 
     try:
         enc = finetuned_encoder(ds, key, config, "default", progress)

@@ -83,7 +83,11 @@ def unclipped(fig):
 def fill(reason, why, explained, rank: int) -> None:
     item = explained.item_id
     reason.markdown(f"<div class='rec-reason'>{escape_html(explained.reason)}</div>", unsafe_allow_html=True)
-    with why.container(), st.expander("Why? SHAP contributions", expanded=rank == 1):
+    with why.container():
+        box = st.expander("Why? SHAP contributions", expanded=rank == 1, key=f"why_{item}", on_change="rerun")
+    if not box.open:  # charts are drawn only for open cards: a rerun stays fast
+        return
+    with box:
         a, b = st.columns(2)
         with a:
             if explained.signals.feature_names:

@@ -14,6 +14,10 @@ EXAMPLE_TITLE = "Moonbase Kids"
 EXAMPLE_TEXT = "Three children stow away on a rocket to the Moon and must fix the base's failing robot. Genres: Adventure, Children's, Sci-Fi."
 
 
+def use_example() -> None:
+    ss["cold_title"], ss["cold_text"] = EXAMPLE_TITLE, EXAMPLE_TEXT
+
+
 def new_item_section(ds, key) -> None:
     st.subheader("A brand-new item")
     st.caption("Nobody has interacted with it yet, so collaborative models cannot place it; its text can.")
@@ -22,9 +26,7 @@ def new_item_section(ds, key) -> None:
     text = c2.text_area("Description", key="cold_text", placeholder=EXAMPLE_TEXT, height=90, max_chars=2000)
     if not (title.strip() or text.strip()):
         st.info("Type a title and a description (or use the example) to see who would want it.")
-        if st.button("Use the example", key="cold_example"):
-            ss["cold_title"], ss["cold_text"] = EXAMPLE_TITLE, EXAMPLE_TEXT
-            st.rerun()
+        st.button("Use the example", key="cold_example", on_click=use_example)
         return
     item_text = ". ".join(p.strip().rstrip(".") for p in (title, text) if p.strip()) + "."
     content = fitted_model("content", ds, key, encoder_name(), device_choice())
@@ -36,10 +38,11 @@ def new_item_section(ds, key) -> None:
     with right, guard("finding the nearest items"):
         st.markdown("**Nearest items** in the catalogue (by text)")
         near = nearest_items(content, item_text, k=10)
+        texts = ds.items.set_index("item_id")["text"]
         shown = pd.DataFrame({
             "title": near["title"],
             "similarity": near["score"].round(3),
-            "why": [f"its text is {s:.0%} similar (cosine of the two embeddings)" for s in near["score"]],
+            "why": [f"{s:.0%} similar text: {texts.get(i, '')}" for s, i in zip(near["score"], near["item_id"])],
         })
         table(shown, "new-item-nearest", key="dl_nearest", height=420)
 

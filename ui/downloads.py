@@ -43,7 +43,8 @@ def figure(fig: go.Figure, name: str, *, key: str | None = None, buttons: bool =
         "displaylogo": False,
         "toImageButtonOptions": {"format": "png", "filename": slug, "scale": 2},
     }
-    st.plotly_chart(fig, config=config, key=key or f"fig_{slug}", **kwargs)
+    # theme=None keeps the figure's own layout: projector-sized fonts and the fixed model/signal colours.
+    st.plotly_chart(fig, config=config, key=key or f"fig_{slug}", theme=None, **kwargs)
     if buttons:
         st.download_button(
             "HTML",
