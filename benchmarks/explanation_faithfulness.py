@@ -145,7 +145,7 @@ def main() -> None:
     profiles = {
         "3 items": Profile.from_items(["50", "172", "181"]),
         "6 items": Profile.from_items(["50", "172", "181", "1", "121", "174"]),
-        "12 items (exact)": Profile.from_items(["50", "172", "181", "1", "121", "174", "7", "100", "98", "56", "127", "22"]),
+        "12 items": Profile.from_items(["50", "172", "181", "1", "121", "174", "7", "100", "98", "56", "127", "22"]),
         f"user 196, {len(user.liked)} items": user,
         "2 items + intent": Profile.from_items(["1", "50"], intent="a romantic comedy set in Paris"),
     }
@@ -162,7 +162,7 @@ def main() -> None:
         else:
             rows.append((f"top-10 explained, {name} ({method})", f"{ours:.3f} s", "-", "goal < 1 s"))
 
-    p = profiles["12 items (exact)"]
+    p = profiles["12 items"]
     items = list(model.recommend(p, k=10)["item_id"])
     from recengine.explain.core import _signals_view
 
