@@ -301,16 +301,34 @@ def _read_manifest(model_dir: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+class quiet_progress:
+    """Silence transformers' own progress bars ("Loading weights") while recengine reports progress itself."""
+
+    def __enter__(self) -> quiet_progress:
+        from transformers.utils import logging as hf_logging
+
+        self._was = hf_logging.is_progress_bar_enabled()
+        hf_logging.disable_progress_bar()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        from transformers.utils import logging as hf_logging
+
+        if self._was:
+            hf_logging.enable_progress_bar()
+
+
 def _load_sentence_transformer(model_dir: Path, device: str, name: str) -> Any:
     try:
         from sentence_transformers import SentenceTransformer
 
-        return SentenceTransformer(
-            str(model_dir),
-            device=device,
-            trust_remote_code=False,
-            local_files_only=True,
-            model_kwargs={"use_safetensors": True},
-        )
+        with quiet_progress():
+            return SentenceTransformer(
+                str(model_dir),
+                device=device,
+                trust_remote_code=False,
+                local_files_only=True,
+                model_kwargs={"use_safetensors": True},
+            )
     except Exception as exc:
         raise ModelError(f"cannot load the encoder {name!r} from {model_dir}: {type(exc).__name__}: {exc}") from exc

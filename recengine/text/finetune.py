@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from recengine.errors import ConfigError, DataError, ModelError
 from recengine.settings import home_dir
-from recengine.text.encoder import MANIFEST, Encoder, Progress, resolve_device, resolve_precision
+from recengine.text.encoder import MANIFEST, Encoder, Progress, quiet_progress, resolve_device, resolve_precision
 from recengine.text.pairs import collaborative_neighbors, data_hash, sample_pairs
 
 # Fields that change how a run is executed but not what it learns; left out of the fingerprint.
@@ -178,7 +178,8 @@ def _save(model: Any, out_dir: Path, manifest: dict[str, Any]) -> None:
     """Write to a temporary folder, then rename it into place, so a half-written model is never found."""
     tmp = out_dir.with_name(f".{out_dir.name}.{os.getpid()}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    model.save(str(tmp), safe_serialization=True)
+    with quiet_progress():
+        model.save(str(tmp), safe_serialization=True)
     for p in tmp.rglob("*"):
         if p.suffix.lower() in (".bin", ".pt", ".pth", ".pkl"):
             p.unlink()  # the folder must load without unpickling anything
