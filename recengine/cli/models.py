@@ -31,6 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     rec.add_argument("--diversity", type=float, default=0.0, help="0..1: spread the list over different kinds of items (MMR)")
     rec.add_argument("--novelty", type=float, default=0.0, help=">=0: favour less popular items")
     rec.add_argument("--device", default="auto", help="auto, cpu, cuda or mps (encoder and EASE)")
+    rec.add_argument("--refit", action="store_true", help="fit the model again instead of reusing a saved fit")
     add_format_option(rec)
     rec.set_defaults(func=cmd_recommend)
 
@@ -65,6 +66,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     aud.add_argument("--model", default="hybrid", help="content or hybrid for new items (default hybrid)")
     aud.add_argument("--k", type=int, default=10, help="number of users (default 10)")
     aud.add_argument("--device", default="auto", help="auto, cpu, cuda or mps (encoder)")
+    aud.add_argument("--refit", action="store_true", help="fit the model again instead of reusing a saved fit")
     add_format_option(aud)
     aud.set_defaults(func=cmd_audience, text=None)
 
@@ -76,6 +78,7 @@ def _ids(value: str | None) -> list[str]:
 def _fit(args: argparse.Namespace, name: str) -> tuple[Any, Any, Any]:
     """(dataset, fitted model, embeddings) with progress on stderr."""
     from recengine.models import make_model
+    from recengine.models.base import fit_cached
     from recengine.models.content import shared_encoder
     from recengine.text import embed_items
 
@@ -89,8 +92,12 @@ def _fit(args: argparse.Namespace, name: str) -> tuple[Any, Any, Any]:
         embeddings = embed_items(ds, encoder, progress=update)
     finally:
         close()
-    print(f"fitting {model.name} on {ds.n_users} users x {ds.n_items} items ...", file=sys.stderr)
-    model.fit(ds, embeddings=embeddings, encoder=encoder)
+    if args.refit:
+        print(f"fitting {model.name} on {ds.n_users} users x {ds.n_items} items ...", file=sys.stderr)
+        model.fit(ds, embeddings=embeddings, encoder=encoder)
+    else:
+        print(f"fitting {model.name} on {ds.n_users} users x {ds.n_items} items (or loading it if fitted before) ...", file=sys.stderr)
+        model = fit_cached(model, ds, embeddings=embeddings, encoder=encoder)
     return ds, model, embeddings
 
 

@@ -344,3 +344,56 @@ def _ranks(rows: np.ndarray) -> np.ndarray:
     starts = np.r_[0, np.flatnonzero(rows[1:] != rows[:-1]) + 1]
     counts = np.diff(np.r_[starts, len(rows)])
     return np.arange(len(rows)) - np.repeat(starts, counts) + 1
+
+
+def dataset_fingerprint(dataset: Dataset) -> str:
+    """A short hash of a dataset's interactions (user, item) and item texts."""
+    import hashlib
+
+    h = hashlib.sha256()
+    inter = dataset.interactions[[Columns.user, Columns.item]]
+    h.update(pd.util.hash_pandas_object(inter, index=False).to_numpy().tobytes())
+    h.update(pd.util.hash_pandas_object(dataset.items[[Columns.item, Columns.text]], index=False).to_numpy().tobytes())
+    return h.hexdigest()[:16]
+
+
+def fit_cached(model: Recommender, dataset: Dataset, embeddings: Any = None, encoder: Any = None, cache_dir: Path | None = None) -> Recommender:
+    """``model.fit(dataset, ...)``, or the same model loaded from disk when it was fitted before.
+
+    The key covers the data, the model kind and settings, and the embeddings' encoder fingerprint, so a
+    change to any of them refits. Models live under ``$RECENGINE_HOME/fitted``.
+
+    Examples
+    --------
+    >>> import recengine
+    >>> from recengine.models import Popularity
+    >>> ds = recengine.load_sample("movielens-100k")
+    >>> fit_cached(Popularity(), ds).is_fitted
+    True
+    """
+    import hashlib
+    import os
+    import shutil
+    import tempfile
+
+    from recengine.settings import home_dir
+
+    root = Path(cache_dir) if cache_dir else home_dir() / "fitted"
+    parts = [FORMAT, str(FORMAT_VERSION), model.name, json.dumps(model.config.model_dump(mode="json"), sort_keys=True),
+             dataset_fingerprint(dataset), str(getattr(embeddings, "fingerprint", "") or getattr(encoder, "fingerprint", ""))]
+    key = hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
+    path = root / f"{model.name}-{key}"
+    if (path / "model.json").exists():
+        try:
+            return type(model).load(path)
+        except (ModelError, OSError, ValueError, KeyError):
+            shutil.rmtree(path, ignore_errors=True)
+    model.fit(dataset, embeddings=embeddings, encoder=encoder)
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=root, prefix=".tmp-"))
+    try:
+        model.save(tmp)
+        os.replace(tmp, path)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return model

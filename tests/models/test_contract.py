@@ -138,3 +138,15 @@ def test_load_checks_the_requested_class(tiny, tmp_path):
     path = Popularity().fit(tiny).save(tmp_path / "pop")
     with pytest.raises(ModelError, match="popularity model"):
         EASE.load(path)
+
+
+def test_fit_cached_reuses_a_saved_fit_and_refits_on_new_settings(tiny, tiny_embeddings, encoder, tmp_path):
+    from recengine.models.base import fit_cached
+
+    first = fit_cached(ItemKNN(k=3), tiny, tiny_embeddings, encoder, cache_dir=tmp_path)
+    again = fit_cached(ItemKNN(k=3), tiny, tiny_embeddings, encoder, cache_dir=tmp_path)
+    other = fit_cached(ItemKNN(k=2), tiny, tiny_embeddings, encoder, cache_dir=tmp_path)
+    assert len(list(tmp_path.iterdir())) == 2
+    profile = Profile.from_items(["a"])
+    np.testing.assert_array_equal(first.score(profile), again.score(profile))
+    assert other.config.k == 2 and again.config.k == 3
