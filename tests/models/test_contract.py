@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from recengine.columns import Columns
 from recengine.errors import ConfigError, ModelError, NotFittedError
@@ -150,3 +154,36 @@ def test_fit_cached_reuses_a_saved_fit_and_refits_on_new_settings(tiny, tiny_emb
     profile = Profile.from_items(["a"])
     np.testing.assert_array_equal(first.score(profile), again.score(profile))
     assert other.config.k == 2 and again.config.k == 3
+
+
+@pytest.fixture(scope="module")
+def tiny_ease(tiny):
+    return EASE(lam=1.0, device="cpu").fit(tiny)
+
+
+def test_empty_inputs_and_large_k(tiny_ease, tiny):
+    assert tiny_ease.recommend([], k=3).empty
+    recs = tiny_ease.recommend(Profile.from_items(["a"]), k=50)
+    assert len(recs) == tiny.n_items - 2  # everything but the seen item and the cold item
+    with pytest.raises(ConfigError, match="positive"):
+        tiny_ease.recommend(Profile.from_items(["a"]), k=0)
+    with pytest.raises(ConfigError, match="Profile"):
+        tiny_ease.recommend("u0")
+
+
+items = st.sampled_from(list("abcdefg") + ["unknown"])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(liked=st.lists(items, max_size=5), disliked=st.lists(items, max_size=2), k=st.integers(1, 8), exclude=st.booleans())
+def test_recommend_invariants(tiny_ease, liked, disliked, k, exclude):
+    profile = Profile.from_items(liked, disliked=disliked)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        recs = tiny_ease.recommend(profile, k=k, exclude_seen=exclude)
+    assert len(recs) <= k and recs[Columns.rank].tolist() == list(range(1, len(recs) + 1))
+    assert recs[Columns.item].is_unique and "g" not in set(recs[Columns.item])
+    assert not set(recs[Columns.item]) & profile.disliked
+    if exclude:
+        assert not set(recs[Columns.item]) & set(profile.liked)
+    assert (np.diff(recs[Columns.score].to_numpy()) <= 0).all()
