@@ -38,7 +38,8 @@ with page("Embeddings", "scatter_plot", "What the language model reads in each i
     name = c1.selectbox("Encoder", list(options), format_func=options.get,
                         index=list(options).index(encoder_name()) if encoder_name() in options else 0, key="emb_encoder")
     device = c2.selectbox("Device", DEVICES, index=DEVICES.index(device_choice()), key="emb_device")
-    method = c3.radio("Projection", PROJECTIONS, format_func=str.upper, key="emb_method", horizontal=True)
+    method = c3.radio("Projection", PROJECTIONS, format_func=str.upper, key="emb_method", horizontal=True,
+                      help="PCA is instant; UMAP shows neighbourhoods better (about 30 s the first time, then cached)")
     extra = [c for c in ds.items.columns if c not in (Columns.item, Columns.text, Columns.title)]
     colours = [*extra, *SPECIAL, "(none)"]
     preferred = [i for i, c in enumerate(colours) if str(c).lower() in ("genres", "genre", "category", "categories")]

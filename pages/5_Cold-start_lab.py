@@ -44,7 +44,9 @@ def new_item_section(ds, key) -> None:
             "similarity": near["score"].round(3),
             "why": [f"{s:.0%} similar text: {texts.get(i, '')}" for s, i in zip(near["score"], near["item_id"])],
         })
-        table(shown, "new-item-nearest", key="dl_nearest", height=420)
+        table(shown, "new-item-nearest", key="dl_nearest", height=420,
+              column_config={"title": st.column_config.TextColumn(width="medium"),
+                             "why": st.column_config.TextColumn(width="large")})
 
 
 def few_shot_section(ds, key) -> None:

@@ -17,7 +17,7 @@ from recengine.errors import ConfigError
 from recengine.figures.style import NEUTRAL, apply_layout
 
 PROJECTIONS = ("pca", "umap")
-_CATEGORICAL = ["#4F46E5", "#EF4444", "#F59E0B", "#10B981", "#06B6D4", "#A855F7", "#EC4899", "#84CC16", "#64748B", "#F97316"]
+_CATEGORICAL = ["#4F46E5", "#EF4444", "#F59E0B", "#10B981", "#06B6D4", "#A855F7", "#EC4899", "#84CC16", "#92400E", "#F97316"]
 
 
 def project_2d(vectors: np.ndarray, method: str = "pca", seed: int = 42) -> np.ndarray:

@@ -195,6 +195,17 @@ def test_browser_end_to_end(page) -> None:
     rich = os.environ.get("RECENGINE_SCREENSHOTS") == "1"
     open_page(pg, "Fine-tune")
     no_error_boxes(pg)
+    if rich:  # a small real fine-tune, so the picture shows the loss curve and the before/after bars
+        pg.get_by_label("Epochs").fill("1")
+        pg.get_by_text("More settings").click()
+        pg.get_by_label("Max pairs per epoch (0 = all)").fill("320")
+        pg.get_by_label("Max pairs per epoch (0 = all)").press("Enter")
+        settle(pg)
+        pg.get_by_role("button", name="Fine-tune").click()
+        settle(pg)
+        pg.get_by_text("More settings").click()
+        no_error_boxes(pg)
+        assert "recall@10" in main_text(pg)
     shoot(pg, "3_fine-tune")
 
     open_page(pg, "Cold-start lab")
