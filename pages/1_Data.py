@@ -5,7 +5,7 @@ import streamlit as st
 from recengine import read_dataset
 from recengine.columns import Columns
 from ui import escape, guard, page, show_error, table
-from ui.engine import table_columns
+from ui.engine import load_saved, save_dataset, saved_datasets, table_columns
 from ui.state import DEFAULT_SAMPLE, current, upload_key, use_dataset, use_sample
 
 ROLES = {"user": "User id", "item": "Item id", "rating": "Rating / weight", "timestamp": "Timestamp"}
@@ -79,6 +79,34 @@ def show_dataset() -> None:
     with t2:
         table(ds.interactions.head(500), f"{ds.name}-interactions", height=320, key="dl_inter")
     st.caption("Previews show the first 500 rows; the text column is what the encoder reads.")
+    with st.expander("Keep this dataset in the store (for the CLI: recengine ... --dataset NAME)"):
+        c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+        name = c1.text_input("Name", value=ds.name, key="store_name", max_chars=100)
+        if c2.button("Save", key="store_save", icon=":material/save:"):
+            saved = save_dataset(name, ds)
+            st.success(f"Saved as {escape(saved['name'])}.", icon=":material/check_circle:")
+
+
+def load_saved_dataset() -> None:
+    """Button callback: a dataset from the store becomes the one in use."""
+    ds, key = load_saved(ss["store_pick"])
+    use_dataset(ds, key)
+    ss["data_loaded"] = f"Loaded {ds.name} from the store."
+
+
+def saved_section() -> None:
+    saved = saved_datasets()
+    if not saved:
+        return
+    st.subheader("Saved datasets")
+    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    def n(v) -> str:
+        return f"{v:,}" if isinstance(v, int) else str(v)
+
+    labels = {d["name"]: f"{d['name']} · {n(d.get('n_users'))} users · {n(d.get('n_items'))} items · saved {d['created_at'][:16]}"
+              for d in saved}
+    c1.selectbox("Dataset", list(labels), format_func=labels.get, key="store_pick")
+    c2.button("Use it", key="store_load", on_click=load_saved_dataset)
 
 
 def upload_form() -> None:
@@ -128,6 +156,7 @@ with page("Data", "table_view", "Your interactions and item texts: what the engi
         use_sample(DEFAULT_SAMPLE)
         st.rerun()
     st.divider()
+    saved_section()
     upload_form()
     err = ss.get("data_error")
     if err is not None:

@@ -290,3 +290,29 @@ def cold_quality(dataset, dataset_key: str, name: str, device: str = "auto") -> 
         return cold_item_quality(cold_split(dataset, dataset_key), emb.vectors)
 
     return _remember("quality", (dataset_key, name, device), make, keep=12)
+
+
+def saved_datasets() -> list[dict]:
+    """Datasets kept in the store (name, created_at, sizes), oldest first; empty when the store cannot be read."""
+    from recengine.store import open_store
+
+    try:
+        return open_store().list_datasets()
+    except Exception:
+        return []
+
+
+def save_dataset(name: str, dataset) -> dict:
+    """Keep ``dataset`` in the store under ``name`` (replacing one of the same name)."""
+    from recengine.store import open_store
+
+    return open_store().save_dataset(name, dataset, replace=True)
+
+
+def load_saved(name: str):
+    """A dataset from the store and its key (name plus save time, so a re-saved dataset gets new models)."""
+    from recengine.store import open_store
+
+    store = open_store()
+    when = next((d["created_at"] for d in store.list_datasets() if d["name"] == name), "")
+    return store.load_dataset(name), f"store:{name}:{when}"

@@ -56,3 +56,59 @@ def test_good_upload_replaces_the_dataset_with_hashed_users(run_page):
     ds = at.session_state["dataset"]
     assert all(u.startswith("u_") for u in ds.user_map.external)
     assert set(ds.cold_items) == {"S-1"}
+
+
+def test_columns_that_cannot_be_guessed_are_mapped_by_hand(run_page):
+    at = run_page("pages/1_Data.py")
+    odd = b"who,what,when\nann,i1,2024-01-01\nann,i2,2024-01-02\nbob,i1,2024-01-03\n"
+    at.file_uploader(key="up_inter").set_value(("odd.csv", odd, "text/csv"))
+    at.run()
+    at.button(key="load_upload").click().run()
+    assert "no user column" in " ".join(e.value for e in at.error)
+    assert at.session_state["dataset_key"] == SAMPLE_KEY
+    at.selectbox(key="map_user").set_value("who")
+    at.selectbox(key="map_item").set_value("what")
+    at.toggle(key="hash_ids").set_value(False)
+    at.run()
+    at.button(key="load_upload").click().run()
+    assert_clean(at)
+    ds = at.session_state["dataset"]
+    assert (ds.n_users, ds.n_items, ds.n_interactions) == (2, 2, 3)
+    assert set(ds.user_map.external) == {"ann", "bob"} and ds.has_timestamps
+
+
+def test_a_dataset_saved_in_the_store_can_be_loaded_back(run_page):
+    at = run_page("pages/1_Data.py")
+    at.text_input(key="store_name").input("ml-app-test")
+    at.button(key="store_save").click().run()
+    assert_clean(at)
+    assert "Saved as" in at.success[0].value
+    at.run()
+    assert any(o.startswith("ml-app-test · 943 users") for o in at.selectbox(key="store_pick").options)
+    at.selectbox(key="store_pick").set_value("ml-app-test")
+    at.button(key="store_load").click().run()
+    assert_clean(at)
+    assert at.session_state["dataset_key"].startswith("store:ml-app-test:")
+    assert {m.label: m.value for m in at.metric}["Interactions"] == "100,000"
+
+
+def test_the_page_boundary_turns_a_crash_into_a_friendly_escaped_message():
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        from recengine.errors import DataError
+        from ui import guard, page
+
+        with page("Boundary", "bug_report"):
+            with guard("doing the user's thing"):
+                raise DataError("the file <b>*x*</b> is bad")
+            raise RuntimeError("unexpected [link](http://example.com)")
+
+    at = AppTest.from_function(script, default_timeout=60).run()
+    assert not at.exception
+    user_error, crash = (e.value for e in at.error)
+    assert "\\<b\\>\\*x\\*\\</b\\>" in user_error
+    assert crash.startswith("Something went wrong while showing the Boundary page")
+    assert "\\[link\\]\\(http://example\\.com\\)" in crash
+    assert at.expander[0].label.startswith("Details")
+    assert "RuntimeError" in at.code[0].value
