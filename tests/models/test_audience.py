@@ -1,0 +1,47 @@
+"""audience(): who wants an existing item, a cold item, or a brand-new item known only by its text."""
+
+from __future__ import annotations
+
+import pytest
+
+from recengine.errors import ConfigError
+from recengine.models import EASE, ContentKNN, Profile, audience, recommend
+
+
+@pytest.fixture(scope="module")
+def content(tiny, tiny_embeddings, encoder):
+    return ContentKNN(k=2).fit(tiny, tiny_embeddings, encoder)
+
+
+def test_new_item_text_reaches_the_users_of_similar_items(content, tiny):
+    aud = audience(content, tiny, "a crew of astronauts on a starship in deep space", k=3)
+    assert set(aud["user_id"]) == {"u0", "u1", "u2"}
+    assert aud["rank"].tolist() == [1, 2, 3] and (aud["score"] > 0).all()
+    romance = audience(content, tiny, "two strangers fall in love in Paris", k=3)
+    assert set(romance["user_id"]) == {"u3", "u4", "u5"}
+
+
+def test_cold_item_id_uses_its_own_text(content, tiny):
+    aud = audience(content, tiny, "g", k=2)
+    assert set(aud["user_id"]) <= {"u0", "u1", "u2"}
+
+
+def test_existing_item_skips_users_who_already_have_it(tiny):
+    model = EASE(lam=1.0, device="cpu").fit(tiny)
+    aud = audience(model, tiny, "a", k=6)
+    assert "u0" not in set(aud["user_id"])
+    assert len(aud) == 3 and aud["n_items"].tolist() == [3, 3, 3]
+
+
+def test_new_items_need_a_text_model(tiny):
+    model = EASE(lam=1.0, device="cpu").fit(tiny)
+    with pytest.raises(ConfigError, match="text-based model"):
+        audience(model, tiny, "a brand new space film", k=3)
+
+
+def test_module_recommend_applies_dislikes_and_their_neighbours(content, tiny):
+    profile = Profile.from_items(["a"]).dislike("b")
+    recs = recommend(content, profile, k=5)
+    assert "b" not in set(recs["item_id"]) and "a" not in set(recs["item_id"])
+    diverse = recommend(content, Profile.from_items(["a"]), k=3, diversity=0.9)
+    assert len(diverse) == 3 and diverse["rank"].tolist() == [1, 2, 3]
