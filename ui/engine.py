@@ -76,6 +76,15 @@ def _registry() -> dict:
 _lock = threading.Lock()
 
 
+_model_locks: dict[int, threading.Lock] = {}
+
+
+def _lock_for(model) -> threading.Lock:
+    """One lock per shared fitted model: models keep per-call scratch state (the hybrid caches its signals)."""
+    with _lock:
+        return _model_locks.setdefault(id(model), threading.Lock())
+
+
 def _remember(kind: str, key: tuple, make: Callable[[], object], keep: int = 6) -> object:
     reg = _registry().setdefault(kind, {})
     if key in reg:
@@ -163,10 +172,11 @@ def explanations(model, profile, items: tuple[str, ...], dataset_key: str, model
     from recengine.explain import explain_many
 
     options = {"budget": budget}
-    return _remember(
-        "explanations", (model_name, dataset_key, hash(profile), items),
-        lambda: explain_many(model, profile, list(items), **options), keep=64,
-    )
+    def make():
+        with _lock_for(model):
+            return explain_many(model, profile, list(items), **options)
+
+    return _remember("explanations", (model_name, dataset_key, hash(profile), items), make, keep=64)
 
 
 def reranked(model, profile, dataset, dataset_key: str, k: int, diversity: float = 0.0, novelty: float = 0.0):
@@ -175,8 +185,9 @@ def reranked(model, profile, dataset, dataset_key: str, k: int, diversity: float
     from recengine import models
 
     emb = item_embeddings(dataset, dataset_key, _encoder_of(model), _device_of(model))
-    return models.recommend(model, profile, k=k, diversity=diversity, novelty=novelty,
-                            embeddings=(emb.vectors, emb.item_ids), popularity=dataset.item_popularity)
+    with _lock_for(model):
+        return models.recommend(model, profile, k=k, diversity=diversity, novelty=novelty,
+                                embeddings=(emb.vectors, emb.item_ids), popularity=dataset.item_popularity)
 
 
 def _encoder_of(model) -> str:
@@ -251,14 +262,16 @@ def new_item_audience(model, dataset, text: str, k: int = 20):
     """The users most likely to want a brand-new item described by ``text`` (``recengine.models.audience``)."""
     from recengine import models
 
-    return models.audience(model, dataset, text, k=k)
+    with _lock_for(model):
+        return models.audience(model, dataset, text, k=k)
 
 
 def nearest_items(model, text: str, k: int = 10):
     """The catalogue items whose text is closest to ``text``: the content model's ranking for it as an intent."""
     from recengine.models import Profile
 
-    return model.recommend(Profile.from_intent(text, name="new item"), k=k, exclude_seen=False)
+    with _lock_for(model):
+        return model.recommend(Profile.from_intent(text, name="new item"), k=k, exclude_seen=False)
 
 
 def cold_split(dataset, dataset_key: str, seed: int = 42):
