@@ -92,7 +92,7 @@ class EmbeddingCache:
     --------
     >>> cache = EmbeddingCache("demo-0000", dim=2)
     >>> keys = text_keys(["a"])
-    >>> cache.put(keys, np.array([[1.0, 0.0]], dtype=np.float32))
+    >>> _ = cache.put(keys, np.array([[1.0, 0.0]], dtype=np.float32))
     >>> found, vecs = cache.get(keys)
     >>> bool(found[0]), vecs[0].tolist()
     (True, [1.0, 0.0])
