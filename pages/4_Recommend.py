@@ -4,7 +4,7 @@ import streamlit as st
 
 from recengine.figures.explanations import history_bars, signal_waterfall
 from recengine.models import MODEL_NAMES, Profile
-from ui import escape, figure, guard, page, table
+from ui import escape, figure, page, show_error, table
 from ui.boundary import escape_html
 from ui.engine import explanations, fitted_model, record_feedback, reranked
 from ui.state import device_choice, encoder_name, require_dataset
@@ -126,6 +126,11 @@ with page("Recommend", "recommend", "Everyone is a profile: a known user, a hand
         info += f" · request: “{escape(profile.intent)}”"
     top, reset = st.columns([6, 1], vertical_alignment="center")
     top.markdown(info)
+    if profile.liked:
+        with st.expander("What the profile holds"):
+            shown_ids = [i for i in profile.liked if i in ds.item_map][:60]
+            st.markdown(" · ".join(escape(ds.title(i)) for i in shown_ids)
+                        + (f" … and {profile.size - len(shown_ids)} more" if profile.size > len(shown_ids) else ""))
     if ss.get("rec_events") and reset.button("Reset feedback", key="rec_reset", icon=":material/undo:"):
         ss["rec_events"] = []
         st.rerun()
@@ -136,8 +141,13 @@ with page("Recommend", "recommend", "Everyone is a profile: a known user, a hand
     st.subheader(f"Top {len(recs)} for {escape(profile.id or 'this visitor')} · {model_name}")
     slots = [card(row, rank, who) for rank, (_, row) in enumerate(recs.iterrows(), start=1)]
     # Titles, scores and buttons are on screen already; the explanations (SHAP) fill the cards in when ready.
-    with guard("explaining the suggestions"):
+    try:
         explained = explanations(model, profile, tuple(recs["item_id"]), key, model_name)
+    except Exception as exc:  # the list stands without its explanations
+        for reason, _ in slots:
+            reason.empty()
+        show_error(exc, "explaining the suggestions")
+    else:
         for rank, ((reason, why), ex) in enumerate(zip(slots, explained), start=1):
             fill(reason, why, ex, rank)
     with st.expander("The list as a table"):
