@@ -1,10 +1,11 @@
 """How the hybrid learns its weights: a validation split carved out of train, and coordinate ascent on NDCG@10.
 
-The validation split simulates the three situations the hybrid must handle, at once: 10 % of the items
-are held out with all their interactions (cold items), 20 % of the users reveal only their first 1, 3 or
-5 items (few-shot), and the remaining users keep 80 % of their interactions (warm). Base models are
-fitted on what is left; each profile-size regime then gets the weight vector that maximises NDCG@10 of
-its validation users, starting from the best single signal (so validation quality never falls below it).
+Validation splits carved out of train simulate the three situations the hybrid must handle: warm users
+keep 80 % of their interactions while 10 % of the items are held out with all their interactions (cold
+items); in two few-shot folds, 20 % of the users reveal only their first 1, 3 or 5 items. Base models
+are fitted on what each split leaves; each profile-size regime then gets the weight vector that
+maximises NDCG@10 of its validation users, starting from the best single signal (so validation quality
+never falls below it).
 """
 
 from __future__ import annotations
@@ -214,12 +215,17 @@ def _group(profiles_df: pd.DataFrame | None, train: Dataset, users: np.ndarray) 
     return [Profile.from_items(grouped.get(u, []), user_id=u) for u in users]
 
 
-def validation_setups(dataset: Dataset, seed: int, folds: int = 2) -> list[tuple[Dataset, list[Group]]]:
+def validation_setups(
+    dataset: Dataset, seed: int, folds: int = 2, cold_in_few_shot: bool = False, cold_in_warm: bool = True
+) -> list[tuple[Dataset, list[Group]]]:
     """(validation train set, groups of (regime, profiles, positives)) for warm and for few-shot users.
 
-    All hold out 10 % of the items as cold items. Warm users keep 80 % of their interactions; in each
-    few-shot fold a different 20 % of users reveal only their first 1, 3 or 5 items (folds pool more
-    users, which steadies the estimate). Protocols the data is too small for are skipped.
+    Warm users keep 80 % of their interactions; with ``cold_in_warm`` 10 % of the items are also held
+    out as cold items, so the warm regime learns the ``is_cold`` offset. In each few-shot fold a
+    different 20 % of users reveal only their first 1, 3 or 5 items (folds pool more users, which
+    steadies the estimate); their validation keeps every item (``cold_in_few_shot=False``), because
+    training the base models on less data than serving will see skewed the few-shot weights.
+    Protocols the data is too small for are skipped.
     """
     base, cold_test = dataset, dataset.interactions.iloc[:0]
     try:
@@ -228,7 +234,7 @@ def validation_setups(dataset: Dataset, seed: int, folds: int = 2) -> list[tuple
     except DataError:
         pass
 
-    def groups(train: Dataset, raw: list[tuple[int, pd.DataFrame | None, pd.DataFrame]]) -> list[Group]:
+    def groups(train: Dataset, raw: list[tuple[int, pd.DataFrame | None, pd.DataFrame]], cold_test: pd.DataFrame) -> list[Group]:
         out = []
         for regime, prof_df, test in raw:
             users = pd.unique(test[Columns.user])
@@ -238,14 +244,17 @@ def validation_setups(dataset: Dataset, seed: int, folds: int = 2) -> list[tuple
         return out
 
     setups = []
-    warm = warm_split(base, seed=seed)
-    setups.append((warm.train, groups(warm.train, [(4, None, warm.test)])))
+    w_base, w_cold = (base, cold_test) if cold_in_warm else (dataset, cold_test.iloc[:0])
+    warm = warm_split(w_base, seed=seed)
+    setups.append((warm.train, groups(warm.train, [(4, None, warm.test)], w_cold)))
+    fs_base, fs_cold = (base, cold_test) if cold_in_few_shot else (dataset, cold_test.iloc[:0])
     for fold in range(folds):
         try:
-            shots = few_shot_splits(base, shots=tuple(SHOT_REGIMES), seed=seed + 1 + fold)
+            shots = few_shot_splits(fs_base, shots=tuple(SHOT_REGIMES), seed=seed + 1 + fold)
         except DataError:
             break
-        setups.append((shots[0].train, groups(shots[0].train, [(SHOT_REGIMES[s.shots], s.profiles, s.test) for s in shots])))
+        raw = [(SHOT_REGIMES[s.shots], s.profiles, s.test) for s in shots]
+        setups.append((shots[0].train, groups(shots[0].train, raw, fs_cold)))
     return [(train, g) for train, g in setups if g]
 
 
@@ -258,7 +267,7 @@ def learn_weights(model: Hybrid, dataset: Dataset, embeddings: Any, encoder: Any
     W = prior.copy()
     report: dict[str, Any] = {}
     try:
-        setups = validation_setups(dataset, model.config.seed, model.config.folds)
+        setups = validation_setups(dataset, model.config.seed, model.config.folds, model.config.cold_in_few_shot, model.config.cold_in_warm)
     except DataError as exc:
         return W, {"note": f"prior weights: the data is too small for a validation split ({exc})"}
     if not setups:
