@@ -61,8 +61,6 @@ class HybridConfig(ModelConfig):
     intent_popularity: float = 0.1
     passes: int = 2
     folds: int = 2
-    cold_in_few_shot: bool = False
-    cold_in_warm: bool = True
     seed: int = 42
     learn: bool = True
     encoder: str = "default"

@@ -215,78 +215,80 @@ def _group(profiles_df: pd.DataFrame | None, train: Dataset, users: np.ndarray) 
     return [Profile.from_items(grouped.get(u, []), user_id=u) for u in users]
 
 
-def validation_setups(
-    dataset: Dataset, seed: int, folds: int = 2, cold_in_few_shot: bool = False, cold_in_warm: bool = True
-) -> list[tuple[Dataset, list[Group]]]:
-    """(validation train set, groups of (regime, profiles, positives)) for warm and for few-shot users.
+def validation_setups(dataset: Dataset, seed: int, folds: int = 2) -> list[tuple[str, Dataset, list[Group]]]:
+    """(stage, validation train set, groups of (regime, profiles, positives)) carved out of ``dataset``.
 
-    Warm users keep 80 % of their interactions; with ``cold_in_warm`` 10 % of the items are also held
-    out as cold items, so the warm regime learns the ``is_cold`` offset. In each few-shot fold a
-    different 20 % of users reveal only their first 1, 3 or 5 items (folds pool more users, which
-    steadies the estimate); their validation keeps every item (``cold_in_few_shot=False``), because
-    training the base models on less data than serving will see skewed the few-shot weights.
-    Protocols the data is too small for are skipped.
+    ``items`` setups learn the signal weights on data as close to serving as possible: warm users keep
+    80 % of their interactions; in each few-shot fold a different 20 % of users reveal only their first
+    1, 3 or 5 items (folds pool more users, which steadies the estimate). The ``cold`` setup holds out
+    10 % of the items with all their interactions, so the warm regime learns the ``is_cold`` offset.
+    Holding items out in the ``items`` setups trained the base models on less data than serving sees
+    and skewed the weights, so the two are kept apart. Protocols the data is too small for are skipped.
     """
-    base, cold_test = dataset, dataset.interactions.iloc[:0]
-    try:
-        cold = cold_items_split(dataset, item_frac=0.1, seed=seed)
-        base, cold_test = cold.train, cold.test
-    except DataError:
-        pass
 
-    def groups(train: Dataset, raw: list[tuple[int, pd.DataFrame | None, pd.DataFrame]], cold_test: pd.DataFrame) -> list[Group]:
+    def groups(train: Dataset, raw: list[tuple[int, pd.DataFrame | None, pd.DataFrame]], cold_test: pd.DataFrame | None = None) -> list[Group]:
         out = []
         for regime, prof_df, test in raw:
             users = pd.unique(test[Columns.user])
             if len(users) >= 5:
-                positives = pd.concat([test, cold_test[cold_test[Columns.user].isin(set(users))]])
-                out.append((regime, _group(prof_df, train, users), positives))
+                extra = cold_test[cold_test[Columns.user].isin(set(users))] if cold_test is not None else test.iloc[:0]
+                out.append((regime, _group(prof_df, train, users), pd.concat([test, extra])))
         return out
 
     setups = []
-    w_base, w_cold = (base, cold_test) if cold_in_warm else (dataset, cold_test.iloc[:0])
-    warm = warm_split(w_base, seed=seed)
-    setups.append((warm.train, groups(warm.train, [(4, None, warm.test)], w_cold)))
-    fs_base, fs_cold = (base, cold_test) if cold_in_few_shot else (dataset, cold_test.iloc[:0])
+    warm = warm_split(dataset, seed=seed)
+    setups.append(("items", warm.train, groups(warm.train, [(4, None, warm.test)])))
     for fold in range(folds):
         try:
-            shots = few_shot_splits(fs_base, shots=tuple(SHOT_REGIMES), seed=seed + 1 + fold)
+            shots = few_shot_splits(dataset, shots=tuple(SHOT_REGIMES), seed=seed + 1 + fold)
         except DataError:
             break
         raw = [(SHOT_REGIMES[s.shots], s.profiles, s.test) for s in shots]
-        setups.append((shots[0].train, groups(shots[0].train, raw, fs_cold)))
-    return [(train, g) for train, g in setups if g]
+        setups.append(("items", shots[0].train, groups(shots[0].train, raw)))
+    try:
+        cold = cold_items_split(dataset, item_frac=0.1, seed=seed)
+        cold_warm = warm_split(cold.train, seed=seed)
+        setups.append(("cold", cold_warm.train, groups(cold_warm.train, [(4, None, cold_warm.test)], cold.test)))
+    except DataError:
+        pass
+    return [(stage, train, g) for stage, train, g in setups if g]
 
 
 def learn_weights(model: Hybrid, dataset: Dataset, embeddings: Any, encoder: Any, prior: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
     """Learn one weight vector per regime that has validation data; other regimes keep the prior.
 
-    Two stages per regime: the weights of the item signals on warm items only (so cold positives, which
-    collaborative signals cannot reach, do not distort them), then the ``is_cold`` offset on all items.
+    First the item-signal weights of each regime, then (with those fixed) the warm regime's ``is_cold``
+    offset on a split with held-out items.
     """
     W = prior.copy()
     report: dict[str, Any] = {}
     try:
-        setups = validation_setups(dataset, model.config.seed, model.config.folds, model.config.cold_in_few_shot, model.config.cold_in_warm)
+        setups = validation_setups(dataset, model.config.seed, model.config.folds)
     except DataError as exc:
         return W, {"note": f"prior weights: the data is too small for a validation split ({exc})"}
     if not setups:
         return W, {"note": "prior weights: too few users for a validation split"}
-    parts: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+    parts: dict[tuple[str, int], list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
     model.item_map = dataset.item_map  # profile_matrix needs the (shared) item map
     try:
-        for train, groups in setups:
+        for stage, train, groups in setups:
             bases = (*(m.fit(train, embeddings, encoder) for m in model._bases()), cooccurrence(train))
             feats = item_features(train)
             for regime, profiles, positives in groups:
-                parts.setdefault(regime, []).append(_group_arrays(model, profiles, positives, bases, feats))
+                parts.setdefault((stage, regime), []).append(_group_arrays(model, profiles, positives, bases, feats))
     finally:
         model.item_map = None
-    for regime, chunks in sorted(parts.items()):
+    for (stage, regime), chunks in sorted(parts.items(), key=lambda kv: (kv[0][0] == "cold", kv[0][1])):
         F = np.concatenate([c[0] for c in chunks], axis=1)
         blocked = np.concatenate([c[1] for c in chunks])
         relevant = np.concatenate([c[2] for c in chunks])
-        W[regime], report[REGIME_NAMES[regime]] = _learn(F, blocked, relevant, model.config.passes, model.config.intent_weight)
+        info = report.setdefault(REGIME_NAMES[regime], {})
+        if stage == "items":
+            W[regime] = _learn(F, blocked, relevant, model.config.passes, model.config.intent_weight, info)
+        elif (F[_S["is_cold"]] > 0).any():
+            keep = relevant.any(axis=1)
+            W[regime], best, _ = coordinate_ascent(F[:, keep], blocked[keep], relevant[keep], ("is_cold",), 1, W[regime])
+            info["ndcg@10 with cold items"] = round(best, 4)
     return W, report
 
 
@@ -301,18 +303,15 @@ def _group_arrays(model: Hybrid, profiles: list[Profile], positives: pd.DataFram
     return F, blocked, relevant & ~blocked
 
 
-def _learn(F: np.ndarray, blocked: np.ndarray, relevant: np.ndarray, passes: int, intent_weight: float) -> tuple[np.ndarray, dict[str, Any]]:
+def _learn(F: np.ndarray, blocked: np.ndarray, relevant: np.ndarray, passes: int, intent_weight: float, info: dict[str, Any]) -> np.ndarray:
+    """Item-signal weights on the items that have interactions (cold items, if any, are left out)."""
     cold = F[_S["is_cold"]] > 0
     warm_rel = relevant & ~cold
     keep = warm_rel.any(axis=1)
     item_signals = tuple(s for s in LEARNED if s != "is_cold")
     w, best, single = coordinate_ascent(F[:, keep], blocked[keep] | cold[keep], warm_rel[keep], item_signals, passes)
-    info: dict[str, Any] = {"users": int(keep.sum()), "ndcg@10 warm items": round(best, 4)}
+    info.update({"users": int(keep.sum()), "ndcg@10": round(best, 4)})
     info.update({f"{k} alone": round(v, 4) for k, v in single.items()})
-    if cold.any():
-        keep = relevant.any(axis=1)
-        w, best, _ = coordinate_ascent(F[:, keep], blocked[keep], relevant[keep], ("is_cold",), 1, w)
-        info["ndcg@10 all items"] = round(best, 4)
     anchor = float(w[_S["ease"]] if w[_S["ease"]] > 0 else np.abs(w).max() or 1.0)
     w[_S["intent"]] = intent_weight * anchor
-    return w, info
+    return w
