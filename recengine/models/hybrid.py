@@ -1,16 +1,19 @@
 """Hybrid: a learned linear ranker over the signals of the other models, with weights per profile size.
 
-Signals, per (profile, item): the EASE, ItemKNN and content-kNN scores and the intent similarity, each
-standardised within the profile (so scales learned on less data still apply at serving time, the
+Signals, per (profile, item): the EASE and ItemKNN scores, the log co-occurrence count ("people who
+liked your items also liked", which keeps popularity in and is what beats plain popularity for users
+with one to five items), the content-kNN score and the intent similarity, each standardised within the
+profile (so scales learned on less data still apply at serving time, the
 failure ``../shared/REFERENCE.md`` warns about), the item's log popularity and age (standardised over
 the catalogue), the profile's size and whether the item is cold. Collaborative signals of cold items
 are missing and read as 0 (the profile's average); ``is_cold`` carries the offset.
 
 The score is ``sum_s w_s(size) * x_s``: one weight vector per profile-size regime (intent only, 1
-item, 2-3, 4-9, 10+), so the model learns when to trust which signal: popularity and text for a
-one-item visitor, EASE for a regular. The weights are learned by coordinate ascent on NDCG@10 (a
-listwise learning-to-rank method, Metzler & Croft 2007) over a validation split carved out of the
-training data that simulates warm users, few-shot users (1/3/5 items) and cold items together. Within
+item, 2-3, 4-9, 10+), so the model learns when to trust which signal: co-occurrence and popularity
+for a one-item visitor, EASE for a regular. The weights are learned by coordinate ascent on NDCG@10
+(a listwise learning-to-rank method, Metzler & Croft 2007) over validation splits carved out of the
+training data that simulate warm users, few-shot users (1/3/5 items) and cold items
+(:mod:`recengine.models.hybrid_fit`). Within
 one profile the score is exactly linear in the signals, so SHAP's LinearExplainer with
 :meth:`Hybrid.coefficients` (or any explainer on :meth:`Hybrid.score_signals`) explains the very
 score that :meth:`recommend` reports.
