@@ -1,5 +1,6 @@
 """4 Recommend: build a profile, get top-k cards with reasons and SHAP charts; like / dislike re-ranks at once."""
 
+import numpy as np
 import streamlit as st
 
 from recengine.figures.explanations import history_bars, signal_waterfall
@@ -76,8 +77,17 @@ def card(row, rank: int, profile_key: str):
 
 
 def unclipped(fig):
-    """Value labels outside the bars stay readable at the plot's edge."""
-    return fig.update_traces(cliponaxis=False).update_layout(margin={"r": 70, "l": 10})
+    """Room on both sides of the bars, so value labels drawn outside them clear the axis and the edge."""
+    trace = fig.data[0]
+    xs = np.asarray(trace.x, dtype=float)
+    if trace.type == "waterfall":
+        ends = np.concatenate([[xs[0]], xs[0] + np.cumsum(xs[1:-1]), [xs[-1]]])
+        lo, hi = min(0.0, ends.min()), max(0.0, ends.max())
+    else:
+        lo, hi = min(0.0, xs.min()), max(0.0, xs.max())
+    pad = 0.22 * max(hi - lo, 1e-9)
+    fig.update_xaxes(range=[lo - (pad if lo < 0 else 0.02 * pad), hi + pad])
+    return fig.update_traces(cliponaxis=False)
 
 
 def fill(reason, why, explained, rank: int) -> None:

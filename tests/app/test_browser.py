@@ -49,7 +49,12 @@ def browser_binary() -> str:
         if os.environ.get("CI"):
             pytest.fail("CI is set but no Chromium binary was found: install it with `apt-get install -y chromium`.")
         pytest.skip("no Chromium binary (install Debian's chromium: apt-get install -y chromium)")
-    pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        if os.environ.get("CI"):
+            pytest.fail("CI is set but Playwright for Python is not installed (pip install -e '.[test]').")
+        pytest.skip("Playwright for Python is not installed")
     return path
 
 
@@ -96,7 +101,7 @@ def page(server: str, browser_binary: str):
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=browser_binary, headless=True, args=CHROMIUM_FLAGS)
-        context = browser.new_context(viewport={"width": 1600, "height": 1000}, device_scale_factor=1)
+        context = browser.new_context(viewport={"width": 1600, "height": 1250}, device_scale_factor=1)
         pg = context.new_page()
         pg.set_default_timeout(120_000)
         pg.goto(server)
