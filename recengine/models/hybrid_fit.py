@@ -165,6 +165,19 @@ def coordinate_ascent(
     """
     import torch
 
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # hundreds of small tensor ops: thread hand-offs cost more than they save
+    try:
+        return _ascend(F, blocked, relevant, signals, passes, w)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _ascend(
+    F: np.ndarray, blocked: np.ndarray, relevant: np.ndarray, signals: tuple[str, ...], passes: int, w: np.ndarray | None
+) -> tuple[np.ndarray, float, dict[str, float]]:
+    import torch
+
     Ft = torch.as_tensor(F, dtype=torch.float32)
     penalty = torch.as_tensor(np.where(blocked, -np.inf, 0.0), dtype=torch.float32)
     rel = torch.as_tensor(relevant)
