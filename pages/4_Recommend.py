@@ -86,7 +86,8 @@ def unclipped(fig):
     else:
         lo, hi = min(0.0, xs.min()), max(0.0, xs.max())
     pad = 0.22 * max(hi - lo, 1e-9)
-    fig.update_xaxes(range=[lo - (pad if lo < 0 else 0.02 * pad), hi + pad])
+    left = pad if lo < 0 or (xs < 0).any() else 0.02 * pad
+    fig.update_xaxes(range=[lo - left, hi + pad])
     return fig.update_traces(cliponaxis=False)
 
 
