@@ -117,6 +117,7 @@ class ContentKNN(Recommender):
 
     def _fit(self, dataset: Dataset, embeddings: Any = None, encoder: Any = None) -> None:
         self._encoder = encoder
+        self._queries: dict[str, np.ndarray] = {}
         if embeddings is None:
             from recengine.text import embed_items
 
@@ -151,9 +152,12 @@ class ContentKNN(Recommender):
         return out
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
-        """Embed sentences with the encoder the item vectors came from (cached)."""
+        """Embed sentences with the encoder the item vectors came from (disk cache, plus a small in-memory one)."""
         from recengine.text import embed_texts
 
+        memo = self._queries
+        if all(t in memo for t in texts):
+            return np.stack([memo[t] for t in texts])
         if self._encoder is None:
             self._encoder = shared_encoder(self.config.encoder, self.config.device)
             if self.fingerprint and self._encoder.fingerprint != self.fingerprint:
@@ -163,7 +167,11 @@ class ContentKNN(Recommender):
                     UserWarning,
                     stacklevel=3,
                 )
-        return embed_texts(list(texts), self._encoder)
+        vectors = embed_texts(list(texts), self._encoder)
+        if len(memo) > 512:
+            memo.clear()
+        memo.update(zip(texts, vectors))
+        return vectors
 
     def new_item_scores(self, X: sp.csr_matrix, vector: np.ndarray) -> np.ndarray:
         """Scores (n_profiles,) for a brand-new item with embedding ``vector``, as if it were a cold item."""
@@ -200,3 +208,4 @@ class ContentKNN(Recommender):
         self.has_text = np.linalg.norm(self.vectors, axis=1) > 0
         self.S = unpack_sparse("S", arrays)
         self._encoder = None
+        self._queries = {}
