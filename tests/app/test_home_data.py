@@ -112,3 +112,12 @@ def test_the_page_boundary_turns_a_crash_into_a_friendly_escaped_message():
     assert "\\[link\\]\\(http://example\\.com\\)" in crash
     assert at.expander[0].label.startswith("Details")
     assert "RuntimeError" in at.code[0].value
+
+
+def test_a_page_opened_without_a_dataset_offers_the_sample(run_page):
+    at = run_page("pages/6_Evaluate.py", dataset=False)
+    assert "No dataset yet" in at.info[0].value and not at.multiselect
+    at.button(key="start_sample_inline").click().run()
+    assert_clean(at)
+    assert at.session_state["dataset_key"] == SAMPLE_KEY
+    assert at.multiselect(key="ev_models").value == ["popularity", "itemknn", "ease", "content", "hybrid"]
