@@ -32,6 +32,8 @@ from recengine.text.pairs import collaborative_neighbors, data_hash, sample_pair
 
 # Fields that change how a run is executed but not what it learns; left out of the fingerprint.
 _RUN_ONLY = {"device", "precision"}
+# Bumped whenever pair mining or the training loop changes what a config learns, so old fine-tunes are not reused.
+RECIPE_VERSION = 2
 
 
 class FineTuneConfig(BaseModel):
@@ -45,16 +47,16 @@ class FineTuneConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    epochs: int = Field(4, ge=1, le=100, description="passes over the train items")
+    epochs: int = Field(2, ge=1, le=100, description="passes over the train items")
     batch_size: int | None = Field(None, ge=2, le=4096, description="pairs per step; default 64 on CPU, 256 on GPU")
-    lr: float = Field(1e-4, gt=0, lt=1, description="peak learning rate (AdamW, linear warm-up and decay)")
+    lr: float = Field(3e-5, gt=0, lt=1, description="peak learning rate (AdamW, linear warm-up and decay)")
     weight_decay: float = Field(0.01, ge=0)
     warmup: float = Field(0.1, ge=0, lt=1, description="fraction of steps spent warming up")
-    neighbors: int = Field(10, ge=1, le=200, description="collaborative neighbours an item draws its positives from")
-    pairs_per_item: int = Field(1, ge=1, le=50, description="pairs per train item and epoch")
+    neighbors: int = Field(5, ge=1, le=200, description="collaborative neighbours an item draws its positives from")
+    pairs_per_item: int = Field(2, ge=1, le=50, description="distinct neighbours paired with each train item per epoch")
     max_pairs: int | None = Field(None, ge=1, description="cap on pairs per epoch")
     min_users: int = Field(2, ge=1, description="items with fewer train users are not anchors")
-    shrink: float = Field(10.0, ge=0, description="similarity shrinkage towards 0 for rarely shared items")
+    shrink: float = Field(0.0, ge=0, description="similarity shrinkage towards 0 for rarely shared items")
     scale: float = Field(20.0, gt=0, description="inverse temperature of the contrastive softmax")
     symmetric: bool = Field(True, description="also rank anchors given positives")
     max_seq_length: int = Field(64, ge=8, le=512)
@@ -80,7 +82,10 @@ def models_root() -> Path:
 
 def finetune_fingerprint(base_fingerprint: str, data_digest: str, config: FineTuneConfig) -> str:
     """``ft-<hash>`` of base fingerprint, training-data hash and config (run-only fields excluded)."""
-    blob = json.dumps({"base": base_fingerprint, "data": data_digest, "config": config.fingerprint_fields()}, sort_keys=True)
+    blob = json.dumps(
+        {"recipe": RECIPE_VERSION, "base": base_fingerprint, "data": data_digest, "config": config.fingerprint_fields()},
+        sort_keys=True,
+    )
     return f"ft-{hashlib.sha256(blob.encode()).hexdigest()[:16]}"
 
 

@@ -55,16 +55,27 @@ def collaborative_neighbors(matrix: sp.csr_matrix, n: int, shrink: float = 10.0,
 def sample_pairs(
     ids: np.ndarray, sims: np.ndarray, anchors: np.ndarray, per_item: int, rng: np.random.Generator, max_pairs: int | None = None
 ) -> np.ndarray:
-    """(n_pairs, 2) item indices: each anchor ``per_item`` times with a neighbour drawn in proportion to similarity."""
+    """(n_pairs, 2) item indices: each anchor with ``per_item`` distinct neighbours, drawn in proportion to similarity.
+
+    An anchor with fewer neighbours than ``per_item`` is paired with all of them.
+
+    Examples
+    --------
+    >>> ids = np.array([[1, 2], [0, -1], [0, -1]])
+    >>> sims = np.array([[0.9, 0.1], [0.9, 0.0], [0.1, 0.0]], dtype=np.float32)
+    >>> sample_pairs(ids, sims, np.array([0, 1]), 2, np.random.default_rng(0)).shape
+    (3, 2)
+    """
     out = []
-    for _ in range(per_item):
-        for a in anchors:
-            valid = ids[a] >= 0
-            if not valid.any():
-                continue
-            w = sims[a, valid].astype(np.float64)
-            p = w / w.sum() if w.sum() > 0 else None
-            out.append((a, int(rng.choice(ids[a, valid], p=p))))
+    for a in anchors:
+        valid = ids[a] >= 0
+        n_valid = int(valid.sum())
+        if n_valid == 0:
+            continue
+        w = sims[a, valid].astype(np.float64)
+        w = np.maximum(w, 1e-12)
+        take = rng.choice(ids[a, valid], size=min(per_item, n_valid), replace=False, p=w / w.sum())
+        out.extend((int(a), int(b)) for b in take)
     pairs = np.array(out, dtype=np.int64).reshape(-1, 2)
     rng.shuffle(pairs)
     if max_pairs is not None and len(pairs) > max_pairs:
