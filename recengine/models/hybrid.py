@@ -53,8 +53,9 @@ class HybridConfig(ModelConfig):
 
     ``intent_weight``: weight of the intent signal relative to the strongest learned signal (intent is
     not in the validation data, so it is set, not learned); ``intent_popularity``: popularity's weight
-    for intent-only profiles; ``passes``: coordinate-ascent sweeps; ``learn``: False keeps the prior
-    weights (no validation split).
+    for intent-only profiles; ``passes``: coordinate-ascent sweeps; ``folds``: few-shot validation
+    folds; ``cold_offset``: also learn how far to lift or drop cold items (off: a random hold-out
+    overstates how often new items are wanted); ``learn``: False keeps the prior weights.
     """
 
     ease_lam: float = 300.0
@@ -64,6 +65,7 @@ class HybridConfig(ModelConfig):
     intent_popularity: float = 0.1
     passes: int = 2
     folds: int = 2
+    cold_offset: bool = False
     seed: int = 42
     learn: bool = True
     encoder: str = "default"

@@ -10,6 +10,7 @@ never falls below it).
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -228,15 +229,16 @@ def _group(profiles_df: pd.DataFrame | None, train: Dataset, users: np.ndarray) 
     return [Profile.from_items(grouped.get(u, []), user_id=u) for u in users]
 
 
-def validation_setups(dataset: Dataset, seed: int, folds: int = 2) -> list[tuple[str, Dataset, list[Group]]]:
+def validation_setups(dataset: Dataset, seed: int, folds: int = 2, cold_offset: bool = False) -> list[tuple[str, Dataset, list[Group]]]:
     """(stage, validation train set, groups of (regime, profiles, positives)) carved out of ``dataset``.
 
-    ``items`` setups learn the signal weights on data as close to serving as possible: warm users keep
-    80 % of their interactions; in each few-shot fold a different 20 % of users reveal only their first
-    1, 3 or 5 items (folds pool more users, which steadies the estimate). The ``cold`` setup holds out
-    10 % of the items with all their interactions, so the warm regime learns the ``is_cold`` offset.
-    Holding items out in the ``items`` setups trained the base models on less data than serving sees
-    and skewed the weights, so the two are kept apart. Protocols the data is too small for are skipped.
+    Warm users keep 80 % of their interactions; in each few-shot fold a different 20 % of users reveal
+    only their first 1, 3 or 5 items (folds pool more users, which steadies the estimate). No items are
+    held out: training the base models on less data than serving sees skewed the weights, and a random
+    hold-out cannot tell how often brand-new items are wanted, so the ``is_cold`` weight is not learned
+    (it stays 0: a cold item competes through its text, its collaborative signals read as average).
+    With ``cold_offset=True`` a further ``cold`` setup (10 % of items held out) learns that offset.
+    Protocols the data is too small for are skipped.
     """
 
     def groups(train: Dataset, raw: list[tuple[int, pd.DataFrame | None, pd.DataFrame]], cold_test: pd.DataFrame | None = None) -> list[Group]:
@@ -258,25 +260,24 @@ def validation_setups(dataset: Dataset, seed: int, folds: int = 2) -> list[tuple
             break
         raw = [(SHOT_REGIMES[s.shots], s.profiles, s.test) for s in shots]
         setups.append(("items", shots[0].train, groups(shots[0].train, raw)))
-    try:
-        cold = cold_items_split(dataset, item_frac=0.1, seed=seed)
-        cold_warm = warm_split(cold.train, seed=seed)
-        setups.append(("cold", cold_warm.train, groups(cold_warm.train, [(4, None, cold_warm.test)], cold.test)))
-    except DataError:
-        pass
+    if cold_offset:
+        with contextlib.suppress(DataError):
+            cold = cold_items_split(dataset, item_frac=0.1, seed=seed)
+            cold_warm = warm_split(cold.train, seed=seed)
+            setups.append(("cold", cold_warm.train, groups(cold_warm.train, [(4, None, cold_warm.test)], cold.test)))
     return [(stage, train, g) for stage, train, g in setups if g]
 
 
 def learn_weights(model: Hybrid, dataset: Dataset, embeddings: Any, encoder: Any, prior: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
     """Learn one weight vector per regime that has validation data; other regimes keep the prior.
 
-    First the item-signal weights of each regime, then (with those fixed) the warm regime's ``is_cold``
-    offset on a split with held-out items.
+    First the item-signal weights of each regime, then (with those fixed, and only with the
+    ``cold_offset`` setting) the warm regime's ``is_cold`` offset on a split with held-out items.
     """
     W = prior.copy()
     report: dict[str, Any] = {}
     try:
-        setups = validation_setups(dataset, model.config.seed, model.config.folds)
+        setups = validation_setups(dataset, model.config.seed, model.config.folds, model.config.cold_offset)
     except DataError as exc:
         return W, {"note": f"prior weights: the data is too small for a validation split ({exc})"}
     if not setups:
