@@ -15,6 +15,7 @@ import scipy.sparse as sp
 from recengine.data import Dataset
 from recengine.errors import ConfigError
 from recengine.models.base import ModelConfig, Recommender
+from recengine.models.neighbors import sparse_dense
 from recengine.models.profile import Profile
 
 
@@ -102,7 +103,7 @@ class EASE(Recommender):
         self._cold = dataset.cold_item_mask.copy()
 
     def _score(self, profiles: list[Profile], X: sp.csr_matrix) -> np.ndarray:
-        out = np.asarray(X @ self.B, dtype=np.float32)
+        out = sparse_dense(X, self.B)
         out[:, self._cold] = np.nan
         return out
 

@@ -43,6 +43,7 @@ from recengine.models.hybrid_fit import (
     regime_of,
 )
 from recengine.models.itemknn import ItemKNN
+from recengine.models.neighbors import sparse_dense
 from recengine.models.profile import Profile
 
 _SIGNAL = {name: i for i, name in enumerate(SIGNALS)}
@@ -132,7 +133,7 @@ class Hybrid(Recommender):
             F[_SIGNAL["ease"], rows] = standardize_rows(ease._score([profiles[r] for r in rows], Xh))
             F[_SIGNAL["itemknn"], rows] = standardize_rows(knn._score([profiles[r] for r in rows], Xh))
             F[_SIGNAL["content"], rows] = standardize_rows(content.history_scores(Xh))
-            co = np.log1p(np.asarray(Xh @ cooc, dtype=np.float32))
+            co = np.log1p(sparse_dense(Xh, cooc) if isinstance(cooc, np.ndarray) else np.asarray((Xh @ cooc).todense(), dtype=np.float32))
             co[:, feats[2] > 0] = np.nan
             F[_SIGNAL["cooccurrence"], rows] = standardize_rows(co)
         if any(p.intent for p in profiles):
