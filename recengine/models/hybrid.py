@@ -103,6 +103,15 @@ class Hybrid(Recommender):
             ContentKNN(k=c.content_k, intent_weight=c.intent_weight, encoder=c.encoder, device=c.device),
         )
 
+    def fit_bases(self, dataset: Dataset, embeddings: Any, encoder: Any) -> tuple[EASE | None, ItemKNN, ContentKNN, Any]:
+        """The base models fitted on ``dataset``, and its co-occurrence counts.
+
+        EASE is left out (its signal reads 0) when the catalogue is larger than its ``max_items``.
+        """
+        ease, knn, content = self._bases()
+        fitted_ease = ease.fit(dataset, embeddings, encoder) if dataset.n_items <= ease.config.max_items else None
+        return fitted_ease, knn.fit(dataset, embeddings, encoder), content.fit(dataset, embeddings, encoder), cooccurrence(dataset)
+
     def _fit(self, dataset: Dataset, embeddings: Any = None, encoder: Any = None) -> None:
         if embeddings is None:
             from recengine.text import embed_items
@@ -114,8 +123,7 @@ class Hybrid(Recommender):
             self.weights, self.validation = learn_weights(self, dataset, embeddings, encoder, prior)
         else:
             self.weights, self.validation = prior, {"note": "prior weights (learn=False)"}
-        self.ease, self.itemknn, self.content = (m.fit(dataset, embeddings, encoder) for m in self._bases())
-        self.cooc = cooccurrence(dataset)
+        self.ease, self.itemknn, self.content, self.cooc = self.fit_bases(dataset, embeddings, encoder)
         self.item_feats = item_features(dataset)
         self._cache: tuple[tuple[int, ...], np.ndarray] | None = None
 
@@ -130,7 +138,8 @@ class Hybrid(Recommender):
         if has_history.any():
             rows = np.flatnonzero(has_history)
             Xh = X[rows]
-            F[_SIGNAL["ease"], rows] = standardize_rows(ease._score([profiles[r] for r in rows], Xh))
+            if ease is not None:
+                F[_SIGNAL["ease"], rows] = standardize_rows(ease._score([profiles[r] for r in rows], Xh))
             F[_SIGNAL["itemknn"], rows] = standardize_rows(knn._score([profiles[r] for r in rows], Xh))
             F[_SIGNAL["content"], rows] = standardize_rows(content.history_scores(Xh))
             co = np.log1p(sparse_dense(Xh, cooc) if isinstance(cooc, np.ndarray) else np.asarray((Xh @ cooc).todense(), dtype=np.float32))
@@ -210,7 +219,8 @@ class Hybrid(Recommender):
     def save(self, path: str | Path) -> Path:
         path = super().save(path)
         for sub, model in (("ease", self.ease), ("itemknn", self.itemknn), ("content", self.content)):
-            model.save(path / sub)
+            if model is not None:
+                model.save(path / sub)
         return path
 
     def _state(self) -> dict[str, np.ndarray]:
@@ -220,7 +230,7 @@ class Hybrid(Recommender):
         self.weights, self.item_feats = arrays["weights"], arrays["item_feats"]
         cooc = unpack_sparse("cooc", arrays)
         self.cooc = cooc.toarray() if cooc.shape[0] <= 10_000 else cooc
-        self.ease = EASE.load(path / "ease")
+        self.ease = EASE.load(path / "ease") if (path / "ease").exists() else None
         self.itemknn = ItemKNN.load(path / "itemknn")
         self.content = ContentKNN.load(path / "content")
         self.validation = {"note": "loaded from disk"}

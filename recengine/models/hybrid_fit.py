@@ -286,7 +286,7 @@ def learn_weights(model: Hybrid, dataset: Dataset, embeddings: Any, encoder: Any
     model.item_map = dataset.item_map  # profile_matrix needs the (shared) item map
     try:
         for stage, train, groups in setups:
-            bases = (*(m.fit(train, embeddings, encoder) for m in model._bases()), cooccurrence(train))
+            bases = model.fit_bases(train, embeddings, encoder)
             feats = item_features(train)
             for regime, profiles, positives in groups:
                 parts.setdefault((stage, regime), []).append(_group_arrays(model, profiles, positives, bases, feats))

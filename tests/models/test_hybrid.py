@@ -85,3 +85,15 @@ def test_device_choice(tiny):
         resolve_device("tpu")
     with pytest.raises(ConfigError, match="ItemKNN"):
         EASE(max_items=3).fit(tiny)
+
+
+def test_hybrid_without_ease_on_a_catalogue_too_large_for_it(tiny, tiny_embeddings, encoder, tmp_path):
+    model = Hybrid(knn_k=3, content_k=2)
+    defaults = model._bases
+    model._bases = lambda: (EASE(lam=1.0, max_items=3), *defaults()[1:])  # a catalogue "too large" for EASE
+    model.fit(tiny, tiny_embeddings, encoder)
+    assert model.ease is None
+    recs = model.recommend(Profile.from_items(["a"]), k=2)
+    assert set(recs[Columns.item]) <= {"b", "c", "g"} and (recs["ease"] == 0).all()
+    back = Hybrid.load(model.save(tmp_path / "h"))
+    assert back.ease is None
