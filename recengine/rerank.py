@@ -59,8 +59,8 @@ def rerank(
         Weight of the novelty bonus (0 = none); needs ``popularity`` (interaction counts aligned with
         ``item_ids``).
     disliked
-        Item ids never shown; items whose cosine to one of them is at least ``dislike_radius`` are
-        dropped too ("not this, and nothing like it").
+        Item ids never shown; with embeddings, items whose cosine to one of them is at least
+        ``dislike_radius`` are dropped too ("not this, and nothing like it").
 
     Examples
     --------
@@ -80,9 +80,8 @@ def rerank(
     if embeddings is not None:
         vectors = np.asarray(getattr(embeddings, "vectors", embeddings), dtype=np.float32)
         item_ids = np.asarray(getattr(embeddings, "item_ids", item_ids) if item_ids is None else item_ids)
-    needs_vectors = diversity > 0 or bool(list(disliked))
-    if needs_vectors and (vectors is None or item_ids is None):
-        raise ConfigError("diversity and dislike filtering need the item embeddings (and their item ids).")
+    if diversity > 0 and (vectors is None or item_ids is None):
+        raise ConfigError("the diversity knob needs the item embeddings (and their item ids).")
     if novelty > 0 and (popularity is None or item_ids is None):
         raise ConfigError("the novelty knob needs item popularity counts aligned with the item ids.")
     index = _lookup(item_ids) if item_ids is not None else {}

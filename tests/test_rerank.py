@@ -68,3 +68,8 @@ def test_output_is_a_ranked_subset_per_user(scores, diversity, k):
     if diversity == 0:
         best = both.loc[both["user_id"] == "u"].sort_values("score", ascending=False, kind="stable")["item_id"].iloc[0]
         assert out.loc[out["user_id"] == "u", "item_id"].iloc[0] == best
+
+
+def test_dislikes_without_embeddings_drop_only_the_items_themselves():
+    out = rerank(table(), None, k=4, disliked=["b"])
+    assert out["item_id"].tolist() == ["a", "c", "d"]
