@@ -81,6 +81,10 @@ def _coalition_game(model: Any, profile: Any, players: list[str], liked: dict[st
         for start in range(0, len(coalitions), SCORE_CHUNK):
             scores = model.score(coalitions[start : start + SCORE_CHUNK])
             out[start : start + SCORE_CHUNK] = np.asarray(scores, dtype=np.float64)[:, idx]
+        # A model that cannot score a profile with no items and no intent (content kNN) has no evidence
+        # there: the empty coalition is worth 0, as an empty sum of similarities is.
+        empty = ~masks.any(axis=1)
+        out[empty] = np.where(np.isfinite(out[empty]), out[empty], 0.0)
         if not np.isfinite(out).all():
             raise ModelError(
                 f"the {getattr(model, 'name', 'model')} model cannot score some items for parts of this profile "

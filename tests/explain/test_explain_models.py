@@ -118,3 +118,15 @@ def test_the_public_name_works_in_any_import_order(ease):
     sv = e.signals.to_shap()
     assert sv.values.shape == e.signals.values.shape
     assert sv.base_values + sv.values.sum() == pytest.approx(e.score, abs=1e-6)
+
+
+def test_content_model_history_treats_the_empty_profile_as_no_evidence(sample, sample_embeddings, encoder):
+    from recengine.models import ContentKNN
+
+    content = ContentKNN().fit(sample, sample_embeddings, encoder)
+    profile = Profile.from_items(["50", "172", "181"])
+    recs = content.recommend(profile, k=3)
+    for e, reported in zip(explain_many(content, profile, recs["item_id"]), recs["score"]):
+        assert e.empty_profile_score == 0.0
+        assert e.history.additivity_error < 1e-5
+        assert float(np.sum(e.history.values)) == pytest.approx(reported, abs=1e-5)
