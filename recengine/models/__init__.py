@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from recengine.columns import Columns
 from recengine.data import Dataset
@@ -100,10 +101,13 @@ def audience(model: Recommender, dataset: Dataset, text_or_item: str, k: int = 1
     """The users most likely to want an item: an existing item id, or a brand-new item given by its text.
 
     An existing item with interactions is scored for every user by ``model``; a cold item or a text is
-    treated as a new item and scored through the text model (``ContentKNN``, or the hybrid's): each user's
-    score sums the similarities of their items to it among its nearest interacted items.
+    treated as a new item and scored through the text model (``ContentKNN``, or the hybrid's): a user's
+    score sums the similarities of their items to it among its nearest interacted items, divided by the
+    square root of the user's history size (a cosine between the history and the item's neighbourhood),
+    so that heavy users do not top every audience just for having seen more.
 
-    Returns columns ``user_id``, ``score``, ``rank`` and ``n_items`` (the size of the user's history).
+    Returns columns ``user_id``, ``score``, ``rank``, ``n_items`` (the size of the user's history) and,
+    for new items, ``because``: the titles of the user's own items closest to the new one.
 
     Examples
     --------
@@ -112,7 +116,7 @@ def audience(model: Recommender, dataset: Dataset, text_or_item: str, k: int = 1
     >>> model = ContentKNN().fit(ds)
     >>> aud = audience(model, ds, "A space opera with rebels, droids and a galactic empire", k=3)
     >>> aud.columns.tolist(), len(aud)
-    (['user_id', 'score', 'rank', 'n_items'], 3)
+    (['user_id', 'score', 'rank', 'n_items', 'because'], 3)
     """
     if int(k) < 1:
         raise ConfigError(f"k must be a positive number of users, got {k}.")
@@ -126,6 +130,7 @@ def audience(model: Recommender, dataset: Dataset, text_or_item: str, k: int = 1
     if not key:
         raise ConfigError("audience needs an item id or a description of the new item.")
     j = dataset.item_map.to_internal([key])[0]
+    column = None
     if j >= 0 and not dataset.cold_item_mask[j]:
         users = dataset.user_map.external
         profiles = [Profile(liked=dict.fromkeys(dataset.item_map.external[X.indices[X.indptr[r] : X.indptr[r + 1]]], 1.0), user_id=u) for r, u in enumerate(users)]
@@ -136,11 +141,12 @@ def audience(model: Recommender, dataset: Dataset, text_or_item: str, k: int = 1
         if content is None:
             raise ConfigError(f"audience for a new item needs a text-based model (content or hybrid), not {model.name}.")
         vector = content.vectors[j] if j >= 0 else content.embed_queries([key])[0]
-        scores = content.new_item_scores(X, vector)
+        column = content.new_item_column(vector)
+        scores = np.asarray(X @ column).ravel() / np.sqrt(np.maximum(n_items, 1))
         scores[n_items == 0] = np.nan
     order = np.lexsort((np.arange(len(scores)), -np.nan_to_num(scores, nan=-np.inf)))
     order = [i for i in order if np.isfinite(scores[i])][: int(k)]
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             Columns.user: dataset.user_map.external[order],
             Columns.score: scores[order].astype(np.float64),
@@ -148,6 +154,16 @@ def audience(model: Recommender, dataset: Dataset, text_or_item: str, k: int = 1
             "n_items": n_items[order].astype(np.int64),
         }
     )
+    if column is not None:
+        out["because"] = [_closest_titles(dataset, X, column, r) for r in order]
+    return out
+
+
+def _closest_titles(dataset: Dataset, X: sp.csr_matrix, column: np.ndarray, row: int, n: int = 2) -> str:
+    items = X.indices[X.indptr[row] : X.indptr[row + 1]]
+    items = items[column[items] > 0]
+    ranked = items[np.argsort(-column[items], kind="stable")]
+    return ", ".join(list(dict.fromkeys(str(t) for t in dataset.titles[ranked]))[:n])
 
 
 __all__ = ["EASE", "ContentKNN", "Hybrid", "MODELS", "MODEL_NAMES", "ItemKNN", "ModelConfig", "Popularity", "Profile", "Recommender", "audience", "make_model", "recommend"]

@@ -175,14 +175,17 @@ class ContentKNN(Recommender):
 
     def new_item_scores(self, X: sp.csr_matrix, vector: np.ndarray) -> np.ndarray:
         """Scores (n_profiles,) for a brand-new item with embedding ``vector``, as if it were a cold item."""
+        return np.asarray(X @ self.new_item_column(vector)).ravel()
+
+    def new_item_column(self, vector: np.ndarray) -> np.ndarray:
+        """(n_items,) similarity of each interacted item to a new item, kept for its ``k`` nearest only."""
         sim = self.vectors @ np.asarray(vector, dtype=np.float32).ravel()
         sim[~self.has_text] = -np.inf
         anchors = self.warm_mask & self.has_text if self.warm_mask is not None else self.has_text
         pool = sim[anchors] if anchors.any() else sim[self.has_text]
         kk = int(min(self.config.k, len(pool)))
         thr = -np.partition(-pool, kk - 1)[kk - 1] if kk > 0 else np.inf
-        column = np.where((sim >= thr) & (sim > 0), sim, 0.0).astype(np.float32)
-        return np.asarray(X @ column).ravel()
+        return np.where((sim >= thr) & (sim > 0), sim, 0.0).astype(np.float32)
 
     def _score(self, profiles: list[Profile], X: sp.csr_matrix) -> np.ndarray:
         history = self.history_scores(X)

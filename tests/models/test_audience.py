@@ -45,3 +45,31 @@ def test_module_recommend_applies_dislikes_and_their_neighbours(content, tiny):
     assert "b" not in set(recs["item_id"]) and "a" not in set(recs["item_id"])
     diverse = recommend(content, Profile.from_items(["a"]), k=3, diversity=0.9)
     assert len(diverse) == 3 and diverse["rank"].tolist() == [1, 2, 3]
+
+
+def test_heavy_users_do_not_win_by_volume_and_reasons_name_their_own_items(encoder):
+    """A user with many unrelated items must not outrank a user whose few items match the new item."""
+    import pandas as pd
+
+    import recengine
+    from recengine.text import embed_items
+
+    space = ["a", "b", "c"]
+    # Each sea film is mildly like a space film (cosine ~0.25): six of them outweigh the fan's two space
+    # films in a plain sum, but not per unit of history.
+    sea = [f"s{i}" for i in range(6)]
+    inter = pd.DataFrame({"user_id": ["fan"] * 2 + ["heavy"] * 7, "item_id": ["a", "b"] + ["c"] + sea})
+    items = pd.DataFrame(
+        {
+            "item_id": space + sea,
+            "title": ["Space Odyssey", "Star Voyage", "Galaxy Quest"] + [f"Harbour Tales {i}" for i in range(6)],
+            "description": ["astronauts explore deep space", "a starship crew between the stars", "aliens and a spaceship"]
+            + ["fishermen and sailors on a ship at sea"] * 6,
+        }
+    )
+    ds = recengine.read_dataset(inter, items)
+    model = ContentKNN(k=20).fit(ds, embed_items(ds, encoder), encoder)
+    aud = audience(model, ds, "a crew of astronauts on a starship in deep space", k=2)
+    assert aud["user_id"].tolist() == ["fan", "heavy"]
+    assert set(aud.loc[0, "because"].split(", ")) <= {"Space Odyssey", "Star Voyage"}
+    assert "Harbour" not in aud.loc[0, "because"]
