@@ -54,7 +54,9 @@ class HybridConfig(ModelConfig):
 
     ``intent_weight``: weight of the intent signal relative to the strongest learned signal (intent is
     not in the validation data, so it is set, not learned); ``intent_popularity``: popularity's weight
-    for intent-only profiles; ``passes``: coordinate-ascent sweeps; ``folds``: few-shot validation
+    for intent-only profiles (0.3: with a short item text such as "Title (year). Genres: ...", a sentence
+    often matches a rare title word, "slow-burning" -> "Paris Is Burning"; a mild popularity prior keeps
+    such lone lexical matches from topping the list, judged on six sample intents); ``passes``: coordinate-ascent sweeps; ``folds``: few-shot validation
     folds; ``cold_offset``: also learn how far to lift or drop cold items (off: a random hold-out
     overstates how often new items are wanted); ``learn``: False keeps the prior weights.
     """
@@ -63,7 +65,7 @@ class HybridConfig(ModelConfig):
     knn_k: int = 200
     content_k: int = 50
     intent_weight: float = 1.0
-    intent_popularity: float = 0.1
+    intent_popularity: float = 0.3
     passes: int = 2
     folds: int = 2
     cold_offset: bool = False

@@ -44,7 +44,7 @@ def regime_of(size: Any) -> Any:
     return np.searchsorted(np.array([1, 2, 4, 10]), np.asarray(size), side="right")
 
 
-def default_weights(intent_weight: float = 1.0, intent_popularity: float = 0.1) -> np.ndarray:
+def default_weights(intent_weight: float = 1.0, intent_popularity: float = 0.3) -> np.ndarray:
     """Prior weights (regimes x signals), used where no validation data exists.
 
     The warm row is the validated blend of ``../shared/REFERENCE.md`` (EASE + 0.2 ItemKNN + 0.05 content);
