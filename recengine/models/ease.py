@@ -99,7 +99,8 @@ class EASE(Recommender):
                 f"{self.config.max_items}. Use ItemKNN for a catalogue this large."
             )
         self.device = resolve_device(self.config.device)
-        self.B = ease_weights(dataset.matrix, self.config.lam, self.device)
+        # Row-major: profiles gather rows of B, and scipy's sparse @ dense copies a column-major operand.
+        self.B = np.ascontiguousarray(ease_weights(dataset.matrix, self.config.lam, self.device))
         self._cold = dataset.cold_item_mask.copy()
 
     def _score(self, profiles: list[Profile], X: sp.csr_matrix) -> np.ndarray:
@@ -111,4 +112,4 @@ class EASE(Recommender):
         return {"B": self.B, "cold": self._cold}
 
     def _set_state(self, arrays: dict[str, np.ndarray], path: Any) -> None:
-        self.B, self._cold = arrays["B"], arrays["cold"].astype(bool)
+        self.B, self._cold = np.ascontiguousarray(arrays["B"]), arrays["cold"].astype(bool)
