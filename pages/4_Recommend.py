@@ -1,6 +1,5 @@
 """4 Recommend: build a profile, get top-k cards with reasons and SHAP charts; like / dislike re-ranks at once."""
 
-import numpy as np
 import streamlit as st
 
 from recengine.figures.explanations import history_bars, signal_waterfall
@@ -76,21 +75,6 @@ def card(row, rank: int, profile_key: str):
     return reason, why
 
 
-def unclipped(fig):
-    """Room on both sides of the bars, so value labels drawn outside them clear the axis and the edge."""
-    trace = fig.data[0]
-    xs = np.asarray(trace.x, dtype=float)
-    if trace.type == "waterfall":
-        ends = np.concatenate([[xs[0]], xs[0] + np.cumsum(xs[1:-1]), [xs[-1]]])
-        lo, hi = min(0.0, ends.min()), max(0.0, ends.max())
-    else:
-        lo, hi = min(0.0, xs.min()), max(0.0, xs.max())
-    pad = 0.22 * max(hi - lo, 1e-9)
-    left = pad if lo < 0 or (xs < 0).any() else 0.02 * pad
-    fig.update_xaxes(range=[lo - left, hi + pad])
-    return fig.update_traces(cliponaxis=False)
-
-
 def fill(reason, why, explained, rank: int) -> None:
     item = explained.item_id
     reason.markdown(f"<div class='rec-reason'>{escape_html(explained.reason)}</div>", unsafe_allow_html=True)
@@ -102,11 +86,11 @@ def fill(reason, why, explained, rank: int) -> None:
         a, b = st.columns(2)
         with a:
             if explained.signals.feature_names:
-                figure(unclipped(signal_waterfall(explained, title="signals")), f"signals-{item}", key=f"sig_{item}",
+                figure(signal_waterfall(explained, title="signals"), f"signals-{item}", key=f"sig_{item}",
                        buttons=False)
         with b:
             if len(explained.history.feature_names):
-                figure(unclipped(history_bars(explained, title="your history")), f"history-{item}", key=f"hist_{item}",
+                figure(history_bars(explained, title="your history"), f"history-{item}", key=f"hist_{item}",
                        buttons=False)
 
 

@@ -76,7 +76,19 @@ def signal_waterfall(explanation: Any, max_signals: int = 10, title: str | None 
         )
     )
     fig.update_xaxes(title="score")
+    ends = np.cumsum(y[:-1])
+    _room_for_labels(fig, np.concatenate([ends, [e.score]]), np.asarray(values, dtype=float))
     return apply_layout(fig, title or f"Why “{_short(e.title)}” scored {e.score:.3f}", height=120 + 42 * len(x))
+
+
+def _room_for_labels(fig: go.Figure, ends: np.ndarray, steps: np.ndarray) -> None:
+    """Widen the x range so value labels drawn outside the bars clear the axis and the edge."""
+    ends = ends[np.isfinite(ends)]
+    lo, hi = min(0.0, float(ends.min(initial=0.0))), max(0.0, float(ends.max(initial=0.0)))
+    pad = 0.22 * max(hi - lo, 1e-9)
+    left = pad if lo < 0 or (steps < 0).any() else 0.02 * pad
+    fig.update_xaxes(range=[lo - left, hi + pad])
+    fig.update_traces(cliponaxis=False)
 
 
 def history_bars(explanation: Any, max_items: int = 12, title: str | None = None) -> go.Figure:
@@ -107,6 +119,7 @@ def history_bars(explanation: Any, max_items: int = 12, title: str | None = None
             name="history",
         )
     )
+    _room_for_labels(fig, frame["shap"].to_numpy(dtype=float), frame["shap"].to_numpy(dtype=float))
     note = f" ({len(others)} more items: {others['shap'].sum():+.3f})" if len(others) else ""
     fig.update_xaxes(title=f"contribution to the score (empty profile {e.base_value:.3f} → {e.score:.3f}){note}")
     return apply_layout(fig, title or f"What in your profile led to “{_short(e.title)}”", height=140 + 36 * len(frame))

@@ -67,3 +67,19 @@ def test_wrong_views_are_refused(explanations):
         history_bars(explanations[0].signals)
     with pytest.raises(ConfigError):
         signal_beeswarm([])
+
+
+def test_outside_value_labels_have_room_inside_the_axis_range():
+    import numpy as np
+
+    from recengine.explain import Explanation
+    from recengine.figures.explanations import history_bars, signal_waterfall
+
+    e = Explanation(np.array([2.0, -0.5]), 1.0, np.array([3.0, 1.0]), ["ease", "popularity"], "signals", "9", "Fargo", 2.5)
+    fig = signal_waterfall(e)
+    lo, hi = fig.layout.xaxis.range
+    assert lo < 0 and hi - 2.5 > 0.1 * 2.5  # room beyond the furthest bar end: base 1.0 - 0.5 + 2.0
+    h = Explanation(np.array([0.8, -0.3]), 0.0, np.array([1.0, 1.0]), ["1", "2"], "history", "9", "Fargo", 0.5)
+    lo, hi = history_bars(h).layout.xaxis.range
+    assert lo < -0.3 and hi > 0.8
+    assert fig.data[0].cliponaxis is False
