@@ -37,7 +37,7 @@ _LAZY = {
     "EASE": "recengine.models",
     "ContentKNN": "recengine.models",
     "Hybrid": "recengine.models",
-    "recommend": "recengine.models",
+    "recommend": "recengine.rerank",
     "audience": "recengine.models",
     "explain": "recengine.explain",
     "explain_many": "recengine.explain",

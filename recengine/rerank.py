@@ -14,6 +14,8 @@ import pandas as pd
 
 from recengine.columns import Columns
 from recengine.errors import ConfigError
+from recengine.models import ContentKNN, Profile, Recommender
+from recengine.models.base import as_profiles
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
@@ -148,3 +150,55 @@ def _rerank_one(
     out = group.iloc[order].copy()
     out[Columns.rank] = np.arange(1, len(out) + 1)
     return out
+
+
+def recommend(
+    model: Recommender,
+    profiles: Profile | Iterable[Profile],
+    k: int = 10,
+    exclude_seen: bool = True,
+    candidates: Iterable[object] | None = None,
+    diversity: float = 0.0,
+    novelty: float = 0.0,
+    embeddings: Any = None,
+    popularity: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """``model.recommend`` followed by the re-ranking knobs (diversity, novelty, dislike neighbours).
+
+    With ``diversity`` or ``novelty`` above 0, a pool of ``5 * k`` is re-ranked by
+    :func:`rerank`; ``embeddings`` default to the model's own (content and hybrid).
+
+    Examples
+    --------
+    >>> import recengine
+    >>> ds = recengine.load_sample("movielens-100k")
+    >>> from recengine.models import ItemKNN, Profile
+    >>> model = ItemKNN().fit(ds)
+    >>> len(recommend(model, Profile.from_items(["50"]), k=5))
+    5
+    """
+    profiles = as_profiles(profiles)
+    disliked = sorted({d for p in profiles for d in p.disliked})
+    if diversity <= 0 and novelty <= 0 and not disliked:
+        return model.recommend(profiles, k=k, exclude_seen=exclude_seen, candidates=candidates)
+    if embeddings is None:
+        content = model if isinstance(model, ContentKNN) else getattr(model, "content", None)
+        if content is not None:
+            embeddings = (content.vectors, model.item_map.external)
+    vectors, ids = (embeddings if isinstance(embeddings, tuple) else (embeddings, None)) if embeddings is not None else (None, None)
+    pool = model.recommend(profiles, k=max(5 * k, k + 20), exclude_seen=exclude_seen, candidates=candidates)
+    parts = []
+    for p, (_, group) in zip(profiles, pool.groupby(Columns.user, sort=False)):
+        parts.append(
+            rerank(
+                group,
+                vectors if (diversity > 0 or p.disliked) else None,
+                k=k,
+                diversity=diversity,
+                novelty=novelty,
+                popularity=popularity,
+                disliked=p.disliked,
+                item_ids=np.asarray(ids) if ids is not None else (model.item_map.external if popularity is not None else None),
+            )
+        )
+    return pd.concat(parts, ignore_index=True) if parts else pool

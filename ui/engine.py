@@ -181,12 +181,12 @@ def explanations(model, profile, items: tuple[str, ...], dataset_key: str, model
 
 def reranked(model, profile, dataset, dataset_key: str, k: int, diversity: float = 0.0, novelty: float = 0.0):
     """The model's top ``k`` for ``profile``, re-ranked for diversity and novelty; disliked items and their
-    close neighbours are dropped (``recengine.models.recommend``)."""
-    from recengine import models
+    close neighbours are dropped (``recengine.rerank.recommend``)."""
+    from recengine import rerank
 
     emb = item_embeddings(dataset, dataset_key, _encoder_of(model), _device_of(model))
     with _lock_for(model):
-        return models.recommend(model, profile, k=k, diversity=diversity, novelty=novelty,
+        return rerank.recommend(model, profile, k=k, diversity=diversity, novelty=novelty,
                                 embeddings=(emb.vectors, emb.item_ids), popularity=dataset.item_popularity)
 
 

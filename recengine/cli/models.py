@@ -102,7 +102,8 @@ def _fit(args: argparse.Namespace, name: str) -> tuple[Any, Any, Any]:
 
 
 def cmd_recommend(args: argparse.Namespace) -> int:
-    from recengine.models import Profile, recommend
+    from recengine.models import Profile
+    from recengine.rerank import recommend
 
     if not (args.user or args.liked or args.intent):
         raise ConfigError("say who to recommend for: --user ID, --liked ID,ID or --intent \"TEXT\".")

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -41,60 +40,6 @@ def make_model(name: str, **config: Any) -> Recommender:
     if key not in MODELS:
         raise ConfigError(f"unknown model {name!r}; choose from {', '.join(MODEL_NAMES)}.")
     return MODELS[key](**config)
-
-
-def recommend(
-    model: Recommender,
-    profiles: Profile | Iterable[Profile],
-    k: int = 10,
-    exclude_seen: bool = True,
-    candidates: Iterable[object] | None = None,
-    diversity: float = 0.0,
-    novelty: float = 0.0,
-    embeddings: Any = None,
-    popularity: np.ndarray | None = None,
-) -> pd.DataFrame:
-    """``model.recommend`` followed by the re-ranking knobs (diversity, novelty, dislike neighbours).
-
-    With ``diversity`` or ``novelty`` above 0, a pool of ``5 * k`` is re-ranked by
-    :func:`recengine.rerank.rerank`; ``embeddings`` default to the model's own (content and hybrid).
-
-    Examples
-    --------
-    >>> import recengine
-    >>> ds = recengine.load_sample("movielens-100k")
-    >>> model = ItemKNN().fit(ds)
-    >>> len(recommend(model, Profile.from_items(["50"]), k=5))
-    5
-    """
-    from recengine.models.base import as_profiles
-    from recengine.rerank import rerank
-
-    profiles = as_profiles(profiles)
-    disliked = sorted({d for p in profiles for d in p.disliked})
-    if diversity <= 0 and novelty <= 0 and not disliked:
-        return model.recommend(profiles, k=k, exclude_seen=exclude_seen, candidates=candidates)
-    if embeddings is None:
-        content = model if isinstance(model, ContentKNN) else getattr(model, "content", None)
-        if content is not None:
-            embeddings = (content.vectors, model.item_map.external)
-    vectors, ids = (embeddings if isinstance(embeddings, tuple) else (embeddings, None)) if embeddings is not None else (None, None)
-    pool = model.recommend(profiles, k=max(5 * k, k + 20), exclude_seen=exclude_seen, candidates=candidates)
-    parts = []
-    for p, (_, group) in zip(profiles, pool.groupby(Columns.user, sort=False)):
-        parts.append(
-            rerank(
-                group,
-                vectors if (diversity > 0 or p.disliked) else None,
-                k=k,
-                diversity=diversity,
-                novelty=novelty,
-                popularity=popularity,
-                disliked=p.disliked,
-                item_ids=np.asarray(ids) if ids is not None else (model.item_map.external if popularity is not None else None),
-            )
-        )
-    return pd.concat(parts, ignore_index=True) if parts else pool
 
 
 def audience(model: Recommender, dataset: Dataset, text_or_item: str, k: int = 10) -> pd.DataFrame:
@@ -166,4 +111,4 @@ def _closest_titles(dataset: Dataset, X: sp.csr_matrix, column: np.ndarray, row:
     return ", ".join(list(dict.fromkeys(str(t) for t in dataset.titles[ranked]))[:n])
 
 
-__all__ = ["EASE", "ContentKNN", "Hybrid", "MODELS", "MODEL_NAMES", "ItemKNN", "ModelConfig", "Popularity", "Profile", "Recommender", "audience", "make_model", "recommend"]
+__all__ = ["EASE", "ContentKNN", "Hybrid", "MODELS", "MODEL_NAMES", "ItemKNN", "ModelConfig", "Popularity", "Profile", "Recommender", "audience", "make_model"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from recengine.errors import ConfigError
-from recengine.models import EASE, ContentKNN, Profile, audience, recommend
+from recengine.models import EASE, ContentKNN, Profile, audience
+from recengine.rerank import recommend
 
 
 @pytest.fixture(scope="module")
