@@ -166,7 +166,8 @@ def recommend(
     """``model.recommend`` followed by the re-ranking knobs (diversity, novelty, dislike neighbours).
 
     With ``diversity`` or ``novelty`` above 0, a pool of ``5 * k`` is re-ranked by
-    :func:`rerank`; ``embeddings`` default to the model's own (content and hybrid).
+    :func:`rerank`; ``embeddings`` default to the model's own (content and hybrid), ``popularity`` to the
+    interaction counts the model was fitted on.
 
     Examples
     --------
@@ -178,6 +179,8 @@ def recommend(
     5
     """
     profiles = as_profiles(profiles)
+    if popularity is None:
+        popularity = getattr(model, "item_popularity", None)
     disliked = sorted({d for p in profiles for d in p.disliked})
     if diversity <= 0 and novelty <= 0 and not disliked:
         return model.recommend(profiles, k=k, exclude_seen=exclude_seen, candidates=candidates)

@@ -73,3 +73,17 @@ def test_output_is_a_ranked_subset_per_user(scores, diversity, k):
 def test_dislikes_without_embeddings_drop_only_the_items_themselves():
     out = rerank(table(), None, k=4, disliked=["b"])
     assert out["item_id"].tolist() == ["a", "c", "d"]
+
+
+def test_novelty_knob_uses_the_popularity_the_model_was_fitted_on(sample, tmp_path):
+    from recengine.models import ItemKNN, Profile
+    from recengine.rerank import recommend
+
+    model = ItemKNN().fit(sample)
+    profile = Profile.from_items(["50", "172", "181"])
+    plain = recommend(model, profile, k=10)
+    novel = recommend(model, profile, k=10, novelty=1.0)
+    pop = dict(zip(sample.item_map.external, sample.item_popularity))
+    assert np.mean([pop[i] for i in novel["item_id"]]) < np.mean([pop[i] for i in plain["item_id"]])
+    again = type(model).load(model.save(tmp_path / "itemknn"))
+    pd.testing.assert_frame_equal(recommend(again, profile, k=10, novelty=1.0), novel)

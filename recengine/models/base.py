@@ -100,6 +100,7 @@ class Recommender(ABC):
         self.item_map: IdMap | None = None
         self.titles: np.ndarray | None = None
         self.warm_mask: np.ndarray | None = None
+        self.item_popularity: np.ndarray | None = None
         self.fit_seconds: float | None = None
 
     def __repr__(self) -> str:
@@ -148,6 +149,7 @@ class Recommender(ABC):
         self.item_map = dataset.item_map
         self.titles = np.asarray(dataset.titles, dtype=object)
         self.warm_mask = ~np.asarray(dataset.cold_item_mask, dtype=bool)
+        self.item_popularity = np.asarray(dataset.item_popularity, dtype=np.int64).copy()
         self.fit_seconds = time.perf_counter() - start
         return self
 
@@ -282,6 +284,7 @@ class Recommender(ABC):
             "_item_ids": np.asarray(self.item_map.external, dtype=str),
             "_titles": np.asarray([str(t) for t in self.titles], dtype=str),
             "_warm": self.warm_mask,
+            "_popularity": self.item_popularity,
             **self._state(),
         }
         np.savez(path / "arrays.npz", **arrays)
@@ -309,6 +312,7 @@ class Recommender(ABC):
         model.item_map = IdMap(arrays.pop("_item_ids").astype(object))
         model.titles = arrays.pop("_titles").astype(object)
         model.warm_mask = arrays.pop("_warm").astype(bool)
+        model.item_popularity = arrays.pop("_popularity").astype(np.int64) if "_popularity" in arrays else None
         model.fit_seconds = meta.get("fit_seconds")
         model._set_state(arrays, path)
         return model
