@@ -3,11 +3,13 @@
 The encoder is fine-tuned on the split's train interactions only; both encoders are then judged by
 REFERENCE.md's content item-kNN (each cold item keeps its 50 most similar train items) on the held-out
 items. Rows: zero-shot all-MiniLM-L6-v2 (the baseline, measured here), the fine-tuned encoder, and the
-figures REFERENCE.md / issue 4 quote for comparison (not measured here). Also prints training seconds,
-steps, epochs and the loss at the start and end.
+figures REFERENCE.md / issue 4 quote for comparison (not measured here). Also prints training seconds
+(pseudo-cold validation included), steps, epochs, the loss at the start and end, and the WiSE-FT mix alpha
+chosen on the pseudo-cold hold-out inside the train split with its validation scores.
 
-Run: .venv/bin/python benchmarks/finetune_cold_items.py [--device auto] [--epochs 4] [--lr 1e-4]
-     [--train-layers N] [--lora] [--batch-size B] [--seed 42] [--force]
+Run: .venv/bin/python benchmarks/finetune_cold_items.py [--device auto] [--epochs 1] [--lr 3e-5]
+     [--loss distill|pairs] [--tau 0.05] [--alpha A] [--train-layers N] [--lora] [--batch-size B]
+     [--seed 42] [--force]
 """
 
 from __future__ import annotations
@@ -28,13 +30,17 @@ def main() -> None:
     ap.add_argument("--neighbors", type=int, default=None)
     ap.add_argument("--pairs-per-item", type=int, default=None)
     ap.add_argument("--train-layers", type=int, default=None)
+    ap.add_argument("--loss", choices=["distill", "pairs"], default=None)
+    ap.add_argument("--tau", type=float, default=None)
+    ap.add_argument("--alpha", type=float, default=None, help="fixed WiSE-FT mix (default: chosen on validation)")
     ap.add_argument("--lora", action="store_true")
     ap.add_argument("--seed", type=int, default=42, help="split and training seed")
     ap.add_argument("--force", action="store_true", help="train even if this fine-tune is saved")
     args = ap.parse_args()
 
     given = {"epochs": args.epochs, "lr": args.lr, "batch_size": args.batch_size, "neighbors": args.neighbors,
-             "pairs_per_item": args.pairs_per_item, "train_layers": args.train_layers}
+             "pairs_per_item": args.pairs_per_item, "train_layers": args.train_layers, "loss": args.loss,
+             "tau": args.tau, "alpha": args.alpha}
     cfg = FineTuneConfig(lora=args.lora, seed=args.seed, device=args.device, **{k: v for k, v in given.items() if v is not None})
 
     ds = recengine.load_sample("movielens-100k")
@@ -58,9 +64,12 @@ def main() -> None:
 
     print(f"\ncold items, seed {args.seed}: {len(split.candidates)} held-out items, {split.test['user_id'].nunique()} test users")
     print(f"device {tuned.device}, epochs {cfg.epochs}, steps {stats.get('steps')}, batch {stats.get('batch_size')}, "
-          f"lr {cfg.lr}, train layers {cfg.train_layers or 'all'}{', LoRA r=' + str(cfg.lora_r) if cfg.lora else ''}")
+          f"loss {cfg.loss}, lr {cfg.lr}, train layers {cfg.train_layers or 'all'}{', LoRA r=' + str(cfg.lora_r) if cfg.lora else ''}")
     print(f"training {stats.get('seconds')} s (this run {train_s:.1f} s{', reused' if tuned.manifest.get('cached') else ''}); "
           f"loss {hist[0] if hist else float('nan'):.3f} -> {hist[-1] if hist else float('nan'):.3f}")
+    val = stats.get("validation") or {}
+    print(f"WiSE-FT alpha {val.get('alpha')} ({val.get('chosen_by')}); validation Recall@10 by alpha: "
+          + ", ".join(f"{a}: {v['recall@10']:.4f}" for a, v in (val.get("scores") or {}).items()))
     print(f"\n{'encoder':<44}{'Recall@10':>10}{'NDCG@10':>10}")
     print(f"{'zero-shot all-MiniLM-L6-v2 (baseline, here)':<44}{zero['recall@10']:>10.4f}{zero['ndcg@10']:>10.4f}")
     print(f"{'fine-tuned (' + tuned.fingerprint + ')':<44}{fine['recall@10']:>10.4f}{fine['ndcg@10']:>10.4f}")

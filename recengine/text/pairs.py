@@ -1,8 +1,10 @@
-"""Training pairs for contrastive fine-tuning, mined from the interactions alone (the train split).
+"""Training signal for contrastive fine-tuning, mined from the interactions alone (the train split).
 
 An item's positives are its nearest collaborative neighbours: item-item cosine on the binary user x item
 matrix, shrunk towards zero for items that few users share (``c_ij / (sqrt(n_i n_j) + shrink)``), so the
-pairs that teach the encoder are the ones the data is sure of.
+pairs that teach the encoder are the ones the data is sure of. For the soft (distillation) loss,
+:func:`collaborative_block` gives the same cosine among all the items of a batch, the target the text
+similarities learn to match.
 """
 
 from __future__ import annotations
@@ -52,10 +54,35 @@ def collaborative_neighbors(matrix: sp.csr_matrix, n: int, shrink: float = 10.0,
     return ids, sims
 
 
+def collaborative_block(matrix: sp.csr_matrix, items: np.ndarray, shrink: float = 0.0) -> np.ndarray:
+    """Dense (len(items), len(items)) shrunk cosine among ``items`` on the binary user x item matrix; 0 on the diagonal.
+
+    Examples
+    --------
+    >>> m = sp.csr_matrix(np.array([[1, 1, 0], [1, 1, 0], [0, 1, 1]], dtype=np.float32))
+    >>> collaborative_block(m, np.array([0, 1, 2])).astype(float).round(2).tolist()
+    [[0.0, 0.82, 0.0], [0.82, 0.0, 0.58], [0.0, 0.58, 0.0]]
+    """
+    x = sp.csc_matrix(matrix, dtype=np.float32)[:, np.asarray(items)]
+    x.data[:] = 1.0
+    co = (x.T @ x).toarray()
+    counts = np.diag(co).copy()
+    out = co / (np.sqrt(np.outer(counts, counts)) + shrink + 1e-12)
+    np.fill_diagonal(out, 0.0)
+    return out.astype(np.float32)
+
+
 def sample_pairs(
-    ids: np.ndarray, sims: np.ndarray, anchors: np.ndarray, per_item: int, rng: np.random.Generator, max_pairs: int | None = None
+    ids: np.ndarray,
+    sims: np.ndarray,
+    anchors: np.ndarray,
+    per_item: int,
+    rng: np.random.Generator,
+    max_pairs: int | None = None,
+    power: float = 1.0,
 ) -> np.ndarray:
-    """(n_pairs, 2) item indices: each anchor with ``per_item`` distinct neighbours, drawn in proportion to similarity.
+    """(n_pairs, 2) item indices: each anchor with ``per_item`` distinct neighbours, drawn in proportion to
+    ``similarity ** power``.
 
     An anchor with fewer neighbours than ``per_item`` is paired with all of them.
 
@@ -72,8 +99,7 @@ def sample_pairs(
         n_valid = int(valid.sum())
         if n_valid == 0:
             continue
-        w = sims[a, valid].astype(np.float64)
-        w = np.maximum(w, 1e-12)
+        w = np.maximum(sims[a, valid].astype(np.float64), 1e-12) ** power
         take = rng.choice(ids[a, valid], size=min(per_item, n_valid), replace=False, p=w / w.sum())
         out.extend((int(a), int(b)) for b in take)
     pairs = np.array(out, dtype=np.int64).reshape(-1, 2)

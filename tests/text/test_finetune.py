@@ -9,10 +9,10 @@ import pytest
 
 from recengine.errors import ConfigError
 from recengine.text import Encoder, FineTuneConfig, finetune
-from recengine.text.finetune import finetune_fingerprint, list_finetuned
-from recengine.text.pairs import collaborative_neighbors, data_hash
+from recengine.text.finetune import ALPHAS, _distill_loss, _mix, choose_alpha, finetune_fingerprint, list_finetuned
+from recengine.text.pairs import collaborative_block, collaborative_neighbors, data_hash
 
-TINY = {"epochs": 2, "batch_size": 4, "neighbors": 2, "lr": 5e-4, "device": "cpu", "max_seq_length": 16}
+TINY = {"epochs": 2, "batch_size": 4, "neighbors": 2, "lr": 5e-4, "device": "cpu", "max_seq_length": 16, "alpha": 1.0}
 
 
 def _weights(enc: Encoder) -> dict[str, np.ndarray]:
@@ -91,3 +91,49 @@ def test_bad_config_is_rejected():
         FineTuneConfig(epochs=0)
     with pytest.raises(ValueError):
         FineTuneConfig(unknown_option=1)
+
+
+def test_collaborative_block_is_the_cosine_of_co_consumption(tiny):
+    items = np.arange(tiny.n_items)
+    block = collaborative_block(tiny.matrix, items)
+    x = tiny.matrix.toarray().astype(float)
+    norms = np.linalg.norm(x, axis=0)
+    expected = (x.T @ x) / np.maximum(np.outer(norms, norms), 1e-12)
+    np.fill_diagonal(expected, 0.0)
+    np.testing.assert_allclose(block, expected, atol=1e-5)
+
+
+def test_distill_loss_prefers_text_similarities_ordered_like_the_target():
+    import torch
+
+    target = torch.tensor([[0.0, 0.9, 0.1], [0.9, 0.0, 0.1], [0.1, 0.1, 0.0]])
+    agree = torch.tensor([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0]])  # items 0 and 1 close, 2 apart
+    disagree = torch.tensor([[1.0, 0.0], [0.0, 1.0], [0.9, 0.1]])  # items 0 and 2 close instead
+    assert float(_distill_loss(agree, target, 20.0, 0.05)) < float(_distill_loss(disagree, target, 20.0, 0.05))
+
+
+def test_mix_interpolates_the_weights(encoder):
+    import copy
+
+    tuned = copy.deepcopy(encoder.model).float()
+    key, w = next((k, v) for k, v in tuned.state_dict().items() if v.is_floating_point())
+    with __import__("torch").no_grad():
+        w.add_(1.0)
+    base_w = encoder.model.state_dict()[key].float()
+    _mix(tuned, encoder.model, 0.25)
+    np.testing.assert_allclose(tuned.state_dict()[key].numpy(), (base_w + 0.25).numpy(), atol=1e-5)
+
+
+@pytest.mark.slow
+def test_alpha_selection_never_validates_worse_than_the_base(sample, encoder):
+    pop = np.asarray(sample.item_popularity)
+    keep = set(sample.item_map.to_external(np.argsort(-pop)[:60]))
+    small = sample.with_interactions(sample.interactions[sample.interactions["item_id"].isin(keep)])
+    cfg = FineTuneConfig(epochs=1, batch_size=16, max_pairs=16, max_seq_length=24, lr=1e-4, val_frac=0.2, device="cpu")
+    picked = choose_alpha(small, encoder, cfg, "cpu", "fp32")
+    assert picked["chosen_by"] == "pseudo-cold validation" and picked["held_out_items"] == 12
+    scores = picked["scores"]
+    assert sorted(float(a) for a in scores) == sorted(ALPHAS)
+    best = scores[str(picked["alpha"])]
+    assert all((best["recall@10"], best["ndcg@10"]) >= (s["recall@10"], s["ndcg@10"]) for s in scores.values())
+    assert best["recall@10"] >= scores["0.0"]["recall@10"]
