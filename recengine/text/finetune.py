@@ -305,14 +305,9 @@ def _fit(
     validation: dict[str, Any] = {"alpha": cfg.alpha, "chosen_by": "config"}
     if cfg.alpha is None:
         validation = choose_alpha(dataset, base, cfg, device, precision, progress)
-    alpha = float(validation["alpha"])
-    if alpha == 0.0:  # the base wins on validation: keep it, train nothing more
-        model = copy.deepcopy(base.model).to(device).float()
-        history: list[float] = []
-        stats: dict[str, Any] = {"steps": 0, "device": device, "precision": precision, "seconds": 0.0}
-    else:
-        model, history, stats = _train(dataset, base, cfg, device, precision, progress)
-        _mix(model, base.model, alpha)
+    # trained even when alpha is 0 (the base won), so the loss history and steps always describe this recipe
+    model, history, stats = _train(dataset, base, cfg, device, precision, progress)
+    _mix(model, base.model, float(validation["alpha"]))
     return model, history, {**stats, "validation": validation}
 
 
