@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from recengine.errors import ConfigError, DataError, ModelError
 from recengine.settings import home_dir
+from recengine.text import training
 from recengine.text.encoder import MANIFEST, Encoder, Progress, quiet_progress, resolve_device, resolve_precision
 from recengine.text.pairs import collaborative_block, collaborative_neighbors, data_hash, sample_pairs
 
@@ -239,9 +240,9 @@ def _train(
     model = copy.deepcopy(base.model).to(device).float()
     model.max_seq_length = cfg.max_seq_length
     if cfg.lora:
-        model = _add_lora(model, cfg)
+        model = training.add_lora(model, cfg)
     elif cfg.train_layers is not None:
-        _freeze_below(model, cfg.train_layers)
+        training.freeze_below(model, cfg.train_layers)
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
     warm = max(1, int(cfg.warmup * total))
@@ -262,14 +263,14 @@ def _train(
             if cfg.loss == "distill":
                 items = np.unique(batch)
                 with torch.autocast(device_type="cuda", dtype=amp_dtype, enabled=use_amp):
-                    z = _embed(model, [texts[i] for i in items], device)
+                    z = training.embed_batch(model, [texts[i] for i in items], device)
                 target = torch.as_tensor(collaborative_block(matrix, items, cfg.shrink), device=device)
-                loss = _distill_loss(z.float(), target, cfg.scale, cfg.tau)
+                loss = training.distill_loss(z.float(), target, cfg.scale, cfg.tau)
             else:
                 with torch.autocast(device_type="cuda", dtype=amp_dtype, enabled=use_amp):
-                    za = _embed(model, [texts[i] for i in batch[:, 0]], device)
-                    zb = _embed(model, [texts[i] for i in batch[:, 1]], device)
-                loss = _contrastive_loss(za.float(), zb.float(), torch.as_tensor(batch, device=device), cfg.scale, cfg.symmetric)
+                    za = training.embed_batch(model, [texts[i] for i in batch[:, 0]], device)
+                    zb = training.embed_batch(model, [texts[i] for i in batch[:, 1]], device)
+                loss = training.contrastive_loss(za.float(), zb.float(), torch.as_tensor(batch, device=device), cfg.scale, cfg.symmetric)
             opt.zero_grad(set_to_none=True)
             if scaler is not None:
                 scaler.scale(loss).backward()
@@ -290,7 +291,7 @@ def _train(
             if progress:
                 progress(step, total, f"loss {value:.4f}")
     if cfg.lora:
-        model = _merge_lora(model)
+        model = training.merge_lora(model)
     model.eval()
     stats = {"steps": step, "pairs_per_epoch": int(len(epoch_pairs[0])), "anchors": int(len(anchors)),
              "batch_size": bs, "device": device, "precision": precision, "seconds": round(time.perf_counter() - start, 2),
@@ -307,7 +308,7 @@ def _fit(
         validation = choose_alpha(dataset, base, cfg, device, precision, progress)
     # trained even when alpha is 0 (the base won), so the loss history and steps always describe this recipe
     model, history, stats = _train(dataset, base, cfg, device, precision, progress)
-    _mix(model, base.model, float(validation["alpha"]))
+    training.mix_weights(model, base.model, float(validation["alpha"]))
     return model, history, {**stats, "validation": validation}
 
 
@@ -345,7 +346,7 @@ def choose_alpha(
     scores: dict[str, dict[str, float]] = {}
     for alpha in ALPHAS:
         model.load_state_dict(tuned)
-        _mix(model, base.model, alpha)
+        training.mix_weights(model, base.model, alpha)
         model.eval()
         enc = Encoder.from_model(model, name="validation", fingerprint="validation", device=device, precision="fp32")
         vectors[need] = enc.encode([texts[i] for i in need])
@@ -353,82 +354,6 @@ def choose_alpha(
     best = max(ALPHAS, key=lambda a: (scores[str(a)]["recall@10"], scores[str(a)]["ndcg@10"], -a))
     return {"alpha": best, "chosen_by": "pseudo-cold validation", "val_frac": cfg.val_frac,
             "held_out_items": len(val.candidates), "scores": scores, "seconds": stats["seconds"]}
-
-
-def _mix(model: Any, base_model: Any, alpha: float) -> None:
-    """In place: every float weight becomes ``alpha * tuned + (1 - alpha) * base`` (WiSE-FT)."""
-    import torch
-
-    if alpha == 1.0:
-        return
-    base_sd = base_model.state_dict()
-    with torch.no_grad():
-        for k, v in model.state_dict().items():
-            if v.is_floating_point() and k in base_sd:
-                v.mul_(alpha).add_(base_sd[k].to(v.device, v.dtype), alpha=1.0 - alpha)
-
-
-def _freeze_below(model: Any, top: int) -> None:
-    """Freeze the token embeddings and all but the top ``top`` layers: backward then stops early."""
-    import re
-
-    layer_of = [re.search(r"\.layer\.(\d+)\.", n) for n, _ in model.named_parameters()]
-    n_layers = 1 + max((int(m.group(1)) for m in layer_of if m), default=-1)
-    for (_, p), m in zip(model.named_parameters(), layer_of):
-        p.requires_grad = bool(m) and int(m.group(1)) >= n_layers - top
-
-
-def _embed(model: Any, texts: list[str], device: str) -> Any:
-    features = model.preprocess(texts)
-    features = {k: (v.to(device) if hasattr(v, "to") else v) for k, v in features.items()}
-    return model(features)["sentence_embedding"]
-
-
-def _distill_loss(z: Any, target: Any, scale: float, tau: float) -> Any:
-    """Cross-entropy from softmax(collaborative cosine / tau) to softmax(scale * text cosine), row-wise, self excluded."""
-    import torch
-    import torch.nn.functional as F
-
-    z = F.normalize(z, dim=-1)
-    eye = torch.eye(len(z), dtype=torch.bool, device=z.device)
-    logits = (scale * z @ z.T).masked_fill(eye, -1e4)
-    soft = torch.softmax((target / tau).masked_fill(eye, -1e4), dim=1)
-    return -(soft * torch.log_softmax(logits, dim=1)).sum(dim=1).mean()
-
-
-def _contrastive_loss(za: Any, zb: Any, items: Any, scale: float, symmetric: bool) -> Any:
-    """In-batch-negatives cross-entropy; a batch row that shows the same item as the target is not a negative."""
-    import torch
-    import torch.nn.functional as F
-
-    za, zb = F.normalize(za, dim=-1), F.normalize(zb, dim=-1)
-    logits = scale * za @ zb.T
-    eye = torch.eye(len(items), dtype=torch.bool, device=logits.device)
-    same = (items[:, 1][None, :] == items[:, 1][:, None]) | (items[:, 1][None, :] == items[:, 0][:, None])
-    logits = logits.masked_fill(same & ~eye, torch.finfo(logits.dtype).min / 2)
-    labels = torch.arange(len(items), device=logits.device)
-    loss = F.cross_entropy(logits, labels)
-    if symmetric:
-        back = scale * zb @ za.T
-        same_b = (items[:, 0][None, :] == items[:, 0][:, None]) | (items[:, 0][None, :] == items[:, 1][:, None])
-        back = back.masked_fill(same_b & ~eye, torch.finfo(back.dtype).min / 2)
-        loss = (loss + F.cross_entropy(back, labels)) / 2
-    return loss
-
-
-def _add_lora(model: Any, cfg: FineTuneConfig) -> Any:
-    from peft import LoraConfig, get_peft_model
-
-    lcfg = LoraConfig(r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
-                      target_modules=["query", "key", "value", "dense"], bias="none")
-    model[0].model = get_peft_model(model[0].model, lcfg)
-    return model
-
-
-def _merge_lora(model: Any) -> Any:
-    """Fold the adapters into the weights, so the saved folder is a plain model that loads without peft."""
-    model[0].model = model[0].model.merge_and_unload()
-    return model
 
 
 def record_metrics(encoder: Encoder, metrics: dict[str, Any]) -> None:

@@ -9,8 +9,9 @@ import pytest
 
 from recengine.errors import ConfigError
 from recengine.text import Encoder, FineTuneConfig, finetune
-from recengine.text.finetune import ALPHAS, _distill_loss, _mix, choose_alpha, finetune_fingerprint, list_finetuned
+from recengine.text.finetune import ALPHAS, choose_alpha, finetune_fingerprint, list_finetuned
 from recengine.text.pairs import collaborative_block, collaborative_neighbors, data_hash
+from recengine.text.training import distill_loss, mix_weights
 
 TINY = {"epochs": 2, "batch_size": 4, "neighbors": 2, "lr": 5e-4, "device": "cpu", "max_seq_length": 16, "alpha": 1.0}
 
@@ -109,7 +110,7 @@ def test_distill_loss_prefers_text_similarities_ordered_like_the_target():
     target = torch.tensor([[0.0, 0.9, 0.1], [0.9, 0.0, 0.1], [0.1, 0.1, 0.0]])
     agree = torch.tensor([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0]])  # items 0 and 1 close, 2 apart
     disagree = torch.tensor([[1.0, 0.0], [0.0, 1.0], [0.9, 0.1]])  # items 0 and 2 close instead
-    assert float(_distill_loss(agree, target, 20.0, 0.05)) < float(_distill_loss(disagree, target, 20.0, 0.05))
+    assert float(distill_loss(agree, target, 20.0, 0.05)) < float(distill_loss(disagree, target, 20.0, 0.05))
 
 
 def test_mix_interpolates_the_weights(encoder):
@@ -120,7 +121,7 @@ def test_mix_interpolates_the_weights(encoder):
     with __import__("torch").no_grad():
         w.add_(1.0)
     base_w = encoder.model.state_dict()[key].float()
-    _mix(tuned, encoder.model, 0.25)
+    mix_weights(tuned, encoder.model, 0.25)
     np.testing.assert_allclose(tuned.state_dict()[key].numpy(), (base_w + 0.25).numpy(), atol=1e-5)
 
 
