@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
@@ -95,8 +96,15 @@ def emit(obj: Any, fmt: str, *, stream: Any = None) -> None:
             out.write(frame.to_string(index=False) + "\n")
 
 
-def progress_bar(desc: str) -> tuple[Callable[[int, int, str], None], Callable[[], None]]:
-    """A tqdm bar on stderr as a ``progress(done, total, message)`` callback, and a closer."""
+@contextmanager
+def progress_bar(desc: str) -> Iterator[Callable[[int, int, str], None]]:
+    """A tqdm bar on stderr, yielded as a ``progress(done, total, message)`` callback and closed on exit.
+
+    Examples
+    --------
+    >>> with progress_bar("embedding") as update:
+    ...     update(1, 2, "half way")
+    """
     from tqdm.auto import tqdm
 
     bar = tqdm(desc=desc, file=sys.stderr, disable=None, leave=False)
@@ -109,4 +117,7 @@ def progress_bar(desc: str) -> tuple[Callable[[int, int, str], None], Callable[[
             bar.set_postfix_str(message, refresh=False)
         bar.refresh()
 
-    return update, bar.close
+    try:
+        yield update
+    finally:
+        bar.close()

@@ -74,11 +74,8 @@ def fit_model(name: str, ds: Any, device: str = "auto") -> Any:
         from recengine.text import embed_items
 
         encoder = shared_encoder("default", device)
-        update, close = progress_bar("embedding items")
-        try:
+        with progress_bar("embedding items") as update:
             embeddings = embed_items(ds, encoder, progress=update)
-        finally:
-            close()
         return model.fit(ds, embeddings=embeddings, encoder=encoder)
     return model.fit(ds)
 

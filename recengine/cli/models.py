@@ -87,11 +87,8 @@ def _fit(args: argparse.Namespace, name: str) -> tuple[Any, Any, Any]:
     if hasattr(model.config, "device") and args.device != "auto":
         model = make_model(name, device=args.device)
     encoder = shared_encoder("default", args.device)
-    update, close = progress_bar("embedding items")
-    try:
+    with progress_bar("embedding items") as update:
         embeddings = embed_items(ds, encoder, progress=update)
-    finally:
-        close()
     if args.refit:
         print(f"fitting {model.name} on {ds.n_users} users x {ds.n_items} items ...", file=sys.stderr)
         model.fit(ds, embeddings=embeddings, encoder=encoder)
@@ -146,19 +143,13 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         raise ConfigError(f"--shots takes comma-separated whole numbers such as 1,3,5, not {args.shots!r}.") from None
     ds = load_data(args)
     encoder = shared_encoder("default", args.device)
-    update, close = progress_bar("embedding items")
-    try:
+    with progress_bar("embedding items") as update:
         embeddings = embed_items(ds, encoder, progress=update)
-    finally:
-        close()
-    update, close = progress_bar(f"evaluating ({args.protocol})")
-    try:
+    with progress_bar(f"evaluating ({args.protocol})") as update:
         results = evaluate(
             ds, args.protocol, models=args.models, k=args.k, shots=shots or (1, 3, 5), seed=args.seed,
             embeddings=embeddings, encoder=encoder, progress=update,
         )
-    finally:
-        close()
     if args.format == "json":
         emit(results_json(results, args.k), "json")
     else:

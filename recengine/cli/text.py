@@ -55,11 +55,8 @@ def cmd_embed(args: argparse.Namespace) -> int:
     ds = load_data(args)
     start = time.perf_counter()
     encoder = Encoder(args.model, device=args.device)
-    update, close = progress_bar("embedding")
-    try:
+    with progress_bar("embedding") as update:
         emb = embed_items(ds, encoder, progress=update, batch_size=args.batch_size)
-    finally:
-        close()
     emit(
         {
             "model": args.model,
@@ -110,17 +107,11 @@ def cmd_finetune(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     split = cold_items_split(ds, seed=args.seed)
     base = Encoder(args.base, device=args.device)
-    update, close = progress_bar("fine-tuning")
-    try:
+    with progress_bar("fine-tuning") as update:
         tuned = finetune(split.train, base, cfg, progress=update, force=args.force)
-    finally:
-        close()
-    update, close = progress_bar("embedding")
-    try:
+    with progress_bar("embedding") as update:
         zero = cold_item_quality(split, embed_items(ds, base, progress=update).vectors)
         fine = cold_item_quality(split, embed_items(ds, tuned, progress=update).vectors)
-    finally:
-        close()
     cold = {"zero_shot": zero, "fine_tuned": fine, "n_cold_items": len(split.candidates), "split_seed": args.seed}
     record_metrics(tuned, {"cold_items": cold})
     stats = tuned.manifest.get("metrics", {})
