@@ -6,18 +6,26 @@ from recengine.figures.explanations import history_bars, signal_waterfall
 from recengine.models import MODEL_NAMES, Profile
 from ui import escape, figure, page, show_error, table
 from ui.boundary import escape_html
-from ui.engine import explanations, fitted_model, record_feedback, reranked
+from ui.engine import (
+    explanations,
+    feedback_name,
+    fitted_model,
+    record_feedback,
+    reranked,
+    reset_feedback,
+    stored_feedback,
+)
 from ui.state import device_choice, encoder_name, require_dataset
 
 ss = st.session_state
 MODES = {"user": "A known user", "items": "A new user: pick a few liked items", "intent": "Someone who types what they want"}
 
 
-def feedback(item_id: str, action: str, profile_key: str) -> None:
+def feedback(item_id: str, action: str, store_name: str) -> None:
     """Card button callback: the like or dislike edits the profile, so the next run re-ranks with it."""
     events = ss.setdefault("rec_events", [])
     events.append((item_id, action))
-    record_feedback(profile_key, item_id, action, ss.get("dataset_key"))
+    record_feedback(store_name, item_id, action, ss.get("dataset_key"))
 
 
 def base_profile(ds) -> tuple[Profile | None, str]:
@@ -45,16 +53,17 @@ def base_profile(ds) -> tuple[Profile | None, str]:
     return profile, who
 
 
-def apply_events(profile: Profile) -> Profile:
-    # Feedback belongs to the profile it was given on; a different base profile starts clean.
-    if ss.get("rec_events_for") != hash(profile):
-        ss["rec_events_for"], ss["rec_events"] = hash(profile), []
+def apply_events(profile: Profile, store_name: str) -> Profile:
+    # Feedback belongs to the profile it was given on; a different base profile starts from what the store
+    # kept for it (nothing, the first time).
+    if ss.get("rec_events_for") != store_name:
+        ss["rec_events_for"], ss["rec_events"] = store_name, stored_feedback(store_name)
     for item_id, action in ss.get("rec_events", []):
         profile = profile.like(item_id) if action == "like" else profile.dislike(item_id)
     return profile
 
 
-def card(row, rank: int, profile_key: str):
+def card(row, rank: int, store_name: str):
     """Title, score and the like / dislike buttons now; returns the slots the explanation fills in."""
     box = st.container(border=True)
     with box:
@@ -66,9 +75,9 @@ def card(row, rank: int, profile_key: str):
             unsafe_allow_html=True,
         )
         up.button("", icon=":material/thumb_up:", key=f"like_{row['item_id']}", help="More like this",
-                  on_click=feedback, args=(row["item_id"], "like", profile_key))
+                  on_click=feedback, args=(row["item_id"], "like", store_name))
         down.button("", icon=":material/thumb_down:", key=f"dislike_{row['item_id']}", help="Not for me",
-                    on_click=feedback, args=(row["item_id"], "dislike", profile_key))
+                    on_click=feedback, args=(row["item_id"], "dislike", store_name))
         reason = st.empty()
         reason.caption("explaining…")
         why = st.empty()
@@ -106,7 +115,8 @@ with page("Recommend", "recommend", "Everyone is a profile: a known user, a hand
     if base is None:
         st.info("Pick a user, choose a few liked items, or type what they want to get suggestions.")
         st.stop()
-    profile = apply_events(base)
+    store_name = feedback_name(key, who, base)
+    profile = apply_events(base, store_name)
     model = fitted_model(model_name, ds, key, encoder_name(), device_choice())
     recs = reranked(model, profile, ds, key, int(k), diversity, novelty)
 
@@ -128,13 +138,14 @@ with page("Recommend", "recommend", "Everyone is a profile: a known user, a hand
                         + (f" … and {profile.size - len(shown_ids)} more" if profile.size > len(shown_ids) else ""))
     if ss.get("rec_events") and reset.button("Reset feedback", key="rec_reset", icon=":material/undo:"):
         ss["rec_events"] = []
+        reset_feedback(store_name)
         st.rerun()
     if recs.empty:
         st.warning("No item can be suggested for this profile with this model (every candidate is excluded or unscored).")
         st.stop()
 
     st.subheader(f"Top {len(recs)} for {escape(profile.id or 'this visitor')} · {model_name}")
-    slots = [card(row, rank, who) for rank, (_, row) in enumerate(recs.iterrows(), start=1)]
+    slots = [card(row, rank, store_name) for rank, (_, row) in enumerate(recs.iterrows(), start=1)]
     # Titles, scores and buttons are on screen already; the explanations (SHAP) fill the cards in when ready.
     try:
         explained = explanations(model, profile, tuple(recs["item_id"]), key, model_name)

@@ -198,13 +198,41 @@ def _device_of(model) -> str:
     return str(getattr(model.config, "device", None) or st.session_state.get("device", "auto"))
 
 
-def record_feedback(profile_name: str, item_id: str, action: str, dataset_key: str | None) -> None:
+def feedback_name(dataset_key: str, who: str, base) -> str:
+    """The store's name for the feedback given on one base profile of one dataset, stable across restarts."""
+    import hashlib
+    import json
+
+    digest = hashlib.sha1(json.dumps([dataset_key, sorted(base.liked), base.intent or ""]).encode()).hexdigest()[:12]
+    return f"app-{who}-{digest}"[:100]
+
+
+def record_feedback(name: str, item_id: str, action: str, dataset_key: str | None) -> None:
     """Keep a like / dislike in the store (best effort: the live re-ranking does not depend on it)."""
     from recengine.store import open_store
 
     # A locked or read-only store must not block the click.
     with contextlib.suppress(Exception):
-        open_store().add_feedback(f"app-{profile_name}", str(item_id), action, dataset=dataset_key)
+        open_store().add_feedback(name, str(item_id), action, dataset=dataset_key)
+
+
+def stored_feedback(name: str) -> list[tuple[str, str]]:
+    """The likes and dislikes kept for this profile since its last reset: a new session (or a restarted
+    server) picks up where the last one stopped."""
+    from recengine.store import open_store
+
+    with contextlib.suppress(Exception):
+        kept = open_store().get_profile(name)
+        return [(i, "like") for i in kept["liked"]] + [(i, "dislike") for i in kept["disliked"]]
+    return []
+
+
+def reset_feedback(name: str) -> None:
+    """Forget this profile's feedback in the store too (a saved empty profile hides earlier events)."""
+    from recengine.store import open_store
+
+    with contextlib.suppress(Exception):
+        open_store().save_profile(name, {"liked": {}, "disliked": [], "name": name})
 
 
 def has_evaluation(dataset_key: str, protocol: str, models: tuple[str, ...], k: int, seed: int, name: str) -> bool:

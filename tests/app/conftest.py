@@ -23,6 +23,8 @@ def run_page():
     """
     from streamlit.testing.v1 import AppTest
 
+    forget_app_feedback()
+
     def _run(path: str, *, dataset: bool = True, timeout: float = 180, **state):
         at = AppTest.from_file(page_path(path), default_timeout=timeout)
         if dataset:
@@ -41,3 +43,13 @@ def assert_clean(at) -> None:
     assert not at.exception, [e.value for e in at.exception]
     unexpected = [e.value for e in at.error if "Something went wrong" in e.value]
     assert not unexpected, unexpected
+
+
+def forget_app_feedback() -> None:
+    """Likes given in one test are kept in the session's store; each test starts without them."""
+    from recengine.store import open_store
+
+    store = open_store()
+    for p in store.list_profiles():
+        if p["name"].startswith("app-"):
+            store.remove_profile(p["name"])

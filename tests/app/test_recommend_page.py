@@ -61,3 +61,23 @@ def test_diversity_and_novelty_sliders_change_the_list(run_page):
     at.slider(key="rec_div").set_value(0.8).run()
     assert_clean(at)
     assert shown(at) != before
+
+
+def test_a_like_survives_a_new_session_and_a_reset_forgets_it(run_page):
+    """A server restart is a new session on the same store: the like is still applied; Reset clears it for good."""
+    first = run_page("pages/4_Recommend.py", rec_user="405")
+    before = shown(first)
+    liked = before[0]
+    first.button(key=f"like_{liked}").click().run()
+    assert_clean(first)
+    after_like = shown(first)
+
+    second = run_page("pages/4_Recommend.py", rec_user="405")
+    assert shown(second) == after_like and liked not in shown(second)
+    assert "(1 liked here)" in next(m.value for m in second.markdown if m.value.startswith("Profile:"))
+
+    second.button(key="rec_reset").click().run()
+    assert_clean(second)
+    third = run_page("pages/4_Recommend.py", rec_user="405")
+    assert shown(third) == before
+    assert "liked here" not in next(m.value for m in third.markdown if m.value.startswith("Profile:"))
