@@ -4,7 +4,7 @@ import streamlit as st
 
 from ui import escape, page
 from ui.engine import device_label
-from ui.state import DEFAULT_SAMPLE, current, device_choice, encoder_label, encoder_name, use_sample
+from ui.state import DEFAULT_SAMPLE, current, dataset_metrics, device_choice, encoder_label, encoder_name, use_sample
 
 PAGES = [
     ("pages/1_Data.py", "Data", "table_view", "upload interactions and item texts, or use the sample; stats and warnings"),
@@ -36,12 +36,8 @@ with page("recengine", "movie", "Language-model embeddings that make a recommend
         else:
             ds, _ = got
             stats = ds.stats()
-            st.subheader(f"Dataset in use: {stats['name']}")
-            cols = st.columns(4)
-            cols[0].metric("Users", f"{stats['n_users']:,}")
-            cols[1].metric("Items", f"{stats['n_items']:,}")
-            cols[2].metric("Interactions", f"{stats['n_interactions']:,}")
-            cols[3].metric("Cold items", f"{stats['n_cold_items']:,}", help="items with text but no interactions")
+            st.subheader(f"Dataset in use: {escape(stats['name'])}")
+            dataset_metrics(stats)
     with right:
         st.subheader("Engine")
         st.metric("Device", device_label(device_choice()))

@@ -6,7 +6,7 @@ from recengine import read_dataset
 from recengine.columns import Columns
 from ui import escape, guard, page, show_error, table
 from ui.engine import load_saved, save_dataset, saved_datasets, table_columns
-from ui.state import DEFAULT_SAMPLE, current, upload_key, use_dataset, use_sample
+from ui.state import DEFAULT_SAMPLE, current, dataset_metrics, upload_key, use_dataset, use_sample
 
 ROLES = {"user": "User id", "item": "Item id", "rating": "Rating / weight", "timestamp": "Timestamp"}
 AUTO = "(auto-detect)"
@@ -56,13 +56,7 @@ def show_dataset() -> None:
     ds, key = got
     stats = ds.stats()
     st.subheader(f"In use: {escape(stats['name'])}")
-    cols = st.columns(6)
-    cols[0].metric("Users", f"{stats['n_users']:,}")
-    cols[1].metric("Items", f"{stats['n_items']:,}")
-    cols[2].metric("Interactions", f"{stats['n_interactions']:,}")
-    cols[3].metric("Cold items", f"{stats['n_cold_items']:,}", help="items with text and no interactions")
-    cols[4].metric("Density", f"{stats['density']:.2%}")
-    cols[5].metric("Median per user", f"{stats['interactions_per_user_median']:.0f}")
+    dataset_metrics(stats, detailed=True)
     facts = [f"{stats['n_items_with_text']:,} items have text", f"{stats['users_with_1_to_5']:,} users have 1-5 interactions"]
     if stats.get("has_ratings"):
         facts.append(f"ratings {stats['rating_min']:g}-{stats['rating_max']:g} (every rating counts as an interaction)")

@@ -89,6 +89,23 @@ def require_dataset() -> tuple[Dataset, str]:
     raise AssertionError("unreachable")  # st.stop raises
 
 
+def dataset_metrics(stats: dict[str, Any], *, detailed: bool = False) -> None:
+    """The dataset's headline figures as one row of metrics: four on Home, six with ``detailed`` (Data)."""
+    figures = [
+        ("Users", f"{stats['n_users']:,}", None),
+        ("Items", f"{stats['n_items']:,}", None),
+        ("Interactions", f"{stats['n_interactions']:,}", None),
+        ("Cold items", f"{stats['n_cold_items']:,}", "items with text and no interactions"),
+    ]
+    if detailed:
+        figures += [
+            ("Density", f"{stats['density']:.2%}", None),
+            ("Median per user", f"{stats['interactions_per_user_median']:.0f}", None),
+        ]
+    for col, (label, value, hint) in zip(st.columns(len(figures)), figures):
+        col.metric(label, value, help=hint)
+
+
 def encoder_name() -> str:
     return st.session_state.get(ENCODER, "default")
 
