@@ -63,6 +63,39 @@ def load_data(args: argparse.Namespace) -> Dataset:
     return load_sample(args.sample or "movielens-100k")
 
 
+def add_profile_options(parser: argparse.ArgumentParser, title: str) -> None:
+    """``--user``, ``--liked``, ``--disliked`` and ``--intent``: who a command is for (at least one)."""
+    who = parser.add_argument_group(title)
+    who.add_argument("--user", metavar="ID", help="a known user id: their interactions are the profile")
+    who.add_argument("--liked", metavar="ID,ID", help="comma-separated liked item ids (a new user, or added to --user)")
+    who.add_argument("--disliked", metavar="ID,ID", help="comma-separated item ids the person rejected (never shown, nor near neighbours)")
+    who.add_argument("--intent", metavar="TEXT", help='what the person wants, e.g. "a slow-burning sci-fi film about loneliness"')
+
+
+def split_ids(value: str | None) -> list[str]:
+    """``"1, 2,,3"`` -> ``["1", "2", "3"]``."""
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+def profile_from_args(args: argparse.Namespace, ds: Dataset, what: str) -> Any:
+    """The profile the options of :func:`add_profile_options` describe; an unknown id is an error.
+
+    ``what`` completes the message when no option is given, e.g. ``"to recommend for"``.
+    """
+    from recengine.models import Profile
+
+    if not (args.user or args.liked or args.intent):
+        raise ConfigError(f'say who {what}: --user ID, --liked ID,ID or --intent "TEXT".')
+    profile = Profile.from_user(ds, args.user) if args.user else Profile(name="you")
+    for item in split_ids(args.liked):
+        ds.item_map.index(item)  # a clear UnknownIdError for a typo
+        profile = profile.like(item)
+    for item in split_ids(args.disliked):
+        ds.item_map.index(item)
+        profile = profile.dislike(item)
+    return profile.with_intent(args.intent) if args.intent else profile
+
+
 def _jsonable(obj: Any) -> Any:
     if isinstance(obj, pd.DataFrame):
         return json.loads(obj.to_json(orient="records"))

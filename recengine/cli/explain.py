@@ -9,7 +9,15 @@ from typing import Any
 
 import pandas as pd
 
-from recengine.cli.common import add_data_options, add_format_option, emit, load_data, progress_bar
+from recengine.cli.common import (
+    add_data_options,
+    add_format_option,
+    add_profile_options,
+    emit,
+    load_data,
+    profile_from_args,
+    progress_bar,
+)
 from recengine.errors import ConfigError
 
 ORDER = 40
@@ -24,11 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "(they sum to score - score with an empty profile), plus a plain-language reason.",
     )
     add_data_options(p)
-    who = p.add_argument_group("who the suggestion is for (at least one; the same options as recommend)")
-    who.add_argument("--user", metavar="ID", help="a known user id: their interactions are the profile")
-    who.add_argument("--liked", metavar="ID,ID", help="comma-separated liked item ids (a new user, or added to --user)")
-    who.add_argument("--disliked", metavar="ID,ID", help="comma-separated item ids the person rejected")
-    who.add_argument("--intent", metavar="TEXT", help="a sentence of what the person wants")
+    add_profile_options(p, "who the suggestion is for (at least one; the same options as recommend)")
     p.add_argument("--item", required=True, metavar="ID", help="the item to explain")
     p.add_argument("--model", default="hybrid", help="the model to explain (default hybrid; others get the history view)")
     p.add_argument("--device", default="auto", help="encoder device: auto, cpu, cuda, mps (default auto)")
@@ -39,26 +43,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="a local generative model folder that rephrases the reason (kept only if it stays grounded)")
     add_format_option(p, ("table", "json"))
     p.set_defaults(func=cmd_explain)
-
-
-def _ids(value: str | None) -> list[str]:
-    return [v.strip() for v in (value or "").split(",") if v.strip()]
-
-
-def build_profile(args: argparse.Namespace, ds: Any) -> Any:
-    """The profile the options describe, built as ``recengine recommend`` builds it."""
-    from recengine.models import Profile
-
-    if not (args.user or args.liked or args.intent):
-        raise ConfigError("say who the suggestion is for: --user ID, --liked ID,ID or --intent TEXT.")
-    profile = Profile.from_user(ds, args.user) if args.user else Profile(name="you")
-    for item in _ids(args.liked):
-        ds.item_map.index(item)  # a clear UnknownIdError for a typo
-        profile = profile.like(item)
-    for item in _ids(args.disliked):
-        ds.item_map.index(item)
-        profile = profile.dislike(item)
-    return profile.with_intent(args.intent) if args.intent else profile
 
 
 def fit_model(name: str, ds: Any, device: str = "auto") -> Any:
@@ -100,7 +84,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     from recengine.explain import explain
 
     ds = load_data(args)
-    profile = build_profile(args, ds)
+    profile = profile_from_args(args, ds, "the suggestion is for")
     ds.item_map.index(args.item)
     model = fit_model(args.model, ds, args.device)
     options: dict[str, Any] = {"seed": args.seed}

@@ -6,7 +6,16 @@ import argparse
 import sys
 from typing import Any
 
-from recengine.cli.common import add_data_options, add_format_option, emit, load_data, progress_bar
+from recengine.cli.common import (
+    add_data_options,
+    add_format_option,
+    add_profile_options,
+    emit,
+    load_data,
+    profile_from_args,
+    progress_bar,
+    split_ids,
+)
 from recengine.errors import ConfigError
 
 ORDER = 30
@@ -21,11 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "for a known user (--user), a new user (--liked) and/or a sentence of intent (--intent).",
     )
     add_data_options(rec)
-    who = rec.add_argument_group("who to recommend for (at least one)")
-    who.add_argument("--user", metavar="ID", help="a user id in the data")
-    who.add_argument("--liked", metavar="ID,ID", help="comma-separated item ids the person liked")
-    who.add_argument("--disliked", metavar="ID,ID", help="comma-separated item ids never to show (nor near neighbours)")
-    who.add_argument("--intent", metavar="TEXT", help='what the person wants, e.g. "a slow-burning sci-fi film about loneliness"')
+    add_profile_options(rec, "who to recommend for (at least one)")
     rec.add_argument("--model", default="hybrid", help=f"{MODEL_HELP} (default hybrid)")
     rec.add_argument("--k", type=int, default=10, help="number of recommendations (default 10)")
     rec.add_argument("--diversity", type=float, default=0.0, help="0..1: spread the list over different kinds of items (MMR)")
@@ -71,18 +76,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     aud.set_defaults(func=cmd_audience, text=None)
 
 
-def _ids(value: str | None) -> list[str]:
-    return [v.strip() for v in (value or "").split(",") if v.strip()]
-
-
-def _fit(args: argparse.Namespace, name: str) -> tuple[Any, Any, Any]:
-    """(dataset, fitted model, embeddings) with progress on stderr."""
+def _fit(args: argparse.Namespace, name: str, ds: Any) -> tuple[Any, Any]:
+    """(fitted model, embeddings) on ``ds``, with progress on stderr."""
     from recengine.models import make_model
     from recengine.models.base import fit_cached
     from recengine.models.content import shared_encoder
     from recengine.text import embed_items
 
-    ds = load_data(args)
     model = make_model(name)
     if hasattr(model.config, "device") and args.device != "auto":
         model = make_model(name, device=args.device)
@@ -95,25 +95,15 @@ def _fit(args: argparse.Namespace, name: str) -> tuple[Any, Any, Any]:
     else:
         print(f"fitting {model.name} on {ds.n_users} users x {ds.n_items} items (or loading it if fitted before) ...", file=sys.stderr)
         model = fit_cached(model, ds, embeddings=embeddings, encoder=encoder)
-    return ds, model, embeddings
+    return model, embeddings
 
 
 def cmd_recommend(args: argparse.Namespace) -> int:
-    from recengine.models import Profile
     from recengine.rerank import recommend
 
-    if not (args.user or args.liked or args.intent):
-        raise ConfigError("say who to recommend for: --user ID, --liked ID,ID or --intent \"TEXT\".")
-    ds, model, embeddings = _fit(args, args.model)
-    profile = Profile.from_user(ds, args.user) if args.user else Profile(name="you")
-    for item in _ids(args.liked):
-        ds.item_map.index(item)
-        profile = profile.like(item)
-    for item in _ids(args.disliked):
-        ds.item_map.index(item)
-        profile = profile.dislike(item)
-    if args.intent:
-        profile = profile.with_intent(args.intent)
+    ds = load_data(args)
+    profile = profile_from_args(args, ds, "to recommend for")
+    model, embeddings = _fit(args, args.model, ds)
     recs = recommend(
         model,
         profile,
@@ -138,7 +128,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from recengine.text import embed_items
 
     try:
-        shots = tuple(int(s) for s in _ids(args.shots))
+        shots = tuple(int(s) for s in split_ids(args.shots))
     except ValueError:
         raise ConfigError(f"--shots takes comma-separated whole numbers such as 1,3,5, not {args.shots!r}.") from None
     ds = load_data(args)
@@ -165,7 +155,8 @@ def cmd_audience(args: argparse.Namespace) -> int:
     query = args.item or ". ".join(x.strip() for x in (args.title, args.item_text) if x and x.strip())
     if not query:
         raise ConfigError('describe the new item with --title "T" --text "D" (or name an existing one with --item ID).')
-    ds, model, _ = _fit(args, args.model)
+    ds = load_data(args)
+    model, _ = _fit(args, args.model, ds)
     table = audience(model, ds, query, k=args.k)
     emit(table.round(4) if args.format == "table" else table, args.format)
     return 0
