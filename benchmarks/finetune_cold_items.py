@@ -27,30 +27,11 @@ import recengine
 from recengine.text import Encoder, FineTuneConfig, cold_item_quality, embed_items, finetune
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--device", default="auto")
-    ap.add_argument("--epochs", type=int, default=None)
-    ap.add_argument("--lr", type=float, default=None)
-    ap.add_argument("--batch-size", type=int, default=None)
-    ap.add_argument("--neighbors", type=int, default=None)
-    ap.add_argument("--pairs-per-item", type=int, default=None)
-    ap.add_argument("--train-layers", type=int, default=None)
-    ap.add_argument("--loss", choices=["distill", "pairs"], default=None)
-    ap.add_argument("--tau", type=float, default=None)
-    ap.add_argument("--alpha", type=float, default=None, help="fixed WiSE-FT mix (default: chosen on validation)")
-    ap.add_argument("--lora", action="store_true")
-    ap.add_argument("--seed", type=int, default=42, help="split and training seed")
-    ap.add_argument("--force", action="store_true", help="train even if this fine-tune is saved")
-    args = ap.parse_args()
-
-    given = {"epochs": args.epochs, "lr": args.lr, "batch_size": args.batch_size, "neighbors": args.neighbors,
-             "pairs_per_item": args.pairs_per_item, "train_layers": args.train_layers, "loss": args.loss,
-             "tau": args.tau, "alpha": args.alpha}
-    cfg = FineTuneConfig(lora=args.lora, seed=args.seed, device=args.device, **{k: v for k, v in given.items() if v is not None})
-
+def run_seed(seed: int, args: argparse.Namespace, given: dict) -> dict:
+    """Zero-shot vs fine-tuned content item-kNN on the cold_items split of ``seed``; prints the details."""
+    cfg = FineTuneConfig(lora=args.lora, seed=seed, device=args.device, **{k: v for k, v in given.items() if v is not None})
     ds = recengine.load_sample("movielens-100k")
-    split = recengine.make_split(ds, "cold_items", seed=args.seed)
+    split = recengine.make_split(ds, "cold_items", seed=seed)
     base = Encoder("default", device=args.device)
     zero = cold_item_quality(split, embed_items(ds, base).vectors)
 
@@ -68,9 +49,10 @@ def main() -> None:
     stats = tuned.manifest.get("metrics", {})
     hist = tuned.loss_history
 
-    print(f"\ncold items, seed {args.seed}: {len(split.candidates)} held-out items, {split.test['user_id'].nunique()} test users")
+    print(f"\ncold items, seed {seed}: {len(split.candidates)} held-out items, {split.test['user_id'].nunique()} test users")
     print(f"device {tuned.device}, epochs {cfg.epochs}, steps {stats.get('steps')}, batch {stats.get('batch_size')}, "
-          f"loss {cfg.loss}, lr {cfg.lr}, train layers {cfg.train_layers or 'all'}{', LoRA r=' + str(cfg.lora_r) if cfg.lora else ''}")
+          f"loss {cfg.loss}, lr {cfg.lr}, pairs/item {cfg.pairs_per_item}, hard negatives {cfg.hard_negatives}, "
+          f"train layers {cfg.train_layers or 'all'}{', LoRA r=' + str(cfg.lora_r) if cfg.lora else ''}")
     print(f"training {stats.get('seconds')} s (this run {train_s:.1f} s{', reused' if tuned.manifest.get('cached') else ''}); "
           f"loss {hist[0] if hist else float('nan'):.3f} -> {hist[-1] if hist else float('nan'):.3f}")
     val = stats.get("validation") or {}
@@ -82,6 +64,44 @@ def main() -> None:
     print(f"{'ratio fine-tuned / zero-shot':<44}{fine['recall@10'] / zero['recall@10']:>10.3f}{fine['ndcg@10'] / zero['ndcg@10']:>10.3f}")
     print(f"{'quoted: LightFM genre+title+year (issue 4)':<44}{0.162:>10.3f}{0.253:>10.3f}")
     print(f"{'quoted: goal (issue 4)':<44}{0.24:>10.3f}{'':>10}")
+    return {"seed": seed, "zero": zero, "fine": fine, "alpha": val.get("alpha"), "seconds": stats.get("seconds")}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--device", default="auto")
+    ap.add_argument("--epochs", type=int, default=None)
+    ap.add_argument("--lr", type=float, default=None)
+    ap.add_argument("--batch-size", type=int, default=None)
+    ap.add_argument("--neighbors", type=int, default=None)
+    ap.add_argument("--pairs-per-item", type=int, default=None)
+    ap.add_argument("--hard-negatives", type=float, default=None, help="share of each batch with text-alike anchors")
+    ap.add_argument("--train-layers", type=int, default=None)
+    ap.add_argument("--loss", choices=["distill", "pairs"], default=None)
+    ap.add_argument("--tau", type=float, default=None)
+    ap.add_argument("--alpha", type=float, default=None, help="fixed WiSE-FT mix (default: chosen on validation)")
+    ap.add_argument("--lora", action="store_true")
+    ap.add_argument("--seed", type=int, default=42, help="split and training seed")
+    ap.add_argument("--seeds", default=None, help="comma-separated seeds, e.g. 42,1,2,7: one run each and a summary table")
+    ap.add_argument("--force", action="store_true", help="train even if this fine-tune is saved")
+    args = ap.parse_args()
+
+    given = {"epochs": args.epochs, "lr": args.lr, "batch_size": args.batch_size, "neighbors": args.neighbors,
+             "pairs_per_item": args.pairs_per_item, "hard_negatives": args.hard_negatives,
+             "train_layers": args.train_layers, "loss": args.loss, "tau": args.tau, "alpha": args.alpha}
+    seeds = [int(s) for s in args.seeds.split(",")] if args.seeds else [args.seed]
+    rows = [run_seed(seed, args, given) for seed in seeds]
+    if len(rows) > 1:
+        print(f"\n{'seed':>6}{'zero R@10':>11}{'tuned R@10':>12}{'delta':>9}{'zero NDCG':>11}{'tuned NDCG':>12}{'alpha':>7}{'train s':>9}")
+        for r in rows:
+            print(f"{r['seed']:>6}{r['zero']['recall@10']:>11.4f}{r['fine']['recall@10']:>12.4f}"
+                  f"{r['fine']['recall@10'] - r['zero']['recall@10']:>+9.4f}{r['zero']['ndcg@10']:>11.4f}"
+                  f"{r['fine']['ndcg@10']:>12.4f}{r['alpha']!s:>7}{r['seconds']!s:>9}")
+        zn = sum(r["zero"]["ndcg@10"] for r in rows) / len(rows)
+        fn = sum(r["fine"]["ndcg@10"] for r in rows) / len(rows)
+        zr = sum(r["zero"]["recall@10"] for r in rows) / len(rows)
+        fr = sum(r["fine"]["recall@10"] for r in rows) / len(rows)
+        print(f"{'mean':>6}{zr:>11.4f}{fr:>12.4f}{fr - zr:>+9.4f}{zn:>11.4f}{fn:>12.4f}")
 
 
 if __name__ == "__main__":

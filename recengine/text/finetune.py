@@ -34,12 +34,18 @@ from recengine.errors import ConfigError, DataError, ModelError
 from recengine.settings import home_dir
 from recengine.text import training
 from recengine.text.encoder import MANIFEST, Encoder, Progress, quiet_progress, resolve_device, resolve_precision
-from recengine.text.pairs import collaborative_block, collaborative_neighbors, data_hash, sample_pairs
+from recengine.text.pairs import (
+    collaborative_block,
+    collaborative_neighbors,
+    data_hash,
+    sample_pairs,
+    text_near_batches,
+)
 
 # Fields that change how a run is executed but not what it learns; left out of the fingerprint.
 _RUN_ONLY = {"device", "precision"}
 # Bumped whenever pair mining or the training loop changes what a config learns, so old fine-tunes are not reused.
-RECIPE_VERSION = 3
+RECIPE_VERSION = 4
 # WiSE-FT weights of the fine-tuned model tried on the pseudo-cold validation; 0 is the base encoder.
 ALPHAS = (0.0, 0.25, 0.5, 0.75, 1.0)
 
@@ -69,12 +75,15 @@ class FineTuneConfig(BaseModel):
     )
     val_frac: float = Field(0.15, gt=0, lt=1, description="share of items held out to choose alpha")
     neighbors: int = Field(20, ge=1, le=200, description="collaborative neighbours an item draws its positives from")
-    pairs_per_item: int = Field(1, ge=1, le=50, description="distinct neighbours paired with each train item per epoch")
+    pairs_per_item: int = Field(3, ge=1, le=50, description="distinct neighbours paired with each train item per epoch")
     max_pairs: int | None = Field(None, ge=1, description="cap on pairs per epoch")
     min_users: int = Field(2, ge=1, description="items with fewer train users are not anchors")
     shrink: float = Field(0.0, ge=0, description="similarity shrinkage towards 0 for rarely shared items")
     scale: float = Field(20.0, gt=0, description="inverse temperature of the contrastive softmax")
     symmetric: bool = Field(True, description="also rank anchors given positives")
+    hard_negatives: float = Field(
+        0.0, ge=0, le=1, description="share of each batch whose anchors' texts are alike to the base encoder (hard negatives)"
+    )
     max_seq_length: int = Field(64, ge=8, le=512)
     train_layers: int | None = Field(
         None, ge=1, description="train only the top N transformer layers (cheaper on CPU); None trains all weights"
@@ -234,6 +243,11 @@ def _train(
     bs = cfg.batch_size or (128 if device.startswith("cuda") else 32)
     power = 2.0 if cfg.loss == "distill" else 1.0  # distill: partners lean to the closest neighbours
     epoch_pairs = [sample_pairs(ids, sims, anchors, cfg.pairs_per_item, rng, cfg.max_pairs, power) for _ in range(cfg.epochs)]
+    if cfg.hard_negatives > 0:
+        from recengine.text.embed import embed_items
+
+        vectors = embed_items(dataset, base).vectors
+        epoch_pairs = [text_near_batches(p, vectors, bs, rng, cfg.hard_negatives) for p in epoch_pairs]
     matrix = dataset.matrix.tocsc()  # type: ignore[attr-defined]
     total = sum(math.ceil(len(p) / bs) for p in epoch_pairs)
 

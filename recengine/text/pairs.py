@@ -118,3 +118,45 @@ def data_hash(dataset: object) -> str:
     for item_id, text in zip(dataset.item_map.external, dataset.texts):  # type: ignore[attr-defined]
         h.update(f"{item_id}\x1f{text}\x1e".encode())
     return h.hexdigest()
+
+
+def text_near_batches(pairs: np.ndarray, vectors: np.ndarray, batch_size: int, rng: np.random.Generator, share: float = 1.0) -> np.ndarray:
+    """Reorder ``pairs`` so that each run of ``batch_size`` rows has anchors whose texts are alike.
+
+    Each batch starts from a random unused pair and takes the ``share * batch_size - 1`` unused pairs whose
+    anchor vectors (``vectors``, L2-normalised base-encoder embeddings) are closest to its anchor, the rest at
+    random. In-batch items then look alike to the base encoder, so the collaborative target has to teach it
+    which of them really go together (hard negatives), not just that unrelated films differ.
+
+    Examples
+    --------
+    >>> v = np.array([[1.0, 0.0], [0.0, 1.0], [0.99, 0.14], [0.1, 0.99]])
+    >>> pairs = np.array([[0, 1], [1, 0], [2, 0], [3, 1]])
+    >>> out = text_near_batches(pairs, v, 2, np.random.default_rng(0))
+    >>> sorted(sorted(int(a) for a in out[i:i + 2, 0]) for i in (0, 2))
+    [[0, 2], [1, 3]]
+    """
+    n = len(pairs)
+    near = max(0, min(batch_size, int(round(share * batch_size))) - 1)
+    if n <= batch_size or near == 0:
+        return pairs
+    anchor_vecs = np.asarray(vectors, dtype=np.float32)[pairs[:, 0]]
+    unused = np.ones(n, dtype=bool)
+    order: list[int] = []
+    for seed in rng.permutation(n):
+        if not unused[seed]:
+            continue
+        unused[seed] = False
+        free = np.flatnonzero(unused)
+        take = min(batch_size - 1, len(free))
+        k = min(near, take)
+        picked = np.empty(0, dtype=np.int64)
+        if k:
+            sims = anchor_vecs[free] @ anchor_vecs[seed]
+            picked = free[np.argpartition(-sims, k - 1)[:k]]
+        rest = np.setdiff1d(free, picked, assume_unique=True)
+        fill = rng.choice(rest, size=take - k, replace=False) if take > k else np.empty(0, dtype=np.int64)
+        batch = np.concatenate([[seed], picked, fill]).astype(np.int64)
+        unused[batch] = False
+        order.extend(batch.tolist())
+    return pairs[np.array(order, dtype=np.int64)]

@@ -10,7 +10,7 @@ import pytest
 from recengine.errors import ConfigError
 from recengine.text import Encoder, FineTuneConfig, finetune
 from recengine.text.finetune import ALPHAS, choose_alpha, finetune_fingerprint, list_finetuned
-from recengine.text.pairs import collaborative_block, collaborative_neighbors, data_hash
+from recengine.text.pairs import collaborative_block, collaborative_neighbors, data_hash, text_near_batches
 from recengine.text.training import distill_loss, mix_weights
 
 TINY = {"epochs": 2, "batch_size": 4, "neighbors": 2, "lr": 5e-4, "device": "cpu", "max_seq_length": 16, "alpha": 1.0}
@@ -102,6 +102,27 @@ def test_collaborative_block_is_the_cosine_of_co_consumption(tiny):
     expected = (x.T @ x) / np.maximum(np.outer(norms, norms), 1e-12)
     np.fill_diagonal(expected, 0.0)
     np.testing.assert_allclose(block, expected, atol=1e-5)
+
+
+def test_text_near_batches_keep_every_pair_and_group_alike_anchors(sample_embeddings):
+    rng = np.random.default_rng(0)
+    vectors = sample_embeddings.vectors
+    pairs = np.stack([rng.permutation(400), rng.permutation(400)], axis=1)
+    hard = text_near_batches(pairs, vectors, 16, np.random.default_rng(1), share=1.0)
+    assert sorted(map(tuple, hard.tolist())) == sorted(map(tuple, pairs.tolist()))
+
+    def mean_in_batch_cosine(p):
+        out = []
+        for lo in range(0, len(p), 16):
+            v = vectors[p[lo : lo + 16, 0]]
+            s = v @ v.T
+            out.append((s.sum() - np.trace(s)) / (len(v) * (len(v) - 1)))
+        return float(np.mean(out))
+
+    assert mean_in_batch_cosine(hard) > mean_in_batch_cosine(pairs) + 0.04
+    half = text_near_batches(pairs, vectors, 16, np.random.default_rng(1), share=0.5)
+    assert mean_in_batch_cosine(pairs) < mean_in_batch_cosine(half) < mean_in_batch_cosine(hard)
+    assert text_near_batches(pairs, vectors, 16, rng, share=0.0) is pairs
 
 
 def test_distill_loss_prefers_text_similarities_ordered_like_the_target():
