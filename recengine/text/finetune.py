@@ -1,9 +1,9 @@
 """Contrastive fine-tuning of the encoder on the interactions, saved and reused by fingerprint.
 
-Default recipe (``loss="distill"``): each step takes a batch of train items, each with one collaborative
-neighbour (:mod:`recengine.text.pairs`), and makes the softmax over the items' text similarities match the
-softmax over their collaborative (co-consumption cosine) similarities, ``tau`` its temperature: every item
-of the batch teaches about every other, not just one hard positive. ``loss="pairs"`` is the older
+Default recipe (``loss="distill"``): each step takes a batch of train items, each with a collaborative
+neighbour (three per item and epoch; :mod:`recengine.text.pairs`), and makes the softmax over the items'
+text similarities match the softmax over their collaborative (co-consumption cosine) similarities, ``tau``
+its temperature: every item of the batch teaches about every other, not just one hard positive. ``loss="pairs"`` is the older
 MultipleNegativesRankingLoss on (item, neighbour) pairs. Then a WiSE-FT mix ``alpha * tuned + (1 - alpha)
 * base`` of the weights is kept, ``alpha`` chosen on a pseudo-cold hold-out inside the data given (a share
 of its items held out, the encoder tuned on the rest, content item-kNN measured on them), with the base
