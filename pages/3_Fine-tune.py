@@ -5,6 +5,7 @@ import time
 import streamlit as st
 
 from recengine.figures.evaluation import before_after, loss_curve
+from recengine.text.finetune import FineTuneConfig
 from ui import escape, figure, page
 from ui.engine import cold_quality, cold_split, finetuned_encoder, progress_callback
 from ui.state import DEVICE, ENCODER, device_choice, require_dataset
@@ -13,20 +14,28 @@ ss = st.session_state
 
 
 def settings() -> dict:
+    """The knobs, starting at the library's measured default recipe (FineTuneConfig)."""
+    dflt = {name: f.default for name, f in FineTuneConfig.model_fields.items()}
     c = st.columns(4)
-    epochs = c[0].number_input("Epochs", 1, 20, 2, key="ft_epochs")
-    batch = c[1].select_slider("Batch size", [8, 16, 32, 64, 128, 256], value=64, key="ft_batch",
-                               help="pairs per step; larger batches give more in-batch negatives")
-    lora = c[2].toggle("LoRA adapters", value=False, key="ft_lora", help="train small adapters instead of all weights")
-    lr = c[3].select_slider("Learning rate", [1e-5, 3e-5, 1e-4, 3e-4], value=1e-4, key="ft_lr", format_func=lambda v: f"{v:g}")
+    epochs = c[0].number_input("Epochs", 1, 20, dflt["epochs"], key="ft_epochs")
+    batch = c[1].select_slider("Batch size", ["auto", 8, 16, 32, 64, 128, 256], value="auto", key="ft_batch",
+                               help="pairs per step; auto is 32 on CPU and 128 on a GPU. Larger batches give more "
+                                    "in-batch negatives")
+    lora = c[2].toggle("LoRA adapters", value=dflt["lora"], key="ft_lora", help="train small adapters instead of all weights")
+    lr = c[3].select_slider("Learning rate", [1e-5, 3e-5, 1e-4, 3e-4], value=dflt["lr"], key="ft_lr",
+                            format_func=lambda v: f"{v:g}")
     with st.expander("More settings"):
-        d = st.columns(3)
-        neighbors = d[0].number_input("Neighbours per item", 1, 100, 10, key="ft_neighbors",
-                                      help="each item is paired with one of its nearest collaborative neighbours")
-        max_pairs = d[1].number_input("Max pairs per epoch (0 = all)", 0, 100_000, 0, key="ft_max_pairs")
-        seq = d[2].number_input("Max tokens per text", 16, 256, 64, key="ft_seq")
-    config = {"epochs": int(epochs), "batch_size": int(batch), "lora": bool(lora), "lr": float(lr),
-              "neighbors": int(neighbors), "max_seq_length": int(seq), "device": device_choice()}
+        d = st.columns(4)
+        neighbors = d[0].number_input("Neighbours per item", 1, 100, dflt["neighbors"], key="ft_neighbors",
+                                      help="the nearest collaborative neighbours an item's partners are drawn from")
+        per_item = d[1].number_input("Partners per item and epoch", 1, 20, dflt["pairs_per_item"], key="ft_pairs_per_item",
+                                     help="more partners teach more per epoch and take longer")
+        max_pairs = d[2].number_input("Max pairs per epoch (0 = all)", 0, 100_000, 0, key="ft_max_pairs")
+        seq = d[3].number_input("Max tokens per text", 16, 256, dflt["max_seq_length"], key="ft_seq")
+    config = {"epochs": int(epochs), "lora": bool(lora), "lr": float(lr), "neighbors": int(neighbors),
+              "pairs_per_item": int(per_item), "max_seq_length": int(seq), "device": device_choice()}
+    if batch != "auto":
+        config["batch_size"] = int(batch)
     if max_pairs:
         config["max_pairs"] = int(max_pairs)
     return config
