@@ -35,18 +35,32 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_data_options(ft)
     ft.add_argument("--base", default="default", help="encoder to start from (default: all-MiniLM-L6-v2)")
-    ft.add_argument("--epochs", type=int, default=None, help="passes over the train items (default 2)")
-    ft.add_argument("--lr", type=float, default=None, help="peak learning rate (default 3e-5)")
-    ft.add_argument("--batch-size", type=int, default=None, help="pairs per step (default 64 on CPU, 256 on GPU)")
-    ft.add_argument("--neighbors", type=int, default=None, help="collaborative neighbours per item (default 5)")
+    d = _defaults()
+    ft.add_argument("--epochs", type=int, default=None, help=f"passes over the train items (default {d['epochs']})")
+    ft.add_argument("--lr", type=float, default=None, help=f"peak learning rate (default {d['lr']:g})")
+    ft.add_argument("--batch-size", type=int, default=None, help=f"items per step (default {d['batch_cpu']} on CPU, {d['batch_cuda']} on CUDA)")
+    ft.add_argument("--neighbors", type=int, default=None,
+                    help=f"collaborative neighbours an item draws its partners from (default {d['neighbors']})")
+    ft.add_argument("--pairs-per-item", type=int, default=None,
+                    help=f"neighbours paired with each train item per epoch (default {d['pairs_per_item']})")
+    ft.add_argument("--alpha", type=float, default=None,
+                    help="share of the tuned weights kept, 0-1 (default: chosen on a pseudo-cold hold-out of train)")
     ft.add_argument("--train-layers", type=int, default=None, help="train only the top N layers (cheaper on CPU)")
     ft.add_argument("--lora", action="store_true", help="train LoRA adapters (needs peft)")
-    ft.add_argument("--lora-r", type=int, default=None, help="LoRA rank (default 8)")
+    ft.add_argument("--lora-r", type=int, default=None, help=f"LoRA rank (default {d['lora_r']})")
     ft.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
     ft.add_argument("--seed", type=int, default=42, help="seed of the cold-items split and of training (default 42)")
     ft.add_argument("--force", action="store_true", help="train again even if this fine-tune is saved")
     add_format_option(ft, ("table", "json"))
     ft.set_defaults(func=cmd_finetune)
+
+
+def _defaults() -> dict[str, Any]:
+    """FineTuneConfig's defaults, so the help text never drifts from the library."""
+    from recengine.text.finetune import BATCH_CPU, BATCH_CUDA, FineTuneConfig
+
+    defaults = {name: field.default for name, field in FineTuneConfig.model_fields.items()}
+    return {**defaults, "batch_cpu": BATCH_CPU, "batch_cuda": BATCH_CUDA}
 
 
 def cmd_embed(args: argparse.Namespace) -> int:
@@ -84,6 +98,8 @@ def _config(args: argparse.Namespace) -> Any:
         "lr": args.lr,
         "batch_size": args.batch_size,
         "neighbors": args.neighbors,
+        "pairs_per_item": args.pairs_per_item,
+        "alpha": args.alpha,
         "train_layers": args.train_layers,
         "lora_r": args.lora_r,
     }
@@ -124,6 +140,7 @@ def cmd_finetune(args: argparse.Namespace) -> int:
             "cached": bool(tuned.manifest.get("cached")),
             "epochs": cfg.epochs,
             "lora": cfg.lora,
+            "alpha": (stats.get("validation") or {}).get("alpha"),
             "steps": stats.get("steps"),
             "final_loss": stats.get("final_loss"),
             "train_seconds": stats.get("seconds"),

@@ -48,6 +48,8 @@ _RUN_ONLY = {"device", "precision"}
 RECIPE_VERSION = 4
 # WiSE-FT weights of the fine-tuned model tried on the pseudo-cold validation; 0 is the base encoder.
 ALPHAS = (0.0, 0.25, 0.5, 0.75, 1.0)
+# Items per step when FineTuneConfig.batch_size is None: CUDA takes a larger batch (more in-batch negatives).
+BATCH_CPU, BATCH_CUDA = 32, 128
 
 
 class FineTuneConfig(BaseModel):
@@ -240,7 +242,7 @@ def _train(
     anchors = anchors[(ids[anchors] >= 0).any(axis=1)]
     if len(anchors) < 2:
         raise DataError("fine-tuning needs at least two items with text that share users; this data has too few interactions.")
-    bs = cfg.batch_size or (128 if device.startswith("cuda") else 32)
+    bs = cfg.batch_size or (BATCH_CUDA if device.startswith("cuda") else BATCH_CPU)
     power = 2.0 if cfg.loss == "distill" else 1.0  # distill: partners lean to the closest neighbours
     epoch_pairs = [sample_pairs(ids, sims, anchors, cfg.pairs_per_item, rng, cfg.max_pairs, power) for _ in range(cfg.epochs)]
     if cfg.hard_negatives > 0:

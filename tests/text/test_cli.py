@@ -51,3 +51,26 @@ def test_finetune_json_reports_cold_items_and_reuses(fresh_home, capsys, tiny_fi
 def test_bad_device_exits_with_a_message(capsys, tiny_files):
     assert main(["embed", *tiny_files, "--device", "tpu"]) == 2
     assert "device" in capsys.readouterr().err
+
+
+def test_finetune_help_and_options_follow_the_library_config(capsys):
+    from recengine.cli import build_parser
+    from recengine.cli.text import _config
+    from recengine.text.finetune import FineTuneConfig
+
+    with pytest.raises(SystemExit):
+        main(["finetune", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    cfg = FineTuneConfig()
+    assert f"passes over the train items (default {cfg.epochs})" in text
+    assert f"(default {cfg.neighbors})" in text and f"(default {cfg.pairs_per_item})" in text
+
+    args = build_parser().parse_args(["finetune", "--pairs-per-item", "5", "--alpha", "0.5", "--epochs", "2"])
+    got = _config(args)
+    assert (got.pairs_per_item, got.alpha, got.epochs) == (5, 0.5, 2)
+    assert _config(build_parser().parse_args(["finetune"])).alpha is None  # chosen on validation by default
+
+
+def test_finetune_rejects_an_alpha_outside_0_1(capsys, tiny_files):
+    assert main(["finetune", *tiny_files, "--alpha", "1.5", "--device", "cpu"]) == 2
+    assert "alpha" in capsys.readouterr().err
