@@ -113,6 +113,7 @@ def main() -> None:
     ap.add_argument("--loss", choices=["distill", "pairs"], default=None)
     ap.add_argument("--tau", type=float, default=None)
     ap.add_argument("--alpha", type=float, default=None, help="fixed WiSE-FT mix (default: chosen on validation)")
+    ap.add_argument("--text-mix", type=float, default=None, help="share of the target from the base's own similarities")
     ap.add_argument("--lora", action="store_true")
     ap.add_argument("--seed", type=int, default=42, help="split and training seed")
     ap.add_argument("--seeds", default=None, help="comma-separated seeds, e.g. 42,1,2,7: one run each and a summary table")
@@ -122,7 +123,7 @@ def main() -> None:
 
     given = {"epochs": args.epochs, "lr": args.lr, "batch_size": args.batch_size, "neighbors": args.neighbors,
              "pairs_per_item": args.pairs_per_item, "hard_negatives": args.hard_negatives,
-             "train_layers": args.train_layers, "loss": args.loss, "tau": args.tau, "alpha": args.alpha}
+             "train_layers": args.train_layers, "loss": args.loss, "tau": args.tau, "alpha": args.alpha, "text_mix": args.text_mix}
     seeds = [int(s) for s in args.seeds.split(",")] if args.seeds else [args.seed]
     rows = [run_seed(seed, args, given) for seed in seeds]
     if len(rows) > 1:

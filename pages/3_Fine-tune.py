@@ -19,7 +19,7 @@ def settings() -> dict:
     c = st.columns(4)
     epochs = c[0].number_input("Epochs", 1, 20, dflt["epochs"], key="ft_epochs")
     batch = c[1].select_slider("Batch size", ["auto", 8, 16, 32, 64, 128, 256], value="auto", key="ft_batch",
-                               help="pairs per step; auto is 32 on CPU and 128 on a GPU. Larger batches give more "
+                               help="items per step; auto is 32 on CPU and 128 on a GPU. Larger batches give more "
                                     "in-batch negatives")
     lora = c[2].toggle("LoRA adapters", value=dflt["lora"], key="ft_lora", help="train small adapters instead of all weights")
     lr = c[3].select_slider("Learning rate", [1e-5, 3e-5, 1e-4, 3e-4], value=dflt["lr"], key="ft_lr",
@@ -32,8 +32,13 @@ def settings() -> dict:
                                      help="more partners teach more per epoch and take longer")
         max_pairs = d[2].number_input("Max pairs per epoch (0 = all)", 0, 100_000, 0, key="ft_max_pairs")
         seq = d[3].number_input("Max tokens per text", 16, 256, dflt["max_seq_length"], key="ft_seq")
+        text_mix = st.slider("Keep the base encoder's view", 0.0, 0.9, float(dflt["text_mix"]), 0.05, key="ft_text_mix",
+                             help="share of each training target taken from the base encoder's own similarities: it "
+                                  "keeps what the model knew about titles and genres while it learns from the "
+                                  "interactions; 0 learns from the interactions alone")
     config = {"epochs": int(epochs), "lora": bool(lora), "lr": float(lr), "neighbors": int(neighbors),
-              "pairs_per_item": int(per_item), "max_seq_length": int(seq), "device": device_choice()}
+              "pairs_per_item": int(per_item), "max_seq_length": int(seq), "text_mix": float(text_mix),
+              "device": device_choice()}
     if batch != "auto":
         config["batch_size"] = int(batch)
     if max_pairs:

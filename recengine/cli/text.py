@@ -43,6 +43,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                     help=f"collaborative neighbours an item draws its partners from (default {d['neighbors']})")
     ft.add_argument("--pairs-per-item", type=int, default=None,
                     help=f"neighbours paired with each train item per epoch (default {d['pairs_per_item']})")
+    ft.add_argument("--text-mix", type=float, default=None,
+                    help=f"share of each target kept from the base encoder's own similarities, 0-1 (default {d['text_mix']:g})")
     ft.add_argument("--alpha", type=float, default=None,
                     help="share of the tuned weights kept, 0-1 (default: chosen on a pseudo-cold hold-out of train)")
     ft.add_argument("--train-layers", type=int, default=None, help="train only the top N layers (cheaper on CPU)")
@@ -100,6 +102,7 @@ def _config(args: argparse.Namespace) -> Any:
         "neighbors": args.neighbors,
         "pairs_per_item": args.pairs_per_item,
         "alpha": args.alpha,
+        "text_mix": args.text_mix,
         "train_layers": args.train_layers,
         "lora_r": args.lora_r,
     }

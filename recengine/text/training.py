@@ -39,8 +39,13 @@ def embed_batch(model: Any, texts: list[str], device: str) -> Any:
     return model(features)["sentence_embedding"]
 
 
-def distill_loss(z: Any, target: Any, scale: float, tau: float) -> Any:
-    """Cross-entropy from softmax(collaborative cosine / tau) to softmax(scale * text cosine), row-wise, self excluded."""
+def distill_loss(z: Any, target: Any, scale: float, tau: float, prior: Any = None, mix: float = 0.0) -> Any:
+    """Cross-entropy from softmax(collaborative cosine / tau) to softmax(scale * text cosine), row-wise, self excluded.
+
+    With ``prior`` (the base encoder's cosines among the same items) and ``mix`` > 0, the target is
+    ``(1 - mix) * softmax(target / tau) + mix * softmax(scale * prior)``: the share ``mix`` asks the student to
+    keep the base's own view of the batch (what it knew about titles, sequels, genres).
+    """
     import torch
     import torch.nn.functional as F
 
@@ -48,6 +53,8 @@ def distill_loss(z: Any, target: Any, scale: float, tau: float) -> Any:
     eye = torch.eye(len(z), dtype=torch.bool, device=z.device)
     logits = (scale * z @ z.T).masked_fill(eye, -1e4)
     soft = torch.softmax((target / tau).masked_fill(eye, -1e4), dim=1)
+    if prior is not None and mix > 0:
+        soft = (1.0 - mix) * soft + mix * torch.softmax((scale * prior).masked_fill(eye, -1e4), dim=1)
     return -(soft * torch.log_softmax(logits, dim=1)).sum(dim=1).mean()
 
 

@@ -63,6 +63,7 @@ def test_fingerprint_covers_data_and_config_not_device(tiny, sample):
     fp = finetune_fingerprint("base", data_hash(tiny), cfg)
     assert fp == finetune_fingerprint("base", data_hash(tiny), cfg.model_copy(update={"device": "cuda"}))
     assert fp != finetune_fingerprint("base", data_hash(tiny), cfg.model_copy(update={"epochs": 3}))
+    assert fp != finetune_fingerprint("base", data_hash(tiny), cfg.model_copy(update={"text_mix": cfg.text_mix / 2 + 0.1}))
     assert fp != finetune_fingerprint("other", data_hash(tiny), cfg)
     fewer = tiny.with_interactions(tiny.interactions.iloc[1:])
     assert data_hash(fewer) != data_hash(tiny)
@@ -132,6 +133,20 @@ def test_distill_loss_prefers_text_similarities_ordered_like_the_target():
     agree = torch.tensor([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0]])  # items 0 and 1 close, 2 apart
     disagree = torch.tensor([[1.0, 0.0], [0.0, 1.0], [0.9, 0.1]])  # items 0 and 2 close instead
     assert float(distill_loss(agree, target, 20.0, 0.05)) < float(distill_loss(disagree, target, 20.0, 0.05))
+
+
+def test_distill_loss_with_a_prior_pulls_towards_the_base_view():
+    import torch
+    import torch.nn.functional as F
+
+    target = torch.tensor([[0.0, 0.9, 0.1], [0.9, 0.0, 0.1], [0.1, 0.1, 0.0]])  # collaborative: 0 with 1
+    base = F.normalize(torch.tensor([[1.0, 0.0], [0.0, 1.0], [0.95, 0.3]]), dim=-1)  # the base: 0 with 2
+    prior = base @ base.T
+    collab = torch.tensor([[1.0, 0.0], [0.95, 0.3], [0.0, 1.0]])
+    # without the prior the collaborative layout wins; with all of it, the base's own layout does
+    assert float(distill_loss(collab, target, 20.0, 0.05)) < float(distill_loss(base, target, 20.0, 0.05))
+    assert float(distill_loss(base, target, 20.0, 0.05, prior, 0.99)) < float(distill_loss(collab, target, 20.0, 0.05, prior, 0.99))
+    assert float(distill_loss(collab, target, 20.0, 0.05, prior, 0.0)) == float(distill_loss(collab, target, 20.0, 0.05))
 
 
 def test_mix_interpolates_the_weights(encoder):
