@@ -67,9 +67,9 @@ def test_finetune_help_and_options_follow_the_library_config(capsys):
 
     assert f"own similarities, 0-1 (default {cfg.text_mix:g})" in text
 
-    args = build_parser().parse_args(["finetune", "--pairs-per-item", "5", "--alpha", "0.5", "--epochs", "2", "--text-mix", "0.1"])
+    args = build_parser().parse_args(["finetune", "--pairs-per-item", "5", "--alpha", "0.5", "--epochs", "3", "--text-mix", "0.1"])
     got = _config(args)
-    assert (got.pairs_per_item, got.alpha, got.epochs, got.text_mix) == (5, 0.5, 2, 0.1)
+    assert (got.pairs_per_item, got.alpha, got.epochs, got.text_mix) == (5, 0.5, 3, 0.1)
     assert _config(build_parser().parse_args(["finetune"])).alpha is None  # chosen on validation by default
 
 
