@@ -40,6 +40,7 @@ def test_finetune_json_reports_cold_items_and_reuses(fresh_home, capsys, tiny_fi
     argv = ["finetune", *tiny_files, "--epochs", "1", "--device", "cpu", "--format", "json"]
     first = _run(capsys, argv)
     assert first["cached"] is False and first["fingerprint"].startswith("ft-")
+    assert first["alpha"] in (0.0, 0.25, 0.5, 0.75, 1.0)  # the WiSE-FT mix chosen on the pseudo-cold hold-out
     for side in ("zero_shot", "fine_tuned"):
         assert set(first["cold_items"][side]) == {"recall@10", "ndcg@10"}
         assert 0.0 <= first["cold_items"][side]["recall@10"] <= 1.0
