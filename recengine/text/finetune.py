@@ -251,8 +251,8 @@ def _train(
     bs = cfg.batch_size or (BATCH_CUDA if device.startswith("cuda") else BATCH_CPU)
     power = 2.0 if cfg.loss == "distill" else 1.0  # distill: partners lean to the closest neighbours
     epoch_pairs = [sample_pairs(ids, sims, anchors, cfg.pairs_per_item, rng, cfg.max_pairs, power) for _ in range(cfg.epochs)]
-    vectors = None
-    if cfg.hard_negatives > 0 or cfg.text_mix > 0:
+    vectors = None  # the base encoder's item vectors, for text-alike batches and the distill target's text share
+    if cfg.hard_negatives > 0 or (cfg.loss == "distill" and cfg.text_mix > 0):
         from recengine.text.embed import embed_items
 
         vectors = embed_items(dataset, base).vectors
