@@ -5,7 +5,7 @@ import time
 import streamlit as st
 
 from recengine.figures.evaluation import before_after, loss_curve
-from recengine.text.finetune import FineTuneConfig
+from recengine.text.finetune import config_defaults
 from ui import escape, figure, page
 from ui.engine import cold_quality, cold_split, finetuned_encoder, progress_callback
 from ui.state import DEVICE, ENCODER, device_choice, require_dataset
@@ -15,12 +15,12 @@ ss = st.session_state
 
 def settings() -> dict:
     """The knobs, starting at the library's measured default recipe (FineTuneConfig)."""
-    dflt = {name: f.default for name, f in FineTuneConfig.model_fields.items()}
+    dflt = config_defaults()
     c = st.columns(4)
     epochs = c[0].number_input("Epochs", 1, 20, dflt["epochs"], key="ft_epochs")
     batch = c[1].select_slider("Batch size", ["auto", 8, 16, 32, 64, 128, 256], value="auto", key="ft_batch",
-                               help="items per step; auto is 32 on CPU and 128 on a GPU. Larger batches give more "
-                                    "in-batch negatives")
+                               help=f"items per step; auto is {dflt['batch_cpu']} on CPU and {dflt['batch_cuda']} on a GPU. "
+                                    "Larger batches give more in-batch negatives")
     lora = c[2].toggle("LoRA adapters", value=dflt["lora"], key="ft_lora", help="train small adapters instead of all weights")
     lr = c[3].select_slider("Learning rate", [1e-5, 3e-5, 1e-4, 3e-4], value=dflt["lr"], key="ft_lr",
                             format_func=lambda v: f"{v:g}")

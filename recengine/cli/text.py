@@ -35,7 +35,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_data_options(ft)
     ft.add_argument("--base", default="default", help="encoder to start from (default: all-MiniLM-L6-v2)")
-    d = _defaults()
+    from recengine.text.finetune import config_defaults
+
+    d = config_defaults()  # the help text follows the library's defaults
     ft.add_argument("--epochs", type=int, default=None, help=f"passes over the train items (default {d['epochs']})")
     ft.add_argument("--lr", type=float, default=None, help=f"peak learning rate (default {d['lr']:g})")
     ft.add_argument("--batch-size", type=int, default=None, help=f"items per step (default {d['batch_cpu']} on CPU, {d['batch_cuda']} on CUDA)")
@@ -55,14 +57,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     ft.add_argument("--force", action="store_true", help="train again even if this fine-tune is saved")
     add_format_option(ft, ("table", "json"))
     ft.set_defaults(func=cmd_finetune)
-
-
-def _defaults() -> dict[str, Any]:
-    """FineTuneConfig's defaults, so the help text never drifts from the library."""
-    from recengine.text.finetune import BATCH_CPU, BATCH_CUDA, FineTuneConfig
-
-    defaults = {name: field.default for name, field in FineTuneConfig.model_fields.items()}
-    return {**defaults, "batch_cpu": BATCH_CPU, "batch_cuda": BATCH_CUDA}
 
 
 def cmd_embed(args: argparse.Namespace) -> int:

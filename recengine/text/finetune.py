@@ -108,6 +108,16 @@ class FineTuneConfig(BaseModel):
         return {k: v for k, v in self.model_dump().items() if k not in _RUN_ONLY}
 
 
+def config_defaults() -> dict[str, Any]:
+    """FineTuneConfig's defaults plus the automatic batch sizes, for help texts and forms that must not drift.
+
+    >>> config_defaults()["batch_cpu"], config_defaults()["epochs"] == FineTuneConfig().epochs
+    (32, True)
+    """
+    defaults = {name: field.default for name, field in FineTuneConfig.model_fields.items()}
+    return {**defaults, "batch_cpu": BATCH_CPU, "batch_cuda": BATCH_CUDA}
+
+
 def models_root() -> Path:
     """``home_dir()/models``: one folder per fine-tuned encoder fingerprint."""
     return home_dir() / "models"

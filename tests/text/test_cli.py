@@ -65,7 +65,6 @@ def test_finetune_help_and_options_follow_the_library_config(capsys):
     cfg = FineTuneConfig()
     assert f"passes over the train items (default {cfg.epochs})" in text
     assert f"(default {cfg.neighbors})" in text and f"(default {cfg.pairs_per_item})" in text
-
     assert f"own similarities, 0-1 (default {cfg.text_mix:g})" in text
 
     args = build_parser().parse_args(["finetune", "--pairs-per-item", "5", "--alpha", "0.5", "--epochs", "3", "--text-mix", "0.1"])
