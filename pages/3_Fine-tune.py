@@ -36,9 +36,16 @@ def settings() -> dict:
                              help="share of each training target taken from the base encoder's own similarities: it "
                                   "keeps what the model knew about titles and genres while it learns from the "
                                   "interactions; 0 learns from the interactions alone")
+        e = st.columns(2)
+        alpha = e[0].slider("Share of the tuned weights kept (alpha)", 0.0, 1.0, float(dflt["alpha"]), 0.05, key="ft_alpha",
+                            help="the saved encoder is alpha x tuned + (1 - alpha) x base weights (WiSE-FT); "
+                                 "a mix keeps the base's robustness")
+        guard = e[1].toggle("Guard: keep the base if it is clearly better", value=bool(dflt["guard"]), key="ft_guard",
+                            help="first tunes on part of the train items and checks on the rest; if the base encoder "
+                                 "wins there by more than one standard error, the base is kept. Doubles the time")
     config = {"epochs": int(epochs), "lora": bool(lora), "lr": float(lr), "neighbors": int(neighbors),
               "pairs_per_item": int(per_item), "max_seq_length": int(seq), "text_mix": float(text_mix),
-              "device": device_choice()}
+              "alpha": float(alpha), "guard": bool(guard), "device": device_choice()}
     if batch != "auto":
         config["batch_size"] = int(batch)
     if max_pairs:
@@ -97,6 +104,13 @@ with page("Fine-tune", "tune", "Teach the encoder which items your users consume
         stats = manifest.get("metrics", {})
         st.success(f"Trained {stats.get('steps', '?')} steps in {stats.get('seconds', '?')} s on "
                    f"{escape(stats.get('device', '?'))}.", icon=":material/check_circle:")
+    val = manifest.get("metrics", {}).get("validation") or {}
+    if val.get("base_lead") is not None and val.get("alpha") == 0.0:
+        st.warning(f"On items held out of the training data the base encoder was clearly better (Recall@10 lead "
+                   f"{val['base_lead']:+.4f}, standard error {val['standard_error']:.4f}), so the base weights were kept.",
+                   icon=":material/shield:")
+    elif val:
+        st.caption(f"Weight mix alpha {val.get('alpha')}: {escape(str(val.get('chosen_by', '')))}.")
     history = manifest.get("loss_history") or []
     left, right = st.columns(2, gap="large")
     with left:

@@ -18,6 +18,13 @@ def test_finetune_trains_once_then_reuses(run_page):
     manifest = at.session_state["ft_result"]["manifest"]
     assert manifest["cached"] is False and len(manifest["loss_history"]) == 3
     assert "Trained 3 steps" in at.success[0].value
+    # the default guard checked the mix on held-out items; the page says what it kept and why
+    val = manifest["metrics"]["validation"]
+    shown = [c.value for c in at.caption] + [w.value for w in at.warning]
+    if val["alpha"] == 0.0 and "base_lead" in val:
+        assert any("base weights were kept" in t for t in shown)
+    else:
+        assert any(t.startswith(f"Weight mix alpha {val['alpha']}:") for t in shown)
     labels = {m.label for m in at.metric}
     assert labels == {"recall@10", "ndcg@10"}
     assert len(at.get("plotly_chart")) == 2  # loss curve and before/after

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from recengine.cli import main
+from recengine.text.finetune import FineTuneConfig
 
 
 @pytest.fixture()
@@ -40,7 +41,8 @@ def test_finetune_json_reports_cold_items_and_reuses(fresh_home, capsys, tiny_fi
     argv = ["finetune", *tiny_files, "--epochs", "1", "--device", "cpu", "--format", "json"]
     first = _run(capsys, argv)
     assert first["cached"] is False and first["fingerprint"].startswith("ft-")
-    assert first["alpha"] in (0.0, 0.25, 0.5, 0.75, 1.0)  # the WiSE-FT mix chosen on the pseudo-cold hold-out
+    # the default mix, or the base when the pseudo-cold guard found it clearly better; the JSON says which
+    assert first["alpha"] in (0.0, FineTuneConfig().alpha) and "pseudo" in first["alpha_chosen_by"]
     for side in ("zero_shot", "fine_tuned"):
         assert set(first["cold_items"][side]) == {"recall@10", "ndcg@10"}
         assert 0.0 <= first["cold_items"][side]["recall@10"] <= 1.0
@@ -70,9 +72,16 @@ def test_finetune_help_and_options_follow_the_library_config(capsys):
     args = build_parser().parse_args(["finetune", "--pairs-per-item", "5", "--alpha", "0.5", "--epochs", "3", "--text-mix", "0.1"])
     got = _config(args)
     assert (got.pairs_per_item, got.alpha, got.epochs, got.text_mix) == (5, 0.5, 3, 0.1)
-    assert _config(build_parser().parse_args(["finetune"])).alpha is None  # chosen on validation by default
+    assert f"'auto' to choose it on a pseudo-cold hold-out of train (default {cfg.alpha:g})" in text
+    plain = _config(build_parser().parse_args(["finetune"]))
+    assert (plain.alpha, plain.guard) == (cfg.alpha, True)
+    auto = _config(build_parser().parse_args(["finetune", "--alpha", "auto", "--no-guard"]))
+    assert (auto.alpha, auto.guard) == (None, False)
 
 
 def test_finetune_rejects_an_alpha_outside_0_1(capsys, tiny_files):
     assert main(["finetune", *tiny_files, "--alpha", "1.5", "--device", "cpu"]) == 2
     assert "alpha" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["finetune", *tiny_files, "--alpha", "half"])
+    assert "'auto'" in capsys.readouterr().err

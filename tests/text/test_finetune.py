@@ -9,11 +9,12 @@ import pytest
 
 from recengine.errors import ConfigError
 from recengine.text import Encoder, FineTuneConfig, finetune
-from recengine.text.finetune import ALPHAS, choose_alpha, finetune_fingerprint, list_finetuned
+from recengine.text.finetune import ALPHAS, choose_alpha, finetune_fingerprint, guard_alpha, list_finetuned
 from recengine.text.pairs import collaborative_block, collaborative_neighbors, data_hash, text_near_batches
 from recengine.text.training import distill_loss, mix_weights
 
-TINY = {"epochs": 2, "batch_size": 4, "neighbors": 2, "lr": 5e-4, "device": "cpu", "max_seq_length": 16, "alpha": 1.0}
+TINY = {"epochs": 2, "batch_size": 4, "neighbors": 2, "lr": 5e-4, "device": "cpu", "max_seq_length": 16, "alpha": 1.0,
+        "guard": False}
 
 
 def _weights(enc: Encoder) -> dict[str, np.ndarray]:
@@ -163,10 +164,8 @@ def test_mix_interpolates_the_weights(encoder):
 
 @pytest.mark.slow
 def test_alpha_selection_never_validates_worse_than_the_base(sample, encoder):
-    pop = np.asarray(sample.item_popularity)
-    keep = set(sample.item_map.to_external(np.argsort(-pop)[:60]))
-    small = sample.with_interactions(sample.interactions[sample.interactions["item_id"].isin(keep)])
-    cfg = FineTuneConfig(epochs=1, batch_size=16, max_pairs=16, max_seq_length=24, lr=1e-4, val_frac=0.2, device="cpu")
+    small = _top_items(sample, 60)
+    cfg = FineTuneConfig(alpha=None, epochs=1, batch_size=16, max_pairs=16, max_seq_length=24, lr=1e-4, val_frac=0.2, device="cpu")
     picked = choose_alpha(small, encoder, cfg, "cpu", "fp32")
     assert picked["chosen_by"] == "pseudo-cold validation" and picked["held_out_items"] == 12
     scores = picked["scores"]
@@ -174,3 +173,24 @@ def test_alpha_selection_never_validates_worse_than_the_base(sample, encoder):
     best = scores[str(picked["alpha"])]
     assert all((best["recall@10"], best["ndcg@10"]) >= (s["recall@10"], s["ndcg@10"]) for s in scores.values())
     assert best["recall@10"] >= scores["0.0"]["recall@10"]
+
+
+def _top_items(sample, n: int):
+    pop = np.asarray(sample.item_popularity)
+    keep = set(sample.item_map.to_external(np.argsort(-pop)[:n]))
+    return sample.with_interactions(sample.interactions[sample.interactions["item_id"].isin(keep)])
+
+
+@pytest.mark.slow
+def test_guard_keeps_the_base_when_tuning_wrecks_the_encoder(sample, encoder):
+    small = _top_items(sample, 60)
+    quick = {"epochs": 1, "batch_size": 16, "max_pairs": 32, "max_seq_length": 24, "val_frac": 0.2, "device": "cpu"}
+    # a learning rate of 0.02 scrambles MiniLM: the guard must notice on the held-out items and keep the base
+    wrecked = guard_alpha(small, encoder, FineTuneConfig(lr=0.02, alpha=1.0, **quick), "cpu", "fp32")
+    assert wrecked["alpha"] == 0.0 and "clearly better" in wrecked["chosen_by"]
+    assert wrecked["base_lead"] > wrecked["standard_error"] > 0
+    assert wrecked["scores"]["0.0"]["recall@10"] > wrecked["scores"]["1.0"]["recall@10"]
+    # a gentle run keeps the configured mix unless the base leads by more than a standard error
+    gentle = guard_alpha(small, encoder, FineTuneConfig(lr=1e-5, alpha=0.75, **quick), "cpu", "fp32")
+    assert set(gentle["scores"]) == {"0.0", "0.75"} and gentle["held_out_users"] > 10
+    assert gentle["alpha"] == (0.0 if gentle["base_lead"] > gentle["standard_error"] else 0.75)
