@@ -49,53 +49,45 @@ import time
 import numpy as np
 
 import recengine
-from recengine.data.splits import cold_items_split
-from recengine.evaluation.metrics import per_user_metrics
 from recengine.text import Encoder, training
 from recengine.text.encoder import resolve_device, resolve_precision
-from recengine.text.finetune import ALPHAS, FineTuneConfig, _train
-from recengine.text.quality import cold_item_quality, cold_item_recs
+from recengine.text.finetune import ALPHAS, FineTuneConfig, _pseudo_cold, _summary, _train, best_alpha
+from recengine.text.quality import cold_item_quality
 
 
-def sweep(model, base: Encoder, texts: list[str], split, device: str, per_user: bool) -> dict[float, object]:
-    """Judge each alpha mix of ``model`` on ``split``'s cold items: per-user recall and ndcg, or overall Recall@10."""
+def test_sweep(model, base: Encoder, texts: list[str], split, device: str) -> dict[float, float]:
+    """Cold-item Recall@10 on ``split`` of each alpha mix of ``model`` with the base."""
     tuned = {k: v.detach().clone() for k, v in model.state_dict().items()}
-    out: dict[float, object] = {}
+    out: dict[float, float] = {}
     for a in ALPHAS:
         model.load_state_dict(tuned)
         training.mix_weights(model, base.model, a)
         model.eval()
         vectors = Encoder.from_model(model, name="mix", fingerprint="mix", device=device, precision="fp32").encode(texts)
-        if per_user:
-            out[a] = per_user_metrics(cold_item_recs(split, vectors), split.test)[["recall", "ndcg"]]
-        else:
-            out[a] = cold_item_quality(split, vectors)["recall@10"]
+        out[a] = cold_item_quality(split, vectors)["recall@10"]
     return out
 
 
 def run_seed(seed: int, device: str) -> dict:
     ds = recengine.load_sample("movielens-100k")
-    texts = list(ds.texts)
     base = Encoder("default", device=device)
     precision = resolve_precision(device, "auto")
     cfg = FineTuneConfig(seed=seed, device=device)
     split = recengine.make_split(ds, "cold_items", seed=seed)
-    val = cold_items_split(split.train, item_frac=cfg.val_frac, seed=cfg.seed + 1)
     t = time.perf_counter()
-    model, _, _ = _train(val.train, base, cfg, device, precision, None)
-    v = sweep(model, base, texts, val, device, per_user=True)
+    # the library's own pseudo-cold validation (what choose_alpha and guard_alpha look at), every alpha
+    _, v, _ = _pseudo_cold(split.train, base, cfg, ALPHAS, device, precision, None)
     model, _, _ = _train(split.train, base, cfg, device, precision, None)
-    test = sweep(model, base, texts, split, device, per_user=False)
-    means = {a: float(v[a]["recall"].mean()) for a in ALPHAS}
-    # as choose_alpha: best Recall@10, then NDCG@10, then the smaller alpha
-    picked = max(ALPHAS, key=lambda a: (round(means[a], 5), round(float(v[a]["ndcg"].mean()), 5), -a))
+    test = test_sweep(model, base, list(ds.texts), split, device)
+    scores = _summary(v)
+    picked = best_alpha(scores)
     diff = (v[0.0]["recall"] - v[0.75]["recall"]).to_numpy(dtype=np.float64)
     lead, se = float(diff.mean()), float(diff.std(ddof=1) / math.sqrt(len(diff)))
     guard = 0.0 if lead > se else 0.75
     row = {"seed": seed, "zero": test[0.0], "pick": test[picked], "fixed 1": test[1.0], "fixed .75": test[0.75],
            "guard .75": test[guard], "picked": picked, "seconds": time.perf_counter() - t}
     print(f"seed {seed}: validation Recall@10 by alpha "
-          + ", ".join(f"{a}: {means[a]:.4f}" for a in ALPHAS)
+          + ", ".join(f"{a}: {s['recall@10']:.4f}" for a, s in scores.items())
           + f"; base lead over 0.75 {lead:+.4f} (standard error {se:.4f}); test Recall@10 by alpha "
           + ", ".join(f"{a}: {test[a]:.4f}" for a in ALPHAS) + f" ({row['seconds']:.0f} s)", flush=True)
     return row

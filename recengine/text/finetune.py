@@ -349,7 +349,7 @@ def _fit(
     """Settle alpha (chosen, guarded or as given), train on all of ``dataset``, keep the alpha mix."""
     if cfg.alpha is None:
         validation = choose_alpha(dataset, base, cfg, device, precision, progress)
-    elif cfg.guard:
+    elif cfg.guard and cfg.alpha > 0:  # alpha 0 is the base already: nothing to guard against
         validation = guard_alpha(dataset, base, cfg, device, precision, progress)
     else:
         validation = {"alpha": cfg.alpha, "chosen_by": "config"}
@@ -398,6 +398,15 @@ def _summary(per_user: dict[float, Any]) -> dict[str, dict[str, float]]:
             for a, m in per_user.items()}
 
 
+def best_alpha(scores: dict[str, dict[str, float]]) -> float:
+    """The alpha with the best validation Recall@10, then NDCG@10, then the smaller alpha (the base wins ties).
+
+    >>> best_alpha({"0.0": {"recall@10": 0.2, "ndcg@10": 0.3}, "0.5": {"recall@10": 0.2, "ndcg@10": 0.3}})
+    0.0
+    """
+    return max((float(a) for a in scores), key=lambda a: (scores[str(a)]["recall@10"], scores[str(a)]["ndcg@10"], -a))
+
+
 def choose_alpha(
     dataset: object, base: Encoder, cfg: FineTuneConfig, device: str, precision: str, progress: Progress | None = None
 ) -> dict[str, Any]:
@@ -418,7 +427,7 @@ def choose_alpha(
     except DataError as exc:
         return {"alpha": 1.0, "chosen_by": f"no validation ({exc})"}
     scores = _summary(per_user)
-    best = max(ALPHAS, key=lambda a: (scores[str(a)]["recall@10"], scores[str(a)]["ndcg@10"], -a))
+    best = best_alpha(scores)
     return {"alpha": best, "chosen_by": "pseudo-cold validation", "val_frac": cfg.val_frac,
             "held_out_items": len(val.candidates), "scores": scores, "seconds": stats["seconds"]}
 

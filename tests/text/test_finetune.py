@@ -194,3 +194,13 @@ def test_guard_keeps_the_base_when_tuning_wrecks_the_encoder(sample, encoder):
     gentle = guard_alpha(small, encoder, FineTuneConfig(lr=1e-5, alpha=0.75, **quick), "cpu", "fp32")
     assert set(gentle["scores"]) == {"0.0", "0.75"} and gentle["held_out_users"] > 10
     assert gentle["alpha"] == (0.0 if gentle["base_lead"] > gentle["standard_error"] else 0.75)
+
+
+@pytest.mark.slow
+def test_alpha_zero_ships_the_base_weights_without_a_guard_run(fresh_home, tiny, encoder):
+    calls = []
+    tuned = finetune(tiny, encoder, FineTuneConfig(**{**TINY, "alpha": 0.0, "guard": True}), progress=lambda *a: calls.append(a))
+    assert tuned.manifest["metrics"]["validation"] == {"alpha": 0.0, "chosen_by": "config"}
+    assert calls[0][0] == 0 and sum(1 for c in calls if c[0] == 0) == 1  # one training run, no pseudo-cold one
+    base = _weights(encoder)
+    assert all(np.allclose(v, base[k], atol=1e-6) for k, v in _weights(tuned).items() if k in base)
