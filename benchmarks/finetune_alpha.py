@@ -43,29 +43,24 @@ Run: .venv/bin/python benchmarks/finetune_alpha.py [--seeds 42,1,2,7] [--device 
 from __future__ import annotations
 
 import argparse
-import math
 import time
 
 import numpy as np
 
 import recengine
-from recengine.text import Encoder, training
+from recengine.text import Encoder
 from recengine.text.encoder import resolve_device, resolve_precision
-from recengine.text.finetune import ALPHAS, FineTuneConfig, _pseudo_cold, _summary, _train, best_alpha
+from recengine.text.finetune import (
+    ALPHAS,
+    FineTuneConfig,
+    _pseudo_cold,
+    _summary,
+    _train,
+    alpha_mixes,
+    base_lead,
+    best_alpha,
+)
 from recengine.text.quality import cold_item_quality
-
-
-def test_sweep(model, base: Encoder, texts: list[str], split, device: str) -> dict[float, float]:
-    """Cold-item Recall@10 on ``split`` of each alpha mix of ``model`` with the base."""
-    tuned = {k: v.detach().clone() for k, v in model.state_dict().items()}
-    out: dict[float, float] = {}
-    for a in ALPHAS:
-        model.load_state_dict(tuned)
-        training.mix_weights(model, base.model, a)
-        model.eval()
-        vectors = Encoder.from_model(model, name="mix", fingerprint="mix", device=device, precision="fp32").encode(texts)
-        out[a] = cold_item_quality(split, vectors)["recall@10"]
-    return out
 
 
 def run_seed(seed: int, device: str) -> dict:
@@ -78,11 +73,11 @@ def run_seed(seed: int, device: str) -> dict:
     # the library's own pseudo-cold validation (what choose_alpha and guard_alpha look at), every alpha
     _, v, _ = _pseudo_cold(split.train, base, cfg, ALPHAS, device, precision, None)
     model, _, _ = _train(split.train, base, cfg, device, precision, None)
-    test = test_sweep(model, base, list(ds.texts), split, device)
+    texts = list(ds.texts)
+    test = {a: cold_item_quality(split, enc.encode(texts))["recall@10"] for a, enc in alpha_mixes(model, base, ALPHAS, device)}
     scores = _summary(v)
     picked = best_alpha(scores)
-    diff = (v[0.0]["recall"] - v[0.75]["recall"]).to_numpy(dtype=np.float64)
-    lead, se = float(diff.mean()), float(diff.std(ddof=1) / math.sqrt(len(diff)))
+    lead, se = base_lead(v[0.0], v[0.75])
     guard = 0.0 if lead > se else 0.75
     row = {"seed": seed, "zero": test[0.0], "pick": test[picked], "fixed 1": test[1.0], "fixed .75": test[0.75],
            "guard .75": test[guard], "picked": picked, "seconds": time.perf_counter() - t}

@@ -40,6 +40,7 @@ import time
 import pandas as pd
 
 import recengine
+from recengine.cli.text import parse_alpha
 from recengine.text import Encoder, FineTuneConfig, cold_item_quality, embed_items, finetune
 from recengine.text.quality import cold_item_recs
 
@@ -64,10 +65,7 @@ def print_per_item(ds: object, split: object, before: object, after: object, n: 
 
 def run_seed(seed: int, args: argparse.Namespace, given: dict) -> dict:
     """Zero-shot vs fine-tuned content item-kNN on the cold_items split of ``seed``; prints the details."""
-    kwargs = {k: v for k, v in given.items() if v is not None and k != "alpha"}
-    if given.get("alpha") is not None:
-        kwargs["alpha"] = None if given["alpha"] == "auto" else given["alpha"]
-    cfg = FineTuneConfig(lora=args.lora, seed=seed, device=args.device, **kwargs)
+    cfg = FineTuneConfig(lora=args.lora, seed=seed, device=args.device, **{k: v for k, v in given.items() if v is not None})
     ds = recengine.load_sample("movielens-100k")
     split = recengine.make_split(ds, "cold_items", seed=seed)
     base = Encoder("default", device=args.device)
@@ -120,7 +118,7 @@ def main() -> None:
     ap.add_argument("--train-layers", type=int, default=None)
     ap.add_argument("--loss", choices=["distill", "pairs"], default=None)
     ap.add_argument("--tau", type=float, default=None)
-    ap.add_argument("--alpha", default=None, help="WiSE-FT share of tuned weights, or 'auto' to choose it on validation")
+    ap.add_argument("--alpha", type=parse_alpha, default=None, help="WiSE-FT share of tuned weights, or 'auto' to choose it on validation")
     ap.add_argument("--no-guard", action="store_true", help="skip the pseudo-cold check against the base (half the time)")
     ap.add_argument("--text-mix", type=float, default=None, help="share of the target from the base's own similarities")
     ap.add_argument("--lora", action="store_true")
@@ -130,11 +128,10 @@ def main() -> None:
     ap.add_argument("--per-item", action="store_true", help="print the cold items whose hits changed most")
     args = ap.parse_args()
 
-    alpha = None if args.alpha is None else ("auto" if args.alpha == "auto" else float(args.alpha))
     given = {"epochs": args.epochs, "lr": args.lr, "batch_size": args.batch_size, "neighbors": args.neighbors,
              "pairs_per_item": args.pairs_per_item, "hard_negatives": args.hard_negatives,
              "train_layers": args.train_layers, "loss": args.loss, "tau": args.tau, "text_mix": args.text_mix,
-             "guard": False if args.no_guard else None, "alpha": alpha}
+             "guard": False if args.no_guard else None, "alpha": args.alpha}
     seeds = [int(s) for s in args.seeds.split(",")] if args.seeds else [args.seed]
     rows = [run_seed(seed, args, given) for seed in seeds]
     if len(rows) > 1:

@@ -47,7 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                     help=f"neighbours paired with each train item per epoch (default {d['pairs_per_item']})")
     ft.add_argument("--text-mix", type=float, default=None,
                     help=f"share of each target kept from the base encoder's own similarities, 0-1 (default {d['text_mix']:g})")
-    ft.add_argument("--alpha", type=_alpha, default=None,
+    ft.add_argument("--alpha", type=parse_alpha, default=None,
                     help=f"share of the tuned weights kept, 0-1, or 'auto' to choose it on a pseudo-cold hold-out of "
                          f"train (default {d['alpha']:g})")
     ft.add_argument("--no-guard", action="store_true",
@@ -90,8 +90,8 @@ def cmd_embed(args: argparse.Namespace) -> int:
     return 0
 
 
-def _alpha(value: str) -> float | str:
-    """``--alpha``: a number (range checked by FineTuneConfig) or ``auto``."""
+def parse_alpha(value: str) -> float | str:
+    """``--alpha``: a number (range checked by FineTuneConfig) or ``auto`` (FineTuneConfig reads it as None)."""
     if value.strip().lower() == "auto":
         return "auto"
     try:
@@ -109,13 +109,12 @@ def _config(args: argparse.Namespace) -> Any:
         "batch_size": args.batch_size,
         "neighbors": args.neighbors,
         "pairs_per_item": args.pairs_per_item,
+        "alpha": args.alpha,
         "text_mix": args.text_mix,
         "train_layers": args.train_layers,
         "lora_r": args.lora_r,
     }
     kwargs: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
-    if args.alpha is not None:
-        kwargs["alpha"] = None if args.alpha == "auto" else args.alpha
     if args.no_guard:
         kwargs["guard"] = False
     try:

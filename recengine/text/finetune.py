@@ -31,11 +31,12 @@ import math
 import os
 import shutil
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from recengine.errors import ConfigError, DataError, ModelError
 from recengine.settings import home_dir
@@ -110,6 +111,12 @@ class FineTuneConfig(BaseModel):
     seed: int = 42
     device: str = "auto"
     precision: str = "auto"
+
+    @field_validator("alpha", mode="before")
+    @classmethod
+    def _auto_alpha(cls, value: Any) -> Any:
+        """``"auto"`` (as the command line and forms spell it) means None: choose alpha on the hold-out."""
+        return None if isinstance(value, str) and value.strip().lower() == "auto" else value
 
     def fingerprint_fields(self) -> dict[str, Any]:
         return {k: v for k, v in self.model_dump().items() if k not in _RUN_ONLY}
@@ -376,21 +383,38 @@ def _pseudo_cold(
     if val.test.empty or val.train.interactions.empty:
         raise DataError("nothing held out")
     model, _, stats = _train(val.train, base, cfg, device, precision, progress)
-    tuned = {k: v.detach().clone() for k, v in model.state_dict().items()}
     # only the items the judge looks at need vectors: the held-out ones and the train items with users
     texts = list(dataset.texts)  # type: ignore[attr-defined]
     need = np.flatnonzero(np.asarray(val.train.item_popularity) > 0)
     need = np.union1d(need, val.train.item_map.to_internal(val.candidates))
     vectors = np.zeros((len(texts), base.dim), dtype=np.float32)
     per_user: dict[float, Any] = {}
+    for alpha, enc in alpha_mixes(model, base, alphas, device):
+        vectors[need] = enc.encode([texts[i] for i in need])
+        per_user[alpha] = per_user_metrics(cold_item_recs(val, vectors), val.test)
+    return val, per_user, stats
+
+
+def alpha_mixes(model: Any, base: Encoder, alphas: tuple[float, ...], device: str) -> Iterator[tuple[float, Encoder]]:
+    """``(alpha, encoder)`` for each WiSE-FT mix of the tuned ``model`` with ``base``; one model, re-mixed in turn.
+
+    Each encoder is valid until the next one is drawn; ``model`` holds its tuned weights again at the end.
+    """
+    tuned = {k: v.detach().clone() for k, v in model.state_dict().items()}
     for alpha in alphas:
         model.load_state_dict(tuned)
         training.mix_weights(model, base.model, alpha)
         model.eval()
-        enc = Encoder.from_model(model, name="validation", fingerprint="validation", device=device, precision="fp32")
-        vectors[need] = enc.encode([texts[i] for i in need])
-        per_user[alpha] = per_user_metrics(cold_item_recs(val, vectors), val.test)
-    return val, per_user, stats
+        yield alpha, Encoder.from_model(model, name="mix", fingerprint="mix", device=device, precision="fp32")
+    model.load_state_dict(tuned)
+
+
+def base_lead(base_users: Any, mix_users: Any) -> tuple[float, float]:
+    """Mean per-user Recall@10 lead of the base over the mix, and its standard error (paired over users)."""
+    diff = (base_users["recall"] - mix_users["recall"]).to_numpy(dtype=np.float64)
+    lead = float(diff.mean()) if len(diff) else 0.0
+    se = float(diff.std(ddof=1) / math.sqrt(len(diff))) if len(diff) > 1 else 0.0
+    return lead, se
 
 
 def _summary(per_user: dict[float, Any]) -> dict[str, dict[str, float]]:
@@ -452,13 +476,12 @@ def guard_alpha(
         val, per_user, stats = _pseudo_cold(dataset, base, cfg, (0.0, alpha), device, precision, progress)
     except DataError as exc:
         return {"alpha": alpha, "chosen_by": f"config, not validated ({exc})"}
-    diff = (per_user[0.0]["recall"] - per_user[alpha]["recall"]).to_numpy(dtype=np.float64)
-    lead = float(diff.mean()) if len(diff) else 0.0
-    se = float(diff.std(ddof=1) / math.sqrt(len(diff))) if len(diff) > 1 else 0.0
-    base_wins = alpha > 0 and len(diff) > 1 and lead > se
+    lead, se = base_lead(per_user[0.0], per_user[alpha])
+    users = len(per_user[alpha])
+    base_wins = alpha > 0 and users > 1 and lead > se
     return {"alpha": 0.0 if base_wins else alpha,
             "chosen_by": "pseudo-cold guard: the base validated clearly better" if base_wins else "config, checked on pseudo-cold validation",
-            "val_frac": cfg.val_frac, "held_out_items": len(val.candidates), "held_out_users": len(diff),
+            "val_frac": cfg.val_frac, "held_out_items": len(val.candidates), "held_out_users": users,
             "base_lead": round(lead, 5), "standard_error": round(se, 5), "scores": _summary(per_user),
             "seconds": stats["seconds"]}
 
