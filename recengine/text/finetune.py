@@ -147,8 +147,22 @@ def finetune_fingerprint(base_fingerprint: str, data_digest: str, config: FineTu
 
 
 def _base_encoder(base: str | Encoder, device: str, precision: str) -> Encoder:
+    """The base to train from and mix with, in ``precision``.
+
+    An :class:`Encoder` already loaded in another precision (bf16 or fp16 on a GPU) is loaded again from its
+    folder: casting its rounded weights back up would start the fine-tune, and the WiSE-FT mix, from weights
+    that lost precision.
+    """
     if isinstance(base, Encoder):
-        return base
+        if base.precision == precision:
+            return base
+        try:
+            again = Encoder(base.name, device=device, precision=precision)
+        except (ConfigError, ModelError, OSError):  # nothing to load it from (an in-memory model): use it as it is
+            return base
+        if again.fingerprint != base.fingerprint:  # the folder changed since: train from what was given
+            return base
+        return again
     return Encoder(base, device=device, precision=precision)
 
 

@@ -162,6 +162,28 @@ def test_mix_interpolates_the_weights(encoder):
     np.testing.assert_allclose(tuned.state_dict()[key].numpy(), (base_w + 0.25).numpy(), atol=1e-5)
 
 
+def test_a_base_loaded_in_bf16_is_trained_from_its_full_precision_weights(encoder):
+    """On a GPU the given encoder runs in bf16; the fine-tune must start from (and mix with) the fp32 weights."""
+    import copy
+
+    import torch
+
+    from recengine.text.finetune import _base_encoder
+
+    low = Encoder.from_model(copy.deepcopy(encoder.model), name=encoder.name, fingerprint=encoder.fingerprint,
+                             path=encoder.path, device="cpu", precision="fp32")
+    low.model.to(torch.bfloat16)  # what Encoder(..., precision="bf16") does on CUDA
+    low.precision = "bf16"
+    got = _base_encoder(low, "cpu", "fp32")
+    assert got is not low and got.fingerprint == encoder.fingerprint
+    key = next(k for k, v in encoder.model.state_dict().items() if v.is_floating_point() and v.ndim == 2)
+    full = encoder.model.state_dict()[key]
+    assert got.model.state_dict()[key].dtype == torch.float32
+    assert torch.equal(got.model.state_dict()[key], full)
+    assert not torch.equal(low.model.state_dict()[key].float(), full)  # the rounding the reload avoids
+    assert _base_encoder(encoder, "cpu", "fp32") is encoder
+
+
 @pytest.mark.slow
 def test_alpha_selection_never_validates_worse_than_the_base(sample, encoder):
     small = _top_items(sample, 60)
