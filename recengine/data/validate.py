@@ -219,7 +219,46 @@ def _cell_text(value: object) -> str:
     return text
 
 
-_FIELD = re.compile(r"{([^{}]+)}")
+def parse_template(template: str, where: str) -> list[tuple[str, str]]:
+    """Split a text template into ``("text", literal)`` and ``("column", name)`` pieces.
+
+    ``{name}`` is a column, whatever characters its name has (dots, digits, spaces); ``{{`` and ``}}`` are
+    literal braces. An unclosed, stray or empty brace is a :class:`DataError` that says where it is.
+
+    >>> parse_template("{title} ({2024}) {{x}}", "items.csv")
+    [('column', 'title'), ('text', ' ('), ('column', '2024'), ('text', ') {x}')]
+    """
+    hint = "Write a column as {column}, and a literal brace as {{ or }}."
+    pieces: list[tuple[str, str]] = []
+    buf: list[str] = []
+    i = 0
+    while i < len(template):
+        ch = template[i]
+        if ch in "{}" and template.startswith(ch * 2, i):
+            buf.append(ch)
+            i += 2
+            continue
+        if ch == "}":
+            raise DataError(f"{where}: the text template {template!r} has a '}}' at character {i + 1} with no '{{' before it. {hint}")
+        if ch != "{":
+            buf.append(ch)
+            i += 1
+            continue
+        close = template.find("}", i + 1)
+        reopen = template.find("{", i + 1)
+        if close < 0 or 0 <= reopen < close:
+            raise DataError(f"{where}: the text template {template!r} opens a '{{' at character {i + 1} that is never closed. {hint}")
+        name = template[i + 1 : close]
+        if not name.strip():
+            raise DataError(f"{where}: the text template {template!r} has an empty {{}} at character {i + 1}; put a column name in it. {hint}")
+        if buf:
+            pieces.append(("text", "".join(buf)))
+            buf = []
+        pieces.append(("column", name))
+        i = close + 1
+    if buf:
+        pieces.append(("text", "".join(buf)))
+    return pieces
 
 
 def build_texts(table: Table, id_column: str, text: str | Sequence[str] | None) -> tuple[pd.Series, list[str]]:
@@ -232,19 +271,24 @@ def build_texts(table: Table, id_column: str, text: str | Sequence[str] | None) 
     frame = table.frame
     cols = [str(c) for c in frame.columns]
     if isinstance(text, str) and "{" in text:
-        fields = _FIELD.findall(text)
-        missing = [f for f in fields if f not in cols]
+        pieces = parse_template(text, table.name)
+        by_name = {c: c for c in cols} | {c.strip(): c for c in cols if c.strip() not in cols}
+        fields = [by_name.get(v, by_name.get(v.strip(), v)) if kind == "column" else v for kind, v in pieces]
+        missing = [f for (kind, _), f in zip(pieces, fields) if kind == "column" and f not in cols]
         if missing:
             raise DataError(
-                f"{table.name}: the text template names column(s) {', '.join(missing)} that the file lacks. "
+                f"{table.name}: the text template names column(s) {', '.join(dict.fromkeys(missing))} that the file lacks. "
                 f"Its columns are: {', '.join(cols)}."
             )
-        cells = {f: frame[f].map(_cell_text) for f in dict.fromkeys(fields)}
+        used = list(dict.fromkeys(f for (kind, _), f in zip(pieces, fields) if kind == "column"))
+        actual = {str(c): c for c in frame.columns}
+        cells = {c: frame[actual[c]].map(_cell_text) for c in used}
         rows = []
         for i in range(len(frame)):
-            values = {f: cells[f].iat[i] for f in cells}
-            rows.append(text.format(**values).strip() if any(values.values()) else "")
-        return pd.Series(rows, index=frame.index, dtype=object), list(cells)
+            values = {c: cells[c].iat[i] for c in used}
+            filled = "".join(values[f] if kind == "column" else f for (kind, _), f in zip(pieces, fields))
+            rows.append(filled.strip() if any(values.values()) else "")
+        return pd.Series(rows, index=frame.index, dtype=object), used
     chosen = [text] if isinstance(text, str) else list(text) if text is not None else text_columns(frame, id_column)
     missing = [c for c in chosen if c not in cols]
     if missing:

@@ -170,6 +170,23 @@ def test_text_template_names_missing_column() -> None:
     assert "items.csv" in msg and "director" in msg and "title, description, year" in msg
 
 
+@pytest.mark.parametrize(
+    ("template", "says"),
+    [("{title} }", "'}' at character 9"), ("{title", "never closed"), ("{title} {}", "empty {}"), ("{title {year}", "never closed")],
+)
+def test_a_broken_text_template_is_named_with_where_it_breaks(template: str, says: str) -> None:
+    msg = error_for(DATA / "interactions.csv", ITEMS, text=template)
+    assert "items.csv" in msg and repr(template) in msg and says in msg and "{column}" in msg
+
+
+def test_a_template_takes_any_column_name_and_literal_braces(tmp_path: Path) -> None:
+    items = write(tmp_path, "items.csv", "sku,name.en,2024,notes\ni1,Red kettle,yes,\ni2,Blue mug,,x\n")
+    inter = write(tmp_path, "events.csv", "visitor,sku\nu1,i1\nu2,i2\nu1,i2\n")
+    ds = recengine.read_dataset(inter, items, text="{name.en} {{2024: {2024}}}")
+    texts = dict(zip(ds.item_map.external, ds.texts))
+    assert texts == {"i1": "Red kettle {2024: yes}", "i2": "Blue mug {2024: }"}
+
+
 def test_missing_path() -> None:
     msg = error_for("/nonexistent/ratings.csv")
     assert "ratings.csv" in msg and "no such file" in msg
