@@ -118,6 +118,10 @@ with page("Recommend", "recommend", "Everyone is a profile: a known user, a hand
     store_name = feedback_name(key, who, base)
     profile = apply_events(base, store_name)
     model = fitted_model(model_name, ds, key, encoder_name(), device_choice())
+    notes, usable = model.profile_notes(profile)
+    if not usable:
+        st.warning(f"Nothing to go on: {'; '.join(notes)}.")
+        st.stop()
     recs = reranked(model, profile, ds, key, int(k), diversity, novelty)
 
     liked_here = [i for i, a in ss.get("rec_events", []) if a == "like"]
@@ -131,6 +135,8 @@ with page("Recommend", "recommend", "Everyone is a profile: a known user, a hand
         info += f" · request: “{escape(profile.intent)}”"
     top, reset = st.columns([6, 1], vertical_alignment="center")
     top.markdown(info)
+    for note in notes:
+        st.info(note[0].upper() + note[1:] + ".", icon=":material/info:")
     if profile.liked:
         with st.expander("What the profile holds"):
             shown_ids = [i for i in profile.liked if i in ds.item_map][:60]
@@ -141,7 +147,8 @@ with page("Recommend", "recommend", "Everyone is a profile: a known user, a hand
         reset_feedback(store_name)
         st.rerun()
     if recs.empty:
-        st.warning("No item can be suggested for this profile with this model (every candidate is excluded or unscored).")
+        st.warning("No item can be suggested for this profile with this model: every candidate is excluded or "
+                   "unscored. Try another model, or add items to the profile.")
         st.stop()
 
     st.subheader(f"Top {len(recs)} for {escape(profile.id or 'this visitor')} · {model_name}")

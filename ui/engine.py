@@ -199,11 +199,15 @@ def _device_of(model) -> str:
 
 
 def feedback_name(dataset_key: str, who: str, base) -> str:
-    """The store's name for the feedback given on one base profile of one dataset, stable across restarts."""
+    """The store's name for the feedback given on one base profile of one dataset, stable across restarts.
+
+    The typed request is not part of it: editing the request keeps the likes and dislikes given so far.
+    """
     import hashlib
     import json
 
-    digest = hashlib.sha1(json.dumps([dataset_key, sorted(base.liked), base.intent or ""]).encode()).hexdigest()[:12]
+    # the empty third field keeps the names that earlier versions gave (they hashed the request there)
+    digest = hashlib.sha1(json.dumps([dataset_key, sorted(base.liked), ""]).encode()).hexdigest()[:12]
     return f"app-{who}-{digest}"[:100]
 
 

@@ -104,6 +104,11 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     ds = load_data(args)
     profile = profile_from_args(args, ds, "to recommend for")
     model, embeddings = _fit(args, args.model, ds)
+    notes, usable = model.profile_notes(profile)
+    if not usable:
+        raise ConfigError(f"nothing to recommend from: {'; '.join(notes)}.")
+    for note in notes:
+        print(f"note: {note}.", file=sys.stderr)
     recs = recommend(
         model,
         profile,

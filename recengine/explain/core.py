@@ -100,6 +100,15 @@ def _warm_mask(model: Any) -> np.ndarray:
     return np.ones(model.n_items, dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
 
 
+def _text_mask(model: Any) -> np.ndarray | None:
+    """Which items have text, for a model that reads text (the content model, or the hybrid's content part)."""
+    for part in (model, getattr(model, "content", None)):
+        mask = getattr(part, "has_text", None)
+        if mask is not None:
+            return np.asarray(mask, dtype=bool)
+    return None
+
+
 def _background(model: Any, exclude: np.ndarray, size: int, seed: int) -> np.ndarray:
     """A seeded sample of warm catalogue items (not in ``exclude``): "a typical item" for this profile."""
     pool = np.setdiff1d(np.flatnonzero(_warm_mask(model)), exclude)
@@ -252,7 +261,9 @@ def explain_many(
 
         from recengine.explain.reasons import reason
 
-        out = [replace(e, reason=reason(e, profile)) for e in out]
+        has_text = _text_mask(model)
+        textless = {p for p in liked if has_text is not None and not has_text[model.item_map.index(p)]}
+        out = [replace(e, reason=reason(e, profile, textless=textless)) for e in out]
         if generator:
             from recengine.explain.generate import generate_reason
 

@@ -7,6 +7,7 @@ score. A cold item's reason says that it comes from its text alone.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from recengine.explain.explanation import INTENT_PLAYER, ItemExplanation
@@ -59,7 +60,9 @@ def _top_positive(values: Any, n: int) -> list[int]:
     return [i for v, i in pos[:n] if v >= MIN_SHARE * pos[0][0]]
 
 
-def reason(explanation: ItemExplanation, profile: Any = None, *, max_items: int = 3, max_signals: int = 2) -> str:
+def reason(
+    explanation: ItemExplanation, profile: Any = None, *, max_items: int = 3, max_signals: int = 2, textless: Collection[str] = ()
+) -> str:
     """A one-or-two-sentence reason for a suggestion, from its explanation alone.
 
     Parameters
@@ -70,6 +73,8 @@ def reason(explanation: ItemExplanation, profile: Any = None, *, max_items: int 
         Only used to double-check that every named item is in the profile.
     max_items, max_signals : int
         How many history items and signals the sentence may name.
+    textless : collection of str
+        Profile items without text: a cold item's reason never calls its description close to them.
 
     Examples
     --------
@@ -83,16 +88,23 @@ def reason(explanation: ItemExplanation, profile: Any = None, *, max_items: int 
     """
     hist, sig = explanation.history, explanation.signals
     liked = set(profile.liked) if profile is not None else None
+    sig_push = {n.lower() for v, n in zip(sig.values, sig.feature_names) if float(v) > 0}
+    # a cold item is close to liked items only through its text: name them only when the text signal pushed it,
+    # and never one without text (its pull then came through the rest of the ranking, not its description)
+    by_text = not explanation.is_cold or (
+        any(n.startswith("content") for n in sig_push)
+        and any(p != INTENT_PLAYER and p not in textless for p in hist.feature_names)
+    )
     named_items: list[str] = []
     intent_helped = False
     for i in _top_positive(hist.values, max_items + 1):
         player = hist.feature_names[i]
         if player == INTENT_PLAYER:
             intent_helped = True
-        elif liked is None or player in liked:
+        elif (liked is None or player in liked) and by_text and not (explanation.is_cold and player in textless):
             named_items.append(hist.labels[i])
     named_items = named_items[:max_items]
-    flat = _is_flat(hist.values, hist.feature_names)
+    flat = by_text and _is_flat(hist.values, hist.feature_names)
     if flat:
         n_pushing = sum(1 for v, p in zip(hist.values, hist.feature_names) if v > 0 and p != INTENT_PLAYER)
         named_items = [f"your profile as a whole ({n_pushing} of your items push it about equally)"]

@@ -85,6 +85,9 @@ class Recommender(ABC):
 
     name: ClassVar[str] = "base"
     config_class: ClassVar[type[ModelConfig]] = ModelConfig
+    #: whether the model reads item text (and so a typed request); whether it reads the liked items at all
+    reads_text: ClassVar[bool] = False
+    personalised: ClassVar[bool] = True
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -198,6 +201,42 @@ class Recommender(ABC):
             return np.zeros((0, self.n_items), dtype=np.float32)
         out = self._score(profiles, self.profile_matrix(profiles))
         return np.asarray(out, dtype=np.float32)
+
+    def text_ready(self) -> bool:
+        """Whether a typed request can be matched: the model reads text and some item has text."""
+        return False
+
+    def profile_notes(self, profile: Profile) -> tuple[list[str], bool]:
+        """What this model leaves out of ``profile``, in words for the user, and whether it can use anything in it.
+
+        Examples
+        --------
+        >>> import recengine
+        >>> from recengine.models import EASE, Profile
+        >>> notes, usable = EASE().fit(recengine.load_sample("movielens-100k")).profile_notes(Profile.from_intent("jazz"))
+        >>> usable, notes[0][:40]
+        (False, 'the ease model does not read text, so it')
+        """
+        self._check_fitted()
+        notes: list[str] = []
+        known = [i for i in profile.liked if i in self.item_map]
+        if profile.intent and not self.text_ready():
+            if self.reads_text:
+                notes.append(f"no item in this dataset has text, so the request “{profile.intent}” cannot be matched")
+            else:
+                notes.append(f"the {self.name} model does not read text, so it leaves out the request “{profile.intent}”; "
+                             "choose content or hybrid to use it")
+        if not self.personalised and (known or profile.intent):
+            notes.append(f"the {self.name} model does not personalise: it ranks the same items for everyone")
+        readable = self._readable_history(known)
+        if known and not readable:
+            notes.append(f"none of the liked items has text, and the {self.name} model reads item text only")
+        usable = not self.personalised or bool(readable) or bool(profile.intent and self.text_ready())
+        return notes, usable
+
+    def _readable_history(self, known: list[str]) -> list[str]:
+        """The liked items (in the catalogue) that this model can read."""
+        return known
 
     def exclusion_mask(self, profiles: Sequence[Profile], exclude_seen: bool = True) -> np.ndarray:
         """Boolean (n_profiles, n_items): disliked items always, liked items when ``exclude_seen``."""

@@ -114,6 +114,14 @@ class ContentKNN(Recommender):
 
     name = "content"
     config_class = ContentKNNConfig
+    reads_text = True
+
+    def text_ready(self) -> bool:
+        return bool(np.any(self.has_text))
+
+    def _readable_history(self, known: list[str]) -> list[str]:
+        idx = self.item_map.to_internal(known) if known else np.zeros(0, dtype=np.int64)
+        return [i for i, j in zip(known, idx) if j >= 0 and self.has_text[j]]
 
     def _fit(self, dataset: Dataset, embeddings: Any = None, encoder: Any = None) -> None:
         self._encoder = encoder
@@ -189,7 +197,8 @@ class ContentKNN(Recommender):
 
     def _score(self, profiles: list[Profile], X: sp.csr_matrix) -> np.ndarray:
         history = self.history_scores(X)
-        has_history = np.diff(X.indptr) > 0
+        # a history of items without text says nothing here: no row of zero-score filler for it
+        has_history = np.diff(X[:, np.flatnonzero(self.has_text)].tocsr().indptr) > 0
         history[~has_history] = np.nan
         if not any(p.intent for p in profiles):
             return history

@@ -94,6 +94,11 @@ class Hybrid(Recommender):
 
     name = "hybrid"
     config_class = HybridConfig
+    reads_text = True
+
+    def text_ready(self) -> bool:
+        content = getattr(self, "content", None)
+        return content is not None and content.text_ready()
     ranker_kind = "linear"
     signal_names: list[str] = list(SIGNALS)
 

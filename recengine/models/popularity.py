@@ -33,6 +33,7 @@ class Popularity(Recommender):
     """
 
     name = "popularity"
+    personalised = False
     config_class = PopularityConfig
 
     def _fit(self, dataset: Dataset, embeddings: Any = None, encoder: Any = None) -> None:

@@ -34,6 +34,12 @@ def test_known_user_gets_explained_cards_and_a_like_reranks(run_page):
     assert disliked not in shown(at)
     assert "1 rejected" in next(m.value for m in at.markdown if m.value.startswith("Profile:"))
 
+    at.text_input(key="rec_intent").input("a war film").run()  # editing the request keeps the feedback
+    assert_clean(at)
+    line = next(m.value for m in at.markdown if m.value.startswith("Profile:"))
+    assert "1 rejected" in line and "(1 liked here)" in line and "war film" in line
+    assert not {liked, disliked} & set(shown(at))
+
 
 def test_typed_intent_alone_gets_suggestions(run_page):
     at = run_page("pages/4_Recommend.py", rec_mode="intent")
@@ -44,6 +50,9 @@ def test_typed_intent_alone_gets_suggestions(run_page):
     assert len(cards) == 10
     titles = " ".join(m.value for m in at.markdown if "rec-title" in m.value and "<div" in m.value)
     assert "Paris" in titles
+    at.selectbox(key="rec_model").set_value("ease").run()  # a model that cannot read the request says so
+    assert_clean(at)
+    assert not shown(at) and any("does not read text" in w.value for w in at.warning)
 
 
 def test_diversity_and_novelty_sliders_change_the_list(run_page):

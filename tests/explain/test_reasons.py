@@ -59,3 +59,13 @@ def test_intent_credit_is_said_as_the_request():
     text = reason(e)
     assert "matches your request" in text
     assert "Toy Story" not in text
+
+
+def test_a_cold_item_is_close_to_liked_items_only_through_its_text():
+    pushed_by_intent = make([0.4, 0.3], [0.3, 0.0, 0.0, 0.6, 0.0], cold=True, intent=0.5)
+    text = reason(pushed_by_intent, Profile.from_items(["1", "2"]))
+    assert "matches your request" in text and "Toy Story" not in text and "close to" not in text
+    by_text = make([0.4, 0.3], [0.0, 0.0, 0.6, 0.0, 0.0], cold=True)
+    text = reason(by_text, Profile.from_items(["1", "2"]), textless={"1"})
+    assert "close to GoldenEye" in text and "Toy Story" not in text  # Toy Story has no text to be close to
+    assert "close to" not in reason(by_text, Profile.from_items(["1", "2"]), textless={"1", "2"})

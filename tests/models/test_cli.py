@@ -28,6 +28,14 @@ def test_recommend_intent_only_finds_the_cold_item(capsys):
     assert json.loads(capsys.readouterr().out)[0]["item_id"] == "m4"
 
 
+def test_recommend_says_what_the_model_leaves_out(capsys):
+    assert main(["recommend", *FILES, "--intent", "a war film", "--model", "ease"]) == 2
+    assert "the ease model does not read text" in capsys.readouterr().err
+    assert main(["recommend", *FILES, "--liked", "m1", "--intent", "a war film", "--model", "ease", "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out) and "note: the ease model does not read text" in captured.err
+
+
 def test_recommend_csv_for_known_user(capsys):
     assert main(["recommend", *FILES, "--user", "alice", "--model", "ease", "--k", "2", "--format", "csv"]) == 0
     table = pd.read_csv(io.StringIO(capsys.readouterr().out), dtype={"item_id": str})
