@@ -59,12 +59,13 @@ def few_shot_section(ds, key) -> None:
     if not (go_ or ready):
         st.caption("Each model is fitted once per protocol; the hybrid takes the longest (about 20-30 s on 2 CPU cores).")
         return
-    res = evaluation(ds, key, "few-shot", chosen, 10, 42, encoder_name(), device_choice())
-    a, b = st.columns(2)
-    with a:
-        figure(few_shot_curve(res, "ndcg@10"), "few-shot-ndcg", key="cold_curve_ndcg")
-    with b:
-        figure(few_shot_curve(res, "recall@10"), "few-shot-recall", key="cold_curve_recall")
+    with guard("running the few-shot protocol"):  # a dataset too small for it keeps the rest of the page
+        res = evaluation(ds, key, "few-shot", chosen, 10, 42, encoder_name(), device_choice())
+        a, b = st.columns(2)
+        with a:
+            figure(few_shot_curve(res, "ndcg@10"), "few-shot-ndcg", key="cold_curve_ndcg")
+        with b:
+            figure(few_shot_curve(res, "recall@10"), "few-shot-recall", key="cold_curve_recall")
 
 
 def cold_items_section(ds, key) -> None:
@@ -81,9 +82,10 @@ def cold_items_section(ds, key) -> None:
     if has_evaluation(key, "cold-items", chosen, 10, 42, encoder_name()) or st.button(
         "Run the cold-items protocol", key="cold_items_run"
     ):
-        res = evaluation(ds, key, "cold-items", chosen, 10, 42, encoder_name(), device_choice())
-        figure(metric_bars(res, "ndcg@10", title="Cold items: NDCG@10"), "cold-items-ndcg", key="cold_items_bars")
-        table(res, "cold-items-protocol", key="dl_cold_protocol")
+        with guard("running the cold-items protocol"):
+            res = evaluation(ds, key, "cold-items", chosen, 10, 42, encoder_name(), device_choice())
+            figure(metric_bars(res, "ndcg@10", title="Cold items: NDCG@10"), "cold-items-ndcg", key="cold_items_bars")
+            table(res, "cold-items-protocol", key="dl_cold_protocol")
 
 
 with page("Cold-start lab", "ac_unit", "New items nobody has touched, and new users with one to five interactions."):

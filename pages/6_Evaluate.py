@@ -5,7 +5,7 @@ import streamlit as st
 
 from recengine.figures.evaluation import beyond_accuracy, few_shot_curve, metric_bars
 from recengine.models import MODEL_NAMES
-from ui import figure, page, table
+from ui import figure, guard, page, table
 from ui.engine import evaluation, has_evaluation, record_run, run_history
 from ui.state import device_choice, encoder_name, require_dataset
 
@@ -35,13 +35,17 @@ with page("Evaluate", "leaderboard", "Offline protocols on this dataset; every m
         st.stop()
     parts = []
     for protocol in protocols:
-        fresh = not has_evaluation(key, protocol, chosen, k, seed, name)
-        res = evaluation(ds, key, protocol, chosen, k, seed, name, device_choice())
-        if fresh:
-            record_run(protocol, {"models": list(chosen), "k": k, "seed": seed, "encoder": name}, res, ds.name)
-        parts.append(res)
+        with guard(f"running the {protocol} protocol"):  # one protocol the data cannot run keeps the others
+            fresh = not has_evaluation(key, protocol, chosen, k, seed, name)
+            res = evaluation(ds, key, protocol, chosen, k, seed, name, device_choice())
+            if fresh:
+                record_run(protocol, {"models": list(chosen), "k": k, "seed": seed, "encoder": name}, res, ds.name)
+            parts.append(res)
     ss["ev_last"] = (protocols, chosen, k, seed)
+    if not parts:
+        st.stop()
     results = pd.concat(parts, ignore_index=True)
+    protocols = list(results["protocol"].unique())
 
     st.subheader("Accuracy")
     metric = st.radio("Metric", [f"ndcg@{k}", f"recall@{k}", f"hit@{k}", f"mrr@{k}", f"map@{k}"], horizontal=True,

@@ -86,7 +86,10 @@ def cold_items_split(ds: Dataset, item_frac: float = 0.2, seed: int = 42) -> Spl
     touched = ~ds.cold_item_mask
     eligible = np.flatnonzero(has_text & touched)
     if len(eligible) < 5:
-        raise DataError(f"{ds.name}: the cold-items protocol needs items with text and interactions; only {len(eligible)} have both.")
+        raise DataError(
+            f"{ds.name}: the cold-items protocol needs at least 5 items with both text and interactions; only "
+            f"{len(eligible)} have both. Load an items file with texts for the interacted items, or use the warm protocol."
+        )
     n_hold = max(1, int(round(item_frac * len(eligible))))
     held = np.sort(rng.choice(eligible, size=n_hold, replace=False))
     held_ids = ds.item_map.to_external(held)
@@ -113,7 +116,10 @@ def few_shot_splits(
     counts = inter.groupby(Columns.user).size()
     eligible = counts.index[counts > shots[-1]].to_numpy()
     if len(eligible) < 2:
-        raise DataError(f"{ds.name}: few-shot needs users with more than {shots[-1]} interactions; there are {len(eligible)}.")
+        raise DataError(
+            f"{ds.name}: the few-shot protocol needs users with more than {shots[-1]} interactions; there are "
+            f"{len(eligible)}. Use smaller shot counts (e.g. --shots 1,2) or another protocol (warm, cold-items)."
+        )
     n_hold = max(1, int(round(user_frac * len(counts))))
     n_hold = min(n_hold, len(eligible) - 1) if len(eligible) > 1 else 1
     held = set(rng.choice(eligible, size=n_hold, replace=False).tolist())

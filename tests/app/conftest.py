@@ -41,6 +41,7 @@ def run_page():
 def assert_clean(at) -> None:
     """No exception escaped the page and the boundary showed no unexpected-error message."""
     assert not at.exception, [e.value for e in at.exception]
+    assert at.title, "the page drew nothing, not even its title (a script that does not compile shows no exception)"
     unexpected = [e.value for e in at.error if "Something went wrong" in e.value]
     assert not unexpected, unexpected
 

@@ -20,3 +20,29 @@ def test_evaluate_runs_a_protocol_and_keeps_it_in_the_history(run_page):
     at.radio(key="ev_metric").set_value("recall@10").run()
     assert_clean(at)
     assert len(at.get("plotly_chart")) == 2
+
+
+def test_a_protocol_the_data_cannot_run_keeps_the_others():
+    """Three users with a few interactions each: few-shot cannot run; the warm results still show, with the reason."""
+    import pandas as pd
+
+    import recengine
+
+    inter = pd.DataFrame({"customer": ["a"] * 4 + ["b"] * 4 + ["c"] * 4,
+                          "sku": ["k1", "k2", "k3", "k4", "k2", "k3", "k4", "k5", "k1", "k3", "k5", "k6"]})
+    ds = recengine.read_dataset(inter, name="three-shoppers")
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app.conftest import page_path
+
+    at = AppTest.from_file(page_path("pages/6_Evaluate.py"), default_timeout=180)
+    at.session_state["dataset"], at.session_state["dataset_key"] = ds, "upload:three-shoppers"
+    at.run()
+    at.multiselect(key="ev_protocols").set_value(["warm", "few-shot"])
+    at.multiselect(key="ev_models").set_value(["popularity", "itemknn"])
+    at.button(key="ev_run").click().run()
+    assert_clean(at)
+    assert any("few-shot protocol needs users with more than 5 interactions" in e.value.replace("\\", "") for e in at.error)
+    results = at.dataframe[0].value
+    assert set(results["protocol"]) == {"warm"} and list(results["model"]) == ["popularity", "itemknn"]
+    assert len(at.get("plotly_chart")) == 2
