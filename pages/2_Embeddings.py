@@ -5,12 +5,12 @@ import streamlit as st
 
 from recengine.columns import Columns
 from recengine.figures.embeddings import PROJECTIONS, embedding_map, first_value, similarity_heatmap
+from recengine.text.encoder import available_devices
 from ui import escape, figure, page
 from ui.engine import encoder_options, item_embeddings, projection
 from ui.state import DEVICE, ENCODER, device_choice, encoder_name, require_dataset
 
 ss = st.session_state
-DEVICES = ["auto", "cpu", "cuda", "mps"]
 SPECIAL = {"popularity (log)": "popularity", "cold or warm": "cold"}
 
 
@@ -33,11 +33,13 @@ def draw_map(ds, key, emb, method, colour, title, fig_key):
 
 with page("Embeddings", "scatter_plot", "What the language model reads in each item, drawn as a map."):
     ds, key = require_dataset()
-    options = encoder_options()
+    options, tuned = encoder_options(ds, key)
     c1, c2, c3, c4 = st.columns([3, 1, 1, 2])
     name = c1.selectbox("Encoder", list(options), format_func=options.get,
                         index=list(options).index(encoder_name()) if encoder_name() in options else 0, key="emb_encoder")
-    device = c2.selectbox("Device", DEVICES, index=DEVICES.index(device_choice()), key="emb_device")
+    devices = available_devices()  # only what this machine has: a missing GPU is never offered
+    device = c2.selectbox("Device", devices, index=devices.index(device_choice()) if device_choice() in devices else 0,
+                          key="emb_device")
     method = c3.radio("Projection", PROJECTIONS, format_func=str.upper, key="emb_method", horizontal=True,
                       help="PCA is instant; UMAP shows neighbourhoods better (about 30 s the first time, then cached)")
     extra = [c for c in ds.items.columns if c not in (Columns.item, Columns.text, Columns.title)]
@@ -55,9 +57,8 @@ with page("Embeddings", "scatter_plot", "What the language model reads in each i
     m[3].metric("Encoded now", f"{emb.n_encoded:,}", help=f"{emb.seconds:.1f} s on {emb.device}")
     m[4].metric("Without text", f"{int((~emb.has_text).sum()):,}", help="zero vectors: only collaborative models reach them")
 
-    tuned = [o for o in options if o != "default"]
     if tuned and name == "default":
-        st.caption("A fine-tuned encoder exists: the maps below show zero-shot and fine-tuned side by side.")
+        st.caption("An encoder was fine-tuned on this data: the maps below show zero-shot and fine-tuned side by side.")
         other = tuned[-1]
         left, right = st.columns(2)
         with left:

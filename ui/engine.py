@@ -124,21 +124,50 @@ def projection(dataset_key: str, fingerprint: str, method: str, _vectors) -> obj
     return project_2d(_vectors, method)
 
 
-def encoder_options() -> dict[str, str]:
-    """Encoders to choose from: the default and every fine-tuned one in the store whose files exist."""
+def encoder_options(dataset=None, dataset_key: str | None = None) -> tuple[dict[str, str], list[str]]:
+    """Encoders to choose from, and which of them were fine-tuned on this dataset.
+
+    The default comes first, then every fine-tuned encoder in the store whose folder exists: the ones tuned on
+    ``dataset`` (its cold-items train split, as the Fine-tune page and ``recengine finetune`` make them) first,
+    then the others, labelled with the dataset they were tuned on.
+    """
     from pathlib import Path
 
     from recengine.store import open_store
+    from recengine.text.encoder import read_manifest
 
     options = {"default": "all-MiniLM-L6-v2 (zero-shot)"}
     try:
         tunes = open_store().list_finetunes()
     except Exception:  # a damaged store must not hide the default encoder
         tunes = []
+    here_hash = None
+    if dataset is not None and dataset_key:
+        with contextlib.suppress(Exception):  # data too small to fine-tune on: nothing was tuned on it
+            here_hash = train_hash(dataset, dataset_key)
+    here, other = {}, {}
     for t in tunes:
-        if t.get("path") and Path(t["path"]).exists():
-            options[t["path"]] = f"fine-tuned from {Path(str(t['base'])).name} · {t['fingerprint'][:20]}"
-    return options
+        path = t.get("path")
+        if not path or not Path(path).exists():
+            continue
+        try:
+            manifest = read_manifest(Path(path))
+        except Exception:  # a damaged folder is left out, not shown as a choice that fails
+            continue
+        base = Path(str(t["base"])).name
+        if here_hash is not None and manifest.get("data_hash") == here_hash:
+            here[path] = f"fine-tuned on this data · from {base} · {t['fingerprint'][:20]}"
+        else:
+            where = manifest.get("dataset") or "other data"
+            other[path] = f"fine-tuned on {where} · from {base} · {t['fingerprint'][:20]}"
+    return {**options, **here, **other}, list(here)
+
+
+def train_hash(dataset, dataset_key: str, seed: int = 42) -> str:
+    """The data hash of this dataset's cold-items train split: what a fine-tune made for it was trained on."""
+    from recengine.text.pairs import data_hash
+
+    return _remember("train_hash", (dataset_key, seed), lambda: data_hash(cold_split(dataset, dataset_key, seed).train))
 
 
 TEXT_MODELS = ("content", "hybrid")

@@ -22,7 +22,8 @@ DATASET_KEY = "dataset_key"
 ENCODER = "encoder_name"
 DEVICE = "device"
 # Everything else in the session belongs to one dataset and is dropped when the dataset changes.
-_KEEP = {DATASET, DATASET_KEY, ENCODER, DEVICE}
+# The encoder goes too: a fine-tune belongs to the data it was trained on, so a new dataset starts zero-shot.
+_KEEP = {DATASET, DATASET_KEY, DEVICE}
 
 
 @st.cache_resource(show_spinner="Loading the sample dataset…")
@@ -111,7 +112,11 @@ def encoder_name() -> str:
 
 
 def device_choice() -> str:
-    return st.session_state.get(DEVICE, "auto")
+    """The device chosen on the Embeddings page, or ``auto`` when none is, or it is not on this machine."""
+    from recengine.text.encoder import available_devices
+
+    choice = st.session_state.get(DEVICE, "auto")
+    return choice if choice in available_devices() else "auto"
 
 
 def encoder_label(name: str) -> str:

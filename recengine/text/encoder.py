@@ -70,6 +70,24 @@ def resolve_device(device: str | None = "auto") -> str:
     raise ConfigError(f"unknown device {device!r}; choose auto, cpu, cuda, cuda:N or mps.")
 
 
+def available_devices() -> list[str]:
+    """The device choices that work here: ``auto`` and ``cpu``, then each CUDA GPU, then ``mps``.
+
+    >>> available_devices()[:2]
+    ['auto', 'cpu']
+    """
+    import torch
+
+    out = ["auto", "cpu"]
+    if torch.cuda.is_available():
+        n = torch.cuda.device_count()
+        out += ["cuda"] + ([f"cuda:{i}" for i in range(n)] if n > 1 else [])
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        out.append("mps")
+    return out
+
+
 def resolve_precision(device: str, precision: str = "auto") -> str:
     """``fp32`` on CPU/MPS; on CUDA ``bf16`` where the GPU supports it, else ``fp16`` (unless set explicitly)."""
     if precision not in PRECISIONS:
@@ -204,7 +222,7 @@ class Encoder:
         self.precision = resolve_precision(self.device, precision)
         label, model_dir = _resolve_model(self.name)
         self.path = model_dir
-        manifest = _read_manifest(model_dir)
+        manifest = read_manifest(model_dir)
         weight_files(model_dir)  # refuse pickle-only folders before anything loads them
         self.fingerprint: str = manifest.get("fingerprint") or model_fingerprint(label, model_dir)
         self.manifest: dict[str, Any] = manifest
@@ -225,7 +243,7 @@ class Encoder:
         self.precision = resolve_precision(self.device, precision)
         self.path = path or Path(name)
         self.fingerprint = fingerprint
-        self.manifest = _read_manifest(self.path) if path else {}
+        self.manifest = read_manifest(self.path) if path else {}
         self.model = model
         self._apply_precision()
         self.dim = int(model.get_embedding_dimension() or 0)
@@ -290,7 +308,7 @@ class Encoder:
         return f"Encoder({self.name!r}, device={self.device!r}, precision={self.precision!r}, dim={self.dim}, fingerprint={self.fingerprint!r})"
 
 
-def _read_manifest(model_dir: Path) -> dict[str, Any]:
+def read_manifest(model_dir: Path) -> dict[str, Any]:
     f = model_dir / MANIFEST
     if not f.is_file():
         return {}

@@ -19,3 +19,19 @@ def test_embeddings_page_maps_and_compares_items(run_page):
     at.selectbox(key="emb_colour").set_value("cold or warm").run()
     assert_clean(at)
     assert len(at.get("plotly_chart")) == 1
+
+
+def test_a_fine_tune_of_other_data_is_labelled_and_not_compared_as_this_datas(run_page, tiny, encoder):
+    """A real (tiny) fine-tune of another dataset is listed with that dataset's name, and no side-by-side is drawn."""
+    from recengine.store import open_store
+    from recengine.text import FineTuneConfig, finetune
+
+    enc = finetune(tiny, encoder, FineTuneConfig(epochs=1, batch_size=4, neighbors=2, device="cpu", max_seq_length=16,
+                                                 alpha=1.0, guard=False))
+    open_store().record_finetune(enc.fingerprint, "default", enc.manifest["config"], {}, path=enc.path)
+    at = run_page("pages/2_Embeddings.py")
+    encoders = at.selectbox(key="emb_encoder")
+    labels = list(encoders.options)  # what the user reads (the formatted labels)
+    assert len(labels) >= 2 and any(f"fine-tuned on {tiny.name}" in str(lab) for lab in labels), labels
+    assert not any("side by side" in c.value for c in at.caption)
+    assert len(at.get("plotly_chart")) == 2  # one map, one heatmap: nothing drawn as "fine-tuned"
