@@ -4,24 +4,34 @@ import streamlit as st
 
 from recengine import read_dataset
 from recengine.columns import Columns
-from ui import escape, guard, page, show_error, table
+from ui import escape, page, show_error, table
 from ui.engine import load_saved, save_dataset, saved_datasets, table_columns
 from ui.state import DEFAULT_SAMPLE, current, dataset_metrics, upload_key, use_dataset, use_sample
 
 ROLES = {"user": "User id", "item": "Item id", "rating": "Rating / weight", "timestamp": "Timestamp"}
 AUTO = "(auto-detect)"
+NONE = "(none)"  # read no such column (rating and timestamp only)
+OPTIONAL = ("rating", "timestamp")
 TEXT_MODES = ["All text columns", "Chosen columns", "Template"]
 ss = st.session_state
+
+
+def uploads_signature() -> tuple:
+    """Which files are chosen now: an error belongs to the files it was about, and goes when they change."""
+    return tuple((f.name, f.size) if f is not None else None for f in (ss.get("up_inter"), ss.get("up_items")))
 
 
 def load_upload() -> None:
     """Button callback: read the uploaded files; on success they become the dataset, else the error is kept."""
     ss.pop("data_error", None)
+    ss["data_error_for"] = uploads_signature()
     inter, items = ss.get("up_inter"), ss.get("up_items")
     if inter is None:
         ss["data_error"] = "Choose an interactions file first (one row per user-item interaction)."
         return
-    columns = {r: ss[f"map_{r}"] for r in ROLES if ss.get(f"map_{r}", AUTO) != AUTO}
+    columns = {r: (None if ss[f"map_{r}"] == NONE else ss[f"map_{r}"]) for r in ROLES if ss.get(f"map_{r}", AUTO) != AUTO}
+    if items is not None and ss.get("map_items_id", AUTO) != AUTO:
+        columns["items_id"] = ss["map_items_id"]
     mode = ss.get("text_mode", TEXT_MODES[0])
     text = None
     if mode == "Chosen columns" and ss.get("text_cols"):
@@ -118,18 +128,37 @@ def upload_form() -> None:
         help="On by default for uploads. Turn off only if you need to look up your own user ids.",
     )
     inter_cols, item_cols = [], []
+    unreadable = False  # a file the preview cannot read is said once, here, and cannot be loaded
     if inter is not None:
-        with guard("reading the interactions file"):
+        try:
             inter_cols, guesses = table_columns(inter.getvalue(), inter.name, "interactions")
+        except Exception as exc:
+            unreadable = True
+            show_error(exc, "reading the interactions file")
+        else:
             with st.expander("Column mapping", expanded=bool(ss.get("data_error"))):
                 mcols = st.columns(4)
                 for (role, label), col in zip(ROLES.items(), mcols):
-                    col.selectbox(label, [AUTO, *inter_cols], key=f"map_{role}",
-                                  help=f"auto-detected: {guesses.get(role) or 'none'}")
+                    choices = [AUTO, *([NONE] if role in OPTIONAL else []), *inter_cols]
+                    if ss.get(f"map_{role}") not in (None, *choices):  # a column of the previous file
+                        ss.pop(f"map_{role}")
+                    col.selectbox(label, choices, key=f"map_{role}",
+                                  help=f"auto-detected: {guesses.get(role) or 'none'}"
+                                  + ("; (none) reads no such column" if role in OPTIONAL else ""))
                 st.caption("Auto-detected: " + ", ".join(f"{r} → {escape(guesses.get(r) or '—')}" for r in ROLES))
     if items is not None:
-        with guard("reading the items file"):
-            item_cols, _ = table_columns(items.getvalue(), items.name, "items")
+        try:
+            item_cols, item_guesses = table_columns(items.getvalue(), items.name, "items")
+        except Exception as exc:
+            unreadable = True
+            show_error(exc, "reading the items file")
+        else:
+            with st.expander("Column mapping: items file", expanded=bool(ss.get("data_error"))):
+                if ss.get("map_items_id") not in (None, AUTO, *item_cols):
+                    ss.pop("map_items_id")
+                st.selectbox("Item id in the items file", [AUTO, *item_cols], key="map_items_id",
+                             help="auto: the column named like the interactions' item column, else one named like an "
+                             f"item id (guess: {item_guesses.get('item') or 'none'})")
     with st.expander("Item text", expanded=items is not None):
         mode = st.radio("Build each item's text from", TEXT_MODES, key="text_mode", horizontal=True)
         if mode == "Chosen columns":
@@ -139,7 +168,7 @@ def upload_form() -> None:
             st.text_input("Template", key="text_template", placeholder=example,
                           help="Column names in braces, e.g. {title} ({year}). {description}")
     st.button("Load these files", type="primary", on_click=load_upload, key="load_upload",
-              disabled=inter is None)
+              disabled=inter is None or unreadable)
 
 
 with page("Data", "table_view", "Your interactions and item texts: what the engine sees, and what it warns about."):
@@ -152,6 +181,8 @@ with page("Data", "table_view", "Your interactions and item texts: what the engi
     st.divider()
     saved_section()
     upload_form()
+    if ss.get("data_error") is not None and ss.get("data_error_for") != uploads_signature():
+        ss.pop("data_error")  # about files that are no longer chosen
     err = ss.get("data_error")
     if err is not None:
         if isinstance(err, BaseException):

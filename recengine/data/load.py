@@ -16,6 +16,7 @@ from recengine.data.readers import Source, Table, read_table, source_name
 from recengine.data.validate import (
     ALIASES,
     build_texts,
+    ITEMS_ID,
     check_mapping,
     clean_ids,
     find_column,
@@ -103,7 +104,7 @@ def read_dataset(
 
     if items is not None:
         item_table = read_table(items, default_name="items", max_bytes=max_bytes)
-        items_frame = _items_from_table(item_table, mapping.get("item"), item_col, text, warnings)
+        items_frame = _items_from_table(item_table, mapping, item_col, text, warnings, set(frame[Columns.item]))
     else:
         items_frame = _items_from_interactions(inter, item_col, {user_col, item_col, rating_col, ts_col}, text)
 
@@ -158,7 +159,9 @@ def read_dataset(
     )
 
 
-def _optional(table: Table, role: str, mapping: Mapping[str, str], taken: set[str | None]) -> str | None:
+def _optional(table: Table, role: str, mapping: Mapping[str, str | None], taken: set[str | None]) -> str | None:
+    if role in mapping and mapping[role] is None:  # mapped to None: read no such column, even if one looks like it
+        return None
     frame_cols = [c for c in table.frame.columns if c not in taken]
     sub = Table(table.frame[frame_cols], table.name, table.unit, table.first_line, table.format)
     return find_column(sub, role, mapping.get(role), required=False, aliases=ALIASES[role])
@@ -182,19 +185,39 @@ def _merge_duplicates(frame: pd.DataFrame, name: str, warnings: list[str]) -> pd
 
 def _items_from_table(
     table: Table,
-    explicit_item: str | None,
+    mapping: Mapping[str, str | None],
     inter_item_col: str,
     text: str | Sequence[str] | None,
     warnings: list[str],
+    inter_ids: set[str] | None = None,
 ) -> pd.DataFrame:
-    cols = list(table.frame.columns)
-    if explicit_item is not None and explicit_item in cols:
+    cols = [str(c) for c in table.frame.columns]
+    explicit_item = mapping.get("item")
+    if mapping.get(ITEMS_ID) is not None:
+        id_col = find_column(table, "item", mapping[ITEMS_ID], required=True)
+    elif explicit_item is not None and explicit_item in cols:
         id_col = explicit_item
     elif inter_item_col in cols:
         id_col = inter_item_col
     else:
-        id_col = find_column(table, "item", None, required=True)
+        try:
+            id_col = find_column(table, "item", None, required=True)
+        except DataError:  # say how to name the items file's own id column
+            raise DataError(
+                f"{table.name}: cannot tell which column holds the item ids: the interactions call them "
+                f"{inter_item_col!r}, which this file lacks, and no single other column is named like an item id. "
+                f"Its columns are: {', '.join(cols)}. Say which with columns={{'items_id': '...'}} (in the app: "
+                "Column mapping, Item id in the items file; in the CLI: --items-id-col)."
+            ) from None
     ids = clean_ids(table, id_col, "item")
+    guessed = mapping.get(ITEMS_ID) is None and id_col not in (explicit_item, inter_item_col)
+    if guessed and inter_ids is not None and not set(ids).intersection(inter_ids):
+        raise DataError(
+            f"{table.name}: took column {id_col!r} as the item ids, but none of its values is an item of the "
+            f"interactions (column {inter_item_col!r}, e.g. {', '.join(map(repr, sorted(inter_ids)[:3]))}). "
+            f"Its columns are: {', '.join(cols)}. Say which column holds the item ids with columns={{'items_id': '...'}} "
+            "(in the app: Column mapping, Item id in the items file; in the CLI: --items-id-col)."
+        )
     texts, used = build_texts(table, id_col, text)
     texts = texts.fillna("").astype(str).str.strip()
     frame = table.frame.copy()

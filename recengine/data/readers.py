@@ -56,8 +56,10 @@ def source_name(source: Source, default: str = "table") -> str:
     """The name shown to the user for a source: its file name, or ``default``."""
     if isinstance(source, (str, Path)):
         return Path(source).name
+    if isinstance(source, pd.DataFrame):  # df.name would be a column called "name"
+        return str(source.attrs.get("name") or default)
     name = getattr(source, "name", None)
-    return Path(str(name)).name if name else default
+    return Path(str(name)).name if isinstance(name, (str, Path)) and str(name) else default
 
 
 def read_table(source: Source, *, default_name: str = "table", max_bytes: int | None = None) -> Table:

@@ -91,17 +91,21 @@ def find_column(
     if len(matches) > 1:
         raise DataError(
             f"{table.name}: more than one column could be the {role} column ({', '.join(matches)}). "
-            f"Say which with columns={{'{role}': '{matches[0]}'}} (in the app: the column mapping; "
-            f"in the CLI: --{role}-col)."
+            f"Say which with columns={{'{role}': '{matches[0]}'}} (in the app: Column mapping; "
+            f"in the CLI: --{_flag(role)})."
         )
     if not matches:
         if required:
             raise DataError(
                 f"{table.name}: no {role} column found among: {', '.join(cols)}. Rename it to '{role}_id' or "
-                f"map it with columns={{'{role}': 'your column'}} (in the CLI: --{role}-col)."
+                f"map it with columns={{'{role}': 'your column'}} (in the app: Column mapping; in the CLI: --{_flag(role)})."
             )
         return None
     return matches[0]
+
+
+def _flag(role: str) -> str:
+    return "items-id-col" if role == ITEMS_ID else f"{role}-col"
 
 
 def clean_ids(table: Table, column: str, role: str) -> pd.Series:
@@ -142,7 +146,8 @@ def parse_ratings(table: Table, column: str) -> pd.Series:
             raise DataError(
                 f"{table.name}: column {column!r} (rating) has values that are not finite numbers at "
                 f"{table.where(bad)} (e.g. {examples}). Fix or remove those rows, or map another column "
-                "as the rating (columns={'rating': ...}), or drop the column to treat every row as one interaction."
+                "as the rating, or read no rating column (columns={'rating': None}; in the app: Column mapping, Rating: "
+                "(none); in the CLI: --rating-col none) to treat every row as one interaction."
             )
         return values.astype("float64")
     values = pd.to_numeric(raw, errors="coerce").astype("float64")
@@ -150,7 +155,8 @@ def parse_ratings(table: Table, column: str) -> pd.Series:
     if len(bad):
         raise DataError(
             f"{table.name}: column {column!r} (rating) has missing, NaN or infinite values at {table.where(bad)}. "
-            "Fix or remove those rows, or drop the column to treat every row as one interaction."
+            "Fix or remove those rows, or read no rating column (columns={'rating': None}; in the app: Column "
+            "mapping, Rating: (none); in the CLI: --rating-col none) to treat every row as one interaction."
         )
     return values
 
@@ -184,7 +190,8 @@ def parse_timestamps(table: Table, column: str) -> pd.Series:
         raise DataError(
             f"{table.name}: column {column!r} (timestamp) has values that cannot be read as a time at "
             f"{table.where(bad)} (e.g. {examples}). Use unix seconds or milliseconds, or ISO dates such as "
-            "2024-05-17T14:03:00; or map no timestamp column."
+            "2024-05-17T14:03:00; or read no timestamp column (columns={'timestamp': None}; in the app: Column "
+            "mapping, Timestamp: (none); in the CLI: --timestamp-col none)."
         )
     return _unix_seconds(parsed)
 
@@ -311,13 +318,31 @@ def build_texts(table: Table, id_column: str, text: str | Sequence[str] | None) 
     return pd.Series(rows, index=frame.index, dtype=object), chosen
 
 
-def check_mapping(columns: Mapping[str, str] | None) -> dict[str, str]:
+#: Optional roles that can be mapped to ``None``: the file has a column that looks like one, but it must not be read.
+NULLABLE = ("rating", "timestamp")
+#: The id column of the items file, when it is named differently from the interactions' item column.
+ITEMS_ID = "items_id"
+
+
+def check_mapping(columns: Mapping[str, str | None] | None) -> dict[str, str | None]:
+    """The explicit column mapping, checked: known roles only; ``None`` (no such column) for rating or timestamp only.
+
+    >>> check_mapping({"item": "sku", "items_id": "ref", "rating": None})
+    {'item': 'sku', 'items_id': 'ref', 'rating': None}
+    """
     mapping = dict(columns or {})
-    unknown = [k for k in mapping if k not in ROLES + ("text",)]
+    roles = (*ROLES, ITEMS_ID, "text")
+    unknown = [k for k in mapping if k not in roles]
     if unknown:
         raise DataError(
-            f"columns: unknown role(s) {', '.join(unknown)}; the roles are {', '.join(ROLES)}. "
-            "Example: columns={'user': 'customer', 'item': 'sku'}."
+            f"columns: unknown role(s) {', '.join(map(str, unknown))}; the roles are {', '.join(roles[:-1])}. "
+            "Example: columns={'user': 'customer', 'item': 'sku', 'items_id': 'ref', 'rating': None}."
+        )
+    empty = [k for k, v in mapping.items() if v is None and k not in NULLABLE]
+    if empty:
+        raise DataError(
+            f"columns: the {empty[0]} column cannot be left out (only {' and '.join(NULLABLE)} can be mapped to None); "
+            "name the column that holds it."
         )
     return mapping
 

@@ -37,10 +37,10 @@ def test_bad_upload_shows_the_data_error_and_keeps_the_sample(run_page):
     at = run_page("pages/1_Data.py")
     at.file_uploader(key="up_inter").set_value(("bad.csv", BAD, "text/csv"))
     at.run()
-    at.button(key="load_upload").click().run()
     assert_clean(at)
-    errors = " ".join(e.value for e in at.error)
-    assert "only one column" in errors
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and "only one column" in errors[0]  # said once, as soon as the file is chosen
+    assert at.button(key="load_upload").disabled
     assert at.session_state["dataset_key"] == SAMPLE_KEY
     assert {m.label: m.value for m in at.metric}["Users"] == "943"
 
@@ -121,3 +121,39 @@ def test_a_page_opened_without_a_dataset_offers_the_sample(run_page):
     assert_clean(at)
     assert at.session_state["dataset_key"] == SAMPLE_KEY
     assert at.multiselect(key="ev_models").value == ["popularity", "itemknn", "ease", "content", "hybrid"]
+
+
+def test_the_items_id_and_a_column_to_leave_out_can_be_mapped(run_page):
+    """Interactions call the item 'sku', the items file calls it 'ref'; the 'stars' column holds junk."""
+    at = run_page("pages/1_Data.py")
+    inter = b"customer,sku,stars\nann,k1,5\nann,k2,n/a\nbob,k1,4\nbob,k3,great\n"
+    items = b"ref,name,description\nk1,Red kettle,A kettle\nk2,Blue mug,A mug\nk3,Tent,For two\nk4,Lamp,New\n"
+    at.file_uploader(key="up_inter").set_value(("orders.csv", inter, "text/csv"))
+    at.file_uploader(key="up_items").set_value(("catalogue.csv", items, "text/csv"))
+    at.run()
+    at.button(key="load_upload").click().run()
+    errors = " ".join(e.value for e in at.error).replace("\\", "")
+    assert "stars" in errors and "(none)" in errors  # the advice names the app's own control
+    at.selectbox(key="map_rating").set_value("(none)")
+    at.run()
+    at.button(key="load_upload").click().run()
+    errors = " ".join(e.value for e in at.error).replace("\\", "")
+    assert "catalogue.csv" in errors and "Item id in the items file" in errors
+    at.selectbox(key="map_items_id").set_value("ref")
+    at.run()
+    at.button(key="load_upload").click().run()
+    assert_clean(at)
+    assert not at.error
+    ds = at.session_state["dataset"]
+    assert (ds.n_users, ds.n_items, ds.n_interactions) == (2, 4, 4) and not ds.has_ratings
+    assert set(ds.cold_items) == {"k4"} and "Red kettle" in ds.texts[ds.item_map.index("k1")]
+
+
+def test_an_unreadable_file_is_said_once_and_cannot_be_loaded(run_page):
+    at = run_page("pages/1_Data.py")
+    at.file_uploader(key="up_inter").set_value(("photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "text/csv"))
+    at.run()
+    assert_clean(at)
+    assert len(at.error) == 1 and "photo\\.csv" in at.error[0].value and "binary" in at.error[0].value
+    assert at.button(key="load_upload").disabled
+    assert at.session_state["dataset_key"] == SAMPLE_KEY

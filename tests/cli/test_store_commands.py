@@ -181,3 +181,19 @@ def test_unusable_home_is_a_user_error(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("RECENGINE_HOME", str(blocker / "home"))
     rc, _, err = run(capsys, "data", "list")
     assert rc == 2 and "RECENGINE_HOME" in err
+
+
+def test_inspect_maps_the_items_id_and_reads_no_rating(tmp_path, capsys):
+    """--items-id-col for an items file that names its id differently; --rating-col none drops a junk column."""
+    pd.DataFrame({"customer": ["a", "a", "b"], "sku": ["x", "y", "x"], "stars": ["5", "?", "4"]}).to_csv(
+        tmp_path / "orders.csv", index=False)
+    pd.DataFrame({"ref": ["x", "y", "z"], "name": ["Kettle", "Mug", "Tent"], "blurb": ["hot", "cup", "camp"]}).to_csv(
+        tmp_path / "catalogue.csv", index=False)
+    args = ["data", "inspect", str(tmp_path / "orders.csv"), "--items", str(tmp_path / "catalogue.csv")]
+    rc, _, err = run(capsys, *args)
+    assert rc == 2 and "stars" in err and "--rating-col none" in err
+    rc, _, err = run(capsys, *args, "--rating-col", "none")
+    assert rc == 2 and "catalogue.csv" in err and "--items-id-col" in err
+    rc, out, _ = run(capsys, *args, "--rating-col", "none", "--items-id-col", "ref", "--format", "json")
+    stats = json.loads(out)
+    assert rc == 0 and stats["n_items"] == 3 and stats["n_cold_items"] == 1 and not stats["has_ratings"]

@@ -14,6 +14,7 @@ import pytest
 
 import recengine
 from recengine.columns import Columns
+from recengine.errors import DataError
 
 DATA = Path(__file__).parent
 
@@ -160,3 +161,24 @@ def test_sample_movielens(sample: recengine.Dataset) -> None:
     assert ds.has_ratings and ds.has_timestamps
     assert all(ds.items[Columns.text].str.len() > 0)
     assert ds.items.loc[0, Columns.text] == "Toy Story (1995). Genres: Animation, Children's, Comedy."
+
+
+def test_a_rating_or_timestamp_mapped_to_none_is_not_read() -> None:
+    inter = pd.DataFrame({"customer": ["a", "a", "b"], "sku": ["x", "y", "x"], "stars": ["5", "n/a", "4"],
+                          "date": ["2024-01-01", "soon", "2024-01-03"]})
+    with pytest.raises(DataError, match="columns=\\{'rating': None\\}"):
+        recengine.read_dataset(inter)
+    ds = recengine.read_dataset(inter, columns={"rating": None, "timestamp": None})
+    assert ds.n_interactions == 3 and not ds.has_ratings and not ds.has_timestamps
+    with pytest.raises(DataError, match="the user column cannot be left out"):
+        recengine.read_dataset(inter, columns={"user": None})
+
+
+def test_the_items_file_may_name_its_id_column_differently() -> None:
+    inter = pd.DataFrame({"customer": ["a", "a", "b"], "sku": ["x", "y", "x"]})
+    items = pd.DataFrame({"ref": ["x", "y", "z"], "name": ["Kettle", "Mug", "Tent"], "description": ["a", "b", "c"]})
+    with pytest.raises(DataError, match="items_id") as err:
+        recengine.read_dataset(inter, items)
+    assert "'sku'" in str(err.value) and "--items-id-col" in str(err.value)
+    ds = recengine.read_dataset(inter, items, columns={"items_id": "ref"})
+    assert set(ds.cold_items) == {"z"} and "Kettle" in ds.texts[ds.item_map.index("x")]
