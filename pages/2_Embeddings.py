@@ -45,10 +45,17 @@ with page("Embeddings", "scatter_plot", "What the language model reads in each i
     extra = [c for c in ds.items.columns if c not in (Columns.item, Columns.text, Columns.title)]
     colours = [*extra, *SPECIAL, "(none)"]
     preferred = [i for i, c in enumerate(colours) if str(c).lower() in ("genres", "genre", "category", "categories")]
-    colour = c4.selectbox("Colour by", colours, index=preferred[0] if preferred else 0, key="emb_colour")
+    # else the first column with a handful of values (an id or a free-text column colours nothing useful)
+    grouping = [i for i, c in enumerate(extra) if 2 <= ds.items[c].astype(str).nunique() <= 30]
+    default = preferred[0] if preferred else grouping[0] if grouping else colours.index("popularity (log)")
+    colour = c4.selectbox("Colour by", colours, index=default, key="emb_colour")
     if (name, device) != (encoder_name(), device_choice()):
         ss[ENCODER], ss[DEVICE] = name, device
 
+    if not any(ds.texts):
+        st.info("No item in this dataset has text, so there is nothing to embed: the map and the similarities need "
+                "item texts. Load an items file with titles or descriptions on the **Data** page.", icon=":material/info:")
+        st.stop()
     emb = item_embeddings(ds, key, name, device)
     m = st.columns(5)
     m[0].metric("Items embedded", f"{len(emb):,}")

@@ -5,7 +5,7 @@ import streamlit as st
 
 from recengine.figures.evaluation import few_shot_curve, metric_bars
 from recengine.models import MODEL_NAMES
-from ui import escape, figure, guard, page, table
+from ui import escape, figure, guard, page, results_table, table
 from ui.engine import evaluation, fitted_model, has_evaluation, nearest_items, new_item_audience
 from ui.state import device_choice, encoder_name, require_dataset
 
@@ -21,6 +21,10 @@ def use_example() -> None:
 def new_item_section(ds, key) -> None:
     st.subheader("A brand-new item")
     st.caption("Nobody has interacted with it yet, so collaborative models cannot place it; its text can.")
+    if not any(ds.texts):
+        st.info("No item in this dataset has text, so a new item cannot be placed by its description. Load an "
+                "items file with titles or descriptions on the **Data** page.", icon=":material/info:")
+        return
     c1, c2 = st.columns([1, 2])
     title = c1.text_input("Title", key="cold_title", placeholder=EXAMPLE_TITLE, max_chars=200)
     text = c2.text_area("Description", key="cold_text", placeholder=EXAMPLE_TEXT, height=90, max_chars=2000)
@@ -85,7 +89,7 @@ def cold_items_section(ds, key) -> None:
         with guard("running the cold-items protocol"):
             res = evaluation(ds, key, "cold-items", chosen, 10, 42, encoder_name(), device_choice())
             figure(metric_bars(res, "ndcg@10", title="Cold items: NDCG@10"), "cold-items-ndcg", key="cold_items_bars")
-            table(res, "cold-items-protocol", key="dl_cold_protocol")
+            results_table(res, "cold-items-protocol", key="dl_cold_protocol")
 
 
 with page("Cold-start lab", "ac_unit", "New items nobody has touched, and new users with one to five interactions."):

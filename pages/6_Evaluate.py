@@ -5,7 +5,7 @@ import streamlit as st
 
 from recengine.figures.evaluation import beyond_accuracy, few_shot_curve, metric_bars
 from recengine.models import MODEL_NAMES
-from ui import figure, guard, page, table
+from ui import figure, guard, page, results_table, table
 from ui.engine import evaluation, has_evaluation, record_run, run_history
 from ui.state import device_choice, encoder_name, require_dataset
 
@@ -58,7 +58,7 @@ with page("Evaluate", "leaderboard", "Offline protocols on this dataset; every m
     figure(beyond_accuracy(results, ("coverage", "diversity", "novelty", "popularity_bias")), "beyond-accuracy",
            key="ev_beyond")
     st.subheader("All results")
-    table(results, f"evaluation-{ds.name}", key="dl_results")
+    results_table(results, f"evaluation-{ds.name}", key="dl_results")
 
     history = run_history(k)
     if len(history):

@@ -2,6 +2,6 @@
 engine wrappers and download buttons. The engine (``recengine``) never imports this package."""
 
 from ui.boundary import escape, guard, page, show_error
-from ui.downloads import figure, table
+from ui.downloads import figure, results_table, table
 
-__all__ = ["escape", "figure", "guard", "page", "show_error", "table"]
+__all__ = ["escape", "figure", "guard", "page", "results_table", "show_error", "table"]

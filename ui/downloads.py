@@ -33,6 +33,18 @@ def table(frame: pd.DataFrame, name: str, *, height: int | None = None, key: str
     )
 
 
+def results_table(frame: pd.DataFrame, name: str, *, key: str | None = None) -> None:
+    """An evaluation table; blank cells (a metric a model could not be measured on) are explained under it."""
+    table(frame, name, key=key)
+    blank = [c for c in frame.select_dtypes("number").columns if frame[c].isna().any()]
+    if blank:
+        st.caption(
+            f"Blank cells ({', '.join(blank)}): not measurable for that model here. A model that returns no items "
+            "for a protocol (popularity cannot rank items nobody has touched) has no list to measure; diversity "
+            "needs item texts."
+        )
+
+
 def figure(fig: go.Figure, name: str, *, key: str | None = None, buttons: bool = True, **kwargs) -> None:
     """A Plotly chart, a PNG export in its toolbar (camera icon, drawn by the browser) and an HTML download.
 

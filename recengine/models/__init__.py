@@ -14,7 +14,7 @@ import scipy.sparse as sp
 
 from recengine.columns import Columns
 from recengine.data import Dataset
-from recengine.errors import ConfigError
+from recengine.errors import ConfigError, DataError
 from recengine.models.base import MODELS, ModelConfig, Recommender
 from recengine.models.content import ContentKNN
 from recengine.models.ease import EASE
@@ -85,10 +85,15 @@ def audience(model: Recommender, dataset: Dataset, text_or_item: str, k: int = 1
         content = model if isinstance(model, ContentKNN) else getattr(model, "content", None)
         if content is None:
             raise ConfigError(f"audience for a new item needs a text-based model (content or hybrid), not {model.name}.")
+        if not content.text_ready():
+            raise DataError(
+                f"{dataset.name}: no item has text, so a new item cannot be placed by its text. Load an items file "
+                "with titles or descriptions."
+            )
         vector = content.vectors[j] if j >= 0 else content.embed_queries([key])[0]
         column = content.new_item_column(vector)
         scores = np.asarray(X @ column).ravel() / np.sqrt(np.maximum(n_items, 1))
-        scores[n_items == 0] = np.nan
+        scores[(n_items == 0) | (scores <= 0)] = np.nan  # nothing of theirs is near it: not an audience
     order = np.lexsort((np.arange(len(scores)), -np.nan_to_num(scores, nan=-np.inf)))
     order = [i for i in order if np.isfinite(scores[i])][: int(k)]
     out = pd.DataFrame(

@@ -35,3 +35,20 @@ def test_a_fine_tune_of_other_data_is_labelled_and_not_compared_as_this_datas(ru
     assert len(labels) >= 2 and any(f"fine-tuned on {tiny.name}" in str(lab) for lab in labels), labels
     assert not any("side by side" in c.value for c in at.caption)
     assert len(at.get("plotly_chart")) == 2  # one map, one heatmap: nothing drawn as "fine-tuned"
+
+
+def test_data_without_text_says_so_instead_of_drawing_an_empty_map():
+    import pandas as pd
+    from streamlit.testing.v1 import AppTest
+
+    import recengine
+    from tests.app.conftest import page_path
+
+    ds = recengine.read_dataset(pd.DataFrame({"visitor": ["a", "a", "b"], "article": ["x", "y", "x"]}), name="clicks")
+    for path in ("pages/2_Embeddings.py", "pages/5_Cold-start_lab.py"):
+        at = AppTest.from_file(page_path(path), default_timeout=120)
+        at.session_state["dataset"], at.session_state["dataset_key"] = ds, "upload:clicks"
+        at.run()
+        assert_clean(at)
+        assert any("No item in this dataset has text" in i.value for i in at.info), path
+        assert not at.get("plotly_chart")

@@ -74,3 +74,17 @@ def test_heavy_users_do_not_win_by_volume_and_reasons_name_their_own_items(encod
     assert aud["user_id"].tolist() == ["fan", "heavy"]
     assert set(aud.loc[0, "because"].split(", ")) <= {"Space Odyssey", "Star Voyage"}
     assert "Harbour" not in aud.loc[0, "because"]
+
+
+def test_a_new_item_has_no_audience_on_data_without_text(encoder):
+    import pandas as pd
+
+    import recengine
+    from recengine.errors import DataError
+    from recengine.text import embed_items
+
+    inter = pd.DataFrame({"user_id": ["a", "a", "b"], "item_id": ["x", "y", "x"]})
+    ds = recengine.read_dataset(inter)
+    model = ContentKNN().fit(ds, embed_items(ds, encoder), encoder)
+    with pytest.raises(DataError, match="no item has text"):
+        audience(model, ds, "a light trail running shoe")
