@@ -88,7 +88,8 @@ def read_dataset(
     if user_col == item_col:
         raise DataError(
             f"{inter.name}: the same column {user_col!r} was taken as both user and item. "
-            "Map them explicitly with columns={'user': ..., 'item': ...}."
+            "Map them explicitly with columns={'user': ..., 'item': ...} (in the app: Column mapping; in the CLI: "
+            "--user-col and --item-col)."
         )
     taken = {user_col, item_col}
     rating_col = _optional(inter, "rating", mapping, taken)

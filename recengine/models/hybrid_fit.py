@@ -189,8 +189,8 @@ def _ascend(
     idx = [_S[s] for s in signals]
     single: dict[str, float] = {}
     if w is None:
-        single = {SIGNALS[s]: scorer.ndcg(Ft[s] + penalty) for s in idx if float(Ft[s].std()) > 0}
-        anchor = _S[max(single, key=single.get)]
+        single = {SIGNALS[s]: scorer.ndcg(Ft[s] + penalty) for s in idx if Ft[s].numel() > 1 and float(Ft[s].std()) > 0}
+        anchor = _S[max(single, key=single.get)] if single else idx[0]  # every signal flat: any one is the scale
         w = np.zeros(len(SIGNALS), dtype=np.float64)
         w[anchor] = 1.0
         idx = [s for s in idx if s != anchor]
@@ -298,7 +298,9 @@ def learn_weights(model: Hybrid, dataset: Dataset, embeddings: Any, encoder: Any
         relevant = np.concatenate([c[2] for c in chunks])
         info = report.setdefault(REGIME_NAMES[regime], {})
         if stage == "items":
-            W[regime] = _learn(F, blocked, relevant, model.config.passes, model.config.intent_weight, info)
+            learned = _learn(F, blocked, relevant, model.config.passes, model.config.intent_weight, info)
+            if learned is not None:
+                W[regime] = learned
         elif (F[_S["is_cold"]] > 0).any():
             keep = relevant.any(axis=1)
             W[regime], best, _ = coordinate_ascent(F[:, keep], blocked[keep], relevant[keep], ("is_cold",), 1, W[regime])
@@ -317,11 +319,20 @@ def _group_arrays(model: Hybrid, profiles: list[Profile], positives: pd.DataFram
     return F, blocked, relevant & ~blocked
 
 
-def _learn(F: np.ndarray, blocked: np.ndarray, relevant: np.ndarray, passes: int, intent_weight: float, info: dict[str, Any]) -> np.ndarray:
-    """Item-signal weights on the items that have interactions (cold items, if any, are left out)."""
+def _learn(
+    F: np.ndarray, blocked: np.ndarray, relevant: np.ndarray, passes: int, intent_weight: float, info: dict[str, Any]
+) -> np.ndarray | None:
+    """Item-signal weights on the items that have interactions (cold items, if any, are left out).
+
+    None when no validation user has a held-out item that the base models could know (for example when
+    every item has a single user, so each held-out item is cold in the fold): the regime keeps its prior.
+    """
     cold = F[_S["is_cold"]] > 0
     warm_rel = relevant & ~cold
     keep = warm_rel.any(axis=1)
+    if not keep.any():
+        info["note"] = "prior weights: no validation user has a held-out item with other users"
+        return None
     item_signals = tuple(s for s in LEARNED if s != "is_cold")
     w, best, single = coordinate_ascent(F[:, keep], blocked[keep] | cold[keep], warm_rel[keep], item_signals, passes)
     info.update({"users": int(keep.sum()), "ndcg@10": round(best, 4)})

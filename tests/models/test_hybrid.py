@@ -97,3 +97,19 @@ def test_hybrid_without_ease_on_a_catalogue_too_large_for_it(tiny, tiny_embeddin
     assert set(recs[Columns.item]) <= {"b", "c", "g"} and (recs["ease"] == 0).all()
     back = Hybrid.load(model.save(tmp_path / "h"))
     assert back.ease is None
+
+
+def test_fits_when_every_item_has_a_single_user(encoder):
+    """Each held-out validation item is then cold in its fold: the regimes keep their prior weights, no crash."""
+    import pandas as pd
+
+    import recengine
+    from recengine.text import embed_items
+
+    inter = pd.DataFrame({"user_id": [f"u{u}" for u in range(10) for _ in range(5)],
+                          "item_id": [f"i{u * 5 + k}" for u in range(10) for k in range(5)]})
+    ds = recengine.read_dataset(inter)
+    model = Hybrid().fit(ds, embed_items(ds, encoder), encoder)
+    assert any("prior weights" in str(v) for v in model.validation.values())
+    recs = model.recommend(Profile.from_user(ds, "u1"), k=3)
+    assert len(recs) == 3 and not set(recs["item_id"]) & {f"i{5 + k}" for k in range(5)}
