@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import secrets
 from collections.abc import Mapping, Sequence
@@ -101,7 +102,7 @@ def read_dataset(
     if ts_col is not None:
         frame[Columns.timestamp] = parse_timestamps(inter, ts_col)
     frame["_order"] = np.arange(len(frame))
-    frame = _merge_duplicates(frame, inter.name, warnings)
+    frame = _merge_duplicates(frame, inter, warnings)
 
     if items is not None:
         item_table = read_table(items, default_name="items", max_bytes=max_bytes)
@@ -164,22 +165,22 @@ def _optional(table: Table, role: str, mapping: Mapping[str, str | None], taken:
     if role in mapping and mapping[role] is None:  # mapped to None: read no such column, even if one looks like it
         return None
     frame_cols = [c for c in table.frame.columns if c not in taken]
-    sub = Table(table.frame[frame_cols], table.name, table.unit, table.first_line, table.format)
+    sub = dataclasses.replace(table, frame=table.frame[frame_cols])
     return find_column(sub, role, mapping.get(role), required=False, aliases=ALIASES[role])
 
 
-def _merge_duplicates(frame: pd.DataFrame, name: str, warnings: list[str]) -> pd.DataFrame:
+def _merge_duplicates(frame: pd.DataFrame, table: Table, warnings: list[str]) -> pd.DataFrame:
     dup = frame.duplicated([Columns.user, Columns.item], keep=False)
     if not dup.any():
         return frame
     order = [Columns.timestamp, "_order"] if Columns.timestamp in frame.columns else ["_order"]
     merged = frame.sort_values(order).drop_duplicates([Columns.user, Columns.item], keep="last").sort_values("_order")
     n_removed = len(frame) - len(merged)
-    first = np.flatnonzero(dup.to_numpy())[:3] + 2
+    first = frame["_order"].to_numpy()[np.flatnonzero(dup.to_numpy())]
     warnings.append(
-        f"{name}: {n_removed} duplicate (user, item) row(s) were merged, keeping the latest of each pair "
+        f"{table.name}: {n_removed} duplicate (user, item) row(s) were merged, keeping the latest of each pair "
         f"({'by timestamp' if Columns.timestamp in frame.columns else 'by position in the file'}); "
-        f"first at lines {', '.join(map(str, first))}."
+        f"first at {table.where(first, limit=3)}."
     )
     return merged
 

@@ -12,7 +12,7 @@ import gzip
 import io
 import json
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -43,11 +43,15 @@ class Table:
     unit: str = "row"
     first_line: int = 1
     format: str = "dataframe"
+    #: the file line of each row, where rows and lines do not simply follow one another (blank lines,
+    #: fields that span lines); None when row ``p`` is on line ``p + first_line``
+    lines: tuple[int, ...] | None = field(default=None, compare=False, repr=False)
 
     def where(self, positions: Any, limit: int = 5) -> str:
         """Human words for the first few offending rows, e.g. ``"lines 3, 7"``."""
         pos = [int(p) for p in list(positions)[:limit]]
-        nums = ", ".join(str(p + self.first_line) for p in pos)
+        lines = self.lines
+        nums = ", ".join(str(lines[p] if lines is not None and p < len(lines) else p + self.first_line) for p in pos)
         more = "" if len(list(positions)) <= limit else f" and {len(list(positions)) - limit} more"
         return f"{self.unit}{'s' if len(pos) > 1 else ''} {nums}{more}"
 
@@ -207,6 +211,7 @@ def _read_parquet(raw: bytes, name: str) -> Table:
 def _read_json(text: str, name: str) -> Table:
     stripped = text.strip()
     records: list[Any]
+    record_lines: list[int] = []
     if stripped.startswith("["):
         try:
             records = json.loads(stripped)
@@ -215,9 +220,10 @@ def _read_json(text: str, name: str) -> Table:
         fmt, unit, first = "json", "record", 1
     else:
         records = []
-        for lineno, line in enumerate(stripped.splitlines(), start=1):
+        for lineno, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
                 continue
+            record_lines.append(lineno)
             try:
                 records.append(json.loads(line))
             except json.JSONDecodeError as exc:
@@ -232,14 +238,15 @@ def _read_json(text: str, name: str) -> Table:
                 records, fmt, unit = lists[0], "json", "record"
     if not records:
         raise DataError(f"{name}: the JSON holds no records. Supply a list of objects, one per interaction or item.")
+    lines = tuple(record_lines) if fmt == "jsonl" and record_lines != list(range(1, len(records) + 1)) else None
     bad = [i for i, r in enumerate(records) if not isinstance(r, dict)]
     if bad:
         raise DataError(
-            f"{name}: {unit} {bad[0] + first} is not a JSON object. "
+            f"{name}: {unit} {lines[bad[0]] if lines else bad[0] + first} is not a JSON object. "
             "Each record must be an object such as {\"user\": \"u1\", \"item\": \"i9\"}."
         )
     frame = pd.DataFrame.from_records(records)
-    return Table(frame, name, unit=unit, first_line=first, format=fmt)
+    return Table(frame, name, unit=unit, first_line=first, format=fmt, lines=lines)
 
 
 def _sniff_delimiter(text: str, suffix: str) -> str:
@@ -293,4 +300,25 @@ def _read_delimited(text: str, name: str, suffix: str) -> Table:
             "recengine looks for comma, semicolon, tab or pipe. Save the file with one of those, "
             "or check that it is a table at all."
         )
-    return Table(frame, name, unit="line", first_line=2, format=f"delimited({_DELIM_NAMES[delim]})")
+    return Table(frame, name, unit="line", first_line=2, format=f"delimited({_DELIM_NAMES[delim]})",
+                 lines=_record_lines(text, delim, len(frame)))
+
+
+def _record_lines(text: str, delim: str, n_rows: int) -> tuple[int, ...] | None:
+    """The file line each data row starts on, when blank lines or multi-line fields shift them; else None."""
+    if text.count("\n") - text.endswith("\n") == n_rows and "\n\n" not in text and "\n\r\n" not in text:
+        return None  # one line per row after the header: line = row + 2
+    rows: list[tuple[int, list[str]]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    prev = 0
+    try:
+        for row in reader:
+            rows.append((prev + 1, row))
+            prev = reader.line_num
+    except csv.Error:
+        return None
+    for skip in (lambda r: not r, lambda r: not any(f.strip() for f in r)):  # pandas' idea of a blank line
+        starts = [start for start, row in rows if not skip(row)]
+        if len(starts) - 1 == n_rows:
+            return tuple(starts[1:])
+    return None

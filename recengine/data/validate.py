@@ -161,6 +161,36 @@ def parse_ratings(table: Table, column: str) -> pd.Series:
     return values
 
 
+_NUMERIC_DATE = r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})(?!\d)"
+
+
+def _parse_dates(table: Table, column: str, text: pd.Series) -> pd.Series:
+    """Date text as UTC datetimes (NaT where unreadable), with one day/month order for the whole column.
+
+    Numeric dates such as 02/03/2024 are read day-first when some first field exceeds 12 (13/01/2024),
+    month-first otherwise; a column with both kinds (13/01/2024 and 01/13/2024) is an error. Other text
+    (ISO dates, month names) is read as written.
+    """
+    fields = text.str.extract(_NUMERIC_DATE)
+    numeric = fields[0].notna().to_numpy()
+    parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns, UTC]")
+    if (~numeric).any():
+        parsed[~numeric] = pd.to_datetime(text[~numeric], errors="coerce", utc=True, format="mixed")
+    if numeric.any():
+        first, second = fields[0][numeric].astype(int), fields[1][numeric].astype(int)
+        day_first, month_first = (first > 12).to_numpy(), (second > 12).to_numpy()
+        if day_first.any() and month_first.any():
+            rows = np.flatnonzero(numeric)
+            a, b = rows[np.argmax(day_first)], rows[np.argmax(month_first)]
+            raise DataError(
+                f"{table.name}: column {column!r} (timestamp) mixes day-first and month-first dates: "
+                f"{str(text.iloc[a])!r} at {table.where([a])} but {str(text.iloc[b])!r} at {table.where([b])}. "
+                "Write every date one way, best as ISO (2024-05-17)."
+            )
+        parsed[numeric] = pd.to_datetime(text[numeric], errors="coerce", utc=True, format="mixed", dayfirst=bool(day_first.any()))
+    return parsed
+
+
 def parse_timestamps(table: Table, column: str) -> pd.Series:
     """Timestamps as int64 unix seconds, from unix seconds, milliseconds or date text (ISO and similar)."""
     raw = table.frame[column]
@@ -183,7 +213,7 @@ def parse_timestamps(table: Table, column: str) -> pd.Series:
         elif top > 1e11:
             scale = 1e3
         return pd.Series((values / scale).astype("int64"), index=raw.index)
-    parsed = pd.to_datetime(text, errors="coerce", utc=True, format="mixed")
+    parsed = _parse_dates(table, column, text)
     bad = np.flatnonzero(parsed.isna().to_numpy())
     if len(bad):
         examples = ", ".join(repr(str(raw.iloc[i])) for i in bad[:3])

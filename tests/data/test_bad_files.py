@@ -200,3 +200,14 @@ def test_a_failed_load_changes_nothing_loaded_before(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(good.interactions, before[0])
     pd.testing.assert_frame_equal(good.items, before[1])
     assert list(good.user_map.external) == before[2]
+
+
+def test_errors_name_the_file_line_across_blank_lines_and_multi_line_fields(tmp_path: Path) -> None:
+    blank = write(tmp_path, "blank.csv", "customer,sku,stars\na,X,5\n\n\nb,Y,4\ne,Y,bad\n")
+    assert "line 6" in error_for(blank)
+    quoted = write(tmp_path, "quoted.csv", 'customer,sku,stars\r\na,"X\r\nY",5\r\nb,Y,4\r\ne,Y,bad\r\n')
+    assert "line 5" in error_for(quoted)
+    jsonl = write(tmp_path, "gaps.jsonl", '{"user": "a", "item": "x", "rating": 1}\n\n{"user": "b", "item": "x", "rating": "q"}\n')
+    assert "line 3" in error_for(jsonl)
+    dups = write(tmp_path, "dups.csv", "customer,sku\na,X\n\nb,Y\na,X\n")
+    assert "first at lines 2, 5" in " ".join(recengine.read_dataset(dups).warnings)

@@ -182,3 +182,17 @@ def test_the_items_file_may_name_its_id_column_differently() -> None:
     assert "'sku'" in str(err.value) and "--items-id-col" in str(err.value)
     ds = recengine.read_dataset(inter, items, columns={"items_id": "ref"})
     assert set(ds.cold_items) == {"z"} and "Kettle" in ds.texts[ds.item_map.index("x")]
+
+
+def test_numeric_dates_take_one_day_month_order_for_the_whole_column() -> None:
+    dates = ["13/01/2024", "02/03/2024", "01/02/2024", "25/12/2024"]
+    inter = pd.DataFrame({"customer": ["a", "a", "b", "b"], "sku": ["x", "y", "x", "y"], "when": dates})
+    got = pd.to_datetime(recengine.read_dataset(inter).interactions["timestamp"], unit="s").dt.strftime("%Y-%m-%d")
+    assert sorted(got) == ["2024-01-13", "2024-02-01", "2024-03-02", "2024-12-25"]  # all day-first
+    inter["when"] = ["01/13/2024", "02/03/2024", "2024-05-01", "12/25/2024 10:00"]
+    got = pd.to_datetime(recengine.read_dataset(inter).interactions["timestamp"], unit="s").dt.strftime("%Y-%m-%d")
+    assert sorted(got) == ["2024-01-13", "2024-02-03", "2024-05-01", "2024-12-25"]  # month-first; ISO as written
+    inter["when"] = ["13/01/2024", "01/13/2024", "01/01/2024", "02/01/2024"]
+    with pytest.raises(DataError, match="mixes day-first and month-first") as err:
+        recengine.read_dataset(inter)
+    assert "line 2" in str(err.value) or "row 1" in str(err.value)
