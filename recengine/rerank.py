@@ -27,6 +27,14 @@ def _lookup(item_ids: np.ndarray) -> dict[str, int]:
     return {str(i): n for n, i in enumerate(item_ids)}
 
 
+def check_knobs(diversity: float, novelty: float) -> None:
+    """ConfigError unless ``0 <= diversity <= 1`` and ``novelty >= 0`` (NaN is neither)."""
+    if not 0.0 <= float(diversity) <= 1.0:
+        raise ConfigError(f"diversity must be between 0 and 1, got {diversity}.")
+    if not 0.0 <= float(novelty) < float("inf"):
+        raise ConfigError(f"novelty must be a number of 0 or more, got {novelty}.")
+
+
 def rerank(
     recs: pd.DataFrame,
     embeddings: Any = None,
@@ -72,10 +80,7 @@ def rerank(
     >>> rerank(recs, vecs, k=2, diversity=0.7, item_ids=np.array(["a", "b", "c"]))["item_id"].tolist()
     ['a', 'c']
     """
-    if not 0.0 <= float(diversity) <= 1.0:
-        raise ConfigError(f"diversity must be between 0 and 1, got {diversity}.")
-    if float(novelty) < 0:
-        raise ConfigError(f"novelty must be 0 or more, got {novelty}.")
+    check_knobs(diversity, novelty)
     if int(k) < 1:
         raise ConfigError(f"k must be a positive number, got {k}.")
     vectors = None
@@ -178,6 +183,7 @@ def recommend(
     >>> len(recommend(model, Profile.from_items(["50"]), k=5))
     5
     """
+    check_knobs(diversity, novelty)
     profiles = as_profiles(profiles)
     if popularity is None:
         popularity = getattr(model, "item_popularity", None)

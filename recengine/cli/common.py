@@ -91,9 +91,10 @@ def profile_from_args(args: argparse.Namespace, ds: Dataset, what: str) -> Any:
     """
     from recengine.models import Profile
 
-    if not (args.user or args.liked or args.intent):
+    if not ((args.user or "").strip() or split_ids(args.liked) or (args.intent or "").strip()):
         raise ConfigError(f'say who {what}: --user ID, --liked ID,ID or --intent "TEXT".')
-    profile = Profile.from_user(ds, args.user) if args.user else Profile(name="you")
+    user = str(args.user).strip() if args.user else ""  # ids are stored trimmed, so a padded one still matches
+    profile = Profile.from_user(ds, user) if user else Profile(name="you")
     for item in split_ids(args.liked):
         ds.item_map.index(item)  # a clear UnknownIdError for a typo
         profile = profile.like(item)
@@ -131,6 +132,8 @@ def emit(obj: Any, fmt: str, *, stream: Any = None) -> None:
         return
     if fmt == "csv":
         frame.to_csv(out, index=False)
+    elif frame.empty:
+        out.write("(no rows)\n")  # not pandas' "Empty DataFrame" repr; the reason goes to stderr
     else:
         with pd.option_context("display.max_colwidth", 80, "display.width", 200):
             out.write(frame.to_string(index=False) + "\n")

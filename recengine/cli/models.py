@@ -119,7 +119,7 @@ def cmd_recommend(args: argparse.Namespace) -> int:
         popularity=ds.item_popularity,
     )
     if recs.empty:
-        print("no recommendations: the model cannot score any item for this profile.", file=sys.stderr)
+        print("no recommendations: every item this model can score is already in the profile or disliked.", file=sys.stderr)
     out = recs.drop(columns=["user_id"])
     if args.format == "table":
         out = out.round(4)
@@ -163,5 +163,8 @@ def cmd_audience(args: argparse.Namespace) -> int:
     ds = load_data(args)
     model, _ = _fit(args, args.model, ds)
     table = audience(model, ds, query, k=args.k)
+    if table.empty:
+        print("no audience: no user has consumed an item whose text is near this one (or who lacks it already).",
+              file=sys.stderr)
     emit(table.round(4) if args.format == "table" else table, args.format)
     return 0

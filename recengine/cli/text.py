@@ -28,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     ft = sub.add_parser(
         "finetune",
         help="fine-tune the encoder on interactions and report cold-item quality",
-        description="Hold out 20%% of the items (the cold_items protocol, seed 42), fine-tune the encoder "
+        description="Hold out 20% of the items (the cold_items protocol, seed 42), fine-tune the encoder "
         "contrastively on the remaining train interactions only, and report zero-shot vs fine-tuned content "
         "item-kNN Recall@10 / NDCG@10 on the held-out cold items. The same fine-tune (base, data, config) is "
         "saved and reused, not run twice (cached: true).",

@@ -232,6 +232,8 @@ class Recommender(ABC):
         if known and not readable:
             notes.append(f"none of the liked items has text, and the {self.name} model reads item text only")
         usable = not self.personalised or bool(readable) or bool(profile.intent and self.text_ready())
+        if not usable and not notes:
+            notes.append("the profile has no liked item and no request left (an item both liked and disliked counts as disliked)")
         return notes, usable
 
     def _readable_history(self, known: list[str]) -> list[str]:

@@ -69,3 +69,15 @@ def test_audience_for_a_new_item(capsys):
     out = json.loads(capsys.readouterr().out)
     assert out[0]["user_id"] in {"alice", "carol"}  # the two users who liked Solaris
     assert {"user_id", "score", "rank", "n_items"} <= set(out[0])
+
+
+def test_recommend_edge_cases_get_clear_answers(capsys):
+    assert main(["recommend", *FILES, "--user", "  alice ", "--model", "ease", "--format", "json"]) == 0  # ids are trimmed
+    assert [r["item_id"] for r in json.loads(capsys.readouterr().out)] == ["m3"]
+    assert main(["recommend", *FILES, "--liked", "m1", "--disliked", "m1", "--model", "ease"]) == 2
+    assert "both liked and disliked" in capsys.readouterr().err
+    assert main(["recommend", *FILES, "--liked", "m1", "--novelty", "nan"]) == 2
+    assert "novelty must be a number of 0 or more" in capsys.readouterr().err
+    assert main(["recommend", *FILES, "--user", "alice", "--liked", "m3", "--model", "ease"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "(no rows)\n" and "already in the profile" in captured.err
