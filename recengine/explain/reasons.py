@@ -87,6 +87,10 @@ def reason(
     True
     """
     hist, sig = explanation.history, explanation.signals
+    if profile is not None and explanation.item_id in set(profile.disliked):
+        return "Never suggested: you rejected it. The contributions show how the model scores it all the same."
+    if profile is not None and explanation.item_id in set(profile.liked):
+        return "Not suggested: it is already in your profile. The contributions show how the model scores it all the same."
     liked = set(profile.liked) if profile is not None else None
     sig_push = {n.lower() for v, n in zip(sig.values, sig.feature_names) if float(v) > 0}
     # a cold item is close to liked items only through its text: name them only when the text signal pushed it,

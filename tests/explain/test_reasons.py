@@ -69,3 +69,10 @@ def test_a_cold_item_is_close_to_liked_items_only_through_its_text():
     text = reason(by_text, Profile.from_items(["1", "2"]), textless={"1"})
     assert "close to GoldenEye" in text and "Toy Story" not in text  # Toy Story has no text to be close to
     assert "close to" not in reason(by_text, Profile.from_items(["1", "2"]), textless={"1", "2"})
+
+
+def test_an_item_already_liked_or_rejected_is_not_called_suggested():
+    e = make([0.6, 0.1], [0.5, 0.0, 0.0, 0.0, 0.0])  # the item is "9"
+    assert reason(e, Profile.from_items(["1", "9"])).startswith("Not suggested: it is already in your profile")
+    assert reason(e, Profile.from_items(["1"]).dislike("9")).startswith("Never suggested: you rejected it")
+    assert reason(e, Profile.from_items(["1"])).startswith("Suggested because")
