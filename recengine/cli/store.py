@@ -24,7 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     exp = store_sub.add_parser("export", help="write the whole store to one zip file",
                                description="Write datasets, profiles, feedback, runs and fine-tune records to one "
                                "zip file (a consistent snapshot, written atomically).")
-    exp.add_argument("path", help="the zip file to write")
+    exp.add_argument("path", help="the zip file to write (or a folder: recengine-store.zip in it)")
+    exp.add_argument("--force", action="store_true", help="replace an earlier export at that path")
     add_format_option(exp)
     exp.set_defaults(func=cmd_export)
 
@@ -66,8 +67,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from recengine.store import export_store, open_store
 
-    manifest = export_store(open_store(), args.path)
-    out = {"path": args.path, **manifest["counts"]}
+    manifest = export_store(open_store(), args.path, overwrite=args.force)
+    out = {"path": manifest["path"], **manifest["counts"]}
     emit(out if args.format != "csv" else pd.DataFrame([out]), args.format)
     return 0
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from recengine.errors import StoreError
 from recengine.store.files import fsync_dir, sha256_file
-from recengine.store.migrations import LATEST, TABLES, migrate
+from recengine.store.migrations import LATEST, TABLES, count_rows, migrate
 
 if TYPE_CHECKING:
     from recengine.store.store import Store
@@ -40,8 +40,12 @@ def _snapshot(store: Store, dest: Path) -> None:
         target.close()
 
 
-def export_store(store: Store, path: str | Path) -> dict[str, Any]:
+def export_store(store: Store, path: str | Path, *, overwrite: bool = False) -> dict[str, Any]:
     """Write everything in ``store`` to the zip file ``path`` (atomically); returns its manifest.
+
+    ``path`` may be a folder (the file is then ``recengine-store.zip`` in it). An existing file is replaced
+    only with ``overwrite``, and never one that is not a recengine export. The manifest's ``path`` is the
+    file written.
 
     Examples
     --------
@@ -49,15 +53,24 @@ def export_store(store: Store, path: str | Path) -> dict[str, Any]:
     {'datasets': 1, 'finetunes': 0, 'runs': 3, 'profiles': 1, 'feedback': 12}
     """
     path = Path(path).expanduser()
+    if path.is_dir():
+        path = path / "recengine-store.zip"
     if not path.parent.is_dir():
         raise StoreError(f"cannot export to {path}: the folder {path.parent} does not exist.")
+    if path.exists():
+        if not _is_export(path):
+            raise StoreError(f"cannot export to {path}: that file exists and is not a recengine store export; "
+                             "choose another name (nothing was written).")
+        if not overwrite:
+            raise StoreError(f"cannot export to {path}: an export is already there. Choose another name, or replace "
+                             "it with --force (overwrite=True).")
     for attempt in range(3):
         with tempfile.TemporaryDirectory(dir=store.root, prefix=".export-") as tmp:
             snap = Path(tmp) / DB_MEMBER
             _snapshot(store, snap)
             src = sqlite3.connect(str(snap))
             try:
-                counts = {t: src.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+                counts = count_rows(src)
                 datasets = src.execute("SELECT name, folder, files FROM datasets ORDER BY name").fetchall()
             finally:
                 src.close()
@@ -85,8 +98,16 @@ def export_store(store: Store, path: str | Path) -> dict[str, Any]:
                 raise
             os.replace(tmp_zip, path)
             fsync_dir(path.parent)
-            return manifest
+            return {**manifest, "path": str(path)}
     raise AssertionError("unreachable")
+
+
+def _is_export(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return json.loads(zf.read("manifest.json")).get("format") == FORMAT
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return False
 
 
 def _read_export(zf: zipfile.ZipFile, path: Path) -> dict[str, Any]:
@@ -116,6 +137,8 @@ def import_store(store: Store, path: str | Path, *, merge: bool = False) -> dict
     {'datasets': 1, 'finetunes': 0, 'runs': 3, 'profiles': 1, 'feedback': 12}
     """
     path = Path(path).expanduser()
+    if path.is_dir():
+        raise StoreError(f"cannot import {path}: it is a folder; give the zip file written by `recengine store export`.")
     if not path.is_file():
         raise StoreError(f"cannot import {path}: no such file.")
     try:
@@ -225,5 +248,6 @@ def _insert(c: sqlite3.Connection, rows: dict[str, list[dict[str, Any]]], merge:
         # base_event names the last event the saved profile includes; ids change when merging.
         covered = [new for old, new in new_id.items() if old <= row["base_event"]]
         put("profiles", {**row, "base_event": max(covered, default=0) if not empty else row["base_event"]})
-        added["profiles"] += 1
+    # profiles counted as count_rows does: saved ones and those started by feedback alone (names never clash)
+    added["profiles"] = len({r["name"] for r in rows["profiles"]} | {r["profile"] for r in rows["feedback"]})
     return added

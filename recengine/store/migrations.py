@@ -49,6 +49,13 @@ LATEST = MIGRATIONS[-1][0]
 TABLES = ("datasets", "finetunes", "runs", "profiles", "feedback")
 
 
+def count_rows(conn: sqlite3.Connection) -> dict[str, int]:
+    """How many of each kind a store holds; a profile started by feedback alone counts as a profile."""
+    sql = {t: f"SELECT count(*) FROM {t}" for t in TABLES}
+    sql["profiles"] = "SELECT count(*) FROM (SELECT name FROM profiles UNION SELECT profile FROM feedback)"
+    return {t: int(conn.execute(q).fetchone()[0]) for t, q in sql.items()}
+
+
 def current_version(conn: sqlite3.Connection, path: Path | str = "") -> int:
     """The schema version of an open store: 0 for an empty file."""
     names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}

@@ -17,7 +17,7 @@ from recengine.data.dataset import Dataset
 from recengine.errors import ConfigError, StoreError, UnknownIdError
 from recengine.store import datasets as _ds
 from recengine.store.db import WriteLock, connect, read, write
-from recengine.store.migrations import LATEST, TABLES, current_version, migrate
+from recengine.store.migrations import LATEST, count_rows, current_version, migrate
 from recengine.store.profiles import ProfilesMixin
 
 T = TypeVar("T")
@@ -111,7 +111,7 @@ class Store(ProfilesMixin):
     def counts(self) -> dict[str, int]:
         """Number of rows per kind: datasets, finetunes, runs, profiles, feedback."""
         with self._lock, read(self.conn) as c:
-            return {t: int(c.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in TABLES}
+            return count_rows(c)
 
     # -- datasets -----------------------------------------------------------------------------------
     def save_dataset(self, name: str, dataset: Dataset, *, replace: bool = False) -> dict[str, Any]:

@@ -99,3 +99,23 @@ def test_bad_export_files(tmp_path, tiny):
     assert not any((store.root / "datasets").iterdir())  # the files copied before the failure are gone
     with pytest.raises(StoreError, match="does not exist"):
         export_store(src, tmp_path / "no" / "such" / "dir.zip")
+
+
+def test_export_counts_feedback_profiles_goes_into_a_folder_and_never_clobbers_a_file(tmp_path, tiny):
+    src = open_store(tmp_path / "src")
+    src.save_dataset("tiny", tiny)
+    src.add_feedback("alice", "a", "like")  # a profile started by feedback alone
+    (tmp_path / "out").mkdir()
+    manifest = export_store(src, tmp_path / "out")
+    assert manifest["path"] == str(tmp_path / "out" / "recengine-store.zip") and manifest["counts"]["profiles"] == 1
+    with pytest.raises(StoreError, match="already there"):
+        export_store(src, tmp_path / "out")
+    assert export_store(src, tmp_path / "out", overwrite=True)["counts"]["feedback"] == 1
+    data = tmp_path / "orders.csv"
+    data.write_text("user,item\nu,i\n")
+    with pytest.raises(StoreError, match="not a recengine store export"):
+        export_store(src, data, overwrite=True)
+    assert data.read_text() == "user,item\nu,i\n"
+    assert not [p for p in tmp_path.rglob(".*tmp*")]
+    with pytest.raises(StoreError, match="it is a folder"):
+        import_store(open_store(tmp_path / "dst"), tmp_path / "out")
