@@ -33,3 +33,32 @@ def max_file_bytes() -> int:
 def repo_root() -> Path:
     """The source checkout that holds ``app.py`` and ``data/`` (recengine is installed editable)."""
     return Path(__file__).resolve().parent.parent
+
+
+def local_salt() -> str:
+    """A random salt kept in ``home_dir()/hash-salt``, made once per home.
+
+    The command line hashes user ids with it, so the same file gives the same hashed ids from one command
+    to the next on this machine (and different ones elsewhere, so they cannot be linked across machines).
+    """
+    import secrets
+
+    path = home_dir() / "hash-salt"
+    try:
+        salt = path.read_text().strip()
+        if salt:
+            return salt
+    except FileNotFoundError:
+        pass
+    tmp = path.with_name(f".hash-salt.{os.getpid()}")
+    tmp.write_text(secrets.token_hex(16))
+    try:
+        os.link(tmp, path)  # atomic, and never replaces a salt another process wrote first
+    except FileExistsError:
+        pass
+    except OSError:  # no hard links here: a rename is atomic too
+        if not path.exists():
+            os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path.read_text().strip()

@@ -13,6 +13,7 @@ import pandas as pd
 
 from recengine.data import Dataset, load_sample, read_dataset
 from recengine.errors import ConfigError
+from recengine.settings import local_salt
 
 FORMATS = ("table", "json", "csv")
 
@@ -64,6 +65,7 @@ def load_data(args: argparse.Namespace) -> Dataset:
             columns=column_mapping(args) or None,
             text=args.text,
             hash_user_ids=args.hash_user_ids,
+            hash_salt=local_salt() if args.hash_user_ids else None,  # the same hashed ids from one command to the next
         )
     if args.items:
         raise ConfigError("--items needs --interactions too.")

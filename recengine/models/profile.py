@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from recengine.data import Dataset
-from recengine.errors import DataError
+from recengine.errors import DataError, UnknownIdError
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,13 @@ class Profile:
         >>> len(Profile.from_user(ds, "196").liked)
         39
         """
-        idx = dataset.user_items(user_id)
+        try:
+            idx = dataset.user_items(user_id)
+        except UnknownIdError as exc:
+            if not dataset.options.get("hash_user_ids"):
+                raise
+            raise UnknownIdError(f"{exc.args[0]} The user ids of this dataset were hashed as it loaded: use the hashed "
+                                 "id (as recommendations and audiences print it), or load it without hashing.") from None
         ids = dataset.item_map.to_external(idx)
         return cls(liked=dict.fromkeys(ids, 1.0), user_id=str(user_id), name=name)
 

@@ -81,3 +81,15 @@ def test_recommend_edge_cases_get_clear_answers(capsys):
     assert main(["recommend", *FILES, "--user", "alice", "--liked", "m3", "--model", "ease"]) == 0
     captured = capsys.readouterr()
     assert captured.out == "(no rows)\n" and "already in the profile" in captured.err
+
+
+def test_hashed_user_ids_are_the_same_from_one_command_to_the_next(capsys):
+    args = ["audience", *FILES, "--title", "A war film", "--hash-user-ids", "--format", "json"]
+    assert main(args) == 0
+    first = [r["user_id"] for r in json.loads(capsys.readouterr().out)]
+    assert main(args) == 0
+    assert [r["user_id"] for r in json.loads(capsys.readouterr().out)] == first and first[0].startswith("u_")
+    assert main(["recommend", *FILES, "--hash-user-ids", "--user", first[0], "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)
+    assert main(["recommend", *FILES, "--hash-user-ids", "--user", "alice"]) == 2
+    assert "were hashed as it loaded" in capsys.readouterr().err
