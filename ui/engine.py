@@ -292,13 +292,11 @@ def evaluation(dataset, dataset_key: str, protocol: str, models: tuple[str, ...]
 
 def record_run(protocol: str, config: dict, results, dataset_name: str) -> None:
     """Keep an evaluation run in the store so the run history survives restarts (best effort)."""
+    from recengine.evaluation import run_metrics
     from recengine.store import open_store
 
-    metrics = {str(r["model"]) + (f" {int(r['shots'])}-shot" if "shots" in r and r["shots"] == r["shots"] else ""):
-               {c: r[c] for c in results.columns if c not in ("protocol", "model", "shots")}
-               for r in results.to_dict(orient="records")}
     with contextlib.suppress(Exception):
-        open_store().record_run(protocol, config, metrics, dataset=dataset_name)
+        open_store().record_run(protocol, config, run_metrics(results), dataset=dataset_name)
 
 
 def run_history(k: int = 10):

@@ -16,8 +16,8 @@ from recengine.cli.common import (
     emit,
     load_data,
     profile_from_args,
-    progress_bar,
 )
+from recengine.cli.models import add_encoder_option, fit_for_cli
 from recengine.errors import ConfigError
 
 ORDER = 40
@@ -41,27 +41,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed of the background sample and the permutations")
     p.add_argument("--generator", metavar="PATH",
                    help="a local generative model folder that rephrases the reason (kept only if it stays grounded)")
+    add_encoder_option(p)
     add_format_option(p, ("table", "json"))
     p.set_defaults(func=cmd_explain)
 
 
-def fit_model(name: str, ds: Any, device: str = "auto") -> Any:
-    """Fit ``name`` on ``ds``; text-based models get the (cached) item embeddings of the default encoder."""
-    from recengine.models import make_model
-
-    model = make_model(name)
-    if hasattr(model.config, "device") and device != "auto":
-        model = make_model(name, device=device)
-    print(f"fitting {model.name} on {ds.n_users} users x {ds.n_items} items ...", file=sys.stderr)
-    if model.name in ("content", "hybrid"):
-        from recengine.models.content import shared_encoder
-        from recengine.text import embed_items
-
-        encoder = shared_encoder("default", device)
-        with progress_bar("embedding items") as update:
-            embeddings = embed_items(ds, encoder, progress=update)
-        return model.fit(ds, embeddings=embeddings, encoder=encoder)
-    return model.fit(ds)
 
 
 def _print_table(result: dict[str, Any]) -> None:
@@ -86,7 +70,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     ds = load_data(args)
     profile = profile_from_args(args, ds, "the suggestion is for")
     ds.item_map.index(args.item)
-    model = fit_model(args.model, ds, args.device)
+    model, _ = fit_for_cli(args, args.model, ds)
     options: dict[str, Any] = {"seed": args.seed}
     if args.generator:
         options.update(generator=args.generator, generator_device=args.device)

@@ -32,6 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_data_options(rec)
     add_profile_options(rec, "who to recommend for (at least one)")
     rec.add_argument("--model", default="hybrid", help=f"{MODEL_HELP} (default hybrid)")
+    add_encoder_option(rec)
     rec.add_argument("--k", type=int, default=10, help="number of recommendations (default 10)")
     rec.add_argument("--diversity", type=float, default=0.0, help="0..1: spread the list over different kinds of items (MMR)")
     rec.add_argument("--novelty", type=float, default=0.0, help=">=0: favour less popular items")
@@ -50,6 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     ev.add_argument("--protocol", default="warm", choices=["warm", "few-shot", "cold-items"], help="evaluation protocol (default warm)")
     ev.add_argument("--shots", default="1,3,5", help="profile sizes for few-shot (default 1,3,5)")
     ev.add_argument("--models", default="popularity,itemknn,ease,content,hybrid", help=f"comma-separated: {MODEL_HELP}")
+    add_encoder_option(ev)
     ev.add_argument("--k", type=int, default=10, help="cut-off (default 10)")
     ev.add_argument("--seed", type=int, default=42, help="split seed (default 42)")
     ev.add_argument("--device", default="auto", help="auto, cpu, cuda or mps (encoder)")
@@ -69,6 +71,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     aud.add_argument("--text", dest="item_text", metavar="DESCRIPTION", help="the new item's description")
     aud.add_argument("--item", metavar="ID", help="an existing item id instead of a new item")
     aud.add_argument("--model", default="hybrid", help="content or hybrid for new items (default hybrid)")
+    add_encoder_option(aud)
     aud.add_argument("--k", type=int, default=10, help="number of users (default 10)")
     aud.add_argument("--device", default="auto", help="auto, cpu, cuda or mps (encoder)")
     aud.add_argument("--refit", action="store_true", help="fit the model again instead of reusing a saved fit")
@@ -76,20 +79,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     aud.set_defaults(func=cmd_audience, text=None)
 
 
-def _fit(args: argparse.Namespace, name: str, ds: Any) -> tuple[Any, Any]:
-    """(fitted model, embeddings) on ``ds``, with progress on stderr."""
+def add_encoder_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--encoder", default="default", metavar="NAME",
+                        help="the text encoder of the content and hybrid models: default, a fine-tune's fingerprint "
+                        "(ft-..., from `recengine finetune`), a model folder or a hub name")
+
+
+def fit_for_cli(args: argparse.Namespace, name: str, ds: Any) -> tuple[Any, Any]:
+    """(fitted model, embeddings) on ``ds``, with progress on stderr; reused from disk when fitted before."""
     from recengine.models import make_model
     from recengine.models.base import fit_cached
     from recengine.models.content import shared_encoder
     from recengine.text import embed_items
 
     model = make_model(name)
-    if hasattr(model.config, "device") and args.device != "auto":
-        model = make_model(name, device=args.device)
-    encoder = shared_encoder("default", args.device)
+    settings = {k: v for k, v in (("device", args.device), ("encoder", getattr(args, "encoder", "default")))
+                if hasattr(model.config, k) and v not in ("auto", "default")}
+    if settings:
+        model = make_model(name, **settings)
+    encoder = shared_encoder(getattr(args, "encoder", "default"), args.device)
     with progress_bar("embedding items") as update:
         embeddings = embed_items(ds, encoder, progress=update)
-    if args.refit:
+    if getattr(args, "refit", False):
         print(f"fitting {model.name} on {ds.n_users} users x {ds.n_items} items ...", file=sys.stderr)
         model.fit(ds, embeddings=embeddings, encoder=encoder)
     else:
@@ -103,7 +114,7 @@ def cmd_recommend(args: argparse.Namespace) -> int:
 
     ds = load_data(args)
     profile = profile_from_args(args, ds, "to recommend for")
-    model, embeddings = _fit(args, args.model, ds)
+    model, embeddings = fit_for_cli(args, args.model, ds)
     notes, usable = model.profile_notes(profile)
     if not usable:
         raise ConfigError(f"nothing to recommend from: {'; '.join(notes)}.")
@@ -137,7 +148,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     except ValueError:
         raise ConfigError(f"--shots takes comma-separated whole numbers such as 1,3,5, not {args.shots!r}.") from None
     ds = load_data(args)
-    encoder = shared_encoder("default", args.device)
+    encoder = shared_encoder(args.encoder, args.device)
     with progress_bar("embedding items") as update:
         embeddings = embed_items(ds, encoder, progress=update)
     with progress_bar(f"evaluating ({args.protocol})") as update:
@@ -145,11 +156,24 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             ds, args.protocol, models=args.models, k=args.k, shots=shots or (1, 3, 5), seed=args.seed,
             embeddings=embeddings, encoder=encoder, progress=update,
         )
+    _remember_run(args.protocol, {"models": list(results["model"].unique()), "k": args.k, "seed": args.seed,
+                                  "shots": list(shots or (1, 3, 5)), "encoder": args.encoder}, results, ds.name)
     if args.format == "json":
         emit(results_json(results, args.k), "json")
     else:
         emit(results.drop(columns=["protocol"]).round(4), "table")
     return 0
+
+
+def _remember_run(protocol: str, config: dict, results: Any, dataset_name: str) -> None:
+    """Keep the run in the store's history (as the app does); a store that cannot be written only warns."""
+    from recengine.evaluation import run_metrics
+    from recengine.store import open_store
+
+    try:
+        open_store().record_run(protocol, config, run_metrics(results), dataset=dataset_name)
+    except Exception as exc:  # the results are printed all the same
+        print(f"warning: the run was not kept in the store ({exc}).", file=sys.stderr)
 
 
 def cmd_audience(args: argparse.Namespace) -> int:
@@ -161,7 +185,7 @@ def cmd_audience(args: argparse.Namespace) -> int:
     if not query:
         raise ConfigError('describe the new item with --title "T" --text "D" (or name an existing one with --item ID).')
     ds = load_data(args)
-    model, _ = _fit(args, args.model, ds)
+    model, _ = fit_for_cli(args, args.model, ds)
     table = audience(model, ds, query, k=args.k)
     if table.empty:
         print("no audience: no user has consumed an item whose text is near this one (or who lacks it already).",

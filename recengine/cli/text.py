@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from typing import Any
 
@@ -143,6 +144,13 @@ def cmd_finetune(args: argparse.Namespace) -> int:
         fine = cold_item_quality(split, embed_items(ds, tuned, progress=update).vectors)
     cold = {"zero_shot": zero, "fine_tuned": fine, "n_cold_items": len(split.candidates), "split_seed": args.seed}
     record_metrics(tuned, {"cold_items": cold})
+    try:  # listed by `recengine store list` and offered by the app, as a fine-tune made there is
+        from recengine.store import open_store
+
+        open_store().record_finetune(tuned.fingerprint, args.base, tuned.manifest.get("config", {}),
+                                     {"cold_items": cold}, path=tuned.path)
+    except Exception as exc:  # the fine-tune itself is saved; only the store's record is missing
+        print(f"warning: the fine-tune was not recorded in the store ({exc}).", file=sys.stderr)
     stats = tuned.manifest.get("metrics", {})
     emit(
         {

@@ -13,7 +13,7 @@ from recengine.evaluation.metrics import (
     ranking_metrics,
     recall_at_k,
 )
-from recengine.evaluation.protocols import evaluate, results_json, split_profiles
+from recengine.evaluation.protocols import evaluate, results_json, run_metrics, split_profiles
 
 __all__ = [
     "coverage",
@@ -29,5 +29,6 @@ __all__ = [
     "ranking_metrics",
     "recall_at_k",
     "results_json",
+    "run_metrics",
     "split_profiles",
 ]

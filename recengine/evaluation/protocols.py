@@ -162,3 +162,18 @@ def results_json(results: pd.DataFrame, k: int = 10) -> dict[str, Any]:
     records = results.drop(columns=["protocol"]).to_dict(orient="records")
     clean = [{key: (None if isinstance(v, float) and not np.isfinite(v) else v) for key, v in r.items()} for r in records]
     return {"protocol": protocol, "k": int(k), "results": clean}
+
+
+def run_metrics(results: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """:func:`evaluate`'s table as the store keeps a run: ``{"ease": {...}, "content 3-shot": {...}}``.
+
+    >>> run_metrics(pd.DataFrame({"protocol": ["warm"], "model": ["ease"], "ndcg@10": [0.4]}))
+    {'ease': {'ndcg@10': 0.4}}
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for r in results.to_dict(orient="records"):
+        shots = r.get("shots")
+        label = str(r["model"]) + (f" {int(shots)}-shot" if shots is not None and shots == shots else "")
+        out[label] = {c: (None if isinstance(v, float) and not np.isfinite(v) else v)
+                      for c, v in r.items() if c not in ("protocol", "model", "shots")}
+    return out

@@ -175,10 +175,19 @@ def model_fingerprint(label: str, model_dir: Path) -> str:
 
 
 def _resolve_model(name: str) -> tuple[str, Path]:
-    """(label, local folder) for ``default``, a local folder, or a hub name (downloaded safetensors-only)."""
+    """(label, local folder) for ``default``, a fine-tune's fingerprint (``ft-...``), a local folder, or a hub name
+    (downloaded safetensors-only)."""
     if name == DEFAULT:
         return DEFAULT_LABEL, default_model_dir()
     path = Path(name).expanduser()
+    if re.fullmatch(r"ft-[0-9a-f]{16}", name) and not path.exists():  # a fine-tune's fingerprint names its folder
+        from recengine.settings import home_dir
+
+        saved = home_dir() / "models" / name
+        if not saved.is_dir():
+            raise ModelError(f"no fine-tuned encoder {name} under {saved.parent}; `recengine store list` shows the "
+                             "fine-tunes there are.")
+        path = saved
     if path.exists():
         if not path.is_dir():
             raise ModelError(f"{name} is a file; give the folder that holds the model (config.json, *.safetensors).")

@@ -50,8 +50,13 @@ def test_recommend_needs_someone_and_valid_ids(capsys):
 
 
 def test_evaluate_json(capsys):
+    from recengine.store import open_store
+
+    runs_before = len(open_store().list_runs())
     assert main(["evaluate", *FILES, "--protocol", "warm", "--models", "popularity,ease", "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
+    runs = open_store().list_runs()  # kept in the store's run history, as the app's are
+    assert len(runs) == runs_before + 1 and set(runs[-1]["metrics"]) == {"popularity", "ease"}
     assert out["protocol"] == "warm" and out["k"] == 10
     assert [r["model"] for r in out["results"]] == ["popularity", "ease"]
     keys = {"model", "recall@10", "ndcg@10", "hit@10", "mrr@10", "map@10", "coverage", "diversity", "novelty", "popularity_bias", "fit_seconds"}

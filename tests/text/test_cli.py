@@ -49,6 +49,14 @@ def test_finetune_json_reports_cold_items_and_reuses(fresh_home, capsys, tiny_fi
     second = _run(capsys, argv)
     assert second["cached"] is True and second["fingerprint"] == first["fingerprint"]
     assert second["cold_items"] == first["cold_items"]
+    # the store lists it, and its fingerprint names it wherever an encoder is chosen
+    store = _run(capsys, ["store", "list", "--format", "json"])
+    assert [f["fingerprint"] for f in store["finetunes"]] == [first["fingerprint"]]
+    embedded = _run(capsys, ["embed", *tiny_files, "--model", first["fingerprint"], "--device", "cpu", "--format", "json"])
+    assert embedded["fingerprint"] == first["fingerprint"]
+    recs = _run(capsys, ["recommend", *tiny_files, "--intent", "space", "--model", "content", "--encoder",
+                         first["fingerprint"], "--device", "cpu", "--format", "json"])
+    assert recs and all(r["score"] == r["score"] for r in recs)
 
 
 def test_bad_device_exits_with_a_message(capsys, tiny_files):
