@@ -79,6 +79,9 @@ def add_profile_options(parser: argparse.ArgumentParser, title: str) -> None:
     who.add_argument("--liked", metavar="ID,ID", help="comma-separated liked item ids (a new user, or added to --user)")
     who.add_argument("--disliked", metavar="ID,ID", help="comma-separated item ids the person rejected (never shown, nor near neighbours)")
     who.add_argument("--intent", metavar="TEXT", help='what the person wants, e.g. "a slow-burning sci-fi film about loneliness"')
+    who.add_argument("--profile", metavar="NAME",
+                     help="a profile kept in the store (`recengine feedback` / `profile`), with its likes and dislikes; "
+                     "the options above add to it")
 
 
 def split_ids(value: str | None) -> list[str]:
@@ -93,10 +96,28 @@ def profile_from_args(args: argparse.Namespace, ds: Dataset, what: str) -> Any:
     """
     from recengine.models import Profile
 
-    if not ((args.user or "").strip() or split_ids(args.liked) or (args.intent or "").strip()):
-        raise ConfigError(f'say who {what}: --user ID, --liked ID,ID or --intent "TEXT".')
+    saved = getattr(args, "profile", None)
+    if not ((args.user or "").strip() or split_ids(args.liked) or (args.intent or "").strip() or saved):
+        raise ConfigError(f'say who {what}: --user ID, --liked ID,ID, --intent "TEXT" or --profile NAME.')
     user = str(args.user).strip() if args.user else ""  # ids are stored trimmed, so a padded one still matches
     profile = Profile.from_user(ds, user) if user else Profile(name="you")
+    if saved:
+        from recengine.store import open_store
+
+        kept = Profile.from_dict(open_store().get_profile(saved))
+        missing = [i for i in [*kept.liked, *kept.disliked] if i not in ds.item_map]
+        if missing and len(missing) == len(kept.liked) + len(kept.disliked):
+            raise ConfigError(f"profile {saved!r} names items this dataset lacks (e.g. {missing[0]!r}); choose the "
+                              "dataset it was made on (--dataset / --interactions).")
+        for item, weight in kept.liked.items():
+            if item in ds.item_map:
+                profile = profile.like(item, weight)
+        for item in kept.disliked:
+            if item in ds.item_map:
+                profile = profile.dislike(item)
+        if kept.intent and not args.intent:
+            profile = profile.with_intent(kept.intent)
+        profile = profile._replace(name=saved) if not user else profile
     for item in split_ids(args.liked):
         ds.item_map.index(item)  # a clear UnknownIdError for a typo
         profile = profile.like(item)

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from recengine.cli.common import add_data_options, add_format_option, emit, load_data
-from recengine.errors import ConfigError
+from recengine.errors import ConfigError, UnknownIdError
 
 ORDER = 70
 
@@ -87,7 +87,11 @@ def cmd_feedback(args: argparse.Namespace) -> int:
     if not args.no_check:
         ds = load_data(args)
         for _, item in args.events:
-            ds.item_map.index(item)  # an unknown id stops here, before anything is written
+            try:
+                ds.item_map.index(item)  # an unknown id stops here, before anything is written
+            except UnknownIdError as exc:
+                raise UnknownIdError(f"{exc.args[0]} The ids were checked against {ds.name}: name your data with "
+                                     "--dataset NAME or --interactions F, or skip the check with --no-check.") from None
         dataset = dataset or ds.name
     store = open_store()
     for action, item in args.events:

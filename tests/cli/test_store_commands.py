@@ -197,3 +197,17 @@ def test_inspect_maps_the_items_id_and_reads_no_rating(tmp_path, capsys):
     rc, out, _ = run(capsys, *args, "--rating-col", "none", "--items-id-col", "ref", "--format", "json")
     stats = json.loads(out)
     assert rc == 0 and stats["n_items"] == 3 and stats["n_cold_items"] == 1 and not stats["has_ratings"]
+
+
+def test_a_saved_profile_drives_recommend_and_explain(home, files, capsys):
+    ratings, items = files
+    data = ["--interactions", ratings, "--items", items]
+    rc, _, err = run(capsys, "feedback", "--profile", "ann", "--like", "zzz", *data)
+    assert rc == 2 and "checked against" in err and "--no-check" in err
+    assert run(capsys, "feedback", "--profile", "ann", "--like", "a", "--dislike", "e", *data)[0] == 0
+    rc, out, _ = run(capsys, "recommend", "--profile", "ann", "--model", "itemknn", "--k", "2", *data, "--format", "json")
+    assert rc == 0 and [r["item_id"] for r in json.loads(out)] in (["b", "c"], ["c", "b"])  # they go with a
+    rc, out, _ = run(capsys, "explain", "--profile", "ann", "--item", "c", "--model", "itemknn", *data, "--format", "json")
+    assert rc == 0 and [h["item_id"] for h in json.loads(out)["history"]] == ["a"]
+    rc, _, err = run(capsys, "recommend", "--profile", "nobody", *data)
+    assert rc == 2 and "no profile named 'nobody'" in err
