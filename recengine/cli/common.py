@@ -89,6 +89,14 @@ def split_ids(value: str | None) -> list[str]:
     return [v.strip() for v in (value or "").split(",") if v.strip()]
 
 
+def item_ids(value: str | None, ds: Dataset) -> list[str]:
+    """Comma-separated item ids; a value that is itself one id of ``ds`` (commas and all) stays whole."""
+    whole = (value or "").strip()
+    if whole and "," in whole and whole in ds.item_map:
+        return [whole]
+    return split_ids(value)
+
+
 def profile_from_args(args: argparse.Namespace, ds: Dataset, what: str) -> Any:
     """The profile the options of :func:`add_profile_options` describe; an unknown id is an error.
 
@@ -118,10 +126,10 @@ def profile_from_args(args: argparse.Namespace, ds: Dataset, what: str) -> Any:
         if kept.intent and not args.intent:
             profile = profile.with_intent(kept.intent)
         profile = profile._replace(name=saved) if not user else profile
-    for item in split_ids(args.liked):
+    for item in item_ids(args.liked, ds):
         ds.item_map.index(item)  # a clear UnknownIdError for a typo
         profile = profile.like(item)
-    for item in split_ids(args.disliked):
+    for item in item_ids(args.disliked, ds):
         ds.item_map.index(item)
         profile = profile.dislike(item)
     return profile.with_intent(args.intent) if args.intent else profile

@@ -101,8 +101,10 @@ def read_table(source: Source, *, default_name: str = "table", max_bytes: int | 
     if not raw.strip():
         raise DataError(f"{name}: the file is empty. Choose the file that holds your data.")
     suffix = Path(name_inner).suffix.lower()
-    if raw[:4] == b"PAR1" or suffix in _PARQUET_EXT:
+    if raw[:4] == b"PAR1":  # by content, whatever the name says
         return _read_parquet(raw, name)
+    if suffix in _PARQUET_EXT and not _looks_like_text(raw):
+        return _read_parquet(raw, name)  # a damaged Parquet file: its error says so
     text = _decode(raw, name)
     head = text.lstrip()[:1]
     if suffix in _JSON_EXT or head in ("[", "{"):
@@ -155,6 +157,11 @@ def _decompress(raw: bytes, name: str) -> tuple[bytes, str]:
     elif raw[:4] == b"PK\x03\x04":
         try:
             with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+                names = set(zf.namelist())
+                if "[Content_Types].xml" in names and any(n.startswith(("xl/", "word/", "ppt/")) for n in names):
+                    kind = "an Excel workbook" if any(n.startswith("xl/") for n in names) else "an Office document"
+                    raise DataError(f"{name}: this is {kind}, which recengine does not read. Save the sheet as CSV "
+                                    "(File > Save As > CSV UTF-8) and load that.")
                 members = [m for m in zf.infolist() if not m.is_dir() and not Path(m.filename).name.startswith(".")]
                 members = [m for m in members if "__MACOSX" not in m.filename]
                 if len(members) != 1:
@@ -170,8 +177,25 @@ def _decompress(raw: bytes, name: str) -> tuple[bytes, str]:
     return raw, inner
 
 
+def _looks_like_text(raw: bytes) -> bool:
+    """Whether the first bytes read as text (UTF-8 or cp1252, few control characters)."""
+    sample = raw[:4096]
+    if b"\x00" in sample:
+        return False
+    text = sample.decode("utf-8", errors="ignore") or sample.decode("cp1252", errors="ignore")
+    return sum(1 for ch in text if ord(ch) < 32 and ch not in "\r\n\t") <= 8
+
+
 def _decode(raw: bytes, name: str) -> str:
     sample = raw[:8192]
+    codec = "utf-16" if sample[:2] in (b"\xff\xfe", b"\xfe\xff") else _utf16_codec(sample) if b"\x00" in sample else None
+    if codec:
+        try:
+            text = raw.decode(codec).lstrip("\ufeff")
+        except UnicodeDecodeError:
+            text = ""
+        if text.strip():
+            return text  # UTF-16 (Excel's "Unicode text" export): read as the text it is
     if b"\x00" in sample:
         raise DataError(
             f"{name}: this is a binary file, not a table (it contains NUL bytes). "
@@ -196,6 +220,18 @@ def _decode(raw: bytes, name: str) -> str:
             "Export your data as CSV, TSV, Parquet or JSON Lines."
         )
     return text
+
+
+def _utf16_codec(sample: bytes) -> str | None:
+    """``utf-16-le`` or ``-be`` when every other byte is NUL (UTF-16 text of mostly ASCII), else None."""
+    even, odd = sample[0::2], sample[1::2]
+    if len(sample) < 8:
+        return None
+    if odd.count(0) > 0.8 * len(odd) and even.count(0) < 0.2 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.8 * len(even) and odd.count(0) < 0.2 * len(odd):
+        return "utf-16-be"
+    return None
 
 
 def _read_parquet(raw: bytes, name: str) -> Table:

@@ -111,6 +111,12 @@ def _flag(role: str) -> str:
 def clean_ids(table: Table, column: str, role: str) -> pd.Series:
     """Ids as stripped strings; missing ids are an error that lists the rows."""
     raw = table.frame[column]
+    nested = np.flatnonzero(raw.map(lambda v: isinstance(v, (dict, list, tuple, np.ndarray))).to_numpy())
+    if len(nested):
+        raise DataError(
+            f"{table.name}: column {column!r} ({role} id) holds nested values such as {raw.iloc[nested[0]]!r} at "
+            f"{table.where(nested)}; an id must be one plain value. Flatten the records so the id is a string or number."
+        )
     ids = raw.map(_id_to_str)
     missing = np.flatnonzero((ids == "").to_numpy())
     if len(missing):

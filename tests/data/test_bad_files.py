@@ -211,3 +211,26 @@ def test_errors_name_the_file_line_across_blank_lines_and_multi_line_fields(tmp_
     assert "line 3" in error_for(jsonl)
     dups = write(tmp_path, "dups.csv", "customer,sku\na,X\n\nb,Y\na,X\n")
     assert "first at lines 2, 5" in " ".join(recengine.read_dataset(dups).warnings)
+
+
+def test_utf16_a_csv_named_parquet_and_an_excel_file(tmp_path: Path) -> None:
+    import zipfile
+
+    table = "user,item\na,x\nb,y\n"
+    for codec in ("utf-16", "utf-16-le", "utf-16-be"):
+        path = tmp_path / f"{codec}.csv"
+        path.write_bytes(table.encode(codec))
+        assert recengine.read_dataset(path).n_interactions == 2, codec
+    renamed = tmp_path / "table.parquet"
+    renamed.write_text(table)
+    assert recengine.read_dataset(renamed).n_interactions == 2
+    with zipfile.ZipFile(tmp_path / "sheet.xlsx", "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", "<workbook/>")
+    msg = error_for(tmp_path / "sheet.xlsx")
+    assert "sheet.xlsx" in msg and "Excel" in msg and "CSV" in msg
+
+
+def test_a_nested_json_id_is_refused(tmp_path: Path) -> None:
+    msg = error_for(write(tmp_path, "events.jsonl", '{"user": "a", "item": "x"}\n{"user": "b", "item": {"id": "X"}}\n'))
+    assert "events.jsonl" in msg and "line 2" in msg and "nested" in msg

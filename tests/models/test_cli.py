@@ -98,3 +98,11 @@ def test_hashed_user_ids_are_the_same_from_one_command_to_the_next(capsys):
     assert json.loads(capsys.readouterr().out)
     assert main(["recommend", *FILES, "--hash-user-ids", "--user", "alice"]) == 2
     assert "were hashed as it loaded" in capsys.readouterr().err
+
+
+def test_an_item_id_with_a_comma_can_be_named(tmp_path, capsys):
+    inter = tmp_path / "orders.csv"
+    pd.DataFrame({"customer": ["a", "a", "b", "b"], "sku": ["Shirt, blue", "Hat", "Shirt, blue", "Scarf"]}).to_csv(inter, index=False)
+    assert main(["recommend", "--interactions", str(inter), "--liked", "Shirt, blue", "--model", "itemknn", "--format", "json"]) == 0
+    recs = [r["item_id"] for r in json.loads(capsys.readouterr().out)]
+    assert "Shirt, blue" not in recs and {"Hat", "Scarf"} <= set(recs)
