@@ -73,6 +73,11 @@ def warm_split(ds: Dataset, test_frac: float = 0.2, seed: int = 42) -> Split:
     pos = np.arange(len(order)) - np.repeat(starts, counts)
     n_test = np.maximum(1, np.rint(counts * test_frac).astype(int))
     n_test = np.where(counts < 2, 0, np.minimum(n_test, counts - 1))
+    if not n_test.any():
+        raise DataError(
+            f"{ds.name}: the warm protocol needs users with at least 2 interactions (one to learn from, one to "
+            "test); no user has more than one. Use the cold-items protocol, or data with longer histories."
+        )
     is_test_sorted = pos < np.repeat(n_test, counts)
     is_test = np.zeros(len(inter), dtype=bool)
     is_test[order] = is_test_sorted

@@ -84,6 +84,8 @@ def find_column(
         matches = [
             c for c in cols if (suffixes and norm(c).endswith(suffixes)) or (id_like and id_like.match(norm(c)))
         ]
+        if role == "timestamp" and not matches:  # event-time names: played_at, createdAt, viewed-at
+            matches = [c for c in cols if re.search(r"(?:[_\-\s]at|[a-z]At)$", c)]
         if len(matches) > 1:
             matches = []
     if not matches and aliases is None and role in NAME_ALIASES:
@@ -211,14 +213,23 @@ def parse_timestamps(table: Table, column: str) -> pd.Series:
     if numeric.notna().all():
         values = numeric.to_numpy(dtype="float64")
         scale = 1.0
-        top = np.nanmax(np.abs(values)) if len(values) else 0
-        if top > 1e17:
+        typical = float(np.median(np.abs(values))) if len(values) else 0.0  # one odd value does not set the unit
+        if typical > 1e17:
             scale = 1e9
-        elif top > 1e14:
+        elif typical > 1e14:
             scale = 1e6
-        elif top > 1e11:
+        elif typical > 1e11:
             scale = 1e3
-        return pd.Series((values / scale).astype("int64"), index=raw.index)
+        seconds = values / scale
+        odd = np.flatnonzero((seconds > 4.2e9) | (seconds < -2.3e9))  # outside 1900-2100 in the column's unit
+        if len(odd):
+            unit = {1.0: "seconds", 1e3: "milliseconds", 1e6: "microseconds", 1e9: "nanoseconds"}[scale]
+            raise DataError(
+                f"{table.name}: column {column!r} (timestamp) reads as unix {unit}, but {str(raw.iloc[odd[0]])!r} at "
+                f"{table.where(odd)} is far outside 1900-2100 in that unit (another unit?). Write every time in one "
+                "unit, or as ISO dates."
+            )
+        return pd.Series(seconds.astype("int64"), index=raw.index)
     parsed = _parse_dates(table, column, text)
     bad = np.flatnonzero(parsed.isna().to_numpy())
     if len(bad):

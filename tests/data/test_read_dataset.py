@@ -196,3 +196,20 @@ def test_numeric_dates_take_one_day_month_order_for_the_whole_column() -> None:
     with pytest.raises(DataError, match="mixes day-first and month-first") as err:
         recengine.read_dataset(inter)
     assert "line 2" in str(err.value) or "row 1" in str(err.value)
+
+
+def test_event_time_names_and_one_unit_per_timestamp_column() -> None:
+    inter = pd.DataFrame({"listener": ["a", "a", "b"], "track": ["x", "y", "x"],
+                          "played_at": ["2024-01-01T10:00:00Z", "2024-01-02T10:00:00Z", "2024-01-03T10:00:00Z"]})
+    assert recengine.read_dataset(inter).has_timestamps
+    inter = pd.DataFrame({"customer": ["a", "a", "b", "b"], "sku": ["x", "y", "x", "y"],
+                          "ts": [1_700_000_000, 1_700_000_100, 1_700_000_200_000, 1_700_000_300]})
+    with pytest.raises(DataError, match="far outside 1900-2100") as err:
+        recengine.read_dataset(inter)
+    assert "1700000200000" in str(err.value)
+
+
+def test_the_warm_protocol_says_when_no_user_has_two_interactions() -> None:
+    ds = recengine.read_dataset(pd.DataFrame({"customer": ["a", "b", "c"], "sku": ["x", "y", "z"]}))
+    with pytest.raises(DataError, match="at least 2 interactions"):
+        recengine.make_split(ds, "warm")

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from recengine.columns import Columns
 from recengine.data import IdMap, cold_items_split, few_shot_splits, warm_split
+from recengine.errors import DataError
 
 
 @given(st.lists(st.text(min_size=1, max_size=8), min_size=1, max_size=50))
@@ -79,9 +81,13 @@ def test_split_disjointness_property(seed: int, n_users: int, n_items: int) -> N
         pd.DataFrame({"user_id": [f"u{u}" for u in users], "item_id": [f"i{i}" for i in items]}),
         pd.DataFrame({"item_id": [f"i{i}" for i in range(n_items)], "title": [f"title {i}" for i in range(n_items)]}),
     )
-    s = warm_split(ds, seed=seed)
-    assert not _pairs(s.train.interactions) & _pairs(s.test)
-    assert len(s.train.interactions) + len(s.test) == ds.n_interactions
+    if (np.diff(ds.matrix.indptr) < 2).all():  # nobody to test on: a clear error, not an empty split
+        with pytest.raises(DataError, match="at least 2 interactions"):
+            warm_split(ds, seed=seed)
+    else:
+        s = warm_split(ds, seed=seed)
+        assert not _pairs(s.train.interactions) & _pairs(s.test)
+        assert len(s.train.interactions) + len(s.test) == ds.n_interactions
     if (ds.item_popularity > 0).sum() >= 5:
         c = cold_items_split(ds, seed=seed)
         assert not set(c.candidates) & set(c.train.interactions[Columns.item])
