@@ -113,6 +113,21 @@ def saved_section() -> None:
     c2.button("Use it", key="store_load", on_click=load_saved_dataset)
 
 
+def preview(upload, what: str):
+    """(columns, guessed roles) of an uploaded file, or None after showing why it cannot be read."""
+    try:
+        return table_columns(upload.getvalue(), upload.name, what)
+    except Exception as exc:
+        show_error(exc, f"reading the {what} file")
+        return None
+
+
+def forget_stale(key: str, choices: list[str]) -> None:
+    """Drop a mapping choice that names a column of the previous file."""
+    if ss.get(key) not in (None, *choices):
+        ss.pop(key)
+
+
 def upload_form() -> None:
     st.subheader("Load your own data")
     st.markdown(
@@ -128,37 +143,28 @@ def upload_form() -> None:
         help="On by default for uploads. Turn off only if you need to look up your own user ids.",
     )
     inter_cols, item_cols = [], []
-    unreadable = False  # a file the preview cannot read is said once, here, and cannot be loaded
-    if inter is not None:
-        try:
-            inter_cols, guesses = table_columns(inter.getvalue(), inter.name, "interactions")
-        except Exception as exc:
-            unreadable = True
-            show_error(exc, "reading the interactions file")
-        else:
-            with st.expander("Column mapping", expanded=bool(ss.get("data_error"))):
-                mcols = st.columns(4)
-                for (role, label), col in zip(ROLES.items(), mcols):
-                    choices = [AUTO, *([NONE] if role in OPTIONAL else []), *inter_cols]
-                    if ss.get(f"map_{role}") not in (None, *choices):  # a column of the previous file
-                        ss.pop(f"map_{role}")
-                    col.selectbox(label, choices, key=f"map_{role}",
-                                  help=f"auto-detected: {guesses.get(role) or 'none'}"
-                                  + ("; (none) reads no such column" if role in OPTIONAL else ""))
-                st.caption("Auto-detected: " + ", ".join(f"{r} → {escape(guesses.get(r) or '—')}" for r in ROLES))
-    if items is not None:
-        try:
-            item_cols, item_guesses = table_columns(items.getvalue(), items.name, "items")
-        except Exception as exc:
-            unreadable = True
-            show_error(exc, "reading the items file")
-        else:
-            with st.expander("Column mapping: items file", expanded=bool(ss.get("data_error"))):
-                if ss.get("map_items_id") not in (None, AUTO, *item_cols):
-                    ss.pop("map_items_id")
-                st.selectbox("Item id in the items file", [AUTO, *item_cols], key="map_items_id",
-                             help="auto: the column named like the interactions' item column, else one named like an "
-                             f"item id (guess: {item_guesses.get('item') or 'none'})")
+    # a file the preview cannot read is said once, here, and cannot be loaded
+    inter_preview = preview(inter, "interactions") if inter is not None else None
+    items_preview = preview(items, "items") if items is not None else None
+    unreadable = (inter is not None and inter_preview is None) or (items is not None and items_preview is None)
+    if inter_preview is not None:
+        inter_cols, guesses = inter_preview
+        with st.expander("Column mapping", expanded=bool(ss.get("data_error"))):
+            mcols = st.columns(4)
+            for (role, label), col in zip(ROLES.items(), mcols):
+                choices = [AUTO, *([NONE] if role in OPTIONAL else []), *inter_cols]
+                forget_stale(f"map_{role}", choices)
+                col.selectbox(label, choices, key=f"map_{role}",
+                              help=f"auto-detected: {guesses.get(role) or 'none'}"
+                              + ("; (none) reads no such column" if role in OPTIONAL else ""))
+            st.caption("Auto-detected: " + ", ".join(f"{r} → {escape(guesses.get(r) or '—')}" for r in ROLES))
+    if items_preview is not None:
+        item_cols, item_guesses = items_preview
+        with st.expander("Column mapping: items file", expanded=bool(ss.get("data_error"))):
+            forget_stale("map_items_id", [AUTO, *item_cols])
+            st.selectbox("Item id in the items file", [AUTO, *item_cols], key="map_items_id",
+                         help="auto: the column named like the interactions' item column, else one named like an "
+                         f"item id (guess: {item_guesses.get('item') or 'none'})")
     with st.expander("Item text", expanded=items is not None):
         mode = st.radio("Build each item's text from", TEXT_MODES, key="text_mode", horizontal=True)
         if mode == "Chosen columns":
