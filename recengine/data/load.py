@@ -112,6 +112,8 @@ def read_dataset(
 
     known = set(items_frame[Columns.item])
     lacking = pd.unique(frame.loc[~frame[Columns.item].isin(known), Columns.item])
+    if items is not None and len(lacking) == frame[Columns.item].nunique():
+        raise DataError(_no_shared_items(inter.name, source_name(items, "items"), list(lacking), sorted(known)))
     if items is not None and len(lacking):
         examples = ", ".join(map(str, lacking[:5]))
         warnings.append(
@@ -167,6 +169,24 @@ def _optional(table: Table, role: str, mapping: Mapping[str, str | None], taken:
     frame_cols = [c for c in table.frame.columns if c not in taken]
     sub = dataclasses.replace(table, frame=table.frame[frame_cols])
     return find_column(sub, role, mapping.get(role), required=False, aliases=ALIASES[role])
+
+
+def _no_shared_items(inter_name: str, items_name: str, used: list[str], listed: list[str]) -> str:
+    """The message for an items file that shares no id with the interactions, with the likely cause."""
+    def unpadded(ids: list[str]) -> set[str]:
+        return {i.lstrip("0") or "0" for i in ids}
+
+    hint = ""
+    if unpadded(used) & unpadded(listed):
+        hint = (" The ids differ only by leading zeros (e.g. "
+                f"{next(i for i in listed if (i.lstrip('0') or '0') in unpadded(used))!r}): write them the same way "
+                "in both files (keep them as text when exporting).")
+    return (
+        f"{items_name}: none of its item ids is an item of {inter_name} (e.g. {', '.join(map(repr, used[:3]))} there, "
+        f"{', '.join(map(repr, listed[:3]))} here), so no interacted item would have text.{hint} Check that the "
+        "items file belongs to these interactions, or map its id column (columns={'items_id': ...}; "
+        "in the app: Column mapping, Item id in the items file; in the CLI: --items-id-col)."
+    )
 
 
 def _merge_duplicates(frame: pd.DataFrame, table: Table, warnings: list[str]) -> pd.DataFrame:
@@ -264,7 +284,7 @@ def _items_from_interactions(
 ) -> pd.DataFrame:
     """Item-level text columns of a single interactions file (values constant per item) become item texts."""
     src = table.frame.copy()
-    src["_id"] = table.frame[item_col].map(lambda v: str(v).strip())
+    src["_id"] = clean_ids(table, item_col, "item")  # the same ids as the interactions get (7.0 -> "7")
     candidates = [c for c in text_columns(table.frame, item_col) if c not in role_cols]
     per_item = [c for c in candidates if (src.groupby("_id")[c].nunique() <= 1).mean() >= 0.95]
     uniq = src.drop_duplicates("_id")

@@ -213,3 +213,16 @@ def test_the_warm_protocol_says_when_no_user_has_two_interactions() -> None:
     ds = recengine.read_dataset(pd.DataFrame({"customer": ["a", "b", "c"], "sku": ["x", "y", "z"]}))
     with pytest.raises(DataError, match="at least 2 interactions"):
         recengine.make_split(ds, "warm")
+
+
+def test_whole_number_float_ids_keep_their_item_text() -> None:
+    ds = recengine.read_dataset(pd.DataFrame({"user_id": [1, 2, 2], "item_id": [7.0, 8.0, 7.0], "title": ["Brot", "Käse", "Brot"]}))
+    assert list(ds.item_map.external) == ["7", "8"] and list(ds.texts) == ["Brot", "Käse"] and len(ds.cold_items) == 0
+
+
+def test_an_items_file_sharing_no_id_is_an_error_that_spots_leading_zeros() -> None:
+    inter = pd.DataFrame({"user_id": [1, 2], "item_id": [6, 28]})
+    items = pd.DataFrame({"item_id": ["00006", "00028", "00030"], "name": ["Rye bread", "Goat cheese", "Oat milk"]})
+    with pytest.raises(DataError, match="none of its item ids") as err:
+        recengine.read_dataset(inter, items)
+    assert "leading zeros" in str(err.value) and "'00006'" in str(err.value)
