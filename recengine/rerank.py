@@ -15,7 +15,7 @@ import pandas as pd
 from recengine.columns import Columns
 from recengine.errors import ConfigError
 from recengine.models import ContentKNN, Profile, Recommender
-from recengine.models.base import as_profiles
+from recengine.models.base import as_profiles, profile_ids
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
@@ -195,12 +195,19 @@ def recommend(
         if content is not None:
             embeddings = (content.vectors, model.item_map.external)
     vectors, ids = (embeddings if isinstance(embeddings, tuple) else (embeddings, None)) if embeddings is not None else (None, None)
-    pool = model.recommend(profiles, k=max(5 * k, k + 20), exclude_seen=exclude_seen, candidates=candidates)
+    # each profile's pool under a unique tag: two profiles may share a name, and one may have an empty pool
+    tagged = [p._replace(user_id=f"#{n}") for n, p in enumerate(profiles)]
+    pool = model.recommend(tagged, k=max(5 * k, k + 20), exclude_seen=exclude_seen, candidates=candidates)
+    pools = dict(tuple(pool.groupby(Columns.user, sort=False)))
+    real_ids = profile_ids(profiles)
     parts = []
-    for p, (_, group) in zip(profiles, pool.groupby(Columns.user, sort=False)):
+    for n, p in enumerate(profiles):
+        group = pools.get(f"#{n}")
+        if group is None:
+            continue
         parts.append(
             rerank(
-                group,
+                group.assign(**{Columns.user: real_ids[n]}),
                 vectors if (diversity > 0 or p.disliked) else None,
                 k=k,
                 diversity=diversity,
@@ -210,4 +217,4 @@ def recommend(
                 item_ids=np.asarray(ids) if ids is not None else (model.item_map.external if popularity is not None else None),
             )
         )
-    return pd.concat(parts, ignore_index=True) if parts else pool
+    return pd.concat(parts, ignore_index=True) if parts else pool.iloc[:0]

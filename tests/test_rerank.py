@@ -87,3 +87,19 @@ def test_novelty_knob_uses_the_popularity_the_model_was_fitted_on(sample, tmp_pa
     assert np.mean([pop[i] for i in novel["item_id"]]) < np.mean([pop[i] for i in plain["item_id"]])
     again = type(model).load(model.save(tmp_path / "itemknn"))
     pd.testing.assert_frame_equal(recommend(again, profile, k=10, novelty=1.0), novel)
+
+
+def test_each_profile_keeps_its_own_list_and_dislikes(sample):
+    """Two profiles with one name, and one whose pool is empty, must not shift the others' dislikes."""
+    from recengine.models import ItemKNN, Profile
+    from recengine.rerank import recommend
+
+    model = ItemKNN().fit(sample)
+    everything = Profile.from_items(list(sample.item_map.external), name="guest")  # nothing left to suggest
+    fan = Profile.from_items(["50", "172"], name="guest")
+    alone = recommend(model, fan.dislike("181"), k=5, novelty=0.5)
+    both = recommend(model, [everything, fan.dislike("181"), fan], k=5, novelty=0.5)
+    assert len(both) == 10 and (both["user_id"] == "guest").all()
+    assert both["item_id"].iloc[:5].tolist() == alone["item_id"].tolist() and "181" not in alone["item_id"].tolist()
+    assert both["item_id"].iloc[5:].tolist() == recommend(model, fan, k=5, novelty=0.5)["item_id"].tolist()
+    assert both.iloc[:5]["item_id"].is_unique and both.iloc[5:]["item_id"].is_unique

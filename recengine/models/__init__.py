@@ -67,7 +67,7 @@ def audience(model: Recommender, dataset: Dataset, text_or_item: str, k: int = 1
         raise ConfigError(f"k must be a positive number of users, got {k}.")
     if not model.is_fitted:
         model._check_fitted()
-    if len(model.item_map) != dataset.n_items:
+    if len(model.item_map) != dataset.n_items or not np.array_equal(model.item_map.external, dataset.item_map.external):
         raise ConfigError("audience: the model was fitted on a different dataset; fit it on this one first.")
     X = dataset.matrix
     n_items = np.diff(X.indptr)

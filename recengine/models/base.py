@@ -88,6 +88,8 @@ class Recommender(ABC):
     #: whether the model reads item text (and so a typed request); whether it reads the liked items at all
     reads_text: ClassVar[bool] = False
     personalised: ClassVar[bool] = True
+    #: whether the model ranks from the liked items alone: a profile with none of them gets no list (not filler)
+    needs_history: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -232,7 +234,9 @@ class Recommender(ABC):
         if known and not readable:
             notes.append(f"none of the liked items has text, and the {self.name} model reads item text only")
         usable = not self.personalised or bool(readable) or bool(profile.intent and self.text_ready())
-        if not usable and not notes:
+        if not usable and not notes and profile.liked:
+            notes.append("none of the liked items is in this dataset's catalogue")
+        elif not usable and not notes:
             notes.append("the profile has no liked item and no request left (an item both liked and disliked counts as disliked)")
         return notes, usable
 
@@ -254,7 +258,7 @@ class Recommender(ABC):
         """Boolean (n_items,) of the allowed items, or ``None`` for all."""
         if candidates is None:
             return None
-        ids = [str(c) for c in candidates]
+        ids = [candidates] if isinstance(candidates, str) else [str(c) for c in candidates]  # a string is one id
         idx = self.item_map.to_internal(ids)
         if (idx < 0).any():
             warnings.warn(f"{int((idx < 0).sum())} candidate id(s) are not in the catalogue and were ignored.", UserWarning, stacklevel=3)
@@ -290,6 +294,8 @@ class Recommender(ABC):
             raise ConfigError(f"k must be a positive number of recommendations, got {k}.")
         scores = self.score(profiles)
         blocked = np.isnan(scores) | self.exclusion_mask(profiles, exclude_seen)
+        if self.needs_history:  # every score would be 0: a list in catalogue order means nothing
+            blocked[[not any(i in self.item_map for i in p.liked) for p in profiles]] = True
         cand = self.candidate_mask(candidates)
         if cand is not None:
             blocked |= ~cand[None, :]

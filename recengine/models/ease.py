@@ -90,6 +90,7 @@ class EASE(Recommender):
     """
 
     name = "ease"
+    needs_history = True
     config_class = EASEConfig
 
     def _fit(self, dataset: Dataset, embeddings: Any = None, encoder: Any = None) -> None:

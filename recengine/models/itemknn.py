@@ -37,6 +37,7 @@ class ItemKNN(Recommender):
     """
 
     name = "itemknn"
+    needs_history = True
     config_class = ItemKNNConfig
 
     def _fit(self, dataset: Dataset, embeddings: Any = None, encoder: Any = None) -> None:

@@ -6,12 +6,13 @@ like or dislike in the app are all profiles, so they share one scoring path.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from recengine.data import Dataset
-from recengine.errors import DataError, UnknownIdError
+from recengine.errors import ConfigError, DataError, UnknownIdError
 
 
 @dataclass(frozen=True)
@@ -50,9 +51,17 @@ class Profile:
     name: str | None = None
 
     def __post_init__(self) -> None:
-        liked = {str(k): float(v) for k, v in dict(self.liked).items()}
+        try:
+            liked = {str(k): float(v) for k, v in dict(self.liked).items()}
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"a profile's liked items map item ids to numeric weights ({exc}).") from None
+        bad = [k for k, v in liked.items() if not math.isfinite(v) or v <= 0]
+        if bad:
+            raise ConfigError(f"liked item {bad[0]!r} has weight {liked[bad[0]]}; weights must be finite and above 0 "
+                              "(dislike an item instead of giving it a weight of 0 or less).")
         object.__setattr__(self, "liked", liked)
-        object.__setattr__(self, "disliked", frozenset(str(i) for i in self.disliked))
+        disliked = [self.disliked] if isinstance(self.disliked, str) else self.disliked  # one id, not its characters
+        object.__setattr__(self, "disliked", frozenset(str(i) for i in disliked))
         intent = self.intent.strip() if isinstance(self.intent, str) else None
         object.__setattr__(self, "intent", intent or None)
         if self.user_id is not None:
@@ -102,12 +111,12 @@ class Profile:
         {'1': 2.0, '7': 1.0}
         """
         if isinstance(item_ids, Mapping):
-            liked = {str(k): float(v) for k, v in item_ids.items()}
+            liked = dict(item_ids)  # weights are checked by the constructor
         elif isinstance(item_ids, str):
             liked = {item_ids: 1.0}
         else:
             liked = dict.fromkeys((str(i) for i in item_ids), 1.0)
-        return cls(liked=liked, disliked=frozenset(str(i) for i in disliked), intent=intent, user_id=user_id, name=name)
+        return cls(liked=liked, disliked=disliked, intent=intent, user_id=user_id, name=name)
 
     @classmethod
     def from_intent(cls, text: str, name: str | None = None) -> Profile:

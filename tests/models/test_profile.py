@@ -59,3 +59,40 @@ def test_json_round_trip(liked, disliked, intent, user):
     back = Profile.from_dict(json.loads(json.dumps(p.to_dict())))
     assert back == p
     assert hash(back) == hash(p)
+
+
+def test_weights_must_be_positive_numbers_and_a_string_is_one_id():
+    import math
+
+    from recengine.errors import ConfigError
+
+    for bad in (math.nan, 0.0, -1.0, math.inf):
+        with pytest.raises(ConfigError, match="weights must be finite and above 0"):
+            Profile.from_items({"a": bad, "b": 1.0})
+    with pytest.raises(ConfigError, match="numeric weights"):
+        Profile(liked={"a": "lots"})
+    assert Profile.from_items(["x"], disliked="A0001").disliked == frozenset({"A0001"})
+    assert Profile(disliked="A0001").disliked == frozenset({"A0001"})
+
+
+def test_a_string_candidate_is_one_id(sample):
+    from recengine.models import Popularity
+
+    recs = Popularity().fit(sample).recommend(Profile(), k=5, candidates="50")
+    assert recs["item_id"].tolist() == ["50"]
+
+
+def test_audience_refuses_a_model_fitted_on_other_items_of_the_same_count():
+    import pandas as pd
+
+    import recengine
+    from recengine.errors import ConfigError
+    from recengine.models import EASE, audience
+
+    def shop(prefix: str):
+        return recengine.read_dataset(pd.DataFrame({"user_id": ["a", "a", "b", "b"],
+                                                    "item_id": [f"{prefix}1", f"{prefix}2", f"{prefix}2", f"{prefix}3"]}))
+
+    model = EASE().fit(shop("x"))
+    with pytest.raises(ConfigError, match="fitted on a different dataset"):
+        audience(model, shop("y"), "y2")

@@ -44,3 +44,14 @@ def test_no_text_at_all_means_a_request_cannot_be_matched(encoder):
     assert not usable and "no item in this dataset has text" in notes[0]
     notes, usable = Popularity().fit(ds).profile_notes(Profile.from_items(["k1"]))
     assert usable and "does not personalise" in notes[0]
+
+
+def test_collaborative_models_give_no_list_without_a_known_liked_item(sample):
+    from recengine.models import ItemKNN
+
+    for model in (EASE().fit(sample), ItemKNN().fit(sample)):
+        assert model.recommend(Profile.from_intent("jazz"), k=5).empty
+        with __import__("pytest").warns(UserWarning):
+            assert model.recommend(Profile.from_items(["no-such-item"]), k=5).empty
+        both = model.recommend([Profile(name="nobody"), Profile.from_items(["50"], name="fan")], k=5)
+        assert set(both["user_id"]) == {"fan"} and len(both) == 5
