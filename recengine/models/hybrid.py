@@ -155,6 +155,16 @@ class Hybrid(Recommender):
         if any(p.intent for p in profiles):
             F[_SIGNAL["intent"]] = standardize_rows(content.intent_scores(profiles))
         F[_SIGNAL["popularity"]] = feats[0][None, :]
+        cold = feats[2] > 0
+        weights = getattr(self, "weights", None)
+        if weights is not None and cold.any() and (~cold).any():
+            # A cold item has no popularity to speak of, and the weights were learned without cold items: give it
+            # the least that popularity gives any known item, whatever the weight's sign. (Its raw value, the
+            # lowest of all, would top every list under a learned negative popularity weight.)
+            w_pop = weights[regime_of(np.diff(X.indptr)), _SIGNAL["popularity"]]
+            warm_pop = feats[0][~cold]
+            least = np.where(w_pop < 0, warm_pop.max(), warm_pop.min()).astype(np.float32)
+            F[_SIGNAL["popularity"]][:, cold] = least[:, None]
         F[_SIGNAL["item_age"]] = feats[1][None, :]
         F[_SIGNAL["is_cold"]] = feats[2][None, :]
         F[_SIGNAL["profile_size"]] = np.diff(X.indptr).astype(np.float32)[:, None]

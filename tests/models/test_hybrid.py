@@ -113,3 +113,21 @@ def test_fits_when_every_item_has_a_single_user(encoder):
     assert any("prior weights" in str(v) for v in model.validation.values())
     recs = model.recommend(Profile.from_user(ds, "u1"), k=3)
     assert len(recs) == 3 and not set(recs["item_id"]) & {f"i{5 + k}" for k in range(5)}
+
+
+def test_a_negative_popularity_weight_does_not_lift_cold_items(hybrid, tiny):
+    """Cold items were left out when the weights were learned: they get the least help popularity gives."""
+    from recengine.models.hybrid_fit import SIGNALS
+
+    pop = SIGNALS.index("popularity")
+    saved = hybrid.weights.copy()
+    try:
+        profile = Profile.from_user(tiny, "u0")
+        for sign in (-1.0, 1.0):
+            hybrid.weights[:, pop] = sign
+            frame = hybrid.signals(profile, np.arange(tiny.n_items))
+            cold, warm = tiny.cold_item_mask, ~tiny.cold_item_mask
+            gain = sign * frame["popularity"].to_numpy()
+            assert gain[cold].max() <= gain[warm].min() + 1e-6
+    finally:
+        hybrid.weights = saved
