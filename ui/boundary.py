@@ -45,10 +45,17 @@ def escape(text: object) -> str:
 
 
 def escape_html(text: object) -> str:
-    """Text from a user or a file, made safe to place inside the HTML of a card."""
+    r"""Text from a user or a file, made safe to place inside the HTML of a card.
+
+    Line breaks become spaces: a blank line would end the HTML block, and markdown would then render the
+    rest (links, bold) as live formatting.
+
+    >>> escape_html("Shoe\n\n**FREE** <img>")
+    'Shoe **FREE** &lt;img&gt;'
+    """
     import html
 
-    return html.escape(str(text), quote=True)
+    return html.escape(" ".join(str(text).split()), quote=True)
 
 
 def show_error(exc: BaseException, doing: str | None = None) -> None:

@@ -7,6 +7,7 @@ in, ``go.Figure`` out. Signals keep their colour from :mod:`recengine.figures.st
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,7 +26,13 @@ def _as_view(explanation: Any, kind: str) -> Any:
 
 
 def _short(text: str, width: int = 42) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+    r"""``text`` on one line, cut to ``width`` characters, with HTML escaped (Plotly renders <b>, <a href> in labels).
+
+    >>> _short("<b>Bold</b>\n\nnews")
+    '&lt;b&gt;Bold&lt;/b&gt; news'
+    """
+    text = " ".join(str(text).split())
+    return html.escape(text if len(text) <= width else text[: width - 1] + "…")
 
 
 def _fmt(v: float) -> str:
@@ -51,7 +58,7 @@ def signal_waterfall(explanation: Any, max_signals: int = 10, title: str | None 
     e = _as_view(explanation, "signals")
     frame = e.to_frame()
     head, tail = frame.head(max_signals), frame.iloc[max_signals:]
-    labels = [f"{r.label} = {r.value:.3g}" if np.isfinite(r.value) else f"{r.label} (missing)" for r in head.itertuples()]
+    labels = [f"{_short(r.label)} = {r.value:.3g}" if np.isfinite(r.value) else f"{_short(r.label)} (missing)" for r in head.itertuples()]
     values = head["shap"].tolist()
     if len(tail):
         labels.append(f"{len(tail)} other signals")
@@ -114,7 +121,7 @@ def history_bars(explanation: Any, max_items: int = 12, title: str | None = None
             marker={"color": [POSITIVE if v >= 0 else NEGATIVE for v in frame["shap"]]},
             text=[_fmt(v) for v in frame["shap"]],
             textposition="outside",
-            customdata=frame["feature"],
+            customdata=[html.escape(str(f)) for f in frame["feature"]],
             hovertemplate="%{y} (id %{customdata}): %{x:+.4f}<extra></extra>",
             name="history",
         )

@@ -83,3 +83,16 @@ def test_outside_value_labels_have_room_inside_the_axis_range():
     lo, hi = history_bars(h).layout.xaxis.range
     assert lo < -0.3 and hi > 0.8
     assert fig.data[0].cliponaxis is False
+
+
+def test_titles_from_files_are_shown_as_text_in_the_charts():
+    from recengine.explain import Explanation
+    from recengine.figures.explanations import history_bars, signal_waterfall
+
+    title = "<b>Bold</b> *star*\n\n[link](http://x)"
+    e = Explanation(np.array([0.5]), 0.0, np.array([1.0]), ["7"], "history", "9", title, 0.5, labels=[title])
+    fig = history_bars(e)
+    assert "<b>" not in fig.data[0].y[0] and "&lt;b&gt;Bold&lt;/b&gt;" in fig.data[0].y[0] and "\n" not in fig.data[0].y[0]
+    assert "<b>" not in fig.layout.title.text
+    s = Explanation(np.array([0.5]), 0.0, np.array([1.0]), ["content"], "signals", "9", title, 0.5)
+    assert "<b>" not in signal_waterfall(s).layout.title.text
