@@ -101,9 +101,10 @@ def page(title: str, icon: str, intro: str | None = None) -> Iterator[None]:
     st.title(f":material/{icon}: {title}")
     if intro:
         st.caption(intro)
-    from ui.state import sidebar_status
+    from ui.state import keep_widget_values, sidebar_status
 
     try:
+        keep_widget_values()
         sidebar_status()
         yield
     except Exception as exc:

@@ -45,6 +45,26 @@ def upload_key(parts: list[bytes], options: dict[str, Any]) -> str:
     return f"upload:{h.hexdigest()[:16]}"
 
 
+#: Value widgets whose choices should survive a visit to another page. Streamlit drops a widget's state when
+#: a run does not draw it; writing the value back at the start of every run keeps it (until the dataset changes).
+PERSISTENT_WIDGETS = (
+    "rec_mode", "rec_user", "rec_items", "rec_intent", "rec_model", "rec_k", "rec_div", "rec_nov",
+    "ev_protocols", "ev_models", "ev_k", "ev_seed", "ev_metric",
+    "cold_title", "cold_text", "cold_models",
+    "emb_encoder", "emb_device", "emb_method", "emb_colour", "emb_items",
+    "ft_epochs", "ft_lr", "ft_batch", "ft_seq", "ft_loss", "ft_neighbors", "ft_pairs_per_item", "ft_max_pairs",
+    "ft_text_mix", "ft_alpha", "ft_guard", "ft_lora",
+)
+
+
+def keep_widget_values() -> None:
+    """Write each persistent widget's value back to the session, so leaving its page does not reset it."""
+    state = st.session_state
+    for key in PERSISTENT_WIDGETS:
+        if key in state:
+            state[key] = state[key]
+
+
 def _forget_dataset_state() -> None:
     for k in list(st.session_state.keys()):
         if k not in _KEEP:

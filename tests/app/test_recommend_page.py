@@ -90,3 +90,20 @@ def test_a_like_survives_a_new_session_and_a_reset_forgets_it(run_page):
     third = run_page("pages/4_Recommend.py", rec_user="405")
     assert shown(third) == before
     assert "liked here" not in next(m.value for m in third.markdown if m.value.startswith("Profile:"))
+
+
+def test_choices_survive_a_visit_to_another_page(run_page):
+    at = run_page("app.py")  # one session across pages, as in the browser
+    at.switch_page("pages/4_Recommend.py").run()
+    at.radio(key="rec_mode").set_value("items").run()
+    at.multiselect(key="rec_items").set_value(["50", "172"])
+    at.selectbox(key="rec_model").set_value("itemknn")
+    at.number_input(key="rec_k").set_value(5).run()
+    before = shown(at)
+    assert len(before) == 5
+    at.switch_page("pages/6_Evaluate.py").run()
+    assert_clean(at)
+    at.switch_page("pages/4_Recommend.py").run()
+    assert_clean(at)
+    assert at.radio(key="rec_mode").value == "items" and at.multiselect(key="rec_items").value == ["50", "172"]
+    assert at.selectbox(key="rec_model").value == "itemknn" and shown(at) == before
