@@ -1,5 +1,6 @@
 """1 Data: the dataset in use (stats, warnings, preview), or upload your own interactions and item texts."""
 
+import pandas as pd
 import streamlit as st
 
 from recengine import read_dataset
@@ -81,7 +82,10 @@ def show_dataset() -> None:
     with t1:
         table(ds.items.head(500), f"{ds.name}-items", height=320, key="dl_items")
     with t2:
-        table(ds.interactions.head(500), f"{ds.name}-interactions", height=320, key="dl_inter")
+        head = ds.interactions.head(500)
+        if Columns.timestamp in head.columns:  # unix seconds read as dates
+            head = head.assign(**{Columns.timestamp: pd.to_datetime(head[Columns.timestamp], unit="s", utc=True)})
+        table(head, f"{ds.name}-interactions", height=320, key="dl_inter")
     st.caption("Previews show the first 500 rows; the text column is what the encoder reads.")
     with st.expander("Keep this dataset in the store (for the CLI: recengine ... --dataset NAME)"):
         c1, c2 = st.columns([3, 1], vertical_alignment="bottom")

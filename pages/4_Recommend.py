@@ -126,13 +126,14 @@ with page("Recommend", "recommend", "Everyone is a profile: a known user, a hand
 
     liked_here = [i for i, a in ss.get("rec_events", []) if a == "like"]
     disliked = sorted(profile.disliked)
-    info = f"Profile: {profile.size} liked item(s)"
-    if liked_here:
-        info += f" ({len(liked_here)} liked here)"
+    parts = []
+    if profile.size or not profile.intent:
+        parts.append(f"{profile.size} liked item(s)" + (f" ({len(liked_here)} liked here)" if liked_here else ""))
     if disliked:
-        info += f" · {len(disliked)} rejected"
+        parts.append(f"{len(disliked)} rejected")
     if profile.intent:
-        info += f" · request: “{escape(profile.intent)}”"
+        parts.append(f"request: “{escape(profile.intent)}”")
+    info = "Profile: " + " · ".join(parts)
     top, reset = st.columns([6, 1], vertical_alignment="center")
     top.markdown(info)
     for note in notes:

@@ -36,7 +36,7 @@ def table(frame: pd.DataFrame, name: str, *, height: int | None = None, key: str
 def results_table(frame: pd.DataFrame, name: str, *, key: str | None = None) -> None:
     """An evaluation table; blank cells (a metric a model could not be measured on) are explained under it."""
     table(frame, name, key=key)
-    blank = [c for c in frame.select_dtypes("number").columns if frame[c].isna().any()]
+    blank = [c for c in frame.select_dtypes("number").columns if c != "shots" and frame[c].isna().any()]
     if blank:
         st.caption(
             f"Blank cells ({', '.join(blank)}): not measurable for that model here. A model that returns no items "

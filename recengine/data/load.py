@@ -100,7 +100,7 @@ def read_dataset(
     if rating_col is not None:
         frame[Columns.rating] = parse_ratings(inter, rating_col)
     if ts_col is not None:
-        frame[Columns.timestamp] = parse_timestamps(inter, ts_col)
+        frame[Columns.timestamp] = parse_timestamps(inter, ts_col, warnings)
     frame["_order"] = np.arange(len(frame))
     frame = _merge_duplicates(frame, inter, warnings)
 

@@ -122,8 +122,9 @@ def few_shot_splits(
     eligible = counts.index[counts > shots[-1]].to_numpy()
     if len(eligible) < 2:
         raise DataError(
-            f"{ds.name}: the few-shot protocol needs users with more than {shots[-1]} interactions; there are "
-            f"{len(eligible)}. Use smaller shot counts (e.g. --shots 1,2) or another protocol (warm, cold-items)."
+            f"{ds.name}: the few-shot protocol needs at least 2 users with more than {shots[-1]} interactions (some "
+            f"to hold out, some to train on); this data has {len(eligible)}. Use another protocol (warm, cold-items), "
+            "or smaller shot counts (on the command line: --shots 1,2)."
         )
     n_hold = max(1, int(round(user_frac * len(counts))))
     n_hold = min(n_hold, len(eligible) - 1) if len(eligible) > 1 else 1

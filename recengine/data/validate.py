@@ -172,7 +172,7 @@ def parse_ratings(table: Table, column: str) -> pd.Series:
 _NUMERIC_DATE = r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})(?!\d)"
 
 
-def _parse_dates(table: Table, column: str, text: pd.Series) -> pd.Series:
+def _parse_dates(table: Table, column: str, text: pd.Series, warnings: list[str] | None = None) -> pd.Series:
     """Date text as UTC datetimes (NaT where unreadable), with one day/month order for the whole column.
 
     Numeric dates such as 02/03/2024 are read day-first when some first field exceeds 12 (13/01/2024),
@@ -195,12 +195,23 @@ def _parse_dates(table: Table, column: str, text: pd.Series) -> pd.Series:
                 f"{str(text.iloc[a])!r} at {table.where([a])} but {str(text.iloc[b])!r} at {table.where([b])}. "
                 "Write every date one way, best as ISO (2024-05-17)."
             )
+        ambiguous = not day_first.any() and not month_first.any() and bool((first != second).any())
+        if ambiguous and warnings is not None:
+            example = str(text[numeric].iloc[int(np.argmax((first != second).to_numpy()))])
+            warnings.append(
+                f"{table.name}: column {column!r} has dates such as {example!r} that read either day-first or "
+                "month-first, and none has a day above 12 to tell; they were read month-first (US style). If they "
+                "are day-first, write them as ISO dates (2024-05-17)."
+            )
         parsed[numeric] = pd.to_datetime(text[numeric], errors="coerce", utc=True, format="mixed", dayfirst=bool(day_first.any()))
     return parsed
 
 
-def parse_timestamps(table: Table, column: str) -> pd.Series:
-    """Timestamps as int64 unix seconds, from unix seconds, milliseconds or date text (ISO and similar)."""
+def parse_timestamps(table: Table, column: str, warnings: list[str] | None = None) -> pd.Series:
+    """Timestamps as int64 unix seconds, from unix seconds, milliseconds or date text (ISO and similar).
+
+    A note for the user goes to ``warnings`` when numeric dates could be read either day-first or month-first.
+    """
     raw = table.frame[column]
     if pd.api.types.is_datetime64_any_dtype(raw):
         dt = pd.to_datetime(raw, utc=True)
@@ -230,7 +241,7 @@ def parse_timestamps(table: Table, column: str) -> pd.Series:
                 "unit, or as ISO dates."
             )
         return pd.Series(seconds.astype("int64"), index=raw.index)
-    parsed = _parse_dates(table, column, text)
+    parsed = _parse_dates(table, column, text, warnings)
     bad = np.flatnonzero(parsed.isna().to_numpy())
     if len(bad):
         examples = ", ".join(repr(str(raw.iloc[i])) for i in bad[:3])

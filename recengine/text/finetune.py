@@ -285,7 +285,11 @@ def _train(
     ids = np.where((ids >= 0) & has_text[np.maximum(ids, 0)], ids, -1)
     anchors = anchors[(ids[anchors] >= 0).any(axis=1)]
     if len(anchors) < 2:
-        raise DataError("fine-tuning needs at least two items with text that share users; this data has too few interactions.")
+        raise DataError(
+            f"fine-tuning learns from items that people consume together: it needs at least two items with text, each "
+            f"with at least {cfg.min_users} users, that share users with another such item; this data has "
+            f"{len(anchors)}. Use data with more users per item (or a lower min_users)."
+        )
     bs = cfg.batch_size or (BATCH_CUDA if device.startswith("cuda") else BATCH_CPU)
     power = 2.0 if cfg.loss == "distill" else 1.0  # distill: partners lean to the closest neighbours
     epoch_pairs = [sample_pairs(ids, sims, anchors, cfg.pairs_per_item, rng, cfg.max_pairs, power) for _ in range(cfg.epochs)]

@@ -42,7 +42,7 @@ def test_a_protocol_the_data_cannot_run_keeps_the_others():
     at.multiselect(key="ev_models").set_value(["popularity", "itemknn"])
     at.button(key="ev_run").click().run()
     assert_clean(at)
-    assert any("few-shot protocol needs users with more than 5 interactions" in e.value.replace("\\", "") for e in at.error)
+    assert any("few-shot protocol needs at least 2 users with more than 5 interactions" in e.value.replace("\\", "") for e in at.error)
     results = at.dataframe[0].value
     assert set(results["protocol"]) == {"warm"} and list(results["model"]) == ["popularity", "itemknn"]
     assert len(at.get("plotly_chart")) == 2

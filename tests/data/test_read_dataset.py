@@ -226,3 +226,11 @@ def test_an_items_file_sharing_no_id_is_an_error_that_spots_leading_zeros() -> N
     with pytest.raises(DataError, match="none of its item ids") as err:
         recengine.read_dataset(inter, items)
     assert "leading zeros" in str(err.value) and "'00006'" in str(err.value)
+
+
+def test_dates_that_read_both_ways_are_flagged() -> None:
+    inter = pd.DataFrame({"customer": ["a", "a", "b"], "sku": ["x", "y", "x"], "when": ["02/11/2024", "03/04/2024", "05/06/2024"]})
+    ds = recengine.read_dataset(inter)
+    assert any("read either day-first or month-first" in w and "'02/11/2024'" in w for w in ds.warnings)
+    inter["when"] = ["13/11/2024", "03/04/2024", "05/06/2024"]  # one day above 12 settles it: no warning
+    assert not any("day-first" in w for w in recengine.read_dataset(inter).warnings)

@@ -226,3 +226,15 @@ def test_alpha_zero_ships_the_base_weights_without_a_guard_run(fresh_home, tiny,
     assert calls[0][0] == 0 and sum(1 for c in calls if c[0] == 0) == 1  # one training run, no pseudo-cold one
     base = _weights(encoder)
     assert all(np.allclose(v, base[k], atol=1e-6) for k, v in _weights(tuned).items() if k in base)
+
+
+def test_data_without_shared_users_says_what_fine_tuning_needs(fresh_home, encoder):
+    import pandas as pd
+
+    import recengine
+    from recengine.errors import DataError
+
+    one = recengine.read_dataset(pd.DataFrame({"user_id": ["solo"] * 4, "item_id": list("abcd"),
+                                               "title": ["Red kettle", "Blue mug", "Tent", "Lamp"]}))
+    with pytest.raises(DataError, match="each with at least 2 users"):
+        finetune(one, encoder, FineTuneConfig(**TINY))
