@@ -29,10 +29,16 @@ def _lookup(item_ids: np.ndarray) -> dict[str, int]:
 
 def check_knobs(diversity: float, novelty: float) -> None:
     """ConfigError unless ``0 <= diversity <= 1`` and ``novelty >= 0`` (NaN is neither)."""
-    if not 0.0 <= float(diversity) <= 1.0:
-        raise ConfigError(f"diversity must be between 0 and 1, got {diversity}.")
-    if not 0.0 <= float(novelty) < float("inf"):
-        raise ConfigError(f"novelty must be a number of 0 or more, got {novelty}.")
+    def number(v: object) -> float:
+        try:
+            return float(v)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return float("nan")
+
+    if not 0.0 <= number(diversity) <= 1.0:
+        raise ConfigError(f"diversity must be a number between 0 and 1, got {diversity!r}.")
+    if not 0.0 <= number(novelty) < float("inf"):
+        raise ConfigError(f"novelty must be a number of 0 or more, got {novelty!r}.")
 
 
 def rerank(

@@ -109,11 +109,27 @@ def cold_items_split(ds: Dataset, item_frac: float = 0.2, seed: int = 42) -> Spl
     )
 
 
+def parse_shots(shots: object) -> tuple[int, ...]:
+    """Shot counts from a list, one number or a string such as ``"1,3,5"``.
+
+    >>> parse_shots("1, 3,5"), parse_shots(3)
+    ((1, 3, 5), (3,))
+    """
+    items = shots.replace(",", " ").split() if isinstance(shots, str) else [shots] if isinstance(shots, (int, float)) else shots
+    try:
+        out = tuple(int(s) for s in items)  # type: ignore[union-attr]
+        if any(int(s) != float(s) for s in items):  # type: ignore[union-attr]
+            raise ValueError
+    except (TypeError, ValueError):
+        raise DataError(f"shots are whole numbers of revealed interactions, e.g. (1, 3, 5) or '1,3,5'; got {shots!r}.") from None
+    return out
+
+
 def few_shot_splits(
     ds: Dataset, shots: Sequence[int] = (1, 3, 5), user_frac: float = 0.2, seed: int = 42
 ) -> list[Split]:
     """One split per shot count, all with the same held-out users and the same train data."""
-    shots = sorted({int(s) for s in shots})
+    shots = sorted(set(parse_shots(shots)))
     if not shots or shots[0] < 1:
         raise DataError("few-shot: shot counts must be positive integers, e.g. 1,3,5.")
     rng = np.random.default_rng(seed)
@@ -144,9 +160,27 @@ def few_shot_splits(
     return out
 
 
+_SPLIT_OPTIONS = {"warm": ("test_frac",), "cold_items": ("item_frac",), "few_shot": ("shots", "user_frac")}
+
+
 def make_split(ds: Dataset, protocol: str, seed: int = 42, **kwargs: object) -> Split | list[Split]:
-    """Dispatch by protocol name (``warm``, ``cold_items``/``cold-items``, ``few_shot``/``few-shot``)."""
-    key = protocol.replace("-", "_")
+    """Dispatch by protocol name (``warm``, ``cold_items``/``cold-items``, ``few_shot``/``few-shot``).
+
+    Options: ``test_frac`` (warm), ``item_frac`` (cold items), ``shots`` and ``user_frac`` (few-shot); fractions
+    lie strictly between 0 and 1, and ``shots`` may be a list, one number or a string such as ``"1,3,5"``.
+    """
+    key = str(protocol).replace("-", "_")
+    allowed = _SPLIT_OPTIONS.get(key, ())
+    unknown = [k for k in kwargs if k not in allowed]
+    if key in _SPLIT_OPTIONS and unknown:
+        raise DataError(f"the {protocol} protocol takes {', '.join(allowed)}; not {', '.join(unknown)}.")
+    for name in ("test_frac", "item_frac", "user_frac"):
+        if name in kwargs:
+            value = kwargs[name]
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 < float(value) < 1.0:
+                raise DataError(f"{name} is a fraction strictly between 0 and 1, e.g. 0.2; got {value!r}.")
+    if "shots" in kwargs:
+        kwargs["shots"] = parse_shots(kwargs["shots"])
     if key == "warm":
         return warm_split(ds, seed=seed, **kwargs)  # type: ignore[arg-type]
     if key == "cold_items":

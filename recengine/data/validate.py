@@ -388,6 +388,9 @@ def check_mapping(columns: Mapping[str, str | None] | None) -> dict[str, str | N
     >>> check_mapping({"item": "sku", "items_id": "ref", "rating": None})
     {'item': 'sku', 'items_id': 'ref', 'rating': None}
     """
+    if columns is not None and not isinstance(columns, Mapping):
+        raise DataError(f"columns maps roles to column names, e.g. columns={{'user': 'visitor', 'item': 'sku'}}; "
+                        f"got a {type(columns).__name__}.")
     mapping = dict(columns or {})
     roles = (*ROLES, ITEMS_ID, "text")
     unknown = [k for k in mapping if k not in roles]

@@ -129,7 +129,7 @@ def evaluate(
     for m in built:
         if not isinstance(m, Recommender):
             raise ConfigError(f"models must be names or Recommender objects, got {type(m).__name__}.")
-    splits = make_split(dataset, name, seed=seed, **({"shots": tuple(shots)} if name == "few-shot" else {}))
+    splits = make_split(dataset, name, seed=seed, **({"shots": shots} if name == "few-shot" else {}))
     splits = splits if isinstance(splits, list) else [splits]
     if embeddings is None:
         from recengine.models.content import shared_encoder

@@ -50,6 +50,17 @@ def as_profiles(profiles: Profile | Iterable[Profile]) -> list[Profile]:
     return out
 
 
+def check_k(k: object, what: str = "recommendations") -> int:
+    """``k`` as an int: a whole number of at least 1 (``5`` or ``5.0``), else a ConfigError.
+
+    >>> check_k(5.0)
+    5
+    """
+    if isinstance(k, bool) or not isinstance(k, (int, float, np.integer, np.floating)) or not float(k).is_integer() or k < 1:
+        raise ConfigError(f"k must be a whole number of {what}, 1 or more; got {k!r}.")
+    return int(k)
+
+
 def profile_ids(profiles: Sequence[Profile]) -> list[str]:
     """The id each profile gets in a recommendation table: its user id or name, else ``profile-<n>``."""
     return [p.id if p.id is not None else f"profile-{n}" for n, p in enumerate(profiles)]
@@ -290,8 +301,7 @@ class Recommender(ABC):
         ['Contact', 'Fargo']
         """
         profiles = as_profiles(profiles)
-        if int(k) < 1:
-            raise ConfigError(f"k must be a positive number of recommendations, got {k}.")
+        k = check_k(k)
         scores = self.score(profiles)
         blocked = np.isnan(scores) | self.exclusion_mask(profiles, exclude_seen)
         if self.needs_history:  # every score would be 0: a list in catalogue order means nothing

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from recengine.errors import ConfigError
 from recengine.text.cache import EmbeddingCache, text_keys
 from recengine.text.encoder import Encoder, Progress
 
@@ -105,6 +106,9 @@ def embed_items(
     (1682, 384)
     """
     start = time.perf_counter()
+    if not hasattr(dataset, "texts") or not hasattr(dataset, "item_map"):
+        raise ConfigError(f"embed_items takes a recengine Dataset (read_dataset / load_sample), got a {type(dataset).__name__}; "
+                          "for plain strings use embed_texts(texts, encoder).")
     vectors, has_text, n_encoded, n_cached = _embed_cached(dataset.texts, encoder, progress, batch_size)  # type: ignore[attr-defined]
     return ItemEmbeddings(
         vectors=vectors,
@@ -133,5 +137,7 @@ def embed_texts(
     """
     if isinstance(texts, str):
         texts = [texts]
+    if not isinstance(texts, (list, tuple)) and not hasattr(texts, "__iter__"):
+        raise ConfigError(f"embed_texts takes a string or a list of strings, got a {type(texts).__name__}.")
     vectors, _, _, _ = _embed_cached(list(texts), encoder, progress, batch_size)
     return vectors

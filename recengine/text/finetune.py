@@ -169,7 +169,7 @@ def _base_encoder(base: str | Encoder, device: str, precision: str) -> Encoder:
 def finetune(
     dataset: object,
     base: str | Encoder = "default",
-    config: FineTuneConfig | None = None,
+    config: FineTuneConfig | dict[str, Any] | None = None,
     progress: Progress | None = None,
     force: bool = False,
 ) -> Encoder:
@@ -182,7 +182,7 @@ def finetune(
     base
         ``"default"``, a model name or path, or an :class:`Encoder` (its weights are copied, not changed).
     config
-        :class:`FineTuneConfig`.
+        :class:`FineTuneConfig`, or a dict of its settings.
     progress
         ``progress(step, total_steps, "loss 1.2345")`` after each optimiser step.
     force
@@ -203,6 +203,11 @@ def finetune(
     >>> enc.fingerprint.startswith("ft-")  # doctest: +SKIP
     True
     """
+    if isinstance(config, dict):  # a plain dict of settings is welcome too
+        try:
+            config = FineTuneConfig(**config)
+        except ValueError as exc:  # pydantic names the setting and the allowed range
+            raise ConfigError(f"invalid fine-tuning setting: {exc}") from None
     cfg = config or FineTuneConfig()
     device = resolve_device(cfg.device)
     precision = resolve_precision(device, cfg.precision)

@@ -91,3 +91,15 @@ def test_split_disjointness_property(seed: int, n_users: int, n_items: int) -> N
     if (ds.item_popularity > 0).sum() >= 5:
         c = cold_items_split(ds, seed=seed)
         assert not set(c.candidates) & set(c.train.interactions[Columns.item])
+
+
+def test_split_options_are_checked_and_shots_read_from_text(sample) -> None:
+    from recengine.data import make_split
+
+    assert [s.shots for s in make_split(sample, "few-shot", shots="1, 3")] == [1, 3]
+    assert [s.shots for s in make_split(sample, "few-shot", shots=2)] == [2]
+    for bad in ({"item_frac": 2.0}, {"item_frac": 0}, {"test_frac": 0.2}):
+        with pytest.raises(DataError):
+            make_split(sample, "cold-items", **bad)
+    with pytest.raises(DataError, match="whole numbers"):
+        make_split(sample, "few-shot", shots="one")

@@ -96,3 +96,19 @@ def test_audience_refuses_a_model_fitted_on_other_items_of_the_same_count():
     model = EASE().fit(shop("x"))
     with pytest.raises(ConfigError, match="fitted on a different dataset"):
         audience(model, shop("y"), "y2")
+
+
+def test_bad_k_and_knobs_are_config_errors(sample):
+    from recengine.errors import ConfigError
+    from recengine.models import Popularity
+    from recengine.rerank import recommend
+
+    model = Popularity().fit(sample)
+    for k in (None, 2.7, 0, "5", True):
+        with pytest.raises(ConfigError, match="k must be a whole number"):
+            model.recommend(Profile(), k=k)
+    assert len(model.recommend(Profile(), k=3.0)) == 3
+    with pytest.raises(ConfigError, match="diversity must be a number"):
+        recommend(model, Profile(), k=3, diversity="a")
+    with pytest.raises(Exception, match="columns maps roles"):
+        __import__("recengine").read_dataset(sample.interactions, columns=["visitor"])
