@@ -111,3 +111,17 @@ def test_bundled_model_folder_exists():
     from recengine.text.encoder import default_model_dir
 
     assert (Path(default_model_dir()) / "config.json").is_file()
+
+
+def test_api_misuse_gets_config_errors(encoder, sample):
+    import pytest
+
+    from recengine.errors import ConfigError
+    from recengine.text import embed_items, embed_texts, finetune
+
+    with pytest.raises(ConfigError, match="takes a recengine Dataset"):
+        embed_items(sample.items, encoder)
+    with pytest.raises(ConfigError, match="string or a list of strings"):
+        embed_texts(5, encoder)
+    with pytest.raises(ConfigError, match="invalid fine-tuning setting"):
+        finetune(sample, encoder, {"epochs": 0})
