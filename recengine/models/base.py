@@ -57,7 +57,7 @@ def check_k(k: object, what: str = "recommendations") -> int:
     5
     """
     if isinstance(k, bool) or not isinstance(k, (int, float, np.integer, np.floating)) or not float(k).is_integer() or k < 1:
-        raise ConfigError(f"k must be a whole number of {what}, 1 or more; got {k!r}.")
+        raise ConfigError(f"k must be a positive whole number of {what}; got {k!r}.")
     return int(k)
 
 

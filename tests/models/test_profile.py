@@ -105,7 +105,7 @@ def test_bad_k_and_knobs_are_config_errors(sample):
 
     model = Popularity().fit(sample)
     for k in (None, 2.7, 0, "5", True):
-        with pytest.raises(ConfigError, match="k must be a whole number"):
+        with pytest.raises(ConfigError, match="k must be a positive whole number"):
             model.recommend(Profile(), k=k)
     assert len(model.recommend(Profile(), k=3.0)) == 3
     with pytest.raises(ConfigError, match="diversity must be a number"):
