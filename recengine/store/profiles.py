@@ -129,6 +129,7 @@ class ProfilesMixin:
         --------
         >>> Profile.from_dict(store.get_profile("alice"))  # doctest: +SKIP
         """
+        name = str(name).strip()  # stored names are trimmed (check_name)
         with self._lock, read(self.conn) as c:
             row = c.execute("SELECT data, base_event FROM profiles WHERE name = ?", (name,)).fetchone()
             base = int(row["base_event"]) if row is not None else 0
@@ -183,6 +184,7 @@ class ProfilesMixin:
 
     def remove_profile(self, name: str) -> int:
         """Delete a profile and all its feedback events; returns the number of events deleted."""
+        name = str(name).strip()
 
         def drop(c: sqlite3.Connection) -> tuple[int, int]:
             saved = c.execute("DELETE FROM profiles WHERE name = ?", (name,)).rowcount

@@ -255,3 +255,9 @@ def test_open_store_reuses_one_store_per_folder_until_closed(home):
     assert second is not first and not second.closed
     assert second.add_feedback("p", "a", "like") == 1
     second.close()
+
+
+def test_profile_names_are_trimmed_on_every_call(store):
+    store.add_feedback("  alice ", "50", "like")
+    assert store.get_profile(" alice ")["liked"] == {"50": 1.0} and store.get_profile("alice")["liked"] == {"50": 1.0}
+    assert store.remove_profile("alice  ") == 1
