@@ -85,6 +85,14 @@ def _coalition_game(model: Any, profile: Any, players: list[str], liked: dict[st
         # there: the empty coalition is worth 0, as an empty sum of similarities is.
         empty = ~masks.any(axis=1)
         out[empty] = np.where(np.isfinite(out[empty]), out[empty], 0.0)
+        never = ~np.isfinite(out[~empty]).any(axis=0) if (~empty).any() else np.zeros(len(idx), dtype=bool)
+        if never.any():
+            item = model.item_map.to_external([idx[int(np.argmax(never))]])[0]
+            raise ModelError(
+                f"the {getattr(model, 'name', 'model')} model cannot score item {item!r} for this profile at all (an "
+                "item with no interactions, or no text for a text model), so there is nothing to explain; explain "
+                "it with the content or hybrid model."
+            )
         if not np.isfinite(out).all():
             raise ModelError(
                 f"the {getattr(model, 'name', 'model')} model cannot score some items for parts of this profile "

@@ -130,3 +130,16 @@ def test_content_model_history_treats_the_empty_profile_as_no_evidence(sample, s
         assert e.empty_profile_score == 0.0
         assert e.history.additivity_error < 1e-5
         assert float(np.sum(e.history.values)) == pytest.approx(reported, abs=1e-5)
+
+
+def test_an_item_the_model_cannot_score_at_all_is_said_plainly():
+    import pandas as pd
+
+    import recengine
+    from recengine.errors import ModelError
+    from recengine.models import Popularity
+
+    ds = recengine.read_dataset(pd.DataFrame({"user_id": ["a", "a", "b"], "item_id": ["x", "y", "x"]}),
+                                pd.DataFrame({"item_id": ["x", "y", "z"], "title": ["X film", "Y film", "Z film"]}))
+    with pytest.raises(ModelError, match="cannot score item 'z' for this profile at all"):
+        explain(Popularity().fit(ds), Profile.from_items(["x"]), "z")
