@@ -5,7 +5,7 @@ import streamlit as st
 from recengine.figures.explanations import history_bars, signal_waterfall
 from recengine.models import MODEL_NAMES, Profile
 from ui import escape, figure, page, show_error, table
-from ui.boundary import escape_html
+from ui.boundary import escape_html, short_title
 from ui.engine import (
     explanations,
     feedback_name,
@@ -70,7 +70,8 @@ def card(row, rank: int, store_name: str):
         head, up, down = st.columns([10, 1, 1], vertical_alignment="center")
         cold = " <span class='pill' style='background:#0EA5E9'>new item</span>" if row.get("is_cold", 0) > 0 else ""
         head.markdown(
-            f"<div><span class='rec-rank'>{rank}</span><span class='rec-title'>{escape_html(row['title'])}</span>{cold}"
+            f"<div><span class='rec-rank'>{rank}</span><span class='rec-title' title='{escape_html(row['title'])}'>"
+            f"{escape_html(short_title(row['title']))}</span>{cold}"
             f"<span class='rec-score'>score {row['score']:.3f}</span></div>",
             unsafe_allow_html=True,
         )

@@ -58,6 +58,16 @@ def escape_html(text: object) -> str:
     return html.escape(" ".join(str(text).split()), quote=True)
 
 
+def short_title(text: object, width: int = 90) -> str:
+    """A title cut to ``width`` characters for a card (the full one goes in its tooltip).
+
+    >>> short_title("x" * 100, 10)
+    'xxxxxxxxx…'
+    """
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def show_error(exc: BaseException, doing: str | None = None) -> None:
     """A friendly message for ``exc``; a details expander holds the traceback for anything unexpected."""
     if isinstance(exc, RecengineError):

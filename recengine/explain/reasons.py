@@ -41,6 +41,12 @@ def _phrase(name: str, positive: bool) -> str:
     return f"its {name} signal {'raised' if positive else 'lowered'} the score"
 
 
+def _title(text: str, width: int = 60) -> str:
+    """A title as a sentence quotes it: on one line, cut to ``width`` characters."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def _join(parts: list[str]) -> str:
     if len(parts) <= 1:
         return "".join(parts)
@@ -106,7 +112,7 @@ def reason(
         if player == INTENT_PLAYER:
             intent_helped = True
         elif (liked is None or player in liked) and by_text and not (explanation.is_cold and player in textless):
-            named_items.append(hist.labels[i])
+            named_items.append(_title(hist.labels[i]))
     named_items = named_items[:max_items]
     flat = by_text and _is_flat(hist.values, hist.feature_names)
     if flat:

@@ -76,3 +76,11 @@ def test_an_item_already_liked_or_rejected_is_not_called_suggested():
     assert reason(e, Profile.from_items(["1", "9"])).startswith("Not suggested: it is already in your profile")
     assert reason(e, Profile.from_items(["1"]).dislike("9")).startswith("Never suggested: you rejected it")
     assert reason(e, Profile.from_items(["1"])).startswith("Suggested because")
+
+
+def test_a_long_title_is_quoted_short_and_on_one_line():
+    e = make([0.6], [0.5, 0.0, 0.0, 0.0, 0.0])
+    long = "The Very Long\nTitle " + "of a film " * 30
+    e.history.labels[0] = long
+    text = reason(e, Profile.from_items(["1"]))
+    assert "The Very Long Title of a film" in text and "…" in text and "\n" not in text and len(text) < 200
