@@ -42,11 +42,13 @@ def load_upload() -> None:
     hash_ids = bool(ss.get("hash_ids", True))
     options = {"columns": columns, "text": text, "hash": hash_ids, "names": [inter.name, items.name if items else None]}
     parts = [inter.getvalue(), items.getvalue() if items is not None else b""]
-    # A fresh salt per load: hashed ids cannot be linked across loads, so the key must differ too.
+    # The salt of this recengine home (as the command line uses): the same files give the same hashed ids and
+    # the same dataset key on every load, so likes given earlier and models fitted earlier are found again.
+    # Another machine (another home) hashes differently, so the ids cannot be linked across machines.
     if hash_ids:
-        import secrets
+        from recengine.settings import local_salt
 
-        options["salt"] = secrets.token_hex(8)
+        options["salt"] = local_salt()
     try:
         ds = read_dataset(
             inter, items, columns=columns or None, text=text, hash_user_ids=hash_ids,
@@ -144,7 +146,8 @@ def upload_form() -> None:
     items = c2.file_uploader("Items file (texts)", key="up_items")
     st.toggle(
         "Hash user ids on load (privacy: ids become salted SHA-256 hashes)", value=True, key="hash_ids",
-        help="On by default for uploads. Turn off only if you need to look up your own user ids.",
+        help="On by default for uploads. The salt is kept in this recengine home: the same file hashes the same way "
+        "here (so likes are found again) and differently on another machine. Turn off to see your own user ids.",
     )
     inter_cols, item_cols = [], []
     # a file the preview cannot read is said once, here, and cannot be loaded

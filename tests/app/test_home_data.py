@@ -56,6 +56,15 @@ def test_good_upload_replaces_the_dataset_with_hashed_users(run_page):
     ds = at.session_state["dataset"]
     assert all(u.startswith("u_") for u in ds.user_map.external)
     assert set(ds.cold_items) == {"S-1"}
+    # the same files again (a new session, as after a restart): the same hashed ids and dataset key, so the
+    # likes given and the models fitted on the first load are found again
+    again = run_page("pages/1_Data.py")
+    again.file_uploader(key="up_inter").set_value(("orders.csv", ORDERS, "text/csv"))
+    again.file_uploader(key="up_items").set_value(("products.jsonl", PRODUCTS, "application/json"))
+    again.run()
+    again.button(key="load_upload").click().run()
+    assert again.session_state["dataset_key"] == at.session_state["dataset_key"]
+    assert list(again.session_state["dataset"].user_map.external) == list(ds.user_map.external)
 
 
 def test_columns_that_cannot_be_guessed_are_mapped_by_hand(run_page):
