@@ -9,6 +9,7 @@ from contextlib import contextmanager
 
 import streamlit as st
 
+from recengine.display import one_line
 from recengine.errors import RecengineError
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$])")
@@ -64,8 +65,7 @@ def short_title(text: object, width: int = 90) -> str:
     >>> short_title("x" * 100, 10)
     'xxxxxxxxx…'
     """
-    text = " ".join(str(text).split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return one_line(text, width)
 
 
 def show_error(exc: BaseException, doing: str | None = None) -> None:

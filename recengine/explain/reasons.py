@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
+from recengine.display import one_line
 from recengine.explain.explanation import INTENT_PLAYER, ItemExplanation
 from recengine.explain.signals import is_collaborative
 
@@ -27,6 +28,8 @@ SIGNAL_PHRASES: dict[str, tuple[str, str]] = {
 }
 #: A feature is named only if it pushed at least this share of the strongest push.
 MIN_SHARE = 0.3
+#: A reason quotes a title cut to this many characters.
+QUOTED_TITLE = 60
 #: With at least FLAT_MIN_ITEMS items pushing and the strongest within FLAT_RATIO of the median push, no
 #: single item stands out, and the reason says so instead of naming a few of them as if they did.
 FLAT_MIN_ITEMS = 4
@@ -39,12 +42,6 @@ def _phrase(name: str, positive: bool) -> str:
         if key.startswith(prefix) or (prefix == "itemknn" and key.startswith("item_knn")):
             return up if positive else down
     return f"its {name} signal {'raised' if positive else 'lowered'} the score"
-
-
-def _title(text: str, width: int = 60) -> str:
-    """A title as a sentence quotes it: on one line, cut to ``width`` characters."""
-    text = " ".join(str(text).split())
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _join(parts: list[str]) -> str:
@@ -112,7 +109,7 @@ def reason(
         if player == INTENT_PLAYER:
             intent_helped = True
         elif (liked is None or player in liked) and by_text and not (explanation.is_cold and player in textless):
-            named_items.append(_title(hist.labels[i]))
+            named_items.append(one_line(hist.labels[i], QUOTED_TITLE))
     named_items = named_items[:max_items]
     flat = by_text and _is_flat(hist.values, hist.feature_names)
     if flat:

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from recengine.display import one_line
 from recengine.errors import ConfigError
 from recengine.figures.style import NEUTRAL, apply_layout
 
@@ -76,9 +77,7 @@ def _hover(titles: Sequence[str], texts: Sequence[str] | None, width: int = 160)
     for i, t in enumerate(titles):
         line = f"<b>{html.escape(str(t))}</b>"
         if texts is not None:
-            body = str(texts[i])
-            body = body if len(body) <= width else body[: width - 1] + "…"
-            line += "<br>" + html.escape(body)
+            line += "<br>" + html.escape(one_line(texts[i], width))
         out.append(line)
     return out
 
@@ -167,7 +166,7 @@ def similarity_heatmap(vectors: np.ndarray, labels: Sequence[str], title: str | 
     norms = np.linalg.norm(x, axis=1, keepdims=True)
     x = np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
     sim = x @ x.T
-    names = _unique([html.escape(_short(str(s))) for s in labels])
+    names = _unique([html.escape(one_line(s, 32)) for s in labels])
     fig = go.Figure(go.Heatmap(
         z=sim, x=names, y=names, zmin=-0.2, zmax=1.0, colorscale="Blues",
         text=np.round(sim, 2), texttemplate="%{text:.2f}", hovertemplate="%{y}<br>%{x}<br>cosine %{z:.3f}<extra></extra>",
@@ -187,5 +186,3 @@ def _unique(names: list[str]) -> list[str]:
     return out
 
 
-def _short(text: str, n: int = 32) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"

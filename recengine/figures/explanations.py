@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
+from recengine.display import one_line
 from recengine.errors import ConfigError
 from recengine.figures.style import NEGATIVE, NEUTRAL, POSITIVE, apply_layout, color_for
 
@@ -31,8 +32,7 @@ def _short(text: str, width: int = 42) -> str:
     >>> _short("<b>Bold</b>\n\nnews")
     '&lt;b&gt;Bold&lt;/b&gt; news'
     """
-    text = " ".join(str(text).split())
-    return html.escape(text if len(text) <= width else text[: width - 1] + "…")
+    return html.escape(one_line(text, width))
 
 
 def _fmt(v: float) -> str:
