@@ -106,7 +106,7 @@ def read_dataset(
 
     if items is not None:
         item_table = read_table(items, default_name="items", max_bytes=max_bytes)
-        items_frame = _items_from_table(item_table, mapping, item_col, text, warnings, set(frame[Columns.item]))
+        items_frame = _items_from_table(item_table, mapping, item_col, text, warnings)
     else:
         items_frame = _items_from_interactions(inter, item_col, {user_col, item_col, rating_col, ts_col}, text)
 
@@ -211,7 +211,6 @@ def _items_from_table(
     inter_item_col: str,
     text: str | Sequence[str] | None,
     warnings: list[str],
-    inter_ids: set[str] | None = None,
 ) -> pd.DataFrame:
     cols = [str(c) for c in table.frame.columns]
     explicit_item = mapping.get("item")
@@ -232,14 +231,6 @@ def _items_from_table(
                 "Column mapping, Item id in the items file; in the CLI: --items-id-col)."
             ) from None
     ids = clean_ids(table, id_col, "item")
-    guessed = mapping.get(ITEMS_ID) is None and id_col not in (explicit_item, inter_item_col)
-    if guessed and inter_ids is not None and not set(ids).intersection(inter_ids):
-        raise DataError(
-            f"{table.name}: took column {id_col!r} as the item ids, but none of its values is an item of the "
-            f"interactions (column {inter_item_col!r}, e.g. {', '.join(map(repr, sorted(inter_ids)[:3]))}). "
-            f"Its columns are: {', '.join(cols)}. Say which column holds the item ids with columns={{'items_id': '...'}} "
-            "(in the app: Column mapping, Item id in the items file; in the CLI: --items-id-col)."
-        )
     texts, used = build_texts(table, id_col, text)
     texts = texts.fillna("").astype(str).str.strip()
     frame = table.frame.copy()
