@@ -177,13 +177,18 @@ def _decompress(raw: bytes, name: str) -> tuple[bytes, str]:
     return raw, inner
 
 
+def _control_chars(text: str) -> int:
+    """How many characters of ``text`` are control characters other than line breaks and tabs."""
+    return sum(1 for ch in text if ord(ch) < 32 and ch not in "\r\n\t")
+
+
 def _looks_like_text(raw: bytes) -> bool:
     """Whether the first bytes read as text (UTF-8 or cp1252, few control characters)."""
     sample = raw[:4096]
     if b"\x00" in sample:
         return False
     text = sample.decode("utf-8", errors="ignore") or sample.decode("cp1252", errors="ignore")
-    return sum(1 for ch in text if ord(ch) < 32 and ch not in "\r\n\t") <= 8
+    return _control_chars(text) <= 8
 
 
 def _decode(raw: bytes, name: str) -> str:
@@ -213,8 +218,7 @@ def _decode(raw: bytes, name: str) -> str:
                 f"(byte {raw[utf8_err.start]:#04x} at offset {utf8_err.start}). "
                 "Save the file as UTF-8 and try again."
             ) from None
-    bad = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\r\n\t")
-    if bad > 8:
+    if _control_chars(text[:8192]) > 8:
         raise DataError(
             f"{name}: this looks like a binary file, not a table. "
             "Export your data as CSV, TSV, Parquet or JSON Lines."
