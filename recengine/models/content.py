@@ -198,7 +198,7 @@ class ContentKNN(Recommender):
     def _score(self, profiles: list[Profile], X: sp.csr_matrix) -> np.ndarray:
         history = self.history_scores(X)
         # a history of items without text says nothing here: no row of zero-score filler for it
-        has_history = np.diff(X[:, np.flatnonzero(self.has_text)].tocsr().indptr) > 0
+        has_history = np.asarray(X @ self.has_text.astype(np.float32)).ravel() > 0  # weights are > 0
         history[~has_history] = np.nan
         if not any(p.intent for p in profiles):
             return history
