@@ -15,7 +15,7 @@ import pandas as pd
 from recengine.columns import Columns
 from recengine.errors import ConfigError
 from recengine.models import ContentKNN, Profile, Recommender
-from recengine.models.base import as_profiles, profile_ids
+from recengine.models.base import as_profiles, check_k, profile_ids
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
@@ -87,8 +87,7 @@ def rerank(
     ['a', 'c']
     """
     check_knobs(diversity, novelty)
-    if int(k) < 1:
-        raise ConfigError(f"k must be a positive number, got {k}.")
+    k = check_k(k)
     vectors = None
     if embeddings is not None:
         vectors = np.asarray(getattr(embeddings, "vectors", embeddings), dtype=np.float32)

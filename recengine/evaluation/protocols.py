@@ -118,10 +118,10 @@ def evaluate(
     0.22
     """
     from recengine.models import Recommender, make_model
+    from recengine.models.base import check_k
 
     name = protocol_name(protocol)
-    if int(k) < 1:
-        raise ConfigError(f"k must be a positive number, got {k}.")
+    k = check_k(k, "recommendations to measure")
     specs = [m.strip() for m in models.split(",")] if isinstance(models, str) else list(models)
     if not specs:
         raise ConfigError("no models to evaluate; choose from popularity, itemknn, ease, content, hybrid.")

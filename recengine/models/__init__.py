@@ -15,7 +15,7 @@ import scipy.sparse as sp
 from recengine.columns import Columns
 from recengine.data import Dataset
 from recengine.errors import ConfigError, DataError
-from recengine.models.base import MODELS, ModelConfig, Recommender
+from recengine.models.base import MODELS, ModelConfig, Recommender, check_k
 from recengine.models.content import ContentKNN
 from recengine.models.ease import EASE
 from recengine.models.hybrid import Hybrid
@@ -63,8 +63,7 @@ def audience(model: Recommender, dataset: Dataset, text_or_item: str, k: int = 1
     >>> aud.columns.tolist(), len(aud)
     (['user_id', 'score', 'rank', 'n_items', 'because'], 3)
     """
-    if int(k) < 1:
-        raise ConfigError(f"k must be a positive number of users, got {k}.")
+    k = check_k(k, "users")
     if not model.is_fitted:
         model._check_fitted()
     if len(model.item_map) != dataset.n_items or not np.array_equal(model.item_map.external, dataset.item_map.external):
