@@ -14,9 +14,8 @@ from recengine.cli.common import (
     load_data,
     profile_from_args,
     progress_bar,
-    split_ids,
 )
-from recengine.errors import ConfigError
+from recengine.errors import ConfigError, DataError
 
 ORDER = 30
 MODEL_HELP = "popularity, itemknn, ease, content or hybrid"
@@ -139,13 +138,14 @@ def cmd_recommend(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    from recengine.data.splits import parse_shots
     from recengine.evaluation import evaluate, results_json
     from recengine.models.content import shared_encoder
     from recengine.text import embed_items
 
     try:
-        shots = tuple(int(s) for s in split_ids(args.shots))
-    except ValueError:
+        shots = parse_shots(args.shots)
+    except DataError:
         raise ConfigError(f"--shots takes comma-separated whole numbers such as 1,3,5, not {args.shots!r}.") from None
     ds = load_data(args)
     encoder = shared_encoder(args.encoder, args.device)
