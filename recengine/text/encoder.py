@@ -181,9 +181,9 @@ def _resolve_model(name: str) -> tuple[str, Path]:
         return DEFAULT_LABEL, default_model_dir()
     path = Path(name).expanduser()
     if re.fullmatch(r"ft-[0-9a-f]{16}", name) and not path.exists():  # a fine-tune's fingerprint names its folder
-        from recengine.settings import home_dir
+        from recengine.text.finetune import models_root  # imported here: finetune imports this module
 
-        saved = home_dir() / "models" / name
+        saved = models_root() / name
         if not saved.is_dir():
             raise ModelError(f"no fine-tuned encoder {name} under {saved.parent}; `recengine store list` shows the "
                              "fine-tunes there are.")
