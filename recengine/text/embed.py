@@ -137,7 +137,7 @@ def embed_texts(
     """
     if isinstance(texts, str):
         texts = [texts]
-    if not isinstance(texts, (list, tuple)) and not hasattr(texts, "__iter__"):
+    if not hasattr(texts, "__iter__"):
         raise ConfigError(f"embed_texts takes a string or a list of strings, got a {type(texts).__name__}.")
     vectors, _, _, _ = _embed_cached(list(texts), encoder, progress, batch_size)
     return vectors
