@@ -46,8 +46,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_explain)
 
 
-
-
 def _print_table(result: dict[str, Any]) -> None:
     out = sys.stdout
     cold = " (cold item: no interactions)" if result["is_cold"] else ""
