@@ -128,12 +128,6 @@ def preview(upload, what: str):
         return None
 
 
-def forget_stale(key: str, choices: list[str]) -> None:
-    """Drop a mapping choice that names a column of the previous file."""
-    if ss.get(key) not in (None, *choices):
-        ss.pop(key)
-
-
 def upload_form() -> None:
     st.subheader("Load your own data")
     st.markdown(
@@ -160,7 +154,6 @@ def upload_form() -> None:
             mcols = st.columns(4)
             for (role, label), col in zip(ROLES.items(), mcols):
                 choices = [AUTO, *([NONE] if role in OPTIONAL else []), *inter_cols]
-                forget_stale(f"map_{role}", choices)
                 col.selectbox(label, choices, key=f"map_{role}",
                               help=f"auto-detected: {guesses.get(role) or 'none'}"
                               + ("; (none) reads no such column" if role in OPTIONAL else ""))
@@ -168,7 +161,6 @@ def upload_form() -> None:
     if items_preview is not None:
         item_cols, item_guesses = items_preview
         with st.expander("Column mapping: items file", expanded=bool(ss.get("data_error"))):
-            forget_stale("map_items_id", [AUTO, *item_cols])
             st.selectbox("Item id in the items file", [AUTO, *item_cols], key="map_items_id",
                          help="auto: the column named like the interactions' item column, else one named like an "
                          f"item id (guess: {item_guesses.get('item') or 'none'})")
