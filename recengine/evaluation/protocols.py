@@ -156,11 +156,16 @@ def evaluate(
     return pd.DataFrame(rows)
 
 
+def _finite_or_none(value: Any) -> Any:
+    """NaN and infinities (a metric that could not be measured) as None, for JSON and the store."""
+    return None if isinstance(value, float) and not np.isfinite(value) else value
+
+
 def results_json(results: pd.DataFrame, k: int = 10) -> dict[str, Any]:
     """The JSON form of :func:`evaluate`'s table: ``protocol``, ``k`` and ``results`` (one object per row)."""
     protocol = str(results["protocol"].iloc[0]) if len(results) else ""
     records = results.drop(columns=["protocol"]).to_dict(orient="records")
-    clean = [{key: (None if isinstance(v, float) and not np.isfinite(v) else v) for key, v in r.items()} for r in records]
+    clean = [{key: _finite_or_none(v) for key, v in r.items()} for r in records]
     return {"protocol": protocol, "k": int(k), "results": clean}
 
 
@@ -174,6 +179,5 @@ def run_metrics(results: pd.DataFrame) -> dict[str, dict[str, Any]]:
     for r in results.to_dict(orient="records"):
         shots = r.get("shots")
         label = str(r["model"]) + (f" {int(shots)}-shot" if shots is not None and shots == shots else "")
-        out[label] = {c: (None if isinstance(v, float) and not np.isfinite(v) else v)
-                      for c, v in r.items() if c not in ("protocol", "model", "shots")}
+        out[label] = {c: _finite_or_none(v) for c, v in r.items() if c not in ("protocol", "model", "shots")}
     return out
