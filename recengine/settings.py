@@ -19,7 +19,16 @@ def home_dir() -> Path:
     """
     env = os.environ.get(HOME_ENV)
     path = Path(env).expanduser() if env else Path(platformdirs.user_cache_dir("recengine"))
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from recengine.errors import ConfigError
+
+        where = f"{HOME_ENV}={env}" if env else f"the recengine folder {path}"
+        raise ConfigError(
+            f"{where} cannot be used as recengine's home (for the embedding cache, fine-tunes and the store): "
+            f"{exc.strerror or exc}. Set {HOME_ENV} to a folder you can write to."
+        ) from None
     return path
 
 

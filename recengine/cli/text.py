@@ -120,10 +120,10 @@ def _config(args: argparse.Namespace) -> Any:
         kwargs["guard"] = False
     try:
         return FineTuneConfig(lora=args.lora, seed=args.seed, device=args.device, **kwargs)
-    except ValueError as exc:  # pydantic's message names the option and the allowed range
-        from recengine.errors import ConfigError
+    except ValueError as exc:  # pydantic names the setting and the allowed range; say it as the option typed
+        from recengine.errors import settings_error
 
-        raise ConfigError(f"invalid fine-tuning option: {exc}") from exc
+        raise settings_error(exc, "fine-tuning option", lambda f: "--" + f.replace("_", "-")) from None
 
 
 def cmd_finetune(args: argparse.Namespace) -> int:

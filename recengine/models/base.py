@@ -23,7 +23,7 @@ import scipy.sparse as sp
 
 from recengine.columns import Columns
 from recengine.data import Dataset, IdMap
-from recengine.errors import ConfigError, ModelError, NotFittedError
+from recengine.errors import ConfigError, ModelError, NotFittedError, settings_error
 from recengine.models.profile import Profile
 
 FORMAT = "recengine-model"
@@ -112,7 +112,7 @@ class Recommender(ABC):
         try:
             self.config = self.config_class(**{**base, **kwargs})
         except pydantic.ValidationError as exc:
-            raise ConfigError(f"{self.name}: invalid settings: {exc.errors()[0]['loc']} {exc.errors()[0]['msg']}.") from None
+            raise settings_error(exc, f"{self.name} setting") from None
         self.item_map: IdMap | None = None
         self.titles: np.ndarray | None = None
         self.warm_mask: np.ndarray | None = None

@@ -80,6 +80,17 @@ def _checksum(keys: np.ndarray, vectors: np.ndarray) -> str:
     return h.hexdigest()
 
 
+def _caller_level() -> int:
+    """The ``stacklevel`` that points a warning at the first caller outside recengine, not at this module."""
+    import sys
+
+    package = str(Path(__file__).resolve().parents[1])
+    frame, level = sys._getframe(1), 1  # the frame that calls warnings.warn (stacklevel 1)
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
 def _stat(path: Path) -> tuple[int, int, int]:
     st = path.stat()
     return (st.st_size, st.st_mtime_ns, st.st_ino)
@@ -99,7 +110,9 @@ class EmbeddingCache:
     """
 
     def __init__(self, fingerprint: str, dim: int, root: Path | None = None) -> None:
-        self.fingerprint = fingerprint
+        from recengine.text.encoder import checked_fingerprint
+
+        self.fingerprint = checked_fingerprint(fingerprint)
         self.dim = int(dim)
         self.dir = (root or cache_root()) / fingerprint
 
@@ -143,7 +156,7 @@ class EmbeddingCache:
             warnings.warn(
                 f"embedding cache file {path} is damaged ({reason}); it is ignored and its texts are embedded again.",
                 CacheWarning,
-                stacklevel=4,
+                stacklevel=_caller_level(),
             )
             self._discard(path, stat)
             return None
@@ -156,12 +169,14 @@ class EmbeddingCache:
         return shard
 
     def _discard(self, path: Path, stat: tuple[int, int, int]) -> None:
-        with self._lock():
-            try:
+        try:
+            with self._lock():
                 if _stat(path) == stat:  # another process may already have replaced it with a good copy
                     path.unlink()
-            except FileNotFoundError:
-                pass
+        except FileNotFoundError:
+            pass
+        except OSError:  # a read-only cache: the damaged file stays, and is skipped on every read
+            pass
 
     def shards(self) -> list[_Shard]:
         """Every valid shard of this fingerprint (damaged ones are dropped with a warning)."""

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from recengine.errors import ConfigError
-from recengine.text.cache import EmbeddingCache, text_keys
-from recengine.text.encoder import Encoder, Progress
+from recengine.text.cache import CacheWarning, EmbeddingCache, text_keys
+from recengine.text.encoder import Encoder, Progress, check_batch_size
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,6 +53,7 @@ def _embed_cached(
     texts: Sequence[str], encoder: Encoder, progress: Progress | None, batch_size: int | None
 ) -> tuple[np.ndarray, np.ndarray, int, int]:
     """(vectors, has_text, n_encoded, n_cached): look every text up, embed the misses once, store them."""
+    check_batch_size(batch_size)  # before the cache, so a bad value is refused even when nothing needs the model
     texts = [t if isinstance(t, str) else "" for t in texts]
     has_text = np.array([bool(t.strip()) for t in texts], dtype=bool)
     out = np.zeros((len(texts), encoder.dim), dtype=np.float32)
@@ -74,7 +76,16 @@ def _embed_cached(
         for m in missing:
             new_texts[first[keys[m]]] = texts[idx[m]]
         new_vecs = encoder.encode(new_texts, batch_size=batch_size, progress=progress)
-        cache.put(new_keys, new_vecs)
+        try:
+            cache.put(new_keys, new_vecs)
+        except OSError as exc:  # a read-only or full disk: the vectors are right, they are just not kept
+            warnings.warn(
+                f"could not save {len(new_keys)} embeddings to the cache in {cache.dir} ({exc.strerror or exc}); they "
+                "are used for this run only and will be computed again next time. Free some space or set "
+                "RECENGINE_HOME to a writable folder.",
+                CacheWarning,
+                stacklevel=2,
+            )
         out[idx[missing]] = new_vecs[[first[keys[m]] for m in missing]]
     elif progress:
         progress(len(idx), len(idx), "all from cache")

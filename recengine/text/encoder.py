@@ -7,6 +7,7 @@ loading a model cannot run code hidden in a pickle.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -139,26 +140,61 @@ def file_sha256(path: Path) -> str:
         try:
             tmp.write_text(json.dumps(disk, indent=0))
             os.replace(tmp, memo_file)
-        except OSError:
-            tmp.unlink(missing_ok=True)
+        except OSError:  # a read-only home: the hash is kept in memory only
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
     with _hash_lock:
         _hash_memo[key] = digest
     return digest
 
 
 def weight_files(model_dir: Path) -> list[Path]:
-    """The safetensors weight files of a model folder; refuses folders that only hold pickle weights."""
+    """The safetensors weight files of a model folder.
+
+    Refuses a folder where some module's weights exist only as a pickle (``pytorch_model.bin`` and the like,
+    with no ``.safetensors`` file beside it): sentence-transformers would ``torch.load`` it.
+    """
     found = sorted(p for p in model_dir.rglob("*.safetensors") if p.is_file())
+    pickled_only = sorted(
+        p for p in model_dir.rglob("*")
+        if p.suffix.lower() in PICKLE_SUFFIXES and p.is_file() and not any(p.parent.glob("*.safetensors"))
+    )
+    if pickled_only:
+        names = ", ".join(str(p.relative_to(model_dir)) for p in pickled_only[:3])
+        raise ModelError(
+            f"{model_dir} holds weights only as pickle files ({names}); recengine loads safetensors only, "
+            "because unpickling can run arbitrary code. Convert the model once with transformers' or "
+            "sentence-transformers' save_pretrained / save (safe_serialization=True) and point recengine at that folder."
+        )
     if found:
         return found
-    pickles = sorted(p.name for p in model_dir.rglob("*") if p.suffix.lower() in PICKLE_SUFFIXES)
-    if pickles:
-        raise ModelError(
-            f"{model_dir} holds only pickle weight files ({', '.join(pickles[:3])}); recengine loads safetensors only, "
-            "because unpickling can run arbitrary code. Convert the model once with transformers' "
-            "save_pretrained(..., safe_serialization=True) and point recengine at that folder."
-        )
     raise ModelError(f"{model_dir} holds no model weights (no .safetensors file); is it a sentence-transformers model folder?")
+
+
+def model_files(model_dir: Path) -> list[Path]:
+    """Every file that decides what a model folder computes: weights, configs, tokenizer, pooling.
+
+    Left out: recengine's own manifest, hidden files and folders, READMEs, and pickle weights (never loaded).
+    """
+    out = []
+    for p in sorted(model_dir.rglob("*")):
+        rel = p.relative_to(model_dir)
+        if not p.is_file() or any(part.startswith(".") for part in rel.parts) or str(rel) == MANIFEST:
+            continue
+        if p.suffix.lower() in PICKLE_SUFFIXES or p.name.lower().startswith("readme"):
+            continue
+        out.append(p)
+    return out
+
+
+def content_digest(model_dir: Path) -> str:
+    """sha256 over the relative path and sha256 of every file in :func:`model_files` (hex)."""
+    weight_files(model_dir)  # refuses pickle-only modules
+    h = hashlib.sha256()
+    for p in model_files(model_dir):
+        h.update(str(p.relative_to(model_dir).as_posix()).encode())
+        h.update(file_sha256(p).encode())
+    return h.hexdigest()
 
 
 def _slug(text: str) -> str:
@@ -166,12 +202,50 @@ def _slug(text: str) -> str:
 
 
 def model_fingerprint(label: str, model_dir: Path) -> str:
-    """``<label>-<hash>``: the hash covers the label and the sha256 of every weight file."""
+    """``<label>-<hash>``: the hash covers the label and every file that decides the model's output
+    (weights, tokenizer, pooling and other configs), so changing any of them changes the fingerprint."""
     h = hashlib.sha256(label.encode())
-    for p in weight_files(model_dir):
-        h.update(str(p.relative_to(model_dir)).encode())
-        h.update(file_sha256(p).encode())
+    h.update(content_digest(model_dir).encode())
     return f"{_slug(Path(label).name or label)}-{h.hexdigest()[:16]}"
+
+
+FINGERPRINT_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+
+
+def checked_fingerprint(fingerprint: str) -> str:
+    """``fingerprint`` if it is safe as a folder name (letters, digits, ``._-``, no leading dot), else ModelError.
+
+    >>> checked_fingerprint("ft-0123456789abcdef")
+    'ft-0123456789abcdef'
+    """
+    if not isinstance(fingerprint, str) or not FINGERPRINT_RE.fullmatch(fingerprint) or ".." in fingerprint:
+        raise ModelError(f"{fingerprint!r} is not a valid encoder fingerprint (letters, digits, '.', '_' and '-' only).")
+    return fingerprint
+
+
+def _manifest_fingerprint(manifest: dict[str, Any], model_dir: Path) -> str | None:
+    """The fingerprint a fine-tune's manifest claims, when the folder's files still match it; else None.
+
+    A saved fine-tune records the digest of its files; a folder edited since (or a manifest copied next to
+    other weights) would otherwise share, and poison, the cache of the model it claims to be.
+    """
+    claimed = manifest.get("fingerprint")
+    if not claimed:
+        return None
+    ok = isinstance(claimed, str) and bool(re.fullmatch(r"ft-[0-9a-f]{16}", claimed))
+    if ok:
+        recorded = manifest.get("content_digest")
+        ok = recorded == content_digest(model_dir) if recorded else model_dir.name == claimed
+    if not ok:
+        import warnings
+
+        warnings.warn(
+            f"{model_dir / MANIFEST} names the fingerprint {claimed!r}, but the folder's files do not match what was "
+            "saved under it; the folder is treated as a new model with a fingerprint of its own.",
+            stacklevel=3,
+        )
+        return None
+    return claimed
 
 
 def _resolve_model(name: str) -> tuple[str, Path]:
@@ -185,8 +259,8 @@ def _resolve_model(name: str) -> tuple[str, Path]:
 
         saved = models_root() / name
         if not saved.is_dir():
-            raise ModelError(f"no fine-tuned encoder {name} under {saved.parent}; `recengine store list` shows the "
-                             "fine-tunes there are.")
+            raise ModelError(f"no fine-tuned encoder {name} under {saved.parent}; `recengine store list` (or "
+                             "recengine.text.finetune.list_finetuned() in Python) shows the fine-tunes there are.")
         path = saved
     if path.exists():
         if not path.is_dir():
@@ -233,7 +307,7 @@ class Encoder:
         self.path = model_dir
         manifest = read_manifest(model_dir)
         weight_files(model_dir)  # refuse pickle-only folders before anything loads them
-        self.fingerprint: str = manifest.get("fingerprint") or model_fingerprint(label, model_dir)
+        self.fingerprint: str = _manifest_fingerprint(manifest, model_dir) or model_fingerprint(label, model_dir)
         self.manifest: dict[str, Any] = manifest
         self.model = _load_sentence_transformer(model_dir, self.device, self.name)
         self._apply_precision()
@@ -294,9 +368,7 @@ class Encoder:
         if len(idx) == 0:
             return out
         order = idx[np.argsort([-len(texts[i]) for i in idx], kind="stable")]
-        bs = int(batch_size or self.batch_size)
-        if bs < 1:
-            raise ConfigError("batch_size must be a positive integer.")
+        bs = check_batch_size(batch_size) or self.batch_size
         chunk = bs * max(1, 2048 // bs)  # a few batches per progress report
         total = len(order)
         if progress:
@@ -315,6 +387,19 @@ class Encoder:
 
     def __repr__(self) -> str:
         return f"Encoder({self.name!r}, device={self.device!r}, precision={self.precision!r}, dim={self.dim}, fingerprint={self.fingerprint!r})"
+
+
+def check_batch_size(batch_size: Any) -> int | None:
+    """``batch_size`` as a positive int (None stays None: the encoder's default); anything else is a ConfigError.
+
+    >>> check_batch_size(32), check_batch_size(None)
+    (32, None)
+    """
+    if batch_size is None:
+        return None
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise ConfigError(f"the batch size (texts per model call) must be a whole number of at least 1, got {batch_size!r}.")
+    return int(batch_size)
 
 
 def read_manifest(model_dir: Path) -> dict[str, Any]:
@@ -358,4 +443,10 @@ def _load_sentence_transformer(model_dir: Path, device: str, name: str) -> Any:
                 model_kwargs={"use_safetensors": True},
             )
     except Exception as exc:
+        if "trust_remote_code" in str(exc) or "auto_map" in str(exc):
+            raise ModelError(
+                f"cannot load the encoder {name!r} from {model_dir}: it needs custom code shipped with the model, and "
+                "recengine never runs a model's own code (trust_remote_code stays off). Choose a model that the "
+                "transformers library supports as it is, such as 'default' or any sentence-transformers model."
+            ) from None
         raise ModelError(f"cannot load the encoder {name!r} from {model_dir}: {type(exc).__name__}: {exc}") from exc

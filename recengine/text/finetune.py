@@ -38,10 +38,18 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from recengine.errors import ConfigError, DataError, ModelError
+from recengine.errors import ConfigError, DataError, ModelError, settings_error
 from recengine.settings import home_dir
 from recengine.text import training
-from recengine.text.encoder import MANIFEST, Encoder, Progress, quiet_progress, resolve_device, resolve_precision
+from recengine.text.encoder import (
+    MANIFEST,
+    Encoder,
+    Progress,
+    content_digest,
+    quiet_progress,
+    resolve_device,
+    resolve_precision,
+)
 from recengine.text.pairs import (
     collaborative_block,
     collaborative_neighbors,
@@ -53,9 +61,11 @@ from recengine.text.pairs import (
 # Fields that change how a run is executed but not what it learns; left out of the fingerprint.
 _RUN_ONLY = {"device", "precision"}
 # Bumped whenever pair mining or the training loop changes what a config learns, so old fine-tunes are not reused.
-RECIPE_VERSION = 5
+RECIPE_VERSION = 6  # 6: a saved fine-tune embeds as far as its base reads (recipe-5 saves kept the 64-piece training limit)
 # WiSE-FT weights of the fine-tuned model tried on the pseudo-cold validation; 0 is the base encoder.
 ALPHAS = (0.0, 0.25, 0.5, 0.75, 1.0)
+# Progress messages of the pseudo-cold run (guard or alpha choice) start with this; the final run's do not.
+HELD_OUT_CHECK = "held-out check"
 # Items per step when FineTuneConfig.batch_size is None: CUDA takes a larger batch (more in-batch negatives).
 BATCH_CPU, BATCH_CUDA = 32, 128
 
@@ -207,7 +217,7 @@ def finetune(
         try:
             config = FineTuneConfig(**config)
         except ValueError as exc:  # pydantic names the setting and the allowed range
-            raise ConfigError(f"invalid fine-tuning setting: {exc}") from None
+            raise settings_error(exc, "fine-tuning setting") from None
     cfg = config or FineTuneConfig()
     device = resolve_device(cfg.device)
     precision = resolve_precision(device, cfg.precision)
@@ -217,18 +227,14 @@ def finetune(
     digest = data_hash(dataset)
     fp = finetune_fingerprint(base_enc.fingerprint, digest, cfg)
     out_dir = models_root() / fp
-    if not force and (out_dir / MANIFEST).is_file():
-        enc = Encoder(str(out_dir), device=device, precision=precision)
-        enc.manifest = {**enc.manifest, "cached": True}
+    if not force and (enc := _load_saved(out_dir, device, precision)) is not None:
         return enc
 
     from filelock import FileLock
 
     models_root().mkdir(parents=True, exist_ok=True)
     with FileLock(str(models_root() / f".{fp}.lock"), timeout=3600):
-        if not force and (out_dir / MANIFEST).is_file():  # another process finished it while we waited
-            enc = Encoder(str(out_dir), device=device, precision=precision)
-            enc.manifest = {**enc.manifest, "cached": True}
+        if not force and (enc := _load_saved(out_dir, device, precision)) is not None:  # another process finished it
             return enc
         model, history, stats = _fit(dataset, base_enc, cfg, device, precision, progress)
         manifest = {
@@ -248,6 +254,23 @@ def finetune(
     return enc
 
 
+def _load_saved(out_dir: Path, device: str, precision: str) -> Encoder | None:
+    """The fine-tune saved in ``out_dir`` (marked cached), or None when there is none or it is damaged (warned)."""
+    if not (out_dir / MANIFEST).is_file():
+        return None
+    try:
+        enc = Encoder(str(out_dir), device=device, precision=precision)
+    except ModelError as exc:
+        import warnings
+
+        warnings.warn(f"the saved fine-tune in {out_dir} cannot be loaded ({exc}); it is trained again.", stacklevel=3)
+        return None
+    if enc.fingerprint != out_dir.name:  # its files changed since it was saved: not the fine-tune asked for
+        return None
+    enc.manifest = {**enc.manifest, "cached": True}
+    return enc
+
+
 def _require_peft() -> None:
     try:
         import peft  # noqa: F401
@@ -257,13 +280,15 @@ def _require_peft() -> None:
 
 def _save(model: Any, out_dir: Path, manifest: dict[str, Any]) -> None:
     """Write to a temporary folder, then rename it into place, so a half-written model is never found."""
+    for stale in out_dir.parent.glob(f".{out_dir.name}.*.tmp"):  # left by a run that was killed (we hold the lock)
+        shutil.rmtree(stale, ignore_errors=True)
     tmp = out_dir.with_name(f".{out_dir.name}.{os.getpid()}.tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
     with quiet_progress():
         model.save(str(tmp), safe_serialization=True)
     for p in tmp.rglob("*"):
         if p.suffix.lower() in (".bin", ".pt", ".pth", ".pkl"):
             p.unlink()  # the folder must load without unpickling anything
+    manifest = {**manifest, "content_digest": content_digest(tmp)}
     (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2))
     shutil.rmtree(out_dir, ignore_errors=True)
     os.replace(tmp, out_dir)
@@ -292,8 +317,8 @@ def _train(
     if len(anchors) < 2:
         raise DataError(
             f"fine-tuning learns from items that people consume together: it needs at least two items with text, each "
-            f"with at least {cfg.min_users} users, that share users with another such item; this data has "
-            f"{len(anchors)}. Use data with more users per item (or a lower min_users)."
+            f"with at least {max(2, cfg.min_users)} users, that share at least two users with another such item; this "
+            f"data has {len(anchors)}. Use data with more users per item (more interactions, or a longer period)."
         )
     bs = cfg.batch_size or (BATCH_CUDA if device.startswith("cuda") else BATCH_CPU)
     power = 2.0 if cfg.loss == "distill" else 1.0  # distill: partners lean to the closest neighbours
@@ -366,6 +391,7 @@ def _train(
                 progress(step, total, f"loss {value:.4f}")
     if cfg.lora:
         model = training.merge_lora(model)
+    model.max_seq_length = base.model.max_seq_length  # the length limit is for training; embedding reads as far as the base
     model.eval()
     stats = {"steps": step, "pairs_per_epoch": int(len(epoch_pairs[0])), "anchors": int(len(anchors)),
              "batch_size": bs, "device": device, "precision": precision, "seconds": round(time.perf_counter() - start, 2),
@@ -405,7 +431,15 @@ def _pseudo_cold(
     val = cold_items_split(dataset, item_frac=cfg.val_frac, seed=cfg.seed + 1)  # type: ignore[arg-type]
     if val.test.empty or val.train.interactions.empty:
         raise DataError("nothing held out")
-    model, _, stats = _train(val.train, base, cfg, device, precision, progress)
+    check = None
+    if progress is not None:  # a run of its own before the real one: say so, so bars and loss curves can tell them apart
+
+        def check(step: int, total: int, message: str) -> None:
+            progress(step, total, f"{HELD_OUT_CHECK}: {message}")
+
+    model, _, stats = _train(val.train, base, cfg, device, precision, check)
+    if check is not None:
+        check(stats["steps"], stats["steps"], f"comparing {len(alphas)} weight mixes on {len(val.candidates)} held-out items")
     # only the items the judge looks at need vectors: the held-out ones and the train items with users
     texts = list(dataset.texts)  # type: ignore[attr-defined]
     need = np.flatnonzero(np.asarray(val.train.item_popularity) > 0)

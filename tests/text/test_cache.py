@@ -137,3 +137,24 @@ def test_two_processes_embedding_at_once_agree(fresh_home, tmp_path, sample, enc
     clear_memory()
     cached = embed_texts(texts, encoder)
     np.testing.assert_array_equal(cached, a)
+
+
+def test_a_cache_that_cannot_be_written_still_gives_the_vectors(fresh_home, tiny, encoder, monkeypatch):
+    def disk_full(self, keys, vectors):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(EmbeddingCache, "put", disk_full)
+    with pytest.warns(CacheWarning, match="No space left on device.*RECENGINE_HOME"):
+        emb = embed_items(tiny, encoder)
+    np.testing.assert_allclose(emb.vectors[emb.has_text], encoder.encode([t for t in tiny.texts if t.strip()]), atol=1e-5)
+    monkeypatch.undo()
+    assert embed_items(tiny, encoder).n_encoded == emb.n_encoded  # nothing was kept: embedded again
+
+
+@pytest.mark.parametrize("bad", [0, -5, 2.5, True])
+def test_a_bad_batch_size_is_refused_even_when_everything_is_cached(fresh_home, tiny, encoder, bad):
+    from recengine.errors import ConfigError
+
+    embed_items(tiny, encoder)
+    with pytest.raises(ConfigError, match="batch size"):
+        embed_items(tiny, encoder, batch_size=bad)

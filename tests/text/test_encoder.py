@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -71,6 +72,61 @@ def test_fingerprint_depends_on_weights(tmp_path, encoder):
     blob[-1] ^= 0xFF
     (copy / "model.safetensors").write_bytes(bytes(blob))
     assert model_fingerprint("x", copy) != same
+
+
+def _model_copy(encoder, dest: Path) -> Path:
+    import shutil
+
+    shutil.copytree(encoder.path, dest, ignore=shutil.ignore_patterns("recengine.json"))
+    return dest
+
+
+def test_fingerprint_covers_the_files_besides_the_weights(tmp_path, encoder):
+    folder = _model_copy(encoder, tmp_path / "m")
+    before = model_fingerprint("x", folder)
+    (folder / "README.md").write_text("notes do not change what the model computes")
+    assert model_fingerprint("x", folder) == before
+    pooling = folder / "1_Pooling" / "config.json"
+    cfg = json.loads(pooling.read_text())
+    cfg.update(pooling_mode_mean_tokens=False, pooling_mode_cls_token=True)
+    pooling.write_text(json.dumps(cfg))  # CLS pooling: other vectors from the same weights
+    assert model_fingerprint("x", folder) != before
+
+
+def test_a_module_with_only_pickle_weights_is_refused_though_others_are_safetensors(tmp_path, encoder):
+    folder = _model_copy(encoder, tmp_path / "dense")
+    (folder / "2_Dense").mkdir()
+    (folder / "2_Dense" / "pytorch_model.bin").write_bytes(b"\x80\x04not really")
+    with pytest.raises(ModelError, match="2_Dense/pytorch_model.bin"):
+        Encoder(str(folder), device="cpu")
+    (folder / "2_Dense" / "model.safetensors").write_bytes(b"")  # beside a safetensors file the pickle is never read
+    assert len(weight_files(folder)) == 2
+
+
+@pytest.mark.parametrize("claimed", ["../../escaped", "ft-0123456789abcdef"])
+def test_a_manifest_cannot_claim_another_models_fingerprint(tmp_path, encoder, claimed):
+    folder = _model_copy(encoder, tmp_path / "claims")
+    (folder / "recengine.json").write_text(json.dumps({"fingerprint": claimed}))
+    with pytest.warns(UserWarning, match="do not match"):
+        enc = Encoder(str(folder), device="cpu")
+    assert enc.fingerprint.startswith("claims-") and enc.fingerprint != claimed
+
+
+def test_a_fingerprint_that_is_not_a_folder_name_is_refused(fresh_home):
+    from recengine.text.cache import EmbeddingCache
+
+    for bad in ("../../escaped", ".hidden", "a/b", ""):
+        with pytest.raises(ModelError, match="not a valid encoder fingerprint"):
+            EmbeddingCache(bad, dim=3)
+
+
+def test_a_home_that_cannot_be_made_is_a_config_error(tmp_path, monkeypatch):
+    from recengine.settings import home_dir
+
+    (tmp_path / "afile").write_text("")
+    monkeypatch.setenv("RECENGINE_HOME", str(tmp_path / "afile" / "home"))
+    with pytest.raises(ConfigError, match="RECENGINE_HOME=.*afile/home.*Not a directory.*write to"):
+        home_dir()
 
 
 def test_pickle_only_model_is_refused(tmp_path):

@@ -52,11 +52,23 @@ def test_tiny_finetune_trains_saves_and_is_reused(fresh_home, tiny, encoder):
     reloaded = Encoder(str(tuned.path), device="cpu")
     assert reloaded.fingerprint == tuned.fingerprint
     np.testing.assert_allclose(reloaded.encode(texts), live, atol=1e-5)
+    # trained on 16 word pieces a text, but it embeds as far as the base reads, live and reloaded
+    assert tuned.max_seq_length == reloaded.max_seq_length == encoder.max_seq_length == 256
 
     again = finetune(tiny, encoder, FineTuneConfig(**TINY), progress=lambda *a: pytest.fail("retrained"))
     assert again.manifest["cached"] is True and again.fingerprint == tuned.fingerprint
     np.testing.assert_allclose(again.encode(texts), live, atol=1e-5)
     assert [m["fingerprint"] for m in list_finetuned()] == [tuned.fingerprint]
+
+    # a damaged save (and the temp folder of a run killed while saving) is trained again, not reused or left
+    stale = tuned.path.with_name(f".{tuned.path.name}.999999.tmp")
+    stale.mkdir()
+    weights = next(tuned.path.rglob("model.safetensors"))
+    weights.write_bytes(weights.read_bytes()[:1000])
+    with pytest.warns(UserWarning, match="cannot be loaded.*trained again"):
+        redone = finetune(tiny, encoder, FineTuneConfig(**TINY))
+    assert redone.manifest["cached"] is False and redone.fingerprint == tuned.fingerprint and not stale.exists()
+    np.testing.assert_allclose(Encoder(redone.fingerprint, device="cpu").encode(texts), live, atol=1e-5)
 
 
 def test_fingerprint_covers_data_and_config_not_device(tiny, sample):
@@ -213,7 +225,12 @@ def test_guard_keeps_the_base_when_tuning_wrecks_the_encoder(sample, encoder):
     assert wrecked["base_lead"] > wrecked["standard_error"] > 0
     assert wrecked["scores"]["0.0"]["recall@10"] > wrecked["scores"]["1.0"]["recall@10"]
     # a gentle run keeps the configured mix unless the base leads by more than a standard error
-    gentle = guard_alpha(small, encoder, FineTuneConfig(lr=1e-5, alpha=0.75, **quick), "cpu", "fp32")
+    calls = []
+    gentle = guard_alpha(small, encoder, FineTuneConfig(lr=1e-5, alpha=0.75, **quick), "cpu", "fp32",
+                         lambda s, t, m: calls.append(m))
+    # its training run is labelled, so a progress bar or loss curve does not take it for the real one
+    assert calls and all(m.startswith("held-out check: ") for m in calls)
+    assert calls[-1].startswith("held-out check: comparing 2 weight mixes")
     assert set(gentle["scores"]) == {"0.0", "0.75"} and gentle["held_out_users"] > 10
     assert gentle["alpha"] == (0.0 if gentle["base_lead"] > gentle["standard_error"] else 0.75)
 
@@ -226,6 +243,8 @@ def test_alpha_zero_ships_the_base_weights_without_a_guard_run(fresh_home, tiny,
     assert calls[0][0] == 0 and sum(1 for c in calls if c[0] == 0) == 1  # one training run, no pseudo-cold one
     base = _weights(encoder)
     assert all(np.allclose(v, base[k], atol=1e-6) for k, v in _weights(tuned).items() if k in base)
+    texts = ["a long description " * 40]  # past the 16 word pieces it trained on: the base's vector all the same
+    np.testing.assert_allclose(tuned.encode(texts), encoder.encode(texts), atol=1e-5)
 
 
 def test_data_without_shared_users_says_what_fine_tuning_needs(fresh_home, encoder):
