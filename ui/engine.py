@@ -127,7 +127,8 @@ def projection(dataset_key: str, fingerprint: str, method: str, _vectors) -> obj
 def encoder_options(dataset=None, dataset_key: str | None = None) -> tuple[dict[str, str], list[str]]:
     """Encoders to choose from, and which of them were fine-tuned on this dataset.
 
-    The default comes first, then every fine-tuned encoder in the store whose folder exists: the ones tuned on
+    The default comes first, then every fine-tuned encoder in the store or the models folder (made from Python)
+    whose folder exists: the ones tuned on
     ``dataset`` (its cold-items train split, as the Fine-tune page and ``recengine finetune`` make them) first,
     then the others, labelled with the dataset they were tuned on.
     """
@@ -141,6 +142,10 @@ def encoder_options(dataset=None, dataset_key: str | None = None) -> tuple[dict[
         tunes = open_store().list_finetunes()
     except Exception:  # a damaged store must not hide the default encoder
         tunes = []
+    from recengine.text.finetune import list_finetuned
+
+    known = {t.get("path") for t in tunes}
+    tunes += [t for t in list_finetuned() if t["path"] not in known]  # made from Python: in the models folder only
     here_hash = None
     if dataset is not None and dataset_key:
         with contextlib.suppress(Exception):  # data too small to fine-tune on: nothing was tuned on it

@@ -33,3 +33,15 @@ def test_finetune_trains_once_then_reuses(run_page):
     assert_clean(at)
     assert at.session_state["ft_result"]["manifest"]["cached"] is True
     assert "loaded, not re-run" in at.success[0].value
+
+
+def test_a_finetune_made_from_python_is_offered_as_an_encoder(tmp_path, monkeypatch, tiny, encoder):
+    from recengine.text import FineTuneConfig, finetune
+    from ui.engine import encoder_options
+
+    monkeypatch.setenv("RECENGINE_HOME", str(tmp_path / "home"))
+    assert list(encoder_options()[0]) == ["default"]
+    tuned = finetune(tiny, encoder, FineTuneConfig(epochs=1, batch_size=4, neighbors=2, max_seq_length=16, guard=False,
+                                                   device="cpu"))
+    options, _ = encoder_options()  # never recorded in the store: found in the models folder
+    assert str(tuned.path) in options and tuned.fingerprint[:20] in options[str(tuned.path)]
