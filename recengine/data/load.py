@@ -196,11 +196,14 @@ def _merge_duplicates(frame: pd.DataFrame, table: Table, warnings: list[str]) ->
     order = [Columns.timestamp, "_order"] if Columns.timestamp in frame.columns else ["_order"]
     merged = frame.sort_values(order).drop_duplicates([Columns.user, Columns.item], keep="last").sort_values("_order")
     n_removed = len(frame) - len(merged)
-    first = frame["_order"].to_numpy()[np.flatnonzero(dup.to_numpy())]
+    involved = frame.loc[dup]
+    n_pairs = len(involved.drop_duplicates([Columns.user, Columns.item]))
+    first = involved["_order"].to_numpy()
     warnings.append(
-        f"{table.name}: {n_removed} duplicate (user, item) row(s) were merged, keeping the latest of each pair "
-        f"({'by timestamp' if Columns.timestamp in frame.columns else 'by position in the file'}); "
-        f"first at {table.where(first, limit=3)}."
+        f"{table.name}: {n_pairs} (user, item) pair(s) are duplicated across {len(first)} rows (first at "
+        f"{table.where(first, limit=3)}); each pair was merged into one row, keeping the latest "
+        f"({'by timestamp' if Columns.timestamp in frame.columns else 'by position in the file'}), so "
+        f"{n_removed} row(s) were dropped."
     )
     return merged
 

@@ -210,7 +210,9 @@ def test_errors_name_the_file_line_across_blank_lines_and_multi_line_fields(tmp_
     jsonl = write(tmp_path, "gaps.jsonl", '{"user": "a", "item": "x", "rating": 1}\n\n{"user": "b", "item": "x", "rating": "q"}\n')
     assert "line 3" in error_for(jsonl)
     dups = write(tmp_path, "dups.csv", "customer,sku\na,X\n\nb,Y\na,X\n")
-    assert "first at lines 2, 5" in " ".join(recengine.read_dataset(dups).warnings)
+    said = " ".join(recengine.read_dataset(dups).warnings)
+    assert "1 (user, item) pair(s) are duplicated across 2 rows (first at lines 2, 5)" in said
+    assert "1 row(s) were dropped" in said
 
 
 def test_utf16_a_csv_named_parquet_and_an_excel_file(tmp_path: Path) -> None:

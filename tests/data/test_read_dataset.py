@@ -113,7 +113,7 @@ def test_duplicates_are_merged_keeping_latest_and_reported() -> None:
     assert ds.n_interactions == 2
     row = ds.interactions[(ds.interactions[Columns.user] == "a")]
     assert row[Columns.rating].item() == 5.0
-    assert any("duplicate" in w and "2 duplicate" in w for w in ds.warnings)
+    assert any("1 (user, item) pair(s) are duplicated across 3 rows" in w and "2 row(s) were dropped" in w for w in ds.warnings)
 
 
 def test_items_missing_from_items_file_are_reported() -> None:
