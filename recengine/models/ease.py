@@ -1,8 +1,11 @@
 """EASE (Steck 2019): a closed-form item-item linear autoencoder, the strongest simple warm-user baseline.
 
 ``B = I - P / diag(P)`` with ``P = (X'X + lambda I)^-1``, then ``score = x B``. Computed with torch so it
-runs on the GPU when there is one (float32 there; float64 on CPU, where a 2,000-item inverse takes well
-under a second). EASE is cubic in the number of items: past ``max_items`` it refuses and says to use ItemKNN.
+runs on the GPU when there is one (float32 there; on CPU float64 up to :data:`EXACT_ITEMS` items, where a
+2,000-item inverse takes well under a second, and float32 above, which halves the memory and the time).
+EASE is cubic in the number of items and keeps about three items x items matrices at its peak: past
+``max_items``, or when that peak would not fit in the memory free on the device, it refuses before it starts
+and says to use ItemKNN (:func:`ease_fits` tells without trying; the hybrid uses it to leave EASE out).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ class EASEConfig(ModelConfig):
 
     lam: float = 300.0
     device: str = "auto"
-    max_items: int = 40_000
+    max_items: int = 20_000
 
 
 def resolve_device(device: str = "auto") -> str:
@@ -53,6 +56,61 @@ def resolve_device(device: str = "auto") -> str:
     return device
 
 
+# On CPU, up to this many items the inverse is taken in float64 (the published MovieLens figures); above, float32.
+EXACT_ITEMS = 5_000
+
+
+def _dtype_bytes(n_items: int, device: str) -> int:
+    return 8 if device == "cpu" and n_items <= EXACT_ITEMS else 4
+
+
+def ease_memory_bytes(n_items: int, device: str = "cpu") -> int:
+    """Peak memory of :func:`ease_weights` for ``n_items`` items: three items x items matrices, plus the float32
+    result when the work is in float64.
+
+    >>> round(ease_memory_bytes(10_000) / 1e9, 1)
+    1.2
+    """
+    size = _dtype_bytes(n_items, device)
+    return int(n_items) ** 2 * (3 * size + (4 if size == 8 else 0))
+
+
+def free_memory_bytes(device: str = "cpu") -> int | None:
+    """Memory free for a new allocation on ``device`` (None when it cannot be told)."""
+    try:
+        if device.startswith("cuda"):
+            import torch
+
+            return int(torch.cuda.mem_get_info(torch.device(device))[0])
+        if device == "cpu":
+            import psutil
+
+            return int(psutil.virtual_memory().available)
+    except Exception:  # no psutil, or a driver that cannot say: fall back to max_items alone
+        return None
+    return None
+
+
+def ease_fits(n_items: int, device: str = "cpu", max_items: int = EASEConfig.model_fields["max_items"].default) -> str | None:
+    """Why EASE cannot be fitted on ``n_items`` items here (a sentence for the user), or None when it can.
+
+    >>> ease_fits(1_682) is None
+    True
+    >>> ease_fits(50_000).split(";")[0]
+    'EASE inverts an items x items matrix and 50,000 items is more than max_items=20,000'
+    """
+    need = ease_memory_bytes(n_items, device)
+    if n_items > max_items:
+        return (f"EASE inverts an items x items matrix and {n_items:,} items is more than max_items={max_items:,}; "
+                f"it would need about {need / 1e9:.1f} GB of memory and a long time. Use ItemKNN for a catalogue this "
+                "large, or raise max_items if you have the memory and the time.")
+    free = free_memory_bytes(device)
+    if free is not None and need > 0.8 * free:
+        return (f"EASE on {n_items:,} items needs about {need / 1e9:.1f} GB of memory on {device}, and only "
+                f"{free / 1e9:.1f} GB is free. Use ItemKNN, or free some memory.")
+    return None
+
+
 def ease_weights(X: sp.spmatrix, lam: float, device: str = "cpu") -> np.ndarray:
     """The EASE item-item weight matrix ``B`` (float32, zero diagonal) for a users x items matrix ``X``.
 
@@ -65,15 +123,15 @@ def ease_weights(X: sp.spmatrix, lam: float, device: str = "cpu") -> np.ndarray:
     """
     import torch
 
-    X = sp.csr_matrix(X, dtype=np.float64)
-    gram = (X.T @ X).toarray()
-    dtype = torch.float64 if device == "cpu" else torch.float32
-    G = torch.as_tensor(gram, dtype=dtype, device=device)
-    G += lam * torch.eye(G.shape[0], dtype=dtype, device=device)
+    exact = _dtype_bytes(X.shape[1], device) == 8
+    X = sp.csr_matrix(X, dtype=np.float64 if exact else np.float32)
+    G = torch.as_tensor((X.T @ X).toarray(), device=device)  # shares the numpy buffer on CPU: one matrix, not two
+    G.diagonal().add_(lam)
     P = torch.linalg.inv(G)
-    B = -P / torch.diagonal(P)[None, :]
-    B.fill_diagonal_(0.0)
-    return B.to(torch.float32).cpu().numpy()
+    del G
+    P.div_(-torch.diagonal(P).clone()[None, :])  # B = -P / diag(P), in place
+    P.fill_diagonal_(0.0)
+    return P.to(torch.float32).cpu().numpy()
 
 
 class EASE(Recommender):
@@ -94,12 +152,10 @@ class EASE(Recommender):
     config_class = EASEConfig
 
     def _fit(self, dataset: Dataset, embeddings: Any = None, encoder: Any = None) -> None:
-        if dataset.n_items > self.config.max_items:
-            raise ConfigError(
-                f"EASE inverts an items x items matrix; {dataset.n_items} items is more than max_items="
-                f"{self.config.max_items}. Use ItemKNN for a catalogue this large."
-            )
         self.device = resolve_device(self.config.device)
+        why = ease_fits(dataset.n_items, self.device, self.config.max_items)
+        if why:
+            raise ConfigError(why)
         # Row-major: profiles gather rows of B, and scipy's sparse @ dense copies a column-major operand.
         self.B = np.ascontiguousarray(ease_weights(dataset.matrix, self.config.lam, self.device))
         self._cold = dataset.cold_item_mask.copy()

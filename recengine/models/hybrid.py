@@ -21,6 +21,7 @@ score that :meth:`recommend` reports.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ import scipy.sparse as sp
 from recengine.data import Dataset
 from recengine.models.base import ModelConfig, Recommender, pack_sparse, unpack_sparse
 from recengine.models.content import ContentKNN, shared_encoder, standardize_rows
-from recengine.models.ease import EASE
+from recengine.models.ease import EASE, ease_fits, resolve_device
 from recengine.models.hybrid_fit import (
     LEARNED,
     REGIME_NAMES,
@@ -113,10 +114,12 @@ class Hybrid(Recommender):
     def fit_bases(self, dataset: Dataset, embeddings: Any, encoder: Any) -> tuple[EASE | None, ItemKNN, ContentKNN, Any]:
         """The base models fitted on ``dataset``, and its co-occurrence counts.
 
-        EASE is left out (its signal reads 0) when the catalogue is larger than its ``max_items``.
+        EASE is left out (its signal reads 0) when the catalogue is larger than its ``max_items`` or it would not fit
+        in the memory free (:func:`~recengine.models.ease.ease_fits`); ``ease_left_out`` says why.
         """
         ease, knn, content = self._bases()
-        fitted_ease = ease.fit(dataset, embeddings, encoder) if dataset.n_items <= ease.config.max_items else None
+        self.ease_left_out = ease_fits(dataset.n_items, resolve_device(ease.config.device), ease.config.max_items)
+        fitted_ease = ease.fit(dataset, embeddings, encoder) if self.ease_left_out is None else None
         return fitted_ease, knn.fit(dataset, embeddings, encoder), content.fit(dataset, embeddings, encoder), cooccurrence(dataset)
 
     def _fit(self, dataset: Dataset, embeddings: Any = None, encoder: Any = None) -> None:
@@ -131,6 +134,9 @@ class Hybrid(Recommender):
         else:
             self.weights, self.validation = prior, {"note": "prior weights (learn=False)"}
         self.ease, self.itemknn, self.content, self.cooc = self.fit_bases(dataset, embeddings, encoder)
+        if self.ease_left_out:
+            self.validation = {**self.validation, "ease": f"left out: {self.ease_left_out}"}
+            warnings.warn(f"hybrid: the EASE signal is left out (it reads 0). {self.ease_left_out}", UserWarning, stacklevel=3)
         self.item_feats = item_features(dataset)
         self._cache: tuple[tuple[int, ...], np.ndarray] | None = None
 

@@ -229,6 +229,22 @@ def _group(profiles_df: pd.DataFrame | None, train: Dataset, users: np.ndarray) 
     return [Profile.from_items(grouped.get(u, []), user_id=u) for u in users]
 
 
+# Memory for one validation group's signal tensor (n_signals x users x items, float32): users are sampled to fit.
+VALIDATION_BYTES = 512 * 2**20
+MIN_VALIDATION_USERS = 200
+
+
+def validation_user_cap(n_items: int, n_signals: int = 9) -> int:
+    """How many users one validation group may hold so that its signals fit in :data:`VALIDATION_BYTES`.
+
+    MovieLens-100K (1,682 items) allows 8,866, more than it has; a 30,000-item catalogue 497.
+
+    >>> validation_user_cap(1_682), validation_user_cap(30_000)
+    (8866, 497)
+    """
+    return max(MIN_VALIDATION_USERS, VALIDATION_BYTES // (n_signals * 4 * max(1, int(n_items))))
+
+
 def validation_setups(dataset: Dataset, seed: int, folds: int = 2, cold_offset: bool = False) -> list[tuple[str, Dataset, list[Group]]]:
     """(stage, validation train set, groups of (regime, profiles, positives)) carved out of ``dataset``.
 
@@ -238,13 +254,20 @@ def validation_setups(dataset: Dataset, seed: int, folds: int = 2, cold_offset: 
     hold-out cannot tell how often brand-new items are wanted, so the ``is_cold`` weight is not learned
     (it stays 0: a cold item competes through its text, its collaborative signals read as average).
     With ``cold_offset=True`` a further ``cold`` setup (10 % of items held out) learns that offset.
-    Protocols the data is too small for are skipped.
+    Protocols the data is too small for are skipped. A group with more users than
+    :func:`validation_user_cap` allows for this catalogue keeps a seeded sample of them, so learning the
+    weights on a large dataset takes bounded memory and time.
     """
+    cap = validation_user_cap(dataset.n_items)
+    rng = np.random.default_rng(seed)
 
     def groups(train: Dataset, raw: list[tuple[int, pd.DataFrame | None, pd.DataFrame]], cold_test: pd.DataFrame | None = None) -> list[Group]:
         out = []
         for regime, prof_df, test in raw:
             users = pd.unique(test[Columns.user])
+            if len(users) > cap:
+                users = np.sort(rng.choice(users, size=cap, replace=False))
+                test = test[test[Columns.user].isin(set(users))]
             if len(users) >= 5:
                 extra = cold_test[cold_test[Columns.user].isin(set(users))] if cold_test is not None else test.iloc[:0]
                 out.append((regime, _group(prof_df, train, users), pd.concat([test, extra])))

@@ -91,8 +91,9 @@ def test_hybrid_without_ease_on_a_catalogue_too_large_for_it(tiny, tiny_embeddin
     model = Hybrid(knn_k=3, content_k=2)
     defaults = model._bases
     model._bases = lambda: (EASE(lam=1.0, max_items=3), *defaults()[1:])  # a catalogue "too large" for EASE
-    model.fit(tiny, tiny_embeddings, encoder)
-    assert model.ease is None
+    with pytest.warns(UserWarning, match="EASE signal is left out.*max_items=3"):
+        model.fit(tiny, tiny_embeddings, encoder)
+    assert model.ease is None and "max_items=3" in model.validation["ease"]
     recs = model.recommend(Profile.from_items(["a"]), k=2)
     assert set(recs[Columns.item]) <= {"b", "c", "g"} and (recs["ease"] == 0).all()
     back = Hybrid.load(model.save(tmp_path / "h"))
@@ -131,3 +132,40 @@ def test_a_negative_popularity_weight_does_not_lift_cold_items(hybrid, tiny):
             assert gain[cold].max() <= gain[warm].min() + 1e-6
     finally:
         hybrid.weights = saved
+
+
+def test_ease_refuses_before_it_starts_when_the_memory_free_is_too_small(tiny, sample, monkeypatch):
+    from recengine.models import ease as ease_module
+
+    need = ease_module.ease_memory_bytes(tiny.n_items, "cpu")
+    monkeypatch.setattr(ease_module, "free_memory_bytes", lambda device="cpu": need)  # a machine with little free
+    with pytest.raises(ConfigError, match=r"needs about .* GB of memory on cpu.*ItemKNN"):
+        EASE().fit(tiny)
+    monkeypatch.setattr(ease_module, "free_memory_bytes", lambda device="cpu": 2 * need)
+    assert EASE().fit(tiny).B.shape == (tiny.n_items, tiny.n_items)
+
+
+def test_ease_in_float32_above_the_exact_size_matches_float64(sample, monkeypatch):
+    from recengine.models import ease as ease_module
+
+    exact = ease_module.ease_weights(sample.matrix, 300.0)
+    monkeypatch.setattr(ease_module, "EXACT_ITEMS", 100)  # as if the catalogue were large
+    assert ease_module.ease_memory_bytes(sample.n_items) == 3 * 4 * sample.n_items**2
+    fast = ease_module.ease_weights(sample.matrix, 300.0)
+    assert np.abs(fast - exact).max() < 1e-4 * np.abs(exact).max()
+    assert np.allclose(np.diag(fast), 0.0)
+
+
+def test_validation_groups_keep_a_seeded_sample_of_users_that_fits_the_memory_budget(sample, monkeypatch):
+    from recengine.models import hybrid_fit
+
+    full = hybrid_fit.validation_setups(sample, 42)
+    assert len(full[0][2][0][1]) == sample.n_users  # MovieLens-100K fits whole: its figures do not move
+    monkeypatch.setattr(hybrid_fit, "VALIDATION_BYTES", 9 * 4 * sample.n_items * 300)  # room for 300 users
+    setups = [hybrid_fit.validation_setups(sample, 42) for _ in range(2)]
+    for _stage, _, groups in setups[0]:
+        for _, profiles, positives in groups:
+            users = {p.user_id for p in profiles}
+            assert len(users) <= 300 and set(positives[Columns.user]) <= users
+    warm = [[p.user_id for p in s[0][2][0][1]] for s in setups]
+    assert len(warm[0]) == 300 and warm[0] == warm[1]  # seeded
