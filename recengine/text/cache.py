@@ -80,7 +80,7 @@ def _checksum(keys: np.ndarray, vectors: np.ndarray) -> str:
     return h.hexdigest()
 
 
-def _caller_level() -> int:
+def caller_level() -> int:
     """The ``stacklevel`` that points a warning at the first caller outside recengine, not at this module."""
     import sys
 
@@ -156,7 +156,7 @@ class EmbeddingCache:
             warnings.warn(
                 f"embedding cache file {path} is damaged ({reason}); it is ignored and its texts are embedded again.",
                 CacheWarning,
-                stacklevel=_caller_level(),
+                stacklevel=caller_level(),
             )
             self._discard(path, stat)
             return None

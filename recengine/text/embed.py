@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from recengine.errors import ConfigError
-from recengine.text.cache import CacheWarning, EmbeddingCache, text_keys
+from recengine.text.cache import CacheWarning, EmbeddingCache, caller_level, text_keys
 from recengine.text.encoder import Encoder, Progress, check_batch_size
 
 
@@ -49,6 +49,49 @@ class ItemEmbeddings:
         return self.vectors[hits[0]]
 
 
+# While a long embedding runs, what is done is written to the cache at least this often, so an interrupted
+# run (Ctrl-C, a closed laptop) resumes where it stopped instead of starting again.
+CHECKPOINT_SECONDS = 30.0
+
+
+class _Checkpoints:
+    """Collects the chunks :meth:`Encoder.encode` reports and writes them to the cache every
+    :data:`CHECKPOINT_SECONDS` and at the end. A cache that cannot be written (read-only, disk full) gets one
+    warning; the vectors are still returned."""
+
+    def __init__(self, cache: EmbeddingCache, keys: list[bytes]) -> None:
+        self.cache, self.keys = cache, keys
+        self.positions: list[np.ndarray] = []
+        self.vectors: list[np.ndarray] = []
+        self.last = time.monotonic()
+        self.failed = False
+
+    def add(self, positions: np.ndarray, vectors: np.ndarray) -> None:
+        self.positions.append(np.asarray(positions))
+        self.vectors.append(np.array(vectors, dtype=np.float32))
+        if time.monotonic() - self.last >= CHECKPOINT_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.positions or self.failed:
+            return
+        pos = np.concatenate(self.positions)
+        vecs = np.concatenate(self.vectors)
+        self.positions, self.vectors = [], []
+        try:
+            self.cache.put([self.keys[i] for i in pos], vecs)
+        except OSError as exc:  # a read-only or full disk: the vectors are right, they are just not kept
+            self.failed = True
+            warnings.warn(
+                f"could not save embeddings to the cache in {self.cache.dir} ({exc.strerror or exc}); they are used "
+                "for this run only and will be computed again next time. Free some space or set RECENGINE_HOME "
+                "to a writable folder.",
+                CacheWarning,
+                stacklevel=caller_level(),
+            )
+        self.last = time.monotonic()
+
+
 def _embed_cached(
     texts: Sequence[str], encoder: Encoder, progress: Progress | None, batch_size: int | None
 ) -> tuple[np.ndarray, np.ndarray, int, int]:
@@ -75,17 +118,9 @@ def _embed_cached(
         new_texts = [None] * len(new_keys)
         for m in missing:
             new_texts[first[keys[m]]] = texts[idx[m]]
-        new_vecs = encoder.encode(new_texts, batch_size=batch_size, progress=progress)
-        try:
-            cache.put(new_keys, new_vecs)
-        except OSError as exc:  # a read-only or full disk: the vectors are right, they are just not kept
-            warnings.warn(
-                f"could not save {len(new_keys)} embeddings to the cache in {cache.dir} ({exc.strerror or exc}); they "
-                "are used for this run only and will be computed again next time. Free some space or set "
-                "RECENGINE_HOME to a writable folder.",
-                CacheWarning,
-                stacklevel=2,
-            )
+        saver = _Checkpoints(cache, new_keys)
+        new_vecs = encoder.encode(new_texts, batch_size=batch_size, progress=progress, on_chunk=saver.add)
+        saver.flush()
         out[idx[missing]] = new_vecs[[first[keys[m]] for m in missing]]
     elif progress:
         progress(len(idx), len(idx), "all from cache")

@@ -32,6 +32,7 @@ PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt")
 _HUB_IGNORE = ["*.bin", "*.pt", "*.pth", "*.pkl", "*.pickle", "*.ckpt", "*.h5", "*.msgpack", "*.ot", "onnx/*", "openvino/*"]
 DEFAULT_BATCH = {"cpu": 64, "mps": 128, "cuda": 512}
 PRECISIONS = ("auto", "fp32", "fp16", "bf16")
+CHUNK_TEXTS = 2048  # texts per progress report (and per on_chunk call) of Encoder.encode
 
 _hash_lock = threading.Lock()
 _hash_memo: dict[tuple[str, int, int], str] = {}
@@ -355,10 +356,18 @@ class Encoder:
         """The default batch: larger on a GPU, where more texts fit and throughput grows with the batch."""
         return DEFAULT_BATCH.get(self.device.split(":")[0], 64)
 
-    def encode(self, texts: Sequence[str], batch_size: int | None = None, progress: Progress | None = None) -> np.ndarray:
+    def encode(
+        self,
+        texts: Sequence[str],
+        batch_size: int | None = None,
+        progress: Progress | None = None,
+        on_chunk: Callable[[np.ndarray, np.ndarray], None] | None = None,
+    ) -> np.ndarray:
         """Embed texts: an (n, dim) float32 array, L2-normalised; empty texts get a zero vector.
 
         Texts are sorted by length before batching so each batch pads little; the output keeps the input order.
+        ``on_chunk(positions, vectors)`` is called after each chunk of about :data:`CHUNK_TEXTS` texts (before
+        ``progress``), so a caller can keep the work done so far (the embedding cache writes it).
         """
         import torch
 
@@ -369,7 +378,7 @@ class Encoder:
             return out
         order = idx[np.argsort([-len(texts[i]) for i in idx], kind="stable")]
         bs = check_batch_size(batch_size) or self.batch_size
-        chunk = bs * max(1, 2048 // bs)  # a few batches per progress report
+        chunk = bs * max(1, CHUNK_TEXTS // bs)  # a few batches per progress report
         total = len(order)
         if progress:
             progress(0, total, "embedding")
@@ -381,6 +390,8 @@ class Encoder:
                 )
                 emb = torch.nn.functional.normalize(emb.float(), dim=-1)
                 out[part] = emb.cpu().numpy()
+                if on_chunk is not None:
+                    on_chunk(part, out[part])
                 if progress:
                     progress(min(start + chunk, total), total, "embedding")
         return out

@@ -143,11 +143,10 @@ def test_a_cache_that_cannot_be_written_still_gives_the_vectors(fresh_home, tiny
     def disk_full(self, keys, vectors):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(EmbeddingCache, "put", disk_full)
-    with pytest.warns(CacheWarning, match="No space left on device.*RECENGINE_HOME"):
+    with monkeypatch.context() as patch, pytest.warns(CacheWarning, match="No space left on device.*RECENGINE_HOME"):
+        patch.setattr(EmbeddingCache, "put", disk_full)
         emb = embed_items(tiny, encoder)
     np.testing.assert_allclose(emb.vectors[emb.has_text], encoder.encode([t for t in tiny.texts if t.strip()]), atol=1e-5)
-    monkeypatch.undo()
     assert embed_items(tiny, encoder).n_encoded == emb.n_encoded  # nothing was kept: embedded again
 
 
@@ -158,3 +157,26 @@ def test_a_bad_batch_size_is_refused_even_when_everything_is_cached(fresh_home, 
     embed_items(tiny, encoder)
     with pytest.raises(ConfigError, match="batch size"):
         embed_items(tiny, encoder, batch_size=bad)
+
+
+def test_an_interrupted_embedding_keeps_what_it_had_done(fresh_home, encoder, monkeypatch):
+    from recengine.text import embed as embed_module
+    from recengine.text import encoder as encoder_module
+
+    monkeypatch.setattr(encoder_module, "CHUNK_TEXTS", 4)
+    monkeypatch.setattr(embed_module, "CHECKPOINT_SECONDS", 0.0)
+    texts = [f"item number {i}: a {'long ' * i}story" for i in range(10)]
+
+    def stop_after_two_chunks(done, total, message):
+        if done >= 8:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        embed_texts(texts, encoder, progress=stop_after_two_chunks, batch_size=2)
+    clear_memory()
+    found, _ = EmbeddingCache(encoder.fingerprint, encoder.dim).get(text_keys(texts))
+    assert found.sum() == 8  # two chunks of four were written before the interrupt
+    calls = []
+    again = embed_texts(texts, encoder, progress=lambda d, t, m: calls.append(t), batch_size=2)
+    assert calls[0] == 2  # only the last two reach the model
+    np.testing.assert_allclose(again, encoder.encode(texts), atol=1e-5)
