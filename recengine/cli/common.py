@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -170,6 +171,29 @@ def emit(obj: Any, fmt: str, *, stream: Any = None) -> None:
             out.write(frame.to_string(index=False) + "\n")
 
 
+PROGRESS_LINE_SECONDS = 10.0
+
+
+def _progress_lines(desc: str) -> Callable[[int, int, str], None]:
+    """A progress callback that writes a line to stderr at the start, every PROGRESS_LINE_SECONDS and at the end."""
+    start = time.monotonic()
+    state: dict[str, Any] = {"last": None, "total": None, "ended": False}
+
+    def update(done: int, total: int, message: str = "") -> None:
+        now = time.monotonic()
+        if total != state["total"]:
+            state["ended"] = False
+        elif state["ended"] or (done < total and now - state["last"] < PROGRESS_LINE_SECONDS):
+            return
+        state["last"], state["total"], state["ended"] = now, total, done >= total
+        pct = f" ({100 * done / total:.0f} %)" if total else ""
+        tail = f" · {message}" if message else ""
+        sys.stderr.write(f"{desc}: {done:,}/{total:,}{pct}{tail} · {now - start:.0f} s\n")
+        sys.stderr.flush()
+
+    return update
+
+
 @contextmanager
 def progress_bar(desc: str) -> Iterator[Callable[[int, int, str], None]]:
     """A tqdm bar on stderr, yielded as a ``progress(done, total, message)`` callback and closed on exit.
@@ -179,6 +203,9 @@ def progress_bar(desc: str) -> Iterator[Callable[[int, int, str], None]]:
     >>> with progress_bar("embedding") as update:
     ...     update(1, 2, "half way")
     """
+    if not sys.stderr.isatty():  # a log file, a pipe, CI: a line now and then instead of a bar that tqdm would hide
+        yield _progress_lines(desc)
+        return
     from tqdm.auto import tqdm
 
     bar = tqdm(desc=desc, file=sys.stderr, disable=None, leave=False)

@@ -1,0 +1,21 @@
+"""Progress on stderr: a bar in a terminal, and lines now and then when stderr is a file or a pipe."""
+
+from __future__ import annotations
+
+from recengine.cli import common
+
+
+def test_progress_without_a_terminal_writes_a_line_per_phase_and_then_now_and_then(capsys, monkeypatch):
+    with common.progress_bar("embedding") as update:  # pytest's stderr is not a terminal
+        update(0, 10, "embedding")
+        update(5, 10, "embedding")  # too soon after the first line: skipped
+        update(10, 10, "embedding")
+        update(10, 10, "all from cache")  # the phase ended already: not repeated
+        update(0, 3, "loss 1.0")  # a new phase (another total) always shows
+    lines = capsys.readouterr().err.splitlines()
+    assert [line.split(" · ")[0] for line in lines] == ["embedding: 0/10 (0 %)", "embedding: 10/10 (100 %)", "embedding: 0/3 (0 %)"]
+    monkeypatch.setattr(common, "PROGRESS_LINE_SECONDS", 0.0)
+    with common.progress_bar("fine-tuning") as update:
+        for step in range(4):
+            update(step, 3, f"loss {step}")
+    assert len(capsys.readouterr().err.splitlines()) == 4
