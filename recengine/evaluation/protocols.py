@@ -107,7 +107,9 @@ def evaluate(
     pandas.DataFrame
         One row per model (and shot count): ``protocol``, ``model``, [``shots``], ``recall@k``,
         ``ndcg@k``, ``hit@k``, ``mrr@k``, ``map@k``, ``coverage``, ``diversity``, ``novelty``,
-        ``popularity_bias``, ``fit_seconds``, ``n_users``.
+        ``popularity_bias``, ``fit_seconds``, ``n_users``, ``note``. A model that gives no test user a list
+        (popularity, ItemKNN or EASE on cold items) has NaN ranking metrics, not zeros, and a ``note`` that
+        says it cannot score them.
 
     Examples
     --------
@@ -149,6 +151,12 @@ def evaluate(
             row.update(split_metrics(recs, split, k, vectors))
             row["fit_seconds"] = float(model.fit_seconds or 0.0)
             row["n_users"] = int(len(split.test_users))
+            row["note"] = ""
+            if recs.empty and len(split.test_users):  # not 0.0: a model that cannot score is not a model that missed
+                for key in (*(f"{m}@{k}" for m in ("recall", "ndcg", "hit", "mrr", "map")), "coverage"):
+                    row[key] = float("nan")
+                row["note"] = (f"cannot score: the held-out items have no interactions and {model.name} reads no text"
+                               if split.candidates is not None else f"{model.name} recommended nothing to any test user")
             rows.append(row)
             done += 1
             if progress:
