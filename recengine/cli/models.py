@@ -53,6 +53,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_encoder_option(ev)
     ev.add_argument("--k", type=int, default=10, help="cut-off (default 10)")
     ev.add_argument("--seed", type=int, default=42, help="split seed (default 42)")
+    ev.add_argument("--max-users", type=int, default=None,
+                    help="measure on a seeded sample of at most N test users (default: all; for very large data)")
     ev.add_argument("--device", default="auto", help="auto, cpu, cuda or mps (encoder)")
     add_format_option(ev, ("table", "json"))
     ev.set_defaults(func=cmd_evaluate)
@@ -154,10 +156,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     with progress_bar(f"evaluating ({args.protocol})") as update:
         results = evaluate(
             ds, args.protocol, models=args.models, k=args.k, shots=shots or (1, 3, 5), seed=args.seed,
-            embeddings=embeddings, encoder=encoder, progress=update,
+            embeddings=embeddings, encoder=encoder, progress=update, max_users=args.max_users,
         )
     _remember_run(args.protocol, {"models": list(results["model"].unique()), "k": args.k, "seed": args.seed,
-                                  "shots": list(shots or (1, 3, 5)), "encoder": args.encoder}, results, ds.name)
+                                  "shots": list(shots or (1, 3, 5)), "encoder": args.encoder, "max_users": args.max_users},
+                  results, ds.name)
     if args.format == "json":
         emit(results_json(results, args.k), "json")
     else:

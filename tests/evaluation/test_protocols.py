@@ -76,3 +76,16 @@ def test_bad_arguments_are_user_errors(tiny, tiny_embeddings):
         evaluate(tiny, "cold", embeddings=tiny_embeddings)
     with pytest.raises(ConfigError, match="unknown model"):
         evaluate(tiny, "warm", models=["svd"], embeddings=tiny_embeddings)
+
+
+def test_max_users_measures_a_seeded_sample_of_the_test_users(sample, sample_embeddings):
+    from recengine.errors import ConfigError
+
+    few = evaluate(sample, "few-shot", models=["popularity"], shots=(1, 3), embeddings=sample_embeddings, max_users=50)
+    assert (few["n_users"] == 50).all()
+    again = evaluate(sample, "few-shot", models=["popularity"], shots=(1, 3), embeddings=sample_embeddings, max_users=50)
+    assert few["ndcg@10"].tolist() == again["ndcg@10"].tolist()  # the same sample each time
+    whole = evaluate(sample, "warm", models=["popularity"], embeddings=sample_embeddings, max_users=10_000)
+    assert whole["n_users"].iloc[0] == 943  # fewer users than the cap: all of them
+    with pytest.raises(ConfigError, match="max_users"):
+        evaluate(sample, "warm", models=["popularity"], embeddings=sample_embeddings, max_users=0)
