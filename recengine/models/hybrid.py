@@ -50,6 +50,25 @@ from recengine.models.profile import Profile
 _SIGNAL = {name: i for i, name in enumerate(SIGNALS)}
 
 
+# Content weight given to a profile-size regime whose learned content weight is 0: below the smallest step of
+# the weight grid (0.05), so it reorders only near-ties among known items, but it ranks items that nothing
+# else tells apart (brand-new items, whose collaborative signals all read 0) by their text, not by catalogue order.
+TEXT_TIEBREAK = 0.01
+
+
+def text_tiebreak(weights: np.ndarray) -> np.ndarray:
+    """``weights`` with :data:`TEXT_TIEBREAK` as the content weight of every regime with liked items where it is 0.
+
+    >>> W = np.zeros((5, len(SIGNALS)), dtype=np.float32)
+    >>> text_tiebreak(W)[:, _SIGNAL["content"]].tolist()
+    [0.0, 0.009999999776482582, 0.009999999776482582, 0.009999999776482582, 0.009999999776482582]
+    """
+    W = np.array(weights, dtype=np.float32, copy=True)
+    col = _SIGNAL["content"]
+    W[1:, col] = np.where(W[1:, col] == 0, TEXT_TIEBREAK, W[1:, col])
+    return W
+
+
 class HybridConfig(ModelConfig):
     """Settings of the base models it combines and of the learning.
 
@@ -130,9 +149,10 @@ class Hybrid(Recommender):
             embeddings = embed_items(dataset, encoder)
         prior = default_weights(self.config.intent_weight, self.config.intent_popularity)
         if self.config.learn:
-            self.weights, self.validation = learn_weights(self, dataset, embeddings, encoder, prior)
+            weights, self.validation = learn_weights(self, dataset, embeddings, encoder, prior)
         else:
-            self.weights, self.validation = prior, {"note": "prior weights (learn=False)"}
+            weights, self.validation = prior, {"note": "prior weights (learn=False)"}
+        self.weights = text_tiebreak(weights)
         self.ease, self.itemknn, self.content, self.cooc = self.fit_bases(dataset, embeddings, encoder)
         if self.ease_left_out:
             self.validation = {**self.validation, "ease": f"left out: {self.ease_left_out}"}

@@ -169,3 +169,21 @@ def test_validation_groups_keep_a_seeded_sample_of_users_that_fits_the_memory_bu
             assert len(users) <= 300 and set(positives[Columns.user]) <= users
     warm = [[p.user_id for p in s[0][2][0][1]] for s in setups]
     assert len(warm[0]) == 300 and warm[0] == warm[1]  # seeded
+
+
+@pytest.mark.slow
+def test_brand_new_items_are_ranked_by_text_where_the_learned_content_weight_is_zero(sample, sample_embeddings, encoder):
+    from recengine.data import make_split
+    from recengine.models import ContentKNN
+    from recengine.models.hybrid_fit import SIGNALS
+
+    split = make_split(sample, "cold_items", seed=42)
+    model = Hybrid().fit(split.train, sample_embeddings, encoder)
+    content = ContentKNN().fit(split.train, sample_embeddings, encoder)
+    profile = Profile.from_items(split.train.item_map.to_external(split.train.user_items("1"))[:3])
+    regime = regime_of(len(profile.liked))
+    # on this split the validation gives text no weight for a 2-3 item profile; it must still order new items
+    assert 0 < model.weights[regime, SIGNALS.index("content")] < 0.05
+    ours = model.recommend(profile, k=10, candidates=split.candidates)[Columns.item].tolist()
+    by_text = content.recommend(profile, k=10, candidates=split.candidates)[Columns.item].tolist()
+    assert ours == by_text
