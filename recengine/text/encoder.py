@@ -310,11 +310,35 @@ class Encoder:
         weight_files(model_dir)  # refuse pickle-only folders before anything loads them
         self.fingerprint: str = _manifest_fingerprint(manifest, model_dir) or model_fingerprint(label, model_dir)
         self.manifest: dict[str, Any] = manifest
-        self.model = _load_sentence_transformer(model_dir, self.device, self.name)
-        self._apply_precision()
-        self.dim: int = int(self.model.get_embedding_dimension() or 0)
-        self.max_seq_length: int = int(getattr(self.model, "max_seq_length", 256) or 256)
+        self._model: Any = None
         self._lock = threading.Lock()
+        shape = _known_shape(self.fingerprint)
+        if shape is None:  # never loaded on this machine: load now, so a model that cannot load fails here
+            self._load()
+        else:  # loaded before: the model (and sentence-transformers) loads on the first text to encode
+            self.dim, self.max_seq_length = shape
+
+    @property
+    def model(self) -> Any:
+        """The ``SentenceTransformer``, loaded on first use when this encoder was made from a known fingerprint."""
+        if self._model is None:
+            self._load()
+        return self._model
+
+    @model.setter
+    def model(self, value: Any) -> None:
+        self._model = value
+
+    def _load(self) -> None:
+        with _load_lock:
+            if self._model is not None:
+                return
+            model = _load_sentence_transformer(self.path, self.device, self.name)
+            self._model = model
+            self._apply_precision()
+            self.dim: int = int(model.get_embedding_dimension() or 0)
+            self.max_seq_length: int = int(getattr(model, "max_seq_length", 256) or 256)
+        _remember_shape(self.fingerprint, self.dim, self.max_seq_length)
 
     @classmethod
     def from_model(
@@ -328,7 +352,7 @@ class Encoder:
         self.path = path or Path(name)
         self.fingerprint = fingerprint
         self.manifest = read_manifest(self.path) if path else {}
-        self.model = model
+        self._model = model
         self._apply_precision()
         self.dim = int(model.get_embedding_dimension() or 0)
         self.max_seq_length = int(getattr(model, "max_seq_length", 256) or 256)
@@ -398,6 +422,44 @@ class Encoder:
 
     def __repr__(self) -> str:
         return f"Encoder({self.name!r}, device={self.device!r}, precision={self.precision!r}, dim={self.dim}, fingerprint={self.fingerprint!r})"
+
+
+_load_lock = threading.RLock()
+SHAPES_FILE = "encoder-shapes.json"
+
+
+def _known_shape(fingerprint: str) -> tuple[int, int] | None:
+    """(dim, max_seq_length) of an encoder loaded before on this machine, from ``home_dir()/encoder-shapes.json``.
+
+    Knowing them lets a command whose texts are all cached skip loading the model (and importing
+    sentence-transformers, several seconds). The fingerprint covers every file of the model, so a changed model
+    is not found here and loads at once.
+    """
+    try:
+        rec = json.loads((home_dir() / SHAPES_FILE).read_text()).get(fingerprint)
+        dim, seq = int(rec["dim"]), int(rec["max_seq_length"])
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+    return (dim, seq) if dim > 0 and seq > 0 else None
+
+
+def _remember_shape(fingerprint: str, dim: int, max_seq_length: int) -> None:
+    path = home_dir() / SHAPES_FILE
+    try:
+        data = json.loads(path.read_text())
+        data = data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        data = {}
+    if data.get(fingerprint) == {"dim": dim, "max_seq_length": max_seq_length}:
+        return
+    data[fingerprint] = {"dim": dim, "max_seq_length": max_seq_length}
+    tmp = path.with_name(f".{SHAPES_FILE}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        tmp.write_text(json.dumps(data, indent=0))
+        os.replace(tmp, path)
+    except OSError:  # a read-only home: the model just loads every time
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
 
 
 def check_batch_size(batch_size: Any) -> int | None:

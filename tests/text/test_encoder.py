@@ -181,3 +181,24 @@ def test_api_misuse_gets_config_errors(encoder, sample):
         embed_texts(5, encoder)
     with pytest.raises(ConfigError, match="invalid fine-tuning setting"):
         finetune(sample, encoder, {"epochs": 0})
+
+
+def test_an_encoder_loaded_before_loads_its_model_only_when_a_text_must_be_encoded(fresh_home, tiny, space_texts):
+    from recengine.text import embed_items
+
+    first = Encoder("default", device="cpu")  # never loaded in this home: loads at once, and remembers its shape
+    assert first._model is not None
+    embed_items(tiny, first)
+    again = Encoder("default", device="cpu")
+    assert again._model is None and (again.dim, again.max_seq_length, again.fingerprint) == (384, 256, first.fingerprint)
+    assert embed_items(tiny, again).n_encoded == 0 and again._model is None  # all cached: no model needed
+    np.testing.assert_allclose(again.encode(space_texts), first.encode(space_texts), atol=1e-6)
+    assert again._model is not None
+
+
+def test_a_changed_model_folder_loads_at_once_so_its_errors_show_there(fresh_home, tmp_path, encoder):
+    folder = _model_copy(encoder, tmp_path / "m")
+    Encoder(str(folder), device="cpu")
+    (folder / "modules.json").write_text("not json")  # a new fingerprint: nothing remembered, loaded (and refused) now
+    with pytest.raises(ModelError, match="cannot load the encoder"):
+        Encoder(str(folder), device="cpu")
