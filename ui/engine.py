@@ -144,8 +144,9 @@ def encoder_options(dataset=None, dataset_key: str | None = None) -> tuple[dict[
         tunes = []
     from recengine.text.finetune import list_finetuned
 
-    known = {t.get("path") for t in tunes}
-    tunes += [t for t in list_finetuned() if t["path"] not in known]  # made from Python: in the models folder only
+    known = {t.get("fingerprint") for t in tunes}
+    with contextlib.suppress(Exception):  # an unreadable models folder must not hide the default encoder either
+        tunes += [t for t in list_finetuned() if t.get("fingerprint") not in known]  # made from Python
     here_hash = None
     if dataset is not None and dataset_key:
         with contextlib.suppress(Exception):  # data too small to fine-tune on: nothing was tuned on it

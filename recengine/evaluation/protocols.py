@@ -121,8 +121,9 @@ def evaluate(
         ``progress(done, total, message)`` after each model (and shot count).
     max_users
         Measure on a seeded sample of at most this many test users per split (None: all). On data with
-        hundreds of thousands of users the ranking, not the fitting, takes the time; a few thousand users
-        give figures within about a hundredth.
+        hundreds of thousands of users the ranking, not the fitting, takes the time. Accuracy metrics are
+        averages over users and keep their level on a sample of a few thousand; coverage counts the items
+        reached by all lists, so it is lower on a sample than on everyone.
 
     Returns
     -------

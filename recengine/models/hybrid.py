@@ -137,11 +137,14 @@ class Hybrid(Recommender):
         in the memory free (:func:`~recengine.models.ease.ease_fits`); ``ease_left_out`` says why.
         """
         ease, knn, content = self._bases()
-        self.ease_left_out = ease_fits(dataset.n_items, resolve_device(ease.config.device), ease.config.max_items)
+        if "ease_left_out" not in self.__dict__:  # decided once per fit (in _fit), so every fold agrees with the final fit
+            self.ease_left_out = ease_fits(dataset.n_items, resolve_device(ease.config.device), ease.config.max_items)
         fitted_ease = ease.fit(dataset, embeddings, encoder) if self.ease_left_out is None else None
         return fitted_ease, knn.fit(dataset, embeddings, encoder), content.fit(dataset, embeddings, encoder), cooccurrence(dataset)
 
     def _fit(self, dataset: Dataset, embeddings: Any = None, encoder: Any = None) -> None:
+        ease = self._bases()[0]
+        self.ease_left_out = ease_fits(dataset.n_items, resolve_device(ease.config.device), ease.config.max_items)
         if embeddings is None:
             from recengine.text import embed_items
 

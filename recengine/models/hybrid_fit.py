@@ -230,17 +230,19 @@ def _group(profiles_df: pd.DataFrame | None, train: Dataset, users: np.ndarray) 
 
 
 # Memory for one validation group's signal tensor (n_signals x users x items, float32): users are sampled to fit.
-VALIDATION_BYTES = 512 * 2**20
+# There are up to seven groups (warm, and three profile sizes in each of two few-shot folds), kept until the
+# weights are learned: about 1.3 GB at most, plus the copy that joins a regime's groups.
+VALIDATION_BYTES = 192 * 2**20
 MIN_VALIDATION_USERS = 200
 
 
 def validation_user_cap(n_items: int, n_signals: int = 9) -> int:
     """How many users one validation group may hold so that its signals fit in :data:`VALIDATION_BYTES`.
 
-    MovieLens-100K (1,682 items) allows 8,866, more than it has; a 30,000-item catalogue 497.
+    MovieLens-100K (1,682 items) allows 3,324, more than it has; a 10,000-item catalogue 559.
 
-    >>> validation_user_cap(1_682), validation_user_cap(30_000)
-    (8866, 497)
+    >>> validation_user_cap(1_682), validation_user_cap(10_000)
+    (3324, 559)
     """
     return max(MIN_VALIDATION_USERS, VALIDATION_BYTES // (n_signals * 4 * max(1, int(n_items))))
 

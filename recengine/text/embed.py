@@ -119,8 +119,10 @@ def _embed_cached(
         for m in missing:
             new_texts[first[keys[m]]] = texts[idx[m]]
         saver = _Checkpoints(cache, new_keys)
-        new_vecs = encoder.encode(new_texts, batch_size=batch_size, progress=progress, on_chunk=saver.add)
-        saver.flush()
+        try:
+            new_vecs = encoder.encode(new_texts, batch_size=batch_size, progress=progress, on_chunk=saver.add)
+        finally:  # interrupted or not, the chunks already embedded are kept
+            saver.flush()
         out[idx[missing]] = new_vecs[[first[keys[m]] for m in missing]]
     elif progress:
         progress(len(idx), len(idx), "all from cache")

@@ -158,7 +158,8 @@ def weight_files(model_dir: Path) -> list[Path]:
     found = sorted(p for p in model_dir.rglob("*.safetensors") if p.is_file())
     pickled_only = sorted(
         p for p in model_dir.rglob("*")
-        if p.suffix.lower() in PICKLE_SUFFIXES and p.is_file() and not any(p.parent.glob("*.safetensors"))
+        if p.suffix.lower() in PICKLE_SUFFIXES and p.is_file() and not _foreign(p.relative_to(model_dir))
+        and not any(p.parent.glob("model*.safetensors"))  # what sentence-transformers and transformers read first
     )
     if pickled_only:
         names = ", ".join(str(p.relative_to(model_dir)) for p in pickled_only[:3])
@@ -172,17 +173,27 @@ def weight_files(model_dir: Path) -> list[Path]:
     raise ModelError(f"{model_dir} holds no model weights (no .safetensors file); is it a sentence-transformers model folder?")
 
 
+# Other runtimes' copies of the weights (hub repos ship them beside the safetensors); never read here.
+_FOREIGN_DIRS = {"onnx", "openvino", "coreml", "tflite"}
+_FOREIGN_SUFFIXES = {".onnx", ".h5", ".msgpack", ".ot", ".xml", ".tflite", ".gguf", ".mlmodel"}
+
+
+def _foreign(rel: Path) -> bool:
+    return bool(_FOREIGN_DIRS & {part.lower() for part in rel.parts[:-1]}) or rel.suffix.lower() in _FOREIGN_SUFFIXES
+
+
 def model_files(model_dir: Path) -> list[Path]:
     """Every file that decides what a model folder computes: weights, configs, tokenizer, pooling.
 
-    Left out: recengine's own manifest, hidden files and folders, READMEs, and pickle weights (never loaded).
+    Left out: recengine's own manifest, hidden files and folders, READMEs, pickle weights (never loaded) and
+    other runtimes' copies of the model (onnx, openvino, TensorFlow, Flax, rust).
     """
     out = []
     for p in sorted(model_dir.rglob("*")):
         rel = p.relative_to(model_dir)
         if not p.is_file() or any(part.startswith(".") for part in rel.parts) or str(rel) == MANIFEST:
             continue
-        if p.suffix.lower() in PICKLE_SUFFIXES or p.name.lower().startswith("readme"):
+        if p.suffix.lower() in PICKLE_SUFFIXES or p.name.lower().startswith("readme") or _foreign(rel):
             continue
         out.append(p)
     return out
@@ -199,7 +210,13 @@ def content_digest(model_dir: Path) -> str:
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.")[-48:] or "model"
+    """A folder-safe short name: letters, digits and ``._-``, starting with a letter or digit, no ``..``.
+
+    >>> _slug("x" * 60 + "-v2"), _slug("my-model..v2"), _slug("..")
+    ('xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx-v2', 'my-model.v2', 'model')
+    """
+    slug = re.sub(r"\.{2,}", ".", re.sub(r"[^A-Za-z0-9._-]+", "-", text))[-48:]
+    return slug.lstrip("-._").rstrip("-.") or "model"
 
 
 def model_fingerprint(label: str, model_dir: Path) -> str:
@@ -233,16 +250,24 @@ def _manifest_fingerprint(manifest: dict[str, Any], model_dir: Path) -> str | No
     claimed = manifest.get("fingerprint")
     if not claimed:
         return None
-    ok = isinstance(claimed, str) and bool(re.fullmatch(r"ft-[0-9a-f]{16}", claimed))
-    if ok:
-        recorded = manifest.get("content_digest")
-        ok = recorded == content_digest(model_dir) if recorded else model_dir.name == claimed
-    if not ok:
+    from recengine.text.finetune import models_root  # imported here: finetune imports this module
+
+    # only a folder in this home's models folder, named after the fine-tune, may carry a fine-tune's fingerprint:
+    # anything else (a downloaded or copied folder) could claim the name of another fine-tune and use its cache
+    home = isinstance(claimed, str) and bool(re.fullmatch(r"ft-[0-9a-f]{16}", claimed)) and model_dir.name == claimed
+    home = home and model_dir.resolve().parent == models_root().resolve()
+    recorded = manifest.get("content_digest")
+    why = None
+    if not home:
+        why = f"it is not that fine-tune's folder in {models_root()}"
+    elif recorded and recorded != content_digest(model_dir):
+        why = "the folder's files changed since it was saved"
+    if why:
         import warnings
 
         warnings.warn(
-            f"{model_dir / MANIFEST} names the fingerprint {claimed!r}, but the folder's files do not match what was "
-            "saved under it; the folder is treated as a new model with a fingerprint of its own.",
+            f"{model_dir / MANIFEST} names the fine-tune {claimed!r}, but {why}; the folder is used as a model with a "
+            "fingerprint (and embedding cache) of its own.",
             stacklevel=3,
         )
         return None

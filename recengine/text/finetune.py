@@ -255,17 +255,21 @@ def finetune(
 
 
 def _load_saved(out_dir: Path, device: str, precision: str) -> Encoder | None:
-    """The fine-tune saved in ``out_dir`` (marked cached), or None when there is none or it is damaged (warned)."""
+    """The fine-tune saved in ``out_dir`` (marked cached), or None when there is none, or when it is damaged or
+    changed since it was saved (then it is trained again, with a warning)."""
+    import warnings
+
     if not (out_dir / MANIFEST).is_file():
         return None
     try:
-        enc = Encoder(str(out_dir), device=device, precision=precision)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # said once, below, in the words that fit a saved fine-tune
+            enc = Encoder(str(out_dir), device=device, precision=precision)
+        if enc.fingerprint != out_dir.name:
+            raise ModelError("its files changed since it was saved")
+        enc.model  # noqa: B018 - load it now: a save that no longer loads is trained again, not handed out
     except ModelError as exc:
-        import warnings
-
         warnings.warn(f"the saved fine-tune in {out_dir} cannot be loaded ({exc}); it is trained again.", stacklevel=3)
-        return None
-    if enc.fingerprint != out_dir.name:  # its files changed since it was saved: not the fine-tune asked for
         return None
     enc.manifest = {**enc.manifest, "cached": True}
     return enc
@@ -569,5 +573,7 @@ def list_finetuned() -> list[dict[str, Any]]:
             data = json.loads(f.read_text())
         except (OSError, ValueError):
             continue
+        if not isinstance(data, dict):
+            continue
         out.append({k: data.get(k) for k in ("fingerprint", "base", "dataset", "created", "config", "metrics")} | {"path": str(f.parent)})
-    return sorted(out, key=lambda d: d.get("created") or "", reverse=True)
+    return sorted(out, key=lambda d: str(d.get("created") or ""), reverse=True)

@@ -11,9 +11,13 @@ def test_progress_without_a_terminal_writes_a_line_per_phase_and_then_now_and_th
         update(5, 10, "embedding")  # too soon after the first line: skipped
         update(10, 10, "embedding")
         update(10, 10, "all from cache")  # the phase ended already: not repeated
-        update(0, 3, "loss 1.0")  # a new phase (another total) always shows
+        update(0, 10, "embedding")  # counting again from 0 (the tuned encoder's texts): a new phase
+        update(10, 10, "embedding")
+        update(0, 3, "loss 1.0")  # another total: a new phase
     lines = capsys.readouterr().err.splitlines()
-    assert [line.split(" · ")[0] for line in lines] == ["embedding: 0/10 (0 %)", "embedding: 10/10 (100 %)", "embedding: 0/3 (0 %)"]
+    assert [line.split(" · ")[0] for line in lines] == [
+        "embedding: 0/10 (0 %)", "embedding: 10/10 (100 %)", "embedding: 0/10 (0 %)", "embedding: 10/10 (100 %)",
+        "embedding: 0/3 (0 %)"]
     monkeypatch.setattr(common, "PROGRESS_LINE_SECONDS", 0.0)
     with common.progress_bar("fine-tuning") as update:
         for step in range(4):

@@ -159,12 +159,13 @@ def test_a_bad_batch_size_is_refused_even_when_everything_is_cached(fresh_home, 
         embed_items(tiny, encoder, batch_size=bad)
 
 
-def test_an_interrupted_embedding_keeps_what_it_had_done(fresh_home, encoder, monkeypatch):
+@pytest.mark.parametrize("every", [0.0, 1e9])  # written as it goes, or only when interrupted
+def test_an_interrupted_embedding_keeps_what_it_had_done(fresh_home, encoder, monkeypatch, every):
     from recengine.text import embed as embed_module
     from recengine.text import encoder as encoder_module
 
     monkeypatch.setattr(encoder_module, "CHUNK_TEXTS", 4)
-    monkeypatch.setattr(embed_module, "CHECKPOINT_SECONDS", 0.0)
+    monkeypatch.setattr(embed_module, "CHECKPOINT_SECONDS", every)
     texts = [f"item number {i}: a {'long ' * i}story" for i in range(10)]
 
     def stop_after_two_chunks(done, total, message):

@@ -93,21 +93,37 @@ def test_fingerprint_covers_the_files_besides_the_weights(tmp_path, encoder):
     assert model_fingerprint("x", folder) != before
 
 
+def test_other_runtimes_copies_of_the_model_neither_block_it_nor_change_its_fingerprint(tmp_path, encoder):
+    folder = _model_copy(encoder, tmp_path / "hub")
+    before = model_fingerprint("x", folder)
+    (folder / "openvino").mkdir()
+    (folder / "openvino" / "openvino_model.bin").write_bytes(b"not a pickle, an OpenVINO weights blob")
+    (folder / "openvino" / "openvino_model.xml").write_text("<net/>")
+    (folder / "onnx").mkdir()
+    (folder / "onnx" / "model.onnx").write_bytes(b"onnx")
+    (folder / "tf_model.h5").write_bytes(b"h5")
+    assert model_fingerprint("x", folder) == before
+    assert Encoder(str(folder), device="cpu").dim == 384
+
+
 def test_a_module_with_only_pickle_weights_is_refused_though_others_are_safetensors(tmp_path, encoder):
     folder = _model_copy(encoder, tmp_path / "dense")
     (folder / "2_Dense").mkdir()
     (folder / "2_Dense" / "pytorch_model.bin").write_bytes(b"\x80\x04not really")
     with pytest.raises(ModelError, match="2_Dense/pytorch_model.bin"):
         Encoder(str(folder), device="cpu")
-    (folder / "2_Dense" / "model.safetensors").write_bytes(b"")  # beside a safetensors file the pickle is never read
-    assert len(weight_files(folder)) == 2
+    (folder / "2_Dense" / "other.safetensors").write_bytes(b"")  # not what the loader reads first
+    with pytest.raises(ModelError, match="2_Dense/pytorch_model.bin"):
+        weight_files(folder)
+    (folder / "2_Dense" / "model.safetensors").write_bytes(b"")  # read before the pickle, which is then never read
+    assert len(weight_files(folder)) == 3
 
 
 @pytest.mark.parametrize("claimed", ["../../escaped", "ft-0123456789abcdef"])
 def test_a_manifest_cannot_claim_another_models_fingerprint(tmp_path, encoder, claimed):
     folder = _model_copy(encoder, tmp_path / "claims")
     (folder / "recengine.json").write_text(json.dumps({"fingerprint": claimed}))
-    with pytest.warns(UserWarning, match="do not match"):
+    with pytest.warns(UserWarning, match="not that fine-tune's folder.*of its own"):
         enc = Encoder(str(folder), device="cpu")
     assert enc.fingerprint.startswith("claims-") and enc.fingerprint != claimed
 
