@@ -10,6 +10,7 @@ from ui.engine import evaluation, has_evaluation, record_run, run_history
 from ui.state import device_choice, encoder_name, require_dataset
 
 ss = st.session_state
+SAMPLE_ABOVE, SAMPLE_USERS = 20_000, 5_000  # data with more users than this starts on a sample of that many
 PROTOCOLS = {
     "warm": "warm users: 80/20 per user, rank all items",
     "cold-items": "cold items: 20% of items held out, rank only them",
@@ -18,30 +19,35 @@ PROTOCOLS = {
 
 with page("Evaluate", "leaderboard", "Offline protocols on this dataset; every model measured the same way."):
     ds, key = require_dataset()
-    c1, c2, c3, c4 = st.columns([3, 4, 1, 1])
+    c1, c2, c3, c4, c5 = st.columns([3, 4, 1, 1, 1.3])
     protocols = c1.multiselect("Protocols", list(PROTOCOLS), default=["warm"], key="ev_protocols",
                                help="\n".join(f"- **{p}**: {d}" for p, d in PROTOCOLS.items()))
     models = c2.multiselect("Models", MODEL_NAMES, default=list(MODEL_NAMES), key="ev_models")
     k = int(c3.number_input("k", 1, 100, 10, key="ev_k"))
     seed = int(c4.number_input("Split seed", 0, 10_000, 42, key="ev_seed"))
+    max_users = int(c5.number_input(
+        "Test users", 0, max(ds.n_users, 1), 0 if ds.n_users <= SAMPLE_ABOVE else SAMPLE_USERS, step=500, key="ev_users",
+        help="Measure on a seeded sample of this many test users; 0 measures all of them. On large data the ranking "
+             "takes the time: a few thousand users keep the accuracy figures (coverage is lower on a sample).")) or None
     chosen = tuple(m for m in MODEL_NAMES if m in models)
     name = encoder_name()
-    ready = bool(protocols and chosen) and all(has_evaluation(key, p, chosen, k, seed, name) for p in protocols)
+    ready = bool(protocols and chosen) and all(has_evaluation(key, p, chosen, k, seed, name, max_users) for p in protocols)
     run = st.button("Run evaluation", type="primary", key="ev_run", icon=":material/play_arrow:",
                     disabled=not (protocols and chosen))
-    if not (run or ready or ss.get("ev_last") == (protocols, chosen, k, seed)):
+    if not (run or ready or ss.get("ev_last") == (protocols, chosen, k, seed, max_users)):
         st.info("Choose protocols and models, then run. The hybrid and content models fit once per split "
                 "(about 20-30 s each on 2 CPU cores); results are kept for the whole session.")
         st.stop()
     parts = []
     for protocol in protocols:
         with guard(f"running the {protocol} protocol"):  # one protocol the data cannot run keeps the others
-            fresh = not has_evaluation(key, protocol, chosen, k, seed, name)
-            res = evaluation(ds, key, protocol, chosen, k, seed, name, device_choice())
+            fresh = not has_evaluation(key, protocol, chosen, k, seed, name, max_users)
+            res = evaluation(ds, key, protocol, chosen, k, seed, name, device_choice(), max_users)
             if fresh:
-                record_run(protocol, {"models": list(chosen), "k": k, "seed": seed, "encoder": name}, res, ds.name)
+                record_run(protocol, {"models": list(chosen), "k": k, "seed": seed, "encoder": name,
+                                      "max_users": max_users}, res, ds.name)
             parts.append(res)
-    ss["ev_last"] = (protocols, chosen, k, seed)
+    ss["ev_last"] = (protocols, chosen, k, seed, max_users)
     if not parts:
         st.stop()
     results = pd.concat(parts, ignore_index=True)

@@ -274,13 +274,15 @@ def reset_feedback(name: str) -> None:
         open_store().save_profile(name, {"liked": {}, "disliked": [], "name": name})
 
 
-def has_evaluation(dataset_key: str, protocol: str, models: tuple[str, ...], k: int, seed: int, name: str) -> bool:
-    return (dataset_key, protocol, models, k, seed, name) in _registry().get("evaluations", {})
+def has_evaluation(dataset_key: str, protocol: str, models: tuple[str, ...], k: int, seed: int, name: str,
+                   max_users: int | None = None) -> bool:
+    return (dataset_key, protocol, models, k, seed, name, max_users) in _registry().get("evaluations", {})
 
 
 def evaluation(dataset, dataset_key: str, protocol: str, models: tuple[str, ...], k: int = 10, seed: int = 42,
-               name: str = "default", device: str = "auto"):
-    """One protocol's results table for these models (computed once, with a progress bar, then shared)."""
+               name: str = "default", device: str = "auto", max_users: int | None = None):
+    """One protocol's results table for these models (computed once, with a progress bar, then shared);
+    ``max_users`` measures a seeded sample of the test users (None: all)."""
     from recengine.evaluation import evaluate
 
     def make():
@@ -289,11 +291,11 @@ def evaluation(dataset, dataset_key: str, protocol: str, models: tuple[str, ...]
         update, close = progress_callback(f"Evaluating {len(models)} model(s) on the {protocol} protocol")
         try:
             return evaluate(dataset, protocol, models=list(models), k=k, seed=seed, embeddings=emb, encoder=enc,
-                            progress=update)
+                            progress=update, max_users=max_users)
         finally:
             close()
 
-    return _remember("evaluations", (dataset_key, protocol, models, k, seed, name), make, keep=24)
+    return _remember("evaluations", (dataset_key, protocol, models, k, seed, name, max_users), make, keep=24)
 
 
 def record_run(protocol: str, config: dict, results, dataset_name: str) -> None:

@@ -20,6 +20,11 @@ def test_evaluate_runs_a_protocol_and_keeps_it_in_the_history(run_page):
     at.radio(key="ev_metric").set_value("recall@10").run()
     assert_clean(at)
     assert len(at.get("plotly_chart")) == 2
+    assert at.number_input(key="ev_users").value == 0  # 943 users: all are measured unless asked otherwise
+    at.number_input(key="ev_users").set_value(100)
+    at.button(key="ev_run").click().run()
+    assert_clean(at)
+    assert set(at.dataframe[0].value["n_users"]) == {100}
 
 
 def test_a_protocol_the_data_cannot_run_keeps_the_others():
