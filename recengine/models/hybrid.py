@@ -57,7 +57,8 @@ TEXT_TIEBREAK = 0.01
 
 
 def text_tiebreak(weights: np.ndarray) -> np.ndarray:
-    """``weights`` with :data:`TEXT_TIEBREAK` as the content weight of every regime with liked items where it is 0.
+    """``weights`` with :data:`TEXT_TIEBREAK` as the content weight of every regime with liked items where it is 0
+    or less (learned weights are never negative there; given or loaded ones may be).
 
     >>> W = np.zeros((5, len(SIGNALS)), dtype=np.float32)
     >>> text_tiebreak(W)[:, _SIGNAL["content"]].tolist()
@@ -65,7 +66,7 @@ def text_tiebreak(weights: np.ndarray) -> np.ndarray:
     """
     W = np.array(weights, dtype=np.float32, copy=True)
     col = _SIGNAL["content"]
-    W[1:, col] = np.where(W[1:, col] == 0, TEXT_TIEBREAK, W[1:, col])
+    W[1:, col] = np.where(W[1:, col] <= 0, TEXT_TIEBREAK, W[1:, col])
     return W
 
 

@@ -29,6 +29,9 @@ SIGNALS = ("ease", "itemknn", "cooccurrence", "content", "intent", "popularity",
 LEARNED = ("ease", "itemknn", "cooccurrence", "content", "popularity", "item_age", "is_cold")
 REGIME_NAMES = ("intent only", "1 item", "2-3 items", "4-9 items", "10+ items")
 SHOT_REGIMES = {1: 1, 3: 2, 5: 3}
+# Signals whose weight may not be negative: text similarity is all a brand-new item has, and a negative weight
+# learned on known items (where it can trim near-duplicates) would rank new items from least to most alike.
+NONNEGATIVE = ("content",)
 GRID = (-1.0, -0.5, -0.3, -0.2, -0.1, -0.05, 0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0)
 _S = {name: i for i, name in enumerate(SIGNALS)}
 
@@ -206,7 +209,7 @@ def _ascend(
         improved = False
         for s in idx:
             for g in GRID:
-                if g == w[s]:
+                if g == w[s] or (g < 0 and SIGNALS[s] in NONNEGATIVE):
                     continue
                 trial = current + float(g - w[s]) * Ft[s]
                 value = halves(scorer.per_user(trial))

@@ -187,3 +187,19 @@ def test_brand_new_items_are_ranked_by_text_where_the_learned_content_weight_is_
     ours = model.recommend(profile, k=10, candidates=split.candidates)[Columns.item].tolist()
     by_text = content.recommend(profile, k=10, candidates=split.candidates)[Columns.item].tolist()
     assert ours == by_text
+
+
+def test_text_never_counts_against_an_item_even_where_that_would_help_known_items(rng):
+    from recengine.models.hybrid_fit import SIGNALS
+
+    relevant = rng.random((60, 30)) < 0.15
+    relevant[:, 0] = True
+    F = np.zeros((9, 60, 30), dtype=np.float32)
+    F[SIGNALS.index("ease")] = relevant + 0.8 * rng.normal(size=(60, 30))
+    F[SIGNALS.index("content")] = -relevant.astype(np.float32) + 0.3 * rng.normal(size=(60, 30))  # here, text alike means not wanted
+    blocked = np.zeros((60, 30), dtype=bool)
+    w, _, _ = coordinate_ascent(F, blocked, relevant, ("ease", "content"), passes=2)
+    assert w[SIGNALS.index("content")] == 0.0  # a negative weight would help here, but it would rank new items backwards
+    F[SIGNALS.index("itemknn")] = F[SIGNALS.index("content")]  # the same data under a signal that may go negative
+    free, _, _ = coordinate_ascent(F, blocked, relevant, ("ease", "itemknn"), passes=2)
+    assert free[SIGNALS.index("itemknn")] < 0
