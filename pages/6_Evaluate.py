@@ -61,7 +61,13 @@ with page("Evaluate", "leaderboard", "Offline protocols on this dataset; every m
         figure(few_shot_curve(results[results["protocol"] == "few-shot"], metric, title="Few-shot curve"),
                "few-shot-curve", key="ev_curve")
     st.subheader("Beyond accuracy")
-    figure(beyond_accuracy(results, ("coverage", "diversity", "novelty", "popularity_bias")), "beyond-accuracy",
+    beyond = results
+    if len(protocols) > 1:  # one protocol at a time: averaging warm with cold-items would compare unlike things
+        which = st.radio("Protocol", protocols, horizontal=True, key="ev_beyond_protocol")
+        beyond = results[results["protocol"] == which]
+    if beyond["protocol"].iloc[0] == "few-shot":
+        st.caption("Few-shot: averaged over the profile sizes measured.")
+    figure(beyond_accuracy(beyond, ("coverage", "diversity", "novelty", "popularity_bias")), "beyond-accuracy",
            key="ev_beyond")
     st.subheader("All results")
     results_table(results, f"evaluation-{ds.name}", key="dl_results")

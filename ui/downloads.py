@@ -39,7 +39,7 @@ def results_table(frame: pd.DataFrame, name: str, *, key: str | None = None) -> 
     blank = [c for c in frame.select_dtypes("number").columns if c != "shots" and frame[c].isna().any()]
     if blank:
         st.caption(
-            f"Blank cells ({', '.join(blank)}): not measurable for that model here. A model that returns no items "
+            f"Empty cells (None in {', '.join(blank)}): not measurable for that model here. A model that returns no items "
             "for a protocol (popularity cannot rank items nobody has touched) has no list to measure; diversity "
             "needs item texts."
         )

@@ -49,7 +49,7 @@ def upload_key(parts: list[bytes], options: dict[str, Any]) -> str:
 #: a run does not draw it; writing the value back at the start of every run keeps it (until the dataset changes).
 PERSISTENT_WIDGETS = (
     "rec_mode", "rec_user", "rec_items", "rec_intent", "rec_model", "rec_k", "rec_div", "rec_nov",
-    "ev_protocols", "ev_models", "ev_k", "ev_seed", "ev_metric",
+    "ev_protocols", "ev_models", "ev_k", "ev_seed", "ev_users", "ev_metric",
     "cold_title", "cold_text", "cold_models",
     "emb_encoder", "emb_device", "emb_method", "emb_colour", "emb_items",
     "ft_epochs", "ft_lr", "ft_batch", "ft_seq", "ft_loss", "ft_neighbors", "ft_pairs_per_item", "ft_max_pairs",

@@ -135,7 +135,7 @@ def beyond_accuracy(frame: pd.DataFrame, metrics: Sequence[str] = ("coverage", "
     for j, m in enumerate(present, start=1):
         fig.add_trace(go.Bar(
             x=agg["model"], y=agg[m], marker_color=[color_for(x) for x in agg["model"]], showlegend=False,
-            text=[f"{v:.3g}" for v in agg[m]], textposition="outside", name=m,
+            text=[f"{v:.3g}" if pd.notna(v) else "n/a" for v in agg[m]], textposition="outside", name=m,
         ), row=1, col=j)
     return apply_layout(fig, title, height=400)
 

@@ -25,6 +25,15 @@ def test_evaluate_runs_a_protocol_and_keeps_it_in_the_history(run_page):
     at.button(key="ev_run").click().run()
     assert_clean(at)
     assert set(at.dataframe[0].value["n_users"]) == {100}
+    # two protocols: the beyond-accuracy panels show one at a time, never an average of unlike things
+    at.multiselect(key="ev_protocols").set_value(["warm", "cold-items"])
+    at.button(key="ev_run").click().run()
+    assert_clean(at)
+    assert at.radio(key="ev_beyond_protocol").options == ["warm", "cold-items"]
+    at.radio(key="ev_beyond_protocol").set_value("cold-items").run()
+    assert_clean(at)
+    panels = at.get("plotly_chart")[-1].proto.spec
+    assert 'n\\u002fa' in panels and '"nan"' not in panels  # popularity and EASE cannot score cold items
 
 
 def test_a_protocol_the_data_cannot_run_keeps_the_others():
