@@ -153,12 +153,16 @@ class EASE(Recommender):
 
     def _fit(self, dataset: Dataset, embeddings: Any = None, encoder: Any = None) -> None:
         self.device = resolve_device(self.config.device)
-        why = ease_fits(dataset.n_items, self.device, self.config.max_items)
+        why = self.fit_problem(dataset.n_items)
         if why:
             raise ConfigError(why)
         # Row-major: profiles gather rows of B, and scipy's sparse @ dense copies a column-major operand.
         self.B = np.ascontiguousarray(ease_weights(dataset.matrix, self.config.lam, self.device))
         self._cold = dataset.cold_item_mask.copy()
+
+    def fit_problem(self, n_items: int) -> str | None:
+        """Why this EASE (its device and ``max_items``) cannot be fitted on ``n_items`` items, or None (:func:`ease_fits`)."""
+        return ease_fits(n_items, resolve_device(self.config.device), self.config.max_items)
 
     def _score(self, profiles: list[Profile], X: sp.csr_matrix) -> np.ndarray:
         out = sparse_dense(X, self.B)

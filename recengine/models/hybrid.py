@@ -32,7 +32,7 @@ import scipy.sparse as sp
 from recengine.data import Dataset
 from recengine.models.base import ModelConfig, Recommender, pack_sparse, unpack_sparse
 from recengine.models.content import ContentKNN, shared_encoder, standardize_rows
-from recengine.models.ease import EASE, ease_fits, resolve_device
+from recengine.models.ease import EASE
 from recengine.models.hybrid_fit import (
     LEARNED,
     REGIME_NAMES,
@@ -134,18 +134,15 @@ class Hybrid(Recommender):
     def fit_bases(self, dataset: Dataset, embeddings: Any, encoder: Any) -> tuple[EASE | None, ItemKNN, ContentKNN, Any]:
         """The base models fitted on ``dataset``, and its co-occurrence counts.
 
-        EASE is left out (its signal reads 0) when the catalogue is larger than its ``max_items`` or it would not fit
-        in the memory free (:func:`~recengine.models.ease.ease_fits`); ``ease_left_out`` says why.
+        EASE is left out (its signal reads 0) when ``ease_left_out`` says why: :meth:`_fit` decides that once, before
+        the validation folds, so every fold agrees with the final fit.
         """
         ease, knn, content = self._bases()
-        if "ease_left_out" not in self.__dict__:  # decided once per fit (in _fit), so every fold agrees with the final fit
-            self.ease_left_out = ease_fits(dataset.n_items, resolve_device(ease.config.device), ease.config.max_items)
         fitted_ease = ease.fit(dataset, embeddings, encoder) if self.ease_left_out is None else None
         return fitted_ease, knn.fit(dataset, embeddings, encoder), content.fit(dataset, embeddings, encoder), cooccurrence(dataset)
 
     def _fit(self, dataset: Dataset, embeddings: Any = None, encoder: Any = None) -> None:
-        ease = self._bases()[0]
-        self.ease_left_out = ease_fits(dataset.n_items, resolve_device(ease.config.device), ease.config.max_items)
+        self.ease_left_out = self._bases()[0].fit_problem(dataset.n_items)  # too large, or no memory for it
         if embeddings is None:
             from recengine.text import embed_items
 

