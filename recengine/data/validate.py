@@ -86,6 +86,8 @@ def find_column(
         ]
         if role == "timestamp" and not matches:  # event-time names: played_at, createdAt, viewed-at
             matches = [c for c in cols if re.search(r"(?:[_\-\s]at|[a-z]At)$", c)]
+        if role == "timestamp" and not matches:  # bought_on, createdOn: "on" also ends names like add_on, so only with dates in it
+            matches = [c for c in cols if re.search(r"(?:[_\-\s]on|[a-z]On)$", c) and _holds_dates(table.frame[c])]
         if len(matches) > 1:
             matches = []
     if not matches and aliases is None and role in NAME_ALIASES:
@@ -104,6 +106,23 @@ def find_column(
             )
         return None
     return matches[0]
+
+
+def _holds_dates(values: pd.Series) -> bool:
+    """Whether a column reads as times: datetimes, unix seconds or milliseconds (1990-2100), or date text."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return True
+    sample = values.dropna().astype(str).str.strip().head(200)
+    if sample.empty:
+        return False
+    numeric = pd.to_numeric(sample, errors="coerce")
+    if numeric.notna().all():
+        seconds = numeric.abs().median()
+        return bool(6.3e8 <= seconds <= 4.2e9 or 6.3e11 <= seconds <= 4.2e12)
+    if not sample.str.contains(r"\d", regex=True).all():
+        return False
+    parsed = pd.to_datetime(sample, errors="coerce", format="mixed", utc=True)
+    return bool(parsed.notna().mean() >= 0.9)
 
 
 def _flag(role: str) -> str:

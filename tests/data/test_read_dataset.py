@@ -209,6 +209,19 @@ def test_event_time_names_and_one_unit_per_timestamp_column() -> None:
     assert "1700000200000" in str(err.value)
 
 
+def test_an_on_name_is_the_timestamp_only_when_it_holds_dates() -> None:
+    inter = pd.DataFrame({"buyer": ["a", "a", "b"], "product": ["x", "y", "x"],
+                          "bought_on": ["2024-01-01", "2024-01-05", "2024-02-01"]})
+    ds = recengine.read_dataset(inter)
+    assert ds.has_timestamps
+    assert pd.to_datetime(ds.interactions[Columns.timestamp], unit="s").dt.strftime("%Y-%m-%d").tolist() == [
+        "2024-01-01", "2024-01-05", "2024-02-01"]
+    inter = inter.rename(columns={"bought_on": "createdOn"}).assign(createdOn=[1_700_000_000, 1_700_000_100, 1_700_000_200])
+    assert recengine.read_dataset(inter).has_timestamps
+    inter = pd.DataFrame({"buyer": ["a", "a", "b"], "product": ["x", "y", "x"], "add_on": ["gift wrap", "none", "none"]})
+    assert not recengine.read_dataset(inter).has_timestamps  # an "on" name without dates is not a time
+
+
 def test_the_warm_protocol_says_when_no_user_has_two_interactions() -> None:
     ds = recengine.read_dataset(pd.DataFrame({"customer": ["a", "b", "c"], "sku": ["x", "y", "z"]}))
     with pytest.raises(DataError, match="at least 2 interactions"):
