@@ -174,6 +174,10 @@ def upload_form() -> None:
                           help="Column names in braces, e.g. {title} ({year}). {description}")
     st.button("Load these files", type="primary", on_click=load_upload, key="load_upload",
               disabled=inter is None or unreadable)
+    if inter is None:
+        st.caption("Choose an interactions file above to load your data (the items file is optional).")
+    elif unreadable:
+        st.caption("A file above cannot be read (the red message says why): replace it to load your data.")
 
 
 with page("Data", "table_view", "Your interactions and item texts: what the engine sees, and what it warns about."):

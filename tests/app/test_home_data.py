@@ -31,6 +31,7 @@ def test_data_page_shows_stats_preview_and_hashing_switch(run_page):
     assert at.toggle(key="hash_ids").value is True
     assert len(at.dataframe) >= 2
     assert at.file_uploader(key="up_inter") is not None
+    assert at.button(key="load_upload").disabled and any("Choose an interactions file" in c.value for c in at.caption)
 
 
 def test_bad_upload_shows_the_data_error_and_keeps_the_sample(run_page):
@@ -41,6 +42,7 @@ def test_bad_upload_shows_the_data_error_and_keeps_the_sample(run_page):
     errors = [e.value for e in at.error]
     assert len(errors) == 1 and "only one column" in errors[0]  # said once, as soon as the file is chosen
     assert at.button(key="load_upload").disabled
+    assert any("cannot be read" in c.value for c in at.caption)  # the greyed button says why
     assert at.session_state["dataset_key"] == SAMPLE_KEY
     assert {m.label: m.value for m in at.metric}["Users"] == "943"
 
