@@ -227,7 +227,7 @@ def finetune(
     digest = data_hash(dataset)
     fp = finetune_fingerprint(base_enc.fingerprint, digest, cfg)
     out_dir = models_root() / fp
-    if not force and (enc := _load_saved(out_dir, device, precision)) is not None:
+    if not force and (enc := _load_saved(out_dir, device, precision, warn=False)) is not None:
         return enc
 
     from filelock import FileLock
@@ -254,9 +254,10 @@ def finetune(
     return enc
 
 
-def _load_saved(out_dir: Path, device: str, precision: str) -> Encoder | None:
+def _load_saved(out_dir: Path, device: str, precision: str, warn: bool = True) -> Encoder | None:
     """The fine-tune saved in ``out_dir`` (marked cached), or None when there is none, or when it is damaged or
-    changed since it was saved (then it is trained again, with a warning)."""
+    changed since it was saved (then it is trained again, with a warning unless ``warn`` is False: the look
+    before taking the lock is silent, the one under it says it once)."""
     import warnings
 
     if not (out_dir / MANIFEST).is_file():
@@ -269,6 +270,8 @@ def _load_saved(out_dir: Path, device: str, precision: str) -> Encoder | None:
             raise ModelError("its files changed since it was saved")
         enc.model  # noqa: B018 - load it now: a save that no longer loads is trained again, not handed out
     except ModelError as exc:
+        if not warn:
+            return None
         warnings.warn(f"the saved fine-tune in {out_dir} cannot be loaded ({exc}); it is trained again.", stacklevel=3)
         return None
     enc.manifest = {**enc.manifest, "cached": True}

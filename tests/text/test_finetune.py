@@ -65,8 +65,9 @@ def test_tiny_finetune_trains_saves_and_is_reused(fresh_home, tiny, encoder):
     stale.mkdir()
     weights = next(tuned.path.rglob("model.safetensors"))
     weights.write_bytes(weights.read_bytes()[:1000])
-    with pytest.warns(UserWarning, match="cannot be loaded.*trained again"):
+    with pytest.warns(UserWarning, match="cannot be loaded.*trained again") as said:
         redone = finetune(tiny, encoder, FineTuneConfig(**TINY))
+    assert sum("cannot be loaded" in str(w.message) for w in said) == 1  # said once, not once per look
     assert redone.manifest["cached"] is False and redone.fingerprint == tuned.fingerprint and not stale.exists()
     np.testing.assert_allclose(Encoder(redone.fingerprint, device="cpu").encode(texts), live, atol=1e-5)
 
