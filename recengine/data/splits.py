@@ -128,7 +128,12 @@ def parse_shots(shots: object) -> tuple[int, ...]:
 def few_shot_splits(
     ds: Dataset, shots: Sequence[int] = (1, 3, 5), user_frac: float = 0.2, seed: int = 42
 ) -> list[Split]:
-    """One split per shot count, all with the same held-out users and the same train data."""
+    """One split per shot count, all with the same held-out users and the same train data.
+
+    ``user_frac`` of the users with more than ``max(shots)`` interactions (those that can be held out) are held
+    out, so the train data keeps most of the users who give it collaborative signal, however many light users
+    the data has besides.
+    """
     shots = sorted(set(parse_shots(shots)))
     if not shots or shots[0] < 1:
         raise DataError("few-shot: shot counts must be positive integers, e.g. 1,3,5.")
@@ -142,8 +147,7 @@ def few_shot_splits(
             f"to hold out, some to train on); this data has {len(eligible)}. Use another protocol (warm, cold-items), "
             "or smaller shot counts (on the command line: --shots 1,2)."
         )
-    n_hold = max(1, int(round(user_frac * len(counts))))
-    n_hold = min(n_hold, len(eligible) - 1) if len(eligible) > 1 else 1
+    n_hold = min(max(1, int(round(user_frac * len(eligible)))), len(eligible) - 1)
     held = set(rng.choice(eligible, size=n_hold, replace=False).tolist())
     is_held = inter[Columns.user].isin(held).to_numpy()
     train = ds.with_interactions(inter[~is_held], f"{ds.name}:few-shot-train")

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import recengine
 from recengine.columns import Columns
 from recengine.data import IdMap, cold_items_split, few_shot_splits, warm_split
 from recengine.errors import DataError
@@ -66,6 +67,16 @@ def test_few_shot_splits(sample) -> None:
         rest = s.test.groupby(Columns.user)[Columns.timestamp].min()
         assert (first <= rest.loc[first.index]).all()
     assert set(splits[0].profile_items(next(iter(users[0])))) <= set(splits[2].profile_items(next(iter(users[0]))))
+
+
+def test_few_shot_holds_out_a_share_of_the_users_who_can_be_held_out() -> None:
+    # 100 heavy users (8 interactions) and 900 light ones (2): a fifth of all users (200) would be every heavy user
+    # but one, leaving train with almost no collaborative signal; a fifth of the heavy ones is held out instead
+    rows = [(f"h{u}", f"i{(u + j) % 40}") for u in range(100) for j in range(8)]
+    rows += [(f"l{u}", f"i{(u + j) % 40}") for u in range(900) for j in range(2)]
+    ds = recengine.read_dataset(pd.DataFrame(rows, columns=["user_id", "item_id"]))
+    held = set(few_shot_splits(ds, shots=(1, 3, 5), seed=1)[0].test_users)
+    assert len(held) == 20 and all(u.startswith("h") for u in held)
 
 
 @settings(max_examples=25, deadline=None)
