@@ -88,6 +88,9 @@ def find_column(
             matches = [c for c in cols if re.search(r"(?:[_\-\s]at|[a-z]At)$", c)]
         if role == "timestamp" and not matches:  # bought_on, createdOn: "on" also ends names like add_on, so only with dates in it
             matches = [c for c in cols if re.search(r"(?:[_\-\s]on|[a-z]On)$", c) and _holds_dates(table.frame[c])]
+        if role == "timestamp" and not matches:  # a Parquet datetime column says what it is by its type, whatever its name
+            typed = [c for c, dtype in zip(cols, table.frame.dtypes) if pd.api.types.is_datetime64_any_dtype(dtype)]
+            matches = typed if len(typed) == 1 else []
         if len(matches) > 1:
             matches = []
     if not matches and aliases is None and role in NAME_ALIASES:

@@ -220,6 +220,10 @@ def test_an_on_name_is_the_timestamp_only_when_it_holds_dates() -> None:
     assert recengine.read_dataset(inter).has_timestamps
     inter = pd.DataFrame({"buyer": ["a", "a", "b"], "product": ["x", "y", "x"], "add_on": ["gift wrap", "none", "none"]})
     assert not recengine.read_dataset(inter).has_timestamps  # an "on" name without dates is not a time
+    # a datetime column (Parquet keeps the type) is the timestamp whatever its name
+    inter["reviewed"] = pd.to_datetime(["2024-03-01", "2024-03-02", "2024-03-03"])
+    ds = recengine.read_dataset(inter)
+    assert ds.has_timestamps and ds.stats()["first_interaction"].startswith("2024-03-01")
 
 
 def test_the_warm_protocol_says_when_no_user_has_two_interactions() -> None:
