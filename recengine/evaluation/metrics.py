@@ -93,10 +93,17 @@ def coverage(recs: pd.DataFrame, n_items: int, k: int = 10) -> float:
 def intra_list_diversity(recs: pd.DataFrame, item_ids: np.ndarray, vectors: np.ndarray, k: int = 10) -> float:
     """Mean pairwise cosine distance between the items of each top-k list (L2-normalised ``vectors``).
 
-    ``item_ids`` gives the external id of each row of ``vectors``; lists with fewer than two known
-    items are skipped.
+    ``item_ids`` gives the external id of each row of ``vectors``. Items without a vector (a zero row: no
+    text) are left out of their list, and lists with fewer than two such items are skipped, so the value
+    stays within [0, 2] (1 for unrelated items).
+
+    >>> recs = pd.DataFrame({"user_id": ["u"] * 3, "item_id": ["a", "b", "c"], "rank": [1, 2, 3]})
+    >>> intra_list_diversity(recs, np.array(["a", "b", "c"]), np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]]))
+    1.0
     """
-    index = {str(i): n for n, i in enumerate(item_ids)}
+    vectors = np.asarray(vectors)
+    has_vector = np.linalg.norm(vectors, axis=1) > 1e-8 if len(vectors) else np.zeros(0, dtype=bool)
+    index = {str(i): n for n, i in enumerate(item_ids) if has_vector[n]}
     values = []
     for _, group in _top_k(recs, k).groupby(Columns.user):
         rows = [index[i] for i in group[Columns.item].astype(str) if i in index]
@@ -105,7 +112,7 @@ def intra_list_diversity(recs: pd.DataFrame, item_ids: np.ndarray, vectors: np.n
         v = vectors[rows]
         sim = v @ v.T
         n = len(rows)
-        values.append(float((n * n - sim.sum()) / (n * (n - 1))))
+        values.append(float(1.0 - (sim.sum() - np.trace(sim)) / (n * (n - 1))))
     return float(np.mean(values)) if values else float("nan")
 
 

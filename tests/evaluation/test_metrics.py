@@ -51,6 +51,11 @@ def test_beyond_accuracy() -> None:
     vecs = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
     # u1: identical items -> distance 0; u2: orthogonal -> distance 1.
     assert intra_list_diversity(recs, ids, vecs, k=2) == pytest.approx(0.5)
+    # items without text have zero vectors: left out, not counted as "unlike everything" (the value stayed above 1)
+    three = recs_of({"u1": ["a", "b", "c"], "u2": ["a", "c", "b"]})
+    vecs = np.array([[1.0, 0.0], [0.6, 0.8], [0.0, 0.0]])
+    assert intra_list_diversity(three, ids, vecs, k=3) == pytest.approx(0.4)
+    assert np.isnan(intra_list_diversity(recs_of({"u1": ["a", "c"]}), ids, vecs, k=2))
     pop = np.array([4, 2, 1])
     assert novelty(recs, ids, pop, n_users=4, k=2) == pytest.approx(np.mean([0, 1, 0, 2]))
     assert popularity_bias(recs, ids, pop, n_users=4, k=2) == pytest.approx(np.mean([1, 0.5, 1, 0.25]))
