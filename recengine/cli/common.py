@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from recengine.data import Dataset, load_sample, read_dataset
+from recengine.data import Dataset, keep_ratings_at_least, load_sample, read_dataset
 from recengine.errors import ConfigError
 from recengine.settings import local_salt
 
@@ -33,6 +33,8 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--timestamp-col", help="name of the timestamp column, or 'none' to read none")
     g.add_argument("--text", metavar="TEMPLATE", help="item text template, e.g. '{title}. {description}', or a column")
     g.add_argument("--hash-user-ids", action="store_true", help="replace user ids by salted hashes on load")
+    g.add_argument("--min-rating", type=float, metavar="R",
+                   help="count only interactions rated at least R (e.g. 4 on 1-5): a low rating is then not a like")
 
 
 def add_format_option(parser: argparse.ArgumentParser, formats: Iterable[str] = FORMATS, default: str = "table") -> None:
@@ -51,7 +53,14 @@ def column_mapping(args: argparse.Namespace) -> dict[str, str | None]:
 
 
 def load_data(args: argparse.Namespace) -> Dataset:
-    """The dataset the data options name; the MovieLens-100K sample when none is named."""
+    """The dataset the data options name (only ratings of at least ``--min-rating``, when given); the
+    MovieLens-100K sample when none is named."""
+    ds = _load_data(args)
+    min_rating = getattr(args, "min_rating", None)
+    return ds if min_rating is None else keep_ratings_at_least(ds, min_rating)
+
+
+def _load_data(args: argparse.Namespace) -> Dataset:
     chosen = [x for x in (args.sample, args.interactions, getattr(args, "dataset", None)) if x]
     if len(chosen) > 1:
         raise ConfigError("choose one of --sample, --interactions or --dataset, not several.")

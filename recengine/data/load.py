@@ -39,6 +39,7 @@ def read_dataset(
     hash_salt: str | None = None,
     name: str | None = None,
     max_bytes: int | None = None,
+    min_rating: float | None = None,
 ) -> Dataset:
     """Load interactions and (optionally) item texts into a validated :class:`Dataset`.
 
@@ -62,6 +63,9 @@ def read_dataset(
         Replace user ids by salted SHA-256 hashes as the data loads (privacy for uploads).
     hash_salt
         The salt; by default a random one per load, so hashed ids cannot be linked across loads.
+    min_rating
+        Count only interactions rated at least this (e.g. 4 on a 1-5 scale): on explicit ratings, a 1-star
+        review is then not taken for a like. ``None`` (default) counts every rating. See :func:`keep_ratings_at_least`.
 
     Returns
     -------
@@ -152,7 +156,7 @@ def read_dataset(
         "items_file": source_name(items, "items") if items is not None else None,
         "format": inter.format,
     }
-    return Dataset(
+    ds = Dataset(
         interactions=frame,
         items=items_frame,
         user_map=user_map,
@@ -160,6 +164,56 @@ def read_dataset(
         name=name or inter.name.split(".")[0],
         warnings=tuple(warnings),
         options=options,
+    )
+    return ds if min_rating is None else keep_ratings_at_least(ds, min_rating)
+
+
+def keep_ratings_at_least(ds: Dataset, min_rating: float) -> Dataset:
+    """``ds`` with only the interactions rated at least ``min_rating``: the likes, on explicit-feedback data.
+
+    Every item stays (one left with no good rating becomes a cold item); users left with no interaction
+    go. What was left out is said in ``Dataset.warnings``.
+
+    >>> import pandas as pd
+    >>> ds = read_dataset(pd.DataFrame({"user": ["a", "a", "b"], "item": ["x", "y", "x"], "stars": [5, 1, 4]}))
+    >>> kept = keep_ratings_at_least(ds, 4)
+    >>> kept.n_interactions, kept.n_items, list(kept.cold_items)
+    (2, 2, ['y'])
+    """
+    if isinstance(min_rating, bool) or not isinstance(min_rating, (int, float, np.integer, np.floating)) or not np.isfinite(min_rating):
+        raise DataError(f"min_rating must be a number, such as 4 on a 1-5 scale; got {min_rating!r}.")
+    where = ds.options.get("interactions_file") or ds.name
+    if not ds.has_ratings:
+        raise DataError(
+            f"{where}: min_rating {min_rating:g} needs ratings, and no rating column was read. Name it with "
+            "columns={'rating': 'your column'} (in the CLI: --rating-col; in the app: Column mapping), or leave "
+            "min_rating out to count every interaction."
+        )
+    ratings = ds.interactions[Columns.rating]
+    keep = (ratings >= min_rating).to_numpy()
+    if not keep.any():
+        raise DataError(
+            f"{where}: no rating is at least {min_rating:g} (the ratings run from {ratings.min():g} to "
+            f"{ratings.max():g}), so nothing would be left. Choose a lower min_rating."
+        )
+    frame = ds.interactions[keep].reset_index(drop=True)
+    dropped = int((~keep).sum())
+    warnings = list(ds.warnings)
+    if dropped:
+        gone_users = ds.n_users - frame[Columns.user].nunique()
+        warnings.append(
+            f"{dropped:,} of {len(keep):,} interactions are rated below {min_rating:g} and were left out (min_rating): "
+            "only ratings of at least that count as likes"
+            + (f"; {gone_users:,} user(s) had no such rating and are gone." if gone_users else ".")
+        )
+    return Dataset(
+        interactions=frame,
+        items=ds.items,
+        user_map=IdMap.from_values(frame[Columns.user], kind="user"),
+        item_map=ds.item_map,
+        name=ds.name,
+        warnings=tuple(warnings),
+        options={**ds.options, "min_rating": float(min_rating)},
     )
 
 

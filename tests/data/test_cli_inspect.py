@@ -34,3 +34,15 @@ def test_bad_file_exits_2_with_message_and_no_traceback(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "broken.csv" in proc.stderr and "'rating'" in proc.stderr and "line 3" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_min_rating_keeps_only_the_likes(capsys, tmp_path: Path) -> None:
+    assert main(["data", "inspect", "--sample", "movielens-100k", "--min-rating", "4", "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["n_interactions"] == 55375  # MovieLens-100K's ratings of 4 and 5
+    assert any("rated below 4" in w and "left out" in w for w in out["warnings"])
+    plain = tmp_path / "clicks.csv"
+    plain.write_text("user_id,item_id\nu1,i1\nu2,i2\n")
+    assert main(["data", "inspect", str(plain), "--min-rating", "4"]) == 2
+    err = capsys.readouterr().err
+    assert "clicks.csv" in err and "needs ratings" in err and "--rating-col" in err

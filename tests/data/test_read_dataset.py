@@ -226,6 +226,19 @@ def test_an_on_name_is_the_timestamp_only_when_it_holds_dates() -> None:
     assert ds.has_timestamps and ds.stats()["first_interaction"].startswith("2024-03-01")
 
 
+def test_min_rating_counts_only_good_ratings_and_keeps_every_item() -> None:
+    inter = pd.DataFrame({"reviewer": ["a", "a", "b", "c"], "recipe": ["x", "y", "x", "y"], "stars": [4.5, 1.0, 5.0, 2.0]})
+    ds = recengine.read_dataset(inter, min_rating=4)
+    assert ds.n_interactions == 2 and set(ds.user_map.external) == {"a", "b"}  # c rated nothing well: gone
+    assert list(ds.item_map.external) == ["x", "y"] and list(ds.cold_items) == ["y"]
+    assert any("2 of 4 interactions are rated below 4" in w and "1 user(s)" in w for w in ds.warnings)
+    assert ds.options["min_rating"] == 4.0
+    with pytest.raises(DataError, match="no rating is at least 6 .*1 to 5"):
+        recengine.read_dataset(inter, min_rating=6)
+    with pytest.raises(DataError, match="must be a number"):
+        recengine.read_dataset(inter, min_rating="four")  # type: ignore[arg-type]
+
+
 def test_the_warm_protocol_says_when_no_user_has_two_interactions() -> None:
     ds = recengine.read_dataset(pd.DataFrame({"customer": ["a", "b", "c"], "sku": ["x", "y", "z"]}))
     with pytest.raises(DataError, match="at least 2 interactions"):
