@@ -146,7 +146,7 @@ def clean_ids(table: Table, column: str, role: str) -> pd.Series:
     if len(missing):
         raise DataError(
             f"{table.name}: column {column!r} ({role} id) is empty in {len(missing)} row(s), first at "
-            f"{table.where(missing)}. Every row needs {'an' if role[0] in 'aeiou' else 'a'} {role} id: fill them in or delete those rows."
+            f"{table.where(missing)}. Every row needs {'an' if role == 'item' else 'a'} {role} id: fill them in or delete those rows."
         )
     return ids
 

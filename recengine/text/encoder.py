@@ -291,12 +291,13 @@ def _resolve_model(name: str) -> tuple[str, Path]:
     if name == DEFAULT:
         return DEFAULT_LABEL, default_model_dir()
     path = Path(name).expanduser()
-    if FINETUNE_RE.fullmatch(name) and not path.exists():  # a fine-tune's fingerprint names its folder
+    if re.fullmatch(r"ft-[0-9a-f]+", name) and not path.exists():  # a fine-tune's fingerprint names its folder
         from recengine.text.finetune import models_root  # imported here: finetune imports this module
 
         saved = models_root() / name
         if not saved.is_dir():
-            raise ModelError(f"no fine-tuned encoder {name} under {saved.parent}; `recengine store list` (or "
+            raise ModelError(f"no fine-tuned encoder {name} under {saved.parent} (a fine-tune's name is ft- and 16 hex "
+                             "digits); `recengine store list` (or "
                              "recengine.text.finetune.list_finetuned() in Python) shows the fine-tunes there are.")
         path = saved
     if path.exists():

@@ -166,6 +166,8 @@ def test_store_errors_exit_2_with_one_paragraph(home, capsys):
     assert len(err.strip().splitlines()) == 1
     rc, _, err = run(capsys, "--verbose", "store", "list")
     assert rc == 2 and "Traceback" in err
+    rc, _, err = run(capsys, "store", "list", "--verbose")  # after the command too, where people type it
+    assert rc == 2 and "Traceback" in err and "unrecognized" not in err
 
 
 def test_console_entry_point_exit_status(home, files):
@@ -211,3 +213,8 @@ def test_a_saved_profile_drives_recommend_and_explain(home, files, capsys):
     assert rc == 0 and [h["item_id"] for h in json.loads(out)["history"]] == ["a"]
     rc, _, err = run(capsys, "recommend", "--profile", "nobody", *data)
     assert rc == 2 and "no profile named 'nobody'" in err
+
+
+def test_a_fine_tune_name_that_is_not_kept_here_is_not_looked_for_on_the_hub(home, capsys):
+    rc, _, err = run(capsys, "embed", "--model", "ft-deadbeef")
+    assert rc == 2 and "no fine-tuned encoder ft-deadbeef" in err and "hub" not in err
