@@ -141,7 +141,7 @@ def read_dataset(
     if hash_user_ids:
         salt = hash_salt if hash_salt is not None else secrets.token_hex(16)
         uniq = pd.unique(frame[Columns.user])
-        hashed = {u: "u_" + hashlib.sha256((salt + "\x1f" + u).encode()).hexdigest()[:16] for u in uniq}
+        hashed = {u: hash_user_id(u, salt) for u in uniq}
         frame[Columns.user] = frame[Columns.user].map(hashed)
 
     frame = frame.drop(columns="_order").reset_index(drop=True)
@@ -152,6 +152,8 @@ def read_dataset(
         "columns": {"user": user_col, "item": item_col, "rating": rating_col, "timestamp": ts_col},
         "text": text if isinstance(text, (str, type(None))) else list(text),
         "hash_user_ids": hash_user_ids,
+        # which salt hashed the ids (a digest of it, not the salt): a raw id is found again only with that salt
+        "salt_digest": salt_digest(salt) if hash_user_ids else None,
         "interactions_file": inter.name,
         "items_file": source_name(items, "items") if items is not None else None,
         "format": inter.format,
@@ -166,6 +168,20 @@ def read_dataset(
         options=options,
     )
     return ds if min_rating is None else keep_ratings_at_least(ds, min_rating)
+
+
+def hash_user_id(user_id: str, salt: str) -> str:
+    """The id a user gets when ids are hashed with ``salt``.
+
+    >>> hash_user_id("ann", "s")
+    'u_403c71d26c812450'
+    """
+    return "u_" + hashlib.sha256((salt + "\x1f" + user_id).encode()).hexdigest()[:16]
+
+
+def salt_digest(salt: str) -> str:
+    """A short digest that tells salts apart without revealing them."""
+    return hashlib.sha256(("recengine-salt\x1f" + salt).encode()).hexdigest()[:12]
 
 
 def keep_ratings_at_least(ds: Dataset, min_rating: float) -> Dataset:

@@ -89,8 +89,11 @@ class Profile:
         except UnknownIdError as exc:
             if not dataset.options.get("hash_user_ids"):
                 raise
-            raise UnknownIdError(f"{exc.args[0]} The user ids of this dataset were hashed as it loaded: use the hashed "
-                                 "id (as recommendations and audiences print it), or load it without hashing.") from None
+            hashed = _hashed_here(dataset, str(user_id))
+            if hashed is None:
+                raise UnknownIdError(f"{exc.args[0]} The user ids of this dataset were hashed as it loaded: use the hashed "
+                                     "id (as recommendations and audiences print it), or load it without hashing.") from None
+            user_id, idx = hashed, dataset.user_items(hashed)
         ids = dataset.item_map.to_external(idx)
         return cls(liked=dict.fromkeys(ids, 1.0), user_id=str(user_id), name=name)
 
@@ -195,3 +198,18 @@ class Profile:
             user_id=d.get("user_id"),
             name=d.get("name"),
         )
+
+
+def _hashed_here(dataset: Dataset, raw_id: str) -> str | None:
+    """The hashed id of ``raw_id`` when this machine's salt hashed ``dataset`` and it has that user; else None."""
+    from recengine.data.load import hash_user_id, salt_digest
+    from recengine.settings import local_salt
+
+    try:
+        salt = local_salt()
+    except Exception:  # no home to read a salt from: nothing to match
+        return None
+    if dataset.options.get("salt_digest") != salt_digest(salt):
+        return None
+    hashed = hash_user_id(raw_id, salt)
+    return hashed if hashed in dataset.user_map else None

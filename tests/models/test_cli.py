@@ -7,8 +7,11 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
+import recengine
 from recengine.cli import main
+from recengine.errors import UnknownIdError
 
 DATA = Path(__file__).parent.parent / "data"
 FILES = ["--interactions", str(DATA / "interactions.csv"), "--items", str(DATA / "items.csv")]
@@ -96,8 +99,28 @@ def test_hashed_user_ids_are_the_same_from_one_command_to_the_next(capsys):
     assert [r["user_id"] for r in json.loads(capsys.readouterr().out)] == first and first[0].startswith("u_")
     assert main(["recommend", *FILES, "--hash-user-ids", "--user", first[0], "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)
-    assert main(["recommend", *FILES, "--hash-user-ids", "--user", "alice"]) == 2
+    # the id as the analyst knows it is hashed with this machine's salt and found
+    assert main(["recommend", *FILES, "--hash-user-ids", "--user", "alice", "--format", "json"]) == 0
+    alice = json.loads(capsys.readouterr().out)
+    from recengine.data.load import hash_user_id
+    from recengine.settings import local_salt
+
+    assert main(["recommend", *FILES, "--hash-user-ids", "--user", hash_user_id("alice", local_salt()), "--format", "json"]) == 0
+    assert alice and json.loads(capsys.readouterr().out) == alice
+    assert main(["recommend", *FILES, "--hash-user-ids", "--user", "nobody"]) == 2
     assert "were hashed as it loaded" in capsys.readouterr().err
+
+
+def test_a_raw_user_id_is_found_only_under_the_salt_that_hashed_it():
+    from recengine.data.load import hash_user_id
+    from recengine.models.profile import Profile
+    from recengine.settings import local_salt
+
+    here = recengine.read_dataset(FILES[1], hash_user_ids=True, hash_salt=local_salt())
+    assert Profile.from_user(here, "alice").liked == Profile.from_user(here, hash_user_id("alice", local_salt())).liked
+    elsewhere = recengine.read_dataset(FILES[1], hash_user_ids=True)  # a random salt: raw ids cannot be matched
+    with pytest.raises(UnknownIdError, match="were hashed as it loaded"):
+        Profile.from_user(elsewhere, "alice")
 
 
 def test_an_item_id_with_a_comma_can_be_named(tmp_path, capsys):
