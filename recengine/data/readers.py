@@ -12,6 +12,7 @@ import gzip
 import io
 import json
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -285,8 +286,40 @@ def _read_json(text: str, name: str) -> Table:
             f"{name}: {unit} {lines[bad[0]] if lines else bad[0] + first} is not a JSON object. "
             "Each record must be an object such as {\"user\": \"u1\", \"item\": \"i9\"}."
         )
-    frame = pd.DataFrame.from_records(records)
+    frame = pd.DataFrame.from_records(_flatten(records))
     return Table(frame, name, unit=unit, first_line=first, format=fmt, lines=lines)
+
+
+def _flatten(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Nested objects as dotted columns: ``{"name": {"en": "Tea"}}`` -> ``{"name.en": "Tea"}``, usable in a text
+    template. A key that is an object in some records and a plain value in others is left alone (an id that is
+    sometimes nested is refused by name later).
+
+    >>> _flatten([{"id": 1, "meta": {"title": "Tea", "show": {"name": "Brew"}}}])
+    [{'id': 1, 'meta.title': 'Tea', 'meta.show.name': 'Brew'}]
+    """
+    nested = {k for r in records for k, v in r.items() if isinstance(v, dict)}
+    nested -= {k for r in records for k, v in r.items() if k in nested and v is not None and not isinstance(v, dict)}
+    if not nested:
+        return records
+
+    def items(prefix: str, value: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+        for key, inner in value.items():
+            if isinstance(inner, dict):
+                yield from items(f"{prefix}.{key}", inner)
+            else:
+                yield f"{prefix}.{key}", inner
+
+    out = []
+    for record in records:
+        row: dict[str, Any] = {}
+        for key, value in record.items():
+            if key in nested:
+                row.update(items(key, value) if isinstance(value, dict) else ())
+            else:
+                row[key] = value
+        out.append(row)
+    return out
 
 
 def _sniff_delimiter(text: str, suffix: str) -> str:

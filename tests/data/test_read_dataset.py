@@ -264,3 +264,16 @@ def test_dates_that_read_both_ways_are_flagged() -> None:
     assert any("read either day-first or month-first" in w and "'02/11/2024'" in w for w in ds.warnings)
     inter["when"] = ["13/11/2024", "03/04/2024", "05/06/2024"]  # one day above 12 settles it: no warning
     assert not any("day-first" in w for w in recengine.read_dataset(inter).warnings)
+
+
+def test_nested_json_fields_become_dotted_columns_for_the_text(tmp_path: Path) -> None:
+    items = tmp_path / "episodes.jsonl"
+    items.write_text(
+        '{"slug": "ep1", "meta": {"headline": "Fermentation", "show": {"name": "Kitchen Talk"}}, "tags": ["food"]}\n'
+        '{"slug": "ep2", "meta": {"headline": "Sourdough"}, "tags": ["bread", "food"]}\n'
+    )
+    inter = pd.DataFrame({"listener": ["a", "b"], "slug": ["ep1", "ep2"]})
+    cols = {"item": "slug"}
+    ds = recengine.read_dataset(inter, items, columns=cols, text="{meta.headline} ({meta.show.name})")
+    assert ds.texts[ds.item_map.index("ep1")] == "Fermentation (Kitchen Talk)"
+    assert "{" not in " ".join(recengine.read_dataset(inter, items, columns=cols).texts)  # no dict dumped into the text
