@@ -29,6 +29,7 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--user-col", help="name of the user column when it cannot be guessed")
     g.add_argument("--item-col", help="name of the item column when it cannot be guessed")
     g.add_argument("--items-id-col", help="name of the item id column in --items, when it differs from the interactions'")
+    g.add_argument("--title-col", help="name of the column shown as each item's title (in --items, else the interactions)")
     g.add_argument("--rating-col", help="name of the rating/weight column, or 'none' to read none")
     g.add_argument("--timestamp-col", help="name of the timestamp column, or 'none' to read none")
     g.add_argument("--text", metavar="TEMPLATE", help="item text template, e.g. '{title}. {description}', or a column")
@@ -44,7 +45,7 @@ def add_format_option(parser: argparse.ArgumentParser, formats: Iterable[str] = 
 def column_mapping(args: argparse.Namespace) -> dict[str, str | None]:
     """The ``--*-col`` options as ``read_dataset``'s mapping; ``none`` for rating or timestamp reads no such column."""
     pairs = {"user": args.user_col, "item": args.item_col, "items_id": getattr(args, "items_id_col", None),
-             "rating": args.rating_col, "timestamp": args.timestamp_col}
+             "rating": args.rating_col, "timestamp": args.timestamp_col, "title": getattr(args, "title_col", None)}
     out: dict[str, str | None] = {k: v for k, v in pairs.items() if v}
     for role in ("rating", "timestamp"):
         if str(out.get(role, "")).strip().lower() == "none":

@@ -54,7 +54,7 @@ def read_dataset(
         are kept: they are the cold items. Without it, item-level text columns of the interactions are used.
     columns
         Explicit mapping for roles that cannot be guessed: ``{"user": ..., "item": ..., "rating": ...,
-        "timestamp": ...}``. Unmapped roles are found by name (``user_id``, ``customer_id``, ``movieId``,
+        "timestamp": ..., "items_id": ..., "title": ...}`` (``title``: the column shown as the item's name). Unmapped roles are found by name (``user_id``, ``customer_id``, ``movieId``,
         ``sku``, ``rating``, ``score``, ``timestamp``, ``date``...).
     text
         How to write each item's text: a template (``"{title} ({year}). {description}"``), a list of
@@ -112,7 +112,7 @@ def read_dataset(
         item_table = read_table(items, default_name="items", max_bytes=max_bytes)
         items_frame = _items_from_table(item_table, mapping, item_col, text, warnings)
     else:
-        items_frame = _items_from_interactions(inter, item_col, {user_col, item_col, rating_col, ts_col}, text)
+        items_frame = _items_from_interactions(inter, item_col, {user_col, item_col, rating_col, ts_col}, text, mapping.get("title"))
 
     known = set(items_frame[Columns.item])
     lacking = pd.unique(frame.loc[~frame[Columns.item].isin(known), Columns.item])
@@ -329,7 +329,7 @@ def _items_from_table(
             f"{table.name}: no item has any text (text columns: {cols_used}). Add a column with titles or "
             "descriptions, or choose the text columns explicitly (text=[...] / --text)."
         )
-    tcol = title_column(table.frame, id_col)
+    tcol = title_column(table.frame, id_col, mapping.get("title"), table.name)
     if tcol is not None:
         titles = frame[tcol].map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip())
     else:
@@ -344,7 +344,7 @@ def _items_from_table(
 
 
 def _items_from_interactions(
-    table: Table, item_col: str, role_cols: set[str | None], text: str | Sequence[str] | None
+    table: Table, item_col: str, role_cols: set[str | None], text: str | Sequence[str] | None, title: str | None = None
 ) -> pd.DataFrame:
     """Item-level text columns of a single interactions file (values constant per item) become item texts."""
     src = table.frame.copy()
@@ -352,18 +352,17 @@ def _items_from_interactions(
     candidates = [c for c in text_columns(table.frame, item_col) if c not in role_cols]
     per_item = [c for c in candidates if (src.groupby("_id")[c].nunique() <= 1).mean() >= 0.95]
     uniq = src.drop_duplicates("_id")
+    tcol = title_column(uniq, item_col, title, table.name)
     if per_item and text is None:
         sub = Table(uniq[["_id", *per_item]].reset_index(drop=True), table.name)
         texts, _ = build_texts(sub, "_id", None)
-        tcol = title_column(uniq, item_col)
         titles = uniq[tcol].astype(str).to_numpy() if tcol else texts.str.slice(0, 60).to_numpy()
         return pd.DataFrame({Columns.item: uniq["_id"].to_numpy(), Columns.title: titles, Columns.text: texts.to_numpy()})
     if text is not None:
         sub = Table(uniq.reset_index(drop=True), table.name)
         texts, _ = build_texts(sub, "_id", text)
-        return pd.DataFrame(
-            {Columns.item: uniq["_id"].to_numpy(), Columns.title: texts.str.slice(0, 60).to_numpy(), Columns.text: texts.to_numpy()}
-        )
+        titles = uniq[tcol].astype(str).to_numpy() if tcol else texts.str.slice(0, 60).to_numpy()
+        return pd.DataFrame({Columns.item: uniq["_id"].to_numpy(), Columns.title: titles, Columns.text: texts.to_numpy()})
     ids = uniq["_id"].to_numpy()
     # Items identified by their names ("Fallout 4") carry their own text.
     named = pd.Series(ids, dtype=object).str.contains(r"[^\W\d_]{2,}\s+\S", regex=True).mean() > 0.5

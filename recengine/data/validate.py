@@ -414,7 +414,7 @@ def check_mapping(columns: Mapping[str, str | None] | None) -> dict[str, str | N
         raise DataError(f"columns maps roles to column names, e.g. columns={{'user': 'visitor', 'item': 'sku'}}; "
                         f"got a {type(columns).__name__}.")
     mapping = dict(columns or {})
-    roles = (*ROLES, ITEMS_ID, "text")
+    roles = (*ROLES, ITEMS_ID, "title", "text")
     unknown = [k for k in mapping if k not in roles]
     if unknown:
         raise DataError(
@@ -430,11 +430,33 @@ def check_mapping(columns: Mapping[str, str | None] | None) -> dict[str, str | N
     return mapping
 
 
-def title_column(frame: pd.DataFrame, id_column: str) -> str | None:
-    """A column that reads as the item's display title, if there is one."""
-    for c in frame.columns:
-        if c != id_column and norm(c) in TITLE_NAMES:
-            return str(c)
+# Names that end like a title (product_title, meta.headline, Titel) or an item's name (recipe_name, course-name).
+_TITLE_END = re.compile(r"(?:title|titel|titre|titulo|titolo|headline)$")
+_NAME_END = re.compile(
+    r"(?:item|product|recipe|course|game|book|movie|film|song|track|album|show|episode|podcast|app|hotel|place|"
+    r"restaurant|dish|article|video|event|service|offer|listing|job)name$"
+)
+
+
+def title_column(frame: pd.DataFrame, id_column: str, explicit: str | None = None, table_name: str = "items") -> str | None:
+    """The column that reads as the item's display title: ``explicit`` (it must exist), else one named like a title.
+
+    >>> title_column(pd.DataFrame(columns=["sku", "product_title", "blurb"]), "sku")
+    'product_title'
+    >>> title_column(pd.DataFrame(columns=["id", "Rezept", "Titel"]), "id")
+    'Titel'
+    """
+    cols = [str(c) for c in frame.columns]
+    if explicit is not None:
+        if explicit not in cols:
+            raise DataError(f"{table_name}: the title column is mapped to {explicit!r}, but the file has no such column. "
+                            f"Its columns are: {', '.join(cols)}.")
+        return explicit
+    others = [c for c in cols if c != id_column]
+    for test in (lambda n: n in TITLE_NAMES, lambda n: bool(_TITLE_END.search(n)), lambda n: bool(_NAME_END.search(n))):
+        found = [c for c in others if test(norm(c))]
+        if found:
+            return found[0]
     return None
 
 

@@ -46,3 +46,15 @@ def test_min_rating_keeps_only_the_likes(capsys, tmp_path: Path) -> None:
     assert main(["data", "inspect", str(plain), "--min-rating", "4"]) == 2
     err = capsys.readouterr().err
     assert "clicks.csv" in err and "needs ratings" in err and "--rating-col" in err
+
+
+def test_title_col_names_the_column_shown_as_the_title(tmp_path: Path) -> None:
+    from recengine.cli import build_parser
+    from recengine.cli.common import load_data
+
+    items = tmp_path / "gear.csv"
+    items.write_text("item_id,label_text,blurb\nm1,Trail shoes,Light shoes for rough paths\nm2,Rain jacket,Keeps you dry\n")
+    inter = tmp_path / "orders.csv"
+    inter.write_text("user_id,item_id\nu1,m1\nu2,m2\n")
+    args = build_parser().parse_args(["data", "inspect", "--interactions", str(inter), "--items", str(items), "--title-col", "label_text"])
+    assert load_data(args).title("m2") == "Rain jacket"

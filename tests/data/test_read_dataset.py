@@ -277,3 +277,20 @@ def test_nested_json_fields_become_dotted_columns_for_the_text(tmp_path: Path) -
     ds = recengine.read_dataset(inter, items, columns=cols, text="{meta.headline} ({meta.show.name})")
     assert ds.texts[ds.item_map.index("ep1")] == "Fermentation (Kitchen Talk)"
     assert "{" not in " ".join(recengine.read_dataset(inter, items, columns=cols).texts)  # no dict dumped into the text
+
+
+def test_titles_are_found_by_more_names_or_named_by_hand(tmp_path: Path) -> None:
+    inter = pd.DataFrame({"user_id": ["a", "b"], "recipe_id": ["r1", "r2"]})
+    items = tmp_path / "recipes.csv"
+    pd.DataFrame({"recipe_id": ["r1", "r2"], "recipe_name": ["Green curry", "Tom yum"],
+                  "instructions": ["Fry the paste, add coconut milk.", "Boil the broth with lemongrass."]}).to_csv(items, index=False)
+    ds = recengine.read_dataset(inter, items)
+    assert ds.title("r1") == "Green curry"  # not the first 60 characters of the text
+    ds = recengine.read_dataset(inter, items, columns={"title": "instructions"})
+    assert ds.title("r2") == "Boil the broth with lemongrass."
+    with pytest.raises(DataError, match="title column is mapped to 'name'.*recipe_name"):
+        recengine.read_dataset(inter, items, columns={"title": "name"})
+    # one file: the title column of the interactions, also with a template
+    flat = inter.assign(dish=["Green curry", "Tom yum"], notes=["spicy", "sour"])
+    ds = recengine.read_dataset(flat, text="{notes}", columns={"title": "dish"})
+    assert ds.title("r2") == "Tom yum" and ds.texts[ds.item_map.index("r2")] == "sour"
