@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import OrderedDict
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -24,6 +26,11 @@ DEVICE = "device"
 # Everything else in the session belongs to one dataset and is dropped when the dataset changes.
 # The encoder goes too: a fine-tune belongs to the data it was trained on, so a new dataset starts zero-shot.
 _KEEP = {DATASET, DATASET_KEY, DEVICE}
+# The page address carries the dataset (and fine-tuned encoder) in use, so a browser refresh, which starts a new
+# session, finds them again: ``?data=upload:3f2a...&encoder=ft-...``.
+DATA_PARAM, ENCODER_PARAM = "data", "encoder"
+#: Uploaded datasets this server keeps in memory for a refresh to find (the most recent ones).
+RECENT_UPLOADS = 4
 
 
 @st.cache_resource(show_spinner="Loading the sample dataset…")
@@ -65,10 +72,21 @@ def keep_widget_values() -> None:
             state[key] = state[key]
 
 
+# The Data page's upload form (files, column mapping, text choice) describes the next load, not the dataset in
+# use: it stays when a dataset is loaded, so a second load with a changed template keeps the files and mapping.
+_FORM = ("up_", "map_", "text_", "hash_ids", "address_checked")
+
+
 def _forget_dataset_state() -> None:
     for k in list(st.session_state.keys()):
-        if k not in _KEEP:
+        if k not in _KEEP and not str(k).startswith(_FORM):
             del st.session_state[k]
+
+
+@st.cache_resource(show_spinner=False)
+def _recent_uploads() -> OrderedDict[str, Dataset]:
+    """Uploaded datasets by key, newest last: server memory shared by sessions (a key is a hash of the files)."""
+    return OrderedDict()
 
 
 def use_dataset(dataset: Dataset, key: str) -> None:
@@ -77,6 +95,68 @@ def use_dataset(dataset: Dataset, key: str) -> None:
         _forget_dataset_state()
     st.session_state[DATASET] = dataset
     st.session_state[DATASET_KEY] = key
+    if key.startswith("upload:"):
+        recent = _recent_uploads()
+        recent[key] = dataset
+        recent.move_to_end(key)
+        while len(recent) > RECENT_UPLOADS:
+            recent.popitem(last=False)
+    mark_address()
+
+
+def mark_address() -> None:
+    """Write the dataset and encoder in use into the page address (Streamlit clears it on every page change)."""
+    params = st.query_params
+    key = st.session_state.get(DATASET_KEY)
+    if key is not None and params.get(DATA_PARAM) != key:
+        params[DATA_PARAM] = key
+    encoder = Path(st.session_state.get(ENCODER, "default")).name  # a fine-tune by its folder name, not its path
+    if encoder != "default" and params.get(ENCODER_PARAM) != encoder:
+        params[ENCODER_PARAM] = encoder
+    elif encoder == "default" and ENCODER_PARAM in params:
+        del params[ENCODER_PARAM]
+
+
+def restore_from_address() -> None:
+    """A new session (a browser refresh, a shared link) takes the dataset and encoder the address names.
+
+    Samples and datasets from the store come back always; an upload comes back while this server keeps it in
+    memory (its last few); otherwise the page says so and the visitor starts again, nothing else is lost.
+    """
+    state = st.session_state
+    if DATASET_KEY in state or "address_checked" in state:
+        return
+    state["address_checked"] = True
+    key, encoder = st.query_params.get(DATA_PARAM), st.query_params.get(ENCODER_PARAM)
+    if not key:
+        return
+    kind, _, rest = key.partition(":")
+    try:
+        if kind == "sample" and rest in SAMPLES:
+            use_sample(rest)
+        elif kind == "upload" and key in _recent_uploads():
+            use_dataset(_recent_uploads()[key], key)
+        elif kind == "store":
+            from ui.engine import load_saved, saved_datasets
+
+            # the key is "store:<name>:<saved at>"; names and times may hold ':', so match whole keys
+            name = next(d["name"] for d in saved_datasets() if f"store:{d['name']}:{d['created_at']}" == key)
+            dataset, saved_key = load_saved(name)
+            if saved_key != key:
+                raise LookupError("saved again since")
+            use_dataset(dataset, key)
+        else:
+            raise LookupError("not kept")
+    except Exception:  # a gone upload, a store entry deleted or replaced: say so once, start clean
+        state["address_lost"] = key
+        del st.query_params[DATA_PARAM]
+        return
+    if encoder:
+        from recengine.text.encoder import FINETUNE_RE, MANIFEST
+        from recengine.text.finetune import models_root
+
+        if FINETUNE_RE.fullmatch(encoder) and (models_root() / encoder / MANIFEST).is_file():  # a fine-tune kept here
+            state[ENCODER] = str(models_root() / encoder)
 
 
 def use_sample(name: str = DEFAULT_SAMPLE) -> None:
@@ -151,6 +231,12 @@ def sidebar_status() -> None:
     from ui.boundary import escape
     from ui.engine import device_label
 
+    restore_from_address()
+    if (lost := st.session_state.pop("address_lost", None)) is not None:
+        where = "the store no longer holds it as it was" if lost.startswith("store:") else "this server no longer holds it (it restarted, or newer uploads replaced it)"
+        st.info(f"The dataset in this page's address could not be restored: {where}. Load it again on the Data page "
+                "(keep it in the store to find it after a restart).", icon=":material/history:")
+    mark_address()
     with st.sidebar:
         got = current()
         if got is None:

@@ -55,6 +55,8 @@ def test_good_upload_replaces_the_dataset_with_hashed_users(run_page):
     at.button(key="load_upload").click().run()
     assert_clean(at)
     assert at.session_state["dataset_key"].startswith("upload:")
+    # the form keeps its files and choices for the next load (a changed template, say)
+    assert at.session_state["up_inter"] is not None and not at.button(key="load_upload").disabled
     ds = at.session_state["dataset"]
     assert all(u.startswith("u_") for u in ds.user_map.external)
     assert set(ds.cold_items) == {"S-1"}

@@ -1,0 +1,66 @@
+"""A browser refresh (a new session) finds the dataset and encoder in use again through the page address."""
+
+from __future__ import annotations
+
+from tests.app.conftest import SAMPLE_KEY, assert_clean, page_path
+from tests.app.test_home_data import ORDERS, PRODUCTS
+
+
+def _fresh(path: str, params: dict[str, str]):
+    """A new session (as after a refresh) opened at ``path`` with the address's query parameters."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(page_path(path), default_timeout=180)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    assert_clean(at)
+    return at
+
+
+def test_an_upload_survives_a_refresh_on_any_page(run_page):
+    at = run_page("pages/1_Data.py")
+    assert at.query_params["data"] == SAMPLE_KEY  # the address says which dataset is in use
+    at.file_uploader(key="up_inter").set_value(("orders.csv", ORDERS, "text/csv"))
+    at.file_uploader(key="up_items").set_value(("products.jsonl", PRODUCTS, "application/json"))
+    at.run()
+    at.button(key="load_upload").click().run()
+    key = at.session_state["dataset_key"]
+    assert key.startswith("upload:") and at.query_params["data"] == key
+
+    for path in ("pages/1_Data.py", "pages/4_Recommend.py", "app.py"):
+        again = _fresh(path, {"data": key})
+        assert again.session_state["dataset_key"] == key, path
+        assert set(again.session_state["dataset"].cold_items) == {"S-1"}
+        assert any("orders" in m.value for m in again.sidebar.markdown), path
+
+
+def test_a_sample_in_the_address_is_restored_and_an_unknown_upload_says_so():
+    at = _fresh("pages/1_Data.py", {"data": SAMPLE_KEY})
+    assert at.session_state["dataset_key"] == SAMPLE_KEY
+
+    gone = _fresh("pages/1_Data.py", {"data": "upload:0000000000000000", "encoder": "ft-0123456789abcdef"})
+    assert "dataset_key" not in gone.session_state
+    assert any("could not be restored" in i.value and "Data page" in i.value for i in gone.info)
+    assert "data" not in gone.query_params  # said once: the next run starts clean
+    assert "encoder_name" not in gone.session_state  # no dataset, so no fine-tune of it either
+
+
+def test_a_fine_tuned_encoder_in_the_address_comes_back_only_when_it_is_kept_here():
+    from recengine.text.encoder import MANIFEST
+    from recengine.text.finetune import models_root
+
+    kept = models_root() / "ft-00000000000000aa"
+    kept.mkdir(parents=True, exist_ok=True)
+    (kept / MANIFEST).write_text("{}")
+    try:
+        at = _fresh("pages/1_Data.py", {"data": SAMPLE_KEY, "encoder": kept.name})
+        assert at.session_state["encoder_name"] == str(kept)
+        assert at.query_params["encoder"] == kept.name
+        for other in ("ft-00000000000000bb", "../../etc", "default"):
+            again = _fresh("pages/1_Data.py", {"data": SAMPLE_KEY, "encoder": other})
+            assert "encoder_name" not in again.session_state, other
+            assert "encoder" not in again.query_params, other
+    finally:
+        (kept / MANIFEST).unlink()
+        kept.rmdir()
