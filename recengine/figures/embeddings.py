@@ -94,8 +94,8 @@ def embedding_map(
 ) -> go.Figure:
     """A scatter map of items; hover shows the title and the text the encoder read.
 
-    ``color`` is one value per item: numbers draw a colour scale, anything else draws the
-    ``max_categories - 1`` most frequent values in fixed colours and the rest as "other".
+    ``color`` is one value per item: numbers draw a colour scale, anything else draws up to
+    ``max_categories`` values in fixed colours (with more, the ``max_categories - 1`` most frequent and "other").
     ``highlight`` rings chosen items (for example the cold ones).
 
     Examples
@@ -127,7 +127,9 @@ def embedding_map(
             ))
         else:
             labels = values.fillna("").astype(str).replace("", "(none)")
-            top = labels.value_counts().index[: max_categories - 1]
+            counts = labels.value_counts()
+            # up to max_categories values drawn by name; past that, the most frequent ones and "other"
+            top = counts.index if len(counts) <= max_categories else counts.index[: max_categories - 1]
             labels = labels.where(labels.isin(top), "other")
             order = [*top, "other"] if (labels == "other").any() else list(top)
             for i, lab in enumerate(order):
@@ -144,7 +146,7 @@ def embedding_map(
             fig.add_trace(go.Scattergl(
                 x=xy[mask, 0], y=xy[mask, 1], mode="markers", name="cold items",
                 hovertext=[h for h, m in zip(hover, mask) if m], hoverinfo="text",
-                marker={"size": 12, "color": "rgba(0,0,0,0)", "line": {"width": 2, "color": "#0EA5E9"}},
+                marker={"size": 12, "color": "rgba(0,0,0,0)", "line": {"width": 2, "color": "#111827"}},
             ))
     fig.update_xaxes(showticklabels=False, title=None, zeroline=False)
     fig.update_yaxes(showticklabels=False, title=None, zeroline=False)

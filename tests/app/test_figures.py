@@ -38,6 +38,9 @@ def test_map_escapes_hover_text_and_groups_rare_categories():
     hover = " ".join(h for t in fig.data for h in t.hovertext)
     assert "<script>" not in hover and "&lt;script&gt;" in hover and "a &amp; b" in hover
     assert sum(len(t.x) for t in fig.data[:-1]) == 30
+    # exactly max_categories values: each drawn by name, none lumped into "other"
+    fig = fe.embedding_map(np.zeros((30, 2)), titles, color=[f"g{i % 5}" for i in range(30)], max_categories=5)
+    assert sorted(t.name for t in fig.data) == [f"g{i}" for i in range(5)]
 
 
 def test_map_numeric_colour_draws_a_scale():
