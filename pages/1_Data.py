@@ -33,6 +33,9 @@ def load_upload() -> None:
     columns = {r: (None if ss[f"map_{r}"] == NONE else ss[f"map_{r}"]) for r in ROLES if ss.get(f"map_{r}", AUTO) != AUTO}
     if items is not None and ss.get("map_items_id", AUTO) != AUTO:
         columns["items_id"] = ss["map_items_id"]
+    if items is not None and ss.get("map_title", AUTO) != AUTO:
+        columns["title"] = ss["map_title"]
+    min_rating = ss.get("map_min_rating")
     mode = ss.get("text_mode", TEXT_MODES[0])
     text = None
     if mode == "Chosen columns" and ss.get("text_cols"):
@@ -40,7 +43,8 @@ def load_upload() -> None:
     elif mode == "Template" and ss.get("text_template", "").strip():
         text = ss["text_template"].strip()
     hash_ids = bool(ss.get("hash_ids", True))
-    options = {"columns": columns, "text": text, "hash": hash_ids, "names": [inter.name, items.name if items else None]}
+    options = {"columns": columns, "text": text, "hash": hash_ids, "names": [inter.name, items.name if items else None],
+               "min_rating": min_rating}
     parts = [inter.getvalue(), items.getvalue() if items is not None else b""]
     # The salt of this recengine home (as the command line uses): the same files give the same hashed ids and
     # the same dataset key on every load, so likes given earlier and models fitted earlier are found again.
@@ -52,7 +56,7 @@ def load_upload() -> None:
     try:
         ds = read_dataset(
             inter, items, columns=columns or None, text=text, hash_user_ids=hash_ids,
-            hash_salt=options.get("salt"), name=inter.name.rsplit(".", 1)[0],
+            hash_salt=options.get("salt"), name=inter.name.rsplit(".", 1)[0], min_rating=min_rating,
         )
     except Exception as exc:  # shown by the page body, inside the boundary
         ss["data_error"] = exc
@@ -158,9 +162,15 @@ def upload_form() -> None:
                               help=f"auto-detected: {guesses.get(role) or 'none'}"
                               + ("; (none) reads no such column" if role in OPTIONAL else ""))
             st.caption("Auto-detected: " + ", ".join(f"{r} → {escape(guesses.get(r) or '—')}" for r in ROLES))
+            st.number_input("Minimum rating (empty: every rating counts)", value=None, step=0.5, key="map_min_rating",
+                            help="Count only interactions rated at least this, e.g. 4 on a 1-5 scale, so a 1-star "
+                            "review is not taken for a like. Lower ratings are left out and reported.")
     if items_preview is not None:
         item_cols, item_guesses = items_preview
         with st.expander("Column mapping: items file", expanded=bool(ss.get("data_error"))):
+            st.selectbox("Title shown for each item", [AUTO, *item_cols], key="map_title",
+                         help="auto: a column named like a title (title, name, product_title, headline...), else "
+                         "the start of the text")
             st.selectbox("Item id in the items file", [AUTO, *item_cols], key="map_items_id",
                          help="auto: the column named like the interactions' item column, else one named like an "
                          f"item id (guess: {item_guesses.get('item') or 'none'})")

@@ -170,3 +170,18 @@ def test_an_unreadable_file_is_said_once_and_cannot_be_loaded(run_page):
     assert len(at.error) == 1 and "photo\\.csv" in at.error[0].value and "binary" in at.error[0].value
     assert at.button(key="load_upload").disabled
     assert at.session_state["dataset_key"] == SAMPLE_KEY
+
+
+def test_the_form_names_the_title_and_a_minimum_rating(run_page):
+    at = run_page("pages/1_Data.py")
+    at.file_uploader(key="up_inter").set_value(("orders.csv", ORDERS, "text/csv"))
+    at.file_uploader(key="up_items").set_value(("products.jsonl", PRODUCTS, "application/json"))
+    at.run()
+    at.selectbox(key="map_title").set_value("category")
+    at.number_input(key="map_min_rating").set_value(4.0)
+    at.run()
+    at.button(key="load_upload").click().run()
+    assert_clean(at)
+    ds = at.session_state["dataset"]
+    assert ds.title("S-9") == "outdoor" and ds.n_interactions == 2  # the 3-star order is left out
+    assert any("rated below 4" in w.value for w in at.warning)
