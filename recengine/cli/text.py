@@ -54,6 +54,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     ft.add_argument("--no-guard", action="store_true",
                     help="skip the pseudo-cold check that keeps the base encoder when it validates clearly better "
                          "(halves the time)")
+    ft.add_argument("--loss", choices=["distill", "pairs", "history"], default=None,
+                    help=f"recipe: distill (items like their co-consumed items), pairs, or history (a user's other items "
+                    f"rank the one they chose) (default {d['loss']})")
+    ft.add_argument("--popularity-bias", type=float, default=None,
+                    help=f"history recipe: lean to popular items, 0 none, 1 as in the data (default {d['popularity_bias']:g})")
     ft.add_argument("--train-layers", type=int, default=None, help="train only the top N layers (cheaper on CPU)")
     ft.add_argument("--lora", action="store_true", help="train LoRA adapters (needs peft)")
     ft.add_argument("--lora-r", type=int, default=None, help=f"LoRA rank (default {d['lora_r']})")
@@ -114,6 +119,8 @@ def _config(args: argparse.Namespace) -> Any:
         "text_mix": args.text_mix,
         "train_layers": args.train_layers,
         "lora_r": args.lora_r,
+        "loss": args.loss,
+        "popularity_bias": args.popularity_bias,
     }
     kwargs: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
     if args.no_guard:

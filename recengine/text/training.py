@@ -78,6 +78,24 @@ def contrastive_loss(za: Any, zb: Any, items: Any, scale: float, symmetric: bool
     return loss
 
 
+def history_loss(profiles: Any, z: Any, seen: Any, log_pop: Any, scale: float, bias: float) -> Any:
+    """Cross-entropy of each profile ranking its own chosen item first among the batch's chosen items.
+
+    ``profiles`` (B, d) are fixed (no gradient); ``z`` (B, d) the chosen items' embeddings; ``seen`` (B, B) marks
+    batch items a row's user has (not negatives for that row); ``log_pop`` (B,) the items' log popularity share.
+    Popular items turn up as in-batch negatives more often, which teaches the encoder to hold popularity against
+    them; subtracting ``bias * log_pop`` from the logits corrects that (logQ correction): 0 leaves the lean
+    against popular items, 1 removes it (the full softmax, popularity as in the data), more leans to them.
+    """
+    import torch
+    import torch.nn.functional as F
+
+    logits = scale * F.normalize(profiles, dim=-1) @ F.normalize(z, dim=-1).T - bias * log_pop[None, :]
+    eye = torch.eye(len(z), dtype=torch.bool, device=z.device)
+    logits = logits.masked_fill(seen & ~eye, -1e4)
+    return F.cross_entropy(logits, torch.arange(len(z), device=z.device))
+
+
 def add_lora(model: Any, cfg: Any) -> Any:
     """Wrap the transformer in LoRA adapters (``cfg.lora_r``, ``lora_alpha``, ``lora_dropout``)."""
     from peft import LoraConfig, get_peft_model

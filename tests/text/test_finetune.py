@@ -11,7 +11,7 @@ from recengine.errors import ConfigError
 from recengine.text import Encoder, FineTuneConfig, finetune
 from recengine.text.finetune import ALPHAS, choose_alpha, finetune_fingerprint, guard_alpha, list_finetuned
 from recengine.text.pairs import collaborative_block, collaborative_neighbors, data_hash, text_near_batches
-from recengine.text.training import distill_loss, mix_weights
+from recengine.text.training import distill_loss, history_loss, mix_weights
 
 TINY = {"epochs": 2, "batch_size": 4, "neighbors": 2, "lr": 5e-4, "device": "cpu", "max_seq_length": 16, "alpha": 1.0,
         "guard": False}
@@ -149,6 +149,45 @@ def test_distill_loss_prefers_text_similarities_ordered_like_the_target():
     assert float(distill_loss(agree, target, 20.0, 0.05)) < float(distill_loss(disagree, target, 20.0, 0.05))
 
 
+def test_history_loss_ranks_the_chosen_item_and_leans_to_popular_items_with_the_bias():
+    import torch
+
+    profiles = torch.tensor([[1.0, 0.0], [0.0, 1.0]])
+    right = torch.tensor([[1.0, 0.0], [0.0, 1.0]])  # each profile's own item is the one like it
+    wrong = torch.tensor([[0.0, 1.0], [1.0, 0.0]])
+    no_seen = torch.zeros(2, 2, dtype=torch.bool)
+    even = torch.log(torch.tensor([0.5, 0.5]))
+    assert float(history_loss(profiles, right, no_seen, even, 20.0, 1.0)) < float(history_loss(profiles, wrong, no_seen, even, 20.0, 1.0))
+    # the popularity term handicaps popular items in training (logQ correction), so the learned scores must lift them:
+    # with texts that say nothing, raising the popular item's score lowers the loss when bias > 0, not when it is 0
+    skew = torch.log(torch.tensor([0.9, 0.1]))
+    for bias, sign in ((2.0, -1), (0.0, 0)):
+        lift = torch.zeros(1, requires_grad=True)
+        z = torch.stack([torch.tensor([1.0, 1.0]) + lift * torch.tensor([1.0, -1.0]), torch.tensor([1.0, 1.0])])
+        history_loss(torch.tensor([[1.0, 0.0], [1.0, 0.0]]), z, no_seen, skew, 20.0, bias).backward()
+        assert (np.sign(round(float(lift.grad), 6)) == sign), (bias, float(lift.grad))
+    # an item the row's user also has is no negative for that row
+    seen = torch.tensor([[False, True], [False, False]])
+    assert float(history_loss(profiles, wrong, seen, even, 20.0, 1.0)) < float(history_loss(profiles, wrong, no_seen, even, 20.0, 1.0))
+
+
+@pytest.mark.slow
+def test_the_history_recipe_trains_and_gets_its_own_fingerprint(fresh_home, tiny, encoder):
+    cfg = FineTuneConfig(**TINY, loss="history")
+    calls = []
+    tuned = finetune(tiny, encoder, cfg, progress=lambda s, t, m: calls.append((s, t, m)))
+    texts = list(tiny.texts)
+    assert not np.allclose(tuned.encode(texts), encoder.encode(texts), atol=1e-4)
+    assert tuned.manifest["metrics"]["steps"] == calls[-1][0] > 0 and tuned.manifest["config"]["loss"] == "history"
+    assert FineTuneConfig().loss == "history"  # the default recipe
+    assert tuned.fingerprint != finetune_fingerprint(encoder.fingerprint, data_hash(tiny), cfg.model_copy(update={"loss": "distill"}))
+    assert tuned.fingerprint != finetune_fingerprint(encoder.fingerprint, data_hash(tiny), cfg.model_copy(update={"popularity_bias": 1.0}))
+    # the item-pair recipes still train
+    distilled = finetune(tiny, encoder, FineTuneConfig(**TINY, loss="distill"))
+    assert distilled.manifest["config"]["loss"] == "distill" and distilled.manifest["metrics"]["steps"] > 0
+    assert not np.allclose(distilled.encode(texts), tuned.encode(texts), atol=1e-4)
+
+
 def test_distill_loss_with_a_prior_pulls_towards_the_base_view():
     import torch
     import torch.nn.functional as F
@@ -256,5 +295,7 @@ def test_data_without_shared_users_says_what_fine_tuning_needs(fresh_home, encod
 
     one = recengine.read_dataset(pd.DataFrame({"user_id": ["solo"] * 4, "item_id": list("abcd"),
                                                "title": ["Red kettle", "Blue mug", "Tent", "Lamp"]}))
-    with pytest.raises(DataError, match="each with at least 2 users"):
+    with pytest.raises(DataError, match="at least two users, each with at least two items with text; this data has 1"):
         finetune(one, encoder, FineTuneConfig(**TINY))
+    with pytest.raises(DataError, match="each with at least 2 users"):
+        finetune(one, encoder, FineTuneConfig(**TINY, loss="distill"))
