@@ -102,8 +102,8 @@ with page("Fine-tune", "tune", "Teach the encoder which items your users consume
         ss["ft_result"] = {"path": str(enc.path), "manifest": enc.manifest}
     result = ss.get("ft_result")
     if result is None:
-        st.info("Choose the settings and start. On 2 CPU cores one epoch over MovieLens-100K takes about 5 minutes, "
-                "10 with the guard (the distill recipe about half that); on a GPU well under a minute.")
+        st.info("Choose the settings and start. On 2 CPU cores one epoch over MovieLens-100K takes about 2 minutes, "
+                "4 with the guard (the history recipe about 2.4 times that); on a GPU well under a minute.")
         st.stop()
 
     manifest = result["manifest"]

@@ -1,22 +1,21 @@
 """Contrastive fine-tuning of the encoder on the interactions, saved and reused by fingerprint.
 
-Default recipe (``loss="history"``, recipe 7): each step samples train interactions (user, item). The user's
-profile is the sum of the vectors of their other items, and the encoder learns to rank the chosen item's
-text first among the batch's chosen items (in-batch negatives; an item the user also has is no negative).
-That is the very score content item-kNN gives a new item (the sum of its similarities to a user's items).
-Profiles come from the model being trained, re-encoded five times per epoch and held fixed between, so a
-step encodes one text per pair. Popular items turn up as in-batch negatives more often, which would teach the
-encoder to hold popularity against them; a logQ correction of weight ``popularity_bias`` (2) removes that and
-leans further to popular items, which new items are judged on (who takes them up). On MovieLens-100K cold
-items, over four splits, it gains +0.032 Recall@10 (+0.053 NDCG@10) over zero-shot, where recipe 5 below
-gained +0.026 (+0.038); seed 42 goes from 0.186 to 0.216 (recipe 5: 0.195). Popularity bias 0 (in-batch
-negatives as they come) lost 0.05 Recall@10 on seed 42, 1 gained +0.003, 3 gained +0.024 (2: +0.030).
+Default recipe (``loss="distill"``, recipe 5): each step takes a batch of train items, each with a
+collaborative neighbour (three per item and epoch; :mod:`recengine.text.pairs`), and makes the softmax over the
+items' text similarities match the softmax over their co-consumption cosines, ``tau`` its temperature; a share
+``text_mix`` (0.3) of that target is the base encoder's own softmax over the same items, so the model learns
+from the interactions without forgetting what it knew about titles and genres. ``loss="pairs"`` is the older
+MultipleNegativesRankingLoss on (item, neighbour) pairs.
 
-``loss="distill"`` (recipe 5): each step takes a batch of train items, each with a collaborative neighbour
-(three per item and epoch; :mod:`recengine.text.pairs`), and makes the softmax over the items' text
-similarities match the softmax over their co-consumption cosines, ``tau`` its temperature; a share
-``text_mix`` (0.3) of that target is the base encoder's own softmax over the same items. ``loss="pairs"`` is
-the older MultipleNegativesRankingLoss on (item, neighbour) pairs.
+``loss="history"`` (recipe 7) teaches the score content item-kNN gives a new item directly: each step samples
+train interactions (user, item), and the user's profile (the sum of the vectors of their other items, from the
+model being trained, re-encoded five times per epoch and held fixed between) must rank the chosen item's text
+first among the batch's chosen items (in-batch negatives; an item the user also has is no negative). Popular
+items turn up as in-batch negatives more often, which would teach the encoder to hold popularity against them;
+a logQ correction of weight ``popularity_bias`` (2) removes that and leans further to popular items, which new
+items are judged on. On MovieLens-100K's cold items it reaches Recall@10 0.216 on seed 42 (distill: 0.195), but
+over six splits the two gain alike (+0.026 and +0.023 over zero-shot) and it takes about 2.4 times as long, so
+distill stays the default (``benchmarks/finetune_cold_items.py``).
 
 Then a WiSE-FT mix ``alpha * tuned + (1 - alpha) * base`` of the weights is kept, ``alpha`` 0.75 by default.
 Before that, a guard (``guard``) holds out a share of the items given as pseudo-cold, tunes on the rest and
@@ -24,7 +23,7 @@ measures content item-kNN on them: when the base encoder beats the mix there by 
 (paired over users), the base is kept, so a fine-tune that would hurt on this data is not shipped.
 ``alpha=None`` instead picks the best of :data:`ALPHAS` on that hold-out; over eleven splits of MovieLens-100K
 that pick (noisy: one hold-out, per-user standard errors of 0.004, as large as the gaps between alphas) gained
-+0.016 cold-item Recall@10 where a fixed 0.75 gained +0.020 with recipe 5 (``benchmarks/finetune_alpha.py``).
++0.016 cold-item Recall@10 where a fixed 0.75 gained +0.020 and gained on every split (``benchmarks/finetune_alpha.py``).
 Only the dataset passed in is seen: give it a split's ``train`` so that cold-item results stay honest.
 
 The result lives in ``home_dir()/models/<fingerprint>/`` (safetensors plus ``recengine.json``); the
@@ -71,7 +70,7 @@ from recengine.text.pairs import (
 # Fields that change how a run is executed but not what it learns; left out of the fingerprint.
 _RUN_ONLY = {"device", "precision"}
 # Bumped whenever pair mining or the training loop changes what a config learns, so old fine-tunes are not reused.
-RECIPE_VERSION = 7  # 7: the history recipe is the default; 6: a saved fine-tune embeds as far as its base reads
+RECIPE_VERSION = 7  # 7: one training loop for every recipe, history added; 6: saves embed as far as their base reads
 # WiSE-FT weights of the fine-tuned model tried on the pseudo-cold validation; 0 is the base encoder.
 ALPHAS = (0.0, 0.25, 0.5, 0.75, 1.0)
 # Progress messages of the pseudo-cold run (guard or alpha choice) start with this; the final run's do not.
@@ -96,13 +95,13 @@ class FineTuneConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    loss: Literal["history", "distill", "pairs"] = Field(
-        "history", description="a user's other items ranking the one they chose, soft in-batch distillation, or hard pairs"
+    loss: Literal["distill", "pairs", "history"] = Field(
+        "distill", description="soft in-batch distillation, hard pairs, or a user's other items ranking the one they chose"
     )
     epochs: int = Field(1, ge=1, le=100, description="passes over the train items")
     batch_size: int | None = Field(
         None, ge=2, le=4096,
-        description="pairs per step; default 64 on CPU, 256 on GPU (history), 32 and 128 (distill, pairs)",
+        description="items or pairs per step; default 32 on CPU, 128 on GPU (distill, pairs), 64 and 256 (history)",
     )
     lr: float = Field(3e-5, gt=0, lt=1, description="peak learning rate (AdamW, linear warm-up and decay)")
     weight_decay: float = Field(0.01, ge=0)
@@ -157,7 +156,7 @@ def config_defaults() -> dict[str, Any]:
     """FineTuneConfig's defaults plus the automatic batch sizes, for help texts and forms that must not drift.
 
     >>> config_defaults()["batch_cpu"], config_defaults()["epochs"] == FineTuneConfig().epochs
-    (64, True)
+    (32, True)
     """
     defaults = {name: field.default for name, field in FineTuneConfig.model_fields.items()}
     history = defaults["loss"] == "history"
