@@ -7,15 +7,27 @@ from recengine.figures.evaluation import few_shot_curve, metric_bars
 from recengine.models import MODEL_NAMES
 from ui import escape, figure, guard, page, results_table, table
 from ui.engine import evaluation, fitted_model, has_evaluation, nearest_items, new_item_audience
-from ui.state import device_choice, encoder_name, require_dataset
+from ui.state import device_choice, encoder_name, require_dataset, sample_key
 
 ss = st.session_state
 EXAMPLE_TITLE = "Moonbase Kids"
 EXAMPLE_TEXT = "Three children stow away on a rocket to the Moon and must fix the base's failing robot. Genres: Adventure, Children's, Sci-Fi."
 
 
-def use_example() -> None:
-    ss["cold_title"], ss["cold_text"] = EXAMPLE_TITLE, EXAMPLE_TEXT
+def example_item(ds, key) -> tuple[str, str, str]:
+    """(title, text, button label) of an example that fits the catalogue: a made-up film on the MovieLens sample,
+    else one of the data's own cold items (nobody has touched it yet), else its first item with text."""
+    if key == sample_key():
+        return EXAMPLE_TITLE, EXAMPLE_TEXT, "Use the example"
+    cold = [i for i in ds.cold_items if ds.texts[ds.item_map.index(i)].strip()]
+    with_text = [i for i, t in zip(ds.item_map.external, ds.texts) if t.strip()]
+    item = (cold or with_text)[0]
+    label = "Use one of your cold items" if cold else "Use one of your items as if it were new"
+    return ds.title(item), ds.texts[ds.item_map.index(item)], label
+
+
+def use_example(title: str, text: str) -> None:
+    ss["cold_title"], ss["cold_text"] = title, text
 
 
 def new_item_section(ds, key) -> None:
@@ -25,12 +37,13 @@ def new_item_section(ds, key) -> None:
         st.info("No item in this dataset has text, so a new item cannot be placed by its description. Load an "
                 "items file with titles or descriptions on the **Data** page.", icon=":material/info:")
         return
+    example_title, example_text, example_label = example_item(ds, key)
     c1, c2 = st.columns([1, 2])
-    title = c1.text_input("Title", key="cold_title", placeholder=EXAMPLE_TITLE, max_chars=200)
-    text = c2.text_area("Description", key="cold_text", placeholder=EXAMPLE_TEXT, height=90, max_chars=2000)
+    title = c1.text_input("Title", key="cold_title", placeholder=example_title[:200], max_chars=200)
+    text = c2.text_area("Description", key="cold_text", placeholder=example_text[:2000], height=90, max_chars=2000)
     if not (title.strip() or text.strip()):
-        st.info("Type a title and a description (or use the example) to see who would want it.")
-        st.button("Use the example", key="cold_example", on_click=use_example)
+        st.info("Type a title and a description (or use an example from this data) to see who would want it.")
+        st.button(example_label, key="cold_example", on_click=use_example, args=(example_title[:200], example_text[:2000]))
         return
     item_text = ". ".join(p.strip().rstrip(".") for p in (title, text) if p.strip()) + "."
     content = fitted_model("content", ds, key, encoder_name(), device_choice())

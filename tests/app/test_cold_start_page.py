@@ -26,3 +26,30 @@ def test_few_shot_curve_for_cheap_models(run_page):
     assert_clean(at)
     charts = at.get("plotly_chart")
     assert len(charts) == 2
+
+
+def test_the_example_comes_from_the_data_in_use(run_page):
+    import pandas as pd
+
+    import recengine
+
+    at = run_page("pages/5_Cold-start_lab.py")
+    assert at.button(key="cold_example").label == "Use the example"  # the sample: a made-up film
+    inter = pd.DataFrame({"learner": ["a", "a", "b", "b"], "course_code": ["c1", "c2", "c1", "c2"]})
+    items = pd.DataFrame({"course_code": ["c1", "c2", "c3"], "title": ["Intro to Python", "Sourdough", "Watercolours"],
+                          "description": ["Code from zero", "Bake bread at home", "Paint landscapes"]})
+    ds = recengine.read_dataset(inter, items, columns={"user": "learner", "item": "course_code"})
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app.conftest import page_path
+
+    courses = AppTest.from_file(page_path("pages/5_Cold-start_lab.py"), default_timeout=180)
+    courses.session_state["dataset"], courses.session_state["dataset_key"] = ds, "upload:courses"
+    courses.run()
+    assert_clean(courses)
+    button = courses.button(key="cold_example")
+    assert button.label == "Use one of your cold items"
+    button.click().run()
+    assert_clean(courses)
+    assert courses.text_input(key="cold_title").value == "Watercolours"
+    assert "Paint landscapes" in courses.text_area(key="cold_text").value
