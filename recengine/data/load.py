@@ -353,13 +353,8 @@ def _items_from_interactions(
     per_item = [c for c in candidates if (src.groupby("_id")[c].nunique() <= 1).mean() >= 0.95]
     uniq = src.drop_duplicates("_id")
     tcol = title_column(uniq, item_col, title, table.name)
-    if per_item and text is None:
-        sub = Table(uniq[["_id", *per_item]].reset_index(drop=True), table.name)
-        texts, _ = build_texts(sub, "_id", None)
-        titles = uniq[tcol].astype(str).to_numpy() if tcol else texts.str.slice(0, 60).to_numpy()
-        return pd.DataFrame({Columns.item: uniq["_id"].to_numpy(), Columns.title: titles, Columns.text: texts.to_numpy()})
-    if text is not None:
-        sub = Table(uniq.reset_index(drop=True), table.name)
+    if text is not None or per_item:  # a template reads any column; without one, the per-item text columns
+        sub = Table((uniq if text is not None else uniq[["_id", *per_item]]).reset_index(drop=True), table.name)
         texts, _ = build_texts(sub, "_id", text)
         titles = uniq[tcol].astype(str).to_numpy() if tcol else texts.str.slice(0, 60).to_numpy()
         return pd.DataFrame({Columns.item: uniq["_id"].to_numpy(), Columns.title: titles, Columns.text: texts.to_numpy()})

@@ -323,9 +323,14 @@ def _save(model: Any, out_dir: Path, manifest: dict[str, Any]) -> None:
     os.replace(tmp, out_dir)
 
 
+def _text_mask(texts: list[str]) -> np.ndarray:
+    """Which texts have something to embed (a non-blank string)."""
+    return np.array([bool(isinstance(t, str) and t.strip()) for t in texts])
+
+
 def _anchors(dataset: object, min_users: int) -> tuple[np.ndarray, list[str]]:
     texts = list(dataset.texts)  # type: ignore[attr-defined]
-    has_text = np.array([bool(isinstance(t, str) and t.strip()) for t in texts])
+    has_text = _text_mask(texts)
     pop = np.asarray(dataset.item_popularity)  # type: ignore[attr-defined]
     return np.flatnonzero(has_text & (pop >= min_users)), texts
 
@@ -396,7 +401,7 @@ class _PairPlan:
     def __init__(self, dataset: object, base: Encoder, cfg: FineTuneConfig, device: str, rng: np.random.Generator) -> None:
         anchors, texts = _anchors(dataset, cfg.min_users)
         ids, sims = collaborative_neighbors(dataset.matrix, cfg.neighbors, shrink=cfg.shrink)  # type: ignore[attr-defined]
-        has_text = np.array([bool(isinstance(t, str) and t.strip()) for t in texts])
+        has_text = _text_mask(texts)
         ids = np.where((ids >= 0) & has_text[np.maximum(ids, 0)], ids, -1)
         anchors = anchors[(ids[anchors] >= 0).any(axis=1)]
         if len(anchors) < 2:
@@ -463,7 +468,7 @@ class _HistoryPlan:
         from recengine.text.embed import embed_items
 
         texts = list(dataset.texts)  # type: ignore[attr-defined]
-        has_text = np.array([bool(isinstance(t, str) and t.strip()) for t in texts])
+        has_text = _text_mask(texts)
         x = dataset.matrix.tocsr().astype(np.float32)  # type: ignore[attr-defined]
         x.data[:] = 1.0
         self.x = x
