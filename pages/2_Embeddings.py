@@ -5,9 +5,10 @@ import streamlit as st
 
 from recengine.columns import Columns
 from recengine.figures.embeddings import PROJECTIONS, embedding_map, first_value, similarity_heatmap
+from recengine.text.embed import truncation_message
 from recengine.text.encoder import available_devices
 from ui import escape, figure, page
-from ui.engine import encoder_options, item_embeddings, projection
+from ui.engine import encoder, encoder_options, item_embeddings, projection
 from ui.state import DEVICE, ENCODER, device_choice, encoder_name, require_dataset
 
 ss = st.session_state
@@ -63,6 +64,8 @@ with page("Embeddings", "scatter_plot", "What the language model reads in each i
     m[2].metric("From cache", f"{emb.n_cached:,}", help="texts already embedded once are read from the disk cache")
     m[3].metric("Encoded now", f"{emb.n_encoded:,}", help=f"{emb.seconds:.1f} s on {emb.device}")
     m[4].metric("Without text", f"{int((~emb.has_text).sum()):,}", help="zero vectors: only collaborative models reach them")
+    if emb.n_truncated:
+        st.info(escape(truncation_message(emb.n_truncated, emb.n_encoded, encoder(name, device))), icon=":material/content_cut:")
 
     if tuned and name == "default":
         st.caption("An encoder was fine-tuned on this data: the maps below show zero-shot and fine-tuned side by side.")

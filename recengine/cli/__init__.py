@@ -12,6 +12,7 @@ import importlib
 import pkgutil
 import sys
 import traceback
+import warnings
 from collections.abc import Sequence
 
 from recengine.errors import RecengineError
@@ -25,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Language-model embeddings for recommendations and cold start: data, embeddings, "
         "fine-tuning, recommendations, explanations and evaluation.",
     )
-    parser.add_argument("--verbose", action="store_true", help="show full tracebacks on errors")
+    parser.add_argument("--verbose", action="store_true", help="show full tracebacks on errors, and where warnings come from")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     modules = []
     for info in pkgutil.iter_modules(__path__):
@@ -48,7 +49,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USER_ERROR
     try:
-        result = args.func(args)
+        with warnings.catch_warnings():
+            if not args.verbose:  # a warning is a line for the user, not a source location (--verbose keeps those)
+                warnings.showwarning = _show_warning
+            result = args.func(args)
         return int(result or 0)
     except RecengineError as exc:
         if args.verbose:
@@ -60,6 +64,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+
+
+def _show_warning(message: Warning | str, category: type[Warning], *args: object, **kwargs: object) -> None:
+    print(f"warning: {message}", file=sys.stderr)
 
 
 def run() -> None:

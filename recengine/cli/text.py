@@ -17,7 +17,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "embed",
         help="embed item texts (cache first)",
         description="Embed every item's text with an encoder. Vectors are cached on disk under $RECENGINE_HOME "
-        "keyed by (encoder fingerprint, text hash): a second identical run embeds nothing (n_encoded 0).",
+        "keyed by (encoder fingerprint, text hash): a second identical run embeds nothing (n_encoded 0). "
+        "n_truncated counts the texts embedded now that are longer than the model reads (max_seq_length tokens).",
     )
     add_data_options(embed)
     embed.add_argument("--model", default="default", help="'default' (all-MiniLM-L6-v2, bundled), a model folder, or a hub name")
@@ -88,6 +89,8 @@ def cmd_embed(args: argparse.Namespace) -> int:
             "n_encoded": emb.n_encoded,
             "n_cached": emb.n_cached,
             "n_without_text": int((~emb.has_text).sum()),
+            "n_truncated": emb.n_truncated,
+            "max_seq_length": encoder.max_seq_length,
             "seconds": round(time.perf_counter() - start, 3),
             "embed_seconds": round(emb.seconds, 3),
         },

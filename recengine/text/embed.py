@@ -11,7 +11,7 @@ import numpy as np
 
 from recengine.errors import ConfigError
 from recengine.text.cache import CacheWarning, EmbeddingCache, caller_level, text_keys
-from recengine.text.encoder import Encoder, Progress, check_batch_size
+from recengine.text.encoder import DEFAULT, DEFAULT_LABEL, Encoder, Progress, check_batch_size
 
 
 @dataclass(frozen=True, eq=False)
@@ -19,7 +19,8 @@ class ItemEmbeddings:
     """Item vectors aligned with a dataset's item map.
 
     ``vectors`` is (n_items, dim) float32, L2-normalised; items with empty text (``has_text`` False) get
-    zeros. ``n_encoded`` items went through the model in this call, ``n_cached`` came from the cache.
+    zeros. ``n_encoded`` items went through the model in this call, ``n_cached`` came from the cache;
+    ``n_truncated`` of those encoded now were longer than the model reads, so only their beginning counts.
     """
 
     vectors: np.ndarray
@@ -31,6 +32,7 @@ class ItemEmbeddings:
     model: str = ""
     device: str = "cpu"
     seconds: float = 0.0
+    n_truncated: int = 0
 
     @property
     def dim(self) -> int:
@@ -47,6 +49,10 @@ class ItemEmbeddings:
         if len(hits) == 0:
             raise UnknownIdError(f"item {item_id!r} has no embedding: it is not in this dataset.")
         return self.vectors[hits[0]]
+
+
+class TruncationWarning(UserWarning):
+    """Some texts are longer than the encoder reads: only their beginning was embedded."""
 
 
 # While a long embedding runs, what is done is written to the cache at least this often, so an interrupted
@@ -94,8 +100,9 @@ class _Checkpoints:
 
 def _embed_cached(
     texts: Sequence[str], encoder: Encoder, progress: Progress | None, batch_size: int | None
-) -> tuple[np.ndarray, np.ndarray, int, int]:
-    """(vectors, has_text, n_encoded, n_cached): look every text up, embed the misses once, store them."""
+) -> tuple[np.ndarray, np.ndarray, int, int, int]:
+    """(vectors, has_text, n_encoded, n_cached, n_truncated): look every text up, embed the misses once, store
+    them; ``n_truncated`` counts the missed texts longer than the model reads."""
     check_batch_size(batch_size)  # before the cache, so a bad value is refused even when nothing needs the model
     texts = [t if isinstance(t, str) else "" for t in texts]
     has_text = np.array([bool(t.strip()) for t in texts], dtype=bool)
@@ -104,12 +111,13 @@ def _embed_cached(
     if len(idx) == 0:
         if progress:
             progress(0, 0, "no texts")
-        return out, has_text, 0, 0
+        return out, has_text, 0, 0, 0
     keys = text_keys([texts[i] for i in idx])
     cache = EmbeddingCache(encoder.fingerprint, encoder.dim)
     found, vecs = cache.get(keys)
     out[idx[found]] = vecs[found]
     missing = np.flatnonzero(~found)
+    n_truncated = 0
     if len(missing):
         first: dict[bytes, int] = {}
         for m in missing:
@@ -124,9 +132,18 @@ def _embed_cached(
         finally:  # interrupted or not, the chunks already embedded are kept
             saver.flush()
         out[idx[missing]] = new_vecs[[first[keys[m]] for m in missing]]
+        n_truncated = int(encoder.too_long([texts[idx[m]] for m in missing]).sum())
     elif progress:
         progress(len(idx), len(idx), "all from cache")
-    return out, has_text, int(len(missing)), int(found.sum())
+    return out, has_text, int(len(missing)), int(found.sum()), n_truncated
+
+
+def truncation_message(n_truncated: int, n_texts: int, encoder: Encoder) -> str:
+    """What to tell a user when ``n_truncated`` of ``n_texts`` item texts were cut to what ``encoder`` reads."""
+    name = DEFAULT_LABEL if encoder.name == DEFAULT else encoder.name
+    return (f"{n_truncated:,} of {n_texts:,} item texts are longer than {name} reads ({encoder.max_seq_length} "
+            "tokens): only their beginning was embedded. Put the most telling text first (the title, then the "
+            "description), or choose a model that reads longer texts.")
 
 
 def embed_items(
@@ -157,7 +174,9 @@ def embed_items(
     if not hasattr(dataset, "texts") or not hasattr(dataset, "item_map"):
         raise ConfigError(f"embed_items takes a recengine Dataset (read_dataset / load_sample), got a {type(dataset).__name__}; "
                           "for plain strings use embed_texts(texts, encoder).")
-    vectors, has_text, n_encoded, n_cached = _embed_cached(dataset.texts, encoder, progress, batch_size)  # type: ignore[attr-defined]
+    vectors, has_text, n_encoded, n_cached, n_truncated = _embed_cached(dataset.texts, encoder, progress, batch_size)  # type: ignore[attr-defined]
+    if n_truncated:
+        warnings.warn(truncation_message(n_truncated, n_encoded, encoder), TruncationWarning, stacklevel=2)
     return ItemEmbeddings(
         vectors=vectors,
         item_ids=np.asarray(dataset.item_map.external),  # type: ignore[attr-defined]
@@ -168,6 +187,7 @@ def embed_items(
         model=encoder.name,
         device=encoder.device,
         seconds=time.perf_counter() - start,
+        n_truncated=n_truncated,
     )
 
 
@@ -187,5 +207,5 @@ def embed_texts(
         texts = [texts]
     if not hasattr(texts, "__iter__"):
         raise ConfigError(f"embed_texts takes a string or a list of strings, got a {type(texts).__name__}.")
-    vectors, _, _, _ = _embed_cached(list(texts), encoder, progress, batch_size)
+    vectors, _, _, _, _ = _embed_cached(list(texts), encoder, progress, batch_size)
     return vectors

@@ -457,6 +457,28 @@ class Encoder:
                     progress(min(start + chunk, total), total, "embedding")
         return out
 
+    def too_long(self, texts: Sequence[str]) -> np.ndarray:
+        """(n,) bool: which texts have more tokens than the model reads (``max_seq_length``), so only their start counts.
+
+        Only texts with more UTF-8 bytes than the limit are tokenized (a token covers at least one byte), so
+        short texts cost nothing and the model is not loaded for them.
+
+        Examples
+        --------
+        >>> Encoder("default", device="cpu").too_long(["a short title", "word " * 400]).tolist()
+        [False, True]
+        """
+        limit = int(self.max_seq_length)
+        texts = [t if isinstance(t, str) else "" for t in texts]
+        flags = np.zeros(len(texts), dtype=bool)
+        # special tokens ([CLS], [SEP], a SentencePiece word-start mark) may add a few beyond one per byte
+        maybe = [i for i, t in enumerate(texts) if len(t.encode("utf-8", errors="replace")) + 4 > limit]
+        if maybe:
+            ids = self.model.tokenizer([texts[i] for i in maybe], add_special_tokens=True, truncation=False,
+                                       verbose=False)["input_ids"]
+            flags[maybe] = np.array([len(x) for x in ids]) > limit
+        return flags
+
     def __repr__(self) -> str:
         return f"Encoder({self.name!r}, device={self.device!r}, precision={self.precision!r}, dim={self.dim}, fingerprint={self.fingerprint!r})"
 

@@ -52,3 +52,23 @@ def test_data_without_text_says_so_instead_of_drawing_an_empty_map():
         assert_clean(at)
         assert any("No item in this dataset has text" in i.value for i in at.info), path
         assert not at.get("plotly_chart")
+
+
+def test_item_texts_cut_to_the_models_limit_are_pointed_out():
+    import uuid
+
+    import pandas as pd
+    from streamlit.testing.v1 import AppTest
+
+    import recengine
+    from tests.app.conftest import page_path
+
+    summary = f"{uuid.uuid4()} " + "A tangled family saga across three generations of orchard growers. " * 40
+    items = pd.DataFrame({"sku": ["x", "y"], "name": ["Orchard", "Harbour"], "blurb": [summary, "A short harbour story."]})
+    ds = recengine.read_dataset(pd.DataFrame({"shopper": ["a", "a", "b"], "sku": ["x", "y", "x"]}), items=items, name="saga")
+    at = AppTest.from_file(page_path("pages/2_Embeddings.py"), default_timeout=120)
+    at.session_state["dataset"], at.session_state["dataset_key"] = ds, "upload:saga"
+    at.run()
+    assert_clean(at)
+    notes = [i.value for i in at.info if "longer than" in i.value]
+    assert notes and notes[0].startswith("1 of 2 item texts") and "256 tokens" in notes[0], [i.value for i in at.info]

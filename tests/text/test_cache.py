@@ -181,3 +181,15 @@ def test_an_interrupted_embedding_keeps_what_it_had_done(fresh_home, encoder, mo
     again = embed_texts(texts, encoder, progress=lambda d, t, m: calls.append(t), batch_size=2)
     assert calls[0] == 2  # only the last two reach the model
     np.testing.assert_allclose(again, encoder.encode(texts), atol=1e-5)
+
+
+def test_texts_longer_than_the_model_reads_are_counted_and_warned_once(fresh_home, tiny, encoder):
+    long = _with_text(tiny, "c", "Galaxy Quest. " + "A crew of actors is taken for real space heroes. " * 60)
+    with pytest.warns(recengine.text.TruncationWarning, match=r"1 of 7 item texts are longer than all-MiniLM-L6-v2 reads \(256"):
+        first = embed_items(long, encoder)
+    assert first.n_truncated == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # from the cache: nothing is embedded, so nothing is said again
+        second = embed_items(long, encoder)
+    assert (second.n_encoded, second.n_truncated) == (0, 0)
+    assert embed_items(tiny, encoder).n_truncated == 0

@@ -93,3 +93,19 @@ def test_finetune_rejects_an_alpha_outside_0_1(capsys, tiny_files):
     with pytest.raises(SystemExit):
         main(["finetune", *tiny_files, "--alpha", "half"])
     assert "'auto'" in capsys.readouterr().err
+
+
+def test_embed_reports_texts_cut_to_the_models_limit_in_plain_words(fresh_home, capsys, tmp_path, tiny):
+    inter, items = tmp_path / "interactions.csv", tmp_path / "items.csv"
+    tiny.interactions[["user_id", "item_id"]].to_csv(inter, index=False)
+    long = tiny.items[["item_id", "title", "description"]].copy()
+    long.loc[long["item_id"] == "a", "description"] = "A long and winding plot summary. " * 80
+    long.to_csv(items, index=False)
+    code = main(["embed", "--interactions", str(inter), "--items", str(items), "--device", "cpu", "--format", "json"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    out = json.loads(captured.out)
+    assert (out["n_truncated"], out["max_seq_length"]) == (1, 256)
+    lines = [line for line in captured.err.splitlines() if "longer than" in line]
+    assert lines and lines[0].startswith("warning: 1 of 7 item texts")
+    assert "warnings.warn" not in captured.err and "TruncationWarning" not in captured.err

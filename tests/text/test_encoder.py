@@ -218,3 +218,19 @@ def test_a_changed_model_folder_loads_at_once_so_its_errors_show_there(fresh_hom
     (folder / "modules.json").write_text("not json")  # a new fingerprint: nothing remembered, loaded (and refused) now
     with pytest.raises(ModelError, match="cannot load the encoder"):
         Encoder(str(folder), device="cpu")
+
+
+def test_too_long_counts_tokens_against_the_models_limit(encoder):
+    limit = encoder.max_seq_length  # 256 for all-MiniLM-L6-v2: [CLS] and [SEP] count too
+    fits, over = "word " * (limit - 2), "word " * (limit - 1)
+    accents = "é" * (limit + 10)  # more bytes than the limit, yet few word pieces
+    flags = encoder.too_long(["a short title", fits, over, accents, "", None])
+    assert flags.tolist() == [False, False, True, False, False, False]
+
+
+def test_a_text_over_the_limit_is_read_only_to_the_limit(encoder):
+    head = "a lighthouse keeper " * 100  # past the limit on its own
+    a, b, short = encoder.encode([head + "space battles", head + "romantic comedy", "a lighthouse keeper"])
+    assert encoder.too_long([head]).all()
+    np.testing.assert_allclose(a, b, atol=1e-5)  # what follows the limit changes nothing: the reason to warn
+    assert not np.allclose(a, short, atol=1e-3)
