@@ -239,6 +239,8 @@ class Recommender(ABC):
             else:
                 notes.append(f"the {self.name} model does not read text, so it leaves out the request “{profile.intent}”; "
                              "choose content or hybrid to use it")
+        if profile.intent and self.text_ready() and (weak := self.intent_note(profile.intent)):
+            notes.append(weak)
         if not self.personalised and (known or profile.intent):
             notes.append(f"the {self.name} model does not personalise: it ranks the same items for everyone")
         readable = self._readable_history(known)
@@ -250,6 +252,10 @@ class Recommender(ABC):
         elif not usable and not notes:
             notes.append("the profile has no liked item and no request left (an item both liked and disliked counts as disliked)")
         return notes, usable
+
+    def intent_note(self, intent: str) -> str | None:
+        """A word for the user about a request this model reads but matches poorly (text models say it), else None."""
+        return None
 
     def _readable_history(self, known: list[str]) -> list[str]:
         """The liked items (in the catalogue) that this model can read."""

@@ -23,6 +23,13 @@ from recengine.models.neighbors import assemble, knn_scores
 from recengine.models.profile import Profile
 
 _ENCODERS: dict[tuple[str, str], Any] = {}
+# Strings that mean nothing: how well they match a catalogue is the floor a real request must clear.
+NULL_QUERIES = ("qzxv blorp wug", "lorem ipsum dolor sit amet", "xyzzy plugh")
+# A request whose match sits below this share of the way from that floor to how close items come to each
+# other (see ContentKNN.intent_strength) is called weak: measured on MovieLens titles, "war drama" 0.77,
+# "a slow-burning sci-fi film" 0.55, "love" 0.24, "space" 0.19, but "something good" 0.11, "banana" 0.10,
+# a Spanish sentence 0.08, "sad" -0.08, "car insurance quote" -0.14.
+WEAK_INTENT = 0.15
 _LOCK = threading.Lock()
 
 
@@ -140,6 +147,7 @@ class ContentKNN(Recommender):
         self.vectors = vectors
         self.fingerprint = str(getattr(embeddings, "fingerprint", "") or getattr(self._encoder, "fingerprint", ""))
         self.has_text = np.linalg.norm(vectors, axis=1) > 0
+        self._intent_scale: tuple[float, float] | None = None
         self.S = text_neighbors(vectors, self.config.k, ~dataset.cold_item_mask)
 
     # ---- the two parts of the score, also used by the hybrid -----------------------------------
@@ -158,6 +166,42 @@ class ContentKNN(Recommender):
             out[rows] = q @ self.vectors.T
             out[:, ~self.has_text] = np.nan
         return out
+
+    def intent_strength(self, intent: str, k: int = 10) -> float:
+        """How well a request matches this catalogue's texts, scale-free: 0 as well as meaningless strings, 1 as
+        well as a typical item matches the items most like it.
+
+        The measure is the request's ``k``-th best cosine to an item (fewer for a catalogue under ``10 k``
+        items); the floor is that of :data:`NULL_QUERIES`,
+        the top the median over (up to 512) items of their ``k``-th nearest other item. Below
+        :data:`WEAK_INTENT` the request is a weak guess (see :meth:`intent_note`).
+        """
+        text_rows = np.flatnonzero(self.has_text)
+        if len(text_rows) < 2:
+            return float("nan")
+        kk = int(max(1, min(k, len(text_rows) // 10)))  # a small catalogue: its best matches
+        vectors = self.vectors[text_rows]
+
+        def kth(sim: np.ndarray) -> np.ndarray:
+            return -np.partition(-sim, kk - 1, axis=1)[:, kk - 1]
+
+        if getattr(self, "_intent_scale", None) is None:
+            rows = np.random.default_rng(0).choice(len(text_rows), size=min(512, len(text_rows)), replace=False)
+            sim = vectors[rows] @ vectors.T
+            sim[np.arange(len(rows)), rows] = -np.inf  # an item is not its own neighbour
+            floor = float(kth(self.embed_queries(list(NULL_QUERIES)) @ vectors.T).mean())
+            self._intent_scale = (floor, float(np.median(kth(sim))))
+        floor, top = self._intent_scale
+        score = float(kth(self.embed_queries([intent]) @ vectors.T)[0])
+        return (score - floor) / (top - floor) if top - floor > 1e-6 else float("nan")
+
+    def intent_note(self, intent: str) -> str | None:
+        """A sentence for the user when ``intent`` matches the item texts hardly better than meaningless words."""
+        strength = self.intent_strength(intent)
+        if not strength < WEAK_INTENT:  # NaN (too few texts to tell) says nothing
+            return None
+        return (f"the request “{intent}” matches the item texts hardly better than random letters do, so what it "
+                "adds is a guess; try words the titles or descriptions use (a genre, a topic, a well-known title)")
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         """Embed sentences with the encoder the item vectors came from (disk cache, plus a small in-memory one)."""
@@ -221,3 +265,4 @@ class ContentKNN(Recommender):
         self.S = unpack_sparse("S", arrays)
         self._encoder = None
         self._queries = {}
+        self._intent_scale = None

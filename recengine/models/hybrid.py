@@ -120,6 +120,9 @@ class Hybrid(Recommender):
     def text_ready(self) -> bool:
         content = getattr(self, "content", None)
         return content is not None and content.text_ready()
+
+    def intent_note(self, intent: str) -> str | None:
+        return self.content.intent_note(intent)
     ranker_kind = "linear"
     signal_names: list[str] = list(SIGNALS)
 

@@ -55,3 +55,11 @@ def test_collaborative_models_give_no_list_without_a_known_liked_item(sample):
             assert model.recommend(Profile.from_items(["no-such-item"]), k=5).empty
         both = model.recommend([Profile(name="nobody"), Profile.from_items(["50"], name="fan")], k=5)
         assert set(both["user_id"]) == {"fan"} and len(both) == 5
+
+
+def test_a_small_catalogue_judges_a_request_by_its_best_matches(encoder):
+    ds, emb = _shop(encoder)
+    model = ContentKNN().fit(ds, emb, encoder)
+    assert model.intent_strength("a tent for camping") > 1.0 > 0.15 > model.intent_strength("xyzzy quantum sonnet")
+    notes, usable = model.profile_notes(Profile.from_intent("xyzzy quantum sonnet"))
+    assert usable and "random letters" in notes[0]
