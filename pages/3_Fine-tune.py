@@ -4,10 +4,11 @@ import time
 
 import streamlit as st
 
+from recengine.data.samples import example_request
 from recengine.figures.evaluation import before_after, loss_curve
 from recengine.text.finetune import config_defaults
 from ui import escape, figure, page
-from ui.engine import cold_quality, cold_split, finetuned_encoder, progress_callback
+from ui.engine import cold_quality, cold_split, finetuned_encoder, fitted_model, nearest_items, progress_callback
 from ui.state import DEVICE, ENCODER, device_choice, require_dataset
 
 ss = st.session_state
@@ -133,6 +134,17 @@ with page("Fine-tune", "tune", "Teach the encoder which items your users consume
         cols = st.columns(len(before))
         for col, (metric, value) in zip(cols, after.items()):
             col.metric(metric, f"{value:.3f}", f"{value - before[metric]:+.3f}")
+    st.subheader("A request, before and after")
+    request = st.text_input("What someone wants", value=example_request(ds), key="ft_request", max_chars=300,
+                            placeholder="type a request in a few words, as a new visitor would",
+                            help="the items whose text is closest to the request, with each encoder (no history, "
+                                 "no popularity): what the fine-tune changed in how texts are read")
+    if request.strip():
+        cols = st.columns(2, gap="large")
+        for col, (label, name) in zip(cols, (("Zero-shot", "default"), ("Fine-tuned", result["path"]))):
+            recs = nearest_items(fitted_model("content", ds, key, name, device_choice()), request.strip(), k=8)
+            col.markdown(f"**{label}**")
+            col.markdown("\n".join(f"{r}. {escape(t)}" for r, t in zip(recs["rank"], recs["title"])))
     st.caption(f"Fingerprint {escape(manifest.get('fingerprint', ''))} · saved in {escape(result['path'])}")
     if st.button("Use the fine-tuned encoder in every page", key="ft_use"):
         ss[ENCODER], ss[DEVICE] = result["path"], device_choice()

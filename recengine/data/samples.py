@@ -16,8 +16,19 @@ SAMPLES = {
         "items": "items.csv",
         "text": "{title} ({year}). Genres: {genres}.",
         "description": "MovieLens-100K (GroupLens): 943 users, 1,682 movies, 100,000 ratings 1-5.",
+        # a request the zero-shot encoder reads by its words ("burning") and a fine-tune by what people watch
+        "request": "a slow-burning sci-fi film",
     },
 }
+
+
+def example_request(dataset: object) -> str:
+    """A typed request that shows off a bundled sample (empty for other data, which we know nothing of).
+
+    >>> example_request(load_sample("movielens-100k"))
+    'a slow-burning sci-fi film'
+    """
+    return str(SAMPLES.get(str(getattr(dataset, "name", "")), {}).get("request", ""))
 
 
 def sample_dir(name: str) -> Path:
