@@ -6,9 +6,10 @@ import streamlit as st
 
 from recengine.data.samples import example_request
 from recengine.figures.evaluation import before_after, loss_curve
+from recengine.text.embed import request_matches
 from recengine.text.finetune import config_defaults
 from ui import escape, figure, page
-from ui.engine import cold_quality, cold_split, finetuned_encoder, fitted_model, nearest_items, progress_callback
+from ui.engine import cold_quality, cold_split, encoder, finetuned_encoder, item_embeddings, progress_callback
 from ui.state import DEVICE, ENCODER, device_choice, require_dataset
 
 ss = st.session_state
@@ -142,9 +143,10 @@ with page("Fine-tune", "tune", "Teach the encoder which items your users consume
     if request.strip():
         cols = st.columns(2, gap="large")
         for col, (label, name) in zip(cols, (("Zero-shot", "default"), ("Fine-tuned", result["path"]))):
-            recs = nearest_items(fitted_model("content", ds, key, name, device_choice()), request.strip(), k=8)
+            device = device_choice()
+            matches = request_matches(request.strip(), encoder(name, device), item_embeddings(ds, key, name, device), k=8)
             col.markdown(f"**{label}**")
-            col.markdown("\n".join(f"{r}. {escape(t)}" for r, t in zip(recs["rank"], recs["title"])))
+            col.markdown("\n".join(f"{rank}. {escape(ds.title(item))}" for rank, (item, _) in enumerate(matches, start=1)))
     st.caption(f"Fingerprint {escape(manifest.get('fingerprint', ''))} · saved in {escape(result['path'])}")
     if st.button("Use the fine-tuned encoder in every page", key="ft_use"):
         ss[ENCODER], ss[DEVICE] = result["path"], device_choice()

@@ -66,6 +66,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     ft.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
     ft.add_argument("--seed", type=int, default=42, help="seed of the cold-items split and of training (default 42)")
     ft.add_argument("--force", action="store_true", help="train again even if this fine-tune is saved")
+    ft.add_argument("--request", default=None, metavar="TEXT",
+                    help="also list the items nearest a typed request with the zero-shot and the fine-tuned encoder")
     add_format_option(ft, ("table", "json"))
     ft.set_defaults(func=cmd_finetune)
 
@@ -150,8 +152,8 @@ def cmd_finetune(args: argparse.Namespace) -> int:
     with progress_bar("fine-tuning") as update:
         tuned = finetune(split.train, base, cfg, progress=update, force=args.force)
     with progress_bar("embedding") as update:
-        zero = cold_item_quality(split, embed_items(ds, base, progress=update).vectors)
-        fine = cold_item_quality(split, embed_items(ds, tuned, progress=update).vectors)
+        zero_emb, tuned_emb = embed_items(ds, base, progress=update), embed_items(ds, tuned, progress=update)
+    zero, fine = cold_item_quality(split, zero_emb.vectors), cold_item_quality(split, tuned_emb.vectors)
     cold = {"zero_shot": zero, "fine_tuned": fine, "n_cold_items": len(split.candidates), "split_seed": args.seed}
     record_metrics(tuned, {"cold_items": cold})
     try:  # listed by `recengine store list` and offered by the app, as a fine-tune made there is
@@ -162,7 +164,7 @@ def cmd_finetune(args: argparse.Namespace) -> int:
     except Exception as exc:  # the fine-tune itself is saved; only the store's record is missing
         print(f"warning: the fine-tune was not recorded in the store ({exc}).", file=sys.stderr)
     stats = tuned.manifest.get("metrics", {})
-    emit(
+    _emit_with_request(
         {
             "fingerprint": tuned.fingerprint,
             "base": args.base,
@@ -181,5 +183,29 @@ def cmd_finetune(args: argparse.Namespace) -> int:
             "cold_items": cold,
         },
         args.format,
+        request=_request_lists(args.request, ds, (base, zero_emb), (tuned, tuned_emb)) if args.request else None,
     )
     return 0
+
+
+def _request_lists(request: str, ds: Any, *encoders: tuple[Any, Any]) -> dict[str, Any]:
+    """``--request``: the titles of the 8 items nearest the request with each encoder."""
+    from recengine.text import request_matches
+
+    lists = [[ds.title(item) for item, _ in request_matches(request, enc, emb, k=8)] for enc, emb in encoders]
+    return {"text": request, "zero_shot": lists[0], "fine_tuned": lists[1]}
+
+
+def _emit_with_request(result: dict[str, Any], fmt: str, request: dict[str, Any] | None) -> None:
+    """JSON: the request lists under ``request``; a table: a second table of the two lists side by side."""
+    if request is None or fmt == "json":
+        emit({**result, **({"request": request} if request else {})}, fmt)
+        return
+    import pandas as pd
+
+    emit(result, fmt)
+    print(f"\nnearest items to “{request['text']}”:")
+    zero, fine = request["zero_shot"], request["fine_tuned"]
+    n = max(len(zero), len(fine))
+    emit(pd.DataFrame({"rank": range(1, n + 1), "zero-shot": zero + [""] * (n - len(zero)),
+                       "fine-tuned": fine + [""] * (n - len(fine))}), fmt)

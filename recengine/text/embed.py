@@ -209,3 +209,28 @@ def embed_texts(
         raise ConfigError(f"embed_texts takes a string or a list of strings, got a {type(texts).__name__}.")
     vectors, _, _, _, _ = _embed_cached(list(texts), encoder, progress, batch_size)
     return vectors
+
+
+def request_matches(request: str, encoder: Encoder, embeddings: ItemEmbeddings, k: int = 8) -> list[tuple[str, float]]:
+    """The ``k`` items whose text is nearest a typed request with ``encoder``, best first: ``(item_id, cosine)``.
+
+    What an encoder makes of a request on its own (no history, no popularity): the Fine-tune page and
+    ``recengine finetune --request`` set the zero-shot and the fine-tuned encoder's lists side by side.
+    ``embeddings`` must come from the same encoder.
+
+    Examples
+    --------
+    >>> import recengine
+    >>> enc = Encoder("default", device="cpu")
+    >>> emb = embed_items(recengine.load_sample("movielens-100k"), enc)
+    >>> [round(c, 2) for _, c in request_matches("a war film", enc, emb, k=3)] == sorted(
+    ...     [round(c, 2) for _, c in request_matches("a war film", enc, emb, k=3)], reverse=True)
+    True
+    """
+    if embeddings.fingerprint != encoder.fingerprint:
+        raise ConfigError(f"the item embeddings come from encoder {embeddings.fingerprint}, the request would be read by "
+                          f"{encoder.fingerprint}: embed the items with the same encoder.")
+    sims = embeddings.vectors @ embed_texts([request], encoder)[0]
+    sims[~embeddings.has_text] = -np.inf
+    top = np.argsort(-sims, kind="stable")[: max(0, min(int(k), int(embeddings.has_text.sum())))]
+    return [(str(embeddings.item_ids[i]), float(sims[i])) for i in top]

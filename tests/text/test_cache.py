@@ -193,3 +193,21 @@ def test_texts_longer_than_the_model_reads_are_counted_and_warned_once(fresh_hom
         second = embed_items(long, encoder)
     assert (second.n_encoded, second.n_truncated) == (0, 0)
     assert embed_items(tiny, encoder).n_truncated == 0
+
+
+def test_request_matches_ranks_the_items_with_text_by_cosine(fresh_home, tiny, encoder):
+    import dataclasses
+
+    from recengine.errors import ConfigError
+    from recengine.text import request_matches
+
+    emb = embed_items(_with_text(tiny, "b", ""), encoder)
+    got = request_matches("a trip to the stars", encoder, emb, k=10)
+    assert len(got) == tiny.n_items - 1 and "b" not in {i for i, _ in got}  # no text, no place in the list
+    cosines = [c for _, c in got]
+    assert cosines == sorted(cosines, reverse=True)
+    query = encoder.encode(["a trip to the stars"])[0]
+    assert cosines[0] == pytest.approx(float(emb.vectors[tiny.item_map.index(got[0][0])] @ query), abs=1e-5)
+    assert [i for i, _ in request_matches("a trip to the stars", encoder, emb, k=2)] == [i for i, _ in got[:2]]
+    with pytest.raises(ConfigError, match="same encoder"):
+        request_matches("a trip", encoder, dataclasses.replace(emb, fingerprint="another-encoder"))

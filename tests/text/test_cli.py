@@ -49,6 +49,14 @@ def test_finetune_json_reports_cold_items_and_reuses(fresh_home, capsys, tiny_fi
     second = _run(capsys, argv)
     assert second["cached"] is True and second["fingerprint"] == first["fingerprint"]
     assert second["cold_items"] == first["cold_items"]
+    # a request read by both encoders: every item with text, space stories first for the zero-shot one
+    asked = _run(capsys, [*argv, "--request", "a trip to the stars"])
+    assert asked["cached"] is True and asked["request"]["text"] == "a trip to the stars"
+    assert len(asked["request"]["zero_shot"]) == len(asked["request"]["fine_tuned"]) == 7
+    assert set(asked["request"]["zero_shot"][:3]) <= {"Space Odyssey", "Star Voyage", "Galaxy Quest", "Mars Colony"}
+    assert main([*argv[:-2], "--request", "a trip to the stars"]) == 0
+    table = capsys.readouterr().out
+    assert "nearest items to “a trip to the stars”" in table and "fine-tuned" in table and "Space Odyssey" in table
     # the store lists it, and its fingerprint names it wherever an encoder is chosen
     store = _run(capsys, ["store", "list", "--format", "json"])
     assert [f["fingerprint"] for f in store["finetunes"]] == [first["fingerprint"]]
