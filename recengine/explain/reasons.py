@@ -121,6 +121,8 @@ def reason(
         if not (explanation.is_cold and is_collaborative(sig.feature_names[i]))
     ]
     signal_parts = [_phrase(sig.feature_names[i], True) for i in signal_idx]
+    if intent_helped:  # "it matches your request" is said already: not twice in one sentence
+        signal_parts = [p for p in signal_parts if p != SIGNAL_PHRASES["intent"][0]]
 
     sentences = []
     if explanation.is_cold:

@@ -59,6 +59,7 @@ def test_intent_credit_is_said_as_the_request():
     text = reason(e)
     assert "matches your request" in text
     assert "Toy Story" not in text
+    assert text.count("request") == 1, text  # the request's credit and its signal are one thing, said once
 
 
 def test_a_cold_item_is_close_to_liked_items_only_through_its_text():
