@@ -25,11 +25,11 @@ from recengine.models.profile import Profile
 _ENCODERS: dict[tuple[str, str], Any] = {}
 # Strings that mean nothing: how well they match a catalogue is the floor a real request must clear.
 NULL_QUERIES = ("qzxv blorp wug", "lorem ipsum dolor sit amet", "xyzzy plugh")
-# A request whose match sits below this share of the way from that floor to how close items come to each
-# other (see ContentKNN.intent_strength) is called weak: measured on MovieLens titles, "war drama" 0.77,
-# "a slow-burning sci-fi film" 0.55, "love" 0.24, "space" 0.19, but "something good" 0.11, "banana" 0.10,
-# a Spanish sentence 0.08, "sad" -0.08, "car insurance quote" -0.14.
-WEAK_INTENT = 0.15
+# A request whose best match sits below this share of the way from that floor to how close items come to
+# each other (see ContentKNN.intent_strength) is called a guess. Measured on MovieLens titles: "war drama"
+# 0.90, "a slow-burning sci-fi film" 0.62, "horror" 0.48, "sleep" 0.33 (The Big Sleep), "love" 0.28, but
+# "something good" 0.17, Chinese 0.02, "asdfgh qwerty" 0.01, "sad" -0.05, "car insurance quote" -0.11.
+WEAK_INTENT = 0.2
 _LOCK = threading.Lock()
 
 
@@ -167,33 +167,38 @@ class ContentKNN(Recommender):
             out[:, ~self.has_text] = np.nan
         return out
 
-    def intent_strength(self, intent: str, k: int = 10) -> float:
+    def intent_strength(self, intent: str, ks: tuple[int, ...] = (1, 3, 10)) -> float:
         """How well a request matches this catalogue's texts, scale-free: 0 as well as meaningless strings, 1 as
         well as a typical item matches the items most like it.
 
-        The measure is the request's ``k``-th best cosine to an item (fewer for a catalogue under ``10 k``
-        items); the floor is that of :data:`NULL_QUERIES`,
-        the top the median over (up to 512) items of their ``k``-th nearest other item. Below
-        :data:`WEAK_INTENT` the request is a weak guess (see :meth:`intent_note`).
+        For each ``k`` in ``ks`` (fewer for a catalogue under ``10 k`` items), the request's ``k``-th best cosine
+        to an item is placed between a floor, that of :data:`NULL_QUERIES`, and a top, the median over (up to
+        512) items of their ``k``-th nearest other item; the strength is the best of these places, so a request
+        that one item matches closely ("sleep": The Big Sleep) is as strong as one that many match. Below
+        :data:`WEAK_INTENT` the request is a guess (see :meth:`intent_note`).
         """
         text_rows = np.flatnonzero(self.has_text)
         if len(text_rows) < 2:
             return float("nan")
-        kk = int(max(1, min(k, len(text_rows) // 10)))  # a small catalogue: its best matches
+        kks = sorted({int(max(1, min(k, len(text_rows) // 10))) for k in ks})  # a small catalogue: its best matches
         vectors = self.vectors[text_rows]
 
-        def kth(sim: np.ndarray) -> np.ndarray:
-            return -np.partition(-sim, kk - 1, axis=1)[:, kk - 1]
+        def kth(sim: np.ndarray) -> np.ndarray:  # (rows, len(kks)): each row's k-th best, for every k
+            part = -np.partition(-sim, kks[-1] - 1, axis=1)[:, : kks[-1]]
+            return -np.sort(-part, axis=1)[:, [k - 1 for k in kks]]
 
         if getattr(self, "_intent_scale", None) is None:
             rows = np.random.default_rng(0).choice(len(text_rows), size=min(512, len(text_rows)), replace=False)
             sim = vectors[rows] @ vectors.T
             sim[np.arange(len(rows)), rows] = -np.inf  # an item is not its own neighbour
-            floor = float(kth(self.embed_queries(list(NULL_QUERIES)) @ vectors.T).mean())
-            self._intent_scale = (floor, float(np.median(kth(sim))))
+            floor = kth(self.embed_queries(list(NULL_QUERIES)) @ vectors.T).mean(axis=0)
+            self._intent_scale = (floor, np.median(kth(sim), axis=0))
         floor, top = self._intent_scale
-        score = float(kth(self.embed_queries([intent]) @ vectors.T)[0])
-        return (score - floor) / (top - floor) if top - floor > 1e-6 else float("nan")
+        score = kth(self.embed_queries([intent]) @ vectors.T)[0]
+        span = top - floor
+        if not (span > 1e-6).any():
+            return float("nan")
+        return float(np.max(np.where(span > 1e-6, (score - floor) / np.where(span > 1e-6, span, 1.0), -np.inf)))
 
     def intent_note(self, intent: str) -> str | None:
         """A sentence for the user when ``intent`` matches the item texts hardly better than meaningless words."""
