@@ -10,6 +10,7 @@ from ui.engine import (
     explanations,
     feedback_name,
     fitted_model,
+    keeps_feedback,
     record_feedback,
     reranked,
     reset_feedback,
@@ -25,7 +26,8 @@ def feedback(item_id: str, action: str, store_name: str) -> None:
     """Card button callback: the like or dislike edits the profile, so the next run re-ranks with it."""
     events = ss.setdefault("rec_events", [])
     events.append((item_id, action))
-    record_feedback(store_name, item_id, action, ss.get("dataset_key"))
+    if keeps_feedback(store_name):
+        record_feedback(store_name, item_id, action, ss.get("dataset_key"))
 
 
 def base_profile(ds) -> tuple[Profile | None, str]:
@@ -55,9 +57,10 @@ def base_profile(ds) -> tuple[Profile | None, str]:
 
 def apply_events(profile: Profile, store_name: str) -> Profile:
     # Feedback belongs to the profile it was given on; a different base profile starts from what the store
-    # kept for it (nothing, the first time).
+    # kept for it (nothing, the first time). An anonymous visitor's starts empty: the next visitor is someone else.
     if ss.get("rec_events_for") != store_name:
-        ss["rec_events_for"], ss["rec_events"] = store_name, stored_feedback(store_name)
+        kept = stored_feedback(store_name) if keeps_feedback(store_name) else []
+        ss["rec_events_for"], ss["rec_events"] = store_name, kept
     for item_id, action in ss.get("rec_events", []):
         profile = profile.like(item_id) if action == "like" else profile.dislike(item_id)
     return profile
@@ -146,7 +149,8 @@ with page("Recommend", "recommend", "Everyone is a profile: a known user, a hand
                         + (f" … and {profile.size - len(shown_ids)} more" if profile.size > len(shown_ids) else ""))
     if ss.get("rec_events") and reset.button("Reset feedback", key="rec_reset", icon=":material/undo:"):
         ss["rec_events"] = []
-        reset_feedback(store_name)
+        if keeps_feedback(store_name):
+            reset_feedback(store_name)
         st.rerun()
     if recs.empty:
         st.warning("No item can be suggested for this profile with this model: every candidate is excluded or "

@@ -246,6 +246,13 @@ def feedback_name(dataset_key: str, who: str, base) -> str:
     return f"app-{who}-{digest}"[:100]
 
 
+def keeps_feedback(name: str) -> bool:
+    """Is the feedback on this profile kept in the store? A known user's is (their next session, or a restarted
+    server, picks up where they stopped); an anonymous visitor's lives in the session only, so one demo
+    visitor's likes never turn up in the next one's list."""
+    return name.startswith("app-user-")
+
+
 def record_feedback(name: str, item_id: str, action: str, dataset_key: str | None) -> None:
     """Keep a like / dislike in the store (best effort: the live re-ranking does not depend on it)."""
     from recengine.store import open_store

@@ -107,3 +107,18 @@ def test_choices_survive_a_visit_to_another_page(run_page):
     assert_clean(at)
     assert at.radio(key="rec_mode").value == "items" and at.multiselect(key="rec_items").value == ["50", "172"]
     assert at.selectbox(key="rec_model").value == "itemknn" and shown(at) == before
+
+
+def test_an_anonymous_visitors_likes_stay_in_their_session(run_page):
+    """A demo's rehearsal clicks must not turn up for the next visitor who types the same request."""
+    first = run_page("pages/4_Recommend.py", rec_mode="intent", rec_intent="a war film")
+    before = shown(first)
+    first.button(key=f"like_{before[0]}").click().run()
+    first.button(key=f"dislike_{shown(first)[0]}").click().run()
+    assert_clean(first)
+    assert "1 rejected" in next(m.value for m in first.markdown if m.value.startswith("Profile:"))
+
+    second = run_page("pages/4_Recommend.py", rec_mode="intent", rec_intent="a war film")
+    line = next(m.value for m in second.markdown if m.value.startswith("Profile:"))
+    assert "liked here" not in line and "rejected" not in line and shown(second) == before
+    assert not any("you liked" in m.value for m in second.markdown if "rec-reason" in m.value)
