@@ -35,6 +35,10 @@ def _short(text: str, width: int = 42) -> str:
     return html.escape(one_line(text, width))
 
 
+#: Characters of a title or signal name shown on a bar's label (the chart may be half a 1280-px card wide).
+LABEL_WIDTH = 26
+
+
 def _fmt(v: float) -> str:
     return f"{v:+.3f}"
 
@@ -58,14 +62,17 @@ def signal_waterfall(explanation: Any, max_signals: int = 10, title: str | None 
     e = _as_view(explanation, "signals")
     frame = e.to_frame()
     head, tail = frame.head(max_signals), frame.iloc[max_signals:]
-    labels = [f"{_short(r.label)} = {r.value:.3g}" if np.isfinite(r.value) else f"{_short(r.label)} (missing)" for r in head.itertuples()]
+    # each row's value is written into its label: text beside the bars is cut off or runs into the labels in
+    # a chart half a card wide (a 1280-px projector), a label never is
+    labels = [f"{_short(r.label, LABEL_WIDTH)} = {r.value:.3g}" if np.isfinite(r.value) else f"{_short(r.label, LABEL_WIDTH)} (missing)"
+              for r in head.itertuples()]
     values = head["shap"].tolist()
     if len(tail):
         labels.append(f"{len(tail)} other signals")
         values.append(float(tail["shap"].sum()))
     # Smallest contribution first, so the biggest steps sit next to the final score.
     order = list(range(len(values)))[::-1]
-    x = ["typical item"] + [labels[i] for i in order] + ["this item"]
+    x = [f"typical item  {e.base_value:.3f}"] + [f"{labels[i]}  {_fmt(values[i])}" for i in order] + [f"this item  {e.score:.3f}"]
     y = [e.base_value] + [values[i] for i in order] + [e.score]
     fig = go.Figure(
         go.Waterfall(
@@ -73,8 +80,7 @@ def signal_waterfall(explanation: Any, max_signals: int = 10, title: str | None 
             y=x,
             x=y,
             measure=["absolute"] + ["relative"] * len(values) + ["total"],
-            text=[f"{e.base_value:.3f}"] + [_fmt(values[i]) for i in order] + [f"{e.score:.3f}"],
-            textposition="outside",
+            textposition="none",
             increasing={"marker": {"color": POSITIVE}},
             decreasing={"marker": {"color": NEGATIVE}},
             totals={"marker": {"color": NEUTRAL}},
@@ -84,18 +90,16 @@ def signal_waterfall(explanation: Any, max_signals: int = 10, title: str | None 
     )
     fig.update_xaxes(title="score")
     ends = np.cumsum(y[:-1])
-    _room_for_labels(fig, np.concatenate([ends, [e.score]]), np.asarray(values, dtype=float))
+    _room_for_bars(fig, np.concatenate([ends, [e.score]]))
     return apply_layout(fig, title or f"Why “{_short(e.title)}” scored {e.score:.3f}", height=120 + 42 * len(x))
 
 
-def _room_for_labels(fig: go.Figure, ends: np.ndarray, steps: np.ndarray) -> None:
-    """Widen the x range so value labels drawn outside the bars clear the axis and the edge."""
+def _room_for_bars(fig: go.Figure, ends: np.ndarray) -> None:
+    """An x range from 0 (or the lowest bar end) to the highest, with a little room on both sides."""
     ends = ends[np.isfinite(ends)]
     lo, hi = min(0.0, float(ends.min(initial=0.0))), max(0.0, float(ends.max(initial=0.0)))
-    pad = 0.22 * max(hi - lo, 1e-9)
-    left = pad if lo < 0 or (steps < 0).any() else 0.02 * pad
-    fig.update_xaxes(range=[lo - left, hi + pad])
-    fig.update_traces(cliponaxis=False)
+    pad = 0.05 * max(hi - lo, 1e-9)
+    fig.update_xaxes(range=[lo - pad, hi + pad])
 
 
 def history_bars(explanation: Any, max_items: int = 12, title: str | None = None) -> go.Figure:
@@ -108,7 +112,7 @@ def history_bars(explanation: Any, max_items: int = 12, title: str | None = None
     >>> e = Explanation(np.array([0.5, -0.1]), 0.0, np.array([1.0, 1.0]), ["50", "intent"], "history",
     ...                 "181", "Return of the Jedi", 0.4, labels=["Star Wars", "your request"])
     >>> list(history_bars(e).data[0].y)
-    ['your request', 'Star Wars']
+    ['your request  -0.100', 'Star Wars  +0.500']
     """
     e = _as_view(explanation, "history")
     frame = e.to_frame().head(max_items).iloc[::-1]
@@ -116,20 +120,22 @@ def history_bars(explanation: Any, max_items: int = 12, title: str | None = None
     fig = go.Figure(
         go.Bar(
             x=frame["shap"],
-            y=[_short(str(t)) for t in frame["label"]],
+            y=[f"{_short(str(t), LABEL_WIDTH)}  {_fmt(v)}" for t, v in zip(frame["label"], frame["shap"])],
             orientation="h",
             marker={"color": [POSITIVE if v >= 0 else NEGATIVE for v in frame["shap"]]},
-            text=[_fmt(v) for v in frame["shap"]],
-            textposition="outside",
+            textposition="none",
             customdata=[html.escape(str(f)) for f in frame["feature"]],
             hovertemplate="%{y} (id %{customdata}): %{x:+.4f}<extra></extra>",
             name="history",
         )
     )
-    _room_for_labels(fig, frame["shap"].to_numpy(dtype=float), frame["shap"].to_numpy(dtype=float))
-    note = f" ({len(others)} more items: {others['shap'].sum():+.3f})" if len(others) else ""
-    fig.update_xaxes(title=f"contribution to the score (empty profile {e.base_value:.3f} → {e.score:.3f}){note}")
-    return apply_layout(fig, title or f"What in your profile led to “{_short(e.title)}”", height=140 + 36 * len(frame))
+    _room_for_bars(fig, frame["shap"].to_numpy(dtype=float))
+    note = f" · {len(others)} more {others['shap'].sum():+.2f}" if len(others) else ""
+    # the axis title stays one word: a longer one is cut at both ends when the chart is half a card wide
+    fig.update_xaxes(title="contribution")
+    head = title or f"What in your profile led to “{_short(e.title)}”"
+    return apply_layout(fig, f"{head}<br><sup>empty profile {e.base_value:.3f} → {e.score:.3f}{note}</sup>",
+                        height=150 + 36 * len(frame))
 
 
 def signal_beeswarm(explanations: Sequence[Any], title: str | None = None, seed: int = 0) -> go.Figure:

@@ -46,7 +46,8 @@ def test_history_bars_show_titles_and_colours(explanations):
     e = explanations[1]
     trace = history_bars(e).data[0]
     assert trace.type == "bar" and trace.orientation == "h"
-    assert set(trace.y) == {"Toy Story", "Star Wars", "Fargo", "your request"}
+    assert {y.rsplit("  ", 1)[0] for y in trace.y} == {"Toy Story", "Star Wars", "Fargo", "your request"}
+    assert [y.rsplit("  ", 1)[1] for y in trace.y] == [f"{v:+.3f}" for v in trace.x]  # each value in its label
     for v, c in zip(trace.x, trace.marker.color):
         assert (c == "#16A34A") == (v >= 0)
     assert len(history_bars(e, max_items=2).data[0].y) == 2
@@ -69,7 +70,8 @@ def test_wrong_views_are_refused(explanations):
         signal_beeswarm([])
 
 
-def test_outside_value_labels_have_room_inside_the_axis_range():
+def test_values_are_written_in_the_labels_not_beside_the_bars():
+    """Text beside a bar is cut off or runs into the labels in a half-card chart at 1280 px; a label is not."""
     import numpy as np
 
     from recengine.explain import Explanation
@@ -77,12 +79,17 @@ def test_outside_value_labels_have_room_inside_the_axis_range():
 
     e = Explanation(np.array([2.0, -0.5]), 1.0, np.array([3.0, 1.0]), ["ease", "popularity"], "signals", "9", "Fargo", 2.5)
     fig = signal_waterfall(e)
+    assert list(fig.data[0].y) == ["typical item  1.000", "popularity = 1  -0.500", "ease = 3  +2.000", "this item  2.500"]
+    assert fig.data[0].textposition == "none"
     lo, hi = fig.layout.xaxis.range
-    assert lo < 0 and hi - 2.5 > 0.1 * 2.5  # room beyond the furthest bar end: base 1.0 - 0.5 + 2.0
-    h = Explanation(np.array([0.8, -0.3]), 0.0, np.array([1.0, 1.0]), ["1", "2"], "history", "9", "Fargo", 0.5)
-    lo, hi = history_bars(h).layout.xaxis.range
-    assert lo < -0.3 and hi > 0.8
-    assert fig.data[0].cliponaxis is False
+    assert lo <= 0 and hi >= 2.5  # base 1.0 - 0.5 + 2.0: every bar end in range
+    long = "A Very Long Title That Would Squeeze The Bars Away"
+    h = Explanation(np.array([0.8, -0.3]), 0.0, np.array([1.0, 1.0]), ["1", "2"], "history", "9", "Fargo", 0.5,
+                    labels=[long, "Heat"])
+    bars = history_bars(h)
+    lo, hi = bars.layout.xaxis.range
+    assert lo < -0.3 and hi > 0.8 and bars.data[0].textposition == "none"
+    assert list(bars.data[0].y)[0] == "Heat  -0.300" and len(list(bars.data[0].y)[1]) <= 26 + len("  +0.800")
 
 
 def test_titles_from_files_are_shown_as_text_in_the_charts():
