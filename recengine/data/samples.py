@@ -16,8 +16,10 @@ SAMPLES = {
         "items": "items.csv",
         "text": "{title} ({year}). Genres: {genres}.",
         "description": "MovieLens-100K (GroupLens): 943 users, 1,682 movies, 100,000 ratings 1-5.",
-        # a request the zero-shot encoder reads by its words ("burning") and a fine-tune by what people watch
-        "request": "a slow-burning sci-fi film",
+        # a request whose nearest films change with the default fine-tune (seed 42): zero-shot reads the word
+        # "war" (The War at Home, The War, The War Room: 4 war films of 8), the fine-tune what people watch
+        # together (Henry V, Patton, Ran: 6 of 8)
+        "request": "war drama",
     },
 }
 
@@ -26,7 +28,7 @@ def example_request(dataset: object) -> str:
     """A typed request that shows off a bundled sample (empty for other data, which we know nothing of).
 
     >>> example_request(load_sample("movielens-100k"))
-    'a slow-burning sci-fi film'
+    'war drama'
     """
     return str(SAMPLES.get(str(getattr(dataset, "name", "")), {}).get("request", ""))
 

@@ -29,13 +29,14 @@ def test_finetune_trains_once_then_reuses(run_page):
     assert labels == {"recall@10", "ndcg@10"}
     assert len(at.get("plotly_chart")) == 2  # loss curve and before/after
     # a request, read by each encoder: the sample's own example first, then the visitor's words
-    assert at.text_input(key="ft_request").value == "a slow-burning sci-fi film"
+    assert at.text_input(key="ft_request").value == "war drama"
     lists = [m.value for m in at.markdown if m.value.startswith("1. ")]
     assert len(lists) == 2 and all(len(part.splitlines()) == 8 for part in lists), lists
-    at.text_input(key="ft_request").set_value("war drama").run()
+    assert "War" in lists[0]  # the zero-shot list reads the word
+    at.text_input(key="ft_request").set_value("a spooky night in").run()
     assert_clean(at)
-    war = [m.value for m in at.markdown if m.value.startswith("1. ")]
-    assert len(war) == 2 and war != lists and "War" in war[0]
+    spooky = [m.value for m in at.markdown if m.value.startswith("1. ")]
+    assert len(spooky) == 2 and spooky != lists and "Night" in spooky[0]
     at.text_input(key="ft_request").set_value("").run()
     assert not [m.value for m in at.markdown if m.value.startswith("1. ")]
 

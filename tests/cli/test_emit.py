@@ -1,0 +1,24 @@
+"""How results print: a dict as a two-column listing whose values start in one column."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from recengine.cli.common import emit
+
+
+def test_a_result_dict_lists_its_values_flush_left():
+    out = io.StringIO()
+    emit({"fingerprint": "ft-1", "n": 3, "cold_items": {"recall@10": 0.19}}, "table", stream=out)
+    lines = out.getvalue().splitlines()
+    assert lines == ["fingerprint  ft-1", "n            3", 'cold_items   {"recall@10": 0.19}']
+    out = io.StringIO()
+    emit({"n": 3}, "json", stream=out)
+    assert json.loads(out.getvalue()) == {"n": 3}
+    out = io.StringIO()
+    emit({"n": 3}, "csv", stream=out)
+    assert out.getvalue().splitlines() == ["key,value", "n,3"]
+    out = io.StringIO()
+    emit({}, "table", stream=out)
+    assert out.getvalue() == "(no rows)\n"
