@@ -23,7 +23,17 @@ def example_item(ds, key) -> tuple[str, str, str]:
     with_text = [i for i, t in zip(ds.item_map.external, ds.texts) if t.strip()]
     item = (cold or with_text)[0]
     label = "Use one of your cold items" if cold else "Use one of your items as if it were new"
-    return ds.title(item), ds.texts[ds.item_map.index(item)], label
+    return ds.title(item), description(ds, item), label
+
+
+def description(ds, item) -> str:
+    """The item's longest text column other than its title (its description, as a person would type it), else
+    the text the engine embeds (which may be several columns joined)."""
+    row = ds.items.loc[ds.items["item_id"] == item].iloc[0]
+    own = [str(v) for c, v in row.items() if c not in ("item_id", "title", "text") and isinstance(v, str) and v.strip()]
+    title = ds.title(item)
+    longest = max((v for v in own if v.strip() != title), key=len, default="")
+    return longest or ds.texts[ds.item_map.index(item)]
 
 
 def use_example(title: str, text: str) -> None:
@@ -54,7 +64,10 @@ def new_item_section(ds, key) -> None:
         table(who, "new-item-audience", key="dl_audience", height=420)
     with right, guard("finding the nearest items"):
         st.markdown("**Nearest items** in the catalogue (by text)")
-        near = nearest_items(content, item_text, k=10)
+        near = nearest_items(content, item_text, k=11)
+        # an example taken from the catalogue is not its own nearest item
+        same = near["title"].astype(str).str.strip().str.casefold() == title.strip().casefold()
+        near = near[~same].head(10) if title.strip() else near.head(10)
         texts = ds.items.set_index("item_id")["text"]
         shown = pd.DataFrame({
             "title": near["title"],
@@ -69,7 +82,8 @@ def new_item_section(ds, key) -> None:
 def few_shot_section(ds, key) -> None:
     st.subheader("New users: quality after 1, 3 and 5 interactions")
     c1, c2 = st.columns([4, 1], vertical_alignment="bottom")
-    models = c1.multiselect("Models", MODEL_NAMES, default=["popularity", "itemknn", "content"], key="cold_models")
+    models = c1.multiselect("Models", MODEL_NAMES, default=["popularity", "itemknn", "content", "hybrid"],
+                            key="cold_models")
     chosen = tuple(m for m in MODEL_NAMES if m in models)
     ready = bool(chosen) and has_evaluation(key, "few-shot", chosen, 10, 42, encoder_name())
     go_ = c2.button("Compute the curve", key="cold_run", type="primary", disabled=not chosen)

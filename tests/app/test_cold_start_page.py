@@ -52,4 +52,6 @@ def test_the_example_comes_from_the_data_in_use(run_page):
     button.click().run()
     assert_clean(courses)
     assert courses.text_input(key="cold_title").value == "Watercolours"
-    assert "Paint landscapes" in courses.text_area(key="cold_text").value
+    assert courses.text_area(key="cold_text").value == "Paint landscapes"  # its description, not the joined text
+    nearest = courses.dataframe[1].value
+    assert "Watercolours" not in set(nearest["title"]) and len(nearest) == 2  # not its own nearest item
