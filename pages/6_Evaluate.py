@@ -74,5 +74,6 @@ with page("Evaluate", "leaderboard", "Offline protocols on this dataset; every m
 
     history = run_history(k)
     if len(history):
-        with st.expander(f"Run history ({history['run'].nunique()} runs in the store)"):
+        runs = history["run"].nunique()
+        with st.expander(f"Run history ({runs} {'run' if runs == 1 else 'runs'} in the store)"):
             table(history, "run-history", key="dl_history")

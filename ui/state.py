@@ -190,13 +190,34 @@ def require_dataset() -> tuple[Dataset, str]:
     raise AssertionError("unreachable")  # st.stop raises
 
 
+def compact_count(n: int) -> str:
+    """A count in at most five characters: 943, 1,682, 55.4k, 100k, 2.5M.
+
+    >>> [compact_count(n) for n in (943, 1682, 55375, 100000, 999_999, 2_500_000)]
+    ['943', '1,682', '55.4k', '100k', '1M', '2.5M']
+    """
+    n = int(n)
+    if n < 10_000:
+        return f"{n:,}"
+    value, suffix = n / 1_000, "k"
+    for bigger in ("M", "B"):
+        if round(value) < 1_000:
+            break
+        value, suffix = value / 1_000, bigger
+    return (f"{value:.1f}".rstrip("0").rstrip(".") if value < 99.95 else f"{value:.0f}") + suffix
+
+
 def dataset_metrics(stats: dict[str, Any], *, detailed: bool = False) -> None:
     """The dataset's headline figures as one row of metrics: four on Home, six with ``detailed`` (Data)."""
+    # Home's four share three fifths of the page: 100,000 is cut to "100,…" at 1280 px, so counts are compact
+    # there (the exact figure is in the tooltip); the Data page has the room for them
+    show = (lambda n: f"{n:,}") if detailed else compact_count
+    exact = (lambda n: None) if detailed else (lambda n: f"{n:,}")
     figures = [
-        ("Users", f"{stats['n_users']:,}", None),
-        ("Items", f"{stats['n_items']:,}", None),
-        ("Interactions", f"{stats['n_interactions']:,}", None),
-        ("Cold items", f"{stats['n_cold_items']:,}", "items with text and no interactions"),
+        ("Users", show(stats["n_users"]), exact(stats["n_users"])),
+        ("Items", show(stats["n_items"]), exact(stats["n_items"])),
+        ("Interactions", show(stats["n_interactions"]), exact(stats["n_interactions"])),
+        ("Cold items", show(stats["n_cold_items"]), "items with text and no interactions"),
     ]
     if detailed:
         figures += [

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from recengine.errors import ConfigError
-from recengine.figures.style import MODEL_COLORS, NEUTRAL, apply_layout, color_for
+from recengine.figures.style import FONT_SIZE, MODEL_COLORS, NEUTRAL, apply_layout, color_for
 
 METRIC_LABELS = {
     "recall": "Recall",
@@ -86,15 +87,28 @@ def metric_bars(frame: pd.DataFrame, metric: str = "ndcg", k: int | None = 10, b
     if by == "setting":
         frame = frame.assign(setting=settings(frame))
     fig = go.Figure()
-    for model in _model_order(frame["model"].astype(str).unique()):
+    models = _model_order(frame["model"].astype(str).unique())
+    # many bars to a group are narrow: their labels stand upright, at a size that stays legible (hidden, with the
+    # value still in the hover, rather than shrunk to a few pixels); a model that cannot score a group says n/a
+    upright = len(models) * frame[by].nunique() > 8
+    for model in models:
         sub = frame[frame["model"].astype(str) == model]
         fig.add_trace(go.Bar(
-            x=sub[by].astype(str), y=sub[metric], name=model, marker_color=color_for(model),
+            x=sub[by].astype(str), y=sub[metric].fillna(0.0), name=model, marker_color=color_for(model),
             text=[f"{v:.3f}" if pd.notna(v) else "n/a" for v in sub[metric]], textposition="outside",
-            hovertemplate=f"{model}<br>%{{x}}<br>{metric_label(metric, k)} %{{y:.4f}}<extra></extra>",
+            textangle=-90 if upright else 0, cliponaxis=False,
+            hovertemplate=f"{model}<br>%{{x}}<br>{metric_label(metric, k)} %{{text}}<extra></extra>",
         ))
-    fig.update_layout(barmode="group", yaxis_title=metric_label(metric, k), legend_title="model")
+    fig.update_layout(barmode="group", yaxis_title=metric_label(metric, k), legend_title="model",
+                      uniformtext={"minsize": 12, "mode": "hide"})
+    _headroom(fig, frame[metric], upright)
     return apply_layout(fig, title, height=440)
+
+
+def _headroom(fig: go.Figure, values: pd.Series, upright: bool) -> None:
+    """Room above the tallest bar for its value label (more when the labels stand upright)."""
+    top = float(np.nanmax(pd.to_numeric(values, errors="coerce").to_numpy(dtype=float), initial=0.0))
+    fig.update_yaxes(range=[0, (top or 1.0) * (1.25 if upright else 1.12)])
 
 
 def few_shot_curve(frame: pd.DataFrame, metric: str = "ndcg", k: int | None = 10, title: str | None = None) -> go.Figure:
@@ -136,7 +150,12 @@ def beyond_accuracy(frame: pd.DataFrame, metrics: Sequence[str] = ("coverage", "
         fig.add_trace(go.Bar(
             x=agg["model"], y=agg[m], marker_color=[color_for(x) for x in agg["model"]], showlegend=False,
             text=[f"{v:.3g}" if pd.notna(v) else "n/a" for v in agg[m]], textposition="outside", name=m,
+            textangle=-90 if len(agg) * len(present) > 12 else 0, cliponaxis=False,
         ), row=1, col=j)
+        top = float(np.nanmax(agg[m].to_numpy(dtype=float), initial=0.0))
+        fig.update_yaxes(range=[0, (top or 1.0) * 1.3], row=1, col=j)  # the labels clear the panel title
+    fig.update_layout(uniformtext={"minsize": 12, "mode": "hide"})
+    fig.update_annotations(font={"size": FONT_SIZE - 2})  # the panel titles ("Mean popularity of suggestions")
     return apply_layout(fig, title, height=400)
 
 

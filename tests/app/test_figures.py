@@ -64,6 +64,8 @@ def test_metric_bars_colour_each_model_the_same_everywhere():
     assert [t.name for t in fig.data] == ["ease", "hybrid"]
     assert fig.data[0].marker.color == MODEL_COLORS["ease"]
     assert list(fig.data[0].text) == ["0.450", "n/a"]
+    assert list(fig.data[0].y) == [0.45, 0.0]  # drawn at 0, so its "n/a" shows instead of nothing
+    assert fig.layout.yaxis.range[1] > 0.46  # room above the tallest bar for its label
     with pytest.raises(ConfigError, match="lacks column"):
         fv.metric_bars(df, "recall")
 

@@ -21,6 +21,7 @@ def test_home_starts_on_the_sample_with_one_click(run_page):
     assert at.session_state["dataset_key"] == SAMPLE_KEY
     values = {m.label: m.value for m in at.metric}
     assert values["Users"] == "943" and values["Items"] == "1,682"
+    assert values["Interactions"] == "100k"  # compact on Home, where 100,000 was cut to "100,…" at 1280 px
     assert values["Device"] in {"CPU"} or values["Device"].startswith(("GPU", "Apple"))
 
 
