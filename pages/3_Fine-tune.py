@@ -9,7 +9,15 @@ from recengine.figures.evaluation import before_after, loss_curve
 from recengine.text.embed import request_matches
 from recengine.text.finetune import config_defaults
 from ui import escape, figure, page
-from ui.engine import cold_quality, cold_split, encoder, finetuned_encoder, item_embeddings, progress_callback
+from ui.engine import (
+    cold_quality,
+    cold_split,
+    encoder,
+    finetuned_encoder,
+    item_embeddings,
+    progress_callback,
+    saved_finetuned_encoder,
+)
 from ui.state import DEVICE, ENCODER, device_choice, require_dataset
 
 ss = st.session_state
@@ -65,6 +73,21 @@ def settings() -> dict:
     return config
 
 
+def mix_sentence(val: dict) -> str:
+    """What the saved encoder is, in words: its share of tuned weights, and how that share was settled."""
+    alpha = float(val.get("alpha", 1.0))
+    held = val.get("held_out_items")
+    how = str(val.get("chosen_by", ""))
+    if "checked" in how and held:  # the guard kept the configured mix
+        why = f"the base was not clearly better on {held:,} items held out of training"
+    elif how == "pseudo-cold validation" and held:  # alpha chosen on the held-out items
+        why = f"the mix that did best on {held:,} items held out of training"
+    else:
+        why = "as set"
+    return (f"The saved encoder is {alpha:.0%} fine-tuned and {1 - alpha:.0%} base weights (alpha {alpha:g}): {why}. "
+            "Mixing keeps the base's general reading of text.")
+
+
 def train(ds, key, config: dict):
     """Run (or load) the fine-tune, drawing the progress bar and the loss curve live."""
     update, close = progress_callback("Fine-tuning")
@@ -103,6 +126,9 @@ with page("Fine-tune", "tune", "Teach the encoder which items your users consume
         enc = train(ds, key, config)
         ss["ft_result"] = {"path": str(enc.path), "manifest": enc.manifest}
     result = ss.get("ft_result")
+    if result is None and (saved := saved_finetuned_encoder(ds, key, config, "default")) is not None:
+        # these settings were trained before (in another session, before a refresh): show it without a click
+        result = ss["ft_result"] = {"path": str(saved.path), "manifest": saved.manifest}
     if result is None:
         st.info("Choose the settings and start. On 2 CPU cores one epoch over MovieLens-100K takes about 2 minutes, "
                 "4 with the guard (the history recipe about 2.4 times that); on a GPU well under a minute.")
@@ -114,15 +140,17 @@ with page("Fine-tune", "tune", "Teach the encoder which items your users consume
                    icon=":material/history:")
     else:
         stats = manifest.get("metrics", {})
+        check = (stats.get("validation") or {}).get("seconds")
+        first = f", after {check:.0f} s checking on held-out items" if isinstance(check, (int, float)) else ""
         st.success(f"Trained {stats.get('steps', '?')} steps in {stats.get('seconds', '?')} s on "
-                   f"{escape(stats.get('device', '?'))}.", icon=":material/check_circle:")
+                   f"{escape(stats.get('device', '?'))}{first}.", icon=":material/check_circle:")
     val = manifest.get("metrics", {}).get("validation") or {}
     if val.get("base_lead") is not None and val.get("alpha") == 0.0:
         st.warning(f"On items held out of the training data the base encoder was clearly better (Recall@10 lead "
                    f"{val['base_lead']:+.4f}, standard error {val['standard_error']:.4f}), so the base weights were kept.",
                    icon=":material/shield:")
     elif val:
-        st.caption(f"Weight mix alpha {val.get('alpha')}: {escape(str(val.get('chosen_by', '')))}.")
+        st.caption(mix_sentence(val))
     history = manifest.get("loss_history") or []
     left, right = st.columns(2, gap="large")
     with left:

@@ -368,6 +368,15 @@ def finetuned_encoder(dataset, dataset_key: str, config: dict, base: str = "defa
     return enc
 
 
+def saved_finetuned_encoder(dataset, dataset_key: str, config: dict, base: str = "default"):
+    """The fine-tune these settings made before on this data (nothing is trained), or None."""
+    from recengine.text.finetune import FineTuneConfig, saved_finetune
+
+    with contextlib.suppress(Exception):  # a settings or store problem shows when the user clicks, not on open
+        return saved_finetune(cold_split(dataset, dataset_key).train, base, FineTuneConfig(**config))
+    return None
+
+
 def cold_quality(dataset, dataset_key: str, name: str, device: str = "auto") -> dict:
     """Cold-item Recall/NDCG@10 of an encoder's item vectors (content item-kNN on the cold-items split)."""
     from recengine.text.quality import cold_item_quality

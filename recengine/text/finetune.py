@@ -74,7 +74,7 @@ RECIPE_VERSION = 7  # 7: one training loop for every recipe, history added; 6: s
 # WiSE-FT weights of the fine-tuned model tried on the pseudo-cold validation; 0 is the base encoder.
 ALPHAS = (0.0, 0.25, 0.5, 0.75, 1.0)
 # Progress messages of the pseudo-cold run (guard or alpha choice) start with this; the final run's do not.
-HELD_OUT_CHECK = "held-out check"
+HELD_OUT_CHECK = "checking on held-out items first"
 # Items per step when FineTuneConfig.batch_size is None: CUDA takes a larger batch (more in-batch negatives).
 BATCH_CPU, BATCH_CUDA = 32, 128
 # The history recipe: (user, item) pairs per step; pairs per epoch per item with users (unless max_pairs);
@@ -274,6 +274,24 @@ def finetune(
     enc = Encoder.from_model(model, name=str(out_dir), fingerprint=fp, path=out_dir, device=device, precision=precision)
     enc.manifest = {**manifest, "cached": False}
     return enc
+
+
+def saved_finetune(
+    dataset: object, base: str | Encoder = "default", config: FineTuneConfig | dict[str, Any] | None = None
+) -> Encoder | None:
+    """The fine-tune :func:`finetune` would load for these arguments, or None when it was never trained (nothing
+    is trained here): a page opened again can show the result it had, without a click.
+
+    Examples
+    --------
+    >>> saved_finetune(split.train, "default", FineTuneConfig(epochs=1)) is None  # doctest: +SKIP
+    True
+    """
+    cfg = FineTuneConfig(**config) if isinstance(config, dict) else (config or FineTuneConfig())
+    device = resolve_device(cfg.device)
+    base_enc = _base_encoder(base, device, "fp32")
+    fp = finetune_fingerprint(base_enc.fingerprint, data_hash(dataset), cfg)
+    return _load_saved(models_root() / fp, device, resolve_precision(device, cfg.precision), warn=False)
 
 
 def _load_saved(out_dir: Path, device: str, precision: str, warn: bool = True) -> Encoder | None:

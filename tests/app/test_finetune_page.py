@@ -24,7 +24,8 @@ def test_finetune_trains_once_then_reuses(run_page):
     if val["alpha"] == 0.0 and "base_lead" in val:
         assert any("base weights were kept" in t for t in shown)
     else:
-        assert any(t.startswith(f"Weight mix alpha {val['alpha']}:") for t in shown)
+        said = f"The saved encoder is {val['alpha']:.0%} fine-tuned and {1 - val['alpha']:.0%} base weights"
+        assert any(t.startswith(said) and "held out of training" in t for t in shown), shown
     labels = {m.label for m in at.metric}
     assert labels == {"recall@10", "ndcg@10"}
     assert len(at.get("plotly_chart")) == 2  # loss curve and before/after
@@ -44,6 +45,11 @@ def test_finetune_trains_once_then_reuses(run_page):
     assert_clean(at)
     assert at.session_state["ft_result"]["manifest"]["cached"] is True
     assert "loaded, not re-run" in at.success[0].value
+
+    # a refresh (a new session) with the same settings shows the saved result without a click
+    again = run_page("pages/3_Fine-tune.py", ft_epochs=1, ft_batch=16, ft_max_pairs=48, ft_seq=32)
+    assert again.session_state["ft_result"]["manifest"]["fingerprint"] == manifest["fingerprint"]
+    assert "loaded, not re-run" in again.success[0].value and len(again.get("plotly_chart")) == 2
 
 
 def test_a_finetune_made_from_python_is_offered_as_an_encoder(tmp_path, monkeypatch, tiny, encoder):

@@ -9,7 +9,15 @@ import pytest
 
 from recengine.errors import ConfigError
 from recengine.text import Encoder, FineTuneConfig, finetune
-from recengine.text.finetune import ALPHAS, choose_alpha, finetune_fingerprint, guard_alpha, list_finetuned
+from recengine.text.finetune import (
+    ALPHAS,
+    HELD_OUT_CHECK,
+    choose_alpha,
+    finetune_fingerprint,
+    guard_alpha,
+    list_finetuned,
+    saved_finetune,
+)
 from recengine.text.pairs import collaborative_block, collaborative_neighbors, data_hash, text_near_batches
 from recengine.text.training import distill_loss, history_loss, mix_weights
 
@@ -33,6 +41,7 @@ def test_neighbours_follow_the_checkerboard(tiny):
 def test_tiny_finetune_trains_saves_and_is_reused(fresh_home, tiny, encoder):
     calls = []
     base_weights = _weights(encoder)
+    assert saved_finetune(tiny, encoder, FineTuneConfig(**TINY)) is None  # looking trains nothing
     tuned = finetune(tiny, encoder, FineTuneConfig(**TINY), progress=lambda s, t, m: calls.append((s, t, m)))
     # the base encoder was copied, not changed
     assert all(np.array_equal(v, _weights(encoder)[k]) for k, v in base_weights.items())
@@ -59,6 +68,9 @@ def test_tiny_finetune_trains_saves_and_is_reused(fresh_home, tiny, encoder):
     assert again.manifest["cached"] is True and again.fingerprint == tuned.fingerprint
     np.testing.assert_allclose(again.encode(texts), live, atol=1e-5)
     assert [m["fingerprint"] for m in list_finetuned()] == [tuned.fingerprint]
+    found = saved_finetune(tiny, encoder, dict(TINY))  # what a page opened again shows without a click
+    assert found.fingerprint == tuned.fingerprint and found.manifest["cached"] is True
+    assert saved_finetune(tiny, encoder, {**TINY, "lr": 1e-4}) is None
 
     # a damaged save (and the temp folder of a run killed while saving) is trained again, not reused or left
     stale = tuned.path.with_name(f".{tuned.path.name}.999999.tmp")
@@ -268,8 +280,8 @@ def test_guard_keeps_the_base_when_tuning_wrecks_the_encoder(sample, encoder):
     gentle = guard_alpha(small, encoder, FineTuneConfig(lr=1e-5, alpha=0.75, **quick), "cpu", "fp32",
                          lambda s, t, m: calls.append(m))
     # its training run is labelled, so a progress bar or loss curve does not take it for the real one
-    assert calls and all(m.startswith("held-out check: ") for m in calls)
-    assert calls[-1].startswith("held-out check: comparing 2 weight mixes")
+    assert calls and all(m.startswith(f"{HELD_OUT_CHECK}: ") for m in calls)
+    assert calls[-1].startswith(f"{HELD_OUT_CHECK}: comparing 2 weight mixes")
     assert set(gentle["scores"]) == {"0.0", "0.75"} and gentle["held_out_users"] > 10
     assert gentle["alpha"] == (0.0 if gentle["base_lead"] > gentle["standard_error"] else 0.75)
 
