@@ -68,12 +68,13 @@ with page("Embeddings", "scatter_plot", "What the language model reads in each i
         st.info(escape(truncation_message(emb.n_truncated, emb.n_encoded, encoder(name, device))), icon=":material/content_cut:")
 
     if tuned and name == "default":
-        st.caption("An encoder was fine-tuned on this data: the maps below show zero-shot and fine-tuned side by side.")
+        st.caption("An encoder was fine-tuned on this data: the map and the similarities below have a tab for "
+                   "each, zero-shot and fine-tuned, at full width (side by side they are too narrow to read on a projector).")
         other = tuned[-1]
-        left, right = st.columns(2)
-        with left:
+        zero_tab, tuned_tab = st.tabs(["Zero-shot", "Fine-tuned"])
+        with zero_tab:
             draw_map(ds, key, emb, method, colour, "zero-shot (all-MiniLM-L6-v2)", "map-zero-shot")
-        with right:
+        with tuned_tab:
             draw_map(ds, key, item_embeddings(ds, key, other, device), method, colour, "fine-tuned", "map-fine-tuned")
     else:
         draw_map(ds, key, emb, method, colour, f"{len(emb):,} items · {method.upper()}", "item-map")
@@ -88,12 +89,13 @@ with page("Embeddings", "scatter_plot", "What the language model reads in each i
         idx = ds.item_map.to_internal(chosen)
         labels = [str(ds.titles[i]) for i in idx]
         if tuned and name == "default":
-            left, right = st.columns(2)
-            with left:
+            zero_tab, tuned_tab = st.tabs(["Zero-shot", "Fine-tuned"])
+            with zero_tab:
                 figure(similarity_heatmap(emb.vectors[idx], labels, "zero-shot"), "similarity-zero-shot")
-            with right:
+            with tuned_tab:
                 tuned_emb = item_embeddings(ds, key, tuned[-1], device)
                 figure(similarity_heatmap(tuned_emb.vectors[idx], labels, "fine-tuned"), "similarity-fine-tuned")
+                st.caption("Fine-tuning raises most cosines together: compare which pairs are closest, not the level.")
         else:
             figure(similarity_heatmap(emb.vectors[idx], labels), "similarity")
     else:

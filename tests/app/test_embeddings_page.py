@@ -33,7 +33,7 @@ def test_a_fine_tune_of_other_data_is_labelled_and_not_compared_as_this_datas(ru
     encoders = at.selectbox(key="emb_encoder")
     labels = list(encoders.options)  # what the user reads (the formatted labels)
     assert len(labels) >= 2 and any(f"fine-tuned on {tiny.name}" in str(lab) for lab in labels), labels
-    assert not any("side by side" in c.value for c in at.caption)
+    assert not any("a tab for each" in c.value for c in at.caption)
     assert len(at.get("plotly_chart")) == 2  # one map, one heatmap: nothing drawn as "fine-tuned"
 
 

@@ -51,6 +51,11 @@ def test_finetune_trains_once_then_reuses(run_page):
     assert again.session_state["ft_result"]["manifest"]["fingerprint"] == manifest["fingerprint"]
     assert "loaded, not re-run" in again.success[0].value and len(again.get("plotly_chart")) == 2
 
+    # the Embeddings page now compares the two encoders, each in a full-width tab (side by side was unreadable)
+    emb = run_page("pages/2_Embeddings.py")
+    assert [t.label for t in emb.tabs] == ["Zero-shot", "Fine-tuned"] * 2
+    assert len(emb.get("plotly_chart")) == 4 and any("a tab for each" in c.value for c in emb.caption)
+
 
 def test_a_finetune_made_from_python_is_offered_as_an_encoder(tmp_path, monkeypatch, tiny, encoder):
     from recengine.text import FineTuneConfig, finetune
