@@ -141,7 +141,7 @@ with page("Recommend", "recommend", "Everyone is a profile: a known user, a hand
     if profile.intent:
         parts.append(f"request: “{escape(profile.intent)}”")
     info = "Profile: " + " · ".join(parts)
-    top, reset = st.columns([6, 1], vertical_alignment="center")
+    top, reset = st.columns([4, 1], vertical_alignment="center")
     top.markdown(info)
     for note in notes:
         st.info(note[0].upper() + note[1:] + ".", icon=":material/info:")
@@ -161,6 +161,10 @@ with page("Recommend", "recommend", "Everyone is a profile: a known user, a hand
         st.stop()
 
     st.subheader(f"Top {len(recs)} for {escape(profile.id or 'this visitor')} · {model_name}")
+    if diversity > 0 or novelty > 0:
+        st.caption("Re-ranked for " + " and ".join(n for n, v in (("diversity", diversity), ("novelty", novelty)) if v > 0)
+                   + ": the order trades some relevance (the score on each card) for variety, so a lower score "
+                   "can rank higher.")
     slots = [card(row, rank, store_name) for rank, (_, row) in enumerate(recs.iterrows(), start=1)]
     # Titles, scores and buttons are on screen already; the explanations (SHAP) fill the cards in when ready.
     try:

@@ -7,6 +7,7 @@ the map's coordinates (PCA, or UMAP when ``umap-learn`` is installed).
 from __future__ import annotations
 
 import html
+import textwrap
 from collections.abc import Sequence
 
 import numpy as np
@@ -72,13 +73,20 @@ def first_value(values: Sequence) -> list:
     return out
 
 
-def _hover(titles: Sequence[str], texts: Sequence[str] | None, width: int = 160) -> list[str]:
+def _hover(titles: Sequence[str], texts: Sequence[str] | None, width: int = 160, line: int = 60) -> list[str]:
+    """Title in bold, then the text cut to ``width`` characters and wrapped every ``line``: one long line runs
+    off the chart's edge.
+
+    >>> _hover(["A"], ["word " * 20], line=30)[0].split("<br>")[1:]  # 20 words, six to a line
+    ['word word word word word word', 'word word word word word word', 'word word word word word word', 'word word']
+    """
     out = []
     for i, t in enumerate(titles):
-        line = f"<b>{html.escape(str(t))}</b>"
+        label = f"<b>{html.escape(str(t))}</b>"
         if texts is not None:
-            line += "<br>" + html.escape(one_line(texts[i], width))
-        out.append(line)
+            wrapped = textwrap.wrap(one_line(texts[i], width), line) or [""]
+            label += "<br>" + "<br>".join(html.escape(w) for w in wrapped)
+        out.append(label)
     return out
 
 
