@@ -19,7 +19,9 @@ PROTOCOLS = {
 
 with page("Evaluate", "leaderboard", "Offline protocols on this dataset; every model measured the same way."):
     ds, key = require_dataset()
-    c1, c2, c3, c4, c5 = st.columns([3, 4, 1, 1, 1.3])
+    # the two choosers get a row of their own: beside three number boxes their chips were cut at 1280 px
+    c1, c2 = st.columns([2, 3])
+    c3, c4, c5, _ = st.columns([1, 1, 1.3, 3])
     protocols = c1.multiselect("Protocols", list(PROTOCOLS), default=["warm"], key="ev_protocols",
                                help="\n".join(f"- **{p}**: {d}" for p, d in PROTOCOLS.items()))
     models = c2.multiselect("Models", MODEL_NAMES, default=list(MODEL_NAMES), key="ev_models")
