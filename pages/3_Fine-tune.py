@@ -169,9 +169,8 @@ with page("Fine-tune", "tune", "Teach the encoder which items your users consume
                             help="the items whose text is closest to the request, with each encoder (no history, "
                                  "no popularity): what the fine-tune changed in how texts are read")
     if request.strip():
-        cols = st.columns(2, gap="large")
+        cols, device = st.columns(2, gap="large"), device_choice()
         for col, (label, name) in zip(cols, (("Zero-shot", "default"), ("Fine-tuned", result["path"]))):
-            device = device_choice()
             matches = request_matches(request.strip(), encoder(name, device), item_embeddings(ds, key, name, device), k=8)
             col.markdown(f"**{label}**")
             col.markdown("\n".join(f"{rank}. {escape(ds.title(item))}" for rank, (item, _) in enumerate(matches, start=1)))

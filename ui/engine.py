@@ -373,7 +373,8 @@ def saved_finetuned_encoder(dataset, dataset_key: str, config: dict, base: str =
     from recengine.text.finetune import FineTuneConfig, saved_finetune
 
     with contextlib.suppress(Exception):  # a settings or store problem shows when the user clicks, not on open
-        return saved_finetune(cold_split(dataset, dataset_key).train, base, FineTuneConfig(**config))
+        return saved_finetune(cold_split(dataset, dataset_key).train, base, FineTuneConfig(**config),
+                              digest=train_hash(dataset, dataset_key))  # hashed once per dataset, not per run
     return None
 
 

@@ -165,13 +165,11 @@ def emit(obj: Any, fmt: str, *, stream: Any = None) -> None:
         return
     frame = obj if isinstance(obj, pd.DataFrame) else None
     if frame is None and isinstance(obj, dict):
-        if fmt != "csv":  # a two-column listing, values flush left (a long one does not push the short ones right)
-            rows = {str(k): str(v if not isinstance(v, (list, dict)) else json.dumps(v, default=_jsonable, ensure_ascii=False))
-                    for k, v in obj.items()}
-            width = max((len(k) for k in rows), default=0)
-            out.write("".join(f"{k:<{width}}  {v}\n" for k, v in rows.items()) or "(no rows)\n")
-            return
         rows = [(k, v if not isinstance(v, (list, dict)) else json.dumps(v, default=_jsonable, ensure_ascii=False)) for k, v in obj.items()]
+        if fmt != "csv":  # a two-column listing, values flush left (a long one does not push the short ones right)
+            width = max((len(str(k)) for k, _ in rows), default=0)
+            out.write("".join(f"{k!s:<{width}}  {v}\n" for k, v in rows) or "(no rows)\n")
+            return
         frame = pd.DataFrame(rows, columns=["key", "value"])
     if frame is None and isinstance(obj, list):
         frame = pd.DataFrame(obj)

@@ -205,7 +205,6 @@ def _emit_with_request(result: dict[str, Any], fmt: str, request: dict[str, Any]
 
     emit(result, fmt)
     print(f"\nnearest items to “{request['text']}”:")
-    zero, fine = request["zero_shot"], request["fine_tuned"]
-    n = max(len(zero), len(fine))
-    emit(pd.DataFrame({"rank": range(1, n + 1), "zero-shot": zero + [""] * (n - len(zero)),
-                       "fine-tuned": fine + [""] * (n - len(fine))}), fmt)
+    # one list per encoder over the same items with text, so both have the same length
+    emit(pd.DataFrame({"rank": range(1, len(request["zero_shot"]) + 1), "zero-shot": request["zero_shot"],
+                       "fine-tuned": request["fine_tuned"]}), fmt)

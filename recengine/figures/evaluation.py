@@ -101,14 +101,15 @@ def metric_bars(frame: pd.DataFrame, metric: str = "ndcg", k: int | None = 10, b
         ))
     fig.update_layout(barmode="group", yaxis_title=metric_label(metric, k), legend_title="model",
                       uniformtext={"minsize": 12, "mode": "hide"})
-    _headroom(fig, frame[metric], upright)
+    _headroom(fig, frame[metric], 1.25 if upright else 1.12)
     return apply_layout(fig, title, height=440)
 
 
-def _headroom(fig: go.Figure, values: pd.Series, upright: bool) -> None:
-    """Room above the tallest bar for its value label (more when the labels stand upright)."""
+def _headroom(fig: go.Figure, values: pd.Series, factor: float, **where: int) -> None:
+    """Room above the tallest bar for its value label: the y axis (of subplot ``row``/``col``, when given) runs
+    to ``factor`` times it."""
     top = float(np.nanmax(pd.to_numeric(values, errors="coerce").to_numpy(dtype=float), initial=0.0))
-    fig.update_yaxes(range=[0, (top or 1.0) * (1.25 if upright else 1.12)])
+    fig.update_yaxes(range=[0, (top or 1.0) * factor], **where)
 
 
 def few_shot_curve(frame: pd.DataFrame, metric: str = "ndcg", k: int | None = 10, title: str | None = None) -> go.Figure:
@@ -152,8 +153,7 @@ def beyond_accuracy(frame: pd.DataFrame, metrics: Sequence[str] = ("coverage", "
             text=[f"{v:.3g}" if pd.notna(v) else "n/a" for v in agg[m]], textposition="outside", name=m,
             textangle=-90 if len(agg) * len(present) > 12 else 0, cliponaxis=False,
         ), row=1, col=j)
-        top = float(np.nanmax(agg[m].to_numpy(dtype=float), initial=0.0))
-        fig.update_yaxes(range=[0, (top or 1.0) * 1.3], row=1, col=j)  # the labels clear the panel title
+        _headroom(fig, agg[m], 1.3, row=1, col=j)  # the labels clear the panel title
     fig.update_layout(uniformtext={"minsize": 12, "mode": "hide"})
     fig.update_annotations(font={"size": FONT_SIZE - 2})  # the panel titles ("Mean popularity of suggestions")
     return apply_layout(fig, title, height=400)

@@ -30,6 +30,8 @@ NULL_QUERIES = ("qzxv blorp wug", "lorem ipsum dolor sit amet", "xyzzy plugh")
 # 0.90, "a slow-burning sci-fi film" 0.62, "horror" 0.48, "sleep" 0.33 (The Big Sleep), "love" 0.28, but
 # "something good" 0.17, Chinese 0.02, "asdfgh qwerty" 0.01, "sad" -0.05, "car insurance quote" -0.11.
 WEAK_INTENT = 0.2
+# The ranks of a request's matches that intent_strength weighs: its best, its 3rd and its 10th best.
+INTENT_RANKS = (1, 3, 10)
 _LOCK = threading.Lock()
 
 
@@ -147,7 +149,7 @@ class ContentKNN(Recommender):
         self.vectors = vectors
         self.fingerprint = str(getattr(embeddings, "fingerprint", "") or getattr(self._encoder, "fingerprint", ""))
         self.has_text = np.linalg.norm(vectors, axis=1) > 0
-        self._intent_scale: tuple[float, float] | None = None
+        self._intent_scale: tuple[np.ndarray, np.ndarray] | None = None  # (floor, top) per rank, on first use
         self.S = text_neighbors(vectors, self.config.k, ~dataset.cold_item_mask)
 
     # ---- the two parts of the score, also used by the hybrid -----------------------------------
@@ -167,11 +169,11 @@ class ContentKNN(Recommender):
             out[:, ~self.has_text] = np.nan
         return out
 
-    def intent_strength(self, intent: str, ks: tuple[int, ...] = (1, 3, 10)) -> float:
+    def intent_strength(self, intent: str) -> float:
         """How well a request matches this catalogue's texts, scale-free: 0 as well as meaningless strings, 1 as
         well as a typical item matches the items most like it.
 
-        For each ``k`` in ``ks`` (fewer for a catalogue under ``10 k`` items), the request's ``k``-th best cosine
+        For each ``k`` in :data:`INTENT_RANKS` (fewer for a catalogue under ``10 k`` items), the request's ``k``-th best cosine
         to an item is placed between a floor, that of :data:`NULL_QUERIES`, and a top, the median over (up to
         512) items of their ``k``-th nearest other item; the strength is the best of these places, so a request
         that one item matches closely ("sleep": The Big Sleep) is as strong as one that many match. Below
@@ -180,14 +182,14 @@ class ContentKNN(Recommender):
         text_rows = np.flatnonzero(self.has_text)
         if len(text_rows) < 2:
             return float("nan")
-        kks = sorted({int(max(1, min(k, len(text_rows) // 10))) for k in ks})  # a small catalogue: its best matches
+        kks = sorted({int(max(1, min(k, len(text_rows) // 10))) for k in INTENT_RANKS})  # a small catalogue: its best matches
         vectors = self.vectors[text_rows]
 
         def kth(sim: np.ndarray) -> np.ndarray:  # (rows, len(kks)): each row's k-th best, for every k
             part = -np.partition(-sim, kks[-1] - 1, axis=1)[:, : kks[-1]]
             return -np.sort(-part, axis=1)[:, [k - 1 for k in kks]]
 
-        if getattr(self, "_intent_scale", None) is None:
+        if self._intent_scale is None:
             rows = np.random.default_rng(0).choice(len(text_rows), size=min(512, len(text_rows)), replace=False)
             sim = vectors[rows] @ vectors.T
             sim[np.arange(len(rows)), rows] = -np.inf  # an item is not its own neighbour

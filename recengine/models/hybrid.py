@@ -123,6 +123,7 @@ class Hybrid(Recommender):
 
     def intent_note(self, intent: str) -> str | None:
         return self.content.intent_note(intent)
+
     ranker_kind = "linear"
     signal_names: list[str] = list(SIGNALS)
 

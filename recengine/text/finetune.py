@@ -277,10 +277,12 @@ def finetune(
 
 
 def saved_finetune(
-    dataset: object, base: str | Encoder = "default", config: FineTuneConfig | dict[str, Any] | None = None
+    dataset: object, base: str | Encoder = "default", config: FineTuneConfig | dict[str, Any] | None = None,
+    digest: str | None = None,
 ) -> Encoder | None:
     """The fine-tune :func:`finetune` would load for these arguments, or None when it was never trained (nothing
-    is trained here): a page opened again can show the result it had, without a click.
+    is trained here): a page opened again can show the result it had, without a click. ``digest`` is
+    ``data_hash(dataset)`` when the caller keeps it already (a page asks on every run).
 
     Examples
     --------
@@ -290,7 +292,7 @@ def saved_finetune(
     cfg = FineTuneConfig(**config) if isinstance(config, dict) else (config or FineTuneConfig())
     device = resolve_device(cfg.device)
     base_enc = _base_encoder(base, device, "fp32")
-    fp = finetune_fingerprint(base_enc.fingerprint, data_hash(dataset), cfg)
+    fp = finetune_fingerprint(base_enc.fingerprint, digest or data_hash(dataset), cfg)
     return _load_saved(models_root() / fp, device, resolve_precision(device, cfg.precision), warn=False)
 
 

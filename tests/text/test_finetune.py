@@ -71,6 +71,7 @@ def test_tiny_finetune_trains_saves_and_is_reused(fresh_home, tiny, encoder):
     found = saved_finetune(tiny, encoder, dict(TINY))  # what a page opened again shows without a click
     assert found.fingerprint == tuned.fingerprint and found.manifest["cached"] is True
     assert saved_finetune(tiny, encoder, {**TINY, "lr": 1e-4}) is None
+    assert saved_finetune(tiny, encoder, dict(TINY), digest=data_hash(tiny)).fingerprint == tuned.fingerprint
 
     # a damaged save (and the temp folder of a run killed while saving) is trained again, not reused or left
     stale = tuned.path.with_name(f".{tuned.path.name}.999999.tmp")
