@@ -83,6 +83,9 @@ def card(row, rank: int, store_name: str):
                   on_click=feedback, args=(row["item_id"], "like", store_name))
         down.button("", icon=":material/thumb_down:", key=f"dislike_{row['item_id']}", help="Not for me",
                     on_click=feedback, args=(row["item_id"], "dislike", store_name))
+        if row.get("lowered_by"):
+            st.caption(f":material/south: Ranked lower: it resembles “{escape(short_title(row['lowered_by'], 60))}”, "
+                       "which you turned down.")
         reason = st.empty()
         reason.caption("explaining…")
         why = st.empty()
@@ -130,6 +133,8 @@ with page("Recommend", "recommend", "Everyone is a profile: a known user, a hand
         st.warning(f"Nothing to go on: {'; '.join(notes)}.")
         st.stop()
     recs = reranked(model, profile, ds, key, int(k), diversity, novelty)
+    if "lowered_by" in recs:  # the disliked item each pushed-down suggestion resembles, by its title
+        recs["lowered_by"] = [ds.title(i) if i else "" for i in recs["lowered_by"]]
 
     liked_here = [i for i, a in ss.get("rec_events", []) if a == "like"]
     disliked = sorted(profile.disliked)

@@ -23,6 +23,14 @@ def _unit(x: np.ndarray) -> np.ndarray:
     return (x - lo) / (hi - lo) if hi > lo else np.zeros_like(x)
 
 
+# A dislike pushes down the items inside the disliked item's own neighbourhood (closer than its 20th nearest
+# item, so the reach adapts to the encoder and the catalogue), by up to this much of the pool's relevance
+# range: an item as close as the drop radius would fall from the top of the pool to its bottom.
+DISLIKE_NEIGHBOURS = 20
+DISLIKE_WEIGHT = 1.0
+LOWERED_BY = "lowered_by"
+
+
 def _lookup(item_ids: np.ndarray) -> dict[str, int]:
     return {str(i): n for n, i in enumerate(item_ids)}
 
@@ -75,8 +83,12 @@ def rerank(
         Weight of the novelty bonus (0 = none); needs ``popularity`` (interaction counts aligned with
         ``item_ids``).
     disliked
-        Item ids never shown; with embeddings, items whose cosine to one of them is at least
-        ``dislike_radius`` are dropped too ("not this, and nothing like it").
+        Item ids never shown. With embeddings, items whose cosine to one of them is at least
+        ``dislike_radius`` are dropped too ("not this, and nothing like it"), and items within the disliked
+        item's neighbourhood (closer than its 20th nearest item) are pushed down, the closer the further:
+        their relevance loses up to ``DISLIKE_WEIGHT`` (the pool's whole range) as their cosine nears the
+        radius. Such rows name the disliked item they resemble in a ``lowered_by`` column (empty elsewhere),
+        present whenever there are dislikes.
 
     Examples
     --------
@@ -98,17 +110,17 @@ def rerank(
         raise ConfigError("the novelty knob needs item popularity counts aligned with the item ids.")
     index = _lookup(item_ids) if item_ids is not None else {}
     disliked = {str(d) for d in disliked}
-    blocked_vecs = None
+    push = None
     if disliked and vectors is not None:
-        rows = [index[d] for d in disliked if d in index]
-        blocked_vecs = vectors[rows] if rows else None
+        rows = [index[d] for d in sorted(disliked) if d in index]
+        push = _dislike_push(vectors, np.asarray(rows, dtype=np.int64), np.asarray(item_ids), float(dislike_radius)) if rows else None
     share = None
     if popularity is not None:
         pop = np.asarray(popularity, dtype=np.float64)
         share = np.maximum(pop, 0.0) / max(1.0, pop.max())
     parts = []
     for _, group in recs.groupby(Columns.user, sort=False):
-        parts.append(_rerank_one(group, vectors, index, int(k), float(diversity), float(novelty), share, disliked, blocked_vecs, dislike_radius))
+        parts.append(_rerank_one(group, vectors, index, int(k), float(diversity), float(novelty), share, disliked, push))
     if not parts:
         return recs.iloc[:0].copy()
     return pd.concat(parts, ignore_index=True)
@@ -123,23 +135,27 @@ def _rerank_one(
     novelty: float,
     share: np.ndarray | None,
     disliked: set[str],
-    blocked_vecs: np.ndarray | None,
-    radius: float,
+    push: tuple[np.ndarray, np.ndarray] | None,
 ) -> pd.DataFrame:
     group = group.sort_values(Columns.score, ascending=False, kind="stable")
+    if disliked:
+        group = group.assign(**{LOWERED_BY: ""})
     ids = group[Columns.item].astype(str).to_numpy()
     keep = ~np.isin(ids, list(disliked)) if disliked else np.ones(len(ids), dtype=bool)
     rows = np.array([index.get(i, -1) for i in ids])
-    if blocked_vecs is not None and vectors is not None:
+    lowered = np.zeros(len(ids))
+    if push is not None:
+        amount, by = push
         known = rows >= 0
-        near = np.zeros(len(ids), dtype=bool)
-        near[known] = (vectors[rows[known]] @ blocked_vecs.T).max(axis=1) >= radius
-        keep &= ~near
-    group, ids, rows = group[keep], ids[keep], rows[keep]
+        lowered[known] = amount[rows[known]]
+        keep &= lowered < 1.0  # as close as the radius: dropped
+        if (lowered > 0).any():
+            group.loc[lowered > 0, LOWERED_BY] = by[rows[lowered > 0]]
+    group, ids, rows, lowered = group[keep], ids[keep], rows[keep], lowered[keep]
     if len(group) == 0:
         return group
     relevance = _unit(group[Columns.score].to_numpy(dtype=np.float64))
-    gain = (1.0 - diversity) * relevance
+    gain = (1.0 - diversity) * relevance - DISLIKE_WEIGHT * lowered
     if novelty > 0 and share is not None:
         p = np.where(rows >= 0, share[np.maximum(rows, 0)], 0.0)
         gain = gain + novelty * _unit(-np.log2(np.maximum(p, 1e-6)))
@@ -162,6 +178,35 @@ def _rerank_one(
     return out
 
 
+def _dislike_push(vectors: np.ndarray, rows: np.ndarray, item_ids: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:
+    """How far each item is pushed down by the disliked items ``rows`` (0 to 1; 1 = drop), and by which one.
+
+    For each disliked item, items closer than its ``DISLIKE_NEIGHBOURS``-th nearest neighbour are pushed
+    linearly from 0 at that neighbour's cosine to 1 at ``radius``; an item takes its largest push. Items
+    without text (zero vectors) are never pushed.
+
+    >>> v = np.array([[1.0, 0.0], [0.96, 0.28], [0.6, 0.8], [0.0, 1.0]])
+    >>> amount, by = _dislike_push(v, np.array([0]), np.array(list("abcd")), 0.99)
+    >>> np.round(amount, 2).tolist(), str(by[1])
+    ([1.0, 0.97, 0.61, 0.0], 'a')
+    """
+    sims = vectors @ vectors[rows].T  # (n_items, n_disliked)
+    n = len(vectors)
+    others = sims.copy()
+    others[rows, np.arange(len(rows))] = -np.inf  # an item is not its own neighbour
+    kth = min(DISLIKE_NEIGHBOURS, n - 1)
+    if kth >= 1:
+        floor = -np.partition(-others, kth - 1, axis=0)[kth - 1]
+    else:
+        floor = np.full(len(rows), radius)
+    span = np.maximum(radius - floor, 1e-6)
+    amount = np.where(sims >= radius, 1.0, np.clip((sims - floor) / span, 0.0, 1.0))
+    amount[np.linalg.norm(vectors, axis=1) == 0] = 0.0
+    amount[rows, np.arange(len(rows))] = 1.0
+    which = np.argmax(amount, axis=1)
+    return amount.max(axis=1), np.asarray(item_ids, dtype=object)[rows][which].astype(str)
+
+
 def recommend(
     model: Recommender,
     profiles: Profile | Iterable[Profile],
@@ -173,7 +218,7 @@ def recommend(
     embeddings: Any = None,
     popularity: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """``model.recommend`` followed by the re-ranking knobs (diversity, novelty, dislike neighbours).
+    """``model.recommend`` followed by the re-ranking knobs (diversity, novelty, dislike neighbours pushed down).
 
     With ``diversity`` or ``novelty`` above 0, a pool of ``5 * k`` is re-ranked by
     :func:`rerank`; ``embeddings`` default to the model's own (content and hybrid), ``popularity`` to the

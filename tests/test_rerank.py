@@ -37,6 +37,35 @@ def test_dislikes_remove_the_item_and_its_near_neighbours():
     assert out["item_id"].tolist() == ["c", "d"]
 
 
+def test_a_dislike_pushes_its_neighbours_down_and_says_so():
+    """b is a's near neighbour but outside the drop radius: it falls from the top below c, and names a.
+
+    In four items a's neighbourhood reaches its farthest item, c (cosine 0): d (0.6) is pushed too, less than b.
+    """
+    out = rerank(table(), VECS, k=3, disliked=["a"], dislike_radius=0.999, item_ids=IDS)
+    assert out["item_id"].tolist() == ["c", "b", "d"]
+    assert dict(zip(out["item_id"], out["lowered_by"])) == {"b": "a", "c": "", "d": "a"}
+    plain = rerank(table(), VECS, k=3, item_ids=IDS)
+    assert plain["item_id"].tolist() == ["a", "b", "c"] and "lowered_by" not in plain
+
+
+def test_disliking_a_film_lowers_its_sequels_on_the_sample(sample, sample_embeddings):
+    """Star Wars' sequels are not near-duplicates of it (cosine < 0.8), yet disliking it must not leave them on top."""
+    from recengine.models import EASE, Profile
+    from recengine.rerank import recommend
+
+    model = EASE().fit(sample)
+    fan = Profile.from_items(["174", "195", "96"])  # Raiders of the Lost Ark, The Terminator, Terminator 2
+    emb = (sample_embeddings.vectors, sample_embeddings.item_ids)
+    before = recommend(model, fan, k=10, embeddings=emb)["item_id"].tolist()
+    assert {"50", "172", "181"} <= set(before)  # Star Wars, The Empire Strikes Back, Return of the Jedi
+    after = recommend(model, fan.dislike("50"), k=10, embeddings=emb)
+    assert not {"50", "172", "181"} & set(after["item_id"])
+    assert set(after["lowered_by"]) <= {"", "50"}
+    kept = [i for i in before if i not in {"50", "172", "181"}]
+    assert after["item_id"].tolist()[:3] == kept[:3]  # unrelated suggestions keep their order
+
+
 def test_novelty_promotes_rarely_seen_items():
     popularity = np.array([100, 90, 80, 1])
     plain = rerank(table(), k=2, popularity=popularity, item_ids=IDS)

@@ -124,3 +124,14 @@ def test_an_anonymous_visitors_likes_stay_in_their_session(run_page):
     line = next(m.value for m in second.markdown if m.value.startswith("Profile:"))
     assert "liked here" not in line and "rejected" not in line and shown(second) == before
     assert not any("you liked" in m.value for m in second.markdown if "rec-reason" in m.value)
+
+
+def test_a_dislike_lowers_what_resembles_it_and_the_card_says_why(run_page):
+    """Turning down Star Wars takes its sequels off the list too; a card still shown but pushed down says why."""
+    at = run_page("pages/4_Recommend.py", rec_mode="items", rec_items=["174", "195", "96"], rec_model="ease")
+    assert {"50", "172", "181"} <= set(shown(at))  # Star Wars and both sequels, for a Raiders and Terminator fan
+    at.button(key="dislike_50").click().run()
+    assert_clean(at)
+    assert len(shown(at)) == 10 and not {"50", "172", "181"} & set(shown(at))
+    lowered = [c.value for c in at.caption if "Ranked lower" in c.value]
+    assert lowered and all("“Star Wars”" in c for c in lowered)
