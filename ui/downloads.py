@@ -33,9 +33,27 @@ def table(frame: pd.DataFrame, name: str, *, height: int | None = None, key: str
     )
 
 
+def results_config(frame: pd.DataFrame) -> dict[str, object]:
+    """Column settings that keep a wide evaluation table on a projector's width: decimals to three places, the
+    names that say what a row is (protocol, model, setting) pinned while the metrics scroll.
+
+    >>> sorted(results_config(pd.DataFrame({"model": ["a"], "ndcg@10": [0.41234], "n_users": [3]})))
+    ['model', 'ndcg@10']
+    """
+    config: dict[str, object] = {c: st.column_config.NumberColumn(format="%.3f")
+                                 for c in frame.select_dtypes("floating").columns}
+    for c in ("protocol", "model", "setting"):
+        if c in frame.columns:
+            config[c] = st.column_config.TextColumn(pinned=True)
+    return config
+
+
 def results_table(frame: pd.DataFrame, name: str, *, key: str | None = None) -> None:
-    """An evaluation table; blank cells (a metric a model could not be measured on) are explained under it."""
-    table(frame, name, key=key)
+    """An evaluation table; blank cells (a metric a model could not be measured on) are explained under it.
+
+    The CSV keeps full precision; only the screen rounds.
+    """
+    table(frame, name, key=key, column_config=results_config(frame))
     blank = [c for c in frame.select_dtypes("number").columns if c != "shots" and frame[c].isna().any()]
     if blank:
         st.caption(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from tests.app.conftest import assert_clean
 
 
@@ -16,6 +18,9 @@ def test_evaluate_runs_a_protocol_and_keeps_it_in_the_history(run_page):
     assert list(results["model"]) == ["popularity", "ease"]
     ndcg = dict(zip(results["model"], results["ndcg@10"]))
     assert 0 < ndcg["popularity"] < ndcg["ease"] <= 1
+    shown = json.loads(at.dataframe[0].proto.columns)  # a projector's width: 3 decimals, names pinned
+    assert shown["ndcg@10"]["type_config"]["format"] == "%.3f" and shown["model"]["pinned"] is True
+    assert round(ndcg["ease"], 3) != ndcg["ease"]  # only the screen rounds: the table (and its CSV) keep all digits
     assert any("Run history" in e.label for e in at.expander)
     at.radio(key="ev_metric").set_value("recall@10").run()
     assert_clean(at)
