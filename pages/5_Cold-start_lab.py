@@ -6,7 +6,7 @@ import streamlit as st
 from recengine.figures.evaluation import few_shot_curve, metric_bars
 from recengine.models import MODEL_NAMES
 from ui import escape, figure, guard, page, results_table, table
-from ui.engine import evaluation, fitted_model, has_evaluation, nearest_items, new_item_audience
+from ui.engine import evaluation, fitted_model, has_evaluation, nearest_items, new_item_audience, shared_words
 from ui.state import device_choice, encoder_name, require_dataset, sample_key
 
 ss = st.session_state
@@ -69,14 +69,18 @@ def new_item_section(ds, key) -> None:
         same = near["title"].astype(str).str.strip().str.casefold() == title.strip().casefold()
         near = near[~same].head(10) if title.strip() else near.head(10)
         texts = ds.items.set_index("item_id")["text"]
+        shared = shared_words(ds, key, item_text, near["item_id"])
         shown = pd.DataFrame({
             "title": near["title"],
             "similarity": near["score"].round(3),
-            "why": [f"{s:.0%} similar text: {texts.get(i, '')}" for s, i in zip(near["score"], near["item_id"])],
+            "shares": [", ".join(w) if w else "(close in meaning)" for w in shared],
+            "text": [texts.get(i, "") for i in near["item_id"]],
         })
         table(shown, "new-item-nearest", key="dl_nearest", height=420,
               column_config={"title": st.column_config.TextColumn(width="medium"),
-                             "why": st.column_config.TextColumn(width="large")})
+                             "shares": st.column_config.TextColumn(
+                                 width="medium", help="words both texts contain, the rarest in the catalogue first"),
+                             "text": st.column_config.TextColumn(width="large")})
 
 
 def few_shot_section(ds, key) -> None:

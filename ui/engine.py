@@ -348,6 +348,15 @@ def nearest_items(model, text: str, k: int = 10):
         return model.recommend(Profile.from_intent(text, name="new item"), k=k, exclude_seen=False)
 
 
+def shared_words(dataset, dataset_key: str, text: str, item_ids, limit: int = 3) -> list[list[str]]:
+    """For each of ``item_ids``, the telling words its text shares with ``text`` (``recengine.text.terms``)."""
+    from recengine.text.terms import TermIndex
+
+    index = _remember("terms", (dataset_key,), lambda: TermIndex(dataset.texts))
+    texts = dataset.items.set_index("item_id")["text"]
+    return [index.shared(text, texts.get(i, ""), limit) for i in item_ids]
+
+
 def cold_split(dataset, dataset_key: str, seed: int = 42):
     """The cold-items split fine-tuning trains on and is judged by (held-out items never reach training)."""
     from recengine.data import make_split

@@ -17,6 +17,9 @@ def test_a_typed_new_item_gets_its_audience_and_nearest_items(run_page):
     assert set(audience["user_id"].astype(str)) <= set(at.session_state["dataset"].user_map.external)
     assert len(nearest) == 10 and "Toy Story" in set(nearest["title"])
     assert nearest["similarity"].is_monotonic_decreasing
+    shares = dict(zip(nearest["title"], nearest["shares"]))  # the words in common, never a catalogue-wide one
+    assert set(shares["Toy Story"].split(", ")) >= {"toy", "children"}
+    assert not any(w in s for s in shares.values() for w in ("comedy", "genres"))
 
 
 def test_few_shot_curve_for_cheap_models(run_page):
