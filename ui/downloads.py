@@ -13,8 +13,10 @@ def _slug(name: str) -> str:
     return re.sub(r"[^0-9A-Za-z]+", "-", name).strip("-").lower() or "table"
 
 
-def table(frame: pd.DataFrame, name: str, *, height: int | None = None, key: str | None = None, **kwargs) -> None:
-    """A dataframe and a "Download CSV" button (the CSV is built only when clicked).
+def table(frame: pd.DataFrame, name: str, *, height: int | None = None, key: str | None = None,
+          csv: pd.DataFrame | None = None, **kwargs) -> None:
+    """A dataframe and a "Download CSV" button (the CSV is built only when clicked, from ``csv`` when given:
+    the full table behind a view made for the screen).
 
     Examples
     --------
@@ -23,7 +25,7 @@ def table(frame: pd.DataFrame, name: str, *, height: int | None = None, key: str
     st.dataframe(frame, height=height if height is not None else "auto", hide_index=True, **kwargs)
     st.download_button(
         "CSV",
-        data=lambda: frame.to_csv(index=False).encode("utf-8"),
+        data=lambda: (frame if csv is None else csv).to_csv(index=False).encode("utf-8"),
         file_name=f"{_slug(name)}.csv",
         mime="text/csv",
         key=key or f"dl_csv_{_slug(name)}",
@@ -33,28 +35,40 @@ def table(frame: pd.DataFrame, name: str, *, height: int | None = None, key: str
     )
 
 
-def results_config(frame: pd.DataFrame) -> dict[str, object]:
-    """Column settings that keep a wide evaluation table on a projector's width: decimals to three places, the
-    names that say what a row is (protocol, model, setting) pinned while the metrics scroll.
+# What a row of an evaluation table is, first; the metrics scroll after it.
+_ROW_NAMES = ("protocol", "model", "shots")
 
-    >>> sorted(results_config(pd.DataFrame({"model": ["a"], "ndcg@10": [0.41234], "n_users": [3]})))
-    ['model', 'ndcg@10']
+
+def results_view(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, object], list[str]]:
+    """An evaluation table as a projector shows it: the row's names first (the few-shot profile size as a
+    plain count, blank on other protocols), floats to three decimals, columns empty on every row left out.
+
+    >>> view, config, order = results_view(pd.DataFrame({"model": ["a", "a"], "ndcg@10": [0.41234, 0.5],
+    ...                                                  "shots": [1.0, None], "note": [None, None]}))
+    >>> order, view["shots"].tolist(), config["ndcg@10"]["type_config"]["format"]
+    (['model', 'shots', 'ndcg@10'], ['1', ''], '%.3f')
     """
+    view = frame.copy()
+    if "shots" in view:
+        view["shots"] = [str(int(v)) if pd.notna(v) else "" for v in view["shots"]]
     config: dict[str, object] = {c: st.column_config.NumberColumn(format="%.3f")
-                                 for c in frame.select_dtypes("floating").columns}
-    for c in ("protocol", "model", "setting"):
-        if c in frame.columns:
-            config[c] = st.column_config.TextColumn(pinned=True)
-    return config
+                                 for c in view.select_dtypes("floating").columns}
+    names = [c for c in _ROW_NAMES if c in view.columns]
+    order = names + [c for c in view.columns if c not in names and not view[c].isna().all()]
+    if "shots" in view and not (view["shots"] != "").any():
+        order.remove("shots")
+    return view, config, order
 
 
 def results_table(frame: pd.DataFrame, name: str, *, key: str | None = None) -> None:
     """An evaluation table; blank cells (a metric a model could not be measured on) are explained under it.
 
-    The CSV keeps full precision; only the screen rounds.
+    Only the screen rounds and leaves empty columns out: the CSV keeps every column and digit.
     """
-    table(frame, name, key=key, column_config=results_config(frame))
-    blank = [c for c in frame.select_dtypes("number").columns if c != "shots" and frame[c].isna().any()]
+    view, config, order = results_view(frame)
+    table(view, name, key=key, csv=frame, column_config=config, column_order=order)
+    blank = [c for c in frame.select_dtypes("number").columns if c != "shots" and frame[c].isna().any()
+             and not frame[c].isna().all()]
     if blank:
         st.caption(
             f"Empty cells (None in {', '.join(blank)}): not measurable for that model here. A model that returns no items "

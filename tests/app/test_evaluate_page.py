@@ -18,8 +18,10 @@ def test_evaluate_runs_a_protocol_and_keeps_it_in_the_history(run_page):
     assert list(results["model"]) == ["popularity", "ease"]
     ndcg = dict(zip(results["model"], results["ndcg@10"]))
     assert 0 < ndcg["popularity"] < ndcg["ease"] <= 1
-    shown = json.loads(at.dataframe[0].proto.columns)  # a projector's width: 3 decimals, names pinned
-    assert shown["ndcg@10"]["type_config"]["format"] == "%.3f" and shown["model"]["pinned"] is True
+    shown = json.loads(at.dataframe[0].proto.columns)  # a projector's width: 3 decimals, the row's names first
+    assert shown["ndcg@10"]["type_config"]["format"] == "%.3f"
+    order = list(at.dataframe[0].proto.column_order)
+    assert order[:2] == ["protocol", "model"] and "shots" not in order  # no few-shot row: no empty shots column
     assert round(ndcg["ease"], 3) != ndcg["ease"]  # only the screen rounds: the table (and its CSV) keep all digits
     assert any("Run history" in e.label for e in at.expander)
     at.radio(key="ev_metric").set_value("recall@10").run()

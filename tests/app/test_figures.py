@@ -77,7 +77,8 @@ def test_few_shot_curve_and_beyond_accuracy():
     content = next(t for t in fig.data if t.name == "content")
     assert list(content.x) == [1, 3, 5] and list(content.y) == [0.1, 0.2, 0.3]
     panels = fv.beyond_accuracy(df)
-    assert len(panels.data) == 2 and list(panels.data[0].x) == ["itemknn", "content"]
+    assert len(panels.data) == 2 and list(panels.data[0].y) == ["itemknn", "content"]
+    assert list(panels.data[1].text) == ["9.000", "9.000"] and panels.data[0].orientation == "h"
 
 
 def test_before_after_and_loss_curve():
