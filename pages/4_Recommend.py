@@ -83,9 +83,9 @@ def card(row, rank: int, store_name: str):
                   on_click=feedback, args=(row["item_id"], "like", store_name))
         down.button("", icon=":material/thumb_down:", key=f"dislike_{row['item_id']}", help="Not for me",
                     on_click=feedback, args=(row["item_id"], "dislike", store_name))
-        if row.get("lowered_by"):
-            st.caption(f":material/south: Ranked lower: it resembles “{escape(short_title(row['lowered_by'], 60))}”, "
-                       "which you turned down.")
+        if row.get("lowered_by"):  # as large as the reason: a projector must show why the order moved
+            st.markdown(f"<div class='rec-lowered'>↓ Ranked lower: it resembles “{escape_html(short_title(row['lowered_by'], 60))}”, "
+                        "which you turned down.</div>", unsafe_allow_html=True)
         reason = st.empty()
         reason.caption("explaining…")
         why = st.empty()
@@ -165,7 +165,8 @@ with page("Recommend", "recommend", "Everyone is a profile: a known user, a hand
                    "unscored. Try another model, or add items to the profile.")
         st.stop()
 
-    st.subheader(f"Top {len(recs)} for {escape(profile.id or 'this visitor')} · {model_name}")
+    whom = f"user {profile.user_id}" if profile.user_id and profile.id == profile.user_id else (profile.id or "this visitor")
+    st.subheader(f"Top {len(recs)} for {escape(whom)} · {model_name}")
     if diversity > 0 or novelty > 0:
         st.caption("Re-ranked for " + " and ".join(n for n, v in (("diversity", diversity), ("novelty", novelty)) if v > 0)
                    + ": the order trades some relevance (the score on each card) for variety, so a lower score "

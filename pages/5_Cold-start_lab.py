@@ -57,13 +57,12 @@ def new_item_section(ds, key) -> None:
         return
     item_text = ". ".join(p.strip().rstrip(".") for p in (title, text) if p.strip()) + "."
     content = fitted_model("content", ds, key, encoder_name(), device_choice())
-    left, right = st.columns(2, gap="large")
+    # one table at a time, each the page's full width: side by side, both were cut at a projector's 1280 px
+    left, right = st.tabs([f"Likely audience of “{escape(title.strip() or 'the new item')}”", "Nearest items in the catalogue (by text)"])
     with left, guard("finding the audience"):
-        st.markdown(f"**Likely audience** of “{escape(title or 'the new item')}”")
         who = new_item_audience(content, ds, item_text, k=20)
         table(who, "new-item-audience", key="dl_audience", height=420)
     with right, guard("finding the nearest items"):
-        st.markdown("**Nearest items** in the catalogue (by text)")
         near = nearest_items(content, item_text, k=11)
         # an example taken from the catalogue is not its own nearest item
         same = near["title"].astype(str).str.strip().str.casefold() == title.strip().casefold()
@@ -77,7 +76,7 @@ def new_item_section(ds, key) -> None:
             "text": [texts.get(i, "") for i in near["item_id"]],
         })
         table(shown, "new-item-nearest", key="dl_nearest", height=420,
-              column_config={"title": st.column_config.TextColumn(width="medium"),
+              column_config={"title": st.column_config.TextColumn(width="medium", pinned=True),
                              "shares": st.column_config.TextColumn(
                                  width="medium", help="words both texts contain, the rarest in the catalogue first"),
                              "text": st.column_config.TextColumn(width="large")})

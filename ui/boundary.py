@@ -25,6 +25,7 @@ CSS = """
   .rec-title {font-weight: 650; font-size: 1.2rem;}
   .rec-score {color: #6B7280; float: right; font-variant-numeric: tabular-nums;}
   .rec-reason {color: #374151; margin-top: .25rem;}
+  .rec-lowered {color: #B45309; font-weight: 550;}
   /* The entry page is app.py; call it Home in the navigation. */
   [data-testid="stSidebarNav"] li:first-child a span {font-size: 0;}
   [data-testid="stSidebarNav"] li:first-child a span::before {content: "Home"; font-size: 0.875rem;}

@@ -131,8 +131,9 @@ def history_bars(explanation: Any, max_items: int = 12, title: str | None = None
     )
     _room_for_bars(fig, frame["shap"].to_numpy(dtype=float))
     note = f" · {len(others)} more {others['shap'].sum():+.2f}" if len(others) else ""
-    # the axis title stays one word: a longer one is cut at both ends when the chart is half a card wide
-    fig.update_xaxes(title="contribution")
+    # each label carries its value, so the axis shows only where 0 is: at half a card wide (a 1280 px screen)
+    # tick labels turned sideways and an axis title was cut, and both took room from the bars
+    fig.update_xaxes(showticklabels=False, title=None, zeroline=True, zerolinewidth=1.5)
     head = title or f"What in your profile led to “{_short(e.title)}”"
     return apply_layout(fig, f"{head}<br><sup>empty profile {e.base_value:.3f} → {e.score:.3f}{note}</sup>",
                         height=150 + 36 * len(frame))

@@ -13,6 +13,7 @@ def test_a_typed_new_item_gets_its_audience_and_nearest_items(run_page):
     at.run()
     assert_clean(at)
     audience, nearest = at.dataframe[0].value, at.dataframe[1].value
+    assert [t.label for t in at.tabs] == ["Likely audience of “Toy Robots”", "Nearest items in the catalogue (by text)"]
     assert len(audience) == 20 and audience["user_id"].is_unique
     assert set(audience["user_id"].astype(str)) <= set(at.session_state["dataset"].user_map.external)
     assert len(nearest) == 10 and "Toy Story" in set(nearest["title"])

@@ -16,6 +16,7 @@ def test_known_user_gets_explained_cards_and_a_like_reranks(run_page):
     assert at.selectbox(key="rec_model").value == "hybrid"
     before = shown(at)
     assert len(before) == 10
+    assert at.subheader[0].value.startswith(f"Top 10 for user {at.selectbox(key='rec_user').value} · ")
     reasons = [m.value for m in at.markdown if "rec-reason" in m.value and "<div" in m.value]
     assert len(reasons) == 10 and all("Suggested because" in r or "because" in r.lower() for r in reasons)
     assert len(at.get("plotly_chart")) >= 2  # the first card's waterfall and history bars
@@ -133,5 +134,5 @@ def test_a_dislike_lowers_what_resembles_it_and_the_card_says_why(run_page):
     at.button(key="dislike_50").click().run()
     assert_clean(at)
     assert len(shown(at)) == 10 and not {"50", "172", "181"} & set(shown(at))
-    lowered = [c.value for c in at.caption if "Ranked lower" in c.value]
+    lowered = [m.value for m in at.markdown if "Ranked lower" in m.value]
     assert lowered and all("“Star Wars”" in c for c in lowered)

@@ -51,6 +51,8 @@ def test_history_bars_show_titles_and_colours(explanations):
     for v, c in zip(trace.x, trace.marker.color):
         assert (c == "#16A34A") == (v >= 0)
     assert len(history_bars(e, max_items=2).data[0].y) == 2
+    axis = history_bars(e).layout.xaxis  # values live in the labels: no tick labels to turn sideways in half a card
+    assert axis.showticklabels is False and axis.zeroline is True
 
 
 def test_beeswarm_has_one_trace_per_signal_and_one_dot_per_item(explanations):
