@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
 import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -331,7 +332,7 @@ def _items_from_table(
         )
     tcol = title_column(table.frame, id_col, mapping.get("title"), table.name)
     if tcol is not None:
-        titles = frame[tcol].map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip())
+        titles = frame[tcol].map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else readable_title(str(v)))
     else:
         titles = frame["_text"].str.slice(0, 60)
     titles = titles.where(titles.str.len() > 0, frame["_id"])
@@ -341,6 +342,28 @@ def _items_from_table(
     out.insert(1, Columns.title, titles.to_numpy())
     out.insert(2, Columns.text, frame["_text"].to_numpy())
     return out.reset_index(drop=True)
+
+
+# A catalogue's sort form "Terminator, The" (library style, MovieLens among others) reads badly in a sentence
+# ("because you liked Terminator, The and Alien"). Only capitalised articles at the very end move, before any
+# trailing parenthesis: "City of Lost Children, The (Cité des enfants perdus, La)".
+_SORT_FORM = re.compile(r"^(?P<body>.+?), (?P<article>The|A|An|Les|La|Le|L'|Il|El|Los|Las|Der|Die|Das)(?P<rest>\s*\(.*\))?$")
+
+
+def readable_title(title: str) -> str:
+    """A title as it is said, not as a catalogue sorts it (only the display title; the embedded text keeps it).
+
+    >>> readable_title("Terminator, The"), readable_title("Good, the Bad and the Ugly, The"), readable_title("Avventura, L'")
+    ('The Terminator', 'The Good, the Bad and the Ugly', "L'Avventura")
+    >>> readable_title("City of Lost Children, The (Cité des enfants perdus, La)"), readable_title("Hello, Dolly!")
+    ('The City of Lost Children (Cité des enfants perdus, La)', 'Hello, Dolly!')
+    """
+    title = title.strip()
+    m = _SORT_FORM.match(title)
+    if not m:
+        return title
+    article = m["article"]
+    return f"{article}{'' if article.endswith(chr(39)) else ' '}{m['body']}{m['rest'] or ''}"
 
 
 def _items_from_interactions(

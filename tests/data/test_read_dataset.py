@@ -294,3 +294,14 @@ def test_titles_are_found_by_more_names_or_named_by_hand(tmp_path: Path) -> None
     flat = inter.assign(dish=["Green curry", "Tom yum"], notes=["spicy", "sour"])
     ds = recengine.read_dataset(flat, text="{notes}", columns={"title": "dish"})
     assert ds.title("r2") == "Tom yum" and ds.texts[ds.item_map.index("r2")] == "sour"
+
+
+def test_sort_form_titles_read_as_said_while_the_text_keeps_them(sample: recengine.Dataset) -> None:
+    """"Terminator, The" in a sentence ("because you liked Terminator, The and Alien") reads as two items."""
+    assert sample.title("195") == "The Terminator"
+    assert sample.texts[sample.item_map.index("195")].startswith("Terminator, The (1984)")  # embeddings unchanged
+    assert not any(str(t).endswith((", The", ", A", ", An")) for t in sample.titles)
+    inter = pd.DataFrame({"user_id": ["a", "b", "c"], "item_id": ["1", "2", "3"]})
+    items = pd.DataFrame({"item_id": ["1", "2", "3"], "title": ["Beatles, The", "Hello, Dolly!", "Avventura, L'"]})
+    ds = recengine.read_dataset(inter, items)
+    assert [ds.title(i) for i in ("1", "2", "3")] == ["The Beatles", "Hello, Dolly!", "L'Avventura"]
