@@ -30,7 +30,7 @@ def settings() -> dict:
     epochs = c[0].number_input("Epochs", 1, 20, dflt["epochs"], key="ft_epochs")
     batch = c[1].select_slider("Batch size", ["auto", 8, 16, 32, 64, 128, 256], value="auto", key="ft_batch",
                                help=f"items per step; auto is {dflt['batch_cpu']} on CPU and {dflt['batch_cuda']} on a GPU. "
-                                    "Larger batches give more in-batch negatives")
+                                    "Larger batches give more in-batch negatives and see more pairs in the same number of steps")
     lora = c[2].toggle("LoRA adapters", value=dflt["lora"], key="ft_lora", help="train small adapters instead of all weights")
     lr = c[3].select_slider("Learning rate", [1e-5, 3e-5, 1e-4, 3e-4], value=dflt["lr"], key="ft_lr",
                             format_func=lambda v: f"{v:g}")

@@ -42,7 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     d = config_defaults()  # the help text follows the library's defaults
     ft.add_argument("--epochs", type=int, default=None, help=f"passes over the train items (default {d['epochs']})")
     ft.add_argument("--lr", type=float, default=None, help=f"peak learning rate (default {d['lr']:g})")
-    ft.add_argument("--batch-size", type=int, default=None, help=f"items per step (default {d['batch_cpu']} on CPU, {d['batch_cuda']} on CUDA)")
+    ft.add_argument("--batch-size", type=int, default=None, help=f"items per step (default {d['batch_cpu']} on CPU, {d['batch_cuda']} on CUDA); a larger batch keeps the epoch's steps and sees more pairs")
     ft.add_argument("--neighbors", type=int, default=None,
                     help=f"collaborative neighbours an item draws its partners from (default {d['neighbors']})")
     ft.add_argument("--pairs-per-item", type=int, default=None,

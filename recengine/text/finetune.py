@@ -70,12 +70,15 @@ from recengine.text.pairs import (
 # Fields that change how a run is executed but not what it learns; left out of the fingerprint.
 _RUN_ONLY = {"device", "precision"}
 # Bumped whenever pair mining or the training loop changes what a config learns, so old fine-tunes are not reused.
-RECIPE_VERSION = 7  # 7: one training loop for every recipe, history added; 6: saves embed as far as their base reads
+RECIPE_VERSION = 8  # 8: a larger batch keeps the epoch's steps; 7: one training loop, history added; 6: saves embed as far as their base reads
 # WiSE-FT weights of the fine-tuned model tried on the pseudo-cold validation; 0 is the base encoder.
 ALPHAS = (0.0, 0.25, 0.5, 0.75, 1.0)
 # Progress messages of the pseudo-cold run (guard or alpha choice) start with this; the final run's do not.
 HELD_OUT_CHECK = "checking on held-out items first"
 # Items per step when FineTuneConfig.batch_size is None: CUDA takes a larger batch (more in-batch negatives).
+# An epoch keeps the steps it has at the CPU batch, whatever the batch: a larger one sees proportionally more
+# pairs. Keeping the pairs instead cut the steps fourfold, and on MovieLens-100K (seed 42) the default recipe at
+# batch 128 then fell below the base encoder (Recall@10 0.1805 vs 0.1864; 0.1983 with the steps kept, 0.1945 at 32).
 BATCH_CPU, BATCH_CUDA = 32, 128
 # The history recipe: (user, item) pairs per step; pairs per epoch per item with users (unless max_pairs);
 # how often per epoch the profiles are re-encoded with the model being trained.
@@ -115,7 +118,11 @@ class FineTuneConfig(BaseModel):
     )
     val_frac: float = Field(0.15, gt=0, lt=1, description="share of items held out to validate or choose alpha")
     neighbors: int = Field(20, ge=1, le=200, description="collaborative neighbours an item draws its positives from")
-    pairs_per_item: int = Field(3, ge=1, le=50, description="distinct neighbours paired with each train item per epoch")
+    pairs_per_item: int = Field(
+        3, ge=1, le=50,
+        description="distinct neighbours paired with each train item per epoch at batch 32; a larger batch pairs each item "
+                    "with proportionally more (up to its neighbours), so an epoch keeps its number of steps",
+    )
     max_pairs: int | None = Field(None, ge=1, description="cap on pairs per epoch")
     min_users: int = Field(2, ge=1, description="items with fewer train users are not anchors")
     shrink: float = Field(0.0, ge=0, description="similarity shrinkage towards 0 for rarely shared items")
@@ -343,6 +350,16 @@ def _save(model: Any, out_dir: Path, manifest: dict[str, Any]) -> None:
     os.replace(tmp, out_dir)
 
 
+def batch_pairs(per_item: int, batch: int, reference: int) -> int:
+    """Pairs per item per epoch at ``batch``, given ``per_item`` at the ``reference`` (CPU) batch: the same number
+    of steps per epoch, each seeing ``batch`` pairs. A smaller batch keeps ``per_item`` (more, smaller steps).
+
+    >>> batch_pairs(3, 32, 32), batch_pairs(3, 128, 32), batch_pairs(15, 256, 64), batch_pairs(3, 8, 32)
+    (3, 12, 60, 3)
+    """
+    return max(per_item, math.ceil(per_item * batch / reference))
+
+
 def _text_mask(texts: list[str]) -> np.ndarray:
     """Which texts have something to embed (a non-blank string)."""
     return np.array([bool(isinstance(t, str) and t.strip()) for t in texts])
@@ -433,7 +450,8 @@ class _PairPlan:
         self.cfg, self.device, self.texts = cfg, device, texts
         self.batch_size = bs = cfg.batch_size or (BATCH_CUDA if device.startswith("cuda") else BATCH_CPU)
         power = 2.0 if cfg.loss == "distill" else 1.0  # distill: partners lean to the closest neighbours
-        self.epoch_pairs = [sample_pairs(ids, sims, anchors, cfg.pairs_per_item, rng, cfg.max_pairs, power) for _ in range(cfg.epochs)]
+        per_item = batch_pairs(cfg.pairs_per_item, bs, BATCH_CPU)
+        self.epoch_pairs = [sample_pairs(ids, sims, anchors, per_item, rng, cfg.max_pairs, power) for _ in range(cfg.epochs)]
         self.vectors = None  # the base encoder's item vectors, for text-alike batches and the distill target's text share
         if cfg.hard_negatives > 0 or (cfg.loss == "distill" and cfg.text_mix > 0):
             from recengine.text.embed import embed_items
@@ -506,7 +524,7 @@ class _HistoryPlan:
             )
         self.cfg, self.device, self.texts, self.rng = cfg, device, texts, rng
         self.batch_size = cfg.batch_size or (HISTORY_BATCH_CUDA if device.startswith("cuda") else HISTORY_BATCH_CPU)
-        per_epoch = min(len(self.users), cfg.max_pairs or HISTORY_PAIRS_PER_ITEM * len(self.encoded))
+        per_epoch = min(len(self.users), cfg.max_pairs or batch_pairs(HISTORY_PAIRS_PER_ITEM, self.batch_size, HISTORY_BATCH_CPU) * len(self.encoded))
         self.pairs_per_epoch, self.anchors = int(per_epoch), int(len(self.encoded))
         self.per_epoch_steps = max(1, per_epoch // self.batch_size)
         self.total = self.per_epoch_steps * cfg.epochs

@@ -311,3 +311,23 @@ def test_data_without_shared_users_says_what_fine_tuning_needs(fresh_home, encod
         finetune(one, encoder, FineTuneConfig(**TINY))
     with pytest.raises(DataError, match="at least two users, each with at least two items with text; this data has 1"):
         finetune(one, encoder, FineTuneConfig(**TINY, loss="history"))
+
+
+def test_a_larger_batch_keeps_the_epochs_steps_and_sees_more_pairs(sample, encoder, sample_embeddings):
+    """The GPU's larger default batch must not cut the steps: at batch 128 with the CPU's pairs, the default
+    recipe fell below the base encoder on MovieLens-100K (benchmarks/finetune_cold_items.py)."""
+    from recengine.text.finetune import (
+        BATCH_CPU,
+        BATCH_CUDA,
+        HISTORY_BATCH_CPU,
+        HISTORY_BATCH_CUDA,
+        _HistoryPlan,
+        _PairPlan,
+    )
+
+    for plan, loss, small, large in ((_PairPlan, "distill", BATCH_CPU, BATCH_CUDA),
+                                     (_HistoryPlan, "history", HISTORY_BATCH_CPU, HISTORY_BATCH_CUDA)):
+        cpu, gpu = (plan(sample, encoder, FineTuneConfig(loss=loss, batch_size=b, device="cpu"), "cpu",
+                         np.random.default_rng(0)) for b in (small, large))
+        assert gpu.pairs_per_epoch > 3 * cpu.pairs_per_epoch, loss
+        assert 0.8 * cpu.total <= gpu.total <= cpu.total, loss  # a few anchors have fewer neighbours to add
