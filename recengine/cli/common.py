@@ -88,7 +88,7 @@ def add_profile_options(parser: argparse.ArgumentParser, title: str) -> None:
     who = parser.add_argument_group(title)
     who.add_argument("--user", metavar="ID", help="a known user id: their interactions are the profile")
     who.add_argument("--liked", metavar="ID,ID", help="comma-separated liked item ids (a new user, or added to --user)")
-    who.add_argument("--disliked", metavar="ID,ID", help="comma-separated item ids the person rejected (never shown, nor near neighbours)")
+    who.add_argument("--disliked", metavar="ID,ID", help="comma-separated item ids the person rejected (never shown; items like them are pushed down, named in lowered_by)")
     who.add_argument("--intent", metavar="TEXT", help='what the person wants, e.g. "a slow-burning sci-fi film about loneliness"')
     who.add_argument("--profile", metavar="NAME",
                      help="a profile kept in the store (`recengine feedback` / `profile`), with its likes and dislikes; "
