@@ -8,7 +8,7 @@ from recengine.figures.embeddings import PROJECTIONS, embedding_map, first_value
 from recengine.text.embed import truncation_message
 from recengine.text.encoder import available_devices
 from ui import escape, figure, page
-from ui.engine import encoder, encoder_options, item_embeddings, projection
+from ui.engine import encoder, encoder_options, has_embeddings, item_embeddings, projection
 from ui.state import DEVICE, ENCODER, device_choice, encoder_name, require_dataset
 
 ss = st.session_state
@@ -47,7 +47,8 @@ with page("Embeddings", "scatter_plot", "What the language model reads in each i
     colours = [*extra, *SPECIAL, "(none)"]
     preferred = [i for i, c in enumerate(colours) if str(c).lower() in ("genres", "genre", "category", "categories")]
     # else the first column with a handful of values (an id or a free-text column colours nothing useful)
-    grouping = [i for i, c in enumerate(extra) if 2 <= ds.items[c].astype(str).nunique() <= 30]
+    # (values shared by several items: a column unique to each item is a second id or a name)
+    grouping = [i for i, c in enumerate(extra) if 2 <= ds.items[c].astype(str).nunique() <= min(30, len(ds.items) / 2)]
     default = preferred[0] if preferred else grouping[0] if grouping else colours.index("popularity (log)")
     colour = c4.selectbox("Colour by", colours, index=default, key="emb_colour")
     if (name, device) != (encoder_name(), device_choice()):
@@ -57,12 +58,19 @@ with page("Embeddings", "scatter_plot", "What the language model reads in each i
         st.info("No item in this dataset has text, so there is nothing to embed: the map and the similarities need "
                 "item texts. Load an items file with titles or descriptions on the **Data** page.", icon=":material/info:")
         st.stop()
+    fresh = not has_embeddings(key, name, device)
     emb = item_embeddings(ds, key, name, device)
     m = st.columns(5)
     m[0].metric("Items embedded", f"{len(emb):,}")
     m[1].metric("Dimensions", emb.dim)
-    m[2].metric("From cache", f"{emb.n_cached:,}", help="texts already embedded once are read from the disk cache")
-    m[3].metric("Encoded now", f"{emb.n_encoded:,}", help=f"{emb.seconds:.1f} s on {emb.device}")
+    if fresh:
+        m[2].metric("From cache", f"{emb.n_cached:,}", help="texts already embedded once are read from the disk cache")
+        m[3].metric("Encoded now", f"{emb.n_encoded:,}", help=f"{emb.seconds:.1f} s on {emb.device}")
+    else:  # this app already holds them: nothing was encoded on this visit
+        m[2].metric("From cache", f"{int(emb.has_text.sum()):,}",
+                    help=f"held in memory since this app first embedded them ({emb.n_encoded:,} encoded then, "
+                         f"{emb.n_cached:,} from the disk cache, {emb.seconds:.1f} s on {emb.device})")
+        m[3].metric("Encoded now", "0", help="every text was embedded before: nothing reached the model on this visit")
     m[4].metric("Without text", f"{int((~emb.has_text).sum()):,}", help="zero vectors: only collaborative models reach them")
     if emb.n_truncated:
         st.info(escape(truncation_message(emb.n_truncated, emb.n_encoded, encoder(name, device))), icon=":material/content_cut:")

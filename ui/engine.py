@@ -107,7 +107,9 @@ def item_embeddings(dataset, dataset_key: str, name: str = "default", device: st
 
     def make():
         enc = encoder(name, device)
-        update, close = progress_callback(f"Embedding {dataset.n_items:,} item texts with {name}")
+        from ui.state import encoder_label  # the display name: a fine-tune's folder, not its whole path
+
+        update, close = progress_callback(f"Embedding {dataset.n_items:,} item texts with {encoder_label(name)}")
         try:
             return embed_items(dataset, enc, progress=update)
         finally:

@@ -19,6 +19,28 @@ def test_embeddings_page_maps_and_compares_items(run_page):
     at.selectbox(key="emb_colour").set_value("cold or warm").run()
     assert_clean(at)
     assert len(at.get("plotly_chart")) == 1
+    again = {m.label: m.value for m in run_page("pages/2_Embeddings.py").metric}  # a later visit encodes nothing
+    assert again["Encoded now"] == "0" and again["From cache"] == "1,682"
+
+
+def test_colour_by_skips_a_column_unique_to_each_item():
+    """A second id or a name colours nothing; a column that groups items does."""
+    import pandas as pd
+    from streamlit.testing.v1 import AppTest
+
+    import recengine
+    from tests.app.conftest import page_path
+
+    items = pd.DataFrame({"track": [f"t{i}" for i in range(8)], "name": [f"Song {i}" for i in range(8)],
+                          "mood": ["calm", "loud"] * 4, "blurb": [f"a song about thing {i}" for i in range(8)]})
+    inter = pd.DataFrame({"listener": list("aabbccdd") * 2, "track": [f"t{i % 8}" for i in range(16)]})
+    ds = recengine.read_dataset(inter, items=items, text="{blurb}", name="songs")
+    assert {"name", "mood"} <= set(ds.items.columns)
+    at = AppTest.from_file(page_path("pages/2_Embeddings.py"), default_timeout=120)
+    at.session_state["dataset"], at.session_state["dataset_key"] = ds, "upload:songs"
+    at.run()
+    assert_clean(at)
+    assert at.selectbox(key="emb_colour").value == "mood"
 
 
 def test_a_fine_tune_of_other_data_is_labelled_and_not_compared_as_this_datas(run_page, tiny, encoder):
