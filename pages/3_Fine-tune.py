@@ -13,6 +13,7 @@ from ui.engine import (
     cold_quality,
     cold_split,
     encoder,
+    finetune_phase,
     finetuned_encoder,
     item_embeddings,
     progress_callback,
@@ -89,26 +90,36 @@ def mix_sentence(val: dict) -> str:
 
 
 def train(ds, key, config: dict):
-    """Run (or load) the fine-tune, drawing the progress bar and the loss curve live."""
+    """Run (or load) the fine-tune, drawing the progress bar and the loss curve live, part by part."""
+    # a held-out check runs first when alpha is chosen, or guarded (alpha 0 is the base: nothing to guard)
+    guarded = config.get("alpha") is None or (bool(config.get("guard", True)) and config.get("alpha") != 0)
+    note = st.empty()
+    note.warning("Stay on this page until it finishes: leaving it, or closing the tab, stops the fine-tune and keeps "
+                 "nothing of it.", icon=":material/hourglass_top:")
     update, close = progress_callback("Fine-tuning")
     chart = st.empty()
-    losses: list[float] = []
+    losses: dict[bool, list[float]] = {True: [], False: []}
     last = [0.0]
 
     def progress(done: int, total: int, message: str) -> None:
-        update(done, total, message)
-        if message.startswith("loss "):
-            losses.append(float(message.split()[1]))
-            if time.monotonic() - last[0] > 0.7 or done == total:
-                last[0] = time.monotonic()
-                chart.plotly_chart(loss_curve(range(1, len(losses) + 1), losses), key=f"live_loss_{len(losses)}",
-                                   theme=None)
+        check, phase, body = finetune_phase(message, guarded)
+        if not body.startswith("loss "):
+            update(done, total, f"{phase} · {body}" if guarded else body)
+            return
+        update(done, total, f"{phase} · step {done:,} of {total:,} · {body}")
+        curve = losses[check]
+        curve.append(float(body.split()[1]))
+        if time.monotonic() - last[0] > 0.7 or done == total:
+            last[0] = time.monotonic()
+            chart.plotly_chart(loss_curve(range(1, len(curve) + 1), curve, title=f"Training loss · {phase}"),
+                               key=f"live_loss_{check}_{len(curve)}", theme=None)
 
     try:
         enc = finetuned_encoder(ds, key, config, "default", progress)
     finally:
         close()
         chart.empty()
+        note.empty()
     return enc
 
 
