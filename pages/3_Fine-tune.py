@@ -5,7 +5,7 @@ import time
 import streamlit as st
 
 from recengine.data.samples import example_request
-from recengine.figures.evaluation import before_after, loss_curve
+from recengine.figures.evaluation import before_after, loss_curve, metric_label
 from recengine.text.embed import request_matches
 from recengine.text.finetune import config_defaults
 from ui import escape, figure, page
@@ -14,6 +14,7 @@ from ui.engine import (
     cold_split,
     encoder,
     finetune_phase,
+    finetune_verdict,
     finetuned_encoder,
     item_embeddings,
     progress_callback,
@@ -153,8 +154,10 @@ with page("Fine-tune", "tune", "Teach the encoder which items your users consume
         stats = manifest.get("metrics", {})
         check = (stats.get("validation") or {}).get("seconds")
         first = f", after {check:.0f} s checking on held-out items" if isinstance(check, (int, float)) else ""
-        st.success(f"Trained {stats.get('steps', '?')} steps in {stats.get('seconds', '?')} s on "
-                   f"{escape(stats.get('device', '?'))}{first}.", icon=":material/check_circle:")
+        seconds = stats.get("seconds")
+        took = f"{seconds:.0f} s" if isinstance(seconds, (int, float)) else "?"
+        st.success(f"Trained {stats.get('steps', '?')} steps in {took} on "
+                   f"{escape(str(stats.get('device', '?')).upper())}{first}.", icon=":material/check_circle:")
     val = manifest.get("metrics", {}).get("validation") or {}
     if val.get("base_lead") is not None and val.get("alpha") == 0.0:
         st.warning(f"On items held out of the training data the base encoder was clearly better (Recall@10 lead "
@@ -173,7 +176,10 @@ with page("Fine-tune", "tune", "Teach the encoder which items your users consume
         figure(before_after(before, after, title="Cold items: content item-kNN"), "fine-tune-before-after", key="ft_ba")
         cols = st.columns(len(before))
         for col, (metric, value) in zip(cols, after.items()):
-            col.metric(metric, f"{value:.3f}", f"{value - before[metric]:+.3f}")
+            col.metric(metric_label(metric), f"{value:.3f}", f"{value - before[metric]:+.3f}",
+                       help=f"fine-tuned, and its change from the zero-shot {before[metric]:.3f}")
+    verdict, sentence = finetune_verdict(before, after, len(split.candidates))
+    (st.warning if verdict == "worse" else st.info)(sentence, icon=":material/balance:")
     st.subheader("A request, before and after")
     request = st.text_input("What someone wants", value=example_request(ds), key="ft_request", max_chars=300,
                             placeholder="type a request in a few words, as a new visitor would",
@@ -181,11 +187,15 @@ with page("Fine-tune", "tune", "Teach the encoder which items your users consume
                                  "no popularity): what the fine-tune changed in how texts are read")
     if request.strip():
         cols, device = st.columns(2, gap="large"), device_choice()
+        seen: set[str] = set()
         for col, (label, name) in zip(cols, (("Zero-shot", "default"), ("Fine-tuned", result["path"]))):
             matches = request_matches(request.strip(), encoder(name, device), item_embeddings(ds, key, name, device), k=8)
-            col.markdown(f"**{label}**")
-            col.markdown("\n".join(f"{rank}. {escape(ds.title(item))}" for rank, (item, _) in enumerate(matches, start=1)))
+            col.markdown(f"**{label}**" + (" · *new* marks what the zero-shot list did not have" if seen else ""))
+            col.markdown("\n".join(f"{rank}. {escape(ds.title(item))}" + (" · *new*" if seen and item not in seen else "")
+                                    for rank, (item, _) in enumerate(matches, start=1)))
+            seen = seen or {item for item, _ in matches}
     st.caption(f"Fingerprint {escape(manifest.get('fingerprint', ''))} · saved in {escape(result['path'])}")
-    if st.button("Use the fine-tuned encoder in every page", key="ft_use"):
+    if st.button("Use the fine-tuned encoder in every page", key="ft_use",
+                 help="the base encoder did better on the held-out items" if verdict == "worse" else None):
         ss[ENCODER], ss[DEVICE] = result["path"], device_choice()
         st.rerun()

@@ -27,13 +27,20 @@ def test_finetune_trains_once_then_reuses(run_page):
         said = f"The saved encoder is {val['alpha']:.0%} fine-tuned and {1 - val['alpha']:.0%} base weights"
         assert any(t.startswith(said) and "held out of training" in t for t in shown), shown
     labels = {m.label for m in at.metric}
-    assert labels == {"recall@10", "ndcg@10"}
+    assert labels == {"Recall@10", "NDCG@10"}
+    verdict = [m.value for m in [*at.info, *at.warning] if "items it never saw" in m.value]  # in words, for the room
+    assert len(verdict) == 1 and "Recall@10" in verdict[0] and "→" in verdict[0]
     assert len(at.get("plotly_chart")) == 2  # loss curve and before/after
     # a request, read by each encoder: the sample's own example first, then the visitor's words
     assert at.text_input(key="ft_request").value == "war drama"
     lists = [m.value for m in at.markdown if m.value.startswith("1. ")]
     assert len(lists) == 2 and all(len(part.splitlines()) == 8 for part in lists), lists
     assert "War" in lists[0]  # the zero-shot list reads the word
+    zero_shot = {line.split(". ", 1)[1] for line in lists[0].splitlines()}
+    assert "*new*" not in lists[0]
+    for line in lists[1].splitlines():  # the fine-tuned list marks exactly what the zero-shot list lacked
+        title = line.split(". ", 1)[1]
+        assert title.endswith(" · *new*") == (title.removesuffix(" · *new*") not in zero_shot), line
     at.text_input(key="ft_request").set_value("a spooky night in").run()
     assert_clean(at)
     spooky = [m.value for m in at.markdown if m.value.startswith("1. ")]
