@@ -76,7 +76,7 @@ def new_item_section(ds, key) -> None:
             "text": [texts.get(i, "") for i in near["item_id"]],
         })
         table(shown, "new-item-nearest", key="dl_nearest", height=420,
-              column_config={"title": st.column_config.TextColumn(width="medium", pinned=True),
+              column_config={"title": st.column_config.TextColumn(width="medium"),
                              "shares": st.column_config.TextColumn(
                                  width="medium", help="words both texts contain, the rarest in the catalogue first"),
                              "text": st.column_config.TextColumn(width="large")})
