@@ -7,7 +7,7 @@ from recengine import read_dataset
 from recengine.columns import Columns
 from ui import escape, page, show_error, table
 from ui.engine import load_saved, save_dataset, saved_datasets, table_columns
-from ui.state import DEFAULT_SAMPLE, current, dataset_metrics, upload_key, use_dataset, use_sample
+from ui.state import DEFAULT_SAMPLE, current, dataset_metrics, sample_key, upload_key, use_dataset, use_sample
 
 ROLES = {"user": "User id", "item": "Item id", "rating": "Rating / weight", "timestamp": "Timestamp"}
 AUTO = "(auto-detect)"
@@ -194,7 +194,8 @@ with page("Data", "table_view", "Your interactions and item texts: what the engi
     if "data_loaded" in ss:
         st.success(escape(ss.pop("data_loaded")), icon=":material/check_circle:")
     show_dataset()
-    if st.button("Use the MovieLens-100K sample", key="use_sample"):
+    in_use = (current() or (None, None))[1] == sample_key()
+    if not in_use and st.button("Use the MovieLens-100K sample", key="use_sample"):
         use_sample(DEFAULT_SAMPLE)
         st.rerun()
     st.divider()

@@ -179,7 +179,7 @@ def similarity_heatmap(vectors: np.ndarray, labels: Sequence[str], title: str | 
     names = _unique([html.escape(one_line(s, 32)) for s in labels])
     fig = go.Figure(go.Heatmap(
         z=sim, x=names, y=names, zmin=-0.2, zmax=1.0, colorscale="Blues",
-        text=np.round(sim, 2), texttemplate="%{text:.2f}", hovertemplate="%{y}<br>%{x}<br>cosine %{z:.3f}<extra></extra>",
+        text=np.round(sim, 2), texttemplate="%{text:.2f}", hovertemplate="row: %{y}<br>column: %{x}<br>cosine %{z:.3f}<extra></extra>",
         colorbar={"title": "cosine"},
     ))
     fig.update_yaxes(autorange="reversed")

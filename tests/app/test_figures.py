@@ -55,6 +55,7 @@ def test_heatmap_is_cosine_with_unique_labels():
     np.testing.assert_allclose(np.diag(z), 1.0)
     assert z[0, 1] == pytest.approx(np.sqrt(0.5)) and z[0, 2] == pytest.approx(0.0)
     assert list(fig.data[0].x) == ["same", "same (2)", "other"]
+    assert fig.data[0].hovertemplate.startswith("row: %{y}<br>column: %{x}")  # "Fargo / Fargo": which is which
 
 
 def test_metric_bars_colour_each_model_the_same_everywhere():

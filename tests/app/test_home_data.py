@@ -33,6 +33,7 @@ def test_data_page_shows_stats_preview_and_hashing_switch(run_page):
     assert len(at.dataframe) >= 2
     assert at.file_uploader(key="up_inter") is not None
     assert at.button(key="load_upload").disabled and any("Choose an interactions file" in c.value for c in at.caption)
+    assert "use_sample" not in [b.key for b in at.button]  # the sample is in use: no button to switch to it
 
 
 def test_bad_upload_shows_the_data_error_and_keeps_the_sample(run_page):
@@ -60,6 +61,7 @@ def test_good_upload_replaces_the_dataset_with_hashed_users(run_page):
     assert at.session_state["up_inter"] is not None and not at.button(key="load_upload").disabled
     ds = at.session_state["dataset"]
     assert all(u.startswith("u_") for u in ds.user_map.external)
+    assert "use_sample" in [b.key for b in at.button]  # back to the sample in one click
     assert set(ds.cold_items) == {"S-1"}
     # the same files again (a new session, as after a restart): the same hashed ids and dataset key, so the
     # likes given and the models fitted on the first load are found again
