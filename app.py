@@ -25,7 +25,7 @@ with page("recengine", "movie", "Language-model embeddings that make a recommend
         "Every suggestion comes with its reasons: a plain sentence and the SHAP contribution of each signal."
     )
     got = current()
-    left, right = st.columns([3, 2], gap="large")
+    left, right = st.columns([2, 1], gap="large")  # four counts need two thirds at 1280 px ("Interactio…" at 3/5)
     with left:
         if got is None:
             st.subheader("Start")
@@ -38,6 +38,9 @@ with page("recengine", "movie", "Language-model embeddings that make a recommend
             stats = ds.stats()
             st.subheader(f"Dataset in use: {escape(stats['name'])}")
             dataset_metrics(stats)
+            # what to do next, above the fold: the page grid below is off a projector's first screen
+            st.page_link("pages/4_Recommend.py", label="Next: get recommendations, with their reasons",
+                         icon=":material/arrow_forward:")
     with right:
         st.subheader("Engine")
         st.metric("Device", device_label(device_choice()))

@@ -22,6 +22,8 @@ def test_home_starts_on_the_sample_with_one_click(run_page):
     values = {m.label: m.value for m in at.metric}
     assert values["Users"] == "943" and values["Items"] == "1,682"
     assert values["Interactions"] == "100k"  # compact on Home, where 100,000 was cut to "100,…" at 1280 px
+    links = [e.proto.label for e in at.get("page_link")]  # the next step, above the fold
+    assert links[0].startswith("Next: get recommendations")
     assert values["Device"] in {"CPU"} or values["Device"].startswith(("GPU", "Apple"))
 
 
