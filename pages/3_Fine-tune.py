@@ -7,7 +7,7 @@ import streamlit as st
 from recengine.data.samples import example_request
 from recengine.figures.evaluation import before_after, loss_curve, metric_label
 from recengine.text.embed import request_matches
-from recengine.text.finetune import config_defaults
+from recengine.text.finetune import FineTuneConfig, config_defaults
 from ui import escape, figure, page
 from ui.engine import (
     cold_quality,
@@ -92,8 +92,7 @@ def mix_sentence(val: dict) -> str:
 
 def train(ds, key, config: dict):
     """Run (or load) the fine-tune, drawing the progress bar and the loss curve live, part by part."""
-    # a held-out check runs first when alpha is chosen, or guarded (alpha 0 is the base: nothing to guard)
-    guarded = config.get("alpha") is None or (bool(config.get("guard", True)) and config.get("alpha") != 0)
+    guarded = FineTuneConfig(**config).checks_first  # a held-out check runs first: the run has two parts
     note = st.empty()
     note.warning("Stay on this page until it finishes: leaving it, or closing the tab, stops the fine-tune and keeps "
                  "nothing of it.", icon=":material/hourglass_top:")

@@ -67,13 +67,12 @@ def new_item_section(ds, key) -> None:
         # an example taken from the catalogue is not its own nearest item
         same = near["title"].astype(str).str.strip().str.casefold() == title.strip().casefold()
         near = near[~same].head(10) if title.strip() else near.head(10)
-        texts = ds.items.set_index("item_id")["text"]
-        shared = shared_words(ds, key, item_text, near["item_id"])
+        texts = [ds.texts[i] for i in ds.item_map.to_internal(near["item_id"].to_numpy())]
         shown = pd.DataFrame({
             "title": near["title"],
             "similarity": near["score"].round(3),
-            "shares": [", ".join(w) if w else "(close in meaning)" for w in shared],
-            "text": [texts.get(i, "") for i in near["item_id"]],
+            "shares": [", ".join(w) if w else "(close in meaning)" for w in shared_words(ds, key, item_text, texts)],
+            "text": texts,
         })
         table(shown, "new-item-nearest", key="dl_nearest", height=420,
               column_config={"title": st.column_config.TextColumn(width="medium"),

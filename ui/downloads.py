@@ -48,15 +48,13 @@ def results_view(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, object], 
     >>> order, view["shots"].tolist(), config["ndcg@10"]["type_config"]["format"]
     (['model', 'shots', 'ndcg@10'], ['1', ''], '%.3f')
     """
+    names = [c for c in _ROW_NAMES if c in frame.columns]
+    order = [c for c in names + [c for c in frame.columns if c not in names] if not frame[c].isna().all()]
     view = frame.copy()
     if "shots" in view:
         view["shots"] = [str(int(v)) if pd.notna(v) else "" for v in view["shots"]]
     config: dict[str, object] = {c: st.column_config.NumberColumn(format="%.3f")
                                  for c in view.select_dtypes("floating").columns}
-    names = [c for c in _ROW_NAMES if c in view.columns]
-    order = names + [c for c in view.columns if c not in names and not view[c].isna().all()]
-    if "shots" in view and not (view["shots"] != "").any():
-        order.remove("shots")
     return view, config, order
 
 

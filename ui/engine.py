@@ -350,13 +350,13 @@ def nearest_items(model, text: str, k: int = 10):
         return model.recommend(Profile.from_intent(text, name="new item"), k=k, exclude_seen=False)
 
 
-def shared_words(dataset, dataset_key: str, text: str, item_ids, limit: int = 3) -> list[list[str]]:
-    """For each of ``item_ids``, the telling words its text shares with ``text`` (``recengine.text.terms``)."""
+def shared_words(dataset, dataset_key: str, text: str, others: list[str], limit: int = 3) -> list[list[str]]:
+    """For each of the item texts ``others``, the telling words it shares with ``text``, rarest in this
+    dataset's catalogue first (``recengine.text.terms``; the catalogue's word counts are kept per dataset)."""
     from recengine.text.terms import TermIndex
 
     index = _remember("terms", (dataset_key,), lambda: TermIndex(dataset.texts))
-    texts = dataset.items.set_index("item_id")["text"]
-    return [index.shared(text, texts.get(i, ""), limit) for i in item_ids]
+    return [index.shared(text, other, limit) for other in others]
 
 
 def cold_split(dataset, dataset_key: str, seed: int = 42):

@@ -8,6 +8,7 @@ Models keep their colour from :mod:`recengine.figures.style` on every chart.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -105,11 +106,13 @@ def metric_bars(frame: pd.DataFrame, metric: str = "ndcg", k: int | None = 10, b
     return apply_layout(fig, title, height=440)
 
 
-def _headroom(fig: go.Figure, values: pd.Series, factor: float, **where: int) -> None:
-    """Room above the tallest bar for its value label: the y axis (of subplot ``row``/``col``, when given) runs
-    to ``factor`` times it."""
+def _headroom(fig: go.Figure, values: pd.Series, factor: float, axis: str = "y", **where: Any) -> None:
+    """Room beyond the longest bar for its value label: the value axis (``"y"`` for upright bars, ``"x"`` for
+    horizontal ones; of subplot ``row``/``col``, when given) runs to ``factor`` times it. ``where`` may also
+    carry other settings of that axis."""
     top = float(np.nanmax(pd.to_numeric(values, errors="coerce").to_numpy(dtype=float), initial=0.0))
-    fig.update_yaxes(range=[0, (top or 1.0) * factor], **where)
+    update = fig.update_xaxes if axis == "x" else fig.update_yaxes
+    update(range=[0, (top or 1.0) * factor], **where)
 
 
 def few_shot_curve(frame: pd.DataFrame, metric: str = "ndcg", k: int | None = 10, title: str | None = None) -> go.Figure:
@@ -166,8 +169,7 @@ def beyond_accuracy(frame: pd.DataFrame, metrics: Sequence[str] = ("coverage", "
             showlegend=False, text=[_value(v) for v in agg[m]], textposition="outside", name=m, cliponaxis=False,
             hovertemplate="%{y}: %{text}<extra>" + metric_label(m) + "</extra>",
         ), row=1, col=j)
-        top = float(np.nanmax(pd.to_numeric(agg[m], errors="coerce").to_numpy(dtype=float), initial=0.0))
-        fig.update_xaxes(range=[0, (top or 1.0) * 1.6], showticklabels=False, showgrid=False, row=1, col=j)
+        _headroom(fig, agg[m], 1.6, "x", showticklabels=False, showgrid=False, row=1, col=j)
     fig.update_yaxes(autorange="reversed", ticksuffix=" ")  # the first model on top, as in the table
     fig.update_annotations(font={"size": FONT_SIZE - 2})  # the panel titles
     apply_layout(fig, title, height=max(260, 150 + 44 * len(agg)))

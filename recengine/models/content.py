@@ -197,10 +197,10 @@ class ContentKNN(Recommender):
             self._intent_scale = (floor, np.median(kth(sim), axis=0))
         floor, top = self._intent_scale
         score = kth(self.embed_queries([intent]) @ vectors.T)[0]
-        span = top - floor
-        if not (span > 1e-6).any():
+        ok = top - floor > 1e-6  # ranks where items stand out from meaningless strings at all
+        if not ok.any():
             return float("nan")
-        return float(np.max(np.where(span > 1e-6, (score - floor) / np.where(span > 1e-6, span, 1.0), -np.inf)))
+        return float(np.max((score[ok] - floor[ok]) / (top[ok] - floor[ok])))
 
     def intent_note(self, intent: str) -> str | None:
         """A sentence for the user when ``intent`` matches the item texts hardly better than meaningless words."""

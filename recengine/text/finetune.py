@@ -155,6 +155,16 @@ class FineTuneConfig(BaseModel):
         """``"auto"`` (as the command line and forms spell it) means None: choose alpha on the hold-out."""
         return None if isinstance(value, str) and value.strip().lower() == "auto" else value
 
+    @property
+    def checks_first(self) -> bool:
+        """Whether a run trains on a pseudo-cold hold-out first: to choose alpha (None), or to guard a mix (alpha
+        0 is the base already: nothing to guard against).
+
+        >>> FineTuneConfig().checks_first, FineTuneConfig(guard=False).checks_first, FineTuneConfig(alpha=0).checks_first
+        (True, False, False)
+        """
+        return self.alpha is None or (self.guard and self.alpha > 0)
+
     def fingerprint_fields(self) -> dict[str, Any]:
         return {k: v for k, v in self.model_dump().items() if k not in _RUN_ONLY}
 
@@ -569,7 +579,7 @@ def _fit(
     """Settle alpha (chosen, guarded or as given), train on all of ``dataset``, keep the alpha mix."""
     if cfg.alpha is None:
         validation = choose_alpha(dataset, base, cfg, device, precision, progress)
-    elif cfg.guard and cfg.alpha > 0:  # alpha 0 is the base already: nothing to guard against
+    elif cfg.checks_first:
         validation = guard_alpha(dataset, base, cfg, device, precision, progress)
     else:
         validation = {"alpha": cfg.alpha, "chosen_by": "config"}
