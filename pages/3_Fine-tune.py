@@ -7,19 +7,18 @@ import streamlit as st
 from recengine.data.samples import example_request
 from recengine.figures.evaluation import before_after, loss_curve, metric_label
 from recengine.text.embed import request_matches
-from recengine.text.finetune import FineTuneConfig, config_defaults
-from ui import escape, figure, page
+from recengine.text.finetune import config_defaults
+from ui import escape, figure, page, show_error
 from ui.engine import (
     cold_quality,
     cold_split,
     encoder,
     finetune_phase,
     finetune_verdict,
-    finetuned_encoder,
     item_embeddings,
-    progress_callback,
     saved_finetuned_encoder,
 )
+from ui.jobs import FineTuneStopped, latest_job, start_finetune
 from ui.state import DEVICE, ENCODER, device_choice, require_dataset
 
 ss = st.session_state
@@ -75,6 +74,24 @@ def settings() -> dict:
     return config
 
 
+WIDGETS = {"epochs": "ft_epochs", "lora": "ft_lora", "lr": "ft_lr", "neighbors": "ft_neighbors",
+           "pairs_per_item": "ft_pairs_per_item", "max_seq_length": "ft_seq", "text_mix": "ft_text_mix", "alpha": "ft_alpha",
+           "guard": "ft_guard", "loss": "ft_recipe", "popularity_bias": "ft_pop_bias"}
+
+
+def take_up(job, key: str) -> None:
+    """A session that has not seen the latest fine-tune on this data shows that run's settings: a tab opened while
+    it runs, to watch it; a new tab opened after it ended (the one that started it closed), to find its result.
+    Settings already chosen in this session are kept when the run has ended."""
+    if job is None or job.dataset_key != key or job.error is not None or ss.get("ft_seen") == job.id:
+        return
+    ss["ft_seen"] = job.id
+    own = any(w in ss for w in (*WIDGETS.values(), "ft_batch", "ft_max_pairs"))  # settings chosen in this session
+    if job.running or not (own or "ft_result" in ss):
+        ss.update({w: job.config[name] for name, w in WIDGETS.items() if name in job.config})
+        ss["ft_batch"], ss["ft_max_pairs"] = job.config.get("batch_size", "auto"), job.config.get("max_pairs", 0)
+
+
 def mix_sentence(val: dict) -> str:
     """What the saved encoder is, in words: its share of tuned weights, and how that share was settled."""
     alpha = float(val.get("alpha", 1.0))
@@ -90,37 +107,51 @@ def mix_sentence(val: dict) -> str:
             "Mixing keeps the base's general reading of text.")
 
 
-def train(ds, key, config: dict):
-    """Run (or load) the fine-tune, drawing the progress bar and the loss curve live, part by part."""
-    guarded = FineTuneConfig(**config).checks_first  # a held-out check runs first: the run has two parts
-    note = st.empty()
-    note.warning("Stay on this page until it finishes: leaving it, or closing the tab, stops the fine-tune and keeps "
-                 "nothing of it.", icon=":material/hourglass_top:")
-    update, close = progress_callback("Fine-tuning")
-    chart = st.empty()
-    losses: dict[bool, list[float]] = {True: [], False: []}
-    last = [0.0]
+def watch(job, key: str) -> None:
+    """The running fine-tune's bar and loss curve, redrawn from its state every few seconds: it runs on the server, so
+    this session may leave and come back (or another tab may watch). When it ends, the whole page runs again."""
+    if job.dataset_key != key:
+        st.info("A fine-tune of another dataset is running on this server (one runs at a time). This page can start "
+                "one when it finishes.", icon=":material/hourglass_top:")
+    else:
+        st.info("The fine-tune runs on the server: you may leave this page, or close the tab, and come back; its "
+                "result will be here.", icon=":material/cloud_sync:")
 
-    def progress(done: int, total: int, message: str) -> None:
-        check, phase, body = finetune_phase(message, guarded)
-        if not body.startswith("loss "):
-            update(done, total, f"{phase} · {body}" if guarded else body)
-            return
-        update(done, total, f"{phase} · step {done:,} of {total:,} · {body}")
-        curve = losses[check]
-        curve.append(float(body.split()[1]))
-        if time.monotonic() - last[0] > 0.7 or done == total:
-            last[0] = time.monotonic()
+    @st.fragment(run_every=job.poll_seconds)
+    def live() -> None:
+        if not job.running:
+            st.rerun()  # the whole page, which now shows the result
+        bar, chart = st.empty(), st.empty()  # drawn after the button, so a click on it shows at once
+        if st.button("Stop the fine-tune", key="ft_stop", icon=":material/stop_circle:",
+                     disabled=job.stop_requested.is_set(), help="stops after the current step; nothing of this run is kept"):
+            job.stop_requested.set()
+        check, phase, body = finetune_phase(job.message, job.guarded)
+        if not job.message:  # before its first step: the encoder loads and the training pairs are built
+            phase, body = "preparing", "loading the encoder and building the training pairs"
+        steps = f"step {job.done:,} of {job.total:,} · {body}" if body.startswith("loss ") else body
+        if job.stop_requested.is_set():
+            steps += " · stopping after this step"
+        elapsed = int(time.monotonic() - job.started)
+        frac = job.done / job.total if job.total else 0.0
+        bar.progress(min(1.0, frac), text=f"Fine-tuning — {phase} · {steps} · {elapsed // 60}:{elapsed % 60:02d} elapsed")
+        curve = list(job.losses[check])
+        if curve:
             chart.plotly_chart(loss_curve(range(1, len(curve) + 1), curve, title=f"Training loss · {phase}"),
-                               key=f"live_loss_{check}_{len(curve)}", theme=None)
+                               key="ft_live_loss", theme=None)
 
-    try:
-        enc = finetuned_encoder(ds, key, config, "default", progress)
-    finally:
-        close()
-        chart.empty()
-        note.empty()
-    return enc
+    live()
+
+
+def finished_here(job, key: str) -> dict | None:
+    """The result of the fine-tune this session started or watched, once it has ended (its error shown if it
+    failed); None when there is nothing new to show."""
+    if job is None or job.running or job.dataset_key != key or ss.pop("ft_watch", None) != job.id:
+        return None
+    if isinstance(job.error, FineTuneStopped):
+        st.info(str(job.error), icon=":material/stop_circle:")
+    elif job.error is not None:
+        show_error(job.error, "fine-tuning")
+    return job.result
 
 
 with page("Fine-tune", "tune", "Teach the encoder which items your users consume together; judge it on held-out items."):
@@ -132,13 +163,23 @@ with page("Fine-tune", "tune", "Teach the encoder which items your users consume
         f"{len(split.candidates):,} stay unseen and measure the result. The same settings on the same data are "
         "trained once and then loaded."
     )
+    job = latest_job()
+    take_up(job, key)
     config = settings()
-    if st.button("Fine-tune", type="primary", key="ft_run", icon=":material/model_training:"):
-        enc = train(ds, key, config)
-        ss["ft_result"] = {"path": str(enc.path), "manifest": enc.manifest}
+    busy = job is not None and job.running
+    if st.button("Fine-tune", type="primary", key="ft_run", icon=":material/model_training:", disabled=busy,
+                 help="one fine-tune runs at a time; this one is still running" if busy else None):
+        job, busy = start_finetune(ds, key, config), True
+        ss["ft_seen"] = job.id
+    if busy:
+        ss["ft_watch"] = job.id  # this session shows the result when it ends
+        watch(job, key)
+        st.stop()
+    if (done := finished_here(job, key)) is not None:
+        ss["ft_result"] = done
     result = ss.get("ft_result")
     if result is None and (saved := saved_finetuned_encoder(ds, key, config, "default")) is not None:
-        # these settings were trained before (in another session, before a refresh): show it without a click
+        # these settings were trained before (in another session, in a tab since closed): show it without a click
         result = ss["ft_result"] = {"path": str(saved.path), "manifest": saved.manifest}
     if result is None:
         st.info("Choose the settings and start. On 2 CPU cores one epoch over MovieLens-100K takes about 2 minutes, "

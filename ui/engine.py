@@ -401,12 +401,12 @@ def finetune_phase(message: str, guarded: bool) -> tuple[bool, str, str]:
     return check, "part 1 of 2: checking on held-out items" if check else "part 2 of 2: training on all train items", body
 
 
-def finetuned_encoder(dataset, dataset_key: str, config: dict, base: str = "default", progress: Progress | None = None):
-    """Fine-tune ``base`` on the cold-items split's train part, or load the identical fine-tune saved before."""
+def finetuned_encoder(split, config: dict, base: str = "default", progress: Progress | None = None):
+    """Fine-tune ``base`` on a cold-items split's train part (:func:`cold_split`), or load the identical fine-tune
+    saved before. It touches no Streamlit cache, so a background thread can run it (:mod:`ui.jobs`)."""
     from recengine.store import open_store
     from recengine.text.finetune import FineTuneConfig, finetune
 
-    split = cold_split(dataset, dataset_key)
     enc = finetune(split.train, base=base, config=FineTuneConfig(**config), progress=progress)
     with contextlib.suppress(Exception):  # the store is a convenience here; the model folder is the record
         open_store().record_finetune(enc.fingerprint, base, enc.manifest.get("config", config),

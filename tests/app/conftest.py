@@ -38,6 +38,18 @@ def run_page():
     return _run
 
 
+@pytest.fixture(autouse=True)
+def no_fine_tune_left_running():
+    """A background fine-tune a test started is stopped when the test ends (a thread left in torch at exit aborts)."""
+    yield
+    from ui.jobs import latest_job
+
+    job = latest_job()
+    if job is not None and job.running:
+        job.stop_requested.set()
+        job.wait(300)
+
+
 def assert_clean(at) -> None:
     """No exception escaped the page and the boundary showed no unexpected-error message."""
     assert not at.exception, [e.value for e in at.exception]

@@ -207,6 +207,7 @@ def test_browser_end_to_end(page) -> None:
         pg.get_by_label("Max pairs per epoch (0 = all)").press("Enter")
         settle(pg)
         pg.get_by_role("button", name="Fine-tune").click()
+        pg.get_by_text("A request, before and after").wait_for(timeout=600_000)  # it runs on the server
         settle(pg)
         pg.get_by_text("More settings").click()
         no_error_boxes(pg)

@@ -5,6 +5,14 @@ from __future__ import annotations
 from tests.app.conftest import assert_clean
 
 
+def finish(at):
+    """Wait for the background fine-tune the page started, then run the page again, as its timer would."""
+    from ui.jobs import latest_job
+
+    assert latest_job().wait(600)
+    return at.run()
+
+
 def test_finetune_trains_once_then_reuses(run_page):
     at = run_page("pages/3_Fine-tune.py")
     assert at.info and at.button(key="ft_run") is not None
@@ -14,6 +22,7 @@ def test_finetune_trains_once_then_reuses(run_page):
     at.number_input(key="ft_max_pairs").set_value(48)
     at.number_input(key="ft_seq").set_value(32)
     at.button(key="ft_run").click().run()
+    finish(at)
     assert_clean(at)
     manifest = at.session_state["ft_result"]["manifest"]
     assert manifest["cached"] is False and len(manifest["loss_history"]) == 3
@@ -49,12 +58,15 @@ def test_finetune_trains_once_then_reuses(run_page):
     assert not [m.value for m in at.markdown if m.value.startswith("1. ")]
 
     at.button(key="ft_run").click().run()
+    finish(at)
     assert_clean(at)
     assert at.session_state["ft_result"]["manifest"]["cached"] is True
     assert "loaded, not re-run" in at.success[0].value
 
-    # a refresh (a new session) with the same settings shows the saved result without a click
-    again = run_page("pages/3_Fine-tune.py", ft_epochs=1, ft_batch=16, ft_max_pairs=48, ft_seq=32)
+    # a refresh (a new session, its settings at their defaults) takes up the last run's settings and shows its
+    # saved result without a click
+    again = run_page("pages/3_Fine-tune.py")
+    assert again.select_slider(key="ft_batch").value == 16 and again.number_input(key="ft_max_pairs").value == 48
     assert again.session_state["ft_result"]["manifest"]["fingerprint"] == manifest["fingerprint"]
     assert "loaded, not re-run" in again.success[0].value and len(again.get("plotly_chart")) == 2
 
@@ -62,6 +74,37 @@ def test_finetune_trains_once_then_reuses(run_page):
     emb = run_page("pages/2_Embeddings.py")
     assert [t.label for t in emb.tabs] == ["Zero-shot", "Fine-tuned"] * 2
     assert len(emb.get("plotly_chart")) == 4 and any("a tab for each" in c.value for c in emb.caption)
+
+
+def test_a_fine_tune_runs_on_the_server_where_any_tab_can_watch_and_stop_it(run_page):
+    from recengine.text.finetune import models_root
+    from ui.jobs import latest_job
+
+    def saved() -> set:
+        return {p.name for p in models_root().glob("*") if p.suffix != ".lock"}
+
+    before = saved()
+    # two whole epochs: minutes, so it is surely still running when it is stopped
+    at = run_page("pages/3_Fine-tune.py", ft_guard=False, ft_epochs=2)
+    at.button(key="ft_run").click().run()
+    assert_clean(at)
+    job = latest_job()
+    assert job.running and at.session_state["ft_watch"] == job.id
+    assert any("close the tab, and come back" in i.value for i in at.info)
+    assert at.button(key="ft_stop") is not None and not at.subheader  # no results while it runs
+
+    # the tab is closed; a new one (a new session) finds the same run, and cannot start a second one
+    other = run_page("pages/3_Fine-tune.py")
+    assert latest_job() is job and other.session_state["ft_watch"] == job.id
+    assert other.number_input(key="ft_epochs").value == 2 and other.toggle(key="ft_guard").value is False  # its settings
+    assert other.button(key="ft_run").disabled
+    other.button(key="ft_stop").click().run()
+    assert job.wait(300) and job.result is None
+    other.run()
+    assert_clean(other)
+    assert any("stopped before it finished" in i.value for i in other.info)
+    assert "ft_result" not in other.session_state and not other.button(key="ft_run").disabled
+    assert saved() == before  # nothing of the stopped run was saved
 
 
 def test_a_finetune_made_from_python_is_offered_as_an_encoder(tmp_path, monkeypatch, tiny, encoder):

@@ -1,0 +1,131 @@
+"""Fine-tunes that run on the server, in a thread of their own, so that they outlive the page and the tab.
+
+A fine-tune takes minutes on a CPU. Run inside the page's script, it stopped when the visitor left the page or
+closed the tab, and its work was lost. Here it runs in a background thread; the page only reads its state
+(step, loss, result or error), so any session, including one opened after the tab was closed, can watch it and
+pick up its result. One fine-tune runs at a time per app process: two would share the same cores or GPU and
+each would take twice as long.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import itertools
+import threading
+import time
+from dataclasses import dataclass, field
+
+import streamlit as st
+
+from recengine.errors import RecengineError
+
+
+class FineTuneStopped(RecengineError):
+    """The visitor stopped the fine-tune; nothing of it was saved."""
+
+
+_ids = itertools.count(1)
+
+
+@dataclass
+class FineTuneJob:
+    """The state of one background fine-tune, written by its thread and read by the pages."""
+
+    dataset_key: str
+    config: dict
+    guarded: bool
+    id: int = field(default_factory=lambda: next(_ids))
+    started: float = field(default_factory=time.monotonic)
+    done: int = 0
+    total: int = 0
+    message: str = ""
+    losses: dict[bool, list[float]] = field(default_factory=lambda: {True: [], False: []})
+    result: dict | None = None
+    error: BaseException | None = None
+    finished: float | None = None
+    stop_requested: threading.Event = field(default_factory=threading.Event)
+    thread: threading.Thread | None = None
+    # How often a page redraws this run. On a CPU each redraw competes with training for the same few cores:
+    # polled every second, a watched 20-step run on 2 cores took 85-117 s instead of 43 s unwatched; every 3 s,
+    # 53 s. A GPU run does not compete, so it is redrawn each second (set by start_finetune).
+    poll_seconds: float = 3.0
+
+    @property
+    def running(self) -> bool:
+        return self.finished is None
+
+    def progress(self, done: int, total: int, message: str) -> None:
+        """The fine-tune's progress callback (called from its thread): records the step and the loss."""
+        from ui.engine import finetune_phase
+
+        if self.stop_requested.is_set():
+            raise FineTuneStopped("The fine-tune was stopped before it finished; nothing of it was saved.")
+        check, _, body = finetune_phase(message, self.guarded)
+        self.done, self.total, self.message = done, total, message
+        if body.startswith("loss "):
+            self.losses[check].append(float(body.split()[1]))
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the thread to end (tests, and a server shutting down); True when it has."""
+        if self.thread is not None:
+            self.thread.join(timeout)
+        return not self.running
+
+
+@st.cache_resource(show_spinner=False)
+def _jobs() -> dict:
+    """The latest fine-tune of this app process, shared by every session (a dict so it can be replaced)."""
+    return {"latest": None, "lock": threading.Lock()}
+
+
+@atexit.register
+def _stop_on_exit() -> None:
+    """The server is stopping: end a running fine-tune at its next step (a thread killed inside torch aborts)."""
+    with contextlib.suppress(Exception):
+        job = _jobs()["latest"]
+        if job is not None and job.running:
+            job.stop_requested.set()
+            job.wait(60)
+
+
+def latest_job() -> FineTuneJob | None:
+    """The fine-tune started last in this process (running or finished), or None."""
+    return _jobs()["latest"]
+
+
+def start_finetune(dataset, dataset_key: str, config: dict) -> FineTuneJob:
+    """Start fine-tuning on the cold-items split's train part in a background thread, and return its job.
+
+    Raises :class:`RecengineError` while another fine-tune is still running (one at a time), and whatever the
+    settings raise when they are wrong, before any thread starts.
+    """
+    from recengine.text.encoder import resolve_device
+    from recengine.text.finetune import FineTuneConfig
+    from ui.engine import cold_split, finetuned_encoder
+
+    cfg = FineTuneConfig(**config)  # a wrong setting is reported here, on the click
+    split = cold_split(dataset, dataset_key)  # computed in the page: the thread has no Streamlit context
+    registry = _jobs()
+    with registry["lock"]:
+        current = registry["latest"]
+        if current is not None and current.running:
+            raise RecengineError("A fine-tune is already running on this server; wait for it to finish, or stop it, "
+                                 "then start this one.")
+        job = registry["latest"] = FineTuneJob(dataset_key, dict(config), cfg.checks_first)
+    with contextlib.suppress(Exception):  # a device that is not there fails in the run, and is shown from there
+        if resolve_device(cfg.device).startswith("cuda"):
+            job.poll_seconds = 1.0
+
+    def run() -> None:
+        try:
+            enc = finetuned_encoder(split, config, "default", job.progress)
+            job.result = {"path": str(enc.path), "manifest": enc.manifest}
+        except BaseException as exc:  # kept for the page to show: a thread's exception would otherwise be lost
+            job.error = exc
+        finally:
+            job.finished = time.monotonic()
+
+    job.thread = threading.Thread(target=run, name=f"recengine-finetune-{job.id}", daemon=True)
+    job.thread.start()
+    return job
