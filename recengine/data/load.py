@@ -336,12 +336,40 @@ def _items_from_table(
     else:
         titles = frame["_text"].str.slice(0, 60)
     titles = titles.where(titles.str.len() > 0, frame["_id"])
+    attributes = frame.drop(columns=[c for c in ("_id", "_text", id_col, tcol, Columns.item, Columns.text, Columns.title)
+                                     if c in frame.columns])
+    titles = distinct_titles(titles, frame["_id"], attributes)
     out = frame.drop(columns=["_id", "_text"])
     out = out.drop(columns=[c for c in (Columns.item, Columns.text, Columns.title) if c in out.columns])
     out.insert(0, Columns.item, frame["_id"].to_numpy())
     out.insert(1, Columns.title, titles.to_numpy())
     out.insert(2, Columns.text, frame["_text"].to_numpy())
     return out.reset_index(drop=True)
+
+
+def distinct_titles(titles: pd.Series, ids: pd.Series, attributes: pd.DataFrame) -> pd.Series:
+    """Titles that several items share, told apart so that a picker, a list or a reason names one item: by the
+    first short attribute whose values differ among them (a year), else by item id.
+
+    >>> titles = pd.Series(["Cape Fear", "Heat", "Cape Fear", "Chasing Amy", "Chasing Amy"])
+    >>> ids = pd.Series(["98", "6", "1005", "246", "268"])
+    >>> years = pd.DataFrame({"year": ["1962", "1995", "1991", "1997", "1997"]})
+    >>> distinct_titles(titles, ids, years).tolist()
+    ['Cape Fear (1962)', 'Heat', 'Cape Fear (1991)', 'Chasing Amy (item 246)', 'Chasing Amy (item 268)']
+    """
+    shared = titles.duplicated(keep=False)
+    if not shared.any():
+        return titles
+    out = titles.copy()
+    for title, rows in titles[shared].groupby(titles[shared]).groups.items():
+        labels = "item " + ids.loc[rows].astype(str)
+        for col in attributes.columns:
+            values = attributes.loc[rows, col].map(lambda v: "" if v is None or v != v else str(v).strip())
+            if values.str.len().between(1, 24).all() and values.nunique() == len(rows):
+                labels = values
+                break
+        out.loc[rows] = [f"{title} ({label})" for label in labels]
+    return out
 
 
 # A catalogue's sort form "Terminator, The" (library style, MovieLens among others) reads badly in a sentence

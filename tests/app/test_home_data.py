@@ -188,5 +188,6 @@ def test_the_form_names_the_title_and_a_minimum_rating(run_page):
     at.button(key="load_upload").click().run()
     assert_clean(at)
     ds = at.session_state["dataset"]
-    assert ds.title("S-9") == "outdoor" and ds.n_interactions == 2  # the 3-star order is left out
+    # the chosen title, told apart from the other outdoor items by its name; the 3-star order is left out
+    assert ds.title("S-9") == "outdoor (Trail shoes)" and ds.n_interactions == 2
     assert any("rated below 4" in w.value for w in at.warning)

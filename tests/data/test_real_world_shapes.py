@@ -74,6 +74,17 @@ def test_an_id_and_a_name_column_in_an_items_file_are_not_ambiguous() -> None:
     assert list(ds.cold_items) == ["p2"] and ds.title("p2") == "Red mug"
 
 
+def test_items_that_share_a_title_are_told_apart_by_what_differs_else_by_id() -> None:
+    inter = upload("plays.csv", "listener,track_id\nu1,t1\nu1,t2\nu2,t3\nu2,t4\nu3,t5\n")
+    items = upload("tracks.csv", "track_id,track_name,artist,genre\n"
+                   "t1,Hurt,Nine Inch Nails,rock\nt2,Hurt,Johnny Cash,country\nt3,Intro,The xx,indie\n"
+                   "t4,Intro,The xx,indie\nt5,Angel,Massive Attack,trip hop\n")
+    ds = recengine.read_dataset(inter, items)
+    assert [ds.title(i) for i in ("t1", "t2", "t3", "t4", "t5")] == [
+        "Hurt (Nine Inch Nails)", "Hurt (Johnny Cash)", "Intro (item t3)", "Intro (item t4)", "Angel"]
+    assert ds.items.set_index("item_id").loc["t2", "text"].startswith("Track name: Hurt.")  # the embedded text stays
+
+
 def test_foreign_headers_get_a_mapping_hint() -> None:
     with pytest.raises(DataError, match=r"eu\.csv: no user column found among: Benutzer, Artikel.*columns="):
         recengine.read_dataset(upload("eu.csv", "Benutzer;Artikel;Bewertung\nA;x;4,5\n"))
