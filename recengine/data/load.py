@@ -360,15 +360,18 @@ def distinct_titles(titles: pd.Series, ids: pd.Series, attributes: pd.DataFrame)
     shared = titles.duplicated(keep=False)
     if not shared.any():
         return titles
+    group = titles[shared]
+    labels = "item " + ids[shared].astype(str)
+    told = pd.Series(False, index=group.index)  # the group already has its attribute
+    for col in attributes.columns:  # one pass per column, whatever the number of shared titles
+        values = attributes.loc[group.index, col].map(lambda v: "" if v is None or v != v else str(v).strip())
+        by = values.groupby(group)
+        fits = (values.str.len().between(1, 24).groupby(group).transform("all")
+                & (by.transform("nunique") == by.transform("size")))
+        labels = labels.where(~(fits & ~told), values)
+        told |= fits
     out = titles.copy()
-    for title, rows in titles[shared].groupby(titles[shared]).groups.items():
-        labels = "item " + ids.loc[rows].astype(str)
-        for col in attributes.columns:
-            values = attributes.loc[rows, col].map(lambda v: "" if v is None or v != v else str(v).strip())
-            if values.str.len().between(1, 24).all() and values.nunique() == len(rows):
-                labels = values
-                break
-        out.loc[rows] = [f"{title} ({label})" for label in labels]
+    out[shared] = group + " (" + labels + ")"
     return out
 
 
