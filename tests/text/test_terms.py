@@ -16,3 +16,13 @@ def test_shared_words_rank_rare_before_common_and_drop_catalogue_wide_ones(sampl
     assert shared[0] == "war" and "genres" not in shared and "the" not in shared  # war: rarest genre they share
     assert index.shared("Genres: Drama. The end", "Genres: Drama. The start") == []  # in a quarter of the texts or more
     assert index.shared(empire, jedi, limit=2) == shared[:2]
+
+
+def test_a_request_typed_as_a_sentence_shares_no_function_words(sample):
+    """Titles are short, so "and" or "with" is in few of them: only the function-word list keeps them out."""
+    index = TermIndex(sample.texts)
+    artaud = sample.texts[sample.item_map.to_internal(["1332"])[0]]
+    with_and = sum(" and " in f" {t.casefold()} " for t in sample.texts)
+    assert 0 < with_and < index.common * index.n  # the frequency rule alone would let "and" through
+    shared = index.shared("A story about my times with a painter and his life in Paris", artaud, limit=10)
+    assert set(shared) == {"life", "times"}
