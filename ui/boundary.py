@@ -29,6 +29,10 @@ CSS = """
   /* The entry page is app.py; call it Home in the navigation. */
   [data-testid="stSidebarNav"] li:first-child a span {font-size: 0;}
   [data-testid="stSidebarNav"] li:first-child a span::before {content: "Home"; font-size: 0.875rem;}
+  /* Multiselect chips wrap onto more lines: on one line the control scrolls and shows only the last chip. */
+  div:has(> [data-testid="stMultiSelectTagsContainer"]) {height: auto; max-height: none;}
+  [data-testid="stMultiSelectTagsContainer"] {flex-wrap: wrap; overflow: visible; flex: 1 1 0%; min-width: 0;}
+  [data-testid="stMultiSelectTagsContainer"] [data-tag] {max-width: 100%;}
   .pill {display: inline-block; padding: 0 .55rem; border-radius: 999px; font-size: .85rem; color: white;
          margin-right: .3rem;}
 </style>

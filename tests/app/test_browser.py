@@ -233,3 +233,23 @@ def test_browser_end_to_end(page) -> None:
         pg.locator(".js-plotly-plot").first.wait_for()
         no_error_boxes(pg)
     shoot(pg, "6_evaluate")
+
+    # A new visitor's liked items: every chosen title stays in sight (the control wraps instead of scrolling).
+    open_page(pg, "Recommend")
+    pg.get_by_text("A new user: pick a few liked items").click()
+    settle(pg)
+    box = pg.locator('[data-testid="stMultiSelect"] [role="combobox"]').first
+    for title in ("The Englishman Who Went Up a Hill", "Dr. Strangelove", "Star Wars"):
+        box.click()
+        box.press_sequentially(title, delay=20)
+        pg.keyboard.press("Enter")
+        settle(pg)
+    pg.keyboard.press("Escape")
+    control = pg.locator('[data-testid="stMultiSelect"] [role="group"]').first.bounding_box()
+    tags = pg.locator('[data-testid="stMultiSelect"] [data-tag]')
+    assert tags.count() == 3
+    for i in range(3):
+        tag = tags.nth(i).bounding_box()
+        assert control["x"] <= tag["x"] and tag["x"] + tag["width"] <= control["x"] + control["width"] + 1, (tag, control)
+        assert control["y"] <= tag["y"] and tag["y"] + tag["height"] <= control["y"] + control["height"] + 1, (tag, control)
+    no_error_boxes(pg)
