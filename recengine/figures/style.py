@@ -25,6 +25,9 @@ POSITIVE = "#16A34A"
 NEGATIVE = "#DC2626"
 NEUTRAL = "#6B7280"
 FONT_SIZE = 16
+#: The top margin of a figure without a title: room for Plotly's toolbar, which otherwise covers the plot's corner
+#: (the first cell of a similarity matrix) whenever the pointer is over the chart.
+TOOLBAR_ROOM = 44
 
 
 def color_for(name: str, palette: dict[str, str] | None = None) -> str:
@@ -38,12 +41,13 @@ def color_for(name: str, palette: dict[str, str] | None = None) -> str:
 
 
 def apply_layout(fig: go.Figure, title: str | None = None, height: int | None = None) -> go.Figure:
-    """Readable on a projector: large fonts, white background, tight margins."""
+    """Readable on a projector: large fonts, white background, tight margins (the top one keeps the toolbar off the
+    plot)."""
     fig.update_layout(
         title=title,
         template="plotly_white",
         font={"size": FONT_SIZE},
-        margin={"l": 10, "r": 10, "t": 60 if title else 20, "b": 10},
+        margin={"l": 10, "r": 10, "t": 60 if title else TOOLBAR_ROOM, "b": 10},
         height=height,
     )
     return fig

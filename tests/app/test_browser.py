@@ -172,6 +172,14 @@ def test_browser_end_to_end(page) -> None:
     assert "Items embedded" in main_text(pg)
     pg.locator(".js-plotly-plot").first.wait_for()
     no_error_boxes(pg)
+    # The similarity matrix has no title: Plotly's toolbar, shown on hover, must sit above its cells, not on them.
+    matrix = pg.locator(".js-plotly-plot").last
+    matrix.scroll_into_view_if_needed()
+    matrix.hover()
+    pg.wait_for_timeout(500)
+    toolbar = matrix.locator(".modebar").bounding_box()
+    cells = matrix.locator(".nsewdrag").first.bounding_box()
+    assert toolbar["y"] + toolbar["height"] <= cells["y"] + 1, (toolbar, cells)
     shoot(pg, "2_embeddings")
 
     open_page(pg, "Recommend")
