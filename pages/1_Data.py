@@ -65,6 +65,15 @@ def load_upload() -> None:
     ss["data_loaded"] = f"Loaded {ds.name}: {ds.n_users:,} users, {ds.n_items:,} items, {ds.n_interactions:,} interactions."
 
 
+def weight_fact(stats: dict, min_rating: float | None) -> str:
+    """The rating / weight column in the file's own words: "plays 1-2,000", not "ratings 1-2000"."""
+    name, lo, hi = str(stats.get("rating_column") or "rating"), stats["rating_min"], stats["rating_max"]
+    span = "-".join(f"{v:,.0f}" if float(v).is_integer() else f"{v:,g}" for v in (lo, hi))
+    if min_rating is not None:
+        return f"{escape(name)} {span} (only rows with {escape(name)} of at least {min_rating:g} were kept)"
+    return f"{escape(name)} {span} (every row counts as an interaction, whatever its {escape(name)})"
+
+
 def show_dataset() -> None:
     got = current()
     if got is None:
@@ -76,7 +85,7 @@ def show_dataset() -> None:
     dataset_metrics(stats, detailed=True)
     facts = [f"{stats['n_items_with_text']:,} items have text", f"{stats['users_with_1_to_5']:,} users have 1-5 interactions"]
     if stats.get("has_ratings"):
-        facts.append(f"ratings {stats['rating_min']:g}-{stats['rating_max']:g} (every rating counts as an interaction)")
+        facts.append(weight_fact(stats, ds.options.get("min_rating")))
     if stats.get("has_timestamps"):
         facts.append(f"from {stats['first_interaction']} to {stats['last_interaction']}")
     if ds.options.get("hash_user_ids"):

@@ -190,6 +190,8 @@ class Dataset:
         if self.has_ratings:
             r = self.interactions[Columns.rating]
             out["rating_min"], out["rating_max"] = float(r.min()), float(r.max())
+            # the file's own name for it: a play count or a quantity is not a "rating"
+            out["rating_column"] = (self.options.get("columns") or {}).get("rating") or Columns.rating
         if self.has_timestamps:
             t = pd.to_datetime(self.interactions[Columns.timestamp], unit="s")
             out["first_interaction"], out["last_interaction"] = str(t.min().date()), str(t.max().date())

@@ -191,3 +191,16 @@ def test_the_form_names_the_title_and_a_minimum_rating(run_page):
     # the chosen title, told apart from the other outdoor items by its name; the 3-star order is left out
     assert ds.title("S-9") == "outdoor (Trail shoes)" and ds.n_interactions == 2
     assert any("rated below 4" in w.value for w in at.warning)
+    assert any("stars 4.5-5 (only rows with stars of at least 4 were kept)" in c.value for c in at.caption)
+
+
+def test_a_weight_column_is_named_as_the_file_names_it(run_page):
+    """Play counts are not ratings: the Data page says what the column is called, and its range in full."""
+    at = run_page("pages/1_Data.py")
+    assert any("rating 1-5 (every row counts as an interaction" in c.value for c in at.caption)  # the sample
+    plays = b"listener,track,plays\nL1,T1,2000\nL1,T2,3\nL2,T1,1\n"
+    at.file_uploader(key="up_inter").set_value(("listens.csv", plays, "text/csv"))
+    at.run()
+    at.button(key="load_upload").click().run()
+    assert_clean(at)
+    assert any("plays 1-2,000 (every row counts as an interaction, whatever its plays)" in c.value for c in at.caption)
