@@ -17,11 +17,12 @@ from recengine.data.dataset import Dataset, IdMap
 from recengine.data.readers import Source, Table, read_table, source_name
 from recengine.data.validate import (
     ALIASES,
-    build_texts,
     ITEMS_ID,
+    build_texts,
     check_mapping,
     clean_ids,
     find_column,
+    left_out_warning,
     parse_ratings,
     parse_timestamps,
     text_columns,
@@ -113,7 +114,8 @@ def read_dataset(
         item_table = read_table(items, default_name="items", max_bytes=max_bytes)
         items_frame = _items_from_table(item_table, mapping, item_col, text, warnings)
     else:
-        items_frame = _items_from_interactions(inter, item_col, {user_col, item_col, rating_col, ts_col}, text, mapping.get("title"))
+        items_frame = _items_from_interactions(inter, item_col, {user_col, item_col, rating_col, ts_col}, text,
+                                              mapping.get("title"), warnings)
 
     known = set(items_frame[Columns.item])
     lacking = pd.unique(frame.loc[~frame[Columns.item].isin(known), Columns.item])
@@ -305,7 +307,10 @@ def _items_from_table(
                 "Column mapping, Item id in the items file; in the CLI: --items-id-col)."
             ) from None
     ids = clean_ids(table, id_col, "item")
-    texts, used = build_texts(table, id_col, text)
+    left_out: list[str] = []
+    texts, used = build_texts(table, id_col, text, left_out)
+    if left_out:
+        warnings.append(left_out_warning(table, left_out))
     texts = texts.fillna("").astype(str).str.strip()
     frame = table.frame.copy()
     frame.insert(0, "_id", ids)
@@ -397,14 +402,24 @@ def readable_title(title: str) -> str:
     return f"{article}{'' if article.endswith(chr(39)) else ' '}{m['body']}{m['rest'] or ''}"
 
 
+def _per_item(frame: pd.DataFrame, column: str) -> bool:
+    """Whether ``column`` holds one value per item (in 95 % of items), as an item attribute does."""
+    return bool((frame.groupby("_id")[column].nunique() <= 1).mean() >= 0.95)
+
+
 def _items_from_interactions(
-    table: Table, item_col: str, role_cols: set[str | None], text: str | Sequence[str] | None, title: str | None = None
+    table: Table, item_col: str, role_cols: set[str | None], text: str | Sequence[str] | None, title: str | None = None,
+    warnings: list[str] | None = None,
 ) -> pd.DataFrame:
     """Item-level text columns of a single interactions file (values constant per item) become item texts."""
     src = table.frame.copy()
     src["_id"] = clean_ids(table, item_col, "item")  # the same ids as the interactions get (7.0 -> "7")
-    candidates = [c for c in text_columns(table.frame, item_col) if c not in role_cols]
-    per_item = [c for c in candidates if (src.groupby("_id")[c].nunique() <= 1).mean() >= 0.95]
+    left_out: list[str] = []
+    candidates = [c for c in text_columns(table.frame, item_col, left_out) if c not in role_cols]
+    per_item = [c for c in candidates if _per_item(src, c)]
+    left_out = [c for c in left_out if c not in role_cols and _per_item(src, c)]  # an item's links, not a visit's
+    if left_out and text is None and warnings is not None:
+        warnings.append(left_out_warning(table, left_out))
     uniq = src.drop_duplicates("_id")
     tcol = title_column(uniq, item_col, title, table.name)
     if text is not None or per_item:  # a template reads any column; without one, the per-item text columns

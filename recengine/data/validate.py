@@ -81,9 +81,14 @@ def find_column(
         suffixes = tuple(n for n in names if n.endswith("id") and len(n) >= 5)
         if role == "timestamp":
             suffixes = ("date", "time", "timestamp", "datetime")
+        if role == "rating":  # Book-Rating, star_rating, user_score: numbers only, and not an average over users
+            suffixes = ("rating", "ratings", "score", "stars")
         matches = [
             c for c in cols if (suffixes and norm(c).endswith(suffixes)) or (id_like and id_like.match(norm(c)))
         ]
+        if role == "rating":
+            matches = [c for c in matches if not norm(c).startswith(("avg", "average", "mean", "median"))
+                       and _numbers(table.frame[c])]
         if role == "timestamp" and not matches:  # event-time names: played_at, createdAt, viewed-at
             matches = [c for c in cols if re.search(r"(?:[_\-\s]at|[a-z]At)$", c)]
         if role == "timestamp" and not matches:  # bought_on, createdOn: "on" also ends names like add_on, so only with dates in it
@@ -109,6 +114,12 @@ def find_column(
             )
         return None
     return matches[0]
+
+
+def _numbers(values: pd.Series) -> bool:
+    """Whether a column reads as numbers (nine in ten of its first 200 values; "4,5" is a number)."""
+    sample = values.dropna().astype(str).str.strip().str.replace(",", ".", regex=False).head(200)
+    return bool(len(sample)) and bool(pd.to_numeric(sample, errors="coerce").notna().mean() >= 0.9)
 
 
 def _holds_dates(values: pd.Series) -> bool:
@@ -281,16 +292,47 @@ def _unix_seconds(dt: pd.Series) -> pd.Series:
     return ((dt - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)).astype("int64")
 
 
-def text_columns(frame: pd.DataFrame, id_column: str) -> list[str]:
-    """The columns that hold text: not the id, with at least one value that contains a letter."""
+# Values that are addresses or machine codes, not words: links, e-mail addresses, file names of media, UUIDs, hashes.
+_LINK_OR_CODE = re.compile(
+    r"^(?:[a-z][a-z0-9+.-]*://\S*|www\.\S+|mailto:\S+|[^\s@]+@[^\s@]+\.\w+"
+    r"|\S+\.(?:jpe?g|png|gif|webp|svg|bmp|tiff?|pdf|mp3|mp4|wav|html?)"
+    r"|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{24,})$",
+    re.IGNORECASE,
+)
+
+
+def text_columns(frame: pd.DataFrame, id_column: str, left_out: list[str] | None = None) -> list[str]:
+    """The columns that hold text: not the id, with at least one value that contains a letter, and not a column of
+    links or codes (image URLs, e-mail addresses, UUIDs: nine in ten sampled values). Those say nothing an encoder
+    can read, and a column of near-identical links makes every item look alike; their names go to ``left_out``.
+
+    >>> left = []
+    >>> frame = pd.DataFrame({"isbn": ["0195153448"], "title": ["Classical Mythology"], "year": [2002],
+    ...                       "image": ["http://images.amazon.com/images/P/0195153448.01.MZZZZZZZ.jpg"]})
+    >>> text_columns(frame, "isbn", left), left
+    (['title'], ['image'])
+    """
     cols = []
     for c in frame.columns:
         if c == id_column:
             continue
         sample = frame[c].dropna().head(200).map(_cell_text)
-        if sample.str.contains(r"[^\W\d_]", regex=True).any():
-            cols.append(str(c))
+        sample = sample[sample.str.len() > 0]
+        if not sample.str.contains(r"[^\W\d_]", regex=True).any():
+            continue
+        if sample.str.fullmatch(_LINK_OR_CODE).mean() >= 0.9:
+            if left_out is not None:
+                left_out.append(str(c))
+            continue
+        cols.append(str(c))
     return cols
+
+
+def left_out_warning(table: Table, left_out: Sequence[str]) -> str:
+    """What a user reads when columns of links or codes were kept out of the item text, and how to take them in."""
+    return (f"{table.name}: column(s) {', '.join(left_out)} hold links or codes, not words, so they are left out of "
+            "the item text. To use them anyway, choose the text columns yourself (text=[...]; in the CLI: --text; in "
+            "the app: Item text, Chosen columns).")
 
 
 def _cell_text(value: object) -> str:
@@ -348,8 +390,11 @@ def parse_template(template: str, where: str) -> list[tuple[str, str]]:
     return pieces
 
 
-def build_texts(table: Table, id_column: str, text: str | Sequence[str] | None) -> tuple[pd.Series, list[str]]:
-    """Each item's text from its columns.
+def build_texts(
+    table: Table, id_column: str, text: str | Sequence[str] | None, left_out: list[str] | None = None
+) -> tuple[pd.Series, list[str]]:
+    """Each item's text from its columns (with ``text=None``, the names of link or code columns it passes over go to
+    ``left_out``).
 
     ``text`` is a template such as ``"{title} ({year}). {description}"``, a list of columns written as
     ``"Title: ... Genres: ..."``, one column name, or ``None`` for every text column, labelled.
@@ -376,7 +421,7 @@ def build_texts(table: Table, id_column: str, text: str | Sequence[str] | None) 
             filled = "".join(values[f] if kind == "column" else f for (kind, _), f in zip(pieces, fields))
             rows.append(filled.strip() if any(values.values()) else "")
         return pd.Series(rows, index=frame.index, dtype=object), used
-    chosen = [text] if isinstance(text, str) else list(text) if text is not None else text_columns(frame, id_column)
+    chosen = [text] if isinstance(text, str) else list(text) if text is not None else text_columns(frame, id_column, left_out)
     missing = [c for c in chosen if c not in cols]
     if missing:
         raise DataError(
@@ -470,5 +515,6 @@ __all__ = [
     "parse_ratings",
     "parse_timestamps",
     "text_columns",
+    "left_out_warning",
     "title_column",
 ]

@@ -43,6 +43,16 @@ def upload(name: str, content: str) -> io.BytesIO:
             "187131847;Dota 2;0.5;2016-01-01\n",
             {"user": "member_id", "item": "game_title", "rating": "hours_played", "timestamp": "purchase_date"},
         ),
+        (
+            "BX-Book-Ratings.csv",
+            '"User-ID";"ISBN";"Book-Rating"\n"276725";"034545104X";"0"\n"276726";"0155061224";"5"\n',
+            {"user": "User-ID", "item": "ISBN", "rating": "Book-Rating", "timestamp": None},
+        ),
+        (
+            "reviews.csv",
+            "user,product,avg_rating,comment\nu1,p1,4.2,great\nu2,p1,4.2,meh\n",  # an average is not a rating
+            {"user": "user", "item": "product", "rating": None, "timestamp": None},
+        ),
     ],
 )
 def test_public_layouts(name: str, content: str, expected: dict) -> None:
@@ -92,3 +102,23 @@ def test_foreign_headers_get_a_mapping_hint() -> None:
         upload("eu.csv", "Benutzer;Artikel;Bewertung\nA;x;4,5\n"), columns={"user": "Benutzer", "item": "Artikel", "rating": "Bewertung"}
     )
     assert ds.interactions["rating"].tolist() == [4.5]
+
+
+def test_columns_of_links_and_codes_stay_out_of_the_item_text_and_are_named() -> None:
+    """Book-Crossing's items carry three image URLs: as text they would make every book look alike."""
+    ratings = upload("BX-Book-Ratings.csv", '"User-ID";"ISBN";"Book-Rating"\n"1";"0195153448";"5"\n"2";"0002005018";"8"\n')
+    books = upload(
+        "BX-Books.csv",
+        '"ISBN";"Book-Title";"Book-Author";"Image-URL-S";"Contact";"Row-UUID"\n'
+        '"0195153448";"Classical Mythology";"Mark P. O. Morford";"http://images.amazon.com/images/P/0195153448.01.THUMBZZZ.jpg";'
+        '"sales@oup.com";"0b7e7dee-87b6-4b8c-a3d3-1b2f9c1e6a11"\n'
+        '"0002005018";"Clara Callan";"Richard Bruce Wright";"http://images.amazon.com/images/P/0002005018.01.THUMBZZZ.jpg";'
+        '"info@harpercollins.ca";"5f1c2a3b-0d4e-4f5a-8b6c-7d8e9f0a1b2c"\n',
+    )
+    ds = recengine.read_dataset(ratings, books)
+    assert ds.texts[0] == "Book-title: Classical Mythology. Book-author: Mark P. O. Morford."
+    assert any("Image-URL-S, Contact, Row-UUID hold links or codes" in w for w in ds.warnings)
+    books.seek(0)
+    ratings.seek(0)
+    chosen = recengine.read_dataset(ratings, books, text=["Book-Title", "Image-URL-S"])  # asked for: kept, no warning
+    assert "images.amazon.com" in chosen.texts[0] and not any("links or codes" in w for w in chosen.warnings)
