@@ -47,7 +47,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "recall, ndcg, hit, mrr and map at k, coverage, diversity, novelty, popularity bias and fit time.",
     )
     add_data_options(ev)
-    ev.add_argument("--protocol", default="warm", choices=["warm", "few-shot", "cold-items"], help="evaluation protocol (default warm)")
+    ev.add_argument("--protocol", default="warm", choices=["warm", "few-shot", "cold-items"], type=lambda s: s.replace("_", "-"),
+                    help="evaluation protocol (default warm; cold_items and few_shot also work)")
     ev.add_argument("--shots", default="1,3,5", help="profile sizes for few-shot (default 1,3,5)")
     ev.add_argument("--models", default="popularity,itemknn,ease,content,hybrid", help=f"comma-separated: {MODEL_HELP}")
     add_encoder_option(ev)

@@ -66,6 +66,13 @@ def test_evaluate_json(capsys):
     assert keys <= set(out["results"][0])
 
 
+def test_evaluate_takes_the_protocol_as_the_engine_spells_it(capsys):
+    """make_split and the issue texts say cold_items / few_shot: the flag takes that spelling too."""
+    assert main(["evaluate", *FILES, "--protocol", "few_shot", "--shots", "1", "--models", "popularity",
+                 "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["protocol"] == "few-shot"
+
+
 def test_evaluate_bad_shots_is_a_user_error(capsys):
     assert main(["evaluate", *FILES, "--protocol", "few-shot", "--shots", "one"]) == 2
     assert "--shots" in capsys.readouterr().err
