@@ -102,12 +102,14 @@ def fit_for_cli(args: argparse.Namespace, name: str, ds: Any) -> tuple[Any, Any]
     encoder = shared_encoder(getattr(args, "encoder", "default"), args.device)
     with progress_bar("embedding items") as update:
         embeddings = embed_items(ds, encoder, progress=update)
-    if getattr(args, "refit", False):
-        print(f"fitting {model.name} on {ds.n_users} users x {ds.n_items} items ...", file=sys.stderr)
-        model.fit(ds, embeddings=embeddings, encoder=encoder)
-    else:
-        print(f"fitting {model.name} on {ds.n_users} users x {ds.n_items} items (or loading it if fitted before) ...", file=sys.stderr)
-        model = fit_cached(model, ds, embeddings=embeddings, encoder=encoder)
+    refit = getattr(args, "refit", False)
+    print(f"fitting {model.name} on {ds.n_users} users x {ds.n_items} items"
+          f"{'' if refit else ' (or loading it if fitted before)'} ...", file=sys.stderr)
+    with progress_bar(f"fitting {model.name}") as update:  # the hybrid's stages: minutes on a large catalogue
+        if refit:
+            model.fit(ds, embeddings=embeddings, encoder=encoder, progress=update)
+        else:
+            model = fit_cached(model, ds, embeddings=embeddings, encoder=encoder, progress=update)
     return model, embeddings
 
 

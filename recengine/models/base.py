@@ -12,7 +12,7 @@ import json
 import time
 import warnings
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -152,16 +152,32 @@ class Recommender(ABC):
         self._check_fitted()
         return len(self.item_map)
 
+    def report(self, done: int, total: int, message: str) -> None:
+        """Tell the ``progress`` callback given to :meth:`fit`, if any, how far the fit is."""
+        if (progress := getattr(self, "_progress", None)) is not None:
+            progress(done, total, message)
+
     def _check_fitted(self) -> None:
         if self.item_map is None:
             raise NotFittedError(f"the {self.name} model is not fitted yet: call fit(dataset) first.")
 
-    def fit(self, dataset: Dataset, embeddings: Any = None, encoder: Any = None) -> Recommender:
-        """Learn from ``dataset`` (and item embeddings for text-based models); returns ``self``."""
+    def fit(
+        self, dataset: Dataset, embeddings: Any = None, encoder: Any = None,
+        progress: Callable[[int, int, str], None] | None = None,
+    ) -> Recommender:
+        """Learn from ``dataset`` (and item embeddings for text-based models); returns ``self``.
+
+        ``progress(done, total, message)`` hears of the stages of a fit that has several (the hybrid's validation
+        splits, minutes on a large catalogue); a one-step fit says nothing.
+        """
         if not isinstance(dataset, Dataset):
             raise ConfigError(f"fit takes a recengine Dataset, got {type(dataset).__name__}.")
         start = time.perf_counter()
-        self._fit(dataset, embeddings=embeddings, encoder=encoder)
+        self._progress = progress
+        try:
+            self._fit(dataset, embeddings=embeddings, encoder=encoder)
+        finally:
+            self._progress = None
         self.item_map = dataset.item_map
         self.titles = np.asarray(dataset.titles, dtype=object)
         self.warm_mask = ~np.asarray(dataset.cold_item_mask, dtype=bool)
@@ -424,7 +440,10 @@ def dataset_fingerprint(dataset: Dataset) -> str:
     return h.hexdigest()[:16]
 
 
-def fit_cached(model: Recommender, dataset: Dataset, embeddings: Any = None, encoder: Any = None, cache_dir: Path | None = None) -> Recommender:
+def fit_cached(
+    model: Recommender, dataset: Dataset, embeddings: Any = None, encoder: Any = None, cache_dir: Path | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> Recommender:
     """``model.fit(dataset, ...)``, or the same model loaded from disk when it was fitted before.
 
     The key covers the data, the model kind and settings, and the embeddings' encoder fingerprint, so a
@@ -455,7 +474,7 @@ def fit_cached(model: Recommender, dataset: Dataset, embeddings: Any = None, enc
             return type(model).load(path)
         except (ModelError, OSError, ValueError, KeyError):
             shutil.rmtree(path, ignore_errors=True)
-    model.fit(dataset, embeddings=embeddings, encoder=encoder)
+    model.fit(dataset, embeddings=embeddings, encoder=encoder, progress=progress)
     root.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=root, prefix=".tmp-"))
     try:

@@ -312,8 +312,11 @@ def learn_weights(model: Hybrid, dataset: Dataset, embeddings: Any, encoder: Any
         return W, {"note": "prior weights: too few users for a validation split"}
     parts: dict[tuple[str, int], list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
     model.item_map = dataset.item_map  # profile_matrix needs the (shared) item map
+    total = len(setups) + 1  # the validation splits, then the final fit on all the data
+    slow = "" if model.ease_left_out else f" (EASE on {dataset.n_items:,} items is the slow part)"
     try:
-        for stage, train, groups in setups:
+        for step, (stage, train, groups) in enumerate(setups):
+            model.report(step, total, f"learning the weights: validation split {step + 1} of {len(setups)}{slow}")
             bases = model.fit_bases(train, embeddings, encoder)
             feats = item_features(train)
             for regime, profiles, positives in groups:
@@ -333,6 +336,7 @@ def learn_weights(model: Hybrid, dataset: Dataset, embeddings: Any, encoder: Any
             keep = relevant.any(axis=1)
             W[regime], best, _ = coordinate_ascent(F[:, keep], blocked[keep], relevant[keep], ("is_cold",), 1, W[regime])
             info["ndcg@10 with cold items"] = round(best, 4)
+    model.report(len(setups), total, f"fitting on all the data{slow}")
     return W, report
 
 

@@ -203,3 +203,15 @@ def test_text_never_counts_against_an_item_even_where_that_would_help_known_item
     F[SIGNALS.index("itemknn")] = F[SIGNALS.index("content")]  # the same data under a signal that may go negative
     free, _, _ = coordinate_ascent(F, blocked, relevant, ("ease", "itemknn"), passes=2)
     assert free[SIGNALS.index("itemknn")] < 0
+
+
+def test_the_fit_reports_its_stages_in_order_and_keeps_no_callback(sample, sample_embeddings, encoder, tmp_path):
+    """A large catalogue takes minutes to fit: the caller hears of each validation split, then of the final fit."""
+    heard = []
+    model = Hybrid().fit(sample, sample_embeddings, encoder, progress=lambda *a: heard.append(a))
+    total = heard[0][1]
+    assert total >= 2 and [d for d, _, _ in heard] == list(range(total)) and {t for _, t, _ in heard} == {total}
+    assert heard[0][2].startswith("learning the weights: validation split 1 of")
+    assert "EASE on 1,682 items" in heard[0][2] and heard[-1][2].startswith("fitting on all the data")
+    assert model._progress is None  # not kept, nor saved with the model
+    assert Hybrid.load(model.save(tmp_path / "h")).recommend(Profile.from_user(sample, "1"), k=3).shape[0] == 3
