@@ -79,6 +79,18 @@ def test_ease_weights_match_the_closed_form(rng):
     np.testing.assert_allclose(B, expected, atol=1e-5)
 
 
+def test_the_cholesky_inverse_matches_the_general_one_and_falls_back_when_not_positive_definite(rng):
+    import torch
+
+    from recengine.models.ease import spd_inverse
+
+    A = torch.as_tensor(rng.normal(size=(60, 40)))
+    G = A.T @ A + 0.5 * torch.eye(40, dtype=A.dtype)
+    torch.testing.assert_close(spd_inverse(G), torch.linalg.inv(G))
+    swap = torch.tensor([[0.0, 1.0], [1.0, 0.0]])  # symmetric and invertible, but not positive definite
+    torch.testing.assert_close(spd_inverse(swap), swap)
+
+
 def test_device_choice(tiny):
     assert resolve_device("auto") in ("cpu", "cuda", "mps")
     with pytest.raises(ConfigError, match="unknown device"):
