@@ -122,3 +122,16 @@ def test_columns_of_links_and_codes_stay_out_of_the_item_text_and_are_named() ->
     ratings.seek(0)
     chosen = recengine.read_dataset(ratings, books, text=["Book-Title", "Image-URL-S"])  # asked for: kept, no warning
     assert "images.amazon.com" in chosen.texts[0] and not any("links or codes" in w for w in chosen.warnings)
+
+
+def test_one_file_names_an_items_link_column_it_leaves_out_but_not_a_visits() -> None:
+    ds = recengine.read_dataset(upload(
+        "visits.csv",
+        "user_id,item_id,description,product_url,referrer\n"
+        "1,A,Trail shoes,https://shop.example/a,https://mail.example/x\n"
+        "2,A,Trail shoes,https://shop.example/a,https://search.example/y\n"
+        "2,B,Rain jacket,https://shop.example/b,https://search.example/z\n",
+    ))
+    assert ds.items.set_index("item_id").loc["B", "text"] == "Rain jacket"
+    said = [w for w in ds.warnings if "links or codes" in w]
+    assert len(said) == 1 and "product_url" in said[0] and "referrer" not in said[0]  # the referrer is a visit's
