@@ -196,7 +196,7 @@ def fitted_model(model_name: str, dataset, dataset_key: str, name: str = "defaul
         bar = st.empty()
 
         def stage(done: int, total: int, message: str) -> None:  # the hybrid's stages: minutes on a large catalogue
-            bar.progress(min(done / total, 1.0) if total else 0.0, text=f"{lead} · step {done + 1} of {total}: {message}")
+            bar.progress(min(done / total, 1.0) if total else 0.0, text=f"Step {done + 1} of {total}: {message}")
 
         try:
             with st.spinner(f"{lead}…"):
