@@ -115,7 +115,8 @@ def ease_fits(n_items: int, device: str = "cpu", max_items: int = EASEConfig.mod
 def spd_inverse(G: Any) -> Any:
     """The inverse of a symmetric positive definite torch matrix, through its Cholesky factor: half the work of
     ``torch.linalg.inv``'s LU (``benchmarks/ease_fit.py``). ``X'X + lambda I`` is positive definite for any
-    ``lambda > 0``; should rounding say otherwise (a tiny lambda in float32), the general inverse is used.
+    ``lambda > 0``; should rounding say otherwise (a tiny lambda in float32), or the device have no Cholesky
+    kernel, the general inverse is used.
 
     >>> import torch
     >>> G = torch.tensor([[4.0, 2.0], [2.0, 3.0]], dtype=torch.float64)
@@ -124,7 +125,10 @@ def spd_inverse(G: Any) -> Any:
     """
     import torch
 
-    L, info = torch.linalg.cholesky_ex(G)
+    try:
+        L, info = torch.linalg.cholesky_ex(G)
+    except (NotImplementedError, RuntimeError):  # a backend without a Cholesky kernel (some MPS builds)
+        return torch.linalg.inv(G)
     if int(info) != 0:
         del L
         return torch.linalg.inv(G)

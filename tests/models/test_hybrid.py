@@ -91,6 +91,21 @@ def test_the_cholesky_inverse_matches_the_general_one_and_falls_back_when_not_po
     torch.testing.assert_close(spd_inverse(swap), swap)
 
 
+def test_the_inverse_falls_back_where_the_device_has_no_cholesky_kernel(rng, monkeypatch):
+    import torch
+
+    from recengine.models.ease import spd_inverse
+
+    A = torch.as_tensor(rng.normal(size=(30, 20)))
+    G = A.T @ A + torch.eye(20, dtype=A.dtype)
+
+    def missing(*args, **kwargs):
+        raise NotImplementedError("The operator 'aten::linalg_cholesky_ex.L' is not implemented for MPS")
+
+    monkeypatch.setattr(torch.linalg, "cholesky_ex", missing)
+    torch.testing.assert_close(spd_inverse(G), torch.linalg.inv(G))
+
+
 def test_device_choice(tiny):
     assert resolve_device("auto") in ("cpu", "cuda", "mps")
     with pytest.raises(ConfigError, match="unknown device"):
