@@ -169,7 +169,14 @@ def evaluate(
     vectors = None if embeddings is None else np.asarray(getattr(embeddings, "vectors", embeddings), dtype=np.float32)
     total, done, rows = len(built) * len(splits), 0, []
     for model in built:
-        model.fit(splits[0].train, embeddings=embeddings, encoder=encoder)
+        stage = None
+        if progress:  # a fit can take minutes on a large catalogue (the hybrid's EASE): say which step it is on
+            progress(done, total, f"fitting {model.name}")
+
+            def stage(step: int, steps: int, message: str, name: str = model.name, at: int = done) -> None:
+                progress(at, total, f"fitting {name}: step {step + 1} of {steps}: {message}")
+
+        model.fit(splits[0].train, embeddings=embeddings, encoder=encoder, progress=stage)
         for split in splits:
             recs = recommend_split(model, split, k)
             row: dict[str, Any] = {"protocol": name, "model": model.name}

@@ -89,3 +89,26 @@ def test_max_users_measures_a_seeded_sample_of_the_test_users(sample, sample_emb
     assert whole["n_users"].iloc[0] == 943  # fewer users than the cap: all of them
     with pytest.raises(ConfigError, match="max_users"):
         evaluate(sample, "warm", models=["popularity"], embeddings=sample_embeddings, max_users=0)
+
+
+def test_progress_names_each_fit_and_the_steps_a_fit_reports(tiny, tiny_embeddings):
+    """A fit of minutes (the hybrid's EASE on a large catalogue) shows its steps, not a bar that stands still."""
+    from recengine.models import Popularity
+
+    class TwoSteps(Popularity):
+        def _fit(self, dataset, embeddings=None, encoder=None):
+            self.report(0, 2, "counting")
+            super()._fit(dataset, embeddings=embeddings, encoder=encoder)
+            self.report(1, 2, "sorting")
+
+    heard = []
+    evaluate(tiny, "warm", models=[TwoSteps(), "itemknn"], embeddings=tiny_embeddings, k=2,
+             progress=lambda *a: heard.append(a))
+    assert heard == [
+        (0, 2, "fitting popularity"),
+        (0, 2, "fitting popularity: step 1 of 2: counting"),
+        (0, 2, "fitting popularity: step 2 of 2: sorting"),
+        (1, 2, "popularity"),
+        (1, 2, "fitting itemknn"),
+        (2, 2, "itemknn"),
+    ]
