@@ -331,8 +331,9 @@ def _items_from_table(
         frame = frame.drop_duplicates("_id", keep="first")
     if not (frame["_text"].str.len() > 0).any():
         cols_used = ", ".join(used) if used else "none found"
+        passed = f"; {', '.join(left_out)} hold only links or codes" if left_out else ""
         raise DataError(
-            f"{table.name}: no item has any text (text columns: {cols_used}). Add a column with titles or "
+            f"{table.name}: no item has any text (text columns: {cols_used}{passed}). Add a column with titles or "
             "descriptions, or choose the text columns explicitly (text=[...] / --text)."
         )
     tcol = title_column(table.frame, id_col, mapping.get("title"), table.name)

@@ -135,3 +135,10 @@ def test_one_file_names_an_items_link_column_it_leaves_out_but_not_a_visits() ->
     assert ds.items.set_index("item_id").loc["B", "text"] == "Rain jacket"
     said = [w for w in ds.warnings if "links or codes" in w]
     assert len(said) == 1 and "product_url" in said[0] and "referrer" not in said[0]  # the referrer is a visit's
+
+
+def test_an_items_file_of_links_alone_says_so_when_it_has_no_text() -> None:
+    inter = upload("orders.csv", "user_id,item_id\n1,A\n2,B\n")
+    items = upload("items.csv", "item_id,image\nA,https://cdn.example/a.jpg\nB,https://cdn.example/b.jpg\n")
+    with pytest.raises(DataError, match=r"no item has any text \(text columns: none found; image hold only links"):
+        recengine.read_dataset(inter, items)
