@@ -104,7 +104,9 @@ class Recommender(ABC):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if cls.name != "base":
+        # Only a class that names itself is registered: a user's subclass of Popularity that keeps the name must
+        # not take "popularity" over from the engine's own class (make_model, load).
+        if cls.name != "base" and "name" in cls.__dict__:
             MODELS[cls.name] = cls
 
     def __init__(self, config: ModelConfig | dict[str, Any] | None = None, **kwargs: Any) -> None:

@@ -133,6 +133,24 @@ def test_make_model_by_name_and_alias():
         make_model("svd")
 
 
+def test_a_subclass_that_keeps_the_name_leaves_the_registry_alone(tiny, tmp_path):
+    """Subclassing Popularity to tweak it must not make every "popularity" (make_model, load) the tweak."""
+    from recengine.models.base import MODELS
+
+    class Tweaked(Popularity):
+        pass
+
+    class Named(Popularity):
+        name = "named-popularity"
+
+    try:
+        assert type(make_model("popularity")) is Popularity
+        assert type(Popularity.load(Popularity().fit(tiny).save(tmp_path / "pop"))) is Popularity
+        assert MODELS["named-popularity"] is Named and Tweaked not in MODELS.values()
+    finally:
+        MODELS.pop("named-popularity", None)
+
+
 def test_load_refuses_a_folder_that_is_not_a_model(tmp_path):
     with pytest.raises(ModelError):
         Recommender.load(tmp_path)
