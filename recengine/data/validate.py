@@ -116,10 +116,15 @@ def find_column(
     return matches[0]
 
 
+def _decimal(values: pd.Series) -> pd.Series:
+    """Values read as numbers, a decimal comma as a point ("4,5" is 4.5); what is not a number is NaN."""
+    return pd.to_numeric(values.astype(str).str.strip().str.replace(",", ".", regex=False), errors="coerce")
+
+
 def _numbers(values: pd.Series) -> bool:
     """Whether a column reads as numbers (nine in ten of its first 200 values; "4,5" is a number)."""
-    sample = values.dropna().astype(str).str.strip().str.replace(",", ".", regex=False).head(200)
-    return bool(len(sample)) and bool(pd.to_numeric(sample, errors="coerce").notna().mean() >= 0.9)
+    sample = values.dropna().head(200)
+    return bool(len(sample)) and bool(_decimal(sample).notna().mean() >= 0.9)
 
 
 def _holds_dates(values: pd.Series) -> bool:
@@ -179,8 +184,7 @@ def parse_ratings(table: Table, column: str) -> pd.Series:
     """Ratings as float64; text, empty cells, inf and NaN are errors that list the rows."""
     raw = table.frame[column]
     if raw.dtype == object or pd.api.types.is_string_dtype(raw):
-        text = raw.astype(str).str.strip().str.replace(",", ".", regex=False)
-        values = pd.to_numeric(text, errors="coerce")
+        values = _decimal(raw)
         bad = np.flatnonzero(values.isna().to_numpy() | ~np.isfinite(values.fillna(0).to_numpy()))
         if len(bad):
             examples = ", ".join(repr(str(raw.iloc[i])) for i in bad[:3])
