@@ -192,14 +192,13 @@ def fitted_model(model_name: str, dataset, dataset_key: str, name: str = "defaul
             emb = item_embeddings(dataset, dataset_key, name, device)
             enc = encoder(name, device)
             config = {"encoder": name, "device": device}
-        lead = f"Fitting {model_name} on {dataset.name} (once per dataset)"
         bar = st.empty()
 
         def stage(done: int, total: int, message: str) -> None:  # the hybrid's stages: minutes on a large catalogue
             bar.progress(min(done / total, 1.0) if total else 0.0, text=f"Step {done + 1} of {total}: {message}")
 
         try:
-            with st.spinner(f"{lead}…"):
+            with st.spinner(f"Fitting {model_name} on {dataset.name} (once per dataset)…"):
                 return make_model(model_name, **config).fit(dataset, embeddings=emb, encoder=enc, progress=stage)
         finally:
             bar.empty()

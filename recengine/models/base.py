@@ -12,9 +12,9 @@ import json
 import time
 import warnings
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -25,6 +25,9 @@ from recengine.columns import Columns
 from recengine.data import Dataset, IdMap
 from recengine.errors import ConfigError, ModelError, NotFittedError, settings_error
 from recengine.models.profile import Profile
+
+if TYPE_CHECKING:  # the progress(done, total, message) callback embedding takes, not an import of the text engine
+    from recengine.text.encoder import Progress
 
 FORMAT = "recengine-model"
 FORMAT_VERSION = 1
@@ -165,7 +168,7 @@ class Recommender(ABC):
 
     def fit(
         self, dataset: Dataset, embeddings: Any = None, encoder: Any = None,
-        progress: Callable[[int, int, str], None] | None = None,
+        progress: Progress | None = None,
     ) -> Recommender:
         """Learn from ``dataset`` (and item embeddings for text-based models); returns ``self``.
 
@@ -444,7 +447,7 @@ def dataset_fingerprint(dataset: Dataset) -> str:
 
 def fit_cached(
     model: Recommender, dataset: Dataset, embeddings: Any = None, encoder: Any = None, cache_dir: Path | None = None,
-    progress: Callable[[int, int, str], None] | None = None,
+    progress: Progress | None = None,
 ) -> Recommender:
     """``model.fit(dataset, ...)``, or the same model loaded from disk when it was fitted before.
 
