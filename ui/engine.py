@@ -46,17 +46,10 @@ def progress_callback(label: str) -> tuple[Progress, Callable[[], None]]:
 def table_columns(data: bytes, name: str, role: str) -> tuple[list[str], dict[str, str | None]]:
     """The columns of an uploaded file and the roles the engine would guess for them (None: no guess)."""
     from recengine.data import read_table
-    from recengine.data.validate import ROLES, find_column
-    from recengine.errors import DataError
+    from recengine.data.load import guess_columns
 
     tbl = read_table(data, default_name=name)
-    guesses: dict[str, str | None] = {}
-    for r in ROLES:
-        try:
-            guesses[r] = find_column(tbl, r, None, required=False)
-        except DataError:
-            guesses[r] = None
-    return [str(c) for c in tbl.frame.columns], guesses
+    return [str(c) for c in tbl.frame.columns], guess_columns(tbl, role)
 
 
 @st.cache_resource(show_spinner="Loading the encoder…", max_entries=4)

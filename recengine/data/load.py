@@ -18,13 +18,17 @@ from recengine.data.readers import Source, Table, read_table, source_name
 from recengine.data.validate import (
     ALIASES,
     ITEMS_ID,
+    ROLES,
     build_texts,
     check_mapping,
     clean_ids,
     find_column,
+    holds_numbers,
+    holds_times,
     left_out_warning,
     parse_ratings,
     parse_timestamps,
+    plain_text,
     text_columns,
     title_column,
 )
@@ -90,8 +94,9 @@ def read_dataset(
     mapping = check_mapping(columns)
     warnings: list[str] = []
     inter = read_table(interactions, default_name="interactions", max_bytes=max_bytes)
-    user_col = find_column(inter, "user", mapping.get("user"), required=True)
-    item_col = find_column(inter, "item", mapping.get("item"), required=True)
+    roles = roles_by_position(inter, mapping, warnings) if inter.headerless else mapping
+    user_col = find_column(inter, "user", roles.get("user"), required=True)
+    item_col = find_column(inter, "item", roles.get("item"), required=True)
     if user_col == item_col:
         raise DataError(
             f"{inter.name}: the same column {user_col!r} was taken as both user and item. "
@@ -99,8 +104,8 @@ def read_dataset(
             "--user-col and --item-col)."
         )
     taken = {user_col, item_col}
-    rating_col = _optional(inter, "rating", mapping, taken)
-    ts_col = _optional(inter, "timestamp", mapping, taken | {rating_col})
+    rating_col = _optional(inter, "rating", roles, taken)
+    ts_col = _optional(inter, "timestamp", roles, taken | {rating_col})
 
     frame = pd.DataFrame({Columns.user: clean_ids(inter, user_col, "user"), Columns.item: clean_ids(inter, item_col, "item")})
     if rating_col is not None:
@@ -236,6 +241,50 @@ def keep_ratings_at_least(ds: Dataset, min_rating: float) -> Dataset:
     )
 
 
+def roles_by_position(table: Table, mapping: Mapping[str, str | None], warnings: list[str]) -> dict[str, str | None]:
+    """The roles of a file with no header row, read in the order most such files use (MovieLens' ``u.data`` and
+    ``ratings.dat``, Last.fm, Netflix): the user, then the item, then a time (unix seconds or dates) and a number
+    (the rating or count), wherever they come. What ``mapping`` names wins; the warning says what was assumed.
+    """
+    cols = [str(c) for c in table.frame.columns]
+    roles = dict(mapping)
+    user = roles.setdefault("user", next(c for c in cols if c != roles.get("item")))
+    item = roles.setdefault("item", next(c for c in cols if c != user))
+    rest = [c for c in cols if c not in (user, item)]
+    if "timestamp" not in roles:
+        roles["timestamp"] = next((c for c in rest if holds_times(table.frame[c])), None)
+    if "rating" not in roles:
+        roles["rating"] = next((c for c in rest if c != roles["timestamp"] and holds_numbers(table.frame[c])), None)
+    read = [f"{roles[r]} as the {r}" for r in ROLES if roles.get(r) is not None and r not in mapping]
+    if read:
+        warnings.append(
+            f"{table.name} has no header row, so its columns were read by position: {_and(read)}. If that is wrong, "
+            "add a header row (user_id, item_id, rating, timestamp), or map the columns by these names "
+            f"(columns={{'user': '{cols[1]}', ...}}; in the app: Column mapping; in the CLI: --user-col '{cols[1]}')."
+        )
+    return roles
+
+
+def guess_columns(table: Table, kind: str = "interactions") -> dict[str, str | None]:
+    """The column :func:`read_dataset` would take for each role of ``table``, read as ``"interactions"`` or as
+    ``"items"`` (then only ``item``, its id), with no mapping; None where none is found or several look alike.
+    A mapping form shows these as its defaults."""
+    if table.headerless:
+        return {"item": str(table.frame.columns[0])} if kind == "items" else {
+            r: c for r, c in roles_by_position(table, {}, []).items() if r in ROLES}
+    guesses: dict[str, str | None] = {}
+    for role in ("item",) if kind == "items" else ROLES:
+        try:
+            guesses[role] = find_column(table, role, None, required=False)
+        except DataError:
+            guesses[role] = None
+    return guesses
+
+
+def _and(parts: Sequence[str]) -> str:
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+
+
 def _optional(table: Table, role: str, mapping: Mapping[str, str | None], taken: set[str | None]) -> str | None:
     if role in mapping and mapping[role] is None:  # mapped to None: read no such column, even if one looks like it
         return None
@@ -292,6 +341,8 @@ def _items_from_table(
     explicit_item = mapping.get("item")
     if mapping.get(ITEMS_ID) is not None:
         id_col = find_column(table, "item", mapping[ITEMS_ID], required=True)
+    elif table.headerless:  # ids first, as in MovieLens' movies.dat and u.item
+        id_col = cols[0]
     elif explicit_item is not None and explicit_item in cols:
         id_col = explicit_item
     elif inter_item_col in cols:
@@ -337,8 +388,10 @@ def _items_from_table(
             "descriptions, or choose the text columns explicitly (text=[...] / --text)."
         )
     tcol = title_column(table.frame, id_col, mapping.get("title"), table.name)
+    if tcol is None and table.headerless and used:
+        tcol = used[0]
     if tcol is not None:
-        titles = frame[tcol].map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else readable_title(str(v)))
+        titles = frame[tcol].map(_title)
     else:
         titles = frame["_text"].str.slice(0, 60)
     titles = titles.where(titles.str.len() > 0, frame["_id"])
@@ -403,6 +456,11 @@ def readable_title(title: str) -> str:
     return f"{article}{'' if article.endswith(chr(39)) else ' '}{m['body']}{m['rest'] or ''}"
 
 
+def _title(value: object) -> str:
+    """A title cell as shown: no markup, and said as it reads (empty when missing)."""
+    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else readable_title(plain_text(str(value)))
+
+
 def _per_item(frame: pd.DataFrame, column: str) -> bool:
     """Whether ``column`` holds one value per item (in 95 % of items), as an item attribute does."""
     return bool((frame.groupby("_id")[column].nunique() <= 1).mean() >= 0.95)
@@ -422,11 +480,13 @@ def _items_from_interactions(
     if left_out and text is None and warnings is not None:
         warnings.append(left_out_warning(table, left_out))
     uniq = src.drop_duplicates("_id")
-    tcol = title_column(uniq, item_col, title, table.name)
+    tcol = title_column(uniq, item_col, title, table.name) or (per_item[0] if table.headerless and per_item else None)
     if text is not None or per_item:  # a template reads any column; without one, the per-item text columns
-        sub = Table((uniq if text is not None else uniq[["_id", *per_item]]).reset_index(drop=True), table.name)
+        sub = Table((uniq if text is not None else uniq[["_id", *per_item]]).reset_index(drop=True), table.name,
+                    headerless=table.headerless)
         texts, _ = build_texts(sub, "_id", text)
-        titles = uniq[tcol].astype(str).to_numpy() if tcol else texts.str.slice(0, 60).to_numpy()
+        shown = (uniq[tcol].map(_title) if tcol else texts.str.slice(0, 60)).to_numpy()
+        titles = np.where([bool(t) for t in shown], shown, uniq["_id"].to_numpy())
         return pd.DataFrame({Columns.item: uniq["_id"].to_numpy(), Columns.title: titles, Columns.text: texts.to_numpy()})
     ids = uniq["_id"].to_numpy()
     # Items identified by their names ("Fallout 4") carry their own text.

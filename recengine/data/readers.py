@@ -25,7 +25,12 @@ from recengine.settings import max_file_bytes
 Source = str | Path | IO[bytes] | IO[str] | pd.DataFrame | bytes
 
 DELIMITERS = [",", ";", "\t", "|"]
-_DELIM_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+#: Tried when none of DELIMITERS splits the lines: MovieLens 1M/10M's ``.dat`` files, and runs of spaces or tabs
+#: (many academic ``.txt`` dumps such as ``user item rating``).
+DOUBLE_COLON, WHITESPACE = "::", r"\s+"
+_DELIM_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe", DOUBLE_COLON: "double colon",
+                WHITESPACE: "whitespace"}
+_UNIT_SEP = "\x1f"  # what "::" becomes before parsing, so that the fast C parser reads it
 _TEXT_EXT = {".csv", ".tsv", ".txt", ".tab", ".dat", ".psv"}
 _JSON_EXT = {".json", ".jsonl", ".ndjson"}
 _PARQUET_EXT = {".parquet", ".pq"}
@@ -36,7 +41,8 @@ class Table:
     """A table read from one source, with what is needed to point at its rows in messages.
 
     ``first_line`` is the file line of the first data row (2 for a delimited file with a header,
-    1 for JSON Lines); ``unit`` is ``"line"`` for text files and ``"row"`` otherwise.
+    1 for JSON Lines); ``unit`` is ``"line"`` for text files and ``"row"`` otherwise. A delimited file whose
+    first line is data, not column names, is ``headerless``: its columns are called ``column 1``, ``column 2``...
     """
 
     frame: pd.DataFrame
@@ -47,6 +53,7 @@ class Table:
     #: the file line of each row, where rows and lines do not simply follow one another (blank lines,
     #: fields that span lines); None when row ``p`` is on line ``p + first_line``
     lines: tuple[int, ...] | None = field(default=None, compare=False, repr=False)
+    headerless: bool = False
 
     def where(self, positions: Any, limit: int = 5) -> str:
         """Human words for the first few offending rows, e.g. ``"lines 3, 7"``."""
@@ -326,11 +333,14 @@ def _sniff_delimiter(text: str, suffix: str) -> str:
     lines = [ln for ln in text.splitlines()[:50] if ln.strip()]
     if suffix == ".tsv" or suffix == ".tab":
         return "\t"
+    colons = [ln.count(DOUBLE_COLON) for ln in lines]
+    if colons and colons[0] >= 1 and all(c == colons[0] for c in colons):  # before "|": a genre list may hold pipes
+        return DOUBLE_COLON
     try:
         return csv.Sniffer().sniff("\n".join(lines[:20]), delimiters="".join(DELIMITERS)).delimiter
     except csv.Error:
         pass
-    best, best_score = ",", -1.0
+    best, best_score = "", -1.0
     for d in DELIMITERS:
         counts = [next(csv.reader([ln], delimiter=d)).__len__() for ln in lines]
         if not counts or counts[0] < 2:
@@ -339,21 +349,45 @@ def _sniff_delimiter(text: str, suffix: str) -> str:
         score = consistent * 10 + counts[0] / 100
         if score > best_score:
             best, best_score = d, score
-    return best
+    if best:
+        return best
+    counts = [len(ln.split()) for ln in lines]
+    if counts and counts[0] >= 2 and all(c == counts[0] for c in counts):
+        return WHITESPACE
+    return ","  # one column: the caller says the delimiter may be wrong
+
+
+def _headerless(head: pd.DataFrame) -> bool:
+    """Whether the first row of ``head`` (the first rows, read with no header) is data rather than column names:
+    some cell of it is a number, as most cells below it are. A header of numbers counting up from 0 (``,0,1,2``,
+    as pandas names unnamed columns) is taken as names.
+
+    >>> _headerless(pd.DataFrame([["196", "242", "3"], ["186", "302", "3"]]))
+    True
+    >>> _headerless(pd.DataFrame([["user", "item", "rating"], ["186", "302", "3"]]))
+    False
+    """
+    if len(head) < 2:
+        return False
+    first = pd.to_numeric(head.iloc[0].str.strip(), errors="coerce")
+    numbers = first.dropna()
+    if numbers.empty or (len(numbers) > 1 and numbers.iloc[0] == 0 and numbers.diff().iloc[1:].eq(1).all()):
+        return False
+    rest = head.iloc[1:]
+    return any(pd.to_numeric(rest[c].str.strip(), errors="coerce").notna().mean() >= 0.9 for c in numbers.index)
 
 
 def _read_delimited(text: str, name: str, suffix: str) -> Table:
     delim = _sniff_delimiter(text, suffix)
+    if delim == DOUBLE_COLON:  # its files never quote, and titles may hold quotes
+        text, sep, quoting = text.replace(DOUBLE_COLON, _UNIT_SEP), _UNIT_SEP, csv.QUOTE_NONE
+    else:
+        sep, quoting = delim, csv.QUOTE_MINIMAL
+    opts = {"sep": sep, "quoting": quoting, "dtype": str, "keep_default_na": False, "na_values": [],
+            "skipinitialspace": True, "engine": "c"}
     try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=delim,
-            dtype=str,
-            keep_default_na=False,
-            na_values=[],
-            skipinitialspace=True,
-            engine="c",
-        )
+        headerless = _headerless(pd.read_csv(io.StringIO(text), header=None, nrows=51, **opts))
+        frame = pd.read_csv(io.StringIO(text), header=None if headerless else "infer", **opts)
     except pd.errors.ParserError as exc:
         msg = str(exc)
         raise DataError(
@@ -362,6 +396,8 @@ def _read_delimited(text: str, name: str, suffix: str) -> Table:
         ) from None
     except pd.errors.EmptyDataError:
         raise DataError(f"{name}: the file is empty. Choose the file that holds your data.") from None
+    if headerless:
+        frame.columns = [f"column {i}" for i in range(1, frame.shape[1] + 1)]
     frame.columns = [str(c).strip() for c in frame.columns]
     if frame.empty:
         cols = ", ".join(frame.columns[:8])
@@ -370,17 +406,19 @@ def _read_delimited(text: str, name: str, suffix: str) -> Table:
         header = frame.columns[0]
         raise DataError(
             f"{name}: only one column was found (header: {header[:80]!r}). The delimiter may be wrong: "
-            "recengine looks for comma, semicolon, tab or pipe. Save the file with one of those, "
+            "recengine looks for comma, semicolon, tab, pipe, '::' or spaces. Save the file with one of those, "
             "or check that it is a table at all."
         )
-    return Table(frame, name, unit="line", first_line=2, format=f"delimited({_DELIM_NAMES[delim]})",
-                 lines=_record_lines(text, delim, len(frame)))
+    reader_delim = " " if delim == WHITESPACE else sep
+    return Table(frame, name, unit="line", first_line=1 if headerless else 2, format=f"delimited({_DELIM_NAMES[delim]})",
+                 lines=_record_lines(text, reader_delim, len(frame), header=not headerless), headerless=headerless)
 
 
-def _record_lines(text: str, delim: str, n_rows: int) -> tuple[int, ...] | None:
+def _record_lines(text: str, delim: str, n_rows: int, header: bool = True) -> tuple[int, ...] | None:
     """The file line each data row starts on, when blank lines or multi-line fields shift them; else None."""
-    if text.count("\n") - text.endswith("\n") == n_rows and "\n\n" not in text and "\n\r\n" not in text:
-        return None  # one line per row after the header: line = row + 2
+    lines = text.count("\n") + (not text.endswith("\n"))
+    if lines - header == n_rows and "\n\n" not in text and "\n\r\n" not in text:
+        return None  # one line per row after the header: line = row + first_line
     rows: list[tuple[int, list[str]]] = []
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
     prev = 0
@@ -392,6 +430,6 @@ def _record_lines(text: str, delim: str, n_rows: int) -> tuple[int, ...] | None:
         return None
     for skip in (lambda r: not r, lambda r: not any(f.strip() for f in r)):  # pandas' idea of a blank line
         starts = [start for start, row in rows if not skip(row)]
-        if len(starts) - 1 == n_rows:
-            return tuple(starts[1:])
+        if len(starts) - header == n_rows:
+            return tuple(starts[int(header):])
     return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import html
 import re
 from collections.abc import Mapping, Sequence
 
@@ -88,11 +90,11 @@ def find_column(
         ]
         if role == "rating":
             matches = [c for c in matches if not norm(c).startswith(("avg", "average", "mean", "median"))
-                       and _numbers(table.frame[c])]
+                       and holds_numbers(table.frame[c])]
         if role == "timestamp" and not matches:  # event-time names: played_at, createdAt, viewed-at
             matches = [c for c in cols if re.search(r"(?:[_\-\s]at|[a-z]At)$", c)]
         if role == "timestamp" and not matches:  # bought_on, createdOn: "on" also ends names like add_on, so only with dates in it
-            matches = [c for c in cols if re.search(r"(?:[_\-\s]on|[a-z]On)$", c) and _holds_dates(table.frame[c])]
+            matches = [c for c in cols if re.search(r"(?:[_\-\s]on|[a-z]On)$", c) and holds_times(table.frame[c])]
         if role == "timestamp" and not matches:  # a Parquet datetime column says what it is by its type, whatever its name
             typed = [c for c, dtype in zip(cols, table.frame.dtypes) if pd.api.types.is_datetime64_any_dtype(dtype)]
             matches = typed if len(typed) == 1 else []
@@ -100,6 +102,8 @@ def find_column(
             matches = []
     if not matches and aliases is None and role in NAME_ALIASES:
         matches = [c for c in cols if norm(c) in NAME_ALIASES[role]]
+    if role == "timestamp" and len(matches) > 1:
+        matches = _one_time(table, matches)
     if len(matches) > 1:
         raise DataError(
             f"{table.name}: more than one column could be the {role} column ({', '.join(matches)}). "
@@ -108,12 +112,29 @@ def find_column(
         )
     if not matches:
         if required:
+            header = " If the first line is data, not column names, add a header row." if table.unit == "line" else ""
             raise DataError(
                 f"{table.name}: no {role} column found among: {', '.join(cols)}. Rename it to '{role}_id' or "
                 f"map it with columns={{'{role}': 'your column'}} (in the app: Column mapping; in the CLI: --{_flag(role)})."
+                f"{header}"
             )
         return None
     return matches[0]
+
+
+def _one_time(table: Table, columns: list[str]) -> list[str]:
+    """Of columns that hold the same moments written two ways (Amazon reviews' ``unixReviewTime`` and
+    ``reviewTime`` "09 4, 2015"), the one with the finest times; else all of them, for the caller to ask which."""
+    head = dataclasses.replace(table, frame=table.frame.head(500))
+    try:
+        days = {c: parse_timestamps(head, c).to_numpy() // 86400 for c in columns}
+    except DataError:  # one of them is not a time at all
+        return columns
+    first = days[columns[0]]
+    if not all((np.abs(days[c] - first) <= 1).mean() >= 0.95 for c in columns[1:]):
+        return columns
+    # the finest; of equals, numbers (far quicker to read on a big file than date text)
+    return [max(columns, key=lambda c: (len(pd.unique(parse_timestamps(head, c))), holds_numbers(head.frame[c])))]
 
 
 def _decimal(values: pd.Series) -> pd.Series:
@@ -121,13 +142,13 @@ def _decimal(values: pd.Series) -> pd.Series:
     return pd.to_numeric(values.astype(str).str.strip().str.replace(",", ".", regex=False), errors="coerce")
 
 
-def _numbers(values: pd.Series) -> bool:
+def holds_numbers(values: pd.Series) -> bool:
     """Whether a column reads as numbers (nine in ten of its first 200 values; "4,5" is a number)."""
     sample = values.dropna().head(200)
     return bool(len(sample)) and bool(_decimal(sample).notna().mean() >= 0.9)
 
 
-def _holds_dates(values: pd.Series) -> bool:
+def holds_times(values: pd.Series) -> bool:
     """Whether a column reads as times: datetimes, unix seconds or milliseconds (1990-2100), or date text."""
     if pd.api.types.is_datetime64_any_dtype(values):
         return True
@@ -303,12 +324,21 @@ _LINK_OR_CODE = re.compile(
     r"|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{24,})$",
     re.IGNORECASE,
 )
+# Product codes and ids such as Amazon's ASINs (B00788557), SKUs (AB-10293): capitals and digits, no words.
+_ID_CODE = re.compile(r"(?=[A-Z0-9_-]*\d)[A-Z0-9][A-Z0-9_-]{5,}")
+
+
+def _codes_only(text: str) -> bool:
+    """Whether a cell (one value or a list written "a, b") holds only links or codes, like a list of related items."""
+    parts = [p for p in text.split(", ") if p]
+    return bool(parts) and all(_LINK_OR_CODE.fullmatch(p) or _ID_CODE.fullmatch(p) for p in parts)
 
 
 def text_columns(frame: pd.DataFrame, id_column: str, left_out: list[str] | None = None) -> list[str]:
     """The columns that hold text: not the id, with at least one value that contains a letter, and not a column of
-    links or codes (image URLs, e-mail addresses, UUIDs: nine in ten sampled values). Those say nothing an encoder
-    can read, and a column of near-identical links makes every item look alike; their names go to ``left_out``.
+    links or codes (image URLs, e-mail addresses, UUIDs, product codes or lists of them, such as related items: nine
+    in ten sampled values). Those say nothing an encoder can read, and a column of near-identical links makes every
+    item look alike; their names go to ``left_out``.
 
     >>> left = []
     >>> frame = pd.DataFrame({"isbn": ["0195153448"], "title": ["Classical Mythology"], "year": [2002],
@@ -324,7 +354,7 @@ def text_columns(frame: pd.DataFrame, id_column: str, left_out: list[str] | None
         sample = sample[sample.str.len() > 0]
         if not sample.str.contains(r"[^\W\d_]", regex=True).any():
             continue
-        if sample.str.fullmatch(_LINK_OR_CODE).mean() >= 0.9:
+        if sample.map(_codes_only).mean() >= 0.9:
             if left_out is not None:
                 left_out.append(str(c))
             continue
@@ -339,14 +369,33 @@ def left_out_warning(table: Table, left_out: Sequence[str]) -> str:
             "the app: Item text, Chosen columns).")
 
 
+_TAG = re.compile(r"<(?:/?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?|!--.*?--)>", re.DOTALL)
+_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+\d*);")
+
+
+def plain_text(text: str) -> str:
+    """Text as a reader sees it, for scraped catalogues that hold HTML: tags (``<br>``, ``<b>``) gone and entities
+    (``&quot;``, ``&#039;``, ``&amp;``) decoded. Text without markup is returned as it is.
+
+    >>> plain_text("Gintama&#039; &amp; <b>more</b><br/>to come"), plain_text("a < b > c")
+    ("Gintama' & more to come", 'a < b > c')
+    """
+    if "<" in text and _TAG.search(text):
+        text = re.sub(r"\s+", " ", _TAG.sub(" ", text)).strip()
+    if "&" in text and _ENTITY.search(text):
+        text = html.unescape(text)
+    return text
+
+
 def _cell_text(value: object) -> str:
     if value is None:
         return ""
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return ", ".join(_cell_text(v) for v in value if _cell_text(v))
+    if isinstance(value, (list, tuple, np.ndarray)):  # sentences (paragraphs of a description) as prose, else a list
+        parts = [t for t in map(_cell_text, value) if t]
+        return (" " if parts and all(t.endswith((".", "!", "?")) for t in parts) else ", ").join(parts)
     if isinstance(value, float) and np.isnan(value):
         return ""
-    text = str(value).strip()
+    text = plain_text(str(value).strip())
     if "|" in text and "||" not in text and " | " not in text:
         text = ", ".join(p.strip() for p in text.split("|") if p.strip())
     return text
@@ -434,7 +483,7 @@ def build_texts(
     if not chosen:
         return pd.Series([""] * len(frame), index=frame.index, dtype=object), []
     cells = {c: frame[c].map(_cell_text) for c in chosen}
-    labelled = len(chosen) > 1
+    labelled = len(chosen) > 1 and not table.headerless  # "Column 3: ..." would tell the encoder nothing
     rows = []
     for i in range(len(frame)):
         parts = []
@@ -518,6 +567,7 @@ __all__ = [
     "find_column",
     "parse_ratings",
     "parse_timestamps",
+    "plain_text",
     "text_columns",
     "left_out_warning",
     "title_column",

@@ -204,3 +204,19 @@ def test_a_weight_column_is_named_as_the_file_names_it(run_page):
     at.button(key="load_upload").click().run()
     assert_clean(at)
     assert any("plays 1-2,000 (every row counts as an interaction, whatever its plays)" in c.value for c in at.caption)
+
+
+def test_a_file_with_no_header_row_shows_the_columns_it_reads_by_position(run_page):
+    """MovieLens' raw u.data: the mapping form shows what will be read, and the loaded data says it was by position."""
+    at = run_page("pages/1_Data.py")
+    u_data = b"196\t242\t3\t881250949\n186\t302\t3\t891717742\n22\t377\t1\t878887116\n"
+    at.file_uploader(key="up_inter").set_value(("u.data", u_data, "application/octet-stream"))
+    at.run()
+    said = " ".join(c.value for c in at.caption)
+    assert "user → column 1, item → column 2, rating → column 3, timestamp → column 4" in said
+    at.button(key="load_upload").click().run()
+    assert_clean(at)
+    ds = at.session_state["dataset"]
+    assert (ds.n_users, ds.n_interactions) == (3, 3) and ds.has_timestamps
+    assert any("no header row" in w.value for w in at.warning)
+    assert any("rating 1-3 (every row counts" in c.value for c in at.caption)

@@ -1,0 +1,117 @@
+"""Files as public datasets ship them: no header row (MovieLens' u.data and .dat files, Last.fm), '::' or spaces
+between fields, and scraped catalogues (Amazon reviews) with HTML, two time columns and lists of related items."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+import recengine
+from recengine.errors import DataError
+
+
+def upload(name: str, content: str, encoding: str = "utf-8") -> io.BytesIO:
+    buf = io.BytesIO(content.encode(encoding))
+    buf.name = name
+    return buf
+
+
+U_DATA = "196\t242\t3\t881250949\n186\t302\t3\t891717742\n22\t377\t1\t878887116\n244\t51\t2\t880606923\n"
+
+
+def test_a_file_with_no_header_row_is_read_by_position_and_says_so() -> None:
+    ds = recengine.read_dataset(upload("u.data", U_DATA))
+    assert ds.options["columns"] == {"user": "column 1", "item": "column 2", "rating": "column 3", "timestamp": "column 4"}
+    assert ds.n_interactions == 4  # the first line is an interaction, not column names
+    assert ds.interactions["rating"].tolist() == [3.0, 3.0, 1.0, 2.0]
+    assert ds.interactions["timestamp"].iloc[0] == 881250949
+    said = [w for w in ds.warnings if "no header row" in w]
+    assert len(said) == 1 and "column 3 as the rating and column 4 as the timestamp" in said[0]
+    assert ds.stats()["rating_column"] == "rating"  # "column 3" names nothing a reader knows
+
+
+def test_movielens_1m_dat_files_load_double_colon_latin1_and_all() -> None:
+    ratings = upload("ratings.dat", "1::1193::5::978300760\n1::661::3::978302109\n2::1193::4::978298413\n")
+    movies = upload(
+        "movies.dat",
+        "1193::One Flew Over the Cuckoo's Nest (1975)::Drama\n661::James and the Giant Peach (1996)::Animation|Children's|Musical\n"
+        '1::"Great Performances" Cats (1998)::Musical\n2::Cité des enfants perdus, La (1995)::Adventure|Sci-Fi\n',
+        encoding="latin-1",
+    )
+    ds = recengine.read_dataset(ratings, movies)
+    assert (ds.n_users, ds.n_interactions) == (2, 3) and sorted(ds.cold_items) == ["1", "2"]
+    items = ds.items.set_index("item_id")
+    # the item file's own first column is its id, not the interactions' "column 2"; its text is not labelled "Column 2:"
+    assert items.loc["661", "text"] == "James and the Giant Peach (1996). Animation, Children's, Musical"
+    assert items.loc["661", "title"] == "James and the Giant Peach (1996)"
+    assert items.loc["1", "title"] == '"Great Performances" Cats (1998)'  # quotes kept: '::' files never quote
+    assert items.loc["2", "title"] == "La Cité des enfants perdus (1995)"
+
+
+def test_a_headerless_file_keeps_its_text_column_and_reads_a_count_after_it() -> None:
+    """Last.fm 360K: user, artist id, artist name, plays."""
+    ds = recengine.read_dataset(upload("usersha1-artmbid-artname-plays.tsv",
+                                       "u1\ta74b1b7f\tbetty blue\t2137\nu1\tc3d9\tthe clash\t12\nu2\tc3d9\tthe clash\t7\n"))
+    assert ds.options["columns"] == {"user": "column 1", "item": "column 2", "rating": "column 4", "timestamp": None}
+    assert ds.title("c3d9") == "the clash" and ds.items.set_index("item_id").loc["c3d9", "text"] == "the clash"
+
+
+def test_a_mapping_wins_over_position_and_errors_count_lines_from_one() -> None:
+    ds = recengine.read_dataset(upload("u.data", U_DATA), columns={"user": "column 2", "item": "column 1", "rating": None})
+    assert ds.options["columns"]["user"] == "column 2" and ds.options["columns"]["rating"] is None
+    assert not any("column 2 as" in w for w in ds.warnings)  # what was mapped is not "read by position"
+    with pytest.raises(DataError, match=r"u\.data: column 'column 1' \(user id\) is empty in 1 row\(s\), first at line 2\b"):
+        recengine.read_dataset(upload("u.data", "196\t242\t3\t881250949\n\t302\t3\t891717742\n"))
+
+
+def test_space_separated_files_are_read_with_or_without_a_header() -> None:
+    ds = recengine.read_dataset(upload("ratings_data.txt", "user_id item_id rating\n1 10 4\n2  10   5\n"))
+    assert ds.options["columns"]["rating"] == "rating" and ds.interactions["rating"].tolist() == [4.0, 5.0]
+    ds = recengine.read_dataset(upload("ratings_data.txt", "1 10 4\n2 10 5\n2 11 1\n"))
+    assert ds.n_interactions == 3 and ds.options["columns"]["user"] == "column 1"
+
+
+def test_a_header_of_words_is_still_a_header_and_data_of_words_gets_a_hint() -> None:
+    ds = recengine.read_dataset(upload("events.csv", "user_id,item_id,rating\n1,2,5\n3,4,1\n"))
+    assert ds.n_interactions == 2 and ds.options["columns"]["user"] == "user_id"
+    with pytest.raises(DataError, match=r"no user column found among: ann, tea\b.*add a header row"):
+        recengine.read_dataset(upload("pairs.csv", "ann,tea\nbob,coffee\n"))
+
+
+def test_amazon_reviews_with_two_time_columns_and_a_scraped_catalogue() -> None:
+    reviews = "".join(json.dumps(r) + "\n" for r in [
+        {"overall": 5.0, "reviewTime": "09 4, 2015", "reviewerID": "A1", "asin": "B00000001", "unixReviewTime": 1441324800},
+        {"overall": 3.0, "reviewTime": "12 20, 2013", "reviewerID": "A2", "asin": "B00000002", "unixReviewTime": 1387497600},
+    ])
+    meta = "".join(json.dumps(r) + "\n" for r in [
+        {"asin": "B00000001", "title": "Tea &amp; Sympathy", "description": ["A <b>warm</b> novel.", "Second part."],
+         "also_buy": ["B00000002", "B00000003"], "imageURL": ["https://m.media-amazon.com/1.jpg", "https://m.media-amazon.com/2.jpg"]},
+        {"asin": "B00000002", "title": "Gintama&#039;", "description": ["Comedy."], "also_buy": ["B00000001"],
+         "imageURL": ["https://m.media-amazon.com/3.jpg"]},
+    ])
+    ds = recengine.read_dataset(upload("Books_5.json", reviews), upload("meta_Books.json", meta))
+    assert ds.options["columns"]["timestamp"] == "unixReviewTime"  # the same days twice: the numbers are taken
+    assert ds.title("B00000001") == "Tea & Sympathy" and ds.title("B00000002") == "Gintama'"
+    assert ds.items.set_index("item_id").loc["B00000001", "text"] == (
+        "Title: Tea & Sympathy. Description: A warm novel. Second part.")
+    assert any("also_buy, imageURL hold links or codes" in w for w in ds.warnings)
+
+
+def test_two_time_columns_that_disagree_are_still_asked_about() -> None:
+    reviews = ('{"reviewerID": "A1", "asin": "B1", "reviewTime": "09 4, 2015", "unixReviewTime": 1387497600}\n'
+               '{"reviewerID": "A2", "asin": "B1", "reviewTime": "09 5, 2015", "unixReviewTime": 1387497600}\n')
+    with pytest.raises(DataError, match=r"more than one column could be the timestamp column \(reviewTime, unixReviewTime\)"):
+        recengine.read_dataset(upload("reviews.jsonl", reviews))
+
+
+def test_the_guesses_a_mapping_form_shows_are_what_the_loader_takes() -> None:
+    from recengine.data import read_table
+    from recengine.data.load import guess_columns
+
+    inter, movies = read_table(upload("u.data", U_DATA)), read_table(upload("movies.dat", "242::Kolya (1996)::Comedy\n302::Heat::Crime\n"))
+    assert guess_columns(inter) == {"user": "column 1", "item": "column 2", "rating": "column 3", "timestamp": "column 4"}
+    assert guess_columns(movies, "items") == {"item": "column 1"}
+    named = read_table(upload("orders.csv", "customer_id,sku,stars\nc1,s1,4\n"))
+    assert guess_columns(named) == {"user": "customer_id", "item": "sku", "rating": "stars", "timestamp": None}
