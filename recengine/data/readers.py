@@ -11,6 +11,7 @@ import csv
 import gzip
 import io
 import json
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -377,8 +378,27 @@ def _headerless(head: pd.DataFrame) -> bool:
     return any(pd.to_numeric(rest[c].str.strip(), errors="coerce").notna().mean() >= 0.9 for c in numbers.index)
 
 
+_PREAMBLE = re.compile(r"\A(?:[ \t]*(?:[#%][^\n]*|sep=[^\n]?\r?)?\n)+")
+
+
+def _preamble(text: str) -> tuple[str, str | None]:
+    """``text`` with its leading comment lines (``#`` or ``%``, as in KONECT and SNAP dumps) and Excel's ``sep=;``
+    line blanked, so that rows keep their line numbers; and the delimiter that ``sep=`` names, if any.
+
+    >>> _preamble("sep=;\\na;b\\n"), _preamble("% bip weighted\\n% 3 2 1\\n1 2 5\\n")
+    (('\\na;b\\n', ';'), ('\\n\\n1 2 5\\n', None))
+    """
+    m = _PREAMBLE.match(text)
+    if not m:
+        return text, None
+    lines = [ln.rstrip("\r").lstrip(" ") for ln in m.group(0).split("\n")]
+    sep = next((ln[4:] for ln in lines if ln.startswith("sep=") and len(ln) == 5), None)
+    return "\n" * m.group(0).count("\n") + text[m.end():], sep
+
+
 def _read_delimited(text: str, name: str, suffix: str) -> Table:
-    delim = _sniff_delimiter(text, suffix)
+    text, given = _preamble(text)
+    delim = given if given is not None else _sniff_delimiter(text, suffix)
     if delim == DOUBLE_COLON:  # its files never quote, and titles may hold quotes
         text, sep, quoting = text.replace(DOUBLE_COLON, _UNIT_SEP), _UNIT_SEP, csv.QUOTE_NONE
     else:
@@ -391,7 +411,7 @@ def _read_delimited(text: str, name: str, suffix: str) -> Table:
     except pd.errors.ParserError as exc:
         msg = str(exc)
         raise DataError(
-            f"{name}: the rows do not all have the same number of {_DELIM_NAMES[delim]}-separated fields ({msg}). "
+            f"{name}: the rows do not all have the same number of {_DELIM_NAMES.get(delim, repr(delim))}-separated fields ({msg}). "
             "Quote fields that contain the delimiter, or fix the row it names."
         ) from None
     except pd.errors.EmptyDataError:
@@ -410,7 +430,7 @@ def _read_delimited(text: str, name: str, suffix: str) -> Table:
             "or check that it is a table at all."
         )
     reader_delim = " " if delim == WHITESPACE else sep
-    return Table(frame, name, unit="line", first_line=1 if headerless else 2, format=f"delimited({_DELIM_NAMES[delim]})",
+    return Table(frame, name, unit="line", first_line=1 if headerless else 2, format=f"delimited({_DELIM_NAMES.get(delim, repr(delim))})",
                  lines=_record_lines(text, reader_delim, len(frame), header=not headerless), headerless=headerless)
 
 

@@ -115,3 +115,13 @@ def test_the_guesses_a_mapping_form_shows_are_what_the_loader_takes() -> None:
     assert guess_columns(movies, "items") == {"item": "column 1"}
     named = read_table(upload("orders.csv", "customer_id,sku,stars\nc1,s1,4\n"))
     assert guess_columns(named) == {"user": "customer_id", "item": "sku", "rating": "stars", "timestamp": None}
+
+
+def test_excels_sep_line_and_leading_comment_lines_are_skipped_and_lines_still_count() -> None:
+    ds = recengine.read_dataset(upload("export.csv", "sep=;\r\nuser;item;rating\r\nu1;i1;4,5\r\nu2;i1;3\r\n"))
+    assert ds.interactions["rating"].tolist() == [4.5, 3.0]
+    konect = "% bip weighted\n% 3 2 1\n1 2 5 881250949\n2 2 4 881250950\n"
+    ds = recengine.read_dataset(upload("out.movielens-100k_rating", konect))
+    assert (ds.n_interactions, ds.options["columns"]["timestamp"]) == (2, "column 4")
+    with pytest.raises(DataError, match=r"column 'column 1' \(user id\) is empty in 1 row\(s\), first at line 3\b"):
+        recengine.read_dataset(upload("snap.txt", "# user item rating\n1\t2\t5\n\t2\t4\n"))
