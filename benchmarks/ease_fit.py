@@ -2,7 +2,7 @@
 in the same process, on the MovieLens-100K sample and on synthetic catalogues of 5,000 to 20,000 items.
 
 EASE is cubic in the number of items, so on a large catalogue its inverse is most of the hybrid's fit (the hybrid
-fits EASE four times: three validation splits and the final fit). ``X'X + lambda I`` is symmetric positive
+fits EASE four times: three validation splits and the final fit; twice above 5,000 items). ``X'X + lambda I`` is symmetric positive
 definite, so a Cholesky factor gives the same inverse for about half the work. ``max |dB|`` is the largest
 difference between the two weight matrices.
 

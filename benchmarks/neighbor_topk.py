@@ -4,8 +4,9 @@
 Both keep, for each target item, its ``k`` most similar items. The similarity is computed a block of target
 items at a time; before, a block was ``items x targets`` and numpy partitioned down its columns, a strided walk
 that also copies the block. Now a block is ``targets x items`` and the partition runs along memory. The hybrid
-fits ItemKNN and the content model four times (three validation splits and the final fit), so on a large
-catalogue this is a good part of its fit. ``same`` says whether both give the very same sparse matrix.
+fits ItemKNN and the content model four times (three validation splits and the final fit; twice above 5,000
+items), so on a large catalogue this is a good part of its fit. ``same`` says whether both give the very same
+sparse matrix.
 
 Measured on CPU (2 shared cores), one run each (1,682 items: the sample and its MiniLM embeddings; the others:
 synthetic long-tailed interactions, 30 per item, and random unit vectors):

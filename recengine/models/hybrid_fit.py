@@ -1,8 +1,8 @@
 """How the hybrid learns its weights: a validation split carved out of train, and coordinate ascent on NDCG@10.
 
-Validation splits carved out of train simulate the three situations the hybrid must handle: warm users
-keep 80 % of their interactions while 10 % of the items are held out with all their interactions (cold
-items); in two few-shot folds, 20 % of the users reveal only their first 1, 3 or 5 items. Base models
+Validation splits carved out of train simulate the situations the hybrid must handle: warm users keep 80 % of
+their interactions; in two few-shot folds, 20 % of the users reveal only their first 1, 3 or 5 items (on a
+catalogue of over 5,000 items, one split serves both, to fit the base models once). Base models
 are fitted on what each split leaves; each profile-size regime then gets the weight vector that
 maximises NDCG@10 of its validation users, starting from the best single signal (so validation quality
 never falls below it).
@@ -250,11 +250,17 @@ def validation_user_cap(n_items: int, n_signals: int = 9) -> int:
     return max(MIN_VALIDATION_USERS, VALIDATION_BYTES // (n_signals * 4 * max(1, int(n_items))))
 
 
-def validation_setups(dataset: Dataset, seed: int, folds: int = 2, cold_offset: bool = False) -> list[tuple[str, Dataset, list[Group]]]:
+def validation_setups(
+    dataset: Dataset, seed: int, folds: int = 2, cold_offset: bool = False, shared: bool = False
+) -> list[tuple[str, Dataset, list[Group]]]:
     """(stage, validation train set, groups of (regime, profiles, positives)) carved out of ``dataset``.
 
     Warm users keep 80 % of their interactions; in each few-shot fold a different 20 % of users reveal
-    only their first 1, 3 or 5 items (folds pool more users, which steadies the estimate). No items are
+    only their first 1, 3 or 5 items (folds pool more users, which steadies the estimate). With ``shared``
+    (large catalogues) one split serves both: 20 % of users are held out as one few-shot fold, and the
+    others keep 80 % of their interactions as warm users, so the base models are fitted once. Forced on
+    MovieLens-100K (``evaluate`` with ``Hybrid(shared_split_items=0)``, mean of seeds 42, 1, 2 and 7), warm and
+    cold-items NDCG@10 stay level (0.446 -> 0.445, 0.316 -> 0.318) and few-shot falls by 0.008 to 0.011. No items are
     held out: training the base models on less data than serving sees skewed the weights, and a random
     hold-out cannot tell how often brand-new items are wanted, so the ``is_cold`` weight is not learned
     (it stays 0: a cold item competes through its text, its collaborative signals read as average).
@@ -279,8 +285,18 @@ def validation_setups(dataset: Dataset, seed: int, folds: int = 2, cold_offset: 
         return out
 
     setups = []
-    warm = warm_split(dataset, seed=seed)
-    setups.append(("items", warm.train, groups(warm.train, [(4, None, warm.test)])))
+    if shared:
+        try:
+            shots = few_shot_splits(dataset, shots=tuple(SHOT_REGIMES), seed=seed + 1)
+        except DataError:
+            shots = []
+        warm = warm_split(shots[0].train if shots else dataset, seed=seed)
+        raw = [(4, None, warm.test), *((SHOT_REGIMES[s.shots], s.profiles, s.test) for s in shots)]
+        setups.append(("items", warm.train, groups(warm.train, raw)))
+        folds = 0
+    else:
+        warm = warm_split(dataset, seed=seed)
+        setups.append(("items", warm.train, groups(warm.train, [(4, None, warm.test)])))
     for fold in range(folds):
         try:
             shots = few_shot_splits(dataset, shots=tuple(SHOT_REGIMES), seed=seed + 1 + fold)
@@ -305,7 +321,8 @@ def learn_weights(model: Hybrid, dataset: Dataset, embeddings: Any, encoder: Any
     W = prior.copy()
     report: dict[str, Any] = {}
     try:
-        setups = validation_setups(dataset, model.config.seed, model.config.folds, model.config.cold_offset)
+        setups = validation_setups(dataset, model.config.seed, model.config.folds, model.config.cold_offset,
+                                   shared=dataset.n_items > model.config.shared_split_items)
     except DataError as exc:
         return W, {"note": f"prior weights: the data is too small for a validation split ({exc})"}
     if not setups:

@@ -198,6 +198,26 @@ def test_validation_groups_keep_a_seeded_sample_of_users_that_fits_the_memory_bu
     assert len(warm[0]) == 300 and warm[0] == warm[1]  # seeded
 
 
+def test_a_large_catalogue_shares_one_validation_split_between_warm_and_few_shot_users(sample, sample_embeddings, encoder):
+    """Above ``shared_split_items`` the base models are fitted twice in all: one validation split, then the final fit."""
+    from recengine.models import hybrid_fit
+
+    (stage, train, groups), = hybrid_fit.validation_setups(sample, 42, shared=True)
+    regimes = [regime for regime, _, _ in groups]
+    assert stage == "items" and regimes == [4, 1, 2, 3]  # warm users, then 1, 3 and 5 revealed items
+    held = {p.user_id for p in groups[1][1]}
+    assert held and not held & set(train.interactions[Columns.user])  # a few-shot user is not in what the models learn from
+    for regime, profiles, positives in groups[1:]:
+        revealed = {(p.user_id, i) for p in profiles for i in p.liked}
+        assert not revealed & set(zip(positives[Columns.user], positives[Columns.item]))
+        assert {len(p.liked) for p in profiles} == {{1: 1, 2: 3, 3: 5}[regime]}
+    heard = []
+    Hybrid(shared_split_items=1_000).fit(sample, sample_embeddings, encoder, progress=lambda *a: heard.append(a))
+    assert [m.split(" (")[0] for _, _, m in heard] == ["learning the weights: validation split 1 of 1", "fitting on all the data"]
+    separate = hybrid_fit.validation_setups(sample, 42)
+    assert len(separate) == 3  # the sample's 1,682 items: warm and two few-shot folds, as its figures were measured
+
+
 @pytest.mark.slow
 def test_brand_new_items_are_ranked_by_text_where_the_learned_content_weight_is_zero(sample, sample_embeddings, encoder):
     from recengine.data import make_split
