@@ -137,9 +137,30 @@ def _one_time(table: Table, columns: list[str]) -> list[str]:
     return [max(columns, key=lambda c: (len(pd.unique(parse_timestamps(head, c))), holds_numbers(head.frame[c])))]
 
 
+_THOUSANDS_COMMA = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")  # 1,234 or 12,500.5
+_THOUSANDS_POINT = re.compile(r"[-+]?\d{1,3}(?:\.\d{3})+(?:,\d+)?")  # 1.234 or 1.234,5 (German style)
+
+
 def _decimal(values: pd.Series) -> pd.Series:
-    """Values read as numbers, a decimal comma as a point ("4,5" is 4.5); what is not a number is NaN."""
-    return pd.to_numeric(values.astype(str).str.strip().str.replace(",", ".", regex=False), errors="coerce")
+    """Values read as numbers, whichever way the column writes them: a decimal comma ("4,5" is 4.5), or thousands
+    set off by commas ("1,234" plays) or by points with a decimal comma ("1.234,5"), judged on the whole column.
+    What is not a number is NaN.
+
+    >>> _decimal(pd.Series(["4,5", "3", "3,5"])).tolist(), _decimal(pd.Series(["1,234", "12", "2,000,000"])).tolist()
+    ([4.5, 3.0, 3.5], [1234, 12, 2000000])
+    >>> _decimal(pd.Series(["1.234,5", "17,25"])).tolist()
+    [1234.5, 17.25]
+    """
+    text = values.astype(str).str.strip()
+    commas = text[text.str.contains(",", regex=False)]
+    if len(commas) and commas.str.fullmatch(_THOUSANDS_COMMA).all() and not text.str.fullmatch(r"[-+]?\d*,\d{1,2}").any():
+        text = text.str.replace(",", "", regex=False)
+    else:
+        grouped = text.str.fullmatch(_THOUSANDS_POINT) & commas.reindex(text.index).notna()
+        if grouped.any():
+            text = text.where(~grouped, text.str.replace(".", "", regex=False))
+        text = text.str.replace(",", ".", regex=False)
+    return pd.to_numeric(text, errors="coerce")
 
 
 def holds_numbers(values: pd.Series) -> bool:

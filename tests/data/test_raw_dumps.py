@@ -125,3 +125,12 @@ def test_excels_sep_line_and_leading_comment_lines_are_skipped_and_lines_still_c
     assert (ds.n_interactions, ds.options["columns"]["timestamp"]) == (2, "column 4")
     with pytest.raises(DataError, match=r"column 'column 1' \(user id\) is empty in 1 row\(s\), first at line 3\b"):
         recengine.read_dataset(upload("snap.txt", "# user item rating\n1\t2\t5\n\t2\t4\n"))
+
+
+def test_play_counts_with_thousands_separators_are_counts_and_decimal_commas_still_decimals() -> None:
+    plays = 'user,artist,plays\nu1,a1,"1,234"\nu1,a2,12\nu2,a1,"2,000,000"\n'
+    ds = recengine.read_dataset(upload("plays.csv", plays))
+    assert ds.interactions["rating"].tolist() == [1234.0, 12.0, 2000000.0]
+    ds = recengine.read_dataset(upload("noten.csv", "Kunde;Artikel;Bewertung\nA;x;4,5\nB;x;3\nB;y;1.234,5\n"),
+                                columns={"user": "Kunde", "item": "Artikel", "rating": "Bewertung"})
+    assert ds.interactions["rating"].tolist() == [4.5, 3.0, 1234.5]
