@@ -210,7 +210,7 @@ def clean_ids(table: Table, column: str, role: str) -> pd.Series:
 
 
 def _id_to_str(value: object) -> str:
-    if value is None:
+    if value is None or value is pd.NA or value is pd.NaT:  # nullable Parquet columns hold pd.NA, not NaN
         return ""
     if isinstance(value, float):
         if np.isnan(value):

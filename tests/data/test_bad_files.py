@@ -108,6 +108,13 @@ def test_ratings_nan_in_parquet(tmp_path: Path) -> None:
     assert "ratings.parquet" in msg and "'rating'" in msg and "row 2" in msg
 
 
+def test_a_missing_id_in_a_nullable_parquet_column_is_named_not_loaded_as_a_user(tmp_path: Path) -> None:
+    path = tmp_path / "typed.parquet"
+    pd.DataFrame({"user_id": pd.array([1, None, 3], dtype="Int64"), "item_id": pd.Categorical(["x", "y", "x"])}).to_parquet(path)
+    msg = error_for(path)
+    assert "typed.parquet: column 'user_id' (user id) is empty in 1 row(s), first at row 2" in msg  # not a user "<NA>"
+
+
 def test_timestamps_unparseable(tmp_path: Path) -> None:
     msg = error_for(write(tmp_path, "ratings.csv", "user_id,item_id,timestamp\nu1,i1,2024-01-01\nu2,i2,yesterday\n"))
     assert "ratings.csv" in msg and "'timestamp'" in msg and "line 3" in msg and "'yesterday'" in msg
