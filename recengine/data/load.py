@@ -26,6 +26,7 @@ from recengine.data.validate import (
     holds_numbers,
     holds_times,
     left_out_warning,
+    missing,
     parse_ratings,
     parse_timestamps,
     plain_text,
@@ -458,7 +459,7 @@ def readable_title(title: str) -> str:
 
 def _title(value: object) -> str:
     """A title cell as shown: no markup, and said as it reads (empty when missing)."""
-    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else readable_title(plain_text(str(value)))
+    return "" if missing(value) else readable_title(plain_text(str(value)))
 
 
 def _per_item(frame: pd.DataFrame, column: str) -> bool:

@@ -209,12 +209,15 @@ def clean_ids(table: Table, column: str, role: str) -> pd.Series:
     return ids
 
 
+def missing(value: object) -> bool:
+    """Whether a cell is empty: None, NaN, or the pd.NA / NaT that nullable Parquet and Arrow columns hold."""
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and np.isnan(value))
+
+
 def _id_to_str(value: object) -> str:
-    if value is None or value is pd.NA or value is pd.NaT:  # nullable Parquet columns hold pd.NA, not NaN
+    if missing(value):
         return ""
     if isinstance(value, float):
-        if np.isnan(value):
-            return ""
         if value.is_integer():
             return str(int(value))
     if isinstance(value, (np.floating,)):
@@ -409,12 +412,10 @@ def plain_text(text: str) -> str:
 
 
 def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
     if isinstance(value, (list, tuple, np.ndarray)):  # sentences (paragraphs of a description) as prose, else a list
         parts = [t for t in map(_cell_text, value) if t]
         return (" " if parts and all(t.endswith((".", "!", "?")) for t in parts) else ", ").join(parts)
-    if isinstance(value, float) and np.isnan(value):
+    if missing(value):
         return ""
     text = plain_text(str(value).strip())
     if "|" in text and "||" not in text and " | " not in text:

@@ -113,6 +113,11 @@ def test_a_missing_id_in_a_nullable_parquet_column_is_named_not_loaded_as_a_user
     pd.DataFrame({"user_id": pd.array([1, None, 3], dtype="Int64"), "item_id": pd.Categorical(["x", "y", "x"])}).to_parquet(path)
     msg = error_for(path)
     assert "typed.parquet: column 'user_id' (user id) is empty in 1 row(s), first at row 2" in msg  # not a user "<NA>"
+    items = tmp_path / "items.parquet"
+    pd.DataFrame({"item_id": ["x", "y"], "title": pd.array(["Tea", None], dtype="string"),
+                  "notes": pd.array([None, "Green"], dtype="string")}).to_parquet(items)
+    ds = recengine.read_dataset(pd.DataFrame({"user": ["a", "b"], "item_id": ["x", "y"]}), items)
+    assert ds.texts == ["Title: Tea.", "Notes: Green."] and ds.title("y") == "y"  # no "<NA>" read as words
 
 
 def test_timestamps_unparseable(tmp_path: Path) -> None:
