@@ -248,22 +248,38 @@ def roles_by_position(table: Table, mapping: Mapping[str, str | None], warnings:
     (the rating or count), wherever they come. What ``mapping`` names wins; the warning says what was assumed.
     """
     cols = [str(c) for c in table.frame.columns]
+    counter = cols[0] if len(cols) > 2 and _row_numbers(table.frame[cols[0]]) else None  # pandas' index, written out
+    ids = [c for c in cols if c != counter]
     roles = dict(mapping)
-    user = roles.setdefault("user", next(c for c in cols if c != roles.get("item")))
-    item = roles.setdefault("item", next(c for c in cols if c != user))
-    rest = [c for c in cols if c not in (user, item)]
+    user = roles.setdefault("user", next(c for c in ids if c != roles.get("item")))
+    item = roles.setdefault("item", next(c for c in ids if c != user))
+    rest = [c for c in ids if c not in (user, item)]
     if "timestamp" not in roles:
         roles["timestamp"] = next((c for c in rest if holds_times(table.frame[c])), None)
     if "rating" not in roles:
         roles["rating"] = next((c for c in rest if c != roles["timestamp"] and holds_numbers(table.frame[c])), None)
     read = [f"{roles[r]} as the {r}" for r in ROLES if roles.get(r) is not None and r not in mapping]
+    skipped = f"; {counter} counts the rows and was left out" if counter is not None and counter not in roles.values() else ""
     if read:
         warnings.append(
-            f"{table.name} has no header row, so its columns were read by position: {_and(read)}. If that is wrong, "
+            f"{table.name} has no header row, so its columns were read by position: {_and(read)}{skipped}. If that is wrong, "
             "add a header row (user_id, item_id, rating, timestamp), or map the columns by these names "
             f"(columns={{'user': '{cols[1]}', ...}}; in the app: Column mapping; in the CLI: --user-col '{cols[1]}')."
         )
     return roles
+
+
+def _row_numbers(values: pd.Series) -> bool:
+    """Whether a column counts its rows, 0, 1, 2... or 1, 2, 3... (three rows at least): a written-out index.
+
+    >>> _row_numbers(pd.Series(["0", "1", "2"])), _row_numbers(pd.Series(["196", "186", "22"]))
+    (True, False)
+    """
+    n = pd.to_numeric(values, errors="coerce")
+    if len(n) < 3 or n.isna().any():
+        return False
+    steps = np.arange(len(n))
+    return bool((n.to_numpy() == steps).all() or (n.to_numpy() == steps + 1).all())
 
 
 def guess_columns(table: Table, kind: str = "interactions") -> dict[str, str | None]:

@@ -349,7 +349,11 @@ _LINK_OR_CODE = re.compile(
     re.IGNORECASE,
 )
 # Product codes and ids such as Amazon's ASINs (B00788557), SKUs (AB-10293): capitals and digits, no words.
-_ID_CODE = re.compile(r"(?=[A-Z0-9_-]*\d)[A-Z0-9][A-Z0-9_-]{5,}")
+_ID_CODE = re.compile(
+    r"(?=[A-Z0-9_-]*\d)[A-Z0-9][A-Z0-9_-]{5,}"
+    # and base-62/64 tokens of 16 characters or more with digits and both cases (Yelp's review ids, Spotify's track ids)
+    r"|(?=\S*\d)(?=\S*[a-z])(?=\S*[A-Z])[A-Za-z0-9_-]{16,}"
+)
 
 
 def _codes_only(text: str) -> bool:

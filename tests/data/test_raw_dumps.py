@@ -134,3 +134,20 @@ def test_play_counts_with_thousands_separators_are_counts_and_decimal_commas_sti
     ds = recengine.read_dataset(upload("noten.csv", "Kunde;Artikel;Bewertung\nA;x;4,5\nB;x;3\nB;y;1.234,5\n"),
                                 columns={"user": "Kunde", "item": "Artikel", "rating": "Bewertung"})
     assert ds.interactions["rating"].tolist() == [4.5, 3.0, 1234.5]
+
+
+def test_a_written_out_row_index_is_not_taken_for_the_users() -> None:
+    ds = recengine.read_dataset(upload("export.csv", "0,u1,i1,5\n1,u1,i2,3\n2,u2,i1,4\n"))
+    assert ds.options["columns"] == {"user": "column 2", "item": "column 3", "rating": "column 4", "timestamp": None}
+    assert any("column 1 counts the rows and was left out" in w for w in ds.warnings)
+    assert recengine.read_dataset(upload("u.data", U_DATA)).options["columns"]["user"] == "column 1"  # 196, 186...: ids
+
+
+def test_opaque_ids_of_mixed_case_stay_out_of_item_text() -> None:
+    """Yelp's review ids are 22 characters of base 64: no words for an encoder."""
+    reviews = "".join(json.dumps({"review_id": rid, "user_id": f"u{i}", "business_id": f"b{i}", "text": text}) + "\n"
+                      for i, (rid, text) in enumerate([("KU_O5udG6zpxOg-VcAEodg", "Great tacos."),
+                                                       ("BiTunyQ73aT9WBnpR9DZGw", "Slow service.")]))
+    ds = recengine.read_dataset(upload("yelp_academic_dataset_review.json", reviews))
+    assert ds.texts == ["Great tacos", "Slow service"]
+    assert any("review_id hold links or codes" in w for w in ds.warnings)
