@@ -127,14 +127,14 @@ def _one_time(table: Table, columns: list[str]) -> list[str]:
     ``reviewTime`` "09 4, 2015"), the one with the finest times; else all of them, for the caller to ask which."""
     head = dataclasses.replace(table, frame=table.frame.head(500))
     try:
-        days = {c: parse_timestamps(head, c).to_numpy() // 86400 for c in columns}
+        seconds = {c: parse_timestamps(head, c).to_numpy() for c in columns}
     except DataError:  # one of them is not a time at all
         return columns
-    first = days[columns[0]]
-    if not all((np.abs(days[c] - first) <= 1).mean() >= 0.95 for c in columns[1:]):
+    first = seconds[columns[0]] // 86400
+    if not all((np.abs(seconds[c] // 86400 - first) <= 1).mean() >= 0.95 for c in columns[1:]):
         return columns
     # the finest; of equals, numbers (far quicker to read on a big file than date text)
-    return [max(columns, key=lambda c: (len(pd.unique(parse_timestamps(head, c))), holds_numbers(head.frame[c])))]
+    return [max(columns, key=lambda c: (len(np.unique(seconds[c])), holds_numbers(head.frame[c])))]
 
 
 _THOUSANDS_COMMA = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")  # 1,234 or 12,500.5
@@ -211,7 +211,7 @@ def clean_ids(table: Table, column: str, role: str) -> pd.Series:
 
 def missing(value: object) -> bool:
     """Whether a cell is empty: None, NaN, or the pd.NA / NaT that nullable Parquet and Arrow columns hold."""
-    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and np.isnan(value))
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, (float, np.floating)) and np.isnan(value))
 
 
 def _id_to_str(value: object) -> str:
