@@ -113,9 +113,11 @@ def embedding_map(
     2
     """
     xy = np.asarray(coords, dtype=float)
+    numeric = False
     hover = _hover(titles, texts)
     fig = go.Figure()
-    marker_base = {"size": 7, "opacity": 0.8, "line": {"width": 0}}
+    size, opacity = marker_scale(len(xy))
+    marker_base = {"size": size, "opacity": opacity, "line": {"width": 0}}
     if color is None:
         fig.add_trace(go.Scattergl(x=xy[:, 0], y=xy[:, 1], mode="markers", hovertext=hover, hoverinfo="text",
                                    marker={**marker_base, "color": "#4F46E5"}, name="items"))
@@ -128,10 +130,10 @@ def embedding_map(
                 values = parsed
         numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
         if numeric:
-            fig.add_trace(go.Scattergl(
+            fig.add_trace(go.Scattergl(  # its colour bar says what it is: no legend entry beside it
                 x=xy[:, 0], y=xy[:, 1], mode="markers", hovertext=hover, hoverinfo="text", name=color_name,
                 marker={**marker_base, "color": values.to_numpy(dtype=float), "colorscale": "Viridis",
-                        "colorbar": {"title": html.escape(color_name)}, "showscale": True},
+                        "colorbar": {"title": html.escape(color_name)}, "showscale": True}, showlegend=False,
             ))
         else:
             labels = values.fillna("").astype(str).replace("", "(none)")
@@ -151,15 +153,33 @@ def embedding_map(
     if highlight is not None:
         mask = np.asarray(highlight, dtype=bool)
         if mask.any():
+            many = mask.sum() > 300  # thousands of bold rings would black out the map
             fig.add_trace(go.Scattergl(
                 x=xy[mask, 0], y=xy[mask, 1], mode="markers", name="cold items",
                 hovertext=[h for h, m in zip(hover, mask) if m], hoverinfo="text",
-                marker={"size": 12, "color": "rgba(0,0,0,0)", "line": {"width": 2, "color": "#111827"}},
+                marker={"size": size + 5, "color": "rgba(0,0,0,0)",
+                        "line": {"width": 1 if many else 2, "color": "rgba(17,24,39,0.45)" if many else "#111827"}},
             ))
     fig.update_xaxes(showticklabels=False, title=None, zeroline=False)
     fig.update_yaxes(showticklabels=False, title=None, zeroline=False)
-    fig.update_layout(legend={"title": html.escape(color_name) if color_name else None, "itemsizing": "constant"})
+    if numeric:  # the colour bar holds the right edge: the legend (cold items) goes under the map
+        fig.update_layout(legend={"orientation": "h", "x": 0, "y": -0.02, "yanchor": "top", "itemsizing": "constant"})
+    else:
+        fig.update_layout(legend={"title": html.escape(color_name) if color_name else None, "itemsizing": "constant"})
     return apply_layout(fig, title, height=620)
+
+
+def marker_scale(n_points: int) -> tuple[float, float]:
+    """Marker size and opacity for a map of ``n_points``: the sample's 1,682 items as before (7, 0.8), and smaller,
+    fainter points as a catalogue grows, so that 20,000 items still show where they gather.
+
+    >>> marker_scale(1_682), marker_scale(20_000)
+    ((7.0, 0.8), (3.5, 0.45))
+    """
+    if n_points <= 2_000:
+        return 7.0, 0.8
+    size = float(np.clip(7.0 * np.sqrt(2_000 / n_points) * 1.1, 3.5, 7.0))
+    return round(size, 1), round(float(np.clip(0.8 * (2_000 / n_points) ** 0.25, 0.45, 0.8)), 2)
 
 
 def similarity_heatmap(vectors: np.ndarray, labels: Sequence[str], title: str | None = None) -> go.Figure:

@@ -48,6 +48,23 @@ def test_map_numeric_colour_draws_a_scale():
     assert len(fig.data) == 1 and fig.data[0].marker.showscale
 
 
+def test_a_colour_scale_and_the_cold_item_rings_do_not_share_the_right_edge():
+    """The colour bar names the scale; the legend (cold items) goes under the map instead of over the bar's title."""
+    fig = fe.embedding_map(np.zeros((4, 2)), list("abcd"), color=[1, 2, 3, 4], color_name="popularity (log)",
+                           highlight=[True, False, False, False])
+    scale, rings = fig.data
+    assert scale.showlegend is False and rings.name == "cold items"
+    assert fig.layout.legend.orientation == "h" and fig.layout.legend.y < 0
+
+
+def test_a_large_catalogue_is_drawn_with_smaller_fainter_points_and_lighter_rings():
+    small = fe.embedding_map(np.zeros((1_682, 2)), ["x"] * 1_682, highlight=[True] * 10 + [False] * 1_672)
+    large = fe.embedding_map(np.zeros((20_000, 2)), ["x"] * 20_000, highlight=[True] * 4_000 + [False] * 16_000)
+    assert (small.data[0].marker.size, small.data[0].marker.opacity) == (7.0, 0.8)  # the sample's map as it was
+    assert large.data[0].marker.size < 4 and large.data[0].marker.opacity < 0.5
+    assert small.data[1].marker.line.width == 2 and large.data[1].marker.line.width == 1
+
+
 def test_heatmap_is_cosine_with_unique_labels():
     v = np.array([[3.0, 0], [1, 1], [0, 2]])
     fig = fe.similarity_heatmap(v, ["same", "same", "other"])
