@@ -6,7 +6,15 @@ import streamlit as st
 from recengine.figures.evaluation import few_shot_curve, metric_bars
 from recengine.models import MODEL_NAMES
 from ui import escape, figure, guard, page, results_table, table
-from ui.engine import evaluation, fitted_model, has_evaluation, nearest_items, new_item_audience, shared_words
+from ui.engine import (
+    evaluation,
+    fit_time_note,
+    fitted_model,
+    has_evaluation,
+    nearest_items,
+    new_item_audience,
+    shared_words,
+)
 from ui.state import device_choice, encoder_name, require_dataset, sample_key
 
 ss = st.session_state
@@ -90,7 +98,7 @@ def few_shot_section(ds, key) -> None:
     ready = bool(chosen) and has_evaluation(key, "few-shot", chosen, 10, 42, encoder_name())
     go_ = c2.button("Compute the curve", key="cold_run", type="primary", disabled=not chosen)
     if not (go_ or ready):
-        st.caption("Each model is fitted once per protocol; the hybrid takes the longest (about 20-30 s on 2 CPU cores).")
+        st.caption(f"Each model is fitted once per protocol; {fit_time_note(ds.n_items)}.")
         return
     with guard("running the few-shot protocol"):  # a dataset too small for it keeps the rest of the page
         res = evaluation(ds, key, "few-shot", chosen, 10, 42, encoder_name(), device_choice())

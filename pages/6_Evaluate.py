@@ -6,7 +6,7 @@ import streamlit as st
 from recengine.figures.evaluation import beyond_accuracy, few_shot_curve, metric_bars
 from recengine.models import MODEL_NAMES
 from ui import figure, guard, page, results_table, table
-from ui.engine import evaluation, has_evaluation, record_run, run_history
+from ui.engine import evaluation, fit_time_note, has_evaluation, record_run, run_history
 from ui.state import device_choice, encoder_name, require_dataset
 
 ss = st.session_state
@@ -37,8 +37,8 @@ with page("Evaluate", "leaderboard", "Offline protocols on this dataset; every m
     run = st.button("Run evaluation", type="primary", key="ev_run", icon=":material/play_arrow:",
                     disabled=not (protocols and chosen))
     if not (run or ready or ss.get("ev_last") == (protocols, chosen, k, seed, max_users)):
-        st.info("Choose protocols and models, then run. The hybrid and content models fit once per split "
-                "(about 20-30 s each on 2 CPU cores); results are kept for the whole session.")
+        st.info(f"Choose protocols and models, then run. Each model fits once per split; {fit_time_note(ds.n_items)}. "
+                "Results are kept for the whole session.")
         st.stop()
     parts = []
     for protocol in protocols:

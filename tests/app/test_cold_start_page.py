@@ -59,3 +59,11 @@ def test_the_example_comes_from_the_data_in_use(run_page):
     assert courses.text_area(key="cold_text").value == "Paint landscapes"  # its description, not the joined text
     nearest = courses.dataframe[1].value
     assert "Watercolours" not in set(nearest["title"]) and len(nearest) == 2  # not its own nearest item
+
+
+def test_the_wait_it_announces_follows_the_catalogue_size(run_page):
+    from ui.engine import fit_time_note
+
+    at = run_page("pages/5_Cold-start_lab.py")
+    assert any("a few seconds for 1,682 items on 2 CPU cores" in c.value for c in at.caption)
+    assert "a few minutes for 20,000 items" in fit_time_note(20_000) and "up to a minute" in fit_time_note(8_000)
