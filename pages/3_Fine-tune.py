@@ -15,6 +15,7 @@ from ui.engine import (
     encoder,
     finetune_phase,
     finetune_verdict,
+    finetune_wait,
     item_embeddings,
     saved_finetuned_encoder,
 )
@@ -182,8 +183,7 @@ with page("Fine-tune", "tune", "Teach the encoder which items your users consume
         # these settings were trained before (in another session, in a tab since closed): show it without a click
         result = ss["ft_result"] = {"path": str(saved.path), "manifest": saved.manifest}
     if result is None:
-        st.info("Choose the settings and start. On 2 CPU cores one epoch over MovieLens-100K takes about 2 minutes, "
-                "4 with the guard (the history recipe about 2.4 times that); on a GPU well under a minute.")
+        st.info(f"Choose the settings and start. {finetune_wait(split, config)}")
         st.stop()
 
     manifest = result["manifest"]

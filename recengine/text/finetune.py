@@ -181,6 +181,31 @@ def config_defaults() -> dict[str, Any]:
             "batch_cuda": HISTORY_BATCH_CUDA if history else BATCH_CUDA}
 
 
+def estimate_steps(dataset: object, config: FineTuneConfig, device: str = "cpu") -> int:
+    """About how many training steps :func:`finetune` takes on ``dataset`` with ``config`` (the final run; the guard's
+    pseudo-cold run adds nearly as many again), counted the way the recipes plan an epoch but without building the
+    pairs: for a time estimate before anything starts. On MovieLens-100K's cold-items train split this says 116
+    steps where the default recipe runs 116, and 315 where the history recipe runs 314.
+
+    >>> import recengine
+    >>> split = recengine.make_split(recengine.load_sample("movielens-100k"), "cold_items", seed=42)
+    >>> estimate_steps(split.train, FineTuneConfig()), estimate_steps(split.train, FineTuneConfig(loss="history"))
+    (116, 315)
+    """
+    cuda = device.startswith("cuda")
+    pop = np.asarray(dataset.item_popularity)  # type: ignore[attr-defined]
+    has_text = _text_mask(list(dataset.texts))  # type: ignore[attr-defined]
+    if config.loss == "history":
+        bs = config.batch_size or (HISTORY_BATCH_CUDA if cuda else HISTORY_BATCH_CPU)
+        per_epoch = config.max_pairs or batch_pairs(HISTORY_PAIRS_PER_ITEM, bs, HISTORY_BATCH_CPU) * int((has_text & (pop > 0)).sum())
+        per_epoch = min(int(dataset.n_interactions), per_epoch)  # type: ignore[attr-defined]
+        return max(1, per_epoch // bs) * config.epochs
+    bs = config.batch_size or (BATCH_CUDA if cuda else BATCH_CPU)
+    per_epoch = int((has_text & (pop >= config.min_users)).sum()) * batch_pairs(config.pairs_per_item, bs, BATCH_CPU)
+    per_epoch = min(per_epoch, config.max_pairs or per_epoch)
+    return max(1, math.ceil(per_epoch / bs)) * config.epochs
+
+
 def models_root() -> Path:
     """``home_dir()/models``: one folder per fine-tuned encoder fingerprint."""
     return home_dir() / "models"

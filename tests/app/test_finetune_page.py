@@ -16,11 +16,15 @@ def finish(at):
 def test_finetune_trains_once_then_reuses(run_page):
     at = run_page("pages/3_Fine-tune.py")
     assert at.info and at.button(key="ft_run") is not None
+    # the wait is announced for this data and these settings: the default recipe plans 116 steps on the sample
+    assert any("about 116 training steps (and a guard run before it)" in i.value for i in at.info)
     # A tiny run keeps the test quick: 1 epoch of 48 pairs, 3 steps of 16.
     at.number_input(key="ft_epochs").set_value(1)
     at.select_slider(key="ft_batch").set_value(16)
     at.number_input(key="ft_max_pairs").set_value(48)
     at.number_input(key="ft_seq").set_value(32)
+    at.run()
+    assert any("about 3 training steps" in i.value and "under a minute" in i.value for i in at.info)
     at.button(key="ft_run").click().run()
     finish(at)
     assert_clean(at)
