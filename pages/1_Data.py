@@ -36,6 +36,7 @@ def load_upload() -> None:
     if items is not None and ss.get("map_title", AUTO) != AUTO:
         columns["title"] = ss["map_title"]
     min_rating = ss.get("map_min_rating")
+    events = list(ss.get("map_events") or []) or None
     mode = ss.get("text_mode", TEXT_MODES[0])
     text = None
     if mode == "Chosen columns" and ss.get("text_cols"):
@@ -44,7 +45,7 @@ def load_upload() -> None:
         text = ss["text_template"].strip()
     hash_ids = bool(ss.get("hash_ids", True))
     options = {"columns": columns, "text": text, "hash": hash_ids, "names": [inter.name, items.name if items else None],
-               "min_rating": min_rating}
+               "min_rating": min_rating, "events": events}
     parts = [inter.getvalue(), items.getvalue() if items is not None else b""]
     # The salt of this recengine home (as the command line uses): the same files give the same hashed ids and
     # the same dataset key on every load, so likes given earlier and models fitted earlier are found again.
@@ -56,7 +57,7 @@ def load_upload() -> None:
     try:
         ds = read_dataset(
             inter, items, columns=columns or None, text=text, hash_user_ids=hash_ids,
-            hash_salt=options.get("salt"), name=inter.name.rsplit(".", 1)[0], min_rating=min_rating,
+            hash_salt=options.get("salt"), name=inter.name.rsplit(".", 1)[0], min_rating=min_rating, events=events,
         )
     except Exception as exc:  # shown by the page body, inside the boundary
         ss["data_error"] = exc
@@ -163,7 +164,7 @@ def upload_form() -> None:
     items_preview = preview(items, "items") if items is not None else None
     unreadable = (inter is not None and inter_preview is None) or (items is not None and items_preview is None)
     if inter_preview is not None:
-        inter_cols, guesses = inter_preview
+        inter_cols, guesses, kinds = inter_preview
         with st.expander("Column mapping", expanded=bool(ss.get("data_error"))):
             mcols = st.columns(4)
             for (role, label), col in zip(ROLES.items(), mcols):
@@ -175,8 +176,12 @@ def upload_form() -> None:
             st.number_input("Minimum rating (empty: every rating counts)", value=None, step=0.5, key="map_min_rating",
                             help="Count only interactions rated at least this, e.g. 4 on a 1-5 scale, so a 1-star "
                             "review is not taken for a like. Lower ratings are left out and reported.")
+            if kinds:
+                st.multiselect(f"Events that count (column {escape(guesses['event'])}; empty: every event)", kinds, key="map_events",
+                               help="In a log of views, carts and purchases, count only some kinds: purchases alone "
+                               "say more about taste than every view. Chosen before repeated pairs merge.")
     if items_preview is not None:
-        item_cols, item_guesses = items_preview
+        item_cols, item_guesses, _ = items_preview
         with st.expander("Column mapping: items file", expanded=bool(ss.get("data_error"))):
             st.selectbox("Title shown for each item", [AUTO, *item_cols], key="map_title",
                          help="auto: a column named like a title (title, name, product_title, headline...), else "

@@ -18,6 +18,7 @@ class Columns:
     rating = "rating"
     timestamp = "timestamp"
     weight = "weight"
+    event = "event"
     text = "text"
     title = "title"
     score = "score"

@@ -74,13 +74,15 @@ def progress_callback(label: str) -> tuple[Progress, Callable[[], None]]:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def table_columns(data: bytes, name: str, role: str) -> tuple[list[str], dict[str, str | None]]:
-    """The columns of an uploaded file and the roles the engine would guess for them (None: no guess)."""
+def table_columns(data: bytes, name: str, role: str) -> tuple[list[str], dict[str, str | None], list[str]]:
+    """The columns of an uploaded file, the roles the engine would guess for them (None: no guess), and the kinds of
+    event in its event column (none without one)."""
     from recengine.data import read_table
-    from recengine.data.load import guess_columns
+    from recengine.data.load import event_kinds, guess_columns
 
     tbl = read_table(data, default_name=name)
-    return [str(c) for c in tbl.frame.columns], guess_columns(tbl, role)
+    guesses = guess_columns(tbl, role)
+    return [str(c) for c in tbl.frame.columns], guesses, event_kinds(tbl, guesses.get("event"))
 
 
 @st.cache_resource(show_spinner="Loading the encoder…", max_entries=4)

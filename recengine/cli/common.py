@@ -32,6 +32,9 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--title-col", help="name of the column shown as each item's title (in --items, else the interactions)")
     g.add_argument("--rating-col", help="name of the rating/weight column, or 'none' to read none")
     g.add_argument("--timestamp-col", help="name of the timestamp column, or 'none' to read none")
+    g.add_argument("--event-col", help="name of the column of event kinds (view, cart, purchase), or 'none' to read none")
+    g.add_argument("--events", metavar="KINDS", dest="count_events",
+                   help="count only these kinds of event, e.g. transaction,addtocart (with --interactions)")
     g.add_argument("--text", metavar="TEMPLATE", help="item text template, e.g. '{title}. {description}', or a column")
     g.add_argument("--hash-user-ids", action="store_true", help="replace user ids by salted hashes on load")
     g.add_argument("--min-rating", type=float, metavar="R",
@@ -45,9 +48,10 @@ def add_format_option(parser: argparse.ArgumentParser, formats: Iterable[str] = 
 def column_mapping(args: argparse.Namespace) -> dict[str, str | None]:
     """The ``--*-col`` options as ``read_dataset``'s mapping; ``none`` for rating or timestamp reads no such column."""
     pairs = {"user": args.user_col, "item": args.item_col, "items_id": getattr(args, "items_id_col", None),
-             "rating": args.rating_col, "timestamp": args.timestamp_col, "title": getattr(args, "title_col", None)}
+             "rating": args.rating_col, "timestamp": args.timestamp_col, "title": getattr(args, "title_col", None),
+             "event": getattr(args, "event_col", None)}
     out: dict[str, str | None] = {k: v for k, v in pairs.items() if v}
-    for role in ("rating", "timestamp"):
+    for role in ("rating", "timestamp", "event"):
         if str(out.get(role, "")).strip().lower() == "none":
             out[role] = None
     return out
@@ -65,6 +69,10 @@ def _load_data(args: argparse.Namespace) -> Dataset:
     chosen = [x for x in (args.sample, args.interactions, getattr(args, "dataset", None)) if x]
     if len(chosen) > 1:
         raise ConfigError("choose one of --sample, --interactions or --dataset, not several.")
+    events = [e.strip() for e in str(getattr(args, "count_events", None) or "").split(",") if e.strip()] or None
+    if events is not None and not args.interactions:
+        raise ConfigError("--events chooses rows as a file is read: use it with --interactions (a dataset in the store "
+                          "keeps the events it was added with: recengine data add NAME --interactions F --events ...).")
     if getattr(args, "dataset", None):
         from recengine.store import open_store
 
@@ -77,6 +85,7 @@ def _load_data(args: argparse.Namespace) -> Dataset:
             text=args.text,
             hash_user_ids=args.hash_user_ids,
             hash_salt=local_salt() if args.hash_user_ids else None,  # the same hashed ids from one command to the next
+            events=events,
         )
     if args.items:
         raise ConfigError("--items needs --interactions too.")

@@ -18,7 +18,9 @@ from recengine.data.readers import Source, Table, read_table, source_name
 from recengine.data.validate import (
     ALIASES,
     ITEMS_ID,
+    MAX_EVENT_KINDS,
     ROLES,
+    _id_to_str,
     build_texts,
     check_mapping,
     clean_ids,
@@ -47,6 +49,7 @@ def read_dataset(
     name: str | None = None,
     max_bytes: int | None = None,
     min_rating: float | None = None,
+    events: Sequence[str] | None = None,
 ) -> Dataset:
     """Load interactions and (optionally) item texts into a validated :class:`Dataset`.
 
@@ -73,6 +76,11 @@ def read_dataset(
     min_rating
         Count only interactions rated at least this (e.g. 4 on a 1-5 scale): on explicit ratings, a 1-star
         review is then not taken for a like. ``None`` (default) counts every rating. See :func:`keep_ratings_at_least`.
+    events
+        In a log of several kinds of event (a column named ``event``, ``event_type``, ``action``, ``behavior``...,
+        or mapped with ``columns={'event': ...}``), count only these kinds, e.g. ``["transaction", "addtocart"]``.
+        They are chosen before duplicate pairs merge, so a purchase after a view still counts. ``None`` (default)
+        counts every event, and a warning lists the kinds. The kind of each kept row is the ``event`` column.
 
     Returns
     -------
@@ -107,6 +115,7 @@ def read_dataset(
     taken = {user_col, item_col}
     rating_col = _optional(inter, "rating", roles, taken)
     ts_col = _optional(inter, "timestamp", roles, taken | {rating_col})
+    event_col = _optional(inter, "event", roles, taken | {rating_col, ts_col})
 
     frame = pd.DataFrame({Columns.user: clean_ids(inter, user_col, "user"), Columns.item: clean_ids(inter, item_col, "item")})
     if rating_col is not None:
@@ -114,13 +123,16 @@ def read_dataset(
     if ts_col is not None:
         frame[Columns.timestamp] = parse_timestamps(inter, ts_col, warnings)
     frame["_order"] = np.arange(len(frame))
+    event_col, keep = _event_kinds(inter, event_col, "event" in roles, frame, events, warnings)
+    if keep is not None:
+        frame = frame[keep]
     frame = _merge_duplicates(frame, inter, warnings)
 
     if items is not None:
         item_table = read_table(items, default_name="items", max_bytes=max_bytes)
         items_frame = _items_from_table(item_table, mapping, item_col, text, warnings)
     else:
-        items_frame = _items_from_interactions(inter, item_col, {user_col, item_col, rating_col, ts_col}, text,
+        items_frame = _items_from_interactions(inter, item_col, {user_col, item_col, rating_col, ts_col, event_col}, text,
                                               mapping.get("title"), warnings)
 
     known = set(items_frame[Columns.item])
@@ -160,6 +172,8 @@ def read_dataset(
     options: dict[str, Any] = {
         "columns": {"user": user_col, "item": item_col, "rating": rating_col, "timestamp": ts_col},
         "text": text if isinstance(text, (str, type(None))) else list(text),
+        "event_column": event_col,
+        "events": list(events) if events is not None and event_col is not None else None,
         "hash_user_ids": hash_user_ids,
         # which salt hashed the ids (a digest of it, not the salt): a raw id is found again only with that salt
         "salt_digest": salt_digest(salt) if hash_user_ids else None,
@@ -290,16 +304,82 @@ def guess_columns(table: Table, kind: str = "interactions") -> dict[str, str | N
         return {"item": str(table.frame.columns[0])} if kind == "items" else {
             r: c for r, c in roles_by_position(table, {}, []).items() if r in ROLES}
     guesses: dict[str, str | None] = {}
-    for role in ("item",) if kind == "items" else ROLES:
+    for role in ("item",) if kind == "items" else (*ROLES, "event"):
         try:
             guesses[role] = find_column(table, role, None, required=False)
         except DataError:
             guesses[role] = None
+    if guesses.get("event") is not None and not event_kinds(table, guesses["event"]):
+        guesses["event"] = None
     return guesses
+
+
+def event_kinds(table: Table, column: str | None) -> list[str]:
+    """The kinds of event in ``column``, most frequent first; none when there is no such column or it holds more than
+    :data:`MAX_EVENT_KINDS` (then it is not a column of event kinds).
+
+    >>> event_kinds(Table(pd.DataFrame({"event": ["view", "view", "buy"]}), "log.csv"), "event")
+    ['view', 'buy']
+    """
+    if column is None:
+        return []
+    counts = table.frame[column].map(_id_to_str).value_counts()
+    return [str(k) for k in counts.index] if len(counts) <= MAX_EVENT_KINDS else []
 
 
 def _and(parts: Sequence[str]) -> str:
     return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+
+
+def _event_kinds(
+    table: Table, column: str | None, mapped: bool, frame: pd.DataFrame, events: Sequence[str] | None, warnings: list[str]
+) -> tuple[str | None, np.ndarray | None]:
+    """Read the kind of each event into ``frame``: the column read (or None), and which rows to keep for ``events``.
+
+    A column named like an event type holding more than :data:`MAX_EVENT_KINDS` kinds is not one (an "action" of free
+    text), unless the mapping names it.
+    """
+    if events is not None and (isinstance(events, str) or not all(isinstance(e, str) for e in events) or not events):
+        raise DataError(f"events names the kinds of event to count, e.g. ['transaction', 'addtocart']; got {events!r}.")
+    if column is not None and not mapped and not event_kinds(table, column):
+        column = None
+    kinds = table.frame[column].map(_id_to_str) if column is not None else None
+    if kinds is None:
+        if events is not None:
+            raise DataError(
+                f"{table.name}: events {', '.join(map(repr, events))} were asked for, but no column of event kinds was "
+                f"found among: {', '.join(map(str, table.frame.columns))}. Name it with columns={{'event': 'your column'}} "
+                "(in the CLI: --event-col), or leave events out to count every row."
+            )
+        return None, None
+    counts = kinds.value_counts()
+    listed = ", ".join(f"{k or '(empty)'} {n:,}" for k, n in counts.head(6).items()) + (", ..." if len(counts) > 6 else "")
+    if events is None:
+        if len(counts) > 1:
+            example = ",".join(str(k) for k in counts.index[-2:][::-1])
+            warnings.append(
+                f"{table.name}: column {column!r} holds {len(counts)} kinds of event ({listed} rows); every one counts as "
+                "an interaction. To count only some (purchases, not views), name them: events=[...] (in the CLI: "
+                f"--events {example}; in the app: Column mapping, Events that count)."
+            )
+        frame[Columns.event] = kinds.to_numpy()
+        return column, None
+    wanted = [str(e).strip() for e in events]
+    unknown = [e for e in wanted if e not in counts.index]
+    if unknown:
+        raise DataError(
+            f"{table.name}: column {column!r} has no event {', '.join(map(repr, unknown))}; its kinds are: {listed} "
+            "rows. Name some of those."
+        )
+    keep = kinds.isin(wanted).to_numpy()
+    dropped = counts.drop(wanted)
+    if dropped.sum():
+        warnings.append(
+            f"{table.name}: only {', '.join(wanted)} events count ({int(keep.sum()):,} rows); {int(dropped.sum()):,} rows of "
+            f"{', '.join(str(k) or '(empty)' for k in dropped.index[:6])} were left out before duplicate pairs merged."
+        )
+    frame[Columns.event] = kinds.to_numpy()
+    return column, keep
 
 
 def _optional(table: Table, role: str, mapping: Mapping[str, str | None], taken: set[str | None]) -> str | None:

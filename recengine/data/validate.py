@@ -47,6 +47,13 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "purchasedate", "reviewtime", "unixreviewtime", "created", "occurredat", "invoicedate",
     ),
 }
+# The kind of each event in a log of views, carts and purchases (RetailRocket, Taobao, REES46): read when it holds a
+# few kinds (MAX_EVENT_KINDS), so that a user can count only some of them.
+ALIASES["event"] = (
+    "event", "events", "eventtype", "eventname", "action", "actiontype", "behavior", "behaviortype", "behaviour",
+    "behaviourtype", "interactiontype", "activity", "activitytype",
+)
+MAX_EVENT_KINDS = 30
 # Used as the item id only when no id-like column exists: some exports identify items by their name.
 NAME_ALIASES: dict[str, tuple[str, ...]] = {
     "item": (
@@ -523,7 +530,7 @@ def build_texts(
 
 
 #: Optional roles that can be mapped to ``None``: the file has a column that looks like one, but it must not be read.
-NULLABLE = ("rating", "timestamp")
+NULLABLE = ("rating", "timestamp", "event")
 #: The id column of the items file, when it is named differently from the interactions' item column.
 ITEMS_ID = "items_id"
 
@@ -538,7 +545,7 @@ def check_mapping(columns: Mapping[str, str | None] | None) -> dict[str, str | N
         raise DataError(f"columns maps roles to column names, e.g. columns={{'user': 'visitor', 'item': 'sku'}}; "
                         f"got a {type(columns).__name__}.")
     mapping = dict(columns or {})
-    roles = (*ROLES, ITEMS_ID, "title", "text")
+    roles = (*ROLES, "event", ITEMS_ID, "title", "text")
     unknown = [k for k in mapping if k not in roles]
     if unknown:
         raise DataError(
@@ -548,7 +555,7 @@ def check_mapping(columns: Mapping[str, str | None] | None) -> dict[str, str | N
     empty = [k for k, v in mapping.items() if v is None and k not in NULLABLE]
     if empty:
         raise DataError(
-            f"columns: the {empty[0]} column cannot be left out (only {' and '.join(NULLABLE)} can be mapped to None); "
+            f"columns: the {empty[0]} column cannot be left out (only {', '.join(NULLABLE[:-1])} and {NULLABLE[-1]} can be mapped to None); "
             "name the column that holds it."
         )
     return mapping

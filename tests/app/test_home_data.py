@@ -220,3 +220,20 @@ def test_a_file_with_no_header_row_shows_the_columns_it_reads_by_position(run_pa
     assert (ds.n_users, ds.n_interactions) == (3, 3) and ds.has_timestamps
     assert any("no header row" in w.value for w in at.warning)
     assert any("rating 1-3 (every row counts" in c.value for c in at.caption)
+
+
+def test_an_event_log_offers_the_kinds_of_event_to_count(run_page):
+    at = run_page("pages/1_Data.py")
+    log = (b"visitorid,itemid,event\nv1,i1,view\nv1,i1,transaction\nv2,i2,view\nv3,i2,addtocart\nv3,i1,view\n"
+           b"v4,i3,transaction\n")
+    at.file_uploader(key="up_inter").set_value(("events.csv", log, "text/csv"))
+    at.run()
+    assert at.multiselect(key="map_events").options == ["view", "transaction", "addtocart"]
+    at.multiselect(key="map_events").set_value(["transaction"])
+    at.toggle(key="hash_ids").set_value(False)
+    at.run()
+    at.button(key="load_upload").click().run()
+    assert_clean(at)
+    ds = at.session_state["dataset"]
+    assert ds.n_interactions == 2 and set(ds.interactions["event"]) == {"transaction"}
+    assert any("only transaction events count" in w.value for w in at.warning)

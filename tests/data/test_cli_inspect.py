@@ -58,3 +58,15 @@ def test_title_col_names_the_column_shown_as_the_title(tmp_path: Path) -> None:
     inter.write_text("user_id,item_id\nu1,m1\nu2,m2\n")
     args = build_parser().parse_args(["data", "inspect", "--interactions", str(inter), "--items", str(items), "--title-col", "label_text"])
     assert load_data(args).title("m2") == "Rain jacket"
+
+
+def test_events_keeps_only_the_kinds_named_and_needs_a_file(capsys, tmp_path: Path) -> None:
+    log = tmp_path / "events.csv"
+    log.write_text("visitorid,itemid,event\nv1,i1,view\nv1,i1,transaction\nv2,i2,view\nv3,i2,addtocart\n")
+    assert main(["data", "inspect", "--interactions", str(log), "--events", "transaction,addtocart", "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["n_interactions"] == 2 and out["options"]["events"] == ["transaction", "addtocart"]
+    assert main(["data", "inspect", "--interactions", str(log), "--event-col", "none", "--format", "json"]) == 0
+    assert not any("kinds of event" in w for w in json.loads(capsys.readouterr().out)["warnings"])
+    assert main(["data", "inspect", "--sample", "movielens-100k", "--events", "view"]) == 2
+    assert "--events chooses rows as a file is read" in capsys.readouterr().err

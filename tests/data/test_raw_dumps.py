@@ -114,7 +114,7 @@ def test_the_guesses_a_mapping_form_shows_are_what_the_loader_takes() -> None:
     assert guess_columns(inter) == {"user": "column 1", "item": "column 2", "rating": "column 3", "timestamp": "column 4"}
     assert guess_columns(movies, "items") == {"item": "column 1"}
     named = read_table(upload("orders.csv", "customer_id,sku,stars\nc1,s1,4\n"))
-    assert guess_columns(named) == {"user": "customer_id", "item": "sku", "rating": "stars", "timestamp": None}
+    assert guess_columns(named) == {"user": "customer_id", "item": "sku", "rating": "stars", "timestamp": None, "event": None}
 
 
 def test_excels_sep_line_and_leading_comment_lines_are_skipped_and_lines_still_count() -> None:

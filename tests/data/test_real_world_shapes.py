@@ -142,3 +142,35 @@ def test_an_items_file_of_links_alone_says_so_when_it_has_no_text() -> None:
     items = upload("items.csv", "item_id,image\nA,https://cdn.example/a.jpg\nB,https://cdn.example/b.jpg\n")
     with pytest.raises(DataError, match=r"no item has any text \(text columns: none found; image hold only links"):
         recengine.read_dataset(inter, items)
+
+
+EVENTS = (
+    "timestamp,visitorid,event,itemid,transactionid\n"
+    "1433221332117,257597,view,355908,\n1433224214164,992329,view,248676,\n1433221999827,111016,addtocart,318965,\n"
+    "1433193500981,121688,transaction,15335,11117\n1433193400981,257597,view,248676,\n"
+    "1433193500981,257597,transaction,248676,11118\n1433193600981,257597,view,248676,\n"
+)
+
+
+def test_an_event_log_names_its_kinds_and_counts_only_those_asked_for() -> None:
+    """RetailRocket's events.csv: views, carts and purchases. All count unless some are named."""
+    ds = recengine.read_dataset(upload("events.csv", EVENTS))
+    assert ds.options["event_column"] == "event" and ds.n_interactions == 5  # the viewed-bought-viewed pair is one
+    said = [w for w in ds.warnings if "kinds of event" in w]
+    assert len(said) == 1 and "view 4, transaction 2, addtocart 1 rows" in said[0] and "--events addtocart,transaction" in said[0]
+    bought = recengine.read_dataset(upload("events.csv", EVENTS), events=["transaction"])
+    # chosen before duplicate pairs merge: the purchase between two views of 248676 still counts
+    assert sorted(zip(bought.interactions["user_id"], bought.interactions["item_id"])) == [("121688", "15335"), ("257597", "248676")]
+    assert set(bought.interactions["event"]) == {"transaction"} and bought.options["events"] == ["transaction"]
+    assert sorted(bought.cold_items) == ["318965", "355908"]  # only viewed or carted: items without a purchase
+    assert any("5 rows of view, addtocart were left out" in w for w in bought.warnings)
+
+
+def test_asking_for_events_that_are_not_there_says_what_is() -> None:
+    with pytest.raises(DataError, match=r"events\.csv: column 'event' has no event 'buy'; its kinds are: view 4, transaction 2"):
+        recengine.read_dataset(upload("events.csv", EVENTS), events=["buy"])
+    with pytest.raises(DataError, match=r"orders\.csv: events 'buy' were asked for, but no column of event kinds"):
+        recengine.read_dataset(upload("orders.csv", "user,item\na,b\n"), events=["buy"])
+    free_text = "user,item,action\n" + "".join(f"u{i},i{i % 3},note number {i}\n" for i in range(40))
+    ds = recengine.read_dataset(upload("notes.csv", free_text))  # 40 different "actions" are not kinds of event
+    assert ds.options["event_column"] is None and "event" not in ds.interactions.columns
