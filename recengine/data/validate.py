@@ -100,6 +100,8 @@ def find_column(
                        and holds_numbers(table.frame[c])]
         if role == "timestamp" and not matches:  # event-time names: played_at, createdAt, viewed-at
             matches = [c for c in cols if re.search(r"(?:[_\-\s]at|[a-z]At)$", c)]
+            if len(matches) > 1:  # Goodreads: read_at and started_at, mostly empty, beside one that holds times
+                matches = [c for c in matches if holds_times(table.frame[c])]
         if role == "timestamp" and not matches:  # bought_on, createdOn: "on" also ends names like add_on, so only with dates in it
             matches = [c for c in cols if re.search(r"(?:[_\-\s]on|[a-z]On)$", c) and holds_times(table.frame[c])]
         if role == "timestamp" and not matches:  # a Parquet datetime column says what it is by its type, whatever its name

@@ -174,3 +174,11 @@ def test_asking_for_events_that_are_not_there_says_what_is() -> None:
     free_text = "user,item,action\n" + "".join(f"u{i},i{i % 3},note number {i}\n" for i in range(40))
     ds = recengine.read_dataset(upload("notes.csv", free_text))  # 40 different "actions" are not kinds of event
     assert ds.options["event_column"] is None and "event" not in ds.interactions.columns
+
+
+def test_of_several_event_time_names_the_one_that_holds_times_is_the_timestamp() -> None:
+    log = "user_id,book_id,added_at,started_at,read_at\nu1,b1,2017-08-28 14:39:55,,\nu2,b1,2017-08-25 15:28:00,,\n"
+    ds = recengine.read_dataset(upload("goodreads.csv", log))
+    assert ds.options["columns"]["timestamp"] == "added_at" and ds.has_timestamps
+    both = "user_id,book_id,added_at,read_at\nu1,b1,2017-08-28,2017-09-01\nu2,b1,2017-08-25,2017-08-26\n"
+    assert recengine.read_dataset(upload("goodreads.csv", both)).options["columns"]["timestamp"] is None  # which? none
