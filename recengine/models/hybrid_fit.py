@@ -284,26 +284,27 @@ def validation_setups(
                 out.append((regime, _group(prof_df, train, users), pd.concat([test, extra])))
         return out
 
-    setups = []
-    if shared:
-        try:
-            shots = few_shot_splits(dataset, shots=tuple(SHOT_REGIMES), seed=seed + 1)
-        except DataError:
-            shots = []
-        warm = warm_split(shots[0].train if shots else dataset, seed=seed)
-        raw = [(4, None, warm.test), *((SHOT_REGIMES[s.shots], s.profiles, s.test) for s in shots)]
-        setups.append(("items", warm.train, groups(warm.train, raw)))
-        folds = 0
-    else:
-        warm = warm_split(dataset, seed=seed)
-        setups.append(("items", warm.train, groups(warm.train, [(4, None, warm.test)])))
-    for fold in range(folds):
+    def few_shot_fold(fold: int) -> tuple[Dataset | None, list[tuple[int, pd.DataFrame | None, pd.DataFrame]]]:
+        """A few-shot fold's train set and (regime, profiles, test) parts; (None, []) when the data is too small."""
         try:
             shots = few_shot_splits(dataset, shots=tuple(SHOT_REGIMES), seed=seed + 1 + fold)
         except DataError:
-            break
-        raw = [(SHOT_REGIMES[s.shots], s.profiles, s.test) for s in shots]
-        setups.append(("items", shots[0].train, groups(shots[0].train, raw)))
+            return None, []
+        return shots[0].train, [(SHOT_REGIMES[s.shots], s.profiles, s.test) for s in shots]
+
+    setups = []
+    if shared:  # one split: the fold's held-out users, and the others as warm users
+        shot_train, shot_parts = few_shot_fold(0)
+        warm = warm_split(shot_train if shot_train is not None else dataset, seed=seed)
+        setups.append(("items", warm.train, groups(warm.train, [(4, None, warm.test), *shot_parts])))
+    else:
+        warm = warm_split(dataset, seed=seed)
+        setups.append(("items", warm.train, groups(warm.train, [(4, None, warm.test)])))
+        for fold in range(folds):
+            shot_train, shot_parts = few_shot_fold(fold)
+            if shot_train is None:
+                break
+            setups.append(("items", shot_train, groups(shot_train, shot_parts)))
     if cold_offset:
         with contextlib.suppress(DataError):
             cold = cold_items_split(dataset, item_frac=0.1, seed=seed)
