@@ -49,12 +49,12 @@ def finetune_wait(split, config: dict) -> str:
     time they took per step on 2 CPU cores on MovieLens-100K (about 1 s at batch 32; the history recipe 0.84 s at
     64), scaled by the batch."""
     from recengine.text.encoder import resolve_device
-    from recengine.text.finetune import BATCH_CPU, HISTORY_BATCH_CPU, FineTuneConfig, estimate_steps
+    from recengine.text.finetune import BATCH_CPU, HISTORY_BATCH_CPU, FineTuneConfig, batch_size, estimate_steps
 
     cfg = FineTuneConfig(**config)
     steps = estimate_steps(split.train, cfg, resolve_device(cfg.device))
     history = cfg.loss == "history"
-    batch = cfg.batch_size or (HISTORY_BATCH_CPU if history else BATCH_CPU)
+    batch = batch_size(cfg, "cpu")
     seconds = steps * (0.84 * batch / HISTORY_BATCH_CPU if history else 0.98 * batch / BATCH_CPU) * (1.85 if cfg.guard else 1.0)
     took = f"{seconds / 60:.0f} minutes" if seconds >= 90 else "about a minute" if seconds >= 40 else "under a minute"
     return (f"On this data a run is about {steps:,} training steps{' (and a guard run before it)' if cfg.guard else ''}: "

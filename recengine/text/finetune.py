@@ -176,9 +176,27 @@ def config_defaults() -> dict[str, Any]:
     (32, True)
     """
     defaults = {name: field.default for name, field in FineTuneConfig.model_fields.items()}
-    history = defaults["loss"] == "history"
-    return {**defaults, "batch_cpu": HISTORY_BATCH_CPU if history else BATCH_CPU,
-            "batch_cuda": HISTORY_BATCH_CUDA if history else BATCH_CUDA}
+    return {**defaults, "batch_cpu": batch_size(FineTuneConfig(), "cpu"), "batch_cuda": batch_size(FineTuneConfig(), "cuda")}
+
+
+def batch_size(config: FineTuneConfig, device: str) -> int:
+    """The batch a run uses: the config's, else its recipe's default for the device (larger on a GPU).
+
+    >>> batch_size(FineTuneConfig(), "cpu"), batch_size(FineTuneConfig(loss="history"), "cuda:0")
+    (32, 256)
+    """
+    if config.batch_size:
+        return config.batch_size
+    cuda = device.startswith("cuda")
+    if config.loss == "history":
+        return HISTORY_BATCH_CUDA if cuda else HISTORY_BATCH_CPU
+    return BATCH_CUDA if cuda else BATCH_CPU
+
+
+def history_pairs_per_epoch(n_pairs: int, n_items: int, batch: int, max_pairs: int | None) -> int:
+    """The history recipe's (user, item) pairs per epoch: its pairs per item (more at a larger batch, so that an epoch
+    keeps the CPU's number of steps) times the items, or ``max_pairs``; never more than the ``n_pairs`` there are."""
+    return min(n_pairs, max_pairs or batch_pairs(HISTORY_PAIRS_PER_ITEM, batch, HISTORY_BATCH_CPU) * n_items)
 
 
 def estimate_steps(dataset: object, config: FineTuneConfig, device: str = "cpu") -> int:
@@ -192,15 +210,13 @@ def estimate_steps(dataset: object, config: FineTuneConfig, device: str = "cpu")
     >>> estimate_steps(split.train, FineTuneConfig()), estimate_steps(split.train, FineTuneConfig(loss="history"))
     (116, 315)
     """
-    cuda = device.startswith("cuda")
+    bs = batch_size(config, device)
     pop = np.asarray(dataset.item_popularity)  # type: ignore[attr-defined]
     has_text = _text_mask(list(dataset.texts))  # type: ignore[attr-defined]
     if config.loss == "history":
-        bs = config.batch_size or (HISTORY_BATCH_CUDA if cuda else HISTORY_BATCH_CPU)
-        per_epoch = config.max_pairs or batch_pairs(HISTORY_PAIRS_PER_ITEM, bs, HISTORY_BATCH_CPU) * int((has_text & (pop > 0)).sum())
-        per_epoch = min(int(dataset.n_interactions), per_epoch)  # type: ignore[attr-defined]
+        n_items = int((has_text & (pop > 0)).sum())
+        per_epoch = history_pairs_per_epoch(int(dataset.n_interactions), n_items, bs, config.max_pairs)  # type: ignore[attr-defined]
         return max(1, per_epoch // bs) * config.epochs
-    bs = config.batch_size or (BATCH_CUDA if cuda else BATCH_CPU)
     per_epoch = int((has_text & (pop >= config.min_users)).sum()) * batch_pairs(config.pairs_per_item, bs, BATCH_CPU)
     per_epoch = min(per_epoch, config.max_pairs or per_epoch)
     return max(1, math.ceil(per_epoch / bs)) * config.epochs
@@ -483,7 +499,7 @@ class _PairPlan:
                 f"data has {len(anchors)}. Use data with more users per item (more interactions, or a longer period)."
             )
         self.cfg, self.device, self.texts = cfg, device, texts
-        self.batch_size = bs = cfg.batch_size or (BATCH_CUDA if device.startswith("cuda") else BATCH_CPU)
+        self.batch_size = bs = batch_size(cfg, device)
         power = 2.0 if cfg.loss == "distill" else 1.0  # distill: partners lean to the closest neighbours
         per_item = batch_pairs(cfg.pairs_per_item, bs, BATCH_CPU)
         self.epoch_pairs = [sample_pairs(ids, sims, anchors, per_item, rng, cfg.max_pairs, power) for _ in range(cfg.epochs)]
@@ -558,8 +574,8 @@ class _HistoryPlan:
                 "interactions per user."
             )
         self.cfg, self.device, self.texts, self.rng = cfg, device, texts, rng
-        self.batch_size = cfg.batch_size or (HISTORY_BATCH_CUDA if device.startswith("cuda") else HISTORY_BATCH_CPU)
-        per_epoch = min(len(self.users), cfg.max_pairs or batch_pairs(HISTORY_PAIRS_PER_ITEM, self.batch_size, HISTORY_BATCH_CPU) * len(self.encoded))
+        self.batch_size = batch_size(cfg, device)
+        per_epoch = history_pairs_per_epoch(len(self.users), len(self.encoded), self.batch_size, cfg.max_pairs)
         self.pairs_per_epoch, self.anchors = int(per_epoch), int(len(self.encoded))
         self.per_epoch_steps = max(1, per_epoch // self.batch_size)
         self.total = self.per_epoch_steps * cfg.epochs
