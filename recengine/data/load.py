@@ -341,10 +341,11 @@ def _event_kinds(
     """
     if events is not None and (isinstance(events, str) or not all(isinstance(e, str) for e in events) or not events):
         raise DataError(f"events names the kinds of event to count, e.g. ['transaction', 'addtocart']; got {events!r}.")
-    if column is not None and not mapped and not event_kinds(table, column):
-        column = None
     kinds = table.frame[column].map(_id_to_str) if column is not None else None
-    if kinds is None:
+    counts = kinds.value_counts() if kinds is not None else None
+    if counts is not None and not mapped and len(counts) > MAX_EVENT_KINDS:
+        column, kinds, counts = None, None, None
+    if kinds is None or counts is None:
         if events is not None:
             raise DataError(
                 f"{table.name}: events {', '.join(map(repr, events))} were asked for, but no column of event kinds was "
@@ -352,7 +353,6 @@ def _event_kinds(
                 "(in the CLI: --event-col), or leave events out to count every row."
             )
         return None, None
-    counts = kinds.value_counts()
     listed = ", ".join(f"{k or '(empty)'} {n:,}" for k, n in counts.head(6).items()) + (", ..." if len(counts) > 6 else "")
     if events is None:
         if len(counts) > 1:
