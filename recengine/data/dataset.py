@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -192,8 +191,8 @@ class Dataset:
             r = self.interactions[Columns.rating]
             out["rating_min"], out["rating_max"] = float(r.min()), float(r.max())
             # the file's own name for it: a play count or a quantity is not a "rating"
-            name = (self.options.get("columns") or {}).get("rating") or Columns.rating
-            out["rating_column"] = Columns.rating if re.fullmatch(r"column \d+", name) else name  # headerless: by position
+            named = not self.options.get("headerless")  # a file with no header calls it "column 3"
+            out["rating_column"] = ((self.options.get("columns") or {}).get("rating") if named else None) or Columns.rating
         if self.has_timestamps:
             t = pd.to_datetime(self.interactions[Columns.timestamp], unit="s")
             out["first_interaction"], out["last_interaction"] = str(t.min().date()), str(t.max().date())

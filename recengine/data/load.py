@@ -180,6 +180,7 @@ def read_dataset(
         "interactions_file": inter.name,
         "items_file": source_name(items, "items") if items is not None else None,
         "format": inter.format,
+        "headerless": inter.headerless,
     }
     ds = Dataset(
         interactions=frame,

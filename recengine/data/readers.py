@@ -403,6 +403,7 @@ def _read_delimited(text: str, name: str, suffix: str) -> Table:
         text, sep, quoting = text.replace(DOUBLE_COLON, _UNIT_SEP), _UNIT_SEP, csv.QUOTE_NONE
     else:
         sep, quoting = delim, csv.QUOTE_MINIMAL
+    delim_name = _DELIM_NAMES.get(delim, repr(delim))  # a sep= line may name any character
     opts = {"sep": sep, "quoting": quoting, "dtype": str, "keep_default_na": False, "na_values": [],
             "skipinitialspace": True, "engine": "c"}
     try:
@@ -411,7 +412,7 @@ def _read_delimited(text: str, name: str, suffix: str) -> Table:
     except pd.errors.ParserError as exc:
         msg = str(exc)
         raise DataError(
-            f"{name}: the rows do not all have the same number of {_DELIM_NAMES.get(delim, repr(delim))}-separated fields ({msg}). "
+            f"{name}: the rows do not all have the same number of {delim_name}-separated fields ({msg}). "
             "Quote fields that contain the delimiter, or fix the row it names."
         ) from None
     except pd.errors.EmptyDataError:
@@ -430,7 +431,7 @@ def _read_delimited(text: str, name: str, suffix: str) -> Table:
             "or check that it is a table at all."
         )
     reader_delim = " " if delim == WHITESPACE else sep
-    return Table(frame, name, unit="line", first_line=1 if headerless else 2, format=f"delimited({_DELIM_NAMES.get(delim, repr(delim))})",
+    return Table(frame, name, unit="line", first_line=1 if headerless else 2, format=f"delimited({delim_name})",
                  lines=_record_lines(text, reader_delim, len(frame), header=not headerless), headerless=headerless)
 
 
