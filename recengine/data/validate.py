@@ -226,9 +226,8 @@ def missing(value: object) -> bool:
 def _id_to_str(value: object) -> str:
     if missing(value):
         return ""
-    if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
     if isinstance(value, (np.floating,)):
         return _id_to_str(float(value))
     return str(value).strip()
