@@ -14,6 +14,7 @@ import pandas as pd
 
 from recengine.columns import Columns
 from recengine.data.dataset import Dataset, IdMap
+from recengine.data.lists import explode_item_lists, find_list_columns
 from recengine.data.readers import Source, Table, read_table, source_name
 from recengine.data.validate import (
     ALIASES,
@@ -105,7 +106,7 @@ def read_dataset(
     inter = read_table(interactions, default_name="interactions", max_bytes=max_bytes)
     roles = roles_by_position(inter, mapping, warnings) if inter.headerless else mapping
     user_col = find_column(inter, "user", roles.get("user"), required=True)
-    item_col = find_column(inter, "item", roles.get("item"), required=True)
+    inter, item_col, before = _item_lists(inter, user_col, roles.get("item"), "item" in mapping, warnings)
     if user_col == item_col:
         raise DataError(
             f"{inter.name}: the same column {user_col!r} was taken as both user and item. "
@@ -122,6 +123,9 @@ def read_dataset(
         frame[Columns.rating] = parse_ratings(inter, rating_col)
     if ts_col is not None:
         frame[Columns.timestamp] = parse_timestamps(inter, ts_col, warnings)
+        if before.any():  # a history precedes the user's first time seen
+            first = frame[Columns.timestamp].groupby(frame[Columns.user]).transform("min")
+            frame.loc[before, Columns.timestamp] = first[before] - 1
     frame["_order"] = np.arange(len(frame))
     event_col, keep = _event_kinds(inter, event_col, "event" in roles, frame, events, warnings)
     if keep is not None:
@@ -257,6 +261,28 @@ def keep_ratings_at_least(ds: Dataset, min_rating: float) -> Dataset:
     )
 
 
+def _item_lists(inter: Table, user_col: str, item: str | None, mapped: bool,
+                warnings: list[str]) -> tuple[Table, str, np.ndarray]:
+    """The item column of ``inter`` (``item``, else found by name), with the table read one row per item where it
+    (and columns of the same ids beside it, unless the user ``mapped`` it) holds lists of items; with no column named
+    like an item, the columns of lists are taken. Also which rows come before their row's time (see
+    :func:`explode_item_lists`)."""
+    try:
+        item_col = find_column(inter, "item", item, required=True)
+    except DataError:
+        lists = find_list_columns(inter, None, [user_col])
+        if not lists:
+            raise
+        item_col = lists[0].name
+    else:
+        lists = find_list_columns(inter, item_col, [user_col])
+        lists = lists[:1] if mapped else lists  # a mapped column alone
+    if not lists or user_col == item_col:
+        return inter, item_col, np.zeros(len(inter.frame), dtype=bool)
+    table, before = explode_item_lists(inter, item_col, lists, user_col, warnings)
+    return table, item_col, before
+
+
 def roles_by_position(table: Table, mapping: Mapping[str, str | None], warnings: list[str]) -> dict[str, str | None]:
     """The roles of a file with no header row, read in the order most such files use (MovieLens' ``u.data`` and
     ``ratings.dat``, Last.fm, Netflix): the user, then the item, then a time (unix seconds or dates) and a number
@@ -267,7 +293,8 @@ def roles_by_position(table: Table, mapping: Mapping[str, str | None], warnings:
     ids = [c for c in cols if c != counter]
     roles = dict(mapping)
     user = roles.setdefault("user", next(c for c in ids if c != roles.get("item")))
-    item = roles.setdefault("item", next(c for c in ids if c != user))
+    item = roles.setdefault("item", next((c for c in ids if c != user and not holds_times(table.frame[c])),
+                                         next(c for c in ids if c != user)))
     rest = [c for c in ids if c not in (user, item)]
     if "timestamp" not in roles:
         roles["timestamp"] = next((c for c in rest if holds_times(table.frame[c])), None)
@@ -487,7 +514,7 @@ def _items_from_table(
         )
     tcol = title_column(table.frame, id_col, mapping.get("title"), table.name)
     if tcol is None and table.headerless and used:
-        tcol = used[0]
+        tcol = unnamed_title(frame, used)
     if tcol is not None:
         titles = frame[tcol].map(_title)
     else:
@@ -559,6 +586,23 @@ def _title(value: object) -> str:
     return "" if missing(value) else readable_title(plain_text(str(value)))
 
 
+def unnamed_title(frame: pd.DataFrame, text_cols: Sequence[str]) -> str:
+    """The title among the text columns of a file with no header: the first of those that tell the most items apart
+    (a category, such as MIND's "sports", is shared by many).
+
+    >>> unnamed_title(pd.DataFrame({"c2": ["news", "news", "sports", "news"],
+    ...                             "c4": ["Storm hits", "Vote today", "Cup won", "Rates up"]}), ["c2", "c4"])
+    'c4'
+    """
+    def apart(c: str) -> float:
+        sample = frame[c].head(1000).map(_title)
+        sample = sample[sample.str.len() > 0]
+        return sample.nunique() / len(sample) if len(sample) else 0.0
+
+    share = [apart(c) for c in text_cols]
+    return next(c for c, v in zip(text_cols, share) if v >= max(share) - 0.02)
+
+
 def _per_item(frame: pd.DataFrame, column: str) -> bool:
     """Whether ``column`` holds one value per item (in 95 % of items), as an item attribute does."""
     return bool((frame.groupby("_id")[column].nunique() <= 1).mean() >= 0.95)
@@ -578,7 +622,8 @@ def _items_from_interactions(
     if left_out and text is None and warnings is not None:
         warnings.append(left_out_warning(table, left_out))
     uniq = src.drop_duplicates("_id")
-    tcol = title_column(uniq, item_col, title, table.name) or (per_item[0] if table.headerless and per_item else None)
+    tcol = title_column(uniq, item_col, title, table.name) or (unnamed_title(uniq, per_item) if table.headerless and per_item
+                                                              else None)
     if text is not None or per_item:  # a template reads any column; without one, the per-item text columns
         sub = Table((uniq if text is not None else uniq[["_id", *per_item]]).reset_index(drop=True), table.name,
                     headerless=table.headerless)

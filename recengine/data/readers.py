@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+import numpy as np
 import pandas as pd
 
 from recengine.errors import DataError
@@ -56,12 +57,21 @@ class Table:
     lines: tuple[int, ...] | None = field(default=None, compare=False, repr=False)
     headerless: bool = False
 
+    def line_of(self, positions: Any) -> np.ndarray:
+        """The file line (or record number) of each row position."""
+        pos = np.asarray(positions, dtype=np.int64).reshape(-1)
+        if self.lines is None:
+            return pos + self.first_line
+        lines = np.asarray(self.lines, dtype=np.int64)
+        return np.where(pos < len(lines), lines[np.minimum(pos, max(len(lines) - 1, 0))] if len(lines) else 0,
+                        pos + self.first_line)
+
     def where(self, positions: Any, limit: int = 5) -> str:
         """Human words for the first few offending rows, e.g. ``"lines 3, 7"``."""
-        pos = [int(p) for p in list(positions)[:limit]]
-        lines = self.lines
-        nums = ", ".join(str(lines[p] if lines is not None and p < len(lines) else p + self.first_line) for p in pos)
-        more = "" if len(list(positions)) <= limit else f" and {len(list(positions)) - limit} more"
+        every = dict.fromkeys(self.line_of(list(positions)).tolist())  # rows read from one line (a list) name it once
+        pos = list(every)[:limit]
+        nums = ", ".join(map(str, pos))
+        more = "" if len(every) <= limit else f" and {len(every) - limit} more"
         return f"{self.unit}{'s' if len(pos) > 1 else ''} {nums}{more}"
 
 
@@ -358,24 +368,37 @@ def _sniff_delimiter(text: str, suffix: str) -> str:
     return ","  # one column: the caller says the delimiter may be wrong
 
 
+#: a cell no one writes as a column name: a link, or a JSON list or object
+_NOT_A_NAME = re.compile(r"^(?:[a-z][a-z0-9+.-]*://\S+|\[.*\]|\{.*\})$", re.IGNORECASE | re.DOTALL)
+
+
 def _headerless(head: pd.DataFrame) -> bool:
     """Whether the first row of ``head`` (the first rows, read with no header) is data rather than column names:
-    some cell of it is a number, as most cells below it are. A header of numbers counting up from 0 (``,0,1,2``,
-    as pandas names unnamed columns) is taken as names.
+    some cell of it is a number, as most cells below it are; or a link or a JSON value, as no column name is; or
+    a value that its column repeats below (a category), as a name is not. A header of numbers counting up from 0
+    (``,0,1,2``, as pandas names unnamed columns) is taken as names.
 
     >>> _headerless(pd.DataFrame([["196", "242", "3"], ["186", "302", "3"]]))
     True
     >>> _headerless(pd.DataFrame([["user", "item", "rating"], ["186", "302", "3"]]))
     False
+    >>> _headerless(pd.DataFrame([["N1", "sports", "https://msn.com/a"], ["N2", "news", "https://msn.com/b"]]))
+    True
     """
     if len(head) < 2:
         return False
-    first = pd.to_numeric(head.iloc[0].str.strip(), errors="coerce")
+    row = head.iloc[0].fillna("").astype(str).str.strip()
+    rest = head.iloc[1:].fillna("").astype(str).apply(lambda col: col.str.strip())
+    first = pd.to_numeric(row, errors="coerce")
     numbers = first.dropna()
-    if numbers.empty or (len(numbers) > 1 and numbers.iloc[0] == 0 and numbers.diff().iloc[1:].eq(1).all()):
+    if len(numbers) > 1 and numbers.iloc[0] == 0 and numbers.diff().iloc[1:].eq(1).all():
         return False
-    rest = head.iloc[1:]
-    return any(pd.to_numeric(rest[c].str.strip(), errors="coerce").notna().mean() >= 0.9 for c in numbers.index)
+    if any(pd.to_numeric(rest[c], errors="coerce").notna().mean() >= 0.9 for c in numbers.index):
+        return True
+    if row.str.match(_NOT_A_NAME).any():
+        return True
+    below = rest[~(rest == row).all(axis=1)]  # not the header again, as in files pasted together
+    return any(v and (below[c] == v).sum() >= 2 for c, v in row.items())
 
 
 _PREAMBLE = re.compile(r"\A(?:[ \t]*(?:[#%][^\n]*|sep=[^\n]?\r?)?\n)+")

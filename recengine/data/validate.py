@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import html
+import json
 import re
 from collections.abc import Mapping, Sequence
 
@@ -423,13 +425,45 @@ def plain_text(text: str) -> str:
     return text
 
 
+#: the keys that name a record in a list of them: TMDB's genres ``[{"id": 28, "name": "Action"}]``, MIND's entities
+_NAME_KEYS = ("name", "label", "title", "text", "value", "tag")
+
+
+def _structured(text: str) -> object:
+    """A cell written as a JSON or Python list or object (``'["Drama", "War"]'``, ``"['a', 'b']"``, as pandas writes
+    lists to CSV), parsed; else the text itself. Parsing reads literals only: nothing in the cell is run."""
+    if len(text) < 2 or (text[0], text[-1]) not in (("[", "]"), ("{", "}")) or len(text) > 100_000:
+        return text
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return text
+
+
+def _record_name(record: dict) -> object:
+    """What a record in a list is called (its ``name``, ``label``... value), or nothing."""
+    keys = {str(k).lower(): k for k in record}
+    return next((record[keys[k]] for k in _NAME_KEYS if k in keys and isinstance(record[keys[k]], str)), "")
+
+
 def _cell_text(value: object) -> str:
+    if isinstance(value, dict):
+        return _cell_text(_record_name(value))
     if isinstance(value, (list, tuple, np.ndarray)):  # sentences (paragraphs of a description) as prose, else a list
-        parts = [t for t in map(_cell_text, value) if t]
+        parts = list(dict.fromkeys(t for t in map(_cell_text, value) if t))
         return (" " if parts and all(t.endswith((".", "!", "?")) for t in parts) else ", ").join(parts)
     if missing(value):
         return ""
-    text = plain_text(str(value).strip())
+    text = str(value).strip()
+    if text[:1] in "[{":
+        parsed = _structured(text)
+        if parsed is not text:
+            return _cell_text(parsed)
+    text = plain_text(text)
     if "|" in text and "||" not in text and " | " not in text:
         text = ", ".join(p.strip() for p in text.split("|") if p.strip())
     return text
