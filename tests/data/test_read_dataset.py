@@ -305,3 +305,17 @@ def test_sort_form_titles_read_as_said_while_the_text_keeps_them(sample: recengi
     items = pd.DataFrame({"item_id": ["1", "2", "3"], "title": ["Beatles, The", "Hello, Dolly!", "Avventura, L'"]})
     ds = recengine.read_dataset(inter, items)
     assert [ds.title(i) for i in ("1", "2", "3")] == ["The Beatles", "Hello, Dolly!", "L'Avventura"]
+
+
+def test_a_log_that_repeats_its_times_reads_each_once_and_still_names_the_right_lines() -> None:
+    """Times are parsed once per distinct value; a message must still point at the line that holds it."""
+    times = ["11/13/2019 3:31:00 PM"] * 6 + ["2019-11-14 08:00"] * 6 + ["11/15/2019 9:05:58 AM"] * 6
+    csv = "user,item,when\n" + "".join(f"u{i},i{i % 5},{t}\n" for i, t in enumerate(times))
+    ds = recengine.read_dataset(io.BytesIO(csv.encode()))
+    got = pd.to_datetime(ds.interactions.sort_values("user_id", key=lambda u: u.str[1:].astype(int))["timestamp"],
+                         unit="s").dt.strftime("%Y-%m-%d %H:%M").tolist()
+    assert got == ["2019-11-13 15:31"] * 6 + ["2019-11-14 08:00"] * 6 + ["2019-11-15 09:05"] * 6  # mixed formats
+    rows = ["u0,a,01/02/2024"] * 8 + ["u1,b,13/01/2024", "u2,c,01/02/2024", "u3,d,01/13/2024"]
+    with pytest.raises(DataError, match="mixes day-first and month-first") as err:
+        recengine.read_dataset(io.BytesIO(("user,item,when\n" + "\n".join(rows) + "\n").encode()))
+    assert "'13/01/2024' at line 10 but '01/13/2024' at line 12" in str(err.value)
