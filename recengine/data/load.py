@@ -339,6 +339,9 @@ def guess_columns(table: Table, kind: str = "interactions") -> dict[str, str | N
             guesses[role] = None
     if guesses.get("event") is not None and not event_kinds(table, guesses["event"]):
         guesses["event"] = None
+    if kind != "items" and guesses["item"] is None and guesses["user"] is not None:  # lists of items, named otherwise
+        lists = find_list_columns(table, None, [guesses["user"]])
+        guesses["item"] = lists[0].name if lists else None
     return guesses
 
 

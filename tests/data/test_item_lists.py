@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 import recengine
+from recengine.data.load import guess_columns
 from recengine.data.readers import read_table
 from recengine.errors import DataError
 
@@ -71,6 +72,7 @@ def test_a_headered_impression_log_takes_its_list_columns_as_the_items() -> None
     head = "impression_id\tuser_id\ttime\thistory\timpressions\n"
     ds = recengine.read_dataset(upload("behaviors.tsv", head + BEHAVIORS), upload("news.tsv", NEWS))
     assert ds.options["columns"]["item"] == "history"
+    assert guess_columns(read_table(upload("behaviors.tsv", head + BEHAVIORS)))["item"] == "history"  # the app's form
     assert ("U300", "N6") in pairs(ds) and ("U100", "N4") not in pairs(ds)
 
 
