@@ -101,10 +101,14 @@ def find_column(
         if role == "rating":
             matches = [c for c in matches if not norm(c).startswith(("avg", "average", "mean", "median"))
                        and holds_numbers(table.frame[c])]
+        if role == "timestamp" and len(matches) > 1:  # order_date beside last_modified_date
+            matches = _first_times(table, matches)
         if role == "timestamp" and not matches:  # event-time names: played_at, createdAt, viewed-at
-            matches = [c for c in cols if re.search(r"(?:[_\-\s]at|[a-z]At)$", c)]
-            if len(matches) > 1:  # Goodreads: read_at and started_at, mostly empty, beside one that holds times
-                matches = [c for c in matches if holds_times(table.frame[c])]
+            # only those that hold times: Goodreads' read_at and started_at are mostly empty
+            matches = _first_times(table, [c for c in cols if re.search(r"(?:[_\-\s]at|[a-z]At)$", c)])
+        if role == "timestamp" and not matches:  # Goodreads' date_added beside date_updated, dateCreated
+            matches = _first_times(table, [c for c in cols if re.match(r"(?:date|time)(?:[_\-\s]?[a-z]|[A-Z])", c,
+                                                                       re.IGNORECASE)])
         if role == "timestamp" and not matches:  # bought_on, createdOn: "on" also ends names like add_on, so only with dates in it
             matches = [c for c in cols if re.search(r"(?:[_\-\s]on|[a-z]On)$", c) and holds_times(table.frame[c])]
         if role == "timestamp" and not matches:  # a Parquet datetime column says what it is by its type, whatever its name
@@ -132,6 +136,24 @@ def find_column(
             )
         return None
     return matches[0]
+
+
+#: words that say when a row was changed, not when the interaction happened
+_EDIT_WORDS = ("updat", "modif", "chang", "edit", "delet", "expir", "remov", "sync", "last")
+
+
+def _first_times(table: Table, columns: list[str]) -> list[str]:
+    """Of several columns named like times, those that hold times and do not say when the row was changed since
+    (``updated_at``, ``date_updated``, ``last_modified``); all that hold times if every one says so.
+
+    >>> t = Table(pd.DataFrame({"created_at": ["2024-01-02"], "updated_at": ["2024-03-01"], "read_at": [""]}), "t")
+    >>> _first_times(t, ["created_at", "updated_at", "read_at"])
+    ['created_at']
+    """
+    held = [c for c in columns if holds_times(table.frame[c])]
+    words = {c: re.findall(r"[a-z]+", re.sub(r"([a-z])([A-Z])", r"\1 \2", c).lower()) for c in held}
+    first = [c for c in held if not any(w.startswith(_EDIT_WORDS) for w in words[c])]
+    return first or held
 
 
 def _one_time(table: Table, columns: list[str]) -> list[str]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import json
 
+import pandas as pd
 import pytest
 
 import recengine
@@ -182,3 +184,17 @@ def test_of_several_event_time_names_the_one_that_holds_times_is_the_timestamp()
     assert ds.options["columns"]["timestamp"] == "added_at" and ds.has_timestamps
     both = "user_id,book_id,added_at,read_at\nu1,b1,2017-08-28,2017-09-01\nu2,b1,2017-08-25,2017-08-26\n"
     assert recengine.read_dataset(upload("goodreads.csv", both)).options["columns"]["timestamp"] is None  # which? none
+
+
+def test_when_a_row_was_changed_is_not_when_the_interaction_happened() -> None:
+    """Goodreads' JSON dumps (date_added beside date_updated, read_at mostly empty) and Rails-style exports."""
+    goodreads = "".join(json.dumps({"user_id": f"u{i % 3}", "book_id": f"b{i}", "rating": 4, "read_at": "",
+                                    "date_added": f"Thu Dec {10 + i} 08:58:48 -0800 2015",
+                                    "date_updated": f"Fri Jan {10 + i} 09:00:00 -0800 2016"}) + "\n" for i in range(6))
+    ds = recengine.read_dataset(upload("goodreads_interactions.json", goodreads))
+    assert ds.options["columns"]["timestamp"] == "date_added"
+    assert pd.to_datetime(ds.interactions["timestamp"].min(), unit="s").strftime("%Y-%m-%d %H:%M") == "2015-12-10 16:58"
+    rails = "user_id,item_id,created_at,updated_at\nu1,i1,2024-01-02,2024-03-01\nu2,i1,2024-01-05,2024-03-02\n"
+    assert recengine.read_dataset(upload("export.csv", rails)).options["columns"]["timestamp"] == "created_at"
+    credit = "user,item,credit_date,ship_date\nu1,i1,2024-01-02,2024-01-04\nu2,i1,2024-01-05,2024-01-07\n"
+    assert recengine.read_dataset(upload("orders.csv", credit)).options["columns"]["timestamp"] is None  # two events: which?
