@@ -104,6 +104,7 @@ def read_dataset(
     mapping = check_mapping(columns)
     warnings: list[str] = []
     inter = read_table(interactions, default_name="interactions", max_bytes=max_bytes)
+    warnings.extend(inter.notes)
     roles = roles_by_position(inter, mapping, warnings) if inter.headerless else mapping
     user_col = find_column(inter, "user", roles.get("user"), required=True)
     inter, item_col, before = _item_lists(inter, user_col, roles.get("item"), "item" in mapping, warnings)
@@ -134,7 +135,9 @@ def read_dataset(
 
     if items is not None:
         item_table = read_table(items, default_name="items", max_bytes=max_bytes)
-        items_frame = _items_from_table(item_table, mapping, item_col, text, warnings)
+        warnings.extend(item_table.notes)
+        items_frame = _items_from_table(item_table, mapping, item_col, text, warnings,
+                                        used=set(pd.unique(frame[Columns.item])))
     else:
         items_frame = _items_from_interactions(inter, item_col, {user_col, item_col, rating_col, ts_col, event_col}, text,
                                               mapping.get("title"), warnings)
@@ -458,12 +461,21 @@ def _merge_duplicates(frame: pd.DataFrame, table: Table, warnings: list[str]) ->
     return merged
 
 
+def _shared_ids(table: Table, column: str, used: set[str], sample: int = 20_000) -> int:
+    """How many of the first rows of ``column`` hold an item id of the interactions (``used``)."""
+    values = table.frame[column].head(sample)
+    if values.map(lambda v: isinstance(v, (dict, list, tuple, np.ndarray))).any():
+        return 0
+    return int(values.map(_id_to_str).isin(used).sum())
+
+
 def _items_from_table(
     table: Table,
     mapping: Mapping[str, str | None],
     inter_item_col: str,
     text: str | Sequence[str] | None,
     warnings: list[str],
+    used: set[str] = frozenset(),
 ) -> pd.DataFrame:
     cols = [str(c) for c in table.frame.columns]
     explicit_item = mapping.get("item")
@@ -478,13 +490,22 @@ def _items_from_table(
     else:
         try:
             id_col = find_column(table, "item", None, required=True)
-        except DataError:  # say how to name the items file's own id column
+        except DataError:
+            id_col = None
+        if id_col is None or not _shared_ids(table, id_col, used):  # Steam's games: "id", beside a "title"
+            by_values = max(cols, key=lambda c: _shared_ids(table, c, used))
+            if _shared_ids(table, by_values, used):
+                id_col = by_values
+                warnings.append(f"{table.name}: no column is named like the interactions' item ids, so column "
+                                f"{by_values!r}, which holds them, was taken as the item id. If that is wrong, map it "
+                                "(columns={'items_id': ...}; in the CLI: --items-id-col).")
+        if id_col is None:  # say how to name the items file's own id column
             raise DataError(
                 f"{table.name}: cannot tell which column holds the item ids: the interactions call them "
                 f"{inter_item_col!r}, which this file lacks, and no single other column is named like an item id. "
                 f"Its columns are: {', '.join(cols)}. Say which with columns={{'items_id': '...'}} (in the app: "
                 "Column mapping, Item id in the items file; in the CLI: --items-id-col)."
-            ) from None
+            )
     ids = clean_ids(table, id_col, "item")
     left_out: list[str] = []
     texts, used = build_texts(table, id_col, text, left_out)

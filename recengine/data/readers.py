@@ -6,6 +6,7 @@ Everything here answers one question: "what table is in this file?". Which colum
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import csv
 import gzip
@@ -56,6 +57,8 @@ class Table:
     #: fields that span lines); None when row ``p`` is on line ``p + first_line``
     lines: tuple[int, ...] | None = field(default=None, compare=False, repr=False)
     headerless: bool = False
+    #: what the reader did that a user should know (one row per record of a nested list...), said as warnings
+    notes: tuple[str, ...] = field(default=(), compare=False)
 
     def line_of(self, positions: Any) -> np.ndarray:
         """The file line (or record number) of each row position."""
@@ -286,6 +289,10 @@ def _read_json(text: str, name: str) -> Table:
             try:
                 records.append(json.loads(line))
             except json.JSONDecodeError as exc:
+                record = _python_literal(line)
+                if record is not None:
+                    records.append(record)
+                    continue
                 raise DataError(
                     f"{name}: line {lineno} is not valid JSON ({exc.msg}). "
                     "JSON Lines files need one JSON object per line."
@@ -304,8 +311,57 @@ def _read_json(text: str, name: str) -> Table:
             f"{name}: {unit} {lines[bad[0]] if lines else bad[0] + first} is not a JSON object. "
             "Each record must be an object such as {\"user\": \"u1\", \"item\": \"i9\"}."
         )
-    frame = pd.DataFrame.from_records(_flatten(records))
-    return Table(frame, name, unit=unit, first_line=first, format=fmt, lines=lines)
+    nested = _record_list_key(records)
+    if nested is None:
+        frame = pd.DataFrame.from_records(_flatten(records))
+        return Table(frame, name, unit=unit, first_line=first, format=fmt, lines=lines)
+    # one row per inner record (Steam's users, each with the games they own), keeping its record's fields
+    inner = [[r for r in (rec.get(nested) or []) if isinstance(r, dict)] for rec in records]
+    parent = np.repeat(np.arange(len(records)), [len(rs) for rs in inner])
+    outer = pd.DataFrame.from_records(_flatten([{k: v for k, v in rec.items() if k != nested} for rec in records]))
+    rows = pd.DataFrame.from_records(_flatten([r for rs in inner for r in rs])).add_prefix(f"{nested}.")
+    frame = pd.concat([outer.iloc[parent].reset_index(drop=True), rows], axis=1)
+    record_line = np.asarray(lines) if lines is not None else np.arange(len(records)) + first
+    note = (f"{name}: each {unit} holds a list of records under {nested!r}; they were read as {len(frame):,} rows, "
+            f"one per record, with its {unit}'s other fields (columns {nested}.<field>).")
+    return Table(frame, name, unit=unit, first_line=first, format=fmt, lines=tuple(record_line[parent].tolist()),
+                 notes=(note,))
+
+
+def _record_list_key(records: list[dict[str, Any]]) -> str | None:
+    """The one key under which (nine in ten of) the records hold a list of records, the rest of a record being plain
+    values: Steam's ``{"user_id": ..., "items": [{"item_id": ..., "playtime_forever": ...}, ...]}``. None if no key
+    or several do.
+
+    >>> _record_list_key([{"user": "u1", "items": [{"id": "a"}, {"id": "b"}]}, {"user": "u2", "items": []}])
+    'items'
+    >>> _record_list_key([{"user": "u1", "items": ["a", "b"]}]) is None
+    True
+    """
+    def record_list(value: object) -> bool:
+        return isinstance(value, list) and all(isinstance(v, dict) for v in value)
+
+    sample = records[:1000]
+    keys = {k for rec in sample for k, v in rec.items() if isinstance(v, list) and v and record_list(v)}
+    found = [k for k in keys if sum(record_list(rec.get(k, [])) for rec in sample) >= 0.9 * len(sample)]
+    return found[0] if len(found) == 1 else None
+
+
+def _python_literal(line: str) -> dict[str, Any] | None:
+    """A line written as a Python dict rather than JSON (single quotes, True/None), as in the Amazon 2014 product
+    metadata and the UCSD Steam dumps, parsed as a literal (nothing in it is run); None if it is not one.
+
+    >>> _python_literal("{'asin': '0000031852', 'price': 3.17, 'categories': [['Toys']], 'gift': True}")
+    {'asin': '0000031852', 'price': 3.17, 'categories': [['Toys']], 'gift': True}
+    """
+    text = line.strip()
+    if not (text.startswith("{") and text.endswith("}")):
+        return None
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def _flatten(records: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -57,8 +57,11 @@ ALIASES["event"] = (
     "behaviourtype", "interactiontype", "activity", "activitytype",
 )
 MAX_EVENT_KINDS = 30
-# Used as the item id only when no id-like column exists: some exports identify items by their name.
+# Used only when no column is named like the role: some exports identify items by their name, and session and basket
+# logs (YooChoose, OTTO, Instacart's order lines) have no user, so each session or order stands for one.
 NAME_ALIASES: dict[str, tuple[str, ...]] = {
+    "user": ("session", "sessionid", "sessionkey", "visit", "visitid", "basket", "basketid", "cart", "cartid", "order",
+             "orderid", "invoice", "invoiceno", "invoiceid", "transaction", "transactionid"),
     "item": (
         "title", "name", "itemname", "productname", "movietitle", "moviename", "booktitle", "gametitle", "gamename",
         "songname", "songtitle", "trackname", "tracktitle", "artistname", "showname", "coursename", "recipename",
@@ -436,20 +439,30 @@ def text_columns(frame: pd.DataFrame, id_column: str, left_out: list[str] | None
     >>> text_columns(frame, "isbn", left), left
     (['title'], ['image'])
     """
-    cols = []
+    cols: list[str] = []
+    seen: list[pd.Series] = []
     for c in frame.columns:
         if c == id_column:
             continue
-        sample = frame[c].dropna().head(200).map(_cell_text)
-        sample = sample[sample.str.len() > 0]
+        head = frame[c].head(200).map(_cell_text)
+        sample = head[head.str.len() > 0]
         if not sample.str.contains(r"[^\W\d_]", regex=True).any():
             continue
         if sample.map(_codes_only).mean() >= 0.9:
             if left_out is not None:
                 left_out.append(str(c))
             continue
+        if any(_same_text(head, other) for other in seen):  # Steam's app_name and title: said once
+            continue
         cols.append(str(c))
+        seen.append(head)
     return cols
+
+
+def _same_text(a: pd.Series, b: pd.Series) -> bool:
+    """Whether two columns' texts are the same in (nineteen in twenty of) the rows where either has one."""
+    written = (a.str.len() > 0) | (b.str.len() > 0)
+    return bool(written.any()) and bool((a[written] == b[written]).mean() >= 0.95)
 
 
 def left_out_warning(table: Table, left_out: Sequence[str]) -> str:

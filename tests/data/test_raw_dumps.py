@@ -151,3 +151,62 @@ def test_opaque_ids_of_mixed_case_stay_out_of_item_text() -> None:
     ds = recengine.read_dataset(upload("yelp_academic_dataset_review.json", reviews))
     assert ds.texts == ["Great tacos", "Slow service"]
     assert any("review_id hold links or codes" in w for w in ds.warnings)
+
+
+STEAM_USERS = "\n".join(repr(u) for u in [
+    {"user_id": "76561197970982479", "items_count": 2, "steam_id": "76561197970982479",
+     "items": [{"item_id": "10", "item_name": "Counter-Strike", "playtime_forever": 6, "playtime_2weeks": 0},
+               {"item_id": "70", "item_name": "Half-Life", "playtime_forever": 0, "playtime_2weeks": 0}]},
+    {"user_id": "js41637", "items_count": 0, "steam_id": "76561198035864385", "items": []},
+    {"user_id": "evcentric", "items_count": 1, "steam_id": "76561198007712555",
+     "items": [{"item_id": "10", "item_name": "Counter-Strike", "playtime_forever": 93, "playtime_2weeks": 0}]},
+]) + "\n"
+STEAM_GAMES = "\n".join(repr(g) for g in [
+    {"publisher": "Valve", "genres": ["Action"], "app_name": "Counter-Strike", "title": "Counter-Strike",
+     "url": "http://store.steampowered.com/app/10/CounterStrike/", "tags": ["FPS", "Classic"], "price": 9.99,
+     "early_access": False, "id": "10", "developer": "Valve"},
+    {"publisher": "Valve", "genres": ["Action"], "app_name": "Half-Life", "title": "Half-Life",
+     "url": "http://store.steampowered.com/app/70/HalfLife/", "tags": ["FPS", "Sci-fi"], "price": 9.99,
+     "early_access": False, "id": "70", "developer": "Valve"},
+    {"publisher": "Kotoshiro", "genres": ["Casual", "Indie"], "app_name": "Lost Summoner Kitty",
+     "title": "Lost Summoner Kitty", "url": "http://store.steampowered.com/app/761140/Lost_Summoner_Kitty/",
+     "tags": ["Strategy"], "price": 4.99, "early_access": False, "id": "761140", "developer": "Kotoshiro"},
+]) + "\n"
+
+
+def test_steam_dumps_python_dicts_with_a_list_of_games_per_user() -> None:
+    """UCSD's Steam files: one Python dict per line (single quotes, False), each user's games in a nested list, and
+    the games file naming its id just "id"."""
+    ds = recengine.read_dataset(upload("australian_users_items.json", STEAM_USERS), upload("steam_games.json", STEAM_GAMES))
+    pairs = set(zip(ds.interactions["user_id"], ds.interactions["item_id"]))
+    assert pairs == {("76561197970982479", "10"), ("76561197970982479", "70"), ("evcentric", "10")}
+    assert ds.options["columns"]["item"] == "items.item_id" and ds.cold_items.tolist() == ["761140"]
+    said = " ".join(ds.warnings)
+    assert "holds a list of records under 'items'" in said and "column 'id', which holds them" in said
+    kitty = ds.items.set_index("item_id").loc["761140"]
+    assert kitty["title"] == "Lost Summoner Kitty"
+    assert kitty["text"].count("Lost Summoner Kitty") == 1  # app_name and title are one text, said once
+    assert "Genres: Casual, Indie" in kitty["text"] and "store.steampowered" not in kitty["text"]
+
+
+def test_a_bad_line_in_a_python_dict_dump_is_still_named() -> None:
+    with pytest.raises(DataError, match=r"line 2 is not valid JSON"):
+        recengine.read_dataset(upload("games.json", "{'user': 'a', 'item': 'b'}\n{'user': 'c', 'item': \n"))
+
+
+def test_a_session_log_takes_its_sessions_for_users() -> None:
+    """YooChoose, OTTO and Instacart's order lines have no user column: each session or order stands for one."""
+    ds = recengine.read_dataset(upload("order_products.csv", "order_id,product_id,add_to_cart_order\n1,49302,1\n"
+                                                              "1,11109,2\n2,49302,1\n"))
+    assert ds.options["columns"]["user"] == "order_id" and ds.n_users == 2
+    both = "user_id,session_id,item_id\nu1,s1,i1\nu1,s2,i2\n"
+    assert recengine.read_dataset(upload("log.csv", both)).options["columns"]["user"] == "user_id"  # a user wins
+
+
+def test_yoochoose_clicks_keep_the_item_after_the_time() -> None:
+    """session, ISO time, item, category: by position, a column of times is never the item."""
+    clicks = ("1,2014-04-07T10:51:09.277Z,214536502,0\n1,2014-04-07T10:54:09.868Z,214536500,0\n"
+              "2,2014-04-07T13:56:37.614Z,214662742,0\n3,2014-04-02T13:17:46.940Z,214716935,S\n")
+    ds = recengine.read_dataset(upload("yoochoose-clicks.dat", clicks))
+    assert ds.options["columns"]["item"] == "column 3" and ds.options["columns"]["timestamp"] == "column 2"
+    assert set(ds.interactions["item_id"]) == {"214536502", "214536500", "214662742", "214716935"}

@@ -177,11 +177,17 @@ def test_a_rating_or_timestamp_mapped_to_none_is_not_read() -> None:
 def test_the_items_file_may_name_its_id_column_differently() -> None:
     inter = pd.DataFrame({"customer": ["a", "a", "b"], "sku": ["x", "y", "x"]})
     items = pd.DataFrame({"ref": ["x", "y", "z"], "name": ["Kettle", "Mug", "Tent"], "description": ["a", "b", "c"]})
-    with pytest.raises(DataError, match="items_id") as err:
-        recengine.read_dataset(inter, items)
-    assert "'sku'" in str(err.value) and "--items-id-col" in str(err.value)
     ds = recengine.read_dataset(inter, items, columns={"items_id": "ref"})
     assert set(ds.cold_items) == {"z"} and "Kettle" in ds.texts[ds.item_map.index("x")]
+    # unmapped, the column that holds the interactions' ids is taken (not "name", named like an id of last resort)
+    found = recengine.read_dataset(inter, items)
+    assert found.options["columns"]["item"] == "sku" and set(found.cold_items) == {"z"}
+    assert any("column 'ref', which holds them, was taken as the item id" in w and "--items-id-col" in w
+               for w in found.warnings)
+    strangers = pd.DataFrame({"ref": ["p", "q"], "note": ["Kettle", "Mug"]})
+    with pytest.raises(DataError, match="items_id") as err:  # no column holds them: say how to map one
+        recengine.read_dataset(inter, strangers)
+    assert "'sku'" in str(err.value) and "--items-id-col" in str(err.value)
 
 
 def test_numeric_dates_take_one_day_month_order_for_the_whole_column() -> None:
