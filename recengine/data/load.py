@@ -59,7 +59,8 @@ def read_dataset(
     interactions
         Path, file object (e.g. Streamlit's ``UploadedFile``), bytes or DataFrame with one row per
         (user, item) interaction. CSV/TSV/any of ``, ; tab |`` (sniffed), Parquet, JSON Lines or JSON
-        records, optionally gzip- or zip-compressed, UTF-8 (BOM or not) or Latin-1/cp1252.
+        records, optionally gzip- or zip-compressed, UTF-8 (BOM or not) or Latin-1/cp1252; or an Excel
+        workbook (.xlsx: its first sheet that holds data).
     items
         The same kinds of source, one row per item with an id and text columns. Items nobody has touched
         are kept: they are the cold items. Without it, item-level text columns of the interactions are used.

@@ -119,6 +119,8 @@ def read_table(source: Source, *, default_name: str = "table", max_bytes: int | 
         return Table(source.reset_index(drop=True).copy(), name)
     limit = max_file_bytes() if max_bytes is None else max_bytes
     raw = _read_bytes(source, name, limit)
+    if _is_workbook(raw):
+        return _read_excel(raw, name)
     raw, name_inner = _decompress(raw, name)
     if not raw.strip():
         raise DataError(f"{name}: the file is empty. Choose the file that holds your data.")
@@ -132,6 +134,40 @@ def read_table(source: Source, *, default_name: str = "table", max_bytes: int | 
     if suffix in _JSON_EXT or head in ("[", "{"):
         return _read_json(text, name)
     return _read_delimited(text, name, suffix)
+
+
+def _is_workbook(raw: bytes) -> bool:
+    """Whether ``raw`` is an Excel workbook (.xlsx, .xlsm): a zip holding ``xl/workbook.xml``."""
+    if raw[:4] != b"PK\x03\x04":
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+            return "xl/workbook.xml" in zf.namelist()
+    except zipfile.BadZipFile:
+        return False
+
+
+def _read_excel(raw: bytes, name: str) -> Table:
+    """The first sheet that holds data, with a header row; rows are named by their row number in the sheet."""
+    try:
+        sheets = pd.read_excel(io.BytesIO(raw), sheet_name=None, engine="openpyxl")
+    except Exception as exc:  # openpyxl raises many kinds on a damaged or unusual workbook
+        raise DataError(f"{name}: the Excel workbook cannot be read ({type(exc).__name__}: {exc}). Save the sheet as "
+                        "CSV (File > Save As > CSV UTF-8) and load that.") from None
+    filled = {str(k): v.dropna(how="all").dropna(axis=1, how="all") for k, v in sheets.items()}
+    filled = {k: v for k, v in filled.items() if not v.empty}
+    if not filled:
+        raise DataError(f"{name}: every sheet of the workbook is empty. Choose the workbook that holds your data.")
+    sheet, frame = next(iter(filled.items()))
+    notes = ()
+    if len(filled) > 1:
+        others = ", ".join(repr(k) for k in list(filled)[1:4])
+        notes = (f"{name}: the workbook has {len(filled)} sheets with data; the first, {sheet!r}, was read, not "
+                 f"{others}. To read another, move it first or save it as CSV.",)
+    lines = tuple(int(i) + 2 for i in frame.index)  # the sheet's own row numbers: its header is row 1
+    frame = frame.reset_index(drop=True)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return Table(frame, name, unit="row", first_line=2, format="excel", lines=lines, notes=notes)
 
 
 def _read_bytes(source: Source, name: str, limit: int) -> bytes:
@@ -181,9 +217,8 @@ def _decompress(raw: bytes, name: str) -> tuple[bytes, str]:
             with zipfile.ZipFile(io.BytesIO(raw)) as zf:
                 names = set(zf.namelist())
                 if "[Content_Types].xml" in names and any(n.startswith(("xl/", "word/", "ppt/")) for n in names):
-                    kind = "an Excel workbook" if any(n.startswith("xl/") for n in names) else "an Office document"
-                    raise DataError(f"{name}: this is {kind}, which recengine does not read. Save the sheet as CSV "
-                                    "(File > Save As > CSV UTF-8) and load that.")
+                    raise DataError(f"{name}: this is an Office document, not a table recengine reads. Save the table "
+                                    "as CSV (or as an Excel workbook) and load that.")
                 members = [m for m in zf.infolist() if not m.is_dir() and not Path(m.filename).name.startswith(".")]
                 members = [m for m in members if "__MACOSX" not in m.filename]
                 if len(members) != 1:

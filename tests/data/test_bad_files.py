@@ -248,3 +248,20 @@ def test_utf16_a_csv_named_parquet_and_an_excel_file(tmp_path: Path) -> None:
 def test_a_nested_json_id_is_refused(tmp_path: Path) -> None:
     msg = error_for(write(tmp_path, "events.jsonl", '{"user": "a", "item": "x"}\n{"user": "b", "item": {"id": "X"}}\n'))
     assert "events.jsonl" in msg and "line 2" in msg and "nested" in msg
+
+
+def test_an_excel_workbook_reads_its_first_sheet_and_names_sheet_rows(tmp_path: Path) -> None:
+    path = tmp_path / "orders.xlsx"
+    with pd.ExcelWriter(path) as book:
+        pd.DataFrame({"Customer ID": ["007", "b", "a"], "Product": ["x", "y", "y"], "Stars": [5, 4, 3],
+                      "Order date": pd.to_datetime(["2024-01-02", "2024-01-03", "2024-02-01"])}).to_excel(
+            book, sheet_name="Orders", index=False)
+        pd.DataFrame({"note": ["not data"]}).to_excel(book, sheet_name="Notes", index=False)
+    ds = recengine.read_dataset(path)
+    assert ds.options["columns"] == {"user": "Customer ID", "item": "Product", "rating": "Stars", "timestamp": "Order date"}
+    assert "007" in set(ds.interactions["user_id"]) and ds.options["format"] == "excel"
+    assert any("the first, 'Orders', was read, not 'Notes'" in w for w in ds.warnings)
+    gap = tmp_path / "gap.xlsx"  # a blank row in the sheet: the missing id is named by its row in the sheet
+    pd.DataFrame({"user": ["a", None, "c", None], "item": ["x", None, "y", "z"]}).to_excel(gap, index=False)
+    msg = error_for(gap)
+    assert "gap.xlsx" in msg and "row 5" in msg and "user" in msg
