@@ -18,6 +18,7 @@ import pandas as pd
 
 from recengine.data.readers import Table
 from recengine.data.validate import holds_times
+from recengine.errors import DataError
 
 #: what separates the ids in a cell: spaces, commas, semicolons or pipes (the file's own delimiter cannot occur)
 _SPLIT = re.compile(r"[\s,;|]+")
@@ -157,10 +158,14 @@ def explode_item_lists(table: Table, item_col: str, lists: Sequence[ListColumn],
             said.append(f"column {lc.name!r} holds impressions labelled -1 (clicked) and -0 (shown, not clicked): "
                         f"{len(piece):,} of its {n_in:,} were clicks and count")
         else:
-            example = next((str(c) for c in cells.head(50) if _tokens(c)), "")[:40]
-            said.append(f"column {lc.name!r} holds lists of items (e.g. {example!r}), read as {len(piece):,} "
-                        f"interactions, one per item" + (", before the time of their row (a history)" if history else ""))
+            example = next((f" (e.g. {str(c)[:40]!r})" for c in cells.head(50) if _tokens(c)), "")
+            said.append(f"column {lc.name!r} holds lists of items{example}, read as {len(piece):,} interactions, one "
+                        "per item" + (", before the time of their row (a history)" if history else ""))
     out = pd.concat(pieces).sort_values(["_row", "_list"], kind="stable")
+    if out.empty:
+        check = "holds clicks (labelled -1)" if labelled else "lists item ids"
+        raise DataError(f"{table.name}: {'; '.join(said)}, so no interaction is left to read. Check that the file "
+                        f"{check}, or map another item column (columns={{'item': ...}}; in the CLI: --item-col).")
     before = out["_before"].to_numpy(dtype=bool)
     lines = tuple(table.line_of(out["_row"].to_numpy()).tolist())
     out = out.drop(columns=["_row", "_list", "_before"]).reset_index(drop=True)

@@ -130,3 +130,9 @@ def test_a_header_is_not_taken_for_data_when_a_name_repeats_nowhere() -> None:
     # the same header pasted in again further down does not count as a repeated value
     again = read_table(upload("items.csv", "item,genre\ni1,Drama\nitem,genre\ni2,Comedy\nitem,genre\n"))
     assert not again.headerless
+
+
+def test_impressions_with_no_click_are_an_error_that_says_so() -> None:
+    with pytest.raises(DataError, match=r"noclicks\.csv: column 'impressions' holds impressions .* 0 of its 3 were "
+                                        r"clicks and count, so no interaction is left to read"):
+        recengine.read_dataset(upload("noclicks.csv", "user,impressions\nu1,N11-0 N12-0\nu2,N13-0\n"))
