@@ -630,7 +630,8 @@ def unnamed_title(frame: pd.DataFrame, text_cols: Sequence[str]) -> str:
 
 def _per_item(frame: pd.DataFrame, column: str) -> bool:
     """Whether ``column`` holds one value per item (in 95 % of items), as an item attribute does."""
-    return bool((frame.groupby("_id")[column].nunique() <= 1).mean() >= 0.95)
+    values = frame[column].map(lambda v: repr(v) if isinstance(v, (dict, list, np.ndarray)) else v)  # JSON's lists
+    return bool((values.groupby(frame["_id"]).nunique() <= 1).mean() >= 0.95)
 
 
 def _items_from_interactions(

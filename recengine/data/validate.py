@@ -304,12 +304,17 @@ def _to_utc(text: pd.Series, dayfirst: bool) -> pd.Series:
     guesses = pd.Series([guess_datetime_format(str(v), dayfirst=dayfirst) for v in pd.unique(text.head(50))], dtype=object)
     fmt = guesses.mode().iloc[0] if guesses.notna().any() else None  # pandas cannot guess every value ("3:31 PM")
     if fmt is None:
-        return pd.to_datetime(text, errors="coerce", utc=True, format="mixed", dayfirst=dayfirst)
+        return _in_range(pd.to_datetime(text, errors="coerce", utc=True, format="mixed", dayfirst=dayfirst))
     out = pd.to_datetime(text, errors="coerce", utc=True, format=fmt)
     rest = out.isna().to_numpy()
     if rest.any():
         out[rest] = pd.to_datetime(text[rest], errors="coerce", utc=True, format="mixed", dayfirst=dayfirst)
-    return out
+    return _in_range(out)
+
+
+def _in_range(times: pd.Series) -> pd.Series:
+    """NaT for times a timestamp cannot hold ("-1" reads as the year -1), so they are reported as unreadable."""
+    return times.where((times > pd.Timestamp("1678-01-01", tz="UTC")) & (times < pd.Timestamp("2261-12-31", tz="UTC")))
 
 
 def _parse_dates(table: Table, column: str, text: pd.Series, warnings: list[str] | None = None) -> pd.Series:
