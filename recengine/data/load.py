@@ -493,7 +493,7 @@ def _items_from_table(
             id_col = find_column(table, "item", None, required=True)
         except DataError:
             id_col = None
-        if id_col is None or not _shared_ids(table, id_col, used):  # Steam's games: "id", beside a "title"
+        if cols and (id_col is None or not _shared_ids(table, id_col, used)):  # Steam's games: "id", beside a "title"
             by_values = max(cols, key=lambda c: _shared_ids(table, c, used))
             if _shared_ids(table, by_values, used):
                 id_col = by_values

@@ -349,11 +349,15 @@ def _read_json(text: str, name: str) -> Table:
     nested = _record_list_key(records)
     if nested is None:
         frame = pd.DataFrame.from_records(_flatten(records))
+        if frame.shape[1] == 0:
+            raise DataError(f"{name}: its JSON objects have no fields. Each record needs fields such as "
+                            "{\"user\": \"u1\", \"item\": \"i9\"}.")
         return Table(frame, name, unit=unit, first_line=first, format=fmt, lines=lines)
     # one row per inner record (Steam's users, each with the games they own), keeping its record's fields
     inner = [[r for r in (rec.get(nested) or []) if isinstance(r, dict)] for rec in records]
     parent = np.repeat(np.arange(len(records)), [len(rs) for rs in inner])
     outer = pd.DataFrame.from_records(_flatten([{k: v for k, v in rec.items() if k != nested} for rec in records]))
+    outer = outer if len(outer) == len(records) else pd.DataFrame(index=range(len(records)))  # nothing but the list
     rows = pd.DataFrame.from_records(_flatten([r for rs in inner for r in rs])).add_prefix(f"{nested}.")
     frame = pd.concat([outer.iloc[parent].reset_index(drop=True), rows], axis=1)
     record_line = np.asarray(lines) if lines is not None else np.arange(len(records)) + first

@@ -131,7 +131,7 @@ def find_column(
         )
     if not matches:
         if required:
-            header = " If the first line is data, not column names, add a header row." if table.unit == "line" else ""
+            header = " If the first line is data, not column names, add a header row." if table.format.startswith("delimited") else ""
             raise DataError(
                 f"{table.name}: no {role} column found among: {', '.join(cols)}. Rename it to '{role}_id' or "
                 f"map it with columns={{'{role}': 'your column'}} (in the app: Column mapping; in the CLI: --{_flag(role)})."

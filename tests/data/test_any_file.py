@@ -12,6 +12,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import recengine
+from recengine.data import read_table
+from recengine.data.load import event_kinds, guess_columns
 from recengine.errors import DataError
 
 CELLS = [
@@ -64,9 +66,15 @@ def upload(name: str, data: bytes) -> io.BytesIO:
 @example(("data.csv", b"user,item,timestamp\na,b,-1\nc,d,2024-01-01\n"), None)
 @example(("data.jsonl", b'{"user_id": "a", "title": "x", "col": {"name": "x"}}\n{"user_id": "b", "title": "y", "col": 1}\n'),
          None)
+@example(("data.csv", b"user,item\na,b\n"), ("data.tsv", b"{}\n"))  # an items "table" with no columns
+@example(("data.jsonl", b"{'session_id': [{'item_id': 'i1'}]}\n{'session_id': [{'item_id': 'i2'}]}\n"), None)
 def test_a_load_ends_in_a_dataset_or_a_data_error(inter: tuple[str, bytes], items: tuple[str, bytes] | None) -> None:
     try:
+        for (name, data), kind in ((inter, "interactions"), *(((items, "items"),) if items else ())):
+            table = read_table(data, default_name=name)  # what the Data page's mapping form reads first
+            event_kinds(table, guess_columns(table, kind).get("event"))
         ds = recengine.read_dataset(upload(*inter), upload(*items) if items else None)
+        ds.stats()
     except DataError as exc:
         assert str(exc).startswith(inter[0]) or (items and str(exc).startswith(items[0])) or "data" in str(exc)
         return
