@@ -73,17 +73,17 @@ def list_column(values: pd.Series, name: str) -> ListColumn | None:
     >>> list_column(pd.Series(["Toy Story (1995)", "Heat (1995)"]), "title") is None
     True
     """
-    sample = values.dropna().head(_SAMPLE)
+    sample = values.dropna().head(_SAMPLE).astype(object)  # categories and bytes as plain values
     if sample.empty:
         return None
-    lists = sample.map(_is_list)
+    lists = sample.map(_is_list).astype(bool)
     if lists.mean() >= 0.9:
         if sample[lists].map(lambda v: any(isinstance(e, (dict, list, tuple, np.ndarray)) for e in v)).any():
             return None  # lists of records: the id cannot be told, and the caller's message says to flatten them
         tokens = sample[lists].map(_tokens)
         flat = pd.Series([t for ts in tokens for t in ts], dtype=object)
         return ListColumn(name, labelled=bool(len(flat)) and bool(flat.str.match(_LABELLED).mean() >= 0.9))
-    text = sample.astype(str).str.strip()
+    text = sample.map(str).str.strip()
     text = text[text != ""]
     if text.empty or lists.any() or holds_times(text):
         return None
@@ -140,7 +140,7 @@ def explode_item_lists(table: Table, item_col: str, lists: Sequence[ListColumn],
         history = labelled and not lc.labelled
         rows = np.arange(len(frame))
         if history:  # the same history on each of a user's impressions: its first copy is enough
-            key = pd.DataFrame({"u": frame[user_col].astype(str), "k": cells.astype(str)})
+            key = pd.DataFrame({"u": frame[user_col].astype(object).map(str), "k": cells.astype(object).map(str)})
             rows = np.flatnonzero(~key.duplicated().to_numpy())
         piece = rest.iloc[rows].copy()
         piece[item_col] = _cell_tokens(cells.iloc[rows]).to_numpy()

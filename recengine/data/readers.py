@@ -116,7 +116,7 @@ def read_table(source: Source, *, default_name: str = "table", max_bytes: int | 
     if isinstance(source, pd.DataFrame):
         if source.empty:
             raise DataError(f"{name}: the table is empty (no rows). Supply a table with at least one row.")
-        return Table(source.reset_index(drop=True).copy(), name)
+        return Table(_plain_columns(source.reset_index(drop=True).copy()), name)
     limit = max_file_bytes() if max_bytes is None else max_bytes
     raw = _read_bytes(source, name, limit)
     if _is_workbook(raw):
@@ -302,7 +302,24 @@ def _read_parquet(raw: bytes, name: str) -> Table:
         raise DataError(f"{name}: cannot be read as Parquet ({exc}). Check that the file is not damaged.") from None
     if frame.empty:
         raise DataError(f"{name}: the Parquet file has columns but no rows. Supply a file with data.")
-    return Table(frame.reset_index(drop=True), name, unit="row", first_line=1, format="parquet")
+    return Table(_plain_columns(frame.reset_index(drop=True)), name, unit="row", first_line=1, format="parquet")
+
+
+def _plain_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with categorical columns (pandas' ``category``, Parquet's dictionary columns) as their values and
+    bytes as text, as the checks after reading expect.
+
+    >>> f = _plain_columns(pd.DataFrame({"c": pd.Categorical(["a", "b"]), "b": [b"x", "y"]}))
+    >>> f["c"].dtype, f["b"].tolist()
+    (dtype('O'), ['x', 'y'])
+    """
+    for i in range(frame.shape[1]):
+        col = frame.iloc[:, i]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            frame.isetitem(i, col.astype(object).where(col.notna(), None))
+        elif col.dtype == object and col.map(lambda v: isinstance(v, (bytes, bytearray))).any():
+            frame.isetitem(i, col.map(lambda v: v.decode("utf-8", "replace") if isinstance(v, (bytes, bytearray)) else v))
+    return frame
 
 
 def _read_json(text: str, name: str) -> Table:

@@ -326,11 +326,11 @@ def _parse_dates(table: Table, column: str, text: pd.Series, warnings: list[str]
     """
     codes, uniques = pd.factorize(text)
     if len(uniques) < len(text) // 2:  # a log repeats its times: read each once, and point messages at its first row
-        first_rows = np.unique(codes, return_index=True)[1]
+        seen, first_rows = np.unique(codes, return_index=True)
         once = Table(pd.DataFrame(index=range(len(uniques))), table.name, table.unit, table.first_line, table.format,
-                     lines=tuple(table.line_of(first_rows).tolist()))
-        return pd.Series(_parse_dates(once, column, pd.Series(uniques, dtype=object), warnings).to_numpy()[codes],
-                         index=text.index)
+                     lines=tuple(table.line_of(first_rows[seen >= 0]).tolist()))
+        parsed = _parse_dates(once, column, pd.Series(uniques, dtype=object), warnings)
+        return pd.Series(parsed.array.take(codes, allow_fill=True), index=text.index)  # a missing time (-1) is NaT
     fields = text.str.extract(_NUMERIC_DATE)
     numeric = fields[0].notna().to_numpy()
     parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns, UTC]")

@@ -8,6 +8,8 @@ from __future__ import annotations
 import io
 import json
 
+import numpy as np
+import pandas as pd
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -80,3 +82,46 @@ def test_a_load_ends_in_a_dataset_or_a_data_error(inter: tuple[str, bytes], item
         return
     assert ds.n_interactions > 0 and ds.n_items > 0
     assert ds.interactions["user_id"].map(len).gt(0).all() and ds.interactions["item_id"].map(len).gt(0).all()
+
+
+KINDS = {  # typed columns as a DataFrame or a Parquet file holds them
+    "int": lambda n, r: r.integers(0, 5, n),
+    "nullable int": lambda n, r: pd.array([None if x == 0 else int(x) for x in r.integers(0, 5, n)], dtype="Int64"),
+    "float with NaN": lambda n, r: np.where(r.random(n) < 0.3, np.nan, r.random(n) * 5),
+    "text": lambda n, r: [f"u{x}" for x in r.integers(0, 4, n)],
+    "text with NA": lambda n, r: pd.array([None if x == 0 else f"i{x}" for x in r.integers(0, 4, n)], dtype="string"),
+    "category": lambda n, r: pd.Categorical([f"c{x}" for x in r.integers(0, 3, n)]),
+    "datetime": lambda n, r: pd.to_datetime(r.integers(1.5e9, 1.7e9, n), unit="s"),
+    "datetime in Paris": lambda n, r: pd.to_datetime(r.integers(1.5e9, 1.7e9, n), unit="s", utc=True).tz_convert("Europe/Paris"),
+    "datetime with NaT": lambda n, r: pd.to_datetime([None if x < 0.3 else 1.6e9 for x in r.random(n)], unit="s"),
+    "bool": lambda n, r: r.random(n) < 0.5,
+    "list": lambda n, r: [[f"i{x}", f"i{x + 1}"] for x in r.integers(0, 4, n)],
+    "list, some empty": lambda n, r: [[] if x == 0 else [int(x)] for x in r.integers(0, 3, n)],
+    "record": lambda n, r: [{"name": f"n{x}", "v": int(x)} for x in r.integers(0, 3, n)],
+    "bytes": lambda n, r: [bytes([int(x)]) for x in r.integers(0, 255, n)],
+    "date text, repeated": lambda n, r: [None if x == 0 else "2024-01-02" for x in r.integers(0, 3, n)],
+}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+@given(st.lists(st.tuples(st.sampled_from(NAMES[:-2]), st.sampled_from(sorted(KINDS))), min_size=1, max_size=5,
+                unique_by=lambda t: t[0]),
+       st.integers(1, 12), st.integers(0, 10**6), st.booleans())
+# what a longer search found: categories and bytes (a DataFrame's or Parquet's), and a time missing in a repeated column
+@example([("user_id", "category"), ("item_id", "bytes"), ("genres", "category")], 9, 9, False)
+@example([("user_id", "text"), ("item_id", "text"), ("timestamp", "date text, repeated")], 12, 3, True)
+def test_a_typed_table_ends_in_a_dataset_or_a_data_error(spec: list[tuple[str, str]], n: int, seed: int,
+                                                         parquet: bool) -> None:
+    r = np.random.default_rng(seed)
+    frame = pd.DataFrame({name: KINDS[kind](n, r) for name, kind in spec})
+    source: object = frame
+    if parquet:
+        buf = io.BytesIO()
+        frame.to_parquet(buf)
+        source = upload("data.parquet", buf.getvalue())
+    try:
+        ds = recengine.read_dataset(source)
+        ds.stats()
+    except DataError:
+        return
+    assert ds.n_interactions > 0 and ds.interactions["item_id"].map(len).gt(0).all()
