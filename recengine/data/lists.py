@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from recengine.data.readers import Table
-from recengine.data.validate import holds_times
+from recengine.data.validate import holds_times, nested
 from recengine.errors import DataError
 
 #: what separates the ids in a cell: spaces, commas, semicolons or pipes (the file's own delimiter cannot occur)
@@ -42,7 +42,7 @@ def _is_list(value: object) -> bool:
 def _tokens(value: object) -> list[str]:
     """The ids in one cell: the elements of a list, or the pieces of a string between separators."""
     if _is_list(value):
-        return [str(v).strip() for v in value if not isinstance(v, (dict, list, tuple, np.ndarray)) and str(v).strip()]
+        return [str(v).strip() for v in value if not nested(v) and str(v).strip()]
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return []
     return [t for t in _SPLIT.split(str(value).strip()) if t]
@@ -78,7 +78,7 @@ def list_column(values: pd.Series, name: str) -> ListColumn | None:
         return None
     lists = sample.map(_is_list).astype(bool)
     if lists.mean() >= 0.9:
-        if sample[lists].map(lambda v: any(isinstance(e, (dict, list, tuple, np.ndarray)) for e in v)).any():
+        if sample[lists].map(lambda v: any(nested(e) for e in v)).any():
             return None  # lists of records: the id cannot be told, and the caller's message says to flatten them
         tokens = sample[lists].map(_tokens)
         flat = pd.Series([t for ts in tokens for t in ts], dtype=object)

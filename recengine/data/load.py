@@ -30,6 +30,7 @@ from recengine.data.validate import (
     holds_times,
     left_out_warning,
     missing,
+    nested,
     parse_ratings,
     parse_timestamps,
     plain_text,
@@ -138,7 +139,7 @@ def read_dataset(
         item_table = read_table(items, default_name="items", max_bytes=max_bytes)
         warnings.extend(item_table.notes)
         items_frame = _items_from_table(item_table, mapping, item_col, text, warnings,
-                                        used=set(pd.unique(frame[Columns.item])))
+                                        interacted=set(pd.unique(frame[Columns.item])))
     else:
         items_frame = _items_from_interactions(inter, item_col, {user_col, item_col, rating_col, ts_col, event_col}, text,
                                               mapping.get("title"), warnings)
@@ -462,12 +463,12 @@ def _merge_duplicates(frame: pd.DataFrame, table: Table, warnings: list[str]) ->
     return merged
 
 
-def _shared_ids(table: Table, column: str, used: set[str], sample: int = 20_000) -> int:
-    """How many of the first rows of ``column`` hold an item id of the interactions (``used``)."""
+def _shared_ids(table: Table, column: str, interacted: set[str], sample: int = 20_000) -> int:
+    """How many of the first rows of ``column`` hold an item id of the interactions (``interacted``)."""
     values = table.frame[column].head(sample)
-    if values.map(lambda v: isinstance(v, (dict, list, tuple, np.ndarray))).any():
+    if values.map(nested).any():
         return 0
-    return int(values.map(_id_to_str).isin(used).sum())
+    return int(values.map(_id_to_str).isin(interacted).sum())
 
 
 def _items_from_table(
@@ -476,7 +477,7 @@ def _items_from_table(
     inter_item_col: str,
     text: str | Sequence[str] | None,
     warnings: list[str],
-    used: set[str] = frozenset(),
+    interacted: set[str] = frozenset(),
 ) -> pd.DataFrame:
     cols = [str(c) for c in table.frame.columns]
     explicit_item = mapping.get("item")
@@ -493,13 +494,14 @@ def _items_from_table(
             id_col = find_column(table, "item", None, required=True)
         except DataError:
             id_col = None
-        if cols and (id_col is None or not _shared_ids(table, id_col, used)):  # Steam's games: "id", beside a "title"
-            by_values = max(cols, key=lambda c: _shared_ids(table, c, used))
-            if _shared_ids(table, by_values, used):
+        if cols and (id_col is None or not _shared_ids(table, id_col, interacted)):  # Steam's games: "id"
+            shared = {c: _shared_ids(table, c, interacted) for c in cols}
+            by_values = max(cols, key=shared.__getitem__)
+            if shared[by_values]:
                 id_col = by_values
-                warnings.append(f"{table.name}: no column is named like the interactions' item ids, so column "
-                                f"{by_values!r}, which holds them, was taken as the item id. If that is wrong, map it "
-                                "(columns={'items_id': ...}; in the CLI: --items-id-col).")
+                warnings.append(f"{table.name}: no column named like an item id holds the interactions' items, so "
+                                f"column {by_values!r}, which holds them, was taken as the item id. If that is wrong, "
+                                "map it (columns={'items_id': ...}; in the CLI: --items-id-col).")
         if id_col is None:  # say how to name the items file's own id column
             raise DataError(
                 f"{table.name}: cannot tell which column holds the item ids: the interactions call them "
@@ -630,7 +632,7 @@ def unnamed_title(frame: pd.DataFrame, text_cols: Sequence[str]) -> str:
 
 def _per_item(frame: pd.DataFrame, column: str) -> bool:
     """Whether ``column`` holds one value per item (in 95 % of items), as an item attribute does."""
-    values = frame[column].map(lambda v: repr(v) if isinstance(v, (dict, list, np.ndarray)) else v)  # JSON's lists
+    values = frame[column].map(lambda v: repr(v) if nested(v) else v)  # JSON's lists and objects, comparable
     return bool((values.groupby(frame["_id"]).nunique() <= 1).mean() >= 0.95)
 
 

@@ -230,12 +230,11 @@ def _flag(role: str) -> str:
 def clean_ids(table: Table, column: str, role: str) -> pd.Series:
     """Ids as stripped strings; missing ids are an error that lists the rows."""
     raw = table.frame[column]
-    nested = np.flatnonzero(raw.map(lambda v: isinstance(v, (dict, list, tuple, np.ndarray))).to_numpy()
-                            if raw.dtype == object else [])  # a column of strings or numbers holds none
-    if len(nested):
+    structured = np.flatnonzero(raw.map(nested).to_numpy() if raw.dtype == object else [])  # strings, numbers: none
+    if len(structured):
         raise DataError(
-            f"{table.name}: column {column!r} ({role} id) holds nested values such as {raw.iloc[nested[0]]!r} at "
-            f"{table.where(nested)}; an id must be one plain value. Flatten the records so the id is a string or number."
+            f"{table.name}: column {column!r} ({role} id) holds nested values such as {raw.iloc[structured[0]]!r} at "
+            f"{table.where(structured)}; an id must be one plain value. Flatten the records so the id is a string or number."
         )
     codes, uniques = pd.factorize(raw)  # each distinct id cleaned once: a log repeats them many times
     ids = pd.Series(np.append(pd.Series(uniques, dtype=object).map(_id_to_str).to_numpy(dtype=object), "")[codes],
@@ -247,6 +246,11 @@ def clean_ids(table: Table, column: str, role: str) -> pd.Series:
             f"{table.where(missing)}. Every row needs {'an' if role == 'item' else 'a'} {role} id: fill them in or delete those rows."
         )
     return ids
+
+
+def nested(value: object) -> bool:
+    """Whether a cell holds a structure (a JSON object or list, a Parquet list) rather than one plain value."""
+    return isinstance(value, (dict, list, tuple, np.ndarray))
 
 
 def missing(value: object) -> bool:
