@@ -538,6 +538,8 @@ def _cell_text(value: object) -> str:
         if parsed is not text:
             return _cell_text(parsed)
     text = plain_text(text)
+    if len(text) > 2 and text.startswith("u'") and text.endswith("'"):  # Python 2's u'free' (Yelp's attributes)
+        text = text[2:-1]
     if "|" in text and "||" not in text and " | " not in text:
         text = ", ".join(p.strip() for p in text.split("|") if p.strip())
     return text
@@ -626,16 +628,33 @@ def build_texts(
         return pd.Series([""] * len(frame), index=frame.index, dtype=object), []
     cells = {c: frame[c].map(_cell_text) for c in chosen}
     labelled = len(chosen) > 1 and not table.headerless  # "Column 3: ..." would tell the encoder nothing
+    labels = column_labels(chosen)
     rows = []
     for i in range(len(frame)):
         parts = []
         for c in chosen:
             v = cells[c].iat[i]
             if v:
-                label = str(c).replace("_", " ").strip().capitalize()
-                parts.append(f"{label}: {v}" if labelled else v)
+                parts.append(f"{labels[c]}: {v}" if labelled else v)
         rows.append(". ".join(p.rstrip(".") for p in parts) + ("." if labelled and parts else ""))
     return pd.Series(rows, index=frame.index, dtype=object), chosen
+
+
+def column_labels(columns: Sequence[str]) -> dict[str, str]:
+    """How each column is named in an item text: words, not code (``star_rating``, ``reviewText`` and
+    ``attributes.WiFi`` read "Star rating", "Review text", "Wi fi"); a nested field by its own name unless two share it.
+
+    >>> list(column_labels(["genres", "reviewText", "attributes.BusinessAcceptsCreditCards", "a.name", "b.name"]).values())
+    ['Genres', 'Review text', 'Business accepts credit cards', 'A name', 'B name']
+    """
+    short = {c: str(c).rsplit(".", 1)[-1] for c in columns}
+    shared = {s for s in short.values() if list(short.values()).count(s) > 1}
+    out = {}
+    for c in columns:
+        name = str(c).replace(".", " ") if short[c] in shared or not short[c] else short[c]
+        words = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name).replace("_", " ").replace("-", " ")
+        out[c] = re.sub(r"\s+", " ", words).strip().capitalize()
+    return out
 
 
 #: Optional roles that can be mapped to ``None``: the file has a column that looks like one, but it must not be read.

@@ -210,3 +210,17 @@ def test_yoochoose_clicks_keep_the_item_after_the_time() -> None:
     ds = recengine.read_dataset(upload("yoochoose-clicks.dat", clicks))
     assert ds.options["columns"]["item"] == "column 3" and ds.options["columns"]["timestamp"] == "column 2"
     assert set(ds.interactions["item_id"]) == {"214536502", "214536500", "214662742", "214716935"}
+
+
+def test_yelp_businesses_read_as_words_not_code() -> None:
+    """Yelp's business JSON: nested attributes (camelCase, Python 2 literals such as u'free', dict strings)."""
+    biz = json.dumps({"business_id": "mpf3x-BjTdTEA3yCZrAYPw", "name": "The UPS Store", "city": "Affton", "stars": 3.0,
+                      "attributes": {"BusinessAcceptsCreditCards": "True", "WiFi": "u'free'",
+                                     "Ambience": "{'romantic': False, 'touristy': False}"},
+                      "categories": "Shipping Centers, Notaries", "hours": {"Monday": "0:0-0:0"}}) + "\n"
+    review = json.dumps({"review_id": "KU_O5udG6zpxOg-VcAEodg", "user_id": "mh_-eMZ6K5RLWhZyISBhwA",
+                         "business_id": "mpf3x-BjTdTEA3yCZrAYPw", "stars": 3.0, "date": "2018-07-07 22:09:11"}) + "\n"
+    ds = recengine.read_dataset(upload("review.json", review), upload("business.json", biz))
+    text = ds.items["text"].iloc[0]
+    assert "Business accepts credit cards: True" in text and "Wi fi: free" in text
+    assert "Attributes" not in text and "romantic" not in text and "0:0-0:0" not in text

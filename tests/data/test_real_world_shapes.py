@@ -118,7 +118,7 @@ def test_columns_of_links_and_codes_stay_out_of_the_item_text_and_are_named() ->
         '"info@harpercollins.ca";"5f1c2a3b-0d4e-4f5a-8b6c-7d8e9f0a1b2c"\n',
     )
     ds = recengine.read_dataset(ratings, books)
-    assert ds.texts[0] == "Book-title: Classical Mythology. Book-author: Mark P. O. Morford."
+    assert ds.texts[0] == "Book title: Classical Mythology. Book author: Mark P. O. Morford."
     assert any("Image-URL-S, Contact, Row-UUID hold links or codes" in w for w in ds.warnings)
     books.seek(0)
     ratings.seek(0)
