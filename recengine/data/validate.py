@@ -253,9 +253,20 @@ def nested(value: object) -> bool:
     return isinstance(value, (dict, list, tuple, np.ndarray))
 
 
+#: what exports write in an empty cell (SQL's NULL, pandas' NaN and <NA>, Excel's #N/A), read as nothing
+_EMPTY_WORDS = frozenset({"null", "none", "nan", "nat", "nil", "n/a", "#n/a", "<na>"})
+
+
 def missing(value: object) -> bool:
-    """Whether a cell is empty: None, NaN, or the pd.NA / NaT that nullable Parquet and Arrow columns hold."""
-    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, (float, np.floating)) and np.isnan(value))
+    """Whether a cell is empty: None, NaN, the pd.NA / NaT that nullable Parquet and Arrow columns hold, or a word
+    that exports write for nothing (``NULL``, ``None``, ``NaN``, ``N/A``, ``#N/A``).
+
+    >>> [missing(v) for v in (None, float("nan"), pd.NA, "NULL", " n/a ", "Nanny", "0")]
+    [True, True, True, True, True, False, False]
+    """
+    if isinstance(value, str):
+        return len(value) <= 5 and value.strip().lower() in _EMPTY_WORDS
+    return value is None or value is pd.NA or value is pd.NaT or bool(isinstance(value, (float, np.floating)) and np.isnan(value))
 
 
 def _id_to_str(value: object) -> str:

@@ -265,3 +265,13 @@ def test_an_excel_workbook_reads_its_first_sheet_and_names_sheet_rows(tmp_path: 
     pd.DataFrame({"user": ["a", None, "c", None], "item": ["x", None, "y", "z"]}).to_excel(gap, index=False)
     msg = error_for(gap)
     assert "gap.xlsx" in msg and "row 5" in msg and "user" in msg
+
+
+def test_words_for_nothing_are_empty_cells(tmp_path: Path) -> None:
+    """SQL exports write NULL, pandas None or NaN, Excel #N/A: a user called "NULL" would merge every unknown user."""
+    msg = error_for(write(tmp_path, "orders.csv", "user,item\nu1,i1\nNULL,i2\n"))
+    assert "orders.csv" in msg and "line 3" in msg and "empty" in msg
+    ds = recengine.read_dataset(pd.DataFrame({"user": ["a", "b"], "item": ["x", "y"]}),
+                                pd.DataFrame({"item": ["x", "y"], "title": ["Kettle", "Mug"], "blurb": ["NULL", "#N/A"],
+                                              "maker": ["Acme", "None"]}))
+    assert ds.items.set_index("item_id")["text"].to_dict() == {"x": "Title: Kettle. Maker: Acme.", "y": "Title: Mug."}
