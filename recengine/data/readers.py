@@ -531,8 +531,45 @@ def _preamble(text: str) -> tuple[str, str | None]:
     return "\n" * m.group(0).count("\n") + text[m.end():], sep
 
 
+#: a line that heads a block of rows, as Netflix Prize files head each movie's ratings with "1:"
+_BLOCK_HEAD = re.compile(r"^[ \t]*([^\s,;|:]+):[ \t]*\r?$")
+
+
+def _blocks(text: str, suffix: str) -> tuple[str, str | None]:
+    """A file laid out in blocks (the Netflix Prize's ``1:`` line, then ``user,rating,date`` rows for movie 1) as plain
+    rows: each block's id becomes the second field of its rows (``user,1,rating,date``, so the roles by position are
+    user, item, rating, time) and the head lines are blanked, so rows keep their line numbers. Also the note to show;
+    other files come back as they are, with no note.
+
+    >>> _blocks("1:\\n1488844,3,2005-09-06\\n2:\\n822109,5,2005-05-13\\n", ".txt")[0]
+    '\\n1488844,1,3,2005-09-06\\n\\n822109,2,5,2005-05-13\\n'
+    """
+    first = next((ln for ln in text[:10_000].split("\n") if ln.strip()), "")
+    if not _BLOCK_HEAD.match(first):
+        return text, None
+    lines = text.split("\n")
+    rows = [ln for ln in lines[:2000] if ln.strip() and not _BLOCK_HEAD.match(ln)]
+    if not rows:
+        return text, None
+    delim = _sniff_delimiter("\n".join(rows), suffix)
+    if delim in (WHITESPACE, DOUBLE_COLON):
+        return text, None
+    block, heads = "", 0
+    for i, ln in enumerate(lines):
+        head = _BLOCK_HEAD.match(ln)
+        if head:
+            block, heads, lines[i] = head.group(1), heads + 1, ""
+        elif ln.strip():
+            first_field, _, rest = ln.partition(delim)
+            lines[i] = f"{first_field}{delim}{block}{delim}{rest}" if rest else f"{first_field}{delim}{block}"
+    note = (f"lines such as {first.strip()!r} head blocks of rows ({heads:,} blocks, as in the Netflix Prize files); "
+            "each block's id was read as the second column of its rows")
+    return "\n".join(lines), note
+
+
 def _read_delimited(text: str, name: str, suffix: str) -> Table:
     text, given = _preamble(text)
+    text, blocks = _blocks(text, suffix) if given is None else (text, None)
     delim = given if given is not None else _sniff_delimiter(text, suffix)
     if delim == DOUBLE_COLON:  # its files never quote, and titles may hold quotes
         text, sep, quoting = text.replace(DOUBLE_COLON, _UNIT_SEP), _UNIT_SEP, csv.QUOTE_NONE
@@ -541,15 +578,26 @@ def _read_delimited(text: str, name: str, suffix: str) -> Table:
     delim_name = _DELIM_NAMES.get(delim, repr(delim))  # a sep= line may name any character
     opts = {"sep": sep, "quoting": quoting, "dtype": str, "keep_default_na": False, "na_values": [],
             "skipinitialspace": True, "engine": "c"}
+    notes = [f"{name}: {blocks}."] if blocks else []
+    lines: tuple[int, ...] | None = None
     try:
         headerless = _headerless(pd.read_csv(io.StringIO(text), header=None, nrows=51, **opts))
         frame = pd.read_csv(io.StringIO(text), header=None if headerless else "infer", **opts)
     except pd.errors.ParserError as exc:
-        msg = str(exc)
-        raise DataError(
-            f"{name}: the rows do not all have the same number of {delim_name}-separated fields ({msg}). "
-            "Quote fields that contain the delimiter, or fix the row it names."
-        ) from None
+        ragged = _ragged(text, sep) if len(sep) == 1 and quoting == csv.QUOTE_MINIMAL else None
+        if ragged is None:
+            raise DataError(
+                f"{name}: the rows do not all have the same number of {delim_name}-separated fields ({exc}). "
+                "Quote fields that contain the delimiter, or fix the row it names."
+            ) from None
+        rows, lines, widened = ragged
+        headerless = _headerless(pd.DataFrame(rows[:51]))
+        frame = pd.DataFrame(rows if headerless else rows[1:], columns=None if headerless else rows[0], dtype=str)
+        lines = tuple(lines if headerless else lines[1:])
+        where = ", ".join(map(str, widened[:5])) + (f" and {len(widened) - 5:,} more" if len(widened) > 5 else "")
+        notes.append(f"{name}: {len(widened):,} line(s) hold more {delim_name}-separated fields than the first line "
+                     f"(lines {where}); the extra {delim_name}s were read as part of the last column, as in an "
+                     "unquoted title such as 'Character, The'. Quote such fields if that is wrong.")
     except pd.errors.EmptyDataError:
         raise DataError(f"{name}: the file is empty. Choose the file that holds your data.") from None
     if headerless:
@@ -566,8 +614,40 @@ def _read_delimited(text: str, name: str, suffix: str) -> Table:
             "or check that it is a table at all."
         )
     reader_delim = " " if delim == WHITESPACE else sep
+    if lines is None:
+        lines = _record_lines(text, reader_delim, len(frame), header=not headerless)
     return Table(frame, name, unit="line", first_line=1 if headerless else 2, format=f"delimited({delim_name})",
-                 lines=_record_lines(text, reader_delim, len(frame), header=not headerless), headerless=headerless)
+                 lines=lines, headerless=headerless, notes=tuple(notes))
+
+
+def _ragged(text: str, sep: str) -> tuple[list[list[str]], list[int], list[int]] | None:
+    """The rows of a file whose last column holds the delimiter unquoted (Netflix's ``movie_titles.csv``: ``3,1997,
+    Character, The``): fields past the first line's count joined back into the last. Also each row's line, and the
+    lines that were joined. None when some row has fewer fields, or more that do not read as prose (a space after
+    each extra delimiter, as in "Character, The"): that is another fault.
+
+    >>> _ragged("1,2003,Dinosaur Planet\\n3,1997,Character, The\\n", ",")
+    ([['1', '2003', 'Dinosaur Planet'], ['3', '1997', 'Character, The']], [1, 2], [2])
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    widened: list[int] = []
+    width = 0
+    for fields in reader:
+        if not any(f.strip() for f in fields):
+            continue
+        width = width or len(fields)
+        if len(fields) < width:
+            return None
+        if len(fields) > width:
+            if not all(f.startswith(" ") for f in fields[width:]):  # prose puts a space after its commas; data does not
+                return None
+            widened.append(reader.line_num)
+            fields = [*fields[: width - 1], sep.join(fields[width - 1:])]
+        rows.append([f.lstrip() for f in fields])  # as pandas reads the others (skipinitialspace)
+        lines.append(reader.line_num)
+    return (rows, lines, widened) if rows and width > 1 else None
 
 
 def _record_lines(text: str, delim: str, n_rows: int, header: bool = True) -> tuple[int, ...] | None:

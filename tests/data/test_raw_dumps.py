@@ -224,3 +224,24 @@ def test_yelp_businesses_read_as_words_not_code() -> None:
     text = ds.items["text"].iloc[0]
     assert "Business accepts credit cards: True" in text and "Wi fi: free" in text
     assert "Attributes" not in text and "romantic" not in text and "0:0-0:0" not in text
+
+
+def test_netflix_prize_blocks_and_its_unquoted_titles() -> None:
+    """combined_data_*.txt heads each movie's ratings with 'ID:'; movie_titles.csv leaves commas in titles unquoted."""
+    ratings = ("1:\n1488844,3,2005-09-06\n822109,5,2005-05-13\n2:\n2059652,4,2005-09-05\n1488844,2,2005-11-01\n"
+               "3:\n822109,5,2004-01-01\n")
+    titles = "1,2003,Dinosaur Planet\n2,2004,Isle of Man TT 2004 Review\n3,1997,Character, The\n4,NULL,Lost\n"
+    ds = recengine.read_dataset(upload("combined_data_1.txt", ratings), upload("movie_titles.csv", titles, "latin-1"))
+    got = ds.interactions.set_index(["user_id", "item_id"])["rating"].to_dict()
+    assert got == {("1488844", "1"): 3.0, ("822109", "1"): 5.0, ("2059652", "2"): 4.0, ("1488844", "2"): 2.0,
+                   ("822109", "3"): 5.0}
+    assert ds.title("3") == "The Character" and ds.cold_items.tolist() == ["4"]
+    said = " ".join(ds.warnings)
+    assert "head blocks of rows (3 blocks" in said and "(lines 3); the extra commas were read as part of the last" in said
+    with pytest.raises(DataError, match=r"empty in 1 row\(s\), first at line 4\b"):  # the file's own line numbers
+        recengine.read_dataset(upload("combined_data_1.txt", "1:\n1488844,3,2005-09-06\n2:\n,5,2005-05-13\n"))
+
+
+def test_a_row_short_of_fields_is_still_an_error_not_a_guess() -> None:
+    with pytest.raises(DataError, match="do not all have the same number of comma-separated fields"):
+        recengine.read_dataset(upload("ratings.csv", "user,item,rating\nu1,i1,5\nu2,i2,4,extra,more\nu3\n"))
