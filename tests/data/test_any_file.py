@@ -50,6 +50,8 @@ def tables(draw: st.DrawFn) -> tuple[str, bytes]:
         return '"' + cell.replace('"', '""') + '"' if any(ch in cell for ch in (delim, '"', "\n")) else cell
 
     lines = [delim.join(map(quote, row)) for row in rows]
+    if draw(st.booleans()):  # Netflix Prize blocks ("1:" heads), prose commas unquoted, or a blank line
+        lines.insert(draw(st.integers(0, len(lines))), draw(st.sampled_from(["1:", "42:", "Character, The", ""])))
     if header:
         names = draw(st.lists(st.sampled_from(NAMES), min_size=n_cols, max_size=n_cols))
         lines.insert(0, delim.join(map(quote, names)))
