@@ -480,13 +480,17 @@ def _sniff_delimiter(text: str, suffix: str) -> str:
     return ","  # one column: the caller says the delimiter may be wrong
 
 
-#: a cell no one writes as a column name: a link, or a JSON list or object
-_NOT_A_NAME = re.compile(r"^(?:[a-z][a-z0-9+.-]*://\S+|\[.*\]|\{.*\})$", re.IGNORECASE | re.DOTALL)
+#: a cell no one writes as a column name: a link, a JSON list or object, an ISO date or time, or a UUID
+_NOT_A_NAME = re.compile(
+    r"^(?:[a-z][a-z0-9+.-]*://\S+|\[.*\]|\{.*\}|\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}\S*)?"
+    r"|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 def _headerless(head: pd.DataFrame) -> bool:
     """Whether the first row of ``head`` (the first rows, read with no header) is data rather than column names:
-    some cell of it is a number, as most cells below it are; or a link or a JSON value, as no column name is; or
+    some cell of it is a number, as most cells below it are; or a link, JSON, a date or a UUID, as no column name is; or
     a value that its column repeats below (a category), as a name is not. A header of numbers counting up from 0
     (``,0,1,2``, as pandas names unnamed columns) is taken as names.
 

@@ -245,3 +245,14 @@ def test_netflix_prize_blocks_and_its_unquoted_titles() -> None:
 def test_a_row_short_of_fields_is_still_an_error_not_a_guess() -> None:
     with pytest.raises(DataError, match="do not all have the same number of comma-separated fields"):
         recengine.read_dataset(upload("ratings.csv", "user,item,rating\nu1,i1,5\nu2,i2,4,extra,more\nu3\n"))
+
+
+def test_lastfm_1k_listens_with_no_header_and_no_number() -> None:
+    """userid-timestamp-artid-artname-traid-traname.tsv: no cell of the first line is a number, but an ISO time and a
+    UUID are no column names; the artist (the first column after the user that is not a time) is the item."""
+    listens = ("user_000001\t2009-05-04T23:08:57Z\tf1b1cf71-bd35-4e99-8624-24a6e15f133a\tDeep Dish\t\tFuck Me Im Famous\n"
+               "user_000001\t2009-05-04T13:54:10Z\ta7f7df4a-77d8-4f12-8acd-5c60c93f4de8\t坂本龍一\t\tComposition 0919\n"
+               "user_000002\t2009-05-04T13:52:04Z\ta7f7df4a-77d8-4f12-8acd-5c60c93f4de8\t坂本龍一\t\tMc2\n")
+    ds = recengine.read_dataset(upload("userid-timestamp-artid-artname-traid-traname.tsv", listens))
+    assert ds.options["columns"] == {"user": "column 1", "item": "column 3", "rating": None, "timestamp": "column 2"}
+    assert ds.n_interactions == 3 and ds.title("a7f7df4a-77d8-4f12-8acd-5c60c93f4de8") == "坂本龍一"
