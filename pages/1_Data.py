@@ -36,6 +36,7 @@ def load_upload() -> None:
     if items is not None and ss.get("map_title", AUTO) != AUTO:
         columns["title"] = ss["map_title"]
     min_rating = ss.get("map_min_rating")
+    skip_missing = bool(ss.get("map_skip_missing", False))
     events = list(ss.get("map_events") or []) or None
     mode = ss.get("text_mode", TEXT_MODES[0])
     text = None
@@ -45,7 +46,7 @@ def load_upload() -> None:
         text = ss["text_template"].strip()
     hash_ids = bool(ss.get("hash_ids", True))
     options = {"columns": columns, "text": text, "hash": hash_ids, "names": [inter.name, items.name if items else None],
-               "min_rating": min_rating, "events": events}
+               "min_rating": min_rating, "events": events, "skip_missing_ids": skip_missing}
     parts = [inter.getvalue(), items.getvalue() if items is not None else b""]
     # The salt of this recengine home (as the command line uses): the same files give the same hashed ids and
     # the same dataset key on every load, so likes given earlier and models fitted earlier are found again.
@@ -58,6 +59,7 @@ def load_upload() -> None:
         ds = read_dataset(
             inter, items, columns=columns or None, text=text, hash_user_ids=hash_ids,
             hash_salt=options.get("salt"), name=inter.name.rsplit(".", 1)[0], min_rating=min_rating, events=events,
+            skip_missing_ids=skip_missing,
         )
     except Exception as exc:  # shown by the page body, inside the boundary
         ss["data_error"] = exc
@@ -176,6 +178,9 @@ def upload_form() -> None:
             st.number_input("Minimum rating (empty: every rating counts)", value=None, step=0.5, key="map_min_rating",
                             help="Count only interactions rated at least this, e.g. 4 on a 1-5 scale, so a 1-star "
                             "review is not taken for a like. Lower ratings are left out and reported.")
+            st.checkbox("Skip rows with no user or item id", key="map_skip_missing",
+                        help="Raw logs often have a few rows with a blank id. Leave them out (they are counted in a "
+                        "warning) instead of stopping at the first.")
             if kinds:
                 st.multiselect(f"Events that count (column {escape(guesses['event'])}; empty: every event)", kinds, key="map_events",
                                help="In a log of views, carts and purchases, count only some kinds: purchases alone "

@@ -39,6 +39,8 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--hash-user-ids", action="store_true", help="replace user ids by salted hashes on load")
     g.add_argument("--min-rating", type=float, metavar="R",
                    help="count only interactions rated at least R (e.g. 4 on 1-5): a low rating is then not a like")
+    g.add_argument("--skip-missing-ids", action="store_true",
+                   help="leave out rows with no user or item id (counted in a warning) instead of stopping at the first")
 
 
 def add_format_option(parser: argparse.ArgumentParser, formats: Iterable[str] = FORMATS, default: str = "table") -> None:
@@ -86,6 +88,7 @@ def _load_data(args: argparse.Namespace) -> Dataset:
             hash_user_ids=args.hash_user_ids,
             hash_salt=local_salt() if args.hash_user_ids else None,  # the same hashed ids from one command to the next
             events=events,
+            skip_missing_ids=bool(getattr(args, "skip_missing_ids", False)),
         )
     if args.items:
         raise ConfigError("--items needs --interactions too.")

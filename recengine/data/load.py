@@ -52,6 +52,7 @@ def read_dataset(
     max_bytes: int | None = None,
     min_rating: float | None = None,
     events: Sequence[str] | None = None,
+    skip_missing_ids: bool = False,
 ) -> Dataset:
     """Load interactions and (optionally) item texts into a validated :class:`Dataset`.
 
@@ -84,6 +85,9 @@ def read_dataset(
         or mapped with ``columns={'event': ...}``), count only these kinds, e.g. ``["transaction", "addtocart"]``.
         They are chosen before duplicate pairs merge, so a purchase after a view still counts. ``None`` (default)
         counts every event, and a warning lists the kinds. The kind of each kept row is the ``event`` column.
+    skip_missing_ids
+        Leave out interaction rows with no user or no item id (a warning counts them and names the first lines),
+        as raw logs such as Last.fm's have a few. ``False`` (default): such a row is an error that names it.
 
     Returns
     -------
@@ -110,6 +114,9 @@ def read_dataset(
     roles = roles_by_position(inter, mapping, warnings) if inter.headerless else mapping
     user_col = find_column(inter, "user", roles.get("user"), required=True)
     inter, item_col, before = _item_lists(inter, user_col, roles.get("item"), "item" in mapping, warnings)
+    if skip_missing_ids and user_col != item_col:
+        inter, kept = _without_missing_ids(inter, [user_col, item_col], warnings)
+        before = before[kept]
     if user_col == item_col:
         raise DataError(
             f"{inter.name}: the same column {user_col!r} was taken as both user and item. "
@@ -183,6 +190,7 @@ def read_dataset(
         "text": text if isinstance(text, (str, type(None))) else list(text),
         "event_column": event_col,
         "events": list(events) if events is not None and event_col is not None else None,
+        "skip_missing_ids": skip_missing_ids,
         "hash_user_ids": hash_user_ids,
         # which salt hashed the ids (a digest of it, not the salt): a raw id is found again only with that salt
         "salt_digest": salt_digest(salt) if hash_user_ids else None,
@@ -264,6 +272,26 @@ def keep_ratings_at_least(ds: Dataset, min_rating: float) -> Dataset:
         warnings=tuple(warnings),
         options={**ds.options, "min_rating": float(min_rating)},
     )
+
+
+def _without_missing_ids(table: Table, columns: Sequence[str], warnings: list[str]) -> tuple[Table, np.ndarray]:
+    """``table`` without the rows where any of ``columns`` has no id, and the positions kept; a warning counts the
+    rows left out. All gone is an error."""
+    gone = np.zeros(len(table.frame), dtype=bool)
+    for c in columns:
+        codes, uniques = pd.factorize(table.frame[c].map(lambda v: repr(v) if nested(v) else v))
+        empty = np.flatnonzero(pd.Series(uniques, dtype=object).map(_id_to_str).to_numpy() == "")
+        gone |= (codes == -1) | np.isin(codes, empty)
+    keep = np.flatnonzero(~gone)
+    if not gone.any():
+        return table, keep
+    if gone.all():
+        raise DataError(f"{table.name}: no row has both a user and an item id ({', '.join(columns)}). Map the id "
+                        "columns (columns={'user': ..., 'item': ...}; in the CLI: --user-col, --item-col).")
+    warnings.append(f"{table.name}: {int(gone.sum()):,} row(s) with no user or item id were left out, first at "
+                    f"{table.where(np.flatnonzero(gone))}.")
+    return dataclasses.replace(table, frame=table.frame.iloc[keep].reset_index(drop=True),
+                               lines=tuple(table.line_of(keep).tolist())), keep
 
 
 def _item_lists(inter: Table, user_col: str, item: str | None, mapped: bool,

@@ -243,7 +243,9 @@ def clean_ids(table: Table, column: str, role: str) -> pd.Series:
     if len(missing):
         raise DataError(
             f"{table.name}: column {column!r} ({role} id) is empty in {len(missing)} row(s), first at "
-            f"{table.where(missing)}. Every row needs {'an' if role == 'item' else 'a'} {role} id: fill them in or delete those rows."
+            f"{table.where(missing)}. Every row needs {'an' if role == 'item' else 'a'} {role} id: fill them in or delete "
+            "those rows, or leave such rows out as the file loads (skip_missing_ids=True; in the CLI: --skip-missing-ids; "
+            "in the app: Skip rows with no user or item id, under Column mapping)."
         )
     return ids
 

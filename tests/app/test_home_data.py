@@ -238,3 +238,18 @@ def test_an_event_log_offers_the_kinds_of_event_to_count(run_page):
     ds = at.session_state["dataset"]
     assert ds.n_interactions == 2 and set(ds.interactions["event"]) == {"transaction"}
     assert any("only transaction events count" in w.value for w in at.warning)
+
+
+def test_rows_with_no_id_are_an_error_until_the_form_says_to_skip_them(run_page):
+    at = run_page("pages/1_Data.py")
+    at.file_uploader(key="up_inter").set_value(("listens.csv", b"user,item\nu1,a\nu1,\nu2,b\nu3,a\n", "text/csv"))
+    at.run()
+    at.button(key="load_upload").click().run()
+    errors = " ".join(e.value for e in at.error).replace("\\", "")
+    assert "line 3" in errors and "Skip rows with no user or item id" in errors  # names the app's own control
+    at.checkbox(key="map_skip_missing").check().run()
+    at.button(key="load_upload").click().run()
+    assert_clean(at)
+    assert not at.error and at.session_state["dataset"].n_interactions == 3
+    assert any("1 row(s) with no user or item id were left out, first at line 3" in w.value.replace("\\", "")
+               for w in at.warning)

@@ -218,3 +218,12 @@ def test_a_saved_profile_drives_recommend_and_explain(home, files, capsys):
 def test_a_fine_tune_name_that_is_not_kept_here_is_not_looked_for_on_the_hub(home, capsys):
     rc, _, err = run(capsys, "embed", "--model", "ft-deadbeef")
     assert rc == 2 and "no fine-tuned encoder ft-deadbeef" in err and "hub" not in err
+
+
+def test_inspect_skips_rows_with_no_id_when_asked(tmp_path, capsys):
+    (tmp_path / "listens.csv").write_text("user,item\nu1,a\n,b\nu2,b\n")
+    rc, _, err = run(capsys, "data", "inspect", str(tmp_path / "listens.csv"))
+    assert rc == 2 and "--skip-missing-ids" in err
+    rc, out, _ = run(capsys, "data", "inspect", str(tmp_path / "listens.csv"), "--skip-missing-ids", "--format", "json")
+    stats = json.loads(out)
+    assert rc == 0 and stats["n_interactions"] == 2 and any("left out" in w for w in stats["warnings"])

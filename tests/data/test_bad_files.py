@@ -275,3 +275,24 @@ def test_words_for_nothing_are_empty_cells(tmp_path: Path) -> None:
                                 pd.DataFrame({"item": ["x", "y"], "title": ["Kettle", "Mug"], "blurb": ["NULL", "#N/A"],
                                               "maker": ["Acme", "None"]}))
     assert ds.items.set_index("item_id")["text"].to_dict() == {"x": "Title: Kettle. Maker: Acme.", "y": "Title: Mug."}
+
+
+def test_rows_with_no_id_can_be_left_out_as_the_file_loads(tmp_path: Path) -> None:
+    """Raw logs (Last.fm 1K) have a few rows with a blank id: an error by default, left out and counted on request."""
+    path = write(tmp_path, "listens.csv", "user,item,when\nu1,a,2024-01-01\nu1,,2024-01-02\n,b,2024-01-03\nu2,b,2024-01-04\n")
+    msg = error_for(path)
+    assert "line 4" in msg and "--skip-missing-ids" in msg
+    ds = recengine.read_dataset(path, skip_missing_ids=True)
+    assert set(zip(ds.interactions["user_id"], ds.interactions["item_id"])) == {("u1", "a"), ("u2", "b")}
+    assert any("2 row(s) with no user or item id were left out, first at lines 3, 4" in w for w in ds.warnings)
+    assert ds.options["skip_missing_ids"] is True
+    with pytest.raises(DataError, match="no row has both a user and an item id"):
+        recengine.read_dataset(write(tmp_path, "blank.csv", "user,item\n,a\nu1,\n"), skip_missing_ids=True)
+    # beside lists of items (MIND), the rows left out and the history read from the others stay aligned
+    mind = ("1\tU1\t11/11/2019 9:05:58 AM\tN1 N2\tN3-1 N4-0\n2\t\t11/12/2019 3:15:00 PM\tN5\tN6-1\n"
+            "3\tU2\t11/13/2019 8:00:00 AM\tN1\tN2-1\n")
+    ds = recengine.read_dataset(write(tmp_path, "behaviors.tsv", mind), skip_missing_ids=True)
+    assert set(zip(ds.interactions["user_id"], ds.interactions["item_id"])) == {
+        ("U1", "N1"), ("U1", "N2"), ("U1", "N3"), ("U2", "N1"), ("U2", "N2")}
+    t = ds.interactions.set_index(["user_id", "item_id"])["timestamp"]
+    assert t[("U2", "N1")] == t[("U2", "N2")] - 1  # the history just before the click
