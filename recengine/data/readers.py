@@ -553,7 +553,7 @@ def _blocks(text: str, suffix: str) -> tuple[str, str | None]:
         return text, None
     lines = text.split("\n")
     rows = [ln for ln in lines[:2000] if ln.strip() and not _BLOCK_HEAD.match(ln)]
-    if not rows:
+    if not rows or sum(1 for ln in lines if _BLOCK_HEAD.match(ln)) < 2:  # one "Ratings:" line is a title, not blocks
         return text, None
     delim = _sniff_delimiter("\n".join(rows), suffix)
     if delim in (WHITESPACE, DOUBLE_COLON):

@@ -256,3 +256,8 @@ def test_lastfm_1k_listens_with_no_header_and_no_number() -> None:
     ds = recengine.read_dataset(upload("userid-timestamp-artid-artname-traid-traname.tsv", listens))
     assert ds.options["columns"] == {"user": "column 1", "item": "column 3", "rating": None, "timestamp": "column 2"}
     assert ds.n_interactions == 3 and ds.title("a7f7df4a-77d8-4f12-8acd-5c60c93f4de8") == "坂本龍一"
+
+
+def test_one_line_ending_in_a_colon_is_a_title_not_a_block() -> None:
+    with pytest.raises(DataError, match="same number of comma-separated fields"):
+        recengine.read_dataset(upload("titled.csv", "Ratings:\nuser,item\nu1,a\nu2,b\n"))
