@@ -36,7 +36,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "animeid", "app", "appid", "showid", "film", "filmid", "episode", "episodeid", "artist",
         "artistid", "offer", "offerid", "newsid", "podcast", "podcastid", "restaurant", "restaurantid",
         "business", "businessid", "hotel", "hotelid", "place", "placeid", "titleid", "stockcode", "productcode",
-        "itemcode", "articlecode", "articlenumber", "partnumber", "upc", "ean", "gtin", "barcode", "itemno",
+        "itemcode", "articlecode", "articlenumber", "partnumber", "upc", "ean", "gtin", "barcode", "itemno", "aid",
     ),
     "rating": (
         "rating", "ratings", "score", "weight", "stars", "star", "value", "preference", "reviewscore",
@@ -53,7 +53,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
 # The kind of each event in a log of views, carts and purchases (RetailRocket, Taobao, REES46): read when it holds a
 # few kinds (MAX_EVENT_KINDS), so that a user can count only some of them.
 ALIASES["event"] = (
-    "event", "events", "eventtype", "eventname", "action", "actiontype", "behavior", "behaviortype", "behaviour",
+    "event", "events", "eventtype", "eventstype", "eventname", "action", "actiontype", "behavior", "behaviortype", "behaviour",
     "behaviourtype", "interactiontype", "activity", "activitytype",
 )
 MAX_EVENT_KINDS = 30
@@ -89,6 +89,8 @@ def find_column(
         return explicit
     names = aliases if aliases is not None else ALIASES[role]
     matches = [c for c in cols if norm(c) in names]
+    if not matches:  # a nested field by its own name: OTTO's events.aid and events.ts
+        matches = [c for c in cols if "." in c and norm(c.rsplit(".", 1)[-1]) in names]
     if not matches:
         # Id-like variants: "anonymised_user_id", "product_code", "customer_key", "sku_number".
         stems = [n for n in names if len(n) >= 3 and not n.endswith("id")]

@@ -261,3 +261,15 @@ def test_lastfm_1k_listens_with_no_header_and_no_number() -> None:
 def test_one_line_ending_in_a_colon_is_a_title_not_a_block() -> None:
     with pytest.raises(DataError, match="same number of comma-separated fields"):
         recengine.read_dataset(upload("titled.csv", "Ratings:\nuser,item\nu1,a\nu2,b\n"))
+
+
+def test_otto_sessions_with_their_events_nested() -> None:
+    """OTTO: a session, its events nested as records (aid, ts in milliseconds, type)."""
+    log = ('{"session": 12899779, "events": [{"aid": 59625, "ts": 1661724000278, "type": "clicks"}, '
+           '{"aid": 1142000, "ts": 1661724058352, "type": "carts"}]}\n'
+           '{"session": 12899780, "events": [{"aid": 59625, "ts": 1661724000378, "type": "clicks"}]}\n')
+    ds = recengine.read_dataset(upload("otto.jsonl", log))
+    assert ds.options["columns"] == {"user": "session", "item": "events.aid", "rating": None, "timestamp": "events.ts"}
+    assert ds.options["event_column"] == "events.type" and ds.interactions["timestamp"].min() == 1661724000
+    carts = recengine.read_dataset(upload("otto.jsonl", log), events=["carts"])
+    assert set(zip(carts.interactions["user_id"], carts.interactions["item_id"])) == {("12899779", "1142000")}
