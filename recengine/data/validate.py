@@ -53,8 +53,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
 # The kind of each event in a log of views, carts and purchases (RetailRocket, Taobao, REES46): read when it holds a
 # few kinds (MAX_EVENT_KINDS), so that a user can count only some of them.
 ALIASES["event"] = (
-    "event", "events", "eventtype", "eventstype", "eventname", "action", "actiontype", "behavior", "behaviortype", "behaviour",
-    "behaviourtype", "interactiontype", "activity", "activitytype",
+    "event", "events", "eventtype", "eventstype", "eventname", "action", "actiontype", "behavior", "behaviortype",
+    "behaviour", "behaviourtype", "interactiontype", "activity", "activitytype",
 )
 MAX_EVENT_KINDS = 30
 # Used only when no column is named like the role: some exports identify items by their name, and session and basket
