@@ -21,13 +21,13 @@ from recengine.data.validate import (
     ITEMS_ID,
     MAX_EVENT_KINDS,
     ROLES,
-    _id_to_str,
     build_texts,
     check_mapping,
     clean_ids,
     find_column,
     holds_numbers,
     holds_times,
+    id_strings,
     left_out_warning,
     missing,
     nested,
@@ -279,9 +279,7 @@ def _without_missing_ids(table: Table, columns: Sequence[str], warnings: list[st
     rows left out. All gone is an error."""
     gone = np.zeros(len(table.frame), dtype=bool)
     for c in columns:
-        codes, uniques = pd.factorize(table.frame[c].map(lambda v: repr(v) if nested(v) else v))
-        empty = np.flatnonzero(pd.Series(uniques, dtype=object).map(_id_to_str).to_numpy() == "")
-        gone |= (codes == -1) | np.isin(codes, empty)
+        gone |= (id_strings(table.frame[c]) == "").to_numpy()
     keep = np.flatnonzero(~gone)
     if not gone.any():
         return table, keep
@@ -387,7 +385,7 @@ def event_kinds(table: Table, column: str | None) -> list[str]:
     """
     if column is None:
         return []
-    counts = table.frame[column].map(_id_to_str).value_counts()
+    counts = id_strings(table.frame[column]).value_counts()
     return [str(k) for k in counts.index] if len(counts) <= MAX_EVENT_KINDS else []
 
 
@@ -405,7 +403,7 @@ def _event_kinds(
     """
     if events is not None and (isinstance(events, str) or not all(isinstance(e, str) for e in events) or not events):
         raise DataError(f"events names the kinds of event to count, e.g. ['transaction', 'addtocart']; got {events!r}.")
-    kinds = table.frame[column].map(_id_to_str) if column is not None else None
+    kinds = id_strings(table.frame[column]) if column is not None else None
     counts = kinds.value_counts() if kinds is not None else None
     if counts is not None and not mapped and len(counts) > MAX_EVENT_KINDS:
         column, kinds, counts = None, None, None
@@ -496,7 +494,7 @@ def _shared_ids(table: Table, column: str, interacted: set[str], sample: int = 2
     values = table.frame[column].head(sample)
     if values.map(nested).any():
         return 0
-    return int(values.map(_id_to_str).isin(interacted).sum())
+    return int(id_strings(values).isin(interacted).sum())
 
 
 def _items_from_table(

@@ -238,9 +238,7 @@ def clean_ids(table: Table, column: str, role: str) -> pd.Series:
             f"{table.name}: column {column!r} ({role} id) holds nested values such as {raw.iloc[structured[0]]!r} at "
             f"{table.where(structured)}; an id must be one plain value. Flatten the records so the id is a string or number."
         )
-    codes, uniques = pd.factorize(raw)  # each distinct id cleaned once: a log repeats them many times
-    ids = pd.Series(np.append(pd.Series(uniques, dtype=object).map(_id_to_str).to_numpy(dtype=object), "")[codes],
-                    index=raw.index).astype(str)  # a missing id (code -1) takes the "" at the end
+    ids = id_strings(raw)
     missing = np.flatnonzero((ids == "").to_numpy())
     if len(missing):
         raise DataError(
@@ -250,6 +248,21 @@ def clean_ids(table: Table, column: str, role: str) -> pd.Series:
             "in the app: Skip rows with no user or item id, under Column mapping)."
         )
     return ids
+
+
+def id_strings(values: pd.Series) -> pd.Series:
+    """Each cell as the id string it names, "" where it is missing; each distinct value is cleaned once, as a log
+    repeats its ids (and its kinds of event) many times. A structured cell reads as its ``repr``.
+
+    >>> id_strings(pd.Series([7.0, " a ", None, 7.0, "NULL"])).tolist()
+    ['7', 'a', '', '7', '']
+    """
+    try:
+        codes, uniques = pd.factorize(values)
+    except TypeError:  # lists and dicts cannot be hashed
+        codes, uniques = pd.factorize(values.map(lambda v: repr(v) if nested(v) else v))
+    cleaned = pd.Series(uniques, dtype=object).map(_id_to_str).to_numpy(dtype=object)
+    return pd.Series(np.append(cleaned, "")[codes], index=values.index).astype(str)  # a missing cell (-1): the ""
 
 
 def nested(value: object) -> bool:
