@@ -63,11 +63,11 @@ class Table:
     def line_of(self, positions: Any) -> np.ndarray:
         """The file line (or record number) of each row position."""
         pos = np.asarray(positions, dtype=np.int64).reshape(-1)
-        if self.lines is None:
-            return pos + self.first_line
-        lines = np.asarray(self.lines, dtype=np.int64)
-        return np.where(pos < len(lines), lines[np.minimum(pos, max(len(lines) - 1, 0))] if len(lines) else 0,
-                        pos + self.first_line)
+        out = pos + self.first_line
+        if self.lines is not None:
+            known = pos < len(self.lines)
+            out[known] = np.asarray(self.lines, dtype=np.int64)[pos[known]]
+        return out
 
     def where(self, positions: Any, limit: int = 5) -> str:
         """Human words for the first few offending rows, e.g. ``"lines 3, 7"``."""
@@ -403,20 +403,28 @@ def _record_list_key(records: list[dict[str, Any]]) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
+def python_literal(text: str) -> object | None:
+    """``text`` read as a Python literal (a dict, list, string, number...; nothing in it is run), or None if it is
+    not one. JSON's stricter cousin, as Python-minded exports write: single quotes, True, None.
+
+    >>> python_literal("['Drama', 'War']"), python_literal("[REC]")
+    (['Drama', 'War'], None)
+    """
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
+
+
 def _python_literal(line: str) -> dict[str, Any] | None:
     """A line written as a Python dict rather than JSON (single quotes, True/None), as in the Amazon 2014 product
-    metadata and the UCSD Steam dumps, parsed as a literal (nothing in it is run); None if it is not one.
+    metadata and the UCSD Steam dumps, parsed as a literal; None if it is not one.
 
     >>> _python_literal("{'asin': '0000031852', 'price': 3.17, 'categories': [['Toys']], 'gift': True}")
     {'asin': '0000031852', 'price': 3.17, 'categories': [['Toys']], 'gift': True}
     """
     text = line.strip()
-    if not (text.startswith("{") and text.endswith("}")):
-        return None
-    try:
-        value = ast.literal_eval(text)
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        return None
+    value = python_literal(text) if text.startswith("{") and text.endswith("}") else None
     return value if isinstance(value, dict) else None
 
 
@@ -598,9 +606,9 @@ def _read_delimited(text: str, name: str, suffix: str) -> Table:
         headerless = _headerless(pd.DataFrame(rows[:51]))
         frame = pd.DataFrame(rows if headerless else rows[1:], columns=None if headerless else rows[0], dtype=str)
         lines = tuple(lines if headerless else lines[1:])
-        where = ", ".join(map(str, widened[:5])) + (f" and {len(widened) - 5:,} more" if len(widened) > 5 else "")
+        where = Table(frame, name, unit="line", lines=lines).where([p - (not headerless) for p in widened])
         notes.append(f"{name}: {len(widened):,} line(s) hold more {delim_name}-separated fields than the first line "
-                     f"(lines {where}); the extra {delim_name}s were read as part of the last column, as in an "
+                     f"({where}); the extra {delim_name}s were read as part of the last column, as in an "
                      "unquoted title such as 'Character, The'. Quote such fields if that is wrong.")
     except pd.errors.EmptyDataError:
         raise DataError(f"{name}: the file is empty. Choose the file that holds your data.") from None
@@ -627,11 +635,11 @@ def _read_delimited(text: str, name: str, suffix: str) -> Table:
 def _ragged(text: str, sep: str) -> tuple[list[list[str]], list[int], list[int]] | None:
     """The rows of a file whose last column holds the delimiter unquoted (Netflix's ``movie_titles.csv``: ``3,1997,
     Character, The``): fields past the first line's count joined back into the last. Also each row's line, and the
-    lines that were joined. None when some row has fewer fields, or more that do not read as prose (a space after
+    positions of the rows that were joined. None when some row has fewer fields, or more that do not read as prose (a space after
     each extra delimiter, as in "Character, The"): that is another fault.
 
     >>> _ragged("1,2003,Dinosaur Planet\\n3,1997,Character, The\\n", ",")
-    ([['1', '2003', 'Dinosaur Planet'], ['3', '1997', 'Character, The']], [1, 2], [2])
+    ([['1', '2003', 'Dinosaur Planet'], ['3', '1997', 'Character, The']], [1, 2], [1])
     """
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     rows: list[list[str]] = []
@@ -647,7 +655,7 @@ def _ragged(text: str, sep: str) -> tuple[list[list[str]], list[int], list[int]]
         if len(fields) > width:
             if not all(f.startswith(" ") for f in fields[width:]):  # prose puts a space after its commas; data does not
                 return None
-            widened.append(reader.line_num)
+            widened.append(len(rows))
             fields = [*fields[: width - 1], sep.join(fields[width - 1:])]
         rows.append([f.lstrip() for f in fields])  # as pandas reads the others (skipinitialspace)
         lines.append(reader.line_num)

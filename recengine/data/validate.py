@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import html
 import json
@@ -14,7 +13,7 @@ import pandas as pd
 from pandas.tseries.api import guess_datetime_format
 
 from recengine.columns import Columns
-from recengine.data.readers import Table
+from recengine.data.readers import Table, python_literal
 from recengine.errors import DataError
 
 ROLES = ("user", "item", "rating", "timestamp")
@@ -143,6 +142,11 @@ def find_column(
     return matches[0]
 
 
+def _split_camel(name: str) -> str:
+    """``name`` with its camelCase humps set apart: ``"dateCreated"`` -> ``"date Created"``."""
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
+
+
 #: words that say when a row was changed, not when the interaction happened
 _EDIT_WORDS = ("updat", "modif", "chang", "edit", "delet", "expir", "remov", "sync", "last")
 
@@ -156,7 +160,7 @@ def _first_times(table: Table, columns: list[str]) -> list[str]:
     ['created_at']
     """
     held = [c for c in columns if holds_times(table.frame[c])]
-    words = {c: re.findall(r"[a-z]+", re.sub(r"([a-z])([A-Z])", r"\1 \2", c).lower()) for c in held}
+    words = {c: re.findall(r"[a-z]+", _split_camel(c).lower()) for c in held}
     first = [c for c in held if not any(w.startswith(_EDIT_WORDS) for w in words[c])]
     return first or held
 
@@ -540,10 +544,8 @@ def _structured(text: str) -> object:
         return json.loads(text)
     except ValueError:
         pass
-    try:
-        return ast.literal_eval(text)
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        return text
+    parsed = python_literal(text)
+    return text if parsed is None else parsed
 
 
 def _record_name(record: dict) -> object:
@@ -680,7 +682,7 @@ def column_labels(columns: Sequence[str]) -> dict[str, str]:
     out = {}
     for c in columns:
         name = str(c).replace(".", " ") if short[c] in shared or not short[c] else short[c]
-        words = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name).replace("_", " ").replace("-", " ")
+        words = _split_camel(name).replace("_", " ").replace("-", " ")
         out[c] = re.sub(r"\s+", " ", words).strip().capitalize()
     return out
 

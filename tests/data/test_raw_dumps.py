@@ -237,7 +237,7 @@ def test_netflix_prize_blocks_and_its_unquoted_titles() -> None:
                    ("822109", "3"): 5.0}
     assert ds.title("3") == "The Character" and ds.cold_items.tolist() == ["4"]
     said = " ".join(ds.warnings)
-    assert "head blocks of rows (3 blocks" in said and "(lines 3); the extra commas were read as part of the last" in said
+    assert "head blocks of rows (3 blocks" in said and "(line 3); the extra commas were read as part of the last" in said
     with pytest.raises(DataError, match=r"empty in 1 row\(s\), first at line 4\b"):  # the file's own line numbers
         recengine.read_dataset(upload("combined_data_1.txt", "1:\n1488844,3,2005-09-06\n2:\n,5,2005-05-13\n"))
 
