@@ -330,7 +330,8 @@ def roles_by_position(table: Table, mapping: Mapping[str, str | None], warnings:
     if "timestamp" not in roles:
         roles["timestamp"] = next((c for c in rest if holds_times(table.frame[c])), None)
     if "rating" not in roles:
-        roles["rating"] = next((c for c in rest if c != roles["timestamp"] and holds_numbers(table.frame[c])), None)
+        # all numbers: a code such as YooChoose's category (0, S, brand ids) is no rating
+        roles["rating"] = next((c for c in rest if c != roles["timestamp"] and holds_numbers(table.frame[c], share=1)), None)
     read = [f"{roles[r]} as the {r}" for r in ROLES if roles.get(r) is not None and r not in mapping]
     skipped = f"; {counter} counts the rows and was left out" if counter is not None and counter not in roles.values() else ""
     if read:

@@ -206,10 +206,14 @@ def _decimal(values: pd.Series) -> pd.Series:
     return pd.to_numeric(text, errors="coerce")
 
 
-def holds_numbers(values: pd.Series) -> bool:
-    """Whether a column reads as numbers (nine in ten of its first 200 values; "4,5" is a number)."""
+def holds_numbers(values: pd.Series, share: float = 0.9) -> bool:
+    """Whether a column reads as numbers: ``share`` of its first 200 values (nine in ten; "4,5" is a number).
+
+    >>> holds_numbers(pd.Series(["4,5", "3"] * 5 + ["S"])), holds_numbers(pd.Series(["4,5", "3"] * 5 + ["S"]), share=1)
+    (True, False)
+    """
     sample = values.dropna().head(200)
-    return bool(len(sample)) and bool(_decimal(sample).notna().mean() >= 0.9)
+    return bool(len(sample)) and bool(_decimal(sample).notna().mean() >= share)
 
 
 def holds_times(values: pd.Series) -> bool:

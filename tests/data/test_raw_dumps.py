@@ -210,6 +210,11 @@ def test_yoochoose_clicks_keep_the_item_after_the_time() -> None:
     ds = recengine.read_dataset(upload("yoochoose-clicks.dat", clicks))
     assert ds.options["columns"]["item"] == "column 3" and ds.options["columns"]["timestamp"] == "column 2"
     assert set(ds.interactions["item_id"]) == {"214536502", "214536500", "214662742", "214716935"}
+    # the category (0, a brand id, now and then "S" for an offer) is no rating, however rare its "S" is
+    more = "".join(f"{s},2014-04-0{1 + s % 7}T10:51:09.277Z,2145{s:05d},{'S' if s == 5 else 0 if s % 3 else 2053858000}\n"
+                   for s in range(4, 30))
+    ds = recengine.read_dataset(upload("yoochoose-clicks.dat", clicks + more))
+    assert ds.options["columns"]["rating"] is None and not ds.stats()["has_ratings"]
 
 
 def test_yelp_businesses_read_as_words_not_code() -> None:
