@@ -80,7 +80,7 @@ def table_columns(data: bytes, name: str, role: str) -> tuple[list[str], dict[st
     from recengine.data import read_table
     from recengine.data.load import event_kinds, guess_columns
 
-    tbl = read_table(data, default_name=name)
+    tbl = read_table(data, default_name=name, explode=role != "items")
     guesses = guess_columns(tbl, role)
     return [str(c) for c in tbl.frame.columns], guesses, event_kinds(tbl, guesses.get("event"))
 

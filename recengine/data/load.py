@@ -113,6 +113,11 @@ def read_dataset(
     warnings.extend(inter.notes)
     roles = roles_by_position(inter, mapping, warnings) if inter.headerless else mapping
     user_col = find_column(inter, "user", roles.get("user"), required=True)
+    item_table = read_table(items, default_name="items", max_bytes=max_bytes, explode=False) if items is not None else None
+    if item_table is not None:
+        warnings.extend(item_table.notes)
+    if "item" not in roles and item_table is not None and ITEMS_ID not in mapping:
+        roles = {**roles, "item": _item_key(inter, item_table, user_col, warnings)}
     inter, item_col, before = _item_lists(inter, user_col, roles.get("item"), "item" in mapping, warnings)
     if skip_missing_ids and user_col != item_col:
         inter, kept = _without_missing_ids(inter, [user_col, item_col], warnings)
@@ -142,9 +147,7 @@ def read_dataset(
         frame = frame[keep]
     frame = _merge_duplicates(frame, inter, warnings)
 
-    if items is not None:
-        item_table = read_table(items, default_name="items", max_bytes=max_bytes)
-        warnings.extend(item_table.notes)
+    if item_table is not None:
         items_frame = _items_from_table(item_table, mapping, item_col, text, warnings,
                                         interacted=set(pd.unique(frame[Columns.item])))
     else:
@@ -312,6 +315,40 @@ def _item_lists(inter: Table, user_col: str, item: str | None, mapped: bool,
         return inter, item_col, np.zeros(len(inter.frame), dtype=bool)
     table, before = explode_item_lists(inter, item_col, lists, user_col, warnings)
     return table, item_col, before
+
+
+def _item_key(inter: Table, item_table: Table, user_col: str, warnings: list[str]) -> str | None:
+    """The interactions' item column when the items file names its items by another of the interactions' columns.
+
+    Amazon's 2023 reviews carry both ``asin`` (the variant bought) and ``parent_asin``; their metadata is keyed by
+    ``parent_asin`` alone. Of the columns both files hold, the one whose values are unique in the items file and
+    name most of the interactions' values in it is taken; None (find it by name) when the column found by name is
+    in the items file too, or no single shared column holds the same ids.
+    """
+    try:
+        named = find_column(inter, "item", None, required=False)
+    except DataError:
+        named = None
+    shared = [c for c in map(str, inter.frame.columns) if c in item_table.frame.columns and c != user_col]
+    if named in shared or not shared or item_table.headerless or inter.headerless:
+        return None
+    keys = []
+    for col in shared:
+        ids, theirs = item_table.frame[col].dropna(), inter.frame[col].dropna().head(20_000)
+        if ids.empty or theirs.empty or ids.head(1000).map(nested).any() or theirs.head(1000).map(nested).any():
+            continue
+        ids = id_strings(ids)
+        if ids.duplicated().mean() <= 0.1 and np.isin(pd.unique(id_strings(theirs)), ids.to_numpy()).mean() >= 0.5:
+            keys.append(col)
+    if len(keys) != 1:
+        return None
+    if named is not None:
+        warnings.append(
+            f"{inter.name}: the items file {item_table.name} names its items by {keys[0]!r}, which the interactions "
+            f"hold too, so {keys[0]!r} was taken as the item, not {named!r}. If that is wrong, map it "
+            f"(columns={{'item': {named!r}}}; in the app: Column mapping; in the CLI: --item-col {named})."
+        )
+    return keys[0]
 
 
 def roles_by_position(table: Table, mapping: Mapping[str, str | None], warnings: list[str]) -> dict[str, str | None]:
@@ -549,16 +586,32 @@ def _items_from_table(
     if dups.any():
         conflicting = frame[dups].groupby("_id")["_text"].nunique()
         conflicting = conflicting[conflicting > 1]
-        if len(conflicting):
-            bad_id = conflicting.index[0]
+        tcol = title_column(table.frame, id_col, mapping.get("title"), table.name)
+        named = frame[dups].groupby("_id")[tcol].nunique() if tcol is not None else pd.Series(dtype=int)
+        if len(conflicting) and (named > 1).any():  # two items under one id, by their names
+            bad_id = named.index[np.argmax(named.to_numpy() > 1)]
             rows = np.flatnonzero((frame["_id"] == bad_id).to_numpy())
             raise DataError(
                 f"{table.name}: item id {bad_id!r} (column {id_col!r}) appears at {table.where(rows)} with different "
-                f"texts ({len(conflicting)} such id(s) in all). Keep one row per item, or merge their texts."
+                f"{tcol!r} ({int((named > 1).sum())} such id(s) in all), so it would name two items. Give each item "
+                "its own id, or keep one row per item."
             )
-        n = int(dups.sum() - frame[dups]["_id"].nunique())
-        warnings.append(f"{table.name}: {n} repeated item row(s) with identical text were dropped.")
-        frame = frame.drop_duplicates("_id", keep="first")
+        if len(conflicting):  # a catalogue that writes an item once per category, author or property
+            bad_id = conflicting.index[0]
+            rows = np.flatnonzero((frame["_id"] == bad_id).to_numpy())
+            frame, joined = merge_item_rows(frame.drop(columns="_text"), id_col)
+            texts, _ = build_texts(Table(frame.drop(columns="_id"), table.name), id_col, text)
+            frame["_text"] = texts.fillna("").astype(str).str.strip().to_numpy()
+            warnings.append(
+                f"{table.name}: {len(conflicting)} item id(s) appear on several rows that differ (e.g. {bad_id!r} at "
+                f"{table.where(rows)}), so each item's rows were merged into one, joining their values of "
+                f"{_and([repr(c) for c in joined])}. If each row is an item of its own, the id column {id_col!r} is "
+                "not the items' id: map the right one (columns={'items_id': ...}; in the CLI: --items-id-col)."
+            )
+        else:
+            n = int(dups.sum() - frame[dups]["_id"].nunique())
+            warnings.append(f"{table.name}: {n} repeated item row(s) with identical text were dropped.")
+            frame = frame.drop_duplicates("_id", keep="first")
     if not (frame["_text"].str.len() > 0).any():
         cols_used = ", ".join(used) if used else "none found"
         passed = f"; {', '.join(left_out)} hold only links or codes" if left_out else ""
@@ -583,6 +636,39 @@ def _items_from_table(
     out.insert(1, Columns.title, titles.to_numpy())
     out.insert(2, Columns.text, frame["_text"].to_numpy())
     return out.reset_index(drop=True)
+
+
+def merge_item_rows(frame: pd.DataFrame, id_col: str) -> tuple[pd.DataFrame, list[str]]:
+    """One row per item of ``frame`` (its ids in ``_id``), in the order items first come: where an item has several
+    rows, each column's distinct values are joined with commas. Also the columns whose values were joined.
+
+    >>> rows = pd.DataFrame({"_id": ["1", "2", "1"], "title": ["Heat", "Ran", "Heat"], "genre": ["Crime", "War", "Drama"]})
+    >>> merged, joined = merge_item_rows(rows, "_id")
+    >>> merged.to_dict("records"), joined
+    ([{'_id': '1', 'title': 'Heat', 'genre': 'Crime, Drama'}, {'_id': '2', 'title': 'Ran', 'genre': 'War'}], ['genre'])
+    """
+    many = frame["_id"].duplicated(keep=False).to_numpy()
+    groups = frame[many].groupby("_id", sort=False)
+    joined: list[str] = []
+
+    def join(values: pd.Series) -> object:
+        plain = [v for v in values if not nested(v) and not missing(v) and str(v).strip()]
+        distinct = list(dict.fromkeys(str(v).strip() for v in plain))
+        if len(distinct) <= 1:
+            return plain[0] if plain else values.iloc[0]
+        return ", ".join(distinct)
+
+    merged = pd.DataFrame(index=groups.head(1).index)
+    for col in frame.columns:
+        if col in ("_id", id_col):
+            merged[col] = groups[col].first().to_numpy() if col == "_id" else groups[col].nth(0).to_numpy()
+            continue
+        values = groups[col].agg(join)
+        if (values.astype(str) != groups[col].nth(0).astype(str).to_numpy()).any():
+            joined.append(str(col))
+        merged[col] = values.to_numpy()
+    out = pd.concat([frame[~many], merged[frame.columns]]).sort_index()
+    return out.reset_index(drop=True), joined
 
 
 def distinct_titles(titles: pd.Series, ids: pd.Series, attributes: pd.DataFrame) -> pd.Series:

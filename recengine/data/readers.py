@@ -88,7 +88,9 @@ def source_name(source: Source, default: str = "table") -> str:
     return Path(str(name)).name if isinstance(name, (str, Path)) and str(name) else default
 
 
-def read_table(source: Source, *, default_name: str = "table", max_bytes: int | None = None) -> Table:
+def read_table(
+    source: Source, *, default_name: str = "table", max_bytes: int | None = None, explode: bool = True
+) -> Table:
     """Read one table, sniffing its format, compression, encoding and delimiter.
 
     Parameters
@@ -99,6 +101,10 @@ def read_table(source: Source, *, default_name: str = "table", max_bytes: int | 
         The name used in messages when the source has none.
     max_bytes
         Refuse larger files; default ``$RECENGINE_MAX_FILE_MB`` (500 MB).
+    explode
+        JSON records that each hold a list of records under one key (a Steam user and the games they own) are read
+        one row per inner record. ``False`` keeps one row per record, the list in a cell, as an items file needs:
+        a product's list of images is no list of products.
 
     Returns
     -------
@@ -132,7 +138,7 @@ def read_table(source: Source, *, default_name: str = "table", max_bytes: int | 
     text = _decode(raw, name)
     head = text.lstrip()[:1]
     if suffix in _JSON_EXT or head in ("[", "{"):
-        return _read_json(text, name)
+        return _read_json(text, name, explode)
     return _read_delimited(text, name, suffix)
 
 
@@ -322,7 +328,7 @@ def _plain_columns(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _read_json(text: str, name: str) -> Table:
+def _read_json(text: str, name: str, explode: bool = True) -> Table:
     stripped = text.strip()
     records: list[Any]
     record_lines: list[int] = []
@@ -363,7 +369,7 @@ def _read_json(text: str, name: str) -> Table:
             f"{name}: {unit} {lines[bad[0]] if lines else bad[0] + first} is not a JSON object. "
             "Each record must be an object such as {\"user\": \"u1\", \"item\": \"i9\"}."
         )
-    nested = _record_list_key(records)
+    nested = _record_list_key(records) if explode else None
     if nested is None:
         frame = pd.DataFrame.from_records(_flatten(records))
         if frame.shape[1] == 0:

@@ -278,3 +278,40 @@ def test_otto_sessions_with_their_events_nested() -> None:
     assert ds.options["event_column"] == "events.type" and ds.interactions["timestamp"].min() == 1661724000
     carts = recengine.read_dataset(upload("otto.jsonl", log), events=["carts"])
     assert set(zip(carts.interactions["user_id"], carts.interactions["item_id"])) == {("12899779", "1142000")}
+
+
+def test_amazon_2023_reviews_take_the_item_their_metadata_is_keyed_by() -> None:
+    """Amazon Reviews 2023: a review names both ``asin`` (the variant) and ``parent_asin``; the metadata has only
+    ``parent_asin``, and a list of image records that must not split a product into rows."""
+    reviews = "".join(json.dumps({"rating": 5.0, "title": "Great", "asin": f"B1{p}{v}", "parent_asin": f"B0{p}X",
+                                  "user_id": f"AG{u}", "timestamp": 1588687728923 + u, "images": []}) + "\n"
+                      for u, (p, v) in enumerate([(1, 1), (1, 2), (2, 1), (3, 1), (2, 2)]))
+    meta = "".join(json.dumps({"title": f"Face cream {p}", "features": ["Hydrating"], "parent_asin": f"B0{p}X",
+                               "images": [{"thumb": f"{p}.jpg", "variant": "MAIN"}, {"thumb": f"{p}b.jpg", "variant": "PT01"}]})
+                   + "\n" for p in (1, 2, 3, 4))
+    ds = recengine.read_dataset(upload("All_Beauty.jsonl", reviews), upload("meta_All_Beauty.jsonl", meta))
+    assert ds.options["columns"]["item"] == "parent_asin"
+    assert any("'parent_asin' was taken as the item, not 'asin'" in w for w in ds.warnings)
+    assert ds.n_items == 4 and ds.n_interactions == 5 and int(ds.cold_item_mask.sum()) == 1
+    assert ds.texts[0] == "Title: Face cream 1. Features: Hydrating."
+    # the same names when the items file does hold the column found by name: nothing changes
+    same = meta.replace('"parent_asin"', '"asin"')
+    with pytest.raises(DataError, match="no item ids in common|none of"):
+        recengine.read_dataset(upload("All_Beauty.jsonl", reviews), upload("meta.jsonl", same))
+
+
+def test_a_catalogue_with_one_row_per_category_merges_an_items_rows() -> None:
+    """An item written once per genre (or property, as Retailrocket's item_properties) is one item whose values join;
+    rows that name two items under one id stay an error."""
+    inter = "user_id,item_id\nu1,1\nu1,2\nu2,1\n"
+    items = "item_id,title,genre\n1,Heat,Crime\n2,Ran,War\n1,Heat,Drama\n1,Heat,Crime\n"
+    ds = recengine.read_dataset(upload("ratings.csv", inter), upload("movies.csv", items))
+    assert ds.n_items == 2 and ds.texts[0] == "Title: Heat. Genre: Crime, Drama." and ds.items["title"].iloc[0] == "Heat"
+    said = [w for w in ds.warnings if "merged into one" in w]
+    assert said and "'1' at lines 2, 4, 5" in said[0] and "'genre'" in said[0]
+    props = ("timestamp,itemid,property,value\n1435460400000,1,categoryid,1016\n1435460400000,1,available,1\n"
+             "1435460400000,2,categoryid,809\n")
+    ds = recengine.read_dataset(upload("events.csv", "visitorid,itemid\n7,1\n7,2\n"), upload("item_properties.csv", props))
+    assert "categoryid, available" in ds.texts[0] and ds.n_items == 2
+    with pytest.raises(DataError, match=r"'1' \(column 'item_id'\) appears at lines 2, 4 with different 'title'"):
+        recengine.read_dataset(upload("ratings.csv", inter), upload("movies.csv", "item_id,title\n1,Heat\n2,Ran\n1,Ran\n"))
