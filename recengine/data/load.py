@@ -22,8 +22,10 @@ from recengine.data.validate import (
     MAX_EVENT_KINDS,
     ROLES,
     build_texts,
+    cell_text,
     check_mapping,
     clean_ids,
+    decimals,
     find_column,
     holds_numbers,
     holds_times,
@@ -367,8 +369,7 @@ def roles_by_position(table: Table, mapping: Mapping[str, str | None], warnings:
     if "timestamp" not in roles:
         roles["timestamp"] = next((c for c in rest if holds_times(table.frame[c])), None)
     if "rating" not in roles:
-        # all numbers: a code such as YooChoose's category (0, S, brand ids) is no rating
-        roles["rating"] = next((c for c in rest if c != roles["timestamp"] and holds_numbers(table.frame[c], share=1)), None)
+        roles["rating"] = next((c for c in rest if c != roles["timestamp"] and _reads_as_rating(table.frame[c])), None)
     read = [f"{roles[r]} as the {r}" for r in ROLES if roles.get(r) is not None and r not in mapping]
     skipped = f"; {counter} counts the rows and was left out" if counter is not None and counter not in roles.values() else ""
     if read:
@@ -378,6 +379,21 @@ def roles_by_position(table: Table, mapping: Mapping[str, str | None], warnings:
             f"(columns={{'user': '{cols[1]}', ...}}; in the app: Column mapping; in the CLI: --user-col '{cols[1]}')."
         )
     return roles
+
+
+def _reads_as_rating(values: pd.Series) -> bool:
+    """Whether a column of a file with no header reads as a rating or a count: numbers throughout (a code such as
+    YooChoose's category, 0, S or a brand id, is none), not below 0, in whole or half steps, and not all one value.
+    Foursquare's check-ins hold a latitude (40.71981037) and a time-zone offset (-240) where no rating is.
+
+    >>> [_reads_as_rating(pd.Series(v)) for v in (["3", "4.5", "1"], ["12", "0", "240"], ["40.7198", "40.69"],
+    ...                                            ["-240", "-300"], ["0", "S", "0"], ["5", "5"])]
+    [True, True, False, False, False, False]
+    """
+    if not holds_numbers(values, share=1):
+        return False
+    numbers = decimals(values.dropna().head(200)).to_numpy(dtype="float64")
+    return bool((numbers >= 0).all() and (numbers * 2 == np.round(numbers * 2)).all() and len(np.unique(numbers)) > 1)
 
 
 def _row_numbers(values: pd.Series) -> bool:
@@ -763,8 +779,12 @@ def _items_from_interactions(
     if left_out and text is None and warnings is not None:
         warnings.append(left_out_warning(table, left_out))
     uniq = src.drop_duplicates("_id")
-    tcol = title_column(uniq, item_col, title, table.name) or (unnamed_title(uniq, per_item) if table.headerless and per_item
-                                                              else None)
+    if len(uniq) > 1:  # the same in every row ("collaborative: false" on each of a playlist's tracks) tells no item apart
+        per_item = [c for c in per_item if uniq[c].map(cell_text).nunique() > 1]
+    # the title is the item's own: not a playlist's name that each of its tracks carries
+    named = uniq if title is not None else uniq[[item_col, *per_item]]
+    tcol = title_column(named, item_col, title, table.name) or (unnamed_title(uniq, per_item) if table.headerless and per_item
+                                                               else None)
     if text is not None or per_item:  # a template reads any column; without one, the per-item text columns
         sub = Table((uniq if text is not None else uniq[["_id", *per_item]]).reset_index(drop=True), table.name,
                     headerless=table.headerless)

@@ -36,6 +36,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "artistid", "offer", "offerid", "newsid", "podcast", "podcastid", "restaurant", "restaurantid",
         "business", "businessid", "hotel", "hotelid", "place", "placeid", "titleid", "stockcode", "productcode",
         "itemcode", "articlecode", "articlenumber", "partnumber", "upc", "ean", "gtin", "barcode", "itemno", "aid",
+        "venue", "venueid", "poi", "poiid", "trackuri",
     ),
     "rating": (
         "rating", "ratings", "score", "weight", "stars", "star", "value", "preference", "reviewscore",
@@ -60,14 +61,15 @@ MAX_EVENT_KINDS = 30
 # logs (YooChoose, OTTO, Instacart's order lines) have no user, so each session or order stands for one.
 NAME_ALIASES: dict[str, tuple[str, ...]] = {
     "user": ("session", "sessionid", "sessionkey", "visit", "visitid", "basket", "basketid", "cart", "cartid", "order",
-             "orderid", "invoice", "invoiceno", "invoiceid", "transaction", "transactionid"),
+             "orderid", "invoice", "invoiceno", "invoiceid", "transaction", "transactionid", "playlist", "playlistid",
+             "pid"),
     "item": (
         "title", "name", "itemname", "productname", "movietitle", "moviename", "booktitle", "gametitle", "gamename",
         "songname", "songtitle", "trackname", "tracktitle", "artistname", "showname", "coursename", "recipename",
         "description", "product", "artist",
     ),
 }
-TITLE_NAMES = ("title", "name", "movietitle", "productname", "itemname", "booktitle", "headline", "label")
+TITLE_NAMES = ("title", "name", "movietitle", "productname", "itemname", "booktitle", "headline", "label", "caption")
 
 
 def norm(name: object) -> str:
@@ -184,14 +186,14 @@ _THOUSANDS_COMMA = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")  # 1,234 or 
 _THOUSANDS_POINT = re.compile(r"[-+]?\d{1,3}(?:\.\d{3})+(?:,\d+)?")  # 1.234 or 1.234,5 (German style)
 
 
-def _decimal(values: pd.Series) -> pd.Series:
+def decimals(values: pd.Series) -> pd.Series:
     """Values read as numbers, whichever way the column writes them: a decimal comma ("4,5" is 4.5), or thousands
     set off by commas ("1,234" plays) or by points with a decimal comma ("1.234,5"), judged on the whole column.
     What is not a number is NaN.
 
-    >>> _decimal(pd.Series(["4,5", "3", "3,5"])).tolist(), _decimal(pd.Series(["1,234", "12", "2,000,000"])).tolist()
+    >>> decimals(pd.Series(["4,5", "3", "3,5"])).tolist(), decimals(pd.Series(["1,234", "12", "2,000,000"])).tolist()
     ([4.5, 3.0, 3.5], [1234, 12, 2000000])
-    >>> _decimal(pd.Series(["1.234,5", "17,25"])).tolist()
+    >>> decimals(pd.Series(["1.234,5", "17,25"])).tolist()
     [1234.5, 17.25]
     """
     text = values.astype(str).str.strip()
@@ -213,7 +215,7 @@ def holds_numbers(values: pd.Series, share: float = 0.9) -> bool:
     (True, False)
     """
     sample = values.dropna().head(200)
-    return bool(len(sample)) and bool(_decimal(sample).notna().mean() >= share)
+    return bool(len(sample)) and bool(decimals(sample).notna().mean() >= share)
 
 
 def holds_times(values: pd.Series) -> bool:
@@ -226,7 +228,7 @@ def holds_times(values: pd.Series) -> bool:
     numeric = pd.to_numeric(sample, errors="coerce")
     if numeric.notna().all():
         seconds = numeric.abs().median()
-        return bool(6.3e8 <= seconds <= 4.2e9 or 6.3e11 <= seconds <= 4.2e12)
+        return bool(6.3e8 <= seconds <= 4.2e9 or 6.3e11 <= seconds <= 4.2e12) or compact_date_format(numeric) is not None
     if not sample.str.contains(r"\d", regex=True).all():
         return False
     parsed = pd.to_datetime(sample, errors="coerce", format="mixed", utc=True)
@@ -308,7 +310,7 @@ def parse_ratings(table: Table, column: str) -> pd.Series:
     """Ratings as float64; text, empty cells, inf and NaN are errors that list the rows."""
     raw = table.frame[column]
     if raw.dtype == object or pd.api.types.is_string_dtype(raw):
-        values = _decimal(raw)
+        values = decimals(raw)
         bad = np.flatnonzero(values.isna().to_numpy() | ~np.isfinite(values.fillna(0).to_numpy()))
         if len(bad):
             examples = ", ".join(repr(str(raw.iloc[i])) for i in bad[:3])
@@ -415,6 +417,10 @@ def parse_timestamps(table: Table, column: str, warnings: list[str] | None = Non
     numeric = pd.to_numeric(text, errors="coerce")
     if numeric.notna().all():
         values = numeric.to_numpy(dtype="float64")
+        compact = compact_date_format(values)
+        if compact is not None:  # 20200705 is a day, not 1970-08-23 in unix seconds
+            return _unix_seconds(pd.to_datetime(pd.Series(values.astype("int64"), index=raw.index).astype(str),
+                                                format=compact, utc=True))
         scale = 1.0
         typical = float(np.median(np.abs(values))) if len(values) else 0.0  # one odd value does not set the unit
         if typical > 1e17:
@@ -446,6 +452,32 @@ def parse_timestamps(table: Table, column: str, warnings: list[str] | None = Non
     return _unix_seconds(parsed)
 
 
+def compact_date_format(numbers: pd.Series | np.ndarray) -> str | None:
+    """``"%Y%m%d"`` or ``"%Y%m%d%H%M%S"`` when every number is a date written as digits (KuaiRec's ``20200705``,
+    ``20200705052748``), years 1900-2100; else None (they are unix times, counts or ids).
+
+    >>> compact_date_format(pd.Series([20200705, 20191231])), compact_date_format(pd.Series([20201305]))
+    ('%Y%m%d', None)
+    >>> compact_date_format(pd.Series([20200705052748])), compact_date_format(pd.Series([881250949]))
+    ('%Y%m%d%H%M%S', None)
+    """
+    values = np.asarray(numbers, dtype="float64")
+    if not len(values) or not np.isfinite(values).all() or (values != np.round(values)).any():
+        return None
+    if values.min() < 19_000_101 or values.max() > 21_001_231_235_959:
+        return None
+    values = values.astype("int64")
+    for fmt, digits in (("%Y%m%d", 8), ("%Y%m%d%H%M%S", 14)):
+        day = values // 10 ** (digits - 8)
+        rest = values % 10 ** (digits - 8)
+        year, month, mday = day // 10_000, day // 100 % 100, day % 100
+        if not ((year >= 1900) & (year <= 2100) & (month >= 1) & (month <= 12) & (mday >= 1) & (mday <= 31)).all():
+            continue
+        if digits == 8 or ((rest // 10_000 <= 23) & (rest // 100 % 100 <= 59) & (rest % 100 <= 59)).all():
+            return fmt
+    return None
+
+
 def _unix_seconds(dt: pd.Series) -> pd.Series:
     # Datetime resolution varies (ns, us, s) across pandas versions and sources, so never divide raw int64.
     return ((dt - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)).astype("int64")
@@ -455,7 +487,8 @@ def _unix_seconds(dt: pd.Series) -> pd.Series:
 _LINK_OR_CODE = re.compile(
     r"^(?:[a-z][a-z0-9+.-]*://\S*|www\.\S+|mailto:\S+|[^\s@]+@[^\s@]+\.\w+"
     r"|\S+\.(?:jpe?g|png|gif|webp|svg|bmp|tiff?|pdf|mp3|mp4|wav|html?)"
-    r"|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{24,})$",
+    r"|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{24,}"
+    r"|[a-z][a-z0-9+.-]*:[a-z]+:[\w-]+)$",  # a URI with no slashes: spotify:track:4uLU6hMC..., urn:isbn:0451450523
     re.IGNORECASE,
 )
 # Product codes and ids such as Amazon's ASINs (B00788557), SKUs (AB-10293): capitals and digits, no words.
@@ -489,7 +522,7 @@ def text_columns(frame: pd.DataFrame, id_column: str, left_out: list[str] | None
     for c in frame.columns:
         if c == id_column:
             continue
-        head = frame[c].head(200).map(_cell_text)
+        head = frame[c].head(200).map(cell_text)
         sample = head[head.str.len() > 0]
         if not sample.str.contains(r"[^\W\d_]", regex=True).any():
             continue
@@ -558,11 +591,11 @@ def _record_name(record: dict) -> object:
     return next((record[keys[k]] for k in _NAME_KEYS if k in keys and isinstance(record[keys[k]], str)), "")
 
 
-def _cell_text(value: object) -> str:
+def cell_text(value: object) -> str:
     if isinstance(value, dict):
-        return _cell_text(_record_name(value))
+        return cell_text(_record_name(value))
     if isinstance(value, (list, tuple, np.ndarray)):  # sentences (paragraphs of a description) as prose, else a list
-        parts = list(dict.fromkeys(t for t in map(_cell_text, value) if t))
+        parts = list(dict.fromkeys(t for t in map(cell_text, value) if t))
         return (" " if parts and all(t.endswith((".", "!", "?")) for t in parts) else ", ").join(parts)
     if missing(value):
         return ""
@@ -570,7 +603,7 @@ def _cell_text(value: object) -> str:
     if text[:1] in "[{":
         parsed = _structured(text)
         if parsed is not text:
-            return _cell_text(parsed)
+            return cell_text(parsed)
     text = plain_text(text)
     if len(text) > 2 and text.startswith("u'") and text.endswith("'"):  # Python 2's u'free' (Yelp's attributes)
         text = text[2:-1]
@@ -645,7 +678,7 @@ def build_texts(
             )
         used = list(dict.fromkeys(f for (kind, _), f in zip(pieces, fields) if kind == "column"))
         actual = {str(c): c for c in frame.columns}
-        cells = {c: frame[actual[c]].map(_cell_text) for c in used}
+        cells = {c: frame[actual[c]].map(cell_text) for c in used}
         rows = []
         for i in range(len(frame)):
             values = {c: cells[c].iat[i] for c in used}
@@ -660,7 +693,7 @@ def build_texts(
         )
     if not chosen:
         return pd.Series([""] * len(frame), index=frame.index, dtype=object), []
-    cells = {c: frame[c].map(_cell_text) for c in chosen}
+    cells = {c: frame[c].map(cell_text) for c in chosen}
     labelled = len(chosen) > 1 and not table.headerless  # "Column 3: ..." would tell the encoder nothing
     labels = column_labels(chosen)
     rows = []

@@ -315,3 +315,50 @@ def test_a_catalogue_with_one_row_per_category_merges_an_items_rows() -> None:
     assert "categoryid, available" in ds.texts[0] and ds.n_items == 2
     with pytest.raises(DataError, match=r"'1' \(column 'item_id'\) appears at lines 2, 4 with different 'title'"):
         recengine.read_dataset(upload("ratings.csv", inter), upload("movies.csv", "item_id,title\n1,Heat\n2,Ran\n1,Ran\n"))
+
+
+def test_kuairec_dates_written_as_digits_are_days() -> None:
+    """KuaiRec writes one moment three ways (time, date as 20200705, timestamp): one is taken; a date written as
+    digits is that day, not 1970 in unix seconds."""
+    log = ("user_id,video_id,play_duration,time,date,timestamp,watch_ratio\n"
+           "14,148,4381,2020-07-05 05:27:48.378,20200705,1593898068.378,0.72\n"
+           "14,183,11635,2020-07-05 05:28:00.057,20200705,1593898080.057,1.15\n"
+           "19,148,3649,2020-07-06 00:01:17.000,20200706,1593964877.000,0.6\n")
+    ds = recengine.read_dataset(upload("small_matrix.csv", log))
+    assert ds.options["columns"]["timestamp"] == "timestamp" and ds.interactions["timestamp"].iloc[0] == 1593898068
+    days = recengine.read_dataset(upload("log.csv", "user,item,date\n1,a,20200705\n2,b,20191231\n"))
+    assert days.interactions["timestamp"].tolist() == [1593907200, 1577750400]
+    stamped = recengine.read_dataset(upload("log.tsv", "user\titem\twhen\n1\ta\t20200705052748\n"))
+    assert stamped.stats()["first_interaction"] == "2020-07-05" and stamped.interactions["timestamp"].iloc[0] == 1593926868
+
+
+def test_foursquare_checkins_have_no_rating_by_position() -> None:
+    """Foursquare's headerless check-ins: a latitude and a time-zone offset are numbers, but no rating."""
+    rows = "".join(f"{u}\t49bbd6c0f964a520f4531fe{v}\t4bf58dd8d48988d127951735\t{c}\t40.7198{v}\t-74.00{v}\t{tz}\t"
+                   f"Tue Apr 03 18:0{v}:09 +0000 2012\n"
+                   for u, v, c, tz in [(470, 1, "Arts & Crafts Store", -240), (979, 2, "Bridge", -240),
+                                       (69, 3, "Home (private)", -300), (470, 2, "Bridge", -240)])
+    ds = recengine.read_dataset(upload("dataset_TSMC2014_NYC.txt", rows))
+    assert ds.options["columns"]["rating"] is None and ds.options["columns"]["timestamp"] == "column 8"
+    assert ds.n_items == 3 and ds.stats()["first_interaction"] == "2012-04-03"
+    assert sorted(ds.items["title"]) == ["Arts & Crafts Store", "Bridge", "Home (private)"]
+
+
+def test_spotify_playlists_stand_for_users_and_their_tracks_are_the_items() -> None:
+    """The Million Playlist Dataset: one JSON object holding playlists, each with its tracks. A playlist's name and
+    flags are not its tracks' titles or texts, and spotify: URIs are codes."""
+    def track(t: int) -> dict:
+        return {"pos": t, "artist_name": f"Artist {t % 2}", "track_uri": f"spotify:track:{t:022d}",
+                "artist_uri": f"spotify:artist:{t % 2:022d}", "track_name": f"Song {t}", "album_name": f"Album {t}"}
+    playlists = [{"name": name, "collaborative": "false", "pid": pid, "modified_at": 1493424000,
+                  "tracks": [track(t) for t in tracks]} for pid, name, tracks in [(0, "Throwbacks", [1, 2, 3]),
+                                                                                   (1, "Awesome Playlist", [2, 4])]]
+    mpd = json.dumps({"info": {"slice": "0-999", "version": "v1"}, "playlists": playlists})
+    ds = recengine.read_dataset(upload("mpd.slice.0-999.json", mpd))
+    assert ds.options["columns"]["user"] == "pid" and ds.options["columns"]["item"] == "tracks.track_uri"
+    assert ds.n_users == 2 and ds.n_items == 4 and ds.n_interactions == 5
+    titles = dict(zip(ds.items["item_id"], ds.items["title"]))
+    assert titles["spotify:track:" + "2".zfill(22)] == "Song 2"
+    text = ds.texts[0]
+    assert text == "Artist name: Artist 1. Track name: Song 1. Album name: Album 1."
+    assert any("artist_uri" in w and "links or codes" in w for w in ds.warnings)
