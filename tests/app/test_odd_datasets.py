@@ -2,13 +2,15 @@
 
 The datasets come through the real loader from the shapes people bring: a MIND-like impression log (lists of items,
 labelled clicks, a headerless news file), a Steam-like dump of Python dicts with a list of games per user, an
-order log with no item text and no time, and a tiny catalogue where most items are cold. Each page runs its
-default view, and its actions are clicked (the cold-start lab's item and curves, the evaluation) through Streamlit's AppTest.
+order log with no item text and no time, a tiny catalogue where most items are cold, and Spotify's playlists. Each
+page runs its default view, and its actions are clicked (the cold-start lab's item and curves, the evaluation)
+through Streamlit's AppTest.
 """
 
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 
@@ -55,7 +57,17 @@ def mostly_cold() -> recengine.Dataset:
                                   upload("catalogue.csv", items))
 
 
-DATASETS = {"mind": mind, "steam": steam, "orders": orders, "mostly cold": mostly_cold}
+def playlists() -> recengine.Dataset:
+    """Spotify's Million Playlist Dataset: one JSON object of playlists, each with its tracks (the items)."""
+    songs = [("Toxic", "Britney Spears"), ("Crazy In Love", "Beyoncé"), ("Hey Ya!", "OutKast"), ("Yeah!", "Usher"),
+             ("Mr. Brightside", "The Killers"), ("Hips Don't Lie", "Shakira"), ("Clocks", "Coldplay")]
+    lists = [{"name": f"mix {p}", "pid": p, "modified_at": 1493424000 + p, "collaborative": "false",
+              "tracks": [{"pos": k, "track_name": songs[t][0], "artist_name": songs[t][1], "track_uri": f"spotify:track:{t:022d}"}
+                         for k, t in enumerate({p % 7, (p + 1) % 7, (2 * p) % 7})]} for p in range(12)]
+    return recengine.read_dataset(upload("mpd.slice.0-999.json", json.dumps({"info": {"slice": "0-999"}, "playlists": lists})))
+
+
+DATASETS = {"mind": mind, "steam": steam, "orders": orders, "mostly cold": mostly_cold, "playlists": playlists}
 #: the cold-start lab's example (its label says what kind of item it takes), its curves, and the evaluation
 ACTIONS = ["cold_example", "Compute the curve", "Run the cold-items protocol", "Run evaluation"]
 PAGES = ["pages/1_Data.py", "pages/2_Embeddings.py", "pages/3_Fine-tune.py", "pages/4_Recommend.py",
