@@ -759,10 +759,37 @@ def unnamed_title(frame: pd.DataFrame, text_cols: Sequence[str]) -> str:
     return next(c for c, v in zip(text_cols, share) if v >= max(share) - 0.02)
 
 
-def _per_item(frame: pd.DataFrame, column: str) -> bool:
-    """Whether ``column`` holds one value per item (in 95 % of items), as an item attribute does."""
-    values = frame[column].map(lambda v: repr(v) if nested(v) else v)  # JSON's lists and objects, comparable
-    return bool((values.groupby(frame["_id"]).nunique() <= 1).mean() >= 0.95)
+def _item_values(frame: pd.DataFrame, column: str) -> pd.Series | None:
+    """Each item's value of ``column`` (its most common, blanks aside), indexed by item id (``_id``), when the column
+    is an attribute of the item: one value per item in 95 % of items, or, in a log whose clerks wrote an item's
+    name a few ways (Online Retail's ``Description``: "damaged", "?"), the item's own value in four rows in five
+    where the column's commonest value is in far fewer. None when it describes the visit, not the item (a
+    customer's country, a review).
+
+    >>> log = pd.DataFrame({"_id": ["a", "a", "a", "a", "a", "b", "b", "b", "b", "b"],
+    ...                     "name": ["Lamp", "Lamp", "Lamp", "Lamp", "?", "Mug", "Mug", "Mug", "Mug", "Mug"],
+    ...                     "country": ["UK", "UK", "UK", "UK", "FR", "UK", "UK", "UK", "FR", "UK"]})
+    >>> _item_values(log, "name").to_dict(), _item_values(log, "country")
+    ({'a': 'Lamp', 'b': 'Mug'}, None)
+    """
+    raw = frame[column]
+    keys = raw.map(lambda v: repr(v) if nested(v) else v)  # JSON's lists and objects, comparable
+    given = ~keys.map(lambda v: missing(v) or (isinstance(v, str) and not v.strip())).to_numpy(dtype=bool)
+    pairs = pd.DataFrame({"_id": frame["_id"].to_numpy()[given], "v": keys[given].astype(str).to_numpy(),
+                          "row": np.flatnonzero(given)})
+    if pairs.empty:
+        return None
+    counts = pairs.groupby(["_id", "v"], sort=False).size()
+    per_item = counts.groupby(level=0, sort=False)
+    one_each = (per_item.size() <= 1).mean() >= 0.95
+    agree = per_item.max().sum() / len(pairs)
+    commonest = pairs["v"].value_counts().iloc[0] / len(pairs)
+    if not (one_each or (agree >= 0.8 and agree - commonest >= 0.3)):
+        return None
+    best = per_item.idxmax().to_numpy()  # (item, value) with most rows
+    first = pairs.drop_duplicates(["_id", "v"]).set_index(["_id", "v"])["row"]
+    rows = first.loc[list(best)].to_numpy()
+    return pd.Series(raw.iloc[rows].to_numpy(), index=[item for item, _ in best], dtype=object)
 
 
 def _items_from_interactions(
@@ -774,11 +801,14 @@ def _items_from_interactions(
     src["_id"] = clean_ids(table, item_col, "item")  # the same ids as the interactions get (7.0 -> "7")
     left_out: list[str] = []
     candidates = [c for c in text_columns(table.frame, item_col, left_out) if c not in role_cols]
-    per_item = [c for c in candidates if _per_item(src, c)]
-    left_out = [c for c in left_out if c not in role_cols and _per_item(src, c)]  # an item's links, not a visit's
+    values = {c: v for c in candidates if (v := _item_values(src, c)) is not None}
+    per_item = list(values)
+    left_out = [c for c in left_out if c not in role_cols and _item_values(src, c) is not None]  # an item's links
     if left_out and text is None and warnings is not None:
         warnings.append(left_out_warning(table, left_out))
-    uniq = src.drop_duplicates("_id")
+    uniq = src.drop_duplicates("_id").copy()
+    for c, v in values.items():  # each item's commonest value, not its first row's ("damaged")
+        uniq[c] = v.reindex(uniq["_id"]).to_numpy()
     if len(uniq) > 1:  # the same in every row ("collaborative: false" on each of a playlist's tracks) tells no item apart
         per_item = [c for c in per_item if uniq[c].map(cell_text).nunique() > 1]
     # the title is the item's own: not a playlist's name that each of its tracks carries

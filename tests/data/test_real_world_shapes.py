@@ -79,6 +79,18 @@ def test_item_level_columns_of_one_file_become_item_text() -> None:
     assert ds.items.set_index("item_id").loc["B", "text"] == "RED LANTERN"
 
 
+def test_an_items_name_written_a_few_ways_is_its_commonest_and_a_visits_country_is_no_text() -> None:
+    """Online Retail: a clerk now and then wrote "?" or "damaged" for an item's description (one row in ten here),
+    and each row names the customer's country, most often the same one."""
+    names = {"A": "WHITE HANGING HEART", "B": "RED LANTERN", "C": "GLASS STAR", "D": "HAND WARMER"}
+    rows = [f"{c},{item},{'damaged' if c % 10 == 0 and item == 'A' else '?' if c % 10 == 5 else name},"
+            f"{'France' if c % 7 == 0 else 'United Kingdom'}"
+            for c in range(1, 21) for item, name in names.items() if (c + ord(item)) % 3]
+    ds = recengine.read_dataset(upload("online_retail.csv", "CustomerID,StockCode,Description,Country\n" + "\n".join(rows)))
+    text = ds.items.set_index("item_id")["text"].to_dict()
+    assert text == names  # each item's own name, with no country in it
+
+
 def test_an_id_and_a_name_column_in_an_items_file_are_not_ambiguous() -> None:
     inter = upload("orders.csv", "customer_id,product_id\nc1,p1\n")
     items = upload("products.csv", "product_id,product_name\np1,Blue mug\np2,Red mug\n")
