@@ -20,6 +20,7 @@ from recengine.data.validate import (
     ALIASES,
     ITEMS_ID,
     MAX_EVENT_KINDS,
+    NAME_ALIASES,
     ROLES,
     build_texts,
     cell_text,
@@ -33,6 +34,7 @@ from recengine.data.validate import (
     left_out_warning,
     missing,
     nested,
+    norm,
     parse_ratings,
     parse_timestamps,
     plain_text,
@@ -115,6 +117,8 @@ def read_dataset(
     warnings.extend(inter.notes)
     roles = roles_by_position(inter, mapping, warnings) if inter.headerless else mapping
     user_col = find_column(inter, "user", roles.get("user"), required=True)
+    if "user" not in roles:
+        user_col = _user_or_session(inter, user_col, warnings)
     item_table = read_table(items, default_name="items", max_bytes=max_bytes, explode=False) if items is not None else None
     if item_table is not None:
         warnings.extend(item_table.notes)
@@ -317,6 +321,25 @@ def _item_lists(inter: Table, user_col: str, item: str | None, mapped: bool,
         return inter, item_col, np.zeros(len(inter.frame), dtype=bool)
     table, before = explode_item_lists(inter, item_col, lists, user_col, warnings)
     return table, item_col, before
+
+
+def _user_or_session(inter: Table, user_col: str, warnings: list[str]) -> str:
+    """``user_col``, unless it is empty in most rows and a session (or basket, order) column is full: Diginetica's
+    views name a user in one row in six, and each session stands for one. A warning says so."""
+    blank = id_strings(inter.frame[user_col]).eq("")
+    if blank.mean() <= 0.5:
+        return user_col
+    sessions = [c for c in map(str, inter.frame.columns)
+                if c != user_col and norm(c) in NAME_ALIASES["user"] and not id_strings(inter.frame[c]).eq("").any()]
+    if len(sessions) != 1:
+        return user_col
+    warnings.append(
+        f"{inter.name}: column {user_col!r} is empty in {int(blank.sum()):,} of {len(blank):,} rows, so each "
+        f"{sessions[0]!r} stands for a user (anonymous sessions). To take {user_col!r} and leave out the rows without "
+        f"one, map it (columns={{'user': {user_col!r}}} with skip_missing_ids=True; in the CLI: --user-col {user_col} "
+        "--skip-missing-ids)."
+    )
+    return sessions[0]
 
 
 def _item_key(inter: Table, item_table: Table, user_col: str, warnings: list[str]) -> str | None:
@@ -633,7 +656,8 @@ def _items_from_table(
         passed = f"; {', '.join(left_out)} hold only links or codes" if left_out else ""
         raise DataError(
             f"{table.name}: no item has any text (text columns: {cols_used}{passed}). Add a column with titles or "
-            "descriptions, or choose the text columns explicitly (text=[...] / --text)."
+            "descriptions, or choose the text columns explicitly (text=[...] / --text), or load the interactions "
+            "alone: the collaborative models need no items file."
         )
     tcol = title_column(table.frame, id_col, mapping.get("title"), table.name)
     if tcol is None and table.headerless and used:

@@ -362,3 +362,20 @@ def test_spotify_playlists_stand_for_users_and_their_tracks_are_the_items() -> N
     text = ds.texts[0]
     assert text == "Artist name: Artist 1. Track name: Song 1. Album name: Album 1."
     assert any("artist_uri" in w and "links or codes" in w for w in ds.warnings)
+
+
+def test_diginetica_sessions_stand_for_users_when_most_rows_name_none() -> None:
+    """Diginetica's views name a user in few rows; each session is then a user, and the warning says how to take
+    the user column instead."""
+    views = "sessionId;userId;itemId;timeframe;eventdate\n" + "".join(
+        f"{s};{'' if s % 3 else s * 10};{i};{526309 + s};2016-05-{10 + s}\n" for s in range(1, 7) for i in (s, s + 1))
+    ds = recengine.read_dataset(upload("train-item-views.csv", views))
+    assert ds.options["columns"]["user"] == "sessionId" and ds.n_users == 6 and ds.n_interactions == 12
+    assert any("'userId' is empty in 8 of 12 rows" in w and "--skip-missing-ids" in w for w in ds.warnings)
+    mapped = recengine.read_dataset(upload("train-item-views.csv", views), columns={"user": "userId"},
+                                    skip_missing_ids=True)
+    assert mapped.n_users == 2 and mapped.n_interactions == 4
+    # a user column that names most rows' users stays the user: its two blanks are an error, as before
+    most = views.replace(";;", ";7;", 6)
+    with pytest.raises(DataError, match=r"'userId' \(user id\) is empty in 2 row"):
+        recengine.read_dataset(upload("views.csv", most))
