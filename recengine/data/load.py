@@ -310,6 +310,9 @@ def _item_lists(inter: Table, user_col: str, item: str | None, mapped: bool,
     try:
         item_col = find_column(inter, "item", item, required=True)
     except DataError:
+        matrix = read_matrix(inter, user_col, warnings)  # numbers throughout: "4,5" is a rating of 4.5, not two items
+        if matrix is not None:
+            return matrix, "item", np.zeros(len(matrix.frame), dtype=bool)
         lists = find_list_columns(inter, None, [user_col])
         if not lists:
             raise
@@ -321,6 +324,49 @@ def _item_lists(inter: Table, user_col: str, item: str | None, mapped: bool,
         return inter, item_col, np.zeros(len(inter.frame), dtype=bool)
     table, before = explode_item_lists(inter, item_col, lists, user_col, warnings)
     return table, item_col, before
+
+
+def read_matrix(table: Table, user_col: str, warnings: list[str]) -> Table | None:
+    """A matrix, one row per user and one column per item (a pivot table from a spreadsheet, Jester's ratings), read
+    one row per (user, item, rating); None unless every column but the user's holds numbers (two columns at least).
+    A blank cell is no interaction, and so is 0 where most cells hold 0 and none is below it (counts or 0/1).
+
+    >>> t = read_matrix(Table(pd.DataFrame({"user": ["a", "b"], "Heat": ["5", ""], "Ran": ["", "3"]}), "m.csv"), "user", [])
+    >>> t.frame.to_dict("records"), t.line_of([0, 1]).tolist()
+    ([{'user': 'a', 'item': 'Heat', 'rating': 5.0}, {'user': 'b', 'item': 'Ran', 'rating': 3.0}], [1, 2])
+    """
+    items = [str(c) for c in table.frame.columns if str(c) != user_col]
+    if len(items) < 2 or any(nested(v) for v in table.frame[items].head(50).to_numpy().ravel()):
+        return None
+    cells = table.frame[items].astype(object)
+    blank = cells.map(lambda v: missing(v) or (isinstance(v, str) and not v.strip())).to_numpy(dtype=bool)
+    values = np.column_stack([decimals(cells[c].astype(str)).to_numpy(dtype="float64") for c in items])
+    bad = np.isnan(values) & ~blank
+    if blank.all() or bad.sum() > max(1, 0.1 * (~blank).sum()):
+        return None
+    if bad.any():  # a matrix with a typo
+        rows, cols = np.nonzero(bad)
+        raise DataError(
+            f"{table.name} reads as a matrix (one row per user, one column per item, each cell a rating), but column "
+            f"{items[cols[0]]!r} holds {str(cells.iat[rows[0], cols[0]])!r} at {table.where(rows)}, which is no number. "
+            "Write a number there or leave the cell blank (no interaction); or, if the file is no matrix, name its "
+            "item column (columns={'item': ...}; in the CLI: --item-col)."
+        )
+    zeros = (values == 0) & ~blank
+    none = blank | zeros if zeros.sum() > 0.5 * (~blank).sum() and not (values[~blank] < 0).any() else blank
+    rows, cols = np.nonzero(~none)
+    if not len(rows):
+        return None
+    frame = pd.DataFrame({user_col: table.frame[user_col].to_numpy()[rows], "item": np.asarray(items, dtype=object)[cols],
+                          "rating": values[rows, cols]})
+    zero_note = ", and so is each 0 (most cells hold 0)" if (none & ~blank).any() else ""
+    warnings.append(
+        f"{table.name} has no item column, and every column but {user_col!r} holds numbers, so it was read as a "
+        f"matrix: one row per user, one column per item ({len(items):,} items, {len(frame):,} interactions; each "
+        f"value is the rating). A blank cell is no interaction{zero_note}. If that is wrong, name the item column "
+        "(columns={'item': ...}; in the CLI: --item-col)."
+    )
+    return dataclasses.replace(table, frame=frame, lines=tuple(table.line_of(rows).tolist()), headerless=False)
 
 
 def _user_or_session(inter: Table, user_col: str, warnings: list[str]) -> str:

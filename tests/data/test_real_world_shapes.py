@@ -210,3 +210,19 @@ def test_when_a_row_was_changed_is_not_when_the_interaction_happened() -> None:
     assert recengine.read_dataset(upload("export.csv", rails)).options["columns"]["timestamp"] == "created_at"
     credit = "user,item,credit_date,ship_date\nu1,i1,2024-01-02,2024-01-04\nu2,i1,2024-01-05,2024-01-07\n"
     assert recengine.read_dataset(upload("orders.csv", credit)).options["columns"]["timestamp"] is None  # two events: which?
+
+
+def test_a_matrix_of_users_by_items_is_read_one_row_per_rating() -> None:
+    """A spreadsheet's pivot table: one row per user, one column per item. A blank cell is no rating; in a matrix of
+    counts that is mostly 0, neither is 0, and a user with none is left out."""
+    ratings = "user_id,Toy Story (1995),Heat (1995),Casino (1995)\nu1,5,,3\nu2,,4,\"4,5\"\nu3,1,,\n"
+    ds = recengine.read_dataset(upload("pivot.csv", ratings))
+    got = {(r.user_id, r.item_id): r.rating for r in ds.interactions.itertuples()}
+    assert got == {("u1", "Toy Story (1995)"): 5, ("u1", "Casino (1995)"): 3, ("u2", "Heat (1995)"): 4,
+                   ("u2", "Casino (1995)"): 4.5, ("u3", "Toy Story (1995)"): 1}
+    assert ds.texts == ["Toy Story (1995)", "Casino (1995)", "Heat (1995)"]  # items named by their titles
+    assert any("read as a matrix" in w and "3 items, 5 interactions" in w for w in ds.warnings)
+    counts = recengine.read_dataset(upload("counts.csv", "customer,sku1,sku2,sku3\nc1,0,2,0\nc2,1,0,0\nc3,0,0,0\n"))
+    assert counts.n_users == 2 and counts.n_interactions == 2 and set(counts.interactions["item_id"]) == {"sku1", "sku2"}
+    with pytest.raises(DataError, match=r"column .Heat \(1995\). holds .4x. at line 3, which is no number"):
+        recengine.read_dataset(upload("pivot.csv", ratings.replace("u2,,4", "u2,,4x")))
