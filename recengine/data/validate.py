@@ -757,6 +757,9 @@ def check_mapping(columns: Mapping[str, str | None] | None) -> dict[str, str | N
 
 
 # Names that end like a title (product_title, meta.headline, Titel) or an item's name (recipe_name, course-name).
+#: names of people, not of the item: an author's or a reviewer's
+_PERSON_NAMES = ("username", "firstname", "lastname", "surname", "fullname", "reviewername", "authorname", "artistname",
+                 "customername", "nickname", "displayname", "filename", "hostname")
 _TITLE_END = re.compile(r"(?:title|titel|titre|titulo|titolo|headline)$")
 _NAME_END = re.compile(
     r"(?:item|product|recipe|course|game|book|movie|film|song|track|album|show|episode|podcast|app|hotel|place|"
@@ -771,6 +774,9 @@ def title_column(frame: pd.DataFrame, id_column: str, explicit: str | None = Non
     'product_title'
     >>> title_column(pd.DataFrame(columns=["id", "Rezept", "Titel"]), "id")
     'Titel'
+    >>> title_column(pd.DataFrame({"article_id": ["1", "2"], "prod_name": ["Strap top", "Tilly"],
+    ...                            "colour_group_name": ["Black", "Black"]}), "article_id")
+    'prod_name'
     """
     cols = [str(c) for c in frame.columns]
     if explicit is not None:
@@ -783,7 +789,9 @@ def title_column(frame: pd.DataFrame, id_column: str, explicit: str | None = Non
         found = [c for c in others if test(norm(c))]
         if found:
             return found[0]
-    return None
+    # H&M's prod_name beside product_type_name and colour_group_name: of the names, the one that tells items apart
+    names = [c for c in others if norm(c).endswith("name") and not norm(c).endswith(_PERSON_NAMES)]
+    return max(names, key=lambda c: frame[c].astype(str).nunique()) if names else None
 
 
 __all__ = [
