@@ -372,9 +372,10 @@ def read_matrix(table: Table, user_col: str, warnings: list[str]) -> Table | Non
 def _user_or_session(inter: Table, user_col: str, warnings: list[str]) -> str:
     """``user_col``, unless it is empty in most rows and a session (or basket, order) column is full: Diginetica's
     views name a user in one row in six, and each session stands for one. A warning says so."""
-    blank = id_strings(inter.frame[user_col]).eq("")
-    if blank.mean() <= 0.5:
+    users = inter.frame[user_col]
+    if id_strings(users.sample(n=min(len(users), 20_000), random_state=0)).eq("").mean() <= 0.5:  # a sample tells
         return user_col
+    blank = id_strings(users).eq("")
     sessions = [c for c in map(str, inter.frame.columns)
                 if c != user_col and norm(c) in NAME_ALIASES["user"] and not id_strings(inter.frame[c]).eq("").any()]
     if len(sessions) != 1:
