@@ -91,9 +91,12 @@ def cold_items_split(ds: Dataset, item_frac: float = 0.2, seed: int = 42) -> Spl
     touched = ~ds.cold_item_mask
     eligible = np.flatnonzero(has_text & touched)
     if len(eligible) < 5:
+        fix = ("Load an items file with titles or descriptions for the items people used (--items FILE; in the app: "
+               "the Data page)." if not touched.any() or has_text[touched].mean() < 0.5 else
+               "It holds a fifth of them out to test on: use a dataset with more items.")
         raise DataError(
-            f"{ds.name}: the cold-items protocol needs at least 5 items with both text and interactions; only "
-            f"{len(eligible)} have both. Load an items file with texts for the interacted items, or use the warm protocol."
+            f"{ds.name}: the cold-items protocol (and fine-tuning, judged on it) needs at least 5 items with both text "
+            f"and interactions; only {len(eligible)} have both. {fix}"
         )
     n_hold = max(1, int(round(item_frac * len(eligible))))
     held = np.sort(rng.choice(eligible, size=n_hold, replace=False))

@@ -52,6 +52,16 @@ def test_cold_items_split(sample) -> None:
     assert len(s.train.interactions) + len(s.test) == sample.n_interactions
 
 
+def test_a_cold_items_split_says_what_the_data_lacks() -> None:
+    """Too few items in all: a larger dataset; items with no text: an items file."""
+    few = recengine.read_dataset(pd.DataFrame({"user": ["a", "a", "b", "b"], "item": ["Heat Wave", "Toy Story", "Heat Wave", "Alien Nation"]}))
+    with pytest.raises(DataError, match="only 3 have both. It holds a fifth of them out to test on"):
+        cold_items_split(few)
+    coded = recengine.read_dataset(pd.DataFrame({"user": list("aabbccdd"), "item": list("12345678")}))
+    with pytest.raises(DataError, match="only 0 have both. Load an items file with titles or descriptions"):
+        cold_items_split(coded)
+
+
 def test_few_shot_splits(sample) -> None:
     splits = few_shot_splits(sample, shots=(1, 3, 5), seed=42)
     users = [set(s.test_users) for s in splits]
