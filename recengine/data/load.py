@@ -431,6 +431,9 @@ def roles_by_position(table: Table, mapping: Mapping[str, str | None], warnings:
     cols = [str(c) for c in table.frame.columns]
     counter = cols[0] if len(cols) > 2 and _row_numbers(table.frame[cols[0]]) else None  # pandas' index, written out
     ids = [c for c in cols if c != counter]
+    if len(ids) < 2:
+        raise DataError(f"{table.name} has no header row and only one column of ids, but every interaction needs a user "
+                        "and an item: give the file a user column and an item column.")
     roles = dict(mapping)
     user = roles.setdefault("user", next(c for c in ids if c != roles.get("item")))
     item = roles.setdefault("item", next((c for c in ids if c != user and not holds_times(table.frame[c])),

@@ -338,6 +338,8 @@ def _read_json(text: str, name: str, explode: bool = True) -> Table:
         except json.JSONDecodeError as exc:
             raise DataError(f"{name}: line {exc.lineno} is not valid JSON ({exc.msg}). Fix the JSON and try again.") from None
         fmt, unit, first = "json", "record", 1
+    elif (whole := _one_object(stripped)) is not None:  # one object, however it is laid out over lines
+        records, fmt, unit, first = _object_records(whole), "json", "record", 1
     else:
         records = []
         for lineno, line in enumerate(text.splitlines(), start=1):
@@ -356,10 +358,14 @@ def _read_json(text: str, name: str, explode: bool = True) -> Table:
                     "JSON Lines files need one JSON object per line."
                 ) from None
         fmt, unit, first = "jsonl", "line", 1
-        if len(records) == 1 and isinstance(records[0], dict) and any(isinstance(v, list) for v in records[0].values()):
-            lists = [v for v in records[0].values() if isinstance(v, list)]
-            if len(lists) == 1 and all(isinstance(r, dict) for r in lists[0]):
-                records, fmt, unit = lists[0], "json", "record"
+        if len(records) == 1 and isinstance(records[0], dict):
+            records = _object_records(records[0])
+            fmt, unit = ("jsonl", "line") if len(records) == 1 else ("json", "record")
+    if records and all(isinstance(r, list) for r in records):  # rows written as arrays: [["u1", "i9", 4], ...]
+        width = max(map(len, records))
+        frame = pd.DataFrame([list(r) + [None] * (width - len(r)) for r in records],
+                             columns=[f"column {i + 1}" for i in range(width)])
+        return Table(_plain_columns(frame), name, unit=unit, first_line=first, format=fmt, headerless=True)
     if not records:
         raise DataError(f"{name}: the JSON holds no records. Supply a list of objects, one per interaction or item.")
     lines = tuple(record_lines) if fmt == "jsonl" and record_lines != list(range(1, len(records) + 1)) else None
@@ -388,6 +394,39 @@ def _read_json(text: str, name: str, explode: bool = True) -> Table:
             f"one per record, with its {unit}'s other fields (columns {nested}.<field>).")
     return Table(frame, name, unit=unit, first_line=first, format=fmt, lines=tuple(record_line[parent].tolist()),
                  notes=(note,))
+
+
+def _one_object(text: str) -> dict[str, Any] | None:
+    """``text`` as one JSON object when it is one (Spotify's playlist slices are indented over many lines); None for
+    JSON Lines, whose second object ends the attempt at once."""
+    if not text.startswith("{"):
+        return None
+    try:
+        whole = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    return whole if isinstance(whole, dict) else None
+
+
+def _object_records(obj: dict[str, Any]) -> list[Any]:
+    """The records one JSON object holds: its one list of records (``{"info": ..., "playlists": [...]}``); one per
+    key where every value is an object (metadata keyed by item id: ``{"1": {"title": ...}}``, the key becoming
+    ``id``) or a list of ids (``{"u1": ["i1", "i2"]}``: a user and their items); else the object itself.
+
+    >>> _object_records({"1": {"title": "Heat"}, "2": {"title": "Ran"}})
+    [{'id': '1', 'title': 'Heat'}, {'id': '2', 'title': 'Ran'}]
+    >>> _object_records({"u1": ["i1", "i2"], "u2": ["i3"]})
+    [{'user': 'u1', 'items': ['i1', 'i2']}, {'user': 'u2', 'items': ['i3']}]
+    """
+    lists = [v for v in obj.values() if isinstance(v, list)]
+    if len(lists) == 1 and lists[0] and all(isinstance(r, dict) for r in lists[0]):
+        return lists[0]
+    if len(obj) >= 2 and all(isinstance(v, dict) for v in obj.values()):
+        key = "id" if not any("id" in v for v in obj.values()) else "key"
+        return [{key: k, **v} for k, v in obj.items()]
+    if len(obj) >= 2 and all(isinstance(v, list) and not any(isinstance(x, (dict, list)) for x in v) for v in obj.values()):
+        return [{"user": k, "items": v} for k, v in obj.items()]
+    return [obj]
 
 
 def _record_list_key(records: list[dict[str, Any]]) -> str | None:

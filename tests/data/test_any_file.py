@@ -43,7 +43,13 @@ def tables(draw: st.DrawFn) -> tuple[str, bytes]:
         names = draw(st.lists(st.sampled_from(NAMES[:-2]), min_size=n_cols, max_size=n_cols, unique=True))
         if draw(st.booleans()):
             rows = [[draw(st.sampled_from(TYPED + CELLS)) for _ in range(n_cols)] for _ in range(n_rows)]
-        write = repr if draw(st.booleans()) else json.dumps
+        shape = draw(st.sampled_from(["lines", "python", "arrays", "keyed"]))
+        if shape == "arrays":  # rows as JSON arrays, with no names
+            return "data.json", json.dumps(rows, indent=draw(st.sampled_from([None, 2]))).encode()
+        if shape == "keyed":  # one object keyed by the first field, pretty printed
+            return "data.json", json.dumps({str(row[0]): dict(zip(names[1:], row[1:])) or row[:1] for row in rows},
+                                           indent=2, default=str).encode()
+        write = repr if shape == "python" else json.dumps
         lines = [write(dict(zip(names, row))) for row in rows]
         return "data.jsonl", ("\n".join(lines) + "\n").encode()
 
@@ -73,6 +79,7 @@ def upload(name: str, data: bytes) -> io.BytesIO:
          None)
 @example(("data.csv", b"user,item\na,b\n"), ("data.tsv", b"{}\n"))  # an items "table" with no columns
 @example(("data.jsonl", b"{'session_id': [{'item_id': 'i1'}]}\n{'session_id': [{'item_id': 'i2'}]}\n"), None)
+@example(("data.json", b'[["u1"]]'), None)  # rows as arrays, one column: no header and no item
 def test_a_load_ends_in_a_dataset_or_a_data_error(inter: tuple[str, bytes], items: tuple[str, bytes] | None) -> None:
     try:
         for (name, data), kind in ((inter, "interactions"), *(((items, "items"),) if items else ())):

@@ -353,7 +353,7 @@ def test_spotify_playlists_stand_for_users_and_their_tracks_are_the_items() -> N
     playlists = [{"name": name, "collaborative": "false", "pid": pid, "modified_at": 1493424000,
                   "tracks": [track(t) for t in tracks]} for pid, name, tracks in [(0, "Throwbacks", [1, 2, 3]),
                                                                                    (1, "Awesome Playlist", [2, 4])]]
-    mpd = json.dumps({"info": {"slice": "0-999", "version": "v1"}, "playlists": playlists})
+    mpd = json.dumps({"info": {"slice": "0-999", "version": "v1"}, "playlists": playlists}, indent=2)  # as shipped
     ds = recengine.read_dataset(upload("mpd.slice.0-999.json", mpd))
     assert ds.options["columns"]["user"] == "pid" and ds.options["columns"]["item"] == "tracks.track_uri"
     assert ds.n_users == 2 and ds.n_items == 4 and ds.n_interactions == 5
@@ -379,3 +379,16 @@ def test_diginetica_sessions_stand_for_users_when_most_rows_name_none() -> None:
     most = views.replace(";;", ";7;", 6)
     with pytest.raises(DataError, match=r"'userId' \(user id\) is empty in 2 row"):
         recengine.read_dataset(upload("views.csv", most))
+
+
+def test_json_objects_keyed_by_id_and_rows_written_as_arrays() -> None:
+    """Metadata keyed by item id ({"1": {"title": ...}}), a user's items under their id ({"u1": ["1", "2"]}), pretty
+    printed, and interactions written as arrays ([["u1", "1", 5], ...]): no header, read by position."""
+    meta = json.dumps({str(i): {"title": f"Movie {i}", "genres": ["Drama", "War"][: i % 2 + 1]} for i in (1, 2, 3)}, indent=2)
+    likes = json.dumps({"u1": ["1", "2"], "u2": ["2", "3"], "u3": ["1"]}, indent=2)
+    ds = recengine.read_dataset(upload("user_items.json", likes), upload("item_meta.json", meta))
+    assert ds.n_users == 3 and ds.n_interactions == 5 and ds.texts[0] == "Title: Movie 1. Genres: Drama, War."
+    rows = json.dumps([["u1", "1", 5], ["u2", "2", 3], ["u2", "1", 4]])
+    ds = recengine.read_dataset(upload("ratings.json", rows), upload("item_meta.json", meta))
+    assert ds.options["columns"] == {"user": "column 1", "item": "column 2", "rating": "column 3", "timestamp": None}
+    assert ds.interactions["rating"].tolist() == [5, 3, 4] and ds.n_items == 3
