@@ -632,6 +632,8 @@ def _read_delimited(text: str, name: str, suffix: str) -> Table:
         text, sep, quoting = text.replace(DOUBLE_COLON, _UNIT_SEP), _UNIT_SEP, csv.QUOTE_NONE
     else:
         sep, quoting = delim, csv.QUOTE_MINIMAL
+    if given is None and blocks is None and (adjacency := _adjacency(text, name)) is not None:
+        return adjacency
     delim_name = _DELIM_NAMES.get(delim, repr(delim))  # a sep= line may name any character
     opts = {"sep": sep, "quoting": quoting, "dtype": str, "keep_default_na": False, "na_values": [],
             "skipinitialspace": True, "engine": "c"}
@@ -665,6 +667,15 @@ def _read_delimited(text: str, name: str, suffix: str) -> Table:
         raise DataError(f"{name}: has a header ({cols}) but no data rows. Export the rows too.")
     if frame.shape[1] == 1:
         header = frame.columns[0]
+        numbered = [(i, ln.split()) for i, ln in enumerate(text.splitlines()[:1000], start=1) if ln.strip()]
+        odd = next(((i, len(f)) for i, f in numbered if len(f) != len(numbered[0][1])), None)
+        ids = all(_ID_TOKEN.match(t) for _, f in numbered[:50] for t in f)  # fields of ids, not words of prose
+        if ids and len(numbered[0][1]) >= 2 and odd is not None:  # spaces between them, but not as many on each line
+            raise DataError(
+                f"{name}: its lines hold different numbers of space-separated fields: line {numbered[0][0]} holds "
+                f"{len(numbered[0][1])}, line {odd[0]} {odd[1]}. Give every line the same fields (an empty one in "
+                "quotes), or separate them with commas or tabs."
+            )
         raise DataError(
             f"{name}: only one column was found (header: {header[:80]!r}). The delimiter may be wrong: "
             "recengine looks for comma, semicolon, tab, pipe, '::' or spaces. Save the file with one of those, "
@@ -675,6 +686,46 @@ def _read_delimited(text: str, name: str, suffix: str) -> Table:
         lines = _record_lines(text, reader_delim, len(frame), header=not headerless)
     return Table(frame, name, unit="line", first_line=1 if headerless else 2, format=f"delimited({delim_name})",
                  lines=lines, headerless=headerless, notes=tuple(notes))
+
+
+_ID_TOKEN = re.compile(r"^(?=[^\s]*\d)[\w.:-]+$")
+_ONE_SEPARATOR = re.compile(r"^\S+(?:[ \t]\S+)*[ \t\r]*$")
+
+
+def _adjacency(text: str, name: str) -> Table | None:
+    """A file whose every line is a user followed by their items, split by spaces or tabs, lines of several lengths
+    (LightGCN's and NGCF's ``train.txt`` for Gowalla, Yelp2018, Amazon-Book): one row per (user, item), read by
+    position. None for any other file (judged on its first 50 lines first, then on all).
+
+    >>> t = _adjacency("0 72 8\\n1 63\\n2\\n", "train.txt")
+    >>> t.frame.to_dict("list"), t.line_of([0, 1, 2]).tolist()
+    ({'column 1': ['0', '0', '1'], 'column 2': ['72', '8', '63']}, [1, 1, 2])
+    """
+    def tokens(lines: list[str]) -> list[list[str]] | None:
+        if not all(_ONE_SEPARATOR.match(ln) for ln in lines):  # an empty field ("\t302\t3") is a table's
+            return None
+        split = [ln.split() for ln in lines]
+        if any(not all(_ID_TOKEN.match(t) for t in row) for row in split):
+            return None
+        return split
+
+    head = [ln for ln in text[:20_000].splitlines()[:50] if ln.strip()]
+    sample = tokens(head)
+    if not sample or len({len(row) for row in sample}) < 3:  # many lengths: "1 10 4" beside "2 10" is a table short of a field
+        return None
+    numbered = [(i, ln) for i, ln in enumerate(text.splitlines(), start=1) if ln.strip()]
+    rows = tokens([ln for _, ln in numbered])
+    if rows is None:
+        return None
+    users = [row[0] for row in rows for _ in row[1:]]
+    items = [item for row in rows for item in row[1:]]
+    lines = [i for (i, _), row in zip(numbered, rows) for _ in row[1:]]
+    if not items:
+        return None
+    frame = pd.DataFrame({"column 1": users, "column 2": items}, dtype=object)
+    note = (f"{name}: each line is a user followed by their items (as LightGCN's train.txt), so it was read as "
+            f"{len(items):,} interactions, one per item; lines with a user alone hold none.")
+    return Table(frame, name, unit="line", format="delimited(spaces)", lines=tuple(lines), headerless=True, notes=(note,))
 
 
 def _ragged(text: str, sep: str) -> tuple[list[list[str]], list[int], list[int]] | None:

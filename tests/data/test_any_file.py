@@ -53,6 +53,11 @@ def tables(draw: st.DrawFn) -> tuple[str, bytes]:
         lines = [write(dict(zip(names, row))) for row in rows]
         return "data.jsonl", ("\n".join(lines) + "\n").encode()
 
+    if draw(st.integers(0, 5)) == 0:  # a user and their items on each line, lines of any length (LightGCN)
+        lines = [" ".join(draw(st.lists(st.sampled_from(CELLS[:12] + ["0", "72", "8"]), min_size=1, max_size=6)))
+                 for _ in range(n_rows)]
+        return "train.txt", ("\n".join(lines) + "\n").encode()
+
     def quote(cell: str) -> str:
         return '"' + cell.replace('"', '""') + '"' if any(ch in cell for ch in (delim, '"', "\n")) else cell
 

@@ -392,3 +392,16 @@ def test_json_objects_keyed_by_id_and_rows_written_as_arrays() -> None:
     ds = recengine.read_dataset(upload("ratings.json", rows), upload("item_meta.json", meta))
     assert ds.options["columns"] == {"user": "column 1", "item": "column 2", "rating": "column 3", "timestamp": None}
     assert ds.interactions["rating"].tolist() == [5, 3, 4] and ds.n_items == 3
+
+
+def test_lightgcn_train_txt_lists_each_users_items_on_one_line() -> None:
+    """Gowalla, Yelp2018 and Amazon-Book as LightGCN ships them: 'user item item ...', lines of any length."""
+    ds = recengine.read_dataset(upload("train.txt", "0 72 8 32\n1 63 57\n2 48 26 12 62 3\n3\n"))
+    assert (ds.n_users, ds.n_interactions) == (3, 10)
+    assert sorted(ds.interactions.loc[ds.interactions["user_id"] == "1", "item_id"]) == ["57", "63"]
+    assert any("a user followed by their items" in w for w in ds.warnings)
+    # a table short of a field is no such list, and an empty first field is a table's
+    with pytest.raises(DataError, match="line 1 holds 3, line 2 2"):
+        recengine.read_dataset(upload("ratings.txt", "1 10 4\n2 10\n3 11 5\n"))
+    with pytest.raises(DataError, match="line 2"):
+        recengine.read_dataset(upload("r.txt", "0 72 8 32\n\t63 57\n2 48 26 12 62 3\n"))
