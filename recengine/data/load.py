@@ -163,6 +163,10 @@ def read_dataset(
     known = set(items_frame[Columns.item])
     lacking = pd.unique(frame.loc[~frame[Columns.item].isin(known), Columns.item])
     if items is not None and len(lacking) == frame[Columns.item].nunique():
+        items_frame = _same_ids_but_zeros(items_frame, frame, inter.name, source_name(items, "items"), warnings)
+        known = set(items_frame[Columns.item])
+        lacking = pd.unique(frame.loc[~frame[Columns.item].isin(known), Columns.item])
+    if items is not None and len(lacking) == frame[Columns.item].nunique():
         raise DataError(_no_shared_items(inter.name, source_name(items, "items"), list(lacking), sorted(known)))
     if items is not None and len(lacking):
         examples = ", ".join(map(str, lacking[:5]))
@@ -367,6 +371,28 @@ def read_matrix(table: Table, user_col: str, warnings: list[str]) -> Table | Non
         "(columns={'item': ...}; in the CLI: --item-col)."
     )
     return dataclasses.replace(table, frame=frame, lines=tuple(table.line_of(rows).tolist()), headerless=False)
+
+
+def _same_ids_but_zeros(items: pd.DataFrame, frame: pd.DataFrame, inter_name: str, items_name: str,
+                        warnings: list[str]) -> pd.DataFrame:
+    """``items`` with its ids written as the interactions write them, where the two differ only by leading zeros
+    (H&M's ``0108775015`` in the catalogue, ``108775015`` in transactions saved as integers) and no two ids of
+    either file become one; else ``items`` as it is.
+
+    >>> items = pd.DataFrame({"item_id": ["0108775015", "0108775016"], "text": ["Strap top", "Tilly"]})
+    >>> _same_ids_but_zeros(items, pd.DataFrame({"item_id": ["108775015"]}), "t.parquet", "articles.csv", [])["item_id"].tolist()
+    ['108775015', '108775016']
+    """
+    def bare(ids: pd.Series) -> pd.Series:
+        return ids.where(~ids.str.fullmatch(r"0+\d+"), ids.str.lstrip("0").replace("", "0"))
+
+    theirs, ours = bare(items[Columns.item].astype(str)), pd.Series(pd.unique(frame[Columns.item]), dtype=str)
+    if theirs.duplicated().any() or bare(ours).duplicated().any() or not bare(ours).isin(set(theirs)).mean() >= 0.5:
+        return items
+    to_ours = dict(zip(bare(ours), ours))  # the interactions' spelling wins; items nobody used lose their zeros
+    warnings.append(f"{items_name}: its item ids differ from those of {inter_name} only by leading zeros (e.g. "
+                    f"{items[Columns.item].iat[0]!r}), so they were read as the same ids, written as in {inter_name}.")
+    return items.assign(**{Columns.item: [to_ours.get(t, t) for t in theirs]})
 
 
 def _user_or_session(inter: Table, user_col: str, warnings: list[str]) -> str:

@@ -256,11 +256,16 @@ def test_whole_number_float_ids_keep_their_item_text() -> None:
     assert list(ds.item_map.external) == ["7", "8"] and list(ds.texts) == ["Brot", "Käse"] and len(ds.cold_items) == 0
 
 
-def test_an_items_file_sharing_no_id_is_an_error_that_spots_leading_zeros() -> None:
+def test_ids_that_differ_only_by_leading_zeros_are_the_same_ids_unless_two_would_become_one() -> None:
+    """H&M's catalogue writes 0108775015 where transactions saved as integers hold 108775015."""
     inter = pd.DataFrame({"user_id": [1, 2], "item_id": [6, 28]})
     items = pd.DataFrame({"item_id": ["00006", "00028", "00030"], "name": ["Rye bread", "Goat cheese", "Oat milk"]})
-    with pytest.raises(DataError, match="none of its item ids") as err:
-        recengine.read_dataset(inter, items)
+    ds = recengine.read_dataset(inter, items)
+    assert list(ds.item_map.external) == ["6", "28", "30"] and ds.texts[:2] == ["Rye bread", "Goat cheese"]
+    assert ds.cold_items.tolist() == ["30"] and any("only by leading zeros" in w for w in ds.warnings)
+    twins = pd.DataFrame({"item_id": ["00006", "006", "00028"], "name": ["Rye bread", "Rye", "Goat cheese"]})
+    with pytest.raises(DataError, match="none of its item ids") as err:  # '00006' and '006' would be one
+        recengine.read_dataset(inter, twins)
     assert "leading zeros" in str(err.value) and "'00006'" in str(err.value)
 
 
