@@ -15,7 +15,7 @@ import pandas as pd
 from recengine.columns import Columns
 from recengine.data.dataset import Dataset, IdMap
 from recengine.data.lists import explode_item_lists, find_list_columns
-from recengine.data.readers import Source, Table, read_table, source_name
+from recengine.data.readers import Source, Table, read_table
 from recengine.data.validate import (
     ALIASES,
     ITEMS_ID,
@@ -116,6 +116,8 @@ def read_dataset(
     inter = read_table(interactions, default_name="interactions", max_bytes=max_bytes)
     warnings.extend(inter.notes)
     roles = roles_by_position(inter, mapping, warnings) if inter.headerless else mapping
+    if inter.sheets:  # a workbook whose first sheet holds the items, not the interactions
+        inter = _interactions_sheet(inter, roles.get("user"), warnings)
     user_col = find_column(inter, "user", roles.get("user"), required=True)
     if "user" not in roles:
         user_col = _user_or_session(inter, user_col, warnings)
@@ -153,25 +155,33 @@ def read_dataset(
         frame = frame[keep]
     frame = _merge_duplicates(frame, inter, warnings)
 
-    if item_table is not None:
-        items_frame = _items_from_table(item_table, mapping, item_col, text, warnings,
-                                        interacted=set(pd.unique(frame[Columns.item])))
-    else:
+    interacted = set(pd.unique(frame[Columns.item]))
+    items_frame: pd.DataFrame | None = None
+    if item_table is None and inter.sheets:  # one workbook: the ratings on one sheet, the items on another
+        item_table, items_frame = _items_sheet(inter, inter.sheets, mapping, item_col, text, interacted, warnings)
+    elif item_table is not None and item_table.sheets:  # an items workbook (the same one, maybe): its items' sheet
+        sheets = [t for t in (dataclasses.replace(item_table, sheets=()), *item_table.sheets) if t.name != inter.name]
+        found, items_frame = _items_sheet(item_table, sheets, mapping, item_col, text, interacted, warnings)
+        item_table = found or item_table
+    if items_frame is None and item_table is not None:
+        items_frame = _items_from_table(item_table, mapping, item_col, text, warnings, interacted=interacted)
+    elif items_frame is None:
         items_frame = _items_from_interactions(inter, item_col, {user_col, item_col, rating_col, ts_col, event_col}, text,
                                               mapping.get("title"), warnings)
 
     known = set(items_frame[Columns.item])
     lacking = pd.unique(frame.loc[~frame[Columns.item].isin(known), Columns.item])
-    if items is not None and len(lacking) == frame[Columns.item].nunique():
-        items_frame = _same_ids_but_zeros(items_frame, frame, inter.name, source_name(items, "items"), warnings)
+    items_name = item_table.name if item_table is not None else None
+    if items_name is not None and len(lacking) == frame[Columns.item].nunique():
+        items_frame = _same_ids_but_zeros(items_frame, frame, inter.name, items_name, warnings)
         known = set(items_frame[Columns.item])
         lacking = pd.unique(frame.loc[~frame[Columns.item].isin(known), Columns.item])
-    if items is not None and len(lacking) == frame[Columns.item].nunique():
-        raise DataError(_no_shared_items(inter.name, source_name(items, "items"), list(lacking), sorted(known)))
-    if items is not None and len(lacking):
+    if items_name is not None and len(lacking) == frame[Columns.item].nunique():
+        raise DataError(_no_shared_items(inter.name, items_name, list(lacking), sorted(known)))
+    if items_name is not None and len(lacking):
         examples = ", ".join(map(str, lacking[:5]))
         warnings.append(
-            f"{len(lacking)} item(s) in {inter.name} have no row in {source_name(items, 'items')} and so no text "
+            f"{len(lacking)} item(s) in {inter.name} have no row in {items_name} and so no text "
             f"(e.g. {examples}); text-based models cannot use them."
         )
     if len(lacking):
@@ -179,13 +189,13 @@ def read_dataset(
         items_frame = pd.concat([items_frame, extra], ignore_index=True)
     items_frame = items_frame.reset_index(drop=True)
 
-    if items is None and not (items_frame[Columns.text].str.len() > 0).any():
+    if items_name is None and not (items_frame[Columns.text].str.len() > 0).any():
         warnings.append(
             "No item texts were given: collaborative models work, but text-based models, intent queries and "
             "cold items need an items file with text columns."
         )
     n_empty = int((items_frame[Columns.text].str.len() == 0).sum())
-    if items is not None and n_empty:
+    if items_name is not None and n_empty:
         warnings.append(f"{n_empty} item(s) have no text at all; only collaborative models can score them.")
 
     if hash_user_ids:
@@ -208,7 +218,7 @@ def read_dataset(
         # which salt hashed the ids (a digest of it, not the salt): a raw id is found again only with that salt
         "salt_digest": salt_digest(salt) if hash_user_ids else None,
         "interactions_file": inter.name,
-        "items_file": source_name(items, "items") if items is not None else None,
+        "items_file": items_name,
         "format": inter.format,
         "headerless": inter.headerless,
     }
@@ -371,6 +381,43 @@ def read_matrix(table: Table, user_col: str, warnings: list[str]) -> Table | Non
         "(columns={'item': ...}; in the CLI: --item-col)."
     )
     return dataclasses.replace(table, frame=frame, lines=tuple(table.line_of(rows).tolist()), headerless=False)
+
+
+def _interactions_sheet(book: Table, user: str | None, warnings: list[str]) -> Table:
+    """The first sheet of a workbook that has a user column (``book`` itself, its first sheet, when it has one), the
+    others kept as its ``sheets``."""
+    tables = [dataclasses.replace(book, sheets=()), *book.sheets]
+    for i, sheet in enumerate(tables):
+        try:
+            find_column(sheet, "user", user, required=True)
+        except DataError:
+            continue
+        if i == 0:
+            return book
+        warnings[:] = [w for w in warnings if w not in book.notes]
+        warnings.append(f"{book.name} has no user column, so the interactions were read from {sheet.name}.")
+        return dataclasses.replace(sheet, sheets=tuple(t for j, t in enumerate(tables) if j != i), notes=book.notes)
+    return book
+
+
+def _items_sheet(book: Table, sheets: Sequence[Table], mapping: Mapping[str, str | None], item_col: str,
+                 text: str | Sequence[str] | None, interacted: set[str],
+                 warnings: list[str]) -> tuple[Table | None, pd.DataFrame | None]:
+    """The first of a workbook's ``sheets`` that reads as the items of the interactions (ids of theirs, with text),
+    and its items; (None, None) when none does. The note that ``book``'s other sheets were not read gives way to
+    one that says which was."""
+    for sheet in sheets:
+        said: list[str] = []
+        try:
+            items = _items_from_table(sheet, mapping, item_col, text, said, interacted=interacted)
+        except DataError:
+            continue
+        if items[Columns.item].isin(interacted).any():
+            warnings[:] = [w for w in warnings if w not in book.notes]
+            warnings.append(f"{sheet.name} was read as the items: their ids and texts.")
+            warnings.extend(said)
+            return sheet, items
+    return None, None
 
 
 def _same_ids_but_zeros(items: pd.DataFrame, frame: pd.DataFrame, inter_name: str, items_name: str,

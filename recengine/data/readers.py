@@ -15,7 +15,7 @@ import json
 import re
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -59,6 +59,8 @@ class Table:
     headerless: bool = False
     #: what the reader did that a user should know (one row per record of a nested list...), said as warnings
     notes: tuple[str, ...] = field(default=(), compare=False)
+    #: a workbook's other sheets with data, each a table of its own (the items beside the ratings)
+    sheets: tuple[Table, ...] = field(default=(), compare=False, repr=False)
 
     def line_of(self, positions: Any) -> np.ndarray:
         """The file line (or record number) of each row position."""
@@ -164,16 +166,20 @@ def _read_excel(raw: bytes, name: str) -> Table:
     filled = {k: v for k, v in filled.items() if not v.empty}
     if not filled:
         raise DataError(f"{name}: every sheet of the workbook is empty. Choose the workbook that holds your data.")
-    sheet, frame = next(iter(filled.items()))
-    notes = ()
-    if len(filled) > 1:
-        others = ", ".join(repr(k) for k in list(filled)[1:4])
-        notes = (f"{name}: the workbook has {len(filled)} sheets with data; the first, {sheet!r}, was read, not "
-                 f"{others}. To read another, move it first or save it as CSV.",)
-    lines = tuple(int(i) + 2 for i in frame.index)  # the sheet's own row numbers: its header is row 1
-    frame = frame.reset_index(drop=True)
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return Table(frame, name, unit="row", first_line=2, format="excel", lines=lines, notes=notes)
+    def sheet_table(frame: pd.DataFrame, label: str) -> Table:
+        lines = tuple(int(i) + 2 for i in frame.index)  # the sheet's own row numbers: its header is row 1
+        frame = frame.reset_index(drop=True)
+        frame.columns = [str(c).strip() for c in frame.columns]
+        return Table(frame, label, unit="row", first_line=2, format="excel", lines=lines)
+
+    (sheet, frame), *rest = filled.items()
+    if not rest:
+        return sheet_table(frame, name)
+    others = ", ".join(repr(k) for k, _ in rest[:3])
+    note = (f"{name}: the workbook has {len(filled)} sheets with data; the first, {sheet!r}, was read, not {others}. "
+            "To read another, move it first or save it as CSV.")
+    return replace(sheet_table(frame, f"{name} (sheet {sheet!r})"), notes=(note,),  # messages name the sheet
+                   sheets=tuple(sheet_table(f, f"{name} (sheet {k!r})") for k, f in rest))
 
 
 def _read_bytes(source: Source, name: str, limit: int) -> bytes:

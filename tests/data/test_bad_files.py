@@ -267,6 +267,31 @@ def test_an_excel_workbook_reads_its_first_sheet_and_names_sheet_rows(tmp_path: 
     assert "gap.xlsx" in msg and "row 5" in msg and "user" in msg
 
 
+def test_one_workbook_holds_the_ratings_and_the_items_on_two_sheets_in_either_order(tmp_path: Path) -> None:
+    ratings = pd.DataFrame({"Customer": ["ann", "ann", "bob", "bob", "cid"], "Product": ["P1", "P2", "P2", "P3", "P1"],
+                            "Stars": [5, 4, 3, 5, 2]})
+    products = pd.DataFrame({"Product": ["P1", "P2", "P3", "P4"], "Name": ["Rain jacket", "Trail shoes", "Wool socks", "Tent"],
+                             "Description": ["Light and dry", "Grip on mud", "Warm feet", "Two-person"]})
+    for order in (["Ratings", "Products"], ["Products", "Ratings"]):
+        path = tmp_path / f"shop-{order[0]}.xlsx"
+        with pd.ExcelWriter(path) as book:
+            for sheet in order:
+                (ratings if sheet == "Ratings" else products).to_excel(book, sheet_name=sheet, index=False)
+        for items in (None, path):  # alone, or given as the items file too
+            ds = recengine.read_dataset(path, items)
+            assert (ds.n_users, ds.n_interactions, ds.cold_items.tolist()) == (3, 5, ["P4"])
+            assert ds.texts[3] == "Name: Tent. Description: Two-person." and ds.items["title"].iloc[0] == "Rain jacket"
+            assert any(w.endswith("(sheet 'Products') was read as the items: their ids and texts.") for w in ds.warnings)
+            assert not any("was read, not" in w for w in ds.warnings)
+    # a message names the sheet and its row
+    bad = tmp_path / "bad.xlsx"
+    with pd.ExcelWriter(bad) as book:
+        ratings.assign(Stars=[5, 4, "lots", 5, 2]).to_excel(book, sheet_name="Ratings", index=False)
+        products.to_excel(book, sheet_name="Products", index=False)
+    msg = error_for(bad)
+    assert "bad.xlsx (sheet 'Ratings')" in msg and "row 4" in msg
+
+
 def test_words_for_nothing_are_empty_cells(tmp_path: Path) -> None:
     """SQL exports write NULL, pandas None or NaN, Excel #N/A: a user called "NULL" would merge every unknown user."""
     msg = error_for(write(tmp_path, "orders.csv", "user,item\nu1,i1\nNULL,i2\n"))
