@@ -5,7 +5,7 @@ import streamlit as st
 
 from recengine.columns import Columns
 from recengine.figures.embeddings import PROJECTIONS, embedding_map, first_value, similarity_heatmap
-from recengine.text.embed import truncation_message
+from recengine.text.embed import language_message, truncation_message
 from recengine.text.encoder import available_devices
 from ui import escape, figure, page
 from ui.engine import encoder, encoder_options, has_embeddings, item_embeddings, projection
@@ -74,6 +74,9 @@ with page("Embeddings", "scatter_plot", "What the language model reads in each i
     m[4].metric("Without text", f"{int((~emb.has_text).sum()):,}", help="zero vectors: only collaborative models reach them")
     if emb.n_truncated:
         st.info(escape(truncation_message(emb.n_truncated, emb.n_encoded, encoder(name, device))), icon=":material/content_cut:")
+    foreign = language_message(ds.texts, encoder(name, device))
+    if foreign:
+        st.info(escape(foreign), icon=":material/translate:")
 
     if tuned and name == "default":
         st.caption("An encoder was fine-tuned on this data: the map and the similarities below have a tab for "

@@ -11,7 +11,14 @@ Examples
 from __future__ import annotations
 
 from recengine.text.cache import CacheWarning, EmbeddingCache, clear_cache
-from recengine.text.embed import ItemEmbeddings, TruncationWarning, embed_items, embed_texts, request_matches
+from recengine.text.embed import (
+    ItemEmbeddings,
+    LanguageWarning,
+    TruncationWarning,
+    embed_items,
+    embed_texts,
+    request_matches,
+)
 from recengine.text.encoder import Encoder, resolve_device, resolve_precision
 from recengine.text.finetune import FineTuneConfig, finetune, list_finetuned
 from recengine.text.quality import cold_item_quality
@@ -22,6 +29,7 @@ __all__ = [
     "Encoder",
     "FineTuneConfig",
     "ItemEmbeddings",
+    "LanguageWarning",
     "TruncationWarning",
     "clear_cache",
     "cold_item_quality",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import unicodedata
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -53,6 +54,49 @@ class ItemEmbeddings:
 
 class TruncationWarning(UserWarning):
     """Some texts are longer than the encoder reads: only their beginning was embedded."""
+
+
+class LanguageWarning(UserWarning):
+    """Most texts are written in letters the default (English) encoder reads as little more than characters."""
+
+
+#: what a script's letters are called in words, by the first word of their Unicode names
+_SCRIPTS = {"CJK": "Chinese or Japanese (CJK)", "HIRAGANA": "Japanese", "KATAKANA": "Japanese", "HANGUL": "Korean",
+            "CYRILLIC": "Cyrillic", "ARABIC": "Arabic", "HEBREW": "Hebrew", "GREEK": "Greek", "THAI": "Thai",
+            "DEVANAGARI": "Devanagari"}
+
+
+_WORD_SIGNS = frozenset({"CJK", "HIRAGANA", "KATAKANA", "HANGUL"})  # scripts that write about a word per sign
+
+
+def language_message(texts: Sequence[str], encoder: Encoder, sample: int = 500) -> str | None:
+    """What to tell a user when most letters of the item texts are not Latin and ``encoder`` is the default one,
+    trained on English text: it reads them as little more than single characters. None otherwise.
+
+    >>> language_message(["精神小伙路难走", "程哥你狗粮"], Encoder("default", device="cpu"))[:58]
+    'Most item texts are written in Chinese or Japanese (CJK) l'
+    >>> language_message(["Caption: 精神小伙路难走. Category: 颜值.", "Café crème"], Encoder("default", device="cpu"))[31:57]
+    'Chinese or Japanese (CJK) '
+    >>> language_message(["Title: Toy Story. Genres: Comedy.", "Title: Амели."], Encoder("default", device="cpu")) is None
+    True
+    """
+    if encoder.name != DEFAULT:
+        return None
+    scripts: dict[str, float] = {}  # about how many words of each script: a CJK character is about one word,
+    for text in list(texts)[:sample]:  # five letters of an alphabet are about one (the labels are English words)
+        for ch in str(text):
+            if ch.isalpha():
+                word = unicodedata.name(ch, "UNKNOWN").split(" ")[0]
+                scripts[word] = scripts.get(word, 0.0) + (1.0 if word in _WORD_SIGNS else 0.2)
+    words = sum(scripts.values())
+    foreign = {k: v for k, v in scripts.items() if k != "LATIN"}
+    if not words or sum(foreign.values()) <= words / 2:
+        return None
+    main = max(foreign, key=foreign.__getitem__)
+    return (f"Most item texts are written in {_SCRIPTS.get(main, main.title())} letters, but {DEFAULT_LABEL} learned "
+            "English: it reads them as little more than single characters, so its similarities, maps and intent "
+            "matches say little here. Where this machine can reach the Hugging Face hub, choose a multilingual model "
+            "such as paraphrase-multilingual-MiniLM-L12-v2 (the Embeddings page's model box; in the CLI: --model).")
 
 
 # While a long embedding runs, what is done is written to the cache at least this often, so an interrupted
@@ -177,6 +221,8 @@ def embed_items(
     vectors, has_text, n_encoded, n_cached, n_truncated = _embed_cached(dataset.texts, encoder, progress, batch_size)  # type: ignore[attr-defined]
     if n_truncated:
         warnings.warn(truncation_message(n_truncated, n_encoded, encoder), TruncationWarning, stacklevel=2)
+    if foreign := language_message(dataset.texts, encoder):  # type: ignore[attr-defined]
+        warnings.warn(foreign, LanguageWarning, stacklevel=2)
     return ItemEmbeddings(
         vectors=vectors,
         item_ids=np.asarray(dataset.item_map.external),  # type: ignore[attr-defined]

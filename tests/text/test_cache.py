@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -211,3 +212,16 @@ def test_request_matches_ranks_the_items_with_text_by_cosine(fresh_home, tiny, e
     assert [i for i, _ in request_matches("a trip to the stars", encoder, emb, k=2)] == [i for i, _ in got[:2]]
     with pytest.raises(ConfigError, match="same encoder"):
         request_matches("a trip", encoder, dataclasses.replace(emb, fingerprint="another-encoder"))
+
+
+def test_texts_in_letters_the_default_encoder_does_not_read_are_named(fresh_home, encoder) -> None:
+    """KuaiRec's captions are Chinese; the default encoder learned English, and the user is told which model reads them."""
+    captions = ["精神小伙路难走 程哥你狗粮", "今天的晚饭真好吃", "周末去爬山看日出", "猫咪在窗边晒太阳"]
+    ds = recengine.read_dataset(pd.DataFrame({"user": ["a", "a", "b", "b"], "item": ["1", "2", "3", "4"]}),
+                                pd.DataFrame({"item": ["1", "2", "3", "4"], "caption": captions}))
+    with pytest.warns(recengine.text.LanguageWarning, match="Chinese or Japanese .* paraphrase-multilingual"):
+        embed_items(ds, encoder)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", recengine.text.LanguageWarning)
+        english = ds.items.assign(text=["Rain jacket", "Trail shoes", "Wool socks", "Two-person tent"])
+        embed_items(dataclasses.replace(ds, items=english), encoder)  # English texts: no warning
