@@ -433,10 +433,11 @@ def _same_ids_but_zeros(items: pd.DataFrame, frame: pd.DataFrame, inter_name: st
     def bare(ids: pd.Series) -> pd.Series:
         return ids.where(~ids.str.fullmatch(r"0+\d+"), ids.str.lstrip("0").replace("", "0"))
 
-    theirs, ours = bare(items[Columns.item].astype(str)), pd.Series(pd.unique(frame[Columns.item]), dtype=str)
-    if theirs.duplicated().any() or bare(ours).duplicated().any() or not bare(ours).isin(set(theirs)).mean() >= 0.5:
+    ours = pd.Series(pd.unique(frame[Columns.item]), dtype=str)
+    theirs, ours_bare = bare(items[Columns.item].astype(str)), bare(ours)
+    if theirs.duplicated().any() or ours_bare.duplicated().any() or not ours_bare.isin(set(theirs)).mean() >= 0.5:
         return items
-    to_ours = dict(zip(bare(ours), ours))  # the interactions' spelling wins; items nobody used lose their zeros
+    to_ours = dict(zip(ours_bare, ours))  # the interactions' spelling wins; items nobody used lose their zeros
     warnings.append(f"{items_name}: its item ids differ from those of {inter_name} only by leading zeros (e.g. "
                     f"{items[Columns.item].iat[0]!r}), so they were read as the same ids, written as in {inter_name}.")
     return items.assign(**{Columns.item: [to_ours.get(t, t) for t in theirs]})
@@ -745,10 +746,10 @@ def _items_from_table(
     frame.insert(0, "_id", ids)
     frame["_text"] = texts.to_numpy()
     dups = frame.duplicated("_id", keep=False)
+    tcol = title_column(table.frame, id_col, mapping.get("title"), table.name)
     if dups.any():
         conflicting = frame[dups].groupby("_id")["_text"].nunique()
         conflicting = conflicting[conflicting > 1]
-        tcol = title_column(table.frame, id_col, mapping.get("title"), table.name)
         named = frame[dups].groupby("_id")[tcol].nunique() if tcol is not None else pd.Series(dtype=int)
         if len(conflicting) and (named > 1).any():  # two items under one id, by their names
             bad_id = named.index[np.argmax(named.to_numpy() > 1)]
@@ -782,7 +783,6 @@ def _items_from_table(
             "descriptions, or choose the text columns explicitly (text=[...] / --text), or load the interactions "
             "alone: the collaborative models need no items file."
         )
-    tcol = title_column(table.frame, id_col, mapping.get("title"), table.name)
     if tcol is None and table.headerless and used:
         tcol = unnamed_title(frame, used)
     if tcol is not None:
