@@ -691,11 +691,13 @@ def build_texts(
         raise DataError(
             f"{table.name}: text column(s) {', '.join(missing)} not found. Its columns are: {', '.join(cols)}."
         )
-    if not chosen:
+    flags = flag_columns(frame, [id_column, *chosen]) if text is None and not table.headerless else []
+    if not chosen and not flags:
         return pd.Series([""] * len(frame), index=frame.index, dtype=object), []
     cells = {c: frame[c].map(cell_text) for c in chosen}
-    labelled = len(chosen) > 1 and not table.headerless  # "Column 3: ..." would tell the encoder nothing
-    labels = column_labels(chosen)
+    labelled = len(chosen) + bool(flags) > 1 and not table.headerless  # "Column 3: ..." would tell the encoder nothing
+    labels = column_labels([*chosen, *flags])
+    tags = _tags(frame, flags, labels)
     rows = []
     for i in range(len(frame)):
         parts = []
@@ -703,8 +705,37 @@ def build_texts(
             v = cells[c].iat[i]
             if v:
                 parts.append(f"{labels[c]}: {v}" if labelled else v)
+        if tags[i]:
+            parts.append(f"Tags: {tags[i]}" if labelled else tags[i])
         rows.append(". ".join(p.rstrip(".") for p in parts) + ("." if labelled and parts else ""))
     return pd.Series(rows, index=frame.index, dtype=object), chosen
+
+
+def flag_columns(frame: pd.DataFrame, other: Sequence[str]) -> list[str]:
+    """The columns that flag a tag with 0 or 1 (one-hot genres: ``Action``, ``Comedy``...), two at least; each names a
+    tag. Words in the text (``is_ebook: false``) are no flags: they are text already.
+
+    >>> flag_columns(pd.DataFrame({"id": ["1", "2"], "Action": ["1", "0"], "Comedy": [0, 1], "year": [1995, 1996]}), ["id"])
+    ['Action', 'Comedy']
+    """
+    found = []
+    for c in frame.columns:
+        if c in other or not re.search(r"[^\W\d_]", str(c)):
+            continue
+        values = frame[c].dropna().head(1000)
+        text = values.astype(str).str.strip()
+        if len(text) and text.isin(("0", "1", "0.0", "1.0")).all() and not values.map(lambda v: isinstance(v, bool)).any():
+            found.append(str(c))
+    return found if len(found) >= 2 else []
+
+
+def _tags(frame: pd.DataFrame, flags: Sequence[str], labels: Mapping[str, str]) -> list[str]:
+    """Each row's tags: the labels of its flag columns that hold 1."""
+    if not flags:
+        return [""] * len(frame)
+    on = np.column_stack([pd.to_numeric(frame[c], errors="coerce").fillna(0).to_numpy() == 1 for c in flags])
+    names = np.asarray([labels[c] for c in flags], dtype=object)
+    return [", ".join(names[row]) for row in on]
 
 
 def column_labels(columns: Sequence[str]) -> dict[str, str]:

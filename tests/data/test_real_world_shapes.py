@@ -226,3 +226,17 @@ def test_a_matrix_of_users_by_items_is_read_one_row_per_rating() -> None:
     assert counts.n_users == 2 and counts.n_interactions == 2 and set(counts.interactions["item_id"]) == {"sku1", "sku2"}
     with pytest.raises(DataError, match=r"column .Heat \(1995\). holds .4x. at line 3, which is no number"):
         recengine.read_dataset(upload("pivot.csv", ratings.replace("u2,,4", "u2,,4x")))
+
+
+def test_one_hot_genre_columns_become_the_items_tags() -> None:
+    """MovieLens' u.item with its header (and many catalogues) flag each genre in a 0/1 column of its own; the
+    genres were left out of the text, as columns with no words."""
+    items = pd.DataFrame({"movie id": ["1", "2", "3"], "movie title": ["Toy Story (1995)", "GoldenEye (1995)", "Heat"],
+                          "unknown": [0, 0, 0], "Action": ["0", "1", "1"], "Animation": [1, 0, 0], "Children's": [1, 0, 0],
+                          "Thriller": [0, 1, 1], "year": [1995, 1995, 1995]})
+    ds = recengine.read_dataset(pd.DataFrame({"user": ["a", "a", "b"], "movie id": ["1", "2", "3"]}), items)
+    assert ds.texts == ["Movie title: Toy Story (1995). Tags: Animation, Children's.",
+                        "Movie title: GoldenEye (1995). Tags: Action, Thriller.", "Movie title: Heat. Tags: Action, Thriller."]
+    one = recengine.read_dataset(pd.DataFrame({"user": ["a"], "sku": ["1"]}),
+                                 pd.DataFrame({"sku": ["1"], "name": ["Kettle"], "in_stock": [1]}))
+    assert one.texts == ["Kettle"]  # a lone 0/1 column is a count or a flag of stock, not a tag
