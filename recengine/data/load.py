@@ -517,7 +517,10 @@ def roles_by_position(table: Table, mapping: Mapping[str, str | None], warnings:
         roles["timestamp"] = next((c for c in rest if holds_times(table.frame[c])), None)
     if "rating" not in roles:
         roles["rating"] = next((c for c in rest if c != roles["timestamp"] and _reads_as_rating(table.frame[c])), None)
-    read = [f"{roles[r]} as the {r}" for r in ROLES if roles.get(r) is not None and r not in mapping]
+    if "event" not in roles:  # Taobao's pv, buy, cart, fav
+        roles["event"] = next((c for c in rest if c not in (roles["timestamp"], roles["rating"])
+                               and _reads_as_events(table.frame[c])), None)
+    read = [f"{roles[r]} as the {r}" for r in (*ROLES, "event") if roles.get(r) is not None and r not in mapping]
     skipped = f"; {counter} counts the rows and was left out" if counter is not None and counter not in roles.values() else ""
     if read:
         warnings.append(
@@ -534,13 +537,26 @@ def _reads_as_rating(values: pd.Series) -> bool:
     Foursquare's check-ins hold a latitude (40.71981037) and a time-zone offset (-240) where no rating is.
 
     >>> [_reads_as_rating(pd.Series(v)) for v in (["3", "4.5", "1"], ["12", "0", "240"], ["40.7198", "40.69"],
-    ...                                            ["-240", "-300"], ["0", "S", "0"], ["5", "5"])]
-    [True, True, False, False, False, False]
+    ...                                            ["-240", "-300"], ["0", "S", "0"], ["5", "5"], ["2520377", "149192"])]
+    [True, True, False, False, False, False, False]
     """
     if not holds_numbers(values, share=1):
         return False
     numbers = decimals(values.dropna().head(200)).to_numpy(dtype="float64")
-    return bool((numbers >= 0).all() and (numbers * 2 == np.round(numbers * 2)).all() and len(np.unique(numbers)) > 1)
+    whole = (numbers >= 0).all() and (numbers * 2 == np.round(numbers * 2)).all() and len(np.unique(numbers)) > 1
+    return bool(whole and np.median(numbers) <= 10_000)  # Taobao's category ids (2520377) are no counts
+
+
+def _reads_as_events(values: pd.Series) -> bool:
+    """Whether a column of a file with no header names kinds of event: a few words (two to ten, each one word with no
+    digit), each on many rows, as Taobao's ``pv``, ``buy``, ``cart`` and ``fav``.
+
+    >>> _reads_as_events(pd.Series(["pv"] * 6 + ["buy", "cart"])), _reads_as_events(pd.Series(["Bridge", "Arts & Crafts"] * 3))
+    (True, False)
+    """
+    kinds = id_strings(values.head(1000)).value_counts()
+    return bool(2 <= len(kinds) <= 10 and len(kinds) < kinds.sum() / 2
+                and all(re.fullmatch(r"[^\W\d]+", str(k)) for k in kinds.index))
 
 
 def _row_numbers(values: pd.Series) -> bool:

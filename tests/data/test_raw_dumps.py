@@ -340,6 +340,7 @@ def test_foursquare_checkins_have_no_rating_by_position() -> None:
                                        (69, 3, "Home (private)", -300), (470, 2, "Bridge", -240)])
     ds = recengine.read_dataset(upload("dataset_TSMC2014_NYC.txt", rows))
     assert ds.options["columns"]["rating"] is None and ds.options["columns"]["timestamp"] == "column 8"
+    assert ds.options["event_column"] is None  # venue categories are the items' text, not kinds of event
     assert ds.n_items == 3 and ds.stats()["first_interaction"] == "2012-04-03"
     assert sorted(ds.items["title"]) == ["Arts & Crafts Store", "Bridge", "Home (private)"]
 
@@ -405,3 +406,14 @@ def test_lightgcn_train_txt_lists_each_users_items_on_one_line() -> None:
         recengine.read_dataset(upload("ratings.txt", "1 10 4\n2 10\n3 11 5\n"))
     with pytest.raises(DataError, match="line 2"):
         recengine.read_dataset(upload("r.txt", "0 72 8 32\n\t63 57\n2 48 26 12 62 3\n"))
+
+
+def test_taobao_user_behavior_reads_its_kinds_of_event_and_no_category_as_a_rating() -> None:
+    """Taobao's UserBehavior.csv: user, item, category id, pv/buy/cart/fav, unix time; no header."""
+    rows = "".join(f"{u},{2268318 + i},{[2520377, 4690421, 149192][i % 3]},{['pv', 'pv', 'pv', 'buy', 'cart', 'fav'][i % 6]},"
+                   f"{1511544070 + 60 * i}\n" for i, u in enumerate([1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6]))
+    ds = recengine.read_dataset(upload("UserBehavior.csv", rows))
+    assert ds.options["columns"]["rating"] is None and ds.options["event_column"] == "column 4"
+    assert any("holds 4 kinds of event" in w for w in ds.warnings)
+    bought = recengine.read_dataset(upload("UserBehavior.csv", rows), events=["buy"])
+    assert bought.n_interactions == 2
