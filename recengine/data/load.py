@@ -420,6 +420,11 @@ def _items_sheet(book: Table, sheets: Sequence[Table], mapping: Mapping[str, str
     return None, None
 
 
+def _unpadded(ids: pd.Series) -> pd.Series:
+    """Ids of digits without their leading zeros (``"007"`` -> ``"7"``, ``"000"`` -> ``"0"``); other ids as they are."""
+    return ids.where(~ids.str.fullmatch(r"0+\d+"), ids.str.lstrip("0").replace("", "0"))
+
+
 def _same_ids_but_zeros(items: pd.DataFrame, frame: pd.DataFrame, inter_name: str, items_name: str,
                         warnings: list[str]) -> pd.DataFrame:
     """``items`` with its ids written as the interactions write them, where the two differ only by leading zeros
@@ -430,11 +435,8 @@ def _same_ids_but_zeros(items: pd.DataFrame, frame: pd.DataFrame, inter_name: st
     >>> _same_ids_but_zeros(items, pd.DataFrame({"item_id": ["108775015"]}), "t.parquet", "articles.csv", [])["item_id"].tolist()
     ['108775015', '108775016']
     """
-    def bare(ids: pd.Series) -> pd.Series:
-        return ids.where(~ids.str.fullmatch(r"0+\d+"), ids.str.lstrip("0").replace("", "0"))
-
     ours = pd.Series(pd.unique(frame[Columns.item]), dtype=str)
-    theirs, ours_bare = bare(items[Columns.item].astype(str)), bare(ours)
+    theirs, ours_bare = _unpadded(items[Columns.item].astype(str)), _unpadded(ours)
     if theirs.duplicated().any() or ours_bare.duplicated().any() or not ours_bare.isin(set(theirs)).mean() >= 0.5:
         return items
     to_ours = dict(zip(ours_bare, ours))  # the interactions' spelling wins; items nobody used lose their zeros
@@ -671,14 +673,12 @@ def _optional(table: Table, role: str, mapping: Mapping[str, str | None], taken:
 
 def _no_shared_items(inter_name: str, items_name: str, used: list[str], listed: list[str]) -> str:
     """The message for an items file that shares no id with the interactions, with the likely cause."""
-    def unpadded(ids: list[str]) -> set[str]:
-        return {i.lstrip("0") or "0" for i in ids}
-
+    theirs = set(_unpadded(pd.Series(used, dtype=str)))
+    padded = [i for i, bare in zip(listed, _unpadded(pd.Series(listed, dtype=str))) if bare in theirs]
     hint = ""
-    if unpadded(used) & unpadded(listed):
-        hint = (" The ids differ only by leading zeros (e.g. "
-                f"{next(i for i in listed if (i.lstrip('0') or '0') in unpadded(used))!r}): write them the same way "
-                "in both files (keep them as text when exporting).")
+    if padded:  # some two ids of one file would become one (else the load reads them as the same ids)
+        hint = (f" The ids differ only by leading zeros (e.g. {padded[0]!r}): write them the same way in both files "
+                "(keep them as text when exporting).")
     return (
         f"{items_name}: none of its item ids is an item of {inter_name} (e.g. {', '.join(map(repr, used[:3]))} there, "
         f"{', '.join(map(repr, listed[:3]))} here), so no interacted item would have text.{hint} Check that the "
