@@ -401,6 +401,17 @@ def _parse_dates(table: Table, column: str, text: pd.Series, warnings: list[str]
     return parsed
 
 
+_MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?"
+          r"|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
+#: a date inside words, as scraped reviews write it: "Posted November 5, 2011.", "Reviewed in the United States on
+#: 7 July 2019", "updated 2019-07-07 10:00"
+_DATE_WITHIN = re.compile(
+    rf"({_MONTH} \d{{1,2}},? \d{{4}}|\d{{1,2}} {_MONTH},? \d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}(?:[T ]\d{{2}}:\d{{2}}(?::\d{{2}})?)?"
+    r"|\d{1,2}/\d{1,2}/\d{4})",
+    re.IGNORECASE,
+)
+
+
 def parse_timestamps(table: Table, column: str, warnings: list[str] | None = None) -> pd.Series:
     """Timestamps as int64 unix seconds, from unix seconds, milliseconds or date text (ISO and similar).
 
@@ -441,6 +452,17 @@ def parse_timestamps(table: Table, column: str, warnings: list[str] | None = Non
         return pd.Series(seconds.astype("int64"), index=raw.index)
     parsed = _parse_dates(table, column, text, warnings)
     bad = np.flatnonzero(parsed.isna().to_numpy())
+    dates = text.iloc[bad].str.extract(_DATE_WITHIN, expand=False) if len(bad) else None
+    if dates is not None and dates.notna().all():  # "Posted November 5, 2011."
+        within = text.copy()
+        within.iloc[bad] = dates.to_numpy()
+        found = _parse_dates(table, column, within, warnings)
+        if found.notna().all():
+            if warnings is not None:
+                i = bad[0]
+                warnings.append(f"{table.name}: column {column!r} (timestamp) holds words around its dates (e.g. "
+                                f"{str(raw.iloc[i])!r}, read as {found.iloc[i]:%Y-%m-%d}); the dates were read.")
+            parsed, bad = found, bad[:0]
     if len(bad):
         examples = ", ".join(repr(str(raw.iloc[i])) for i in bad[:3])
         raise DataError(

@@ -240,3 +240,14 @@ def test_one_hot_genre_columns_become_the_items_tags() -> None:
     one = recengine.read_dataset(pd.DataFrame({"user": ["a"], "sku": ["1"]}),
                                  pd.DataFrame({"sku": ["1"], "name": ["Kettle"], "in_stock": [1]}))
     assert one.texts == ["Kettle"]  # a lone 0/1 column is a count or a flag of stock, not a tag
+
+
+def test_dates_inside_words_are_read_as_scraped_reviews_write_them() -> None:
+    """Steam's 'Posted November 5, 2011.' and Amazon's 'Reviewed in the United States on 7 July 2019'."""
+    log = pd.DataFrame({"user": ["a", "b", "c"], "item": ["x", "y", "x"],
+                        "date": ["Posted November 5, 2011.", "Reviewed in the United States on 7 July 2019", "2014-01-03"]})
+    ds = recengine.read_dataset(log)
+    assert ds.interactions["timestamp"].tolist() == [1320451200, 1562457600, 1388707200]
+    assert any("holds words around its dates (e.g. 'Posted November 5, 2011.', read as 2011-11-05)" in w for w in ds.warnings)
+    with pytest.raises(recengine.errors.DataError, match="cannot be read as a time"):  # a value with no date in it
+        recengine.read_dataset(log.assign(date=["Posted November 5, 2011.", "soon", "2014-01-03"]))
