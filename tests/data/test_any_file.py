@@ -24,7 +24,7 @@ CELLS = [
     "{}", "2024-01-02", "01/13/2024", "13/01/2024", "11/13/2019 3:31:00 PM", "1700000000", "1700000000000",
     "Thu Dec 17 08:58:48 -0800 2015", "Toy Story (1995)", "A <b>bold</b> &amp; odd text", "https://example.org/x",
     "Ünïcödé ☃", "héllo wörld", "tab\there", "a;b", "x::y", "view", "purchase", "true", "1e309", "inf",
-    "20200705", "20201345", "spotify:track:6rqhFgbbKwnb9MLmUQDhG6", "40.71981037", "-240",
+    "20200705", "20201345", "spotify:track:6rqhFgbbKwnb9MLmUQDhG6", "40.71981037", "-240", "Posted November 5, 2011.",
 ]
 TYPED = [1, 2.5, -3, 0, None, True, False, [1, 2], ["a", "b"], [], {"a": 1}, {"name": "x"}, [{"name": "x"}],
          [{"item_id": "i1", "hours": 2}], 1e20, 1700000000, "N1 N2"]
