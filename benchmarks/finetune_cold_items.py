@@ -44,7 +44,9 @@ epoch (``--epochs 2``, 630 steps, 444 s) fell to 0.1889 / 0.3497: the recipe ove
 popularity bias 3 fell to 0.1971 / 0.3300 (197 s), and training only the top three layers (``--train-layers 3``) to
 0.1901 / 0.3300. The ``--scale 15`` run's 0.2219 is partly its training seed's luck: trained with seeds 43 and 44 on the
 same split it gives 0.2094 and 0.2089; the mean of the three models' weights (a model soup) gives 0.2215 / 0.3748
-(script kept in the session note of 2026-12-03, not a recipe: it triples the training).
+(script kept in the session note of 2026-12-03, not a recipe: it triples the training). Souping across recipes did
+not help: with the distill recipe's unmixed model (0.1890 alone) 0.2039, the three with it 0.2191, with the base
+encoder too 0.2092; the three with the base encoder alone 0.2206.
 Seed 42 is the hard split: its hits hang on a few blockbusters (``--per-item``).
 
 Batch size (seed 42, ``--alpha 0.75 --no-guard`` for recipe 5, ``--alpha 1.0 --no-guard`` for recipe 7). The GPU's
