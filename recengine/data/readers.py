@@ -644,6 +644,10 @@ def _read_delimited(text: str, name: str, suffix: str) -> Table:
     opts = {"sep": sep, "quoting": quoting, "dtype": str, "keep_default_na": False, "na_values": [],
             "skipinitialspace": True, "engine": "c"}
     notes = [f"{name}: {blocks}."] if blocks else []
+    text, title = _title_lines(text, sep) if blocks is None and quoting == csv.QUOTE_MINIMAL else (text, [])
+    if title:
+        notes.append(f"{name}: line{'s' if len(title) > 1 else ''} {', '.join(map(str, title))} above the table "
+                     f"(a title, not rows) {'were' if len(title) > 1 else 'was'} skipped.")
     lines: tuple[int, ...] | None = None
     try:
         headerless = _headerless(pd.read_csv(io.StringIO(text), header=None, nrows=51, **opts))
@@ -732,6 +736,29 @@ def _adjacency(text: str, name: str) -> Table | None:
     note = (f"{name}: each line is a user followed by their items (as LightGCN's train.txt), so it was read as "
             f"{len(items):,} interactions, one per item; lines with a user alone hold none.")
     return Table(frame, name, unit="line", format="delimited(spaces)", lines=tuple(lines), headerless=True, notes=(note,))
+
+
+def _title_lines(text: str, sep: str) -> tuple[str, list[int]]:
+    """``text`` with the lines above its table blanked (a report's title or date, up to three lines, each with one
+    field or two fewer than every row of the table below), so rows keep their line numbers; and those lines' numbers.
+
+    >>> _title_lines("Sales report Q1\\n\\nuser,item\\nu1,i1\\nu2,i2\\nu3,i1\\n", ",")
+    ('\\n\\nuser,item\\nu1,i1\\nu2,i2\\nu3,i1\\n', [1])
+    """
+    if len(sep) != 1:
+        return text, []
+    head = text.split("\n", 60)[:60]
+    counts = [(i, len(next(csv.reader([ln], delimiter=sep)))) for i, ln in enumerate(head[:-1]) if ln.strip()]
+    for k in range(1, 4):
+        table = [c for _, c in counts[k:]]
+        if len(table) < 3:
+            break
+        # one field short is R's header over rows that begin with row names, not a title
+        if table[0] >= 2 and all(c == table[0] for c in table) and all(c == 1 or c < table[0] - 1 for _, c in counts[:k]):
+            drop = [i for i, _ in counts[:k]]
+            lines = text.split("\n", drop[-1] + 1)
+            return "\n".join("" if i in drop else ln for i, ln in enumerate(lines)), [i + 1 for i in drop]
+    return text, []
 
 
 def _ragged(text: str, sep: str) -> tuple[list[list[str]], list[int], list[int]] | None:

@@ -264,8 +264,22 @@ def test_lastfm_1k_listens_with_no_header_and_no_number() -> None:
 
 
 def test_one_line_ending_in_a_colon_is_a_title_not_a_block() -> None:
+    ds = recengine.read_dataset(upload("titled.csv", "Ratings:\nuser,item\nu1,a\nu2,b\n"))
+    assert ds.n_interactions == 2 and set(ds.interactions["item_id"]) == {"a", "b"}
+    assert any("line 1 above the table (a title, not rows) was skipped" in w for w in ds.warnings)
+
+
+def test_a_reports_title_lines_above_its_table_are_skipped_and_lines_still_count() -> None:
+    report = ("Sales report, Q1 2024\nExported 2024-04-01\n\ncustomer,product,qty,day\nu1,i1,2,2024-01-02\n"
+              "u2,i1,1,2024-01-03\nu2,i2,3,2024-01-04\n")
+    ds = recengine.read_dataset(upload("report.csv", report))
+    assert ds.options["columns"]["user"] == "customer" and ds.n_interactions == 3
+    assert any("lines 1, 2 above the table" in w for w in ds.warnings)
+    with pytest.raises(DataError, match="line 6"):  # the file's own line numbers
+        recengine.read_dataset(upload("report.csv", report.replace("u2,i1,1", ",i1,1")))
+    # a header one field short of its rows is R's, over rows that begin with row names: no title, still an error
     with pytest.raises(DataError, match="same number of comma-separated fields"):
-        recengine.read_dataset(upload("titled.csv", "Ratings:\nuser,item\nu1,a\nu2,b\n"))
+        recengine.read_dataset(upload("r.csv", "user,item\n1,u1,i1\n2,u2,i2\n3,u2,i1\n"))
 
 
 def test_otto_sessions_with_their_events_nested() -> None:
