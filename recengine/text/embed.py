@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 import unicodedata
 import warnings
@@ -66,6 +67,7 @@ _SCRIPTS = {"CJK": "Chinese or Japanese (CJK)", "HIRAGANA": "Japanese", "KATAKAN
             "DEVANAGARI": "Devanagari"}
 
 
+_ASCII_LETTERS = re.compile(r"[A-Za-z]")
 _WORD_SIGNS = frozenset({"CJK", "HIRAGANA", "KATAKANA", "HANGUL"})  # scripts that write about a word per sign
 
 
@@ -83,9 +85,14 @@ def language_message(texts: Sequence[str], encoder: Encoder, sample: int = 500) 
     if encoder.name != DEFAULT:
         return None
     scripts: dict[str, float] = {}  # about how many words of each script: a CJK character is about one word,
-    for text in list(texts)[:sample]:  # five letters of an alphabet are about one (the labels are English words)
-        for ch in str(text):
-            if ch.isalpha():
+    for text in map(str, list(texts)[:sample]):  # five letters of an alphabet are about one (the labels are English)
+        ascii_letters = len(_ASCII_LETTERS.findall(text))  # Latin, counted at C speed: this runs on every warm call
+        if ascii_letters:
+            scripts["LATIN"] = scripts.get("LATIN", 0.0) + 0.2 * ascii_letters
+        if text.isascii():
+            continue
+        for ch in text:
+            if ch.isalpha() and not ch.isascii():
                 word = unicodedata.name(ch, "UNKNOWN").split(" ")[0]
                 scripts[word] = scripts.get(word, 0.0) + (1.0 if word in _WORD_SIGNS else 0.2)
     words = sum(scripts.values())
