@@ -6,7 +6,7 @@ import dataclasses
 import html
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -117,6 +117,8 @@ def find_column(
                                                                        re.IGNORECASE)])
         if role == "timestamp" and not matches:  # bought_on, createdOn: "on" also ends names like add_on, so only with dates in it
             matches = [c for c in cols if re.search(r"(?:[_\-\s]on|[a-z]On)$", c) and holds_times(table.frame[c])]
+        if role == "timestamp" and not matches:  # Steam's posted, date_added's kin: added, published, watched
+            matches = _first_times(table, [c for c in cols if _PAST_TENSE.search(c)], reads=_reads_as_dates)
         if role == "timestamp" and not matches:  # a Parquet datetime column says what it is by its type, whatever its name
             typed = [c for c, dtype in zip(cols, table.frame.dtypes) if pd.api.types.is_datetime64_any_dtype(dtype)]
             matches = typed if len(typed) == 1 else []
@@ -153,18 +155,36 @@ def _split_camel(name: str) -> str:
 _EDIT_WORDS = ("updat", "modif", "chang", "edit", "delet", "expir", "remov", "sync", "last")
 
 
-def _first_times(table: Table, columns: list[str]) -> list[str]:
-    """Of several columns named like times, those that hold times and do not say when the row was changed since
-    (``updated_at``, ``date_updated``, ``last_modified``); all that hold times if every one says so.
+def _first_times(table: Table, columns: list[str], reads: Callable[[Table, str], bool] | None = None) -> list[str]:
+    """Of several columns named like times, those that hold times (by ``holds_times``, or ``reads``) and do not say
+    when the row was changed since (``updated_at``, ``date_updated``, ``last_modified``); all that hold times if every
+    one says so.
 
     >>> t = Table(pd.DataFrame({"created_at": ["2024-01-02"], "updated_at": ["2024-03-01"], "read_at": [""]}), "t")
     >>> _first_times(t, ["created_at", "updated_at", "read_at"])
     ['created_at']
     """
-    held = [c for c in columns if holds_times(table.frame[c])]
+    held = [c for c in columns if (reads(table, c) if reads else holds_times(table.frame[c]))]
     words = {c: re.findall(r"[a-z]+", _split_camel(c).lower()) for c in held}
     first = [c for c in held if not any(w.startswith(_EDIT_WORDS) for w in words[c])]
     return first or held
+
+
+#: a name whose last word says what happened: posted, reviews.posted, dateAdded's "added", publishedAt is caught above
+_PAST_TENSE = re.compile(r"(?:^|[^A-Za-z]|[a-z](?=[A-Z]))[A-Za-z]?[a-z]{2,}ed$")
+
+
+def _reads_as_dates(table: Table, column: str) -> bool:
+    """Whether ``column`` reads whole as times, dates within words included: a guess from a name must not stop a
+    load that would work without it (Steam writes "Posted February 3." with no year)."""
+    text = table.frame[column].dropna().astype(str).head(200)
+    if not (holds_times(text) or text.str.extract(_DATE_WITHIN, expand=False).notna().mean() >= 0.9):
+        return False
+    try:
+        parse_timestamps(table, column)
+    except DataError:
+        return False
+    return True
 
 
 def _one_time(table: Table, columns: list[str]) -> list[str]:

@@ -251,3 +251,26 @@ def test_dates_inside_words_are_read_as_scraped_reviews_write_them() -> None:
     assert any("holds words around its dates (e.g. 'Posted November 5, 2011.', read as 2011-11-05)" in w for w in ds.warnings)
     with pytest.raises(recengine.errors.DataError, match="cannot be read as a time"):  # a value with no date in it
         recengine.read_dataset(log.assign(date=["Posted November 5, 2011.", "soon", "2014-01-03"]))
+
+
+def test_a_column_named_for_what_happened_is_the_timestamp_when_every_value_reads_as_a_date() -> None:
+    """Steam's reviews: 'posted' (nested under 'reviews'), beside 'last_edited' and 'featured'; none is named 'date'."""
+    log = pd.DataFrame({"user_id": ["a", "b", "c"], "reviews.item_id": ["x", "y", "x"],
+                        "reviews.posted": ["Posted November 5, 2011.", "Posted July 15, 2011.", "Posted June 24, 2014."],
+                        "reviews.last_edited": ["", "Last edited December 5, 2015.", ""],
+                        "featured": ["yes", "no", "no"]})
+    ds = recengine.read_dataset(log)
+    assert ds.options["columns"]["timestamp"] == "reviews.posted"
+    assert ds.interactions["timestamp"].tolist() == [1320451200, 1310688000, 1403568000]
+    added = recengine.read_dataset(log.drop(columns="reviews.posted").assign(dateAdded=["2024-01-02"] * 3))
+    assert added.options["columns"]["timestamp"] == "dateAdded"
+    # Steam leaves out the year of the current year's reviews: a guess from a name is dropped, the load goes on
+    yearless = recengine.read_dataset(log.assign(**{"reviews.posted": ["Posted November 5, 2011.", "Posted February 3.",
+                                                                       "Posted June 24, 2014."]}))
+    assert not yearless.has_timestamps
+    with pytest.raises(recengine.errors.DataError, match="'reviews.posted' \\(timestamp\\) has values that cannot"):
+        recengine.read_dataset(log.assign(**{"reviews.posted": ["2011-11-05", "Posted February 3.", "2014-06-24"]}),
+                               columns={"timestamp": "reviews.posted"})
+    listed = pd.DataFrame({"user": ["a", "b"], "item": ["x", "y"], "listed": ["yes", "no"]})
+    assert not recengine.read_dataset(listed).has_timestamps  # a past-tense name with no dates is no time
+
