@@ -147,7 +147,7 @@ def preview(upload, what: str):
 def upload_form() -> None:
     st.subheader("Load your own data")
     st.markdown(
-        "CSV / TSV / any of `, ; tab | ::` or spaces (with or without a header row), Parquet, JSON or JSON Lines, an Excel workbook (its first sheet), "
+        "CSV / TSV / any of `, ; tab | ::` or spaces (with or without a header row), Parquet, JSON or JSON Lines, an Excel workbook (ratings and items on one sheet or two), "
         "optionally `.gz` or `.zip`. "
         "**Interactions**: one row per (user, item), optional rating and timestamp. "
         "**Items** (optional but needed for text models and cold start): an item id plus text columns."
@@ -160,13 +160,13 @@ def upload_form() -> None:
         help="On by default for uploads. The salt is kept in this recengine home: the same file hashes the same way "
         "here (so likes are found again) and differently on another machine. Turn off to see your own user ids.",
     )
-    inter_cols, item_cols = [], []
+    inter_cols, item_cols, text_cols = [], [], []
     # a file the preview cannot read is said once, here, and cannot be loaded
     inter_preview = preview(inter, "interactions") if inter is not None else None
     items_preview = preview(items, "items") if items is not None else None
     unreadable = (inter is not None and inter_preview is None) or (items is not None and items_preview is None)
     if inter_preview is not None:
-        inter_cols, guesses, kinds = inter_preview
+        inter_cols, guesses, kinds, text_cols = inter_preview
         with st.expander("Column mapping", expanded=bool(ss.get("data_error"))):
             mcols = st.columns(4)
             for (role, label), col in zip(ROLES.items(), mcols):
@@ -186,7 +186,7 @@ def upload_form() -> None:
                                help="In a log of views, carts and purchases, count only some kinds: purchases alone "
                                "say more about taste than every view. Chosen before repeated pairs merge.")
     if items_preview is not None:
-        item_cols, item_guesses, _ = items_preview
+        item_cols, item_guesses, _, _ = items_preview
         with st.expander("Column mapping: items file", expanded=bool(ss.get("data_error"))):
             st.selectbox("Title shown for each item", [AUTO, *item_cols], key="map_title",
                          help="auto: a column named like a title (title, name, product_title, headline...), else "
@@ -197,9 +197,9 @@ def upload_form() -> None:
     with st.expander("Item text", expanded=items is not None):
         mode = st.radio("Build each item's text from", TEXT_MODES, key="text_mode", horizontal=True)
         if mode == "Chosen columns":
-            st.multiselect("Text columns", item_cols or inter_cols, key="text_cols")
+            st.multiselect("Text columns", item_cols or text_cols, key="text_cols")
         elif mode == "Template":
-            example = " ".join(f"{{{c}}}." for c in (item_cols or inter_cols)[1:4]) or "{title}. {description}"
+            example = " ".join(f"{{{c}}}." for c in (item_cols or text_cols)[1:4]) or "{title}. {description}"
             st.text_input("Template", key="text_template", placeholder=example,
                           help="Column names in braces, e.g. {title} ({year}). {description}")
     st.button("Load these files", type="primary", on_click=load_upload, key="load_upload",

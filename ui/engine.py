@@ -74,15 +74,21 @@ def progress_callback(label: str) -> tuple[Progress, Callable[[], None]]:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def table_columns(data: bytes, name: str, role: str) -> tuple[list[str], dict[str, str | None], list[str]]:
-    """The columns of an uploaded file, the roles the engine would guess for them (None: no guess), and the kinds of
-    event in its event column (none without one)."""
+def table_columns(data: bytes, name: str, role: str) -> tuple[list[str], dict[str, str | None], list[str], list[str]]:
+    """The columns of an uploaded file, the roles the engine would guess for them (None: no guess), the kinds of
+    event in its event column (none without one), and the columns its item texts could come from. Of a workbook, the
+    sheet that the load reads: the interactions are on the first sheet with a user column, and the texts on its
+    other sheets."""
     from recengine.data import read_table
-    from recengine.data.load import event_kinds, guess_columns
+    from recengine.data.load import event_kinds, guess_columns, interactions_sheet
 
     tbl = read_table(data, default_name=name, explode=role != "items")
+    if role != "items":
+        tbl = interactions_sheet(tbl, None, [])
     guesses = guess_columns(tbl, role)
-    return [str(c) for c in tbl.frame.columns], guesses, event_kinds(tbl, guesses.get("event"))
+    columns = [str(c) for c in tbl.frame.columns]
+    texts = list(dict.fromkeys(str(c) for sheet in tbl.sheets for c in sheet.frame.columns)) or columns
+    return columns, guesses, event_kinds(tbl, guesses.get("event")), texts
 
 
 @st.cache_resource(show_spinner="Loading the encoder…", max_entries=4)

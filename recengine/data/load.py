@@ -117,7 +117,7 @@ def read_dataset(
     warnings.extend(inter.notes)
     roles = roles_by_position(inter, mapping, warnings) if inter.headerless else mapping
     if inter.sheets:  # a workbook whose first sheet holds the items, not the interactions
-        inter = _interactions_sheet(inter, roles.get("user"), warnings)
+        inter = interactions_sheet(inter, roles.get("user"), warnings)
     user_col = find_column(inter, "user", roles.get("user"), required=True)
     if "user" not in roles:
         user_col = _user_or_session(inter, user_col, warnings)
@@ -383,7 +383,7 @@ def read_matrix(table: Table, user_col: str, warnings: list[str]) -> Table | Non
     return dataclasses.replace(table, frame=frame, lines=tuple(table.line_of(rows).tolist()), headerless=False)
 
 
-def _interactions_sheet(book: Table, user: str | None, warnings: list[str]) -> Table:
+def interactions_sheet(book: Table, user: str | None, warnings: list[str]) -> Table:
     """The first sheet of a workbook that has a user column (``book`` itself, its first sheet, when it has one), the
     others kept as its ``sheets``."""
     tables = [dataclasses.replace(book, sheets=()), *book.sheets]

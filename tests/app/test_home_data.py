@@ -253,3 +253,28 @@ def test_rows_with_no_id_are_an_error_until_the_form_says_to_skip_them(run_page)
     assert not at.error and at.session_state["dataset"].n_interactions == 3
     assert any("1 row(s) with no user or item id were left out, first at line 3" in w.value.replace("\\", "")
                for w in at.warning)
+
+
+def test_a_workbook_maps_the_sheet_that_holds_the_ratings_and_takes_texts_from_the_other(run_page, tmp_path):
+    import pandas as pd
+
+    path = tmp_path / "shop.xlsx"
+    with pd.ExcelWriter(path) as book:  # the items first: the ratings are not on the first sheet
+        pd.DataFrame({"Product": ["P1", "P2", "P3"], "Name": ["Rain jacket", "Trail shoes", "Tent"],
+                      "Blurb": ["Light", "Grip", "Two-person"]}).to_excel(book, sheet_name="Products", index=False)
+        pd.DataFrame({"Customer": ["ann", "ann", "bob"], "Product": ["P1", "P2", "P2"], "Stars": [5, 4, 3]}).to_excel(
+            book, sheet_name="Ratings", index=False)
+    at = run_page("pages/1_Data.py")
+    at.file_uploader(key="up_inter").set_value(("shop.xlsx", path.read_bytes(), "application/vnd.ms-excel"))
+    at.run()
+    assert_clean(at)
+    assert at.selectbox(key="map_user").options[1:] == ["Customer", "Product", "Stars"]  # after "auto"
+    assert "Customer" in at.selectbox(key="map_user").help and "Stars" in at.selectbox(key="map_rating").help
+    at.radio(key="text_mode").set_value("Chosen columns").run()
+    assert at.multiselect(key="text_cols").options == ["Product", "Name", "Blurb"]
+    at.multiselect(key="text_cols").set_value(["Name"]).run()
+    at.button(key="load_upload").click().run()
+    assert_clean(at)
+    assert not at.error
+    ds = at.session_state["dataset"]
+    assert (ds.n_interactions, ds.cold_items.tolist(), ds.texts[2]) == (3, ["P3"], "Tent")
