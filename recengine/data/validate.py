@@ -572,16 +572,17 @@ def text_columns(frame: pd.DataFrame, id_column: str, left_out: list[str] | None
             if left_out is not None:
                 left_out.append(str(c))
             continue
-        if any(_same_text(head, other) for other in seen):  # Steam's app_name and title: said once
+        texts = head.to_numpy(dtype=object)
+        if any(_same_text(texts, other) for other in seen):  # Steam's app_name and title: said once
             continue
         cols.append(str(c))
-        seen.append(head)
+        seen.append(texts)
     return cols
 
 
-def _same_text(a: pd.Series, b: pd.Series) -> bool:
+def _same_text(a: np.ndarray, b: np.ndarray) -> bool:
     """Whether two columns' texts are the same in (nineteen in twenty of) the rows where either has one."""
-    written = (a.str.len() > 0) | (b.str.len() > 0)
+    written = (a != "") | (b != "")
     return bool(written.any()) and bool((a[written] == b[written]).mean() >= 0.95)
 
 
@@ -654,6 +655,16 @@ def cell_text(value: object) -> str:
     return text
 
 
+def _cell_texts(values: pd.Series) -> list[str]:
+    """:func:`cell_text` of each cell, as a list; the empty cells of a sparse column (a catalogue's many properties)
+    cost nothing."""
+    present = values.notna().to_numpy()
+    out = np.full(len(values), "", dtype=object)
+    if present.any():
+        out[present] = values[present].map(cell_text).to_numpy(dtype=object)
+    return out.tolist()
+
+
 def parse_template(template: str, where: str) -> list[tuple[str, str]]:
     """Split a text template into ``("text", literal)`` and ``("column", name)`` pieces.
 
@@ -720,10 +731,10 @@ def build_texts(
             )
         used = list(dict.fromkeys(f for (kind, _), f in zip(pieces, fields) if kind == "column"))
         actual = {str(c): c for c in frame.columns}
-        cells = {c: frame[actual[c]].map(cell_text) for c in used}
+        cells = {c: _cell_texts(frame[actual[c]]) for c in used}
         rows = []
         for i in range(len(frame)):
-            values = {c: cells[c].iat[i] for c in used}
+            values = {c: cells[c][i] for c in used}
             filled = "".join(values[f] if kind == "column" else f for (kind, _), f in zip(pieces, fields))
             rows.append(filled.strip() if any(values.values()) else "")
         return pd.Series(rows, index=frame.index, dtype=object), used
@@ -736,7 +747,7 @@ def build_texts(
     flags = flag_columns(frame, [id_column, *chosen]) if text is None and not table.headerless else []
     if not chosen and not flags:
         return pd.Series([""] * len(frame), index=frame.index, dtype=object), []
-    cells = {c: frame[c].map(cell_text) for c in chosen}
+    cells = {c: _cell_texts(frame[c]) for c in chosen}
     labelled = len(chosen) + bool(flags) > 1 and not table.headerless  # "Column 3: ..." would tell the encoder nothing
     labels = column_labels([*chosen, *flags])
     tags = _tags(frame, flags, labels)
@@ -744,7 +755,7 @@ def build_texts(
     for i in range(len(frame)):
         parts = []
         for c in chosen:
-            v = cells[c].iat[i]
+            v = cells[c][i]
             if v:
                 parts.append(f"{labels[c]}: {v}" if labelled else v)
         if tags[i]:
