@@ -8,7 +8,8 @@ history and 2-40 labelled impressions a row, about 1.7 million interactions once
 
 Before, ids were cleaned one row at a time and dates parsed with ``format="mixed"`` (dateutil, value by value, on
 every row); now each distinct id and time is cleaned once, and the format pandas guesses for the first dates reads
-every value that fits it at once.
+every value that fits it at once. Item texts of a wide catalogue (a Yelp-like name and 40 attributes, 30% filled)
+were built reading each cell back with ``Series.iat``; now each column is read into a list once.
 
 Measured on CPU (2 shared cores), one run:
 
@@ -20,6 +21,7 @@ Measured on CPU (2 shared cores), one run:
     kernel                                rows  before s  ours s  speed-up  same
     clean user ids                   1,000,000      0.81    0.11      7.34  True
     parse US date text               1,000,000     34.94    0.67     51.78  True
+    item texts, 41 columns             100,000     24.56    2.05     12.00  True
 
 (A million rows hold 656,201 distinct (user, item) pairs: the rest are repeats, merged.) The MIND-like log took 26 s
 to read before this change. Most of what remains there is reading the lists themselves (one row per item) and
@@ -40,7 +42,7 @@ import pandas as pd
 
 import recengine
 from recengine.data.readers import Table
-from recengine.data.validate import _id_to_str, _parse_dates, clean_ids
+from recengine.data.validate import _id_to_str, _parse_dates, build_texts, cell_text, clean_ids, column_labels
 
 
 def write_ratings(path: Path, rows: int, dates: bool, seed: int = 0) -> None:
@@ -77,6 +79,26 @@ def clean_ids_before(values: pd.Series) -> pd.Series:
     """Each row looked at for nested values, then cleaned, as ``clean_ids`` did."""
     values.map(lambda v: isinstance(v, (dict, list, tuple, np.ndarray)))
     return values.map(_id_to_str)
+
+
+def write_catalogue(items: int = 100_000, seed: int = 2) -> pd.DataFrame:
+    """A Yelp-like catalogue: a name and 40 attributes, each written for three items in ten."""
+    rng = np.random.default_rng(seed)
+    attributes = {f"attributes.A{i}": np.where(rng.random(items) < 0.3, rng.choice(["True", "False", "u'free'", "quiet"],
+                                                                                  items), None) for i in range(40)}
+    return pd.DataFrame({"business_id": np.arange(items).astype(str), "name": [f"Shop {i}" for i in range(items)],
+                         **attributes})
+
+
+def texts_before(frame: pd.DataFrame, chosen: list[str]) -> list[str]:
+    """Each cell read back with ``Series.iat``, as ``build_texts`` did."""
+    cells = {c: frame[c].map(cell_text) for c in chosen}
+    labels = column_labels(chosen)
+    rows = []
+    for i in range(len(frame)):
+        parts = [f"{labels[c]}: {cells[c].iat[i]}" for c in chosen if cells[c].iat[i]]
+        rows.append(". ".join(p.rstrip(".") for p in parts) + ("." if parts else ""))
+    return rows
 
 
 def dates_before(text: pd.Series) -> pd.Series:
@@ -122,6 +144,13 @@ def main() -> None:
         ours, t_ours = timed(_parse_dates, table, "date", text)
         same = bool((before == ours).all())  # the same instants (pandas may pick another resolution)
         print(f"{'parse US date text':<30}{len(text):>12,}{t_before:>10.2f}{t_ours:>8.2f}{t_before / t_ours:>10.2f}{same!s:>6}")
+        catalogue = write_catalogue()
+        chosen = [c for c in catalogue.columns if c != "business_id"]
+        before, t_before = timed(texts_before, catalogue, chosen)
+        (ours, _), t_ours = timed(build_texts, Table(catalogue, "items"), "business_id", chosen)
+        same = before == ours.tolist()
+        print(f"{'item texts, 41 columns':<30}{len(catalogue):>12,}{t_before:>10.2f}{t_ours:>8.2f}{t_before / t_ours:>10.2f}"
+              f"{same!s:>6}")
 
 
 if __name__ == "__main__":
