@@ -752,6 +752,7 @@ def _items_from_table(
                 f"Its columns are: {', '.join(cols)}. Say which with columns={{'items_id': '...'}} (in the app: "
                 "Column mapping, Item id in the items file; in the CLI: --items-id-col)."
             )
+    table = _pivot_properties(table, id_col, text, warnings)
     ids = clean_ids(table, id_col, "item")
     left_out: list[str] = []
     texts, used = build_texts(table, id_col, text, left_out)
@@ -815,6 +816,62 @@ def _items_from_table(
     out.insert(1, Columns.title, titles.to_numpy())
     out.insert(2, Columns.text, frame["_text"].to_numpy())
     return out.reset_index(drop=True)
+
+
+#: the columns of a catalogue kept as (item, property, value) rows: a SQL entity-attribute-value table, Retailrocket's
+#: item_properties, a product feed's specifications
+_PROPERTY_NAMES = ("property", "properties", "attribute", "attr", "key", "feature", "field", "spec", "specification",
+                   "characteristic", "facet", "propertyname", "attributename", "featurename", "fieldname", "specname",
+                   "attributekey", "propertykey", "name")
+_VALUE_NAMES = ("value", "val", "values", "propertyvalue", "attributevalue", "featurevalue", "fieldvalue", "specvalue")
+MAX_PROPERTIES = 100
+
+
+def _pivot_properties(table: Table, id_col: str, text: str | Sequence[str] | None, warnings: list[str]) -> Table:
+    """``table`` with one row per item and a column per property, when it holds its items as (item, property, value)
+    rows and ``text`` does not name those columns; else ``table`` itself. Where an item gives a property several
+    values, the last one holds (by the time column's order, when there is one, as Retailrocket's properties change
+    over time)."""
+    frame = table.frame
+    cols = [c for c in frame.columns if c != id_col]
+    keys = [c for c in cols if norm(c) in _PROPERTY_NAMES]
+    values = [c for c in cols if norm(c) in _VALUE_NAMES]
+    ids = frame[id_col]
+    if len(keys) != 1 or len(values) != 1 or frame.empty or ids.isna().any():
+        return table  # (a missing id is reported, by its line, as in any items file)
+    key, value = keys[0], values[0]
+    named = [text] if isinstance(text, str) else list(text or [])
+    named += [field.strip() for t in named for field in re.findall(r"\{([^{}]*)\}", t)]  # a template's columns
+    if key in named or value in named:  # the user's own text of the rows: merged as they are
+        return table
+    n_items = ids.nunique()
+    names = frame[key].astype(str).str.strip()
+    pairs = pd.DataFrame({"id": ids.astype(str).to_numpy(), "key": names.to_numpy()}).drop_duplicates()
+    held = pairs.groupby("key", sort=False).size().sort_values(ascending=False, kind="stable")  # items per property
+    if (frame[key].head(1000).map(nested).any() or len(pairs) < 0.5 * len(frame) or pairs.groupby("id").size().median() < 2
+            or held.iloc[0] < n_items / 3):
+        return table  # the same name on an item's every row (a title), or names that few items share
+    when = find_column(dataclasses.replace(table, frame=frame[[c for c in cols if c not in (key, value)]]), "timestamp",
+                       None, required=False)
+    rows = frame
+    if when is not None:
+        rows = frame.assign(_when=parse_timestamps(table, when)).sort_values("_when", kind="stable")
+    kept = held.index[:MAX_PROPERTIES]
+    rows = rows.assign(_key=names)
+    rows = rows[rows["_key"].isin(kept)].drop_duplicates([id_col, "_key"], keep="last")
+    order = pd.Index(pd.unique(ids))
+    wide = rows.pivot(index=id_col, columns="_key", values=value).reindex(order)[list(kept)]
+    others = [c for c in cols if c not in (key, value, when)]
+    out = frame.groupby(id_col, sort=False)[others].first().reindex(order) if others else pd.DataFrame(index=order)
+    clash = [k for k in kept if k in out.columns or k in (id_col, "_id", "_text")]
+    wide = wide.rename(columns={k: f"{key}: {k}" for k in clash})
+    out = pd.concat([out, wide], axis=1).rename_axis(id_col).reset_index()
+    shown = ", ".join(repr(k) for k in kept[:5]) + (", ..." if len(kept) > 5 else "")
+    dropped = (f" The {len(held) - len(kept)} rarest properties were left out; keep {MAX_PROPERTIES} at most, or "
+               "join them into a text column yourself." if len(held) > len(kept) else "")
+    warnings.append(f"{table.name}: holds its items as ({id_col}, {key}, {value}) rows, so each property became a "
+                    f"column: {len(kept)} of them ({shown}), {n_items} items.{dropped}")
+    return dataclasses.replace(table, frame=out)
 
 
 def merge_item_rows(frame: pd.DataFrame, id_col: str) -> tuple[pd.DataFrame, list[str]]:

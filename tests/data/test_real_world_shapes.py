@@ -274,3 +274,42 @@ def test_a_column_named_for_what_happened_is_the_timestamp_when_every_value_read
     listed = pd.DataFrame({"user": ["a", "b"], "item": ["x", "y"], "listed": ["yes", "no"]})
     assert not recengine.read_dataset(listed).has_timestamps  # a past-tense name with no dates is no time
 
+
+def test_items_kept_as_property_value_rows_become_one_row_per_item(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A SQL entity-attribute-value table or Retailrocket's item_properties: (item, property, value) rows."""
+    log = pd.DataFrame({"customer_id": ["u1", "u1", "u2", "u2"], "sku": ["A1", "B2", "C3", "A1"]})
+    props = pd.DataFrame({
+        "sku": ["A1", "A1", "A1", "B2", "B2", "B2", "C3", "C3", "A1"],
+        "attribute": ["name", "color", "material", "name", "color", "material", "name", "fuel", "color"],
+        "value": ["Trail running shoe", "red", "mesh", "Hiking boot", "brown", "leather", "Camping stove", "propane",
+                  "blue"],
+        "changed": [3, 1, 1, 1, 1, 1, 1, 1, 2]})
+    ds = recengine.read_dataset(log, props.drop(columns="changed"))
+    assert ds.items["title"].tolist() == ["Trail running shoe", "Hiking boot", "Camping stove"]
+    assert ds.texts == ["Name: Trail running shoe. Color: blue. Material: mesh.",  # the last color written
+                        "Name: Hiking boot. Color: brown. Material: leather.", "Name: Camping stove. Fuel: propane."]
+    assert any("holds its items as (sku, attribute, value) rows" in w and "4 of them ('name', 'color', 'material', "
+               "'fuel')" in w for w in ds.warnings)
+    # with a time column, the latest value holds whatever the rows' order
+    timed = props.assign(ts=pd.to_datetime(["2024-01-03"] + ["2024-01-01"] * 7 + ["2023-12-01"]))
+    assert recengine.read_dataset(log, timed.drop(columns="changed")).texts[0].startswith("Name: Trail running shoe. "
+                                                                                         "Color: red.")
+    own = recengine.read_dataset(log, props, text="{attribute}: {value}")  # a text of the rows' own: merged, as before
+    assert own.texts[2] == "name, fuel: Camping stove, propane"
+    monkeypatch.setattr(recengine.data.load, "MAX_PROPERTIES", 2)
+    capped = recengine.read_dataset(log, props)
+    assert capped.texts[2] == "Name: Camping stove."  # fuel and material are the rarest
+    assert any("The 2 rarest properties were left out" in w for w in capped.warnings)
+
+
+def test_a_catalogue_with_name_and_value_columns_stays_one_item_per_row() -> None:
+    items = pd.DataFrame({"sku": ["A1", "B2", "C3"], "name": ["Trail shoe", "Hiking boot", "Camping stove"],
+                          "value": ["49.90", "120.00", "35.00"]})
+    log = pd.DataFrame({"customer_id": ["u1", "u2"], "sku": ["A1", "B2"]})
+    ds = recengine.read_dataset(log, items)
+    assert ds.items["title"].tolist() == ["Trail shoe", "Hiking boot", "Camping stove"]
+    assert not any("holds its items as" in w for w in ds.warnings)
+    twice = pd.concat([items, items.assign(value=["45.00", "99.00", "30.00"])])  # listed once per shop: a title per row
+    ds = recengine.read_dataset(log, twice)
+    assert ds.items["title"].tolist() == ["Trail shoe", "Hiking boot", "Camping stove"]
+    assert not any("holds its items as" in w for w in ds.warnings)
