@@ -706,6 +706,27 @@ def _merge_duplicates(frame: pd.DataFrame, table: Table, warnings: list[str]) ->
     return merged
 
 
+def _better_key(table: Table, named: str, interacted: set[str], warnings: list[str]) -> str:
+    """``named``, the items file's column named as the interactions' items, unless it holds few of their ids and
+    another column of ids unique in the file holds far more: goodbooks-10k's ratings name a book by books.csv's
+    ``id``, not its ``book_id`` (Goodreads' own id, which matches a few by chance)."""
+    head = table.frame.head(20_000)
+    wanted = min(len(interacted), len(head))  # as many as the first rows can hold
+    found = {named: _shared_ids(table, named, interacted)}
+    if found[named] >= 0.5 * wanted:  # the usual case: the name is right
+        return named
+    for c in map(str, head.columns):
+        if c != named and not head[c].head(1000).map(nested).any() and not id_strings(head[c].dropna()).duplicated().any():
+            found[c] = _shared_ids(table, c, interacted)
+    best = max(found, key=found.__getitem__)  # of equals, the named one
+    if found[best] < max(2 * found[named], 0.5 * wanted, 1):
+        return named
+    warnings.append(f"{table.name}: its column {named!r} holds only {found[named]:,} of the interactions' item ids in its "
+                    f"first rows, and column {best!r} holds {found[best]:,}, so {best!r} was taken as the item id. If "
+                    f"that is wrong, map it (columns={{'items_id': {named!r}}}; in the CLI: --items-id-col {named}).")
+    return best
+
+
 def _shared_ids(table: Table, column: str, interacted: set[str], sample: int = 20_000) -> int:
     """How many of the first rows of ``column`` hold an item id of the interactions (``interacted``)."""
     values = table.frame[column].head(sample)
@@ -731,7 +752,7 @@ def _items_from_table(
     elif explicit_item is not None and explicit_item in cols:
         id_col = explicit_item
     elif inter_item_col in cols:
-        id_col = inter_item_col
+        id_col = _better_key(table, inter_item_col, interacted, warnings)
     else:
         try:
             id_col = find_column(table, "item", None, required=True)

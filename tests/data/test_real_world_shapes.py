@@ -313,3 +313,22 @@ def test_a_catalogue_with_name_and_value_columns_stays_one_item_per_row() -> Non
     ds = recengine.read_dataset(log, twice)
     assert ds.items["title"].tolist() == ["Trail shoe", "Hiking boot", "Camping stove"]
     assert not any("holds its items as" in w for w in ds.warnings)
+
+
+def test_goodbooks_ratings_name_a_book_by_the_catalogues_id_not_its_book_id() -> None:
+    """goodbooks-10k: ratings.book_id is books.csv's 'id' (1-10000); books.csv's 'book_id' is Goodreads' own id,
+    which matches a few ratings by chance and would give them another book's text."""
+    books = pd.DataFrame({"id": [1, 2, 3, 4, 5, 6], "book_id": [2767052, 3, 41865, 2657, 4671, 11870085],
+                          "books_count": [272, 491, 226, 487, 1356, 226],
+                          "title": ["The Hunger Games", "Harry Potter 1", "Twilight", "To Kill a Mockingbird",
+                                    "The Great Gatsby", "The Fault in Our Stars"]})
+    ratings = pd.DataFrame({"user_id": [1, 1, 2, 2, 3, 3], "book_id": [1, 3, 2, 3, 5, 6], "rating": [5, 3, 4, 4, 2, 5]})
+    ds = recengine.read_dataset(ratings, books)
+    assert ds.items.set_index("item_id").loc[["3", "4"], "title"].tolist() == ["Twilight", "To Kill a Mockingbird"]
+    assert ds.cold_items.tolist() == ["4"]
+    assert any("its column 'book_id' holds only 1 of the interactions' item ids" in w and "column 'id' holds 5" in w
+               for w in ds.warnings)
+    named = recengine.read_dataset(ratings, books, columns={"items_id": "book_id"})  # mapped: as the user says
+    assert named.items.set_index("item_id").loc["3", "title"] == "Harry Potter 1"
+    right = books.assign(book_id=books["id"]).drop(columns="id")  # the name is right: no second guess
+    assert not any("was taken as the item id" in w for w in recengine.read_dataset(ratings, right).warnings)
