@@ -705,11 +705,17 @@ _ONE_SEPARATOR = re.compile(r"^\S+(?:[ \t]\S+)*[ \t\r]*$")
 def _adjacency(text: str, name: str) -> Table | None:
     """A file whose every line is a user followed by their items, split by spaces or tabs, lines of several lengths
     (LightGCN's and NGCF's ``train.txt`` for Gowalla, Yelp2018, Amazon-Book): one row per (user, item), read by
-    position. None for any other file (judged on its first 50 lines first, then on all).
+    position. None for any other file (judged on its first 50 lines first, then on all). The user is the line
+    itself when each line starts with its count of items.
 
     >>> t = _adjacency("0 72 8\\n1 63\\n2\\n", "train.txt")
     >>> t.frame.to_dict("list"), t.line_of([0, 1, 2]).tolist()
     ({'column 1': ['0', '0', '1'], 'column 2': ['72', '8', '63']}, [1, 1, 2])
+
+    A line that starts with the count of its items (CiteULike's ``users.dat``) is the user numbered by its line:
+
+    >>> _adjacency("2 72 8\\n1 63\\n3 8 9 10\\n", "users.dat").frame["column 1"].tolist()
+    ['0', '0', '1', '2', '2', '2']
     """
     def tokens(lines: list[str]) -> list[list[str]] | None:
         if not all(_ONE_SEPARATOR.match(ln) for ln in lines):  # an empty field ("\t302\t3") is a table's
@@ -727,6 +733,9 @@ def _adjacency(text: str, name: str) -> Table | None:
     rows = tokens([ln for _, ln in numbered])
     if rows is None:
         return None
+    counted = all(row[0].isdigit() and int(row[0]) == len(row) - 1 for row in rows)  # CiteULike's users.dat
+    if counted:  # each line is a count, then the items: the user is the line, numbered from 0
+        rows = [[str(n), *row[1:]] for n, row in enumerate(rows)]
     users = [row[0] for row in rows for _ in row[1:]]
     items = [item for row in rows for item in row[1:]]
     lines = [i for (i, _), row in zip(numbered, rows) for _ in row[1:]]
@@ -735,6 +744,10 @@ def _adjacency(text: str, name: str) -> Table | None:
     frame = pd.DataFrame({"column 1": users, "column 2": items}, dtype=object)
     note = (f"{name}: each line is a user followed by their items (as LightGCN's train.txt), so it was read as "
             f"{len(items):,} interactions, one per item; lines with a user alone hold none.")
+    if counted:
+        note = (f"{name}: each line is a count of items followed by the items (as CiteULike's users.dat), so each line "
+                f"is a user, numbered from 0 in the order of the lines, and the file was read as {len(items):,} "
+                "interactions, one per item.")
     return Table(frame, name, unit="line", format="delimited(spaces)", lines=tuple(lines), headerless=True, notes=(note,))
 
 

@@ -422,6 +422,15 @@ def test_lightgcn_train_txt_lists_each_users_items_on_one_line() -> None:
         recengine.read_dataset(upload("r.txt", "0 72 8 32\n\t63 57\n2 48 26 12 62 3\n"))
 
 
+def test_citeulike_users_dat_counts_each_lines_items_and_the_line_is_the_user() -> None:
+    """CiteULike-a's users.dat: 'count item item ...', the user is the line (numbered from 0), not the count."""
+    ds = recengine.read_dataset(upload("users.dat", "3 12 55 78\n2 5 12\n4 1 2 3 55\n1 78\n3 5 55 90\n"))
+    assert (ds.n_users, ds.n_interactions) == (5, 13)
+    by_user = ds.interactions.groupby("user_id")["item_id"].apply(sorted).to_dict()
+    assert by_user["0"] == ["12", "55", "78"] and by_user["3"] == ["78"] and by_user["4"] == ["5", "55", "90"]
+    assert any("each line is a user, numbered from 0" in w for w in ds.warnings)
+
+
 def test_taobao_user_behavior_reads_its_kinds_of_event_and_no_category_as_a_rating() -> None:
     """Taobao's UserBehavior.csv: user, item, category id, pv/buy/cart/fav, unix time; no header."""
     rows = "".join(f"{u},{2268318 + i},{[2520377, 4690421, 149192][i % 3]},{['pv', 'pv', 'pv', 'buy', 'cart', 'fav'][i % 6]},"
