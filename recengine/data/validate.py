@@ -42,7 +42,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "rating", "ratings", "score", "weight", "stars", "star", "value", "preference", "reviewscore",
         "userrating", "rate", "grade", "playcount", "plays", "count", "quantity", "qty", "clicks",
         "interactionweight", "implicit", "feedback", "overall", "hoursplayed", "playtime", "hours", "minutes",
-        "watchtime", "views", "purchases", "listens", "listencount",
+        "watchtime", "views", "purchases", "listens", "listencount", "ratingvalue", "ratingscore", "scorevalue",
     ),
     "timestamp": (
         "timestamp", "time", "date", "datetime", "ts", "createdat", "eventtime", "eventtimestamp", "unixtime",

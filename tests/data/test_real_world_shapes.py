@@ -51,6 +51,11 @@ def upload(name: str, content: str) -> io.BytesIO:
             {"user": "User-ID", "item": "ISBN", "rating": "Book-Rating", "timestamp": None},
         ),
         (
+            "epinions_ratings.txt",
+            "user_id item_id rating_value\n1 100 5\n1 101 4\n2 100 2\n",
+            {"user": "user_id", "item": "item_id", "rating": "rating_value", "timestamp": None},
+        ),
+        (
             "reviews.csv",
             "user,product,avg_rating,comment\nu1,p1,4.2,great\nu2,p1,4.2,meh\n",  # an average is not a rating
             {"user": "user", "item": "product", "rating": None, "timestamp": None},
