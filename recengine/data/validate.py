@@ -109,9 +109,9 @@ def find_column(
                        and holds_numbers(table.frame[c])]
         if role == "timestamp" and len(matches) > 1:  # order_date beside last_modified_date
             matches = _first_times(table, matches)
-        if role == "timestamp" and not matches:  # event-time names: played_at, createdAt, viewed-at
+        if role == "timestamp" and not matches:  # event-time names: played_at, createdAt, viewed-at, Ta Feng's TRANSACTION_DT
             # only those that hold times: Goodreads' read_at and started_at are mostly empty
-            matches = _first_times(table, [c for c in cols if re.search(r"(?:[_\-\s]at|[a-z]At)$", c)])
+            matches = _first_times(table, [c for c in cols if re.search(r"(?:[_\-\s](?:[aA][tT]|[dD][tT])|[a-z][AD]t)$", c)])
         if role == "timestamp" and not matches:  # Goodreads' date_added beside date_updated, dateCreated
             matches = _first_times(table, [c for c in cols if re.match(r"(?:date|time)(?:[_\-\s]?[a-z]|[A-Z])", c,
                                                                        re.IGNORECASE)])
@@ -126,6 +126,9 @@ def find_column(
             matches = []
     if not matches and aliases is None and role in NAME_ALIASES:
         matches = [c for c in cols if norm(c) in NAME_ALIASES[role]]
+    if role in ("user", "item") and len(matches) > 1:  # Ta Feng's PRODUCT_ID beside ASSET (a cost): the id is meant
+        named_id = [c for c in matches if norm(c).endswith("id")]
+        matches = named_id if len(named_id) == 1 else matches
     if role == "timestamp" and len(matches) > 1:
         matches = _one_time(table, matches)
     if len(matches) > 1:

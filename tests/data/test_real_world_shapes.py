@@ -51,6 +51,13 @@ def upload(name: str, content: str) -> io.BytesIO:
             {"user": "User-ID", "item": "ISBN", "rating": "Book-Rating", "timestamp": None},
         ),
         (
+            "ta_feng.csv",  # ASSET (a cost) is named like an item too; the date is a _DT
+            "TRANSACTION_DT,CUSTOMER_ID,AGE_GROUP,PIN_CODE,PRODUCT_SUBCLASS,PRODUCT_ID,AMOUNT,ASSET,SALES_PRICE\n"
+            "11/1/2000,01104905,45-49,115,110411,4710199010372,2,24,30\n"
+            "11/2/2000,00418683,45-49,115,120107,4710857472535,1,48,46\n",
+            {"user": "CUSTOMER_ID", "item": "PRODUCT_ID", "rating": None, "timestamp": "TRANSACTION_DT"},
+        ),
+        (
             "epinions_ratings.txt",
             "user_id item_id rating_value\n1 100 5\n1 101 4\n2 100 2\n",
             {"user": "user_id", "item": "item_id", "rating": "rating_value", "timestamp": None},
