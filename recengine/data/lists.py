@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -20,8 +20,9 @@ from recengine.data.readers import Table
 from recengine.data.validate import holds_times, nested
 from recengine.errors import DataError
 
-#: what separates the ids in a cell: spaces, commas, semicolons or pipes (the file's own delimiter cannot occur)
-_SPLIT = re.compile(r"[\s,;|]+")
+#: what separates the ids in a cell: spaces, commas, semicolons or pipes (the file's own delimiter cannot occur), and
+#: the brackets and quotes of a printed array: ['B09W9FND7K' 'B09JSPLN1M'] (Amazon-M2's sessions)
+_SPLIT = re.compile(r"[\s,;|\[\]'\"]+")
 #: an impression: an id, a dash and 1 (clicked) or 0 (shown, not clicked)
 _LABELLED = re.compile(r"^(?P<id>.+)-(?P<label>[01])$")
 _SAMPLE = 500
@@ -33,6 +34,7 @@ class ListColumn:
 
     name: str
     labelled: bool
+    single: bool = field(default=False, repr=False)  # one id a row, read with the lists (a session's next item)
 
 
 def _is_list(value: object) -> bool:
@@ -98,7 +100,8 @@ def list_column(values: pd.Series, name: str) -> ListColumn | None:
 
 def find_list_columns(table: Table, item_col: str | None, skip: Sequence[str | None]) -> list[ListColumn]:
     """The item column, if it holds lists, then every other column of lists that shares ids with it (MIND's click
-    history beside its impressions). With no item column, every column of lists, in file order."""
+    history beside its impressions). With no item column, every column of lists, and every column of single ids
+    that half of its values are in those lists, in file order."""
     frame = table.frame
     others = [str(c) for c in frame.columns if str(c) not in skip and str(c) != item_col]
     if item_col is not None:
@@ -108,7 +111,19 @@ def find_list_columns(table: Table, item_col: str | None, skip: Sequence[str | N
         ids = _ids(frame[item_col], main)
         companions = [lc for c in others if (lc := list_column(frame[c], c)) is not None and ids & _ids(frame[c], lc)]
         return [main, *companions]
-    return [lc for c in others if (lc := list_column(frame[c], c)) is not None]
+    lists = [lc for c in others if (lc := list_column(frame[c], c)) is not None]
+    if not lists:
+        return []
+    # a column of single ids that the lists hold too: Amazon-M2's next_item after its prev_items
+    ids = set().union(*(_ids(frame[lc.name], lc) for lc in lists))
+    named = {lc.name for lc in lists}
+    for c in others:
+        if c in named or frame[c].head(_SAMPLE).map(_is_list).any() or holds_times(frame[c].dropna().head(_SAMPLE)):
+            continue
+        values = frame[c].dropna().head(_SAMPLE).astype(str).str.strip()
+        if len(values) and values.isin(ids).mean() >= 0.5:
+            lists.append(ListColumn(str(c), labelled=False, single=True))
+    return sorted(lists, key=lambda lc: others.index(lc.name))  # in file order: a history, then what came next
 
 
 def _ids(values: pd.Series, column: ListColumn, limit: int = 5000) -> set[str]:
@@ -157,6 +172,9 @@ def explode_item_lists(table: Table, item_col: str, lists: Sequence[ListColumn],
         if lc.labelled:
             said.append(f"column {lc.name!r} holds impressions labelled -1 (clicked) and -0 (shown, not clicked): "
                         f"{len(piece):,} of its {n_in:,} were clicks and count")
+        elif lc.single:
+            said.append(f"column {lc.name!r} holds one of those items a row, read as {len(piece):,} interactions after "
+                        "its row's lists")
         else:
             example = next((f" (e.g. {str(c)[:40]!r})" for c in cells.head(50) if _tokens(c)), "")
             said.append(f"column {lc.name!r} holds lists of items{example}, read as {len(piece):,} interactions, one "

@@ -118,7 +118,12 @@ def read_dataset(
     roles = roles_by_position(inter, mapping, warnings) if inter.headerless else mapping
     if inter.sheets:  # a workbook whose first sheet holds the items, not the interactions
         inter = interactions_sheet(inter, roles.get("user"), warnings)
-    user_col = find_column(inter, "user", roles.get("user"), required=True)
+    try:
+        user_col = find_column(inter, "user", roles.get("user"), required=True)
+    except DataError:
+        if "user" in roles or not find_list_columns(inter, None, []):
+            raise
+        inter, user_col = _rows_as_users(inter, warnings)
     if "user" not in roles:
         user_col = _user_or_session(inter, user_col, warnings)
     item_table = read_table(items, default_name="items", max_bytes=max_bytes, explode=False) if items is not None else None
@@ -443,6 +448,17 @@ def _same_ids_but_zeros(items: pd.DataFrame, frame: pd.DataFrame, inter_name: st
     warnings.append(f"{items_name}: its item ids differ from those of {inter_name} only by leading zeros (e.g. "
                     f"{items[Columns.item].iat[0]!r}), so they were read as the same ids, written as in {inter_name}.")
     return items.assign(**{Columns.item: [to_ours.get(t, t) for t in theirs]})
+
+
+def _rows_as_users(inter: Table, warnings: list[str]) -> tuple[Table, str]:
+    """``inter`` with a column that names each row by its line, to stand for the user: a file of sessions, one row
+    each with its items in a list and no user (Amazon-M2's prev_items and next_item)."""
+    name = next(n for n in ("row", "_row", "__row") if n not in inter.frame.columns)
+    rows = [f"row {n}" for n in inter.line_of(np.arange(len(inter.frame)))]
+    warnings.append(f"{inter.name} has no user column, and each row holds a list of items, so each row stands for a "
+                    "user (a session), named by its line. If a column names the user, map it (columns={'user': ...}; in "
+                    "the CLI: --user-col).")
+    return dataclasses.replace(inter, frame=inter.frame.assign(**{name: rows})), name
 
 
 def _user_or_session(inter: Table, user_col: str, warnings: list[str]) -> str:
@@ -784,6 +800,9 @@ def _items_from_table(
     frame.insert(0, "_id", ids)
     frame["_text"] = texts.to_numpy()
     dups = frame.duplicated("_id", keep=False)
+    if dups.any():
+        frame = _one_locale(table, frame, dups, warnings)
+        dups = frame.duplicated("_id", keep=False)
     tcol = title_column(table.frame, id_col, mapping.get("title"), table.name)
     if dups.any():
         conflicting = frame[dups].groupby("_id")["_text"].nunique()
@@ -846,6 +865,31 @@ _PROPERTY_NAMES = ("property", "properties", "attribute", "attr", "key", "featur
                    "attributekey", "propertykey", "name")
 _VALUE_NAMES = ("value", "val", "values", "propertyvalue", "attributevalue", "featurevalue", "fieldvalue", "specvalue")
 MAX_PROPERTIES = 100
+
+
+#: a column that tells which market or language a catalogue row is for (Amazon-M2's products: one row per locale)
+_LOCALE_NAMES = ("locale", "language", "lang", "languagecode", "langcode", "country", "countrycode", "market",
+                 "marketplace", "region", "site")
+
+
+def _one_locale(table: Table, frame: pd.DataFrame, dups: pd.Series, warnings: list[str]) -> pd.DataFrame:
+    """``frame`` with one row per item where the items file writes an item once per locale (``locale``,
+    ``language``, ``country``...; no item twice in one locale): the row of the commonest locale the item has, so
+    most texts are in one language. Else ``frame`` itself."""
+    places = [c for c in table.frame.columns if norm(c) in _LOCALE_NAMES]
+    if len(places) != 1:
+        return frame
+    place = frame[places[0]].astype(str).str.strip()
+    if pd.DataFrame({"id": frame["_id"], "place": place})[dups.to_numpy()].duplicated().any():
+        return frame
+    counts = place.value_counts()
+    rank = place.map({p: i for i, p in enumerate(counts.index)})
+    kept = frame.assign(_rank=rank.to_numpy()).sort_values("_rank", kind="stable").drop_duplicates("_id")
+    shown = ", ".join(f"{p} {n:,}" for p, n in counts.head(4).items()) + (", ..." if len(counts) > 4 else "")
+    warnings.append(f"{table.name}: {int(frame['_id'][dups].nunique()):,} item(s) appear once per {places[0]!r} (rows: "
+                    f"{shown}), so each item keeps the row of the commonest {places[0]!r} it has ({counts.index[0]} "
+                    f"first). To use another, keep only its rows in the file.")
+    return kept.drop(columns="_rank").sort_index()
 
 
 def _pivot_properties(table: Table, id_col: str, text: str | Sequence[str] | None, warnings: list[str]) -> Table:

@@ -440,3 +440,28 @@ def test_taobao_user_behavior_reads_its_kinds_of_event_and_no_category_as_a_rati
     assert any("holds 4 kinds of event" in w for w in ds.warnings)
     bought = recengine.read_dataset(upload("UserBehavior.csv", rows), events=["buy"])
     assert bought.n_interactions == 2
+
+
+def test_amazon_m2_sessions_are_rows_of_printed_arrays_and_products_come_once_per_locale() -> None:
+    """Amazon-M2 (KDD Cup 2023): a session a row, prev_items printed by numpy, next_item, no user column; products
+    keyed by id and written once per locale, in its language."""
+    sessions = ("prev_items,next_item,locale\n['B09W9FND7K' 'B09JSPLN1M'],B09M7GY217,DE\n"
+                "['B076THCGSG' 'B007MO8IME' 'B08MF65MLV'],B001B4THSA,DE\n['B09W9FND7K' 'B09M7GY217'],B09JSPLN1M,UK\n")
+    products = ("id,locale,title,brand\nB09W9FND7K,UK,USB-C to Lightning Cable,Apple\n"
+                "B09W9FND7K,DE,USB-C auf Lightning Kabel,Apple\nB09JSPLN1M,DE,USB Ladegerät,Anker\n"
+                "B09M7GY217,DE,Galaxy Hülle,Samsung\nB09M7GY217,UK,Galaxy Case,Samsung\nB076THCGSG,DE,Technic Bagger,LEGO\n"
+                "B007MO8IME,DE,Feuerwehr,Playmobil\nB08MF65MLV,DE,Puzzle 1000,Ravensburger\n"
+                "B001B4THSA,DE,Kugelbahn,Haba\nB09JSPLN1M,UK,USB Charger,Anker\n")
+    ds = recengine.read_dataset(upload("sessions_train.csv", sessions), upload("products_train.csv", products))
+    assert (ds.n_users, ds.n_items, ds.n_interactions) == (3, 7, 10)
+    by_user = ds.interactions.groupby("user_id", sort=False)["item_id"].apply(list).to_dict()
+    assert by_user["row 2"] == ["B09W9FND7K", "B09JSPLN1M", "B09M7GY217"]  # the next item after the history
+    assert by_user["row 3"][-1] == "B001B4THSA"
+    assert [ds.title(i) for i in ("B09W9FND7K", "B09M7GY217", "B09JSPLN1M")] == [
+        "USB-C auf Lightning Kabel", "Galaxy Hülle", "USB Ladegerät"]  # one language: the commonest locale, DE
+    said = " ".join(ds.warnings)
+    assert "each row stands for a user (a session)" in said and "'next_item' holds one of those items a row" in said
+    assert "3 item(s) appear once per 'locale' (rows: DE 7, UK 3)" in said
+    with pytest.raises(DataError, match="appears at lines .* with different 'title'"):  # twice in one locale
+        recengine.read_dataset(upload("sessions_train.csv", sessions),
+                               upload("products_train.csv", products.replace("B09W9FND7K,DE,", "B09W9FND7K,UK,")))
