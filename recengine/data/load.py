@@ -1013,8 +1013,13 @@ def readable_title(title: str) -> str:
     ('The Terminator', 'The Good, the Bad and the Ugly', "L'Avventura")
     >>> readable_title("City of Lost Children, The (Cité des enfants perdus, La)"), readable_title("Hello, Dolly!")
     ('The City of Lost Children (Cité des enfants perdus, La)', 'Hello, Dolly!')
+
+    Runs of spaces and line breaks are one space (Food.com's "arriba   baked winter squash"):
+
+    >>> readable_title("arriba   baked winter squash\\n mexican style ")
+    'arriba baked winter squash mexican style'
     """
-    title = title.strip()
+    title = " ".join(title.split())
     m = _SORT_FORM.match(title)
     if not m:
         return title
