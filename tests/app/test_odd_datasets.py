@@ -2,7 +2,8 @@
 
 The datasets come through the real loader from the shapes people bring: a MIND-like impression log (lists of items,
 labelled clicks, a headerless news file), a Steam-like dump of Python dicts with a list of games per user, an
-order log with no item text and no time, a tiny catalogue where most items are cold, and Spotify's playlists. Each
+order log with no item text and no time, a tiny catalogue where most items are cold, Spotify's playlists, and
+Amazon-M2-like sessions with no user beside a catalogue of (item, property, value) rows. Each
 page runs its default view, and its actions are clicked (the cold-start lab's item and curves, the evaluation)
 through Streamlit's AppTest.
 """
@@ -67,7 +68,21 @@ def playlists() -> recengine.Dataset:
     return recengine.read_dataset(upload("mpd.slice.0-999.json", json.dumps({"info": {"slice": "0-999"}, "playlists": lists})))
 
 
-DATASETS = {"mind": mind, "steam": steam, "orders": orders, "mostly cold": mostly_cold, "playlists": playlists}
+def sessions() -> recengine.Dataset:
+    """Amazon-M2-like sessions (a row each, no user, numpy-printed lists and a next item) beside a catalogue of
+    (item, property, value) rows."""
+    kinds = [("Rain jacket", "outdoor"), ("Trail shoes", "outdoor"), ("Tent", "camping"), ("Stove", "camping"),
+             ("Headlamp", "camping"), ("Wool socks", "outdoor"), ("Map case", "outdoor"), ("Kettle", "camping")]
+    rows = "".join(f"\"['B{s % 8:03d}' 'B{(s + 1) % 8:03d}' 'B{(s + 3) % 8:03d}']\",B{(s + 5) % 8:03d},DE\n"
+                   for s in range(14))
+    props = "".join(f"B{i:03d},{key},{value}\n" for i, (name, kind) in enumerate(kinds)
+                    for key, value in (("name", name), ("category", kind), ("colour", ["red", "green"][i % 2])))
+    return recengine.read_dataset(upload("sessions_train.csv", "prev_items,next_item,locale\n" + rows),
+                                  upload("item_properties.csv", "item,attribute,value\n" + props))
+
+
+DATASETS = {"mind": mind, "steam": steam, "orders": orders, "mostly cold": mostly_cold, "playlists": playlists,
+            "sessions": sessions}
 #: the cold-start lab's example (its label says what kind of item it takes), its curves, and the evaluation
 ACTIONS = ["cold_example", "Compute the curve", "Run the cold-items protocol", "Run evaluation"]
 PAGES = ["pages/1_Data.py", "pages/2_Embeddings.py", "pages/3_Fine-tune.py", "pages/4_Recommend.py",
