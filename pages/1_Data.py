@@ -147,7 +147,7 @@ def preview(upload, what: str):
 def upload_form() -> None:
     st.subheader("Load your own data")
     st.markdown(
-        "CSV / TSV / any of `, ; tab | ::` or spaces (with or without a header row), Parquet, JSON or JSON Lines, an Excel workbook (ratings and items on one sheet or two), "
+        "CSV / TSV / any of `, ; tab | ::` or spaces (with or without a header row), Parquet, Arrow/Feather, ORC, JSON or JSON Lines, an Excel workbook (ratings and items on one sheet or two), "
         "optionally `.gz` or `.zip`. "
         "**Interactions**: one row per (user, item), optional rating and timestamp. "
         "**Items** (optional but needed for text models and cold start): an item id plus text columns."

@@ -135,6 +135,12 @@ def read_table(
     suffix = Path(name_inner).suffix.lower()
     if raw[:4] == b"PAR1":  # by content, whatever the name says
         return _read_parquet(raw, name)
+    kind = next((k for magic, k in _BINARY_KINDS if raw.startswith(magic)), None)
+    if kind in ("arrow", "arrow stream", "orc"):
+        return _read_arrow(raw, name, kind)
+    if kind is not None:  # a binary format no table is read from: say what it is and how to export it
+        raise DataError(f"{name}: this is {kind}. Export the table as CSV, TSV, Parquet, Arrow/Feather or JSON Lines "
+                        "and load that.")
     if suffix in _PARQUET_EXT and not _looks_like_text(raw):
         return _read_parquet(raw, name)  # a damaged Parquet file: its error says so
     text = _decode(raw, name)
@@ -305,6 +311,44 @@ def _utf16_codec(sample: bytes) -> str | None:
     if even.count(0) > 0.8 * len(even) and odd.count(0) < 0.2 * len(odd):
         return "utf-16-be"
     return None
+
+
+#: formats told by their first bytes: the Arrow ones are read; the others get a message that names them
+_BINARY_KINDS = (
+    (b"ARROW1", "arrow"), (b"FEA1", "arrow"), (b"\xff\xff\xff\xff", "arrow stream"), (b"ORC", "orc"),
+    (b"SQLite format 3\x00", "an SQLite database (pick one of its tables and export it)"),
+    (b"\x89HDF", "an HDF5 file"),
+    (b"\x80\x02", "a Python pickle, which recengine never loads (it can run code)"),
+    (b"\x80\x03", "a Python pickle, which recengine never loads (it can run code)"),
+    (b"\x80\x04\x95", "a Python pickle, which recengine never loads (it can run code)"),
+    (b"\x80\x05\x95", "a Python pickle, which recengine never loads (it can run code)"),
+)
+
+
+def _read_arrow(raw: bytes, name: str, kind: str) -> Table:
+    """An Arrow IPC file or stream (Feather, v1 or v2) or an ORC file, as pandas reads Parquet."""
+    import pyarrow as pa
+
+    label = {"arrow": "Arrow/Feather", "arrow stream": "an Arrow stream", "orc": "ORC"}[kind]
+    try:
+        if kind == "arrow":
+            import pyarrow.feather as feather
+
+            table = feather.read_table(pa.BufferReader(raw))
+        elif kind == "arrow stream":
+            table = pa.ipc.open_stream(pa.BufferReader(raw)).read_all()
+        else:
+            import pyarrow.orc as orc
+
+            table = orc.ORCFile(pa.BufferReader(raw)).read()
+    except ImportError:
+        raise DataError(f"{name}: this pyarrow cannot read {label} files. Export the table as CSV or Parquet.") from None
+    except Exception as exc:  # pyarrow raises many types for a damaged file
+        raise DataError(f"{name}: cannot be read as {label} ({exc}). Check that the file is not damaged.") from None
+    frame = table.to_pandas()
+    if frame.empty:
+        raise DataError(f"{name}: the {label} file has columns but no rows. Supply a file with data.")
+    return Table(_plain_columns(frame.reset_index(drop=True)), name, unit="row", first_line=1, format=kind.replace(" ", "-"))
 
 
 def _read_parquet(raw: bytes, name: str) -> Table:

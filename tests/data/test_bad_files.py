@@ -321,3 +321,36 @@ def test_rows_with_no_id_can_be_left_out_as_the_file_loads(tmp_path: Path) -> No
         ("U1", "N1"), ("U1", "N2"), ("U1", "N3"), ("U2", "N1"), ("U2", "N2")}
     t = ds.interactions.set_index(["user_id", "item_id"])["timestamp"]
     assert t[("U2", "N1")] == t[("U2", "N2")] - 1  # the history just before the click
+
+
+def test_arrow_feather_and_orc_files_are_read_and_other_binary_formats_are_named(tmp_path: Path) -> None:
+    import pickle
+    import sqlite3
+
+    import pyarrow as pa
+    import pyarrow.feather as feather
+    import pyarrow.orc as orc
+
+    frame = pd.DataFrame({"customer": ["007", "b", "007"], "sku": ["x", "y", "y"], "stars": [5, 3, 4]})
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    feather.write_feather(frame, tmp_path / "orders.feather")
+    orc.write_table(table, tmp_path / "orders.data")  # by content, whatever the name says
+    with pa.OSFile(str(tmp_path / "orders.arrows"), "wb") as sink, pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    for name in ("orders.feather", "orders.data", "orders.arrows"):
+        ds = recengine.read_dataset(tmp_path / name)
+        assert (ds.n_users, ds.n_interactions, ds.has_ratings) == (2, 3, True), name
+        assert "007" in set(ds.user_map.external)
+    pickle.dump(frame, (tmp_path / "orders.pkl").open("wb"))
+    msg = error_for(tmp_path / "orders.pkl")
+    assert "orders.pkl" in msg and "pickle" in msg and "never loads" in msg and "CSV" in msg
+    with sqlite3.connect(tmp_path / "shop.db") as con:
+        frame.to_sql("orders", con)
+    msg = error_for(tmp_path / "shop.db")
+    assert "shop.db" in msg and "SQLite database" in msg and "export" in msg
+    cut = tmp_path / "cut.feather"
+    cut.write_bytes((tmp_path / "orders.feather").read_bytes()[:80])
+    msg = error_for(cut)
+    assert "cut.feather" in msg and "cannot be read as Arrow/Feather" in msg and "damaged" in msg
+    feather.write_feather(frame.head(0), tmp_path / "empty.feather")
+    assert "has columns but no rows" in error_for(tmp_path / "empty.feather")
