@@ -25,11 +25,13 @@ CELLS = [
     "Thu Dec 17 08:58:48 -0800 2015", "Toy Story (1995)", "A <b>bold</b> &amp; odd text", "https://example.org/x",
     "Ünïcödé ☃", "héllo wörld", "tab\there", "a;b", "x::y", "view", "purchase", "true", "1e309", "inf",
     "20200705", "20201345", "spotify:track:6rqhFgbbKwnb9MLmUQDhG6", "40.71981037", "-240", "Posted November 5, 2011.",
+    "['B09W9FND7K' 'B09JSPLN1M']", "Posted February 3.", "B09W9FND7K", "DE",
 ]
 TYPED = [1, 2.5, -3, 0, None, True, False, [1, 2], ["a", "b"], [], {"a": 1}, {"name": "x"}, [{"name": "x"}],
          [{"item_id": "i1", "hours": 2}], 1e20, 1700000000, "N1 N2"]
 NAMES = ["user_id", "item_id", "rating", "timestamp", "title", "history", "impressions", "event", "date_added",
-         "created_at", "session_id", "items", "genres", "col", "parent_asin", "pid", "Unnamed: 0", ""]
+         "created_at", "session_id", "items", "genres", "col", "parent_asin", "pid", "prev_items", "next_item", "locale",
+         "posted", "attribute", "value", "TRANSACTION_DT", "Unnamed: 0", ""]
 
 
 @st.composite
