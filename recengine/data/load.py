@@ -858,15 +858,6 @@ def _items_from_table(
     return out.reset_index(drop=True)
 
 
-#: the columns of a catalogue kept as (item, property, value) rows: a SQL entity-attribute-value table, Retailrocket's
-#: item_properties, a product feed's specifications
-_PROPERTY_NAMES = ("property", "properties", "attribute", "attr", "key", "feature", "field", "spec", "specification",
-                   "characteristic", "facet", "propertyname", "attributename", "featurename", "fieldname", "specname",
-                   "attributekey", "propertykey", "name")
-_VALUE_NAMES = ("value", "val", "values", "propertyvalue", "attributevalue", "featurevalue", "fieldvalue", "specvalue")
-MAX_PROPERTIES = 100
-
-
 #: a column that tells which market or language a catalogue row is for (Amazon-M2's products: one row per locale)
 _LOCALE_NAMES = ("locale", "language", "lang", "languagecode", "langcode", "country", "countrycode", "market",
                  "marketplace", "region", "site")
@@ -890,6 +881,15 @@ def _one_locale(table: Table, frame: pd.DataFrame, dups: pd.Series, warnings: li
                     f"{shown}), so each item keeps the row of the commonest {places[0]!r} it has ({counts.index[0]} "
                     f"first). To use another, keep only its rows in the file.")
     return kept.drop(columns="_rank").sort_index()
+
+
+#: the columns of a catalogue kept as (item, property, value) rows: a SQL entity-attribute-value table, Retailrocket's
+#: item_properties, a product feed's specifications
+_PROPERTY_NAMES = ("property", "properties", "attribute", "attr", "key", "feature", "field", "spec", "specification",
+                   "characteristic", "facet", "propertyname", "attributename", "featurename", "fieldname", "specname",
+                   "attributekey", "propertykey", "name")
+_VALUE_NAMES = ("value", "val", "values", "propertyvalue", "attributevalue", "featurevalue", "fieldvalue", "specvalue")
+MAX_PROPERTIES = 100
 
 
 def _pivot_properties(table: Table, id_col: str, text: str | Sequence[str] | None, warnings: list[str]) -> Table:
@@ -916,11 +916,14 @@ def _pivot_properties(table: Table, id_col: str, text: str | Sequence[str] | Non
     if (frame[key].head(1000).map(nested).any() or len(pairs) < 0.5 * len(frame) or pairs.groupby("id").size().median() < 2
             or held.iloc[0] < n_items / 3):
         return table  # the same name on an item's every row (a title), or names that few items share
-    when = find_column(dataclasses.replace(table, frame=frame[[c for c in cols if c not in (key, value)]]), "timestamp",
-                       None, required=False)
     rows = frame
-    if when is not None:
-        rows = frame.assign(_when=parse_timestamps(table, when)).sort_values("_when", kind="stable")
+    try:  # the order in which values were written: by time where the file says it, else by line
+        when = find_column(dataclasses.replace(table, frame=frame[[c for c in cols if c not in (key, value)]]),
+                           "timestamp", None, required=False)
+        if when is not None:
+            rows = frame.assign(_when=parse_timestamps(table, when)).sort_values("_when", kind="stable")
+    except DataError:  # no one time column, or one that does not read: the file's order
+        when = None
     kept = held.index[:MAX_PROPERTIES]
     rows = rows.assign(_key=names)
     rows = rows[rows["_key"].isin(kept)].drop_duplicates([id_col, "_key"], keep="last")

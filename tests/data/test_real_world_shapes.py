@@ -306,6 +306,9 @@ def test_items_kept_as_property_value_rows_become_one_row_per_item(monkeypatch: 
     timed = props.assign(ts=pd.to_datetime(["2024-01-03"] + ["2024-01-01"] * 7 + ["2023-12-01"]))
     assert recengine.read_dataset(log, timed.drop(columns="changed")).texts[0].startswith("Name: Trail running shoe. "
                                                                                          "Color: red.")
+    odd = timed.assign(ts=["2024-01-03"] * 8 + ["soon"])  # a time column that does not read: the file's order
+    assert recengine.read_dataset(log, odd.drop(columns="changed")).texts[0].startswith("Name: Trail running shoe. "
+                                                                                       "Color: blue.")
     own = recengine.read_dataset(log, props, text="{attribute}: {value}")  # a text of the rows' own: merged, as before
     assert own.texts[2] == "name, fuel: Camping stove, propane"
     monkeypatch.setattr(recengine.data.load, "MAX_PROPERTIES", 2)
