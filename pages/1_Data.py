@@ -31,6 +31,8 @@ def load_upload() -> None:
         ss["data_error"] = "Choose an interactions file first (one row per user-item interaction)."
         return
     columns = {r: (None if ss[f"map_{r}"] == NONE else ss[f"map_{r}"]) for r in ROLES if ss.get(f"map_{r}", AUTO) != AUTO}
+    if ss.get("map_label", AUTO) != AUTO:
+        columns["label"] = None if ss["map_label"] == NONE else ss["map_label"]
     if items is not None and ss.get("map_items_id", AUTO) != AUTO:
         columns["items_id"] = ss["map_items_id"]
     if items is not None and ss.get("map_title", AUTO) != AUTO:
@@ -174,7 +176,11 @@ def upload_form() -> None:
                 col.selectbox(label, choices, key=f"map_{role}",
                               help=f"auto-detected: {guesses.get(role) or 'none'}"
                               + ("; (none) reads no such column" if role in OPTIONAL else ""))
-            st.caption("Auto-detected: " + ", ".join(f"{r} → {escape(guesses.get(r) or '—')}" for r in ROLES))
+            st.selectbox("Label: rows of 0 are left out", [AUTO, NONE, *inter_cols], key="map_label",
+                         help=f"auto-detected: {guesses.get('label') or 'none'}. A column of 1 (clicked, bought) and 0 "
+                         "(shown only), as impression logs have (is_click, label): only the rows of 1 count. (none) "
+                         "counts every row.")
+            st.caption("Auto-detected: " + ", ".join(f"{r} → {escape(guesses.get(r) or '—')}" for r in (*ROLES, "label")))
             st.number_input("Minimum rating (empty: every rating counts)", value=None, step=0.5, key="map_min_rating",
                             help="Count only interactions rated at least this, e.g. 4 on a 1-5 scale, so a 1-star "
                             "review is not taken for a like. Lower ratings are left out and reported.")

@@ -33,6 +33,8 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--rating-col", help="name of the rating/weight column, or 'none' to read none")
     g.add_argument("--timestamp-col", help="name of the timestamp column, or 'none' to read none")
     g.add_argument("--event-col", help="name of the column of event kinds (view, cart, purchase), or 'none' to read none")
+    g.add_argument("--label-col", help="name of the column that labels rows 1 (clicked) or 0 (shown only): rows of 0 are "
+                   "left out; 'none' counts every row")
     g.add_argument("--events", metavar="KINDS", dest="count_events",
                    help="count only these kinds of event, e.g. transaction,addtocart (with --interactions)")
     g.add_argument("--text", metavar="TEMPLATE", help="item text template, e.g. '{title}. {description}', or a column")
@@ -48,12 +50,13 @@ def add_format_option(parser: argparse.ArgumentParser, formats: Iterable[str] = 
 
 
 def column_mapping(args: argparse.Namespace) -> dict[str, str | None]:
-    """The ``--*-col`` options as ``read_dataset``'s mapping; ``none`` for rating or timestamp reads no such column."""
+    """The ``--*-col`` options as ``read_dataset``'s mapping; ``none`` for rating, timestamp, event or label reads no
+    such column."""
     pairs = {"user": args.user_col, "item": args.item_col, "items_id": getattr(args, "items_id_col", None),
              "rating": args.rating_col, "timestamp": args.timestamp_col, "title": getattr(args, "title_col", None),
-             "event": getattr(args, "event_col", None)}
+             "event": getattr(args, "event_col", None), "label": getattr(args, "label_col", None)}
     out: dict[str, str | None] = {k: v for k, v in pairs.items() if v}
-    for role in ("rating", "timestamp", "event"):
+    for role in ("rating", "timestamp", "event", "label"):
         if str(out.get(role, "")).strip().lower() == "none":
             out[role] = None
     return out

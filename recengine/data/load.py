@@ -73,7 +73,9 @@ def read_dataset(
     columns
         Explicit mapping for roles that cannot be guessed: ``{"user": ..., "item": ..., "rating": ...,
         "timestamp": ..., "items_id": ..., "title": ...}`` (``title``: the column shown as the item's name). Unmapped roles are found by name (``user_id``, ``customer_id``, ``movieId``,
-        ``sku``, ``rating``, ``score``, ``timestamp``, ``date``...).
+        ``sku``, ``rating``, ``score``, ``timestamp``, ``date``...). ``"label"`` names a column of 1 (clicked,
+        bought) and 0 (shown only), as impression logs have: only the rows of 1 count. One named like a label
+        (``is_click``, ``click``, ``label``, ``target``...) that holds 0s and 1s is read so unless mapped to None.
     text
         How to write each item's text: a template (``"{title} ({year}). {description}"``), a list of
         columns (written ``"Title: ... Genres: ..."``), one column, or ``None`` for every text column.
@@ -158,6 +160,9 @@ def read_dataset(
     event_col, keep = _event_kinds(inter, event_col, "event" in roles, frame, events, warnings)
     if keep is not None:
         frame = frame[keep]
+    label_col, labelled = _labels(inter, roles, taken | {rating_col, ts_col, event_col}, warnings)
+    if labelled is not None:  # before repeats merge: a click between two impressions of an item counts
+        frame = frame[labelled.reindex(frame.index).to_numpy()]
     frame = _merge_duplicates(frame, inter, warnings)
 
     interacted = set(pd.unique(frame[Columns.item]))
@@ -171,7 +176,7 @@ def read_dataset(
     if items_frame is None and item_table is not None:
         items_frame = _items_from_table(item_table, mapping, item_col, text, warnings, interacted=interacted)
     elif items_frame is None:
-        items_frame = _items_from_interactions(inter, item_col, {user_col, item_col, rating_col, ts_col, event_col}, text,
+        items_frame = _items_from_interactions(inter, item_col, {user_col, item_col, rating_col, ts_col, event_col, label_col}, text,
                                               mapping.get("title"), warnings)
 
     known = set(items_frame[Columns.item])
@@ -218,6 +223,7 @@ def read_dataset(
         "text": text if isinstance(text, (str, type(None))) else list(text),
         "event_column": event_col,
         "events": list(events) if events is not None and event_col is not None else None,
+        "label_column": label_col,
         "skip_missing_ids": skip_missing_ids,
         "hash_user_ids": hash_user_ids,
         # which salt hashed the ids (a digest of it, not the salt): a raw id is found again only with that salt
@@ -605,10 +611,66 @@ def guess_columns(table: Table, kind: str = "interactions") -> dict[str, str | N
             guesses[role] = None
     if guesses.get("event") is not None and not event_kinds(table, guesses["event"]):
         guesses["event"] = None
+    if kind != "items":
+        guesses["label"] = label_column(table, taken={guesses.get("user"), guesses.get("item")})
     if kind != "items" and guesses["item"] is None and guesses["user"] is not None:  # lists of items, named otherwise
         lists = find_list_columns(table, None, [guesses["user"]])
         guesses["item"] = lists[0].name if lists else None
     return guesses
+
+
+def _ones_and_zeros(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Which of ``values`` are 1 (or true) and which 0 (or false)."""
+    text = values.astype(str).str.strip().str.lower()
+    return text.isin(("1", "1.0", "true")), text.isin(("0", "0.0", "false"))
+
+
+def label_column(table: Table, mapped: str | None = None, taken: set[str | None] = frozenset()) -> str | None:
+    """The column that labels each row 1 (clicked, bought) or 0 (shown only): ``mapped``, else the first column named
+    like a label (``is_click`` before ``is_like``) that holds 0s and 1s (nine values in ten, for the load to name the
+    others), both. None when there is none.
+
+    >>> label_column(Table(pd.DataFrame({"is_like": [0, 1], "is_click": [1, 0], "views": [3, 1]}), "log.csv"))
+    'is_click'
+    """
+    if mapped is not None:
+        return mapped
+    cols = [str(c) for c in table.frame.columns if str(c) not in taken]
+    for alias in ALIASES["label"]:
+        for c in cols:
+            if norm(c) != alias:
+                continue
+            ones, zeros = _ones_and_zeros(table.frame[c].head(20_000))
+            if ones.any() and zeros.any() and (ones | zeros).mean() >= 0.9:
+                return c
+    return None
+
+
+def _labels(table: Table, roles: Mapping[str, str | None], taken: set[str | None],
+            warnings: list[str]) -> tuple[str | None, pd.Series | None]:
+    """The label column (None: none, or mapped to None) and which rows it keeps: those labelled 1."""
+    if "label" in roles and roles["label"] is None:
+        return None, None
+    column = label_column(table, find_column(table, "label", roles["label"], required=True) if roles.get("label")
+                          else None, taken)
+    if column is None:
+        return None, None
+    ones, zeros = _ones_and_zeros(table.frame[column])
+    bad = np.flatnonzero(~(ones | zeros).to_numpy())
+    if len(bad) or not ones.any():
+        where = f"{str(table.frame[column].iloc[bad[0]])!r} at {table.where(bad)}" if len(bad) else "0 in every row"
+        raise DataError(f"{table.name}: column {column!r} (label) must hold 1 (clicked, chosen) or 0 (shown only) in "
+                        f"each row; it holds {where}. Fix those rows, or read no label column (columns={{'label': "
+                        "None}; in the CLI: --label-col none; in the app: Column mapping, Label: (none)).")
+    if not zeros.any():  # every row labelled 1: every row counts
+        return column, None
+    warnings.append(
+        f"{table.name}: column {column!r} labels each row 1 (clicked, chosen) or 0 (shown only), so only the "
+        f"{int(ones.sum()):,} rows labelled 1 count; the {int((~ones).sum()):,} labelled 0 were left out. To count "
+        "every row, read no label column (columns={'label': None}; in the CLI: --label-col none; in the app: Column "
+        "mapping, Label: (none))."
+    )
+    return column, ones
 
 
 def event_kinds(table: Table, column: str | None) -> list[str]:

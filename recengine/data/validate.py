@@ -57,6 +57,13 @@ ALIASES["event"] = (
     "behaviour", "behaviourtype", "interactiontype", "activity", "activitytype",
 )
 MAX_EVENT_KINDS = 30
+# A column that labels each row of an impression log 1 (clicked, bought) or 0 (shown only): KuaiRand's is_click,
+# Tenrec's click, a CTR log's label. Read when it holds 0s and 1s alone; in this order, so a click comes before a like.
+ALIASES["label"] = (
+    "click", "clicked", "isclick", "clk", "label", "target", "converted", "isconverted", "conversion", "purchased",
+    "ispurchase", "ispurchased", "bought", "isbuy", "liked", "like", "islike", "relevant", "isrelevant", "positive",
+    "ispositive", "interacted",
+)
 # Used only when no column is named like the role: some exports identify items by their name, and session and basket
 # logs (YooChoose, OTTO, Instacart's order lines) have no user, so each session or order stands for one.
 NAME_ALIASES: dict[str, tuple[str, ...]] = {
@@ -812,7 +819,7 @@ def column_labels(columns: Sequence[str]) -> dict[str, str]:
 
 
 #: Optional roles that can be mapped to ``None``: the file has a column that looks like one, but it must not be read.
-NULLABLE = ("rating", "timestamp", "event")
+NULLABLE = ("rating", "timestamp", "event", "label")
 #: The id column of the items file, when it is named differently from the interactions' item column.
 ITEMS_ID = "items_id"
 
@@ -827,7 +834,7 @@ def check_mapping(columns: Mapping[str, str | None] | None) -> dict[str, str | N
         raise DataError(f"columns maps roles to column names, e.g. columns={{'user': 'visitor', 'item': 'sku'}}; "
                         f"got a {type(columns).__name__}.")
     mapping = dict(columns or {})
-    roles = (*ROLES, "event", ITEMS_ID, "title", "text")
+    roles = (*ROLES, "event", "label", ITEMS_ID, "title", "text")
     unknown = [k for k in mapping if k not in roles]
     if unknown:
         raise DataError(

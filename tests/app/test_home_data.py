@@ -278,3 +278,18 @@ def test_a_workbook_maps_the_sheet_that_holds_the_ratings_and_takes_texts_from_t
     assert not at.error
     ds = at.session_state["dataset"]
     assert (ds.n_interactions, ds.cold_items.tolist(), ds.texts[2]) == (3, ["P3"], "Tent")
+
+
+def test_an_impression_log_is_read_by_its_label_and_the_label_can_be_turned_off(run_page):
+    log = b"user,item,is_click\nann,k1,1\nann,k2,0\nbob,k1,0\nbob,k3,1\ncid,k2,1\n"
+    at = run_page("pages/1_Data.py")
+    at.file_uploader(key="up_inter").set_value(("shown.csv", log, "text/csv"))
+    at.run()
+    assert "is_click" in at.selectbox(key="map_label").help  # the guess
+    at.button(key="load_upload").click().run()
+    assert_clean(at)
+    assert at.session_state["dataset"].n_interactions == 3
+    assert any("labels each row 1" in w.value for w in at.warning)
+    at.selectbox(key="map_label").set_value("(none)").run()
+    at.button(key="load_upload").click().run()
+    assert not at.error and at.session_state["dataset"].n_interactions == 5

@@ -227,3 +227,17 @@ def test_inspect_skips_rows_with_no_id_when_asked(tmp_path, capsys):
     rc, out, _ = run(capsys, "data", "inspect", str(tmp_path / "listens.csv"), "--skip-missing-ids", "--format", "json")
     stats = json.loads(out)
     assert rc == 0 and stats["n_interactions"] == 2 and any("left out" in w for w in stats["warnings"])
+
+
+def test_inspect_counts_only_clicked_rows_unless_told_to_read_no_label(tmp_path, capsys):
+    pd.DataFrame({"user": ["a", "a", "b", "b"], "item": ["x", "y", "x", "z"], "is_click": [1, 0, 1, 0],
+                  "is_like": [0, 0, 1, 0]}).to_csv(tmp_path / "shown.csv", index=False)
+    args = ["data", "inspect", str(tmp_path / "shown.csv"), "--format", "json"]
+    rc, out, err = run(capsys, *args)
+    assert rc == 0 and json.loads(out)["n_interactions"] == 2 and "is_click" in err + out
+    rc, out, _ = run(capsys, *args, "--label-col", "none")
+    assert rc == 0 and json.loads(out)["n_interactions"] == 4
+    rc, out, _ = run(capsys, *args, "--label-col", "is_like")
+    assert rc == 0 and json.loads(out)["n_interactions"] == 1
+    rc, _, err = run(capsys, *args, "--label-col", "clicked")
+    assert rc == 2 and "clicked" in err and "is_click" in err  # no such column: the file's columns are listed

@@ -31,7 +31,7 @@ TYPED = [1, 2.5, -3, 0, None, True, False, [1, 2], ["a", "b"], [], {"a": 1}, {"n
          [{"item_id": "i1", "hours": 2}], 1e20, 1700000000, "N1 N2"]
 NAMES = ["user_id", "item_id", "rating", "timestamp", "title", "history", "impressions", "event", "date_added",
          "created_at", "session_id", "items", "genres", "col", "parent_asin", "pid", "prev_items", "next_item", "locale",
-         "posted", "attribute", "value", "TRANSACTION_DT", "Unnamed: 0", ""]
+         "posted", "attribute", "value", "TRANSACTION_DT", "is_click", "label", "Unnamed: 0", ""]
 
 
 @st.composite

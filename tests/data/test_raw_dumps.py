@@ -114,7 +114,8 @@ def test_the_guesses_a_mapping_form_shows_are_what_the_loader_takes() -> None:
     assert guess_columns(inter) == {"user": "column 1", "item": "column 2", "rating": "column 3", "timestamp": "column 4"}
     assert guess_columns(movies, "items") == {"item": "column 1"}
     named = read_table(upload("orders.csv", "customer_id,sku,stars\nc1,s1,4\n"))
-    assert guess_columns(named) == {"user": "customer_id", "item": "sku", "rating": "stars", "timestamp": None, "event": None}
+    assert guess_columns(named) == {"user": "customer_id", "item": "sku", "rating": "stars", "timestamp": None, "event": None,
+                                   "label": None}
 
 
 def test_excels_sep_line_and_leading_comment_lines_are_skipped_and_lines_still_count() -> None:
@@ -465,3 +466,27 @@ def test_amazon_m2_sessions_are_rows_of_printed_arrays_and_products_come_once_pe
     with pytest.raises(DataError, match="appears at lines .* with different 'title'"):  # twice in one locale
         recengine.read_dataset(upload("sessions_train.csv", sessions),
                                upload("products_train.csv", products.replace("B09W9FND7K,DE,", "B09W9FND7K,UK,")))
+
+
+def test_an_impression_log_counts_only_the_rows_labelled_1() -> None:
+    """KuaiRand's log: every video shown, is_click 1 or 0 (and is_like beside it); a CTR log's label."""
+    log = ("user_id,video_id,time_ms,is_click,is_like,play_time_ms\n"
+           "0,2,1649404800000,0,0,0\n0,3,1649404801000,1,0,5000\n0,4,1649404802000,1,1,9000\n"
+           "1,2,1649494800000,1,0,2000\n1,3,1649494801000,0,0,0\n2,4,1649494802000,1,0,7000\n"
+           "2,2,1649494803000,0,0,0\n1,2,1649494804000,0,0,0\n")
+    ds = recengine.read_dataset(upload("log_standard.csv", log))
+    pairs = set(zip(ds.interactions["user_id"], ds.interactions["item_id"]))
+    assert pairs == {("0", "3"), ("0", "4"), ("1", "2"), ("2", "4")}  # user 1's click on 2 counts, shown again later
+    assert ds.options["label_column"] == "is_click"  # a click before a like
+    assert any("column 'is_click' labels each row 1" in w and "the 4 labelled 0 were left out" in w for w in ds.warnings)
+    assert recengine.read_dataset(upload("log.csv", log), columns={"label": None}).n_interactions == 7  # pairs
+    liked = recengine.read_dataset(upload("log.csv", log), columns={"label": "is_like"})
+    assert set(zip(liked.interactions["user_id"], liked.interactions["item_id"])) == {("0", "4")}
+    with pytest.raises(DataError, match=r"column 'is_click' \(label\) must hold 1 .* 'maybe' at line 3") as err:
+        more = "".join(f"3,{v},1649494805000,{v % 2},0,0\n" for v in range(5, 10))  # one value in 13 is no 0 or 1
+        recengine.read_dataset(upload("log.csv", log.replace("0,3,1649404801000,1,", "0,3,1649404801000,maybe,") + more))
+    assert "--label-col none" in str(err.value)
+    # a column named like a label that is no 0/1 column is no label; nor is one that is 1 in every row
+    counts = recengine.read_dataset(upload("c.csv", "user,item,clicks\na,x,3\nb,x,0\nb,y,1\n"))
+    assert counts.options["label_column"] is None and counts.n_interactions == 3
+    assert recengine.read_dataset(upload("t.csv", "user,item,target\na,x,1\nb,y,1\n")).n_interactions == 2
