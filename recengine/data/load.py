@@ -40,6 +40,7 @@ from recengine.data.validate import (
     plain_text,
     text_columns,
     title_column,
+    unread_times,
 )
 from recengine.errors import DataError
 
@@ -151,6 +152,8 @@ def read_dataset(
     frame = pd.DataFrame({Columns.user: clean_ids(inter, user_col, "user"), Columns.item: clean_ids(inter, item_col, "item")})
     if rating_col is not None:
         frame[Columns.rating] = parse_ratings(inter, rating_col)
+    if ts_col is None and "timestamp" not in roles and (said := unread_times(inter, taken | {rating_col})):
+        warnings.append(said)
     if ts_col is not None:
         frame[Columns.timestamp] = parse_timestamps(inter, ts_col, warnings)
         if before.any():  # a history precedes the user's first time seen

@@ -197,6 +197,22 @@ def _reads_as_dates(table: Table, column: str) -> bool:
     return True
 
 
+def unread_times(table: Table, taken: set[str | None]) -> str | None:
+    """What to tell a user when no timestamp was read though a column named for what happened (``posted``) holds
+    dates in most rows, some of which do not read (Steam's "Posted February 3." has no year); else None."""
+    for c in map(str, table.frame.columns):
+        if c in taken or not _PAST_TENSE.search(c):
+            continue
+        text = table.frame[c].dropna().astype(str).head(2000)
+        dates = text.str.extract(_DATE_WITHIN, expand=False)
+        if len(text) and dates.notna().mean() >= 0.5:
+            example = text[dates.isna()].iloc[0] if dates.isna().any() else text.iloc[0]
+            return (f"{table.name}: column {c!r} holds dates, but not in every row (e.g. {example!r}), so no timestamp "
+                    f"was read. Write every value as a date to read it (columns={{'timestamp': {c!r}}}; in the CLI: "
+                    f"--timestamp-col {c}).")
+    return None
+
+
 def _one_time(table: Table, columns: list[str]) -> list[str]:
     """Of columns that hold the same moments written two ways (Amazon reviews' ``unixReviewTime`` and
     ``reviewTime`` "09 4, 2015"), the one with the finest times; else all of them, for the caller to ask which."""

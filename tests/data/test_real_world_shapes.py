@@ -280,6 +280,8 @@ def test_a_column_named_for_what_happened_is_the_timestamp_when_every_value_read
     yearless = recengine.read_dataset(log.assign(**{"reviews.posted": ["Posted November 5, 2011.", "Posted February 3.",
                                                                        "Posted June 24, 2014."]}))
     assert not yearless.has_timestamps
+    assert any("column 'reviews.posted' holds dates, but not in every row (e.g. 'Posted February 3.'), so no timestamp "
+               "was read" in w for w in yearless.warnings)
     with pytest.raises(recengine.errors.DataError, match="'reviews.posted' \\(timestamp\\) has values that cannot"):
         recengine.read_dataset(log.assign(**{"reviews.posted": ["2011-11-05", "Posted February 3.", "2014-06-24"]}),
                                columns={"timestamp": "reviews.posted"})
