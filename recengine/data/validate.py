@@ -660,11 +660,40 @@ def _record_name(record: dict) -> object:
     return next((record[keys[k]] for k in _NAME_KEYS if k in keys and isinstance(record[keys[k]], str)), "")
 
 
+_WORD = re.compile(r"[^\W\d_]")  # a letter
+
+
+def _record_facts(record: dict) -> str:
+    """A record with no name, as words: its plain values by their keys (Amazon's product details, ``{"Brand":
+    "Acme", "Color": "Red"}`` -> "Brand: Acme; Color: Red"), leaving out ids, links, codes and values with no
+    words (opening hours, prices), as the item text leaves out such columns.
+
+    >>> _record_facts({"Brand": "Acme", "Color": "Red", "asin": "B00X4WHP5E", "id": 7, "size": {"w": 2}, "Monday": "9:0-17:0"})
+    'Brand: Acme; Color: Red'
+
+    Flags are said by the keys that hold true (Yelp's ambience): ``{"casual": True, "romantic": False}`` -> "casual".
+    """
+    facts, flags = [], []
+    for key, value in record.items():
+        if isinstance(value, (bool, np.bool_)):
+            flags += [str(key)] if value else []
+            continue
+        if nested(value) and not (isinstance(value, (list, tuple)) and not any(map(nested, value))):
+            continue
+        text = cell_text(value)
+        if _WORD.search(text) and not norm(key).endswith("id") and not _codes_only(text):
+            facts.append(f"{key}: {text}")
+    return "; ".join(facts + ([", ".join(flags)] if flags else []))
+
+
 def cell_text(value: object) -> str:
     if isinstance(value, dict):
-        return cell_text(_record_name(value))
+        name = _record_name(value)
+        return cell_text(name) if name else _record_facts(value)
     if isinstance(value, (list, tuple, np.ndarray)):  # sentences (paragraphs of a description) as prose, else a list
-        parts = list(dict.fromkeys(t for t in map(cell_text, value) if t))
+        # records in a list by their names alone: a list of images' facts ("variant: MAIN") says nothing
+        parts = list(dict.fromkeys(t for t in (cell_text(_record_name(v) if isinstance(v, dict) else v) for v in value)
+                                   if t))
         return (" " if parts and all(t.endswith((".", "!", "?")) for t in parts) else ", ").join(parts)
     if missing(value):
         return ""

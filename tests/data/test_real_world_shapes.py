@@ -349,3 +349,13 @@ def test_goodbooks_ratings_name_a_book_by_the_catalogues_id_not_its_book_id() ->
     assert named.items.set_index("item_id").loc["3", "title"] == "Harry Potter 1"
     right = books.assign(book_id=books["id"]).drop(columns="id")  # the name is right: no second guess
     assert not any("was taken as the item id" in w for w in recengine.read_dataset(ratings, right).warnings)
+
+
+def test_a_cell_that_holds_a_record_with_no_name_reads_as_its_facts() -> None:
+    """Amazon 2023's product details saved to CSV: a JSON object per cell, {"Brand": "Acme", "Color": "Red"}."""
+    items = pd.DataFrame({"parent_asin": ["B01", "B02"], "title": ["Trail shoe", "Rain jacket"],
+                          "details": ['{"Brand": "Acme", "Color": "Red", "Item model number": "X1-22B"}',
+                                      "{'Brand': 'Nimbus', 'Material': 'Nylon', 'Monday': '9:0-17:0'}"]})
+    log = pd.DataFrame({"user_id": ["u1", "u2"], "parent_asin": ["B01", "B02"]})
+    assert recengine.read_dataset(log, items).texts == ["Title: Trail shoe. Details: Brand: Acme; Color: Red.",
+                                                        "Title: Rain jacket. Details: Brand: Nimbus; Material: Nylon."]
