@@ -69,11 +69,15 @@ ALIASES["label"] = (
 NAME_ALIASES: dict[str, tuple[str, ...]] = {
     "user": ("session", "sessionid", "sessionkey", "visit", "visitid", "basket", "basketid", "cart", "cartid", "order",
              "orderid", "invoice", "invoiceno", "invoiceid", "transaction", "transactionid", "playlist", "playlistid",
-             "pid"),
+             "pid",
+             # who, when no column says user: a shop's e-mail (Shopify's orders export), an analytics id (GA4's
+             # user_pseudo_id, GA360's fullVisitorId, Segment's anonymousId, Mixpanel's distinct_id), a device
+             "email", "emailaddress", "customeremail", "useremail", "buyeremail", "billingemail", "userpseudoid",
+             "fullvisitorid", "anonymousid", "distinctid", "cookieid", "deviceid"),
     "item": (
         "title", "name", "itemname", "productname", "movietitle", "moviename", "booktitle", "gametitle", "gamename",
         "songname", "songtitle", "trackname", "tracktitle", "artistname", "showname", "coursename", "recipename",
-        "description", "product", "artist",
+        "description", "product", "artist", "lineitemname",
     ),
 }
 TITLE_NAMES = ("title", "name", "movietitle", "productname", "itemname", "booktitle", "headline", "label", "caption")
@@ -104,6 +108,8 @@ def find_column(
         stems = [n for n in names if len(n) >= 3 and not n.endswith("id")]
         id_like = re.compile(rf"^(?:{'|'.join(stems)})(?:key|code|no|number|hash|ref|uuid)$") if stems else None
         suffixes = tuple(n for n in names if n.endswith("id") and len(n) >= 5)
+        if role == "item":  # Shopify's "Lineitem sku", a variant_sku
+            suffixes += ("sku",)
         if role == "timestamp":
             suffixes = ("date", "time", "timestamp", "datetime")
         if role == "rating":  # Book-Rating, star_rating, user_score: numbers only, and not an average over users
@@ -165,6 +171,11 @@ def _split_camel(name: str) -> str:
 _EDIT_WORDS = ("updat", "modif", "chang", "edit", "delet", "expir", "remov", "sync", "last")
 
 
+#: words that say when the interaction was made, of several times (Shopify's "Created at" beside "Paid at",
+#: "Fulfilled at" and "Cancelled at")
+_MADE_WORDS = ("creat", "order", "placed", "purchas", "submit")
+
+
 def _first_times(table: Table, columns: list[str], reads: Callable[[Table, str], bool] | None = None) -> list[str]:
     """Of several columns named like times, those that hold times (by ``holds_times``, or ``reads``) and do not say
     when the row was changed since (``updated_at``, ``date_updated``, ``last_modified``); all that hold times if every
@@ -177,7 +188,8 @@ def _first_times(table: Table, columns: list[str], reads: Callable[[Table, str],
     held = [c for c in columns if (reads(table, c) if reads else holds_times(table.frame[c]))]
     words = {c: re.findall(r"[a-z]+", _split_camel(c).lower()) for c in held}
     first = [c for c in held if not any(w.startswith(_EDIT_WORDS) for w in words[c])]
-    return first or held
+    made = [c for c in first if any(w.startswith(_MADE_WORDS) for w in words[c])]
+    return made if len(made) == 1 else first or held
 
 
 #: a name whose last word says what happened: posted, reviews.posted, dateAdded's "added", publishedAt is caught above

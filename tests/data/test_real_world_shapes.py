@@ -359,3 +359,41 @@ def test_a_cell_that_holds_a_record_with_no_name_reads_as_its_facts() -> None:
     log = pd.DataFrame({"user_id": ["u1", "u2"], "parent_asin": ["B01", "B02"]})
     assert recengine.read_dataset(log, items).texts == ["Title: Trail shoe. Details: Brand: Acme; Color: Red.",
                                                         "Title: Rain jacket. Details: Brand: Nimbus; Material: Nylon."]
+
+
+SHOPIFY = (
+    "Name,Email,Financial Status,Paid at,Fulfillment Status,Fulfilled at,Created at,Lineitem quantity,Lineitem name,"
+    "Lineitem sku,Cancelled at,Id,Vendor\n"
+    "#1001,ann@example.com,paid,2024-01-02 10:05:00 -0500,fulfilled,2024-01-03 09:00:00 -0500,2024-01-02 10:00:00 -0500,"
+    "1,Trail Shoe - 42,TS-42,,5001,Acme\n"
+    "#1001,ann@example.com,,,,,2024-01-02 10:00:00 -0500,1,Wool Socks,WS-1,,,Acme\n"
+    "#1002,bob@example.com,paid,2024-01-05 11:05:00 -0500,fulfilled,2024-01-06 09:00:00 -0500,2024-01-05 11:00:00 -0500,"
+    "1,Rain Jacket - M,RJ-M,,5002,Nimbus\n"
+    "#1004,cid@example.com,refunded,2024-02-03 08:05:00 -0500,,,2024-02-03 08:00:00 -0500,2,Trail Shoe - 42,TS-42,"
+    "2024-02-04 10:00:00 -0500,5004,Acme\n"
+)
+
+
+def test_a_shop_export_names_the_customer_by_email_and_the_order_by_when_it_was_created() -> None:
+    """Shopify's orders export: Email (no customer id), Lineitem sku and name, Created at beside Paid, Fulfilled and
+    Cancelled at."""
+    ds = recengine.read_dataset(upload("orders_export.csv", SHOPIFY))
+    assert ds.options["columns"] == {"user": "Email", "item": "Lineitem sku", "rating": None, "timestamp": "Created at"}
+    assert ds.title("RJ-M") == "Rain Jacket - M" and ds.n_interactions == 4
+    assert pd.to_datetime(ds.interactions["timestamp"], unit="s").min() == pd.Timestamp("2024-01-02 15:00:00")
+
+
+def test_an_analytics_export_names_the_user_by_its_pseudonymous_id() -> None:
+    """GA4's BigQuery export: user_id is mostly empty, user_pseudo_id is the visitor; the items are a list of records."""
+    rows = [{"event_timestamp": 1704189600123456 + i, "event_name": name, "user_id": uid, "user_pseudo_id": pseudo,
+             "items": [{"item_id": sku, "item_name": title} for sku, title in items]}
+            for i, (name, uid, pseudo, items) in enumerate([
+                ("view_item", None, "1234.5678", [("SKU_1", "Trail shoe")]),
+                ("purchase", "U9", "9999.1111", [("SKU_2", "Rain jacket"), ("SKU_3", "Wool socks")]),
+                ("view_item", None, "5555.2222", [("SKU_3", "Wool socks")]),
+                ("view_item", None, "5555.2222", [("SKU_1", "Trail shoe")]),
+                ("page_view", None, "5555.2222", [])])]
+    ds = recengine.read_dataset(upload("events.jsonl", "".join(json.dumps(r) + "\n" for r in rows)))
+    assert ds.options["columns"]["user"] == "user_pseudo_id" and ds.options["columns"]["item"] == "items.item_id"
+    assert (ds.n_users, ds.n_interactions) == (3, 5) and ds.title("SKU_2") == "Rain jacket"
+    assert ds.options["event_column"] == "event_name"
