@@ -66,14 +66,15 @@ ALIASES["label"] = (
 )
 # Used only when no column is named like the role: some exports identify items by their name, and session and basket
 # logs (YooChoose, OTTO, Instacart's order lines) have no user, so each session or order stands for one.
+#: who, when no column says user, before any session or order: a shop's e-mail (Shopify's Email, WooCommerce's Billing
+#: Email), an analytics id (GA4's user_pseudo_id, GA360's fullVisitorId, Segment's anonymousId, Mixpanel's
+#: distinct_id), a cookie or a device
+PERSON_NAMES = ("email", "emailaddress", "customeremail", "useremail", "buyeremail", "billingemail", "userpseudoid",
+                "fullvisitorid", "anonymousid", "distinctid", "cookieid", "deviceid")
 NAME_ALIASES: dict[str, tuple[str, ...]] = {
     "user": ("session", "sessionid", "sessionkey", "visit", "visitid", "basket", "basketid", "cart", "cartid", "order",
              "orderid", "invoice", "invoiceno", "invoiceid", "transaction", "transactionid", "playlist", "playlistid",
-             "pid",
-             # who, when no column says user: a shop's e-mail (Shopify's orders export), an analytics id (GA4's
-             # user_pseudo_id, GA360's fullVisitorId, Segment's anonymousId, Mixpanel's distinct_id), a device
-             "email", "emailaddress", "customeremail", "useremail", "buyeremail", "billingemail", "userpseudoid",
-             "fullvisitorid", "anonymousid", "distinctid", "cookieid", "deviceid"),
+             "pid", *PERSON_NAMES),
     "item": (
         "title", "name", "itemname", "productname", "movietitle", "moviename", "booktitle", "gametitle", "gamename",
         "songname", "songtitle", "trackname", "tracktitle", "artistname", "showname", "coursename", "recipename",
@@ -138,7 +139,8 @@ def find_column(
         if len(matches) > 1:
             matches = []
     if not matches and aliases is None and role in NAME_ALIASES:
-        matches = [c for c in cols if norm(c) in NAME_ALIASES[role]]
+        tiers = (PERSON_NAMES, NAME_ALIASES[role]) if role == "user" else (NAME_ALIASES[role],)
+        matches = next((found for tier in tiers if (found := [c for c in cols if norm(c) in tier])), [])
     if role in ("user", "item") and len(matches) > 1:  # Ta Feng's PRODUCT_ID beside ASSET (a cost): the id is meant
         named_id = [c for c in matches if norm(c).endswith("id")]
         matches = named_id if len(named_id) == 1 else matches

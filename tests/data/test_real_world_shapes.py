@@ -397,3 +397,14 @@ def test_an_analytics_export_names_the_user_by_its_pseudonymous_id() -> None:
     assert ds.options["columns"]["user"] == "user_pseudo_id" and ds.options["columns"]["item"] == "items.item_id"
     assert (ds.n_users, ds.n_interactions) == (3, 5) and ds.title("SKU_2") == "Rain jacket"
     assert ds.options["event_column"] == "event_name"
+
+
+def test_a_customer_email_comes_before_the_order_as_the_user() -> None:
+    """WooCommerce's orders export: Order ID and Billing Email; the order stands for a user only with no person."""
+    woo = ('"Order ID","Order Date","Billing Email","Item Name","SKU","Quantity"\n'
+           "1001,2024-01-02,ann@example.com,Trail Shoe,TS-42,1\n1001,2024-01-02,ann@example.com,Wool Socks,WS-1,2\n"
+           "1002,2024-01-05,bob@example.com,Rain Jacket,RJ-M,1\n1003,2024-01-09,ann@example.com,Rain Jacket,RJ-M,1\n")
+    ds = recengine.read_dataset(upload("orders.csv", woo))
+    assert ds.options["columns"]["user"] == "Billing Email" and (ds.n_users, ds.n_interactions) == (2, 4)
+    by_order = recengine.read_dataset(upload("orders.csv", woo), columns={"user": "Order ID"})
+    assert by_order.n_users == 3
