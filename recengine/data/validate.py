@@ -140,7 +140,9 @@ def find_column(
             matches = []
     if not matches and aliases is None and role in NAME_ALIASES:
         tiers = (PERSON_NAMES, NAME_ALIASES[role]) if role == "user" else (NAME_ALIASES[role],)
-        matches = next((found for tier in tiers if (found := [c for c in cols if norm(c) in tier])), [])
+        matches = next((found for tier in tiers if (found := [c for c in cols if norm(c) in tier]
+                                                    or [c for c in cols if "." in c and norm(c.rsplit(".", 1)[-1]) in tier])),
+                       [])  # a nested field by its own name, too: Mixpanel's properties.distinct_id
     if role in ("user", "item") and len(matches) > 1:  # Ta Feng's PRODUCT_ID beside ASSET (a cost): the id is meant
         named_id = [c for c in matches if norm(c).endswith("id")]
         matches = named_id if len(named_id) == 1 else matches

@@ -408,3 +408,11 @@ def test_a_customer_email_comes_before_the_order_as_the_user() -> None:
     assert ds.options["columns"]["user"] == "Billing Email" and (ds.n_users, ds.n_interactions) == (2, 4)
     by_order = recengine.read_dataset(upload("orders.csv", woo), columns={"user": "Order ID"})
     assert by_order.n_users == 3
+
+
+def test_a_nested_analytics_id_is_the_user() -> None:
+    """Mixpanel's export: each event's fields under 'properties', the user its distinct_id."""
+    rows = [{"event": ev, "properties": {"time": 1704189600 + i, "distinct_id": uid, "product_id": pid}}
+            for i, (ev, uid, pid) in enumerate([("Viewed", "u1", "P1"), ("Purchase", "u1", "P2"), ("Viewed", "u2", "P1")])]
+    ds = recengine.read_dataset(upload("mixpanel.jsonl", "".join(json.dumps(r) + "\n" for r in rows)))
+    assert ds.options["columns"]["user"] == "properties.distinct_id" and (ds.n_users, ds.n_interactions) == (2, 3)
