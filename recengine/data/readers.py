@@ -674,7 +674,57 @@ def _blocks(text: str, suffix: str) -> tuple[str, str | None]:
     return "\n".join(lines), note
 
 
+#: one field of a record written as "key: value" lines: SNAP's review dumps ("review/userId: A3SGXH7AUHU8GW")
+_KEY_VALUE = re.compile(r"^([A-Za-z][\w/.\-]{0,60}):(?: (.*))?$")  # not "u1::i1::5" (MovieLens 1M's fields)
+
+
+def _key_value_records(text: str, name: str) -> Table | None:
+    """A file of records written one field a line as ``key: value``, records apart by a blank line or by a key that
+    comes again (SNAP's Amazon reviews, Fine Foods, BeerAdvocate, RateBeer: ``product/productId: B001E4KFG0``), one
+    row per record, a ``/`` in a key read as a nested field's dot; None for any other file (judged on its first 200
+    lines). A line that is no field continues the value above it.
+
+    >>> t = _key_value_records("product/productId: B1\\nreview/userId: U1\\n\\nproduct/productId: B2\\nreview/userId: U2\\n", "r")
+    >>> t.frame.to_dict("list"), t.line_of([0, 1]).tolist()
+    ({'product.productId': ['B1', 'B2'], 'review.userId': ['U1', 'U2']}, [1, 4])
+    """
+    head = [ln for ln in text[:50_000].splitlines()[:200] if ln.strip()]
+    fields = [m.group(1) for ln in head if (m := _KEY_VALUE.match(ln))]
+    if len(head) < 4 or len(fields) < 0.9 * len(head) or len(set(fields)) < 2 or len(fields) < 2 * len(set(fields)):
+        return None
+    records: list[dict[str, str]] = []
+    starts: list[int] = []
+    record: dict[str, str] = {}
+    key = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        m = _KEY_VALUE.match(line)
+        if not line.strip() or (m and m.group(1) in record):  # a blank line or a key again: the next record
+            if record:
+                records.append(record)
+            record, key = {}, None
+            if not line.strip():
+                continue
+        if m:
+            key = m.group(1)
+            if not record:
+                starts.append(number)
+            record[key] = (m.group(2) or "").strip()
+        elif key is not None:  # a value that runs on
+            record[key] = f"{record[key]} {line.strip()}".strip()
+        else:
+            return None  # a line that belongs to no record: no such file
+    if record:
+        records.append(record)
+    frame = pd.DataFrame.from_records(records).fillna("").astype(str)
+    frame.columns = [c.replace("/", ".") for c in frame.columns]
+    note = (f"{name}: each record is written one field a line, as 'key: value' (as SNAP's review dumps), so it was read "
+            f"as {len(frame):,} rows, one per record, with its keys as columns.")
+    return Table(frame, name, unit="line", format="key-value records", lines=tuple(starts), notes=(note,))
+
+
 def _read_delimited(text: str, name: str, suffix: str) -> Table:
+    if (records := _key_value_records(text, name)) is not None:
+        return records
     text, given = _preamble(text)
     text, blocks = _blocks(text, suffix) if given is None else (text, None)
     delim = given if given is not None else _sniff_delimiter(text, suffix)

@@ -36,7 +36,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "artistid", "offer", "offerid", "newsid", "podcast", "podcastid", "restaurant", "restaurantid",
         "business", "businessid", "hotel", "hotelid", "place", "placeid", "titleid", "stockcode", "productcode",
         "itemcode", "articlecode", "articlenumber", "partnumber", "upc", "ean", "gtin", "barcode", "itemno", "aid",
-        "venue", "venueid", "poi", "poiid", "trackuri",
+        "venue", "venueid", "poi", "poiid", "trackuri", "beer", "beerid", "wine", "wineid",
     ),
     "rating": (
         "rating", "ratings", "score", "weight", "stars", "star", "value", "preference", "reviewscore",
@@ -70,7 +70,8 @@ ALIASES["label"] = (
 #: Email), an analytics id (GA4's user_pseudo_id, GA360's fullVisitorId, Segment's anonymousId, Mixpanel's
 #: distinct_id), a cookie or a device
 PERSON_NAMES = ("email", "emailaddress", "customeremail", "useremail", "buyeremail", "billingemail", "userpseudoid",
-                "fullvisitorid", "anonymousid", "distinctid", "cookieid", "deviceid")
+                "fullvisitorid", "anonymousid", "distinctid", "cookieid", "deviceid", "username", "profilename",
+                "screenname")
 NAME_ALIASES: dict[str, tuple[str, ...]] = {
     "user": ("session", "sessionid", "sessionkey", "visit", "visitid", "basket", "basketid", "cart", "cartid", "order",
              "orderid", "invoice", "invoiceno", "invoiceid", "transaction", "transactionid", "playlist", "playlistid",

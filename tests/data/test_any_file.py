@@ -26,6 +26,7 @@ CELLS = [
     "Ünïcödé ☃", "héllo wörld", "tab\there", "a;b", "x::y", "view", "purchase", "true", "1e309", "inf",
     "20200705", "20201345", "spotify:track:6rqhFgbbKwnb9MLmUQDhG6", "40.71981037", "-240", "Posted November 5, 2011.",
     "['B09W9FND7K' 'B09JSPLN1M']", "Posted February 3.", "B09W9FND7K", "DE",
+    "review/userId: A3SGXH7AUHU8GW", "product/productId: B001E4KFG0", "beer/name: Red Moon",
 ]
 TYPED = [1, 2.5, -3, 0, None, True, False, [1, 2], ["a", "b"], [], {"a": 1}, {"name": "x"}, [{"name": "x"}],
          [{"item_id": "i1", "hours": 2}], 1e20, 1700000000, "N1 N2"]

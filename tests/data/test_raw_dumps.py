@@ -490,3 +490,56 @@ def test_an_impression_log_counts_only_the_rows_labelled_1() -> None:
     counts = recengine.read_dataset(upload("c.csv", "user,item,clicks\na,x,3\nb,x,0\nb,y,1\n"))
     assert counts.options["label_column"] is None and counts.n_interactions == 3
     assert recengine.read_dataset(upload("t.csv", "user,item,target\na,x,1\nb,y,1\n")).n_interactions == 2
+
+
+SNAP_FINE_FOODS = """product/productId: B001E4KFG0
+review/userId: A3SGXH7AUHU8GW
+review/profileName: delmartian
+review/helpfulness: 1/1
+review/score: 5.0
+review/time: 1303862400
+review/summary: Good Quality Dog Food
+review/text: I have bought several of the Vitality canned dog food products.
+
+product/productId: B00813GRG4
+review/userId: A1D87F6ZCVE5NK
+review/profileName: dll pa
+review/helpfulness: 0/0
+review/score: 1.0
+review/time: 1346976000
+review/summary: Not as Advertised
+review/text: Product arrived labeled as Jumbo Salted Peanuts...
+the peanuts were actually small sized unsalted.
+product/productId: B001E4KFG0
+review/userId: A1D87F6ZCVE5NK
+review/profileName: dll pa
+review/helpfulness: 0/0
+review/score: 4.0
+review/time: 1346976100
+review/summary: Fine
+review/text:
+"""
+
+
+def test_snap_review_dumps_are_records_of_key_value_lines() -> None:
+    """SNAP's Amazon Fine Foods (and Amazon 2013, BeerAdvocate, RateBeer): one 'key: value' field a line, records apart
+    by a blank line (or by a key that comes again), a value that runs on to the next line."""
+    ds = recengine.read_dataset(upload("finefoods.txt", SNAP_FINE_FOODS))
+    assert ds.options["columns"] == {"user": "review.userId", "item": "product.productId", "rating": "review.score",
+                                     "timestamp": "review.time"}
+    assert (ds.n_users, ds.n_items, ds.n_interactions) == (2, 2, 3)
+    assert any("written one field a line, as 'key: value'" in w and "3 rows" in w for w in ds.warnings)
+    bad = SNAP_FINE_FOODS.replace("review/score: 4.0", "review/score: lots")
+    with pytest.raises(DataError, match="review.score.*line 19"):  # a message names the record by its first line
+        recengine.read_dataset(upload("finefoods.txt", bad))
+    beer = "".join(f"beer/name: {name}\nbeer/beerId: {bid}\nbeer/style: {style}\nreview/overall: {score}\n"
+                   f"review/time: {1234817823 + i}\nreview/profileName: {who}\n\n"
+                   for i, (name, bid, style, score, who) in enumerate([
+                       ("Sausa Weizen", 47986, "Hefeweizen", 1.5, "stcules"), ("Red Moon", 48213, "Strong Ale", 3, "stcules"),
+                       ("Sausa Weizen", 47986, "Hefeweizen", 4, "johnmichaelsen")]))
+    ds = recengine.read_dataset(upload("beeradvocate.txt", beer))
+    assert ds.options["columns"]["user"] == "review.profileName" and ds.options["columns"]["item"] == "beer.beerId"
+    assert ds.title("47986") == "Sausa Weizen" and ds.texts[1] == "Name: Red Moon. Style: Strong Ale."
+    # MovieLens 1M's "::" fields are no key-value lines
+    ml = recengine.read_dataset(upload("ratings.dat", "u1::i1::5::978300760\nu1::i2::3::978300761\nu2::i1::4::978300762\n"))
+    assert ml.n_interactions == 3 and ml.has_ratings
