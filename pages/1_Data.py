@@ -176,10 +176,10 @@ def upload_form() -> None:
                 col.selectbox(label, choices, key=f"map_{role}",
                               help=f"auto-detected: {guesses.get(role) or 'none'}"
                               + ("; (none) reads no such column" if role in OPTIONAL else ""))
-            st.selectbox("Label: rows of 0 are left out", [AUTO, NONE, *inter_cols], key="map_label",
-                         help=f"auto-detected: {guesses.get('label') or 'none'}. A column of 1 (clicked, bought) and 0 "
-                         "(shown only), as impression logs have (is_click, label): only the rows of 1 count. (none) "
-                         "counts every row.")
+            st.columns(2)[0].selectbox(
+                "Label: rows of 0 are left out", [AUTO, NONE, *inter_cols], key="map_label",
+                help=f"auto-detected: {guesses.get('label') or 'none'}. A column of 1 (clicked, bought) and 0 (shown "
+                "only), as impression logs have (is_click, label): only the rows of 1 count. (none) counts every row.")
             st.caption("Auto-detected: " + ", ".join(f"{r} → {escape(guesses.get(r) or '—')}" for r in (*ROLES, "label")))
             st.number_input("Minimum rating (empty: every rating counts)", value=None, step=0.5, key="map_min_rating",
                             help="Count only interactions rated at least this, e.g. 4 on a 1-5 scale, so a 1-star "
