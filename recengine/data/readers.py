@@ -136,6 +136,7 @@ def read_table(
     if raw[:4] == b"PAR1":  # by content, whatever the name says
         return _read_parquet(raw, name)
     kind = next((k for magic, k in _BINARY_KINDS if raw.startswith(magic)), None)
+    kind = None if kind is not None and _looks_like_text(raw) else kind  # a CSV whose header starts "ORCID,..."
     if kind in ("arrow", "arrow stream", "orc"):
         return _read_arrow(raw, name, kind)
     if kind is not None:  # a binary format no table is read from: say what it is and how to export it

@@ -354,3 +354,6 @@ def test_arrow_feather_and_orc_files_are_read_and_other_binary_formats_are_named
     assert "cut.feather" in msg and "cannot be read as Arrow/Feather" in msg and "damaged" in msg
     feather.write_feather(frame.head(0), tmp_path / "empty.feather")
     assert "has columns but no rows" in error_for(tmp_path / "empty.feather")
+    # text that starts like a binary format's mark is text: a CSV whose first column is ORCID
+    orcid = write(tmp_path, "authors.csv", "ORCID,user_id,item_id\n0000-0001,a,p1\n0000-0002,b,p2\n")
+    assert recengine.read_dataset(orcid).n_interactions == 2
