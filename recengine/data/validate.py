@@ -495,6 +495,17 @@ def parse_timestamps(table: Table, column: str, warnings: list[str] | None = Non
         if compact is not None:  # 20200705 is a day, not 1970-08-23 in unix seconds
             return _unix_seconds(pd.to_datetime(pd.Series(values.astype("int64"), index=raw.index).astype(str),
                                                 format=compact, utc=True))
+        if len(values) and ((values >= 20_000) & (values < 80_000)).all():  # Excel's day numbers, not 1970 seconds
+            if warnings is not None:
+                warnings.append(
+                    f"{table.name}: column {column!r} (timestamp) holds numbers such as {str(raw.iloc[0])!r}, read as "
+                    "Excel's day numbers (days since 1899-12-30; "
+                    f"{pd.Timestamp('1899-12-30') + pd.to_timedelta(values[0], unit='D'):%Y-%m-%d}). Format the column "
+                    "as dates before saving the file to be sure."
+                )
+            days = pd.to_timedelta(values, unit="D")
+            return pd.Series(((pd.Timestamp("1899-12-30") + days) - pd.Timestamp("1970-01-01")).total_seconds()
+                             .astype("int64"), index=raw.index)
         scale = 1.0
         typical = float(np.median(np.abs(values))) if len(values) else 0.0  # one odd value does not set the unit
         if typical > 1e17:

@@ -416,3 +416,14 @@ def test_a_nested_analytics_id_is_the_user() -> None:
             for i, (ev, uid, pid) in enumerate([("Viewed", "u1", "P1"), ("Purchase", "u1", "P2"), ("Viewed", "u2", "P1")])]
     ds = recengine.read_dataset(upload("mixpanel.jsonl", "".join(json.dumps(r) + "\n" for r in rows)))
     assert ds.options["columns"]["user"] == "properties.distinct_id" and (ds.n_users, ds.n_interactions) == (2, 3)
+
+
+def test_excel_day_numbers_are_dates_not_seconds_after_1970() -> None:
+    """A date column saved from Excel unformatted: 45292.5 is 2024-01-01 12:00, not 1970-01-01 12:34:52."""
+    log = pd.DataFrame({"customer": ["a", "a", "b"], "sku": ["x", "y", "x"], "order_date": ["45292.5", "45293", "45300.25"]})
+    ds = recengine.read_dataset(log)
+    got = pd.to_datetime(ds.interactions["timestamp"], unit="s").dt.strftime("%Y-%m-%d %H:%M").tolist()
+    assert got == ["2024-01-01 12:00", "2024-01-02 00:00", "2024-01-09 06:00"]
+    assert any("read as Excel's day numbers" in w for w in ds.warnings)
+    seconds = log.assign(order_date=[1_700_000_000, 1_700_000_100, 1_700_000_200])  # unix seconds stay seconds
+    assert recengine.read_dataset(seconds).interactions["timestamp"].tolist() == [1_700_000_000, 1_700_000_100, 1_700_000_200]
