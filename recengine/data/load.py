@@ -151,7 +151,7 @@ def read_dataset(
 
     frame = pd.DataFrame({Columns.user: clean_ids(inter, user_col, "user"), Columns.item: clean_ids(inter, item_col, "item")})
     if rating_col is not None:
-        frame[Columns.rating] = parse_ratings(inter, rating_col)
+        frame[Columns.rating] = parse_ratings(inter, rating_col, warnings)
     if ts_col is None and "timestamp" not in roles and (said := unread_times(inter, taken | {rating_col})):
         warnings.append(said)
     if ts_col is not None:

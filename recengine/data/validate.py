@@ -369,12 +369,39 @@ def _id_to_str(value: object) -> str:
     return str(value).strip()
 
 
-def parse_ratings(table: Table, column: str) -> pd.Series:
-    """Ratings as float64; text, empty cells, inf and NaN are errors that list the rows."""
+#: a rating written as words: "4.0 out of 5 stars" (Amazon's pages), "4/5", "5 stars"; or as stars, "★★★★☆"
+_RATING_WORDS = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(?:(?:/|out of|of|von|sur)\s*\d+(?:[.,]\d+)?)?\s*"
+                           r"(?:stars?|sterne|étoiles|estrellas|points?|pts)?\.?\s*$", re.IGNORECASE)
+_STARS = re.compile(r"^\s*[★☆✩✭]+\s*$")
+
+
+def _rating_words(text: pd.Series) -> pd.Series:
+    """Ratings written as words or stars, as numbers; NaN for the rest.
+
+    >>> _rating_words(pd.Series(["4.0 out of 5 stars", "3/5", "5 Sterne", "★★★★☆", "great"])).tolist()
+    [4.0, 3.0, 5.0, 4.0, nan]
+    """
+    number = text.str.extract(_RATING_WORDS, expand=False).str.replace(",", ".", regex=False)
+    stars = text.where(text.str.match(_STARS)).str.count("[★✭]")
+    return pd.to_numeric(number, errors="coerce").fillna(stars.where(stars > 0))
+
+
+def parse_ratings(table: Table, column: str, warnings: list[str] | None = None) -> pd.Series:
+    """Ratings as float64; text, empty cells, inf and NaN are errors that list the rows. Ratings written as words
+    ("4.0 out of 5 stars", "4/5", "★★★★☆") are read as their numbers, with a note in ``warnings``."""
     raw = table.frame[column]
     if raw.dtype == object or pd.api.types.is_string_dtype(raw):
         values = decimals(raw)
         bad = np.flatnonzero(values.isna().to_numpy() | ~np.isfinite(values.fillna(0).to_numpy()))
+        if len(bad):
+            worded = _rating_words(raw.iloc[bad].astype(str)).to_numpy()
+            if np.isfinite(worded).any():  # scraped pages write their stars in words
+                i = bad[np.argmax(np.isfinite(worded))]
+                values.iloc[bad] = worded
+                bad = bad[~np.isfinite(worded)]
+                if not len(bad) and warnings is not None:
+                    warnings.append(f"{table.name}: column {column!r} (rating) holds ratings written as words (e.g. "
+                                    f"{str(raw.iloc[i])!r}, read as {values.iloc[i]:g}); their numbers were read.")
         if len(bad):
             examples = ", ".join(repr(str(raw.iloc[i])) for i in bad[:3])
             raise DataError(

@@ -427,3 +427,14 @@ def test_excel_day_numbers_are_dates_not_seconds_after_1970() -> None:
     assert any("read as Excel's day numbers" in w for w in ds.warnings)
     seconds = log.assign(order_date=[1_700_000_000, 1_700_000_100, 1_700_000_200])  # unix seconds stay seconds
     assert recengine.read_dataset(seconds).interactions["timestamp"].tolist() == [1_700_000_000, 1_700_000_100, 1_700_000_200]
+
+
+def test_ratings_written_as_words_or_stars_are_read_as_their_numbers() -> None:
+    """Scraped reviews: Amazon's '4.0 out of 5 stars', '3/5', '5 stars', '★★★★☆'."""
+    log = pd.DataFrame({"reviewer": ["a", "a", "b", "b"], "asin": ["x", "y", "x", "y"],
+                        "rating": ["4.0 out of 5 stars", "3/5", "5 stars", "★★☆☆☆"]})
+    ds = recengine.read_dataset(log)
+    assert ds.interactions["rating"].tolist() == [4.0, 3.0, 5.0, 2.0]
+    assert any("holds ratings written as words (e.g. '4.0 out of 5 stars', read as 4)" in w for w in ds.warnings)
+    with pytest.raises(recengine.errors.DataError, match=r"not finite numbers at row 2 \(e.g. 'great'\)"):
+        recengine.read_dataset(log.assign(rating=["4.0 out of 5 stars", "great", "5 stars", "★★☆☆☆"]))
