@@ -435,15 +435,22 @@ def _items_sheet(book: Table, sheets: Sequence[Table], mapping: Mapping[str, str
 
 
 def _unpadded(ids: pd.Series) -> pd.Series:
-    """Ids of digits without their leading zeros (``"007"`` -> ``"7"``, ``"000"`` -> ``"0"``); other ids as they are."""
+    """Ids of digits without their leading zeros or a trailing ``.0`` (``"007"`` -> ``"7"``, ``"000"`` -> ``"0"``,
+    ``"10.0"`` -> ``"10"``, as pandas writes whole numbers of a column with blanks); other ids as they are.
+
+    >>> _unpadded(pd.Series(["007", "000", "10.0", "B07", "1.5"])).tolist()
+    ['7', '0', '10', 'B07', '1.5']
+    """
+    ids = ids.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
     return ids.where(~ids.str.fullmatch(r"0+\d+"), ids.str.lstrip("0").replace("", "0"))
 
 
 def _same_ids_but_zeros(items: pd.DataFrame, frame: pd.DataFrame, inter_name: str, items_name: str,
                         warnings: list[str]) -> pd.DataFrame:
     """``items`` with its ids written as the interactions write them, where the two differ only by leading zeros
-    (H&M's ``0108775015`` in the catalogue, ``108775015`` in transactions saved as integers) and no two ids of
-    either file become one; else ``items`` as it is.
+    (H&M's ``0108775015`` in the catalogue, ``108775015`` in transactions saved as integers) or a trailing ``.0``
+    (an id column with blanks, saved by pandas as floats) and no two ids of either file become one; else ``items``
+    as it is.
 
     >>> items = pd.DataFrame({"item_id": ["0108775015", "0108775016"], "text": ["Strap top", "Tilly"]})
     >>> _same_ids_but_zeros(items, pd.DataFrame({"item_id": ["108775015"]}), "t.parquet", "articles.csv", [])["item_id"].tolist()
@@ -454,8 +461,9 @@ def _same_ids_but_zeros(items: pd.DataFrame, frame: pd.DataFrame, inter_name: st
     if theirs.duplicated().any() or ours_bare.duplicated().any() or not ours_bare.isin(set(theirs)).mean() >= 0.5:
         return items
     to_ours = dict(zip(ours_bare, ours))  # the interactions' spelling wins; items nobody used lose their zeros
-    warnings.append(f"{items_name}: its item ids differ from those of {inter_name} only by leading zeros (e.g. "
-                    f"{items[Columns.item].iat[0]!r}), so they were read as the same ids, written as in {inter_name}.")
+    warnings.append(f"{items_name}: its item ids differ from those of {inter_name} only by leading zeros or a trailing "
+                    f"'.0' (e.g. {items[Columns.item].iat[0]!r}), so they were read as the same ids, written as in "
+                    f"{inter_name}.")
     return items.assign(**{Columns.item: [to_ours.get(t, t) for t in theirs]})
 
 

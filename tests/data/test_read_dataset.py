@@ -263,6 +263,10 @@ def test_ids_that_differ_only_by_leading_zeros_are_the_same_ids_unless_two_would
     ds = recengine.read_dataset(inter, items)
     assert list(ds.item_map.external) == ["6", "28", "30"] and ds.texts[:2] == ["Rye bread", "Goat cheese"]
     assert ds.cold_items.tolist() == ["30"] and any("only by leading zeros" in w for w in ds.warnings)
+    floats = pd.DataFrame({"user_id": ["1", "2"], "item_id": ["6.0", "28.0"]})  # pandas' floats of a column with blanks
+    ds = recengine.read_dataset(floats, items)
+    assert ds.texts[:2] == ["Rye bread", "Goat cheese"] and ds.cold_items.tolist() == ["30"]
+    assert any("or a trailing '.0'" in w for w in ds.warnings)
     twins = pd.DataFrame({"item_id": ["00006", "006", "00028"], "name": ["Rye bread", "Rye", "Goat cheese"]})
     with pytest.raises(DataError, match="none of its item ids") as err:  # '00006' and '006' would be one
         recengine.read_dataset(inter, twins)
