@@ -789,6 +789,14 @@ def _read_delimited(text: str, name: str, suffix: str) -> Table:
     reader_delim = " " if delim == WHITESPACE else sep
     if lines is None:
         lines = _record_lines(text, reader_delim, len(frame), header=not headerless)
+    if not headerless and (frame.iloc[:, 0].to_numpy() == frame.columns[0]).any():  # files joined end to end
+        again = (frame == pd.Series(list(frame.columns), index=frame.columns)).all(axis=1).to_numpy()
+        if again.any() and not again.all():
+            whole = Table(frame, name, unit="line", first_line=2, lines=lines)
+            notes.append(f"{name}: its header comes again at {whole.where(np.flatnonzero(again))} (files joined end to "
+                         f"end); {'that line was' if again.sum() == 1 else 'those lines were'} skipped.")
+            lines = tuple(np.asarray(whole.line_of(np.flatnonzero(~again))).tolist())
+            frame = frame[~again].reset_index(drop=True)
     return Table(frame, name, unit="line", first_line=1 if headerless else 2, format=f"delimited({delim_name})",
                  lines=lines, headerless=headerless, notes=tuple(notes))
 

@@ -357,3 +357,13 @@ def test_arrow_feather_and_orc_files_are_read_and_other_binary_formats_are_named
     # text that starts like a binary format's mark is text: a CSV whose first column is ORCID
     orcid = write(tmp_path, "authors.csv", "ORCID,user_id,item_id\n0000-0001,a,p1\n0000-0002,b,p2\n")
     assert recengine.read_dataset(orcid).n_interactions == 2
+
+
+def test_a_header_that_comes_again_mid_file_is_skipped_and_lines_keep_their_numbers(tmp_path: Path) -> None:
+    """Two exports joined end to end (cat a.csv b.csv > all.csv): the second header is no row."""
+    path = write(tmp_path, "all.csv", "user,item,rating\na,x,5\nb,y,4\nuser,item,rating\nc,x,3\nd,z,2\n")
+    ds = recengine.read_dataset(path)
+    assert (ds.n_users, ds.n_interactions) == (4, 4) and ds.interactions["rating"].tolist() == [5, 4, 3, 2]
+    assert any("its header comes again at line 4" in w for w in ds.warnings)
+    msg = error_for(write(tmp_path, "all.csv", "user,item,rating\na,x,5\nuser,item,rating\nc,x,3\nd,z,lots\n"))
+    assert "line 5" in msg and "'lots'" in msg
