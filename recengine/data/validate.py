@@ -371,24 +371,31 @@ def _id_to_str(value: object) -> str:
 
 #: a rating written as words: "4.0 out of 5 stars" (Amazon's pages), "4/5", "5 stars"; or as stars, "★★★★☆"
 _RATING_WORDS = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(?:(?:/|out of|of|von|sur)\s*\d+(?:[.,]\d+)?)?\s*"
-                           r"(?:stars?|sterne|étoiles|estrellas|points?|pts)?\.?\s*$", re.IGNORECASE)
+                           r"(?:stars?|sterne|étoiles|estrellas|points?|pts|%)?\.?\s*$", re.IGNORECASE)
 _STARS = re.compile(r"^\s*[★☆✩✭]+\s*$")
+#: a thumb up or down, written as words: 1 and 0
+_THUMBS = {**dict.fromkeys(("yes", "y", "true", "like", "liked", "thumbs up", "thumbsup", "up", "positive", "recommended",
+                            "👍"), 1.0),
+           **dict.fromkeys(("no", "n", "false", "dislike", "disliked", "thumbs down", "thumbsdown", "down", "negative",
+                            "not recommended", "👎"), 0.0)}
 
 
 def _rating_words(text: pd.Series) -> pd.Series:
     """Ratings written as words or stars, as numbers; NaN for the rest.
 
-    >>> _rating_words(pd.Series(["4.0 out of 5 stars", "3/5", "5 Sterne", "★★★★☆", "great"])).tolist()
-    [4.0, 3.0, 5.0, 4.0, nan]
+    >>> _rating_words(pd.Series(["4.0 out of 5 stars", "3/5", "5 Sterne", "★★★★☆", "85%", "Thumbs up", "great"])).tolist()
+    [4.0, 3.0, 5.0, 4.0, 85.0, 1.0, nan]
     """
     number = text.str.extract(_RATING_WORDS, expand=False).str.replace(",", ".", regex=False)
     stars = text.where(text.str.match(_STARS)).str.count("[★✭]")
-    return pd.to_numeric(number, errors="coerce").fillna(stars.where(stars > 0))
+    thumbs = text.str.strip().str.lower().map(_THUMBS)
+    return pd.to_numeric(number, errors="coerce").fillna(stars.where(stars > 0)).fillna(thumbs)
 
 
 def parse_ratings(table: Table, column: str, warnings: list[str] | None = None) -> pd.Series:
     """Ratings as float64; text, empty cells, inf and NaN are errors that list the rows. Ratings written as words
-    ("4.0 out of 5 stars", "4/5", "★★★★☆") are read as their numbers, with a note in ``warnings``."""
+    ("4.0 out of 5 stars", "4/5", "★★★★☆", "85%"; a thumb, "like" or "dislike", as 1 or 0) are read as their
+    numbers, with a note in ``warnings``."""
     raw = table.frame[column]
     if raw.dtype == object or pd.api.types.is_string_dtype(raw):
         values = decimals(raw)
@@ -400,8 +407,12 @@ def parse_ratings(table: Table, column: str, warnings: list[str] | None = None) 
                 values.iloc[bad] = worded
                 bad = bad[~np.isfinite(worded)]
                 if not len(bad) and warnings is not None:
+                    downs = raw.astype(str).str.strip().str.lower().map(_THUMBS).eq(0.0)
+                    down = (f" A thumb down ({int(downs.sum()):,} rows) is 0 and still counts as an interaction unless "
+                            "you keep only ratings of at least 1 (min_rating=1; in the CLI: --min-rating 1; in the app: "
+                            "Minimum rating)." if downs.any() else "")
                     warnings.append(f"{table.name}: column {column!r} (rating) holds ratings written as words (e.g. "
-                                    f"{str(raw.iloc[i])!r}, read as {values.iloc[i]:g}); their numbers were read.")
+                                    f"{str(raw.iloc[i])!r}, read as {values.iloc[i]:g}); their numbers were read.{down}")
         if len(bad):
             examples = ", ".join(repr(str(raw.iloc[i])) for i in bad[:3])
             raise DataError(

@@ -436,5 +436,10 @@ def test_ratings_written_as_words_or_stars_are_read_as_their_numbers() -> None:
     ds = recengine.read_dataset(log)
     assert ds.interactions["rating"].tolist() == [4.0, 3.0, 5.0, 2.0]
     assert any("holds ratings written as words (e.g. '4.0 out of 5 stars', read as 4)" in w for w in ds.warnings)
+    thumbs = recengine.read_dataset(log.assign(rating=["Thumbs up", "dislike", "yes", "85%"]))
+    assert thumbs.interactions["rating"].tolist() == [1.0, 0.0, 1.0, 85.0]
+    assert any("A thumb down (1 rows) is 0 and still counts" in w and "--min-rating 1" in w for w in thumbs.warnings)
+    liked = recengine.read_dataset(log.assign(rating=["Thumbs up", "dislike", "yes", "no"]), min_rating=1)
+    assert set(zip(liked.interactions["user_id"], liked.interactions["item_id"])) == {("a", "x"), ("b", "x")}
     with pytest.raises(recengine.errors.DataError, match=r"not finite numbers at row 2 \(e.g. 'great'\)"):
         recengine.read_dataset(log.assign(rating=["4.0 out of 5 stars", "great", "5 stars", "★★☆☆☆"]))
