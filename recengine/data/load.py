@@ -145,6 +145,7 @@ def read_dataset(
             "--user-col and --item-col)."
         )
     taken = {user_col, item_col}
+    inter, roles = _date_and_time(inter, roles, taken, warnings)
     rating_col = _optional(inter, "rating", roles, taken)
     ts_col = _optional(inter, "timestamp", roles, taken | {rating_col})
     event_col = _optional(inter, "event", roles, taken | {rating_col, ts_col})
@@ -465,6 +466,31 @@ def _same_ids_but_zeros(items: pd.DataFrame, frame: pd.DataFrame, inter_name: st
                     f"'.0' (e.g. {items[Columns.item].iat[0]!r}), so they were read as the same ids, written as in "
                     f"{inter_name}.")
     return items.assign(**{Columns.item: [to_ours.get(t, t) for t in theirs]})
+
+
+_TIME_OF_DAY = re.compile(r"^\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp][Mm])?\s*$")
+
+
+def _date_and_time(table: Table, roles: Mapping[str, str | None], taken: set[str | None],
+                   warnings: list[str]) -> tuple[Table, Mapping[str, str | None]]:
+    """``table`` with a column of date and time read together, mapped as the timestamp, where the file writes the
+    day in one column and the time of day in another (``date`` 2024-01-02 and ``time`` 10:30); else as it is."""
+    if "timestamp" in roles or table.headerless:
+        return table, roles
+    named = [str(c) for c in table.frame.columns if str(c) not in taken
+             and (norm(c) in ALIASES["timestamp"] or norm(c).endswith(("date", "time", "hour")))]
+    head = {c: table.frame[c].dropna().astype(str).head(200) for c in named}
+    clocks = [c for c in named if len(head[c]) and head[c].str.match(_TIME_OF_DAY).all()]
+    days = [c for c in named if c not in clocks and holds_times(table.frame[c])
+            and not head[c].str.contains(r"\d:\d", regex=True).any()]
+    if len(clocks) != 1 or len(days) != 1:
+        return table, roles
+    both = f"{days[0]} {clocks[0]}"
+    frame = table.frame.assign(**{both: table.frame[days[0]].astype(str).str.strip() + " "
+                                  + table.frame[clocks[0]].astype(str).str.strip()})
+    warnings.append(f"{table.name}: column {days[0]!r} holds the day and {clocks[0]!r} the time of day, so they were "
+                    "read together as the timestamp.")
+    return dataclasses.replace(table, frame=frame), {**roles, "timestamp": both}
 
 
 def _rows_as_users(inter: Table, warnings: list[str]) -> tuple[Table, str]:

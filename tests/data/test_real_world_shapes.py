@@ -443,3 +443,13 @@ def test_ratings_written_as_words_or_stars_are_read_as_their_numbers() -> None:
     assert set(zip(liked.interactions["user_id"], liked.interactions["item_id"])) == {("a", "x"), ("b", "x")}
     with pytest.raises(recengine.errors.DataError, match=r"not finite numbers at row 2 \(e.g. 'great'\)"):
         recengine.read_dataset(log.assign(rating=["4.0 out of 5 stars", "great", "5 stars", "★★☆☆☆"]))
+
+
+def test_a_day_and_a_time_of_day_in_two_columns_are_read_together() -> None:
+    log = pd.DataFrame({"user": ["a", "a", "b"], "item": ["x", "y", "x"], "date": ["2024-01-02", "2024-01-02", "01/03/2024"],
+                        "time": ["10:30", "11:45:10", "9:00 PM"]})
+    ds = recengine.read_dataset(log)
+    assert pd.to_datetime(ds.interactions["timestamp"], unit="s").dt.strftime("%Y-%m-%d %H:%M:%S").tolist() == [
+        "2024-01-02 10:30:00", "2024-01-02 11:45:10", "2024-01-03 21:00:00"]
+    assert any("'date' holds the day and 'time' the time of day" in w for w in ds.warnings)
+    assert recengine.read_dataset(log, columns={"timestamp": "date"}).interactions["timestamp"].nunique() == 2  # as mapped
