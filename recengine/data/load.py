@@ -481,9 +481,11 @@ def _date_and_time(table: Table, roles: Mapping[str, str | None], taken: set[str
              and (norm(c) in ALIASES["timestamp"] or norm(c).endswith(("date", "time", "hour")))]
     head = {c: table.frame[c].dropna().astype(str).head(200) for c in named}
     clocks = [c for c in named if len(head[c]) and head[c].str.match(_TIME_OF_DAY).all()]
+    if len(clocks) != 1:  # (most files: no column of times of day)
+        return table, roles
     days = [c for c in named if c not in clocks and holds_times(table.frame[c])
             and not head[c].str.contains(r"\d:\d", regex=True).any()]
-    if len(clocks) != 1 or len(days) != 1:
+    if len(days) != 1:
         return table, roles
     both = f"{days[0]} {clocks[0]}"
     frame = table.frame.assign(**{both: table.frame[days[0]].astype(str).str.strip() + " "
