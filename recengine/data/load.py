@@ -125,6 +125,7 @@ def read_dataset(
         user_col = find_column(inter, "user", roles.get("user"), required=True)
     except DataError:
         if "user" in roles or not find_list_columns(inter, None, []):
+            _swapped(inter, items, max_bytes)
             raise
         inter, user_col = _rows_as_users(inter, warnings)
     if "user" not in roles:
@@ -493,6 +494,22 @@ def _date_and_time(table: Table, roles: Mapping[str, str | None], taken: set[str
     warnings.append(f"{table.name}: column {days[0]!r} holds the day and {clocks[0]!r} the time of day, so they were "
                     "read together as the timestamp.")
     return dataclasses.replace(table, frame=frame), {**roles, "timestamp": both}
+
+
+def _swapped(inter: Table, items: Source | None, max_bytes: int | None) -> None:
+    """Raise an error that says so when the interactions have no user column but the items file has users and
+    items: the two files were given the other way round (an easy slip on a stage, with two upload boxes)."""
+    if items is None:
+        return
+    try:
+        other = read_table(items, default_name="items", max_bytes=max_bytes)
+        user = find_column(other, "user", None, required=True)
+        item = find_column(other, "item", None, required=True)
+    except DataError:
+        return
+    raise DataError(f"{inter.name} has no user column, but {other.name} has users ({user!r}) and items ({item!r}): the "
+                    f"two files look swapped. Give {other.name} as the interactions and {inter.name} as the items "
+                    "(in the app: the other upload box).")
 
 
 def _rows_as_users(inter: Table, warnings: list[str]) -> tuple[Table, str]:

@@ -293,3 +293,14 @@ def test_an_impression_log_is_read_by_its_label_and_the_label_can_be_turned_off(
     at.selectbox(key="map_label").set_value("(none)").run()
     at.button(key="load_upload").click().run()
     assert not at.error and at.session_state["dataset"].n_interactions == 5
+
+
+def test_files_in_the_wrong_boxes_are_said_to_be_swapped_and_the_dataset_stays(run_page):
+    at = run_page("pages/1_Data.py")
+    at.file_uploader(key="up_inter").set_value(("books.csv", b"book_id,title\n1,Dune\n2,Emma\n", "text/csv"))
+    at.file_uploader(key="up_items").set_value(("ratings.csv", b"user_id,book_id,rating\n1,1,5\n2,2,3\n", "text/csv"))
+    at.run()
+    at.button(key="load_upload").click().run()
+    assert_clean(at)
+    assert any("look swapped" in e.value for e in at.error)
+    assert at.session_state["dataset_key"] == SAMPLE_KEY  # nothing loaded is lost

@@ -367,3 +367,13 @@ def test_a_header_that_comes_again_mid_file_is_skipped_and_lines_keep_their_numb
     assert any("its header comes again at line 4" in w for w in ds.warnings)
     msg = error_for(write(tmp_path, "all.csv", "user,item,rating\na,x,5\nuser,item,rating\nc,x,3\nd,z,lots\n"))
     assert "line 5" in msg and "'lots'" in msg
+
+
+def test_files_given_the_other_way_round_are_said_to_be_swapped(tmp_path: Path) -> None:
+    ratings = write(tmp_path, "ratings.csv", "user_id,book_id,rating\n1,1,5\n2,1,4\n2,2,3\n")
+    books = write(tmp_path, "books.csv", "book_id,title,authors\n1,Dune,Herbert\n2,Emma,Austen\n")
+    msg = error_for(books, ratings)
+    assert "books.csv has no user column, but ratings.csv has users ('user_id') and items ('book_id')" in msg
+    assert "look swapped" in msg
+    assert "look swapped" not in error_for(books, books)  # an items file twice: no swap to suggest
+    assert recengine.read_dataset(ratings, books).n_interactions == 3
