@@ -178,11 +178,17 @@ def read_dataset(
         sheets = [t for t in (dataclasses.replace(item_table, sheets=()), *item_table.sheets) if t.name != inter.name]
         found, items_frame = _items_sheet(item_table, sheets, mapping, item_col, text, interacted, warnings)
         item_table = found or item_table
-    if items_frame is None and item_table is not None:
+    roles_read = {user_col, item_col, rating_col, ts_col, event_col, label_col}
+    log_again = (items_frame is None and item_table is not None and ITEMS_ID not in mapping and not item_table.headerless
+                 and {user_col, item_col} <= set(item_table.frame.columns))
+    if log_again:  # the interactions file again (or another log of them): only its item-level columns are text
+        warnings.append(f"{item_table.name} holds the users ({user_col!r}) as well as the items, so each item's text is "
+                        "made of its own columns only (those with one value per item), not its users, ratings or times.")
+        items_frame = _items_from_interactions(item_table, item_col, roles_read, text, mapping.get("title"), warnings)
+    elif items_frame is None and item_table is not None:
         items_frame = _items_from_table(item_table, mapping, item_col, text, warnings, interacted=interacted)
     elif items_frame is None:
-        items_frame = _items_from_interactions(inter, item_col, {user_col, item_col, rating_col, ts_col, event_col, label_col}, text,
-                                              mapping.get("title"), warnings)
+        items_frame = _items_from_interactions(inter, item_col, roles_read, text, mapping.get("title"), warnings)
 
     known = set(items_frame[Columns.item])
     lacking = pd.unique(frame.loc[~frame[Columns.item].isin(known), Columns.item])

@@ -453,3 +453,12 @@ def test_a_day_and_a_time_of_day_in_two_columns_are_read_together() -> None:
         "2024-01-02 10:30:00", "2024-01-02 11:45:10", "2024-01-03 21:00:00"]
     assert any("'date' holds the day and 'time' the time of day" in w for w in ds.warnings)
     assert recengine.read_dataset(log, columns={"timestamp": "date"}).interactions["timestamp"].nunique() == 2  # as mapped
+
+
+def test_the_interactions_file_given_as_the_items_too_gives_texts_without_its_users() -> None:
+    """One export of everything, given in both boxes: an item's text is its title and genre, not 'User id: u1, u2'."""
+    both = pd.DataFrame({"user_id": ["u1", "u2", "u2", "u3"], "item_id": ["i1", "i1", "i2", "i3"], "rating": [5, 4, 3, 4],
+                         "title": ["Heat", "Heat", "Ran", "Alien"], "genre": ["Crime", "Crime", "War", "Sci-fi"]})
+    ds = recengine.read_dataset(both, both)
+    assert ds.texts == ["Title: Heat. Genre: Crime.", "Title: Ran. Genre: War.", "Title: Alien. Genre: Sci-fi."]
+    assert any("holds the users ('user_id') as well as the items" in w for w in ds.warnings)
