@@ -238,6 +238,12 @@ def _decompress(raw: bytes, name: str) -> tuple[bytes, str]:
                 if "[Content_Types].xml" in names and any(n.startswith(("xl/", "word/", "ppt/")) for n in names):
                     raise DataError(f"{name}: this is an Office document, not a table recengine reads. Save the table "
                                     "as CSV (or as an Excel workbook) and load that.")
+                kind = ("an OpenDocument spreadsheet (LibreOffice)" if "content.xml" in names and "mimetype" in names
+                        else "an Apple Numbers document" if any(n.startswith("Index/") and n.endswith(".iwa") for n in names)
+                        else None)
+                if kind is not None:
+                    raise DataError(f"{name}: this is {kind}. Save the table as an Excel workbook (.xlsx) or as CSV "
+                                    "and load that.")
                 members = [m for m in zf.infolist() if not m.is_dir() and not Path(m.filename).name.startswith(".")]
                 members = [m for m in members if "__MACOSX" not in m.filename]
                 if len(members) != 1:

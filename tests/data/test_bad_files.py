@@ -377,3 +377,19 @@ def test_files_given_the_other_way_round_are_said_to_be_swapped(tmp_path: Path) 
     assert "look swapped" in msg
     assert "look swapped" not in error_for(books, books)  # an items file twice: no swap to suggest
     assert recengine.read_dataset(ratings, books).n_interactions == 3
+
+
+def test_spreadsheets_of_other_programs_are_named_with_how_to_save_them(tmp_path: Path) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "ratings.ods", "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", "<office:document-content/>")
+        z.writestr("META-INF/manifest.xml", "<manifest/>")
+    msg = error_for(tmp_path / "ratings.ods")
+    assert "ratings.ods" in msg and "OpenDocument spreadsheet" in msg and ".xlsx" in msg
+    with zipfile.ZipFile(tmp_path / "ratings.numbers", "w") as z:
+        z.writestr("Index/Document.iwa", b"\x00\x01")
+        z.writestr("Index/Tables/DataList.iwa", b"\x00\x01")
+    msg = error_for(tmp_path / "ratings.numbers")
+    assert "ratings.numbers" in msg and "Apple Numbers" in msg and "CSV" in msg
