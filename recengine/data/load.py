@@ -168,6 +168,8 @@ def read_dataset(
     label_col, labelled = _labels(inter, roles, taken | {rating_col, ts_col, event_col}, warnings)
     if labelled is not None:  # before repeats merge: a click between two impressions of an item counts
         frame = frame[labelled.reindex(frame.index).to_numpy()]
+    if rating_col is not None:
+        frame = _without_returns(frame, inter, rating_col, warnings)
     frame = _merge_duplicates(frame, inter, warnings)
 
     interacted = set(pd.unique(frame[Columns.item]))
@@ -500,6 +502,27 @@ def _date_and_time(table: Table, roles: Mapping[str, str | None], taken: set[str
     warnings.append(f"{table.name}: column {days[0]!r} holds the day and {clocks[0]!r} the time of day, so they were "
                     "read together as the timestamp.")
     return dataclasses.replace(table, frame=frame), {**roles, "timestamp": both}
+
+
+#: a rating column that counts (units bought, plays): a value below 0 is a return or a cancellation, no interaction
+_COUNT_NAMES = ("quantity", "qty", "count", "purchases", "units", "unitssold", "plays", "playcount", "listens",
+                "listencount", "views", "clicks")
+
+
+def _without_returns(frame: pd.DataFrame, table: Table, rating_col: str, warnings: list[str]) -> pd.DataFrame:
+    """``frame`` without the rows whose count is below 0, where the rating column counts (Online Retail's Quantity
+    is negative on its cancelled 'C' invoices); as it is otherwise. A warning says how many were left out."""
+    if norm(rating_col.rsplit(".", 1)[-1]) not in _COUNT_NAMES:
+        return frame
+    returned = (frame[Columns.rating] < 0).to_numpy()
+    if not returned.any() or returned.all():
+        return frame
+    first = np.flatnonzero(returned)[0]
+    warnings.append(f"{table.name}: column {rating_col!r} counts, and is below 0 in {int(returned.sum()):,} rows (returns "
+                    f"or cancellations, e.g. at {table.where([int(frame.index[first])])}); those rows were left out. To "
+                    "count them as interactions too, read no rating column (columns={'rating': None}; in the CLI: "
+                    "--rating-col none).")
+    return frame[~returned]
 
 
 def _swapped(inter: Table, items: Source | None, max_bytes: int | None) -> None:

@@ -462,3 +462,16 @@ def test_the_interactions_file_given_as_the_items_too_gives_texts_without_its_us
     ds = recengine.read_dataset(both, both)
     assert ds.texts == ["Title: Heat. Genre: Crime.", "Title: Ran. Genre: War.", "Title: Alien. Genre: Sci-fi."]
     assert any("holds the users ('user_id') as well as the items" in w for w in ds.warnings)
+
+
+def test_a_count_below_zero_is_a_return_and_no_interaction() -> None:
+    """Online Retail: a cancelled invoice ('C536379') repeats the line with a negative Quantity."""
+    rows = pd.DataFrame({"InvoiceNo": ["536365", "C536379", "536366", "C536383"], "StockCode": ["85123A", "85123A", "22633", "22633"],
+                         "Quantity": [6, -1, 6, -2], "CustomerID": ["17850", "17850", "17851", "17852"]})
+    ds = recengine.read_dataset(rows)
+    assert set(zip(ds.interactions["user_id"], ds.interactions["item_id"])) == {("17850", "85123A"), ("17851", "22633")}
+    assert ds.interactions["rating"].tolist() == [6, 6]  # the purchase, not its cancellation, is kept
+    assert any("column 'Quantity' counts, and is below 0 in 2 rows" in w and "row 2" in w for w in ds.warnings)
+    assert recengine.read_dataset(rows, columns={"rating": None}).n_interactions == 3  # pairs, the returns included
+    signed = rows.rename(columns={"Quantity": "score"})  # a score below 0 is a rating, not a return
+    assert recengine.read_dataset(signed).n_interactions == 3
