@@ -971,8 +971,9 @@ def _items_from_table(
             frame["_text"] = texts.fillna("").astype(str).str.strip().to_numpy()
             warnings.append(
                 f"{table.name}: {len(conflicting)} item id(s) appear on several rows that differ (e.g. {bad_id!r} at "
-                f"{table.where(rows)}), so each item's rows were merged into one, joining their values of "
-                f"{_and([repr(c) for c in joined])}. If each row is an item of its own, the id column {id_col!r} is "
+                f"{table.where(rows)}), so each item's rows were merged into one, "
+                f"{'joining their values of ' + _and([repr(c) for c in joined]) if joined else 'keeping its first row'}."
+                f" If each row is an item of its own, the id column {id_col!r} is "
                 "not the items' id: map the right one (columns={'items_id': ...}; in the CLI: --items-id-col)."
             )
         else:

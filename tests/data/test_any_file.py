@@ -88,6 +88,8 @@ def upload(name: str, data: bytes) -> io.BytesIO:
 @example(("data.csv", b"user,item\na,b\n"), ("data.tsv", b"{}\n"))  # an items "table" with no columns
 @example(("data.jsonl", b"{'session_id': [{'item_id': 'i1'}]}\n{'session_id': [{'item_id': 'i2'}]}\n"), None)
 @example(("data.json", b'[["u1"]]'), None)  # rows as arrays, one column: no header and no item
+# items whose rows differ only in a list: merged with nothing to join
+@example(("data.jsonl", b'{"user_id": "u1", "item_id": "u1"}\n'), ("data.json", b"[[1, 1], [1, 1], [1, [1, 2]], [2.5, true]]"))
 def test_a_load_ends_in_a_dataset_or_a_data_error(inter: tuple[str, bytes], items: tuple[str, bytes] | None) -> None:
     try:
         for (name, data), kind in ((inter, "interactions"), *(((items, "items"),) if items else ())):
