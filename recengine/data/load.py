@@ -124,7 +124,8 @@ def read_dataset(
     try:
         user_col = find_column(inter, "user", roles.get("user"), required=True)
     except DataError:
-        if "user" in roles or not find_list_columns(inter, None, []):
+        # with no user column, each row of item lists stands for one; as its options say, "row" maps that again
+        if roles.get("user", "row") != "row" or "row" in inter.frame.columns or not find_list_columns(inter, None, []):
             _swapped(inter, items, max_bytes)
             raise
         inter, user_col = _rows_as_users(inter, warnings)
@@ -544,7 +545,7 @@ def _swapped(inter: Table, items: Source | None, max_bytes: int | None) -> None:
 def _rows_as_users(inter: Table, warnings: list[str]) -> tuple[Table, str]:
     """``inter`` with a column that names each row by its line, to stand for the user: a file of sessions, one row
     each with its items in a list and no user (Amazon-M2's prev_items and next_item)."""
-    name = next(n for n in ("row", "_row", "__row") if n not in inter.frame.columns)
+    name = "row"  # (the caller checked that the file has no such column)
     rows = [f"row {n}" for n in inter.line_of(np.arange(len(inter.frame)))]
     warnings.append(f"{inter.name} has no user column, and each row holds a list of items, so each row stands for a "
                     "user (a session), named by its line. If a column names the user, map it (columns={'user': ...}; in "

@@ -463,6 +463,8 @@ def test_amazon_m2_sessions_are_rows_of_printed_arrays_and_products_come_once_pe
     said = " ".join(ds.warnings)
     assert "each row stands for a user (a session)" in said and "'next_item' holds one of those items a row" in said
     assert "3 item(s) appear once per 'locale' (rows: DE 7, UK 3)" in said
+    again = recengine.read_dataset(upload("sessions_train.csv", sessions), columns={"user": ds.options["columns"]["user"]})
+    assert again.options["columns"]["user"] == "row" and again.n_interactions == ds.n_interactions  # as its options say
     with pytest.raises(DataError, match="appears at lines .* with different 'title'"):  # twice in one locale
         recengine.read_dataset(upload("sessions_train.csv", sessions),
                                upload("products_train.csv", products.replace("B09W9FND7K,DE,", "B09W9FND7K,UK,")))
