@@ -489,7 +489,7 @@ def _date_and_time(table: Table, roles: Mapping[str, str | None], taken: set[str
         return table, roles
     named = [str(c) for c in table.frame.columns if str(c) not in taken
              and (norm(c) in ALIASES["timestamp"] or norm(c).endswith(("date", "time", "hour")))]
-    head = {c: table.frame[c].dropna().astype(str).head(200) for c in named}
+    head = {c: table.frame[c].dropna().head(200).astype(str) for c in named}
     clocks = [c for c in named if len(head[c]) and head[c].str.match(_TIME_OF_DAY).all()]
     if len(clocks) != 1:  # (most files: no column of times of day)
         return table, roles

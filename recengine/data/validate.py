@@ -204,7 +204,7 @@ _PAST_TENSE = re.compile(r"(?:^|[^A-Za-z]|[a-z](?=[A-Z]))[A-Za-z]?[a-z]{2,}ed$")
 def _reads_as_dates(table: Table, column: str) -> bool:
     """Whether ``column`` reads whole as times, dates within words included: a guess from a name must not stop a
     load that would work without it (Steam writes "Posted February 3." with no year)."""
-    text = table.frame[column].dropna().astype(str).head(200)
+    text = table.frame[column].dropna().head(200).astype(str)
     if not (holds_times(text) or text.str.extract(_DATE_WITHIN, expand=False).notna().mean() >= 0.9):
         return False
     try:
@@ -220,7 +220,7 @@ def unread_times(table: Table, taken: set[str | None]) -> str | None:
     for c in map(str, table.frame.columns):
         if c in taken or not _PAST_TENSE.search(c):
             continue
-        text = table.frame[c].dropna().astype(str).head(2000)
+        text = table.frame[c].dropna().head(2000).astype(str)
         dates = text.str.extract(_DATE_WITHIN, expand=False)
         if len(text) and dates.notna().mean() >= 0.5:
             example = text[dates.isna()].iloc[0] if dates.isna().any() else text.iloc[0]
@@ -285,7 +285,7 @@ def holds_times(values: pd.Series) -> bool:
     """Whether a column reads as times: datetimes, unix seconds or milliseconds (1990-2100), or date text."""
     if pd.api.types.is_datetime64_any_dtype(values):
         return True
-    sample = values.dropna().astype(str).str.strip().head(200)
+    sample = values.dropna().head(200).astype(str).str.strip()  # 200 values, not the column, to text
     if sample.empty:
         return False
     numeric = pd.to_numeric(sample, errors="coerce")
