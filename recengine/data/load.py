@@ -22,6 +22,7 @@ from recengine.data.validate import (
     MAX_EVENT_KINDS,
     NAME_ALIASES,
     ROLES,
+    blank,
     build_texts,
     cell_text,
     check_mapping,
@@ -378,10 +379,10 @@ def read_matrix(table: Table, user_col: str, warnings: list[str]) -> Table | Non
     if len(items) < 2 or any(nested(v) for v in table.frame[items].head(50).to_numpy().ravel()):
         return None
     cells = table.frame[items].astype(object)
-    blank = cells.map(lambda v: missing(v) or (isinstance(v, str) and not v.strip())).to_numpy(dtype=bool)
+    empty = cells.map(blank).to_numpy(dtype=bool)
     values = np.column_stack([decimals(cells[c].astype(str)).to_numpy(dtype="float64") for c in items])
-    bad = np.isnan(values) & ~blank
-    if blank.all() or bad.sum() > max(1, 0.1 * (~blank).sum()):
+    bad = np.isnan(values) & ~empty
+    if empty.all() or bad.sum() > max(1, 0.1 * (~empty).sum()):
         return None
     if bad.any():  # a matrix with a typo
         rows, cols = np.nonzero(bad)
@@ -391,14 +392,14 @@ def read_matrix(table: Table, user_col: str, warnings: list[str]) -> Table | Non
             "Write a number there or leave the cell blank (no interaction); or, if the file is no matrix, name its "
             "item column (columns={'item': ...}; in the CLI: --item-col)."
         )
-    zeros = (values == 0) & ~blank
-    none = blank | zeros if zeros.sum() > 0.5 * (~blank).sum() and not (values[~blank] < 0).any() else blank
+    zeros = (values == 0) & ~empty
+    none = empty | zeros if zeros.sum() > 0.5 * (~empty).sum() and not (values[~empty] < 0).any() else empty
     rows, cols = np.nonzero(~none)
     if not len(rows):
         return None
     frame = pd.DataFrame({user_col: table.frame[user_col].to_numpy()[rows], "item": np.asarray(items, dtype=object)[cols],
                           "rating": values[rows, cols]})
-    zero_note = ", and so is each 0 (most cells hold 0)" if (none & ~blank).any() else ""
+    zero_note = ", and so is each 0 (most cells hold 0)" if (none & ~empty).any() else ""
     warnings.append(
         f"{table.name} has no item column, and every column but {user_col!r} holds numbers, so it was read as a "
         f"matrix: one row per user, one column per item ({len(items):,} items, {len(frame):,} interactions; each "
@@ -1105,7 +1106,7 @@ def merge_item_rows(frame: pd.DataFrame, id_col: str) -> tuple[pd.DataFrame, lis
     joined: list[str] = []
 
     def join(values: pd.Series) -> object:
-        plain = [v for v in values if not nested(v) and not missing(v) and str(v).strip()]
+        plain = [v for v in values if not nested(v) and not blank(v)]
         distinct = list(dict.fromkeys(str(v).strip() for v in plain))
         if len(distinct) <= 1:
             return plain[0] if plain else values.iloc[0]
@@ -1216,7 +1217,7 @@ def _item_values(frame: pd.DataFrame, column: str) -> pd.Series | None:
     """
     raw = frame[column]
     keys = raw.map(lambda v: repr(v) if nested(v) else v)  # JSON's lists and objects, comparable
-    given = ~keys.map(lambda v: missing(v) or (isinstance(v, str) and not v.strip())).to_numpy(dtype=bool)
+    given = ~keys.map(blank).to_numpy(dtype=bool)
     pairs = pd.DataFrame({"_id": frame["_id"].to_numpy()[given], "v": keys[given].astype(str).to_numpy(),
                           "row": np.flatnonzero(given)})
     if pairs.empty:

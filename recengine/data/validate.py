@@ -85,6 +85,9 @@ NAME_ALIASES: dict[str, tuple[str, ...]] = {
 TITLE_NAMES = ("title", "name", "movietitle", "productname", "itemname", "booktitle", "headline", "label", "caption")
 
 
+_LETTER = re.compile(r"[^\W\d_]")  # a letter of any script, not a digit or _
+
+
 def norm(name: object) -> str:
     return re.sub(r"[^0-9a-z]", "", str(name).lower())
 
@@ -357,6 +360,15 @@ def missing(value: object) -> bool:
     if isinstance(value, str):
         return len(value) <= 5 and value.strip().lower() in _EMPTY_WORDS
     return value is None or value is pd.NA or value is pd.NaT or bool(isinstance(value, (float, np.floating)) and np.isnan(value))
+
+
+def blank(value: object) -> bool:
+    """Whether a cell says nothing: :func:`missing`, or text of spaces only.
+
+    >>> [blank(v) for v in (None, "NULL", "  ", "", 0, "x")]
+    [True, True, True, True, False, False]
+    """
+    return missing(value) or (isinstance(value, str) and not value.strip())
 
 
 def _id_to_str(value: object) -> str:
@@ -658,7 +670,7 @@ def text_columns(frame: pd.DataFrame, id_column: str, left_out: list[str] | None
             continue
         head = frame[c].head(200).map(cell_text)
         sample = head[head.str.len() > 0]
-        if not sample.str.contains(r"[^\W\d_]", regex=True).any():
+        if not sample.str.contains(_LETTER).any():
             continue
         if sample.map(_codes_only).mean() >= 0.9:
             if left_out is not None:
@@ -726,9 +738,6 @@ def _record_name(record: dict) -> object:
     return next((record[keys[k]] for k in _NAME_KEYS if k in keys and isinstance(record[keys[k]], str)), "")
 
 
-_WORD = re.compile(r"[^\W\d_]")  # a letter
-
-
 def _record_facts(record: dict) -> str:
     """A record with no name, as words: its plain values by their keys (Amazon's product details, ``{"Brand":
     "Acme", "Color": "Red"}`` -> "Brand: Acme; Color: Red"), leaving out ids, links, codes and values with no
@@ -747,7 +756,7 @@ def _record_facts(record: dict) -> str:
         if nested(value) and not (isinstance(value, (list, tuple)) and not any(map(nested, value))):
             continue
         text = cell_text(value)
-        if _WORD.search(text) and not norm(key).endswith("id") and not _codes_only(text):
+        if _LETTER.search(text) and not norm(key).endswith("id") and not _codes_only(text):
             facts.append(f"{key}: {text}")
     return "; ".join(facts + ([", ".join(flags)] if flags else []))
 
@@ -894,7 +903,7 @@ def flag_columns(frame: pd.DataFrame, other: Sequence[str]) -> list[str]:
     """
     found = []
     for c in frame.columns:
-        if c in other or not re.search(r"[^\W\d_]", str(c)):
+        if c in other or not _LETTER.search(str(c)):
             continue
         values = frame[c].dropna().head(1000)
         text = values.astype(str).str.strip()
