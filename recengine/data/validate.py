@@ -104,10 +104,11 @@ def find_column(
                 f"Its columns are: {', '.join(cols)}."
             )
         return explicit
+    def named(names: Sequence[str]) -> list[str]:  # or a nested field by its own name: OTTO's events.aid
+        return [c for c in cols if norm(c) in names] or [c for c in cols if "." in c and norm(c.rsplit(".", 1)[-1]) in names]
+
     names = aliases if aliases is not None else ALIASES[role]
-    matches = [c for c in cols if norm(c) in names]
-    if not matches:  # a nested field by its own name: OTTO's events.aid and events.ts
-        matches = [c for c in cols if "." in c and norm(c.rsplit(".", 1)[-1]) in names]
+    matches = named(names)
     if not matches:
         # Id-like variants: "anonymised_user_id", "product_code", "customer_key", "sku_number".
         stems = [n for n in names if len(n) >= 3 and not n.endswith("id")]
@@ -144,9 +145,7 @@ def find_column(
             matches = []
     if not matches and aliases is None and role in NAME_ALIASES:
         tiers = (PERSON_NAMES, NAME_ALIASES[role]) if role == "user" else (NAME_ALIASES[role],)
-        matches = next((found for tier in tiers if (found := [c for c in cols if norm(c) in tier]
-                                                    or [c for c in cols if "." in c and norm(c.rsplit(".", 1)[-1]) in tier])),
-                       [])  # a nested field by its own name, too: Mixpanel's properties.distinct_id
+        matches = next((found for tier in tiers if (found := named(tier))), [])  # Mixpanel's properties.distinct_id
     if role in ("user", "item") and len(matches) > 1:  # Ta Feng's PRODUCT_ID beside ASSET (a cost): the id is meant
         named_id = [c for c in matches if norm(c).endswith("id")]
         matches = named_id if len(named_id) == 1 else matches
