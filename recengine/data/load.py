@@ -37,6 +37,7 @@ from recengine.data.validate import (
     nested,
     norm,
     parse_ratings,
+    parse_template,
     parse_timestamps,
     plain_text,
     text_columns,
@@ -1055,8 +1056,10 @@ def _pivot_properties(table: Table, id_col: str, text: str | Sequence[str] | Non
     if len(keys) != 1 or len(values) != 1 or frame.empty or ids.isna().any():
         return table  # (a missing id is reported, by its line, as in any items file)
     key, value = keys[0], values[0]
-    named = [text] if isinstance(text, str) else list(text or [])
-    named += [field.strip() for t in named for field in re.findall(r"\{([^{}]*)\}", t)]  # a template's columns
+    if isinstance(text, str) and "{" in text:  # a template's columns, as build_texts reads them
+        named = [v.strip() for kind, v in parse_template(text, table.name) if kind == "column"]
+    else:
+        named = [text] if isinstance(text, str) else list(text or [])
     if key in named or value in named:  # the user's own text of the rows: merged as they are
         return table
     n_items = ids.nunique()
