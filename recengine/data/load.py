@@ -713,16 +713,14 @@ def _ones_and_zeros(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     return text.isin(("1", "1.0", "true")), text.isin(("0", "0.0", "false"))
 
 
-def label_column(table: Table, mapped: str | None = None, taken: set[str | None] = frozenset()) -> str | None:
-    """The column that labels each row 1 (clicked, bought) or 0 (shown only): ``mapped``, else the first column named
-    like a label (``is_click`` before ``is_like``) that holds 0s and 1s (nine values in ten, for the load to name the
-    others), both. None when there is none.
+def label_column(table: Table, taken: set[str | None] = frozenset()) -> str | None:
+    """The column that labels each row 1 (clicked, bought) or 0 (shown only): the first column named like a label
+    (``is_click`` before ``is_like``) that holds 0s and 1s (nine values in ten, for the load to name the others),
+    both. None when there is none.
 
     >>> label_column(Table(pd.DataFrame({"is_like": [0, 1], "is_click": [1, 0], "views": [3, 1]}), "log.csv"))
     'is_click'
     """
-    if mapped is not None:
-        return mapped
     cols = [str(c) for c in table.frame.columns if str(c) not in taken]
     for alias in ALIASES["label"]:
         for c in cols:
@@ -739,8 +737,8 @@ def _labels(table: Table, roles: Mapping[str, str | None], taken: set[str | None
     """The label column (None: none, or mapped to None) and which rows it keeps: those labelled 1."""
     if "label" in roles and roles["label"] is None:
         return None, None
-    column = label_column(table, find_column(table, "label", roles["label"], required=True) if roles.get("label")
-                          else None, taken)
+    column = (find_column(table, "label", roles["label"], required=True) if roles.get("label")
+              else label_column(table, taken))
     if column is None:
         return None, None
     ones, zeros = _ones_and_zeros(table.frame[column])
