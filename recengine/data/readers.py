@@ -325,10 +325,8 @@ _BINARY_KINDS = (
     (b"ARROW1", "arrow"), (b"FEA1", "arrow"), (b"\xff\xff\xff\xff", "arrow stream"), (b"ORC", "orc"),
     (b"SQLite format 3\x00", "an SQLite database (pick one of its tables and export it)"),
     (b"\x89HDF", "an HDF5 file"),
-    (b"\x80\x02", "a Python pickle, which recengine never loads (it can run code)"),
-    (b"\x80\x03", "a Python pickle, which recengine never loads (it can run code)"),
-    (b"\x80\x04\x95", "a Python pickle, which recengine never loads (it can run code)"),
-    (b"\x80\x05\x95", "a Python pickle, which recengine never loads (it can run code)"),
+    *((mark, "a Python pickle, which recengine never loads (it can run code)")
+      for mark in (b"\x80\x02", b"\x80\x03", b"\x80\x04\x95", b"\x80\x05\x95")),
 )
 
 
@@ -352,10 +350,7 @@ def _read_arrow(raw: bytes, name: str, kind: str) -> Table:
         raise DataError(f"{name}: this pyarrow cannot read {label} files. Export the table as CSV or Parquet.") from None
     except Exception as exc:  # pyarrow raises many types for a damaged file
         raise DataError(f"{name}: cannot be read as {label} ({exc}). Check that the file is not damaged.") from None
-    frame = table.to_pandas()
-    if frame.empty:
-        raise DataError(f"{name}: the {label} file has columns but no rows. Supply a file with data.")
-    return Table(_plain_columns(frame.reset_index(drop=True)), name, unit="row", first_line=1, format=kind.replace(" ", "-"))
+    return _typed_table(table.to_pandas(), name, label, kind.replace(" ", "-"))
 
 
 def _read_parquet(raw: bytes, name: str) -> Table:
@@ -363,9 +358,14 @@ def _read_parquet(raw: bytes, name: str) -> Table:
         frame = pd.read_parquet(io.BytesIO(raw))
     except Exception as exc:  # pyarrow raises many types for a damaged file
         raise DataError(f"{name}: cannot be read as Parquet ({exc}). Check that the file is not damaged.") from None
+    return _typed_table(frame, name, "Parquet", "parquet")
+
+
+def _typed_table(frame: pd.DataFrame, name: str, label: str, fmt: str) -> Table:
+    """The table of a typed file (Parquet, Arrow, ORC) that pandas read as ``frame``, its rows counted from 1."""
     if frame.empty:
-        raise DataError(f"{name}: the Parquet file has columns but no rows. Supply a file with data.")
-    return Table(_plain_columns(frame.reset_index(drop=True)), name, unit="row", first_line=1, format="parquet")
+        raise DataError(f"{name}: the {label} file has columns but no rows. Supply a file with data.")
+    return Table(_plain_columns(frame.reset_index(drop=True)), name, unit="row", first_line=1, format=fmt)
 
 
 def _plain_columns(frame: pd.DataFrame) -> pd.DataFrame:
