@@ -48,6 +48,16 @@ same split it gives 0.2094 and 0.2089; the mean of the three models' weights (a 
 not help: with the distill recipe's unmixed model (0.1890 alone) 0.2039, the three with it 0.2191, with the base
 encoder too 0.2092; the three with the base encoder alone 0.2206.
 Seed 42 is the hard split: its hits hang on a few blockbusters (``--per-item``).
+Tried on 2026-12-03 (seed 42, history recipe at ``--scale 15``, prototypes not kept): a loss built like the judge
+(a user's score for an item sums the item's cosines to its 50 nearest train items in the profile, over a bank of
+train-item vectors refreshed five times an epoch) gave 0.1817 alone, 0.1891 with 200 neighbours, 0.2002 with the
+score divided by the root of the profile size, and 0.2047 mixed half and half with the history loss. A linear or
+small MLP head trained on frozen base vectors peaked at 0.1918 (and fell below the base when trained longer);
+concatenating the three seeds' vectors gave 0.2178, with the base's too 0.2168. The judge's neighbour count moves
+the figure more than any of these: the 0.2219 model gives 0.2013 / 0.2219 / 0.2190 / 0.2332 / 0.2077 with 20 / 50 /
+100 / 300 / all train neighbours, the base 0.1811 / 0.1864 / 0.1669 / 0.1657 / 0.1168; REFERENCE.md fixes 50.
+With the neighbours that the held-out interactions themselves give (a leak, as a ceiling) the same judge reaches
+0.445, so the text, not the aggregation, is what holds the figure down.
 
 Batch size (seed 42, ``--alpha 0.75 --no-guard`` for recipe 5, ``--alpha 1.0 --no-guard`` for recipe 7). The GPU's
 default batch is four times the CPU's; an epoch now keeps the CPU's number of steps and sees four times the pairs:
