@@ -8,13 +8,13 @@ from recengine.data.samples import example_request
 from recengine.figures.evaluation import before_after, loss_curve, metric_label
 from recengine.text.embed import request_matches
 from recengine.text.finetune import config_defaults
+from recengine.text.quality import finetune_verdict
 from ui import escape, figure, page, show_error
 from ui.engine import (
     cold_quality,
     cold_split,
     encoder,
     finetune_phase,
-    finetune_verdict,
     finetune_wait,
     item_embeddings,
     saved_finetuned_encoder,

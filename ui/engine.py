@@ -406,23 +406,6 @@ def cold_split(dataset, dataset_key: str, seed: int = 42):
     return _remember("splits", (dataset_key, "cold-items", seed), lambda: make_split(dataset, "cold_items", seed=seed))
 
 
-def finetune_verdict(before: dict[str, float], after: dict[str, float], n_items: int) -> tuple[str, str]:
-    """("better" | "worse" | "mixed", one sentence) comparing cold-item quality before and after a fine-tune.
-
-    >>> finetune_verdict({"recall@10": 0.186, "ndcg@10": 0.326}, {"recall@10": 0.195, "ndcg@10": 0.331}, 336)[1]
-    'On 336 items it never saw, the fine-tuned encoder recommends better: Recall@10 0.186 → 0.195, NDCG@10 0.326 → 0.331.'
-    """
-    from recengine.figures.evaluation import metric_label
-
-    changes = [after[m] - before[m] for m in before if m in after]
-    word = "better" if all(c > 0 for c in changes) else "worse" if all(c <= 0 for c in changes) else "mixed"
-    figures = ", ".join(f"{metric_label(m)} {before[m]:.3f} → {after[m]:.3f}" for m in before if m in after)
-    lead = {"better": "recommends better", "worse": "does not recommend better",
-            "mixed": "is better on one measure and worse on another"}[word]
-    tail = " Keep the base encoder, or try other settings." if word == "worse" else ""
-    return word, f"On {n_items:,} items it never saw, the fine-tuned encoder {lead}: {figures}.{tail}"
-
-
 def finetune_phase(message: str, guarded: bool) -> tuple[bool, str, str]:
     """(part of the held-out check?, the part in words, the message without its prefix) of a fine-tune's progress
     message: a guarded run trains twice, and each part gets its own bar text and loss curve.

@@ -142,7 +142,7 @@ def cmd_finetune(args: argparse.Namespace) -> int:
     from recengine.data.splits import cold_items_split
     from recengine.text import Encoder, embed_items
     from recengine.text.finetune import finetune, record_metrics
-    from recengine.text.quality import cold_item_quality
+    from recengine.text.quality import cold_item_quality, finetune_verdict
 
     ds = load_data(args)
     cfg = _config(args)
@@ -156,6 +156,7 @@ def cmd_finetune(args: argparse.Namespace) -> int:
     zero, fine = cold_item_quality(split, zero_emb.vectors), cold_item_quality(split, tuned_emb.vectors)
     cold = {"zero_shot": zero, "fine_tuned": fine, "n_cold_items": len(split.candidates), "split_seed": args.seed}
     record_metrics(tuned, {"cold_items": cold})
+    verdict, summary = finetune_verdict(zero, fine, len(split.candidates))
     try:  # listed by `recengine store list` and offered by the app, as a fine-tune made there is
         from recengine.store import open_store
 
@@ -164,7 +165,7 @@ def cmd_finetune(args: argparse.Namespace) -> int:
     except Exception as exc:  # the fine-tune itself is saved; only the store's record is missing
         print(f"warning: the fine-tune was not recorded in the store ({exc}).", file=sys.stderr)
     stats = tuned.manifest.get("metrics", {})
-    _emit_with_request(
+    _emit_finetune(
         {
             "fingerprint": tuned.fingerprint,
             "base": args.base,
@@ -180,7 +181,8 @@ def cmd_finetune(args: argparse.Namespace) -> int:
             "train_seconds": stats.get("seconds"),
             "seconds": round(time.perf_counter() - start, 2),
             "path": str(tuned.path),
-            "cold_items": cold,
+            "cold_items": {**cold, "verdict": verdict},
+            "summary": summary,
         },
         args.format,
         request=_request_lists(args.request, ds, (base, zero_emb), (tuned, tuned_emb)) if args.request else None,
@@ -196,15 +198,24 @@ def _request_lists(request: str, ds: Any, *encoders: tuple[Any, Any]) -> dict[st
     return {"text": request, "zero_shot": lists[0], "fine_tuned": lists[1]}
 
 
-def _emit_with_request(result: dict[str, Any], fmt: str, request: dict[str, Any] | None) -> None:
-    """JSON: the request lists under ``request``; a table: a second table of the two lists side by side."""
-    if request is None or fmt == "json":
+def _emit_finetune(result: dict[str, Any], fmt: str, request: dict[str, Any] | None) -> None:
+    """JSON: everything, the request lists under ``request``. A table: the run's facts, then the cold-item figures
+    of both encoders as a table and the verdict in words, then the request lists side by side."""
+    if fmt == "json":
         emit({**result, **({"request": request} if request else {})}, fmt)
         return
     import pandas as pd
 
-    emit(result, fmt)
-    print(f"\nnearest items to “{request['text']}”:")
-    # one list per encoder over the same items with text, so both have the same length
-    emit(pd.DataFrame({"rank": range(1, len(request["zero_shot"]) + 1), "zero-shot": request["zero_shot"],
-                       "fine-tuned": request["fine_tuned"]}), fmt)
+    from recengine.figures.evaluation import metric_label
+
+    cold = result["cold_items"]
+    emit({k: v for k, v in result.items() if k not in ("cold_items", "summary")}, fmt)
+    print(f"\ncold items: {cold['n_cold_items']:,} held out (split seed {cold['split_seed']}), content item-kNN:")
+    emit(pd.DataFrame([{"encoder": name, **{metric_label(m): round(v, 4) for m, v in cold[key].items()}}
+                       for name, key in (("zero-shot", "zero_shot"), ("fine-tuned", "fine_tuned"))]), fmt)
+    print(result["summary"])
+    if request is not None:
+        print(f"\nnearest items to “{request['text']}”:")
+        # one list per encoder over the same items with text, so both have the same length
+        emit(pd.DataFrame({"rank": range(1, len(request["zero_shot"]) + 1), "zero-shot": request["zero_shot"],
+                           "fine-tuned": request["fine_tuned"]}), fmt)

@@ -73,3 +73,20 @@ def cold_item_quality(split: object, vectors: np.ndarray, k: int = 10, neighbors
     recs = cold_item_recs(split, vectors, k=k, neighbors=neighbors)
     m = ranking_metrics(recs, split.test, k=k)  # type: ignore[attr-defined]
     return {f"recall@{k}": m["recall"], f"ndcg@{k}": m["ndcg"]}
+
+
+def finetune_verdict(before: dict[str, float], after: dict[str, float], n_items: int) -> tuple[str, str]:
+    """("better" | "worse" | "mixed", one sentence) comparing cold-item quality before and after a fine-tune.
+
+    >>> finetune_verdict({"recall@10": 0.186, "ndcg@10": 0.326}, {"recall@10": 0.195, "ndcg@10": 0.331}, 336)[1]
+    'On 336 items it never saw, the fine-tuned encoder recommends better: Recall@10 0.186 → 0.195, NDCG@10 0.326 → 0.331.'
+    """
+    from recengine.figures.evaluation import metric_label  # plotly, only when a verdict is asked for
+
+    changes = [after[m] - before[m] for m in before if m in after]
+    word = "better" if all(c > 0 for c in changes) else "worse" if all(c <= 0 for c in changes) else "mixed"
+    figures = ", ".join(f"{metric_label(m)} {before[m]:.3f} → {after[m]:.3f}" for m in before if m in after)
+    lead = {"better": "recommends better", "worse": "does not recommend better",
+            "mixed": "is better on one measure and worse on another"}[word]
+    tail = " Keep the base encoder, or try other settings." if word == "worse" else ""
+    return word, f"On {n_items:,} items it never saw, the fine-tuned encoder {lead}: {figures}.{tail}"

@@ -46,6 +46,7 @@ def test_finetune_json_reports_cold_items_and_reuses(fresh_home, capsys, tiny_fi
     for side in ("zero_shot", "fine_tuned"):
         assert set(first["cold_items"][side]) == {"recall@10", "ndcg@10"}
         assert 0.0 <= first["cold_items"][side]["recall@10"] <= 1.0
+    assert first["cold_items"]["verdict"] in ("better", "worse", "mixed") and "items it never saw" in first["summary"]
     second = _run(capsys, argv)
     assert second["cached"] is True and second["fingerprint"] == first["fingerprint"]
     assert second["cold_items"] == first["cold_items"]
@@ -56,6 +57,8 @@ def test_finetune_json_reports_cold_items_and_reuses(fresh_home, capsys, tiny_fi
     assert set(asked["request"]["zero_shot"][:3]) <= {"Space Odyssey", "Star Voyage", "Galaxy Quest", "Mars Colony"}
     assert main([*argv[:-2], "--request", "a trip to the stars"]) == 0
     table = capsys.readouterr().out
+    # the table shows the two encoders' figures as rows and the verdict in words, not a JSON blob
+    assert "zero-shot" in table and "Recall@10" in table and first["summary"] in table and '"zero_shot"' not in table
     assert "nearest items to “a trip to the stars”" in table and "fine-tuned" in table and "Space Odyssey" in table
     # the store lists it, and its fingerprint names it wherever an encoder is chosen
     store = _run(capsys, ["store", "list", "--format", "json"])

@@ -40,3 +40,13 @@ def test_wrong_split_or_shape_is_a_config_error(sample, cold_split, sample_embed
         cold_item_quality(warm, sample_embeddings.vectors)
     with pytest.raises(ConfigError):
         cold_item_quality(cold_split, sample_embeddings.vectors[:10])
+
+
+def test_finetune_verdict_says_worse_and_mixed_plainly():
+    from recengine.text.quality import finetune_verdict
+
+    word, sentence = finetune_verdict({"recall@10": 0.16, "ndcg@10": 0.10}, {"recall@10": 0.15, "ndcg@10": 0.09}, 60)
+    assert word == "worse" and "does not recommend better" in sentence and "Keep the base encoder" in sentence
+    word, sentence = finetune_verdict({"recall@10": 0.16, "ndcg@10": 0.10}, {"recall@10": 0.17, "ndcg@10": 0.09}, 1200)
+    assert word == "mixed" and "1,200 items" in sentence and "Keep" not in sentence
+    assert finetune_verdict({"recall@10": 0.16}, {"recall@10": 0.16}, 5)[0] == "worse"  # no gain is no reason to switch
