@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # the progress(done, total, message) callback embedding takes
     from recengine.text.encoder import Progress
 
 FORMAT = "recengine-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the content model keeps the category labels of its items
 MODELS: dict[str, type[Recommender]] = {}
 
 
@@ -435,13 +435,17 @@ def _ranks(rows: np.ndarray) -> np.ndarray:
 
 
 def dataset_fingerprint(dataset: Dataset) -> str:
-    """A short hash of a dataset's interactions (user, item) and item texts."""
+    """A short hash of a dataset's interactions (user, item) and item table (texts, and the columns that category
+    labels come from)."""
     import hashlib
 
     h = hashlib.sha256()
     inter = dataset.interactions[[Columns.user, Columns.item]]
     h.update(pd.util.hash_pandas_object(inter, index=False).to_numpy().tobytes())
-    h.update(pd.util.hash_pandas_object(dataset.items[[Columns.item, Columns.text]], index=False).to_numpy().tobytes())
+    try:
+        h.update(pd.util.hash_pandas_object(dataset.items, index=False).to_numpy().tobytes())
+    except TypeError:  # a column of lists or dicts
+        h.update(pd.util.hash_pandas_object(dataset.items.astype(str), index=False).to_numpy().tobytes())
     return h.hexdigest()[:16]
 
 

@@ -27,6 +27,28 @@ def test_typed_intent_gets_matching_genres(hybrid, sample, intent, genres, at_le
     assert matching >= at_least, list(zip(recs["title"], item_genres))
 
 
+@pytest.mark.parametrize(
+    ("intent", "genre", "at_least"),
+    [("a slow-burning sci-fi film", "Sci-Fi", 5), ("war drama", "War", 4), ("a film noir detective story", "Film-Noir", 5)],
+)
+def test_a_genre_the_request_names_outweighs_a_shared_title_word(hybrid, sample, intent, genre, at_least):
+    """"slow-burning" alone would bring Paris Is Burning and Burnt By the Sun: the request asks for sci-fi."""
+    for model in (hybrid, hybrid.content):
+        recs = model.recommend(Profile.from_intent(intent), k=5)
+        item_genres = sample.items.set_index("item_id").loc[recs["item_id"], "genres"]
+        assert sum(genre in str(v).split("|") for v in item_genres) >= at_least, list(zip(recs["title"], item_genres))
+
+
+def test_a_request_naming_no_label_keeps_its_cosine_order(hybrid, sample):
+    import numpy as np
+
+    content = hybrid.content
+    plain = Profile.from_intent("something burning")  # no genre named: the lexical neighbours are all it has
+    assert content.facets.named(plain.intent) == []
+    q = content.embed_queries([plain.intent])[0] @ content.vectors.T
+    np.testing.assert_allclose(content.intent_scores([plain])[0], q, rtol=1e-6)
+
+
 @pytest.mark.parametrize("intent", ["war drama", "a slow-burning sci-fi film", "something with Tom Hanks", "love",
                                     "sleep", "banana"])
 def test_a_request_in_the_catalogues_words_gets_no_warning(hybrid, intent):
@@ -45,3 +67,22 @@ def test_a_request_that_matches_no_item_text_is_called_a_guess(hybrid, intent):
     # liked items do not hide it: the request itself is still a guess
     notes, _ = hybrid.profile_notes(Profile.from_items(["50"]).with_intent(intent))
     assert any("random letters" in n for n in notes)
+
+
+def test_the_labels_are_saved_with_the_model_and_an_older_save_still_loads(hybrid, tmp_path):
+    import numpy as np
+
+    from recengine.models import ContentKNN
+
+    content, profile = hybrid.content, Profile.from_intent("a slow-burning sci-fi film")
+    back = ContentKNN.load(content.save(tmp_path / "content"))
+    assert back.facets.labels == content.facets.labels and "Sci-Fi" in back.facets.labels
+    np.testing.assert_allclose(back.intent_scores([profile]), content.intent_scores([profile]), rtol=1e-6)
+    # a model saved before the labels were kept: it loads, and requests match by their cosine alone
+    with np.load(tmp_path / "content" / "arrays.npz") as npz:
+        arrays = {k: npz[k] for k in npz.files if not k.startswith("facet")}
+    np.savez(tmp_path / "content" / "arrays.npz", **arrays)
+    old = ContentKNN.load(tmp_path / "content")
+    assert len(old.facets) == 0
+    q = old.embed_queries([profile.intent])[0] @ old.vectors.T
+    np.testing.assert_allclose(old.intent_scores([profile])[0], q, rtol=1e-6)

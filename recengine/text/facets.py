@@ -1,0 +1,201 @@
+"""The labels a typed request names: values of the catalogue's category columns (genres, category, author, ...).
+
+A sentence embedding weighs every word of a request against every word of an item's short text, so a request's
+rarest word can outweigh what it asks for: "a slow-burning sci-fi film" lands nearest "Paris Is Burning" and
+"Burnt By the Sun", because titles share "burning" and every science-fiction film shares only "Sci-Fi" with it. A
+category column says outright what an item is. When a request spells out one of its values, the items holding that
+value are what the user asked for, and :meth:`FacetIndex.match` says which; the content model adds it to the
+request's cosine (see :meth:`recengine.models.ContentKNN.intent_scores`).
+
+A column is a category column when it holds short labels that items share, whatever its name: most of its
+filled cells hold a label at least two items have, at most :data:`MAX_PER_CELL` labels per cell (split at ``|``,
+``;`` or ``,``, list brackets and quotes dropped). Labels are matched as whole words, case, hyphens and
+punctuation aside ("Sci-Fi" in "sci-fi", "sci fi" or "scifi"); labels that say nothing ("unknown", "other"),
+labels of fewer than three letters and English function words are never matched.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from recengine.columns import Columns
+from recengine.text.terms import FUNCTION_WORDS
+
+#: Cells holding more labels than this are free text, not categories.
+MAX_PER_CELL = 8
+#: Longest label, in words, that a request can name.
+MAX_LABEL_WORDS = 5
+#: Most labels one catalogue keeps (the ones most items hold).
+MAX_LABELS = 5000
+#: Labels that stand for a missing value; a request saying "unknown" or "other" does not ask for them.
+EMPTY_LABELS = frozenset({"unknown", "other", "others", "none", "misc", "various", "n a", "na", "null", "nan",
+                          "no genres listed", "not available", "undefined", "uncategorized", "uncategorised"})
+
+_SPLIT = re.compile(r"\s*(?:\||;|,)\s*")
+_WORDS = re.compile(r"[^\W_]+", re.UNICODE)
+_LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+
+
+def normal(text: object) -> str:
+    """Lower-case words joined by single spaces, with a space at each end (for whole-word matching).
+
+    >>> normal("A slow-burning Sci-Fi film!")
+    ' a slow burning sci fi film '
+    """
+    return " " + " ".join(_WORDS.findall(str(text).casefold())) + " "
+
+
+def split_labels(cell: object) -> list[str]:
+    """The labels of one cell: split at ``|``, ``;`` or ``,``; list brackets and quotes dropped; blanks left out.
+
+    >>> split_labels("Animation|Children's|Comedy"), split_labels("['Books', 'Literature & Fiction']")
+    (['Animation', "Children's", 'Comedy'], ['Books', 'Literature & Fiction'])
+    """
+    if cell is None or (isinstance(cell, float) and cell != cell):
+        return []
+    text = str(cell).strip()
+    if text[:1] in "[(" and text[-1:] in "])":
+        text = text[1:-1]
+    return [p for p in (s.strip().strip("'\"").strip() for s in _SPLIT.split(text)) if p]
+
+
+def _matchable(key: str) -> bool:
+    words = key.split()
+    return (
+        0 < len(words) <= MAX_LABEL_WORDS
+        and len(key.replace(" ", "")) >= 3
+        and bool(_LETTER.search(key))
+        and key not in EMPTY_LABELS
+        and not (len(words) == 1 and key in FUNCTION_WORDS)
+    )
+
+
+def _hashable(cell: object) -> object:
+    """A cell that holds a list (JSON Lines, Parquet) as its labels joined by ``|``; a dict as its text."""
+    if isinstance(cell, (list, tuple, set, np.ndarray)):
+        return "|".join(str(x) for x in cell)
+    return str(cell) if isinstance(cell, dict) else cell
+
+
+def label_cells(values: pd.Series) -> tuple[np.ndarray, list[list[str]]] | None:
+    """(each row's code, each code's labels) when the column is a category column (see the module's note); else None.
+
+    Cells are split once per distinct value, so a catalogue of a million items with twenty genres splits twenty.
+    """
+    cells = values.astype(object).map(_hashable, na_action="ignore")
+    codes, uniques = pd.factorize(cells, use_na_sentinel=True)
+    parts = [split_labels(u) for u in uniques]
+    fits = np.array([len(p) <= MAX_PER_CELL and all(len(x.split()) <= MAX_LABEL_WORDS for x in p) for p in parts], dtype=bool)
+    used = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    used[[not p for p in parts]] = 0  # blank or "[]": no labels, not free text either
+    if used.sum() < 2 or used[fits].sum() < 0.9 * used.sum():  # mostly free text
+        return None
+    parts = [p if ok else [] for p, ok in zip(parts, fits)]
+    counts: Counter[str] = Counter()
+    for p, n in zip(parts, used):
+        for key in {normal(x) for x in p}:
+            counts[key] += int(n)
+    shared = sum(int(n) for p, n in zip(parts, used) if any(counts[normal(x)] >= 2 for x in p))
+    return (codes, parts) if shared >= 0.5 * used.sum() else None
+
+
+class FacetIndex:
+    """Which items hold which labels of the catalogue's category columns, to find the labels a request names.
+
+    Build one with :meth:`from_items`; ``FacetIndex(labels, held)`` restores a saved one.
+
+    Examples
+    --------
+    >>> items = pd.DataFrame({"item_id": ["1", "2", "3", "4"], "title": ["Alien", "Paris Is Burning", "Heat", "Dune"],
+    ...                       "genres": ["Horror|Sci-Fi", "Documentary", "Action|Crime", "Action|Sci-Fi"]})
+    >>> idx = FacetIndex.from_items(items)
+    >>> idx.named("a slow-burning sci-fi film")
+    ['Sci-Fi']
+    >>> idx.match("a slow-burning sci-fi film").tolist()
+    [1.0, 0.0, 0.0, 1.0]
+    >>> idx.match("scifi action").tolist()  # two labels named: the share of them each item holds
+    [0.5, 0.0, 0.5, 1.0]
+    >>> idx.match("something burning") is None
+    True
+    >>> FacetIndex.from_items(pd.DataFrame({"shelf": ["Fiction", "Science Fiction", "Fiction", "Science Fiction"]})
+    ...                       ).named("science fiction")  # not "Fiction" too: it lies inside the label named
+    ['Science Fiction']
+    """
+
+    def __init__(self, labels: Iterable[str], held: sp.spmatrix) -> None:
+        self.labels = [str(x) for x in labels]
+        self.held = sp.csc_matrix(held, dtype=np.float32)
+        self._keys = {normal(x).strip(): i for i, x in enumerate(self.labels)}
+        self._squashed = {k.replace(" ", ""): i for k, i in self._keys.items() if " " in k}
+
+    @classmethod
+    def from_items(cls, items: pd.DataFrame, skip: Iterable[str] = (Columns.item, Columns.title, Columns.text)) -> FacetIndex:
+        """The labels of ``items``' category columns (every column but ``skip`` and numeric ones is considered)."""
+        skipped = set(skip)
+        keys: dict[str, int] = {}
+        shown: list[str] = []
+        rows: list[np.ndarray] = []
+        cols: list[np.ndarray] = []
+        for name in items.columns:
+            column = items[name]
+            if name in skipped or pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+                continue
+            found = label_cells(column)
+            if found is None:
+                continue
+            codes, parts = found
+            pairs = []
+            for code, labels in enumerate(parts):
+                for label in labels:
+                    key = normal(label).strip()
+                    if not _matchable(key):
+                        continue
+                    if key not in keys:
+                        keys[key] = len(shown)
+                        shown.append(label)
+                    pairs.append((code, keys[key]))
+            if not pairs:
+                continue
+            valid = np.flatnonzero(codes >= 0)
+            by_row = sp.csr_matrix((np.ones(len(valid), dtype=np.float32), (valid, codes[valid])), shape=(len(items), len(parts)))
+            pc, pl = np.asarray(pairs).T
+            by_code = sp.csr_matrix((np.ones(len(pc), dtype=np.float32), (pc, pl)), shape=(len(parts), len(keys)))
+            part = (by_row @ by_code).tocoo()
+            rows.append(part.row)
+            cols.append(part.col)
+        r = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+        c = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
+        held = sp.csr_matrix((np.ones(len(r), dtype=np.float32), (r, c)), shape=(len(items), len(shown)))
+        held.sum_duplicates()
+        held.data[:] = 1.0  # a label in two columns of one item counts once
+        keep = np.argsort(-np.asarray(held.sum(axis=0)).ravel(), kind="stable")[:MAX_LABELS]  # the most held first
+        return cls([shown[i] for i in keep], held[:, keep])
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def _named(self, request: str) -> list[int]:
+        text = normal(request)
+        found = {i for key, i in self._keys.items() if f" {key} " in text}
+        words = set(text.split())
+        found |= {i for key, i in self._squashed.items() if key in words}
+        keys = {i: f" {normal(self.labels[i]).strip()} " for i in found}
+        # "science fiction & fantasy" names one label, not also "fiction" inside it
+        return sorted(i for i in found if not any(j != i and keys[i] in keys[j] for j in found))
+
+    def named(self, request: str) -> list[str]:
+        """The labels ``request`` names, as the catalogue spells them."""
+        return [self.labels[i] for i in self._named(request)]
+
+    def match(self, request: str) -> np.ndarray | None:
+        """(n_items,) share of the labels ``request`` names that each item holds; None when it names none."""
+        found = self._named(request)
+        if not found:
+            return None
+        return np.asarray(self.held[:, found].sum(axis=1)).ravel() / len(found)

@@ -1,0 +1,61 @@
+"""Category labels a request names (recengine.text.facets), on tables shaped like other people's catalogues."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from recengine.text.facets import MAX_LABELS, FacetIndex
+
+
+def _items(**columns):
+    n = len(next(iter(columns.values())))
+    return pd.DataFrame({"item_id": [str(i) for i in range(n)], "title": [f"Thing {i}" for i in range(n)], **columns})
+
+
+def test_labels_come_from_any_short_shared_column_whatever_its_name():
+    items = _items(
+        Kategorie=["Küche", "Garten", "Küche", "Garten"],  # German, not "genres"
+        tags=["['indie', 'co-op']", "['co-op']", "['indie']", "[]"],  # a list printed as text
+        blurb=["A long story about a man, his dog, a trip, a storm, a boat, a fish, a town, a song and a war.",
+               "Another tale, with ships, kings, maps, rings, wolves, bells, tides, swords and a queen.",
+               "Short.", "Also short."],
+        sku=["A1", "B2", "C3", "D4"],  # every value once: an id, not a category
+        year=[1999, 2001, 1999, 2001],  # numbers are not labels
+    )
+    idx = FacetIndex.from_items(items)
+    assert set(idx.labels) == {"Küche", "Garten", "indie", "co-op"}
+    assert idx.named("ein Rezept für die küche") == ["Küche"]
+    assert idx.match("an indie co-op game").tolist() == [1.0, 0.5, 0.5, 0.0]
+
+
+def test_whole_words_only_and_empty_labels_are_never_asked_for():
+    items = _items(genres=["War|Drama", "Sci-Fi|unknown", "War", "Drama|Sci-Fi|unknown"])
+    idx = FacetIndex.from_items(items)
+    assert idx.named("movies like Star Wars") == []  # "wars" is not "war"
+    assert idx.named("an unknown gem") == []
+    assert idx.named("sci fi or SCIFI") == ["Sci-Fi"]
+    assert idx.match("a drama") is not None and idx.match("a dramatic film") is None
+
+
+def test_a_catalogue_with_no_category_column_names_nothing():
+    idx = FacetIndex.from_items(_items(description=[f"unique words number {i} here" for i in range(50)]))
+    assert len(idx) == 0 and idx.match("unique words") is None and idx.held.shape == (50, 0)
+
+
+def test_the_most_held_labels_are_kept_when_there_are_very_many():
+    n = 2 * MAX_LABELS + 4
+    authors = [f"Writer {i // 2}" for i in range(n)]  # each author has two books
+    authors[:6] = ["Popular Person"] * 6
+    idx = FacetIndex.from_items(_items(author=authors))
+    assert len(idx) == MAX_LABELS and idx.labels[0] == "Popular Person"
+    assert np.asarray(idx.held.sum(axis=0)).ravel()[0] == 6
+
+
+def test_cells_holding_lists_or_dicts_are_read_not_refused():
+    """JSON Lines and Parquet catalogues hold lists in a cell (Steam's genres, Amazon's categories)."""
+    items = _items(genres=[["Action", "Indie"], ["Indie"], np.array(["Action"]), None],
+                   details=[{"a": 1}, {"b": 2}, {"a": 1}, {}])
+    idx = FacetIndex.from_items(items)
+    assert set(idx.named("an indie action game")) == {"Action", "Indie"}
+    assert idx.match("indie").tolist() == [1.0, 1.0, 0.0, 0.0]
