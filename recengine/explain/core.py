@@ -117,6 +117,16 @@ def _text_mask(model: Any) -> np.ndarray | None:
     return None
 
 
+def _asked(model: Any, profile: Any, item: object) -> list[str]:
+    """The category labels the profile's request names that ``item`` holds (none without a request)."""
+    intent = getattr(profile, "intent", None)
+    for part in (model, getattr(model, "content", None)):
+        facets = getattr(part, "facets", None)
+        if intent and facets is not None:
+            return facets.held_by(intent, model.item_map.index(item))
+    return []
+
+
 def _background(model: Any, exclude: np.ndarray, size: int, seed: int) -> np.ndarray:
     """A seeded sample of warm catalogue items (not in ``exclude``): "a typical item" for this profile."""
     pool = np.setdiff1d(np.flatnonzero(_warm_mask(model)), exclude)
@@ -271,7 +281,7 @@ def explain_many(
 
         has_text = _text_mask(model)
         textless = {p for p in liked if has_text is not None and not has_text[model.item_map.index(p)]}
-        out = [replace(e, reason=reason(e, profile, textless=textless)) for e in out]
+        out = [replace(e, reason=reason(e, profile, textless=textless, asked=_asked(model, profile, e.item_id))) for e in out]
         if generator:
             from recengine.explain.generate import generate_reason
 

@@ -64,7 +64,8 @@ def _top_positive(values: Any, n: int) -> list[int]:
 
 
 def reason(
-    explanation: ItemExplanation, profile: Any = None, *, max_items: int = 3, max_signals: int = 2, textless: Collection[str] = ()
+    explanation: ItemExplanation, profile: Any = None, *, max_items: int = 3, max_signals: int = 2, textless: Collection[str] = (),
+    asked: Collection[str] = (),
 ) -> str:
     """A one-or-two-sentence reason for a suggestion, from its explanation alone.
 
@@ -78,6 +79,9 @@ def reason(
         How many history items and signals the sentence may name.
     textless : collection of str
         Profile items without text: a cold item's reason never calls its description close to them.
+    asked : collection of str
+        Category labels the request names that the item holds ("Sci-Fi"): when the request pushed the item, the
+        reason says it is what was asked for, by name.
 
     Examples
     --------
@@ -123,6 +127,7 @@ def reason(
     signal_parts = [_phrase(sig.feature_names[i], True) for i in signal_idx]
     if intent_helped:  # "it matches your request" is said already: not twice in one sentence
         signal_parts = [p for p in signal_parts if p != SIGNAL_PHRASES["intent"][0]]
+    matches = f"it is {_join(list(asked))}, as your request asks" if asked else "it matches your request"
 
     sentences = []
     if explanation.is_cold:
@@ -132,14 +137,14 @@ def reason(
         elif named_items:
             lead += f": its description is close to {named_items[0]}"
         if intent_helped:
-            lead += " and it matches your request" if named_items else ": it matches your request"
+            lead += f" and {matches}" if named_items else f": {matches}"
         sentences.append(lead + ".")
     else:
         because = []
         if named_items:
             because.append(f"of {named_items[0]}" if flat else f"you liked {_join(named_items)}")
         if intent_helped:
-            because.append("it matches your request")
+            because.append(matches)
         if because and signal_parts:
             sentences.append(f"Suggested because {_join(because)}; what drove its score: {_join(signal_parts)}.")
         elif because:

@@ -123,6 +123,8 @@ class FacetIndex:
     [0.5, 0.0, 0.5, 1.0]
     >>> idx.match("something burning") is None
     True
+    >>> idx.held_by("a sci-fi action film", 0), idx.held_by("a sci-fi action film", 3)
+    (['Sci-Fi'], ['Sci-Fi', 'Action'])
     >>> FacetIndex.from_items(pd.DataFrame({"shelf": ["Fiction", "Science Fiction", "Fiction", "Science Fiction"]})
     ...                       ).named("science fiction")  # not "Fiction" too: it lies inside the label named
     ['Science Fiction']
@@ -181,17 +183,24 @@ class FacetIndex:
         return len(self.labels)
 
     def _named(self, request: str) -> list[int]:
+        """Indices of the labels ``request`` names, in the order it names them."""
         text = normal(request)
-        found = {i for key, i in self._keys.items() if f" {key} " in text}
-        words = set(text.split())
-        found |= {i for key, i in self._squashed.items() if key in words}
-        keys = {i: f" {normal(self.labels[i]).strip()} " for i in found}
+        at = {i: text.find(f" {key} ") for key, i in self._keys.items() if f" {key} " in text}
+        for key, i in self._squashed.items():
+            if f" {key} " in text:
+                at.setdefault(i, text.find(f" {key} "))
+        keys = {i: f" {normal(self.labels[i]).strip()} " for i in at}
         # "science fiction & fantasy" names one label, not also "fiction" inside it
-        return sorted(i for i in found if not any(j != i and keys[i] in keys[j] for j in found))
+        return sorted((i for i in at if not any(j != i and keys[i] in keys[j] for j in at)), key=lambda i: (at[i], i))
 
     def named(self, request: str) -> list[str]:
         """The labels ``request`` names, as the catalogue spells them."""
         return [self.labels[i] for i in self._named(request)]
+
+    def held_by(self, request: str, row: int) -> list[str]:
+        """The labels ``request`` names that the item in ``row`` holds, as the catalogue spells them."""
+        found = self._named(request)
+        return [self.labels[i] for i in found if self.held[row, i] > 0]
 
     def match(self, request: str) -> np.ndarray | None:
         """(n_items,) share of the labels ``request`` names that each item holds; None when it names none."""

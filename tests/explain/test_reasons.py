@@ -62,6 +62,27 @@ def test_intent_credit_is_said_as_the_request():
     assert text.count("request") == 1, text  # the request's credit and its signal are one thing, said once
 
 
+def test_the_labels_the_request_asked_for_are_named_only_when_the_request_pushed():
+    pushed = make([0.05], [0.0, 0.0, 0.0, 0.9, 0.0], intent=0.8)
+    text = reason(pushed, asked=["War", "Drama"])
+    assert "it is War and Drama, as your request asks" in text and text.count("request") == 1, text
+    cold = make([0.4], [0.0, 0.0, 0.0, 0.6, 0.0], cold=True, intent=0.5)
+    assert "text alone: it is Sci-Fi, as your request asks" in reason(cold, asked=["Sci-Fi"])
+    held_back = make([0.6], [0.9, 0.0, 0.0, -0.2, 0.0], intent=-0.3)  # the request pulled it down: no claim
+    assert "Sci-Fi" not in reason(held_back, Profile.from_items(["1"]), asked=["Sci-Fi"])
+
+
+def test_a_real_request_names_its_genre_in_the_reason(sample):
+    from recengine.explain import explain
+    from recengine.models import ContentKNN
+
+    model = ContentKNN().fit(sample)
+    profile = Profile.from_intent("a slow-burning sci-fi film")
+    top = model.recommend(profile, k=1)["item_id"].iloc[0]
+    assert "it is Sci-Fi, as your request asks" in explain(model, profile, top).reason
+    assert "as your request asks" not in explain(model, Profile.from_intent("something burning"), top).reason
+
+
 def test_a_cold_item_is_close_to_liked_items_only_through_its_text():
     pushed_by_intent = make([0.4, 0.3], [0.3, 0.0, 0.0, 0.6, 0.0], cold=True, intent=0.5)
     text = reason(pushed_by_intent, Profile.from_items(["1", "2"]))
