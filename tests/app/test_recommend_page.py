@@ -56,6 +56,16 @@ def test_typed_intent_alone_gets_suggestions(run_page):
     assert not shown(at) and any("does not read text" in w.value for w in at.warning)
 
 
+def test_the_missions_own_request_gets_science_fiction(run_page):
+    """The request a presenter types first: its genre, not the title word "burning", decides the list."""
+    at = run_page("pages/4_Recommend.py", rec_mode="intent", rec_intent="a slow-burning sci-fi film")
+    assert_clean(at)
+    ds = at.session_state["dataset"]
+    genres = ds.items.set_index("item_id")["genres"]
+    cards = shown(at)
+    assert len(cards) == 10 and sum("Sci-Fi" in genres[i].split("|") for i in cards) >= 8, [ds.title(i) for i in cards]
+
+
 def test_diversity_and_novelty_sliders_change_the_list(run_page):
     at = run_page("pages/4_Recommend.py", rec_mode="items", rec_items=["50", "172", "181"])
     before = shown(at)
