@@ -286,7 +286,7 @@ class ContentKNN(Recommender):
         from recengine.text.facets import FacetIndex
 
         if "facet_labels" in arrays:
-            self.facets = FacetIndex(arrays["facet_labels"].tolist(), unpack_sparse("facets", arrays))
+            self.facets = FacetIndex(arrays["facet_labels"].tolist(), unpack_sparse("facets", arrays), self.titles)
         else:  # saved before category labels were read: requests match by their cosine alone
             self.facets = FacetIndex([], sp.csr_matrix((len(self.vectors), 0), dtype=np.float32))
         self._encoder = None

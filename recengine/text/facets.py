@@ -40,15 +40,31 @@ EMPTY_LABELS = frozenset({"unknown", "other", "others", "none", "misc", "various
 _SPLIT = re.compile(r"\s*(?:\||;|,)\s*")
 _WORDS = re.compile(r"[^\W_]+", re.UNICODE)
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+_POSSESSIVE = re.compile(r"['’]s\b")
 
 
 def normal(text: object) -> str:
     """Lower-case words joined by single spaces, with a space at each end (for whole-word matching).
 
-    >>> normal("A slow-burning Sci-Fi film!")
-    ' a slow burning sci fi film '
+    A possessive "'s" goes, so "Children's" is "children", as a request for films for children says it.
+
+    >>> normal("A slow-burning Sci-Fi film!"), normal("Children's")
+    (' a slow burning sci fi film ', ' children ')
     """
-    return " " + " ".join(_WORDS.findall(str(text).casefold())) + " "
+    return " " + " ".join(_WORDS.findall(_POSSESSIVE.sub("", str(text).casefold()))) + " "
+
+
+def plurals(word: str) -> set[str]:
+    """The English plural a request may use for a label's last word: "thrillers", "comedies", "boxes".
+
+    >>> sorted(plurals("comedy")), sorted(plurals("western")), sorted(plurals("box")), sorted(plurals("toy"))
+    (['comedies'], ['westerns'], ['boxes'], ['toys'])
+    """
+    if word.endswith(("s", "x", "z", "ch", "sh")):
+        return {word + "es"}
+    if word.endswith("y") and len(word) > 1 and word[-2] not in "aeiou":
+        return {word[:-1] + "ies"}
+    return {word + "s"}
 
 
 def split_labels(cell: object) -> list[str]:
@@ -130,11 +146,21 @@ class FacetIndex:
     ['Science Fiction']
     """
 
-    def __init__(self, labels: Iterable[str], held: sp.spmatrix) -> None:
+    def __init__(self, labels: Iterable[str], held: sp.spmatrix, titles: Iterable[object] = ()) -> None:
         self.labels = [str(x) for x in labels]
         self.held = sp.csc_matrix(held, dtype=np.float32)
         self._keys = {normal(x).strip(): i for i, x in enumerate(self.labels)}
         self._squashed = {k.replace(" ", ""): i for k, i in self._keys.items() if " " in k}
+        # "thrillers" asks for Thriller, but "wars" is not War where a title says it (Star Wars): a plural
+        # form that the catalogue's titles use is left to the embedding
+        in_titles = {w for t in titles for w in normal(t).split()}
+        self._plural: dict[str, int] = {}
+        for key, i in self._keys.items():
+            head, _, last = key.rpartition(" ")
+            for form in plurals(last) - in_titles:
+                self._plural.setdefault(f"{head} {form}".strip(), i)
+        for key in self._keys:
+            self._plural.pop(key, None)
 
     @classmethod
     def from_items(cls, items: pd.DataFrame, skip: Iterable[str] = (Columns.item, Columns.title, Columns.text)) -> FacetIndex:
@@ -177,7 +203,8 @@ class FacetIndex:
         held.sum_duplicates()
         held.data[:] = 1.0  # a label in two columns of one item counts once
         keep = np.argsort(-np.asarray(held.sum(axis=0)).ravel(), kind="stable")[:MAX_LABELS]  # the most held first
-        return cls([shown[i] for i in keep], held[:, keep])
+        titles = items[Columns.title].tolist() if Columns.title in items.columns else ()
+        return cls([shown[i] for i in keep], held[:, keep], titles)
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -186,7 +213,7 @@ class FacetIndex:
         """Indices of the labels ``request`` names, in the order it names them."""
         text = normal(request)
         at = {i: text.find(f" {key} ") for key, i in self._keys.items() if f" {key} " in text}
-        for key, i in self._squashed.items():
+        for key, i in [*self._squashed.items(), *self._plural.items()]:
             if f" {key} " in text:
                 at.setdefault(i, text.find(f" {key} "))
         keys = {i: f" {normal(self.labels[i]).strip()} " for i in at}

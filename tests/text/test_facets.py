@@ -31,8 +31,10 @@ def test_labels_come_from_any_short_shared_column_whatever_its_name():
 
 def test_whole_words_only_and_empty_labels_are_never_asked_for():
     items = _items(genres=["War|Drama", "Sci-Fi|unknown", "War", "Drama|Sci-Fi|unknown"])
+    items.loc[1, "title"] = "Star Wars"
     idx = FacetIndex.from_items(items)
-    assert idx.named("movies like Star Wars") == []  # "wars" is not "war"
+    assert idx.named("movies like Star Wars") == []  # a title says "wars": not a request for War
+    assert idx.named("dramas, not comedies") == ["Drama"]  # plurals a title does not use ask for the label
     assert idx.named("an unknown gem") == []
     assert idx.named("sci fi or SCIFI") == ["Sci-Fi"] == idx.named("scifi")
     assert idx.match("a drama") is not None and idx.match("a dramatic film") is None
@@ -59,3 +61,9 @@ def test_cells_holding_lists_or_dicts_are_read_not_refused():
     idx = FacetIndex.from_items(items)
     assert idx.named("an indie action game") == ["Indie", "Action"]  # in the order the request names them
     assert idx.match("indie").tolist() == [1.0, 1.0, 0.0, 0.0]
+
+
+def test_a_possessive_label_is_asked_for_without_it():
+    idx = FacetIndex.from_items(_items(genres=["Children's|Comedy", "Children's", "Comedy", "Horror"]))
+    assert idx.named("a film for children") == ["Children's"] == idx.named("children’s films")
+    assert idx.named("comedies for the children") == ["Comedy", "Children's"]
