@@ -144,7 +144,9 @@ with page("Recommend", "recommend", "Everyone is a profile: a known user, a hand
     if disliked:
         parts.append(f"{len(disliked)} rejected")
     if profile.intent:
-        parts.append(f"request: “{escape(profile.intent)}”")
+        asked = model.intent_labels(profile.intent)
+        parts.append(f"request: “{escape(profile.intent)}”"
+                     + (f" (asks for {escape(', '.join(asked))}: the items holding it come first)" if asked else ""))
     info = "Profile: " + " · ".join(parts)
     top, reset = st.columns([4, 1], vertical_alignment="center")
     top.markdown(info)

@@ -278,6 +278,10 @@ class Recommender(ABC):
         """A word for the user about a request this model reads but matches poorly (text models say it), else None."""
         return None
 
+    def intent_labels(self, intent: str) -> list[str]:
+        """The catalogue's category labels ``intent`` names, which lift the items holding them (text models only)."""
+        return []
+
     def _readable_history(self, known: list[str]) -> list[str]:
         """The liked items (in the catalogue) that this model can read."""
         return known

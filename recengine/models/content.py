@@ -222,6 +222,9 @@ class ContentKNN(Recommender):
         return (f"the request “{intent}” matches the item texts hardly better than random letters do, so what it "
                 "adds is a guess; try words the titles or descriptions use (a genre, a topic, a well-known title)")
 
+    def intent_labels(self, intent: str) -> list[str]:
+        return self.facets.named(intent)
+
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         """Embed sentences with the encoder the item vectors came from (disk cache, plus a small in-memory one)."""
         from recengine.text import embed_texts

@@ -127,6 +127,9 @@ class Hybrid(Recommender):
     def intent_note(self, intent: str) -> str | None:
         return self.content.intent_note(intent)
 
+    def intent_labels(self, intent: str) -> list[str]:
+        return self.content.intent_labels(intent)
+
     ranker_kind = "linear"
     signal_names: list[str] = list(SIGNALS)
 

@@ -64,6 +64,8 @@ def test_the_missions_own_request_gets_science_fiction(run_page):
     genres = ds.items.set_index("item_id")["genres"]
     cards = shown(at)
     assert len(cards) == 10 and sum("Sci-Fi" in genres[i].split("|") for i in cards) >= 8, [ds.title(i) for i in cards]
+    line = next(m.value for m in at.markdown if m.value.startswith("Profile:"))
+    assert "(asks for Sci-Fi: the items holding it come first)" in line.replace("\\", ""), line  # markdown escapes
 
 
 def test_diversity_and_novelty_sliders_change_the_list(run_page):
