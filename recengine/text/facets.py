@@ -10,8 +10,9 @@ request's cosine (see :meth:`recengine.models.ContentKNN.intent_scores`).
 A column is a category column when it holds short labels that items share, whatever its name: most of its
 filled cells hold a label at least two items have, at most :data:`MAX_PER_CELL` labels per cell (split at ``|``,
 ``;`` or ``,``, list brackets and quotes dropped). Labels are matched as whole words, case, hyphens and
-punctuation aside ("Sci-Fi" in "sci-fi", "sci fi" or "scifi"); labels that say nothing ("unknown", "other"),
-labels of fewer than three letters and English function words are never matched.
+punctuation aside ("Sci-Fi" in "sci-fi", "sci fi" or "scifi"), possessives aside ("Children's" in "for children")
+and in the plural ("thrillers") unless a title uses that plural ("Star Wars" is not a request for War). Labels that
+say nothing ("unknown", "other"), labels of fewer than three letters and English function words are never matched.
 """
 
 from __future__ import annotations
@@ -146,14 +147,14 @@ class FacetIndex:
     ['Science Fiction']
     """
 
-    def __init__(self, labels: Iterable[str], held: sp.spmatrix, titles: Iterable[object] = ()) -> None:
+    def __init__(self, labels: Iterable[str], held: sp.spmatrix, titles: Iterable[object] | None = ()) -> None:
         self.labels = [str(x) for x in labels]
         self.held = sp.csc_matrix(held, dtype=np.float32)
         self._keys = {normal(x).strip(): i for i, x in enumerate(self.labels)}
         self._squashed = {k.replace(" ", ""): i for k, i in self._keys.items() if " " in k}
         # "thrillers" asks for Thriller, but "wars" is not War where a title says it (Star Wars): a plural
         # form that the catalogue's titles use is left to the embedding
-        in_titles = {w for t in titles for w in normal(t).split()}
+        in_titles = {w for t in (() if titles is None else titles) for w in normal(t).split()}
         self._plural: dict[str, int] = {}
         for key, i in self._keys.items():
             head, _, last = key.rpartition(" ")
