@@ -39,6 +39,15 @@ def test_recommend_says_what_the_model_leaves_out(capsys):
     assert json.loads(captured.out) and "note: the ease model does not read text" in captured.err
 
 
+def test_recommend_says_which_labels_the_request_asks_for(capsys):
+    argv = ["recommend", "--sample", "movielens-100k", "--model", "content", "--k", "3", "--format", "json", "--intent"]
+    assert main([*argv, "a slow-burning sci-fi film"]) == 0
+    captured = capsys.readouterr()
+    assert "note: the request asks for Sci-Fi: the items holding it come first." in captured.err
+    assert main([*argv, "something burning"]) == 0
+    assert "asks for" not in capsys.readouterr().err
+
+
 def test_recommend_csv_for_known_user(capsys):
     assert main(["recommend", *FILES, "--user", "alice", "--model", "ease", "--k", "2", "--format", "csv"]) == 0
     table = pd.read_csv(io.StringIO(capsys.readouterr().out), dtype={"item_id": str})
