@@ -8,8 +8,9 @@ value are what the user asked for, and :meth:`FacetIndex.match` says which; the 
 request's cosine (see :meth:`recengine.models.ContentKNN.intent_scores`).
 
 A column is a category column when it holds short labels that items share, whatever its name: most of its
-filled cells hold a label at least two items have, at most :data:`MAX_PER_CELL` labels per cell (split at ``|``,
-``;`` or ``,``, list brackets and quotes dropped). Labels are matched as whole words, case, hyphens and
+filled cells hold a label at least two items have, at most :data:`MAX_PER_CELL` labels per cell (split at ``|``
+or ``;``, and at ``,`` where that makes fewer distinct labels: "Action, Comedy" is two genres, "King, Stephen" one
+author; list brackets and quotes dropped). Labels are matched as whole words, case, hyphens and
 punctuation aside ("Sci-Fi" in "sci-fi", "sci fi" or "scifi"), possessives aside ("Children's" in "for children")
 and in the plural ("thrillers") unless a title uses that plural ("Star Wars" is not a request for War). Labels that
 say nothing ("unknown", "other"), labels of fewer than three letters and English function words are never matched.
@@ -39,6 +40,7 @@ EMPTY_LABELS = frozenset({"unknown", "other", "others", "none", "misc", "various
                           "no genres listed", "not available", "undefined", "uncategorized", "uncategorised"})
 
 _SPLIT = re.compile(r"\s*(?:\||;|,)\s*")
+_SPLIT_NO_COMMA = re.compile(r"\s*(?:\||;)\s*")
 _WORDS = re.compile(r"[^\W_]+", re.UNICODE)
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 _POSSESSIVE = re.compile(r"['’]s\b")
@@ -68,8 +70,9 @@ def plurals(word: str) -> set[str]:
     return {word + "s"}
 
 
-def split_labels(cell: object) -> list[str]:
-    """The labels of one cell: split at ``|``, ``;`` or ``,``; list brackets and quotes dropped; blanks left out.
+def split_labels(cell: object, commas: bool = True) -> list[str]:
+    """The labels of one cell: split at ``|``, ``;`` or (with ``commas``) ``,``; list brackets and quotes dropped;
+    blanks left out.
 
     >>> split_labels("Animation|Children's|Comedy"), split_labels("['Books', 'Literature & Fiction']")
     (['Animation', "Children's", 'Comedy'], ['Books', 'Literature & Fiction'])
@@ -79,7 +82,7 @@ def split_labels(cell: object) -> list[str]:
     text = str(cell).strip()
     if text[:1] in "[(" and text[-1:] in "])":
         text = text[1:-1]
-    return [p for p in (s.strip().strip("'\"").strip() for s in _SPLIT.split(text)) if p]
+    return [p for p in (s.strip().strip("'\"").strip() for s in (_SPLIT if commas else _SPLIT_NO_COMMA).split(text)) if p]
 
 
 def _matchable(key: str) -> bool:
@@ -108,6 +111,11 @@ def label_cells(values: pd.Series) -> tuple[np.ndarray, list[list[str]]] | None:
     cells = values.astype(object).map(_hashable, na_action="ignore")
     codes, uniques = pd.factorize(cells, use_na_sentinel=True)
     parts = [split_labels(u) for u in uniques]
+    kept = [split_labels(u, commas=False) for u in uniques]
+    if len({normal(x) for p in parts for x in p}) > len({normal(x) for p in kept for x in p}):
+        # splitting at commas made more labels, not fewer: the comma is inside a value ("King, Stephen"), not
+        # between values ("Action, Comedy", whose hundreds of combinations split into a few genres)
+        parts = kept
     fits = np.array([len(p) <= MAX_PER_CELL and all(len(x.split()) <= MAX_LABEL_WORDS for x in p) for p in parts], dtype=bool)
     used = np.bincount(codes[codes >= 0], minlength=len(uniques))
     used[[not p for p in parts]] = 0  # blank or "[]": no labels, not free text either

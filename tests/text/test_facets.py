@@ -67,3 +67,12 @@ def test_a_possessive_label_is_asked_for_without_it():
     idx = FacetIndex.from_items(_items(genres=["Children's|Comedy", "Children's", "Comedy", "Horror"]))
     assert idx.named("a film for children") == ["Children's"] == idx.named("children’s films")
     assert idx.named("comedies for the children") == ["Comedy", "Children's"]
+
+
+def test_a_comma_inside_a_value_does_not_split_it():
+    """"King, Stephen" is one author, not the labels King and Stephen: splitting would make more labels, not fewer."""
+    authors = ["King, Stephen", "King, Stephen", "Rowling, J. K.", "Rowling, J. K.", "Stephen, Alan", "Stephen, Alan"]
+    idx = FacetIndex.from_items(_items(author=authors))
+    assert idx.named("a king arthur story") == [] and idx.named("a book by King, Stephen") == ["King, Stephen"]
+    genres = FacetIndex.from_items(_items(genres=["Action, Comedy", "Comedy, Drama", "Action, Drama", "Drama"]))
+    assert sorted(genres.labels) == ["Action", "Comedy", "Drama"]
