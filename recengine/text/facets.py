@@ -35,12 +35,15 @@ MAX_PER_CELL = 8
 MAX_LABEL_WORDS = 5
 #: Most labels one catalogue keeps (the ones most items hold).
 MAX_LABELS = 5000
-#: Labels that stand for a missing value; a request saying "unknown" or "other" does not ask for them.
+#: Labels that stand for a missing value or a flag; a request saying "unknown", "other" or "a true story" does not
+#: ask for them (a flag column's "True" says nothing a person would type).
 EMPTY_LABELS = frozenset({"unknown", "other", "others", "none", "misc", "various", "n a", "na", "null", "nan",
-                          "no genres listed", "not available", "undefined", "uncategorized", "uncategorised"})
+                          "no genres listed", "not available", "undefined", "uncategorized", "uncategorised",
+                          "true", "false", "yes", "no"})
 
 _SPLIT = re.compile(r"\s*(?:\||;|,)\s*")
 _SPLIT_NO_COMMA = re.compile(r"\s*(?:\||;)\s*")
+_QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"")
 _WORDS = re.compile(r"[^\W_]+", re.UNICODE)
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 _POSSESSIVE = re.compile(r"['’]s\b")
@@ -70,18 +73,41 @@ def plurals(word: str) -> set[str]:
     return {word + "s"}
 
 
-def split_labels(cell: object, commas: bool = True) -> list[str]:
-    """The labels of one cell: split at ``|``, ``;`` or (with ``commas``) ``,``; list brackets and quotes dropped;
-    blanks left out.
+def singulars(word: str) -> set[str]:
+    """The singular a request may use for a label's plural last word: "a video game" for Video Games. After s, x, z,
+    ch or sh, "es" may be the ending ("boxes") or "s" may ("horses"): both forms are offered.
 
-    >>> split_labels("Animation|Children's|Comedy"), split_labels("['Books', 'Literature & Fiction']")
-    (['Animation', "Children's", 'Comedy'], ['Books', 'Literature & Fiction'])
+    >>> sorted(singulars("games")), sorted(singulars("comedies")), sorted(singulars("boxes")), sorted(singulars("glass"))
+    (['game'], ['comedy'], ['box', 'boxe'], [])
+    """
+    if word.endswith("ies") and len(word) > 4:
+        return {word[:-3] + "y"}
+    if word.endswith("es") and word[:-2].endswith(("s", "x", "z", "ch", "sh")):
+        return {word[:-2], word[:-1]}
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        return {word[:-1]}
+    return set()
+
+
+def split_labels(cell: object, commas: bool = True) -> list[str]:
+    """The labels of one cell: split at ``|``, ``;`` or (with ``commas``) ``,``; blanks left out. A printed list
+    gives its quoted elements, commas inside them kept; a printed dict (a record of details) gives none.
+
+    >>> split_labels("Animation|Children's|Comedy"), split_labels("['Books', 'Mystery, Thriller & Suspense']")
+    (['Animation', "Children's", 'Comedy'], ['Books', 'Mystery, Thriller & Suspense'])
+    >>> split_labels("{'Publisher': 'X'}")
+    []
     """
     if cell is None or (isinstance(cell, float) and cell != cell):
         return []
     text = str(cell).strip()
+    if text[:1] == "{" and text[-1:] == "}":
+        return []
     if text[:1] in "[(" and text[-1:] in "])":
         text = text[1:-1]
+        quoted = _QUOTED.findall(text)
+        if quoted:
+            return [p for p in (a or b for a, b in quoted) if p.strip()]
     return [p for p in (s.strip().strip("'\"").strip() for s in (_SPLIT if commas else _SPLIT_NO_COMMA).split(text)) if p]
 
 
@@ -160,13 +186,13 @@ class FacetIndex:
         self.held = sp.csc_matrix(held, dtype=np.float32)
         self._keys = {normal(x).strip(): i for i, x in enumerate(self.labels)}
         self._squashed = {k.replace(" ", ""): i for k, i in self._keys.items() if " " in k}
-        # "thrillers" asks for Thriller, but "wars" is not War where a title says it (Star Wars): a plural
-        # form that the catalogue's titles use is left to the embedding
+        # "thrillers" asks for Thriller and "a video game" for Video Games, but "wars" is not War where a title
+        # says it (Star Wars): a plural or singular form that the catalogue's titles use is left to the embedding
         in_titles = {w for t in (() if titles is None else titles) for w in normal(t).split()}
         self._plural: dict[str, int] = {}
         for key, i in self._keys.items():
             head, _, last = key.rpartition(" ")
-            for form in plurals(last) - in_titles:
+            for form in (plurals(last) | singulars(last)) - in_titles:
                 self._plural.setdefault(f"{head} {form}".strip(), i)
         for key in self._keys:
             self._plural.pop(key, None)

@@ -36,6 +36,8 @@ def test_whole_words_only_and_empty_labels_are_never_asked_for():
     assert idx.named("movies like Star Wars") == []  # a title says "wars": not a request for War
     assert idx.named("dramas, not comedies") == ["Drama"]  # plurals a title does not use ask for the label
     assert idx.named("an unknown gem") == []
+    flags = FacetIndex.from_items(_items(adult=["True", "False", "False", "True"], genres=["Drama"] * 4))
+    assert flags.named("a true story") == [] and flags.named("a drama") == ["Drama"]
     assert idx.named("sci fi or SCIFI") == ["Sci-Fi"] == idx.named("scifi")
     assert idx.match("a drama") is not None and idx.match("a dramatic film") is None
 
@@ -76,3 +78,17 @@ def test_a_comma_inside_a_value_does_not_split_it():
     assert idx.named("a king arthur story") == [] and idx.named("a book by King, Stephen") == ["King, Stephen"]
     genres = FacetIndex.from_items(_items(genres=["Action, Comedy", "Comedy, Drama", "Action, Drama", "Drama"]))
     assert sorted(genres.labels) == ["Action", "Comedy", "Drama"]
+
+
+def test_printed_lists_dicts_and_singulars_read_as_a_person_means_them():
+    """Amazon's metadata: categories printed as lists (commas inside elements), details printed as dicts."""
+    items = _items(
+        categories=["['Books', 'Mystery, Thriller & Suspense']", "['Books', 'Literature & Fiction']",
+                    "['Books', 'Mystery, Thriller & Suspense']", "['Video Games']"],
+        details=["{'Publisher': 'X'}"] * 4,
+        main_category=["Books", "Books", "Video Games", "Video Games"],
+    )
+    idx = FacetIndex.from_items(items)
+    assert set(idx.labels) == {"Books", "Mystery, Thriller & Suspense", "Literature & Fiction", "Video Games"}
+    assert idx.named("a video game") == ["Video Games"] and idx.named("a book") == ["Books"]
+
