@@ -129,6 +129,11 @@ def _hashable(cell: object) -> object:
     return str(cell) if isinstance(cell, dict) else cell
 
 
+def _fits(labels: list[str]) -> bool:
+    """Whether one cell's labels look like categories: few, and short."""
+    return len(labels) <= MAX_PER_CELL and all(len(x.split()) <= MAX_LABEL_WORDS for x in labels)
+
+
 def label_cells(values: pd.Series) -> tuple[np.ndarray, list[list[str]]] | None:
     """(each row's code, each code's labels) when the column is a category column (see the module's note); else None.
 
@@ -136,13 +141,16 @@ def label_cells(values: pd.Series) -> tuple[np.ndarray, list[list[str]]] | None:
     """
     cells = values.astype(object).map(_hashable, na_action="ignore")
     codes, uniques = pd.factorize(cells, use_na_sentinel=True)
+    probe = uniques[:: max(1, len(uniques) // 300)]  # a free-text column is told from 300 values, not all of them
+    if sum(_fits(split_labels(u)) or _fits(split_labels(u, commas=False)) for u in probe) < 0.5 * len(probe):
+        return None
     parts = [split_labels(u) for u in uniques]
     kept = [split_labels(u, commas=False) for u in uniques]
     if len({normal(x) for p in parts for x in p}) > len({normal(x) for p in kept for x in p}):
         # splitting at commas made more labels, not fewer: the comma is inside a value ("King, Stephen"), not
         # between values ("Action, Comedy", whose hundreds of combinations split into a few genres)
         parts = kept
-    fits = np.array([len(p) <= MAX_PER_CELL and all(len(x.split()) <= MAX_LABEL_WORDS for x in p) for p in parts], dtype=bool)
+    fits = np.array([_fits(p) for p in parts], dtype=bool)
     used = np.bincount(codes[codes >= 0], minlength=len(uniques))
     used[[not p for p in parts]] = 0  # blank or "[]": no labels, not free text either
     if used.sum() < 2 or used[fits].sum() < 0.9 * used.sum():  # mostly free text
