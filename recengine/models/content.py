@@ -33,10 +33,10 @@ WEAK_INTENT = 0.2
 # The ranks of a request's matches that intent_strength weighs: its best, its 3rd and its 10th best.
 INTENT_RANKS = (1, 3, 10)
 #: How far a request's cosine rises for an item holding every category label the request names ("sci-fi" in
-#: "a slow-burning sci-fi film"), in standard deviations of that request's cosines over the items (so the same for
-#: any encoder): 3 puts such items above the ones that merely share a title word with the request (see
-#: :mod:`recengine.text.facets`).
-FACET_WEIGHT = 3.0
+#: "a slow-burning sci-fi film"), in spans (best minus worst) of that request's cosines over the items, so the same
+#: for any encoder: 1 puts every such item above every item holding fewer of the labels, however close a title
+#: word brings it, and the cosine orders the items within (see :mod:`recengine.text.facets`).
+FACET_WEIGHT = 1.0
 _LOCK = threading.Lock()
 
 
@@ -177,7 +177,8 @@ class ContentKNN(Recommender):
             for r in rows:  # the category labels the request names lift the items that hold them
                 held = self.facets.match(profiles[r].intent)
                 if held is not None:
-                    out[r] += FACET_WEIGHT * float(np.std(out[r][self.has_text])) * held
+                    cos = out[r][self.has_text]
+                    out[r] += FACET_WEIGHT * float(cos.max() - cos.min() + 1e-6) * held
             out[:, ~self.has_text] = np.nan
         return out
 
@@ -215,7 +216,10 @@ class ContentKNN(Recommender):
         return float(np.max((score[ok] - floor[ok]) / (top[ok] - floor[ok])))
 
     def intent_note(self, intent: str) -> str | None:
-        """A sentence for the user when ``intent`` matches the item texts hardly better than meaningless words."""
+        """A sentence for the user when ``intent`` matches the item texts hardly better than meaningless words (a
+        request that names one of the catalogue's category labels is never a guess: the items holding it come first)."""
+        if self.facets.named(intent):
+            return None
         strength = self.intent_strength(intent)
         if not strength < WEAK_INTENT:  # NaN (too few texts to tell) says nothing
             return None
