@@ -95,6 +95,9 @@ def show_dataset() -> None:
         facts.append(f"from {stats['first_interaction']} to {stats['last_interaction']}")
     if ds.options.get("hash_user_ids"):
         facts.append("user ids are hashed")
+    if stats.get("category_columns"):
+        facts.append("a typed request can name the labels of " + ", ".join(
+            f"{escape(c)} ({n:,})" for c, n in stats["category_columns"].items()))
     st.caption(" · ".join(facts))
     for w in stats["warnings"]:
         st.warning(escape(w), icon=":material/warning:")

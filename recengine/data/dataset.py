@@ -168,6 +168,13 @@ class Dataset:
             options=self.options,
         )
 
+    @cached_property
+    def facets(self) -> Any:
+        """The category labels of the item table that a typed request can name (:class:`recengine.text.facets.FacetIndex`)."""
+        from recengine.text.facets import FacetIndex
+
+        return FacetIndex.from_items(self.items)
+
     def stats(self) -> dict[str, Any]:
         """Summary figures for the app and ``recengine data inspect``."""
         n_cold = int(self.cold_item_mask.sum())
@@ -186,6 +193,7 @@ class Dataset:
             "has_ratings": self.has_ratings,
             "has_timestamps": self.has_timestamps,
             "warnings": list(self.warnings),
+            "category_columns": dict(self.facets.sources),  # column -> labels a typed request can name
         }
         if self.has_ratings:
             r = self.interactions[Columns.rating]

@@ -156,9 +156,7 @@ class ContentKNN(Recommender):
         self.has_text = np.linalg.norm(vectors, axis=1) > 0
         self._intent_scale: tuple[np.ndarray, np.ndarray] | None = None  # (floor, top) per rank, on first use
         self.S = text_neighbors(vectors, self.config.k, ~dataset.cold_item_mask)
-        from recengine.text.facets import FacetIndex
-
-        self.facets = FacetIndex.from_items(dataset.items)
+        self.facets = dataset.facets  # built once per dataset, shared with its stats
 
     # ---- the two parts of the score, also used by the hybrid -----------------------------------
     def history_scores(self, X: sp.csr_matrix) -> np.ndarray:

@@ -160,7 +160,9 @@ def label_cells(values: pd.Series) -> tuple[np.ndarray, list[list[str]]] | None:
     for p, n in zip(parts, used):
         for key in {normal(x) for x in p}:
             counts[key] += int(n)
-    shared = sum(int(n) for p, n in zip(parts, used) if any(counts[normal(x)] >= 2 for x in p))
+    # a label a request could name, held by two items or more (a year column of numbers names nothing)
+    shared = sum(int(n) for p, n in zip(parts, used)
+                 if any(counts[normal(x)] >= 2 and _matchable(normal(x).strip()) for x in p))
     return (codes, parts) if shared >= 0.5 * used.sum() else None
 
 
@@ -192,6 +194,7 @@ class FacetIndex:
     def __init__(self, labels: Iterable[str], held: sp.spmatrix, titles: Iterable[object] | None = ()) -> None:
         self.labels = [str(x) for x in labels]
         self.held = sp.csc_matrix(held, dtype=np.float32)
+        self.sources: dict[str, int] = {}  # column -> labels first found there (when built from an item table)
         self._keys = {normal(x).strip(): i for i, x in enumerate(self.labels)}
         self._squashed = {k.replace(" ", ""): i for k, i in self._keys.items() if " " in k}
         # "thrillers" asks for Thriller and "a video game" for Video Games, but "wars" is not War where a title
@@ -209,6 +212,7 @@ class FacetIndex:
     def from_items(cls, items: pd.DataFrame, skip: Iterable[str] = (Columns.item, Columns.title, Columns.text)) -> FacetIndex:
         """The labels of ``items``' category columns (every column but ``skip`` and numeric ones is considered)."""
         skipped = set(skip)
+        sources: dict[str, int] = {}
         keys: dict[str, int] = {}
         shown: list[str] = []
         rows: list[np.ndarray] = []
@@ -221,6 +225,7 @@ class FacetIndex:
             if found is None:
                 continue
             codes, parts = found
+            before = len(shown)
             pairs = []
             for code, labels in enumerate(parts):
                 for label in labels:
@@ -231,6 +236,8 @@ class FacetIndex:
                         keys[key] = len(shown)
                         shown.append(label)
                     pairs.append((code, keys[key]))
+            if len(shown) > before:
+                sources[str(name)] = len(shown) - before
             if not pairs:
                 continue
             valid = np.flatnonzero(codes >= 0)
@@ -247,7 +254,9 @@ class FacetIndex:
         held.data[:] = 1.0  # a label in two columns of one item counts once
         keep = np.argsort(-np.asarray(held.sum(axis=0)).ravel(), kind="stable")[:MAX_LABELS]  # the most held first
         titles = items[Columns.title].tolist() if Columns.title in items.columns else ()
-        return cls([shown[i] for i in keep], held[:, keep], titles)
+        index = cls([shown[i] for i in keep], held[:, keep], titles)
+        index.sources = sources
+        return index
 
     def __len__(self) -> int:
         return len(self.labels)

@@ -304,3 +304,10 @@ def test_files_in_the_wrong_boxes_are_said_to_be_swapped_and_the_dataset_stays(r
     assert_clean(at)
     assert any("look swapped" in e.value for e in at.error)
     assert at.session_state["dataset_key"] == SAMPLE_KEY  # nothing loaded is lost
+
+
+def test_the_data_page_says_which_labels_a_request_can_name(run_page):
+    at = run_page("pages/1_Data.py")
+    assert any("a typed request can name the labels of genres (18)" in c.value for c in at.caption)
+    stats = at.session_state["dataset"].stats()
+    assert stats["category_columns"] == {"genres": 18}  # not "year": its numbers name nothing

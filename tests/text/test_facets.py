@@ -92,3 +92,10 @@ def test_printed_lists_dicts_and_singulars_read_as_a_person_means_them():
     assert set(idx.labels) == {"Books", "Mystery, Thriller & Suspense", "Literature & Fiction", "Video Games"}
     assert idx.named("a video game") == ["Video Games"] and idx.named("a book") == ["Books"]
 
+
+
+def test_a_column_of_numbers_with_one_odd_word_is_not_a_category_column():
+    """MovieLens' year column holds one misspelt "unkonwn": its years are shared, but name nothing a request says."""
+    idx = FacetIndex.from_items(_items(year=["1995", "1995", "1996", "unkonwn", "1996"],
+                                       genres=["Drama", "Comedy", "Drama", "Comedy", "Drama"]))
+    assert idx.labels == ["Drama", "Comedy"] and idx.sources == {"genres": 2}
