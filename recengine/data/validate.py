@@ -85,7 +85,7 @@ NAME_ALIASES: dict[str, tuple[str, ...]] = {
 TITLE_NAMES = ("title", "name", "movietitle", "productname", "itemname", "booktitle", "headline", "label", "caption")
 
 
-_LETTER = re.compile(r"[^\W\d_]")  # a letter of any script, not a digit or _
+LETTER = re.compile(r"[^\W\d_]")  # a letter of any script, not a digit or _
 
 
 def norm(name: object) -> str:
@@ -669,7 +669,7 @@ def text_columns(frame: pd.DataFrame, id_column: str, left_out: list[str] | None
             continue
         head = frame[c].head(200).map(cell_text)
         sample = head[head.str.len() > 0]
-        if not sample.str.contains(_LETTER).any():
+        if not sample.str.contains(LETTER).any():
             continue
         if sample.map(_codes_only).mean() >= 0.9:
             if left_out is not None:
@@ -755,7 +755,7 @@ def _record_facts(record: dict) -> str:
         if nested(value) and not (isinstance(value, (list, tuple)) and not any(map(nested, value))):
             continue
         text = cell_text(value)
-        if _LETTER.search(text) and not norm(key).endswith("id") and not _codes_only(text):
+        if LETTER.search(text) and not norm(key).endswith("id") and not _codes_only(text):
             facts.append(f"{key}: {text}")
     return "; ".join(facts + ([", ".join(flags)] if flags else []))
 
@@ -902,7 +902,7 @@ def flag_columns(frame: pd.DataFrame, other: Sequence[str]) -> list[str]:
     """
     found = []
     for c in frame.columns:
-        if c in other or not _LETTER.search(str(c)):
+        if c in other or not LETTER.search(str(c)):
             continue
         values = frame[c].dropna().head(1000)
         text = values.astype(str).str.strip()

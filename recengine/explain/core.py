@@ -108,23 +108,24 @@ def _warm_mask(model: Any) -> np.ndarray:
     return np.ones(model.n_items, dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
 
 
+def _text_part(model: Any) -> Any:
+    """The part of ``model`` that reads text: the content model itself, or the hybrid's content part; else None."""
+    return next((p for p in (model, getattr(model, "content", None)) if getattr(p, "has_text", None) is not None), None)
+
+
 def _text_mask(model: Any) -> np.ndarray | None:
     """Which items have text, for a model that reads text (the content model, or the hybrid's content part)."""
-    for part in (model, getattr(model, "content", None)):
-        mask = getattr(part, "has_text", None)
-        if mask is not None:
-            return np.asarray(mask, dtype=bool)
-    return None
+    part = _text_part(model)
+    return None if part is None else np.asarray(part.has_text, dtype=bool)
 
 
 def _asked(model: Any, profile: Any, item: object) -> list[str]:
     """The category labels the profile's request names that ``item`` holds (none without a request)."""
     intent = getattr(profile, "intent", None)
-    for part in (model, getattr(model, "content", None)):
-        facets = getattr(part, "facets", None)
-        if intent and facets is not None:
-            return facets.held_by(intent, model.item_map.index(item))
-    return []
+    part = _text_part(model)
+    if not intent or part is None:
+        return []
+    return part.facets.held_by(intent, model.item_map.index(item))
 
 
 def _background(model: Any, exclude: np.ndarray, size: int, seed: int) -> np.ndarray:

@@ -27,6 +27,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from recengine.columns import Columns
+from recengine.data.validate import LETTER, nested
 from recengine.text.terms import FUNCTION_WORDS
 
 #: Cells holding more labels than this are free text, not categories.
@@ -45,7 +46,6 @@ _SPLIT = re.compile(r"\s*(?:\||;|,)\s*")
 _SPLIT_NO_COMMA = re.compile(r"\s*(?:\||;)\s*")
 _QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"")
 _WORDS = re.compile(r"[^\W_]+", re.UNICODE)
-_LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 _POSSESSIVE = re.compile(r"['’]s\b")
 
 
@@ -116,7 +116,7 @@ def _matchable(key: str) -> bool:
     return (
         0 < len(words) <= MAX_LABEL_WORDS
         and len(key.replace(" ", "")) >= 3
-        and bool(_LETTER.search(key))
+        and bool(LETTER.search(key))
         and key not in EMPTY_LABELS
         and not (len(words) == 1 and key in FUNCTION_WORDS)
     )
@@ -124,9 +124,9 @@ def _matchable(key: str) -> bool:
 
 def _hashable(cell: object) -> object:
     """A cell that holds a list (JSON Lines, Parquet) as its labels joined by ``|``; a dict as its text."""
-    if isinstance(cell, (list, tuple, set, np.ndarray)):
-        return "|".join(str(x) for x in cell)
-    return str(cell) if isinstance(cell, dict) else cell
+    if isinstance(cell, dict):
+        return str(cell)
+    return "|".join(str(x) for x in cell) if nested(cell) or isinstance(cell, set) else cell
 
 
 def _fits(labels: list[str]) -> bool:
@@ -195,7 +195,8 @@ class FacetIndex:
         self.labels = [str(x) for x in labels]
         self.held = sp.csc_matrix(held, dtype=np.float32)
         self.sources: dict[str, int] = {}  # column -> labels first found there (when built from an item table)
-        self._keys = {normal(x).strip(): i for i, x in enumerate(self.labels)}
+        self._key_of = [normal(x).strip() for x in self.labels]  # each label as a request would write it
+        self._keys = {k: i for i, k in enumerate(self._key_of)}
         self._squashed = {k.replace(" ", ""): i for k, i in self._keys.items() if " " in k}
         # "thrillers" asks for Thriller and "a video game" for Video Games, but "wars" is not War where a title
         # says it (Star Wars): a plural or singular form that the catalogue's titles use is left to the embedding
@@ -268,9 +269,9 @@ class FacetIndex:
         for key, i in [*self._squashed.items(), *self._plural.items()]:
             if f" {key} " in text:
                 at.setdefault(i, text.find(f" {key} "))
-        keys = {i: f" {normal(self.labels[i]).strip()} " for i in at}
         # "science fiction & fantasy" names one label, not also "fiction" inside it
-        return sorted((i for i in at if not any(j != i and keys[i] in keys[j] for j in at)), key=lambda i: (at[i], i))
+        inside = {i for i in at for j in at if j != i and f" {self._key_of[i]} " in f" {self._key_of[j]} "}
+        return sorted(set(at) - inside, key=lambda i: (at[i], i))
 
     def named(self, request: str) -> list[str]:
         """The labels ``request`` names, as the catalogue spells them."""
