@@ -158,7 +158,7 @@ class Dataset:
 
     def with_interactions(self, interactions: pd.DataFrame, name: str | None = None) -> Dataset:
         """A dataset on a subset of the interactions with the same id maps and items (used by splits)."""
-        return Dataset(
+        subset = Dataset(
             interactions=interactions.reset_index(drop=True),
             items=self.items,
             user_map=self.user_map,
@@ -167,6 +167,9 @@ class Dataset:
             warnings=self.warnings,
             options=self.options,
         )
+        if "facets" in self.__dict__:  # the same items, so the same labels: not indexed again for each split
+            subset.__dict__["facets"] = self.facets
+        return subset
 
     @cached_property
     def facets(self) -> Any:

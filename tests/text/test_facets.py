@@ -99,3 +99,11 @@ def test_a_column_of_numbers_with_one_odd_word_is_not_a_category_column():
     idx = FacetIndex.from_items(_items(year=["1995", "1995", "1996", "unkonwn", "1996"],
                                        genres=["Drama", "Comedy", "Drama", "Comedy", "Drama"]))
     assert idx.labels == ["Drama", "Comedy"] and idx.sources == {"genres": 2}
+
+
+def test_a_split_shares_the_label_index_its_dataset_built(sample):
+    from recengine.data.splits import make_split
+
+    built = sample.facets
+    split = make_split(sample, "cold_items", seed=42)
+    assert split.train.facets is built
