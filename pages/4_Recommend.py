@@ -144,9 +144,8 @@ with page("Recommend", "recommend", "Everyone is a profile: a known user, a hand
     if disliked:
         parts.append(f"{len(disliked)} rejected")
     if profile.intent:
-        asked = model.intent_labels(profile.intent)
-        parts.append(f"request: “{escape(profile.intent)}”"
-                     + (f" (asks for {escape(', '.join(asked))}: the items holding it come first)" if asked else ""))
+        summary = model.intent_summary(profile.intent)
+        parts.append(f"request: “{escape(profile.intent)}”" + (f" ({escape(summary)})" if summary else ""))
     info = "Profile: " + " · ".join(parts)
     top, reset = st.columns([4, 1], vertical_alignment="center")
     top.markdown(info)

@@ -124,8 +124,8 @@ def cmd_recommend(args: argparse.Namespace) -> int:
         raise ConfigError(f"nothing to recommend from: {'; '.join(notes)}.")
     for note in notes:
         print(f"note: {note}.", file=sys.stderr)
-    if profile.intent and (asked := model.intent_labels(profile.intent)):
-        print(f"note: the request asks for {', '.join(asked)}: the items holding it come first.", file=sys.stderr)
+    if profile.intent and (summary := model.intent_summary(profile.intent)):
+        print(f"note: the request {summary}.", file=sys.stderr)
     recs = recommend(
         model,
         profile,

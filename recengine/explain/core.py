@@ -125,7 +125,7 @@ def _asked(model: Any, profile: Any, item: object) -> list[str]:
     part = _text_part(model)
     if not intent or part is None:
         return []
-    return part.facets.held_by(intent, model.item_map.index(item))
+    return part.held_labels(intent, item)
 
 
 def _background(model: Any, exclude: np.ndarray, size: int, seed: int) -> np.ndarray:

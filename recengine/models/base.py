@@ -279,8 +279,17 @@ class Recommender(ABC):
         return None
 
     def intent_labels(self, intent: str) -> list[str]:
-        """The catalogue's category labels ``intent`` names, which lift the items holding them (text models only)."""
+        """The catalogue's category labels ``intent`` asks for, which lift the items holding them (text models only)."""
         return []
+
+    def intent_avoided(self, intent: str) -> list[str]:
+        """The category labels ``intent`` turns away ("no horror"): the items holding them come last (text models)."""
+        return []
+
+    def intent_summary(self, intent: str) -> str | None:
+        """How this model reads ``intent``'s category labels, in words ("asks for Sci-Fi: the items holding it come
+        first"), or None when it names none (text models only)."""
+        return None
 
     def _readable_history(self, known: list[str]) -> list[str]:
         """The liked items (in the catalogue) that this model can read."""

@@ -130,6 +130,12 @@ class Hybrid(Recommender):
     def intent_labels(self, intent: str) -> list[str]:
         return self.content.intent_labels(intent)
 
+    def intent_avoided(self, intent: str) -> list[str]:
+        return self.content.intent_avoided(intent)
+
+    def intent_summary(self, intent: str) -> str | None:
+        return self.content.intent_summary(intent)
+
     ranker_kind = "linear"
     signal_names: list[str] = list(SIGNALS)
 

@@ -4,7 +4,7 @@ A sentence embedding weighs every word of a request against every word of an ite
 rarest word can outweigh what it asks for: "a slow-burning sci-fi film" lands nearest "Paris Is Burning" and
 "Burnt By the Sun", because titles share "burning" and every science-fiction film shares only "Sci-Fi" with it. A
 category column says outright what an item is. When a request spells out one of its values, the items holding that
-value are what the user asked for, and :meth:`FacetIndex.match` says which; the content model adds it to the
+value are what the user asked for, and :meth:`FacetIndex.lift` says which; the content model adds it to the
 request's cosine (see :meth:`recengine.models.ContentKNN.intent_scores`).
 
 A column is a category column when it holds short labels that items share, whatever its name: most of its
@@ -14,13 +14,23 @@ author; list brackets and quotes dropped). Labels are matched as whole words, ca
 punctuation aside ("Sci-Fi" in "sci-fi", "sci fi" or "scifi"), possessives aside ("Children's" in "for children")
 and in the plural ("thrillers") unless a title uses that plural ("Star Wars" is not a request for War). Labels that
 say nothing ("unknown", "other"), labels of fewer than three letters and English function words are never matched.
+
+A request can turn labels away: a label after a negation ("no horror", "not a comedy", "without romance", "anything
+but westerns", "I don't like musicals"), up to :data:`NEGATION_REACH` words on and within its clause, is *avoided*,
+and every item holding it comes after every item that holds none (:meth:`FacetIndex.lift`).
+
+A word can also name a label by meaning ("romantic" for Romance, "scary" for Horror): :meth:`FacetIndex.read` takes
+a function from the request's other content words to the labels they name, which the content model answers with its
+encoder (see :meth:`recengine.models.ContentKNN.near_labels`); a word that, with its neighbour, quotes a title ("Star
+Wars") is not offered.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -47,6 +57,20 @@ _SPLIT_NO_COMMA = re.compile(r"\s*(?:\||;)\s*")
 _QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"")
 _WORDS = re.compile(r"[^\W_]+", re.UNICODE)
 _POSSESSIVE = re.compile(r"['’]s\b")
+_TOKENS = re.compile(r"[^\W_]+|[.,;:!?()]", re.UNICODE)  # words, and the marks that end a clause
+
+#: Words after which a request turns labels away ("t" is what "don't", "isn't" leave once the apostrophe splits them).
+NEGATORS = frozenset(["no", "not", "non", "without", "except", "excluding", "never", "nothing", "none", "neither", "nor",
+                      "avoid", "hate", "dislike", "t", "dont", "doesnt", "isnt", "cannot"])
+#: Words that negate only after these: "anything but", "other than", "rather than", "instead of".
+NEGATING_AFTER = {"but": frozenset({"anything", "everything", "all"}), "than": frozenset({"other", "rather"}),
+                  "of": frozenset({"instead"})}
+#: Words that end a negation's reach ("no horror but a comedy", "nothing but horror").
+NEGATION_ENDS = frozenset(["but", "yet", "though", "although", "just", "only", "instead", "rather", "plus"])
+#: How many words after a negation it reaches ("not a fan of horror", "I don't really like horror").
+NEGATION_REACH = 4
+#: A function from words to the label each names by meaning (an index into the labels), or None for none.
+Near = Callable[[Sequence[str]], Sequence["int | None"]]
 
 
 def normal(text: object) -> str:
@@ -58,6 +82,72 @@ def normal(text: object) -> str:
     (' a slow burning sci fi film ', ' children ')
     """
     return " " + " ".join(_WORDS.findall(_POSSESSIVE.sub("", str(text).casefold()))) + " "
+
+
+def words_of(request: object) -> tuple[list[str], list[bool]]:
+    """The request's words as :func:`normal` writes them, and whether each lies where a negation turns it away.
+
+    >>> words_of("A comedy, not horror!")
+    (['a', 'comedy', 'not', 'horror'], [False, False, False, True])
+    >>> words_of("anything but westerns")[1], words_of("nothing but westerns")[1], words_of("I don't like it")[1]
+    ([False, False, True], [False, False, False], [False, False, False, True, True])
+    """
+    words: list[str] = []
+    negated: list[bool] = []
+    reach = 0
+    for token in _TOKENS.findall(_POSSESSIVE.sub("", str(request).casefold())):
+        if token in ".,;:!?()":  # a mark: the clause ends
+            reach = 0
+            continue
+        before = words[-1] if words else ""
+        words.append(token)
+        if token in NEGATORS or before in NEGATING_AFTER.get(token, ()):
+            negated.append(False)
+            reach = NEGATION_REACH
+        elif token in NEGATION_ENDS:
+            negated.append(False)
+            reach = 0
+        else:
+            negated.append(reach > 0)
+            reach = max(0, reach - 1)
+    return words, negated
+
+
+#: Words a request uses to ask, not to say what it wants: left alone, they say nothing about an item.
+ASKING_WORDS = frozenset(["want", "like", "show", "give", "find", "please", "something", "anything", "everything",
+                          "films", "film", "movies", "movie"])
+
+
+def positive_text(request: str) -> str | None:
+    """The request without what it turns away, for its embedding: "a comedy, no romance" is "a comedy", since the
+    sentence embedding of the whole would bring romance closer, not push it off. None when nothing is negated (embed
+    the request as written); "" when nothing but asking words is left ("I don't want horror").
+
+    >>> positive_text("a comedy, no romance"), positive_text("a comedy"), positive_text("I don't want horror")
+    ('a comedy', None, '')
+    """
+    words, negated = words_of(request)
+    if not any(negated):
+        return None
+    kept = [w for j, w in enumerate(words)
+            if not negated[j] and w not in NEGATORS and not (j + 1 < len(words) and words[j + 1] == "t")
+            and not (j + 1 < len(words) and w in NEGATING_AFTER.get(words[j + 1], ()))]
+    if all(w in FUNCTION_WORDS or w in ASKING_WORDS or len(w) < 3 for w in kept):
+        return ""
+    return " ".join(kept)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How a request reads against a catalogue's labels: indices of the labels it asks for and of those it turns
+    away, each in the order the request says them, and for a label named by meaning, the word that named it."""
+
+    wanted: tuple[int, ...] = ()
+    avoided: tuple[int, ...] = ()
+    meant: dict[int, str] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.wanted or self.avoided)
 
 
 def plurals(word: str) -> set[str]:
@@ -178,12 +268,14 @@ class FacetIndex:
     >>> idx = FacetIndex.from_items(items)
     >>> idx.named("a slow-burning sci-fi film")
     ['Sci-Fi']
-    >>> idx.match("a slow-burning sci-fi film").tolist()
+    >>> idx.lift("a slow-burning sci-fi film").tolist()
     [1.0, 0.0, 0.0, 1.0]
-    >>> idx.match("scifi action").tolist()  # two labels named: the share of them each item holds
+    >>> idx.lift("scifi action").tolist()  # two labels named: the share of them each item holds
     [0.5, 0.0, 0.5, 1.0]
-    >>> idx.match("something burning") is None
+    >>> idx.lift("something burning") is None
     True
+    >>> idx.avoided("an action film, no sci-fi"), idx.lift("an action film, no sci-fi").tolist()  # Heat first
+    (['Sci-Fi'], [-2.0, 0.0, 1.0, -1.0])
     >>> idx.held_by("a sci-fi action film", 0), idx.held_by("a sci-fi action film", 3)
     (['Sci-Fi'], ['Sci-Fi', 'Action'])
     >>> FacetIndex.from_items(pd.DataFrame({"shelf": ["Fiction", "Science Fiction", "Fiction", "Science Fiction"]})
@@ -200,7 +292,9 @@ class FacetIndex:
         self._squashed = {k.replace(" ", ""): i for k, i in self._keys.items() if " " in k}
         # "thrillers" asks for Thriller and "a video game" for Video Games, but "wars" is not War where a title
         # says it (Star Wars): a plural or singular form that the catalogue's titles use is left to the embedding
-        in_titles = {w for t in (() if titles is None else titles) for w in normal(t).split()}
+        normal_titles = [normal(t) for t in (() if titles is None else titles)]
+        in_titles = {w for t in normal_titles for w in t.split()}
+        self._titles = "\n".join(normal_titles)  # searched for two request words in a row (see _quotes_title)
         self._plural: dict[str, int] = {}
         for key, i in self._keys.items():
             head, _, last = key.rpartition(" ")
@@ -262,29 +356,73 @@ class FacetIndex:
     def __len__(self) -> int:
         return len(self.labels)
 
-    def _named(self, request: str) -> list[int]:
-        """Indices of the labels ``request`` names, in the order it names them."""
-        text = normal(request)
-        at = {i: text.find(f" {key} ") for key, i in self._keys.items() if f" {key} " in text}
-        for key, i in [*self._squashed.items(), *self._plural.items()]:
-            if f" {key} " in text:
-                at.setdefault(i, text.find(f" {key} "))
-        # "science fiction & fantasy" names one label, not also "fiction" inside it
-        inside = {i for i in at for j in at if j != i and f" {self._key_of[i]} " in f" {self._key_of[j]} "}
-        return sorted(set(at) - inside, key=lambda i: (at[i], i))
+    def _quotes_title(self, words: list[str], at: int) -> bool:
+        """Whether the request's word at ``at`` and a word beside it appear side by side in a title ("star wars")."""
+        pairs = [words[j:j + 2] for j in (at - 1, at) if j >= 0 and j + 1 < len(words)]
+        return any(f" {a} {b} " in self._titles for a, b in pairs)
 
-    def named(self, request: str) -> list[str]:
-        """The labels ``request`` names, as the catalogue spells them."""
-        return [self.labels[i] for i in self._named(request)]
+    def read(self, request: str, near: Near | None = None) -> Reading:
+        """The labels ``request`` asks for and turns away; ``near`` maps its other content words to labels by meaning.
 
-    def held_by(self, request: str, row: int) -> list[str]:
-        """The labels ``request`` names that the item in ``row`` holds, as the catalogue spells them."""
-        found = self._named(request)
-        return [self.labels[i] for i in found if self.held[row, i] > 0]
+        A label said both ways ("horror, but not slasher horror") is asked for. A label inside a longer one the
+        request names is not named too ("science fiction" is not also "fiction").
+        """
+        words, negated = words_of(request)
+        text = " " + " ".join(words) + " "
+        starts = np.cumsum([0] + [len(w) + 1 for w in words])  # where each word starts in ``text``, less one
+        found: dict[int, list[tuple[int, int]]] = {}  # label -> (first word, word count) of each place it is said
+        for table in (self._keys, self._squashed, self._plural):
+            for key, i in table.items():
+                pos = text.find(f" {key} ")
+                while pos >= 0:
+                    found.setdefault(i, []).append((int(np.searchsorted(starts, pos)), key.count(" ") + 1))
+                    pos = text.find(f" {key} ", pos + 1)
+        inside = {i for i in found for j in found if j != i and f" {self._key_of[i]} " in f" {self._key_of[j]} "}
+        for i in inside:
+            del found[i]
+        meant: dict[int, str] = {}
+        if near is not None and self.labels:
+            covered = {w for places in found.values() for a, n in places for w in range(a, a + n)}
+            spots = [j for j, w in enumerate(words)
+                     if j not in covered and len(w) >= 3 and w.isalpha() and w not in FUNCTION_WORDS
+                     and w not in NEGATORS and w not in NEGATION_ENDS and not self._quotes_title(words, j)]
+            for j, label in zip(spots, near([words[j] for j in spots]) if spots else ()):
+                if label is not None and label not in found:
+                    found[label] = [(j, 1)]
+                    meant[label] = words[j]
+                elif label is not None and label in meant:
+                    found[label].append((j, 1))
+        first = {i: min(a for a, _ in places) for i, places in found.items()}
+        order = sorted(found, key=lambda i: (first[i], i))
+        wanted = tuple(i for i in order if any(not negated[a] for a, _ in found[i]))
+        avoided = tuple(i for i in order if i not in wanted)
+        return Reading(wanted, avoided, meant)
 
-    def match(self, request: str) -> np.ndarray | None:
-        """(n_items,) share of the labels ``request`` names that each item holds; None when it names none."""
-        found = self._named(request)
-        if not found:
+    def _reading(self, request: str | Reading, near: Near | None) -> Reading:
+        return request if isinstance(request, Reading) else self.read(request, near)
+
+    def named(self, request: str | Reading, near: Near | None = None) -> list[str]:
+        """The labels ``request`` asks for, as the catalogue spells them."""
+        return [self.labels[i] for i in self._reading(request, near).wanted]
+
+    def avoided(self, request: str | Reading, near: Near | None = None) -> list[str]:
+        """The labels ``request`` turns away ("no horror"), as the catalogue spells them."""
+        return [self.labels[i] for i in self._reading(request, near).avoided]
+
+    def held_by(self, request: str | Reading, row: int, near: Near | None = None) -> list[str]:
+        """The labels ``request`` asks for that the item in ``row`` holds, as the catalogue spells them."""
+        return [self.labels[i] for i in self._reading(request, near).wanted if self.held[row, i] > 0]
+
+    def lift(self, request: str | Reading, near: Near | None = None) -> np.ndarray | None:
+        """(n_items,) how far each item rises for the request: the share of the labels it asks for that the item
+        holds, less 2 when the item holds a label it turns away (so every such item comes after every item holding
+        none); None when the request names no label."""
+        reading = self._reading(request, near)
+        if not reading:
             return None
-        return np.asarray(self.held[:, found].sum(axis=1)).ravel() / len(found)
+        out = np.zeros(self.held.shape[0], dtype=np.float32)
+        if reading.wanted:
+            out += np.asarray(self.held[:, list(reading.wanted)].sum(axis=1)).ravel() / len(reading.wanted)
+        if reading.avoided:
+            out -= 2.0 * (np.asarray(self.held[:, list(reading.avoided)].sum(axis=1)).ravel() > 0)
+        return out

@@ -46,6 +46,9 @@ def test_recommend_says_which_labels_the_request_asks_for(capsys):
     assert "note: the request asks for Sci-Fi: the items holding it come first." in captured.err
     assert main([*argv, "something burning"]) == 0
     assert "asks for" not in capsys.readouterr().err
+    assert main([*argv, "something scary, not a comedy"]) == 0
+    assert ("note: the request asks for Horror (read from “scary”) and turns away Comedy: the items holding Horror "
+            "come first, those holding Comedy last.") in capsys.readouterr().err
 
 
 def test_recommend_csv_for_known_user(capsys):

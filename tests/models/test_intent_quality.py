@@ -104,3 +104,57 @@ def test_a_request_naming_a_label_is_never_called_a_guess(sample, sample_embeddi
     top = model.recommend(Profile.from_intent("qzxv zorblat"), k=10)["item_id"]
     assert scifi[shelved.item_map.to_internal(top.to_numpy())].all()
     assert model.intent_note("qzxv blorp") is not None  # no label named: still a guess
+
+
+def _genres_of(sample, recs):
+    return [set(str(v).split("|")) for v in sample.items.set_index("item_id").loc[recs["item_id"], "genres"]]
+
+
+@pytest.mark.parametrize(("intent", "genre", "word"), [("a romantic evening in", "Romance", "romantic"),
+                                                        ("something scary", "Horror", "scary"),
+                                                        ("a film for the kids", "Children's", "kids")])
+def test_a_word_that_means_a_label_asks_for_it(hybrid, sample, intent, genre, word):
+    """The encoder reads "romantic" as Romance: the items holding it come first, and the reading says why."""
+    for model in (hybrid, hybrid.content):
+        recs = model.recommend(Profile.from_intent(intent), k=10)
+        assert all(genre in g for g in _genres_of(sample, recs)), list(zip(recs["title"], _genres_of(sample, recs)))
+    assert hybrid.intent_labels(intent) == [genre]
+    assert f"asks for {genre} (read from “{word}”)" in hybrid.intent_summary(intent)
+
+
+@pytest.mark.parametrize("intent", ["a film about burning cities", "movies like Star Wars", "a funny film",
+                                    "something with Tom Hanks", "a feel-good film", "films from the nineties"])
+def test_a_word_merely_near_a_label_asks_for_nothing(hybrid, intent):
+    """A false match would put a whole genre first: "film" sits near Documentary and Film-Noir alike, "wars" quotes
+    a title, and "funny" is not close enough to Comedy to be sure."""
+    assert hybrid.content.read_intent(intent).wanted == () and hybrid.intent_summary(intent) is None
+
+
+def test_a_label_the_request_turns_away_comes_last_and_is_not_embedded(hybrid, sample):
+    intent = "a comedy, no romance"
+    assert (hybrid.intent_labels(intent), hybrid.intent_avoided(intent)) == (["Comedy"], ["Romance"])
+    for model in (hybrid, hybrid.content):
+        recs = model.recommend(Profile.from_intent(intent), k=20)
+        assert all("Comedy" in g and "Romance" not in g for g in _genres_of(sample, recs))
+    content = hybrid.content  # "romance" is left out of what is embedded: the cosines are those of "a comedy"
+    scores = content.intent_scores([Profile.from_intent(intent)])[0]
+    plain = content.intent_scores([Profile.from_intent("a comedy")])[0]
+    comedy = np.array(["Comedy" in g for g in sample.items["genres"].fillna("").str.split("|")])
+    romance = np.array(["Romance" in g for g in sample.items["genres"].fillna("").str.split("|")])
+    keep = comedy & ~romance
+    np.testing.assert_allclose(scores[keep] - scores[keep].max(), plain[keep] - plain[keep].max(), atol=1e-5)
+    # refusals alone: no genre is asked for, the refused one comes last, and the request is not called a guess
+    intent = "I don't want horror"
+    recs = hybrid.content.recommend(Profile.from_intent(intent), k=50)
+    assert not any("Horror" in g for g in _genres_of(sample, recs))
+    assert hybrid.intent_summary(intent) == "turns away Horror: the items holding it come last"
+    assert hybrid.profile_notes(Profile.from_intent(intent)) == ([], True)
+
+
+def test_the_reason_names_a_label_asked_for_by_meaning(hybrid, sample):
+    from recengine.explain import explain
+
+    profile = Profile.from_intent("a romantic evening in")
+    top = hybrid.content.recommend(profile, k=1)["item_id"].iloc[0]
+    e = explain(hybrid.content, profile, top)
+    assert "it is Romance, as your request asks" in e.reason, e.reason

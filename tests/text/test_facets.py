@@ -26,7 +26,7 @@ def test_labels_come_from_any_short_shared_column_whatever_its_name():
     idx = FacetIndex.from_items(items)
     assert set(idx.labels) == {"Küche", "Garten", "indie", "co-op"}
     assert idx.named("ein Rezept für die küche") == ["Küche"]
-    assert idx.match("an indie co-op game").tolist() == [1.0, 0.5, 0.5, 0.0]
+    assert idx.lift("an indie co-op game").tolist() == [1.0, 0.5, 0.5, 0.0]
 
 
 def test_whole_words_only_and_empty_labels_are_never_asked_for():
@@ -39,12 +39,12 @@ def test_whole_words_only_and_empty_labels_are_never_asked_for():
     flags = FacetIndex.from_items(_items(adult=["True", "False", "False", "True"], genres=["Drama"] * 4))
     assert flags.named("a true story") == [] and flags.named("a drama") == ["Drama"]
     assert idx.named("sci fi or SCIFI") == ["Sci-Fi"] == idx.named("scifi")
-    assert idx.match("a drama") is not None and idx.match("a dramatic film") is None
+    assert idx.lift("a drama") is not None and idx.lift("a dramatic film") is None
 
 
 def test_a_catalogue_with_no_category_column_names_nothing():
     idx = FacetIndex.from_items(_items(description=[f"unique words number {i} here" for i in range(50)]))
-    assert len(idx) == 0 and idx.match("unique words") is None and idx.held.shape == (50, 0)
+    assert len(idx) == 0 and idx.lift("unique words") is None and idx.held.shape == (50, 0)
 
 
 def test_the_most_held_labels_are_kept_when_there_are_very_many():
@@ -62,7 +62,7 @@ def test_cells_holding_lists_or_dicts_are_read_not_refused():
                    details=[{"a": 1}, {"b": 2}, {"a": 1}, {}])
     idx = FacetIndex.from_items(items)
     assert idx.named("an indie action game") == ["Indie", "Action"]  # in the order the request names them
-    assert idx.match("indie").tolist() == [1.0, 1.0, 0.0, 0.0]
+    assert idx.lift("indie").tolist() == [1.0, 1.0, 0.0, 0.0]
 
 
 def test_a_possessive_label_is_asked_for_without_it():
@@ -107,3 +107,45 @@ def test_a_split_shares_the_label_index_its_dataset_built(sample):
     built = sample.facets
     split = make_split(sample, "cold_items", seed=42)
     assert split.train.facets is built
+
+
+def _films():
+    items = _items(genres=["Horror|Thriller", "Comedy|Romance", "Comedy", "Western", "Romance|Drama", "Horror"])
+    items.loc[3, "title"] = "Romancing the West"
+    return FacetIndex.from_items(items)
+
+
+def test_a_negated_label_is_turned_away_and_its_holders_come_last():
+    idx = _films()
+    for request in ("a comedy, no horror", "a comedy without horror", "a comedy but not horror films",
+                    "I don't want horror, just a comedy", "comedy, anything but horror", "not a fan of horror. comedy",
+                    "a comedy rather than horror", "a comedy instead of horror"):
+        assert (idx.named(request), idx.avoided(request)) == (["Comedy"], ["Horror"]), request
+    lift = idx.lift("a comedy, no horror")
+    assert lift.tolist() == [-2.0, 1.0, 1.0, 0.0, 0.0, -2.0]
+    assert idx.avoided("neither horror nor westerns") == ["Horror", "Western"]
+    # a negation reaches a few words, within its clause, and stops at "but"
+    assert idx.named("nothing but horror") == ["Horror"] and idx.avoided("nothing but horror") == []
+    assert idx.named("no gore, horror") == ["Horror"]
+    assert idx.named("not the usual kind of slow horror") == ["Horror"]  # five words on: out of reach
+    assert idx.named("horror, but not slasher horror") == ["Horror"]  # said both ways: asked for
+    assert idx.lift("no horror") is not None and idx.named("no horror") == []
+
+
+def test_a_word_can_name_a_label_by_meaning_through_a_near_function():
+    idx = _films()
+    meanings = {"romantic": idx.labels.index("Romance"), "scary": idx.labels.index("Horror"),
+                "romancing": idx.labels.index("Romance")}
+    asked: list[list[str]] = []
+
+    def near(words):
+        asked.append(list(words))
+        return [meanings.get(w) for w in words]
+
+    reading = idx.read("a romantic film, nothing scary", near)
+    assert (idx.named(reading), idx.avoided(reading)) == (["Romance"], ["Horror"])
+    assert reading.meant == {idx.labels.index("Romance"): "romantic", idx.labels.index("Horror"): "scary"}
+    assert asked[-1] == ["romantic", "film", "scary"]  # function words and negations are not offered
+    # words already naming a label, and a word quoting a title with its neighbour, are not offered
+    assert idx.named("romancing the west", near) == [] and "romancing" not in asked[-1]
+    assert idx.named("a romantic comedy", near) == ["Romance", "Comedy"] and asked[-1] == ["romantic"]
