@@ -16,8 +16,8 @@ and in the plural ("thrillers") unless a title uses that plural ("Star Wars" is 
 say nothing ("unknown", "other"), labels of fewer than three letters and English function words are never matched.
 
 A request can turn labels away: a label after a negation ("no horror", "not a comedy", "without romance", "anything
-but westerns", "I don't like musicals"), up to :data:`NEGATION_REACH` words on and within its clause, is *avoided*,
-and every item holding it comes after every item that holds none (:meth:`FacetIndex.lift`).
+but westerns", "I don't like musicals"), up to :data:`NEGATION_REACH` words on (function words aside) and within its
+clause, is *avoided*, and every item holding it comes after every item that holds none (:meth:`FacetIndex.lift`).
 
 A word can also name a label by meaning ("romantic" for Romance, "scary" for Horror): :meth:`FacetIndex.read` takes
 a function from the request's other content words to the labels they name, which the content model answers with its
@@ -67,8 +67,9 @@ NEGATING_AFTER = {"but": frozenset({"anything", "everything", "all"}), "than": f
                   "of": frozenset({"instead"})}
 #: Words that end a negation's reach ("no horror but a comedy", "nothing but horror").
 NEGATION_ENDS = frozenset(["but", "yet", "though", "although", "just", "only", "instead", "rather", "plus"])
-#: How many words after a negation it reaches ("not a fan of horror", "I don't really like horror").
-NEGATION_REACH = 4
+#: How many words after a negation it reaches, function words ("a", "or") aside: "not a fan of horror", "I don't
+#: really like horror", "not a slasher or a comedy".
+NEGATION_REACH = 3
 #: A function from words to the label each names by meaning (an index into the labels), or None for none.
 Near = Callable[[Sequence[str]], Sequence["int | None"]]
 
@@ -109,7 +110,8 @@ def words_of(request: object) -> tuple[list[str], list[bool]]:
             reach = 0
         else:
             negated.append(reach > 0)
-            reach = max(0, reach - 1)
+            if token not in FUNCTION_WORDS and len(token) > 1:
+                reach = max(0, reach - 1)
     return words, negated
 
 

@@ -124,10 +124,11 @@ def test_a_negated_label_is_turned_away_and_its_holders_come_last():
     lift = idx.lift("a comedy, no horror")
     assert lift.tolist() == [-2.0, 1.0, 1.0, 0.0, 0.0, -2.0]
     assert idx.avoided("neither horror nor westerns") == ["Horror", "Western"]
+    assert idx.avoided("something scary, but not a slasher or a comedy") == ["Comedy"]  # "a", "or" do not count
     # a negation reaches a few words, within its clause, and stops at "but"
     assert idx.named("nothing but horror") == ["Horror"] and idx.avoided("nothing but horror") == []
     assert idx.named("no gore, horror") == ["Horror"]
-    assert idx.named("not the usual kind of slow horror") == ["Horror"]  # five words on: out of reach
+    assert idx.named("not the usual kind of slow horror") == ["Horror"]  # the fourth word on: out of reach
     assert idx.named("horror, but not slasher horror") == ["Horror"]  # said both ways: asked for
     assert idx.lift("no horror") is not None and idx.named("no horror") == []
 
