@@ -493,6 +493,8 @@ def _date_and_time(table: Table, roles: Mapping[str, str | None], taken: set[str
              and (norm(c) in ALIASES["timestamp"] or norm(c).endswith(("date", "time", "hour")))]
     head = {c: table.frame[c].dropna().head(200).astype(str) for c in named}
     clocks = [c for c in named if len(head[c]) and head[c].str.match(_TIME_OF_DAY).all()]
+    if not clocks and (numbered := _day_number_and_clock(table, named, taken, warnings)) is not None:
+        return numbered[0], {**roles, "timestamp": numbered[1]}
     if len(clocks) != 1:  # (most files: no column of times of day)
         return table, roles
     days = [c for c in named if c not in clocks and holds_times(table.frame[c])
@@ -505,6 +507,38 @@ def _date_and_time(table: Table, roles: Mapping[str, str | None], taken: set[str
     warnings.append(f"{table.name}: column {days[0]!r} holds the day and {clocks[0]!r} the time of day, so they were "
                     "read together as the timestamp.")
     return dataclasses.replace(table, frame=frame), {**roles, "timestamp": both}
+
+
+#: names of a column that numbers the days (Dunnhumby's DAY: 1, 2, ... 711), read with a clock column beside it
+_DAY_NUMBER_NAMES = ("day", "days", "dayno", "daynum", "daynumber", "dayid", "dayindex", "dayidx")
+
+
+def _whole(values: pd.Series) -> pd.Series | None:
+    """``values`` as whole numbers when every one is one (blanks aside), else None."""
+    v = pd.to_numeric(values, errors="coerce")
+    if v.isna().any() or not len(v) or not (v == np.floor(v)).all():
+        return None
+    return v.astype(np.int64)
+
+
+def _day_number_and_clock(table: Table, named: list[str], taken: set[str | None],
+                          warnings: list[str]) -> tuple[Table, str] | None:
+    """Where a file numbers its days in one column and writes the time of day as HHMM digits in another
+    (Dunnhumby's DAY 1 and TRANS_TIME 1631), the two read together as seconds from day 0; else None. Taken alone,
+    the clock would order a Monday evening after a Tuesday morning."""
+    clocks = [c for c in named if (v := _whole(table.frame[c].dropna())) is not None and v.between(0, 2359).all()
+              and (v % 100 < 60).all() and (v >= 100).any()]
+    days = [str(c) for c in table.frame.columns if str(c) not in taken and norm(c) in _DAY_NUMBER_NAMES
+            and (v := _whole(table.frame[c].dropna())) is not None and (v >= 0).all()]
+    if len(clocks) != 1 or len(days) != 1 or table.frame[[days[0], clocks[0]]].isna().any().any():
+        return None
+    day, clock = table.frame[days[0]].astype(np.int64), table.frame[clocks[0]].astype(np.int64)
+    both = f"{days[0]} {clocks[0]}"
+    frame = table.frame.assign(**{both: day * 86400 + clock // 100 * 3600 + clock % 100 * 60})
+    warnings.append(f"{table.name}: column {days[0]!r} numbers the days and {clocks[0]!r} writes the time of day as "
+                    "HHMM, so they were read together as the timestamp (seconds from day 0; the calendar dates "
+                    "are not in the file).")
+    return dataclasses.replace(table, frame=frame), both
 
 
 #: a rating column that counts (units bought, plays): a value below 0 is a return or a cancellation, no interaction

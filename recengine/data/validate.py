@@ -68,10 +68,11 @@ ALIASES["label"] = (
 # logs (YooChoose, OTTO, Instacart's order lines) have no user, so each session or order stands for one.
 #: who, when no column says user, before any session or order: a shop's e-mail (Shopify's Email, WooCommerce's Billing
 #: Email), an analytics id (GA4's user_pseudo_id, GA360's fullVisitorId, Segment's anonymousId, Mixpanel's
-#: distinct_id), a cookie or a device
+#: distinct_id), a cookie or a device, a Steam account (steamid; the UCSD dumps also carry a user_id, which comes
+#: first), a household (Dunnhumby's household_key)
 PERSON_NAMES = ("email", "emailaddress", "customeremail", "useremail", "buyeremail", "billingemail", "userpseudoid",
                 "fullvisitorid", "anonymousid", "distinctid", "cookieid", "deviceid", "username", "profilename",
-                "screenname")
+                "screenname", "steamid", "household", "householdid", "householdkey")
 NAME_ALIASES: dict[str, tuple[str, ...]] = {
     "user": ("session", "sessionid", "sessionkey", "visit", "visitid", "basket", "basketid", "cart", "cartid", "order",
              "orderid", "invoice", "invoiceno", "invoiceid", "transaction", "transactionid", "playlist", "playlistid",

@@ -475,3 +475,25 @@ def test_a_count_below_zero_is_a_return_and_no_interaction() -> None:
     assert recengine.read_dataset(rows, columns={"rating": None}).n_interactions == 3  # pairs, the returns included
     signed = rows.rename(columns={"Quantity": "score"})  # a score below 0 is a rating, not a return
     assert recengine.read_dataset(signed).n_interactions == 3
+
+
+def test_dunnhumby_numbers_its_days_and_writes_the_clock_as_hhmm() -> None:
+    """The Complete Journey's transaction_data.csv: the household is the user, and DAY with TRANS_TIME (1631 is
+    16:31) order the baskets; the clock alone would put day 2's morning before day 1's evening."""
+    csv = ("household_key,BASKET_ID,DAY,PRODUCT_ID,QUANTITY,SALES_VALUE,STORE_ID,RETAIL_DISC,TRANS_TIME,WEEK_NO\n"
+           "2375,26984851472,1,1004906,1,1.39,364,-0.6,1631,1\n"
+           "2375,26984851472,1,1033142,1,0.82,364,0,1631,1\n"
+           "2375,26984905972,2,1036325,1,0.99,364,-0.3,0905,1\n"
+           "1364,26984896261,1,842930,2,2.19,31742,0,1520,1\n")
+    ds = recengine.read_dataset(upload("transaction_data.csv", csv))
+    assert ds.options["columns"]["user"] == "household_key" and ds.n_users == 2
+    inter = ds.interactions.set_index("item_id")
+    assert inter.loc["1004906", "timestamp"] == 86400 + 16 * 3600 + 31 * 60
+    assert inter.loc["1036325", "timestamp"] > inter.loc["1004906", "timestamp"]  # the next day's 09:05 comes later
+    assert any("'DAY' numbers the days and 'TRANS_TIME'" in w for w in ds.warnings)
+
+
+def test_a_steam_account_is_the_user_where_no_column_says_user() -> None:
+    plays = "steamid,appid,hours\n76561197970982479,10,1.5\n76561197970982479,70,3\n76561198035864385,10,0.5\n"
+    ds = recengine.read_dataset(upload("plays.csv", plays))
+    assert ds.options["columns"]["user"] == "steamid" and (ds.n_users, ds.n_interactions) == (2, 3)
