@@ -158,3 +158,31 @@ def test_the_reason_names_a_label_asked_for_by_meaning(hybrid, sample):
     top = hybrid.content.recommend(profile, k=1)["item_id"].iloc[0]
     e = explain(hybrid.content, profile, top)
     assert "it is Romance, as your request asks" in e.reason, e.reason
+
+
+def test_words_name_the_tags_of_a_catalogue_that_is_not_films(encoder):
+    """A shop of games tagged by players, with columns MovieLens never has: "tactics" asks for Strategy, "shooting"
+    for Shooter, and "no puzzles" turns Puzzle away, whatever the titles say."""
+    import pandas as pd
+
+    import recengine
+    from recengine.models import ContentKNN
+
+    tags = ["Strategy;Indie", "Shooter;Action", "Puzzle;Casual", "Racing;Sports", "Strategy", "Shooter",
+            "Puzzle;Indie", "Racing", "Strategy;Puzzle", "Shooter;Indie"]
+    titles = ["Iron Front", "Dust Runner", "Tiny Gears", "Neon Lap", "Old Empires", "Last Light", "Quiet Rooms",
+              "Drift King", "Crown Logic", "Hollow Point"]
+    items = pd.DataFrame({"appid": [str(100 + i) for i in range(10)], "name": titles, "player_tags": tags})
+    plays = pd.DataFrame({"steamid": [f"s{u}" for u in range(20) for _ in range(2)],
+                          "appid": [str(100 + (u + j) % 10) for u in range(20) for j in range(2)],
+                          "hours": [1.5] * 40})
+    ds = recengine.read_dataset(plays, items, name="games")
+    model = ContentKNN().fit(ds, encoder=encoder)
+    held = dict(zip(ds.items["item_id"], ds.items["player_tags"]))
+    for intent, tag in (("a game of tactics", "Strategy"), ("something about shooting", "Shooter")):
+        assert model.intent_labels(intent) == [tag]
+        top = model.recommend(Profile.from_intent(intent), k=3)["item_id"]
+        assert all(tag in held[i] for i in top), [(i, held[i]) for i in top]
+    assert model.intent_avoided("an indie game, no puzzles") == ["Puzzle"]
+    last = model.recommend(Profile.from_intent("an indie game, no puzzles"), k=10)["item_id"].tolist()[-3:]
+    assert all("Puzzle" in held[i] for i in last)
