@@ -16,7 +16,10 @@ Examples
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
+import sqlite3
 import threading
 from pathlib import Path
 
@@ -60,6 +63,17 @@ def open_store(home: str | Path | None = None) -> Store:
         if store is None or store.closed:
             store = _OPEN[key] = Store(root)
         return store
+
+
+@atexit.register
+def _close_open_stores() -> None:
+    """Close the stores this process opened when it exits: the SQLite file is left checkpointed, the lock file shut."""
+    with _OPEN_LOCK:
+        for key, store in list(_OPEN.items()):
+            if key[1] == os.getpid() and not store.closed:
+                with contextlib.suppress(sqlite3.Error, OSError):  # leaving must not fail for a file gone astray
+                    store.close()
+        _OPEN.clear()
 
 
 __all__ = ["SCHEMA_VERSION", "STORE_DIR", "Store", "export_store", "import_store", "open_store"]
