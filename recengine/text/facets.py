@@ -388,12 +388,20 @@ class FacetIndex:
             spots = [j for j, w in enumerate(words)
                      if j not in covered and len(w) >= 3 and w.isalpha() and w not in FUNCTION_WORDS
                      and w not in NEGATORS and w not in NEGATION_ENDS and not self._quotes_title(words, j)]
-            for j, label in zip(spots, near([words[j] for j in spots]) if spots else ()):
-                if label is not None and label not in found:
-                    found[label] = [(j, 1)]
-                    meant[label] = words[j]
-                elif label is not None and label in meant:
-                    found[label].append((j, 1))
+            # two words in a row are offered too, and win over each alone: "science fiction" is Sci-Fi
+            pairs = [j for j in spots if j + 1 in spots]
+            phrases = [(j, 2) for j in pairs] + [(j, 1) for j in spots]
+            labels = near([" ".join(words[j:j + n]) for j, n in phrases]) if phrases else ()
+            used: set[int] = set()
+            for (j, n), label in zip(phrases, labels):
+                if label is None or used & {j, j + n - 1}:
+                    continue
+                used.update(range(j, j + n))
+                if label not in found:
+                    found[label] = []
+                    meant[label] = " ".join(words[j:j + n])
+                if label in meant:
+                    found[label].append((j, n))
         first = {i: min(a for a, _ in places) for i, places in found.items()}
         order = sorted(found, key=lambda i: (first[i], i))
         wanted = tuple(i for i in order if any(not negated[a] for a, _ in found[i]))

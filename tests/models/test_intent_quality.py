@@ -112,7 +112,8 @@ def _genres_of(sample, recs):
 
 @pytest.mark.parametrize(("intent", "genre", "word"), [("a romantic evening in", "Romance", "romantic"),
                                                         ("something scary", "Horror", "scary"),
-                                                        ("a film for the kids", "Children's", "kids")])
+                                                        ("a film for the kids", "Children's", "kids"),
+                                                        ("a science fiction classic", "Sci-Fi", "science fiction")])
 def test_a_word_that_means_a_label_asks_for_it(hybrid, sample, intent, genre, word):
     """The encoder reads "romantic" as Romance: the items holding it come first, and the reading says why."""
     for model in (hybrid, hybrid.content):

@@ -146,7 +146,12 @@ def test_a_word_can_name_a_label_by_meaning_through_a_near_function():
     reading = idx.read("a romantic film, nothing scary", near)
     assert (idx.named(reading), idx.avoided(reading)) == (["Romance"], ["Horror"])
     assert reading.meant == {idx.labels.index("Romance"): "romantic", idx.labels.index("Horror"): "scary"}
-    assert asked[-1] == ["romantic", "film", "scary"]  # function words and negations are not offered
+    assert asked[-1] == ["romantic film", "romantic", "film", "scary"]  # not function words, not negations
     # words already naming a label, and a word quoting a title with its neighbour, are not offered
     assert idx.named("romancing the west", near) == [] and "romancing" not in asked[-1]
     assert idx.named("a romantic comedy", near) == ["Romance", "Comedy"] and asked[-1] == ["romantic"]
+    # two words in a row are offered as one too, and a pair that names a label wins over its words alone
+    meanings["slow burn"] = idx.labels.index("Thriller")
+    reading = idx.read("a slow burn that is romantic", near)
+    assert asked[-1] == ["slow burn", "slow", "burn", "romantic"]
+    assert idx.named(reading) == ["Thriller", "Romance"] and reading.meant[idx.labels.index("Thriller")] == "slow burn"
