@@ -208,7 +208,8 @@ def _reads_as_dates(table: Table, column: str) -> bool:
     """Whether ``column`` reads whole as times, dates within words included: a guess from a name must not stop a
     load that would work without it (Steam writes "Posted February 3." with no year)."""
     text = table.frame[column].dropna().head(200).astype(str)
-    if not (holds_times(text) or text.str.extract(_DATE_WITHIN, expand=False).notna().mean() >= 0.9):
+    dated = text.str.contains(_DATE_WITHIN) | text.str.contains(_MONTH_DAY)  # a day and month alone: see _current_year
+    if not (holds_times(text) or dated.mean() >= 0.9):
         return False
     try:
         parse_timestamps(table, column)
@@ -225,11 +226,11 @@ def unread_times(table: Table, taken: set[str | None]) -> str | None:
             continue
         text = table.frame[c].dropna().head(2000).astype(str)
         dates = text.str.extract(_DATE_WITHIN, expand=False)
-        if len(text) and dates.notna().mean() >= 0.5:
+        if len(text) and (dates.notna() | text.str.contains(_MONTH_DAY)).mean() >= 0.5:
             example = text[dates.isna()].iloc[0] if dates.isna().any() else text.iloc[0]
-            return (f"{table.name}: column {c!r} holds dates, but not in every row (e.g. {example!r}), so no timestamp "
-                    f"was read. Write every value as a date to read it (columns={{'timestamp': {c!r}}}; in the CLI: "
-                    f"--timestamp-col {c}).")
+            return (f"{table.name}: column {c!r} holds dates, but not every row writes a whole date with its year (e.g. "
+                    f"{example!r}), so no timestamp was read. Write every value as a date to read it (columns="
+                    f"{{'timestamp': {c!r}}}; in the CLI: --timestamp-col {c}).")
     return None
 
 
@@ -525,6 +526,33 @@ _DATE_WITHIN = re.compile(
 )
 
 
+#: a day of a month with no year after it: "Posted February 3."
+_MONTH_DAY = re.compile(rf"\b({_MONTH} \d{{1,2}}|\d{{1,2}} {_MONTH})(?!,? ?\d)", re.IGNORECASE)
+
+
+def _current_year(table: Table, column: str, text: pd.Series, bad: np.ndarray, dates: pd.Series,
+                  warnings: list[str] | None) -> pd.Series:
+    """``dates`` (the dates found within the unread values) with a year given to those that name a day and a month
+    alone, where the other values write their years: Steam's reviews say "Posted February 3." for the year they were
+    scraped in and "Posted November 5, 2011." for every year before, so a date with no year is in the year after the
+    latest one written within words. As it is where any unread value names no day and month, or no value writes a
+    year within words (a column of ISO dates with one "Posted February 3." is not Steam's)."""
+    missing = np.flatnonzero(dates.isna().to_numpy())
+    day_month = text.iloc[bad[missing]].str.extract(_MONTH_DAY, expand=False)
+    written = dates.dropna().str.extract(r"(\d{4})", expand=False).astype("int64")  # years written within words
+    if day_month.isna().any() or not len(written):
+        return dates
+    year = int(written.max()) + 1
+    out = dates.copy()
+    out.iloc[missing] = (day_month + f" {year}").to_numpy()
+    if warnings is not None:
+        warnings.append(f"{table.name}: column {column!r} (timestamp) writes no year in {len(missing)} value(s) (e.g. "
+                        f"{str(text.iloc[bad[missing[0]]])!r}), as Steam does for the year a page was read in; they "
+                        f"were read as {year}, the year after the latest one written. Map no timestamp column if that "
+                        "is wrong (columns={'timestamp': None}; in the CLI: --timestamp-col none).")
+    return out
+
+
 def parse_timestamps(table: Table, column: str, warnings: list[str] | None = None) -> pd.Series:
     """Timestamps as int64 unix seconds, from unix seconds, milliseconds or date text (ISO and similar).
 
@@ -577,6 +605,8 @@ def parse_timestamps(table: Table, column: str, warnings: list[str] | None = Non
     parsed = _parse_dates(table, column, text, warnings)
     bad = np.flatnonzero(parsed.isna().to_numpy())
     dates = text.iloc[bad].str.extract(_DATE_WITHIN, expand=False) if len(bad) else None
+    if dates is not None and dates.isna().any():
+        dates = _current_year(table, column, text, bad, dates, warnings)
     if dates is not None and dates.notna().all():  # "Posted November 5, 2011."
         within = text.copy()
         within.iloc[bad] = dates.to_numpy()

@@ -276,12 +276,18 @@ def test_a_column_named_for_what_happened_is_the_timestamp_when_every_value_read
     assert ds.interactions["timestamp"].tolist() == [1320451200, 1310688000, 1403568000]
     added = recengine.read_dataset(log.drop(columns="reviews.posted").assign(dateAdded=["2024-01-02"] * 3))
     assert added.options["columns"]["timestamp"] == "dateAdded"
-    # Steam leaves out the year of the current year's reviews: a guess from a name is dropped, the load goes on
+    # Steam leaves out the year of the year it was read in: the year after the latest one written, and it says so
     yearless = recengine.read_dataset(log.assign(**{"reviews.posted": ["Posted November 5, 2011.", "Posted February 3.",
                                                                        "Posted June 24, 2014."]}))
-    assert not yearless.has_timestamps
-    assert any("column 'reviews.posted' holds dates, but not in every row (e.g. 'Posted February 3.'), so no timestamp "
-               "was read" in w for w in yearless.warnings)
+    assert yearless.interactions["timestamp"].tolist() == [1320451200, 1422921600, 1403568000]  # 2015-02-03
+    assert any("writes no year in 1 value(s) (e.g. 'Posted February 3.')" in w and "read as 2015" in w
+               for w in yearless.warnings)
+    # with no year written anywhere there is nothing to count from: a guess from a name is dropped, the load goes on
+    none = recengine.read_dataset(log.assign(**{"reviews.posted": ["Posted November 5.", "Posted February 3.",
+                                                                   "Posted June 24."]}))
+    assert not none.has_timestamps
+    assert any("column 'reviews.posted' holds dates, but not every row writes a whole date with its year (e.g. "
+               "'Posted November 5.'), so no timestamp was read" in w for w in none.warnings)
     with pytest.raises(recengine.errors.DataError, match="'reviews.posted' \\(timestamp\\) has values that cannot"):
         recengine.read_dataset(log.assign(**{"reviews.posted": ["2011-11-05", "Posted February 3.", "2014-06-24"]}),
                                columns={"timestamp": "reviews.posted"})
