@@ -208,7 +208,8 @@ def _reads_as_dates(table: Table, column: str) -> bool:
     """Whether ``column`` reads whole as times, dates within words included: a guess from a name must not stop a
     load that would work without it (Steam writes "Posted February 3." with no year)."""
     text = table.frame[column].dropna().head(200).astype(str)
-    dated = text.str.contains(_DATE_WITHIN) | text.str.contains(_MONTH_DAY)  # a day and month alone: see _current_year
+    # a day and month alone count too (see _current_year)
+    dated = text.str.extract(_DATE_WITHIN, expand=False).notna() | text.str.extract(_MONTH_DAY, expand=False).notna()
     if not (holds_times(text) or dated.mean() >= 0.9):
         return False
     try:
@@ -226,7 +227,7 @@ def unread_times(table: Table, taken: set[str | None]) -> str | None:
             continue
         text = table.frame[c].dropna().head(2000).astype(str)
         dates = text.str.extract(_DATE_WITHIN, expand=False)
-        if len(text) and (dates.notna() | text.str.contains(_MONTH_DAY)).mean() >= 0.5:
+        if len(text) and (dates.notna() | text.str.extract(_MONTH_DAY, expand=False).notna()).mean() >= 0.5:
             example = text[dates.isna()].iloc[0] if dates.isna().any() else text.iloc[0]
             return (f"{table.name}: column {c!r} holds dates, but not every row writes a whole date with its year (e.g. "
                     f"{example!r}), so no timestamp was read. Write every value as a date to read it (columns="
