@@ -526,10 +526,18 @@ def _day_number_and_clock(table: Table, named: list[str], taken: set[str | None]
     """Where a file numbers its days in one column and writes the time of day as HHMM digits in another
     (Dunnhumby's DAY 1 and TRANS_TIME 1631), the two read together as seconds from day 0; else None. Taken alone,
     the clock would order a Monday evening after a Tuesday morning."""
-    clocks = [c for c in named if (v := _whole(table.frame[c].dropna())) is not None and v.between(0, 2359).all()
-              and (v % 100 < 60).all() and (v >= 100).any()]
+    def clock(values: pd.Series, whole: bool = True) -> bool:  # HHMM digits (some past 01:00, in the whole column)
+        v = _whole(values.dropna())
+        return v is not None and bool(v.between(0, 2359).all() and (v % 100 < 60).all()) and (not whole or bool((v >= 100).any()))
+
+    def day_numbers(values: pd.Series) -> bool:
+        v = _whole(values.dropna())
+        return v is not None and bool((v >= 0).all())
+
+    # the first rows rule most columns out before a whole column of a big log is read as numbers
+    clocks = [c for c in named if clock(table.frame[c].head(200), whole=False) and clock(table.frame[c])]
     days = [str(c) for c in table.frame.columns if str(c) not in taken and norm(c) in _DAY_NUMBER_NAMES
-            and (v := _whole(table.frame[c].dropna())) is not None and (v >= 0).all()]
+            and day_numbers(table.frame[c])]
     if len(clocks) != 1 or len(days) != 1 or table.frame[[days[0], clocks[0]]].isna().any().any():
         return None
     day, clock = table.frame[days[0]].astype(np.int64), table.frame[clocks[0]].astype(np.int64)
