@@ -1022,6 +1022,9 @@ def title_column(frame: pd.DataFrame, id_column: str, explicit: str | None = Non
     >>> title_column(pd.DataFrame({"article_id": ["1", "2"], "prod_name": ["Strap top", "Tilly"],
     ...                            "colour_group_name": ["Black", "Black"]}), "article_id")
     'prod_name'
+    >>> title_column(pd.DataFrame({"PRODUCT_ID": ["1", "2"], "COMMODITY_DESC": ["ONIONS", "ONIONS"],
+    ...                            "SUB_COMMODITY_DESC": ["ONIONS SWEET", "ONIONS RED"]}), "PRODUCT_ID")
+    'SUB_COMMODITY_DESC'
     """
     cols = [str(c) for c in frame.columns]
     if explicit is not None:
@@ -1036,7 +1039,12 @@ def title_column(frame: pd.DataFrame, id_column: str, explicit: str | None = Non
             return found[0]
     # H&M's prod_name beside product_type_name and colour_group_name: of the names, the one that tells items apart
     names = [c for c in others if norm(c).endswith("name") and not norm(c).endswith(_PERSON_NAMES)]
-    return max(names, key=lambda c: frame[c].astype(str).nunique()) if names else None
+    if names:
+        return max(names, key=lambda c: frame[c].astype(str).nunique())
+    # Dunnhumby's SUB_COMMODITY_DESC beside COMMODITY_DESC and DEPARTMENT: a short description, the most telling one
+    short = [c for c in others if norm(c).endswith(("desc", "descr", "description"))
+             and frame[c].dropna().head(1000).astype(str).str.len().median() <= 60]
+    return max(short, key=lambda c: (frame[c].astype(str).nunique(), frame[c].astype(str).str.len().mean())) if short else None
 
 
 __all__ = [

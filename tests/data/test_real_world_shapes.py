@@ -497,6 +497,14 @@ def test_dunnhumby_numbers_its_days_and_writes_the_clock_as_hhmm() -> None:
     assert inter.loc["1004906", "timestamp"] == 86400 + 16 * 3600 + 31 * 60
     assert inter.loc["1036325", "timestamp"] > inter.loc["1004906", "timestamp"]  # the next day's 09:05 comes later
     assert any("'DAY' numbers the days and 'TRANS_TIME'" in w for w in ds.warnings)
+    # product.csv names no title: the shortest-spoken, most telling description is the one shown
+    products = ("PRODUCT_ID,MANUFACTURER,DEPARTMENT,BRAND,COMMODITY_DESC,SUB_COMMODITY_DESC,CURR_SIZE_OF_PRODUCT\n"
+                "1004906,69,PRODUCE,National,POTATOES,POTATOES RUSSET (BULK&BAG),5 LB\n"
+                "1033142,2,PRODUCE,National,POTATOES,POTATOES RED (BULK&BAG),40 OZ\n"
+                "1036325,69,GROCERY,Private,FLUID MILK PRODUCTS,FLUID MILK WHITE ONLY,1 GA\n"
+                "842930,1,GROCERY,National,SOFT DRINKS,SOFT DRINKS 12/18&15PK CAN CAR,12 OZ\n")
+    ds = recengine.read_dataset(upload("transaction_data.csv", csv), upload("product.csv", products))
+    assert ds.title("1033142") == "POTATOES RED (BULK&BAG)" and "Department: PRODUCE" in ds.texts[0]
 
 
 def test_a_steam_account_is_the_user_where_no_column_says_user() -> None:
