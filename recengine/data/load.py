@@ -157,6 +157,7 @@ def read_dataset(
     frame = pd.DataFrame({Columns.user: clean_ids(inter, user_col, "user"), Columns.item: clean_ids(inter, item_col, "item")})
     if rating_col is not None:
         frame[Columns.rating] = parse_ratings(inter, rating_col, warnings)
+        _unrated_note(frame[Columns.rating], inter.name, rating_col, warnings)
     if ts_col is None and "timestamp" not in roles and (said := unread_times(inter, taken | {rating_col})):
         warnings.append(said)
     if ts_col is not None:
@@ -547,6 +548,21 @@ def _day_number_and_clock(table: Table, named: list[str], taken: set[str | None]
                     "HHMM, so they were read together as the timestamp (seconds from day 0; the calendar dates "
                     "are not in the file).")
     return dataclasses.replace(table, frame=frame), both
+
+
+def _unrated_note(ratings: pd.Series, name: str, column: str, warnings: list[str]) -> None:
+    """A word for a rating column that writes -1 beside a scale of numbers from 0 or 1 up: in the Anime
+    Recommendations data (and others scraped from lists) -1 says "watched, not rated". Such rows stay interactions;
+    a like/dislike scale of -1 and 1 says nothing of the kind."""
+    unrated = ratings.eq(-1.0)
+    rated = ratings[~unrated]
+    if not unrated.any() or not len(rated) or rated.min() < 0 or rated.max() < 3:
+        return
+    warnings.append(f"{name}: column {column!r} (rating) holds -1 in {int(unrated.sum()):,} rows beside ratings from "
+                    f"{rated.min():g} to {rated.max():g}; lists such as the Anime Recommendations data write -1 for an "
+                    "item watched but not rated. Those rows count as interactions; to count only rated ones, keep "
+                    "ratings of at least 0 (min_rating=0; in the CLI: --min-rating 0; in the app: Minimum rating, "
+                    "under Column mapping).")
 
 
 #: a rating column that counts (units bought, plays): a value below 0 is a return or a cancellation, no interaction

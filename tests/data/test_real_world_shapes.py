@@ -511,3 +511,16 @@ def test_a_steam_account_is_the_user_where_no_column_says_user() -> None:
     plays = "steamid,appid,hours\n76561197970982479,10,1.5\n76561197970982479,70,3\n76561198035864385,10,0.5\n"
     ds = recengine.read_dataset(upload("plays.csv", plays))
     assert ds.options["columns"]["user"] == "steamid" and (ds.n_users, ds.n_interactions) == (2, 3)
+
+
+def test_minus_one_beside_a_rating_scale_is_said_to_mean_watched_not_rated() -> None:
+    """The Anime Recommendations data: rating.csv writes -1 for an anime watched but not rated."""
+    from recengine.data.load import keep_ratings_at_least
+
+    ratings = "user_id,anime_id,rating\n1,20,-1\n1,24,-1\n2,20,10\n3,20,8\n3,24,6\n"
+    ds = recengine.read_dataset(upload("rating.csv", ratings))
+    assert ds.n_interactions == 5  # watched counts
+    assert any("holds -1 in 2 rows beside ratings from 6 to 10" in w and "min_rating=0" in w for w in ds.warnings)
+    assert keep_ratings_at_least(ds, 0).n_interactions == 3  # what the note says to do leaves the watched out
+    likes = recengine.read_dataset(upload("likes.csv", "user_id,item_id,rating\n1,a,-1\n1,b,1\n2,a,1\n"))
+    assert not any("holds -1" in w for w in likes.warnings)  # a like/dislike scale: -1 is a dislike, said nothing of
