@@ -551,18 +551,23 @@ def _day_number_and_clock(table: Table, named: list[str], taken: set[str | None]
 
 
 def _unrated_note(ratings: pd.Series, name: str, column: str, warnings: list[str]) -> None:
-    """A word for a rating column that writes -1 beside a scale of numbers from 0 or 1 up: in the Anime
-    Recommendations data (and others scraped from lists) -1 says "watched, not rated". Such rows stay interactions;
-    a like/dislike scale of -1 and 1 says nothing of the kind."""
-    unrated = ratings.eq(-1.0)
-    rated = ratings[~unrated]
-    if not unrated.any() or not len(rated) or rated.min() < 0 or rated.max() < 3:
+    """A word for a rating column that writes -1 or 0 below a scale that starts one higher: the Anime
+    Recommendations data writes -1 for "watched, not rated" beside 1 to 10, Goodreads and Book-Crossing 0 for "read
+    (or shelved), not rated" beside 1 to 5 or 10. Such rows stay interactions. A like/dislike scale (-1 and 1, 0 and 1)
+    or one whose ratings reach below (0 to 5 with a 0.5) gets no word."""
+    for unset in (-1.0, 0.0):
+        unrated = ratings.eq(unset)
+        rated = ratings[~unrated]
+        if unrated.any() and len(rated) and rated.min() >= unset + 1 and rated.max() >= 3:
+            break
+    else:
         return
-    warnings.append(f"{name}: column {column!r} (rating) holds -1 in {int(unrated.sum()):,} rows beside ratings from "
-                    f"{rated.min():g} to {rated.max():g}; lists such as the Anime Recommendations data write -1 for an "
-                    "item watched but not rated. Those rows count as interactions; to count only rated ones, keep "
-                    "ratings of at least 0 (min_rating=0; in the CLI: --min-rating 0; in the app: Minimum rating, "
-                    "under Column mapping).")
+    lists = "the Anime Recommendations data" if unset < 0 else "Goodreads and Book-Crossing"
+    warnings.append(f"{name}: column {column!r} (rating) holds {unset:g} in {int(unrated.sum()):,} rows beside ratings from "
+                    f"{rated.min():g} to {rated.max():g}; {lists} write {unset:g} for an item watched or read but not "
+                    "rated. Those rows count as interactions; to count only rated ones, keep ratings of at least "
+                    f"{unset + 1:g} (min_rating={unset + 1:g}; in the CLI: --min-rating {unset + 1:g}; in the app: "
+                    "Minimum rating, under Column mapping).")
 
 
 #: a rating column that counts (units bought, plays): a value below 0 is a return or a cancellation, no interaction

@@ -513,7 +513,7 @@ def test_a_steam_account_is_the_user_where_no_column_says_user() -> None:
     assert ds.options["columns"]["user"] == "steamid" and (ds.n_users, ds.n_interactions) == (2, 3)
 
 
-def test_minus_one_beside_a_rating_scale_is_said_to_mean_watched_not_rated() -> None:
+def test_a_value_just_below_the_rating_scale_is_said_to_mean_not_rated() -> None:
     """The Anime Recommendations data: rating.csv writes -1 for an anime watched but not rated."""
     from recengine.data.load import keep_ratings_at_least
 
@@ -524,3 +524,10 @@ def test_minus_one_beside_a_rating_scale_is_said_to_mean_watched_not_rated() -> 
     assert keep_ratings_at_least(ds, 0).n_interactions == 3  # what the note says to do leaves the watched out
     likes = recengine.read_dataset(upload("likes.csv", "user_id,item_id,rating\n1,a,-1\n1,b,1\n2,a,1\n"))
     assert not any("holds -1" in w for w in likes.warnings)  # a like/dislike scale: -1 is a dislike, said nothing of
+    # Goodreads writes 0 for a book read (or only shelved) but not rated, beside 1 to 5
+    shelves = "user_id,book_id,is_read,rating,is_reviewed\n0,948,1,5,0\n0,945,1,0,0\n1,944,0,0,0\n1,943,1,3,0\n"
+    read = recengine.read_dataset(upload("goodreads_interactions.csv", shelves))
+    assert any("holds 0 in 2 rows beside ratings from 3 to 5" in w and "min_rating=1" in w for w in read.warnings)
+    assert keep_ratings_at_least(read, 1).n_interactions == 2
+    halves = recengine.read_dataset(upload("r.csv", "user_id,item_id,rating\n1,a,0\n1,b,0.5\n2,a,5\n"))
+    assert not any("holds 0" in w for w in halves.warnings)  # 0 is on this scale: 0.5 is a rating
