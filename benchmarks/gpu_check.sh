@@ -21,6 +21,6 @@ step 100 python3 benchmarks/embedding_speed.py --device cuda
 step 130 python3 benchmarks/finetune_cold_items.py --device cuda --seed 42
 step 110 python3 benchmarks/finetune_cold_items.py --device cuda --seed 42 --loss history --alpha 1.0 --no-guard --scale 15
 step 80 python3 -m recengine.cli finetune --sample movielens-100k --device cuda --format json
-step 60 python3 benchmarks/ease_fit.py --device cuda --sizes 1682,5000,10000,20000
+step 60 python3 benchmarks/ease_fit.py --device cuda --sizes 1682,5000,10000
 step 40 python3 benchmarks/hybrid_fit.py --device cuda
 log done
