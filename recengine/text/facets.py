@@ -359,9 +359,15 @@ class FacetIndex:
         return len(self.labels)
 
     def _quotes_title(self, words: list[str], at: int) -> bool:
-        """Whether the request's word at ``at`` and a word beside it appear side by side in a title ("star wars")."""
-        pairs = [words[j:j + 2] for j in (at - 1, at) if j >= 0 and j + 1 < len(words)]
-        return any(f" {a} {b} " in self._titles for a, b in pairs)
+        """Whether the request's word at ``at`` and another word that carries meaning appear as in a title, side by
+        side or one word apart ("star wars", "romancing the stone"); a function word alone beside it ("the kids",
+        "for kids") says nothing: titles are full of them."""
+        for size in (2, 3):
+            for start in range(max(0, at - size + 1), min(at, len(words) - size) + 1):
+                run = words[start:start + size]
+                if sum(w not in FUNCTION_WORDS for w in run) >= 2 and f" {' '.join(run)} " in self._titles:
+                    return True
+        return False
 
     def read(self, request: str, near: Near | None = None) -> Reading:
         """The labels ``request`` asks for and turns away; ``near`` maps its other content words to labels by meaning.

@@ -149,6 +149,7 @@ def test_a_word_can_name_a_label_by_meaning_through_a_near_function():
     assert asked[-1] == ["romantic film", "romantic", "film", "scary"]  # not function words, not negations
     # words already naming a label, and a word quoting a title with its neighbour, are not offered
     assert idx.named("romancing the west", near) == [] and "romancing" not in asked[-1]
+    assert idx.named("romancing, the classic way", near) == ["Romance"]  # "the" beside it quotes no title
     assert idx.named("a romantic comedy", near) == ["Romance", "Comedy"] and asked[-1] == ["romantic"]
     # two words in a row are offered as one too, and a pair that names a label wins over its words alone
     meanings["slow burn"] = idx.labels.index("Thriller")
