@@ -59,9 +59,13 @@ _WORDS = re.compile(r"[^\W_]+", re.UNICODE)
 _POSSESSIVE = re.compile(r"['’]s\b")
 _TOKENS = re.compile(r"[^\W_]+|[.,;:!?()]", re.UNICODE)  # words, and the marks that end a clause
 
-#: Words after which a request turns labels away ("t" is what "don't", "isn't" leave once the apostrophe splits them).
+#: Words after which a request turns labels away ("t" is what "don't", "isn't" leave once the apostrophe splits them),
+#: and their like in German, French, Spanish, Italian, Dutch and Portuguese, for catalogues labelled in those (not
+#: Spanish "sin": English writes "a tale of sin and redemption").
 NEGATORS = frozenset(["no", "not", "non", "without", "except", "excluding", "never", "nothing", "none", "neither", "nor",
-                      "avoid", "hate", "dislike", "t", "dont", "doesnt", "isnt", "cannot"])
+                      "avoid", "hate", "dislike", "t", "dont", "doesnt", "isnt", "cannot",
+                      "kein", "keine", "keinen", "nicht", "ohne", "pas", "sans", "ni", "senza", "niente", "geen",
+                      "zonder", "niet", "não", "nao", "sem", "nunca", "jamais"])
 #: Words that negate only after these: "anything but", "other than", "rather than", "instead of".
 NEGATING_AFTER = {"but": frozenset({"anything", "everything", "all"}), "than": frozenset({"other", "rather"}),
                   "of": frozenset({"instead"})}

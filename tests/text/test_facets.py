@@ -26,6 +26,7 @@ def test_labels_come_from_any_short_shared_column_whatever_its_name():
     idx = FacetIndex.from_items(items)
     assert set(idx.labels) == {"Küche", "Garten", "indie", "co-op"}
     assert idx.named("ein Rezept für die küche") == ["Küche"]
+    assert idx.avoided("etwas für den Garten, ohne Küche") == ["Küche"] and idx.named("pas de garten") == []
     assert idx.lift("an indie co-op game").tolist() == [1.0, 0.5, 0.5, 0.0]
 
 
