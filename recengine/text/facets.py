@@ -97,15 +97,24 @@ def words_of(request: object) -> tuple[list[str], list[bool]]:
     >>> words_of("anything but westerns")[1], words_of("nothing but westerns")[1], words_of("I don't like it")[1]
     ([False, False, True], [False, False, False], [False, False, False, True, True])
     """
+    words, negated, _ = _clauses(request)
+    return words, negated
+
+
+def _clauses(request: object) -> tuple[list[str], list[bool], list[int]]:
+    """:func:`words_of`, and the clause each word is in (counted from 0; a comma or a stop ends one)."""
     words: list[str] = []
     negated: list[bool] = []
-    reach = 0
+    clause: list[int] = []
+    reach = at = 0
     for token in _TOKENS.findall(_POSSESSIVE.sub("", str(request).casefold())):
         if token in ".,;:!?()":  # a mark: the clause ends
             reach = 0
+            at += 1
             continue
         before = words[-1] if words else ""
         words.append(token)
+        clause.append(at)
         if token in NEGATORS or before in NEGATING_AFTER.get(token, ()):
             negated.append(False)
             reach = NEGATION_REACH
@@ -116,7 +125,7 @@ def words_of(request: object) -> tuple[list[str], list[bool]]:
             negated.append(reach > 0)
             if token not in FUNCTION_WORDS and len(token) > 1:
                 reach = max(0, reach - 1)
-    return words, negated
+    return words, negated, clause
 
 
 #: Words a request uses to ask, not to say what it wants: left alone, they say nothing about an item.
@@ -379,7 +388,7 @@ class FacetIndex:
         A label said both ways ("horror, but not slasher horror") is asked for. A label inside a longer one the
         request names is not named too ("science fiction" is not also "fiction").
         """
-        words, negated = words_of(request)
+        words, negated, clause = _clauses(request)
         text = " " + " ".join(words) + " "
         starts = np.cumsum([0] + [len(w) + 1 for w in words])  # where each word starts in ``text``, less one
         found: dict[int, list[tuple[int, int]]] = {}  # label -> (first word, word count) of each place it is said
@@ -399,7 +408,7 @@ class FacetIndex:
                      if j not in covered and len(w) >= 3 and w.isalpha() and w not in FUNCTION_WORDS
                      and w not in NEGATORS and w not in NEGATION_ENDS and not self._quotes_title(words, j)]
             # two words in a row are offered too, and win over each alone: "science fiction" is Sci-Fi
-            pairs = [j for j in spots if j + 1 in spots]
+            pairs = [j for j in spots if j + 1 in spots and clause[j] == clause[j + 1]]  # not across a comma
             phrases = [(j, 2) for j in pairs] + [(j, 1) for j in spots]
             labels = near([" ".join(words[j:j + n]) for j, n in phrases]) if phrases else ()
             used: set[int] = set()

@@ -156,4 +156,6 @@ def test_a_word_can_name_a_label_by_meaning_through_a_near_function():
     meanings["slow burn"] = idx.labels.index("Thriller")
     reading = idx.read("a slow burn that is romantic", near)
     assert asked[-1] == ["slow burn", "slow", "burn", "romantic"]
+    idx.read("slow, burn", near)
+    assert asked[-1] == ["slow", "burn"]  # no pair across a comma
     assert idx.named(reading) == ["Thriller", "Romance"] and reading.meant[idx.labels.index("Thriller")] == "slow burn"
