@@ -13,7 +13,8 @@ or ``;``, and at ``,`` where that makes fewer distinct labels: "Action, Comedy" 
 author; list brackets and quotes dropped). Labels are matched as whole words, case, hyphens and
 punctuation aside ("Sci-Fi" in "sci-fi", "sci fi" or "scifi"), possessives aside ("Children's" in "for children")
 and in the plural ("thrillers") unless a title uses that plural ("Star Wars" is not a request for War). Labels that
-say nothing ("unknown", "other"), labels of fewer than three letters and English function words are never matched.
+say nothing ("unknown", "other"), labels of fewer than three letters (acronyms such as "TV", "VR" or "3D" aside) and
+English function words are never matched.
 
 A request can turn labels away: a label after a negation ("no horror", "not a comedy", "without romance", "anything
 but westerns", "I don't like musicals"), up to :data:`NEGATION_REACH` words on (function words aside) and within its
@@ -216,11 +217,23 @@ def split_labels(cell: object, commas: bool = True) -> list[str]:
     return [p for p in (s.strip().strip("'\"").strip() for s in (_SPLIT if commas else _SPLIT_NO_COMMA).split(text)) if p]
 
 
-def _matchable(key: str) -> bool:
+#: Two-letter English words: a label spelt like one ("IT", "US") is never matched, though other acronyms are.
+TWO_LETTER_WORDS = frozenset(["am", "an", "as", "at", "be", "by", "do", "go", "he", "hi", "if", "in", "is", "it", "me",
+                              "my", "no", "of", "oh", "ok", "on", "or", "so", "to", "up", "us", "we"])
+
+
+def _matchable(key: str, label: str = "") -> bool:
+    """Whether a request can name the label ``label`` (written ``key``): three letters at least, or an acronym of two
+    ("TV", "VR", "3D") that is no English word.
+
+    >>> _matchable("tv", "TV"), _matchable("3d", "3D"), _matchable("us", "US"), _matchable("tv", "Tv")
+    (True, True, False, False)
+    """
     words = key.split()
+    acronym = len(key) == 2 and key not in TWO_LETTER_WORDS and (label.strip().isupper() or any(c.isdigit() for c in key))
     return (
         0 < len(words) <= MAX_LABEL_WORDS
-        and len(key.replace(" ", "")) >= 3
+        and (len(key.replace(" ", "")) >= 3 or acronym)
         and bool(LETTER.search(key))
         and key not in EMPTY_LABELS
         and not (len(words) == 1 and key in FUNCTION_WORDS)
@@ -267,7 +280,7 @@ def label_cells(values: pd.Series) -> tuple[np.ndarray, list[list[str]]] | None:
             counts[key] += int(n)
     # a label a request could name, held by two items or more (a year column of numbers names nothing)
     shared = sum(int(n) for p, n in zip(parts, used)
-                 if any(counts[normal(x)] >= 2 and _matchable(normal(x).strip()) for x in p))
+                 if any(counts[normal(x)] >= 2 and _matchable(normal(x).strip(), x) for x in p))
     return (codes, parts) if shared >= 0.5 * used.sum() else None
 
 
@@ -340,7 +353,7 @@ class FacetIndex:
             for code, labels in enumerate(parts):
                 for label in labels:
                     key = normal(label).strip()
-                    if not _matchable(key):
+                    if not _matchable(key, label):
                         continue
                     if key not in keys:
                         keys[key] = len(shown)

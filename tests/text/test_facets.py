@@ -159,3 +159,12 @@ def test_a_word_can_name_a_label_by_meaning_through_a_near_function():
     idx.read("slow, burn", near)
     assert asked[-1] == ["slow", "burn"]  # no pair across a comma
     assert idx.named(reading) == ["Thriller", "Romance"] and reading.meant[idx.labels.index("Thriller")] == "slow burn"
+
+
+def test_a_two_letter_acronym_is_a_label_but_a_two_letter_word_is_not():
+    """The Anime data's type column (TV, Movie, OVA) and Steam's VR tag; "IT" and "US" read as words in a request."""
+    idx = FacetIndex.from_items(_items(type=["TV", "Movie", "TV", "OVA", "Movie", "TV"],
+                                       tags=["VR|IT", "US|3D", "VR", "3D|US", "IT", "VR"]))
+    assert {"TV", "Movie", "OVA", "VR", "3D"} <= set(idx.labels) and not {"IT", "US"} & set(idx.labels)
+    assert idx.named("a tv series in vr") == ["TV", "VR"] and idx.named("a movie for us, in 3D") == ["Movie", "3D"]
+    assert idx.named("is it good") == []
