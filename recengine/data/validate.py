@@ -1042,9 +1042,9 @@ def title_column(frame: pd.DataFrame, id_column: str, explicit: str | None = Non
     if names:
         return max(names, key=lambda c: frame[c].astype(str).nunique())
     # Dunnhumby's SUB_COMMODITY_DESC beside COMMODITY_DESC and DEPARTMENT: a short description, the most telling one
-    short = [c for c in others if norm(c).endswith(("desc", "descr", "description"))
-             and frame[c].dropna().head(1000).astype(str).str.len().median() <= 60]
-    return max(short, key=lambda c: (frame[c].astype(str).nunique(), frame[c].astype(str).str.len().mean())) if short else None
+    short = {c: frame[c].astype(str) for c in others if norm(c).endswith(("desc", "descr", "description"))
+             and frame[c].dropna().head(1000).astype(str).str.len().median() <= 60}
+    return max(short, key=lambda c: (short[c].nunique(), short[c].str.len().mean())) if short else None
 
 
 __all__ = [
