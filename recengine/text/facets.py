@@ -60,16 +60,20 @@ _WORDS = re.compile(r"[^\W_]+", re.UNICODE)
 _POSSESSIVE = re.compile(r"['’]s\b")
 _TOKENS = re.compile(r"[^\W_]+|[.,;:!?()]", re.UNICODE)  # words, and the marks that end a clause
 
-#: Words after which a request turns labels away ("t" is what "don't", "isn't" leave once the apostrophe splits them),
+#: Words after which a request turns labels away ("t" is what "don't", "isn't" leave once the apostrophe splits them;
+#: "less" and "fewer" turn a label away as firmly as "no" does, since a list has no "less" of a label to give),
 #: and their like in German, French, Spanish, Italian, Dutch and Portuguese, for catalogues labelled in those (not
 #: Spanish "sin": English writes "a tale of sin and redemption").
 NEGATORS = frozenset(["no", "not", "non", "without", "except", "excluding", "never", "nothing", "none", "neither", "nor",
-                      "avoid", "hate", "dislike", "t", "dont", "doesnt", "isnt", "cannot",
+                      "avoid", "hate", "dislike", "skip", "exclude", "minus", "less", "fewer", "t", "dont", "doesnt",
+                      "isnt", "cannot",
                       "kein", "keine", "keinen", "nicht", "ohne", "pas", "sans", "ni", "senza", "niente", "geen",
                       "zonder", "niet", "não", "nao", "sem", "nunca", "jamais"])
 #: Words that negate only after these: "anything but", "other than", "rather than", "instead of".
 NEGATING_AFTER = {"but": frozenset({"anything", "everything", "all"}), "than": frozenset({"other", "rather"}),
                   "of": frozenset({"instead"})}
+#: Words after which "less" and "fewer" do not turn anything away: "more or less a comedy", "no less scary".
+NOT_LESS_AFTER = frozenset(["or", "no", "not", "none", "nothing", "t"])
 #: Words that end a negation's reach ("no horror but a comedy", "nothing but horror").
 NEGATION_ENDS = frozenset(["but", "yet", "though", "although", "just", "only", "instead", "rather", "plus"])
 #: How many words after a negation it reaches, function words ("a", "or") aside: "not a fan of horror", "I don't
@@ -116,10 +120,13 @@ def _clauses(request: object) -> tuple[list[str], list[bool], list[int]]:
         before = words[-1] if words else ""
         words.append(token)
         clause.append(at)
-        if token in NEGATORS or before in NEGATING_AFTER.get(token, ()):
+        if token in ("less", "fewer") and before in NOT_LESS_AFTER:
+            negated.append(False)
+            reach = 0
+        elif token in NEGATORS or before in NEGATING_AFTER.get(token, ()):
             negated.append(False)
             reach = NEGATION_REACH
-        elif token in NEGATION_ENDS:
+        elif token in NEGATION_ENDS or (token == "more" and before not in NEGATORS):  # "less horror, more comedy"
             negated.append(False)
             reach = 0
         else:

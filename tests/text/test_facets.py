@@ -134,6 +134,17 @@ def test_a_negated_label_is_turned_away_and_its_holders_come_last():
     assert idx.lift("no horror") is not None and idx.named("no horror") == []
 
 
+def test_less_fewer_skip_and_minus_turn_a_label_away_but_not_in_idioms():
+    idx = _films()
+    for request in ("less horror, more comedy", "less horror and more comedy", "a comedy with fewer horror bits",
+                    "skip the horror, a comedy", "comedy minus the horror", "no more horror: comedy"):
+        assert (idx.named(request), idx.avoided(request)) == (["Comedy"], ["Horror"]), request
+    # "more or less", "no less" say nothing is turned away
+    assert (idx.named("more or less a horror film"), idx.avoided("more or less a horror film")) == (["Horror"], [])
+    assert (idx.named("no less scary than a horror"), idx.avoided("no less scary than a horror")) == (["Horror"], [])
+    assert idx.avoided("much less horror") == ["Horror"]
+
+
 def test_a_word_can_name_a_label_by_meaning_through_a_near_function():
     idx = _films()
     meanings = {"romantic": idx.labels.index("Romance"), "scary": idx.labels.index("Horror"),
