@@ -165,11 +165,11 @@ def _is_workbook(raw: bytes) -> bool:
 def _read_excel(raw: bytes, name: str) -> Table:
     """The first sheet that holds data, with a header row; rows are named by their row number in the sheet."""
     try:
-        sheets = pd.read_excel(io.BytesIO(raw), sheet_name=None, engine="openpyxl")
+        sheets = pd.read_excel(io.BytesIO(raw), sheet_name=None, engine="openpyxl", dtype=object)
     except Exception as exc:  # openpyxl raises many kinds on a damaged or unusual workbook
         raise DataError(f"{name}: the Excel workbook cannot be read ({type(exc).__name__}: {exc}). Save the sheet as "
                         "CSV (File > Save As > CSV UTF-8) and load that.") from None
-    filled = {str(k): v.dropna(how="all").dropna(axis=1, how="all") for k, v in sheets.items()}
+    filled = {str(k): _cell_types(v.dropna(how="all").dropna(axis=1, how="all")) for k, v in sheets.items()}
     filled = {k: v for k, v in filled.items() if not v.empty}
     if not filled:
         raise DataError(f"{name}: every sheet of the workbook is empty. Choose the workbook that holds your data.")
@@ -187,6 +187,30 @@ def _read_excel(raw: bytes, name: str) -> Table:
             "To read another, move it first or save it as CSV.")
     return replace(sheet_table(frame, f"{name} (sheet {sheet!r})"), notes=(note,),  # messages name the sheet
                    sheets=tuple(sheet_table(f, f"{name} (sheet {k!r})") for k, f in rest))
+
+
+def _cell_types(frame: pd.DataFrame) -> pd.DataFrame:
+    """A sheet read as the cells hold it: a column of text cells stays text as written ("007", "0100" and "1E5" are
+    ids, not 7, 100 and 100000), a column of numbers or dates gets their type, and a column mixing text and numbers
+    is text, its whole numbers written without ".0".
+
+    >>> f = _cell_types(pd.DataFrame({"id": ["007", "1E5"], "n": [1, 2.5], "mix": ["a7", 7.0]}, dtype=object))
+    >>> f["id"].tolist(), str(f["n"].dtype), f["mix"].tolist()
+    (['007', '1E5'], 'float64', ['a7', '7'])
+    """
+    out = {}
+    for column in frame.columns:
+        values = frame[column]
+        cells = values.dropna()
+        text = cells.map(lambda v: isinstance(v, str))
+        if not text.any():
+            out[column] = values.infer_objects()
+        elif text.all():
+            out[column] = values
+        else:
+            out[column] = values.map(lambda v: v if v is None or isinstance(v, str) or v != v else
+                                     str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
+    return pd.DataFrame(out, index=frame.index)
 
 
 def _read_bytes(source: Source, name: str, limit: int) -> bytes:

@@ -267,6 +267,21 @@ def test_an_excel_workbook_reads_its_first_sheet_and_names_sheet_rows(tmp_path: 
     assert "gap.xlsx" in msg and "row 5" in msg and "user" in msg
 
 
+def test_text_ids_in_a_workbook_stay_as_written(tmp_path: Path) -> None:
+    """Excel keeps "007", "0100" and "1E5" typed as text: they are ids, not 7, 100 and 100000."""
+    items = tmp_path / "items.xlsx"
+    pd.DataFrame({"sku": ["007", "7", "0042", "42", "100", "0100", "1E5"], "name": list("ABCDEFG"),
+                  "price": [1, 2.5, 3, 4, 5, 6, 7]}).to_excel(items, index=False)
+    orders = tmp_path / "orders.xlsx"
+    pd.DataFrame({"customer": list("aabbccd"), "sku": ["007", "42", "7", "0042", "100", "0100", "1E5"],
+                  "stars": [5, 4, 3, 5, 2, 1, 4]}).to_excel(orders, index=False)
+    ds = recengine.read_dataset(orders, items)
+    assert sorted(ds.items["item_id"]) == sorted(["007", "7", "0042", "42", "100", "0100", "1E5"])
+    assert ds.n_interactions == 7 and not ds.cold_items.tolist()
+    assert ds.interactions["rating"].tolist() == [5.0, 4.0, 3.0, 5.0, 2.0, 1.0, 4.0]
+    assert not any("leading zeros" in w for w in ds.warnings)
+
+
 def test_one_workbook_holds_the_ratings_and_the_items_on_two_sheets_in_either_order(tmp_path: Path) -> None:
     ratings = pd.DataFrame({"Customer": ["ann", "ann", "bob", "bob", "cid"], "Product": ["P1", "P2", "P2", "P3", "P1"],
                             "Stars": [5, 4, 3, 5, 2]})
