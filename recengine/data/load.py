@@ -42,6 +42,7 @@ from recengine.data.validate import (
     plain_text,
     text_columns,
     title_column,
+    unread_thumbs,
     unread_times,
 )
 from recengine.errors import DataError
@@ -170,6 +171,8 @@ def read_dataset(
     if keep is not None:
         frame = frame[keep]
     label_col, labelled = _labels(inter, roles, taken | {rating_col, ts_col, event_col}, warnings)
+    if rating_col is None and "rating" not in roles and (said := unread_thumbs(inter, taken | {ts_col, event_col, label_col})):
+        warnings.append(said)
     if labelled is not None:  # before repeats merge: a click between two impressions of an item counts
         frame = frame[labelled.reindex(frame.index).to_numpy()]
     if rating_col is not None:

@@ -43,6 +43,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "userrating", "rate", "grade", "playcount", "plays", "count", "quantity", "qty", "clicks",
         "interactionweight", "implicit", "feedback", "overall", "hoursplayed", "playtime", "hours", "minutes",
         "watchtime", "views", "purchases", "listens", "listencount", "ratingvalue", "ratingscore", "scorevalue",
+        "thumbs", "thumb", "thumbsup", "thumbsupdown", "vote", "uservote", "reaction",
     ),
     "timestamp": (
         "timestamp", "time", "date", "datetime", "ts", "createdat", "eventtime", "eventtimestamp", "unixtime",
@@ -232,6 +233,27 @@ def unread_times(table: Table, taken: set[str | None]) -> str | None:
             return (f"{table.name}: column {c!r} holds dates, but not every row writes a whole date with its year (e.g. "
                     f"{example!r}), so no timestamp was read. Write every value as a date to read it (columns="
                     f"{{'timestamp': {c!r}}}; in the CLI: --timestamp-col {c}).")
+    return None
+
+
+def unread_thumbs(table: Table, taken: set[str | None]) -> str | None:
+    """What to tell a user when no rating was read though a column holds thumbs up and down in words ("up"/"down",
+    "like"/"dislike", "👍"/"👎"), under a name that does not say rating: each dislike counts as an interaction."""
+    for c in map(str, table.frame.columns):
+        if c in taken:
+            continue
+        text = table.frame[c].dropna().head(2000)
+        text = text[text.map(lambda v: isinstance(v, str))]
+        if len(text) < 2:
+            continue
+        text = text.astype(str).str.strip().str.lower()
+        thumbs = text.map(_THUMBS)
+        if thumbs.notna().mean() >= 0.95 and thumbs.nunique() == 2:
+            up, down = (text[thumbs == v].iloc[0] for v in (1.0, 0.0))
+            return (f"{table.name}: column {c!r} holds thumbs up and down ({up!r}, {down!r}) but was not read as "
+                    f"a rating, so every row counts as an interaction, a {down!r} too. To read it: columns="
+                    f"{{'rating': {c!r}}} (in the CLI: --rating-col {c}; in the app: Column mapping), then keep only "
+                    "the thumbs up with min_rating=1 (--min-rating 1).")
     return None
 
 

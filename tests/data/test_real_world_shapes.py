@@ -451,6 +451,21 @@ def test_ratings_written_as_words_or_stars_are_read_as_their_numbers() -> None:
         recengine.read_dataset(log.assign(rating=["4.0 out of 5 stars", "great", "5 stars", "★★☆☆☆"]))
 
 
+def test_thumbs_are_read_from_a_thumbs_or_vote_column_and_named_when_the_column_says_nothing() -> None:
+    log = pd.DataFrame({"user_id": ["a", "a", "b", "b"], "recipe_id": ["x", "y", "x", "y"], "thumbs": ["up", "down", "👍", "Down"]})
+    for name in ("thumbs", "vote", "Thumbs up"):
+        ds = recengine.read_dataset(log.rename(columns={"thumbs": name}))
+        assert ds.options["columns"]["rating"] == name and ds.interactions["rating"].tolist() == [1.0, 0.0, 1.0, 0.0]
+    ds = recengine.read_dataset(log.rename(columns={"thumbs": "verdict"}))
+    assert ds.options["columns"]["rating"] is None
+    said = [w for w in ds.warnings if "'verdict' holds thumbs up and down ('up', 'down')" in w]
+    assert said and "--rating-col verdict" in said[0] and "--min-rating 1" in said[0]
+    # a column of one answer, or of other words, is not thumbs
+    for other in (["yes"] * 4, ["red", "down", "up", "blue"]):
+        assert not any("thumbs up and down" in w for w in recengine.read_dataset(log.assign(thumbs=other).rename(
+            columns={"thumbs": "verdict"})).warnings)
+
+
 def test_a_day_and_a_time_of_day_in_two_columns_are_read_together() -> None:
     log = pd.DataFrame({"user": ["a", "a", "b"], "item": ["x", "y", "x"], "date": ["2024-01-02", "2024-01-02", "01/03/2024"],
                         "time": ["10:30", "11:45:10", "9:00 PM"]})
