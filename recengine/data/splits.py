@@ -3,7 +3,8 @@
 - ``warm``: per user, a random 80/20 split of their interactions (users with fewer than two stay
   train-only); all items are ranked, the user's train items excluded.
 - ``cold_items``: 20 % of the items that have text are held out with all their interactions; test
-  users rank the held-out items only (LightFM / ColdRec protocol).
+  users rank the held-out items only (LightFM / ColdRec protocol). A user with no interaction left in train
+  is not a test user: with no profile, nothing ranks the cold items for them.
 - ``few_shot``: 20 % of users are held out; each gets ``n`` of their interactions as the profile
   (the earliest when there are timestamps, else a seeded random choice) and the rest as test; the
   other users are train. The same held-out users serve every ``n``.
@@ -85,7 +86,8 @@ def warm_split(ds: Dataset, test_frac: float = 0.2, seed: int = 42) -> Split:
 
 
 def cold_items_split(ds: Dataset, item_frac: float = 0.2, seed: int = 42) -> Split:
-    """Hold out ``item_frac`` of the items that have text, with all their interactions."""
+    """Hold out ``item_frac`` of the items that have text, with all their interactions; test users are those of
+    their users who have interactions left in train."""
     rng = np.random.default_rng(seed)
     has_text = ds.items[Columns.text].str.len().to_numpy() > 0
     touched = ~ds.cold_item_mask
@@ -103,10 +105,20 @@ def cold_items_split(ds: Dataset, item_frac: float = 0.2, seed: int = 42) -> Spl
     held_ids = ds.item_map.to_external(held)
     inter = ds.interactions
     is_test = inter[Columns.item].isin(set(held_ids)).to_numpy()
+    test = inter[is_test]
+    # a user whose every interaction was held out has no profile to rank the cold items by: no model can score them
+    # (an empty profile gives ties, whose order would score chance hits)
+    test = test[test[Columns.user].isin(set(inter.loc[~is_test, Columns.user]))]
+    if test.empty:
+        raise DataError(
+            f"{ds.name}: in the cold-items protocol no user of the {n_hold} held-out item(s) has other interactions "
+            "to learn their taste from, so there is nothing to test. Use data where users have several interactions "
+            "each, or the few-shot protocol."
+        )
     return Split(
         "cold_items",
         ds.with_interactions(inter[~is_test], f"{ds.name}:cold-items-train"),
-        inter[is_test].reset_index(drop=True),
+        test.reset_index(drop=True),
         seed,
         candidates=held_ids,
     )

@@ -89,6 +89,31 @@ def split_metrics(recs: pd.DataFrame, split: Split, k: int, vectors: np.ndarray 
     return out
 
 
+def few_to_rank(split: Split, k: int) -> str:
+    """A note when a typical test user has at most ``k`` items to rank: a top-``k`` list then holds nearly all of
+    them, every model scores high and the figures cannot tell models apart; "" otherwise.
+
+    >>> import recengine
+    >>> from recengine.data import warm_split
+    >>> few_to_rank(warm_split(recengine.load_sample("movielens-100k")), 10)
+    ''
+    """
+    train = split.train
+    if split.candidates is not None:
+        rankable = np.full(len(split.test_users), len(split.candidates))
+    elif split.profiles is not None:
+        rankable = train.n_items - split.profiles.groupby(Columns.user).size().reindex(split.test_users).fillna(0).to_numpy()
+    else:
+        rows = train.user_map.to_internal(split.test_users)
+        seen = np.diff(train.matrix.indptr)[np.maximum(rows, 0)] * (rows >= 0)
+        rankable = train.n_items - seen
+    n = int(np.median(rankable)) if len(rankable) else 0
+    if not len(rankable) or n > k:
+        return ""
+    return (f"only {n} item(s) to rank for a typical test user, so a top-{k} list holds them all and every model "
+            f"scores high: these figures cannot tell models apart. Use a larger catalogue, or a smaller k.")
+
+
 def evaluate(
     dataset: Dataset,
     protocol: str = "warm",
@@ -185,12 +210,13 @@ def evaluate(
             row.update(split_metrics(recs, split, k, vectors))
             row["fit_seconds"] = float(model.fit_seconds or 0.0)
             row["n_users"] = int(len(split.test_users))
-            row["note"] = ""
+            row["note"] = few_to_rank(split, k)
             if recs.empty and len(split.test_users):  # not 0.0: a model that cannot score is not a model that missed
                 for key in (*(f"{m}@{k}" for m in ("recall", "ndcg", "hit", "mrr", "map")), "coverage"):
                     row[key] = float("nan")
-                row["note"] = (f"cannot score: the held-out items have no interactions and {model.name} reads no text"
-                               if split.candidates is not None else f"{model.name} recommended nothing to any test user")
+                row["note"] = (f"cannot score: the held-out items have no interactions and {model.name} ranks by "
+                               "interactions only" if split.candidates is not None and not getattr(model, "reads_text", False)
+                               else f"{model.name} recommended nothing to any test user")
             rows.append(row)
             done += 1
             if progress:

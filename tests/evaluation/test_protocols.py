@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import recengine
 from recengine.data import cold_items_split, warm_split
 from recengine.errors import ConfigError
 from recengine.evaluation import evaluate, results_json, split_profiles
@@ -69,6 +70,26 @@ def test_every_model_runs_on_tiny_data(tiny, tiny_embeddings, encoder):
     res = evaluate(tiny, "warm", embeddings=tiny_embeddings, encoder=encoder, k=2)
     assert res["model"].tolist() == ["popularity", "itemknn", "ease", "content", "hybrid"]
     assert "ndcg@2" in res.columns and np.isfinite(res["fit_seconds"]).all()
+
+
+def test_a_catalogue_too_small_for_k_is_said_and_users_with_no_history_are_not_cold_item_test_users(tiny, tiny_embeddings):
+    import pandas as pd
+
+    res = evaluate(tiny, "warm", models=["popularity"], embeddings=tiny_embeddings)
+    assert "only 5 item(s) to rank" in res["note"].iloc[0] and "cannot tell models apart" in res["note"].iloc[0]
+    assert evaluate(tiny, "warm", models=["popularity"], embeddings=tiny_embeddings, k=2)["note"].iloc[0] == ""
+    # a user whose only interactions are with held-out items has no profile: ties would score chance hits
+    items = tiny.items[["item_id", "title"]]
+    loner = recengine.read_dataset(pd.concat([tiny.interactions[["user_id", "item_id", "rating", "timestamp"]], pd.DataFrame(
+        {"user_id": ["solo"], "item_id": ["a"], "rating": [5.0], "timestamp": [1]})]), items)
+    held = {seed: set(cold_items_split(loner, seed=seed).candidates) for seed in range(40)}
+    seed = next(s for s, h in held.items() if h == {"a"})
+    split = cold_items_split(loner, seed=seed)
+    assert "solo" not in set(split.test["user_id"]) and "solo" in set(loner.interactions["user_id"])
+    ones = pd.DataFrame({"user_id": [f"v{i}" for i in range(10)], "item_id": [f"i{i}" for i in range(10)]})
+    only = recengine.read_dataset(ones, pd.DataFrame({"item_id": ones["item_id"], "title": [f"Film {i}" for i in range(10)]}))
+    with pytest.raises(recengine.errors.DataError, match="no user of the 2 held-out item"):
+        cold_items_split(only)
 
 
 def test_bad_arguments_are_user_errors(tiny, tiny_embeddings):
