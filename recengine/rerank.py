@@ -24,7 +24,8 @@ def _unit(x: np.ndarray) -> np.ndarray:
 
 
 # A dislike pushes down the items inside the disliked item's own neighbourhood (closer than its 20th nearest
-# item, so the reach adapts to the encoder and the catalogue), by up to this much of the pool's relevance
+# item, or the nearest tenth of a catalogue of under 200, so the reach adapts to the encoder and the catalogue),
+# by up to this much of the pool's relevance
 # range: an item as close as the drop radius would fall from the top of the pool to its bottom.
 DISLIKE_NEIGHBOURS = 20
 DISLIKE_WEIGHT = 1.0
@@ -85,9 +86,9 @@ def rerank(
     disliked
         Item ids never shown. With embeddings, items whose cosine to one of them is at least
         ``dislike_radius`` are dropped too ("not this, and nothing like it"), and items within the disliked
-        item's neighbourhood (closer than its 20th nearest item) are pushed down, the closer the further:
-        their relevance loses up to ``DISLIKE_WEIGHT`` (the pool's whole range) as their cosine nears the
-        radius. Such rows name the disliked item they resemble in a ``lowered_by`` column (empty elsewhere),
+        item's neighbourhood (closer than its 20th nearest item; its nearest tenth, at least its nearest one,
+        in a catalogue of under 200) are pushed down, the closer the further: their relevance loses up to
+        ``DISLIKE_WEIGHT`` (the pool's whole range) as their cosine nears the radius. Such rows name the disliked item they resemble in a ``lowered_by`` column (empty elsewhere),
         present whenever there are dislikes.
 
     Examples
@@ -181,20 +182,21 @@ def _rerank_one(
 def _dislike_push(vectors: np.ndarray, rows: np.ndarray, item_ids: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:
     """How far each item is pushed down by the disliked items ``rows`` (0 to 1; 1 = drop), and by which one.
 
-    For each disliked item, items closer than its ``DISLIKE_NEIGHBOURS``-th nearest neighbour are pushed
+    For each disliked item, items closer than its ``DISLIKE_NEIGHBOURS``-th nearest neighbour (or than the last of
+    its nearest tenth of the catalogue, in one of under 200 items) are pushed
     linearly from 0 at that neighbour's cosine to 1 at ``radius``; an item takes its largest push. Items
     without text (zero vectors) are never pushed.
 
     >>> v = np.array([[1.0, 0.0], [0.96, 0.28], [0.6, 0.8], [0.0, 1.0]])
     >>> amount, by = _dislike_push(v, np.array([0]), np.array(list("abcd")), 0.99)
     >>> np.round(amount, 2).tolist(), str(by[1])
-    ([1.0, 0.97, 0.61, 0.0], 'a')
+    ([1.0, 0.92, 0.0, 0.0], 'a')
     """
     sims = vectors @ vectors[rows].T  # (n_items, n_disliked)
     n = len(vectors)
     others = sims.copy()
     others[rows, np.arange(len(rows))] = -np.inf  # an item is not its own neighbour
-    kth = min(DISLIKE_NEIGHBOURS, n - 1)
+    kth = min(DISLIKE_NEIGHBOURS, max(2, (n - 1) // 10), n - 1)  # in a catalogue of a few dozen, 20 is nearly all
     if kth >= 1:
         floor = -np.partition(-others, kth - 1, axis=0)[kth - 1]
     else:

@@ -40,13 +40,26 @@ def test_dislikes_remove_the_item_and_its_near_neighbours():
 def test_a_dislike_pushes_its_neighbours_down_and_says_so():
     """b is a's near neighbour but outside the drop radius: it falls from the top below c, and names a.
 
-    In four items a's neighbourhood reaches its farthest item, c (cosine 0): d (0.6) is pushed too, less than b.
+    In four items a's neighbourhood is its nearest item alone (its second nearest, d, sets the edge): d and c stay.
     """
     out = rerank(table(), VECS, k=3, disliked=["a"], dislike_radius=0.999, item_ids=IDS)
     assert out["item_id"].tolist() == ["c", "b", "d"]
-    assert dict(zip(out["item_id"], out["lowered_by"])) == {"b": "a", "c": "", "d": "a"}
+    assert dict(zip(out["item_id"], out["lowered_by"])) == {"b": "a", "c": "", "d": ""}
     plain = rerank(table(), VECS, k=3, item_ids=IDS)
     assert plain["item_id"].tolist() == ["a", "b", "c"] and "lowered_by" not in plain
+
+
+def test_in_a_small_catalogue_a_dislike_lowers_its_nearest_tenth_not_everything():
+    """With 21 items, the 20 nearest would be the whole catalogue: every suggestion would be lowered."""
+    rng = np.random.default_rng(0)
+    vecs = rng.normal(size=(21, 8)).astype(np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    ids = np.array([f"i{n}" for n in range(21)])
+    recs = pd.DataFrame({"user_id": "u", "item_id": ids, "score": np.linspace(2, 1, 21), "rank": np.arange(1, 22)})
+    out = rerank(recs, vecs, k=20, disliked=["i0"], item_ids=ids)
+    lowered = set(out.loc[out["lowered_by"] != "", "item_id"])
+    nearest = ids[np.argsort(-(vecs @ vecs[0]))[1:3]]
+    assert 1 <= len(lowered) <= 2 and lowered <= set(nearest)
 
 
 def test_disliking_a_film_lowers_its_sequels_on_the_sample(sample, sample_embeddings):
