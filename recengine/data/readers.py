@@ -151,6 +151,32 @@ def read_table(
     return _read_delimited(text, name, suffix)
 
 
+def _json_problem(exc: json.JSONDecodeError) -> str:
+    """The parser's complaint with where it is: "Unterminated string starting at column 20".
+
+    >>> try:
+    ...     json.loads('{"a": "b')
+    ... except json.JSONDecodeError as e:
+    ...     _json_problem(e)
+    'unterminated string starting at column 7'
+    """
+    msg = exc.msg[:1].lower() + exc.msg[1:]
+    return f"{msg} column {exc.colno}" if msg.endswith(" at") else f"{msg} at column {exc.colno}"
+
+
+def _ragged_problem(exc: Exception) -> str:
+    """pandas' "Error tokenizing data. C error: Expected 3 fields in line 3, saw 5" in words.
+
+    >>> _ragged_problem(ValueError("Error tokenizing data. C error: Expected 3 fields in line 3, saw 5\\n"))
+    'line 3 has 5 fields where the first line has 3'
+    """
+    found = re.search(r"Expected (\d+) fields? in line (\d+), saw (\d+)", str(exc))
+    if found:
+        want, line, saw = found.groups()
+        return f"line {line} has {saw} fields where the first line has {want}"
+    return " ".join(str(exc).split())
+
+
 def _is_workbook(raw: bytes) -> bool:
     """Whether ``raw`` is an Excel workbook (.xlsx, .xlsm): a zip holding ``xl/workbook.xml``."""
     if raw[:4] != b"PK\x03\x04":
@@ -417,7 +443,7 @@ def _read_json(text: str, name: str, explode: bool = True) -> Table:
         try:
             records = json.loads(stripped)
         except json.JSONDecodeError as exc:
-            raise DataError(f"{name}: line {exc.lineno} is not valid JSON ({exc.msg}). Fix the JSON and try again.") from None
+            raise DataError(f"{name}: line {exc.lineno} is not valid JSON ({_json_problem(exc)}). Fix the JSON and try again.") from None
         fmt, unit, first = "json", "record", 1
     elif (whole := _one_object(stripped)) is not None:  # one object, however it is laid out over lines
         records, fmt, unit, first = _object_records(whole), "json", "record", 1
@@ -435,7 +461,7 @@ def _read_json(text: str, name: str, explode: bool = True) -> Table:
                     records.append(record)
                     continue
                 raise DataError(
-                    f"{name}: line {lineno} is not valid JSON ({exc.msg}). "
+                    f"{name}: line {lineno} is not valid JSON ({_json_problem(exc)}). "
                     "JSON Lines files need one JSON object per line."
                 ) from None
         fmt, unit, first = "jsonl", "line", 1
@@ -781,7 +807,7 @@ def _read_delimited(text: str, name: str, suffix: str) -> Table:
         ragged = _ragged(text, sep) if len(sep) == 1 and quoting == csv.QUOTE_MINIMAL else None
         if ragged is None:
             raise DataError(
-                f"{name}: the rows do not all have the same number of {delim_name}-separated fields ({exc}). "
+                f"{name}: the rows do not all have the same number of {delim_name}-separated fields ({_ragged_problem(exc)}). "
                 "Quote fields that contain the delimiter, or fix the row it names."
             ) from None
         rows, lines, widened = ragged

@@ -169,12 +169,14 @@ def test_damaged_gzip(tmp_path: Path) -> None:
 
 def test_ragged_rows(tmp_path: Path) -> None:
     msg = error_for(write(tmp_path, "ratings.csv", 'user_id,item_id\nu1,i1\nu2,i2,extra,fields\n'))
-    assert "ratings.csv" in msg and "line 3" in msg
+    assert "ratings.csv" in msg and "line 3 has 4 fields where the first line has 2" in msg and "\n" not in msg
 
 
 def test_bad_json_line(tmp_path: Path) -> None:
     msg = error_for(write(tmp_path, "ratings.jsonl", '{"user": "a", "item": "x"}\n{"user": "b", item}\n'))
-    assert "ratings.jsonl" in msg and "line 2" in msg
+    assert "ratings.jsonl" in msg and "line 2" in msg and "at column 15" in msg
+    msg = error_for(write(tmp_path, "cut.jsonl", '{"user": "a", "item": "x"}\n{"user": "b", "item": "y\n'))
+    assert "line 2 is not valid JSON (unterminated string starting at column 23)" in msg
 
 
 def test_text_template_names_missing_column() -> None:
