@@ -57,7 +57,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     ev.add_argument("--max-users", type=int, default=None,
                     help="measure on a seeded sample of at most N test users (default: all; for very large data)")
     ev.add_argument("--device", default="auto", help="auto, cpu, cuda or mps (encoder)")
-    add_format_option(ev, ("table", "json"))
+    add_format_option(ev)
     ev.set_defaults(func=cmd_evaluate)
 
     aud = sub.add_parser(
@@ -168,8 +168,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                   results, ds.name)
     if args.format == "json":
         emit(results_json(results, args.k), "json")
-    else:
-        emit(results.drop(columns=["protocol"]).round(4), "table")
+    else:  # CSV keeps the protocol column and full precision, for a spreadsheet
+        emit(results.drop(columns=["protocol"]).round(4) if args.format == "table" else results, args.format)
     return 0
 
 

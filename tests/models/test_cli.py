@@ -78,6 +78,13 @@ def test_evaluate_json(capsys):
     assert keys <= set(out["results"][0])
 
 
+def test_evaluate_csv_is_one_row_per_model_with_the_protocol(capsys):
+    assert main(["evaluate", *FILES, "--protocol", "warm", "--models", "popularity,ease", "--format", "csv"]) == 0
+    table = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert table["model"].tolist() == ["popularity", "ease"] and set(table["protocol"]) == {"warm"}
+    assert {"recall@10", "ndcg@10", "note"} <= set(table.columns)
+
+
 def test_evaluate_takes_the_protocol_as_the_engine_spells_it(capsys):
     """make_split and the issue texts say cold_items / few_shot: the flag takes that spelling too."""
     assert main(["evaluate", *FILES, "--protocol", "few_shot", "--shots", "1", "--models", "popularity",
