@@ -26,6 +26,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "viewerid", "person", "personid", "profile", "profileid", "subscriber", "subscriberid", "learner",
         "learnerid", "student", "studentid", "player", "playerid", "listener", "listenerid", "reviewer",
         "reviewerid", "shopper", "shopperid",
+        # German, French, Spanish, Italian, Dutch
+        "kunde", "kundeid", "kunden", "kundenid", "kundennummer", "kundennr", "nutzer", "nutzerid", "benutzer",
+        "benutzerid", "utilisateur", "utilisateurid", "usuario", "usuarioid", "idusuario", "cliente", "clienteid",
+        "idcliente", "utente", "utenteid", "gebruiker", "gebruikerid", "klant", "klantid",
     ),
     "item": (
         "item", "itemid", "items", "iid", "movie", "movieid", "product", "productid", "sku", "article",
@@ -37,6 +41,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "business", "businessid", "hotel", "hotelid", "place", "placeid", "titleid", "stockcode", "productcode",
         "itemcode", "articlecode", "articlenumber", "partnumber", "upc", "ean", "gtin", "barcode", "itemno", "aid",
         "venue", "venueid", "poi", "poiid", "trackuri", "beer", "beerid", "wine", "wineid",
+        "artikel", "artikelid", "artikelnummer", "artikelnr", "produkt", "produktid", "produit", "produitid",
+        "producto", "productoid", "idproducto", "prodotto", "prodottoid", "articolo", "articulo", "artikelcode",
     ),
     "rating": (
         "rating", "ratings", "score", "weight", "stars", "star", "value", "preference", "reviewscore",
@@ -44,11 +50,15 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "interactionweight", "implicit", "feedback", "overall", "hoursplayed", "playtime", "hours", "minutes",
         "watchtime", "views", "purchases", "listens", "listencount", "ratingvalue", "ratingscore", "scorevalue",
         "thumbs", "thumb", "thumbsup", "thumbsupdown", "vote", "uservote", "reaction",
+        "bewertung", "sterne", "menge", "anzahl", "valoracion", "puntuacion", "cantidad", "quantite", "voto",
+        "valutazione", "quantita", "beoordeling", "aantal",
     ),
     "timestamp": (
         "timestamp", "time", "date", "datetime", "ts", "createdat", "eventtime", "eventtimestamp", "unixtime",
         "unixtimestamp", "ratedat", "orderdate", "watchedat", "eventdate", "when", "at",
         "purchasedate", "reviewtime", "unixreviewtime", "created", "occurredat", "invoicedate",
+        "datum", "zeitpunkt", "zeitstempel", "bestelldatum", "kaufdatum", "fecha", "horodatage", "datetemps",
+        "dataora", "tijdstip",
     ),
 }
 # The kind of each event in a log of views, carts and purchases (RetailRocket, Taobao, REES46): read when it holds a
@@ -1066,7 +1076,43 @@ def title_column(frame: pd.DataFrame, id_column: str, explicit: str | None = Non
     # Dunnhumby's SUB_COMMODITY_DESC beside COMMODITY_DESC and DEPARTMENT: a short description, the most telling one
     short = {c: frame[c].astype(str) for c in others if norm(c).endswith(("desc", "descr", "description"))
              and frame[c].dropna().head(1000).astype(str).str.len().median() <= 60}
-    return max(short, key=lambda c: (short[c].nunique(), short[c].str.len().mean())) if short else None
+    if short:
+        return max(short, key=lambda c: (short[c].nunique(), short[c].str.len().mean()))
+    return _unnamed_title(frame, others, id_column)
+
+
+#: names of the item's name in other languages: German Bezeichnung, French nom / libellé, Spanish nombre, ...
+_OTHER_TITLE_NAMES = ("bezeichnung", "benennung", "designation", "denominazione", "denominacion", "libelle", "libell",
+                      "nom", "nombre", "nome", "naam", "namn", "navn", "nazwa", "nazev")
+
+
+def _unnamed_title(frame: pd.DataFrame, columns: Sequence[str], id_column: str) -> str | None:
+    """A title under a name no rule knows: a name for one in another language, else the first column of short
+    words that tells nearly every item apart and holds one value per item (not codes, numbers or links, nor the
+    values of (item, property, value) rows). None when no column reads as one.
+
+    >>> _unnamed_title(pd.DataFrame({"id": ["1", "2", "3"], "Kategorie": ["Küche", "Küche", "Bad"],
+    ...                              "Etikett": ["Brett", "Messer", "Tuch"], "Preis": ["4.50", "12", "3"]}),
+    ...                ["Kategorie", "Etikett", "Preis"], "id")
+    'Etikett'
+    """
+    named = [c for c in columns if norm(c).endswith(_OTHER_TITLE_NAMES[:6]) or norm(c) in _OTHER_TITLE_NAMES]
+    if named:
+        return named[0]
+    n_items = frame[id_column].head(1000).nunique() if id_column in frame.columns else len(frame.head(1000))
+    for c in columns:
+        cells = frame[c].dropna().head(1000)
+        cells = cells[cells.map(lambda v: isinstance(v, str))].astype(str).str.strip()
+        cells = cells[cells.str.len() > 0]
+        if len(cells) < 2 or len(cells) < 0.8 * min(len(frame), 1000):
+            continue
+        lettered = cells.str.contains(LETTER).mean() >= 0.9
+        codes = cells.map(_codes_only).mean() > 0.2
+        if not (lettered and not codes and 2 <= cells.str.len().median() <= 60 and 0.9 * n_items <= cells.nunique()):
+            continue
+        if id_column not in frame.columns or frame.head(1000).groupby(id_column)[c].nunique().max() <= 1:
+            return c  # one value per item, as a name is
+    return None
 
 
 __all__ = [

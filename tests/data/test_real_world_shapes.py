@@ -121,11 +121,13 @@ def test_items_that_share_a_title_are_told_apart_by_what_differs_else_by_id() ->
     assert ds.items.set_index("item_id").loc["t2", "text"].startswith("Track name: Hurt.")  # the embedded text stays
 
 
-def test_foreign_headers_get_a_mapping_hint() -> None:
-    with pytest.raises(DataError, match=r"eu\.csv: no user column found among: Benutzer, Artikel.*columns="):
-        recengine.read_dataset(upload("eu.csv", "Benutzer;Artikel;Bewertung\nA;x;4,5\n"))
+def test_foreign_headers_are_read_or_get_a_mapping_hint() -> None:
+    ds = recengine.read_dataset(upload("eu.csv", "Benutzer;Artikel;Bewertung\nA;x;4,5\n"))
+    assert ds.options["columns"]["rating"] == "Bewertung" and ds.interactions["rating"].tolist() == [4.5]
+    with pytest.raises(DataError, match=r"fi\.csv: no user column found among: Käyttäjä, Tuote.*columns="):
+        recengine.read_dataset(upload("fi.csv", "Käyttäjä;Tuote;Arvio\nA;x;4,5\n"))
     ds = recengine.read_dataset(
-        upload("eu.csv", "Benutzer;Artikel;Bewertung\nA;x;4,5\n"), columns={"user": "Benutzer", "item": "Artikel", "rating": "Bewertung"}
+        upload("fi.csv", "Käyttäjä;Tuote;Arvio\nA;x;4,5\n"), columns={"user": "Käyttäjä", "item": "Tuote", "rating": "Arvio"}
     )
     assert ds.interactions["rating"].tolist() == [4.5]
 
@@ -464,6 +466,30 @@ def test_thumbs_are_read_from_a_thumbs_or_vote_column_and_named_when_the_column_
     for other in (["yes"] * 4, ["red", "down", "up", "blue"]):
         assert not any("thumbs up and down" in w for w in recengine.read_dataset(log.assign(thumbs=other).rename(
             columns={"thumbs": "verdict"})).warnings)
+
+
+def test_a_german_shop_export_loads_without_a_mapping_and_names_items_by_their_bezeichnung() -> None:
+    orders = upload("bestellungen.csv", "\ufeffkunde_id;artikel;menge;datum\nK1;001;1;05.07.2025\nK1;002;2;03.09.2025\n"
+                                        "K2;001;1;13.01.2025\n")
+    items = upload("artikel.csv", "Artikelnummer;Bezeichnung;Kategorie;Beschreibung\n001;Pfanne aus Gusseisen;Küche;"
+                                  "Schwer und langlebig\n002;Messerblock;Küche;Sechs Messer aus Stahl\n")
+    ds = recengine.read_dataset(orders, items)
+    assert ds.options["columns"] == {"user": "kunde_id", "item": "artikel", "rating": "menge", "timestamp": "datum"}
+    assert ds.items["title"].tolist() == ["Pfanne aus Gusseisen", "Messerblock"]
+    assert ds.texts[0].startswith("Bezeichnung: Pfanne aus Gusseisen. Kategorie: Küche.")
+    assert pd.to_datetime(ds.interactions["timestamp"], unit="s").dt.strftime("%Y-%m-%d").tolist() == [
+        "2025-07-05", "2025-09-03", "2025-01-13"]
+
+
+def test_a_title_under_a_name_no_rule_knows_is_the_short_column_that_tells_items_apart() -> None:
+    log = pd.DataFrame({"user": ["a", "a", "b"], "item": ["1", "2", "3"]})
+    items = pd.DataFrame({"item": ["1", "2", "3"], "Gruppe": ["Bad", "Bad", "Küche"], "Etikett": ["Handtuch", "Seife",
+                          "Brett"], "Code": ["AB12345", "CD23456", "EF34567"], "Text": ["Weich"] * 3})
+    assert recengine.read_dataset(log, items).items["title"].tolist() == ["Handtuch", "Seife", "Brett"]
+    # (item, property, value) rows: the values are not names
+    eav = pd.DataFrame({"item": ["1", "1", "2", "3"], "attribute": ["colour", "size", "colour", "colour"],
+                        "value": ["red", "large", "blue", "green"]})
+    assert recengine.read_dataset(log, eav).items["title"].tolist() != ["red", "blue", "green"]
 
 
 def test_a_day_and_a_time_of_day_in_two_columns_are_read_together() -> None:
