@@ -8,6 +8,7 @@ from recengine.models import MODEL_NAMES, Profile
 from ui import escape, figure, page, show_error, table
 from ui.boundary import escape_html, short_title
 from ui.engine import (
+    double_click,
     explanations,
     feedback_name,
     fitted_model,
@@ -25,6 +26,10 @@ MODES = {"user": "A known user", "items": "A new user: pick a few liked items", 
 
 def feedback(item_id: str, action: str, store_name: str) -> None:
     """Card button callback: the like or dislike edits the profile, so the next run re-ranks with it."""
+    if double_click(ss):
+        st.toast("A second click so soon after the first was taken as a double-click: only the first counts.",
+                 icon=":material/ads_click:")
+        return
     events = ss.setdefault("rec_events", [])
     events.append((item_id, action))
     if keeps_feedback(store_name):
@@ -58,10 +63,14 @@ def base_profile(ds) -> tuple[Profile | None, str]:
 
 def apply_events(profile: Profile, store_name: str) -> Profile:
     # Feedback belongs to the profile it was given on; a different base profile starts from what the store
-    # kept for it (nothing, the first time). An anonymous visitor's starts empty: the next visitor is someone else.
+    # kept for it (nothing, the first time). An anonymous visitor's is not stored: the next visitor is someone else.
+    # Feedback given in this session on another profile is kept aside, so coming back to it finds it again.
     if ss.get("rec_events_for") != store_name:
-        kept = stored_feedback(store_name) if keeps_feedback(store_name) else []
-        ss["rec_events_for"], ss["rec_events"] = store_name, kept
+        aside = ss.setdefault("rec_events_aside", {})
+        if ss.get("rec_events_for") is not None:
+            aside[ss["rec_events_for"]] = list(ss.get("rec_events", []))
+        kept = stored_feedback(store_name) if keeps_feedback(store_name) else aside.get(store_name, [])
+        ss["rec_events_for"], ss["rec_events"] = store_name, list(kept)
     for item_id, action in ss.get("rec_events", []):
         profile = profile.like(item_id) if action == "like" else profile.dislike(item_id)
     return profile

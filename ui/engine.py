@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Callable
 
 import streamlit as st
@@ -278,14 +279,37 @@ def _device_of(model) -> str:
 def feedback_name(dataset_key: str, who: str, base) -> str:
     """The store's name for the feedback given on one base profile of one dataset, stable across restarts.
 
-    The typed request is not part of it: editing the request keeps the likes and dislikes given so far.
+    The typed request is not part of it, nor an anonymous visitor's picked items: editing them keeps the likes and
+    dislikes given so far.
     """
     import hashlib
     import json
 
-    # the empty third field keeps the names that earlier versions gave (they hashed the request there)
-    digest = hashlib.sha1(json.dumps([dataset_key, sorted(base.liked), ""]).encode()).hexdigest()[:12]
+    # the empty third field keeps the names that earlier versions gave (they hashed the request there); a visitor's
+    # name leaves out the items they picked, so picking one more keeps the likes and dislikes given so far
+    liked = sorted(base.liked) if who != "visitor" else []
+    digest = hashlib.sha1(json.dumps([dataset_key, liked, ""]).encode()).hexdigest()[:12]
     return f"app-{who}-{digest}"[:100]
+
+
+#: Seconds within which a second like or dislike is the second press of a double-click: the list re-ranks after the
+#: first, so the second lands on whichever card moved into its place, and would rate a film nobody chose.
+DOUBLE_CLICK_S = 0.8
+
+
+def double_click(state, now: float | None = None) -> bool:
+    """Whether a feedback click comes so soon after the last one taken that it is a double-click's second press
+    (then it is not taken); else the click is taken and its time kept in ``state`` (a dict or session state).
+
+    >>> state = {}
+    >>> double_click(state, 10.0), double_click(state, 10.5), double_click(state, 11.0), double_click(state, 12.0)
+    (False, True, False, False)
+    """
+    now = time.monotonic() if now is None else now
+    if now - state.get("feedback_taken_at", float("-inf")) < DOUBLE_CLICK_S:
+        return True
+    state["feedback_taken_at"] = now
+    return False
 
 
 def keeps_feedback(name: str) -> bool:

@@ -14,6 +14,15 @@ def page_path(name: str) -> str:
     return str(ROOT / name)
 
 
+@pytest.fixture(autouse=True)
+def clicks_at_test_speed(monkeypatch):
+    """AppTest clicks as fast as a page runs, not as a hand does: no click here is a double-click's second press
+    (the test of that sets the window back)."""
+    import ui.engine
+
+    monkeypatch.setattr(ui.engine, "DOUBLE_CLICK_S", 0.0)
+
+
 @pytest.fixture()
 def run_page():
     """``run_page("pages/1_Data.py", dataset=True, **state)`` -> a run AppTest with no exception.

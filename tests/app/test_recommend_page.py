@@ -139,6 +139,39 @@ def test_an_anonymous_visitors_likes_stay_in_their_session(run_page):
     assert not any("you liked" in m.value for m in second.markdown if "rec-reason" in m.value)
 
 
+def test_a_double_clicks_second_press_rates_nothing(run_page, monkeypatch):
+    """The list re-ranks after a like, so a double-click's second press lands on the card that moved up."""
+    import ui.engine
+
+    monkeypatch.setattr(ui.engine, "DOUBLE_CLICK_S", 3600.0)
+    at = run_page("pages/4_Recommend.py", rec_mode="items", rec_items=["50", "172"], rec_model="itemknn")
+    first = shown(at)[0]
+    at.button(key=f"like_{first}").click().run()
+    second = shown(at)[0]
+    at.button(key=f"like_{second}").click().run()
+    assert_clean(at)
+    assert [i for i, _ in at.session_state["rec_events"]] == [first] and second in shown(at)
+    assert any("double-click" in t.value for t in at.toast)
+    monkeypatch.setattr(ui.engine, "DOUBLE_CLICK_S", 0.0)  # a click after a pause counts
+    at.button(key=f"like_{second}").click().run()
+    assert [i for i, _ in at.session_state["rec_events"]] == [first, second]
+
+
+def test_a_visitors_feedback_stays_when_they_pick_another_item_or_come_back(run_page):
+    at = run_page("pages/4_Recommend.py", rec_mode="items", rec_items=["50", "172"], rec_model="itemknn")
+    liked, disliked = shown(at)[0], shown(at)[1]
+    at.button(key=f"like_{liked}").click().run()
+    at.button(key=f"dislike_{disliked}").click().run()
+    at.multiselect(key="rec_items").select("1").run()  # one more liked item: the feedback stays
+    assert_clean(at)
+    line = next(m.value for m in at.markdown if m.value.startswith("Profile:"))
+    assert "4 liked item(s) (1 liked here)" in line and "1 rejected" in line and disliked not in shown(at)
+    at.radio(key="rec_mode").set_value("user").run()
+    at.radio(key="rec_mode").set_value("items").run()  # to a known user and back: the visitor's feedback is there
+    assert_clean(at)
+    assert "1 rejected" in next(m.value for m in at.markdown if m.value.startswith("Profile:"))
+
+
 def test_a_dislike_lowers_what_resembles_it_and_the_card_says_why(run_page):
     """Turning down Star Wars takes its sequels off the list too; a card still shown but pushed down says why."""
     at = run_page("pages/4_Recommend.py", rec_mode="items", rec_items=["174", "195", "96"], rec_model="ease")
