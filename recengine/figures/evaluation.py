@@ -220,6 +220,9 @@ def before_after(before: Mapping[str, float], after: Mapping[str, float], k: int
     for name, values, colour in ((labels[0], before, NEUTRAL), (labels[1], after, "#4F46E5")):
         ys = [float(values[m]) for m in metrics]
         fig.add_trace(go.Bar(x=[metric_label(m, k) for m in metrics], y=ys, name=name, marker_color=colour,
-                             text=[f"{v:.3f}" for v in ys], textposition="outside"))
-    fig.update_layout(barmode="group", legend_title=None)
-    return apply_layout(fig, title, height=380)
+                             text=[f"{v:.3f}" for v in ys], textposition="outside", cliponaxis=False))
+    top = max([float(v[m]) for v in (before, after) for m in metrics if np.isfinite(float(v[m]))], default=0.0)
+    fig.update_layout(barmode="group", legend_title=None, bargroupgap=0.12)
+    fig = apply_layout(fig, title, height=380)
+    fig.update_yaxes(range=[0, max(top, 1e-9) * 1.18])  # room above the tallest bar for its label, not over its twin
+    return fig

@@ -83,8 +83,9 @@ def finetune_verdict(before: dict[str, float], after: dict[str, float], n_items:
     """
     from recengine.figures.evaluation import metric_label  # plotly, only when a verdict is asked for
 
-    changes = [after[m] - before[m] for m in before if m in after]
-    word = "better" if all(c > 0 for c in changes) else "worse" if all(c <= 0 for c in changes) else "mixed"
+    changes = [round(after[m], 3) - round(before[m], 3) for m in before if m in after]  # as the sentence shows them
+    gained, lost = any(c > 0 for c in changes), any(c < 0 for c in changes)
+    word = "mixed" if gained and lost else "better" if gained else "worse"  # unchanged on one measure is not mixed
     figures = ", ".join(f"{metric_label(m)} {before[m]:.3f} → {after[m]:.3f}" for m in before if m in after)
     lead = {"better": "recommends better", "worse": "does not recommend better",
             "mixed": "is better on one measure and worse on another"}[word]

@@ -102,4 +102,6 @@ def test_few_shot_curve_and_beyond_accuracy():
 def test_before_after_and_loss_curve():
     fig = fv.before_after({"recall": 0.164, "ndcg": 0.323}, {"recall": 0.172, "ndcg": 0.335, "hit": 1.0})
     assert list(fig.data[1].y) == [0.172, 0.335]
+    top = fv.before_after({"recall": 1.0, "ndcg": 0.684}, {"recall": 1.0, "ndcg": 0.707})  # labels above bars at the top
+    assert top.layout.yaxis.range[1] >= 1.15 and top.data[0].cliponaxis is False
     assert list(fv.loss_curve([1, 2], [0.9, 0.5]).data[0].y) == [0.9, 0.5]

@@ -50,3 +50,6 @@ def test_finetune_verdict_says_worse_and_mixed_plainly():
     word, sentence = finetune_verdict({"recall@10": 0.16, "ndcg@10": 0.10}, {"recall@10": 0.17, "ndcg@10": 0.09}, 1200)
     assert word == "mixed" and "1,200 items" in sentence and "Keep" not in sentence
     assert finetune_verdict({"recall@10": 0.16}, {"recall@10": 0.16}, 5)[0] == "worse"  # no gain is no reason to switch
+    # unchanged on one measure and better on the other is better, not mixed (a 20-item catalogue's Recall@10 is 1)
+    assert finetune_verdict({"recall@10": 1.0, "ndcg@10": 0.684}, {"recall@10": 1.0, "ndcg@10": 0.707}, 4)[0] == "better"
+    assert finetune_verdict({"recall@10": 0.2, "ndcg@10": 0.3}, {"recall@10": 0.20001, "ndcg@10": 0.2}, 4)[0] == "worse"
