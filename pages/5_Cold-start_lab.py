@@ -65,6 +65,10 @@ def new_item_section(ds, key) -> None:
         return
     item_text = ". ".join(p.strip().rstrip(".") for p in (title, text) if p.strip()) + "."
     content = fitted_model("content", ds, key, encoder_name(), device_choice())
+    if not content.reads_as_words(item_text):
+        st.warning(f"“{escape(item_text[:80])}” holds no word that the encoder or the catalogue knows, so the audience "
+                   "and nearest items below are noise, however close their similarities look. Describe the item in "
+                   "words: what it is, its genre or topic.", icon=":material/help:")
     # one table at a time, each the page's full width: side by side, both were cut at a projector's 1280 px
     left, right = st.tabs([f"Likely audience of “{escape(title.strip() or 'the new item')}”", "Nearest items in the catalogue (by text)"])
     with left, guard("finding the audience"):

@@ -194,6 +194,10 @@ def cmd_audience(args: argparse.Namespace) -> int:
         raise ConfigError('describe the new item with --title "T" --text "D" (or name an existing one with --item ID).')
     ds = load_data(args)
     model, _ = fit_for_cli(args, args.model, ds)
+    content = getattr(model, "content", model)
+    if not args.item and hasattr(content, "reads_as_words") and not content.reads_as_words(query):
+        print(f"note: {query[:80]!r} holds no word that the encoder or the catalogue knows, so this audience is noise; "
+              "describe the item in words (what it is, its genre or topic).", file=sys.stderr)
     table = audience(model, ds, query, k=args.k)
     if table.empty:
         print("no audience: no user has consumed an item whose text is near this one (or who lacks it already).",

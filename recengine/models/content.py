@@ -9,7 +9,9 @@ blended in after standardising both parts per profile.
 
 from __future__ import annotations
 
+import re
 import threading
+import unicodedata
 import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -113,6 +115,15 @@ def text_neighbors(vectors: np.ndarray, k: int, anchor_mask: np.ndarray, block_s
     return sp.csr_matrix(assemble(parts, n))
 
 
+#: scripts that do not set words apart with spaces (Han, Hiragana, Katakana, Hangul, Thai, Lao, Khmer, Myanmar)
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]")
+
+
+def _plain(word: str) -> str:
+    """``word`` lower-cased without accents, as an uncased tokenizer reads it: "Amélie" is "amelie"."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", word.casefold()) if not unicodedata.combining(ch))
+
+
 class ContentKNNConfig(ModelConfig):
     """``k`` interacted neighbours per item; ``intent_weight`` blends intent with history; the encoder to use."""
 
@@ -153,6 +164,7 @@ class ContentKNN(Recommender):
 
     def _fit(self, dataset: Dataset, embeddings: Any = None, encoder: Any = None) -> None:
         self._encoder = encoder
+        self._vocabulary: set[str] | None = None  # the words reads_as_words knows, on first use
         self._queries: dict[str, np.ndarray] = {}
         self._readings: dict[str, Reading] = {}
         self._read_with: tuple[Any, np.ndarray | None] = (None, None)  # (the facets read, their labels' vectors)
@@ -320,6 +332,16 @@ class ContentKNN(Recommender):
         memo = self._queries
         if remember and all(t in memo for t in texts):
             return np.stack([memo[t] for t in texts])
+        vectors = embed_texts(list(texts), self._loaded_encoder())
+        if not remember:
+            return vectors
+        if len(memo) > 512:
+            memo.clear()
+        memo.update(zip(texts, vectors))
+        return vectors
+
+    def _loaded_encoder(self) -> Any:
+        """The encoder the item vectors came from (loaded on first use after :meth:`load`)."""
         if self._encoder is None:
             self._encoder = shared_encoder(self.config.encoder, self.config.device)
             if self.fingerprint and self._encoder.fingerprint != self.fingerprint:
@@ -327,15 +349,32 @@ class ContentKNN(Recommender):
                     f"the content model was fitted with encoder {self.fingerprint}, but {self._encoder.fingerprint} "
                     "is loaded; intent similarities may be off. Pass the same encoder to fit.",
                     UserWarning,
-                    stacklevel=3,
+                    stacklevel=4,
                 )
-        vectors = embed_texts(list(texts), self._encoder)
-        if not remember:
-            return vectors
-        if len(memo) > 512:
-            memo.clear()
-        memo.update(zip(texts, vectors))
-        return vectors
+        return self._encoder
+
+    def reads_as_words(self, text: str) -> bool:
+        """Whether ``text`` holds a word (of three letters or more) that the encoder's vocabulary or the catalogue's
+        titles know. Keyboard mashing ("zzzz qqqq 12345") does not: the items nearest to it are noise, however
+        close their cosines look. A tokenizer without a vocabulary to read counts every word as known."""
+        from recengine.text.terms import words
+
+        if _UNSPACED.search(str(text)):  # Chinese, Japanese, Thai ...: words are not set apart, so not judged
+            return True
+        said = {_plain(w) for w in words(text) if any(ch.isalpha() for ch in w)}
+        if not said:
+            return False
+        if self._vocabulary is None:
+            tokenizer = getattr(getattr(self._loaded_encoder(), "model", None), "tokenizer", None)
+            try:
+                vocab = {_plain(str(t)) for t in tokenizer.get_vocab()} if tokenizer is not None else None
+            except Exception:  # a tokenizer that cannot list its vocabulary
+                vocab = None
+            titles = {_plain(w) for t in (self.titles if self.titles is not None else []) for w in words(t)}
+            self._vocabulary = None if vocab is None else vocab | titles
+        if self._vocabulary is None:
+            return True
+        return any(w in self._vocabulary or w.replace("-", "") in self._vocabulary for w in said)
 
     def new_item_scores(self, X: sp.csr_matrix, vector: np.ndarray) -> np.ndarray:
         """Scores (n_profiles,) for a brand-new item with embedding ``vector``, as if it were a cold item."""
@@ -383,6 +422,7 @@ class ContentKNN(Recommender):
         else:  # saved before category labels were read: requests match by their cosine alone
             self.facets = FacetIndex([], sp.csr_matrix((len(self.vectors), 0), dtype=np.float32))
         self._encoder = None
+        self._vocabulary = None
         self._queries = {}
         self._readings = {}
         self._read_with = (None, None)

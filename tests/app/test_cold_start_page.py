@@ -23,6 +23,15 @@ def test_a_typed_new_item_gets_its_audience_and_nearest_items(run_page):
     assert not any(w in s for s in shares.values() for w in ("comedy", "genres"))
 
 
+def test_a_description_of_no_words_is_called_noise(run_page):
+    at = run_page("pages/5_Cold-start_lab.py")
+    at.text_area(key="cold_text").input("zzzz qqqq 12345 !!!").run()
+    assert_clean(at)
+    assert any("holds no word that the encoder or the catalogue knows" in w.value for w in at.warning)
+    at.text_area(key="cold_text").input("A heist film in Paris").run()
+    assert not any("holds no word" in w.value for w in at.warning)
+
+
 def test_few_shot_curve_for_cheap_models(run_page):
     at = run_page("pages/5_Cold-start_lab.py")
     at.multiselect(key="cold_models").set_value(["popularity", "itemknn"])

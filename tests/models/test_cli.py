@@ -105,6 +105,13 @@ def test_audience_for_a_new_item(capsys):
     assert {"user_id", "score", "rank", "n_items"} <= set(out[0])
 
 
+def test_audience_of_a_text_of_no_words_says_it_is_noise(capsys):
+    assert main(["audience", *FILES, "--text", "zzzz qqqq 12345", "--model", "content"]) == 0
+    assert "holds no word that the encoder or the catalogue knows" in capsys.readouterr().err
+    assert main(["audience", *FILES, "--text", "A psychologist on a space station", "--model", "content"]) == 0
+    assert "holds no word" not in capsys.readouterr().err
+
+
 def test_recommend_edge_cases_get_clear_answers(capsys):
     assert main(["recommend", *FILES, "--user", "  alice ", "--model", "ease", "--format", "json"]) == 0  # ids are trimmed
     assert [r["item_id"] for r in json.loads(capsys.readouterr().out)] == ["m3"]

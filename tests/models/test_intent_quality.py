@@ -71,6 +71,18 @@ def test_a_request_that_matches_no_item_text_is_called_a_guess(hybrid, intent):
     assert any("random letters" in n for n in notes)
 
 
+def test_keyboard_mashing_reads_as_no_words_but_any_language_does(hybrid, tmp_path):
+    content = hybrid.content
+    for text in ("zzzz qqqq 12345 !!!", "asdf", "!!!", "qwertz uiop"):
+        assert not content.reads_as_words(text), text
+    for text in ("Moonbase Kids. Three children stow away on a rocket.", "A tax accountant audits a bakery.", "Amélie",
+                 "ロボットの冒険", "Casablanca"):
+        assert content.reads_as_words(text), text
+    content.save(tmp_path / "content")  # a loaded model reads the same, its titles and encoder found again
+    loaded = type(content).load(tmp_path / "content")
+    assert not loaded.reads_as_words("zzzz qqqq") and loaded.reads_as_words("Casablanca")
+
+
 def test_the_labels_are_saved_with_the_model_and_an_older_save_still_loads(hybrid, tmp_path):
     import numpy as np
 
