@@ -32,6 +32,7 @@ class IdMap:
     external: np.ndarray
     kind: str = "item"
     _index: dict[str, int] = field(init=False, repr=False)
+    _near: dict[str, list[str]] | None = field(init=False, repr=False, default=None)
 
     def __post_init__(self) -> None:
         ext = np.asarray([str(x) for x in self.external], dtype=object)
@@ -65,10 +66,32 @@ class IdMap:
             return self._index[str(external_id)]
         except KeyError:
             examples = ", ".join(self.external[:3])
+            near = self.near(external_id)
             raise UnknownIdError(
-                f"unknown {self.kind} id {str(external_id)!r}: the dataset has {len(self)} {self.kind}s "
-                f"(e.g. {examples})."
+                f"unknown {self.kind} id {str(external_id)!r}"
+                + (f" (did you mean {' or '.join(repr(n) for n in near)}?)" if near else "")
+                + f": the dataset has {len(self)} {self.kind}s (e.g. {examples})."
             ) from None
+
+    def near(self, external_id: object, limit: int = 3) -> list[str]:
+        """Ids written like ``external_id`` but not the same: leading zeros, a trailing ".0", case, spaces.
+
+        >>> IdMap.from_values(["007", "12", "Ab"]).near("7"), IdMap.from_values(["7"]).near("7.0")
+        (['007'], ['7'])
+        >>> IdMap.from_values(["Ab"]).near("aB")
+        ['Ab']
+        """
+        def key(v: object) -> str:
+            text = str(v).strip().casefold()
+            text = text[:-2] if text.endswith(".0") and text[:-2].lstrip("-").isdigit() else text
+            return (text.lstrip("0") or "0") if text.isdigit() else text
+
+        if self._near is None:
+            groups: dict[str, list[str]] = {}
+            for x in self.external:
+                groups.setdefault(key(x), []).append(str(x))
+            object.__setattr__(self, "_near", groups)
+        return [x for x in self._near.get(key(external_id), []) if x != str(external_id)][:limit]
 
 
 @dataclass(frozen=True, eq=False)

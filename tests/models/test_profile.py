@@ -19,8 +19,18 @@ def test_from_user_reads_every_interaction(tiny):
 
 
 def test_from_user_unknown_id_is_a_user_error(tiny):
-    with pytest.raises(UnknownIdError, match="unknown user id 'nobody'"):
+    with pytest.raises(UnknownIdError, match="unknown user id 'nobody': the dataset has 6 users"):
         Profile.from_user(tiny, "nobody")
+    with pytest.raises(UnknownIdError, match=r"unknown user id 'U0 ' \(did you mean 'u0'\?\)"):
+        Profile.from_user(tiny, "U0 ")  # case and spaces: named, not guessed
+
+
+def test_an_id_written_another_way_is_suggested(tmp_path, capsys):
+    from recengine.cli import main
+
+    (tmp_path / "orders.csv").write_text("user,item\n1,007\n1,042\n2,042\n2,100\n")
+    assert main(["recommend", "--interactions", str(tmp_path / "orders.csv"), "--liked", "7", "--model", "itemknn"]) == 2
+    assert "unknown item id '7' (did you mean '007'?)" in capsys.readouterr().err
 
 
 def test_edits_return_new_profiles_and_keep_like_and_dislike_exclusive():
