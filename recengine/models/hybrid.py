@@ -208,6 +208,15 @@ class Hybrid(Recommender):
             warm_pop = feats[0][~cold]
             least = np.where(w_pop < 0, warm_pop.max(), warm_pop.min()).astype(np.float32)
             F[_SIGNAL["popularity"]][:, cold] = least[:, None]
+        if weights is not None and cold.any() and has_history.any():
+            # A cold item's collaborative signals are missing (read as average). Among cold items, its text stands in
+            # for them at the weight they earned, so new items are ordered by their text, not by whatever small signal
+            # (their age) happens to vary among them when the learned text weight is small; measured from the best
+            # new item down, so that none rises above where the average put it among known items.
+            text = np.nan_to_num(F[_SIGNAL["content"]][:, cold], nan=0.0)
+            text = text - text.max(axis=1, keepdims=True)  # the best stays where the average put it; none rises
+            for name in ("ease", "itemknn", "cooccurrence"):
+                F[_SIGNAL[name]][:, cold] = text
         F[_SIGNAL["item_age"]] = feats[1][None, :]
         F[_SIGNAL["is_cold"]] = feats[2][None, :]
         F[_SIGNAL["profile_size"]] = np.diff(X.indptr).astype(np.float32)[:, None]
