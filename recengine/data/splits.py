@@ -57,16 +57,51 @@ class Split:
         return train.item_map.to_external(train.user_items(user_id))
 
 
-def _rand_key(n: int, rng: np.random.Generator) -> np.ndarray:
-    return rng.random(n)
+def _uniform(hashes: np.ndarray) -> np.ndarray:
+    """uint64 hashes as floats in [0, 1)."""
+    return (np.asarray(hashes, dtype=np.uint64) >> np.uint64(11)).astype(np.float64) / float(2**53)
+
+
+def _mixed(values: np.ndarray, seed: int) -> np.ndarray:
+    """uint64 ``values`` hashed again with ``seed`` mixed in."""
+    salt = pd.util.hash_array(np.asarray([seed], dtype=np.uint64))[0]
+    return pd.util.hash_array(np.asarray(values, dtype=np.uint64) ^ salt)
+
+
+def _signatures(inter: pd.DataFrame) -> tuple[np.ndarray, pd.Series]:
+    """(each row's item hash, each user's signature: a hash of the set of items they used)."""
+    items = pd.util.hash_array(inter[Columns.item].astype(str).to_numpy(dtype=object))
+    sig = pd.Series(items >> np.uint64(32), index=inter.index).groupby(inter[Columns.user].to_numpy()).sum()
+    return items, sig.astype(np.uint64)
+
+
+def user_keys(inter: pd.DataFrame, seed: int) -> pd.Series:
+    """A seeded random number in [0, 1) per user of ``inter`` (indexed by user id), drawn from what the user did,
+    not from their id: hashed or renamed ids, or rows in another order, give every user the same number, so a
+    split (and what a hybrid learns from it) does not change when ids are hashed for privacy.
+
+    >>> log = pd.DataFrame({"user_id": ["a", "a", "b"], "item_id": ["x", "y", "x"]})
+    >>> renamed = pd.DataFrame({"user_id": ["q", "p", "p"], "item_id": ["x", "x", "y"]})
+    >>> user_keys(log, 42).tolist() == user_keys(renamed, 42)[["p", "q"]].tolist()
+    True
+    """
+    _, sig = _signatures(inter)
+    return pd.Series(_uniform(_mixed(sig.to_numpy(), seed)), index=sig.index)
+
+
+def row_keys(inter: pd.DataFrame, seed: int) -> np.ndarray:
+    """A seeded random number in [0, 1) per row of ``inter``, drawn from its item and its user's items (see
+    :func:`user_keys`): a user's rows are ordered the same way whatever the user is called."""
+    items, sig = _signatures(inter)
+    own = sig.reindex(inter[Columns.user].to_numpy()).to_numpy(dtype=np.uint64)
+    return _uniform(_mixed(items ^ pd.util.hash_array(own), seed))
 
 
 def warm_split(ds: Dataset, test_frac: float = 0.2, seed: int = 42) -> Split:
     """Per-user random split: ``round(test_frac * n)`` (at least 1) of each user's items go to test."""
-    rng = np.random.default_rng(seed)
     inter = ds.interactions
     users = inter[Columns.user].to_numpy()
-    key = _rand_key(len(inter), rng)
+    key = row_keys(inter, seed)
     order = np.lexsort((key, users))
     sorted_users = users[order]
     starts = np.r_[0, np.flatnonzero(sorted_users[1:] != sorted_users[:-1]) + 1]
@@ -152,7 +187,6 @@ def few_shot_splits(
     shots = sorted(set(parse_shots(shots)))
     if not shots or shots[0] < 1:
         raise DataError("few-shot: shot counts must be positive integers, e.g. 1,3,5.")
-    rng = np.random.default_rng(seed)
     inter = ds.interactions
     counts = inter.groupby(Columns.user).size()
     eligible = counts.index[counts > shots[-1]].to_numpy()
@@ -163,11 +197,12 @@ def few_shot_splits(
             "or smaller shot counts (on the command line: --shots 1,2)."
         )
     n_hold = min(max(1, int(round(user_frac * len(eligible)))), len(eligible) - 1)
-    held = set(rng.choice(eligible, size=n_hold, replace=False).tolist())
+    keys = user_keys(inter, seed).reindex(eligible).to_numpy()
+    held = set(eligible[np.argsort(keys, kind="stable")[:n_hold]].tolist())
     is_held = inter[Columns.user].isin(held).to_numpy()
     train = ds.with_interactions(inter[~is_held], f"{ds.name}:few-shot-train")
     held_rows = inter[is_held].copy()
-    held_rows["_key"] = _rand_key(len(held_rows), rng)
+    held_rows["_key"] = row_keys(held_rows, seed)
     order = [Columns.user, Columns.timestamp, "_key"] if ds.has_timestamps else [Columns.user, "_key"]
     held_rows = held_rows.sort_values(order)
     held_rows["_pos"] = held_rows.groupby(Columns.user).cumcount()

@@ -19,6 +19,7 @@ import scipy.sparse as sp
 
 from recengine.columns import Columns
 from recengine.data import Dataset, cold_items_split, few_shot_splits, warm_split
+from recengine.data.splits import user_keys
 from recengine.errors import DataError
 from recengine.models.profile import Profile
 
@@ -270,14 +271,14 @@ def validation_setups(
     weights on a large dataset takes bounded memory and time.
     """
     cap = validation_user_cap(dataset.n_items)
-    rng = np.random.default_rng(seed)
+    keys = user_keys(dataset.interactions, seed)  # a sample drawn from what users did, not from their ids
 
     def groups(train: Dataset, raw: list[tuple[int, pd.DataFrame | None, pd.DataFrame]], cold_test: pd.DataFrame | None = None) -> list[Group]:
         out = []
         for regime, prof_df, test in raw:
             users = pd.unique(test[Columns.user])
             if len(users) > cap:
-                users = np.sort(rng.choice(users, size=cap, replace=False))
+                users = np.sort(users[np.argsort(keys.reindex(users).to_numpy(), kind="stable")[:cap]])
                 test = test[test[Columns.user].isin(set(users))]
             if len(users) >= 5:
                 extra = cold_test[cold_test[Columns.user].isin(set(users))] if cold_test is not None else test.iloc[:0]

@@ -124,3 +124,25 @@ def test_split_options_are_checked_and_shots_read_from_text(sample) -> None:
             make_split(sample, "cold-items", **bad)
     with pytest.raises(DataError, match="whole numbers"):
         make_split(sample, "few-shot", shots="one")
+
+
+def test_splits_do_not_change_when_user_ids_are_hashed_or_rows_reordered(tmp_path) -> None:
+    """Hashing ids for privacy (the app's default) must not change a split, nor what a hybrid learns from it."""
+    rng = np.random.default_rng(3)
+    rows = [(f"user{u:03d}", f"i{i}") for u in range(80) for i in rng.choice(30, size=rng.integers(4, 12), replace=False)]
+    log = pd.DataFrame(rows, columns=["user", "item"])
+    plain = recengine.read_dataset(log)
+    hashed = recengine.read_dataset(log.sample(frac=1.0, random_state=1), hash_user_ids=True)  # rows shuffled too
+    assert set(plain.user_map.external).isdisjoint(hashed.user_map.external)
+
+    def by_history(ds, test: pd.DataFrame) -> set:  # a user named by what they did, not by their id
+        items = ds.interactions.groupby(Columns.user)[Columns.item].apply(lambda s: tuple(sorted(s)))
+        return {(items[u], i) for u, i in zip(test[Columns.user], test[Columns.item])}
+
+    for seed in (42, 7):
+        assert by_history(plain, warm_split(plain, seed=seed).test) == by_history(hashed, warm_split(hashed, seed=seed).test)
+        a, b = few_shot_splits(plain, shots=(1, 3), seed=seed), few_shot_splits(hashed, shots=(1, 3), seed=seed)
+        for x, y in zip(a, b):
+            assert by_history(plain, x.profiles) == by_history(hashed, y.profiles)
+            assert by_history(plain, x.test) == by_history(hashed, y.test)
+    assert by_history(plain, warm_split(plain, seed=42).test) != by_history(plain, warm_split(plain, seed=7).test)
