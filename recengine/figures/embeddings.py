@@ -197,13 +197,21 @@ def similarity_heatmap(vectors: np.ndarray, labels: Sequence[str], title: str | 
     x = np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
     sim = x @ x.T
     names = _unique([html.escape(one_line(s, 32)) for s in labels])
+    # the columns get shorter names, slanted at a fixed angle, and room of their own below the cells: at a
+    # projector's 1280 px, long titles turned upright took most of the height and squeezed the rows to slivers
+    columns = _unique([html.escape(one_line(s, 20)) for s in labels])
+    full = [[f"row: {html.escape(one_line(a, 80))}<br>column: {html.escape(one_line(b, 80))}" for b in labels] for a in labels]
     fig = go.Figure(go.Heatmap(
-        z=sim, x=names, y=names, zmin=-0.2, zmax=1.0, colorscale="Blues",
-        text=np.round(sim, 2), texttemplate="%{text:.2f}", hovertemplate="row: %{y}<br>column: %{x}<br>cosine %{z:.3f}<extra></extra>",
+        z=sim, x=columns, y=names, zmin=-0.2, zmax=1.0, colorscale="Blues", customdata=full,
+        text=np.round(sim, 2), texttemplate="%{text:.2f}", hovertemplate="%{customdata}<br>cosine %{z:.3f}<extra></extra>",
         colorbar={"title": "cosine"},
     ))
-    fig.update_yaxes(autorange="reversed")
-    return apply_layout(fig, title, height=max(360, 60 + 42 * len(names)))
+    fig.update_yaxes(autorange="reversed", dtick=1)
+    fig.update_xaxes(tickangle=-45, dtick=1)
+    below = 30 + int(6.5 * max(len(c) for c in columns) * 0.71)  # the slanted labels' height
+    fig = apply_layout(fig, title, height=max(360, 60 + 42 * len(names) + below))
+    fig.update_layout(margin={"b": below})
+    return fig
 
 
 def _unique(names: list[str]) -> list[str]:

@@ -72,7 +72,10 @@ def test_heatmap_is_cosine_with_unique_labels():
     np.testing.assert_allclose(np.diag(z), 1.0)
     assert z[0, 1] == pytest.approx(np.sqrt(0.5)) and z[0, 2] == pytest.approx(0.0)
     assert list(fig.data[0].x) == ["same", "same (2)", "other"]
-    assert fig.data[0].hovertemplate.startswith("row: %{y}<br>column: %{x}")  # "Fargo / Fargo": which is which
+    assert fig.data[0].customdata[0][2] == "row: same<br>column: other"  # "Fargo / Fargo": which is which
+    long = fe.similarity_heatmap(np.eye(10), [f"A very long film title number {i} (1995)" for i in range(10)])
+    assert all(len(c) <= 25 for c in long.data[0].x) and len(set(long.data[0].x)) == 10 and long.layout.xaxis.dtick == 1 and long.layout.yaxis.dtick == 1
+    assert long.layout.margin.b >= 100 and long.layout.height >= 60 + 42 * 10 + long.layout.margin.b  # rows keep 42 px
 
 
 def test_metric_bars_colour_each_model_the_same_everywhere():
