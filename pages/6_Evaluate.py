@@ -33,13 +33,19 @@ with page("Evaluate", "leaderboard", "Offline protocols on this dataset; every m
              "takes the time: a few thousand users keep the accuracy figures (coverage is lower on a sample).")) or None
     chosen = tuple(m for m in MODEL_NAMES if m in models)
     name = encoder_name()
-    ready = bool(protocols and chosen) and all(has_evaluation(key, p, chosen, k, seed, name, max_users) for p in protocols)
+    done = [p for p in protocols if chosen and has_evaluation(key, p, chosen, k, seed, name, max_users)]
     run = st.button("Run evaluation", type="primary", key="ev_run", icon=":material/play_arrow:",
                     disabled=not (protocols and chosen))
-    if not (run or ready or ss.get("ev_last") == (protocols, chosen, k, seed, max_users)):
+    if not (run or done or ss.get("ev_last") == (protocols, chosen, k, seed, max_users)):
         st.info(f"Choose protocols and models, then run. Each model fits once per split; {fit_time_note(ds.n_items)}. "
                 "Results are kept for the whole session.")
         st.stop()
+    if not run and ss.get("ev_last") != (protocols, chosen, k, seed, max_users) and len(done) < len(protocols):
+        # a protocol added to results already on screen: they stay, and the new one waits for the button
+        missing = [p for p in protocols if p not in done]
+        st.info(f"Press **Run evaluation** to add {', '.join(missing)}; the results below are those already measured.",
+                icon=":material/play_arrow:")
+        protocols = done
     parts = []
     for protocol in protocols:
         with guard(f"running the {protocol} protocol"):  # one protocol the data cannot run keeps the others

@@ -32,8 +32,12 @@ def test_evaluate_runs_a_protocol_and_keeps_it_in_the_history(run_page):
     at.button(key="ev_run").click().run()
     assert_clean(at)
     assert set(at.dataframe[0].value["n_users"]) == {100}
+    # a protocol added keeps the results on screen until the button measures it too
+    at.multiselect(key="ev_protocols").set_value(["warm", "cold-items"]).run()
+    assert_clean(at)
+    assert set(at.dataframe[0].value["protocol"]) == {"warm"}
+    assert any("Run evaluation** to add cold-items" in i.value for i in at.info)
     # two protocols: the beyond-accuracy panels show one at a time, never an average of unlike things
-    at.multiselect(key="ev_protocols").set_value(["warm", "cold-items"])
     at.button(key="ev_run").click().run()
     assert_clean(at)
     assert at.radio(key="ev_beyond_protocol").options == ["warm", "cold-items"]
