@@ -67,7 +67,9 @@ def rerank(
     ``(1 - diversity) * relevance + novelty * newness - diversity * max_similarity_to_picked``, where
     relevance is the model score scaled to [0, 1] within the user's pool, newness is the item's
     self-information ``-log2(share of users)`` scaled to [0, 1], and similarity is the cosine of the item
-    embeddings. ``diversity=0`` and ``novelty=0`` keep the model's order.
+    embeddings scaled to [0, 1] within the pool (its least alike pair to its most alike), so the knob acts
+    alike on encoders whose cosines sit at different levels (a fine-tuned one raises most of them together).
+    ``diversity=0`` and ``novelty=0`` keep the model's order.
 
     Parameters
     ----------
@@ -165,6 +167,10 @@ def _rerank_one(
     else:
         V = np.where((rows >= 0)[:, None], vectors[np.maximum(rows, 0)], 0.0)
         sim = V @ V.T
+        if len(ids) > 2:  # on the relevance's scale: from the pool's least alike pair (0) to its most alike (1)
+            off = sim[~np.eye(len(ids), dtype=bool)]
+            lo, hi = float(off.min()), float(off.max())
+            sim = (sim - lo) / (hi - lo) if hi > lo else np.zeros_like(sim)
         order, max_sim = [], np.zeros(len(ids))
         available = np.ones(len(ids), dtype=bool)
         for _ in range(min(k, len(ids))):

@@ -32,6 +32,20 @@ def test_diversity_skips_near_duplicates():
     assert "title" in out.columns
 
 
+def test_diversity_weighs_alikeness_within_the_pool_not_the_encoders_cosine_level():
+    """A fine-tuned encoder raises most cosines together: the same knob must diversify the same way."""
+    rng = np.random.default_rng(1)
+    vecs = rng.normal(size=(30, 6))
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    raised = np.hstack([0.6 * vecs, np.full((30, 1), 0.8)])  # every cosine c becomes 0.36 c + 0.64
+    ids = np.array([f"i{n}" for n in range(30)])
+    recs = pd.DataFrame({"user_id": "u", "item_id": ids, "score": np.linspace(3, 1, 30), "rank": np.arange(1, 31)})
+    for d in (0.2, 0.5):
+        a = rerank(recs, vecs, k=10, diversity=d, item_ids=ids)["item_id"].tolist()
+        b = rerank(recs, raised, k=10, diversity=d, item_ids=ids)["item_id"].tolist()
+        assert a == b and a != recs["item_id"].tolist()[:10]
+
+
 def test_dislikes_remove_the_item_and_its_near_neighbours():
     out = rerank(table(), VECS, k=4, disliked=["b"], dislike_radius=0.9, item_ids=IDS)
     assert out["item_id"].tolist() == ["c", "d"]
