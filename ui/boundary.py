@@ -13,6 +13,7 @@ from recengine.display import one_line
 from recengine.errors import RecengineError
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$])")
+_WEB = re.compile(r"(:(?=//)|\bwww(?=\.))", re.IGNORECASE)
 
 CSS = """
 <style>
@@ -46,8 +47,12 @@ def escape(text: object) -> str:
     --------
     >>> print(escape("<b>*bold*</b>"))
     \<b\>\*bold\*\</b\>
+    >>> escape("(http://x)") == "\\(http:\u2060//x\\)"
+    True
     """
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
+    # a web address is cut by an invisible word joiner: the autolinker would take it, and the backslash after it,
+    # as a live link ending in a stray backslash, as in "(http://x\)"
+    return _MD_SPECIAL.sub(r"\\\1", _WEB.sub("\\1\u2060", str(text)))
 
 
 def escape_html(text: object) -> str:
