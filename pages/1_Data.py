@@ -6,6 +6,7 @@ import streamlit as st
 from recengine import read_dataset
 from recengine.columns import Columns
 from ui import escape, page, show_error, table
+from ui.boundary import for_app
 from ui.engine import load_saved, save_dataset, saved_datasets, table_columns
 from ui.state import DEFAULT_SAMPLE, current, dataset_metrics, sample_key, upload_key, use_dataset, use_sample
 
@@ -100,7 +101,7 @@ def show_dataset() -> None:
             f"{escape(c)} ({n:,})" for c, n in stats["category_columns"].items()))
     st.caption(" · ".join(facts))
     for w in stats["warnings"]:
-        st.warning(escape(w), icon=":material/warning:")
+        st.warning(escape(for_app(w)), icon=":material/warning:")
     t1, t2 = st.tabs(["Item texts", "Interactions"])
     with t1:
         table(ds.items.head(500), f"{ds.name}-items", height=320, key="dl_items")
@@ -237,7 +238,7 @@ with page("Data", "table_view", "Your interactions and item texts: what the engi
         if isinstance(err, BaseException):
             show_error(err, "reading the files")
         else:
-            st.error(escape(err), icon=":material/warning:")
+            st.error(escape(for_app(err)), icon=":material/warning:")
         if current() is not None:
             st.caption(f"The previous dataset ({escape(current()[0].name)}) is still in use.")
     st.caption(f"Columns read from the files are matched by name (e.g. `{Columns.user}`, customer, sku, movieId…).")

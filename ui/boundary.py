@@ -55,6 +55,29 @@ def escape(text: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", _WEB.sub("\\1\u2060", str(text)))
 
 
+#: a way to do something written three ways: code, then "(in the app: ...; in the CLI: ...)", in either order
+_THREE_WAYS = re.compile(r"(?P<code>\b\w+=(?:\{[^{}]*\}|[^\s;()]+)\s*)?\((?P<body>[^()]*\bin the app: [^()]*)\)")
+
+
+def for_app(message: str) -> str:
+    """An engine message as the app should say it: where it names a step three ways (Python, the app, the command
+    line), only the app's way is left ("map it with Column mapping", not "columns={'user': ...}").
+
+    >>> for_app("Say which with columns={'user': 'a'} (in the app: Column mapping; in the CLI: --user-col).")
+    'Say which with Column mapping.'
+    >>> for_app("keep ratings of 1 and more (min_rating=1; in the CLI: --min-rating 1; in the app: Minimum rating).")
+    'keep ratings of 1 and more (Minimum rating).'
+    >>> for_app("read none (columns={'rating': None}; in the app: Column mapping, Rating: (none)).")  # left whole
+    "read none (columns={'rating': None}; in the app: Column mapping, Rating: (none))."
+    """
+    def app_way(found: re.Match) -> str:
+        parts = [p.strip() for p in found.group("body").split(";")]
+        app = next(p.split(":", 1)[1].strip() for p in parts if p.startswith("in the app:"))
+        return app if found.group("code") is not None else f"({app})"
+
+    return _THREE_WAYS.sub(app_way, str(message))
+
+
 def escape_html(text: object) -> str:
     r"""Text from a user or a file, made safe to place inside the HTML of a card.
 
@@ -81,7 +104,7 @@ def short_title(text: object, width: int = 90) -> str:
 def show_error(exc: BaseException, doing: str | None = None) -> None:
     """A friendly message for ``exc``; a details expander holds the traceback for anything unexpected."""
     if isinstance(exc, RecengineError):
-        st.error(escape(str(exc)), icon=":material/warning:")
+        st.error(escape(for_app(str(exc))), icon=":material/warning:")
         return
     what = f" while {doing}" if doing else ""
     st.error(

@@ -82,7 +82,8 @@ def test_columns_that_cannot_be_guessed_are_mapped_by_hand(run_page):
     at.file_uploader(key="up_inter").set_value(("odd.csv", odd, "text/csv"))
     at.run()
     at.button(key="load_upload").click().run()
-    assert "no user column" in " ".join(e.value for e in at.error)
+    said = " ".join(e.value for e in at.error)
+    assert "no user column" in said and "map it with Column mapping" in said and "columns=" not in said  # the app's way
     assert at.session_state["dataset_key"] == SAMPLE_KEY
     at.selectbox(key="map_user").set_value("who")
     at.selectbox(key="map_item").set_value("what")
