@@ -842,6 +842,8 @@ def _read_delimited(text: str, name: str, suffix: str) -> Table:
             "recengine looks for comma, semicolon, tab, pipe, '::' or spaces. Save the file with one of those, "
             "or check that it is a table at all."
         )
+    if not headerless:
+        notes.extend(_repeated_names(pd.read_csv(io.StringIO(text), header=None, nrows=1, **opts), frame, name))
     reader_delim = " " if delim == WHITESPACE else sep
     if lines is None:
         lines = _record_lines(text, reader_delim, len(frame), header=not headerless)
@@ -855,6 +857,27 @@ def _read_delimited(text: str, name: str, suffix: str) -> Table:
             frame = frame[~again].reset_index(drop=True)
     return Table(frame, name, unit="line", first_line=1 if headerless else 2, format=f"delimited({delim_name})",
                  lines=lines, headerless=headerless, notes=tuple(notes))
+
+
+def _repeated_names(header: pd.DataFrame, frame: pd.DataFrame, name: str) -> list[str]:
+    """A note for each name the header row gives to several columns (pandas reads the later ones as "name.1").
+
+    >>> f = pd.DataFrame(columns=["user", "item", "user.1"])
+    >>> _repeated_names(pd.DataFrame([["user", "item", "user"]]), f, "o.csv")[0][:71]
+    "o.csv: the header names two columns 'user' (columns 1 and 3); the first"
+    """
+    raw = [str(v).strip() for v in header.iloc[0].tolist()] if len(header) else []
+    if len(raw) != frame.shape[1]:
+        return []
+    notes = []
+    for repeated in dict.fromkeys(c for c in raw if raw.count(c) > 1):
+        at = [i for i, c in enumerate(raw) if c == repeated]
+        others = ", ".join(repr(str(frame.columns[i])) for i in at[1:])
+        count = {2: "two", 3: "three"}.get(len(at), str(len(at)))
+        notes.append(f"{name}: the header names {count} columns {repeated!r} (columns "
+                     f"{', '.join(str(i + 1) for i in at[:-1])} and {at[-1] + 1}); the first is read as {repeated!r}, "
+                     f"the other{'s' if len(at) > 2 else ''} as {others}. Rename them so that each says what it holds.")
+    return notes
 
 
 _ID_TOKEN = re.compile(r"^(?=[^\s]*\d)[\w.:-]+$")

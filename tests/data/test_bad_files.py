@@ -172,6 +172,15 @@ def test_ragged_rows(tmp_path: Path) -> None:
     assert "ratings.csv" in msg and "line 3 has 4 fields where the first line has 2" in msg and "\n" not in msg
 
 
+def test_a_name_the_header_gives_twice_is_pointed_out(tmp_path: Path) -> None:
+    ds = recengine.read_dataset(write(tmp_path, "orders.csv", "user_id,item_id,user_id\nu1,i1,x\nu2,i2,y\n"))
+    assert set(ds.interactions["user_id"]) == {"u1", "u2"}
+    said = [w for w in ds.warnings if "the header names two columns 'user_id' (columns 1 and 3)" in w]
+    assert said and "the other as 'user_id.1'" in said[0] and "Rename them" in said[0]
+    plain = recengine.read_dataset(write(tmp_path, "ok.csv", "user_id,item_id,score.1\nu1,i1,x\nu2,i2,y\n"))
+    assert not any("header names" in w for w in plain.warnings)
+
+
 def test_bad_json_line(tmp_path: Path) -> None:
     msg = error_for(write(tmp_path, "ratings.jsonl", '{"user": "a", "item": "x"}\n{"user": "b", item}\n'))
     assert "ratings.jsonl" in msg and "line 2" in msg and "at column 15" in msg
