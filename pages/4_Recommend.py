@@ -18,7 +18,7 @@ from ui.engine import (
     reset_feedback,
     stored_feedback,
 )
-from ui.state import device_choice, encoder_name, require_dataset
+from ui.state import device_choice, encoder_name, page_address, require_dataset, restore_choices
 
 ss = st.session_state
 MODES = {"user": "A known user", "items": "A new user: pick a few liked items", "intent": "Someone who types what they want"}
@@ -37,6 +37,8 @@ def feedback(item_id: str, action: str, store_name: str) -> None:
 
 
 def base_profile(ds) -> tuple[Profile | None, str]:
+    # a refresh (a new session) finds the mode and user the address names; the dataset comes back the same way
+    restore_choices({"mode": ("rec_mode", list(MODES)), "user": ("rec_user", ds.user_map)})
     left, right = st.columns([2, 3], gap="large")
     mode = left.radio("Who is it for?", list(MODES), format_func=MODES.get, key="rec_mode")
     users = list(ds.user_map.external)
@@ -54,6 +56,7 @@ def base_profile(ds) -> tuple[Profile | None, str]:
             profile, who = Profile(name="visitor"), "visitor"
         intent = st.text_input("What are they in the mood for? (optional except for a typed request)", key="rec_intent",
                                placeholder="e.g. a funny space adventure for kids", max_chars=300)
+    page_address({"mode": ("rec_mode", mode, "user"), "user": ("rec_user", ss.get("rec_user") if mode == "user" else None, None)})
     if intent.strip():
         profile = profile.with_intent(intent.strip())
     if profile.is_empty:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import OrderedDict
+from collections.abc import Container
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +116,33 @@ def mark_address() -> None:
         params[ENCODER_PARAM] = encoder
     elif encoder == "default" and ENCODER_PARAM in params:
         del params[ENCODER_PARAM]
+
+
+def page_address(choices: dict[str, tuple[str, object, object]]) -> None:
+    """Write a page's own choices into the address, so that a refresh keeps them (:func:`restore_choices` reads
+    them back; the dataset and encoder are kept for every page by :func:`mark_address`). ``choices`` maps an
+    address parameter to (widget key, value now, default): a default or None value is left out of the address."""
+    params = st.query_params
+    for param, (_, value, default) in choices.items():
+        if value is None or value == default:
+            if param in params:
+                del params[param]
+        elif params.get(param) != str(value):
+            params[param] = str(value)
+
+
+def restore_choices(allowed: dict[str, tuple[str, Container[str]]]) -> None:
+    """On a new session's first run of a page, set widget state from the address: ``allowed`` maps a parameter
+    to (widget key, the values it may take); a value not allowed (a user of another dataset) is ignored."""
+    state = st.session_state
+    for param, (key, values) in allowed.items():
+        flag = f"address_read_{key}"
+        if flag in state:
+            continue
+        state[flag] = True
+        value = st.query_params.get(param)
+        if value is not None and key not in state and value in values:
+            state[key] = value
 
 
 def restore_from_address() -> None:

@@ -64,3 +64,15 @@ def test_a_fine_tuned_encoder_in_the_address_comes_back_only_when_it_is_kept_her
     finally:
         (kept / MANIFEST).unlink()
         kept.rmdir()
+
+
+def test_a_refresh_on_recommend_keeps_the_chosen_user():
+    at = _fresh("pages/4_Recommend.py", {"data": SAMPLE_KEY, "user": "186"})
+    assert at.selectbox(key="rec_user").value == "186" and at.query_params["user"] == "186"
+    assert at.subheader[0].value.startswith("Top 10 for user 186")
+    at.selectbox(key="rec_user").set_value("13").run()
+    assert at.query_params["user"] == "13"  # the address follows the choice
+    at.radio(key="rec_mode").set_value("intent").run()
+    assert at.query_params["mode"] == "intent" and "user" not in at.query_params
+    odd = _fresh("pages/4_Recommend.py", {"data": SAMPLE_KEY, "user": "no-such-user", "mode": "nonsense"})
+    assert odd.radio(key="rec_mode").value == "user" and odd.selectbox(key="rec_user").value == "196"  # ignored
