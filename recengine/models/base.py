@@ -31,6 +31,10 @@ if TYPE_CHECKING:  # the progress(done, total, message) callback embedding takes
 
 FORMAT = "recengine-model"
 FORMAT_VERSION = 2  # 2: the content model keeps the category labels of its items
+#: Raised when a change to fitting changes what a model learns from the same data and settings, so that a fit
+#: kept by :func:`fit_cached` before an upgrade is refitted, not served stale. 2: splits draw from what users did,
+#: not their ids (the hybrid's validation data changed).
+FIT_VERSION = 2
 MODELS: dict[str, type[Recommender]] = {}
 
 
@@ -468,8 +472,9 @@ def fit_cached(
 ) -> Recommender:
     """``model.fit(dataset, ...)``, or the same model loaded from disk when it was fitted before.
 
-    The key covers the data, the model kind and settings, and the embeddings' encoder fingerprint, so a
-    change to any of them refits. Models live under ``$RECENGINE_HOME/fitted``.
+    The key covers the data, the model kind and settings, the embeddings' encoder fingerprint and
+    :data:`FIT_VERSION`, so a change to any of them (or an upgrade that fits differently) refits. Models live
+    under ``$RECENGINE_HOME/fitted``.
 
     Examples
     --------
@@ -487,7 +492,7 @@ def fit_cached(
     from recengine.settings import home_dir
 
     root = Path(cache_dir) if cache_dir else home_dir() / "fitted"
-    parts = [FORMAT, str(FORMAT_VERSION), model.name, json.dumps(model.config.model_dump(mode="json"), sort_keys=True),
+    parts = [FORMAT, str(FORMAT_VERSION), f"fit {FIT_VERSION}", model.name, json.dumps(model.config.model_dump(mode="json"), sort_keys=True),
              dataset_fingerprint(dataset), str(getattr(embeddings, "fingerprint", "") or getattr(encoder, "fingerprint", ""))]
     key = hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
     path = root / f"{model.name}-{key}"

@@ -174,6 +174,15 @@ def test_fit_cached_reuses_a_saved_fit_and_refits_on_new_settings(tiny, tiny_emb
     assert other.config.k == 2 and again.config.k == 3
 
 
+def test_fit_cached_refits_after_an_upgrade_that_fits_differently(tiny, tiny_embeddings, encoder, tmp_path, monkeypatch):
+    import recengine.models.base as base
+
+    base.fit_cached(ItemKNN(k=3), tiny, tiny_embeddings, encoder, cache_dir=tmp_path)
+    monkeypatch.setattr(base, "FIT_VERSION", base.FIT_VERSION + 1)
+    base.fit_cached(ItemKNN(k=3), tiny, tiny_embeddings, encoder, cache_dir=tmp_path)
+    assert len(list(tmp_path.iterdir())) == 2  # not the old fit served again
+
+
 @pytest.fixture(scope="module")
 def tiny_ease(tiny):
     return EASE(lam=1.0, device="cpu").fit(tiny)
