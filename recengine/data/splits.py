@@ -89,6 +89,15 @@ def user_keys(inter: pd.DataFrame, seed: int) -> pd.Series:
     return pd.Series(_uniform(_mixed(sig.to_numpy(), seed)), index=sig.index)
 
 
+def seeded_users(keys: pd.Series, users: np.ndarray, n: int) -> np.ndarray:
+    """A seeded sample of ``n`` of ``users``: those with the smallest :func:`user_keys` ``keys``, in that order.
+
+    >>> seeded_users(pd.Series([0.7, 0.2, 0.5], index=["a", "b", "c"]), np.array(["a", "b", "c"]), 2).tolist()
+    ['b', 'c']
+    """
+    return users[np.argsort(keys.reindex(users).to_numpy(), kind="stable")[: int(n)]]
+
+
 def row_keys(inter: pd.DataFrame, seed: int) -> np.ndarray:
     """A seeded random number in [0, 1) per row of ``inter``, drawn from its item and its user's items (see
     :func:`user_keys`): a user's rows are ordered the same way whatever the user is called."""
@@ -197,8 +206,7 @@ def few_shot_splits(
             "or smaller shot counts (on the command line: --shots 1,2)."
         )
     n_hold = min(max(1, int(round(user_frac * len(eligible)))), len(eligible) - 1)
-    keys = user_keys(inter, seed).reindex(eligible).to_numpy()
-    held = set(eligible[np.argsort(keys, kind="stable")[:n_hold]].tolist())
+    held = set(seeded_users(user_keys(inter, seed), eligible, n_hold).tolist())
     is_held = inter[Columns.user].isin(held).to_numpy()
     train = ds.with_interactions(inter[~is_held], f"{ds.name}:few-shot-train")
     held_rows = inter[is_held].copy()

@@ -16,7 +16,7 @@ import pandas as pd
 
 from recengine.columns import Columns
 from recengine.data import Dataset, Split, make_split
-from recengine.data.splits import user_keys
+from recengine.data.splits import seeded_users, user_keys
 from recengine.errors import ConfigError
 from recengine.evaluation.metrics import coverage, intra_list_diversity, novelty, popularity_bias, ranking_metrics
 
@@ -71,8 +71,7 @@ def sample_users(split: Split, max_users: int | None, seed: int) -> Split:
     users = split.test_users
     if max_users is None or len(users) <= max_users:
         return split
-    keys = user_keys(split.test, seed).reindex(users).to_numpy()  # drawn from what users did, not from their ids
-    keep = set(users[np.argsort(keys, kind="stable")[: int(max_users)]])
+    keep = set(seeded_users(user_keys(split.test, seed), users, max_users))  # drawn from what users did, not their ids
     profiles = None if split.profiles is None else split.profiles[split.profiles[Columns.user].isin(keep)]
     return dataclasses.replace(split, test=split.test[split.test[Columns.user].isin(keep)], profiles=profiles)
 

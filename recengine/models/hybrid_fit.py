@@ -19,7 +19,7 @@ import scipy.sparse as sp
 
 from recengine.columns import Columns
 from recengine.data import Dataset, cold_items_split, few_shot_splits, warm_split
-from recengine.data.splits import user_keys
+from recengine.data.splits import seeded_users, user_keys
 from recengine.errors import DataError
 from recengine.models.profile import Profile
 
@@ -278,7 +278,7 @@ def validation_setups(
         for regime, prof_df, test in raw:
             users = pd.unique(test[Columns.user])
             if len(users) > cap:
-                users = np.sort(users[np.argsort(keys.reindex(users).to_numpy(), kind="stable")[:cap]])
+                users = np.sort(seeded_users(keys, users, cap))
                 test = test[test[Columns.user].isin(set(users))]
             if len(users) >= 5:
                 extra = cold_test[cold_test[Columns.user].isin(set(users))] if cold_test is not None else test.iloc[:0]
