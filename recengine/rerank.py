@@ -18,8 +18,10 @@ from recengine.models import ContentKNN, Profile, Recommender
 from recengine.models.base import as_profiles, check_k, profile_ids
 
 
-def _unit(x: np.ndarray) -> np.ndarray:
-    lo, hi = float(np.min(x)), float(np.max(x))
+def _unit(x: np.ndarray, span: np.ndarray | None = None) -> np.ndarray:
+    """``x`` scaled so that the least of ``span`` (default: ``x`` itself) is 0 and its greatest 1."""
+    span = x if span is None else span
+    lo, hi = float(np.min(span)), float(np.max(span))
     return (x - lo) / (hi - lo) if hi > lo else np.zeros_like(x)
 
 
@@ -90,8 +92,9 @@ def rerank(
         ``dislike_radius`` are dropped too ("not this, and nothing like it"), and items within the disliked
         item's neighbourhood (closer than its 20th nearest item; its nearest tenth, at least its nearest one,
         in a catalogue of under 200) are pushed down, the closer the further: their relevance loses up to
-        ``DISLIKE_WEIGHT`` (the pool's whole range) as their cosine nears the radius. Such rows name the disliked item they resemble in a ``lowered_by`` column (empty elsewhere),
-        present whenever there are dislikes.
+        ``DISLIKE_WEIGHT`` (the pool's whole range) as their cosine nears the radius. Such rows name the
+        disliked item they resemble in a ``lowered_by`` column (empty elsewhere), present whenever there are
+        dislikes.
 
     Examples
     --------
@@ -168,9 +171,7 @@ def _rerank_one(
         V = np.where((rows >= 0)[:, None], vectors[np.maximum(rows, 0)], 0.0)
         sim = V @ V.T
         if len(ids) > 2:  # on the relevance's scale: from the pool's least alike pair (0) to its most alike (1)
-            off = sim[~np.eye(len(ids), dtype=bool)]
-            lo, hi = float(off.min()), float(off.max())
-            sim = (sim - lo) / (hi - lo) if hi > lo else np.zeros_like(sim)
+            sim = _unit(sim, sim[~np.eye(len(ids), dtype=bool)])
         order, max_sim = [], np.zeros(len(ids))
         available = np.ones(len(ids), dtype=bool)
         for _ in range(min(k, len(ids))):
