@@ -246,17 +246,22 @@ def unread_times(table: Table, taken: set[str | None]) -> str | None:
     return None
 
 
+def _string_cells(values: pd.Series, n: int) -> pd.Series:
+    """The cells written as text among the first ``n`` filled cells of ``values``, stripped (numbers, dates and
+    lists left out)."""
+    cells = values.dropna().head(n)
+    return cells[cells.map(lambda v: isinstance(v, str))].astype(str).str.strip()
+
+
 def unread_thumbs(table: Table, taken: set[str | None]) -> str | None:
     """What to tell a user when no rating was read though a column holds thumbs up and down in words ("up"/"down",
     "like"/"dislike", "👍"/"👎"), under a name that does not say rating: each dislike counts as an interaction."""
     for c in map(str, table.frame.columns):
         if c in taken:
             continue
-        text = table.frame[c].dropna().head(2000)
-        text = text[text.map(lambda v: isinstance(v, str))]
+        text = _string_cells(table.frame[c], 2000).str.lower()
         if len(text) < 2:
             continue
-        text = text.astype(str).str.strip().str.lower()
         thumbs = text.map(_THUMBS)
         if thumbs.notna().mean() >= 0.95 and thumbs.nunique() == 2:
             up, down = (text[thumbs == v].iloc[0] for v in (1.0, 0.0))
@@ -1081,9 +1086,10 @@ def title_column(frame: pd.DataFrame, id_column: str, explicit: str | None = Non
     return _unnamed_title(frame, others, id_column)
 
 
-#: names of the item's name in other languages: German Bezeichnung, French nom / libellé, Spanish nombre, ...
-_OTHER_TITLE_NAMES = ("bezeichnung", "benennung", "designation", "denominazione", "denominacion", "libelle", "libell",
-                      "nom", "nombre", "nome", "naam", "namn", "navn", "nazwa", "nazev")
+#: names of the item's name in other languages: German Bezeichnung, French nom / libellé, Spanish nombre, ...; those
+#: of the first kind name it at the end of a longer name too (Artikelbezeichnung)
+_OTHER_TITLE_ENDS = ("bezeichnung", "benennung", "designation", "denominazione", "denominacion", "libelle")
+_OTHER_TITLE_NAMES = (*_OTHER_TITLE_ENDS, "libell", "nom", "nombre", "nome", "naam", "namn", "navn", "nazwa", "nazev")
 
 
 def _unnamed_title(frame: pd.DataFrame, columns: Sequence[str], id_column: str) -> str | None:
@@ -1096,13 +1102,12 @@ def _unnamed_title(frame: pd.DataFrame, columns: Sequence[str], id_column: str) 
     ...                ["Kategorie", "Etikett", "Preis"], "id")
     'Etikett'
     """
-    named = [c for c in columns if norm(c).endswith(_OTHER_TITLE_NAMES[:6]) or norm(c) in _OTHER_TITLE_NAMES]
+    named = [c for c in columns if norm(c).endswith(_OTHER_TITLE_ENDS) or norm(c) in _OTHER_TITLE_NAMES]
     if named:
         return named[0]
     n_items = frame[id_column].head(1000).nunique() if id_column in frame.columns else len(frame.head(1000))
     for c in columns:
-        cells = frame[c].dropna().head(1000)
-        cells = cells[cells.map(lambda v: isinstance(v, str))].astype(str).str.strip()
+        cells = _string_cells(frame[c], 1000)
         cells = cells[cells.str.len() > 0]
         if len(cells) < 2 or len(cells) < 0.8 * min(len(frame), 1000):
             continue
