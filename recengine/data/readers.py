@@ -801,7 +801,8 @@ def _read_delimited(text: str, name: str, suffix: str) -> Table:
                      f"(a title, not rows) {'were' if len(title) > 1 else 'was'} skipped.")
     lines: tuple[int, ...] | None = None
     try:
-        headerless = _headerless(pd.read_csv(io.StringIO(text), header=None, nrows=51, **opts))
+        probe = pd.read_csv(io.StringIO(text), header=None, nrows=51, **opts)  # the first lines, header as a row
+        headerless = _headerless(probe)
         frame = pd.read_csv(io.StringIO(text), header=None if headerless else "infer", **opts)
     except pd.errors.ParserError as exc:
         ragged = _ragged(text, sep) if len(sep) == 1 and quoting == csv.QUOTE_MINIMAL else None
@@ -811,7 +812,8 @@ def _read_delimited(text: str, name: str, suffix: str) -> Table:
                 "Quote fields that contain the delimiter, or fix the row it names."
             ) from None
         rows, lines, widened = ragged
-        headerless = _headerless(pd.DataFrame(rows[:51]))
+        probe = pd.DataFrame(rows[:51])
+        headerless = _headerless(probe)
         frame = pd.DataFrame(rows if headerless else rows[1:], columns=None if headerless else rows[0], dtype=str)
         lines = tuple(lines if headerless else lines[1:])
         where = Table(frame, name, unit="line", lines=lines).where([p - (not headerless) for p in widened])
@@ -843,7 +845,7 @@ def _read_delimited(text: str, name: str, suffix: str) -> Table:
             "or check that it is a table at all."
         )
     if not headerless:
-        notes.extend(_repeated_names(pd.read_csv(io.StringIO(text), header=None, nrows=1, **opts), frame, name))
+        notes.extend(_repeated_names(probe.head(1), frame, name))
     reader_delim = " " if delim == WHITESPACE else sep
     if lines is None:
         lines = _record_lines(text, reader_delim, len(frame), header=not headerless)
