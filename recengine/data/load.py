@@ -15,6 +15,7 @@ import pandas as pd
 from recengine.columns import Columns
 from recengine.data.dataset import Dataset, IdMap
 from recengine.data.lists import explode_item_lists, find_list_columns
+from recengine.data.patterns import search
 from recengine.data.readers import Source, Table, read_table
 from recengine.data.validate import (
     ALIASES,
@@ -1302,6 +1303,10 @@ def _item_values(frame: pd.DataFrame, column: str) -> pd.Series | None:
     return pd.Series(raw.iloc[rows].to_numpy(), index=[item for item, _ in best], dtype=object)
 
 
+#: an item id that is a name ("Fallout 4"): a word of two letters of any script, then more
+_NAMED = re.compile(r"[^\W\d_]{2,}\s+\S")
+
+
 def _items_from_interactions(
     table: Table, item_col: str, role_cols: set[str | None], text: str | Sequence[str] | None, title: str | None = None,
     warnings: list[str] | None = None,
@@ -1334,5 +1339,5 @@ def _items_from_interactions(
         return pd.DataFrame({Columns.item: uniq["_id"].to_numpy(), Columns.title: titles, Columns.text: texts.to_numpy()})
     ids = uniq["_id"].to_numpy()
     # Items identified by their names ("Fallout 4") carry their own text.
-    named = pd.Series(ids, dtype=object).str.contains(r"[^\W\d_]{2,}\s+\S", regex=True).mean() > 0.5
+    named = search(pd.Series(ids, dtype=object), _NAMED).mean() > 0.5
     return pd.DataFrame({Columns.item: ids, Columns.title: ids, Columns.text: ids if named else [""] * len(ids)})

@@ -22,6 +22,7 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
+from recengine.data.patterns import match
 from recengine.errors import DataError
 from recengine.settings import max_file_bytes
 
@@ -671,7 +672,7 @@ def _headerless(head: pd.DataFrame) -> bool:
         return False
     if any(pd.to_numeric(rest[c], errors="coerce").notna().mean() >= 0.9 for c in numbers.index):
         return True
-    if row.str.match(_NOT_A_NAME).any():
+    if match(row, _NOT_A_NAME).any():
         return True
     below = rest[~(rest == row).all(axis=1)]  # not the header again, as in files pasted together
     return any(v and (below[c] == v).sum() >= 2 for c, v in row.items())

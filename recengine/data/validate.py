@@ -13,6 +13,7 @@ import pandas as pd
 from pandas.tseries.api import guess_datetime_format
 
 from recengine.columns import Columns
+from recengine.data.patterns import extract, search
 from recengine.data.readers import Table, python_literal
 from recengine.errors import DataError
 
@@ -220,7 +221,7 @@ def _reads_as_dates(table: Table, column: str) -> bool:
     load that would work without it (Steam writes "Posted February 3." with no year)."""
     text = table.frame[column].dropna().head(200).astype(str)
     # a day and month alone count too (see _current_year)
-    dated = text.str.extract(_DATE_WITHIN, expand=False).notna() | text.str.extract(_MONTH_DAY, expand=False).notna()
+    dated = extract(text, _DATE_WITHIN).notna() | extract(text, _MONTH_DAY).notna()
     if not (holds_times(text) or dated.mean() >= 0.9):
         return False
     try:
@@ -237,8 +238,8 @@ def unread_times(table: Table, taken: set[str | None]) -> str | None:
         if c in taken or not _PAST_TENSE.search(c):
             continue
         text = table.frame[c].dropna().head(2000).astype(str)
-        dates = text.str.extract(_DATE_WITHIN, expand=False)
-        if len(text) and (dates.notna() | text.str.extract(_MONTH_DAY, expand=False).notna()).mean() >= 0.5:
+        dates = extract(text, _DATE_WITHIN)
+        if len(text) and (dates.notna() | extract(text, _MONTH_DAY).notna()).mean() >= 0.5:
             example = text[dates.isna()].iloc[0] if dates.isna().any() else text.iloc[0]
             return (f"{table.name}: column {c!r} holds dates, but not every row writes a whole date with its year (e.g. "
                     f"{example!r}), so no timestamp was read. Write every value as a date to read it (columns="
@@ -437,7 +438,7 @@ def _rating_words(text: pd.Series) -> pd.Series:
     >>> _rating_words(pd.Series(["4.0 out of 5 stars", "3/5", "5 Sterne", "★★★★☆", "85%", "Thumbs up", "great"])).tolist()
     [4.0, 3.0, 5.0, 4.0, 85.0, 1.0, nan]
     """
-    number = text.str.extract(_RATING_WORDS, expand=False).str.replace(",", ".", regex=False)
+    number = extract(text, _RATING_WORDS).str.replace(",", ".", regex=False)
     stars = text.where(text.str.match(_STARS)).str.count("[★✭]")
     thumbs = text.str.strip().str.lower().map(_THUMBS)
     return pd.to_numeric(number, errors="coerce").fillna(stars.where(stars > 0)).fillna(thumbs)
@@ -576,7 +577,7 @@ def _current_year(table: Table, column: str, text: pd.Series, bad: np.ndarray, d
     latest one written within words. As it is where any unread value names no day and month, or no value writes a
     year within words (a column of ISO dates with one "Posted February 3." is not Steam's)."""
     missing = np.flatnonzero(dates.isna().to_numpy())
-    day_month = text.iloc[bad[missing]].str.extract(_MONTH_DAY, expand=False)
+    day_month = extract(text.iloc[bad[missing]], _MONTH_DAY)
     written = dates.dropna().str.extract(r"(\d{4})", expand=False).astype("int64")  # years written within words
     if day_month.isna().any() or not len(written):
         return dates
@@ -642,7 +643,7 @@ def parse_timestamps(table: Table, column: str, warnings: list[str] | None = Non
         return pd.Series(seconds.astype("int64"), index=raw.index)
     parsed = _parse_dates(table, column, text, warnings)
     bad = np.flatnonzero(parsed.isna().to_numpy())
-    dates = text.iloc[bad].str.extract(_DATE_WITHIN, expand=False) if len(bad) else None
+    dates = extract(text.iloc[bad], _DATE_WITHIN) if len(bad) else None
     if dates is not None and dates.isna().any():
         dates = _current_year(table, column, text, bad, dates, warnings)
     if dates is not None and dates.notna().all():  # "Posted November 5, 2011."
@@ -738,7 +739,7 @@ def text_columns(frame: pd.DataFrame, id_column: str, left_out: list[str] | None
             continue
         head = frame[c].head(200).map(cell_text)
         sample = head[head.str.len() > 0]
-        if not sample.str.contains(LETTER).any():
+        if not search(sample, LETTER).any():
             continue
         if sample.map(_codes_only).mean() >= 0.9:
             if left_out is not None:
@@ -1111,7 +1112,7 @@ def _unnamed_title(frame: pd.DataFrame, columns: Sequence[str], id_column: str) 
         cells = cells[cells.str.len() > 0]
         if len(cells) < 2 or len(cells) < 0.8 * min(len(frame), 1000):
             continue
-        lettered = cells.str.contains(LETTER).mean() >= 0.9
+        lettered = search(cells, LETTER).mean() >= 0.9
         codes = cells.map(_codes_only).mean() > 0.2
         if not (lettered and not codes and 2 <= cells.str.len().median() <= 60 and 0.9 * n_items <= cells.nunique()):
             continue
