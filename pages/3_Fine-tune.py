@@ -5,7 +5,8 @@ import time
 import streamlit as st
 
 from recengine.data.samples import example_request
-from recengine.figures.evaluation import before_after, loss_curve, metric_label
+from recengine.evaluation.metrics import metric_label
+from recengine.figures.evaluation import before_after, loss_curve
 from recengine.text.embed import request_matches
 from recengine.text.finetune import config_defaults
 from recengine.text.quality import finetune_verdict

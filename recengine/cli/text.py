@@ -206,7 +206,7 @@ def _emit_finetune(result: dict[str, Any], fmt: str, request: dict[str, Any] | N
         return
     import pandas as pd
 
-    from recengine.figures.evaluation import metric_label
+    from recengine.evaluation.metrics import metric_label
 
     cold = result["cold_items"]
     emit({k: v for k, v in result.items() if k not in ("cold_items", "summary")}, fmt)

@@ -136,3 +136,32 @@ def popularity_bias(recs: pd.DataFrame, item_ids: np.ndarray, popularity: np.nda
     share = _popularity_share(item_ids, popularity, n_users)
     p = _top_k(recs, k)[Columns.item].astype(str).map(lambda i: share.get(i, 0.0))
     return float(p.mean()) if len(p) else float("nan")
+
+
+#: how a metric is named on a chart, a table or a verdict
+METRIC_LABELS = {
+    "recall": "Recall",
+    "ndcg": "NDCG",
+    "hit": "Hit rate",
+    "mrr": "MRR",
+    "map": "MAP",
+    "coverage": "Catalogue coverage",
+    "diversity": "Intra-list diversity",
+    "novelty": "Novelty (bits)",
+    "popularity_bias": "Mean popularity of suggestions",
+}
+
+
+def metric_label(metric: str, k: int | None = None) -> str:
+    """``"ndcg"`` -> ``"NDCG@10"`` for axis titles; a name that carries its cut-off (``"recall@20"``) keeps it.
+
+    Examples
+    --------
+    >>> metric_label("ndcg", 10), metric_label("recall@20"), metric_label("novelty", 10)
+    ('NDCG@10', 'Recall@20', 'Novelty (bits)')
+    """
+    if "@" in metric:
+        metric, _, cut = metric.partition("@")
+        k = int(cut) if cut.isdigit() else k
+    base = METRIC_LABELS.get(metric, metric.replace("_", " ").capitalize())
+    return f"{base}@{k}" if k and metric in ("recall", "ndcg", "hit", "mrr", "map") else base

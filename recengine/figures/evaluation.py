@@ -16,34 +16,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from recengine.errors import ConfigError
+from recengine.evaluation.metrics import metric_label
 from recengine.figures.style import FONT_SIZE, MODEL_COLORS, NEUTRAL, apply_layout, color_for
-
-METRIC_LABELS = {
-    "recall": "Recall",
-    "ndcg": "NDCG",
-    "hit": "Hit rate",
-    "mrr": "MRR",
-    "map": "MAP",
-    "coverage": "Catalogue coverage",
-    "diversity": "Intra-list diversity",
-    "novelty": "Novelty (bits)",
-    "popularity_bias": "Mean popularity of suggestions",
-}
-
-
-def metric_label(metric: str, k: int | None = None) -> str:
-    """``"ndcg"`` -> ``"NDCG@10"`` for axis titles; a name that carries its cut-off (``"recall@20"``) keeps it.
-
-    Examples
-    --------
-    >>> metric_label("ndcg", 10), metric_label("recall@20"), metric_label("novelty", 10)
-    ('NDCG@10', 'Recall@20', 'Novelty (bits)')
-    """
-    if "@" in metric:
-        metric, _, cut = metric.partition("@")
-        k = int(cut) if cut.isdigit() else k
-    base = METRIC_LABELS.get(metric, metric.replace("_", " ").capitalize())
-    return f"{base}@{k}" if k and metric in ("recall", "ndcg", "hit", "mrr", "map") else base
 
 
 def settings(frame: pd.DataFrame) -> pd.Series:

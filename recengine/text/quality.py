@@ -12,7 +12,7 @@ import pandas as pd
 
 from recengine.columns import Columns
 from recengine.errors import ConfigError
-from recengine.evaluation.metrics import ranking_metrics
+from recengine.evaluation.metrics import metric_label, ranking_metrics
 from recengine.models.neighbors import knn_scores, topk_columns
 
 
@@ -81,8 +81,6 @@ def finetune_verdict(before: dict[str, float], after: dict[str, float], n_items:
     >>> finetune_verdict({"recall@10": 0.186, "ndcg@10": 0.326}, {"recall@10": 0.195, "ndcg@10": 0.331}, 336)[1]
     'On 336 items it never saw, the fine-tuned encoder recommends better: Recall@10 0.186 → 0.195, NDCG@10 0.326 → 0.331.'
     """
-    from recengine.figures.evaluation import metric_label  # plotly, only when a verdict is asked for
-
     changes = [round(after[m], 3) - round(before[m], 3) for m in before if m in after]  # as the sentence shows them
     gained, lost = any(c > 0 for c in changes), any(c < 0 for c in changes)
     word = "mixed" if gained and lost else "better" if gained else "worse"  # unchanged on one measure is not mixed

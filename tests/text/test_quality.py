@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -53,3 +56,14 @@ def test_finetune_verdict_says_worse_and_mixed_plainly():
     # unchanged on one measure and better on the other is better, not mixed (a 20-item catalogue's Recall@10 is 1)
     assert finetune_verdict({"recall@10": 1.0, "ndcg@10": 0.684}, {"recall@10": 1.0, "ndcg@10": 0.707}, 4)[0] == "better"
     assert finetune_verdict({"recall@10": 0.2, "ndcg@10": 0.3}, {"recall@10": 0.20001, "ndcg@10": 0.2}, 4)[0] == "worse"
+
+
+def test_the_finetune_command_and_its_verdict_need_no_plotting_library() -> None:
+    """A server or GPU box may hold the engine without the app's charts: fine-tuning from the command line, verdict
+    and table included, must not import plotly (it did, for a metric's label, and failed on such a machine)."""
+    code = ("import sys; import recengine.cli, recengine.cli.text; from recengine.text.quality import finetune_verdict;"
+            "from recengine.evaluation.metrics import metric_label;"
+            "print(finetune_verdict({'recall@10': 0.1}, {'recall@10': 0.2}, 9)[0], metric_label('ndcg', 10),"
+            " 'plotly' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["better", "NDCG@10", "False"]
