@@ -8,6 +8,18 @@ and precision. Rows:
   - embed_items, warm cache (in memory)  shards already verified in this process (the app's reruns)
 Each figure is the best of ``--repeats`` runs; every cold run starts from an empty cache folder.
 
+On one H200 (2026-12-04, ``--device cuda``: bf16, batch 512, the MovieLens-100K sample's 1,682 texts):
+
+    run                                    seconds     texts/s  ratio
+    raw SentenceTransformer.encode          0.1236       13604  baseline
+    embed_items, cold cache                 0.1071       15698  1.15x raw throughput (goal >= 0.95)
+    embed_items, warm cache (disk)          0.0089      188755  12x faster than cold (goal >= 100)
+    embed_items, warm cache (memory)        0.0053      319977  20x faster than cold
+
+The cold cache meets its goal; the warm cache's 100x does not hold on a GPU, where the model itself takes a tenth
+of a second for the whole catalogue and reading and checking the shards takes 9 ms (on CPU, where the cold run
+takes seconds, it does). The largest difference between our vectors and the raw ones is 7.3e-04 (bf16).
+
 Run: .venv/bin/python benchmarks/embedding_speed.py [--device auto|cpu|cuda] [--repeats 3] [--sample movielens-100k]
 """
 

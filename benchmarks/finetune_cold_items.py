@@ -77,6 +77,20 @@ default batch is four times the CPU's; an epoch now keeps the CPU's number of st
 Text-alike batches (``--hard-negatives``), the pairs loss, 50 neighbours and a target leaning to popular
 items did not help recipe 5.
 
+On the GPU (one H200, bf16, 2026-12-04; ``bash benchmarks/gpu_check.sh``, seed 42; zero-shot there 0.1850 and
+0.1864 in two runs, bf16's rounding against the CPU's 0.1864):
+
+    recipe                       batch  epochs  steps  train s   R@10    NDCG@10   same run on CPU (R@10)
+    5 (default, guard on)          128       1    116     14.4   0.1959  0.3389    0.1983 (batch 128)
+    5 through `recengine finetune` 128       1    116     13.6   0.1963  0.3371    (59 s in all, guard included)
+    7 --scale 15                   256       1    313     20.7   0.2087  0.3587
+    7 --scale 15 --batch-size 64    64       1    315     20.9   0.2130  0.3708    0.2219
+    7 --scale 15 --epochs 3        256       3    939     48.3   0.2051  0.3492
+
+A whole run with the guard takes 41 s there against about 4 minutes on 2 CPU cores. At the same batch the history
+recipe gives 0.2130 there against 0.2219 on CPU: bf16 and CUDA's own dropout draws, a gap inside the spread between
+seeds (seed 1 gives 0.2023 on CPU). Neither the GPU's batch of 256 nor three epochs at it come nearer the 0.24 goal.
+
 Run: .venv/bin/python benchmarks/finetune_cold_items.py [--device auto] [--epochs 1] [--lr 3e-5]
      [--loss history|distill|pairs] [--popularity-bias 2] [--max-pairs N] [--tau 0.05] [--scale 20] [--alpha A|auto] [--no-guard] [--train-layers N] [--lora] [--batch-size B]
      [--pairs-per-item 3] [--hard-negatives 0.0] [--text-mix 0.3] [--seed 42 | --seeds 42,1,2,7] [--per-item] [--force]
