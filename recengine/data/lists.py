@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from recengine.data.readers import Table
-from recengine.data.validate import holds_times, nested
+from recengine.data.validate import decimal_commas, holds_times, nested
 from recengine.errors import DataError
 
 #: what separates the ids in a cell: spaces, commas, semicolons or pipes (the file's own delimiter cannot occur), and
@@ -111,7 +111,8 @@ def find_list_columns(table: Table, item_col: str | None, skip: Sequence[str | N
         ids = _ids(frame[item_col], main)
         companions = [lc for c in others if (lc := list_column(frame[c], c)) is not None and ids & _ids(frame[c], lc)]
         return [main, *companions]
-    lists = [lc for c in others if (lc := list_column(frame[c], c)) is not None]
+    # a guess: "4,5" in every row is a rating with a decimal comma, not two items (a column mapped as items is read)
+    lists = [lc for c in others if not decimal_commas(frame[c]) and (lc := list_column(frame[c], c)) is not None]
     if not lists:
         return []
     # a column of single ids that the lists hold too: Amazon-M2's next_item after its prev_items

@@ -290,6 +290,17 @@ def _one_time(table: Table, columns: list[str]) -> list[str]:
 
 _THOUSANDS_COMMA = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")  # 1,234 or 12,500.5
 _THOUSANDS_POINT = re.compile(r"[-+]?\d{1,3}(?:\.\d{3})+(?:,\d+)?")  # 1.234 or 1.234,5 (German style)
+_DECIMAL_COMMA = re.compile(r"[-+]?\d*,\d{1,2}")  # 4,5: a number as a semicolon-separated export writes it
+
+
+def decimal_commas(values: pd.Series) -> bool:
+    """Whether every value is a number written with a decimal comma, as Europe's spreadsheets export ratings.
+
+    >>> decimal_commas(pd.Series(["4,5", "3,0", None])), decimal_commas(pd.Series(["4,5", "N1,N2"]))
+    (True, False)
+    """
+    cells = [str(v).strip() for v in values.dropna().head(200)]
+    return bool(cells) and all(_DECIMAL_COMMA.fullmatch(c) for c in cells)
 
 
 def decimals(values: pd.Series) -> pd.Series:
@@ -304,7 +315,7 @@ def decimals(values: pd.Series) -> pd.Series:
     """
     text = values.astype(str).str.strip()
     commas = text[text.str.contains(",", regex=False)]
-    if len(commas) and commas.str.fullmatch(_THOUSANDS_COMMA).all() and not text.str.fullmatch(r"[-+]?\d*,\d{1,2}").any():
+    if len(commas) and commas.str.fullmatch(_THOUSANDS_COMMA).all() and not text.str.fullmatch(_DECIMAL_COMMA).any():
         text = text.str.replace(",", "", regex=False)
     else:
         grouped = text.str.fullmatch(_THOUSANDS_POINT) & commas.reindex(text.index).notna()
@@ -330,6 +341,8 @@ def holds_times(values: pd.Series) -> bool:
         return True
     sample = values.dropna().head(200).astype(str).str.strip()  # 200 values, not the column, to text
     if sample.empty:
+        return False
+    if decimal_commas(sample):  # dateutil reads "4,5" as the fifth of April
         return False
     numeric = pd.to_numeric(sample, errors="coerce")
     if numeric.notna().all():
@@ -439,8 +452,8 @@ def _rating_words(text: pd.Series) -> pd.Series:
     [4.0, 3.0, 5.0, 4.0, 85.0, 1.0, nan]
     """
     number = extract(text, _RATING_WORDS).str.replace(",", ".", regex=False)
-    stars = text.where(text.str.match(_STARS)).str.count("[★✭]")
-    thumbs = text.str.strip().str.lower().map(_THUMBS)
+    stars = pd.to_numeric(text.where(text.str.match(_STARS)).str.count("[★✭]"), errors="coerce")
+    thumbs = pd.to_numeric(text.str.strip().str.lower().map(_THUMBS), errors="coerce")  # numbers on pandas 2 too
     return pd.to_numeric(number, errors="coerce").fillna(stars.where(stars > 0)).fillna(thumbs)
 
 

@@ -121,6 +121,22 @@ def test_items_that_share_a_title_are_told_apart_by_what_differs_else_by_id() ->
     assert ds.items.set_index("item_id").loc["t2", "text"].startswith("Track name: Hurt.")  # the embedded text stays
 
 
+def test_ratings_with_a_decimal_comma_are_neither_dates_nor_lists_of_items() -> None:
+    """A semicolon-separated export writes 4,5 for four and a half: dateutil reads it as the fifth of April, and two
+    ids apart by a comma look like a list of items; under a column name we do not know, it is neither."""
+    from recengine.data.lists import find_list_columns
+    from recengine.data.readers import read_table
+    from recengine.data.validate import holds_times
+
+    assert not holds_times(pd.Series(["4,5", "3,5", "2,5"]))
+    assert holds_times(pd.Series(["2024-04-05", "2024-04-06"]))
+    assert find_list_columns(read_table(upload("fi.csv", "Käyttäjä;Tuote;Arvio\nA;x;4,5\nB;y;3,5\n")), None, []) == []
+    ds = recengine.read_dataset(upload("export.csv", "user;item;Arvio\nA;x;4,5\nB;y;3,0\nC;x;2,5\n"))
+    assert ds.n_interactions == 3 and sorted(ds.item_map.external) == ["x", "y"]
+    mapped = recengine.read_dataset(upload("export.csv", "user;item;Arvio\nA;x;4,5\nB;y;3,0\n"), columns={"rating": "Arvio"})
+    assert mapped.interactions["rating"].tolist() == [4.5, 3.0]
+
+
 def test_foreign_headers_are_read_or_get_a_mapping_hint() -> None:
     ds = recengine.read_dataset(upload("eu.csv", "Benutzer;Artikel;Bewertung\nA;x;4,5\n"))
     assert ds.options["columns"]["rating"] == "Bewertung" and ds.interactions["rating"].tolist() == [4.5]
