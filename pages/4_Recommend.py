@@ -56,7 +56,7 @@ def base_profile(ds) -> tuple[Profile | None, str]:
             profile, who = Profile(name="visitor"), "visitor"
         intent = st.text_input("What are they in the mood for? (optional except for a typed request)", key="rec_intent",
                                placeholder="e.g. a funny space adventure for kids", max_chars=300)
-    page_address({"mode": ("rec_mode", mode, "user"), "user": ("rec_user", ss.get("rec_user") if mode == "user" else None, None)})
+    page_address({"mode": (mode, "user"), "user": (ss.get("rec_user") if mode == "user" else None, None)})
     if intent.strip():
         profile = profile.with_intent(intent.strip())
     if profile.is_empty:

@@ -36,11 +36,13 @@ with page("Evaluate", "leaderboard", "Offline protocols on this dataset; every m
     done = [p for p in protocols if chosen and has_evaluation(key, p, chosen, k, seed, name, max_users)]
     run = st.button("Run evaluation", type="primary", key="ev_run", icon=":material/play_arrow:",
                     disabled=not (protocols and chosen))
-    if not (run or done or ss.get("ev_last") == (protocols, chosen, k, seed, max_users)):
+    asked = (protocols, chosen, k, seed, max_users)
+    shown = ss.get("ev_last") == asked  # the last run's results, still on screen
+    if not (run or done or shown):
         st.info(f"Choose protocols and models, then run. Each model fits once per split; {fit_time_note(ds.n_items)}. "
                 "Results are kept for the whole session.")
         st.stop()
-    if not run and ss.get("ev_last") != (protocols, chosen, k, seed, max_users) and len(done) < len(protocols):
+    if not run and not shown and len(done) < len(protocols):
         # a protocol added to results already on screen: they stay, and the new one waits for the button
         missing = [p for p in protocols if p not in done]
         st.info(f"Press **Run evaluation** to add {', '.join(missing)}; the results below are those already measured.",
@@ -55,7 +57,7 @@ with page("Evaluate", "leaderboard", "Offline protocols on this dataset; every m
                 record_run(protocol, {"models": list(chosen), "k": k, "seed": seed, "encoder": name,
                                       "max_users": max_users}, res, ds.name)
             parts.append(res)
-    ss["ev_last"] = (protocols, chosen, k, seed, max_users)
+    ss["ev_last"] = (protocols, chosen, k, seed, max_users)  # what was measured: an added protocol still waits
     if not parts:
         st.stop()
     results = pd.concat(parts, ignore_index=True)

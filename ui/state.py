@@ -118,12 +118,12 @@ def mark_address() -> None:
         del params[ENCODER_PARAM]
 
 
-def page_address(choices: dict[str, tuple[str, object, object]]) -> None:
+def page_address(choices: dict[str, tuple[object, object]]) -> None:
     """Write a page's own choices into the address, so that a refresh keeps them (:func:`restore_choices` reads
     them back; the dataset and encoder are kept for every page by :func:`mark_address`). ``choices`` maps an
-    address parameter to (widget key, value now, default): a default or None value is left out of the address."""
+    address parameter to (value now, default): a default or None value is left out of the address."""
     params = st.query_params
-    for param, (_, value, default) in choices.items():
+    for param, (value, default) in choices.items():
         if value is None or value == default:
             if param in params:
                 del params[param]
