@@ -10,6 +10,8 @@ import platformdirs
 HOME_ENV = "RECENGINE_HOME"
 MAX_FILE_MB_ENV = "RECENGINE_MAX_FILE_MB"
 DEFAULT_MAX_FILE_MB = 500
+FITTED_MB_ENV = "RECENGINE_FITTED_MB"
+DEFAULT_FITTED_MB = 5000
 
 
 def home_dir() -> Path:
@@ -36,6 +38,14 @@ def max_file_bytes() -> int:
     """The largest input file accepted, from ``$RECENGINE_MAX_FILE_MB`` (default 500 MB)."""
     raw = os.environ.get(MAX_FILE_MB_ENV)
     mb = float(raw) if raw else DEFAULT_MAX_FILE_MB
+    return int(mb * 1024 * 1024)
+
+
+def fitted_limit_bytes() -> int:
+    """How much the saved model fits may take on disk, from ``$RECENGINE_FITTED_MB`` (default 5,000 MB): past it,
+    the least recently used go (an EASE fit of 20,000 items alone takes 1.6 GB)."""
+    raw = os.environ.get(FITTED_MB_ENV)
+    mb = float(raw) if raw else DEFAULT_FITTED_MB
     return int(mb * 1024 * 1024)
 
 

@@ -8,6 +8,7 @@ filtering, ranking and saving live here; each model fills two small hooks, ``_fi
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 import warnings
@@ -489,7 +490,7 @@ def fit_cached(
     import shutil
     import tempfile
 
-    from recengine.settings import home_dir
+    from recengine.settings import fitted_limit_bytes, home_dir
 
     root = Path(cache_dir) if cache_dir else home_dir() / "fitted"
     parts = [FORMAT, str(FORMAT_VERSION), f"fit {FIT_VERSION}", model.name, json.dumps(model.config.model_dump(mode="json"), sort_keys=True),
@@ -498,7 +499,10 @@ def fit_cached(
     path = root / f"{model.name}-{key}"
     if (path / "model.json").exists():
         try:
-            return type(model).load(path)
+            loaded = type(model).load(path)
+            with contextlib.suppress(OSError):
+                os.utime(path)  # used now: the last to go when the fits outgrow their room
+            return loaded
         except (ModelError, OSError, ValueError, KeyError):
             shutil.rmtree(path, ignore_errors=True)
     model.fit(dataset, embeddings=embeddings, encoder=encoder, progress=progress)
@@ -509,4 +513,45 @@ def fit_cached(
         os.replace(tmp, path)
     except OSError:
         shutil.rmtree(tmp, ignore_errors=True)
+    prune_fitted(root, fitted_limit_bytes(), keep=path)
     return model
+
+
+def prune_fitted(root: Path, limit: int, keep: Path | None = None) -> list[Path]:
+    """Remove the least recently used fits under ``root`` until the rest take at most ``limit`` bytes; ``keep``
+    (the fit just saved) stays whatever its size. Folders half written by a process that died (``.tmp-*``, over
+    a day old) go too. A fit that another process is loading as it goes is refitted there. Returns what went.
+
+    Each upgrade that fits differently, each dataset and each setting leaves a fit behind, so without this the
+    folder only grows (an EASE fit of 20,000 items alone takes 1.6 GB).
+    """
+    import shutil
+
+    def size(folder: Path) -> int:
+        return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+
+    removed: list[Path] = []
+    fits: list[tuple[float, int, Path]] = []
+    try:
+        for folder in root.iterdir():
+            if not folder.is_dir():
+                continue
+            stat = folder.stat()
+            if folder.name.startswith(".tmp-"):
+                if time.time() - stat.st_mtime > 86_400:
+                    shutil.rmtree(folder, ignore_errors=True)
+                    removed.append(folder)
+                continue
+            fits.append((stat.st_mtime, size(folder), folder))
+    except OSError:  # another process pruning at once: it finishes the job
+        return removed
+    total = sum(n for _, n, _ in fits)
+    for _, n, folder in sorted(fits, key=lambda f: f[0]):
+        if total <= limit:
+            break
+        if keep is not None and folder == keep:
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+        total -= n
+    return removed

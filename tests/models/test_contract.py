@@ -214,3 +214,32 @@ def test_recommend_invariants(tiny_ease, liked, disliked, k, exclude):
     if exclude:
         assert not set(recs[Columns.item]) & set(profile.liked)
     assert (np.diff(recs[Columns.score].to_numpy()) <= 0).all()
+
+
+def test_fits_past_their_room_go_least_recently_used_first(tiny, tiny_embeddings, encoder, tmp_path, monkeypatch):
+    """Every dataset, setting and upgrade leaves a fit behind; past $RECENGINE_FITTED_MB the oldest in use go."""
+    import os
+    import time
+
+    from recengine.models.base import fit_cached, prune_fitted
+
+    first = fit_cached(ItemKNN(k=3), tiny, tiny_embeddings, encoder, cache_dir=tmp_path)
+    (k3,) = tmp_path.iterdir()
+    fit_cached(ItemKNN(k=2), tiny, tiny_embeddings, encoder, cache_dir=tmp_path)
+    (k2,) = set(tmp_path.iterdir()) - {k3}
+    past = time.time() - 100
+    os.utime(k3, (past, past))  # k=3 fitted first
+    os.utime(k2, (past + 1, past + 1))
+    fit_cached(ItemKNN(k=3), tiny, tiny_embeddings, encoder, cache_dir=tmp_path)  # k=3 used again: now the newest
+    one = sum(f.stat().st_size for f in k3.rglob("*") if f.is_file())
+    monkeypatch.setenv("RECENGINE_FITTED_MB", str(2.5 * one / 2**20))  # room for two fits of this size
+    third = fit_cached(ItemKNN(k=1), tiny, tiny_embeddings, encoder, cache_dir=tmp_path)
+    left = {p.name for p in tmp_path.iterdir()}
+    assert len(left) == 2 and k2.name not in left and k3.name in left  # k=2, unused longest, went
+    profile = Profile.from_items(["a"])
+    np.testing.assert_array_equal(fit_cached(ItemKNN(k=3), tiny, tiny_embeddings, encoder, cache_dir=tmp_path)
+                                  .score(profile), first.score(profile))
+    stale = tmp_path / ".tmp-dead"
+    stale.mkdir()
+    os.utime(stale, (past - 86_400, past - 86_400))
+    assert prune_fitted(tmp_path, 10**12) == [stale] and third.config.k == 1
