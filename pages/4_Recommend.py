@@ -38,7 +38,9 @@ def feedback(item_id: str, action: str, store_name: str) -> None:
 
 def base_profile(ds) -> tuple[Profile | None, str]:
     # a refresh (a new session) finds the mode and user the address names; the dataset comes back the same way
-    restore_choices({"mode": ("rec_mode", list(MODES)), "user": ("rec_user", ds.user_map)})
+    # (and a visitor's liked items and request, so a refresh on stage keeps the whole example)
+    restore_choices({"mode": ("rec_mode", list(MODES)), "user": ("rec_user", ds.user_map), "liked": ("rec_items", ds.item_map),
+                     "want": ("rec_intent", None)}, lists={"liked"})
     left, right = st.columns([2, 3], gap="large")
     mode = left.radio("Who is it for?", list(MODES), format_func=MODES.get, key="rec_mode")
     users = list(ds.user_map.external)
@@ -56,7 +58,8 @@ def base_profile(ds) -> tuple[Profile | None, str]:
             profile, who = Profile(name="visitor"), "visitor"
         intent = st.text_input("What are they in the mood for? (optional except for a typed request)", key="rec_intent",
                                placeholder="e.g. a funny space adventure for kids", max_chars=300)
-    page_address({"mode": (mode, "user"), "user": (ss.get("rec_user") if mode == "user" else None, None)})
+    page_address({"mode": (mode, "user"), "user": (ss.get("rec_user") if mode == "user" else None, None),
+                  "liked": (ss.get("rec_items", []) if mode == "items" else [], []), "want": (intent.strip()[:300], "")})
     if intent.strip():
         profile = profile.with_intent(intent.strip())
     if profile.is_empty:

@@ -118,30 +118,49 @@ def mark_address() -> None:
         del params[ENCODER_PARAM]
 
 
+#: the longest free text a page takes back from the address (the Recommend page's request field holds as much)
+ADDRESS_TEXT = 300
+#: the most values a multiselect takes back from the address (the Recommend page's liked items take as many)
+ADDRESS_ITEMS = 50
+
+
 def page_address(choices: dict[str, tuple[object, object]]) -> None:
     """Write a page's own choices into the address, so that a refresh keeps them (:func:`restore_choices` reads
     them back; the dataset and encoder are kept for every page by :func:`mark_address`). ``choices`` maps an
-    address parameter to (value now, default): a default or None value is left out of the address."""
+    address parameter to (value now, default): a default, None or empty value is left out of the address; a list
+    (a multiselect's) is written as the parameter repeated."""
     params = st.query_params
     for param, (value, default) in choices.items():
-        if value is None or value == default:
+        if value is None or value == default or (isinstance(value, (list, tuple)) and not value):
             if param in params:
                 del params[param]
+        elif isinstance(value, (list, tuple)):
+            if params.get_all(param) != [str(v) for v in value]:
+                params[param] = [str(v) for v in value]
         elif params.get(param) != str(value):
             params[param] = str(value)
 
 
-def restore_choices(allowed: dict[str, tuple[str, Container[str]]]) -> None:
+def restore_choices(allowed: dict[str, tuple[str, Container[str] | None]], lists: Container[str] = ()) -> None:
     """On a new session's first run of a page, set widget state from the address: ``allowed`` maps a parameter
-    to (widget key, the values it may take); a value not allowed (a user of another dataset) is ignored."""
+    to (widget key, the values it may take, or None for any text up to :data:`ADDRESS_TEXT` characters); a value
+    not allowed (a user of another dataset) is ignored. A parameter in ``lists`` feeds a multiselect: its allowed
+    values, in the address's order, the first :data:`ADDRESS_ITEMS` of them."""
     state = st.session_state
     for param, (key, values) in allowed.items():
         flag = f"address_read_{key}"
         if flag in state:
             continue
         state[flag] = True
+        if key in state:
+            continue
+        if param in lists:
+            kept = list(dict.fromkeys(v for v in st.query_params.get_all(param) if values is None or v in values))
+            if kept:
+                state[key] = kept[:ADDRESS_ITEMS]
+            continue
         value = st.query_params.get(param)
-        if value is not None and key not in state and value in values:
+        if value is not None and (value in values if values is not None else len(value) <= ADDRESS_TEXT):
             state[key] = value
 
 

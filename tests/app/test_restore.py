@@ -76,3 +76,23 @@ def test_a_refresh_on_recommend_keeps_the_chosen_user():
     assert at.query_params["mode"] == "intent" and "user" not in at.query_params
     odd = _fresh("pages/4_Recommend.py", {"data": SAMPLE_KEY, "user": "no-such-user", "mode": "nonsense"})
     assert odd.radio(key="rec_mode").value == "user" and odd.selectbox(key="rec_user").value == "196"  # ignored
+
+
+def test_a_refresh_on_recommend_keeps_a_visitors_liked_items_and_request():
+    """On stage, a refresh in the middle of the new-visitor example must not make the presenter pick again."""
+    at = _fresh("pages/4_Recommend.py", {"data": SAMPLE_KEY})
+    at.radio(key="rec_mode").set_value("items").run()
+    at.multiselect(key="rec_items").set_value(["50", "172"]).run()
+    at.text_input(key="rec_intent").set_value("a slow-burning sci-fi film").run()
+    assert at.query_params["mode"] == "items" and at.query_params["want"] == "a slow-burning sci-fi film"
+    address = {k: at.query_params[k] for k in ("data", "mode", "want")}
+    liked = at.query_params.get_all("liked") if hasattr(at.query_params, "get_all") else at.query_params["liked"]
+    assert list(liked) == ["50", "172"]
+    again = _fresh("pages/4_Recommend.py", {**address, "liked": ["50", "172", "no-such-item"]})
+    assert again.radio(key="rec_mode").value == "items" and again.multiselect(key="rec_items").value == ["50", "172"]
+    assert again.text_input(key="rec_intent").value == "a slow-burning sci-fi film"
+    first = again.subheader[0].value
+    assert first == at.subheader[0].value  # the same list as before the refresh
+    at.multiselect(key="rec_items").set_value([]).run()
+    at.text_input(key="rec_intent").set_value("").run()
+    assert "liked" not in at.query_params and "want" not in at.query_params
