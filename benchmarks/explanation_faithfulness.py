@@ -6,14 +6,20 @@ Rows:
   - deletion test: over (profile, recommended item) pairs, removing the history item with the largest
     attribution lowers the score more than removing a random *other* history item (goal >= 90 %);
     baseline: the same test with a random item in place of the top-attributed one (what chance gives).
-    Half the profiles are few-shot (3-12 items drawn from a user's history: exact Shapley values), half
-    are whole user histories (20+ items: permutation sampling).
-  - time to explain a top-10 list (both views, reasons included) for a 3-item, a 12-item (the largest
-    exact game, 4096 coalitions), a whole-history and an intent + 2 items profile; baseline: the same
+    Half the profiles are few-shot (3-12 items drawn from a user's history: exact Shapley values up to 11
+    items and the profile's size, the largest exact game), half are whole user histories (20+ items:
+    permutation sampling). Only items are removed; the profile's size is a player but no item.
+  - time to explain a top-10 list (both views, reasons included) for a 3-item, a 12-item, a whole-history
+    and an intent + 2 items profile; baseline: the same
     exact values computed naively, one model.score call per (coalition, item), measured in the same run
     on the 3-item and 6-item profiles (the naive way is too slow to run on larger ones).
   - signal SHAP for a top-10 list: ours (LinearExplainer on the scored function) vs shap's model-agnostic
     KernelExplainer on the same function and background (its additivity error shown too).
+
+Measured on 2 CPU cores, 2026-12-04, with the profile's size as a player of the history game: the deletion test
+95.5 % (94.0 % few-shot, 97.0 % whole histories; chance 45.0 %), against 91.5 % before, when the items were
+credited with the switch of weights between profile sizes; a 3-item top-10 in 0.006 s (22x the naive way),
+12 items 0.27 s, user 196's 39 items 0.32 s.
 
 Run: .venv/bin/python benchmarks/explanation_faithfulness.py [--pairs 200] [--device cpu]
 """
@@ -27,7 +33,7 @@ import warnings
 import numpy as np
 
 import recengine
-from recengine.explain import explain_many
+from recengine.explain import SIZE_PLAYER, explain_many
 from recengine.explain.shapley import all_coalitions
 from recengine.models import Hybrid, Profile
 from recengine.text import Encoder, embed_items
@@ -43,16 +49,23 @@ def best_of(fn, repeats: int = 3) -> float:
 
 
 def naive_history(model, profile: Profile, items: list[str]) -> np.ndarray:
-    """Exact Shapley values with one model.score call per (coalition, item): what a direct implementation does."""
+    """Exact Shapley values with one model.score call per (coalition, item): what a direct implementation does.
+    The players are the liked items, then the profile's size (with it, a coalition is weighed as the whole
+    profile; without it, by its own items)."""
     from math import factorial
 
     ids = list(profile.liked)
-    n = len(ids)
+    n = len(ids) + 1
     masks = all_coalitions(n)
     idx = model.item_map.to_internal(items)
     out = np.zeros((len(items), n))
+
+    def value(m: np.ndarray, i: int) -> float:
+        chosen = [ids[j] for j in np.flatnonzero(m[:-1])]
+        return float(model.score_with_sizes([Profile.from_items(chosen)], [len(ids) if m[-1] else len(chosen)])[0, i])
+
     for r, i in enumerate(idx):
-        v = np.array([model.score([Profile.from_items([ids[j] for j in np.flatnonzero(m)])])[0, i] for m in masks], float)
+        v = np.array([value(m, i) for m in masks], float)
         for p in range(n):
             for c, m in enumerate(masks):
                 if not m[p]:
@@ -80,8 +93,9 @@ def deletion_test(model, ds, n_pairs: int, seed: int) -> dict[str, float]:
         for e in explain_many(model, profile, items, seed=seed, reasons=False):
             max_eff = max(max_eff, e.history.additivity_error)
             max_add = max(max_add, e.signals.additivity_error)
-            players = e.history.feature_names
-            top = players[int(np.argmax(e.history.values))]
+            players = [p for p in e.history.feature_names if p != SIZE_PLAYER]  # the items: what can be removed
+            values = [v for v, p in zip(e.history.values, e.history.feature_names) if p != SIZE_PLAYER]
+            top = players[int(np.argmax(values))]
             others = [p for p in players if p != top]
             rand, rand2 = rng.choice(others), rng.choice(others)
             cand = [profile.without(top), profile.without(rand), profile.without(rand2)]

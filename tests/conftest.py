@@ -62,6 +62,14 @@ def sample_embeddings(sample, encoder):
     return embed_items(sample, encoder)
 
 
+@pytest.fixture(scope="session")
+def sample_hybrid(sample, sample_embeddings, encoder):
+    """The hybrid with its learned weights on the sample (fitted once per test session)."""
+    from recengine.models import Hybrid
+
+    return Hybrid().fit(sample, sample_embeddings, encoder)
+
+
 @pytest.fixture()
 def rng() -> np.random.Generator:
     return np.random.default_rng(12345)

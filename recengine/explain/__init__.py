@@ -24,13 +24,14 @@ import types
 from typing import Any
 
 from recengine.explain.core import explain, explain_many, has_signals
-from recengine.explain.explanation import INTENT_PLAYER, Explanation, ItemExplanation
+from recengine.explain.explanation import INTENT_PLAYER, SIZE_PLAYER, Explanation, ItemExplanation
 from recengine.explain.reasons import reason
 from recengine.explain.shapley import ShapleyResult, exact_shapley, permutation_shapley, shapley_values
 from recengine.explain.signals import SignalAttribution, attribute_signals
 
 __all__ = [
     "INTENT_PLAYER",
+    "SIZE_PLAYER",
     "Explanation",
     "ItemExplanation",
     "ShapleyResult",

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from recengine.errors import ConfigError, ModelError
-from recengine.explain.explanation import INTENT_PLAYER, Explanation, ItemExplanation
+from recengine.explain.explanation import INTENT_PLAYER, SIZE_PLAYER, Explanation, ItemExplanation
 from recengine.explain.shapley import DEFAULT_BUDGET, MAX_EXACT_PLAYERS, shapley_values
 from recengine.explain.signals import ADDITIVITY_TOL, SignalAttribution, attribute_signals, is_collaborative
 
@@ -60,26 +60,32 @@ def _players(model: Any, profile: Any) -> tuple[list[str], dict[str, float]]:
     players = list(liked)
     if profile.intent:
         players.append(INTENT_PLAYER)
+    if liked and hasattr(model, "score_with_sizes"):  # the ranker weighs a profile by its size
+        players.append(SIZE_PLAYER)
     return players, liked
 
 
 def _coalition_game(model: Any, profile: Any, players: list[str], liked: dict[str, float], idx: np.ndarray):
     from recengine.models import Profile
 
-    items = [p for p in players if p != INTENT_PLAYER]
-    has_intent = len(items) < len(players)
+    items = [p for p in players if p not in (INTENT_PLAYER, SIZE_PLAYER)]
+    intent_at = players.index(INTENT_PLAYER) if INTENT_PLAYER in players else None
+    size_at = players.index(SIZE_PLAYER) if SIZE_PLAYER in players else None
 
     def value(masks: np.ndarray) -> np.ndarray:
-        coalitions = []
+        coalitions, sizes = [], []
         for row in masks:
             chosen = [items[j] for j in np.flatnonzero(row[: len(items)])]
-            intent = profile.intent if has_intent and row[-1] else None
+            intent = profile.intent if intent_at is not None and row[intent_at] else None
             coalitions.append(
                 Profile(liked={k: liked[k] for k in chosen}, disliked=profile.disliked, intent=intent, name="coalition")
             )
+            # with the size player, the coalition is weighed as the whole profile is; without it, by its own items
+            sizes.append(len(items) if size_at is not None and row[size_at] else len(chosen))
         out = np.empty((len(coalitions), len(idx)))
         for start in range(0, len(coalitions), SCORE_CHUNK):
-            scores = model.score(coalitions[start : start + SCORE_CHUNK])
+            part = coalitions[start : start + SCORE_CHUNK]
+            scores = model.score(part) if size_at is None else model.score_with_sizes(part, sizes[start : start + SCORE_CHUNK])
             out[start : start + SCORE_CHUNK] = np.asarray(scores, dtype=np.float64)[:, idx]
         # A model that cannot score a profile with no items and no intent (content kNN) has no evidence
         # there: the empty coalition is worth 0, as an empty sum of similarities is.
@@ -252,9 +258,13 @@ def explain_many(
         )
     titles = np.asarray(model.titles, dtype=object)
     player_titles = [
-        f"your request: “{profile.intent}”" if p == INTENT_PLAYER else str(titles[model.item_map.index(p)]) for p in players
+        f"your request: “{profile.intent}”" if p == INTENT_PLAYER
+        else f"{len(liked)} item{'s' if len(liked) != 1 else ''} in profile" if p == SIZE_PLAYER  # short: a chart's label
+        else str(titles[model.item_map.index(p)])
+        for p in players
     ]
-    weights = np.array([1.0 if p == INTENT_PLAYER else liked[p] for p in players], dtype=np.float64)
+    weights = np.array([float(len(liked)) if p == SIZE_PLAYER else 1.0 if p == INTENT_PLAYER else liked[p] for p in players],
+                       dtype=np.float64)
     method = hist.method if hist.method == "exact" else f"permutation ({hist.n_permutations} orders)"
     out = []
     for r, (item, i) in enumerate(zip(items, idx)):

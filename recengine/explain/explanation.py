@@ -14,6 +14,9 @@ import numpy as np
 import pandas as pd
 
 INTENT_PLAYER = "intent"
+#: The history player that stands for the profile's size, where the ranker weighs a profile by it (the hybrid):
+#: with it, an item is credited with what it brings, not with the switch of weights that its absence would cause.
+SIZE_PLAYER = "profile size"
 
 
 @dataclass(frozen=True)
@@ -111,7 +114,9 @@ class ItemExplanation:
     signals : Explanation
         SHAP values of the ranker's input signals.
     history : Explanation
-        Shapley values of the profile's items (and intent) in the game "score with only these".
+        Shapley values of the profile's items (and intent) in the game "score with only these"; for a ranker that
+        weighs a profile by its size (the hybrid), the size is a player too (:data:`SIZE_PLAYER`), so that an item
+        is not credited with the change of weights that its absence would bring.
     is_cold : bool
         Whether the item had no interactions when the model was fitted.
     reason : str

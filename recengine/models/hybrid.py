@@ -22,6 +22,7 @@ score that :meth:`recommend` reports.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -178,10 +179,13 @@ class Hybrid(Recommender):
         self._cache: tuple[tuple[int, ...], np.ndarray] | None = None
 
     # ---- features -----------------------------------------------------------------------------
-    def features(self, profiles: list[Profile], X: sp.csr_matrix, bases: tuple | None = None, item_feats: np.ndarray | None = None) -> np.ndarray:
-        """Signal tensor (n_signals, n_profiles, n_items), float32, no NaN (missing reads as 0)."""
+    def features(self, profiles: list[Profile], X: sp.csr_matrix, bases: tuple | None = None, item_feats: np.ndarray | None = None,
+                 sizes: np.ndarray | None = None) -> np.ndarray:
+        """Signal tensor (n_signals, n_profiles, n_items), float32, no NaN (missing reads as 0). ``sizes``: how many
+        liked items each profile counts as for the profile-size signal and regime (default: its own)."""
         ease, knn, content, cooc = bases or (self.ease, self.itemknn, self.content, self.cooc)
         feats = self.item_feats if item_feats is None else item_feats
+        sizes = np.diff(X.indptr) if sizes is None else np.asarray(sizes)
         n, m = X.shape
         F = np.zeros((len(SIGNALS), n, m), dtype=np.float32)
         has_history = np.diff(X.indptr) > 0
@@ -204,7 +208,7 @@ class Hybrid(Recommender):
             # A cold item has no popularity to speak of, and the weights were learned without cold items: give it
             # the least that popularity gives any known item, whatever the weight's sign. (Its raw value, the
             # lowest of all, would top every list under a learned negative popularity weight.)
-            w_pop = weights[regime_of(np.diff(X.indptr)), _SIGNAL["popularity"]]
+            w_pop = weights[regime_of(sizes), _SIGNAL["popularity"]]
             warm_pop = feats[0][~cold]
             least = np.where(w_pop < 0, warm_pop.max(), warm_pop.min()).astype(np.float32)
             F[_SIGNAL["popularity"]][:, cold] = least[:, None]
@@ -219,7 +223,7 @@ class Hybrid(Recommender):
                 F[_SIGNAL[name]][:, cold] = text
         F[_SIGNAL["item_age"]] = feats[1][None, :]
         F[_SIGNAL["is_cold"]] = feats[2][None, :]
-        F[_SIGNAL["profile_size"]] = np.diff(X.indptr).astype(np.float32)[:, None]
+        F[_SIGNAL["profile_size"]] = sizes.astype(np.float32)[:, None]
         np.nan_to_num(F, copy=False, nan=0.0)
         return F
 
@@ -264,10 +268,36 @@ class Hybrid(Recommender):
         F = self.features([profile], X)
         return pd.DataFrame(F[:, 0, idx].T.astype(np.float64), columns=self.signal_names, index=pd.Index(self.item_map.to_external(idx), name="item_id"))
 
+    def score_with_sizes(self, profiles: Sequence[Profile], sizes: Sequence[int]) -> np.ndarray:
+        """:meth:`score`, with each profile counted as holding ``sizes[i]`` liked items where the ranker looks at a
+        profile's size (its weights and its profile-size signal) and as its own items everywhere else.
+
+        An explanation's history game uses it to make the profile's size a player of its own: without one, taking
+        an item out of a profile of four also switched the weights to those of a profile of three, and the items
+        were credited with that switch unevenly.
+
+        Examples
+        --------
+        >>> import recengine
+        >>> ds = recengine.load_sample("movielens-100k")
+        >>> h = Hybrid(learn=False).fit(ds)
+        >>> p = [Profile.from_items(["50"])]
+        >>> bool((h.score_with_sizes(p, [1]) == h.score(p)).all()), bool((h.score_with_sizes(p, [4]) != h.score(p)).any())
+        (True, True)
+        """
+        profiles = list(profiles)
+        self._check_fitted()
+        if not profiles:
+            return np.zeros((0, self.n_items), dtype=np.float32)
+        out = self._score(profiles, self.profile_matrix(profiles), np.asarray(sizes))
+        self._cache = None  # signals at other sizes: never the columns of a later recommend
+        return np.asarray(out, dtype=np.float32)
+
     # ---- hooks --------------------------------------------------------------------------------
-    def _score(self, profiles: list[Profile], X: sp.csr_matrix) -> np.ndarray:
-        F = self.features(profiles, X)
-        regimes = regime_of(np.diff(X.indptr))
+    def _score(self, profiles: list[Profile], X: sp.csr_matrix, sizes: np.ndarray | None = None) -> np.ndarray:
+        sizes = np.diff(X.indptr) if sizes is None else sizes
+        F = self.features(profiles, X, sizes=sizes)
+        regimes = regime_of(sizes)
         W = self.weights[regimes]  # (n, n_signals)
         out = np.einsum("snm,ns->nm", F, W, optimize=True).astype(np.float32)
         unscorable = (self.item_feats[2] > 0) & ~self.content.has_text

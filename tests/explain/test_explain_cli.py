@@ -41,7 +41,7 @@ def test_json_for_a_cold_item_with_the_hybrid(files, capsys):
     assert out["item_id"] == "g" and out["title"] == "Mars Colony" and out["is_cold"] is True
     assert out["base_value"] + sum(s["shap"] for s in out["signals"]) == pytest.approx(out["score"], abs=1e-5)
     assert out["empty_profile_score"] + sum(h["shap"] for h in out["history"]) == pytest.approx(out["score"], abs=1e-5)
-    assert {h["item_id"] for h in out["history"]} == {"a", "b", "intent"}
+    assert {h["item_id"] for h in out["history"]} == {"a", "b", "intent", "profile size"}
     assert {"name", "value", "shap"} <= set(out["signals"][0])
     collab = [s["shap"] for s in out["signals"] if s["name"] in ("ease", "itemknn")]
     assert collab == [0.0, 0.0]

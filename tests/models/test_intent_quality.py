@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from recengine.models import Hybrid, Profile
+from recengine.models import Profile
 
 
 @pytest.fixture(scope="module")
-def hybrid(sample, sample_embeddings, encoder):
-    return Hybrid().fit(sample, sample_embeddings, encoder)
+def hybrid(sample_hybrid):
+    return sample_hybrid
 
 
 @pytest.mark.parametrize(
