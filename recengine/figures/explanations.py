@@ -102,6 +102,17 @@ def _room_for_bars(fig: go.Figure, ends: np.ndarray) -> None:
     fig.update_xaxes(range=[lo - pad, hi + pad])
 
 
+def _player_hover(player: str) -> str:
+    """What a history bar stands for, on hover: an item's id, the request, or the profile's size."""
+    from recengine.explain.explanation import INTENT_PLAYER, SIZE_PLAYER
+
+    if player == SIZE_PLAYER:
+        return "the ranker weighs a profile by its size: this bar is what that size changes"
+    if player == INTENT_PLAYER:
+        return "what you typed"
+    return f"id {html.escape(player)}"
+
+
 def history_bars(explanation: Any, max_items: int = 12, title: str | None = None) -> go.Figure:
     """Horizontal bars: how much each profile item (and the intent) pushed this suggestion, with titles.
 
@@ -124,8 +135,8 @@ def history_bars(explanation: Any, max_items: int = 12, title: str | None = None
             orientation="h",
             marker={"color": [POSITIVE if v >= 0 else NEGATIVE for v in frame["shap"]]},
             textposition="none",
-            customdata=[html.escape(str(f)) for f in frame["feature"]],
-            hovertemplate="%{y} (id %{customdata}): %{x:+.4f}<extra></extra>",
+            customdata=[_player_hover(str(f)) for f in frame["feature"]],
+            hovertemplate="%{y} (%{customdata}): %{x:+.4f}<extra></extra>",
             name="history",
         )
     )

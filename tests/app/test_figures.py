@@ -108,3 +108,17 @@ def test_before_after_and_loss_curve():
     top = fv.before_after({"recall": 1.0, "ndcg": 0.684}, {"recall": 1.0, "ndcg": 0.707})  # labels above bars at the top
     assert top.layout.yaxis.range[1] >= 1.15 and top.data[0].cliponaxis is False
     assert list(fv.loss_curve([1, 2], [0.9, 0.5]).data[0].y) == [0.9, 0.5]
+
+
+def test_the_history_chart_says_on_hover_what_the_profile_size_bar_is():
+    """A stakeholder hovering over '4 items in profile' must not read 'id profile size'."""
+    import numpy as np
+
+    from recengine.explain import SIZE_PLAYER, Explanation
+    from recengine.figures.explanations import history_bars
+
+    e = Explanation(np.array([0.5, -0.9]), 0.0, np.array([1.0, 4.0]), ["50", SIZE_PLAYER], "history", "181",
+                    "Return of the Jedi", -0.4, labels=["Star Wars", "4 items in profile"])
+    hover = dict(zip(history_bars(e).data[0].y, history_bars(e).data[0].customdata))
+    assert hover["Star Wars  +0.500"] == "id 50"
+    assert "weighs a profile by its size" in hover["4 items in profile  -0.900"]
