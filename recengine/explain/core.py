@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from recengine.errors import ConfigError, ModelError
-from recengine.explain.explanation import INTENT_PLAYER, SIZE_PLAYER, Explanation, ItemExplanation
+from recengine.explain.explanation import INTENT_PLAYER, NOT_ITEMS, SIZE_PLAYER, Explanation, ItemExplanation
 from recengine.explain.shapley import DEFAULT_BUDGET, MAX_EXACT_PLAYERS, shapley_values
 from recengine.explain.signals import ADDITIVITY_TOL, SignalAttribution, attribute_signals, is_collaborative
 
@@ -68,7 +68,7 @@ def _players(model: Any, profile: Any) -> tuple[list[str], dict[str, float]]:
 def _coalition_game(model: Any, profile: Any, players: list[str], liked: dict[str, float], idx: np.ndarray):
     from recengine.models import Profile
 
-    items = [p for p in players if p not in (INTENT_PLAYER, SIZE_PLAYER)]
+    items = [p for p in players if p not in NOT_ITEMS]
     intent_at = players.index(INTENT_PLAYER) if INTENT_PLAYER in players else None
     size_at = players.index(SIZE_PLAYER) if SIZE_PLAYER in players else None
 

@@ -17,6 +17,8 @@ INTENT_PLAYER = "intent"
 #: The history player that stands for the profile's size, where the ranker weighs a profile by it (the hybrid):
 #: with it, an item is credited with what it brings, not with the switch of weights that its absence would cause.
 SIZE_PLAYER = "profile size"
+#: The history players that are no liked item: never named as one, never removed as one.
+NOT_ITEMS = (INTENT_PLAYER, SIZE_PLAYER)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 
 from recengine.display import one_line
 from recengine.errors import ConfigError
+from recengine.explain.explanation import INTENT_PLAYER, SIZE_PLAYER
 from recengine.figures.style import NEGATIVE, NEUTRAL, POSITIVE, apply_layout, color_for
 
 
@@ -104,8 +105,6 @@ def _room_for_bars(fig: go.Figure, ends: np.ndarray) -> None:
 
 def _player_hover(player: str) -> str:
     """What a history bar stands for, on hover: an item's id, the request, or the profile's size."""
-    from recengine.explain.explanation import INTENT_PLAYER, SIZE_PLAYER
-
     if player == SIZE_PLAYER:
         return "the ranker weighs a profile by its size: this bar is what that size changes"
     if player == INTENT_PLAYER:
