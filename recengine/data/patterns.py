@@ -11,6 +11,7 @@ written and tested.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -20,14 +21,19 @@ def _cells(text: pd.Series) -> list[object]:
     return text.astype(object).tolist()
 
 
+def _hits(text: pd.Series, find: Callable[[str], re.Match[str] | None]) -> pd.Series:
+    """Whether ``find`` (a pattern's ``match`` or ``search``) finds something in each cell; a missing cell: no."""
+    hits = [isinstance(v, str) and find(v) is not None for v in _cells(text)]
+    return pd.Series(np.array(hits, dtype=bool), index=text.index)
+
+
 def match(text: pd.Series, pattern: re.Pattern[str]) -> pd.Series:
     """Whether each cell starts with a match of ``pattern``, as ``str.match``; a missing cell does not match.
 
     >>> match(pd.Series(["http://a.b", "title", None]), re.compile(r"[a-z]+://", re.IGNORECASE)).tolist()
     [True, False, False]
     """
-    hits = [isinstance(v, str) and pattern.match(v) is not None for v in _cells(text)]
-    return pd.Series(np.array(hits, dtype=bool), index=text.index)
+    return _hits(text, pattern.match)
 
 
 def search(text: pd.Series, pattern: re.Pattern[str]) -> pd.Series:
@@ -36,8 +42,7 @@ def search(text: pd.Series, pattern: re.Pattern[str]) -> pd.Series:
     >>> search(pd.Series(["猫咪在窗边", "2024 12", None]), re.compile(r"[^\\W\\d_]")).tolist()
     [True, False, False]
     """
-    hits = [isinstance(v, str) and pattern.search(v) is not None for v in _cells(text)]
-    return pd.Series(np.array(hits, dtype=bool), index=text.index)
+    return _hits(text, pattern.search)
 
 
 def extract(text: pd.Series, pattern: re.Pattern[str]) -> pd.Series:
