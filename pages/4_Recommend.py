@@ -18,7 +18,15 @@ from ui.engine import (
     reset_feedback,
     stored_feedback,
 )
-from ui.state import device_choice, encoder_name, page_address, require_dataset, restore_choices
+from ui.state import (
+    ADDRESS_ITEMS,
+    ADDRESS_TEXT,
+    device_choice,
+    encoder_name,
+    page_address,
+    require_dataset,
+    restore_choices,
+)
 
 ss = st.session_state
 MODES = {"user": "A known user", "items": "A new user: pick a few liked items", "intent": "Someone who types what they want"}
@@ -51,15 +59,15 @@ def base_profile(ds) -> tuple[Profile | None, str]:
             who = f"user-{user}"
         elif mode == "items":
             liked = st.multiselect("Liked items", list(ds.item_map.external), format_func=ds.title, key="rec_items",
-                                   placeholder="type a title…", max_selections=50)
+                                   placeholder="type a title…", max_selections=ADDRESS_ITEMS)
             profile = Profile.from_items(liked, name="new visitor")
             who = "visitor"
         else:
             profile, who = Profile(name="visitor"), "visitor"
         intent = st.text_input("What are they in the mood for? (optional except for a typed request)", key="rec_intent",
-                               placeholder="e.g. a funny space adventure for kids", max_chars=300)
+                               placeholder="e.g. a funny space adventure for kids", max_chars=ADDRESS_TEXT)
     page_address({"mode": (mode, "user"), "user": (ss.get("rec_user") if mode == "user" else None, None),
-                  "liked": (ss.get("rec_items", []) if mode == "items" else [], []), "want": (intent.strip()[:300], "")})
+                  "liked": (ss.get("rec_items", []) if mode == "items" else [], []), "want": (intent.strip(), "")})
     if intent.strip():
         profile = profile.with_intent(intent.strip())
     if profile.is_empty:

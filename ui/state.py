@@ -118,9 +118,9 @@ def mark_address() -> None:
         del params[ENCODER_PARAM]
 
 
-#: the longest free text a page takes back from the address (the Recommend page's request field holds as much)
+#: the longest free text a page takes back from the address (the Recommend page's request field holds no more)
 ADDRESS_TEXT = 300
-#: the most values a multiselect takes back from the address (the Recommend page's liked items take as many)
+#: the most values a multiselect takes back from the address (the Recommend page's liked items take no more)
 ADDRESS_ITEMS = 50
 
 
