@@ -8,7 +8,6 @@ test loads a file whose reading rests on one of those patterns and checks what w
 
 from __future__ import annotations
 
-import io
 import re
 
 import pandas as pd
@@ -16,7 +15,7 @@ import pytest
 from pandas.core.strings.accessor import StringMethods
 
 import recengine
-from tests.data.test_item_lists import BEHAVIORS, NEWS
+from tests.data.test_item_lists import BEHAVIORS, NEWS, upload
 
 _PATTERN_METHODS = ("match", "fullmatch", "contains", "extract", "count", "findall", "replace", "split")
 
@@ -37,12 +36,6 @@ def pandas_30(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(StringMethods, name, strict(getattr(StringMethods, name)))
     with pytest.raises(ValueError, match="flags"):  # the fixture does what pandas 3.0 does
         pd.Series(["a"]).str.match(re.compile("a", re.IGNORECASE))
-
-
-def upload(name: str, content: str) -> io.BytesIO:
-    buffer = io.BytesIO(content.encode())
-    buffer.name = name
-    return buffer
 
 
 def test_the_sample_loads(pandas_30) -> None:
