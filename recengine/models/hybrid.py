@@ -306,12 +306,13 @@ class Hybrid(Recommender):
         return out
 
     def _extra_columns(self, profiles: list[Profile], rows: np.ndarray, items: np.ndarray) -> dict[str, np.ndarray]:
-        key = tuple(id(p) for p in profiles)
-        if self._cache is None or self._cache[0] != key:
-            F = self.features(profiles, self.profile_matrix(profiles))
+        # Taken in one step: the app shares one fitted model between sessions' threads, and another thread may
+        # score (or take the cache) between a check and a read. Keys are ids of profiles alive in this call.
+        cache, self._cache = self._cache, None
+        if cache is not None and cache[0] == tuple(id(p) for p in profiles):
+            F = cache[1]
         else:
-            F = self._cache[1]
-        self._cache = None
+            F = self.features(profiles, self.profile_matrix(profiles))
         return {name: F[s, rows, items].astype(np.float64) for s, name in enumerate(SIGNALS)}
 
     # ---- persistence --------------------------------------------------------------------------
