@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from recengine.explain.explanation import INTENT_PLAYER
+from recengine.explain.explanation import is_intent
 from recengine.figures.explanations import history_bars, signal_waterfall
 from recengine.models import MODEL_NAMES, Profile
 from ui import escape, figure, page, show_error, table
@@ -130,7 +130,7 @@ def fill(reason, why, explained, rank: int) -> None:
                        buttons=False)
         with b:
             if len(explained.history.feature_names):
-                only_request = set(explained.history.feature_names) == {INTENT_PLAYER}
+                only_request = all(is_intent(p) for p in explained.history.feature_names)
                 figure(history_bars(explained, title="your request" if only_request else "your history"),
                        f"history-{item}", key=f"hist_{item}",
                        buttons=False)

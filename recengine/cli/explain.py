@@ -59,6 +59,7 @@ def _print_table(result: dict[str, Any]) -> None:
             f"\nhistory (empty-profile score {result['empty_profile_score']:.4f} + Shapley values = score; "
             f"{result['methods']['history']})\n"
         )
+        history["item_id"] = history["item_id"].fillna("")  # the request and the profile's size have no id
         emit(history[["item_id", "title", "shap"]], "table", stream=out)
 
 

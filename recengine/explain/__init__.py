@@ -24,7 +24,16 @@ import types
 from typing import Any
 
 from recengine.explain.core import explain, explain_many, has_signals
-from recengine.explain.explanation import INTENT_PLAYER, SIZE_PLAYER, Explanation, ItemExplanation
+from recengine.explain.explanation import (
+    INTENT_PLAYER,
+    SIZE_PLAYER,
+    Explanation,
+    ItemExplanation,
+    Player,
+    is_intent,
+    is_item,
+    is_size,
+)
 from recengine.explain.reasons import reason
 from recengine.explain.shapley import ShapleyResult, exact_shapley, permutation_shapley, shapley_values
 from recengine.explain.signals import SignalAttribution, attribute_signals
@@ -34,6 +43,7 @@ __all__ = [
     "SIZE_PLAYER",
     "Explanation",
     "ItemExplanation",
+    "Player",
     "ShapleyResult",
     "SignalAttribution",
     "attribute_signals",
@@ -41,6 +51,9 @@ __all__ = [
     "explain",
     "explain_many",
     "has_signals",
+    "is_intent",
+    "is_item",
+    "is_size",
     "permutation_shapley",
     "reason",
     "shapley_values",

@@ -18,7 +18,15 @@ from typing import Any
 import numpy as np
 
 from recengine.errors import ConfigError, ModelError
-from recengine.explain.explanation import INTENT_PLAYER, NOT_ITEMS, SIZE_PLAYER, Explanation, ItemExplanation
+from recengine.explain.explanation import (
+    INTENT_PLAYER,
+    SIZE_PLAYER,
+    Explanation,
+    ItemExplanation,
+    is_intent,
+    is_item,
+    is_size,
+)
 from recengine.explain.shapley import DEFAULT_BUDGET, MAX_EXACT_PLAYERS, shapley_values
 from recengine.explain.signals import ADDITIVITY_TOL, SignalAttribution, attribute_signals, is_collaborative
 
@@ -68,9 +76,9 @@ def _players(model: Any, profile: Any) -> tuple[list[str], dict[str, float]]:
 def _coalition_game(model: Any, profile: Any, players: list[str], liked: dict[str, float], idx: np.ndarray):
     from recengine.models import Profile
 
-    items = [p for p in players if p not in NOT_ITEMS]
-    intent_at = players.index(INTENT_PLAYER) if INTENT_PLAYER in players else None
-    size_at = players.index(SIZE_PLAYER) if SIZE_PLAYER in players else None
+    items = [p for p in players if is_item(p)]
+    intent_at = next((j for j, p in enumerate(players) if is_intent(p)), None)
+    size_at = next((j for j, p in enumerate(players) if is_size(p)), None)
 
     def value(masks: np.ndarray) -> np.ndarray:
         coalitions, sizes = [], []
@@ -258,12 +266,12 @@ def explain_many(
         )
     titles = np.asarray(model.titles, dtype=object)
     player_titles = [
-        f"your request: “{profile.intent}”" if p == INTENT_PLAYER
-        else f"{len(liked)} item{'s' if len(liked) != 1 else ''} in profile" if p == SIZE_PLAYER  # short: a chart's label
+        f"your request: “{profile.intent}”" if is_intent(p)
+        else f"{len(liked)} item{'s' if len(liked) != 1 else ''} in profile" if is_size(p)  # short: a chart's label
         else str(titles[model.item_map.index(p)])
         for p in players
     ]
-    weights = np.array([float(len(liked)) if p == SIZE_PLAYER else 1.0 if p == INTENT_PLAYER else liked[p] for p in players],
+    weights = np.array([float(len(liked)) if is_size(p) else 1.0 if is_intent(p) else liked[p] for p in players],
                        dtype=np.float64)
     method = hist.method if hist.method == "exact" else f"permutation ({hist.n_permutations} orders)"
     out = []

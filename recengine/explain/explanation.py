@@ -13,12 +13,38 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-INTENT_PLAYER = "intent"
+
+class Player(str):
+    """A history player that is no liked item: the request, or the profile's size.
+
+    Told apart from items by its type, never by its text: an item id is whatever a user's file holds, and a shop
+    may well sell an item whose id is ``"intent"``. Use :func:`is_item`, :func:`is_intent` and :func:`is_size`,
+    not ``==``. A ``Player`` survives a pickle (Streamlit's data cache) as a ``Player``.
+    """
+
+    __slots__ = ()
+
+
+#: The history player that stands for the intent sentence.
+INTENT_PLAYER = Player("intent")
 #: The history player that stands for the profile's size, where the ranker weighs a profile by it (the hybrid):
 #: with it, an item is credited with what it brings, not with the switch of weights that its absence would cause.
-SIZE_PLAYER = "profile size"
-#: The history players that are no liked item: never named as one, never removed as one.
-NOT_ITEMS = (INTENT_PLAYER, SIZE_PLAYER)
+SIZE_PLAYER = Player("profile size")
+
+
+def is_item(player: str) -> bool:
+    """Whether a history player is a liked item (not the request, not the profile's size)."""
+    return not isinstance(player, Player)
+
+
+def is_intent(player: str) -> bool:
+    """Whether a history player is the request (:data:`INTENT_PLAYER`), never an item that is called so."""
+    return isinstance(player, Player) and player == INTENT_PLAYER
+
+
+def is_size(player: str) -> bool:
+    """Whether a history player is the profile's size (:data:`SIZE_PLAYER`), never an item that is called so."""
+    return isinstance(player, Player) and player == SIZE_PLAYER
 
 
 @dataclass(frozen=True)
@@ -35,7 +61,8 @@ class Explanation:
     data : np.ndarray
         (n_features,) the feature values: signal values, or each history item's weight in the profile.
     feature_names : list[str]
-        Signal names, or history item ids (``"intent"`` for the intent sentence).
+        Signal names, or history item ids; :data:`INTENT_PLAYER` stands for the intent sentence and
+        :data:`SIZE_PLAYER` for the profile's size (tell them apart with :func:`is_item`).
     kind : {"signals", "history"}
     item_id, title : str
         The explained item.
@@ -80,7 +107,8 @@ class Explanation:
     def to_frame(self, sort: bool = True) -> pd.DataFrame:
         """One row per feature: ``feature``, ``label``, ``value`` (the data), ``shap``; largest |shap| first."""
         frame = pd.DataFrame(
-            {"feature": self.feature_names, "label": self.labels, "value": self.data, "shap": self.values}
+            {"feature": pd.Series(self.feature_names, dtype=object),  # object: pandas 3 strings would drop Player
+             "label": self.labels, "value": self.data, "shap": self.values}
         )
         if sort and len(frame):
             frame = frame.iloc[np.argsort(-np.abs(frame["shap"].to_numpy()), kind="stable")].reset_index(drop=True)
@@ -153,8 +181,9 @@ class ItemExplanation:
                 {"name": n, "value": _num(v), "shap": float(s)}
                 for n, v, s in zip(self.signals.feature_names, self.signals.data, self.signals.values)
             ],
-            "history": [
-                {"item_id": n, "title": t, "weight": _num(w), "shap": float(s)}
+            "history": [  # the request and the profile's size are players with no item id
+                {"item_id": n if is_item(n) else None, "player": "item" if is_item(n) else str(n), "title": t,
+                 "weight": _num(w), "shap": float(s)}
                 for n, t, w, s in zip(self.history.feature_names, self.history.labels, self.history.data, self.history.values)
             ],
             "empty_profile_score": float(self.history.base_value),

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from recengine.errors import ConfigError
-from recengine.explain.explanation import NOT_ITEMS, ItemExplanation
+from recengine.explain.explanation import ItemExplanation, is_item
 
 PROMPT = (
     "Rewrite this explanation of a recommendation as one short, friendly sentence. Keep every title exactly "
@@ -63,7 +63,7 @@ def load_generator(path: str | Path, device: str = "cpu") -> tuple[Any, Any, boo
 def named_titles(explanation: ItemExplanation, text: str) -> list[str]:
     """The profile items' titles that ``text`` names (history players only, not the intent)."""
     hist = explanation.history
-    return [lab for lab, p in zip(hist.labels, hist.feature_names) if p not in NOT_ITEMS and lab and lab in text]
+    return [lab for lab, p in zip(hist.labels, hist.feature_names) if is_item(p) and lab and lab in text]
 
 
 def _mentions(title: str, text: str) -> bool:

@@ -11,7 +11,7 @@ from collections.abc import Collection
 from typing import Any
 
 from recengine.display import one_line
-from recengine.explain.explanation import INTENT_PLAYER, NOT_ITEMS, SIZE_PLAYER, ItemExplanation
+from recengine.explain.explanation import ItemExplanation, is_intent, is_item, is_size
 from recengine.explain.signals import is_collaborative
 
 #: How a signal that raised (first) or lowered (second) the score reads in a sentence.
@@ -51,7 +51,7 @@ def _join(parts: list[str]) -> str:
 
 
 def _is_flat(values: Any, players: list[str]) -> bool:
-    pos = sorted(float(v) for v, p in zip(values, players) if float(v) > 0 and p not in NOT_ITEMS)
+    pos = sorted(float(v) for v, p in zip(values, players) if float(v) > 0 and is_item(p))
     return len(pos) >= FLAT_MIN_ITEMS and pos[-1] <= FLAT_RATIO * pos[len(pos) // 2]
 
 
@@ -104,22 +104,22 @@ def reason(
     # and never one without text (its pull then came through the rest of the ranking, not its description)
     by_text = not explanation.is_cold or (
         any(n.startswith("content") for n in sig_push)
-        and any(p not in NOT_ITEMS and p not in textless for p in hist.feature_names)
+        and any(is_item(p) and p not in textless for p in hist.feature_names)
     )
     named_items: list[str] = []
     intent_helped = False
     # the profile's size is no reason to name: the items and the request are ranked without it
-    told = [0.0 if p == SIZE_PLAYER else float(v) for v, p in zip(hist.values, hist.feature_names)]
+    told = [0.0 if is_size(p) else float(v) for v, p in zip(hist.values, hist.feature_names)]
     for i in _top_positive(told, max_items + 1):
         player = hist.feature_names[i]
-        if player == INTENT_PLAYER:
+        if is_intent(player):
             intent_helped = True
         elif (liked is None or player in liked) and by_text and not (explanation.is_cold and player in textless):
             named_items.append(one_line(hist.labels[i], QUOTED_TITLE))
     named_items = named_items[:max_items]
     flat = by_text and _is_flat(hist.values, hist.feature_names)
     if flat:
-        n_pushing = sum(1 for v, p in zip(hist.values, hist.feature_names) if v > 0 and p not in NOT_ITEMS)
+        n_pushing = sum(1 for v, p in zip(hist.values, hist.feature_names) if v > 0 and is_item(p))
         named_items = [f"your profile as a whole ({n_pushing} of your items push it about equally)"]
     signal_idx = [
         i

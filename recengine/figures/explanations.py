@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 
 from recengine.display import one_line
 from recengine.errors import ConfigError
-from recengine.explain.explanation import INTENT_PLAYER, SIZE_PLAYER
+from recengine.explain.explanation import is_intent, is_size
 from recengine.figures.style import NEGATIVE, NEUTRAL, POSITIVE, apply_layout, color_for
 
 
@@ -105,9 +105,9 @@ def _room_for_bars(fig: go.Figure, ends: np.ndarray) -> None:
 
 def _player_hover(player: str) -> str:
     """What a history bar stands for, on hover: an item's id, the request, or the profile's size."""
-    if player == SIZE_PLAYER:
+    if is_size(player):
         return "the ranker weighs a profile by its size: this bar is what that size changes"
-    if player == INTENT_PLAYER:
+    if is_intent(player):
         return "what you typed"
     return f"id {html.escape(player)}"
 
@@ -118,8 +118,8 @@ def history_bars(explanation: Any, max_items: int = 12, title: str | None = None
     Examples
     --------
     >>> import numpy as np
-    >>> from recengine.explain import Explanation
-    >>> e = Explanation(np.array([0.5, -0.1]), 0.0, np.array([1.0, 1.0]), ["50", "intent"], "history",
+    >>> from recengine.explain import INTENT_PLAYER, Explanation
+    >>> e = Explanation(np.array([0.5, -0.1]), 0.0, np.array([1.0, 1.0]), ["50", INTENT_PLAYER], "history",
     ...                 "181", "Return of the Jedi", 0.4, labels=["Star Wars", "your request"])
     >>> list(history_bars(e).data[0].y)
     ['your request  -0.100', 'Star Wars  +0.500']
@@ -134,7 +134,7 @@ def history_bars(explanation: Any, max_items: int = 12, title: str | None = None
             orientation="h",
             marker={"color": [POSITIVE if v >= 0 else NEGATIVE for v in frame["shap"]]},
             textposition="none",
-            customdata=[_player_hover(str(f)) for f in frame["feature"]],
+            customdata=[_player_hover(f) for f in frame["feature"]],
             hovertemplate="%{y} (%{customdata}): %{x:+.4f}<extra></extra>",
             name="history",
         )

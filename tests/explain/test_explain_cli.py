@@ -41,7 +41,8 @@ def test_json_for_a_cold_item_with_the_hybrid(files, capsys):
     assert out["item_id"] == "g" and out["title"] == "Mars Colony" and out["is_cold"] is True
     assert out["base_value"] + sum(s["shap"] for s in out["signals"]) == pytest.approx(out["score"], abs=1e-5)
     assert out["empty_profile_score"] + sum(h["shap"] for h in out["history"]) == pytest.approx(out["score"], abs=1e-5)
-    assert {h["item_id"] for h in out["history"]} == {"a", "b", "intent", "profile size"}
+    assert [(h["item_id"], h["player"]) for h in out["history"]] == [
+        ("a", "item"), ("b", "item"), (None, "intent"), (None, "profile size")]
     assert {"name", "value", "shap"} <= set(out["signals"][0])
     collab = [s["shap"] for s in out["signals"] if s["name"] in ("ease", "itemknn")]
     assert collab == [0.0, 0.0]
@@ -75,3 +76,28 @@ def test_table_for_a_known_user(files, capsys):
 def test_user_errors_exit_2_with_a_message(files, capsys, args, message):
     assert main(["explain", *files, *args, "--item", "c", "--model", "ease"]) == 2
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.slow  # fits the hybrid in-process: ~10-25 s on 2 cores
+def test_items_whose_ids_read_like_the_special_players(files, capsys, tmp_path):
+    """A shop's items called "intent" and "profile size" are items: never taken for the request or the size."""
+    renamed = {"a": "intent", "b": "profile size"}
+    for flag in ("--interactions", "--items"):
+        src = files[files.index(flag) + 1]
+        frame = pd.read_csv(src)
+        frame["item"] = frame["item"].replace(renamed)
+        frame.to_csv(tmp_path / Path(src).name, index=False)
+    data = ["--interactions", str(tmp_path / "ratings.csv"), "--items", str(tmp_path / "items.csv")]
+    rc = main(["explain", *data, "--liked", "intent,profile size,c", "--intent", "a colony on Mars", "--item", "g",
+               "--device", "cpu", "--format", "json"])
+    captured = capsys.readouterr()
+    assert rc == 0, captured.err
+    out = json.loads(captured.out)
+    assert [(h["item_id"], h["player"]) for h in out["history"]] == [
+        ("intent", "item"), ("profile size", "item"), ("c", "item"), (None, "intent"), (None, "profile size")]
+    titles = {h["item_id"]: h["title"] for h in out["history"]}
+    assert titles["intent"] == "Space Odyssey" and titles["profile size"] == "Star Voyage"
+    assert out["empty_profile_score"] + sum(h["shap"] for h in out["history"]) == pytest.approx(out["score"], abs=1e-5)
+    assert main(["explain", *data, "--user", "u0", "--item", "d", "--model", "ease"]) == 0
+    table = capsys.readouterr().out
+    assert "Space Odyssey" in table and "Star Voyage" in table

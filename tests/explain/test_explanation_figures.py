@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from recengine.errors import ConfigError
-from recengine.explain import Explanation, ItemExplanation
+from recengine.explain import INTENT_PLAYER, Explanation, ItemExplanation
 from recengine.figures.explanations import history_bars, signal_beeswarm, signal_importance, signal_waterfall
 
 NAMES = ["ease", "itemknn", "content", "intent", "popularity"]
@@ -20,7 +20,7 @@ def make(i: int, rng: np.random.Generator) -> ItemExplanation:
     score = base + values.sum()
     signals = Explanation(values, base, data, NAMES, "signals", str(i), f"Film {i}", score)
     hv = rng.normal(size=4)
-    history = Explanation(hv, score - hv.sum(), np.ones(4), ["1", "2", "3", "intent"], "history", str(i), f"Film {i}", score,
+    history = Explanation(hv, score - hv.sum(), np.ones(4), ["1", "2", "3", INTENT_PLAYER], "history", str(i), f"Film {i}", score,
                           labels=["Toy Story", "Star Wars", "Fargo", "your request"])
     return ItemExplanation(str(i), f"Film {i}", score, signals, history)
 

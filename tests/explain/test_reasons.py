@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 
-from recengine.explain import Explanation, ItemExplanation, reason
+from recengine.explain import INTENT_PLAYER, Explanation, ItemExplanation, is_intent, is_item, reason
 from recengine.models import Profile
 
 SIGNALS = ["ease", "itemknn", "content", "intent", "popularity"]
@@ -15,7 +17,7 @@ def make(history: list[float], signals: list[float], cold: bool = False, intent:
     ids = list(TITLES)[: len(history)]
     labels = [TITLES[i] for i in ids]
     if intent is not None:
-        ids, labels, history = ids + ["intent"], labels + ["your request"], history + [intent]
+        ids, labels, history = ids + [INTENT_PLAYER], labels + ["your request"], history + [intent]
     score = 1.0
     sig = Explanation(np.array(signals), score - sum(signals), np.ones(len(signals)), SIGNALS, "signals", "9", "Heat", score)
     hist = Explanation(np.array(history), score - sum(history), np.ones(len(history)), ids, "history", "9", "Heat", score,
@@ -106,3 +108,17 @@ def test_a_long_title_is_quoted_short_and_on_one_line():
     e.history.labels[0] = long
     text = reason(e, Profile.from_items(["1"]))
     assert "The Very Long Title of a film" in text and "…" in text and "\n" not in text and len(text) < 200
+
+
+def test_an_item_whose_id_is_intent_is_named_as_an_item_not_as_the_request():
+    score = 1.0
+    sig = Explanation(np.array([0.9, 0.0, 0.0, 0.0, 0.0]), 0.1, np.ones(5), SIGNALS, "signals", "9", "Heat", score)
+    hist = Explanation(np.array([0.8]), 0.2, np.ones(1), ["intent"], "history", "9", "Heat", score, labels=["Intent (2004)"])
+    text = reason(ItemExplanation("9", "Heat", score, sig, hist), Profile.from_items(["intent"]))
+    assert "Intent (2004)" in text and "request" not in text
+
+
+def test_the_request_player_stays_the_request_through_a_pickle():
+    """Streamlit's data cache pickles explanations: the request must not turn into an item called "intent"."""
+    back = pickle.loads(pickle.dumps([INTENT_PLAYER, "intent"]))
+    assert [is_intent(p) for p in back] == [True, False] and [is_item(p) for p in back] == [False, True]
