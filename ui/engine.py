@@ -403,7 +403,7 @@ def new_item_audience(model, dataset, text: str, k: int = 20):
     from recengine import models
 
     with _lock_for(model):
-        return models.audience(model, dataset, text, k=k)
+        return models.audience(model, dataset, text=text, k=k)
 
 
 def nearest_items(model, text: str, k: int = 10):

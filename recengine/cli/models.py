@@ -198,7 +198,7 @@ def cmd_audience(args: argparse.Namespace) -> int:
     if not args.item and hasattr(content, "reads_as_words") and not content.reads_as_words(query):
         print(f"note: {query[:80]!r} holds no word that the encoder or the catalogue knows, so this audience is noise; "
               "describe the item in words (what it is, its genre or topic).", file=sys.stderr)
-    table = audience(model, ds, query, k=args.k)
+    table = audience(model, ds, k=args.k, **({"item": query} if args.item else {"text": query}))
     if table.empty:
         print("no audience: no user has consumed an item whose text is near this one (or who lacks it already).",
               file=sys.stderr)

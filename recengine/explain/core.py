@@ -102,6 +102,11 @@ def _coalition_game(model: Any, profile: Any, players: list[str], liked: dict[st
         never = ~np.isfinite(out[~empty]).any(axis=0) if (~empty).any() else np.zeros(len(idx), dtype=bool)
         if never.any():
             item = model.item_map.to_external([idx[int(np.argmax(never))]])[0]
+            if getattr(model, "text_ready", lambda: False)():  # a text model: the item has neither
+                raise ModelError(
+                    f"item {item!r} has no interactions and no text, so the {getattr(model, 'name', 'model')} model "
+                    "cannot score it and there is nothing to explain; give it a title or description in the items file."
+                )
             raise ModelError(
                 f"the {getattr(model, 'name', 'model')} model cannot score item {item!r} for this profile at all (an "
                 "item with no interactions, or no text for a text model), so there is nothing to explain; explain "

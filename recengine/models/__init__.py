@@ -42,8 +42,20 @@ def make_model(name: str, **config: Any) -> Recommender:
     return MODELS[key](**config)
 
 
-def audience(model: Recommender, dataset: Dataset, text_or_item: str, k: int = 10) -> pd.DataFrame:
+def audience(
+    model: Recommender,
+    dataset: Dataset,
+    text_or_item: str | None = None,
+    k: int = 10,
+    *,
+    item: str | None = None,
+    text: str | None = None,
+) -> pd.DataFrame:
     """The users most likely to want an item: an existing item id, or a brand-new item given by its text.
+
+    Name the item with ``item=`` (an unknown id is an error, never read as a description) or describe a new one
+    with ``text=`` (never looked up as an id). ``text_or_item`` takes either: an id when the dataset holds it,
+    else a text.
 
     An existing item with interactions is scored for every user by ``model``; a cold item or a text is
     treated as a new item and scored through the text model (``ContentKNN``, or the hybrid's): a user's
@@ -70,10 +82,16 @@ def audience(model: Recommender, dataset: Dataset, text_or_item: str, k: int = 1
         raise ConfigError("audience: the model was fitted on a different dataset; fit it on this one first.")
     X = dataset.matrix
     n_items = np.diff(X.indptr)
-    key = str(text_or_item).strip()
+    given = [v for v in (text_or_item, item, text) if v is not None]
+    if len(given) != 1:
+        raise ConfigError("audience takes one of an item id (item=) or a new item's description (text=).")
+    key = str(given[0]).strip()
     if not key:
         raise ConfigError("audience needs an item id or a description of the new item.")
-    j = dataset.item_map.to_internal([key])[0]
+    if item is not None:
+        j = dataset.item_map.index(key)  # unknown: an error naming near ids, never a description
+    else:
+        j = -1 if text is not None else int(dataset.item_map.to_internal([key])[0])
     column = None
     if j >= 0 and not dataset.cold_item_mask[j]:
         users = dataset.user_map.external
@@ -88,6 +106,11 @@ def audience(model: Recommender, dataset: Dataset, text_or_item: str, k: int = 1
             raise DataError(
                 f"{dataset.name}: no item has text, so a new item cannot be placed by its text. Load an items file "
                 "with titles or descriptions."
+            )
+        if j >= 0 and not content.has_text[j]:
+            raise DataError(
+                f"{dataset.name}: item {key!r} has no interactions and no text, so nothing places it near anyone. Give "
+                "it a title or description in the items file, or describe it as a new item."
             )
         vector = content.vectors[j] if j >= 0 else content.embed_queries([key])[0]
         column = content.new_item_column(vector)

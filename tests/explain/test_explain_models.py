@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from recengine.errors import ConfigError, UnknownIdError
 from recengine.explain import explain, explain_many
-from recengine.models import EASE, ItemKNN, Profile
+from recengine.models import EASE, ContentKNN, ItemKNN, Profile
 
 
 @pytest.fixture(scope="module")
@@ -143,3 +143,19 @@ def test_an_item_the_model_cannot_score_at_all_is_said_plainly():
                                 pd.DataFrame({"item_id": ["x", "y", "z"], "title": ["X film", "Y film", "Z film"]}))
     with pytest.raises(ModelError, match="cannot score item 'z' for this profile at all"):
         explain(Popularity().fit(ds), Profile.from_items(["x"]), "z")
+
+
+def test_a_text_model_says_an_item_with_no_text_and_no_interactions_has_neither(encoder):
+    """The content model was told to 'explain it with the content or hybrid model': itself."""
+    import pandas as pd
+
+    import recengine
+    from recengine.errors import ModelError
+    from recengine.text import embed_items
+
+    ds = recengine.read_dataset(pd.DataFrame({"user_id": ["a", "a", "b"], "item_id": ["x", "y", "x"]}),
+                                pd.DataFrame({"item_id": ["x", "y", "z"], "title": ["Trail shoe", "Rain jacket", None]}))
+    content = ContentKNN().fit(ds, embed_items(ds, encoder), encoder)
+    with pytest.raises(ModelError, match="'z' has no interactions and no text") as err:
+        explain(content, Profile.from_items(["x"]), "z")
+    assert "content or hybrid" not in str(err.value)

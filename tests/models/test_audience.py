@@ -88,3 +88,33 @@ def test_a_new_item_has_no_audience_on_data_without_text(encoder):
     model = ContentKNN().fit(ds, embed_items(ds, encoder), encoder)
     with pytest.raises(DataError, match="no item has text"):
         audience(model, ds, "a light trail running shoe")
+
+
+def test_an_unknown_item_id_is_an_error_and_a_text_is_never_taken_for_an_id(content, tiny):
+    """``item=`` names an item: a typo is an error, not a description. ``text=`` is a description, even one
+    that reads like an id."""
+    from recengine.errors import UnknownIdError
+
+    with pytest.raises(UnknownIdError, match="unknown item id 'zz'"):
+        audience(content, tiny, item="zz", k=3)
+    as_item = audience(content, tiny, item="a", k=6)
+    as_text = audience(content, tiny, text="a", k=6)
+    assert "because" not in as_item and "u0" not in set(as_item["user_id"])  # the item itself: its users excluded
+    assert "because" in as_text  # the letter "a" placed as a new item's text
+    with pytest.raises(ConfigError, match="one of"):
+        audience(content, tiny, item="a", text="a space film")
+
+
+def test_a_cold_item_with_no_text_is_said_to_have_none(encoder):
+    import pandas as pd
+
+    import recengine
+    from recengine.errors import DataError
+    from recengine.text import embed_items
+
+    inter = pd.DataFrame({"user_id": ["u", "u", "v"], "item_id": ["x", "y", "x"]})
+    items = pd.DataFrame({"item_id": ["x", "y", "z"], "title": ["Trail shoe", "Rain jacket", None]})
+    ds = recengine.read_dataset(inter, items)
+    model = ContentKNN().fit(ds, embed_items(ds, encoder), encoder)
+    with pytest.raises(DataError, match="'z' has no interactions and no text"):
+        audience(model, ds, item="z")

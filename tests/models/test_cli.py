@@ -112,6 +112,12 @@ def test_audience_of_a_text_of_no_words_says_it_is_noise(capsys):
     assert "holds no word" not in capsys.readouterr().err
 
 
+def test_audience_of_an_unknown_item_id_is_a_user_error(capsys):
+    """A mistyped --item was placed as a new item's text: an audience for a product that does not exist."""
+    assert main(["audience", *FILES, "--item", "m99", "--model", "content"]) == 2
+    assert "unknown item id 'm99'" in capsys.readouterr().err
+
+
 def test_recommend_edge_cases_get_clear_answers(capsys):
     assert main(["recommend", *FILES, "--user", "  alice ", "--model", "ease", "--format", "json"]) == 0  # ids are trimmed
     assert [r["item_id"] for r in json.loads(capsys.readouterr().out)] == ["m3"]
