@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -13,6 +14,16 @@ import scipy.sparse as sp
 
 from recengine.columns import Columns
 from recengine.errors import UnknownIdError
+
+
+def nfc(text: str) -> str:
+    """``text`` in Unicode's composed form (NFC): "José" typed on Windows and "José" saved by a Mac (an e and a
+    combining accent) are one id.
+
+    >>> nfc("Jose\u0301") == "Jos\u00e9"
+    True
+    """
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,26 +63,38 @@ class IdMap:
         return len(self.external)
 
     def __contains__(self, external_id: object) -> bool:
-        return str(external_id) in self._index
+        return self._find(external_id) is not None
+
+    def _find(self, external_id: object) -> int | None:
+        """The position of ``external_id``, also when it is written in another Unicode form than the loaded ids
+        (those are NFC: a Mac's decomposed "José" finds the same user)."""
+        key = str(external_id)
+        found = self._index.get(key)
+        return found if found is not None or key.isascii() else self._index.get(nfc(key))
 
     def to_internal(self, ids: Iterable[Any], missing: int = -1) -> np.ndarray:
         get = self._index.get
-        return np.fromiter((get(str(i), missing) for i in ids), dtype=np.int64)
+        keys = [str(i) for i in ids]
+        out = np.fromiter((get(k, missing) for k in keys), dtype=np.int64, count=len(keys))
+        for n in np.flatnonzero(out == missing):  # rare: another Unicode form of a loaded id
+            if not keys[n].isascii():
+                out[n] = get(nfc(keys[n]), missing)
+        return out
 
     def to_external(self, idx: Iterable[int] | np.ndarray) -> np.ndarray:
         return self.external[np.asarray(idx, dtype=np.int64)]
 
     def index(self, external_id: object) -> int:
-        try:
-            return self._index[str(external_id)]
-        except KeyError:
-            examples = ", ".join(self.external[:3])
-            near = self.near(external_id)
-            raise UnknownIdError(
-                f"unknown {self.kind} id {str(external_id)!r}"
-                + (f" (did you mean {' or '.join(repr(n) for n in near)}?)" if near else "")
-                + f": the dataset has {len(self)} {self.kind}s (e.g. {examples})."
-            ) from None
+        found = self._find(external_id)
+        if found is not None:
+            return found
+        examples = ", ".join(self.external[:3])
+        near = self.near(external_id)
+        raise UnknownIdError(
+            f"unknown {self.kind} id {str(external_id)!r}"
+            + (f" (did you mean {' or '.join(repr(n) for n in near)}?)" if near else "")
+            + f": the dataset has {len(self)} {self.kind}s (e.g. {examples})."
+        )
 
     def near(self, external_id: object, limit: int = 3) -> list[str]:
         """Ids written like ``external_id`` but not the same: leading zeros, a trailing ".0", case, spaces.

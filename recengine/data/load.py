@@ -203,8 +203,8 @@ def read_dataset(
     known = set(items_frame[Columns.item])
     lacking = pd.unique(frame.loc[~frame[Columns.item].isin(known), Columns.item])
     items_name = item_table.name if item_table is not None else None
-    if items_name is not None and len(lacking) == frame[Columns.item].nunique():
-        items_frame = _same_ids_but_zeros(items_frame, frame, inter.name, items_name, warnings)
+    if items_name is not None and len(lacking) > 0.5 * frame[Columns.item].nunique():
+        items_frame = _same_ids_but_written_apart(items_frame, frame, inter.name, items_name, warnings)
         known = set(items_frame[Columns.item])
         lacking = pd.unique(frame.loc[~frame[Columns.item].isin(known), Columns.item])
     if items_name is not None and len(lacking) == frame[Columns.item].nunique():
@@ -463,26 +463,35 @@ def _unpadded(ids: pd.Series) -> pd.Series:
     return ids.where(~ids.str.fullmatch(r"0+\d+"), ids.str.lstrip("0").replace("", "0"))
 
 
-def _same_ids_but_zeros(items: pd.DataFrame, frame: pd.DataFrame, inter_name: str, items_name: str,
-                        warnings: list[str]) -> pd.DataFrame:
+def _same_ids_but_written_apart(items: pd.DataFrame, frame: pd.DataFrame, inter_name: str, items_name: str,
+                                warnings: list[str]) -> pd.DataFrame:
     """``items`` with its ids written as the interactions write them, where the two differ only by leading zeros
-    (H&M's ``0108775015`` in the catalogue, ``108775015`` in transactions saved as integers) or a trailing ``.0``
-    (an id column with blanks, saved by pandas as floats) and no two ids of either file become one; else ``items``
-    as it is.
+    (H&M's ``0108775015`` in the catalogue, ``108775015`` in transactions saved as integers), a trailing ``.0``
+    (an id column with blanks, saved by pandas as floats) or letter case (``sku 001`` and ``SKU 001``), at least
+    half of the interacted items match so, and no two ids of either file become one; else ``items`` as it is.
 
     >>> items = pd.DataFrame({"item_id": ["0108775015", "0108775016"], "text": ["Strap top", "Tilly"]})
-    >>> _same_ids_but_zeros(items, pd.DataFrame({"item_id": ["108775015"]}), "t.parquet", "articles.csv", [])["item_id"].tolist()
+    >>> _same_ids_but_written_apart(items, pd.DataFrame({"item_id": ["108775015"]}), "t.parquet", "a.csv", [])["item_id"].tolist()
     ['108775015', '108775016']
+    >>> items = pd.DataFrame({"item_id": ["sku 001", "sku 002", "Intent"], "text": ["Mug", "Pot", "Game"]})
+    >>> _same_ids_but_written_apart(items, pd.DataFrame({"item_id": ["SKU 001", "SKU 002"]}), "o.csv", "p.csv", [])["item_id"].tolist()
+    ['SKU 001', 'SKU 002', 'Intent']
     """
     ours = pd.Series(pd.unique(frame[Columns.item]), dtype=str)
-    theirs, ours_bare = _unpadded(items[Columns.item].astype(str)), _unpadded(ours)
-    if theirs.duplicated().any() or ours_bare.duplicated().any() or not ours_bare.isin(set(theirs)).mean() >= 0.5:
+    bare = _unpadded(items[Columns.item].astype(str))
+    theirs, ours_key = bare.str.casefold(), _unpadded(ours).str.casefold()
+    if theirs.duplicated().any() or ours_key.duplicated().any() or not ours_key.isin(set(theirs)).mean() >= 0.5:
         return items
-    to_ours = dict(zip(ours_bare, ours))  # the interactions' spelling wins; items nobody used lose their zeros
-    warnings.append(f"{items_name}: its item ids differ from those of {inter_name} only by leading zeros or a trailing "
-                    f"'.0' (e.g. {items[Columns.item].iat[0]!r}), so they were read as the same ids, written as in "
-                    f"{inter_name}.")
-    return items.assign(**{Columns.item: [to_ours.get(t, t) for t in theirs]})
+    to_ours = dict(zip(ours_key, ours))  # the interactions' spelling wins; items nobody used lose their zeros only
+    new = pd.Series([to_ours.get(t, b) for t, b in zip(theirs, bare)], index=items.index, dtype=object)
+    changed = np.flatnonzero((new != items[Columns.item].astype(str)).to_numpy())
+    if not len(changed):
+        return items
+    was, now = items[Columns.item].iat[changed[0]], new.iat[changed[0]]
+    how = "letter case" if str(was).casefold() == str(now).casefold() else "leading zeros or a trailing '.0'"
+    warnings.append(f"{items_name}: its item ids differ from those of {inter_name} only by {how} (e.g. {was!r} here, "
+                    f"{now!r} there), so {len(changed):,} of them were read as the same ids, written as in {inter_name}.")
+    return items.assign(**{Columns.item: new.to_numpy()})
 
 
 _TIME_OF_DAY = re.compile(r"^\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp][Mm])?\s*$")

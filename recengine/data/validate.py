@@ -13,6 +13,7 @@ import pandas as pd
 from pandas.tseries.api import guess_datetime_format
 
 from recengine.columns import Columns
+from recengine.data.dataset import nfc
 from recengine.data.patterns import extract, search
 from recengine.data.readers import Table, python_literal
 from recengine.errors import DataError
@@ -385,6 +386,8 @@ def id_strings(values: pd.Series) -> pd.Series:
 
     >>> id_strings(pd.Series([7.0, " a ", None, 7.0, "NULL"])).tolist()
     ['7', 'a', '', '7', '']
+    >>> id_strings(pd.Series(["Jose\u0301", "Jos\u00e9"])).nunique()
+    1
     """
     try:
         codes, uniques = pd.factorize(values)
@@ -431,7 +434,8 @@ def _id_to_str(value: object) -> str:
         return str(int(value))
     if isinstance(value, (np.floating,)):
         return _id_to_str(float(value))
-    return str(value).strip()
+    return nfc(str(value).strip())
+
 
 
 #: a rating written as words: "4.0 out of 5 stars" (Amazon's pages), "4/5", "5 stars"; or as stars, "★★★★☆"

@@ -334,3 +334,28 @@ def test_a_log_that_repeats_its_times_reads_each_once_and_still_names_the_right_
     with pytest.raises(DataError, match="mixes day-first and month-first") as err:
         recengine.read_dataset(io.BytesIO(("user,item,when\n" + "\n".join(rows) + "\n").encode()))
     assert "'13/01/2024' at line 10 but '01/13/2024' at line 12" in str(err.value)
+
+
+def test_ids_that_differ_only_by_letter_case_are_the_same_ids_unless_two_would_become_one() -> None:
+    """A catalogue exported in lower case: two ids that happened to match exactly must not hide the other 28."""
+    skus = [f"SKU {i:03d}" for i in range(30)] + ["intent", "profile size"]
+    inter = pd.DataFrame({"user_id": [f"c{i % 7}" for i in range(32)], "item_id": skus})
+    items = pd.DataFrame({"item_id": [s.lower() for s in skus] + ["sku 999"], "title": [f"Product {i}" for i in range(33)]})
+    ds = recengine.read_dataset(inter, items)
+    assert ds.n_items == 33 and ds.cold_items.tolist() == ["sku 999"]
+    assert ds.texts[ds.item_map.index("SKU 005")] == "Product 5"
+    said = [w for w in ds.warnings if "letter case" in w]
+    assert len(said) == 1 and "'sku 000' here, 'SKU 000' there" in said[0] and "30 of them" in said[0]
+    twins = pd.DataFrame({"user_id": ["a", "b", "c"], "item_id": ["Ab", "aB", "x"]})  # case-sensitive ids: two items
+    ds = recengine.read_dataset(twins, pd.DataFrame({"item_id": ["ab", "x"], "title": ["One", "Two"]}))
+    assert {"Ab", "aB", "ab"} <= set(ds.item_map.external)
+
+
+def test_ids_in_another_unicode_form_are_the_same_ids() -> None:
+    """A Mac writes "José" as an e and a combining accent; typed on Windows it is one letter."""
+    decomposed, composed = "cust Jose\u0301", "cust Jos\u00e9"
+    inter = pd.DataFrame({"user_id": [decomposed, composed, "Ann"], "item_id": ["Cafe\u0301 mug", "Caf\u00e9 mug", "Pot"]})
+    ds = recengine.read_dataset(inter, pd.DataFrame({"item_id": ["Caf\u00e9 mug", "Pot"], "title": ["Mug", "Teapot"]}))
+    assert ds.n_users == 2 and ds.n_items == 2 and len(ds.cold_items) == 0
+    assert ds.user_map.index(decomposed) == ds.user_map.index(composed)
+    assert decomposed in ds.user_map and ds.item_map.to_internal(["Cafe\u0301 mug", "nope"]).tolist() == [0, -1]
