@@ -1316,6 +1316,18 @@ def _item_values(frame: pd.DataFrame, column: str) -> pd.Series | None:
 _NAMED = re.compile(r"[^\W\d_]{2,}\s+\S")
 
 
+def _numbered(ids: np.ndarray) -> bool:
+    """Whether most of (ten or more) ids are one pattern numbered on: "SKU 013", "Product 7", not "Fallout 4".
+
+    >>> _numbered(np.array([f"SKU {i:03d}" for i in range(12)])), _numbered(np.array(["Fallout 4", "Doom"] * 6))
+    (True, False)
+    """
+    if len(ids) < 10:
+        return False
+    shapes = pd.Series(ids, dtype=str).str.replace(r"\d+", "#", regex=True).str.casefold()
+    return bool(shapes.str.contains("#", regex=False).mean() > 0.5 and shapes.value_counts().iloc[0] > 0.5 * len(ids))
+
+
 def _items_from_interactions(
     table: Table, item_col: str, role_cols: set[str | None], text: str | Sequence[str] | None, title: str | None = None,
     warnings: list[str] | None = None,
@@ -1347,6 +1359,7 @@ def _items_from_interactions(
         titles = np.where([bool(t) for t in shown], shown, uniq["_id"].to_numpy())
         return pd.DataFrame({Columns.item: uniq["_id"].to_numpy(), Columns.title: titles, Columns.text: texts.to_numpy()})
     ids = uniq["_id"].to_numpy()
-    # Items identified by their names ("Fallout 4") carry their own text.
-    named = search(pd.Series(ids, dtype=object), _NAMED).mean() > 0.5
+    # Items identified by their names ("Fallout 4") carry their own text; codes that read like words ("SKU 013")
+    # do not: most of them are one pattern with other digits.
+    named = search(pd.Series(ids, dtype=object), _NAMED).mean() > 0.5 and not _numbered(ids)
     return pd.DataFrame({Columns.item: ids, Columns.title: ids, Columns.text: ids if named else [""] * len(ids)})

@@ -840,6 +840,12 @@ def _read_delimited(text: str, name: str, suffix: str) -> Table:
                 f"{len(numbered[0][1])}, line {odd[0]} {odd[1]}. Give every line the same fields (an empty one in "
                 "quotes), or separate them with commas or tabs."
             )
+        if not any(c in text for c in ",;\t|:") and all(len(f) <= 3 for _, f in numbered):  # a list of ids or names
+            raise DataError(  # not a wrong delimiter: there is nothing to separate
+                f"{name}: holds only one column ({header[:80]!r}) and no separator on any line. Interactions need a "
+                "user and an item column; an items file needs its id column and at least one text column (a title "
+                "or a description). Add those columns, or leave this file out."
+            )
         raise DataError(
             f"{name}: only one column was found (header: {header[:80]!r}). The delimiter may be wrong: "
             "recengine looks for comma, semicolon, tab, pipe, '::' or spaces. Save the file with one of those, "

@@ -419,3 +419,10 @@ def test_spreadsheets_of_other_programs_are_named_with_how_to_save_them(tmp_path
         z.writestr("Index/Tables/DataList.iwa", b"\x00\x01")
     msg = error_for(tmp_path / "ratings.numbers")
     assert "ratings.numbers" in msg and "Apple Numbers" in msg and "CSV" in msg
+
+
+def test_a_list_of_ids_is_told_it_lacks_columns_not_that_its_delimiter_is_wrong(tmp_path: Path) -> None:
+    items = write(tmp_path, "items_only_ids.csv", "sku\nSKU 001\nSKU 002\nSKU 003\n")
+    msg = error_for(write(tmp_path, "orders.csv", "customer,sku\nc1,SKU 001\nc2,SKU 002\n"), items)
+    assert "items_only_ids.csv" in msg and "only one column ('sku')" in msg and "text column" in msg
+    assert "delimiter" not in msg

@@ -81,6 +81,18 @@ def test_items_named_by_title_carry_their_name_as_text() -> None:
     assert ds.texts == ["Fallout 4", "The Witcher 3"]
 
 
+def test_codes_that_read_like_words_are_no_text() -> None:
+    """'SKU 013' is a code: as text, an intent was matched against ids and items all looked alike."""
+    rows = "\n".join(f"c{i % 5},SKU {i:03d}" for i in range(30))
+    ds = recengine.read_dataset(upload("orders.csv", "customer_ref,sku\n" + rows + "\n"))
+    assert set(ds.texts) == {""} and any("No item texts were given" in w for w in ds.warnings)
+    games = "\n".join(f"{i},{t}" for i, t in enumerate(["Fallout 4", "Fallout 3", "Far Cry 5", "Doom Eternal", "Halo 3",
+                                                         "Portal 2", "Dark Souls III", "The Witcher 3", "Hades II",
+                                                         "Stardew Valley", "Civilization VI"]))
+    ds = recengine.read_dataset(upload("steam.csv", "member_id,game_title\n" + games + "\n"))
+    assert "Far Cry 5" in ds.texts and "" not in ds.texts
+
+
 def test_item_level_columns_of_one_file_become_item_text() -> None:
     ds = recengine.read_dataset(
         upload(
