@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
+import numpy as np
+
 from recengine.display import one_line
 from recengine.explain.explanation import ItemExplanation, is_intent, is_item, is_size
 from recengine.explain.signals import is_collaborative
@@ -26,6 +28,13 @@ SIGNAL_PHRASES: dict[str, tuple[str, str]] = {
     "profile_size": ("the size of your profile favours it", "the size of your profile counts against it"),
     "is_cold": ("it is new", "it is new and has no track record yet"),
 }
+#: Popularity pushing against the way it leans: a learned weight below zero (the hybrid's, for profiles of a few
+#: items) raises the score of little-known items and lowers that of popular ones. The phrase then follows the
+#: item's popularity (its standardised value), never the push alone: a blockbuster is never "less popular".
+AGAINST_THE_GRAIN: dict[str, tuple[str, str]] = {
+    "popularity": ("it is off the beaten track, which the ranker favours for a profile like yours",
+                   "it is popular, and for a profile like yours the ranker leans to less obvious picks"),
+}
 #: A feature is named only if it pushed at least this share of the strongest push.
 MIN_SHARE = 0.3
 #: A reason quotes a title cut to this many characters.
@@ -36,12 +45,24 @@ FLAT_MIN_ITEMS = 4
 FLAT_RATIO = 1.25
 
 
-def _phrase(name: str, positive: bool) -> str:
+def _phrase(name: str, positive: bool, value: float | None = None) -> str:
+    """How a signal's push reads; ``value`` (the signal's standardised value, if known) tells a popular item
+    pushed down from a little-known one."""
     key = name.lower()
+    grain = AGAINST_THE_GRAIN.get(key)
+    if grain is not None and value is not None and np.isfinite(value) and (value > 0) != positive:
+        return grain[0] if positive else grain[1]
     for prefix, (up, down) in SIGNAL_PHRASES.items():
         if key.startswith(prefix) or (prefix == "itemknn" and key.startswith("item_knn")):
             return up if positive else down
     return f"its {name} signal {'raised' if positive else 'lowered'} the score"
+
+
+def _value(data: Any, i: int) -> float | None:
+    try:
+        return float(data[i])
+    except (TypeError, ValueError, IndexError):
+        return None
 
 
 def _join(parts: list[str]) -> str:
@@ -126,7 +147,7 @@ def reason(
         for i in _top_positive(sig.values, max_signals)
         if not (explanation.is_cold and is_collaborative(sig.feature_names[i]))
     ]
-    signal_parts = [_phrase(sig.feature_names[i], True) for i in signal_idx]
+    signal_parts = [_phrase(sig.feature_names[i], True, _value(sig.data, i)) for i in signal_idx]
     if intent_helped:  # "it matches your request" is said already: not twice in one sentence
         signal_parts = [p for p in signal_parts if p != SIGNAL_PHRASES["intent"][0]]
     matches = f"it is {_join(list(asked))}, as your request asks" if asked else "it matches your request"
@@ -160,6 +181,6 @@ def reason(
     if negatives and positive_total > 0:
         v, i = min(negatives)
         if -v >= 0.25 * positive_total and not (explanation.is_cold and is_collaborative(sig.feature_names[i])):
-            sentences.append(f"Held back a little because {_phrase(sig.feature_names[i], False)}.")
+            sentences.append(f"Held back a little because {_phrase(sig.feature_names[i], False, _value(sig.data, i))}.")
     text = " ".join(sentences)
     return text[0].upper() + text[1:]

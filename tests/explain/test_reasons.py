@@ -122,3 +122,21 @@ def test_the_request_player_stays_the_request_through_a_pickle():
     """Streamlit's data cache pickles explanations: the request must not turn into an item called "intent"."""
     back = pickle.loads(pickle.dumps([INTENT_PLAYER, "intent"]))
     assert [is_intent(p) for p in back] == [True, False] and [is_item(p) for p in back] == [False, True]
+
+
+def test_popularity_is_worded_by_the_items_popularity_not_by_its_push_alone():
+    """Under a negative learned weight a blockbuster is pushed down: it was called 'less popular than most'."""
+    def with_popularity(value: float, push: float) -> ItemExplanation:
+        score = 1.0
+        values = np.array([0.8, 0.0, 0.0, 0.0, push])
+        data = np.array([1.0, 0.0, 0.0, 0.0, value])
+        sig = Explanation(values, score - values.sum(), data, SIGNALS, "signals", "9", "Heat", score)
+        hist = Explanation(np.array([0.5]), 0.5, np.ones(1), ["1"], "history", "9", "Heat", score, labels=["Toy Story"])
+        return ItemExplanation("9", "Heat", score, sig, hist)
+
+    blockbuster = reason(with_popularity(2.1, -0.5))
+    assert "less popular" not in blockbuster and "it is popular, and for a profile like yours" in blockbuster
+    assert "less popular than most" in reason(with_popularity(-1.5, -0.5))  # a little-known item pushed down
+    niche = reason(with_popularity(-1.5, 0.7))
+    assert "off the beaten track" in niche and "it is popular" not in niche
+    assert "it is popular" in reason(with_popularity(2.1, 0.7))
