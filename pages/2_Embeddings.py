@@ -9,7 +9,7 @@ from recengine.text.embed import language_message, truncation_message
 from recengine.text.encoder import available_devices
 from ui import escape, figure, page
 from ui.engine import encoder, encoder_options, has_embeddings, item_embeddings, projection
-from ui.state import DEVICE, ENCODER, device_choice, encoder_name, require_dataset
+from ui.state import DEVICE, ENCODER, device_choice, encoder_name, item_picker, require_dataset
 
 ss = st.session_state
 SPECIAL = {"popularity (log)": "popularity", "cold or warm": "cold"}
@@ -92,7 +92,7 @@ with page("Embeddings", "scatter_plot", "What the language model reads in each i
 
     st.subheader("How similar are these items?")
     top = np.argsort(-ds.item_popularity, kind="stable")[:6]
-    chosen = st.multiselect(
+    chosen = item_picker(
         "Items", list(ds.item_map.external), default=list(ds.item_map.external[top]),
         format_func=lambda i: ds.title(i), key="emb_items", max_selections=20,
     )

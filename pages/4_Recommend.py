@@ -23,6 +23,7 @@ from ui.state import (
     ADDRESS_TEXT,
     device_choice,
     encoder_name,
+    item_picker,
     page_address,
     require_dataset,
     restore_choices,
@@ -58,8 +59,8 @@ def base_profile(ds) -> tuple[Profile | None, str]:
             profile = Profile.from_user(ds, user)
             who = f"user-{user}"
         elif mode == "items":
-            liked = st.multiselect("Liked items", list(ds.item_map.external), format_func=ds.title, key="rec_items",
-                                   placeholder="type a title…", max_selections=ADDRESS_ITEMS)
+            liked = item_picker("Liked items", list(ds.item_map.external), format_func=ds.title, key="rec_items",
+                                placeholder="type a title…", max_selections=ADDRESS_ITEMS)
             profile = Profile.from_items(liked, name="new visitor")
             who = "visitor"
         else:

@@ -313,3 +313,14 @@ def sidebar_status() -> None:
             ds, _ = got
             st.markdown(f"**Dataset:** {escape(ds.name)}  \n{ds.n_users:,} users · {ds.n_items:,} items")
         st.markdown(f"**Encoder:** {escape(encoder_label(encoder_name()))}  \n**Device:** {device_label(device_choice())}")
+
+
+def item_picker(label: str, ids: list[str], **kwargs: Any) -> list[str]:
+    """A multiselect of catalogue items where Enter picks the highlighted title. Newer Streamlit releases put "Select N
+    matches" first in the list, so a typed "Alien" and Enter added all 27 titles that match; it is turned off
+    where this Streamlit has it."""
+    import inspect
+
+    if "select_all" in inspect.signature(st.multiselect).parameters:
+        kwargs["select_all"] = False
+    return st.multiselect(label, ids, **kwargs)
