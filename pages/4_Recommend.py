@@ -33,9 +33,9 @@ ss = st.session_state
 MODES = {"user": "A known user", "items": "A new user: pick a few liked items", "intent": "Someone who types what they want"}
 
 
-def feedback(item_id: str, action: str, store_name: str) -> None:
+def feedback(item_id: str, action: str, store_name: str, rank: int) -> None:
     """Card button callback: the like or dislike edits the profile, so the next run re-ranks with it."""
-    if double_click(ss):
+    if double_click(ss, (rank, action)):
         st.toast("A second click so soon after the first was taken as a double-click: only the first counts.",
                  icon=":material/ads_click:")
         return
@@ -104,9 +104,9 @@ def card(row, rank: int, store_name: str):
             unsafe_allow_html=True,
         )
         up.button("", icon=":material/thumb_up:", key=f"like_{row['item_id']}", help="More like this",
-                  on_click=feedback, args=(row["item_id"], "like", store_name))
+                  on_click=feedback, args=(row["item_id"], "like", store_name, rank))
         down.button("", icon=":material/thumb_down:", key=f"dislike_{row['item_id']}", help="Not for me",
-                    on_click=feedback, args=(row["item_id"], "dislike", store_name))
+                    on_click=feedback, args=(row["item_id"], "dislike", store_name, rank))
         if row.get("lowered_by"):  # as large as the reason: a projector must show why the order moved
             st.markdown(f"<div class='rec-lowered'>↓ Ranked lower: it resembles “{escape_html(short_title(row['lowered_by'], 60))}”, "
                         "which you turned down.</div>", unsafe_allow_html=True)

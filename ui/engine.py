@@ -297,18 +297,22 @@ def feedback_name(dataset_key: str, who: str, base) -> str:
 DOUBLE_CLICK_S = 0.8
 
 
-def double_click(state, now: float | None = None) -> bool:
-    """Whether a feedback click comes so soon after the last one taken that it is a double-click's second press
-    (then it is not taken); else the click is taken and its time kept in ``state`` (a dict or session state).
+def double_click(state, where: object = None, now: float | None = None) -> bool:
+    """Whether a feedback click is a double-click's second press: on the same spot (``where``: the card's rank and
+    the button, since the list re-ranks and another card moves under the pointer) and so soon after the last
+    click taken. Then it is not taken; else the click is taken and its spot and time kept in ``state`` (a dict or
+    session state). A quick click on another card's button counts.
 
     >>> state = {}
-    >>> double_click(state, 10.0), double_click(state, 10.5), double_click(state, 11.0), double_click(state, 12.0)
-    (False, True, False, False)
+    >>> [double_click(state, (1, "like"), t) for t in (10.0, 10.5, 11.0, 12.0)]
+    [False, True, False, False]
+    >>> double_click(state, (1, "dislike"), 12.3), double_click(state, (3, "like"), 12.6)
+    (False, False)
     """
     now = time.monotonic() if now is None else now
-    if now - state.get("feedback_taken_at", float("-inf")) < DOUBLE_CLICK_S:
+    if state.get("feedback_taken_where") == where and now - state.get("feedback_taken_at", float("-inf")) < DOUBLE_CLICK_S:
         return True
-    state["feedback_taken_at"] = now
+    state["feedback_taken_at"], state["feedback_taken_where"] = now, where
     return False
 
 

@@ -152,9 +152,12 @@ def test_a_double_clicks_second_press_rates_nothing(run_page, monkeypatch):
     assert_clean(at)
     assert [i for i, _ in at.session_state["rec_events"]] == [first] and second in shown(at)
     assert any("double-click" in t.value for t in at.toast)
+    third = shown(at)[2]  # a quick click on another card is no double-click: it counts
+    at.button(key=f"dislike_{third}").click().run()
+    assert at.session_state["rec_events"] == [(first, "like"), (third, "dislike")]
     monkeypatch.setattr(ui.engine, "DOUBLE_CLICK_S", 0.0)  # a click after a pause counts
     at.button(key=f"like_{second}").click().run()
-    assert [i for i, _ in at.session_state["rec_events"]] == [first, second]
+    assert [i for i, _ in at.session_state["rec_events"]] == [first, third, second]
 
 
 def test_a_visitors_feedback_stays_when_they_pick_another_item_or_come_back(run_page):
