@@ -28,7 +28,13 @@ from recengine.explain.explanation import (
     is_size,
 )
 from recengine.explain.shapley import DEFAULT_BUDGET, MAX_EXACT_PLAYERS, shapley_values
-from recengine.explain.signals import ADDITIVITY_TOL, SignalAttribution, attribute_signals, is_collaborative
+from recengine.explain.signals import (
+    ADDITIVITY_TOL,
+    SignalAttribution,
+    attribute_signals,
+    is_collaborative,
+    signal_label,
+)
 
 BACKGROUND_SIZE = 100
 # Coalition profiles per model.score call: small chunks keep the (signals x profiles x items) tensor in cache.
@@ -283,7 +289,8 @@ def explain_many(
     for r, (item, i) in enumerate(zip(items, idx)):
         title = str(titles[i])
         score = float(sig.scores[r])
-        signals = Explanation(sig.values[r], float(sig.base[r]), X[r], names, "signals", item, title, score, method=sig.method)
+        signals = Explanation(sig.values[r], float(sig.base[r]), X[r], names, "signals", item, title, score,
+                              labels=[signal_label(n) for n in names], method=sig.method)
         history = Explanation(
             hist.values[r],
             float(hist.empty[r]),

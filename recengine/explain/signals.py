@@ -28,6 +28,29 @@ ADDITIVITY_TOL = 1e-5
 COLLABORATIVE_SIGNALS = ("ease", "itemknn", "item_knn", "cooc")
 
 
+#: How a signal is named on a chart an audience reads (short: a bar's label is 26 characters at most).
+SIGNAL_LABELS: dict[str, str] = {
+    "ease": "tastes like yours (EASE)",
+    "itemknn": "liked together (item-kNN)",
+    "cooccurrence": "chosen with your items",
+    "content": "text like your items",
+    "intent": "matches your request",
+    "popularity": "popularity",
+    "item_age": "item age",
+    "profile_size": "profile size",
+    "is_cold": "new item",
+}
+
+
+def signal_label(name: str) -> str:
+    """A signal's name for an audience; a signal this table does not know keeps its own name.
+
+    >>> signal_label("ease"), signal_label("my_signal")
+    ('tastes like yours (EASE)', 'my_signal')
+    """
+    return SIGNAL_LABELS.get(name, name)
+
+
 def is_collaborative(name: str) -> bool:
     """Whether a signal name denotes a collaborative (interaction-based) score.
 

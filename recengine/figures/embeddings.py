@@ -182,6 +182,11 @@ def marker_scale(n_points: int) -> tuple[float, float]:
     return round(size, 1), round(float(np.clip(0.8 * (2_000 / n_points) ** 0.25, 0.45, 0.8)), 2)
 
 
+#: Up to this many items, the heatmap's columns carry titles and its cells their cosines; beyond, both are too
+#: small to read on a projector, so rows are numbered, columns named by number and values shown on hover.
+HEATMAP_TITLED_COLUMNS = 10
+
+
 def similarity_heatmap(vectors: np.ndarray, labels: Sequence[str], title: str | None = None) -> go.Figure:
     """Cosine similarity between chosen items, annotated, from their (n, d) vectors.
 
@@ -200,15 +205,19 @@ def similarity_heatmap(vectors: np.ndarray, labels: Sequence[str], title: str | 
     # the columns get shorter names, slanted at a fixed angle, and room of their own below the cells: at a
     # projector's 1280 px, long titles turned upright took most of the height and squeezed the rows to slivers
     columns = _unique([html.escape(one_line(s, 20)) for s in labels])
+    numbered = len(labels) > HEATMAP_TITLED_COLUMNS
+    if numbered:  # 20 slanted titles overlapped and cells' numbers shrank to 5 px: rows numbered, columns by number
+        names = [f"{n} · {name}" for n, name in enumerate(names, start=1)]
+        columns = [str(n) for n in range(1, len(labels) + 1)]
     full = [[f"row: {html.escape(one_line(a, 80))}<br>column: {html.escape(one_line(b, 80))}" for b in labels] for a in labels]
     fig = go.Figure(go.Heatmap(
         z=sim, x=columns, y=names, zmin=-0.2, zmax=1.0, colorscale="Blues", customdata=full,
-        text=np.round(sim, 2), texttemplate="%{text:.2f}", hovertemplate="%{customdata}<br>cosine %{z:.3f}<extra></extra>",
-        colorbar={"title": "cosine"},
+        text=None if numbered else np.round(sim, 2), texttemplate=None if numbered else "%{text:.2f}",
+        hovertemplate="%{customdata}<br>cosine %{z:.3f}<extra></extra>", colorbar={"title": "cosine"},
     ))
     fig.update_yaxes(autorange="reversed", dtick=1)
-    fig.update_xaxes(tickangle=-45, dtick=1)
-    below = 30 + int(6.5 * max(len(c) for c in columns) * 0.71)  # the slanted labels' height
+    fig.update_xaxes(tickangle=0 if numbered else -45, dtick=1, side="top" if numbered else "bottom")
+    below = 30 if numbered else 30 + int(6.5 * max(len(c) for c in columns) * 0.71)  # the slanted labels' height
     fig = apply_layout(fig, title, height=max(360, 60 + 42 * len(names) + below))
     fig.update_layout(margin={"b": below})
     return fig

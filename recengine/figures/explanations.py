@@ -63,17 +63,21 @@ def signal_waterfall(explanation: Any, max_signals: int = 10, title: str | None 
     e = _as_view(explanation, "signals")
     frame = e.to_frame()
     head, tail = frame.head(max_signals), frame.iloc[max_signals:]
-    # each row's value is written into its label: text beside the bars is cut off or runs into the labels in
-    # a chart half a card wide (a 1280-px projector), a label never is
-    labels = [f"{_short(r.label, LABEL_WIDTH)} = {r.value:.3g}" if np.isfinite(r.value) else f"{_short(r.label, LABEL_WIDTH)} (missing)"
-              for r in head.itertuples()]
+    # each row's push is written into its label: text beside the bars is cut off or runs into the labels in
+    # a chart half a card wide (a 1280-px projector), a label never is. The signal's own value (standardised,
+    # "ease = 4.87") means nothing to an audience: it is on hover, with the signal's name in the model.
+    labels = [_short(r.label, LABEL_WIDTH) + ("" if np.isfinite(r.value) else " (missing)") for r in head.itertuples()]
+    hover = [f"{html.escape(str(r.feature))} = {r.value:.3g}" if np.isfinite(r.value) else f"{html.escape(str(r.feature))}: missing"
+             for r in head.itertuples()]
     values = head["shap"].tolist()
     if len(tail):
         labels.append(f"{len(tail)} other signals")
+        hover.append(", ".join(html.escape(str(f)) for f in tail["feature"]))
         values.append(float(tail["shap"].sum()))
     # Smallest contribution first, so the biggest steps sit next to the final score.
     order = list(range(len(values)))[::-1]
     x = [f"typical item  {e.base_value:.3f}"] + [f"{labels[i]}  {_fmt(values[i])}" for i in order] + [f"this item  {e.score:.3f}"]
+    details = ["the average item's score for this profile"] + [hover[i] for i in order] + ["the score it was ranked by"]
     y = [e.base_value] + [values[i] for i in order] + [e.score]
     fig = go.Figure(
         go.Waterfall(
@@ -86,7 +90,8 @@ def signal_waterfall(explanation: Any, max_signals: int = 10, title: str | None 
             decreasing={"marker": {"color": NEGATIVE}},
             totals={"marker": {"color": NEUTRAL}},
             connector={"line": {"color": "#D1D5DB"}},
-            hovertemplate="%{y}: %{x:.4f}<extra></extra>",
+            customdata=details,
+            hovertemplate="%{y} (%{customdata}): %{x:.4f}<extra></extra>",
         )
     )
     fig.update_xaxes(title="score")
@@ -201,7 +206,8 @@ def signal_beeswarm(explanations: Sequence[Any], title: str | None = None, seed:
             )
         )
     fig.add_vline(x=0, line_color="#9CA3AF")
-    fig.update_yaxes(tickvals=list(range(len(order))), ticktext=[names[j] for j in order])
+    labels = list(views[0].labels)
+    fig.update_yaxes(tickvals=list(range(len(order))), ticktext=[labels[j] for j in order])
     fig.update_xaxes(title="SHAP value (effect on the score)")
     # Traces in the signals' own order, so legends and tests read naturally.
     fig.data = tuple(sorted(fig.data, key=lambda t: names.index(t.name)))
@@ -228,7 +234,7 @@ def signal_importance(explanations: Sequence[Any], title: str | None = None) -> 
     fig = go.Figure(
         go.Bar(
             x=mean_abs[order],
-            y=[names[j] for j in order],
+            y=[list(views[0].labels)[j] for j in order],
             orientation="h",
             marker={"color": [color_for(names[j]) for j in order]},
             hovertemplate="%{y}: mean |SHAP| %{x:.4f}<extra></extra>",

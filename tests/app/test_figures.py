@@ -76,6 +76,10 @@ def test_heatmap_is_cosine_with_unique_labels():
     long = fe.similarity_heatmap(np.eye(10), [f"A very long film title number {i} (1995)" for i in range(10)])
     assert all(len(c) <= 25 for c in long.data[0].x) and len(set(long.data[0].x)) == 10 and long.layout.xaxis.dtick == 1 and long.layout.yaxis.dtick == 1
     assert long.layout.margin.b >= 100 and long.layout.height >= 60 + 42 * 10 + long.layout.margin.b  # rows keep 42 px
+    many = fe.similarity_heatmap(np.eye(20), [f"Star Trek film number {i}" for i in range(20)])  # the picker's most
+    assert list(many.data[0].x) == [str(n) for n in range(1, 21)] and many.data[0].y[4] == "5 · Star Trek film number 4"
+    assert many.data[0].texttemplate is None and many.layout.xaxis.tickangle == 0  # no 5 px numbers, no overlap
+    assert "Star Trek film number 4" in many.data[0].customdata[0][4]  # the hover still names both
 
 
 def test_metric_bars_colour_each_model_the_same_everywhere():

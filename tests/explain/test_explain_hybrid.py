@@ -45,6 +45,8 @@ def test_cold_item_has_no_collaborative_contribution(hybrid, tiny):
     collab = [v for n, v in zip(e.signals.feature_names, e.signals.values) if is_collaborative(n)]
     assert collab and all(v == 0.0 for v in collab)
     assert "text alone" in e.reason
+    labels = dict(zip(e.signals.feature_names, e.signals.labels))  # what a chart shows: no model internals
+    assert labels["ease"] == "tastes like yours (EASE)" and labels["content"] == "text like your items"
     for title in ("Love in Paris", "Roman Holiday", "Notting Hill", "Galaxy Quest"):
         assert title not in e.reason
 

@@ -79,9 +79,13 @@ def test_values_are_written_in_the_labels_not_beside_the_bars():
     from recengine.explain import Explanation
     from recengine.figures.explanations import history_bars, signal_waterfall
 
-    e = Explanation(np.array([2.0, -0.5]), 1.0, np.array([3.0, 1.0]), ["ease", "popularity"], "signals", "9", "Fargo", 2.5)
+    e = Explanation(np.array([2.0, -0.5]), 1.0, np.array([3.0, 1.0]), ["ease", "popularity"], "signals", "9", "Fargo", 2.5,
+                    labels=["tastes like yours (EASE)", "popularity"])
     fig = signal_waterfall(e)
-    assert list(fig.data[0].y) == ["typical item  1.000", "popularity = 1  -0.500", "ease = 3  +2.000", "this item  2.500"]
+    # an audience reads the signal's name and its push; its standardised value ("ease = 3") is on hover
+    assert list(fig.data[0].y) == ["typical item  1.000", "popularity  -0.500", "tastes like yours (EASE)  +2.000",
+                                   "this item  2.500"]
+    assert list(fig.data[0].customdata)[1:3] == ["popularity = 1", "ease = 3"]
     assert fig.data[0].textposition == "none"
     lo, hi = fig.layout.xaxis.range
     assert lo <= 0 and hi >= 2.5  # base 1.0 - 0.5 + 2.0: every bar end in range
