@@ -152,6 +152,8 @@ def find_column(
             matches = [c for c in cols if re.search(r"(?:[_\-\s]on|[a-z]On)$", c) and holds_times(table.frame[c])]
         if role == "timestamp" and not matches:  # Steam's posted, date_added's kin: added, published, watched
             matches = _first_times(table, [c for c in cols if _PAST_TENSE.search(c)], reads=_reads_as_dates)
+        if role == "timestamp" and not matches:  # epoch numbers named by their unit: rated_ms, ts_ms, epoch_ms, read_ts
+            matches = _first_times(table, [c for c in cols if _epoch_named(c)])
         if role == "timestamp" and not matches:  # a Parquet datetime column says what it is by its type, whatever its name
             typed = [c for c, dtype in zip(cols, table.frame.dtypes) if pd.api.types.is_datetime64_any_dtype(dtype)]
             matches = typed if len(typed) == 1 else []
@@ -211,6 +213,22 @@ def _first_times(table: Table, columns: list[str], reads: Callable[[Table, str],
     first = [c for c in held if not any(w.startswith(_EDIT_WORDS) for w in words[c])]
     made = [c for c in first if any(w.startswith(_MADE_WORDS) for w in words[c])]
     return made if len(made) == 1 else first or held
+
+
+#: words of a column name that say it counts time since an epoch (the values must then be epoch times as well)
+_EPOCH_WORDS = frozenset({"ts", "ms", "epoch", "unix", "millis", "msec", "secs", "sec"})
+#: words that say a column is a length of time, not a point in it (Spotify's duration_ms)
+_SPAN_WORDS = frozenset({"duration", "length", "elapsed", "spent", "dwell", "watch", "listen", "play", "runtime"})
+
+
+def _epoch_named(column: str) -> bool:
+    """Whether a column's name says it holds epoch times by their unit: ``rated_ms``, ``read_ts``, ``epochMs``.
+
+    >>> [_epoch_named(c) for c in ("rated_ms", "read_ts", "epochMs", "items", "duration_ms", "terms")]
+    [True, True, True, False, False, False]
+    """
+    words = set(re.findall(r"[a-z]+", _split_camel(column).lower()))
+    return bool(words & _EPOCH_WORDS) and not words & _SPAN_WORDS
 
 
 #: a name whose last word says what happened: posted, reviews.posted, dateAdded's "added", publishedAt is caught above

@@ -600,3 +600,14 @@ def test_a_value_just_below_the_rating_scale_is_said_to_mean_not_rated() -> None
     assert keep_ratings_at_least(read, 1).n_interactions == 2
     halves = recengine.read_dataset(upload("r.csv", "user_id,item_id,rating\n1,a,0\n1,b,0.5\n2,a,5\n"))
     assert not any("holds 0" in w for w in halves.warnings)  # 0 is on this scale: 0.5 is a rating
+
+
+@pytest.mark.parametrize("name", ["rated_ms", "ts_ms", "epoch_ms", "read_ts"])
+def test_epoch_times_named_by_their_unit_are_the_timestamp(name: str) -> None:
+    """Without them, duplicates were resolved by position in the file and no split could go by time."""
+    ms = [1_700_000_000_000 + 86_400_000 * d for d in (3, 1, 2)]
+    rows = "\n".join(f"r{i},isbn{i % 2},{7 + i},{t}" for i, t in enumerate(ms))
+    ds = recengine.read_dataset(upload("books.csv", f"reader,isbn,book_rating,{name}\n{rows}\n"))
+    assert ds.has_timestamps and sorted(ds.interactions["timestamp"]) == [t // 1000 for t in sorted(ms)]
+    spans = recengine.read_dataset(upload("plays.csv", f"user,track,duration_ms\nu1,t1,{ms[0]}\nu2,t2,{ms[1]}\n"))
+    assert not spans.has_timestamps  # a length of time, whatever its values
