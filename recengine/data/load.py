@@ -310,7 +310,8 @@ def keep_ratings_at_least(ds: Dataset, min_rating: float) -> Dataset:
         )
     frame = ds.interactions[keep].reset_index(drop=True)
     dropped = int((~keep).sum())
-    warnings = list(ds.warnings)
+    # the note that 0 or -1 means "not rated" (and that min_rating would leave such rows out) is settled once they are
+    warnings = [w for w in ds.warnings if _UNRATED not in w or ratings[keep].isin([-1.0, 0.0]).any()]
     if dropped:
         gone_users = ds.n_users - frame[Columns.user].nunique()
         warnings.append(
@@ -563,6 +564,10 @@ def _day_number_and_clock(table: Table, named: list[str], taken: set[str | None]
     return dataclasses.replace(table, frame=frame), both
 
 
+#: how :func:`_unrated_note` says what -1 or 0 means (and how ``keep_ratings_at_least`` finds the note it settles)
+_UNRATED = "for an item watched or read but not rated."
+
+
 def _unrated_note(ratings: pd.Series, name: str, column: str, warnings: list[str]) -> None:
     """A word for a rating column that writes -1 or 0 below a scale that starts one higher: the Anime
     Recommendations data writes -1 for "watched, not rated" beside 1 to 10, Goodreads and Book-Crossing 0 for "read
@@ -577,8 +582,8 @@ def _unrated_note(ratings: pd.Series, name: str, column: str, warnings: list[str
         return
     lists = "the Anime Recommendations data" if unset < 0 else "Goodreads and Book-Crossing"
     warnings.append(f"{name}: column {column!r} (rating) holds {unset:g} in {int(unrated.sum()):,} rows beside ratings from "
-                    f"{rated.min():g} to {rated.max():g}; {lists} write {unset:g} for an item watched or read but not "
-                    "rated. Those rows count as interactions; to count only rated ones, keep ratings of at least "
+                    f"{rated.min():g} to {rated.max():g}; {lists} write {unset:g} {_UNRATED} Those rows count as "
+                    "interactions; to count only rated ones, keep ratings of at least "
                     f"{unset + 1:g} (min_rating={unset + 1:g}; in the CLI: --min-rating {unset + 1:g}; in the app: "
                     "Minimum rating, under Column mapping).")
 

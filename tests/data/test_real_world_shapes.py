@@ -591,6 +591,8 @@ def test_a_value_just_below_the_rating_scale_is_said_to_mean_not_rated() -> None
     assert ds.n_interactions == 5  # watched counts
     assert any("holds -1 in 2 rows beside ratings from 6 to 10" in w and "min_rating=0" in w for w in ds.warnings)
     assert keep_ratings_at_least(ds, 0).n_interactions == 3  # what the note says to do leaves the watched out
+    assert not any("holds -1" in w for w in keep_ratings_at_least(ds, 7).warnings)  # done: the note is settled
+    assert any("holds -1" in w for w in keep_ratings_at_least(ds, -1).warnings)  # the -1 rows stay: it still holds
     likes = recengine.read_dataset(upload("likes.csv", "user_id,item_id,rating\n1,a,-1\n1,b,1\n2,a,1\n"))
     assert not any("holds -1" in w for w in likes.warnings)  # a like/dislike scale: -1 is a dislike, said nothing of
     # Goodreads writes 0 for a book read (or only shelved) but not rated, beside 1 to 5
