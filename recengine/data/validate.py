@@ -177,12 +177,23 @@ def find_column(
         if required:
             header = " If the first line is data, not column names, add a header row." if table.format.startswith("delimited") else ""
             raise DataError(
-                f"{table.name}: no {role} column found among: {', '.join(cols)}. Rename it to '{role}_id' or "
+                f"{table.name}: no {role} column found among: {', '.join(map(_shown_column, cols))}. Rename it to '{role}_id' or "
                 f"map it with columns={{'{role}': 'your column'}} (in the app: Column mapping; in the CLI: --{_flag(role)})."
                 f"{header}"
             )
         return None
     return matches[0]
+
+
+def _shown_column(name: str) -> str:
+    """A column's name as a message shows it: pandas' made-up ``Unnamed: 1`` for an empty header cell is no name the
+    user ever wrote.
+
+    >>> _shown_column("Unnamed: 1"), _shown_column("stars")
+    ('(column 2, no name)', 'stars')
+    """
+    unnamed = re.fullmatch(r"Unnamed: (\d+)(?:_level_\d+)?", name)
+    return f"(column {int(unnamed.group(1)) + 1}, no name)" if unnamed else name
 
 
 def _split_camel(name: str) -> str:

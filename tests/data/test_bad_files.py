@@ -426,3 +426,8 @@ def test_a_list_of_ids_is_told_it_lacks_columns_not_that_its_delimiter_is_wrong(
     msg = error_for(write(tmp_path, "orders.csv", "customer,sku\nc1,SKU 001\nc2,SKU 002\n"), items)
     assert "items_only_ids.csv" in msg and "only one column ('sku')" in msg and "text column" in msg
     assert "delimiter" not in msg
+
+
+def test_an_empty_header_cell_is_named_by_its_place_not_by_pandas(tmp_path: Path) -> None:
+    msg = error_for(write(tmp_path, "notes.csv", "Dear analyst,\nI hope it helps,\nBest regards,\n"))
+    assert "notes.csv" in msg and "(column 2, no name)" in msg and "Unnamed" not in msg
