@@ -38,8 +38,8 @@ def _lookup(item_ids: np.ndarray) -> dict[str, int]:
     return {str(i): n for n, i in enumerate(item_ids)}
 
 
-def check_knobs(diversity: float, novelty: float) -> None:
-    """ConfigError unless ``0 <= diversity <= 1`` and ``novelty >= 0`` (NaN is neither)."""
+def check_knobs(diversity: float, novelty: float) -> tuple[float, float]:
+    """The knobs as floats; ConfigError unless ``0 <= diversity <= 1`` and ``novelty >= 0`` (NaN is neither)."""
     def number(v: object) -> float:
         try:
             return float(v)  # type: ignore[arg-type]
@@ -50,6 +50,7 @@ def check_knobs(diversity: float, novelty: float) -> None:
         raise ConfigError(f"diversity must be a number between 0 and 1, got {diversity!r}.")
     if not 0.0 <= number(novelty) < float("inf"):
         raise ConfigError(f"novelty must be a number of 0 or more, got {novelty!r}.")
+    return number(diversity), number(novelty)
 
 
 def rerank(
@@ -104,7 +105,7 @@ def rerank(
     >>> rerank(recs, vecs, k=2, diversity=0.7, item_ids=np.array(["a", "b", "c"]))["item_id"].tolist()
     ['a', 'c']
     """
-    check_knobs(diversity, novelty)
+    diversity, novelty = check_knobs(diversity, novelty)
     k = check_k(k)
     vectors = None
     if embeddings is not None:
@@ -216,6 +217,39 @@ def _dislike_push(vectors: np.ndarray, rows: np.ndarray, item_ids: np.ndarray, r
     return amount.max(axis=1), np.asarray(item_ids, dtype=object)[rows][which].astype(str)
 
 
+def _aligned(embeddings: Any, item_map: Any) -> np.ndarray:
+    """Item vectors in the model's catalogue order, read by item id from ``embeddings`` (:class:`ItemEmbeddings`,
+    or a ``(vectors, item_ids)`` pair); an item they lack gets a zero vector (like nothing, never dropped).
+
+    An array without ids must have one row per catalogue item, in its order. Embeddings of another catalogue (no
+    id in common) are an error: read by position they would pair each item with another's vector.
+    """
+    if isinstance(embeddings, tuple):
+        vectors, ids = embeddings
+    else:
+        vectors, ids = getattr(embeddings, "vectors", embeddings), getattr(embeddings, "item_ids", None)
+    vectors = np.asarray(vectors, dtype=np.float32)
+    if vectors.ndim != 2:
+        raise ConfigError(f"embeddings must be an (n_items, dim) array; got shape {vectors.shape}.")
+    if ids is None:
+        if len(vectors) != len(item_map):
+            raise ConfigError(f"embeddings without item ids need one row per catalogue item ({len(item_map)}), in its "
+                              f"order; got {len(vectors)}. Pass ItemEmbeddings, or (vectors, item_ids).")
+        return vectors
+    ids = np.asarray(ids).astype(str)
+    if len(ids) != len(vectors):
+        raise ConfigError(f"embeddings hold {len(vectors)} vectors but {len(ids)} item ids.")
+    if len(ids) == len(item_map) and np.array_equal(ids, item_map.external):
+        return vectors
+    rows = item_map.to_internal(ids)
+    if not (rows >= 0).any():
+        raise ConfigError(f"the embeddings share no item id with the model's catalogue (e.g. {ids[0]!r} there, "
+                          f"{item_map.external[0]!r} here): embed this dataset's items.")
+    out = np.zeros((len(item_map), vectors.shape[1]), dtype=np.float32)
+    out[rows[rows >= 0]] = vectors[rows >= 0]
+    return out
+
+
 def recommend(
     model: Recommender,
     profiles: Profile | Iterable[Profile],
@@ -242,7 +276,8 @@ def recommend(
     >>> len(recommend(model, Profile.from_items(["50"]), k=5))
     5
     """
-    check_knobs(diversity, novelty)
+    diversity, novelty = check_knobs(diversity, novelty)
+    k = check_k(k)
     profiles = as_profiles(profiles)
     if popularity is None:
         popularity = getattr(model, "item_popularity", None)
@@ -253,7 +288,7 @@ def recommend(
         content = model if isinstance(model, ContentKNN) else getattr(model, "content", None)
         if content is not None:
             embeddings = (content.vectors, model.item_map.external)
-    vectors, ids = (embeddings if isinstance(embeddings, tuple) else (embeddings, None)) if embeddings is not None else (None, None)
+    vectors = _aligned(embeddings, model.item_map) if embeddings is not None else None
     # each profile's pool under a unique tag: two profiles may share a name, and one may have an empty pool
     tagged = [p._replace(user_id=f"#{n}") for n, p in enumerate(profiles)]
     pool = model.recommend(tagged, k=max(5 * k, k + 20), exclude_seen=exclude_seen, candidates=candidates)
@@ -273,7 +308,7 @@ def recommend(
                 novelty=novelty,
                 popularity=popularity,
                 disliked=p.disliked,
-                item_ids=np.asarray(ids) if ids is not None else (model.item_map.external if popularity is not None else None),
+                item_ids=model.item_map.external,
             )
         )
     return pd.concat(parts, ignore_index=True) if parts else pool.iloc[:0]

@@ -159,3 +159,27 @@ def test_each_profile_keeps_its_own_list_and_dislikes(sample):
     assert both["item_id"].iloc[:5].tolist() == alone["item_id"].tolist() and "181" not in alone["item_id"].tolist()
     assert both["item_id"].iloc[5:].tolist() == recommend(model, fan, k=5, novelty=0.5)["item_id"].tolist()
     assert both.iloc[:5]["item_id"].is_unique and both.iloc[5:]["item_id"].is_unique
+
+
+def test_embeddings_are_read_by_item_id_whatever_their_row_order(sample, sample_embeddings):
+    """Embeddings in another row order (a catalogue loaded sorted) were read by position: another item's vector."""
+    import dataclasses
+
+    from recengine.models import EASE, Profile
+    from recengine.rerank import recommend
+
+    model = EASE().fit(sample)
+    fan = Profile.from_items(["174", "195", "96"]).dislike("50")
+    perm = np.random.default_rng(0).permutation(len(sample_embeddings.item_ids))
+    shuffled = dataclasses.replace(sample_embeddings, vectors=sample_embeddings.vectors[perm],
+                                   item_ids=sample_embeddings.item_ids[perm], has_text=sample_embeddings.has_text[perm])
+    for emb in (sample_embeddings, shuffled, (shuffled.vectors, shuffled.item_ids)):
+        got = recommend(model, fan, k=10, diversity=0.6, embeddings=emb)
+        want = recommend(model, fan, k=10, diversity=0.6, embeddings=sample_embeddings)
+        assert got["item_id"].tolist() == want["item_id"].tolist()
+        assert got["lowered_by"].tolist() == want["lowered_by"].tolist()
+    with pytest.raises(ConfigError, match="share no item id"):
+        recommend(model, fan, k=10, diversity=0.6, embeddings=(sample_embeddings.vectors, np.array([f"x{i}" for i in perm])))
+    with pytest.raises(ConfigError, match="k must be"):
+        recommend(model, fan, k="10", diversity=0.6)
+    assert recommend(model, fan, k=3, diversity="0.3", embeddings=sample_embeddings)["rank"].tolist() == [1, 2, 3]
