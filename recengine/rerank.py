@@ -16,6 +16,7 @@ from recengine.columns import Columns
 from recengine.errors import ConfigError
 from recengine.models import ContentKNN, Profile, Recommender
 from recengine.models.base import as_profiles, check_k, profile_ids
+from recengine.models.content import aligned_vectors
 
 
 def _unit(x: np.ndarray, span: np.ndarray | None = None) -> np.ndarray:
@@ -217,39 +218,6 @@ def _dislike_push(vectors: np.ndarray, rows: np.ndarray, item_ids: np.ndarray, r
     return amount.max(axis=1), np.asarray(item_ids, dtype=object)[rows][which].astype(str)
 
 
-def _aligned(embeddings: Any, item_map: Any) -> np.ndarray:
-    """Item vectors in the model's catalogue order, read by item id from ``embeddings`` (:class:`ItemEmbeddings`,
-    or a ``(vectors, item_ids)`` pair); an item they lack gets a zero vector (like nothing, never dropped).
-
-    An array without ids must have one row per catalogue item, in its order. Embeddings of another catalogue (no
-    id in common) are an error: read by position they would pair each item with another's vector.
-    """
-    if isinstance(embeddings, tuple):
-        vectors, ids = embeddings
-    else:
-        vectors, ids = getattr(embeddings, "vectors", embeddings), getattr(embeddings, "item_ids", None)
-    vectors = np.asarray(vectors, dtype=np.float32)
-    if vectors.ndim != 2:
-        raise ConfigError(f"embeddings must be an (n_items, dim) array; got shape {vectors.shape}.")
-    if ids is None:
-        if len(vectors) != len(item_map):
-            raise ConfigError(f"embeddings without item ids need one row per catalogue item ({len(item_map)}), in its "
-                              f"order; got {len(vectors)}. Pass ItemEmbeddings, or (vectors, item_ids).")
-        return vectors
-    ids = np.asarray(ids).astype(str)
-    if len(ids) != len(vectors):
-        raise ConfigError(f"embeddings hold {len(vectors)} vectors but {len(ids)} item ids.")
-    if len(ids) == len(item_map) and np.array_equal(ids, item_map.external):
-        return vectors
-    rows = item_map.to_internal(ids)
-    if not (rows >= 0).any():
-        raise ConfigError(f"the embeddings share no item id with the model's catalogue (e.g. {ids[0]!r} there, "
-                          f"{item_map.external[0]!r} here): embed this dataset's items.")
-    out = np.zeros((len(item_map), vectors.shape[1]), dtype=np.float32)
-    out[rows[rows >= 0]] = vectors[rows >= 0]
-    return out
-
-
 def recommend(
     model: Recommender,
     profiles: Profile | Iterable[Profile],
@@ -288,7 +256,7 @@ def recommend(
         content = model if isinstance(model, ContentKNN) else getattr(model, "content", None)
         if content is not None:
             embeddings = (content.vectors, model.item_map.external)
-    vectors = _aligned(embeddings, model.item_map) if embeddings is not None else None
+    vectors = aligned_vectors(embeddings, model.item_map) if embeddings is not None else None
     # each profile's pool under a unique tag: two profiles may share a name, and one may have an empty pool
     tagged = [p._replace(user_id=f"#{n}") for n, p in enumerate(profiles)]
     pool = model.recommend(tagged, k=max(5 * k, k + 20), exclude_seen=exclude_seen, candidates=candidates)

@@ -20,7 +20,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from recengine.data import Dataset
-from recengine.errors import ModelError
+from recengine.errors import ConfigError, ModelError
 from recengine.models.base import ModelConfig, Recommender, pack_sparse, unpack_sparse
 from recengine.models.neighbors import assemble, knn_scores
 from recengine.models.profile import Profile
@@ -56,6 +56,15 @@ NEAR_LABELS = 1000
 _LOCK = threading.Lock()
 
 
+def encoder_name(encoder: Any) -> str:
+    """The name that loads ``encoder`` again: a fine-tune's fingerprint (``ft-...``, found under
+    ``$RECENGINE_HOME``), else the name it was made from (``default``, a hub name, a folder)."""
+    from recengine.text.encoder import FINETUNE_RE
+
+    fingerprint = str(getattr(encoder, "fingerprint", ""))
+    return fingerprint if FINETUNE_RE.fullmatch(fingerprint) else str(getattr(encoder, "name", "default"))
+
+
 def shared_encoder(name: str = "default", device: str = "auto") -> Any:
     """One loaded :class:`~recengine.text.Encoder` per (name, device) per process."""
     from recengine.text import Encoder
@@ -65,6 +74,39 @@ def shared_encoder(name: str = "default", device: str = "auto") -> Any:
         if key not in _ENCODERS:
             _ENCODERS[key] = Encoder(name, device=device)
         return _ENCODERS[key]
+
+
+def aligned_vectors(embeddings: Any, item_map: Any) -> np.ndarray:
+    """Item vectors in the model's catalogue order, read by item id from ``embeddings`` (:class:`ItemEmbeddings`,
+    or a ``(vectors, item_ids)`` pair); an item they lack gets a zero vector (like nothing, never dropped).
+
+    An array without ids must have one row per catalogue item, in its order. Embeddings of another catalogue (no
+    id in common) are an error: read by position they would pair each item with another's vector.
+    """
+    if isinstance(embeddings, tuple):
+        vectors, ids = embeddings
+    else:
+        vectors, ids = getattr(embeddings, "vectors", embeddings), getattr(embeddings, "item_ids", None)
+    vectors = np.asarray(vectors, dtype=np.float32)
+    if vectors.ndim != 2:
+        raise ConfigError(f"embeddings must be an (n_items, dim) array; got shape {vectors.shape}.")
+    if ids is None:
+        if len(vectors) != len(item_map):
+            raise ConfigError(f"embeddings without item ids need one row per catalogue item ({len(item_map)}), in its "
+                              f"order; got {len(vectors)}. Pass ItemEmbeddings, or (vectors, item_ids).")
+        return vectors
+    ids = np.asarray(ids).astype(str)
+    if len(ids) != len(vectors):
+        raise ConfigError(f"embeddings hold {len(vectors)} vectors but {len(ids)} item ids.")
+    if len(ids) == len(item_map) and np.array_equal(ids, item_map.external):
+        return vectors
+    rows = item_map.to_internal(ids)
+    if not (rows >= 0).any():
+        raise ConfigError(f"the embeddings share no item id with the model's catalogue (e.g. {ids[0]!r} there, "
+                          f"{item_map.external[0]!r} here): embed this dataset's items.")
+    out = np.zeros((len(item_map), vectors.shape[1]), dtype=np.float32)
+    out[rows[rows >= 0]] = vectors[rows >= 0]
+    return out
 
 
 def standardize_rows(scores: np.ndarray) -> np.ndarray:
@@ -173,12 +215,12 @@ class ContentKNN(Recommender):
 
             self._encoder = encoder or shared_encoder(self.config.encoder, self.config.device)
             embeddings = embed_items(dataset, self._encoder)
-        vectors = np.asarray(getattr(embeddings, "vectors", embeddings), dtype=np.float32)
-        if vectors.ndim != 2 or vectors.shape[0] != dataset.n_items:
-            raise ModelError(
-                f"content model: embeddings have shape {vectors.shape}, expected ({dataset.n_items}, dim) "
-                "aligned with the dataset's items; embed this dataset with embed_items(dataset, encoder)."
-            )
+        try:  # by item id: embeddings of the same catalogue in another row order are the same vectors
+            vectors = aligned_vectors(embeddings, dataset.item_map)
+        except ConfigError as exc:
+            raise ModelError(f"content model: {exc} Embed this dataset with embed_items(dataset, encoder).") from None
+        if encoder is not None:  # a loaded model embeds requests with the encoder it was fitted with (a fine-tune's too)
+            self.config = self.config.model_copy(update={"encoder": encoder_name(encoder)})
         self.vectors = vectors
         self.fingerprint = str(getattr(embeddings, "fingerprint", "") or getattr(self._encoder, "fingerprint", ""))
         self.has_text = np.linalg.norm(vectors, axis=1) > 0

@@ -32,7 +32,7 @@ import scipy.sparse as sp
 
 from recengine.data import Dataset
 from recengine.models.base import ModelConfig, Recommender, pack_sparse, unpack_sparse
-from recengine.models.content import ContentKNN, shared_encoder, standardize_rows
+from recengine.models.content import ContentKNN, encoder_name, shared_encoder, standardize_rows
 from recengine.models.ease import EASE
 from recengine.models.hybrid_fit import (
     LEARNED,
@@ -165,6 +165,8 @@ class Hybrid(Recommender):
 
             encoder = encoder or shared_encoder(self.config.encoder, self.config.device)
             embeddings = embed_items(dataset, encoder)
+        if encoder is not None:  # said in the saved settings: a loaded hybrid embeds requests with it
+            self.config = self.config.model_copy(update={"encoder": encoder_name(encoder)})
         prior = default_weights(self.config.intent_weight, self.config.intent_popularity)
         if self.config.learn:
             weights, self.validation = learn_weights(self, dataset, embeddings, encoder, prior)

@@ -243,3 +243,18 @@ def test_fits_past_their_room_go_least_recently_used_first(tiny, tiny_embeddings
     stale.mkdir()
     os.utime(stale, (past - 86_400, past - 86_400))
     assert prune_fitted(tmp_path, 10**12) == [stale] and third.config.k == 1
+
+
+def test_content_embeddings_are_read_by_item_id(tiny, tiny_embeddings, encoder):
+    """Embeddings of the same catalogue in another row order (loaded sorted) were read by position."""
+    import dataclasses
+
+    order = np.arange(len(tiny_embeddings.item_ids))[::-1]
+    reversed_emb = dataclasses.replace(tiny_embeddings, vectors=tiny_embeddings.vectors[order],
+                                       item_ids=tiny_embeddings.item_ids[order], has_text=tiny_embeddings.has_text[order])
+    p = [Profile.from_items(["a"])]
+    want = ContentKNN(k=2).fit(tiny, tiny_embeddings, encoder).score(p)
+    np.testing.assert_allclose(ContentKNN(k=2).fit(tiny, reversed_emb, encoder).score(p), want)
+    strangers = dataclasses.replace(tiny_embeddings, item_ids=np.array([f"x{i}" for i in range(len(order))]))
+    with pytest.raises(ModelError, match="share no item id"):
+        ContentKNN(k=2).fit(tiny, strangers, encoder)

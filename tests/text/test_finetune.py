@@ -38,7 +38,7 @@ def test_neighbours_follow_the_checkerboard(tiny):
 
 
 @pytest.mark.slow
-def test_tiny_finetune_trains_saves_and_is_reused(fresh_home, tiny, encoder):
+def test_tiny_finetune_trains_saves_and_is_reused(fresh_home, tiny, encoder, tmp_path):
     calls = []
     base_weights = _weights(encoder)
     assert saved_finetune(tiny, encoder, FineTuneConfig(**TINY)) is None  # looking trains nothing
@@ -83,6 +83,16 @@ def test_tiny_finetune_trains_saves_and_is_reused(fresh_home, tiny, encoder):
     assert sum("cannot be loaded" in str(w.message) for w in said) == 1  # said once, not once per look
     assert redone.manifest["cached"] is False and redone.fingerprint == tuned.fingerprint and not stale.exists()
     np.testing.assert_allclose(Encoder(redone.fingerprint, device="cpu").encode(texts), live, atol=1e-5)
+
+    # a content model fitted with the fine-tune and saved embeds requests with it once loaded, not with the default
+    from recengine.models import ContentKNN, Profile
+    from recengine.text import embed_items
+
+    model = ContentKNN(k=2, device="cpu").fit(tiny, embed_items(tiny, redone), redone)
+    assert model.config.encoder == redone.fingerprint
+    loaded = ContentKNN.load(model.save(tmp_path / "content"))
+    asked = Profile.from_items(["a"]).with_intent("settlers on Mars")
+    np.testing.assert_allclose(loaded.score([asked]), model.score([asked]), atol=1e-5)
 
 
 def test_fingerprint_covers_data_and_config_not_device(tiny, sample):
