@@ -270,8 +270,11 @@ class Recommender(ABC):
         if not self.personalised and (known or profile.intent):
             notes.append(f"the {self.name} model does not personalise: it ranks the same items for everyone")
         readable = self._readable_history(known)
-        if known and not readable:
+        if known and not readable and self.reads_text:
             notes.append(f"none of the liked items has text, and the {self.name} model reads item text only")
+        elif known and not readable:
+            notes.append(f"none of the liked items has interactions yet (they are new), and the {self.name} model "
+                         "learns only from who chose what; choose content or hybrid, which read item text")
         usable = not self.personalised or bool(readable) or bool(profile.intent and self.text_ready())
         if not usable and not notes and profile.liked:
             notes.append("none of the liked items is in this dataset's catalogue")
@@ -297,8 +300,12 @@ class Recommender(ABC):
         return None
 
     def _readable_history(self, known: list[str]) -> list[str]:
-        """The liked items (in the catalogue) that this model can read."""
-        return known
+        """The liked items (in the catalogue) that this model can read: for a model that learns from interactions
+        only (``needs_history``), those that have some; a new item tells it nothing."""
+        if not self.needs_history or self.item_popularity is None or not known:
+            return known
+        idx = self.item_map.to_internal(known)
+        return [i for i, j in zip(known, idx) if j >= 0 and self.item_popularity[j] > 0]
 
     def exclusion_mask(self, profiles: Sequence[Profile], exclude_seen: bool = True) -> np.ndarray:
         """Boolean (n_profiles, n_items): disliked items always, liked items when ``exclude_seen``."""
@@ -350,7 +357,7 @@ class Recommender(ABC):
         scores = self.score(profiles)
         blocked = np.isnan(scores) | self.exclusion_mask(profiles, exclude_seen)
         if self.needs_history:  # every score would be 0: a list in catalogue order means nothing
-            blocked[[not any(i in self.item_map for i in p.liked) for p in profiles]] = True
+            blocked[[not self._readable_history([i for i in p.liked if i in self.item_map]) for p in profiles]] = True
         cand = self.candidate_mask(candidates)
         if cand is not None:
             blocked |= ~cand[None, :]

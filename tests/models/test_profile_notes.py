@@ -37,6 +37,21 @@ def test_a_history_without_text_gives_the_content_model_nothing_and_no_filler(en
     assert model.profile_notes(Profile.from_items(["x1", "k1"])) == ([], True)
 
 
+def test_a_profile_of_new_items_only_gives_a_collaborative_model_nothing_and_no_filler(encoder):
+    """t2 is in the catalogue, but nobody has chosen it: EASE and item-kNN learn nothing from liking it."""
+    from recengine.models import ItemKNN
+
+    ds, emb = _shop(encoder)
+    for model in (EASE().fit(ds), ItemKNN().fit(ds)):
+        notes, usable = model.profile_notes(Profile.from_items(["t2"]))
+        assert not usable and "has interactions yet" in notes[0] and "content or hybrid" in notes[0]
+        assert model.recommend(Profile.from_items(["t2"]), k=3).empty  # not zero-score catalogue-order filler
+        assert model.profile_notes(Profile.from_items(["t2", "k1"])) == ([], True)
+        assert len(model.recommend(Profile.from_items(["t2", "k1"]), k=2)) == 2
+    notes, usable = ContentKNN().fit(ds, emb, encoder).profile_notes(Profile.from_items(["t2"]))
+    assert usable and notes == []  # the text model reads a new item
+
+
 def test_no_text_at_all_means_a_request_cannot_be_matched(encoder):
     ds, emb = _shop(encoder, with_text=False)
     hybrid = Hybrid(learn=False).fit(ds, emb, encoder)
