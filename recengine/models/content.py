@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pydantic
 import scipy.sparse as sp
 
 from recengine.data import Dataset
@@ -169,8 +170,8 @@ def _plain(word: str) -> str:
 class ContentKNNConfig(ModelConfig):
     """``k`` interacted neighbours per item; ``intent_weight`` blends intent with history; the encoder to use."""
 
-    k: int = 50
-    intent_weight: float = 1.0
+    k: int = pydantic.Field(50, ge=1)
+    intent_weight: float = pydantic.Field(1.0, ge=0, allow_inf_nan=False)
     encoder: str = "default"
     device: str = "auto"
 

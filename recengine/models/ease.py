@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pydantic
 import scipy.sparse as sp
 
 from recengine.data import Dataset
@@ -26,9 +27,9 @@ from recengine.models.profile import Profile
 class EASEConfig(ModelConfig):
     """``lam``: L2 regularisation (250-500 suits MovieLens-100K); ``device``: auto, cpu, cuda or mps."""
 
-    lam: float = 300.0
+    lam: float = pydantic.Field(300.0, gt=0, allow_inf_nan=False)  # 0 leaves X'X singular, below 0 ranks nonsense
     device: str = "auto"
-    max_items: int = 20_000
+    max_items: int = pydantic.Field(20_000, ge=1)
 
 
 def resolve_device(device: str = "auto") -> str:

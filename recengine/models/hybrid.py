@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pydantic
 import scipy.sparse as sp
 
 from recengine.data import Dataset
@@ -85,9 +86,9 @@ class HybridConfig(ModelConfig):
     hold-out overstates how often new items are wanted); ``learn``: False keeps the prior weights.
     """
 
-    ease_lam: float = 300.0
-    knn_k: int = 200
-    content_k: int = 50
+    ease_lam: float = pydantic.Field(300.0, gt=0, allow_inf_nan=False)
+    knn_k: int = pydantic.Field(200, ge=1)
+    content_k: int = pydantic.Field(50, ge=1)
     intent_weight: float = 1.0
     intent_popularity: float = 0.3
     passes: int = 2

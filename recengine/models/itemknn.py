@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pydantic
 import scipy.sparse as sp
 
 from recengine.data import Dataset
@@ -16,8 +17,8 @@ from recengine.models.profile import Profile
 class ItemKNNConfig(ModelConfig):
     """``k`` neighbours kept per item; ``shrink`` damps similarities built on few co-interactions."""
 
-    k: int = 200
-    shrink: float = 0.0
+    k: int = pydantic.Field(200, ge=1)
+    shrink: float = pydantic.Field(0.0, ge=0, allow_inf_nan=False)
 
 
 class ItemKNN(Recommender):

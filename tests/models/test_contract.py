@@ -258,3 +258,15 @@ def test_content_embeddings_are_read_by_item_id(tiny, tiny_embeddings, encoder):
     strangers = dataclasses.replace(tiny_embeddings, item_ids=np.array([f"x{i}" for i in range(len(order))]))
     with pytest.raises(ModelError, match="share no item id"):
         ContentKNN(k=2).fit(tiny, strangers, encoder)
+
+
+@pytest.mark.parametrize("make, setting", [
+    (lambda: EASE(lam=0), "lam"),  # fitted, it failed inside torch: X'X + 0 I is singular with a cold item
+    (lambda: EASE(lam=-300), "lam"),  # fitted, it ranked nonsense
+    (lambda: ItemKNN(k=0), "k"),  # fitted, every list was zeros in catalogue order
+    (lambda: ContentKNN(k=-5), "k"),
+    (lambda: Hybrid(knn_k=0), "knn_k"),
+])
+def test_settings_that_cannot_work_are_refused_when_the_model_is_made(make, setting):
+    with pytest.raises(ConfigError, match=f"setting {setting} = "):
+        make()
