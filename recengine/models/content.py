@@ -10,7 +10,6 @@ blended in after standardising both parts per profile.
 from __future__ import annotations
 
 import re
-import threading
 import unicodedata
 import warnings
 from collections.abc import Sequence
@@ -29,7 +28,6 @@ from recengine.models.profile import Profile
 if TYPE_CHECKING:
     from recengine.text.facets import Reading
 
-_ENCODERS: dict[tuple[str, str], Any] = {}
 # Strings that mean nothing: how well they match a catalogue is the floor a real request must clear.
 NULL_QUERIES = ("qzxv blorp wug", "lorem ipsum dolor sit amet", "xyzzy plugh")
 # A request whose best match sits below this share of the way from that floor to how close items come to
@@ -54,7 +52,6 @@ NEAR_LABEL = 0.68
 NEAR_MARGIN = 0.15
 #: The most held labels a request's words are compared with: a catalogue of thousands of tags embeds these once.
 NEAR_LABELS = 1000
-_LOCK = threading.Lock()
 
 
 def encoder_name(encoder: Any) -> str:
@@ -67,14 +64,17 @@ def encoder_name(encoder: Any) -> str:
 
 
 def shared_encoder(name: str = "default", device: str = "auto") -> Any:
-    """One loaded :class:`~recengine.text.Encoder` per (name, device) per process."""
-    from recengine.text import Encoder
+    """One loaded :class:`~recengine.text.Encoder` per (name, device) per process (imported when first used)."""
+    from recengine.text.encoder import shared_encoder as shared
 
-    with _LOCK:
-        key = (name, device)
-        if key not in _ENCODERS:
-            _ENCODERS[key] = Encoder(name, device=device)
-        return _ENCODERS[key]
+    return shared(name, device)
+
+
+def as_encoder(encoder: Any) -> Any:
+    """An :class:`~recengine.text.Encoder`, or the one a name stands for (``recengine.text.encoder.as_encoder``)."""
+    from recengine.text.encoder import as_encoder as resolve
+
+    return resolve(encoder)
 
 
 def aligned_vectors(embeddings: Any, item_map: Any) -> np.ndarray:
@@ -206,6 +206,7 @@ class ContentKNN(Recommender):
         return [i for i, j in zip(known, idx) if j >= 0 and self.has_text[j]]
 
     def _fit(self, dataset: Dataset, embeddings: Any = None, encoder: Any = None) -> None:
+        encoder = as_encoder(encoder) if encoder is not None else None  # "default" names one as well
         self._encoder = encoder
         self._vocabulary: set[str] | None = None  # the words reads_as_words knows, on first use
         self._queries: dict[str, np.ndarray] = {}

@@ -33,7 +33,7 @@ import scipy.sparse as sp
 
 from recengine.data import Dataset
 from recengine.models.base import ModelConfig, Recommender, pack_sparse, unpack_sparse
-from recengine.models.content import ContentKNN, encoder_name, shared_encoder, standardize_rows
+from recengine.models.content import ContentKNN, as_encoder, encoder_name, shared_encoder, standardize_rows
 from recengine.models.ease import EASE
 from recengine.models.hybrid_fit import (
     LEARNED,
@@ -160,6 +160,7 @@ class Hybrid(Recommender):
         return fitted_ease, knn.fit(dataset, embeddings, encoder), content.fit(dataset, embeddings, encoder), cooccurrence(dataset)
 
     def _fit(self, dataset: Dataset, embeddings: Any = None, encoder: Any = None) -> None:
+        encoder = as_encoder(encoder) if encoder is not None else None  # "default" names one as well
         self.ease_left_out = self._bases()[0].fit_problem(dataset.n_items)  # too large, or no memory for it
         if embeddings is None:
             from recengine.text import embed_items

@@ -13,7 +13,7 @@ import numpy as np
 
 from recengine.errors import ConfigError
 from recengine.text.cache import CacheWarning, EmbeddingCache, caller_level, text_keys
-from recengine.text.encoder import DEFAULT, DEFAULT_LABEL, Encoder, Progress, check_batch_size
+from recengine.text.encoder import DEFAULT, DEFAULT_LABEL, Encoder, Progress, as_encoder, check_batch_size
 
 
 @dataclass(frozen=True, eq=False)
@@ -198,7 +198,7 @@ def truncation_message(n_truncated: int, n_texts: int, encoder: Encoder) -> str:
 
 
 def embed_items(
-    dataset: object, encoder: Encoder, progress: Progress | None = None, batch_size: int | None = None
+    dataset: object, encoder: Encoder | str, progress: Progress | None = None, batch_size: int | None = None
 ) -> ItemEmbeddings:
     """Embed every item's text, cache first.
 
@@ -225,6 +225,7 @@ def embed_items(
     if not hasattr(dataset, "texts") or not hasattr(dataset, "item_map"):
         raise ConfigError(f"embed_items takes a recengine Dataset (read_dataset / load_sample), got a {type(dataset).__name__}; "
                           "for plain strings use embed_texts(texts, encoder).")
+    encoder = as_encoder(encoder)  # or a name: "default", a fine-tune's ft-..., a hub name, a folder
     vectors, has_text, n_encoded, n_cached, n_truncated = _embed_cached(dataset.texts, encoder, progress, batch_size)  # type: ignore[attr-defined]
     if n_truncated:
         warnings.warn(truncation_message(n_truncated, n_encoded, encoder), TruncationWarning, stacklevel=2)
@@ -245,7 +246,7 @@ def embed_items(
 
 
 def embed_texts(
-    texts: Sequence[str] | str, encoder: Encoder, progress: Progress | None = None, batch_size: int | None = None
+    texts: Sequence[str] | str, encoder: Encoder | str, progress: Progress | None = None, batch_size: int | None = None
 ) -> np.ndarray:
     """Embed sentences (queries, a user's intent) with the item encoder, through the same cache.
 
@@ -260,6 +261,7 @@ def embed_texts(
         texts = [texts]
     if not hasattr(texts, "__iter__"):
         raise ConfigError(f"embed_texts takes a string or a list of strings, got a {type(texts).__name__}.")
+    encoder = as_encoder(encoder)
     vectors, _, _, _, _ = _embed_cached(list(texts), encoder, progress, batch_size)
     return vectors
 

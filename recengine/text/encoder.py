@@ -571,3 +571,30 @@ def _load_sentence_transformer(model_dir: Path, device: str, name: str) -> Any:
                 "transformers library supports as it is, such as 'default' or any sentence-transformers model."
             ) from None
         raise ModelError(f"cannot load the encoder {name!r} from {model_dir}: {type(exc).__name__}: {exc}") from exc
+
+
+_SHARED: dict[tuple[str, str], Encoder] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_encoder(name: str = DEFAULT, device: str = "auto") -> Encoder:
+    """One loaded :class:`Encoder` per (name, device) per process."""
+    with _SHARED_LOCK:
+        key = (str(name), device)
+        if key not in _SHARED:
+            _SHARED[key] = Encoder(str(name), device=device)
+        return _SHARED[key]
+
+
+def as_encoder(encoder: Any) -> Encoder:
+    """``encoder`` itself, or the shared :class:`Encoder` that a name (``"default"``, a fine-tune's ``ft-...``, a hub
+    name, a folder) stands for; anything else is a ConfigError, not an AttributeError deep inside.
+
+    >>> as_encoder("default").fingerprint == Encoder("default").fingerprint
+    True
+    """
+    if isinstance(encoder, (str, os.PathLike)):
+        return shared_encoder(str(encoder))
+    if not callable(getattr(encoder, "encode", None)) or not hasattr(encoder, "fingerprint"):
+        raise ConfigError(f"encoder must be an Encoder or a model name such as 'default'; got {type(encoder).__name__}.")
+    return encoder

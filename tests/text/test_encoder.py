@@ -234,3 +234,13 @@ def test_a_text_over_the_limit_is_read_only_to_the_limit(encoder):
     assert encoder.too_long([head]).all()
     np.testing.assert_allclose(a, b, atol=1e-5)  # what follows the limit changes nothing: the reason to warn
     assert not np.allclose(a, short, atol=1e-3)
+
+
+def test_an_encoder_may_be_given_by_name(sample, encoder):
+    """finetune(base="default") takes a name: embed_items(ds, "default") was an AttributeError ('str' has no 'dim')."""
+    from recengine.text import embed_items, embed_texts
+
+    np.testing.assert_array_equal(embed_items(sample, "default").vectors, embed_items(sample, encoder).vectors)
+    assert embed_texts(["a space film"], "default").shape == (1, encoder.dim)
+    with pytest.raises(ConfigError, match="an Encoder or a model name"):
+        embed_texts(["a space film"], 384)
