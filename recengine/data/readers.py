@@ -121,8 +121,18 @@ def read_table(
     >>> list(t.frame.columns), t.frame.iloc[0, 1]
     (['user', 'item'], 'i1')
     """
+    if isinstance(source, (dict, list)) and source:  # columns ({"user": [...], ...}) or records ([{...}, ...])
+        try:
+            source = pd.DataFrame(source)
+        except (ValueError, TypeError) as exc:
+            raise DataError(f"{default_name}: a {type(source).__name__} that is no table ({exc}). Give a DataFrame, a "
+                            "dict of equal-length columns, a list of records, or a file.") from None
     name = source_name(source, default_name)
     if isinstance(source, pd.DataFrame):
+        twice = sorted({str(c) for c in source.columns[source.columns.duplicated()]})
+        if twice:  # after a merge: which of the two is meant is not ours to guess
+            raise DataError(f"{name}: more than one column is named {', '.join(map(repr, twice))}. Rename or drop the "
+                            "extra ones (a merge of two tables often leaves them).")
         if source.empty:
             raise DataError(f"{name}: the table is empty (no rows). Supply a table with at least one row.")
         return Table(_plain_columns(source.reset_index(drop=True).copy()), name)

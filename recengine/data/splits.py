@@ -243,6 +243,9 @@ def make_split(ds: Dataset, protocol: str, seed: int = 42, **kwargs: object) -> 
                 raise DataError(f"{name} is a fraction strictly between 0 and 1, e.g. 0.2; got {value!r}.")
     if "shots" in kwargs:
         kwargs["shots"] = parse_shots(kwargs["shots"])
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= int(seed) < 2**32:
+        raise DataError(f"seed is a whole number from 0 to {2**32 - 1}, e.g. 42; got {seed!r}.")
+    seed = int(seed)
     if key == "warm":
         return warm_split(ds, seed=seed, **kwargs)  # type: ignore[arg-type]
     if key == "cold_items":

@@ -359,3 +359,19 @@ def test_ids_in_another_unicode_form_are_the_same_ids() -> None:
     assert ds.n_users == 2 and ds.n_items == 2 and len(ds.cold_items) == 0
     assert ds.user_map.index(decomposed) == ds.user_map.index(composed)
     assert decomposed in ds.user_map and ds.item_map.to_internal(["Cafe\u0301 mug", "nope"]).tolist() == [0, -1]
+
+
+def test_dicts_and_records_are_tables_and_two_columns_of_one_name_are_refused() -> None:
+    assert recengine.read_dataset({"user": ["a", "b"], "item": ["x", "y"]}).n_interactions == 2
+    assert recengine.read_dataset([{"user": "a", "item": "x"}, {"user": "b", "item": "x"}]).n_items == 1
+    merged = pd.DataFrame([["a", "x", "x"], ["b", "y", "y"]], columns=["user", "item_id", "item_id"])
+    with pytest.raises(DataError, match="more than one column is named 'item_id'"):  # was an AttributeError
+        recengine.read_dataset(merged)
+
+
+@pytest.mark.parametrize("seed", [-1, "abc", 1.5, 2**40])
+def test_a_seed_that_is_no_seed_is_a_user_error(seed) -> None:
+    ds = recengine.read_dataset(pd.DataFrame({"user": ["a", "a", "b", "b"], "item": ["x", "y", "x", "z"]}))
+    for protocol in ("warm", "cold-items"):
+        with pytest.raises(DataError, match="seed is a whole number"):  # was OverflowError or ValueError
+            recengine.make_split(ds, protocol, seed=seed)
