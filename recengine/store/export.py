@@ -207,7 +207,7 @@ def _copy_files(zf: zipfile.ZipFile, dest: Path, row: dict[str, Any], path: Path
 
 
 def _insert(c: sqlite3.Connection, rows: dict[str, list[dict[str, Any]]], merge: bool, store_path: Path) -> dict[str, int]:
-    counts = {t: c.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+    counts = count_rows(c)  # as Store.counts says them: a profile started by feedback alone is a profile
     empty = not any(counts.values())
     if not empty and not merge:
         held = ", ".join(f"{n} {t}" for t, n in counts.items() if n)

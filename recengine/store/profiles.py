@@ -175,6 +175,7 @@ class ProfilesMixin:
         """
         sql, params = "SELECT * FROM feedback", ()
         if profile is not None:
+            profile = str(profile).strip()  # stored names are trimmed (check_name), as get_profile reads them
             sql, params = sql + " WHERE profile = ?", (profile,)
         rows = self._query(sql + " ORDER BY id", params)
         if profile is not None and not rows and not self._query("SELECT 1 FROM profiles WHERE name = ?", (profile,)):

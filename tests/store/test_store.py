@@ -260,4 +260,5 @@ def test_open_store_reuses_one_store_per_folder_until_closed(home):
 def test_profile_names_are_trimmed_on_every_call(store):
     store.add_feedback("  alice ", "50", "like")
     assert store.get_profile(" alice ")["liked"] == {"50": 1.0} and store.get_profile("alice")["liked"] == {"50": 1.0}
+    assert [e["item_id"] for e in store.feedback_events(" alice ")] == ["50"]  # was an unknown profile ' alice '
     assert store.remove_profile("alice  ") == 1
