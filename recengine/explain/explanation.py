@@ -178,8 +178,8 @@ class ItemExplanation:
             "score": float(self.score),
             "base_value": float(self.signals.base_value),
             "signals": [
-                {"name": n, "value": _num(v), "shap": float(s)}
-                for n, v, s in zip(self.signals.feature_names, self.signals.data, self.signals.values)
+                {"name": n, "label": lab, "value": _num(v), "shap": float(s)}
+                for n, lab, v, s in zip(self.signals.feature_names, self.signals.labels, self.signals.data, self.signals.values)
             ],
             "history": [  # the request and the profile's size are players with no item id
                 {"item_id": n if is_item(n) else None, "player": "item" if is_item(n) else str(n), "title": t,

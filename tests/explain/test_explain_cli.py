@@ -43,7 +43,8 @@ def test_json_for_a_cold_item_with_the_hybrid(files, capsys):
     assert out["empty_profile_score"] + sum(h["shap"] for h in out["history"]) == pytest.approx(out["score"], abs=1e-5)
     assert [(h["item_id"], h["player"]) for h in out["history"]] == [
         ("a", "item"), ("b", "item"), (None, "intent"), (None, "profile size")]
-    assert {"name", "value", "shap"} <= set(out["signals"][0])
+    assert {"name", "label", "value", "shap"} <= set(out["signals"][0])
+    assert {s["name"]: s["label"] for s in out["signals"]}["ease"] == "tastes like yours (EASE)"
     collab = [s["shap"] for s in out["signals"] if s["name"] in ("ease", "itemknn")]
     assert collab == [0.0, 0.0]
     assert "text alone" in out["reason"]
