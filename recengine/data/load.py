@@ -908,12 +908,23 @@ def _event_kinds(
     return column, keep
 
 
+#: the optional roles of the interactions a user may map a column to
+_MAPPED_ROLES = ("rating", "timestamp", "event", "label")
+
+
 def _optional(table: Table, role: str, mapping: Mapping[str, str | None], taken: set[str | None]) -> str | None:
+    """The column of an optional role: the one mapped to it, else one found by name among the columns that no other
+    role has taken or been mapped to (a column mapped as the timestamp is never guessed to be the rating first)."""
     if role in mapping and mapping[role] is None:  # mapped to None: read no such column, even if one looks like it
         return None
-    frame_cols = [c for c in table.frame.columns if c not in taken]
+    explicit = mapping.get(role)
+    if explicit is not None and explicit in taken:
+        raise DataError(f"{table.name}: column {explicit!r} is mapped as the {role} but is read as another role already. "
+                        "Map each role to a column of its own (in the app: Column mapping).")
+    reserved = {mapping.get(r) for r in _MAPPED_ROLES if r != role}
+    frame_cols = [c for c in table.frame.columns if c not in taken and (c == explicit or c not in reserved)]
     sub = dataclasses.replace(table, frame=table.frame[frame_cols])
-    return find_column(sub, role, mapping.get(role), required=False, aliases=ALIASES[role])
+    return find_column(sub, role, explicit, required=False, aliases=ALIASES[role])
 
 
 def _no_shared_items(inter_name: str, items_name: str, used: list[str], listed: list[str]) -> str:

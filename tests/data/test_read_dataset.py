@@ -375,3 +375,13 @@ def test_a_seed_that_is_no_seed_is_a_user_error(seed) -> None:
     for protocol in ("warm", "cold-items"):
         with pytest.raises(DataError, match="seed is a whole number"):  # was OverflowError or ValueError
             recengine.make_split(ds, protocol, seed=seed)
+
+
+def test_a_column_mapped_to_one_role_is_never_guessed_for_another_first() -> None:
+    """'score' mapped as the timestamp: the rating's guess had taken it, and the load said the file had no 'score'."""
+    frame = pd.DataFrame({"who": ["u1", "u2", "u1"], "what": ["i1", "i2", "i2"], "score": [1_700_000_000, 1_700_000_100, 1_700_000_200],
+                          "when": ["x", "y", "z"]})
+    ds = recengine.read_dataset(frame, columns={"user": "who", "item": "what", "timestamp": "score"})
+    assert ds.has_timestamps and not ds.has_ratings
+    with pytest.raises(DataError, match="'score' is mapped as the timestamp but is read as another role"):
+        recengine.read_dataset(frame, columns={"user": "who", "item": "what", "timestamp": "score", "rating": "score"})
