@@ -32,7 +32,8 @@ PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt")
 _HUB_IGNORE = ["*.bin", "*.pt", "*.pth", "*.pkl", "*.pickle", "*.ckpt", "*.h5", "*.msgpack", "*.ot", "onnx/*", "openvino/*"]
 DEFAULT_BATCH = {"cpu": 64, "mps": 128, "cuda": 512}
 PRECISIONS = ("auto", "fp32", "fp16", "bf16")
-CHUNK_TEXTS = 2048  # texts per progress report (and per on_chunk call) of Encoder.encode
+CHUNK_TEXTS = 2048  # texts per progress report (and per on_chunk call) of Encoder.encode, at the most
+PROGRESS_STEPS = 20  # reports a run makes at least, where batches allow: 1,411 long texts took 3 minutes at 0 %
 
 _hash_lock = threading.Lock()
 _hash_memo: dict[tuple[str, int, int], str] = {}
@@ -439,8 +440,10 @@ class Encoder:
             return out
         order = idx[np.argsort([-len(texts[i]) for i in idx], kind="stable")]
         bs = check_batch_size(batch_size) or self.batch_size
-        chunk = bs * max(1, CHUNK_TEXTS // bs)  # a few batches per progress report
         total = len(order)
+        # whole batches per report: enough reports that a bar moves (one per batch on a short run), never more
+        # than CHUNK_TEXTS texts between two (the cache writes what each report covers)
+        chunk = bs * max(1, min(CHUNK_TEXTS, -(-total // PROGRESS_STEPS)) // bs)
         if progress:
             progress(0, total, "embedding")
         with self._lock, torch.inference_mode():
