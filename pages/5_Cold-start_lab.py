@@ -82,7 +82,7 @@ def new_item_section(ds, key) -> None:
         texts = [ds.texts[i] for i in ds.item_map.to_internal(near["item_id"].to_numpy())]
         shown = pd.DataFrame({
             "title": near["title"],
-            "similarity": near["score"].round(3),
+            "cosine": near["cosine"].round(3),
             "shares": [", ".join(w) if w else "(close in meaning)" for w in shared_words(ds, key, item_text, texts)],
             "text": texts,
         })

@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 
+import numpy as np
 import streamlit as st
 
 Progress = Callable[[int, int, str], None]
@@ -411,11 +412,15 @@ def new_item_audience(model, dataset, text: str, k: int = 20):
 
 
 def nearest_items(model, text: str, k: int = 10):
-    """The catalogue items whose text is closest to ``text``: the content model's ranking for it as an intent."""
+    """The catalogue items whose text is closest to ``text``: the content model's ranking for it as an intent, with
+    each one's ``cosine`` to it (the ranking's score also lifts items holding labels the text names: above 1)."""
     from recengine.models import Profile
 
     with _lock_for(model):
-        return model.recommend(Profile.from_intent(text, name="new item"), k=k, exclude_seen=False)
+        near = model.recommend(Profile.from_intent(text, name="new item"), k=k, exclude_seen=False)
+        query = model.embed_queries([text])[0]
+    vectors = model.vectors[model.item_map.to_internal(near["item_id"].to_numpy())]
+    return near.assign(cosine=(vectors @ query).astype(np.float64))
 
 
 def shared_words(dataset, dataset_key: str, text: str, others: list[str], limit: int = 3) -> list[list[str]]:
