@@ -56,7 +56,8 @@ def escape(text: object) -> str:
 
 
 #: a way to do something written three ways: code, then "(in the app: ...; in the CLI: ...)", in either order
-_THREE_WAYS = re.compile(r"(?P<code>\b\w+=(?:\{[^{}]*\}|[^\s;()]+)\s*)?\((?P<body>[^()]*\bin the app: [^()]*)\)")
+_THREE_WAYS = re.compile(r"(?P<code>\b\w+=(?:\{[^{}]*\}|[^\s;()]+)\s*)?"
+                         r"\((?P<body>(?:[^()]|\([^()]*\))*\bin the app: (?:[^()]|\([^()]*\))*)\)")  # "(none)" inside
 
 
 def for_app(message: str) -> str:
@@ -67,8 +68,10 @@ def for_app(message: str) -> str:
     'Say which with Column mapping.'
     >>> for_app("keep ratings of 1 and more (min_rating=1; in the CLI: --min-rating 1; in the app: Minimum rating).")
     'keep ratings of 1 and more (Minimum rating).'
-    >>> for_app("read none (columns={'rating': None}; in the app: Column mapping, Rating: (none)).")  # left whole
-    "read none (columns={'rating': None}; in the app: Column mapping, Rating: (none))."
+    >>> for_app("read none (columns={'rating': None}; in the app: Column mapping, Rating / weight: (none)).")
+    'read none (Column mapping, Rating / weight: (none)).'
+    >>> for_app("Choose a lower minimum rating.")  # one way only: as it is
+    'Choose a lower minimum rating.'
     """
     def app_way(found: re.Match) -> str:
         parts = [p.strip() for p in found.group("body").split(";")]

@@ -212,7 +212,7 @@ def read_dataset(
     if items_name is not None and len(lacking):
         examples = ", ".join(map(str, lacking[:5]))
         warnings.append(
-            f"{len(lacking)} item(s) in {inter.name} have no row in {items_name} and so no text "
+            f"{len(lacking):,} item(s) in {inter.name} have no row in {items_name} and so no text "
             f"(e.g. {examples}); text-based models cannot use them."
         )
     if len(lacking):
@@ -297,16 +297,16 @@ def keep_ratings_at_least(ds: Dataset, min_rating: float) -> Dataset:
     where = ds.options.get("interactions_file") or ds.name
     if not ds.has_ratings:
         raise DataError(
-            f"{where}: min_rating {min_rating:g} needs ratings, and no rating column was read. Name it with "
-            "columns={'rating': 'your column'} (in the CLI: --rating-col; in the app: Column mapping), or leave "
-            "min_rating out to count every interaction."
+            f"{where}: a minimum rating ({min_rating:g}) needs ratings, and no rating column was read. Name it "
+            "with columns={'rating': 'your column'} (in the CLI: --rating-col; in the app: Column mapping), or leave "
+            "the minimum rating out to count every interaction."
         )
     ratings = ds.interactions[Columns.rating]
     keep = (ratings >= min_rating).to_numpy()
     if not keep.any():
         raise DataError(
             f"{where}: no rating is at least {min_rating:g} (the ratings run from {ratings.min():g} to "
-            f"{ratings.max():g}), so nothing would be left. Choose a lower min_rating."
+            f"{ratings.max():g}), so nothing would be left. Choose a lower minimum rating."
         )
     frame = ds.interactions[keep].reset_index(drop=True)
     dropped = int((~keep).sum())
@@ -315,7 +315,7 @@ def keep_ratings_at_least(ds: Dataset, min_rating: float) -> Dataset:
     if dropped:
         gone_users = ds.n_users - frame[Columns.user].nunique()
         warnings.append(
-            f"{dropped:,} of {len(keep):,} interactions are rated below {min_rating:g} and were left out (min_rating): "
+            f"{dropped:,} of {len(keep):,} interactions are rated below {min_rating:g} and were left out (the minimum rating): "
             "only ratings of at least that count as likes"
             + (f"; {gone_users:,} user(s) had no such rating and are gone." if gone_users else ".")
         )
@@ -604,8 +604,8 @@ def _without_returns(frame: pd.DataFrame, table: Table, rating_col: str, warning
     first = np.flatnonzero(returned)[0]
     warnings.append(f"{table.name}: column {rating_col!r} counts, and is below 0 in {int(returned.sum()):,} rows (returns "
                     f"or cancellations, e.g. at {table.where([int(frame.index[first])])}); those rows were left out. To "
-                    "count them as interactions too, read no rating column (columns={'rating': None}; in the CLI: "
-                    "--rating-col none).")
+                    "count them as interactions too, read no rating column (columns={'rating': None}; in the app: Column "
+                    "mapping, Rating / weight: (none); in the CLI: --rating-col none).")
     return frame[~returned]
 
 
@@ -1021,7 +1021,8 @@ def _items_from_table(
                 id_col = by_values
                 warnings.append(f"{table.name}: no column named like an item id holds the interactions' items, so "
                                 f"column {by_values!r}, which holds them, was taken as the item id. If that is wrong, "
-                                "map it (columns={'items_id': ...}; in the CLI: --items-id-col).")
+                                "map it (columns={'items_id': ...}; in the app: Column mapping, Item id in the items file; in the CLI: "
+                                "--items-id-col).")
         if id_col is None:  # say how to name the items file's own id column
             raise DataError(
                 f"{table.name}: cannot tell which column holds the item ids: the interactions call them "
@@ -1067,7 +1068,8 @@ def _items_from_table(
                 f"{table.where(rows)}), so each item's rows were merged into one, "
                 f"{'joining their values of ' + _and([repr(c) for c in joined]) if joined else 'keeping its first row'}."
                 f" If each row is an item of its own, the id column {id_col!r} is "
-                "not the items' id: map the right one (columns={'items_id': ...}; in the CLI: --items-id-col)."
+                "not the items' id: map the right one (columns={'items_id': ...}; in the app: Column mapping, Item id in the "
+                "items file; in the CLI: --items-id-col)."
             )
         else:
             n = int(dups.sum() - frame[dups]["_id"].nunique())

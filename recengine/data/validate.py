@@ -516,8 +516,8 @@ def parse_ratings(table: Table, column: str, warnings: list[str] | None = None) 
             raise DataError(
                 f"{table.name}: column {column!r} (rating) has values that are not finite numbers at "
                 f"{table.where(bad)} (e.g. {examples}). Fix or remove those rows, or map another column "
-                "as the rating, or read no rating column (columns={'rating': None}; in the app: Column mapping, Rating: "
-                "(none); in the CLI: --rating-col none) to treat every row as one interaction."
+                "as the rating, or read no rating column (columns={'rating': None}; in the app: Column mapping, Rating / "
+                "weight: (none); in the CLI: --rating-col none) to treat every row as one interaction."
             )
         return values.astype("float64")
     values = pd.to_numeric(raw, errors="coerce").astype("float64")
@@ -526,7 +526,7 @@ def parse_ratings(table: Table, column: str, warnings: list[str] | None = None) 
         raise DataError(
             f"{table.name}: column {column!r} (rating) has missing, NaN or infinite values at {table.where(bad)}. "
             "Fix or remove those rows, or read no rating column (columns={'rating': None}; in the app: Column "
-            "mapping, Rating: (none); in the CLI: --rating-col none) to treat every row as one interaction."
+            "mapping, Rating / weight: (none); in the CLI: --rating-col none) to treat every row as one interaction."
         )
     return values
 
