@@ -20,6 +20,8 @@ from ui.state import device_choice, encoder_name, require_dataset, sample_key
 ss = st.session_state
 EXAMPLE_TITLE = "Moonbase Kids"
 EXAMPLE_TEXT = "Three children stow away on a rocket to the Moon and must fix the base's failing robot. Genres: Adventure, Children's, Sci-Fi."
+#: the audience table's columns as a room reads them
+AUDIENCE_HEADERS = {"user_id": "user", "n_items": "items in history", "because": "because they chose"}
 
 
 def example_item(ds, key) -> tuple[str, str, str]:
@@ -73,7 +75,8 @@ def new_item_section(ds, key) -> None:
     left, right = st.tabs([f"Likely audience of “{escape(title.strip() or 'the new item')}”", "Nearest items in the catalogue (by text)"])
     with left, guard("finding the audience"):
         who = new_item_audience(content, ds, item_text, k=20)
-        table(who, "new-item-audience", key="dl_audience", height=420)
+        # headers in words on a projector; the download keeps the same table
+        table(who.rename(columns=AUDIENCE_HEADERS), "new-item-audience", key="dl_audience", height=420)
     with right, guard("finding the nearest items"):
         near = nearest_items(content, item_text, k=11)
         # an example taken from the catalogue is not its own nearest item

@@ -14,8 +14,9 @@ def test_a_typed_new_item_gets_its_audience_and_nearest_items(run_page):
     assert_clean(at)
     audience, nearest = at.dataframe[0].value, at.dataframe[1].value
     assert [t.label for t in at.tabs] == ["Likely audience of “Toy Robots”", "Nearest items in the catalogue (by text)"]
-    assert len(audience) == 20 and audience["user_id"].is_unique
-    assert set(audience["user_id"].astype(str)) <= set(at.session_state["dataset"].user_map.external)
+    assert len(audience) == 20 and audience["user"].is_unique  # headers in words, not user_id / n_items
+    assert {"items in history", "because they chose"} <= set(audience.columns)
+    assert set(audience["user"].astype(str)) <= set(at.session_state["dataset"].user_map.external)
     assert len(nearest) == 10 and "Toy Story" in set(nearest["title"])
     assert (nearest["cosine"] <= 1.0).all() and (nearest["cosine"] > 0.2).all()  # a cosine, not the lifted score
     shares = dict(zip(nearest["title"], nearest["shares"]))  # the words in common, never a catalogue-wide one
