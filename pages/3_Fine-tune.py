@@ -9,7 +9,7 @@ from recengine.evaluation.metrics import metric_label
 from recengine.figures.evaluation import before_after, loss_curve
 from recengine.text.embed import request_matches
 from recengine.text.finetune import config_defaults
-from recengine.text.quality import finetune_verdict
+from recengine.text.quality import finetune_verdict, shown_change
 from ui import escape, figure, page, show_error
 from ui.engine import (
     cold_quality,
@@ -217,10 +217,10 @@ with page("Fine-tune", "tune", "Teach the encoder which items your users consume
         figure(before_after(before, after, title="Cold items: content item-kNN"), "fine-tune-before-after", key="ft_ba")
         cols = st.columns(len(before))
         for col, (metric, value) in zip(cols, after.items()):
-            col.metric(metric_label(metric), f"{value:.3f}", f"{value - before[metric]:+.3f}",
+            col.metric(metric_label(metric), f"{value:.3f}", f"{shown_change(before[metric], value):+.3f}",
                        help=f"fine-tuned, and its change from the zero-shot {before[metric]:.3f}")
     verdict, sentence = finetune_verdict(before, after, len(split.candidates))
-    (st.warning if verdict == "worse" else st.info)(sentence, icon=":material/balance:")
+    (st.warning if verdict in ("worse", "unchanged") else st.info)(sentence, icon=":material/balance:")
     st.subheader("A request, before and after")
     request = st.text_input("What someone wants", value=example_request(ds), key="ft_request", max_chars=300,
                             placeholder="type a request in a few words, as a new visitor would",
@@ -237,6 +237,7 @@ with page("Fine-tune", "tune", "Teach the encoder which items your users consume
             seen = seen or {item for item, _ in matches}
     st.caption(f"Fingerprint {escape(manifest.get('fingerprint', ''))} · saved in {escape(result['path'])}")
     if st.button("Use the fine-tuned encoder in every page", key="ft_use",
-                 help="the base encoder did better on the held-out items" if verdict == "worse" else None):
+                 help={"worse": "the base encoder did better on the held-out items",
+                       "unchanged": "it did no better than the base encoder on the held-out items"}.get(verdict)):
         ss[ENCODER], ss[DEVICE] = result["path"], device_choice()
         st.rerun()

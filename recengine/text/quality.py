@@ -76,16 +76,33 @@ def cold_item_quality(split: object, vectors: np.ndarray, k: int = 10, neighbors
 
 
 def finetune_verdict(before: dict[str, float], after: dict[str, float], n_items: int) -> tuple[str, str]:
-    """("better" | "worse" | "mixed", one sentence) comparing cold-item quality before and after a fine-tune.
+    """("better" | "worse" | "mixed" | "unchanged", one sentence) comparing cold-item quality before and after a
+    fine-tune, on the figures as the sentence shows them (three decimals).
 
     >>> finetune_verdict({"recall@10": 0.186, "ndcg@10": 0.326}, {"recall@10": 0.195, "ndcg@10": 0.331}, 336)[1]
     'On 336 items it never saw, the fine-tuned encoder recommends better: Recall@10 0.186 → 0.195, NDCG@10 0.326 → 0.331.'
+    >>> finetune_verdict({"recall@10": 1.0, "ndcg@10": 0.8406}, {"recall@10": 1.0, "ndcg@10": 0.8409}, 8)[0]
+    'unchanged'
     """
-    changes = [round(after[m], 3) - round(before[m], 3) for m in before if m in after]  # as the sentence shows them
+    changes = [shown_change(before[m], after[m]) for m in before if m in after]
     gained, lost = any(c > 0 for c in changes), any(c < 0 for c in changes)
-    word = "mixed" if gained and lost else "better" if gained else "worse"  # unchanged on one measure is not mixed
+    word = "mixed" if gained and lost else "better" if gained else "worse" if lost else "unchanged"
     figures = ", ".join(f"{metric_label(m)} {before[m]:.3f} → {after[m]:.3f}" for m in before if m in after)
     lead = {"better": "recommends better", "worse": "does not recommend better",
-            "mixed": "is better on one measure and worse on another"}[word]
-    tail = " Keep the base encoder, or try other settings." if word == "worse" else ""
+            "mixed": "is better on one measure and worse on another",
+            "unchanged": "does as well as the base encoder, no better"}[word]
+    tail = " Keep the base encoder, or try other settings." if word in ("worse", "unchanged") else ""
+    cut = max((int(m.split("@")[1]) for m in before if m.startswith("recall@") and m.split("@")[1].isdigit()), default=0)
+    if cut and n_items <= cut:  # every held-out item fits in one list
+        tail += (f" With only {n_items} held-out items a top-{cut} list holds them all, so {metric_label(f'recall@{cut}')} "
+                 "cannot tell the encoders apart; judge by the other measure, or use more data.")
     return word, f"On {n_items:,} items it never saw, the fine-tuned encoder {lead}: {figures}.{tail}"
+
+
+def shown_change(before: float, after: float) -> float:
+    """A figure's change as a reader sees it, between the two values written with three decimals.
+
+    >>> shown_change(0.8406, 0.8409), shown_change(0.186, 0.195)
+    (0.0, 0.009)
+    """
+    return round(round(after, 3) - round(before, 3), 3)

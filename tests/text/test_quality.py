@@ -52,7 +52,11 @@ def test_finetune_verdict_says_worse_and_mixed_plainly():
     assert word == "worse" and "does not recommend better" in sentence and "Keep the base encoder" in sentence
     word, sentence = finetune_verdict({"recall@10": 0.16, "ndcg@10": 0.10}, {"recall@10": 0.17, "ndcg@10": 0.09}, 1200)
     assert word == "mixed" and "1,200 items" in sentence and "Keep" not in sentence
-    assert finetune_verdict({"recall@10": 0.16}, {"recall@10": 0.16}, 5)[0] == "worse"  # no gain is no reason to switch
+    # no gain is no reason to switch, and it is said as no change, not as a loss (NDCG 0.8406 -> 0.8409 was "worse")
+    word, sentence = finetune_verdict({"recall@10": 1.0, "ndcg@10": 0.8406}, {"recall@10": 1.0, "ndcg@10": 0.8409}, 8)
+    assert word == "unchanged" and "does as well as the base encoder" in sentence and "Keep the base encoder" in sentence
+    assert "8 held-out items a top-10 list holds them all" in sentence  # Recall@10 is 1 whatever the encoder
+    assert "holds them all" not in finetune_verdict({"recall@10": 0.16}, {"recall@10": 0.17}, 60)[1]
     # unchanged on one measure and better on the other is better, not mixed (a 20-item catalogue's Recall@10 is 1)
     assert finetune_verdict({"recall@10": 1.0, "ndcg@10": 0.684}, {"recall@10": 1.0, "ndcg@10": 0.707}, 4)[0] == "better"
     assert finetune_verdict({"recall@10": 0.2, "ndcg@10": 0.3}, {"recall@10": 0.20001, "ndcg@10": 0.2}, 4)[0] == "worse"
