@@ -15,6 +15,7 @@ from ui.engine import (
     cold_quality,
     cold_split,
     encoder,
+    finetune_name,
     finetune_phase,
     finetune_wait,
     item_embeddings,
@@ -85,6 +86,11 @@ def take_up(job, key: str) -> None:
     """A session that has not seen the latest fine-tune on this data shows that run's settings: a tab opened while
     it runs, to watch it; a new tab opened after it ended (the one that started it closed), to find its result.
     Settings already chosen in this session are kept when the run has ended."""
+    if job is not None and job.running and job.dataset_key == key and ss.get("ft_seen") == job.id:
+        # while it runs, the settings shown are its own, also after a visit to another page
+        ss.update({w: job.config[name] for name, w in WIDGETS.items() if name in job.config})
+        ss["ft_batch"], ss["ft_max_pairs"] = job.config.get("batch_size", "auto"), job.config.get("max_pairs", 0)
+        return
     if job is None or job.dataset_key != key or job.error is not None or ss.get("ft_seen") == job.id:
         return
     ss["ft_seen"] = job.id
@@ -180,6 +186,9 @@ with page("Fine-tune", "tune", "Teach the encoder which items your users consume
     if (done := finished_here(job, key)) is not None:
         ss["ft_result"] = done
     result = ss.get("ft_result")
+    if result is not None and result["manifest"].get("fingerprint") != finetune_name(ds, key, config, "default"):
+        del ss["ft_result"]  # the settings changed since: show the fine-tune of theirs, if they were trained
+        result = None
     if result is None and (saved := saved_finetuned_encoder(ds, key, config, "default")) is not None:
         # these settings were trained before (in another session, in a tab since closed): show it without a click
         result = ss["ft_result"] = {"path": str(saved.path), "manifest": saved.manifest}

@@ -480,6 +480,17 @@ def saved_finetuned_encoder(dataset, dataset_key: str, config: dict, base: str =
     return None
 
 
+def finetune_name(dataset, dataset_key: str, config: dict, base: str = "default") -> str | None:
+    """The fingerprint (``ft-...``) these settings give a fine-tune of this data, trained or not (nothing loads but
+    the base encoder, shared); None when the settings are not valid."""
+    from recengine.text.finetune import FineTuneConfig, finetune_fingerprint
+
+    with contextlib.suppress(Exception):  # a settings problem shows when the user clicks
+        cfg = FineTuneConfig(**config)
+        return finetune_fingerprint(encoder(base, "cpu").fingerprint, train_hash(dataset, dataset_key), cfg)
+    return None
+
+
 def cold_quality(dataset, dataset_key: str, name: str, device: str = "auto") -> dict:
     """Cold-item Recall/NDCG@10 of an encoder's item vectors (content item-kNN on the cold-items split)."""
     from recengine.text.quality import cold_item_quality

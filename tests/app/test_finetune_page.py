@@ -73,6 +73,12 @@ def test_finetune_trains_once_then_reuses(run_page):
     assert again.select_slider(key="ft_batch").value == 16 and again.number_input(key="ft_max_pairs").value == 48
     assert again.session_state["ft_result"]["manifest"]["fingerprint"] == manifest["fingerprint"]
     assert "loaded, not re-run" in again.success[0].value and len(again.get("plotly_chart")) == 2
+    # other settings are not shown this run's result: theirs, if trained, else an invitation to start
+    again.number_input(key="ft_epochs").set_value(2).run()
+    assert_clean(again)
+    assert "ft_result" not in again.session_state and any("Choose the settings and start" in i.value for i in again.info)
+    again.number_input(key="ft_epochs").set_value(1).run()
+    assert again.session_state["ft_result"]["manifest"]["fingerprint"] == manifest["fingerprint"]
 
     # the Embeddings page now compares the two encoders, each in a full-width tab (side by side was unreadable)
     emb = run_page("pages/2_Embeddings.py")
