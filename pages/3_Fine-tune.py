@@ -85,19 +85,24 @@ WIDGETS = {"epochs": "ft_epochs", "lora": "ft_lora", "lr": "ft_lr", "neighbors":
 def take_up(job, key: str) -> None:
     """A session that has not seen the latest fine-tune on this data shows that run's settings: a tab opened while
     it runs, to watch it; a new tab opened after it ended (the one that started it closed), to find its result.
-    Settings already chosen in this session are kept when the run has ended."""
-    if job is not None and job.running and job.dataset_key == key and ss.get("ft_seen") == job.id:
-        # while it runs, the settings shown are its own, also after a visit to another page
-        ss.update({w: job.config[name] for name, w in WIDGETS.items() if name in job.config})
-        ss["ft_batch"], ss["ft_max_pairs"] = job.config.get("batch_size", "auto"), job.config.get("max_pairs", 0)
+    Settings already chosen in this session are kept when the run has ended; while it runs, the settings shown
+    are its own, also after a visit to another page."""
+    if job is None or job.dataset_key != key or job.error is not None:
         return
-    if job is None or job.dataset_key != key or job.error is not None or ss.get("ft_seen") == job.id:
+    if ss.get("ft_seen") == job.id:
+        if job.running:
+            show_settings_of(job)
         return
     ss["ft_seen"] = job.id
     own = any(w in ss for w in (*WIDGETS.values(), "ft_batch", "ft_max_pairs"))  # settings chosen in this session
     if job.running or not (own or "ft_result" in ss):
-        ss.update({w: job.config[name] for name, w in WIDGETS.items() if name in job.config})
-        ss["ft_batch"], ss["ft_max_pairs"] = job.config.get("batch_size", "auto"), job.config.get("max_pairs", 0)
+        show_settings_of(job)
+
+
+def show_settings_of(job) -> None:
+    """Set the settings' widgets to a fine-tune's own settings (before the widgets are drawn)."""
+    ss.update({w: job.config[name] for name, w in WIDGETS.items() if name in job.config})
+    ss["ft_batch"], ss["ft_max_pairs"] = job.config.get("batch_size", "auto"), job.config.get("max_pairs", 0)
 
 
 def mix_sentence(val: dict) -> str:
