@@ -234,12 +234,15 @@ class Recommender(ABC):
         >>> Popularity().fit(ds).score([Profile.from_items(["1"])]).shape
         (1, 1682)
         """
+        return self._checked_score(profiles)
+
+    def _checked_score(self, profiles: Profile | Iterable[Profile], *extra: Any) -> np.ndarray:
+        """:meth:`score`'s checks around :meth:`_score`, which gets ``extra`` after the profiles' matrix."""
         profiles = as_profiles(profiles)
         self._check_fitted()
         if not profiles:
             return np.zeros((0, self.n_items), dtype=np.float32)
-        out = self._score(profiles, self.profile_matrix(profiles))
-        return np.asarray(out, dtype=np.float32)
+        return np.asarray(self._score(profiles, self.profile_matrix(profiles), *extra), dtype=np.float32)
 
     def text_ready(self) -> bool:
         """Whether a typed request can be matched: the model reads text and some item has text."""

@@ -289,13 +289,9 @@ class Hybrid(Recommender):
         >>> bool((h.score_with_sizes(p, [1]) == h.score(p)).all()), bool((h.score_with_sizes(p, [4]) != h.score(p)).any())
         (True, True)
         """
-        profiles = list(profiles)
-        self._check_fitted()
-        if not profiles:
-            return np.zeros((0, self.n_items), dtype=np.float32)
-        out = self._score(profiles, self.profile_matrix(profiles), np.asarray(sizes))
+        out = self._checked_score(list(profiles), np.asarray(sizes))
         self._cache = None  # signals at other sizes: never the columns of a later recommend
-        return np.asarray(out, dtype=np.float32)
+        return out
 
     # ---- hooks --------------------------------------------------------------------------------
     def _score(self, profiles: list[Profile], X: sp.csr_matrix, sizes: np.ndarray | None = None) -> np.ndarray:
