@@ -34,19 +34,22 @@ def home_dir() -> Path:
     return path
 
 
+def _megabytes(env: str, default: float) -> int:
+    """Bytes from the megabytes that ``$env`` gives, else ``default``."""
+    raw = os.environ.get(env)
+    mb = float(raw) if raw else default
+    return int(mb * 1024 * 1024)
+
+
 def max_file_bytes() -> int:
     """The largest input file accepted, from ``$RECENGINE_MAX_FILE_MB`` (default 500 MB)."""
-    raw = os.environ.get(MAX_FILE_MB_ENV)
-    mb = float(raw) if raw else DEFAULT_MAX_FILE_MB
-    return int(mb * 1024 * 1024)
+    return _megabytes(MAX_FILE_MB_ENV, DEFAULT_MAX_FILE_MB)
 
 
 def fitted_limit_bytes() -> int:
     """How much the saved model fits may take on disk, from ``$RECENGINE_FITTED_MB`` (default 5,000 MB): past it,
     the least recently used go (an EASE fit of 20,000 items alone takes 1.6 GB)."""
-    raw = os.environ.get(FITTED_MB_ENV)
-    mb = float(raw) if raw else DEFAULT_FITTED_MB
-    return int(mb * 1024 * 1024)
+    return _megabytes(FITTED_MB_ENV, DEFAULT_FITTED_MB)
 
 
 def repo_root() -> Path:
