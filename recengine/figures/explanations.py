@@ -228,13 +228,13 @@ def signal_importance(explanations: Sequence[Any], title: str | None = None) -> 
     views = [_as_view(e, "signals") for e in explanations]
     if not views:
         raise ConfigError("a summary needs at least one explanation.")
-    names = list(views[0].feature_names)
+    names, labels = list(views[0].feature_names), list(views[0].labels)
     mean_abs = np.abs(np.vstack([v.values for v in views])).mean(axis=0)
     order = np.argsort(mean_abs, kind="stable")
     fig = go.Figure(
         go.Bar(
             x=mean_abs[order],
-            y=[list(views[0].labels)[j] for j in order],
+            y=[labels[j] for j in order],
             orientation="h",
             marker={"color": [color_for(names[j]) for j in order]},
             hovertemplate="%{y}: mean |SHAP| %{x:.4f}<extra></extra>",
