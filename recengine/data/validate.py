@@ -466,7 +466,6 @@ def _id_to_str(value: object) -> str:
     return nfc(str(value).strip())
 
 
-
 #: a rating written as words: "4.0 out of 5 stars" (Amazon's pages), "4/5", "5 stars"; or as stars, "★★★★☆"
 _RATING_WORDS = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(?:(?:/|out of|of|von|sur)\s*\d+(?:[.,]\d+)?)?\s*"
                            r"(?:stars?|sterne|étoiles|estrellas|points?|pts|%)?\.?\s*$", re.IGNORECASE)
