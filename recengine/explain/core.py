@@ -70,7 +70,11 @@ def _item_indices(model: Any, items: Iterable[object]) -> np.ndarray:
 
 
 def _players(model: Any, profile: Any) -> tuple[list[str], dict[str, float]]:
-    liked = {k: w for k, w in profile.liked.items() if k in model.item_map}
+    """The history's players: the liked items the model reads (a text model leaves out items without text, a
+    collaborative one new items: their score is the same with or without them), the request, the size."""
+    known = [k for k in profile.liked if k in model.item_map]
+    readable = set(model._readable_history(known)) if hasattr(model, "_readable_history") else set(known)
+    liked = {k: w for k, w in profile.liked.items() if k in readable}
     players = list(liked)
     if profile.intent:
         players.append(INTENT_PLAYER)
@@ -303,6 +307,7 @@ def explain_many(
             labels=player_titles,
             method=method,
             empty_profile_score=float(hist.empty[r]),
+            errors=None if hist.errors is None else hist.errors[r],
         )
         out.append(ItemExplanation(item, title, score, signals, history, is_cold=bool(cold[r])))
     if reasons:

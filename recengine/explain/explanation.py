@@ -74,6 +74,9 @@ class Explanation:
         How the values were computed (e.g. ``"shap.LinearExplainer"``, ``"exact"``, ``"permutation"``).
     empty_profile_score : float or None
         History only: the score with no profile at all (equals ``base_value``).
+    errors : np.ndarray or None
+        History only, when its values were sampled (a profile of many items): each value's standard error. Two
+        values within about two errors of each other are not told apart; None when the values are exact.
 
     Examples
     --------
@@ -94,6 +97,7 @@ class Explanation:
     labels: list[str] = field(default_factory=list)
     method: str = ""
     empty_profile_score: float | None = None
+    errors: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if not self.labels:
@@ -105,11 +109,14 @@ class Explanation:
         return float(abs(self.base_value + float(np.sum(self.values)) - self.score))
 
     def to_frame(self, sort: bool = True) -> pd.DataFrame:
-        """One row per feature: ``feature``, ``label``, ``value`` (the data), ``shap``; largest |shap| first."""
+        """One row per feature: ``feature``, ``label``, ``value`` (the data), ``shap``, and ``error`` where the values
+        were sampled (:attr:`errors`); largest |shap| first."""
         frame = pd.DataFrame(
             {"feature": pd.Series(self.feature_names, dtype=object),  # object: pandas 3 strings would drop Player
              "label": self.labels, "value": self.data, "shap": self.values}
         )
+        if self.errors is not None:
+            frame["error"] = np.asarray(self.errors, dtype=float)
         if sort and len(frame):
             frame = frame.iloc[np.argsort(-np.abs(frame["shap"].to_numpy()), kind="stable")].reset_index(drop=True)
         return frame
@@ -171,7 +178,9 @@ class ItemExplanation:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able: ``item_id``, ``title``, ``score``, ``base_value``, ``signals``, ``history``,
-        ``empty_profile_score``, ``is_cold``, ``reason``."""
+        ``empty_profile_score``, ``is_cold``, ``reason``; a history player's ``error`` is its value's standard
+        error (0 when exact)."""
+        errors = self.history.errors
         return {
             "item_id": self.item_id,
             "title": self.title,
@@ -183,8 +192,9 @@ class ItemExplanation:
             ],
             "history": [  # the request and the profile's size are players with no item id
                 {"item_id": n if is_item(n) else None, "player": "item" if is_item(n) else str(n), "title": t,
-                 "weight": _num(w), "shap": float(s)}
-                for n, t, w, s in zip(self.history.feature_names, self.history.labels, self.history.data, self.history.values)
+                 "weight": _num(w), "shap": float(s), "error": _num(e) if errors is not None else 0.0}
+                for n, t, w, s, e in zip(self.history.feature_names, self.history.labels, self.history.data,
+                                         self.history.values, errors if errors is not None else self.history.values)
             ],
             "empty_profile_score": float(self.history.base_value),
             "is_cold": bool(self.is_cold),

@@ -35,6 +35,15 @@ AGAINST_THE_GRAIN: dict[str, tuple[str, str]] = {
     "popularity": ("it is off the beaten track, which the ranker favours for a profile like yours",
                    "it is popular, and for a profile like yours the ranker leans to less obvious picks"),
 }
+#: The content model's one signal reads the whole profile, request included (the hybrid has a signal of its own for
+#: the request): how it reads when the profile holds only a request, or items and a request.
+CONTENT_BY_PROFILE: dict[str, tuple[str, str]] = {
+    "intent": SIGNAL_PHRASES["intent"],
+    "both": ("its description is close to your request and to items you liked",
+             "its description is far from your request and your items"),
+}
+#: A brand-new item's popularity is no judgement of it: nobody could choose it yet.
+COLD_POPULARITY = "it is new, so nobody has chosen it yet"
 #: A feature is named only if it pushed at least this share of the strongest push.
 MIN_SHARE = 0.3
 #: A reason quotes a title cut to this many characters.
@@ -45,10 +54,15 @@ FLAT_MIN_ITEMS = 4
 FLAT_RATIO = 1.25
 
 
-def _phrase(name: str, positive: bool, value: float | None = None) -> str:
+def _phrase(name: str, positive: bool, value: float | None = None, *, profile: str = "items", cold: bool = False) -> str:
     """How a signal's push reads; ``value`` (the signal's standardised value, if known) tells a popular item
-    pushed down from a little-known one."""
+    pushed down from a little-known one. ``profile`` says what a content signal that reads the whole profile
+    compared the item with (``"items"``, ``"intent"`` or ``"both"``); ``cold``: the item is brand new."""
     key = name.lower()
+    if key == "content" and profile in CONTENT_BY_PROFILE:
+        return CONTENT_BY_PROFILE[profile][0 if positive else 1]
+    if cold and key.startswith("popularity") and not positive:
+        return COLD_POPULARITY
     grain = AGAINST_THE_GRAIN.get(key)
     if grain is not None and value is not None and np.isfinite(value) and (value > 0) != positive:
         return grain[0] if positive else grain[1]
@@ -74,6 +88,18 @@ def _join(parts: list[str]) -> str:
 def _is_flat(values: Any, players: list[str]) -> bool:
     pos = sorted(float(v) for v, p in zip(values, players) if float(v) > 0 and is_item(p))
     return len(pos) >= FLAT_MIN_ITEMS and pos[-1] <= FLAT_RATIO * pos[len(pos) // 2]
+
+
+def _stands_out(values: Any, errors: Any, players: list[str], i: int, among: list[int]) -> bool:
+    """Whether sampled item value ``i`` is told apart from noise: at least two standard errors above zero, and one
+    above every item that is not in ``among`` (the ones the sentence would name). Exact values always are."""
+    if errors is None:
+        return True
+    v, e = float(values[i]), float(errors[i])
+    if not np.isfinite(e) or v - 2 * e <= 0:
+        return False
+    rest = [float(values[j]) + float(errors[j]) for j, p in enumerate(players) if j not in among and is_item(p)]
+    return v - e > max(rest, default=-np.inf)
 
 
 def _top_positive(values: Any, n: int) -> list[int]:
@@ -131,28 +157,62 @@ def reason(
     intent_helped = False
     # the profile's size is no reason to name: the items and the request are ranked without it
     told = [0.0 if is_size(p) else float(v) for v, p in zip(hist.values, hist.feature_names)]
-    for i in _top_positive(told, max_items + 1):
+    top = _top_positive(told, max_items + 1)
+    item_top = [i for i in top if is_item(hist.feature_names[i])][:max_items]
+    blurred = False  # sampled values (a long profile) whose top items are not told apart from the rest
+    for i in top:
         player = hist.feature_names[i]
         if is_intent(player):
             intent_helped = True
         elif (liked is None or player in liked) and by_text and not (explanation.is_cold and player in textless):
-            named_items.append(one_line(hist.labels[i], QUOTED_TITLE))
+            if _stands_out(hist.values, hist.errors, hist.feature_names, i, item_top):
+                named_items.append(one_line(hist.labels[i], QUOTED_TITLE))
+            elif i in item_top:
+                blurred = True
     named_items = named_items[:max_items]
-    flat = by_text and _is_flat(hist.values, hist.feature_names)
-    if flat:
-        n_pushing = sum(1 for v, p in zip(hist.values, hist.feature_names) if v > 0 and is_item(p))
+    n_pushing = sum(1 for v, p in zip(hist.values, hist.feature_names) if v > 0 and is_item(p))
+    flat = by_text and (_is_flat(hist.values, hist.feature_names) or (blurred and not named_items and n_pushing > 1))
+    if flat and blurred:
+        named_items = [f"your profile as a whole ({n_pushing} of your items push it, none clearly more than the others)"]
+    elif flat:
         named_items = [f"your profile as a whole ({n_pushing} of your items push it about equally)"]
     signal_idx = [
         i
         for i in _top_positive(sig.values, max_signals)
         if not (explanation.is_cold and is_collaborative(sig.feature_names[i]))
     ]
-    signal_parts = [_phrase(sig.feature_names[i], True, _value(sig.data, i)) for i in signal_idx]
+    has_items = any(is_item(p) for p in hist.feature_names)
+    has_intent = any(is_intent(p) for p in hist.feature_names)
+    # a model whose signals hold no request signal of their own (the content model) compares the item with the
+    # request too, under its one text signal
+    reads = "items" if any(n.lower().startswith("intent") for n in sig.feature_names) or not has_intent else (
+        "both" if has_items else "intent")
+
+    def phrase(i: int, positive: bool) -> str:
+        return _phrase(sig.feature_names[i], positive, _value(sig.data, i), profile=reads, cold=explanation.is_cold)
+
+    signal_parts = [phrase(i, True) for i in signal_idx]
     if intent_helped:  # "it matches your request" is said already: not twice in one sentence
         signal_parts = [p for p in signal_parts if p != SIGNAL_PHRASES["intent"][0]]
     matches = f"it is {_join(list(asked))}, as your request asks" if asked else "it matches your request"
 
+    negatives = sorted((float(v), i) for i, v in enumerate(sig.values) if float(v) < 0
+                       and not (explanation.is_cold and is_collaborative(sig.feature_names[i])))
+    positive_total = sum(float(v) for v in sig.values if float(v) > 0)
+    # below a typical item for this person (the signals' base): a list's tail, or an item asked about by id
+    below = float(np.sum(sig.values)) < 0 and bool(negatives) and -negatives[0][0] > positive_total
     sentences = []
+    if below and not explanation.is_cold:
+        pro = []
+        if named_items:
+            pro.append(f"of {named_items[0]}" if flat else f"you liked {_join(named_items)}")
+        if intent_helped:
+            pro.append(matches)
+        sentences.append(f"It scores below a typical item for you, mainly because {phrase(negatives[0][1], False)}.")
+        if pro or signal_parts:
+            sentences.append(f"In its favour: {_join([*(p.removeprefix('of ') for p in pro), *signal_parts])}.")
+        text = " ".join(sentences)
+        return text[0].upper() + text[1:]
     if explanation.is_cold:
         lead = "New, with no interactions yet, so it is suggested from its text alone"
         if named_items and not flat:
@@ -174,13 +234,14 @@ def reason(
             sentences.append(f"Suggested because {_join(because)}.")
         elif signal_parts:
             sentences.append(f"Suggested mainly because {_join(signal_parts)}.")
-    if not sentences:
+    if not sentences and negatives and -negatives[0][0] > 0.25 * max(positive_total, 1e-12):
+        sentences.append(f"It scores a little below a typical item for you, mainly because {phrase(negatives[0][1], False)}.")
+    elif not sentences:
         sentences.append("Nothing in particular pushed this item: it scores close to a typical item for you.")
-    negatives = [(float(v), i) for i, v in enumerate(sig.values) if float(v) < 0]
-    positive_total = sum(float(v) for v in sig.values if float(v) > 0)
-    if negatives and positive_total > 0:
-        v, i = min(negatives)
-        if -v >= 0.25 * positive_total and not (explanation.is_cold and is_collaborative(sig.feature_names[i])):
-            sentences.append(f"Held back a little because {_phrase(sig.feature_names[i], False, _value(sig.data, i))}.")
+    elif negatives and positive_total > 0:
+        v, i = negatives[0]
+        if -v >= 0.25 * positive_total:
+            how = "a little" if -v < 0.5 * positive_total else "" if -v < positive_total else "strongly"
+            sentences.append(f"Held back {how + ' ' if how else ''}because {phrase(i, False)}.")
     text = " ".join(sentences)
     return text[0].upper() + text[1:]

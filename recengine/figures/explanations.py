@@ -132,6 +132,12 @@ def history_bars(explanation: Any, max_items: int = 12, title: str | None = None
     e = _as_view(explanation, "history")
     frame = e.to_frame().head(max_items).iloc[::-1]
     others = e.to_frame().iloc[max_items:]
+    # an additive model's sampled values are exact whatever the orders drawn: no whiskers for rounding noise
+    sampled = "error" in frame and bool(np.nanmax(e.errors, initial=0.0) > 1e-6 * max(1e-12, float(np.abs(e.values).max(initial=0.0))))
+    # sampled values (a long profile) carry whiskers of two standard errors: bars whose whiskers overlap are
+    # not told apart, and a reader should not rank them
+    hover = [_player_hover(f) + (f"; ± {2 * err:.3f} from sampling" if sampled and np.isfinite(err) else "")
+             for f, err in zip(frame["feature"], frame["error"] if sampled else frame["shap"])]
     fig = go.Figure(
         go.Bar(
             x=frame["shap"],
@@ -139,13 +145,21 @@ def history_bars(explanation: Any, max_items: int = 12, title: str | None = None
             orientation="h",
             marker={"color": [POSITIVE if v >= 0 else NEGATIVE for v in frame["shap"]]},
             textposition="none",
-            customdata=[_player_hover(f) for f in frame["feature"]],
+            customdata=hover,
             hovertemplate="%{y} (%{customdata}): %{x:+.4f}<extra></extra>",
             name="history",
+            error_x={"type": "data", "array": np.nan_to_num(2 * frame["error"].to_numpy(dtype=float)), "color": "#6B7280",
+                     "thickness": 1.2, "width": 3} if sampled else None,
         )
     )
-    _room_for_bars(fig, frame["shap"].to_numpy(dtype=float))
+    ends = frame["shap"].to_numpy(dtype=float)
+    if sampled:
+        whisker = np.nan_to_num(2 * frame["error"].to_numpy(dtype=float))
+        ends = np.concatenate([ends - whisker, ends + whisker])
+    _room_for_bars(fig, ends)
     note = f" · {len(others)} more {others['shap'].sum():+.2f}" if len(others) else ""
+    if sampled:
+        note += f" · sampled ({e.method.removeprefix('permutation ').strip('()')}): whiskers ± 2 errors"
     # each label carries its value, so the axis shows only where 0 is: at half a card wide (a 1280 px screen)
     # tick labels turned sideways and an axis title was cut, and both took room from the bars
     fig.update_xaxes(showticklabels=False, title=None, zeroline=True, zerolinewidth=1.5)

@@ -24,6 +24,7 @@ import scipy.sparse as sp
 
 from recengine.columns import Columns
 from recengine.data import Dataset, IdMap
+from recengine.display import one_line
 from recengine.errors import ConfigError, ModelError, NotFittedError, settings_error
 from recengine.models.profile import Profile
 
@@ -273,6 +274,13 @@ class Recommender(ABC):
         if not self.personalised and (known or profile.intent):
             notes.append(f"the {self.name} model does not personalise: it ranks the same items for everyone")
         readable = self._readable_history(known)
+        if readable and len(readable) < len(known):
+            left = [i for i in known if i not in set(readable)]
+            names = ", ".join(self._title_of(i) for i in left[:3]) + (f" and {len(left) - 3} more" if len(left) > 3 else "")
+            why = ("no text, and the {m} model reads item text only" if self.reads_text
+                   else "no interactions yet (new), and the {m} model learns only from who chose what")
+            notes.append(f"{len(left)} of the {len(known)} liked items ({names}) {'has' if len(left) == 1 else 'have'} "
+                         + why.format(m=self.name) + (", so it is left out" if len(left) == 1 else ", so they are left out"))
         if known and not readable and self.reads_text:
             notes.append(f"none of the liked items has text, and the {self.name} model reads item text only")
         elif known and not readable:
@@ -284,6 +292,11 @@ class Recommender(ABC):
         elif not usable and not notes:
             notes.append("the profile has no liked item and no request left (an item both liked and disliked counts as disliked)")
         return notes, usable
+
+    def _title_of(self, item: str) -> str:
+        """An item's title for a note to the user (its id where it has none), on one short line."""
+        title = str(self.titles[self.item_map.index(item)]) if self.titles is not None else ""
+        return f"“{one_line(title, 40)}”" if title.strip() and title != item else f"item {item}"
 
     def intent_note(self, intent: str) -> str | None:
         """A word for the user about a request this model reads but matches poorly (text models say it), else None."""

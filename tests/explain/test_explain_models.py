@@ -159,3 +159,38 @@ def test_a_text_model_says_an_item_with_no_text_and_no_interactions_has_neither(
     with pytest.raises(ModelError, match="'z' has no interactions and no text") as err:
         explain(content, Profile.from_items(["x"]), "z")
     assert "content or hybrid" not in str(err.value)
+
+
+def test_a_liked_item_without_text_is_left_out_of_a_text_models_history_and_said(encoder):
+    """The content model ignores a liked item without text when it scores; explaining the same list failed on the
+    coalitions that held only that item (NaN), and nothing told the user the item was ignored."""
+    import pandas as pd
+
+    import recengine
+    from recengine.text import embed_items
+
+    ds = recengine.read_dataset(
+        pd.DataFrame({"user_id": ["a", "a", "b", "b", "c"], "item_id": ["x", "y", "x", "w", "v"]}),
+        pd.DataFrame({"item_id": ["x", "y", "w", "v"], "title": ["Trail shoe", None, "Rain jacket", "Wool socks"]}))
+    content = ContentKNN().fit(ds, embed_items(ds, encoder), encoder)
+    profile = Profile.from_items(["x", "y"])
+    recs = recengine.recommend(content, profile, k=2)
+    explained = explain_many(content, profile, recs["item_id"])
+    assert [e.history.feature_names for e in explained] == [["x"], ["x"]]
+    for e, reported in zip(explained, recs["score"]):
+        assert float(np.sum(e.history.values)) == pytest.approx(reported, abs=1e-5)
+    notes, usable = content.profile_notes(profile)
+    assert usable and any("1 of the 2 liked items (item y) has no text" in n for n in notes)
+
+
+def test_a_long_profiles_sampled_history_carries_its_errors(sample_hybrid, sample):
+    user = sample.interactions.groupby("user_id").size().idxmax()  # the longest profile: sampled, not exact
+    profile = Profile.from_user(sample, str(user))
+    e = explain(sample_hybrid, profile, "1")
+    assert e.history.method.startswith("permutation")
+    errors = e.history.errors
+    assert errors is not None and errors.shape == e.history.values.shape and (errors[np.isfinite(errors)] >= 0).all()
+    assert np.nanmax(errors) > 0  # the hybrid is not additive in the items: sampling leaves an error
+    row = e.to_dict()["history"][0]
+    assert row["error"] == pytest.approx(float(errors[0]))
+    assert explain(sample_hybrid, Profile.from_items(["50", "172"]), "181").history.errors is None  # exact

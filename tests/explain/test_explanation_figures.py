@@ -109,3 +109,14 @@ def test_titles_from_files_are_shown_as_text_in_the_charts():
     assert "<b>" not in fig.layout.title.text
     s = Explanation(np.array([0.5]), 0.0, np.array([1.0]), ["content"], "signals", "9", title, 0.5)
     assert "<b>" not in signal_waterfall(s).layout.title.text
+
+
+def test_sampled_history_bars_carry_whiskers_and_exact_ones_do_not():
+    values = np.array([0.5, 0.3, -0.2])
+    common = dict(feature_names=["1", "2", "3"], kind="history", item_id="9", title="Heat", score=0.6,
+                  labels=["Toy Story", "GoldenEye", "Copycat"])
+    exact = history_bars(Explanation(values, 0.0, np.ones(3), **common))
+    assert exact.data[0].error_x.array is None and "sampled" not in exact.layout.title.text
+    sampled = history_bars(Explanation(values, 0.0, np.ones(3), errors=np.array([0.1, 0.05, 0.02]), **common))
+    assert sorted(sampled.data[0].error_x.array) == pytest.approx([0.04, 0.1, 0.2])
+    assert "whiskers" in sampled.layout.title.text and "± 0.200 from sampling" in " ".join(sampled.data[0].customdata)

@@ -140,3 +140,54 @@ def test_popularity_is_worded_by_the_items_popularity_not_by_its_push_alone():
     niche = reason(with_popularity(-1.5, 0.7))
     assert "off the beaten track" in niche and "it is popular" not in niche
     assert "it is popular" in reason(with_popularity(2.1, 0.7))
+
+
+def sampled(history: list[float], errors: list[float]) -> ItemExplanation:
+    e = make(history, [0.5, 0.1, 0.1, 0.0, 0.0])
+    hist = Explanation(e.history.values, e.history.base_value, e.history.data, e.history.feature_names, "history", "9",
+                       "Heat", e.score, labels=e.history.labels, errors=np.array(errors))
+    return ItemExplanation("9", "Heat", e.score, e.signals, hist)
+
+
+def test_sampled_values_name_only_items_told_apart_from_the_rest():
+    profile = Profile.from_items(list(TITLES))
+    clear = reason(sampled([0.9, 0.3, 0.2, 0.1, 0.1], [0.05] * 5), profile)
+    assert "Toy Story" in clear and "Four Rooms" not in clear
+    blurred = reason(sampled([0.5, 0.45, 0.4, 0.35, 0.3], [0.3] * 5), profile)
+    assert "as a whole" in blurred and "none clearly more" in blurred
+    assert not any(t in blurred for t in TITLES.values())
+
+
+def test_an_item_the_signals_push_below_a_typical_item_is_not_called_suggested():
+    e = make([0.1], [0.05, -2.4, 0.0, 0.0, 0.0])
+    text = reason(e, Profile.from_items(["1"]))
+    assert text.startswith("It scores below a typical item for you, mainly because it is rarely chosen together")
+    assert "Suggested" not in text and "a little" not in text
+    lowered = reason(make([0.1], [-0.3, 0.0, 0.0, 0.0, 0.0]), Profile.from_items(["1"]))
+    assert "Nothing in particular" not in lowered and "below a typical item" in lowered
+
+
+def test_held_back_says_how_much():
+    profile = Profile.from_items(["1"])
+    assert "Held back a little because" in reason(make([0.5], [1.0, -0.3, 0.0, 0.0, 0.0]), profile)
+    assert "Held back because" in reason(make([0.5], [1.0, -0.7, 0.0, 0.0, 0.0]), profile)
+
+
+def test_the_content_models_one_signal_is_worded_by_what_the_profile_holds():
+    def content_only(history, ids, labels):
+        sig = Explanation(np.array([0.8]), 0.2, np.ones(1), ["content"], "signals", "9", "Heat", 1.0)
+        hist = Explanation(np.array(history), 1.0 - sum(history), np.ones(len(history)), ids, "history", "9", "Heat",
+                           1.0, labels=labels)
+        return ItemExplanation("9", "Heat", 1.0, sig, hist)
+
+    only_request = reason(content_only([0.05], [INTENT_PLAYER], ["your request"]), Profile.from_intent("a heist"))
+    assert "items you liked" not in only_request and "request" in only_request
+    both = reason(content_only([0.02, 0.01], ["1", INTENT_PLAYER], ["Toy Story", "your request"]),
+                  Profile.from_items(["1"]).with_intent("a heist"))
+    assert "close to your request and to items you liked" in both
+
+
+def test_a_new_items_missing_popularity_is_not_called_less_popular():
+    e = make([0.6], [0.0, 0.0, 0.9, 0.0, -0.5], cold=True)
+    text = reason(e, Profile.from_items(["1"]))
+    assert "nobody has chosen it yet" in text and "less popular" not in text

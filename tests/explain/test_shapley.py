@@ -110,3 +110,18 @@ def test_exact_refuses_huge_games():
 
     with pytest.raises(ConfigError):
         exact_shapley(lambda m: m.sum(axis=1), 25)
+
+
+def test_sampled_values_carry_standard_errors_that_shrink_with_more_orders():
+    rng = np.random.default_rng(3)
+    n = 8
+    table = rng.normal(size=2**n)
+    exact = exact_shapley(table_game(table, n), n).values[0]
+    few = permutation_shapley(table_game(table, n), n, n_permutations=20, seed=1)
+    many = permutation_shapley(table_game(table, n), n, n_permutations=2000, seed=1)
+    assert few.errors.shape == few.values.shape and many.errors.mean() < few.errors.mean() / 5
+    # the truth lies within a few errors of the estimate (a 5-sigma miss on any of 8 players is beyond chance)
+    assert (np.abs(many.values[0] - exact) < 5 * many.errors[0]).all()
+    additive = permutation_shapley(lambda m: m @ np.arange(1.0, n + 1), n, n_permutations=10, seed=2)
+    np.testing.assert_allclose(additive.errors, 0, atol=1e-12)
+    assert exact_shapley(table_game(table, n), n).errors is None

@@ -34,7 +34,9 @@ def test_a_history_without_text_gives_the_content_model_nothing_and_no_filler(en
     notes, usable = model.profile_notes(profile)
     assert not usable and "none of the liked items has text" in notes[0]
     assert model.recommend(profile, k=3).empty  # no zero-score catalogue-order filler
-    assert model.profile_notes(Profile.from_items(["x1", "k1"])) == ([], True)
+    notes, usable = model.profile_notes(Profile.from_items(["x1", "k1"]))  # one left out, and said
+    assert usable and notes == ["1 of the 2 liked items (item x1) has no text, and the content model reads item text "
+                                "only, so it is left out"]
 
 
 def test_a_profile_of_new_items_only_gives_a_collaborative_model_nothing_and_no_filler(encoder):
@@ -46,7 +48,8 @@ def test_a_profile_of_new_items_only_gives_a_collaborative_model_nothing_and_no_
         notes, usable = model.profile_notes(Profile.from_items(["t2"]))
         assert not usable and "has interactions yet" in notes[0] and "content or hybrid" in notes[0]
         assert model.recommend(Profile.from_items(["t2"]), k=3).empty  # not zero-score catalogue-order filler
-        assert model.profile_notes(Profile.from_items(["t2", "k1"])) == ([], True)
+        notes, usable = model.profile_notes(Profile.from_items(["t2", "k1"]))
+        assert usable and len(notes) == 1 and notes[0].startswith("1 of the 2 liked items") and "(new)" in notes[0]
         assert len(model.recommend(Profile.from_items(["t2", "k1"]), k=2)) == 2
     notes, usable = ContentKNN().fit(ds, emb, encoder).profile_notes(Profile.from_items(["t2"]))
     assert usable and notes == []  # the text model reads a new item
