@@ -23,14 +23,26 @@ from recengine.columns import Columns
 RANKING = ("recall", "ndcg", "hit", "mrr", "map")
 
 
+def _as_ids(frame: pd.DataFrame) -> pd.DataFrame:
+    """User and item ids as text, as the engine keeps them: a hand-made table of numbers matches a test of strings."""
+    return frame.astype({Columns.user: str, Columns.item: str})
+
+
 def _top_k(recs: pd.DataFrame, k: int) -> pd.DataFrame:
     top = recs[recs[Columns.rank] <= k]
-    return top[[Columns.user, Columns.item, Columns.rank]]
+    # an item listed twice for one user (a hand-made table) counts once, at its best rank: a hit is a hit once
+    top = _as_ids(top[[Columns.user, Columns.item, Columns.rank]]).sort_values(Columns.rank, kind="stable")
+    return top.drop_duplicates([Columns.user, Columns.item])
 
 
 def per_user_metrics(recs: pd.DataFrame, test: pd.DataFrame, k: int = 10) -> pd.DataFrame:
-    """One row per test user with recall, ndcg, hit, mrr and map at ``k``."""
-    relevant = test[[Columns.user, Columns.item]].drop_duplicates()
+    """One row per test user with recall, ndcg, hit, mrr and map at ``k``.
+
+    >>> recs = pd.DataFrame({"user_id": [1, 1, 1], "item_id": ["b", "b", "c"], "rank": [1, 2, 3]})
+    >>> per_user_metrics(recs, pd.DataFrame({"user_id": ["1"], "item_id": ["b"]}), k=3)["recall"].tolist()
+    [1.0]
+    """
+    relevant = _as_ids(test[[Columns.user, Columns.item]]).drop_duplicates()
     n_rel = relevant.groupby(Columns.user).size().rename("n_rel")
     top = _top_k(recs, k)
     hits = top.merge(relevant, on=[Columns.user, Columns.item], how="inner").sort_values([Columns.user, Columns.rank])

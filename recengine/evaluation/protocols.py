@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -71,7 +72,10 @@ def sample_users(split: Split, max_users: int | None, seed: int) -> Split:
     users = split.test_users
     if max_users is None or len(users) <= max_users:
         return split
-    keep = set(seeded_users(user_keys(split.test, seed), users, max_users))  # drawn from what users did, not their ids
+    # drawn from what users did, not their ids; a few-shot user by all their held-out rows (shots and test), so
+    # that every shot count of one evaluation is measured on the same users
+    rows = split.test if split.profiles is None else pd.concat([split.profiles, split.test], ignore_index=True)
+    keep = set(seeded_users(user_keys(rows, seed), users, max_users))
     profiles = None if split.profiles is None else split.profiles[split.profiles[Columns.user].isin(keep)]
     return dataclasses.replace(split, test=split.test[split.test[Columns.user].isin(keep)], profiles=profiles)
 
@@ -85,8 +89,13 @@ def split_metrics(recs: pd.DataFrame, split: Split, k: int, vectors: np.ndarray 
     out = {f"{m}@{k}": v for m, v in ranking_metrics(recs, split.test, k).items()}
     out["coverage"] = coverage(recs, n_catalogue, k)
     out["diversity"] = intra_list_diversity(recs, item_ids, vectors, k) if vectors is not None else float("nan")
-    out["novelty"] = novelty(recs, item_ids, train.item_popularity, n_train_users, k)
-    out["popularity_bias"] = popularity_bias(recs, item_ids, train.item_popularity, n_train_users, k)
+    ranked = train.item_map.to_internal(split.candidates) if split.candidates is not None else None
+    if ranked is not None and not np.asarray(train.item_popularity)[ranked[ranked >= 0]].any():
+        # every ranked item is new (cold items): all lists are equally novel, and the figures would tell nothing apart
+        out["novelty"] = out["popularity_bias"] = float("nan")
+    else:
+        out["novelty"] = novelty(recs, item_ids, train.item_popularity, n_train_users, k)
+        out["popularity_bias"] = popularity_bias(recs, item_ids, train.item_popularity, n_train_users, k)
     return out
 
 
@@ -113,6 +122,28 @@ def few_to_rank(split: Split, k: int) -> str:
         return ""
     return (f"only {n} item(s) to rank for a typical test user, so a top-{k} list holds them all and every model "
             f"scores high: these figures cannot tell models apart. Use a larger catalogue, or a smaller k.")
+
+
+def tuned_elsewhere(encoder: Any, train: Dataset) -> str:
+    """A note when ``encoder`` is a fine-tune trained on other interactions than ``train`` (a split's training
+    data): it may have learned from the very interactions the split holds out, and then the text models' figures
+    are optimistic. "" for a base encoder, or a fine-tune of exactly this training data.
+
+    >>> import recengine
+    >>> from recengine.data import warm_split
+    >>> tuned_elsewhere("default", warm_split(recengine.load_sample("movielens-100k")).train)
+    ''
+    """
+    seen = (getattr(encoder, "manifest", None) or {}).get("data_hash")
+    if not seen:
+        return ""
+    from recengine.text.pairs import data_hash
+
+    if seen == data_hash(train):
+        return ""
+    return ("the encoder was fine-tuned on other interactions than this split's training data, perhaps on some of "
+            "its test interactions: the text models' figures may be optimistic. Measure a fine-tune on the split it "
+            "was trained on (recengine finetune reports its cold items), or evaluate with the base encoder.")
 
 
 def evaluate(
@@ -193,6 +224,8 @@ def evaluate(
         encoder = encoder or shared_encoder()
         embeddings = embed_items(dataset, encoder)
     vectors = None if embeddings is None else np.asarray(getattr(embeddings, "vectors", embeddings), dtype=np.float32)
+    if elsewhere := (tuned_elsewhere(encoder, splits[0].train) if any(getattr(m, "reads_text", False) for m in built) else ""):
+        warnings.warn(elsewhere, UserWarning, stacklevel=2)
     total, done, rows = len(built) * len(splits), 0, []
     for model in built:
         stage = None
@@ -211,7 +244,7 @@ def evaluate(
             row.update(split_metrics(recs, split, k, vectors))
             row["fit_seconds"] = float(model.fit_seconds or 0.0)
             row["n_users"] = int(len(split.test_users))
-            row["note"] = few_to_rank(split, k)
+            row["note"] = "; ".join(n for n in (few_to_rank(split, k), elsewhere if getattr(model, "reads_text", False) else "") if n)
             if recs.empty and len(split.test_users):  # not 0.0: a model that cannot score is not a model that missed
                 for key in (*(f"{m}@{k}" for m in ("recall", "ndcg", "hit", "mrr", "map")), "coverage"):
                     row[key] = float("nan")

@@ -128,7 +128,8 @@ def beyond_accuracy(frame: pd.DataFrame, metrics: Sequence[str] = ("coverage", "
     >>> list(fig.data[1].y), list(fig.data[1].text)
     (['ease', 'content'], ['2.040', '4.890'])
     """
-    present = [m for m in metrics if m in frame.columns]
+    # a metric measured for no model (novelty on cold items, where every ranked item is new) gets no empty panel
+    present = [m for m in metrics if m in frame.columns and frame[m].notna().any()]
     if not present:
         raise ConfigError(f"none of the metrics {', '.join(metrics)} is in the results table.")
     _need(frame, ["model"])

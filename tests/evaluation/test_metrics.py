@@ -99,3 +99,12 @@ def test_metric_bounds(seed: int, k: int) -> None:
     for name, value in m.items():
         assert 0.0 <= value <= 1.0 + 1e-12, name
     assert m["mrr"] <= m["hit"] + 1e-12
+
+
+def test_a_hand_made_list_with_a_repeated_item_or_number_ids_is_measured_as_the_engine_would():
+    test = pd.DataFrame({"user_id": ["1"], "item_id": ["b"]})
+    repeated = pd.DataFrame({"user_id": ["1"] * 3, "item_id": ["b", "b", "c"], "rank": [1, 2, 3]})
+    got = ranking_metrics(repeated, test, k=3)
+    assert got["recall"] == 1.0 and got["map"] == 1.0 and got["ndcg"] == pytest.approx(1.0)
+    numbers = pd.DataFrame({"user_id": [1, 1], "item_id": ["c", "b"], "rank": [1, 2]})
+    assert ranking_metrics(numbers, test, k=2)["mrr"] == 0.5

@@ -136,3 +136,20 @@ def test_progress_names_each_fit_and_the_steps_a_fit_reports(tiny, tiny_embeddin
         (1, 2, "fitting itemknn"),
         (2, 2, "itemknn"),
     ]
+
+
+def test_a_user_sample_is_the_same_users_at_every_shot_count(sample):
+    """The sample was drawn from each split's test rows, which change with the shot count: 1 and 3 shots were
+    measured on different users (10 of 50 in common)."""
+    from recengine.data import make_split
+    from recengine.evaluation.protocols import sample_users
+
+    splits = make_split(sample, "few-shot", seed=42)
+    users = [set(sample_users(s, 50, seed=42).test_users) for s in splits]
+    assert len(users[0]) == 50 and users[0] == users[1] == users[2]
+
+
+def test_novelty_is_not_measured_where_every_ranked_item_is_new(sample):
+    res = evaluate(sample, "cold-items", models=["popularity", "content"])
+    assert res["novelty"].isna().all() and res["popularity_bias"].isna().all()
+    assert res.set_index("model").loc["content", "recall@10"] > 0

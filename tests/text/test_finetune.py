@@ -341,3 +341,24 @@ def test_a_larger_batch_keeps_the_epochs_steps_and_sees_more_pairs(sample, encod
                          np.random.default_rng(0)) for b in (small, large))
         assert gpu.pairs_per_epoch > 3 * cpu.pairs_per_epoch, loss
         assert 0.8 * cpu.total <= gpu.total <= cpu.total, loss  # a few anchors have fewer neighbours to add
+
+
+def test_an_evaluation_with_an_encoder_tuned_on_other_interactions_says_its_figures_may_be_optimistic(fresh_home, tiny, encoder):
+    """A fine-tune of the whole data, then evaluated on a split of it, has seen the split's test interactions."""
+    import warnings
+
+    from recengine.data import make_split
+    from recengine.evaluation import evaluate
+    from recengine.evaluation.protocols import tuned_elsewhere
+
+    whole = finetune(tiny, encoder, FineTuneConfig(**TINY))
+    split = make_split(tiny, "warm", seed=1)
+    assert "may be optimistic" in tuned_elsewhere(whole, split.train)
+    assert tuned_elsewhere(encoder, split.train) == ""
+    own = finetune(split.train, encoder, FineTuneConfig(**TINY))  # trained on exactly this split's train
+    assert tuned_elsewhere(own, split.train) == ""
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        res = evaluate(tiny, "warm", models=["popularity", "content"], encoder=whole, seed=1).set_index("model")
+    assert "may be optimistic" in res.loc["content", "note"] and "optimistic" not in res.loc["popularity", "note"]
+    assert sum("may be optimistic" in str(w.message) for w in said) == 1
