@@ -45,7 +45,11 @@ with page("Embeddings", "scatter_plot", "What the language model reads in each i
                       help="PCA is instant; UMAP shows neighbourhoods better (about 30 s the first time, then cached)")
     extra = [c for c in ds.items.columns if c not in (Columns.item, Columns.text, Columns.title)]
     colours = [*extra, *SPECIAL, "(none)"]
-    preferred = [i for i, c in enumerate(colours) if str(c).lower() in ("genres", "genre", "category", "categories")]
+    # a label column a typed request can name (genres, subjects, cuisine: the data's own facets); a map coloured
+    # by popularity is one colour from edge to edge
+    facets = [c for c, n in dict(ds.facets.sources).items() if c in colours and 2 <= n <= 30]
+    preferred = [colours.index(c) for c in facets] or [
+        i for i, c in enumerate(colours) if str(c).lower() in ("genres", "genre", "category", "categories")]
     # else the first column with a handful of values (an id or a free-text column colours nothing useful)
     # (values shared by several items: a column unique to each item is a second id or a name)
     grouping = [i for i, c in enumerate(extra) if 2 <= ds.items[c].astype(str).nunique() <= min(30, len(ds.items) / 2)]

@@ -192,10 +192,12 @@ with page("Recommend", "recommend", "Everyone is a profile: a known user, a hand
 
     whom = f"user {profile.user_id}" if profile.user_id and profile.id == profile.user_id else (profile.id or "this visitor")
     st.subheader(f"Top {len(recs)} for {escape(whom)} · {model_name}")
-    if diversity > 0 or novelty > 0:
-        st.caption("Re-ranked for " + " and ".join(n for n, v in (("diversity", diversity), ("novelty", novelty)) if v > 0)
-                   + ": the order trades some relevance (the score on each card) for variety, so a lower score "
-                   "can rank higher.")
+    lowered = "lowered_by" in recs and bool(recs["lowered_by"].astype(bool).any())
+    if diversity > 0 or novelty > 0 or lowered:
+        why = [n for n, v in (("diversity", diversity), ("novelty", novelty)) if v > 0]
+        st.caption("Re-ranked" + (" for " + " and ".join(why) + ": the order trades some relevance (the score on "
+                   "each card) for variety" if why else "") + (("; and " if why else ": ") + "items like one you turned "
+                   "down are moved lower (marked ↓)" if lowered else "") + ", so a lower score can rank higher.")
     slots = [card(row, rank, store_name) for rank, (_, row) in enumerate(recs.iterrows(), start=1)]
     # Titles, scores and buttons are on screen already; the explanations (SHAP) fill the cards in when ready.
     try:

@@ -34,6 +34,15 @@ CSS = """
   div:has(> [data-testid="stMultiSelectTagsContainer"]) {height: auto; max-height: none;}
   [data-testid="stMultiSelectTagsContainer"] {flex-wrap: wrap; overflow: visible; flex: 1 1 0%; min-width: 0;}
   [data-testid="stMultiSelectTagsContainer"] [data-tag] {max-width: 100%;}
+  /* A projector (1024 px, the sidebar open) leaves about 700 px: side-by-side charts clipped their labels, six
+     counts showed "3,1…", four selectboxes "(auto-det". Below 1200 px a row wraps: a chart takes the whole width,
+     counts go three to a row, selectboxes two. Wide screens keep their columns. */
+  @media (max-width: 1200px) {
+    [data-testid="stHorizontalBlock"] {flex-wrap: wrap; row-gap: .5rem;}
+    [data-testid="stHorizontalBlock"] > [data-testid="stColumn"]:has([data-testid="stSelectbox"]) {min-width: calc(50% - 1rem);}
+    [data-testid="stHorizontalBlock"] > [data-testid="stColumn"]:has([data-testid="stMetric"]) {min-width: calc(33% - 1rem);}
+    [data-testid="stHorizontalBlock"] > [data-testid="stColumn"]:has([data-testid="stPlotlyChart"]) {min-width: 100%;}
+  }
   .pill {display: inline-block; padding: 0 .55rem; border-radius: 999px; font-size: .85rem; color: white;
          margin-right: .3rem;}
 </style>

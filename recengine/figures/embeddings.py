@@ -201,7 +201,11 @@ def similarity_heatmap(vectors: np.ndarray, labels: Sequence[str], title: str | 
     norms = np.linalg.norm(x, axis=1, keepdims=True)
     x = np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
     sim = x @ x.T
-    names = _unique([html.escape(one_line(s, 32)) for s in labels])
+    # an item without text has no vector: its cells are blank ("no text"), never a cosine of 0 with itself
+    textless = norms[:, 0] <= 0
+    sim[textless, :] = np.nan
+    sim[:, textless] = np.nan
+    names = _unique([html.escape(one_line(s, 32)) + (" (no text)" if lacking else "") for s, lacking in zip(labels, textless)])
     # the columns get shorter names, slanted at a fixed angle, and room of their own below the cells: at a
     # projector's 1280 px, long titles turned upright took most of the height and squeezed the rows to slivers
     columns = _unique([html.escape(one_line(s, 20)) for s in labels])
@@ -212,7 +216,8 @@ def similarity_heatmap(vectors: np.ndarray, labels: Sequence[str], title: str | 
     full = [[f"row: {html.escape(one_line(a, 80))}<br>column: {html.escape(one_line(b, 80))}" for b in labels] for a in labels]
     fig = go.Figure(go.Heatmap(
         z=sim, x=columns, y=names, zmin=-0.2, zmax=1.0, colorscale="Blues", customdata=full,
-        text=None if numbered else np.round(sim, 2), texttemplate=None if numbered else "%{text:.2f}",
+        text=None if numbered else [[f"{v:.2f}" if np.isfinite(v) else "" for v in row] for row in sim],
+        texttemplate=None if numbered else "%{text}",
         hovertemplate="%{customdata}<br>cosine %{z:.3f}<extra></extra>", colorbar={"title": "cosine"},
     ))
     fig.update_yaxes(autorange="reversed", dtick=1)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 
 from recengine.display import one_line
@@ -62,7 +63,12 @@ def signal_waterfall(explanation: Any, max_signals: int = 10, title: str | None 
     """
     e = _as_view(explanation, "signals")
     frame = e.to_frame()
-    head, tail = frame.head(max_signals), frame.iloc[max_signals:]
+    # signals that moved nothing (no request: "matches your request +0.000") are one step, not a row of empty bars
+    # (a signal the item lacks, a new item's EASE, stays: "(missing)" says why it moved nothing)
+    still = (frame["shap"].abs().to_numpy() < 5e-4 * max(1.0, float(np.abs(frame["shap"].to_numpy(dtype=float)).max(initial=0.0)))) & np.isfinite(
+        frame["value"].to_numpy(dtype=float))
+    frame, quiet = frame[~still], frame[still]
+    head, tail = frame.head(max_signals), pd.concat([frame.iloc[max_signals:], quiet])
     # each row's push is written into its label: text beside the bars is cut off or runs into the labels in
     # a chart half a card wide (a 1280-px projector), a label never is. The signal's own value (standardised,
     # "ease = 4.87") means nothing to an audience: it is on hover, with the signal's name in the model.
@@ -71,7 +77,7 @@ def signal_waterfall(explanation: Any, max_signals: int = 10, title: str | None 
              for r in head.itertuples()]
     values = head["shap"].tolist()
     if len(tail):
-        labels.append(f"{len(tail)} other signals")
+        labels.append(f"{len(tail)} other signals" if len(tail) > len(quiet) else f"{len(tail)} signals at about 0")
         hover.append(", ".join(html.escape(str(f)) for f in tail["feature"]))
         values.append(float(tail["shap"].sum()))
     # Smallest contribution first, so the biggest steps sit next to the final score.
@@ -158,14 +164,16 @@ def history_bars(explanation: Any, max_items: int = 12, title: str | None = None
         ends = np.concatenate([ends - whisker, ends + whisker])
     _room_for_bars(fig, ends)
     note = f" · {len(others)} more {others['shap'].sum():+.2f}" if len(others) else ""
-    if sampled:
-        note += f" · sampled ({e.method.removeprefix('permutation ').strip('()')}): whiskers ± 2 errors"
+    whiskers = "<br><sup>whiskers: ± 2 sampling errors</sup>" if sampled else ""
     # each label carries its value, so the axis shows only where 0 is: at half a card wide (a 1280 px screen)
     # tick labels turned sideways and an axis title was cut, and both took room from the bars
     fig.update_xaxes(showticklabels=False, title=None, zeroline=True, zerolinewidth=1.5)
     head = title or f"What in your profile led to “{_short(e.title)}”"
-    return apply_layout(fig, f"{head}<br><sup>empty profile {e.base_value:.3f} → {e.score:.3f}{note}</sup>",
-                        height=150 + 36 * len(frame))
+    fig = apply_layout(fig, f"{head}<br><sup>empty profile {e.base_value:.3f} → {e.score:.3f}{note}</sup>{whiskers}",
+                       height=150 + 36 * len(frame) + (24 if sampled else 0))
+    if sampled:  # a third title line: room for it above the first bar
+        fig.update_layout(margin={"t": fig.layout.margin.t + 34})
+    return fig
 
 
 def signal_beeswarm(explanations: Sequence[Any], title: str | None = None, seed: int = 0) -> go.Figure:

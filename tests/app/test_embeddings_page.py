@@ -94,3 +94,28 @@ def test_item_texts_cut_to_the_models_limit_are_pointed_out():
     assert_clean(at)
     notes = [i.value for i in at.info if "longer than" in i.value]
     assert notes and notes[0].startswith("1 of 2 item texts") and "256 tokens" in notes[0], [i.value for i in at.info]
+
+
+def test_colour_by_starts_on_the_label_column_a_request_can_name():
+    """Subjects written as lists ("Fantasy|Young adult") have many distinct cells but few labels: the map was coloured
+    by popularity, one colour from edge to edge, while the Data page named subjects as the labels to ask for."""
+    import itertools
+
+    import pandas as pd
+    from streamlit.testing.v1 import AppTest
+
+    import recengine
+    from tests.app.conftest import page_path
+
+    labels = ["Fantasy", "Romance", "Cooking", "History", "Science", "War"]
+    combos = [*labels, *("|".join(p) for p in itertools.combinations(labels, 2))]  # 21 cells, 6 labels
+    items = pd.DataFrame({"isbn": [f"b{i}" for i in range(36)], "book_title": [f"Book {i}" for i in range(36)],
+                          "subjects": [combos[i % 21] for i in range(36)], "blurb": [f"a story number {i}" for i in range(36)]})
+    inter = pd.DataFrame({"customer": [f"c{i % 20}" for i in range(120)], "isbn": [f"b{(i * 7) % 36}" for i in range(120)]})
+    ds = recengine.read_dataset(inter, items=items, name="books")
+    assert "subjects" in dict(ds.facets.sources)
+    at = AppTest.from_file(page_path("pages/2_Embeddings.py"), default_timeout=120)
+    at.session_state["dataset"], at.session_state["dataset_key"] = ds, "upload:books"
+    at.run()
+    assert_clean(at)
+    assert at.selectbox(key="emb_colour").value == "subjects"

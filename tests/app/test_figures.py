@@ -126,3 +126,10 @@ def test_the_history_chart_says_on_hover_what_the_profile_size_bar_is():
     hover = dict(zip(history_bars(e).data[0].y, history_bars(e).data[0].customdata))
     assert hover["Star Wars  +0.500"] == "id 50"
     assert "weighs a profile by its size" in hover["4 items in profile  -0.900"]
+
+
+def test_an_item_without_text_has_blank_cells_not_a_cosine_of_zero_with_itself():
+    fig = fe.similarity_heatmap(np.array([[1.0, 0.0], [0.0, 0.0], [0.6, 0.8]]), ["Trail shoe", "R900", "Rain jacket"])
+    z = np.asarray(fig.data[0].z, dtype=float)
+    assert np.isnan(z[1]).all() and np.isnan(z[:, 1]).all() and z[0, 0] == pytest.approx(1.0)
+    assert fig.data[0].y[1] == "R900 (no text)" and fig.data[0].text[1] == ["", "", ""] and fig.data[0].text[0][2] == "0.60"

@@ -184,3 +184,5 @@ def test_a_dislike_lowers_what_resembles_it_and_the_card_says_why(run_page):
     assert len(shown(at)) == 10 and not {"50", "172", "181"} & set(shown(at))
     lowered = [m.value for m in at.markdown if "Ranked lower" in m.value]
     assert lowered and all("“Star Wars”" in c for c in lowered)
+    # the scores on the cards are out of order now: the caption says why, sliders or not
+    assert any("items like one you turned down are moved lower" in c.value for c in at.caption)

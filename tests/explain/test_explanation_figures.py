@@ -120,3 +120,13 @@ def test_sampled_history_bars_carry_whiskers_and_exact_ones_do_not():
     sampled = history_bars(Explanation(values, 0.0, np.ones(3), errors=np.array([0.1, 0.05, 0.02]), **common))
     assert sorted(sampled.data[0].error_x.array) == pytest.approx([0.04, 0.1, 0.2])
     assert "whiskers" in sampled.layout.title.text and "± 0.200 from sampling" in " ".join(sampled.data[0].customdata)
+
+
+def test_signals_that_moved_nothing_are_one_step_not_a_row_of_empty_bars():
+    e = Explanation(np.array([0.8, 0.0, -0.0001, 0.3, 0.0]), 0.1, np.array([1.0, 0.0, 0.2, 0.5, np.nan]),
+                    ["ease", "intent", "item_age", "content", "cooc"], "signals", "9", "Heat", 1.1999)
+    trace = signal_waterfall(e).data[0]
+    labels = [str(y) for y in trace.y]
+    assert not any(y.startswith(("matches your request", "item age")) for y in labels)
+    assert any("2 signals at about 0" in y for y in labels) and any("(missing)" in y for y in labels)
+    assert trace.x[0] + sum(trace.x[1:-1]) == pytest.approx(e.score)
