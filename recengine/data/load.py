@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
-import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -87,7 +86,10 @@ def read_dataset(
     hash_user_ids
         Replace user ids by salted SHA-256 hashes as the data loads (privacy for uploads).
     hash_salt
-        The salt; by default a random one per load, so hashed ids cannot be linked across loads.
+        The salt; by default this recengine home's own (kept in ``$RECENGINE_HOME/hash-salt``, as the app and the
+        command line use it), so the same file hashes the same way from one load to the next: a fine-tune of it
+        is reused, feedback finds its users again. Pass ``secrets.token_hex(16)`` for hashes that no other load can
+        link to.
     min_rating
         Count only interactions rated at least this (e.g. 4 on a 1-5 scale): on explicit ratings, a 1-star
         review is then not taken for a like. ``None`` (default) counts every rating. See :func:`keep_ratings_at_least`.
@@ -230,7 +232,11 @@ def read_dataset(
         warnings.append(f"{n_empty} item(s) have no text at all; only collaborative models can score them.")
 
     if hash_user_ids:
-        salt = hash_salt if hash_salt is not None else secrets.token_hex(16)
+        if hash_salt is None:  # a random salt per load gave a fine-tune of the same file a new fingerprint each time
+            from recengine.settings import local_salt
+
+            hash_salt = local_salt()
+        salt = hash_salt
         uniq = pd.unique(frame[Columns.user])
         hashed = {u: hash_user_id(u, salt) for u in uniq}
         frame[Columns.user] = frame[Columns.user].map(hashed)

@@ -136,8 +136,11 @@ def test_hash_user_ids() -> None:
     assert ds.n_users == 3
     again = recengine.read_dataset(DATA / "interactions.csv", hash_user_ids=True, hash_salt="s")
     assert list(again.user_map.external) == list(ds.user_map.external)
-    other = recengine.read_dataset(DATA / "interactions.csv", hash_user_ids=True)
+    other = recengine.read_dataset(DATA / "interactions.csv", hash_user_ids=True)  # the home's salt, not "s"
     assert set(other.user_map.external).isdisjoint(ds.user_map.external)
+    # by default the home's salt: the same file hashes the same way on every load (a fine-tune of it is reused)
+    assert list(recengine.read_dataset(DATA / "interactions.csv", hash_user_ids=True).user_map.external) == list(
+        other.user_map.external)
 
 
 def test_streamlit_like_upload_object() -> None:
