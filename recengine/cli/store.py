@@ -52,7 +52,9 @@ def cmd_list(args: argparse.Namespace) -> int:
              f"{d['n_users']} users, {d['n_items']} items, {d['n_interactions']} interactions") for d in datasets]
     rows += [("profile", p["name"], "",
               f"{p['n_liked']} liked, {p['n_disliked']} disliked, {p['n_events']} feedback events") for p in profiles]
-    rows += [("finetune", f["fingerprint"], f["created_at"], f"base {f['base']}") for f in finetunes]
+    rows += [("finetune", f["fingerprint"], f["created_at"], f"base {f['base']}" + (
+        "" if f["available"] else "; weights not here (an export carries the record only): copy its folder from "
+        "models/ of the home that trained it, or fine-tune again")) for f in finetunes]
     rows += [("run", str(r["id"]), r["created_at"], f"{r['protocol']} on {r['dataset'] or '?'}") for r in runs]
     frame = pd.DataFrame(rows, columns=["kind", "name", "created_at", "details"])
     if args.format == "table":

@@ -207,11 +207,15 @@ class Store(ProfilesMixin):
         path = r["path"]
         if path is not None and not Path(path).is_absolute():
             path = str(self.root.parent / path)
+        # an export carries the store's records, not the weights (88 MB each): an imported fine-tune may have none
+        available = path is not None and Path(path).is_dir()
         return {"fingerprint": r["fingerprint"], "base": r["base"], "config": json.loads(r["config"]),
-                "metrics": json.loads(r["metrics"]), "path": path, "created_at": _ds.iso(r["created_at"])}
+                "metrics": json.loads(r["metrics"]), "path": path, "created_at": _ds.iso(r["created_at"]),
+                "available": available}
 
     def list_finetunes(self) -> list[dict[str, Any]]:
-        """Fine-tuned encoders, oldest first: fingerprint, base, config, metrics, path, created_at."""
+        """Fine-tuned encoders, oldest first: fingerprint, base, config, metrics, path, created_at, and ``available``
+        (whether its weights are in this home: a store imported from another machine has the record only)."""
         return [self._finetune(r) for r in self._query("SELECT * FROM finetunes ORDER BY created_at, fingerprint")]
 
     def get_finetune(self, fingerprint: str) -> dict[str, Any]:

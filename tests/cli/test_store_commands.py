@@ -135,8 +135,11 @@ def test_store_list_export_import(home, tmp_path, files, capsys, monkeypatch):
     from recengine.store import open_store
 
     open_store().record_run("warm", {"k": 10}, {"EASE": {"ndcg": 0.5}}, dataset="films")
+    weights = home / "models" / "ft-0123456789abcdef"  # a fine-tune's folder: here, and not in the export
+    weights.mkdir(parents=True)
+    open_store().record_finetune("ft-0123456789abcdef", "default", {"epochs": 1}, {}, path=weights)
     rc, out, _ = run(capsys, "store", "list")
-    assert rc == 0 and "films" in out and "ann" in out and "warm on films" in out
+    assert rc == 0 and "films" in out and "ann" in out and "warm on films" in out and "weights not here" not in out
     before = json.loads(run(capsys, "store", "list", "--format", "json")[1])
     assert before["feedback_events"] == 2 and before["schema_version"] >= 2
 
@@ -150,7 +153,14 @@ def test_store_list_export_import(home, tmp_path, files, capsys, monkeypatch):
     rc, out, _ = run(capsys, "store", "import", archive, "--format", "json")
     assert rc == 0 and json.loads(out)["datasets"] == 1
     after = json.loads(run(capsys, "store", "list", "--format", "json")[1])
-    assert {k: v for k, v in after.items() if k != "path"} == {k: v for k, v in before.items() if k != "path"}
+    assert [f["available"] for f in before["finetunes"]] == [True] and [f["available"] for f in after["finetunes"]] == [False]
+    drop = ("path", "finetunes")
+    assert {k: v for k, v in after.items() if k not in drop} == {k: v for k, v in before.items() if k not in drop}
+    rc, out, _ = run(capsys, "store", "list")  # the list says the fine-tune's weights stayed behind, and the error too
+    assert "weights not here" in out
+    rc, _, err = run(capsys, "recommend", "--dataset", "films", "--liked", "a", "--model", "content",
+                     "--encoder", "ft-0123456789abcdef")
+    assert rc == 2 and "without their weights" in err
     rc, out, _ = run(capsys, "profile", "show", "ann", "--format", "json")
     assert json.loads(out)["disliked"] == ["b"]
 
