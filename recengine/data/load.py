@@ -1094,7 +1094,7 @@ def _items_from_table(
     if tcol is not None:
         titles = frame[tcol].map(_title)
     else:
-        titles = frame["_text"].str.slice(0, 60)
+        titles = text_title(frame, [c for c in used if c in frame.columns]) if used else frame["_text"].str.slice(0, 60)
     titles = titles.where(titles.str.len() > 0, frame["_id"])
     attributes = frame.drop(columns=[c for c in ("_id", "_text", id_col, tcol, Columns.item, Columns.text, Columns.title)
                                      if c in frame.columns])
@@ -1281,9 +1281,51 @@ def readable_title(title: str) -> str:
     return f"{article}{'' if article.endswith(chr(39)) else ' '}{m['body']}{m['rest'] or ''}"
 
 
+#: the longest title shown whole: a "title" that is a whole description (4,000 characters) is cut at a word
+LONGEST_TITLE = 100
+
+
 def _title(value: object) -> str:
-    """A title cell as shown: no markup, and said as it reads (empty when missing)."""
-    return "" if missing(value) else readable_title(plain_text(str(value)))
+    """A title cell as shown: no markup, said as it reads, at most :data:`LONGEST_TITLE` characters (cut at a word
+    with "…"); empty when missing.
+
+    >>> _title("word " * 40)[-10:], len(_title("word " * 40)) <= LONGEST_TITLE
+    ('word word…', True)
+    """
+    return "" if missing(value) else cut_at_word(readable_title(plain_text(str(value))), LONGEST_TITLE)
+
+
+def cut_at_word(text: str, width: int) -> str:
+    """``text`` if it fits in ``width`` characters, else cut at the last word that fits, with "…".
+
+    >>> cut_at_word("The Daily Brief · Episode about election results", 30)
+    'The Daily Brief · Episode…'
+    """
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space >= width // 2 else cut).rstrip(" ·,;:-") + "…"
+
+
+#: the longest title made from an item's text, where no column holds one
+TEXT_TITLE = 60
+
+
+def text_title(frame: pd.DataFrame, text_cols: Sequence[str]) -> pd.Series:
+    """Titles for items of a file with no title column: the values of its text columns, without the labels the
+    embedded text gives them ("Show: ... Summary: ..."), joined by " · " and cut at a word with "…".
+
+    >>> text_title(pd.DataFrame({"show": ["The Daily Brief"], "summary": ["Episode about election results and "
+    ...                                                                 "analysis of the vote (part 1)"]}), ["show", "summary"]).tolist()
+    ['The Daily Brief · Episode about election results and…']
+    """
+    def one(row: tuple) -> str:
+        return cut_at_word(" · ".join(t for t in (_title(v) for v in row) if t), TEXT_TITLE)
+
+    if not len(text_cols):
+        return pd.Series([""] * len(frame), index=frame.index)
+    return pd.Series([one(r) for r in frame[list(text_cols)].itertuples(index=False, name=None)], index=frame.index)
 
 
 def unnamed_title(frame: pd.DataFrame, text_cols: Sequence[str]) -> str:

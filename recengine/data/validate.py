@@ -1108,6 +1108,8 @@ def title_column(frame: pd.DataFrame, id_column: str, explicit: str | None = Non
     >>> title_column(pd.DataFrame({"article_id": ["1", "2"], "prod_name": ["Strap top", "Tilly"],
     ...                            "colour_group_name": ["Black", "Black"]}), "article_id")
     'prod_name'
+    >>> title_column(pd.DataFrame(columns=["sku", "name.de", "name.en", "description"]), "sku")
+    'name.en'
     >>> title_column(pd.DataFrame({"PRODUCT_ID": ["1", "2"], "COMMODITY_DESC": ["ONIONS", "ONIONS"],
     ...                            "SUB_COMMODITY_DESC": ["ONIONS SWEET", "ONIONS RED"]}), "PRODUCT_ID")
     'SUB_COMMODITY_DESC'
@@ -1119,6 +1121,11 @@ def title_column(frame: pd.DataFrame, id_column: str, explicit: str | None = Non
                             f"Its columns are: {', '.join(cols)}.")
         return explicit
     others = [c for c in cols if c != id_column]
+    # a name in several languages, flattened from JSON ({"name": {"en": ..., "de": ...}} gives name.en, name.de)
+    localised = [c for c in others if (parts := c.rsplit(".", 1))[0] != c and norm(parts[0]) in TITLE_NAMES
+                 and re.fullmatch(r"[a-z]{2}(?:[-_][a-z]{2})?", parts[1].lower())]
+    if localised:
+        return next((c for c in localised if c.rsplit(".", 1)[1].lower().startswith("en")), localised[0])
     for test in (lambda n: n in TITLE_NAMES, lambda n: bool(_TITLE_END.search(n)), lambda n: bool(_NAME_END.search(n))):
         found = [c for c in others if test(norm(c))]
         if found:

@@ -625,3 +625,28 @@ def test_one_bad_date_in_a_small_file_is_named_not_the_column_dropped(tmp_path) 
         recengine.read_dataset(path)
     path.write_text(path.read_text().replace("2024-02-30", "2024-02-29"))
     assert recengine.read_dataset(path).has_timestamps
+
+
+def test_items_with_no_title_column_are_named_by_their_values_not_the_labelled_text() -> None:
+    """A podcast's episodes (show, summary) have no title: they were named by the embedded text cut at 60
+    characters, labels and all ('Show: Laugh Track. Summary: Episode about improv with guest ...')."""
+    shows = ["Laugh Track", "The Daily Brief"]
+    items = pd.DataFrame({"episode_id": [f"ep{i:03d}" for i in range(6)], "show": [shows[i % 2] for i in range(6)],
+                          "summary": [f"Part {i}: a long conversation about improvised comedy with a special guest"
+                                      for i in range(6)]})
+    log = pd.DataFrame({"listener": ["a", "a", "b", "c"], "episode_id": ["ep000", "ep001", "ep002", "ep003"]})
+    ds = recengine.read_dataset(log, items)
+    title = ds.title("ep000")
+    assert title.startswith("Laugh Track · Part 0: a long conversation") and title.endswith("…") and len(title) <= 60
+    assert "Show:" not in title and "Summary:" not in title and ds.texts[0].startswith("Show: Laugh Track.")
+
+
+def test_a_name_in_several_languages_is_the_title_and_a_title_is_never_a_whole_description(tmp_path) -> None:
+    items = tmp_path / "products.jsonl"
+    items.write_text('{"sku": "A1", "name": {"de": "Laufschuh", "en": "Trail shoe"}, "description": "A light shoe"}\n'
+                     '{"sku": "A2", "name": {"de": "Regenjacke", "en": "Rain jacket"}, "description": "Keeps you dry"}\n')
+    log = pd.DataFrame({"customer": ["c1", "c1", "c2"], "sku": ["A1", "A2", "A1"]})
+    ds = recengine.read_dataset(log, items)
+    assert [ds.title("A1"), ds.title("A2")] == ["Trail shoe", "Rain jacket"]  # was the description
+    long = recengine.read_dataset(log, pd.DataFrame({"sku": ["A1", "A2"], "title": ["Kettle " + "steel " * 800, "Mug"]}))
+    assert len(long.title("A1")) <= 100 and long.title("A1").endswith("…") and long.title("A2") == "Mug"
