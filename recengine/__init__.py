@@ -42,6 +42,7 @@ _LAZY = {
     "explain": "recengine.explain",
     "explain_many": "recengine.explain",
     "Explanation": "recengine.explain",
+    "ItemExplanation": "recengine.explain",  # what explain returns (both views and the reason)
     "evaluate": "recengine.evaluation",
 }
 

@@ -27,6 +27,9 @@ def build_parser() -> argparse.ArgumentParser:
         "fine-tuning, recommendations, explanations and evaluation.",
     )
     parser.add_argument("--verbose", action="store_true", help="show full tracebacks on errors, and where warnings come from")
+    from recengine import __version__
+
+    parser.add_argument("--version", action="version", version=f"recengine {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     modules = []
     for info in pkgutil.iter_modules(__path__):

@@ -171,6 +171,29 @@ def _jsonable(obj: Any) -> Any:
     return str(obj)
 
 
+def _listing(obj: dict, prefix: str = "") -> list[tuple[str, Any]]:
+    """A dict as (key, value) lines for a person: nested dicts by dotted keys (options.columns.user), a list one
+    value a line under its key (each warning whole on its own line), an empty one as (none).
+
+    >>> _listing({"n": 2, "warnings": ["a", "b"], "options": {"columns": {"user": "who"}}, "tags": {}})
+    [('n', 2), ('warnings', 'a'), ('', 'b'), ('options.columns.user', 'who'), ('tags', '(none)')]
+    """
+    rows: list[tuple[str, Any]] = []
+    for k, v in obj.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict) and v:
+            rows += _listing(v, key + ".")
+        elif isinstance(v, (list, dict)) and not v:
+            rows.append((key, "(none)"))
+        elif isinstance(v, list) and not any(isinstance(x, (list, dict)) for x in v):
+            rows += [(key if i == 0 else "", x) for i, x in enumerate(v)]
+        elif isinstance(v, (list, dict)):
+            rows.append((key, json.dumps(v, default=_jsonable, ensure_ascii=False)))
+        else:
+            rows.append((key, v))
+    return rows
+
+
 def emit(obj: Any, fmt: str, *, stream: Any = None) -> None:
     """Print a result: a dict or DataFrame as a table, JSON or CSV."""
     out = stream or sys.stdout
@@ -180,11 +203,12 @@ def emit(obj: Any, fmt: str, *, stream: Any = None) -> None:
         return
     frame = obj if isinstance(obj, pd.DataFrame) else None
     if frame is None and isinstance(obj, dict):
-        rows = [(k, v if not isinstance(v, (list, dict)) else json.dumps(v, default=_jsonable, ensure_ascii=False)) for k, v in obj.items()]
         if fmt != "csv":  # a two-column listing, values flush left (a long one does not push the short ones right)
+            rows = _listing(obj)
             width = max((len(str(k)) for k, _ in rows), default=0)
             out.write("".join(f"{k!s:<{width}}  {v}\n" for k, v in rows) or "(no rows)\n")
             return
+        rows = [(k, v if not isinstance(v, (list, dict)) else json.dumps(v, default=_jsonable, ensure_ascii=False)) for k, v in obj.items()]
         frame = pd.DataFrame(rows, columns=["key", "value"])
     if frame is None and isinstance(obj, list):
         frame = pd.DataFrame(obj)
@@ -196,8 +220,10 @@ def emit(obj: Any, fmt: str, *, stream: Any = None) -> None:
     elif frame.empty:
         out.write("(no rows)\n")  # not pandas' "Empty DataFrame" repr; the reason goes to stderr
     else:
+        # a missing value (a dislike's weight, no intent, a metric not measured) reads as a dash, not NaN or None
+        shown = frame.astype(object).where(frame.notna(), "—")
         with pd.option_context("display.max_colwidth", 80, "display.width", 200):
-            out.write(frame.to_string(index=False) + "\n")
+            out.write(shown.to_string(index=False) + "\n")
 
 
 PROGRESS_LINE_SECONDS = 10.0

@@ -7,6 +7,7 @@ import argparse
 import pandas as pd
 
 from recengine.cli.common import add_data_options, add_format_option, emit, load_data
+from recengine.errors import ConfigError
 
 ORDER = 10
 
@@ -51,9 +52,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     data.set_defaults(func=lambda a: data.print_help() or 2)
 
 
+def _positional(args: argparse.Namespace) -> None:
+    """The file named without --interactions is the interactions file; naming two different ones is an error."""
+    if not args.path:
+        return
+    if args.interactions and args.interactions != args.path:
+        raise ConfigError(f"two interactions files: {args.path} and --interactions {args.interactions}; name one.")
+    args.interactions = args.path
+
+
 def cmd_inspect(args: argparse.Namespace) -> int:
-    if args.path:
-        args.interactions = args.interactions or args.path
+    _positional(args)
     ds = load_data(args)
     stats = ds.stats()
     stats["options"] = ds.options
@@ -71,8 +80,7 @@ def _summary(d: dict) -> dict:
 def cmd_add(args: argparse.Namespace) -> int:
     from recengine.store import open_store
 
-    if args.path:
-        args.interactions = args.interactions or args.path
+    _positional(args)
     ds = load_data(args)
     saved = open_store().save_dataset(args.name, ds, replace=args.replace)
     if args.format == "json":

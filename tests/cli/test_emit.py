@@ -12,7 +12,10 @@ def test_a_result_dict_lists_its_values_flush_left():
     out = io.StringIO()
     emit({"fingerprint": "ft-1", "n": 3, "cold_items": {"recall@10": 0.19}}, "table", stream=out)
     lines = out.getvalue().splitlines()
-    assert lines == ["fingerprint  ft-1", "n            3", 'cold_items   {"recall@10": 0.19}']
+    assert lines == ["fingerprint           ft-1", "n                     3", "cold_items.recall@10  0.19"]
+    out = io.StringIO()  # a list a line a value (each warning whole), nothing as (none): not one line of JSON
+    emit({"warnings": ["a.csv: 2 rows dropped", "b.csv: no text"], "tags": []}, "table", stream=out)
+    assert out.getvalue().splitlines() == ["warnings  a.csv: 2 rows dropped", "          b.csv: no text", "tags      (none)"]
     out = io.StringIO()
     emit({"n": 3}, "json", stream=out)
     assert json.loads(out.getvalue()) == {"n": 3}
@@ -22,3 +25,13 @@ def test_a_result_dict_lists_its_values_flush_left():
     out = io.StringIO()
     emit({}, "table", stream=out)
     assert out.getvalue() == "(no rows)\n"
+
+
+def test_a_missing_value_in_a_table_reads_as_a_dash():
+    import pandas as pd
+
+    out = io.StringIO()
+    emit(pd.DataFrame({"item_id": ["50", "1"], "feedback": ["liked", "disliked"], "weight": [1.0, float("nan")],
+                       "intent": [None, "x"]}), "table", stream=out)
+    text = out.getvalue()
+    assert "NaN" not in text and "None" not in text and text.count("—") == 2

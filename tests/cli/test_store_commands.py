@@ -251,3 +251,18 @@ def test_inspect_counts_only_clicked_rows_unless_told_to_read_no_label(tmp_path,
     assert rc == 0 and json.loads(out)["n_interactions"] == 1
     rc, _, err = run(capsys, *args, "--label-col", "clicked")
     assert rc == 2 and "clicked" in err and "is_click" in err  # no such column: the file's columns are listed
+
+
+def test_version_and_a_positional_file_beside_another_interactions_file(tmp_path, files, capsys):
+    import recengine
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0 and capsys.readouterr().out.strip() == f"recengine {recengine.__version__}"
+    ratings, _ = files
+    other = tmp_path / "other.csv"
+    other.write_text("user,item\nz,q\nz,r\n")
+    rc, _, err = run(capsys, "data", "inspect", ratings, "--interactions", str(other))
+    assert rc == 2 and "two interactions files" in err  # it inspected the --interactions one without a word
+    rc, out, _ = run(capsys, "data", "inspect", ratings, "--interactions", ratings, "--format", "json")
+    assert rc == 0
