@@ -2,7 +2,10 @@
 
 - ``warm``: each test user's train items form the profile; all items are ranked, train items excluded.
 - ``cold-items``: the profile is the user's train items; only the held-out (cold) items are ranked.
-- ``few-shot``: the profile is the n revealed items (``shots``); all items are ranked, the profile excluded.
+- ``few-shot``: the profile is the n revealed items (``shots``); all items are ranked, the profile excluded. The
+  held-out users are those with more than ``max(shots)`` interactions, the same users at every shot count (so
+  asking for 1,50 measures 1 shot on fewer, heavier users than asking for 1,3,5); at n shots a user's test items
+  are the ones after the first n, so a larger n also leaves fewer to find.
 """
 
 from __future__ import annotations
@@ -124,6 +127,31 @@ def few_to_rank(split: Split, k: int) -> str:
             f"scores high: these figures cannot tell models apart. Use a larger catalogue, or a smaller k.")
 
 
+#: fewer test users than this, and a figure moves by more than the gaps between models from one seed to the next
+FEW_USERS = 30
+
+
+def who_is_measured(split: Split, dataset: Dataset) -> str:
+    """A note on the test users when it matters: so few that the figures are noise, or (warm) users left out
+    because they have too few interactions to hold one out; "" otherwise.
+
+    >>> import recengine
+    >>> from recengine.data import warm_split
+    >>> ds = recengine.load_sample("movielens-100k")
+    >>> who_is_measured(warm_split(ds), ds)
+    ''
+    """
+    n = len(split.test_users)
+    notes = []
+    if 0 < n < FEW_USERS:
+        notes.append(f"only {n} test user(s): figures this small move by more than the gaps between models from one "
+                     "seed to the next; compare several seeds")
+    if split.protocol == "warm" and split.profiles is None and n < dataset.n_users:
+        notes.append(f"{dataset.n_users - n:,} of {dataset.n_users:,} users are not measured: too few interactions "
+                     "to hold one out")
+    return "; ".join(notes)
+
+
 def tuned_elsewhere(encoder: Any, train: Dataset) -> str:
     """A note when ``encoder`` is a fine-tune trained on other interactions than ``train`` (a split's training
     data): it may have learned from the very interactions the split holds out, and then the text models' figures
@@ -226,6 +254,7 @@ def evaluate(
     vectors = None if embeddings is None else np.asarray(getattr(embeddings, "vectors", embeddings), dtype=np.float32)
     if elsewhere := (tuned_elsewhere(encoder, splits[0].train) if any(getattr(m, "reads_text", False) for m in built) else ""):
         warnings.warn(elsewhere, UserWarning, stacklevel=2)
+    measured = {id(s): who_is_measured(s, dataset) for s in splits}
     total, done, rows = len(built) * len(splits), 0, []
     for model in built:
         stage = None
@@ -244,7 +273,8 @@ def evaluate(
             row.update(split_metrics(recs, split, k, vectors))
             row["fit_seconds"] = float(model.fit_seconds or 0.0)
             row["n_users"] = int(len(split.test_users))
-            row["note"] = "; ".join(n for n in (few_to_rank(split, k), elsewhere if getattr(model, "reads_text", False) else "") if n)
+            row["note"] = "; ".join(n for n in (few_to_rank(split, k), measured[id(split)],
+                                                elsewhere if getattr(model, "reads_text", False) else "") if n)
             if recs.empty and len(split.test_users):  # not 0.0: a model that cannot score is not a model that missed
                 for key in (*(f"{m}@{k}" for m in ("recall", "ndcg", "hit", "mrr", "map")), "coverage"):
                     row[key] = float("nan")
