@@ -195,6 +195,12 @@ def reason(
     if intent_helped:  # "it matches your request" is said already: not twice in one sentence
         signal_parts = [p for p in signal_parts if p != SIGNAL_PHRASES["intent"][0]]
     matches = f"it is {_join(list(asked))}, as your request asks" if asked else "it matches your request"
+    intent = getattr(profile, "intent", None) if profile is not None else None
+    if intent:
+        from recengine.text.facets import positive_text
+
+        if positive_text(intent) == "":  # "I don't want horror" asks for nothing: the rest comes by popularity
+            matches = "it is popular and is none of what your request turns away"
 
     negatives = sorted((float(v), i) for i, v in enumerate(sig.values) if float(v) < 0
                        and not (explanation.is_cold and is_collaborative(sig.feature_names[i])))

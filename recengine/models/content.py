@@ -246,12 +246,14 @@ class ContentKNN(Recommender):
             from recengine.text.facets import positive_text
 
             # what a request turns away is left out of its embedding ("a comedy, no romance" embeds "a comedy"); a
-            # request of refusals alone ("I don't want horror") is read as a typical item, the catalogue's centroid
+            # request of refusals alone ("I don't want horror") asks for nothing: the other items come by popularity
+            # (a typical item, the catalogue's centroid, breaks ties), where the centroid alone gave the same few
+            # middling titles whatever was turned away
             said = [positive_text(profiles[r].intent) for r in rows]
             texts = sorted({profiles[r].intent if p is None else p for r, p in zip(rows, said) if p != ""})
             q = dict(zip(texts, self.embed_queries(texts))) if texts else {}
             for r, p in zip(rows, said):
-                out[r] = (self._centroid() if p == "" else q[profiles[r].intent if p is None else p]) @ self.vectors.T
+                out[r] = self._refusals_only() if p == "" else q[profiles[r].intent if p is None else p] @ self.vectors.T
             for r in rows:  # the category labels the request names lift the items that hold them
                 lift = self.facets.lift(self.read_intent(profiles[r].intent))
                 if lift is not None:
@@ -259,6 +261,16 @@ class ContentKNN(Recommender):
                     out[r] += FACET_WEIGHT * float(cos.max() - cos.min() + 1e-6) * lift
             out[:, ~self.has_text] = np.nan
         return out
+
+    def _refusals_only(self) -> np.ndarray:
+        """Scores for a request that only turns things away: log popularity scaled to [0, 1], plus a tenth of each
+        item's cosine to the catalogue's centroid (an untouched catalogue: the centroid alone)."""
+        typical = self._centroid() @ self.vectors.T
+        pop = np.log1p(np.asarray(self.item_popularity if self.item_popularity is not None else np.zeros(len(typical)),
+                                  dtype=np.float64))
+        if pop.max(initial=0.0) <= 0:
+            return typical.astype(np.float32)
+        return (pop / pop.max() + 0.1 * typical).astype(np.float32)
 
     def _centroid(self) -> np.ndarray:
         """The unit mean of the item vectors: what a typical item says."""
@@ -303,6 +315,13 @@ class ContentKNN(Recommender):
     def intent_note(self, intent: str) -> str | None:
         """A sentence for the user when ``intent`` matches the item texts hardly better than meaningless words (a
         request that names one of the catalogue's category labels, to ask for it or turn it away, is never a guess)."""
+        from recengine.text.facets import positive_text
+
+        if positive_text(intent) == "":
+            turned = self.intent_avoided(intent)
+            return (f"the request “{intent}” only says what to leave out"
+                    + (f" ({', '.join(turned)})" if turned else "") + ": the other items come by popularity; "
+                    "say what you would like too (a genre, a topic, a title)")
         if self.read_intent(intent):
             return None
         strength = self.intent_strength(intent)

@@ -191,3 +191,10 @@ def test_a_new_items_missing_popularity_is_not_called_less_popular():
     e = make([0.6], [0.0, 0.0, 0.9, 0.0, -0.5], cold=True)
     text = reason(e, Profile.from_items(["1"]))
     assert "nobody has chosen it yet" in text and "less popular" not in text
+
+
+def test_a_request_that_only_turns_things_away_is_not_said_to_be_matched():
+    e = make([], [0.0, 0.0, 0.0, 0.9, 0.0], intent=0.8)
+    assert "it matches your request" in reason(e, Profile.from_intent("a heist film"))
+    text = reason(e, Profile.from_intent("I don't want horror"))
+    assert "matches your request" not in text and "none of what your request turns away" in text

@@ -161,7 +161,14 @@ def test_a_label_the_request_turns_away_comes_last_and_is_not_embedded(hybrid, s
     recs = hybrid.content.recommend(Profile.from_intent(intent), k=50)
     assert not any("Horror" in g for g in _genres_of(sample, recs))
     assert hybrid.intent_summary(intent) == "turns away Horror: the items holding it come last"
-    assert hybrid.profile_notes(Profile.from_intent(intent)) == ([], True)
+    notes, usable = hybrid.profile_notes(Profile.from_intent(intent))  # not called a guess: said what it is
+    assert usable and notes == ["the request “I don't want horror” only says what to leave out (Horror): the other "
+                                "items come by popularity; say what you would like too (a genre, a topic, a title)"]
+    # by popularity, not the same few middling titles whatever is turned away (the catalogue's centroid)
+    popular = recs["item_id"].head(10).map(lambda i: sample.item_popularity[sample.item_map.index(i)])
+    assert popular.median() > np.percentile(sample.item_popularity, 95)
+    westerns = hybrid.content.recommend(Profile.from_intent("anything but westerns"), k=10)
+    assert list(westerns["item_id"]) != list(recs["item_id"].head(10))  # Scream is back: it is no western
 
 
 def test_the_reason_names_a_label_asked_for_by_meaning(hybrid, sample):
