@@ -111,9 +111,11 @@ def mix_sentence(val: dict) -> str:
     held = val.get("held_out_items")
     how = str(val.get("chosen_by", ""))
     if "checked" in how and held:  # the guard kept the configured mix
-        why = f"the base was not clearly better on {held:,} items held out of training"
+        why = (f"the base was not clearly better on {held:,} of the training data's own items, held out for this check "
+               "(the cold items it is measured on are others)")
     elif how == "pseudo-cold validation" and held:  # alpha chosen on the held-out items
-        why = f"the mix that did best on {held:,} items held out of training"
+        why = (f"the mix that did best on {held:,} of the training data's own items, held out for this check "
+               "(the cold items it is measured on are others)")
     else:
         why = "as set"
     return (f"The saved encoder is {alpha:.0%} fine-tuned and {1 - alpha:.0%} base weights (alpha {alpha:g}): {why}. "
