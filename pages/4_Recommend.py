@@ -1,5 +1,6 @@
 """4 Recommend: build a profile, get top-k cards with reasons and SHAP charts; like / dislike re-ranks at once."""
 
+import numpy as np
 import streamlit as st
 
 from recengine.explain.explanation import is_intent
@@ -130,7 +131,10 @@ def fill(reason, why, explained, rank: int) -> None:
                 figure(signal_waterfall(explained, title="signals"), f"signals-{item}", key=f"sig_{item}",
                        buttons=False)
         with b:
-            if len(explained.history.feature_names):
+            if len(explained.history.feature_names) and not np.abs(explained.history.values).max() > 1e-9:
+                st.caption("Nothing in the profile moves this model's score (it ranks the same for everyone), so "
+                           "there is no history to draw.")
+            elif len(explained.history.feature_names):
                 only_request = all(is_intent(p) for p in explained.history.feature_names)
                 figure(history_bars(explained, title="your request" if only_request else "your history"),
                        f"history-{item}", key=f"hist_{item}",

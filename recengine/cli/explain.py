@@ -51,6 +51,7 @@ def _print_table(result: dict[str, Any]) -> None:
     cold = " (cold item: no interactions)" if result["is_cold"] else ""
     out.write(f"{result['title']} [{result['item_id']}]{cold}\nscore {result['score']:.4f}\n\n{result['reason']}\n\n")
     signals = pd.DataFrame(result["signals"]).sort_values("shap", key=abs, ascending=False)
+    signals["shap"] = signals["shap"].round(6) + 0.0  # -0.000000 is a rounding's sign, not a push: read 0
     out.write(f"signals (base value {result['base_value']:.4f} + SHAP values = score; {result['methods']['signals']})\n")
     emit(signals, "table", stream=out)
     if result["history"]:
@@ -60,7 +61,9 @@ def _print_table(result: dict[str, Any]) -> None:
             f"{result['methods']['history']})\n"
         )
         history["item_id"] = history["item_id"].fillna("")  # the request and the profile's size have no id
-        emit(history[["item_id", "title", "shap"]], "table", stream=out)
+        history["shap"] = history["shap"].round(6) + 0.0
+        columns = ["item_id", "title", "shap"] + (["error"] if history["error"].abs().max() > 1e-9 else [])
+        emit(history[columns], "table", stream=out)
 
 
 def cmd_explain(args: argparse.Namespace) -> int:

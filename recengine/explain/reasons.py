@@ -166,7 +166,8 @@ def reason(
             intent_helped = True
         elif (liked is None or player in liked) and by_text and not (explanation.is_cold and player in textless):
             if _stands_out(hist.values, hist.errors, hist.feature_names, i, item_top):
-                named_items.append(one_line(hist.labels[i], QUOTED_TITLE))
+                label = str(hist.labels[i])  # an item with no title goes by its id: "item R900", not a bare code
+                named_items.append(f"item {player}" if label == str(player) else one_line(label, QUOTED_TITLE))
             elif i in item_top:
                 blurred = True
     named_items = named_items[:max_items]

@@ -42,7 +42,8 @@ LABEL_WIDTH = 26
 
 
 def _fmt(v: float) -> str:
-    return f"{v:+.3f}"
+    """A push as a bar's label: signed, three decimals; one that rounds to nothing is +0.000, never -0.000."""
+    return f"{round(float(v), 3) + 0.0:+.3f}"
 
 
 def signal_waterfall(explanation: Any, max_signals: int = 10, title: str | None = None) -> go.Figure:
@@ -200,6 +201,7 @@ def signal_beeswarm(explanations: Sequence[Any], title: str | None = None, seed:
     data = np.vstack([v.data for v in views]).astype(float)
     order = np.argsort(np.abs(shap_values).mean(axis=0), kind="stable")  # most important ends on top
     rng = np.random.default_rng(seed)
+    labels = list(views[0].labels)
     fig = go.Figure()
     for row, j in enumerate(order):
         col = data[:, j]
@@ -222,13 +224,14 @@ def signal_beeswarm(explanations: Sequence[Any], title: str | None = None, seed:
                     "showscale": row == len(order) - 1,
                     "colorbar": {"title": "signal value", "tickvals": [0, 1], "ticktext": ["low", "high"]},
                 },
-                customdata=np.column_stack([[v.title for v in views], col]),
-                hovertemplate="%{customdata[0]}<br>" + names[j] + " = %{customdata[1]}<br>SHAP %{x:+.4f}<extra></extra>",
+                customdata=np.column_stack([[html.escape(one_line(v.title, 60)) for v in views],
+                                            [f"{c:.3g}" if np.isfinite(c) else "missing" for c in col]]),
+                hovertemplate="%{customdata[0]}<br>" + html.escape(labels[j]) + " (" + html.escape(names[j])
+                + " = %{customdata[1]})<br>SHAP %{x:+.4f}<extra></extra>",
                 showlegend=False,
             )
         )
     fig.add_vline(x=0, line_color="#9CA3AF")
-    labels = list(views[0].labels)
     fig.update_yaxes(tickvals=list(range(len(order))), ticktext=[labels[j] for j in order])
     fig.update_xaxes(title="SHAP value (effect on the score)")
     # Traces in the signals' own order, so legends and tests read naturally.

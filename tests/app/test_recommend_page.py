@@ -186,3 +186,9 @@ def test_a_dislike_lowers_what_resembles_it_and_the_card_says_why(run_page):
     assert lowered and all("“Star Wars”" in c for c in lowered)
     # the scores on the cards are out of order now: the caption says why, sliders or not
     assert any("items like one you turned down are moved lower" in c.value for c in at.caption)
+
+
+def test_a_model_that_ranks_the_same_for_everyone_draws_no_empty_history(run_page):
+    at = run_page("pages/4_Recommend.py", rec_mode="items", rec_items=["50", "172"], rec_model="popularity")
+    assert_clean(at)
+    assert any("Nothing in the profile moves this model's score" in c.value for c in at.caption)

@@ -130,3 +130,15 @@ def test_signals_that_moved_nothing_are_one_step_not_a_row_of_empty_bars():
     assert not any(y.startswith(("matches your request", "item age")) for y in labels)
     assert any("2 signals at about 0" in y for y in labels) and any("(missing)" in y for y in labels)
     assert trace.x[0] + sum(trace.x[1:-1]) == pytest.approx(e.score)
+
+
+def test_a_push_that_rounds_to_nothing_reads_plus_zero_and_the_beeswarm_hover_names_the_signal():
+    e = Explanation(np.array([0.5, -0.00004]), 0.0, np.ones(2), ["1", "2"], "history", "9", "Heat", 0.49996,
+                    labels=["Toy Story", "GoldenEye"])
+    assert any(str(y).endswith("+0.000") for y in history_bars(e).data[0].y)
+    assert not any("-0.000" in str(y) for y in history_bars(e).data[0].y)
+    es = [Explanation(np.array([0.1, -0.1]), 0.0, np.array([20.676387786865234, np.nan]), ["ease", "popularity"],
+                      "signals", "1", "Toy Story", 0.0, labels=["tastes like yours (EASE)", "popularity"])]
+    trace = signal_beeswarm(es).data[0]
+    assert "tastes like yours (EASE)" in trace.hovertemplate and trace.customdata[0][1] == "20.7"
+    assert signal_beeswarm(es).data[1].customdata[0][1] == "missing"

@@ -198,3 +198,10 @@ def test_a_request_that_only_turns_things_away_is_not_said_to_be_matched():
     assert "it matches your request" in reason(e, Profile.from_intent("a heist film"))
     text = reason(e, Profile.from_intent("I don't want horror"))
     assert "matches your request" not in text and "none of what your request turns away" in text
+
+
+def test_an_item_with_no_title_is_named_as_an_item_not_a_bare_code():
+    sig = Explanation(np.array([0.5, 0.0, 0.0, 0.0, 0.0]), 0.5, np.ones(5), SIGNALS, "signals", "9", "Heat", 1.0)
+    hist = Explanation(np.array([0.6]), 0.4, np.ones(1), ["R900"], "history", "9", "Heat", 1.0, labels=["R900"])
+    text = reason(ItemExplanation("9", "Heat", 1.0, sig, hist), Profile.from_items(["R900"]))
+    assert "you liked item R900" in text
