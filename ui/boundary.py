@@ -42,6 +42,9 @@ CSS = """
     [data-testid="stHorizontalBlock"] > [data-testid="stColumn"]:has([data-testid="stSelectbox"]) {min-width: calc(50% - 1rem);}
     [data-testid="stHorizontalBlock"] > [data-testid="stColumn"]:has([data-testid="stMetric"]) {min-width: calc(33% - 1rem);}
     [data-testid="stHorizontalBlock"] > [data-testid="stColumn"]:has([data-testid="stPlotlyChart"]) {min-width: 100%;}
+    /* a button keeps its whole label ("Comput…", "Rese…"); a multiselect's chips take the whole row */
+    [data-testid="stHorizontalBlock"] > [data-testid="stColumn"]:has([data-testid="stMultiSelect"]) {min-width: 100%;}
+    [data-testid="stColumn"] .stButton button {min-width: max-content;}
   }
   .pill {display: inline-block; padding: 0 .55rem; border-radius: 999px; font-size: .85rem; color: white;
          margin-right: .3rem;}
