@@ -170,3 +170,13 @@ def test_an_item_id_with_a_comma_can_be_named(tmp_path, capsys):
     assert main(["recommend", "--interactions", str(inter), "--liked", "Shirt, blue", "--model", "itemknn", "--format", "json"]) == 0
     recs = [r["item_id"] for r in json.loads(capsys.readouterr().out)]
     assert "Shirt, blue" not in recs and {"Hat", "Scarf"} <= set(recs)
+
+
+def test_a_table_names_the_dislike_that_moved_an_item_and_says_why_scores_are_out_of_order(capsys):
+    assert main(["recommend", "--sample", "movielens-100k", "--liked", "174,195,96", "--disliked", "50", "--model", "ease",
+                 "--k", "10"]) == 0
+    out, err = capsys.readouterr()
+    assert "Star Wars (50)" in out and "a lower score can rank higher" in err
+    assert main(["recommend", "--sample", "movielens-100k", "--liked", "174,195,96", "--disliked", "50", "--model", "ease",
+                 "--k", "10", "--format", "json"]) == 0
+    assert "50" in [r["lowered_by"] for r in json.loads(capsys.readouterr().out)]  # JSON keeps the id
