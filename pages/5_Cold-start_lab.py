@@ -76,7 +76,10 @@ def new_item_section(ds, key) -> None:
     with left, guard("finding the audience"):
         who = new_item_audience(content, ds, item_text, k=20)
         # headers in words on a projector; the download keeps the same table
-        table(who.rename(columns=AUDIENCE_HEADERS), "new-item-audience", key="dl_audience", height=420)
+        # the reason is what an audience reads: it gets the room, a (hashed) user id the least
+        table(who.rename(columns=AUDIENCE_HEADERS), "new-item-audience", key="dl_audience", height=420,
+              column_config={"user": st.column_config.TextColumn(width="small"),
+                             "because they chose": st.column_config.TextColumn(width="large")})
     with right, guard("finding the nearest items"):
         near = nearest_items(content, item_text, k=11)
         # an example taken from the catalogue is not its own nearest item
