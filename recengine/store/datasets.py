@@ -142,24 +142,28 @@ def load(row: sqlite3.Row, root: Path, name: str) -> Dataset:
     )
 
 
-def remove_orphans(root: Path, referenced: set[str], min_age_s: float = ORPHAN_AGE_S) -> list[str]:
-    """Delete what interrupted work left: dataset folders no row points at, export/import scratch folders.
+def remove_orphans(root: Path, referenced: set[str], min_age_s: float = ORPHAN_AGE_S,
+                   since: float = 0.0) -> tuple[list[str], list[str]]:
+    """Delete what interrupted work left: dataset folders no row points at, export/import scratch folders; returns
+    (removed, kept): dataset folders from before ``since`` (the database's making) are kept, never deleted.
 
     Only once they are ``min_age_s`` old, so a save still in progress in another process is left alone.
     """
     base = root / DATASETS_DIR
     candidates = [(f"{DATASETS_DIR}/{c.name}", c) for c in base.iterdir()] if base.is_dir() else []
     candidates += [(c.name, c) for c in root.iterdir() if c.name.startswith((".export-", ".import-"))]
-    removed = []
+    removed, kept = [], []
     now = time.time()
     for rel, child in candidates:
         if rel in referenced or not child.is_dir():
             continue
         try:
-            age = now - child.stat().st_mtime
+            made = child.stat().st_mtime
         except FileNotFoundError:
             continue
-        if age >= min_age_s:
+        if rel.startswith(DATASETS_DIR) and made < since:
+            kept.append(rel)
+        elif now - made >= min_age_s:
             shutil.rmtree(child, ignore_errors=True)
             removed.append(rel)
-    return removed
+    return removed, kept

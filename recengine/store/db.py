@@ -48,8 +48,16 @@ def connect(path: Path, timeout: float = BUSY_TIMEOUT_S) -> sqlite3.Connection:
         conn.execute("PRAGMA foreign_keys=ON")
     except sqlite3.DatabaseError as exc:
         conn.close()
+        said = str(exc).lower()
+        if "readonly" in said or "read-only" in said:
+            raise StoreError(f"cannot write to the recengine store at {path}: the file or its folder is read-only. "
+                             "Make it writable, or point RECENGINE_HOME at a writable folder.") from exc
+        if "disk i/o" in said or "full" in said:
+            raise StoreError(f"cannot write to the recengine store at {path} ({exc}): is the disk full? Free some "
+                             "space and try again; nothing saved was changed.") from exc
         raise StoreError(
-            f"{path} is not a readable recengine store ({exc}). Move it aside, or point RECENGINE_HOME at another folder."
+            f"{path} is not a readable recengine store ({exc}). Move it aside (the saved datasets' folders are kept), "
+            "or point RECENGINE_HOME at another folder."
         ) from exc
     return conn
 

@@ -9,6 +9,7 @@ import shutil
 import sqlite3
 import threading
 import time
+import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
@@ -65,8 +66,14 @@ class Store(ProfilesMixin):
         self._write_lock = WriteLock(self.root / "write.lock")
         with self._write_lock:
             self.migrated_from = migrate(self._conn, self.path)
-        with contextlib.suppress(OSError):  # tidying up must never stop the store from opening
-            self.remove_orphans()
+        try:
+            with contextlib.suppress(OSError):  # tidying up must never stop the store from opening
+                self.remove_orphans()
+        except sqlite3.DatabaseError as exc:  # a damaged page, found by the first query
+            self._conn.close()
+            raise StoreError(f"{self.path} is damaged ({exc}). Restore it from a backup (recengine store export makes "
+                             "one), or move it aside to start an empty store: the saved datasets' folders are kept."
+                             ) from exc
 
     # -- plumbing ----------------------------------------------------------------------------------
     @property
@@ -171,9 +178,21 @@ class Store(ProfilesMixin):
         shutil.rmtree(self.root / folder, ignore_errors=True)
 
     def remove_orphans(self, min_age_s: float = _ds.ORPHAN_AGE_S) -> list[str]:
-        """Delete files left by interrupted dataset saves (older than ``min_age_s``); returns their folders."""
+        """Delete files left by interrupted dataset saves (older than ``min_age_s``); returns their folders.
+
+        Only folders written since this database was made: older ones belong to a database that went missing or
+        was emptied (moved aside, a 0-byte file), and are all that is left of its datasets. They are kept, with
+        a warning that says where.
+        """
         referenced = {r[0] for r in self._query("SELECT folder FROM datasets")}
-        return _ds.remove_orphans(self.root, referenced, min_age_s)
+        made = self._query("SELECT MIN(applied_at) FROM schema_version")[0][0] or 0.0
+        removed, kept = _ds.remove_orphans(self.root, referenced, min_age_s, since=float(made))
+        if kept:
+            warnings.warn(f"{len(kept)} saved dataset folder(s) in {self.root / _ds.DATASETS_DIR} are older than the "
+                          f"store's database {self.path.name} and not in it: they are kept. If the old database is "
+                          "elsewhere (a backup, a file moved aside), put it back to see them again.", UserWarning,
+                          stacklevel=3)
+        return removed
 
     # -- fine-tuned encoders -----------------------------------------------------------------------
     def record_finetune(

@@ -214,6 +214,7 @@ def test_orphan_folders_are_removed_only_when_unreferenced(store, tiny, same_dat
 def test_opening_tidies_up_old_leftovers_only(home, tiny, same_dataset):
     store = open_store(home)
     store.save_dataset("kept", tiny)
+    store.conn.execute("UPDATE schema_version SET applied_at = applied_at - 3 * 3600")  # a store made 3 hours ago
     store.close()
     old = time.time() - 2 * 3600
     leftovers = [home / "store" / "datasets" / "0ld", home / "store" / ".import-0ld"]
@@ -262,3 +263,42 @@ def test_profile_names_are_trimmed_on_every_call(store):
     assert store.get_profile(" alice ")["liked"] == {"50": 1.0} and store.get_profile("alice")["liked"] == {"50": 1.0}
     assert [e["item_id"] for e in store.feedback_events(" alice ")] == ["50"]  # was an unknown profile ' alice '
     assert store.remove_profile("alice  ") == 1
+
+
+def test_a_missing_or_emptied_database_never_costs_the_saved_datasets_their_files(home, tiny, same_dataset):
+    """A moved-aside or 0-byte recengine.sqlite made a fresh store, and the next command deleted every saved
+    dataset's folder over an hour old as an orphan of it."""
+    store = open_store(home)
+    store.save_dataset("kept", tiny)
+    store.close()
+    folders = list((home / "store" / "datasets").iterdir())
+    old = time.time() - 2 * 3600
+    for folder in folders:
+        os.utime(folder, (old, old))
+    db = home / "store" / "recengine.sqlite"
+    aside = db.with_name("aside.sqlite")
+    os.replace(db, aside)
+    for suffix in ("-wal", "-shm"):
+        db.with_name(db.name + suffix).unlink(missing_ok=True)
+    for _ in range(2):  # the fresh store's first opening, and a later one
+        with pytest.warns(UserWarning, match="older than the store's database"):
+            fresh = open_store(home)
+        assert fresh.list_datasets() == [] and all(f.exists() for f in folders)
+        fresh.close()
+    for suffix in ("-wal", "-shm"):
+        db.with_name(db.name + suffix).unlink(missing_ok=True)
+    os.replace(aside, db)  # put back: everything is there
+    with open_store(home) as back:
+        same_dataset(tiny, back.load_dataset("kept"))
+
+
+def test_a_damaged_page_is_a_store_error_not_a_traceback(home, tiny):
+    with open_store(home) as store:
+        store.save_dataset("x", tiny)
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        db = store.path
+    data = bytearray(db.read_bytes())
+    data[4096 * 2 : 4096 * 3] = b"\xff" * 4096  # a page of the tables, not the header
+    db.write_bytes(bytes(data))
+    with pytest.raises(StoreError, match="is damaged .*malformed.*folders are kept"):
+        open_store(home)
