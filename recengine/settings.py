@@ -37,7 +37,12 @@ def home_dir() -> Path:
 def _megabytes(env: str, default: float) -> int:
     """Bytes from the megabytes that ``$env`` gives, else ``default``."""
     raw = os.environ.get(env)
-    mb = float(raw) if raw else default
+    try:
+        mb = float(raw) if raw else default
+    except ValueError:
+        from recengine.errors import ConfigError
+
+        raise ConfigError(f"${env} is {raw!r}; give a number of megabytes, e.g. {env}={int(default)}.") from None
     return int(mb * 1024 * 1024)
 
 

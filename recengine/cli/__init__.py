@@ -8,6 +8,7 @@ shows the traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import pkgutil
 import sys
@@ -44,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):  # a terminal in LANG=C cannot write "Amélie": write "Am\xe9lie", not a traceback
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="backslashreplace")
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     verbose = "--verbose" in argv  # welcome anywhere: before the command, as argparse wants, or after it
@@ -67,6 +71,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:
+        said = _system_error(exc)
+        if said is None:
+            raise
+        if args.verbose:
+            traceback.print_exc()
+        print(f"error: {said}", file=sys.stderr)
+        return EXIT_USER_ERROR
+
+
+def _system_error(exc: OSError) -> str | None:
+    """What to tell a user when the machine, not the data, stopped the work: a full disk, a read-only or
+    forbidden folder; None for anything else (a bug: its traceback is shown).
+
+    >>> import errno
+    >>> _system_error(OSError(errno.ENOSPC, "No space left on device", "/tmp/x"))[:40]
+    'no space left on the disk writing /tmp/x'
+    """
+    import errno
+
+    where = f" writing {exc.filename}" if exc.filename else ""
+    if exc.errno == errno.ENOSPC:
+        return (f"no space left on the disk{where}. Free some space and run it again; what was saved before is "
+                "unchanged (a half-written result is cleared on the next run).")
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        place = f" {exc.filename}" if exc.filename else ""
+        return (f"not allowed to write{place} ({exc.strerror}). Make the folder writable, or point RECENGINE_HOME at "
+                "a folder you can write to.")
+    return None
 
 
 def _show_warning(message: Warning | str, category: type[Warning], *args: object, **kwargs: object) -> None:

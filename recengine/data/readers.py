@@ -13,6 +13,7 @@ import gzip
 import io
 import json
 import re
+import sys
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -25,6 +26,10 @@ import pandas as pd
 from recengine.data.patterns import match
 from recengine.errors import DataError
 from recengine.settings import max_file_bytes
+
+# a cell of item text may be a whole article: the csv module stops at 128 KiB by default, with an error that
+# names no file, row or column
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 Source = str | Path | IO[bytes] | IO[str] | pd.DataFrame | bytes
 

@@ -201,6 +201,10 @@ def _copy_files(zf: zipfile.ZipFile, dest: Path, row: dict[str, Any], path: Path
                 os.fsync(fout.fileno())
         except KeyError:
             raise StoreError(f"{path}: the file {member} of dataset {row['name']!r} is missing from the export.") from None
+        except zipfile.BadZipFile as exc:  # a flipped byte: the zip's own checksum (CRC-32) catches it
+            tmp.unlink(missing_ok=True)
+            raise StoreError(f"{path}: the file {member} of dataset {row['name']!r} is damaged ({exc}); nothing was "
+                             "imported. Export the store again.") from None
         if sha256_file(tmp) != record["sha256"]:
             raise StoreError(f"{path}: the file {member} of dataset {row['name']!r} is damaged (checksum mismatch).")
         os.replace(tmp, target)

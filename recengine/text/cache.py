@@ -49,6 +49,7 @@ class _Shard:
 
 _memo: OrderedDict[str, _Shard] = OrderedDict()
 _memo_lock = threading.Lock()
+_file_locks: dict[str, Any] = {}  # the lock object of each cache folder, shared by this process
 
 
 def text_keys(texts: Sequence[str]) -> list[bytes]:
@@ -117,10 +118,18 @@ class EmbeddingCache:
         self.dir = (root or cache_root()) / fingerprint
 
     def _lock(self) -> Any:
+        """The cache folder's lock: one object per folder in this process, so that a thread holding it may take it
+        again (a write that merges shards and meets a damaged one discards it under the same lock; a second
+        FileLock on the same file waited on itself for the whole timeout)."""
         from filelock import FileLock
 
         self.dir.mkdir(parents=True, exist_ok=True)
-        return FileLock(str(self.dir / ".lock"), timeout=600)
+        path = str(self.dir / ".lock")
+        with _memo_lock:
+            lock = _file_locks.get(path)
+            if lock is None:
+                lock = _file_locks[path] = FileLock(path, timeout=600)
+        return lock
 
     def _read(self, path: Path) -> _Shard | None:
         """A verified shard, or None (after a warning and removal) when the file is damaged."""

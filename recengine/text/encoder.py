@@ -456,6 +456,13 @@ class Encoder:
                 )
                 emb = torch.nn.functional.normalize(emb.float(), dim=-1)
                 out[part] = emb.cpu().numpy()
+                if not np.isfinite(out[part]).all():  # damaged weights (or fp16 overflow): never cached, never used
+                    bad = int((~np.isfinite(out[part]).all(axis=1)).sum())
+                    raise ModelError(
+                        f"the encoder {self.name} gave vectors that are not numbers (NaN or infinite) for {bad} of "
+                        f"{len(part)} texts, so its weights are damaged{' or fp16 overflowed' if self.precision == 'fp16' else ''}. "
+                        "Nothing was cached. Fine-tune it again (a fine-tune's folder can be deleted and retrained), "
+                        "or use another encoder.")
                 if on_chunk is not None:
                     on_chunk(part, out[part])
                 if progress:

@@ -266,3 +266,46 @@ def test_version_and_a_positional_file_beside_another_interactions_file(tmp_path
     assert rc == 2 and "two interactions files" in err  # it inspected the --interactions one without a word
     rc, out, _ = run(capsys, "data", "inspect", ratings, "--interactions", ratings, "--format", "json")
     assert rc == 0
+
+
+def test_the_machine_stopping_the_work_is_said_in_one_paragraph(home, files, capsys, monkeypatch, tmp_path):
+    """A full disk, a read-only folder, an odd setting, a damaged export, a terminal that cannot write accents:
+    each was a traceback."""
+    import errno
+    import os
+
+    import recengine.store
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(home / "store" / "datasets" / "x.parquet"))
+
+    ratings, items = files
+    with monkeypatch.context() as m:
+        m.setattr(recengine.store.Store, "save_dataset", full)
+        rc, _, err = run(capsys, "data", "add", "films", ratings, "--items", items)
+    assert rc == 2 and "no space left on the disk writing" in err and "Traceback" not in err
+    with monkeypatch.context() as m:
+        m.setenv("RECENGINE_MAX_FILE_MB", "abc")
+        rc, _, err = run(capsys, "data", "inspect", ratings)
+    assert rc == 2 and "RECENGINE_MAX_FILE_MB is 'abc'" in err
+
+    run(capsys, "data", "add", "films", ratings, "--items", items)
+    archive = tmp_path / "backup.zip"
+    run(capsys, "store", "export", str(archive))
+    blob = bytearray(archive.read_bytes())
+    import zipfile
+
+    with zipfile.ZipFile(archive) as zf:
+        info = next(i for i in zf.infolist() if i.filename.endswith("interactions.parquet"))
+    blob[info.header_offset + 30 + len(info.filename) + 10] ^= 0xFF  # a byte of the member's data
+    archive.write_bytes(bytes(blob))
+    monkeypatch.setenv("RECENGINE_HOME", str(tmp_path / "other-home"))
+    rc, _, err = run(capsys, "store", "import", str(archive))
+    assert rc == 2 and "is damaged" in err and "nothing was imported" in err
+
+    accents = tmp_path / "accents.csv"
+    accents.write_text(pd.read_csv(items).assign(title=lambda f: "Amélie " + f["item"]).to_csv(index=False))
+    env = {**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0", "PYTHONIOENCODING": ""}
+    out = subprocess.run([sys.executable, "-m", "recengine.cli", "recommend", "--interactions", ratings, "--items",
+                          str(accents), "--user", "u0", "--model", "itemknn", "--k", "2"], capture_output=True, env=env)
+    assert out.returncode == 0 and b"Traceback" not in out.stderr and b"Am\\xe9lie" in out.stdout

@@ -650,3 +650,11 @@ def test_a_name_in_several_languages_is_the_title_and_a_title_is_never_a_whole_d
     assert [ds.title("A1"), ds.title("A2")] == ["Trail shoe", "Rain jacket"]  # was the description
     long = recengine.read_dataset(log, pd.DataFrame({"sku": ["A1", "A2"], "title": ["Kettle " + "steel " * 800, "Mug"]}))
     assert len(long.title("A1")) <= 100 and long.title("A1").endswith("…") and long.title("A2") == "Mug"
+
+
+def test_a_csv_cell_longer_than_128_kib_is_read(tmp_path) -> None:
+    """The csv module's default limit stopped such a file with '_csv.Error: field larger than field limit'."""
+    items = tmp_path / "items.csv"
+    pd.DataFrame({"item": ["a", "b"], "title": ["Short", "Long"], "body": ["x", "word " * 30_000]}).to_csv(items, index=False)
+    ds = recengine.read_dataset(pd.DataFrame({"user": ["u", "u", "v"], "item": ["a", "b", "a"]}), items)
+    assert len(ds.texts[ds.item_map.index("b")]) > 140_000

@@ -225,3 +225,43 @@ def test_texts_in_letters_the_default_encoder_does_not_read_are_named(fresh_home
         warnings.simplefilter("error", recengine.text.LanguageWarning)
         english = ds.items.assign(text=["Rain jacket", "Trail shoes", "Wool socks", "Two-person tent"])
         embed_items(dataclasses.replace(ds, items=english), encoder)  # English texts: no warning
+
+
+@pytest.mark.timeout(120)
+def test_a_merge_that_meets_a_damaged_shard_discards_it_without_waiting_on_its_own_lock(fresh_home):
+    """put() merges under the folder's lock; a damaged shard is discarded under a lock too: a second lock object on
+    the same file waited on the first for the whole 600 s timeout."""
+    import time
+
+    cache = EmbeddingCache("demo-0000", dim=4)
+    for i in range(16):
+        cache.put(text_keys([f"t{i}"]), np.full((1, 4), float(i), np.float32))
+    damaged = sorted(cache.dir.glob("shard-*"))[3]
+    blob = bytearray(damaged.read_bytes())
+    blob[-1] ^= 1
+    damaged.write_bytes(bytes(blob))
+    clear_memory()
+    start = time.monotonic()
+    with pytest.warns(CacheWarning, match="is damaged"):
+        cache.put(text_keys(["new"]), np.ones((1, 4), np.float32))
+    assert time.monotonic() - start < 30
+    found, vectors = cache.get(text_keys(["new", "t0", "t15"]))
+    assert found.all() and vectors[2, 0] == 15.0 and len(list(cache.dir.glob("shard-*"))) == 1
+
+
+def test_an_encoder_with_damaged_weights_is_refused_and_nothing_is_cached(fresh_home, encoder):
+    """A fine-tune whose weights held NaN embedded every text as NaN, cached them, and recommend went on (exit 0)."""
+    import copy
+
+    import torch
+
+    from recengine.errors import ModelError
+    from recengine.text import Encoder
+
+    model = copy.deepcopy(encoder.model)
+    with torch.no_grad():
+        next(p for n, p in model.named_parameters() if "LayerNorm.weight" in n)[:16] = float("nan")
+    broken = Encoder.from_model(model, name="broken", fingerprint="broken-0000", device="cpu", precision="fp32")
+    with pytest.raises(ModelError, match="not numbers .*damaged"):
+        embed_texts(["a slow-burning sci-fi film", "a romantic comedy"], broken)
+    assert not list(EmbeddingCache("broken-0000", broken.dim).dir.glob("shard-*"))
