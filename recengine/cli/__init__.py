@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import importlib
 import pkgutil
+import signal
 import sys
 import traceback
 import warnings
@@ -55,6 +56,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return EXIT_USER_ERROR
+    # a polite stop (SIGTERM: kill, a closed terminal session, a scheduler's timeout) keeps what is done, as Ctrl-C
+    # does: the embedding cache writes the texts embedded so far, a fine-tune clears its half-written folder
+    previous = None
+    with contextlib.suppress(ValueError):  # not the main thread (an embedding host): leave signals alone
+        previous = signal.signal(signal.SIGTERM, _stop)
     try:
         with warnings.catch_warnings():
             if not args.verbose:  # a warning is a line for the user, not a source location (--verbose keeps those)
@@ -79,6 +85,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         print(f"error: {said}", file=sys.stderr)
         return EXIT_USER_ERROR
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _system_error(exc: OSError) -> str | None:

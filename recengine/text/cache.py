@@ -14,10 +14,12 @@ its texts count as misses and are embedded and written again. No file here is ev
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
 import threading
+import time
 import warnings
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -157,6 +159,13 @@ class EmbeddingCache:
                 and meta.get("checksum") == _checksum(keys, vectors)
             )
             reason = "checksum or shape mismatch"
+            if (not ok and vectors.ndim == 2 and vectors.shape[1] != self.dim and keys.ndim == 2
+                    and meta.get("checksum") == _checksum(keys, vectors)):
+                # sound, but of another width than this encoder is said to have (a hand-edited encoder-shapes.json):
+                # not this cache's to delete
+                warnings.warn(f"embedding cache file {path} holds vectors of dimension {vectors.shape[1]}, not "
+                              f"{self.dim}: it is left as it is and not used.", CacheWarning, stacklevel=caller_level())
+                return None
         except FileNotFoundError:
             raise
         except Exception as exc:  # safetensors raises its own error types for truncated or garbled files
@@ -230,10 +239,20 @@ class EmbeddingCache:
         blob = save({"keys": karr, "vectors": varr}, metadata=meta)
         with self._lock():
             path = self._write(name, blob)
+            self._tidy()
             paths = sorted(self.dir.glob(SHARD_GLOB))
             if len(paths) > MAX_SHARDS:
                 path = self._merge(paths)
         return path
+
+    def _tidy(self, min_age_s: float = 3600.0) -> None:
+        """Remove the half-written files a killed process left (``.shard-....tmp``), once an hour old: a writer
+        still at work in another process writes its file in seconds."""
+        now = time.time()
+        for tmp in self.dir.glob(".shard-*.tmp"):
+            with contextlib.suppress(OSError):
+                if now - tmp.stat().st_mtime >= min_age_s:
+                    tmp.unlink()
 
     def _write(self, name: str, blob: bytes) -> Path:
         path = self.dir / name

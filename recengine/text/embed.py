@@ -169,6 +169,11 @@ def _embed_cached(
     out[idx[found]] = vecs[found]
     missing = np.flatnonzero(~found)
     n_truncated = 0
+    if len(missing) and encoder.dim != (encoder.model.get_embedding_dimension() or encoder.dim):
+        # the model, loaded now, is not as wide as this machine's memo of it said (encoder-shapes.json edited):
+        # its own width holds from here on (the memo is rewritten)
+        encoder.dim = int(encoder.model.get_embedding_dimension())
+        return _embed_cached(texts, encoder, progress, batch_size)
     if len(missing):
         first: dict[bytes, int] = {}
         for m in missing:

@@ -309,3 +309,26 @@ def test_the_machine_stopping_the_work_is_said_in_one_paragraph(home, files, cap
     out = subprocess.run([sys.executable, "-m", "recengine.cli", "recommend", "--interactions", ratings, "--items",
                           str(accents), "--user", "u0", "--model", "itemknn", "--k", "2"], capture_output=True, env=env)
     assert out.returncode == 0 and b"Traceback" not in out.stderr and b"Am\\xe9lie" in out.stdout
+
+
+def test_a_polite_stop_keeps_the_texts_embedded_so_far(tmp_path):
+    """SIGTERM (kill, a scheduler's timeout) threw all progress away; Ctrl-C kept it."""
+    import os
+    import signal as _signal
+
+    items = tmp_path / "items.csv"
+    pd.DataFrame({"item": [f"i{k}" for k in range(12_000)],
+                  "title": [f"Item number {k} of a long catalogue about many different things" for k in range(12_000)]}
+                 ).to_csv(items, index=False)
+    ratings = tmp_path / "r.csv"
+    pd.DataFrame({"user": ["u", "u", "v"], "item": ["i1", "i2", "i1"]}).to_csv(ratings, index=False)
+    env = {**os.environ, "RECENGINE_HOME": str(tmp_path / "home")}
+    proc = subprocess.Popen([sys.executable, "-m", "recengine.cli", "embed", "--interactions", str(ratings), "--items",
+                             str(items)], env=env, stderr=subprocess.PIPE, text=True)
+    for line in proc.stderr:  # a progress line mid-way (one every 10 s): chunks are done, the rest is not
+        if "embedding: " in line and "(0 %)" not in line and "(100 %)" not in line:
+            proc.send_signal(_signal.SIGTERM)
+            break
+    rest = proc.communicate(timeout=120)[1]
+    assert proc.returncode == 130 and "interrupted" in rest
+    assert list((tmp_path / "home" / "embeddings").glob("*/shard-*.safetensors"))  # what was embedded is kept

@@ -265,3 +265,42 @@ def test_an_encoder_with_damaged_weights_is_refused_and_nothing_is_cached(fresh_
     with pytest.raises(ModelError, match="not numbers .*damaged"):
         embed_texts(["a slow-burning sci-fi film", "a romantic comedy"], broken)
     assert not list(EmbeddingCache("broken-0000", broken.dim).dir.glob("shard-*"))
+
+
+def test_a_wrong_width_in_the_shapes_memo_never_costs_the_cache_its_files(fresh_home, tiny, encoder):
+    """encoder-shapes.json edited to dim 768: the sound 384-wide cache file was called damaged and deleted, then
+    the embedding crashed on the shapes."""
+    import json as _json
+
+    from recengine.text import Encoder
+    from recengine.text.encoder import SHAPES_FILE
+
+    first = embed_items(tiny, Encoder("default", device="cpu"))  # loads here: the memo is written in this home
+    memo = fresh_home / SHAPES_FILE
+    data = _json.loads(memo.read_text())
+    data[encoder.fingerprint]["dim"] = 768
+    memo.write_text(_json.dumps(data))
+    clear_memory()
+    told = Encoder("default", device="cpu")
+    assert told.dim == 768  # the memo is believed until the model is needed
+    with pytest.warns(CacheWarning, match="dimension 384, not 768: it is left as it is"):
+        again = embed_texts([*tiny.texts, "a text not cached yet"], told)
+    assert told.dim == 384 and again.shape == (len(tiny.texts) + 1, 384)
+    np.testing.assert_allclose(again[:-1], first.vectors, atol=1e-6)
+    assert len(list(EmbeddingCache(encoder.fingerprint, 384).dir.glob("shard-*")))  # the sound file is still there
+    assert _json.loads(memo.read_text())[encoder.fingerprint]["dim"] == 384
+
+
+def test_a_half_written_file_a_killed_process_left_is_removed_once_old(fresh_home):
+    import os
+    import time
+
+    cache = EmbeddingCache("demo-0000", dim=4)
+    cache.put(text_keys(["a"]), np.ones((1, 4), np.float32))
+    stale, fresh = cache.dir / ".shard-dead.123.456.tmp", cache.dir / ".shard-busy.789.1.tmp"
+    for f in (stale, fresh):
+        f.write_bytes(b"half")
+    old = time.time() - 2 * 3600
+    os.utime(stale, (old, old))
+    cache.put(text_keys(["b"]), np.ones((1, 4), np.float32))
+    assert not stale.exists() and fresh.exists()  # a writer at work in another process keeps its file
