@@ -86,8 +86,12 @@ def new_item_section(ds, key) -> None:
         same = near["title"].astype(str).str.strip().str.casefold() == title.strip().casefold()
         near = near[~same].head(10) if title.strip() else near.head(10)
         texts = [ds.texts[i] for i in ds.item_map.to_internal(near["item_id"].to_numpy())]
+        lifted = bool((near["score"] - near["cosine"]).abs().max() > 1e-3)
+        if lifted:  # the order is the match, not the cosine alone: say so, or the cosine column reads out of order
+            st.caption("Ordered by match: the cosine, raised for items that hold a label the text names (a genre).")
         shown = pd.DataFrame({
             "title": near["title"],
+            **({"match": near["score"].round(3)} if lifted else {}),
             "cosine": near["cosine"].round(3),
             "shares": [", ".join(w) if w else "(close in meaning)" for w in shared_words(ds, key, item_text, texts)],
             "text": texts,

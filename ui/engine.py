@@ -402,10 +402,13 @@ def run_history(k: int = 10):
         runs = open_store().list_runs()
     except Exception:
         runs = []
+    # only runs at this k: a run at k=10 shown under ndcg@5 read as never measured; rounded as the results table is
     rows = [
         {"run": r["id"], "when": r["created_at"], "dataset": r.get("dataset"), "protocol": r["protocol"], "model": m,
-         **{c: v for c, v in (vals or {}).items() if c in (f"recall@{k}", f"ndcg@{k}", "coverage", "novelty")}}
-        for r in reversed(runs) for m, vals in (r.get("metrics") or {}).items() if isinstance(vals, dict)
+         "k": k, **{c: round(v, 3) if isinstance(v, float) else v for c, v in (vals or {}).items()
+                    if c in (f"recall@{k}", f"ndcg@{k}", "coverage", "novelty")}}
+        for r in reversed(runs) for m, vals in (r.get("metrics") or {}).items()
+        if isinstance(vals, dict) and (f"ndcg@{k}" in vals or f"recall@{k}" in vals)
     ]
     return pd.DataFrame(rows)
 

@@ -100,15 +100,21 @@ def few_shot_curve(frame: pd.DataFrame, metric: str = "ndcg", k: int | None = 10
     """
     _need(frame, ["model", "shots", metric])
     fig = go.Figure()
-    for model in _model_order(frame["model"].astype(str).unique()):
+    # each model its own marker and dash, so that two lines on the same values (popularity under the hybrid at
+    # one interaction) both show; the axis starts at 0, so that a small gap does not look like a chasm
+    symbols = ["circle", "square", "diamond", "triangle-up", "x", "cross", "star", "hexagon"]
+    dashes = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
+    for n, model in enumerate(_model_order(frame["model"].astype(str).unique())):
         sub = frame[frame["model"].astype(str) == model].sort_values("shots")
         fig.add_trace(go.Scatter(
             x=sub["shots"].tolist(), y=sub[metric], name=model, mode="lines+markers",
-            line={"color": color_for(model), "width": 3}, marker={"size": 10},
+            line={"color": color_for(model), "width": 3, "dash": dashes[n % len(dashes)]},
+            marker={"size": 11 + 2 * (n % 2), "symbol": symbols[n % len(symbols)]},
             hovertemplate=f"{model}<br>%{{x}} interaction(s)<br>{metric_label(metric, k)} %{{y:.4f}}<extra></extra>",
         ))
     fig.update_layout(xaxis_title="interactions per test user", yaxis_title=metric_label(metric, k),
                       legend_title="model")
+    fig.update_yaxes(rangemode="tozero")
     fig.update_xaxes(tickmode="array", tickvals=sorted(frame["shots"].unique().tolist()))
     return apply_layout(fig, title, height=420)
 

@@ -150,7 +150,9 @@ def history_bars(explanation: Any, max_items: int = 12, title: str | None = None
             x=frame["shap"],
             y=[f"{_short(str(t), LABEL_WIDTH)}  {_fmt(v)}" for t, v in zip(frame["label"], frame["shap"])],
             orientation="h",
-            marker={"color": [POSITIVE if v >= 0 else NEGATIVE for v in frame["shap"]]},
+            # a sampled bar whose whisker crosses 0 is grey: its sign is not known, and a colour would assert one
+            marker={"color": [NEUTRAL if sampled and abs(v) < 2 * err else POSITIVE if v >= 0 else NEGATIVE
+                              for v, err in zip(frame["shap"], frame["error"] if sampled else frame["shap"])]},
             textposition="none",
             customdata=hover,
             hovertemplate="%{y} (%{customdata}): %{x:+.4f}<extra></extra>",
@@ -164,8 +166,13 @@ def history_bars(explanation: Any, max_items: int = 12, title: str | None = None
         whisker = np.nan_to_num(2 * frame["error"].to_numpy(dtype=float))
         ends = np.concatenate([ends - whisker, ends + whisker])
     _room_for_bars(fig, ends)
-    note = f" · {len(others)} more {others['shap'].sum():+.2f}" if len(others) else ""
-    whiskers = "<br><sup>whiskers: ± 2 sampling errors</sup>" if sampled else ""
+    # the rest, counted as what they are: items, and the profile's size (a player, not an item)
+    n_items = sum(1 for f in others["feature"] if not is_size(f) and not is_intent(f))
+    rest = [f"{n_items} more item{'s' if n_items != 1 else ''}"] if n_items else []
+    rest += ["the profile's size" for f in others["feature"] if is_size(f)]
+    rest += ["your request" for f in others["feature"] if is_intent(f)]
+    note = f" · {' and '.join(rest)} {others['shap'].sum():+.2f}" if len(others) else ""
+    whiskers = "<br><sup>lines: how far each value may be off (a long profile is sampled); grey: could be 0</sup>" if sampled else ""
     # each label carries its value, so the axis shows only where 0 is: at half a card wide (a 1280 px screen)
     # tick labels turned sideways and an axis title was cut, and both took room from the bars
     fig.update_xaxes(showticklabels=False, title=None, zeroline=True, zerolinewidth=1.5)

@@ -19,6 +19,9 @@ def test_a_typed_new_item_gets_its_audience_and_nearest_items(run_page):
     assert set(audience["user"].astype(str)) <= set(at.session_state["dataset"].user_map.external)
     assert len(nearest) == 10 and "Toy Story" in set(nearest["title"])
     assert (nearest["cosine"] <= 1.0).all() and (nearest["cosine"] > 0.2).all()  # a cosine, not the lifted score
+    # the rows are in the order of a score the table shows: the match, when labels lift it (Animation, Children's)
+    order = nearest["match"] if "match" in nearest else nearest["cosine"]
+    assert order.is_monotonic_decreasing
     shares = dict(zip(nearest["title"], nearest["shares"]))  # the words in common, never a catalogue-wide one
     assert set(shares["Toy Story"].split(", ")) >= {"toy", "children"}
     assert not any(w in s for s in shares.values() for w in ("comedy", "genres"))

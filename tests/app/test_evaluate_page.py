@@ -71,3 +71,17 @@ def test_a_protocol_the_data_cannot_run_keeps_the_others():
     results = at.dataframe[0].value
     assert set(results["protocol"]) == {"warm"} and list(results["model"]) == ["popularity", "itemknn"]
     assert len(at.get("plotly_chart")) == 2
+
+
+def test_run_history_shows_only_runs_at_the_k_asked_rounded(tmp_path, monkeypatch):
+    """Runs at k=10 listed under ndcg@5 read None, as if never measured; coverage showed 0.2396 beside 0.240."""
+    from recengine.store import open_store
+    from ui.engine import run_history
+
+    monkeypatch.setenv("RECENGINE_HOME", str(tmp_path / "home"))
+    with open_store() as store:
+        store.record_run("warm", {"k": 10}, {"ease": {"ndcg@10": 0.44812, "recall@10": 0.2, "coverage": 0.23961}})
+        store.record_run("warm", {"k": 5}, {"ease": {"ndcg@5": 0.41, "recall@5": 0.12, "coverage": 0.1}})
+    at5, at10 = run_history(5), run_history(10)
+    assert len(at5) == 1 and at5["ndcg@5"].tolist() == [0.41] and "ndcg@10" not in at5
+    assert at10[["ndcg@10", "coverage"]].values.tolist() == [[0.448, 0.24]] and at10["k"].tolist() == [10]

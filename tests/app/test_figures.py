@@ -133,3 +133,11 @@ def test_an_item_without_text_has_blank_cells_not_a_cosine_of_zero_with_itself()
     z = np.asarray(fig.data[0].z, dtype=float)
     assert np.isnan(z[1]).all() and np.isnan(z[:, 1]).all() and z[0, 0] == pytest.approx(1.0)
     assert fig.data[0].y[1] == "R900 (no text)" and fig.data[0].text[1] == ["", "", ""] and fig.data[0].text[0][2] == "0.60"
+
+
+def test_few_shot_lines_on_the_same_values_both_show_and_the_axis_starts_at_zero():
+    df = pd.DataFrame({"model": ["popularity"] * 2 + ["hybrid"] * 2, "shots": [1, 3] * 2, "ndcg": [0.51, 0.48, 0.51, 0.49]})
+    fig = fv.few_shot_curve(df)
+    a, b = fig.data
+    assert (a.marker.symbol, a.line.dash) != (b.marker.symbol, b.line.dash)
+    assert fig.layout.yaxis.rangemode == "tozero"

@@ -119,7 +119,26 @@ def test_sampled_history_bars_carry_whiskers_and_exact_ones_do_not():
     assert exact.data[0].error_x.array is None and "sampled" not in exact.layout.title.text
     sampled = history_bars(Explanation(values, 0.0, np.ones(3), errors=np.array([0.1, 0.05, 0.02]), **common))
     assert sorted(sampled.data[0].error_x.array) == pytest.approx([0.04, 0.1, 0.2])
-    assert "whiskers" in sampled.layout.title.text and "± 0.200 from sampling" in " ".join(sampled.data[0].customdata)
+    assert "how far each value may be off" in sampled.layout.title.text
+    assert "± 0.200 from sampling" in " ".join(sampled.data[0].customdata)
+    # Copycat's -0.2 ± 0.04 is told apart from 0: red; with an error of 0.15 it could be 0: grey
+    blurred = history_bars(Explanation(values, 0.0, np.ones(3), errors=np.array([0.1, 0.05, 0.15]), **common))
+    colours = dict(zip([str(y).split("  ")[0] for y in blurred.data[0].y], blurred.data[0].marker.color))
+    from recengine.figures.style import NEGATIVE, NEUTRAL, POSITIVE
+
+    assert (colours["Copycat"], colours["Toy Story"]) == (NEUTRAL, POSITIVE)
+    told = history_bars(Explanation(values, 0.0, np.ones(3), errors=np.array([0.1, 0.05, 0.02]), **common))
+    assert dict(zip([str(y).split("  ")[0] for y in told.data[0].y], told.data[0].marker.color))["Copycat"] == NEGATIVE
+
+
+def test_the_rest_of_a_long_history_counts_items_not_the_profile_size():
+    from recengine.explain import SIZE_PLAYER
+
+    ids = [str(i) for i in range(15)] + [SIZE_PLAYER]
+    e = Explanation(np.r_[np.linspace(1, 0.1, 15), 0.05], 0.0, np.ones(16), ids, "history", "9", "Heat", 8.3,
+                    labels=[f"Film {i}" for i in range(15)] + ["15 items in profile"])
+    title = history_bars(e, max_items=12).layout.title.text
+    assert "3 more items and the profile's size" in title
 
 
 def test_signals_that_moved_nothing_are_one_step_not_a_row_of_empty_bars():
