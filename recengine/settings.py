@@ -29,7 +29,8 @@ def home_dir() -> Path:
         where = f"{HOME_ENV}={env}" if env else f"the recengine folder {path}"
         raise ConfigError(
             f"{where} cannot be used as recengine's home (for the embedding cache, fine-tunes and the store): "
-            f"{exc.strerror or exc}. Set {HOME_ENV} to a folder you can write to."
+            + ("it is a file, not a folder" if path.is_file() else f"{exc.strerror or exc}")
+            + f". Set {HOME_ENV} to a folder you can write to."
         ) from None
     return path
 

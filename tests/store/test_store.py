@@ -302,3 +302,22 @@ def test_a_damaged_page_is_a_store_error_not_a_traceback(home, tiny):
     db.write_bytes(bytes(data))
     with pytest.raises(StoreError, match="is damaged .*malformed.*folders are kept"):
         open_store(home)
+
+
+def test_a_dataset_replaced_while_it_is_read_is_read_again_not_called_missing(store, tiny, sample, monkeypatch):
+    """A reader between the row and the files, while another process replaced the dataset, was told its files are
+    missing and to add it again."""
+    store.save_dataset("d", tiny)
+    from recengine.store import datasets
+
+    real = datasets.load
+    calls = []
+
+    def replaced_meanwhile(row, root, name):
+        if not calls:  # the first read: another process replaces the dataset right now (its old files go)
+            calls.append(1)
+            store.save_dataset("d", sample, replace=True)
+        return real(row, root, name)
+
+    monkeypatch.setattr("recengine.store.datasets.load", replaced_meanwhile)
+    assert store.load_dataset("d").n_items == sample.n_items
