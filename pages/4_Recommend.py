@@ -125,6 +125,9 @@ def fill(reason, why, explained, rank: int) -> None:
     if not box.open:  # charts are drawn only for open cards: a rerun stays fast
         return
     with box:
+        # two starting points for one score, said once: a room asks why "typical item" and "empty profile" differ
+        st.caption("Signals start from a typical item's score for this profile; the history starts from the score "
+                   "with an empty profile. Both end at this item's score.")
         a, b = st.columns(2)
         with a:
             if explained.signals.feature_names:

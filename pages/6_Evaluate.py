@@ -6,7 +6,7 @@ import streamlit as st
 from recengine.figures.evaluation import beyond_accuracy, few_shot_curve, metric_bars
 from recengine.models import MODEL_NAMES
 from ui import figure, guard, page, results_table, table
-from ui.engine import evaluation, fit_time_note, has_evaluation, record_run, run_history
+from ui.engine import evaluation, fit_time_note, has_evaluation, run_history
 from ui.state import device_choice, encoder_name, require_dataset
 
 ss = st.session_state
@@ -51,12 +51,7 @@ with page("Evaluate", "leaderboard", "Offline protocols on this dataset; every m
     parts = []
     for protocol in protocols:
         with guard(f"running the {protocol} protocol"):  # one protocol the data cannot run keeps the others
-            fresh = not has_evaluation(key, protocol, chosen, k, seed, name, max_users)
-            res = evaluation(ds, key, protocol, chosen, k, seed, name, device_choice(), max_users)
-            if fresh:
-                record_run(protocol, {"models": list(chosen), "k": k, "seed": seed, "encoder": name,
-                                      "max_users": max_users}, res, ds.name)
-            parts.append(res)
+            parts.append(evaluation(ds, key, protocol, chosen, k, seed, name, device_choice(), max_users))
     ss["ev_last"] = (protocols, chosen, k, seed, max_users)  # what was measured: an added protocol still waits
     if not parts:
         st.stop()

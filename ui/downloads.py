@@ -69,7 +69,7 @@ def results_table(frame: pd.DataFrame, name: str, *, key: str | None = None) -> 
              and not frame[c].isna().all()]
     if blank:
         st.caption(
-            f"Empty cells (None in {', '.join(blank)}): not measurable for that model here. A model that returns no items "
+            f"None in {', '.join(blank)} (n/a in the charts): not measurable for that model here. A model that returns no items "
             "for a protocol (popularity cannot rank items nobody has touched) has no list to measure; diversity "
             "needs item texts."
         )

@@ -367,7 +367,8 @@ def has_evaluation(dataset_key: str, protocol: str, models: tuple[str, ...], k: 
 def evaluation(dataset, dataset_key: str, protocol: str, models: tuple[str, ...], k: int = 10, seed: int = 42,
                name: str = "default", device: str = "auto", max_users: int | None = None):
     """One protocol's results table for these models (computed once, with a progress bar, then shared);
-    ``max_users`` measures a seeded sample of the test users (None: all)."""
+    ``max_users`` measures a seeded sample of the test users (None: all). Each computation is kept in the store's
+    run history, whichever page asked for it."""
     from recengine.evaluation import evaluate
 
     def make():
@@ -375,10 +376,13 @@ def evaluation(dataset, dataset_key: str, protocol: str, models: tuple[str, ...]
         enc = encoder(name, device)
         update, close = progress_callback(f"Evaluating {len(models)} model(s) on the {protocol} protocol")
         try:
-            return evaluate(dataset, protocol, models=list(models), k=k, seed=seed, embeddings=emb, encoder=enc,
-                            progress=update, max_users=max_users)
+            res = evaluate(dataset, protocol, models=list(models), k=k, seed=seed, embeddings=emb, encoder=enc,
+                           progress=update, max_users=max_users)
         finally:
             close()
+        record_run(protocol, {"models": list(models), "k": k, "seed": seed, "encoder": name, "max_users": max_users},
+                   res, dataset.name)
+        return res
 
     return _remember("evaluations", (dataset_key, protocol, models, k, seed, name, max_users), make, keep=24)
 
