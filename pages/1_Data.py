@@ -66,6 +66,9 @@ def load_upload() -> None:
         )
     except Exception as exc:  # shown by the page body, inside the boundary
         ss["data_error"] = exc
+        ss["map_open"] = True  # the mapping is where most load errors are put right
+        if items is not None:
+            ss["map_items_open"] = True
         return
     use_dataset(ds, upload_key(parts, options))
     ss["data_loaded"] = f"Loaded {ds.name}: {ds.n_users:,} users, {ds.n_items:,} items, {ds.n_interactions:,} interactions."
@@ -173,7 +176,8 @@ def upload_form() -> None:
     unreadable = (inter is not None and inter_preview is None) or (items is not None and items_preview is None)
     if inter_preview is not None:
         inter_cols, guesses, kinds, text_cols = inter_preview
-        with st.expander("Column mapping", expanded=bool(ss.get("data_error"))):
+        # keyed and stateful: open, it stays open when another file is chosen; a failed load opens it (load_upload)
+        with st.expander("Column mapping", key="map_open", on_change="rerun"):
             mcols = st.columns(4)
             for (role, label), col in zip(ROLES.items(), mcols):
                 choices = [AUTO, *([NONE] if role in OPTIONAL else []), *inter_cols]
@@ -197,7 +201,7 @@ def upload_form() -> None:
                                "say more about taste than every view. Chosen before repeated pairs merge.")
     if items_preview is not None:
         item_cols, item_guesses, _, _ = items_preview
-        with st.expander("Column mapping: items file", expanded=bool(ss.get("data_error"))):
+        with st.expander("Column mapping: items file", key="map_items_open", on_change="rerun"):
             st.selectbox("Title shown for each item", [AUTO, *item_cols], key="map_title",
                          help="auto: a column named like a title (title, name, product_title, headline...), else "
                          "the start of the text")

@@ -312,3 +312,19 @@ def test_the_data_page_says_which_labels_a_request_can_name(run_page):
     assert any("a typed request can name the labels of genres (18)" in c.value for c in at.caption)
     stats = at.session_state["dataset"].stats()
     assert stats["category_columns"] == {"genres": 18}  # not "year": its numbers name nothing
+
+
+
+def test_the_column_mapping_opens_on_a_failed_load_and_stays_open_for_the_next_file(run_page):
+    """It was drawn anew with each upload and closed again; a failed load opened it only while the error showed."""
+    at = run_page("pages/1_Data.py")
+    odd = b"who,what,when\nann,i1,2024-01-01\nann,i2,2024-01-02\nbob,i1,2024-01-03\n"
+    at.file_uploader(key="up_inter").set_value(("odd.csv", odd, "text/csv"))
+    at.run()
+    assert not at.session_state["map_open"]  # closed until it is needed
+    at.button(key="load_upload").click().run()
+    assert at.session_state["map_open"]  # the load failed: the mapping is open to put it right
+    at.file_uploader(key="up_inter").set_value(("odd2.csv", odd.replace(b"bob", b"cat"), "text/csv"))
+    at.run()
+    assert at.session_state["map_open"]  # another file chosen: still open (the error is gone)
+    assert not at.error
