@@ -6,6 +6,7 @@ import streamlit as st
 from recengine.explain.explanation import is_intent
 from recengine.figures.explanations import history_bars, signal_waterfall
 from recengine.models import MODEL_NAMES, Profile
+from recengine.rerank import reordered_by
 from ui import escape, figure, page, show_error, table
 from ui.boundary import escape_html, short_title
 from ui.engine import (
@@ -199,12 +200,11 @@ with page("Recommend", "recommend", "Everyone is a profile: a known user, a hand
 
     whom = f"user {profile.user_id}" if profile.user_id and profile.id == profile.user_id else (profile.id or "this visitor")
     st.subheader(f"Top {len(recs)} for {escape(whom)} · {model_name}")
-    lowered = "lowered_by" in recs and bool(recs["lowered_by"].astype(bool).any())
-    if diversity > 0 or novelty > 0 or lowered:
-        why = [n for n, v in (("diversity", diversity), ("novelty", novelty)) if v > 0]
-        st.caption("Re-ranked" + (" for " + " and ".join(why) + ": the order trades some relevance (the score on "
-                   "each card) for variety" if why else "") + (("; and " if why else ": ") + "items like one you turned "
-                   "down are moved lower (marked ↓)" if lowered else "") + ", so a lower score can rank higher.")
+    if why := reordered_by(recs, diversity, novelty):
+        knobs = [w for w in why if w != "dislike"]
+        st.caption("Re-ranked" + (" for " + " and ".join(knobs) + ": the order trades some relevance (the score on "
+                   "each card) for variety" if knobs else "") + (("; and " if knobs else ": ") + "items like one you "
+                   "turned down are moved lower (marked ↓)" if "dislike" in why else "") + ", so a lower score can rank higher.")
     slots = [card(row, rank, store_name) for rank, (_, row) in enumerate(recs.iterrows(), start=1)]
     # Titles, scores and buttons are on screen already; the explanations (SHAP) fill the cards in when ready.
     try:

@@ -218,6 +218,19 @@ def _dislike_push(vectors: np.ndarray, rows: np.ndarray, item_ids: np.ndarray, r
     return amount.max(axis=1), np.asarray(item_ids, dtype=object)[rows][which].astype(str)
 
 
+def reordered_by(recs: pd.DataFrame, diversity: float = 0.0, novelty: float = 0.0) -> list[str]:
+    """Why a re-ranked list's scores are out of rank order, in words (none: they are in order): the knobs set above
+    0, and "dislike" when an item was moved lower for resembling a rejected one (its ``lowered_by``).
+
+    >>> reordered_by(pd.DataFrame({"lowered_by": ["", "50"]}), diversity=0.3)
+    ['diversity', 'dislike']
+    """
+    why = [n for n, v in (("diversity", diversity), ("novelty", novelty)) if v > 0]
+    if LOWERED_BY in recs and bool(recs[LOWERED_BY].astype(bool).any()):
+        why.append("dislike")
+    return why
+
+
 def recommend(
     model: Recommender,
     profiles: Profile | Iterable[Profile],

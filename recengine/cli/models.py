@@ -114,7 +114,7 @@ def fit_for_cli(args: argparse.Namespace, name: str, ds: Any) -> tuple[Any, Any]
 
 
 def cmd_recommend(args: argparse.Namespace) -> int:
-    from recengine.rerank import recommend
+    from recengine.rerank import recommend, reordered_by
 
     ds = load_data(args)
     profile = profile_from_args(args, ds, "to recommend for")
@@ -140,13 +140,13 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     out = recs.drop(columns=["user_id"])
     if args.format == "table":
         out = out.round(4)
-        lowered = "lowered_by" in out and bool(out["lowered_by"].astype(bool).any())
-        if lowered:  # a person reads which dislike moved it by its title; JSON and CSV keep the id
+        why = reordered_by(out, args.diversity, args.novelty)
+        knobs = " and ".join(w for w in why if w != "dislike")
+        if "dislike" in why:  # a person reads which dislike moved it by its title; JSON and CSV keep the id
             out["lowered_by"] = [f"{ds.title(i)} ({i})" if i else "" for i in out["lowered_by"]]
-        why = " and ".join(w for w, v in (("diversity", args.diversity), ("novelty", args.novelty)) if v > 0)
-        if why or lowered:  # scores out of order: say why before anyone asks
-            print("note: re-ranked" + (f" for {why}" if why else "") + (", and items like a disliked one moved lower"
-                  if lowered else "") + ": a lower score can rank higher.", file=sys.stderr)
+        if why:  # scores out of order: say why before anyone asks
+            print("note: re-ranked" + (f" for {knobs}" if knobs else "") + (", and items like a disliked one moved lower"
+                  if "dislike" in why else "") + ": a lower score can rank higher.", file=sys.stderr)
     emit(out, args.format)
     return 0
 

@@ -232,11 +232,10 @@ def read_dataset(
         warnings.append(f"{n_empty} item(s) have no text at all; only collaborative models can score them.")
 
     if hash_user_ids:
-        if hash_salt is None:  # a random salt per load gave a fine-tune of the same file a new fingerprint each time
-            from recengine.settings import local_salt
+        from recengine.settings import local_salt
 
-            hash_salt = local_salt()
-        salt = hash_salt
+        # this home's salt by default: a random one per load gave a fine-tune of the same file a new fingerprint
+        salt = hash_salt if hash_salt is not None else local_salt()
         uniq = pd.unique(frame[Columns.user])
         hashed = {u: hash_user_id(u, salt) for u in uniq}
         frame[Columns.user] = frame[Columns.user].map(hashed)

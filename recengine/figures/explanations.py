@@ -143,29 +143,27 @@ def history_bars(explanation: Any, max_items: int = 12, title: str | None = None
     sampled = "error" in frame and bool(np.nanmax(e.errors, initial=0.0) > 1e-6 * max(1e-12, float(np.abs(e.values).max(initial=0.0))))
     # sampled values (a long profile) carry whiskers of two standard errors: bars whose whiskers overlap are
     # not told apart, and a reader should not rank them
-    hover = [_player_hover(f) + (f"; ± {2 * err:.3f} from sampling" if sampled and np.isfinite(err) else "")
-             for f, err in zip(frame["feature"], frame["error"] if sampled else frame["shap"])]
+    error = frame["error"].to_numpy(dtype=float) if sampled else np.full(len(frame), np.nan)
+    whisker = np.nan_to_num(2 * error)
+    hover = [_player_hover(f) + (f"; ± {2 * err:.3f} from sampling" if np.isfinite(err) else "")
+             for f, err in zip(frame["feature"], error)]
     fig = go.Figure(
         go.Bar(
             x=frame["shap"],
             y=[f"{_short(str(t), LABEL_WIDTH)}  {_fmt(v)}" for t, v in zip(frame["label"], frame["shap"])],
             orientation="h",
             # a sampled bar whose whisker crosses 0 is grey: its sign is not known, and a colour would assert one
-            marker={"color": [NEUTRAL if sampled and abs(v) < 2 * err else POSITIVE if v >= 0 else NEGATIVE
-                              for v, err in zip(frame["shap"], frame["error"] if sampled else frame["shap"])]},
+            marker={"color": [NEUTRAL if abs(v) < w else POSITIVE if v >= 0 else NEGATIVE
+                              for v, w in zip(frame["shap"], whisker)]},
             textposition="none",
             customdata=hover,
             hovertemplate="%{y} (%{customdata}): %{x:+.4f}<extra></extra>",
             name="history",
-            error_x={"type": "data", "array": np.nan_to_num(2 * frame["error"].to_numpy(dtype=float)), "color": "#6B7280",
-                     "thickness": 1.2, "width": 3} if sampled else None,
+            error_x={"type": "data", "array": whisker, "color": "#6B7280", "thickness": 1.2, "width": 3} if sampled else None,
         )
     )
     ends = frame["shap"].to_numpy(dtype=float)
-    if sampled:
-        whisker = np.nan_to_num(2 * frame["error"].to_numpy(dtype=float))
-        ends = np.concatenate([ends - whisker, ends + whisker])
-    _room_for_bars(fig, ends)
+    _room_for_bars(fig, np.concatenate([ends - whisker, ends + whisker]))
     # the rest, counted as what they are: items, and the profile's size (a player, not an item)
     n_items = sum(1 for f in others["feature"] if not is_size(f) and not is_intent(f))
     rest = [f"{n_items} more item{'s' if n_items != 1 else ''}"] if n_items else []

@@ -141,19 +141,20 @@ class Store(ProfilesMixin):
         >>> store.load_dataset("ml").n_users  # doctest: +SKIP
         943
         """
-        for attempt in range(3):
-            rows = self._query("SELECT * FROM datasets WHERE name = ?", (str(name).strip(),))
-            if not rows:
-                raise _ds.unknown(str(name), [d["name"] for d in self.list_datasets()], self.path)
+        key = str(name).strip()
+        rows = self._query("SELECT * FROM datasets WHERE name = ?", (key,))
+        if not rows:
+            raise _ds.unknown(str(name), [d["name"] for d in self.list_datasets()], self.path)
+        while True:
             try:
                 return _ds.load(rows[0], self.root, rows[0]["name"])
             except StoreError:
                 # another process may have replaced it meanwhile (its old files go once the new row is in): read
                 # the row again; the same folder twice means the files really are gone
-                again = self._query("SELECT folder FROM datasets WHERE name = ?", (str(name).strip(),))
-                if attempt == 2 or not again or again[0]["folder"] == rows[0]["folder"]:
+                again = self._query("SELECT * FROM datasets WHERE name = ?", (key,))
+                if not again or again[0]["folder"] == rows[0]["folder"]:
                     raise
-        raise AssertionError("unreachable")
+                rows = again
 
     def list_datasets(self) -> list[dict[str, Any]]:
         """Saved datasets, oldest first: name, created_at, sizes, stats and load options.

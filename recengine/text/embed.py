@@ -169,7 +169,8 @@ def _embed_cached(
     out[idx[found]] = vecs[found]
     missing = np.flatnonzero(~found)
     n_truncated = 0
-    if len(missing) and encoder.dim != (encoder.model.get_embedding_dimension() or encoder.dim):
+    said = out.shape[1]  # the width this call was sized by (loading the model below corrects encoder.dim)
+    if len(missing) and int(encoder.model.get_embedding_dimension() or said) != said:
         # the model, loaded now, is not as wide as this machine's memo of it said (encoder-shapes.json edited):
         # its own width holds from here on (the memo is rewritten)
         encoder.dim = int(encoder.model.get_embedding_dimension())
