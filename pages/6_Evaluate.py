@@ -19,23 +19,29 @@ PROTOCOLS = {
 
 with page("Evaluate", "leaderboard", "Offline protocols on this dataset; every model measured the same way."):
     ds, key = require_dataset()
-    # the two choosers get a row of their own: beside three number boxes their chips were cut at 1280 px
-    c1, c2 = st.columns([2, 3])
-    c3, c4, c5, _ = st.columns([1, 1, 1.3, 3])
-    protocols = c1.multiselect("Protocols", list(PROTOCOLS), default=["warm"], key="ev_protocols",
-                               help="\n".join(f"- **{p}**: {d}" for p, d in PROTOCOLS.items()))
-    models = c2.multiselect("Models", MODEL_NAMES, default=list(MODEL_NAMES), key="ev_models")
-    k = int(c3.number_input("k", 1, 100, 10, key="ev_k"))
-    seed = int(c4.number_input("Split seed", 0, 10_000, 42, key="ev_seed"))
-    max_users = int(c5.number_input(
-        "Test users", 0, 100_000_000, 0 if ds.n_users <= SAMPLE_ABOVE else SAMPLE_USERS, step=500, key="ev_users",
-        help="Measure on a seeded sample of this many test users; 0 measures all of them. On large data the ranking "
-             "takes the time: a few thousand users keep the accuracy figures (coverage is lower on a sample).")) or None
+    # one form: the choices reach the page together with the click on Run. A multiselect left open (closed with
+    # Escape) used to commit on the click's blur, and that rerun swallowed the click itself.
+    with st.form("ev_form", border=False, enter_to_submit=False):
+        # the two choosers get a row of their own: beside three number boxes their chips were cut at 1280 px
+        c1, c2 = st.columns([2, 3])
+        c3, c4, c5, _ = st.columns([1, 1, 1.3, 3])
+        protocols = c1.multiselect("Protocols", list(PROTOCOLS), default=["warm"], key="ev_protocols",
+                                   help="\n".join(f"- **{p}**: {d}" for p, d in PROTOCOLS.items()))
+        models = c2.multiselect("Models", MODEL_NAMES, default=list(MODEL_NAMES), key="ev_models")
+        k = int(c3.number_input("k", 1, 100, 10, key="ev_k"))
+        seed = int(c4.number_input("Split seed", 0, 10_000, 42, key="ev_seed"))
+        max_users = int(c5.number_input(
+            "Test users", 0, 100_000_000, 0 if ds.n_users <= SAMPLE_ABOVE else SAMPLE_USERS, step=500, key="ev_users",
+            help="Measure on a seeded sample of this many test users; 0 measures all of them. On large data the "
+                 "ranking takes the time: a few thousand users keep the accuracy figures (coverage is lower on a "
+                 "sample).")) or None
+        run = st.form_submit_button("Run evaluation", type="primary", key="ev_run", icon=":material/play_arrow:")
     chosen = tuple(m for m in MODEL_NAMES if m in models)
+    if run and not (protocols and chosen):
+        st.warning("Choose at least one protocol and one model, then press **Run evaluation**.", icon=":material/info:")
+        st.stop()
     name = encoder_name()
     done = [p for p in protocols if chosen and has_evaluation(key, p, chosen, k, seed, name, max_users)]
-    run = st.button("Run evaluation", type="primary", key="ev_run", icon=":material/play_arrow:",
-                    disabled=not (protocols and chosen))
     asked = (protocols, chosen, k, seed, max_users)
     shown = ss.get("ev_last") == asked  # the last run's results, still on screen
     if not (run or done or shown):
@@ -43,7 +49,7 @@ with page("Evaluate", "leaderboard", "Offline protocols on this dataset; every m
                 "Results are kept for the whole session.")
         st.stop()
     if not run and not shown and len(done) < len(protocols):
-        # a protocol added to results already on screen: they stay, and the new one waits for the button
+        # choices measured in part (the page opened again with a protocol not yet run): those stay on screen
         missing = [p for p in protocols if p not in done]
         st.info(f"Press **Run evaluation** to add {', '.join(missing)}; the results below are those already measured.",
                 icon=":material/play_arrow:")
