@@ -110,6 +110,46 @@ def _top_positive(values: Any, n: int) -> list[int]:
     return [i for v, i in pos[:n] if v >= MIN_SHARE * pos[0][0]]
 
 
+def _history_part(
+    explanation: ItemExplanation, liked: set[str] | None, textless: Collection[str], max_items: int
+) -> tuple[list[str], bool, bool]:
+    """What the history view lets a reason say: the liked items to name (or "your profile as a whole" when no
+    item stands out), whether the push is that flat, and whether the request (intent) helped."""
+    hist, sig = explanation.history, explanation.signals
+    sig_push = {n.lower() for v, n in zip(sig.values, sig.feature_names) if float(v) > 0}
+    # a cold item is close to liked items only through its text: name them only when the text signal pushed it,
+    # and never one without text (its pull then came through the rest of the ranking, not its description)
+    by_text = not explanation.is_cold or (
+        any(n.startswith("content") for n in sig_push)
+        and any(is_item(p) and p not in textless for p in hist.feature_names)
+    )
+    named_items: list[str] = []
+    intent_helped = False
+    # the profile's size is no reason to name: the items and the request are ranked without it
+    told = [0.0 if is_size(p) else float(v) for v, p in zip(hist.values, hist.feature_names)]
+    top = _top_positive(told, max_items + 1)
+    item_top = [i for i in top if is_item(hist.feature_names[i])][:max_items]
+    blurred = False  # sampled values (a long profile) whose top items are not told apart from the rest
+    for i in top:
+        player = hist.feature_names[i]
+        if is_intent(player):
+            intent_helped = True
+        elif (liked is None or player in liked) and by_text and not (explanation.is_cold and player in textless):
+            if _stands_out(hist.values, hist.errors, hist.feature_names, i, item_top):
+                label = str(hist.labels[i])  # an item with no title goes by its id: "item R900", not a bare code
+                named_items.append(f"item {player}" if label == str(player) else one_line(label, QUOTED_TITLE))
+            elif i in item_top:
+                blurred = True
+    named_items = named_items[:max_items]
+    n_pushing = sum(1 for v, p in zip(hist.values, hist.feature_names) if v > 0 and is_item(p))
+    flat = by_text and (_is_flat(hist.values, hist.feature_names) or (blurred and not named_items and n_pushing > 1))
+    if flat and blurred:
+        named_items = [f"your profile as a whole ({n_pushing} of your items push it, none clearly more than the others)"]
+    elif flat:
+        named_items = [f"your profile as a whole ({n_pushing} of your items push it about equally)"]
+    return named_items, flat, intent_helped
+
+
 def reason(
     explanation: ItemExplanation, profile: Any = None, *, max_items: int = 3, max_signals: int = 2, textless: Collection[str] = (),
     asked: Collection[str] = (),
@@ -146,37 +186,7 @@ def reason(
     if profile is not None and explanation.item_id in set(profile.liked):
         return "Not suggested: it is already in your profile. The contributions show how the model scores it all the same."
     liked = set(profile.liked) if profile is not None else None
-    sig_push = {n.lower() for v, n in zip(sig.values, sig.feature_names) if float(v) > 0}
-    # a cold item is close to liked items only through its text: name them only when the text signal pushed it,
-    # and never one without text (its pull then came through the rest of the ranking, not its description)
-    by_text = not explanation.is_cold or (
-        any(n.startswith("content") for n in sig_push)
-        and any(is_item(p) and p not in textless for p in hist.feature_names)
-    )
-    named_items: list[str] = []
-    intent_helped = False
-    # the profile's size is no reason to name: the items and the request are ranked without it
-    told = [0.0 if is_size(p) else float(v) for v, p in zip(hist.values, hist.feature_names)]
-    top = _top_positive(told, max_items + 1)
-    item_top = [i for i in top if is_item(hist.feature_names[i])][:max_items]
-    blurred = False  # sampled values (a long profile) whose top items are not told apart from the rest
-    for i in top:
-        player = hist.feature_names[i]
-        if is_intent(player):
-            intent_helped = True
-        elif (liked is None or player in liked) and by_text and not (explanation.is_cold and player in textless):
-            if _stands_out(hist.values, hist.errors, hist.feature_names, i, item_top):
-                label = str(hist.labels[i])  # an item with no title goes by its id: "item R900", not a bare code
-                named_items.append(f"item {player}" if label == str(player) else one_line(label, QUOTED_TITLE))
-            elif i in item_top:
-                blurred = True
-    named_items = named_items[:max_items]
-    n_pushing = sum(1 for v, p in zip(hist.values, hist.feature_names) if v > 0 and is_item(p))
-    flat = by_text and (_is_flat(hist.values, hist.feature_names) or (blurred and not named_items and n_pushing > 1))
-    if flat and blurred:
-        named_items = [f"your profile as a whole ({n_pushing} of your items push it, none clearly more than the others)"]
-    elif flat:
-        named_items = [f"your profile as a whole ({n_pushing} of your items push it about equally)"]
+    named_items, flat, intent_helped = _history_part(explanation, liked, textless, max_items)
     signal_idx = [
         i
         for i in _top_positive(sig.values, max_signals)
