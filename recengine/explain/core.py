@@ -221,6 +221,7 @@ def explain_many(
     profile : Profile
         The profile the suggestions were made for.
     items : sequence of item ids
+        (one id alone is one item, never its characters)
     background_size : int
         Warm catalogue items (seeded sample) whose signals form the SHAP background.
     max_exact, budget : int
@@ -259,6 +260,13 @@ def explain_many(
     >>> [round(e.history.additivity_error, 6) for e in ex]
     [0.0, 0.0, 0.0]
     """
+    from recengine.models.profile import Profile
+
+    if not isinstance(profile, Profile):
+        raise ConfigError(f"explain takes a Profile, got {type(profile).__name__}; build one with "
+                          "Profile.from_user(dataset, user_id), Profile.from_items([...]) or Profile.from_intent(text).")
+    if isinstance(items, (str, bytes)) or not isinstance(items, Iterable):
+        items = [items]  # one id, not its characters
     items = [str(i) for i in items]
     if not items:
         return []

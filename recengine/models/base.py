@@ -13,7 +13,7 @@ import json
 import time
 import warnings
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -50,12 +50,14 @@ def as_profiles(profiles: Profile | Iterable[Profile]) -> list[Profile]:
     """One profile or many, as a list (strings are rejected: they are ids, not profiles)."""
     if isinstance(profiles, Profile):
         return [profiles]
-    if isinstance(profiles, (str, bytes)):
-        raise ConfigError("recommend takes Profile objects; build one with Profile.from_user(dataset, user_id).")
+    hint = ("build one with Profile.from_user(dataset, user_id), Profile.from_items([...]) or "
+            "Profile.from_intent(text).")
+    if isinstance(profiles, (str, bytes, Mapping)) or not isinstance(profiles, Iterable):
+        raise ConfigError(f"recommend takes Profile objects, got {type(profiles).__name__}; {hint}")
     out = list(profiles)
     bad = [p for p in out if not isinstance(p, Profile)]
     if bad:
-        raise ConfigError(f"recommend takes Profile objects, got {type(bad[0]).__name__}.")
+        raise ConfigError(f"recommend takes Profile objects, got a list holding {type(bad[0]).__name__}; {hint}")
     return out
 
 

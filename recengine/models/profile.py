@@ -14,6 +14,25 @@ from typing import Any
 from recengine.data import Dataset
 from recengine.errors import ConfigError, DataError, UnknownIdError
 
+#: how many liked or rejected ids a profile's repr shows before "..."
+REPR_ITEMS = 5
+
+
+def _is_one_id(value: object) -> bool:
+    """A single id (a string, a number), not a collection of them."""
+    import numbers
+
+    return isinstance(value, (str, bytes, numbers.Number))
+
+
+def _weights(liked: object) -> Mapping[object, object]:
+    """``liked`` as given to :class:`Profile`: a mapping of weights, a list of ids (weight 1 each) or one id."""
+    if isinstance(liked, Mapping):
+        return liked
+    if _is_one_id(liked):
+        return {liked: 1.0}
+    return dict.fromkeys(liked, 1.0)  # type: ignore[call-overload]  # a list of ids, not dict()'s (key, value) pairs
+
 
 @dataclass(frozen=True)
 class Profile:
@@ -25,7 +44,7 @@ class Profile:
     Parameters
     ----------
     liked
-        Item id -> weight (1.0 for a plain interaction).
+        Item id -> weight (1.0 for a plain interaction); a list of item ids gives each weight 1.0.
     disliked
         Item ids the person rejected; never recommended.
     intent
@@ -52,9 +71,10 @@ class Profile:
 
     def __post_init__(self) -> None:
         try:
-            liked = {str(k): float(v) for k, v in dict(self.liked).items()}
+            liked = {str(k): float(v) for k, v in _weights(self.liked).items()}
         except (TypeError, ValueError) as exc:
-            raise ConfigError(f"a profile's liked items map item ids to numeric weights ({exc}).") from None
+            raise ConfigError(f"a profile's liked items map item ids to numeric weights ({exc}); "
+                              "Profile.from_items([...]) takes plain item ids.") from None
         bad = [k for k, v in liked.items() if not math.isfinite(v) or v <= 0]
         if bad:
             raise ConfigError(f"liked item {bad[0]!r} has weight {liked[bad[0]]}; weights must be finite and above 0 "
@@ -66,6 +86,17 @@ class Profile:
         object.__setattr__(self, "intent", intent or None)
         if self.user_id is not None:
             object.__setattr__(self, "user_id", str(self.user_id))
+
+    def __repr__(self) -> str:
+        """One line however long the profile: its id, how many items it likes and rejects (the first few), its intent."""
+        def few(ids: Iterable[str]) -> str:
+            ids = list(ids)
+            shown = ", ".join(repr(i) for i in ids[:REPR_ITEMS])
+            return f"{len(ids)} [{shown}{', ...' if len(ids) > REPR_ITEMS else ''}]"
+
+        intent = self.intent if self.intent is None or len(self.intent) <= 60 else self.intent[:57] + "..."
+        who = f"user_id={self.user_id!r}" if self.user_id is not None else f"name={self.name!r}"
+        return f"Profile({who}, liked={few(self.liked)}, disliked={few(sorted(self.disliked))}, intent={intent!r})"
 
     def __hash__(self) -> int:
         return hash((tuple(sorted(self.liked.items())), self.disliked, self.intent, self.user_id, self.name))
@@ -115,10 +146,14 @@ class Profile:
         """
         if isinstance(item_ids, Mapping):
             liked = dict(item_ids)  # weights are checked by the constructor
-        elif isinstance(item_ids, str):
-            liked = {item_ids: 1.0}
+        elif _is_one_id(item_ids):
+            liked = {str(item_ids): 1.0}
         else:
-            liked = dict.fromkeys((str(i) for i in item_ids), 1.0)
+            try:
+                liked = dict.fromkeys((str(i) for i in item_ids), 1.0)  # type: ignore[union-attr]
+            except TypeError:
+                raise ConfigError(f"Profile.from_items takes a list of item ids or an {{item_id: weight}} mapping; got "
+                                  f"{type(item_ids).__name__}.") from None
         return cls(liked=liked, disliked=disliked, intent=intent, user_id=user_id, name=name)
 
     @classmethod

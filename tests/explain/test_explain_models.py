@@ -91,6 +91,15 @@ def test_unknown_item_and_list_misuse_are_user_errors(ease):
         explain(ease, Profile.from_items(["50"]), "no-such-item")
     with pytest.raises(ConfigError):
         explain(ease, Profile.from_items(["50"]), ["1", "2"])
+    with pytest.raises(ConfigError, match="explain takes a Profile, got list"):
+        explain(ease, ["50"], "181")  # was an AttributeError from deep inside
+
+
+def test_explain_many_takes_one_id_as_one_item_not_its_characters(ease):
+    from recengine.explain import explain_many
+
+    one = explain_many(ease, Profile.from_items(["50"]), "181", reasons=False)
+    assert [e.item_id for e in one] == ["181"]  # was ['1', '8', '1']
 
 
 def test_to_dict_has_the_issue_keys(ease):

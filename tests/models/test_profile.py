@@ -85,6 +85,24 @@ def test_weights_must_be_positive_numbers_and_a_string_is_one_id():
     assert Profile(disliked="A0001").disliked == frozenset({"A0001"})
 
 
+def test_liked_ids_as_a_list_are_ids_not_key_value_pairs():
+    """dict(["12", "34"]) read each two-character id as a key and a weight: {'1': 2.0, '3': 4.0}."""
+    from recengine.errors import ConfigError
+
+    assert Profile(liked=["12", "34"]).liked == {"12": 1.0, "34": 1.0}
+    assert Profile(liked=["50"]).liked == {"50": 1.0}
+    assert Profile(liked="50").liked == Profile.from_items(50).liked == {"50": 1.0}
+    with pytest.raises(ConfigError, match="list of item ids"):
+        Profile.from_items(None)
+
+
+def test_a_long_profile_prints_on_one_line(sample):
+    p = Profile.from_user(sample, "196").dislike("1").with_intent("space " * 40)
+    text = repr(p)
+    assert "\n" not in text and len(text) < 250
+    assert "user_id='196'" in text and "liked=39 [" in text and "disliked=1 ['1']" in text and "..." in text
+
+
 def test_a_string_candidate_is_one_id(sample):
     from recengine.models import Popularity
 
