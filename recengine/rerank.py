@@ -6,6 +6,7 @@ larger pool than you show, e.g. ``5 * k``) plus the item embeddings, so the CLI 
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from typing import Any
 
@@ -270,6 +271,12 @@ def recommend(
         if content is not None:
             embeddings = (content.vectors, model.item_map.external)
     vectors = aligned_vectors(embeddings, model.item_map) if embeddings is not None else None
+    if vectors is None and disliked:
+        warnings.warn(
+            f"the disliked items are left out, but items like them are not pushed down: {type(model).__name__} has no "
+            "item embeddings of its own; pass embeddings=embed_items(dataset, encoder) to push them down too.",
+            UserWarning, stacklevel=2,
+        )
     # each profile's pool under a unique tag: two profiles may share a name, and one may have an empty pool
     tagged = [p._replace(user_id=f"#{n}") for n, p in enumerate(profiles)]
     pool = model.recommend(tagged, k=max(5 * k, k + 20), exclude_seen=exclude_seen, candidates=candidates)

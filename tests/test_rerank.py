@@ -183,3 +183,19 @@ def test_embeddings_are_read_by_item_id_whatever_their_row_order(sample, sample_
     with pytest.raises(ConfigError, match="k must be"):
         recommend(model, fan, k="10", diversity=0.6)
     assert recommend(model, fan, k=3, diversity="0.3", embeddings=sample_embeddings)["rank"].tolist() == [1, 2, 3]
+
+
+def test_a_dislike_without_embeddings_says_its_neighbours_stay(sample, sample_embeddings):
+    """Without embeddings a collaborative model's list kept the disliked film's sequels, and nothing said so."""
+    import warnings
+
+    from recengine.models import EASE, Profile
+    from recengine.rerank import recommend
+
+    model = EASE().fit(sample)
+    profile = Profile.from_items(["50", "172"]).dislike("174")
+    with pytest.warns(UserWarning, match="not pushed down: EASE has no item embeddings"):
+        recommend(model, profile, k=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        recommend(model, profile, k=5, embeddings=(sample_embeddings.vectors, sample_embeddings.item_ids))
