@@ -256,7 +256,7 @@ def evaluate(
         warnings.warn(elsewhere, UserWarning, stacklevel=2)
     measured = {id(s): who_is_measured(s, dataset) for s in splits}
     total, done, rows = len(built) * len(splits), 0, []
-    for model in built:
+    for model, label in zip(built, model_labels(built)):
         stage = None
         if progress:  # a fit can take minutes on a large catalogue (the hybrid's EASE): say which step it is on
             progress(done, total, f"fitting {model.name}")
@@ -267,7 +267,7 @@ def evaluate(
         model.fit(splits[0].train, embeddings=embeddings, encoder=encoder, progress=stage)
         for split in splits:
             recs = recommend_split(model, split, k)
-            row: dict[str, Any] = {"protocol": name, "model": model.name}
+            row: dict[str, Any] = {"protocol": name, "model": label}
             if split.shots is not None:
                 row["shots"] = int(split.shots)
             row.update(split_metrics(recs, split, k, vectors))
@@ -286,6 +286,39 @@ def evaluate(
             if progress:
                 progress(done, total, f"{model.name}" + (f" {split.shots}-shot" if split.shots else ""))
     return pd.DataFrame(rows)
+
+
+def model_labels(models: Sequence[Any]) -> list[str]:
+    """A row label per model: its name, and where two models share a name, the settings that tell them apart
+    (``popularity (log=False)``); identical twins are numbered (``ease #2``).
+
+    Examples
+    --------
+    >>> from recengine.models import EASE, Popularity
+    >>> model_labels([Popularity(), Popularity(log=False), EASE(), EASE()])
+    ['popularity', 'popularity (log=False)', 'ease', 'ease #2']
+    """
+    names = [m.name for m in models]
+    labels = []
+    for m in models:
+        label = m.name
+        config = getattr(m, "config", None)
+        if names.count(m.name) > 1 and config is not None:
+            try:
+                default = type(config)().model_dump()
+            except Exception:  # a config with required settings: no defaults to compare with
+                default = {}
+            changed = {k: v for k, v in config.model_dump().items() if default.get(k, object()) != v}
+            if changed:
+                label += " (" + ", ".join(f"{k}={v!r}" if isinstance(v, str) else f"{k}={v}"
+                                          for k, v in changed.items()) + ")"
+        labels.append(label)
+    seen: dict[str, int] = {}
+    for i, label in enumerate(labels):
+        seen[label] = seen.get(label, 0) + 1
+        if seen[label] > 1:
+            labels[i] = f"{label} #{seen[label]}"
+    return labels
 
 
 def _finite_or_none(value: Any) -> Any:

@@ -164,3 +164,13 @@ def test_users_left_out_and_a_handful_of_test_users_are_said():
     ds = recengine.read_dataset(pd.DataFrame(rows, columns=["user", "item"]))
     note = evaluate(ds, "warm", models=["popularity"]).loc[0, "note"]
     assert "only 24 test user(s)" in note and "6 of 30 users are not measured" in note
+
+
+def test_two_settings_of_one_model_get_rows_told_apart(tiny, tiny_embeddings):
+    """Two Popularity settings both read "popularity", and run_metrics kept only the second."""
+    from recengine.evaluation import run_metrics
+    from recengine.models import Popularity
+
+    res = evaluate(tiny, "warm", models=[Popularity(), Popularity(log=False), Popularity()], embeddings=tiny_embeddings)
+    assert res["model"].tolist() == ["popularity", "popularity (log=False)", "popularity #2"]
+    assert len(run_metrics(res)) == 3
