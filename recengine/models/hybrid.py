@@ -223,8 +223,14 @@ class Hybrid(Recommender):
             # new item down, so that none rises above where the average put it among known items.
             text = np.nan_to_num(F[_SIGNAL["content"]][:, cold], nan=0.0)
             text = text - text.max(axis=1, keepdims=True)  # the best stays where the average put it; none rises
+            # the stand-in's sign and size follow the weights it meets, so that the closer text always ranks higher:
+            # learned collaborative weights summing below 0 (or a negative text weight) put new items in reverse
+            w = weights[regime_of(sizes)]
+            collab = w[:, [_SIGNAL[n] for n in ("ease", "itemknn", "cooccurrence")]].sum(axis=1)
+            lift = 1.0 + np.maximum(0.0, -w[:, _SIGNAL["content"]]) / np.maximum(np.abs(collab), 1e-6)
+            g = np.where(np.abs(collab) > 1e-6, np.sign(collab) * lift, 0.0).astype(np.float32)
             for name in ("ease", "itemknn", "cooccurrence"):
-                F[_SIGNAL[name]][:, cold] = text
+                F[_SIGNAL[name]][:, cold] = g[:, None] * text
         F[_SIGNAL["item_age"]] = feats[1][None, :]
         F[_SIGNAL["is_cold"]] = feats[2][None, :]
         F[_SIGNAL["profile_size"]] = sizes.astype(np.float32)[:, None]

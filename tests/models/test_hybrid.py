@@ -271,3 +271,32 @@ def test_the_fit_reports_its_stages_in_order_and_keeps_no_callback(sample, sampl
     assert "EASE on 1,682 items" in heard[0][2] and heard[-1][2].startswith("fitting on all the data")
     assert model._progress is None  # not kept, nor saved with the model
     assert Hybrid.load(model.save(tmp_path / "h")).recommend(Profile.from_user(sample, "1"), k=3).shape[0] == 3
+
+
+@pytest.mark.parametrize("collab, text", [(-1.0, 0.5), (-0.05, 0.01), (0.0, 1.0), (0.4, -0.2), (1.0, 1.0)])
+def test_new_items_rank_by_their_text_whatever_the_learned_weights(tiny, encoder, collab, text):
+    """Learned collaborative weights summing below 0 ranked new items in reverse order of their text (a bookshop's
+    data: -0.05 and -0.10), and the cold-items evaluation rewarded it through ties."""
+    import pandas as pd
+
+    import recengine
+    from recengine.models.hybrid_fit import SIGNALS
+    from recengine.text import embed_items
+
+    texts = ["astronauts explore deep space", "a starship crew travels between stars", "aliens and a spaceship adventure",
+             "a romantic comedy in Paris", "a princess falls in love in Rome", "a bookseller falls in love with a film star",
+             "settlers build a colony on Mars in space", "Rocket to Jupiter: astronauts in deep space",
+             "a quiet village bakery", "a romance in Paris"]
+    items = pd.DataFrame({"item_id": list("abcdefghij"), "text": texts})
+    inter = pd.DataFrame({"user_id": [f"u{u}" for u in range(6) for _ in range(3)],
+                          "item_id": [i for u in range(6) for i in (("a", "b", "c") if u < 3 else ("d", "e", "f"))]})
+    ds = recengine.read_dataset(inter, items, name="tiny-plus-new")
+    model = Hybrid(knn_k=3, content_k=2, ease_lam=1.0).fit(ds, embed_items(ds, encoder), encoder)
+    for name in ("ease", "itemknn", "cooccurrence"):
+        model.weights[:, SIGNALS.index(name)] = collab / 3
+    model.weights[:, SIGNALS.index("content")] = text
+    profile = Profile.from_items(["a", "b"])
+    new = [i for i in ds.item_map.external if ds.cold_item_mask[ds.item_map.index(i)]]
+    by_text = model.signals(profile, new)["content"].sort_values(ascending=False, kind="stable").index.tolist()
+    ranked = model.recommend(profile, k=len(ds.item_map), candidates=new)["item_id"].tolist()
+    assert len(new) == 4 and ranked == by_text, (ranked, by_text)
