@@ -6,7 +6,7 @@ import streamlit as st
 from recengine import read_dataset
 from recengine.columns import Columns
 from ui import escape, page, show_error, table
-from ui.boundary import for_app
+from ui.boundary import clip, for_app
 from ui.engine import load_saved, save_dataset, saved_datasets, table_columns
 from ui.state import DEFAULT_SAMPLE, current, dataset_metrics, sample_key, upload_key, use_dataset, use_sample
 
@@ -116,7 +116,8 @@ def show_dataset() -> None:
     st.caption("Previews show the first 500 rows; the text column is what the encoder reads.")
     with st.expander("Keep this dataset in the store (for the CLI: recengine ... --dataset NAME)"):
         c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
-        name = c1.text_input("Name", value=ds.name, key="store_name", max_chars=100)
+        with c1:
+            name = clip(st.text_input("Name", value=ds.name, key="store_name"), 100, "The name")
         if c2.button("Save", key="store_save", icon=":material/save:"):
             saved = save_dataset(name, ds)
             st.success(f"Saved as {escape(saved['name'])}.", icon=":material/check_circle:")

@@ -11,6 +11,7 @@ from recengine.text.embed import request_matches
 from recengine.text.finetune import config_defaults
 from recengine.text.quality import finetune_verdict, shown_change
 from ui import escape, figure, page, show_error
+from ui.boundary import clip
 from ui.engine import (
     cold_quality,
     cold_split,
@@ -238,10 +239,11 @@ with page("Fine-tune", "tune", "Teach the encoder which items your users consume
     verdict, sentence = finetune_verdict(before, after, len(split.candidates))
     (st.warning if verdict in ("worse", "unchanged") else st.info)(sentence, icon=":material/balance:")
     st.subheader("A request, before and after")
-    request = st.text_input("What someone wants", value=example_request(ds), key="ft_request", max_chars=300,
-                            placeholder="type a request in a few words, as a new visitor would",
-                            help="the items whose text is closest to the request, with each encoder (no history, "
-                                 "no popularity): what the fine-tune changed in how texts are read")
+    request = clip(st.text_input("What someone wants", value=example_request(ds), key="ft_request",
+                                 placeholder="type a request in a few words, as a new visitor would",
+                                 help="the items whose text is closest to the request, with each encoder (no history, "
+                                      "no popularity): what the fine-tune changed in how texts are read"),
+                   300, "The request")
     if request.strip():
         cols, device = st.columns(2, gap="large"), device_choice()
         seen: set[str] = set()

@@ -8,7 +8,7 @@ from recengine.figures.explanations import history_bars, signal_waterfall
 from recengine.models import MODEL_NAMES, Profile
 from recengine.rerank import reordered_by
 from ui import escape, figure, page, show_error, table
-from ui.boundary import escape_html, short_title
+from ui.boundary import clip, escape_html, short_title
 from ui.engine import (
     double_click,
     explanations,
@@ -67,8 +67,9 @@ def base_profile(ds) -> tuple[Profile | None, str]:
             who = "visitor"
         else:
             profile, who = Profile(name="visitor"), "visitor"
-        intent = st.text_input("What are they in the mood for? (optional except for a typed request)", key="rec_intent",
-                               placeholder="e.g. a funny space adventure for kids", max_chars=ADDRESS_TEXT)
+        intent = clip(st.text_input("What are they in the mood for? (optional except for a typed request)",
+                                    key="rec_intent", placeholder="e.g. a funny space adventure for kids"),
+                      ADDRESS_TEXT, "The request")
     page_address({"mode": (mode, "user"), "user": (ss.get("rec_user") if mode == "user" else None, None),
                   "liked": (ss.get("rec_items", []) if mode == "items" else [], []), "want": (intent.strip(), "")})
     if intent.strip():
@@ -78,7 +79,7 @@ def base_profile(ds) -> tuple[Profile | None, str]:
     return profile, who
 
 
-def apply_events(profile: Profile, store_name: str) -> Profile:
+def apply_events(profile: Profile, store_name: str, item_ids) -> Profile:
     # Feedback belongs to the profile it was given on; a different base profile starts from what the store
     # kept for it (nothing, the first time). An anonymous visitor's is not stored: the next visitor is someone else.
     # Feedback given in this session on another profile is kept aside, so coming back to it finds it again.
@@ -86,11 +87,27 @@ def apply_events(profile: Profile, store_name: str) -> Profile:
         aside = ss.setdefault("rec_events_aside", {})
         if ss.get("rec_events_for") is not None:
             aside[ss["rec_events_for"]] = list(ss.get("rec_events", []))
-        kept = stored_feedback(store_name) if keeps_feedback(store_name) else aside.get(store_name, [])
+        if keeps_feedback(store_name):
+            kept = stored_feedback(store_name)
+        else:  # a visitor's feedback rides in the address: a refresh on stage keeps it, a new visitor's link has none
+            kept = aside.get(store_name) or address_feedback(item_ids)
         ss["rec_events_for"], ss["rec_events"] = store_name, list(kept)
     for item_id, action in ss.get("rec_events", []):
         profile = profile.like(item_id) if action == "like" else profile.dislike(item_id)
+    visitor = not keeps_feedback(store_name)  # a known user's feedback is in the store, not the address
+    here = [i for i, a in ss.get("rec_events", []) if a == "like" and i in profile.liked] if visitor else []
+    page_address({"up": (here[-ADDRESS_ITEMS:], []),
+                  "down": (sorted(profile.disliked)[:ADDRESS_ITEMS] if visitor else [], [])})
     return profile
+
+
+def address_feedback(item_ids) -> list[tuple[str, str]]:
+    """A visitor's likes and dislikes as the address holds them (``up`` and ``down``), read once per session."""
+    if "address_read_rec_feedback" in ss:
+        return []
+    ss["address_read_rec_feedback"] = True
+    return [(i, action) for param, action in (("up", "like"), ("down", "dislike"))
+            for i in list(dict.fromkeys(st.query_params.get_all(param)))[:ADDRESS_ITEMS] if i in item_ids]
 
 
 def card(row, rank: int, store_name: str):
@@ -129,7 +146,7 @@ def fill(reason, why, explained, rank: int) -> None:
         # two starting points for one score, said once: a room asks why "typical item" and "empty profile" differ
         st.caption("Signals start from a typical item's score for this profile; the history starts from the score "
                    "with an empty profile. Both end at this item's score.")
-        a, b = st.columns(2)
+        a, b = st.container(key=f"why_charts_{item}").columns(2)  # stacked below 1500 px (ui.boundary.CSS)
         with a:
             if explained.signals.feature_names:
                 figure(signal_waterfall(explained, title="signals"), f"signals-{item}", key=f"sig_{item}",
@@ -158,11 +175,11 @@ with page("Recommend", "recommend", "Everyone is a profile: a known user, a hand
         st.info("Pick a user, choose a few liked items, or type what they want to get suggestions.")
         st.stop()
     store_name = feedback_name(key, who, base)
-    profile = apply_events(base, store_name)
+    profile = apply_events(base, store_name, ds.item_map)
     model = fitted_model(model_name, ds, key, encoder_name(), device_choice())
     notes, usable = model.profile_notes(profile)
     if not usable:
-        st.warning(f"Nothing to go on: {'; '.join(notes)}.")
+        st.warning(f"Nothing to go on: {escape('; '.join(notes))}.")  # notes quote the request: plain text
         st.stop()
     recs = reranked(model, profile, ds, key, int(k), diversity, novelty)
     if "lowered_by" in recs:  # the disliked item each pushed-down suggestion resembles, by its title
@@ -182,7 +199,7 @@ with page("Recommend", "recommend", "Everyone is a profile: a known user, a hand
     top, reset = st.columns([4, 1], vertical_alignment="center")
     top.markdown(info)
     for note in notes:
-        st.info(note[0].upper() + note[1:] + ".", icon=":material/info:")
+        st.info(escape(note[0].upper() + note[1:] + "."), icon=":material/info:")
     if profile.liked:
         with st.expander("What the profile holds"):
             shown_ids = [i for i in profile.liked if i in ds.item_map][:60]

@@ -6,6 +6,7 @@ import streamlit as st
 from recengine.figures.evaluation import few_shot_curve, metric_bars
 from recengine.models import MODEL_NAMES
 from ui import escape, figure, guard, page, results_table, table
+from ui.boundary import clip
 from ui.engine import (
     evaluation,
     fit_time_note,
@@ -59,8 +60,12 @@ def new_item_section(ds, key) -> None:
         return
     example_title, example_text, example_label = example_item(ds, key)
     c1, c2 = st.columns([1, 2])
-    title = c1.text_input("Title", key="cold_title", placeholder=example_title[:200], max_chars=200)
-    text = c2.text_area("Description", key="cold_text", placeholder=example_text[:2000], height=90, max_chars=2000)
+    title = c1.text_input("Title", key="cold_title", placeholder=example_title[:200])
+    text = c2.text_area("Description", key="cold_text", placeholder=example_text[:2000], height=90)
+    with c1:
+        title = clip(title, 200, "The title")
+    with c2:
+        text = clip(text, 2000, "The description")
     if not (title.strip() or text.strip()):
         st.info("Type a title and a description (or use an example from this data) to see who would want it.")
         st.button(example_label, key="cold_example", on_click=use_example, args=(example_title[:200], example_text[:2000]))

@@ -45,7 +45,19 @@ CSS = """
     /* a button keeps its whole label ("Comput…", "Rese…"); a multiselect's chips take the whole row */
     [data-testid="stHorizontalBlock"] > [data-testid="stColumn"]:has([data-testid="stMultiSelect"]) {min-width: 100%;}
     [data-testid="stColumn"] .stButton button {min-width: max-content;}
+    /* a column that holds a button and nothing laid out in columns is as wide as the button: at 150 % zoom
+       "Reset feedback" ran past the window's edge, and the page scrolled sideways */
+    [data-testid="stHorizontalBlock"] > [data-testid="stColumn"]:has(.stButton):not(:has([data-testid="stHorizontalBlock"])) {
+      min-width: max-content;}
   }
+  /* A suggestion's two SHAP charts side by side had half a card each: at 1280 px the history's labels left its
+     bars 50 px and cut its subtitle. Up to 1500 px they stack, each the card's width. */
+  @media (max-width: 1500px) {
+    [class*="st-key-why_charts_"] [data-testid="stHorizontalBlock"] {flex-wrap: wrap; row-gap: .5rem;}
+    [class*="st-key-why_charts_"] [data-testid="stColumn"] {min-width: 100%;}
+  }
+  /* An example in an empty box is grey and slanted: near-black, it read as text already typed. */
+  input::placeholder, textarea::placeholder {color: #9CA3AF !important; opacity: 1 !important; font-style: italic;}
   .pill {display: inline-block; padding: 0 .55rem; border-radius: 999px; font-size: .85rem; color: white;
          margin-right: .3rem;}
 </style>
@@ -105,6 +117,20 @@ def escape_html(text: object) -> str:
     import html
 
     return html.escape(" ".join(str(text).split()), quote=True)
+
+
+def clip(text: str, limit: int, what: str) -> str:
+    """``text`` cut at a word to ``limit`` characters, with a caption that says so.
+
+    A box's own ``max_chars`` made the browser drop a longer paste whole: the box stayed empty and nothing
+    said why. Boxes take any length, and the page cuts what it uses.
+    """
+    if len(text) <= limit:
+        return text
+    from recengine.data.load import cut_at_word
+
+    st.caption(f"{what} was cut to its first {limit:,} characters (it had {len(text):,}).")
+    return cut_at_word(text, limit)
 
 
 def short_title(text: object, width: int = 90) -> str:

@@ -53,9 +53,26 @@ def results_view(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, object], 
     view = frame.copy()
     if "shots" in view:
         view["shots"] = [str(int(v)) if pd.notna(v) else "" for v in view["shots"]]
-    config: dict[str, object] = {c: st.column_config.NumberColumn(format="%.3f")
+    config: dict[str, object] = {c: st.column_config.NumberColumn(_SHORT.get(c, (None, None))[0], format="%.3f",
+                                                                  help=_SHORT.get(c, (None, None))[1])
                                  for c in view.select_dtypes("floating").columns}
+    for c in ("n_users",):
+        if c in view:
+            config[c] = st.column_config.NumberColumn(_SHORT[c][0], help=_SHORT[c][1])
+    for c in names:  # the row's names stay in view while a narrow screen scrolls the metrics
+        config[c] = st.column_config.TextColumn(pinned=True)
     return view, config, order
+
+
+#: shorter headers for the widest columns (a 1280 px screen cut the table at "populari…"), each with its meaning
+_SHORT = {
+    "popularity_bias": ("pop. bias", "mean popularity of the suggestions: the share of users who consumed them"),
+    "fit_seconds": ("fit s", "seconds to fit the model on the protocol's train split"),
+    "n_users": ("users", "test users measured"),
+    "novelty": ("novelty", "mean self-information of the suggestions, in bits: higher is less popular"),
+    "diversity": ("diversity", "mean dissimilarity (1 - cosine of item texts) between suggestions in a list"),
+    "coverage": ("coverage", "share of the catalogue that appears in at least one list"),
+}
 
 
 def results_table(frame: pd.DataFrame, name: str, *, key: str | None = None) -> None:

@@ -38,6 +38,13 @@ FORMAT_VERSION = 2  # 2: the content model keeps the category labels of its item
 #: not their ids (the hybrid's validation data changed).
 FIT_VERSION = 2
 MODELS: dict[str, type[Recommender]] = {}
+#: the most of a request a note quotes (a pasted page would fill the screen)
+QUOTED_REQUEST = 80
+
+
+def _a(name: object) -> str:
+    """``name`` with its article: "an ease", "a hybrid"."""
+    return f"{'an' if str(name)[:1].lower() in 'aeiou' else 'a'} {name}"
 
 
 class ModelConfig(pydantic.BaseModel):
@@ -267,9 +274,9 @@ class Recommender(ABC):
         known = [i for i in profile.liked if i in self.item_map]
         if profile.intent and not self.text_ready():
             if self.reads_text:
-                notes.append(f"no item in this dataset has text, so the request “{profile.intent}” cannot be matched")
+                notes.append(f"no item in this dataset has text, so the request “{one_line(profile.intent, QUOTED_REQUEST)}” cannot be matched")
             else:
-                notes.append(f"the {self.name} model does not read text, so it leaves out the request “{profile.intent}”; "
+                notes.append(f"the {self.name} model does not read text, so it leaves out the request “{one_line(profile.intent, QUOTED_REQUEST)}”; "
                              "choose content or hybrid to use it")
         if profile.intent and self.text_ready() and (weak := self.intent_note(profile.intent)):
             notes.append(weak)
@@ -432,7 +439,7 @@ class Recommender(ABC):
         if model_cls is None:
             raise ModelError(f"{path}: unknown model kind {meta.get('model')!r}.")
         if cls is not Recommender and not issubclass(model_cls, cls):
-            raise ModelError(f"{path} holds a {meta['model']} model, not a {cls.name} model.")
+            raise ModelError(f"{path} holds {_a(meta['model'])} model, not {_a(cls.name)} model.")
         model = model_cls(meta["config"])
         with np.load(path / "arrays.npz", allow_pickle=False) as npz:
             arrays = {k: npz[k] for k in npz.files}

@@ -192,3 +192,14 @@ def test_a_model_that_ranks_the_same_for_everyone_draws_no_empty_history(run_pag
     at = run_page("pages/4_Recommend.py", rec_mode="items", rec_items=["50", "172"], rec_model="popularity")
     assert_clean(at)
     assert any("Nothing in the profile moves this model's score" in c.value for c in at.caption)
+
+
+def test_a_long_request_is_cut_and_said_and_a_request_never_formats_a_note(run_page):
+    """A paste longer than the box's max_chars was dropped whole by the browser; a note rendered **bold** as bold."""
+    at = run_page("pages/4_Recommend.py", rec_mode="intent", rec_intent="a quiet space film " * 30)
+    assert_clean(at)
+    assert any("was cut to its first 300 characters (it had 570)" in c.value for c in at.caption)
+    assert at.query_params["want"].endswith("…") and len(at.query_params["want"]) <= 300
+    at = run_page("pages/4_Recommend.py", rec_mode="intent", rec_intent="**qwxz** [zzv](http://x) $x^2$")
+    note = next(i.value for i in at.info if "random letters" in i.value)
+    assert "\\*\\*qwxz\\*\\*" in note and "\\$x^2\\$" in note

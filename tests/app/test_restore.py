@@ -96,3 +96,26 @@ def test_a_refresh_on_recommend_keeps_a_visitors_liked_items_and_request():
     at.multiselect(key="rec_items").set_value([]).run()
     at.text_input(key="rec_intent").set_value("").run()
     assert "liked" not in at.query_params and "want" not in at.query_params
+
+
+def test_a_refresh_keeps_a_visitors_likes_and_dislikes():
+    """A visitor's feedback lives in the session only (the next visitor is someone else); a refresh lost it."""
+    from tests.app.test_recommend_page import shown
+
+    at = _fresh("pages/4_Recommend.py", {"data": SAMPLE_KEY, "mode": "items", "liked": ["50", "172"]})
+    liked = shown(at)[0]
+    at.button(key=f"like_{liked}").click().run()
+    disliked = shown(at)[0]
+    at.button(key=f"dislike_{disliked}").click().run()
+    assert_clean(at)
+    listed = {k: v if isinstance(v, list) else [v] for k, v in at.query_params.items()}  # AppTest keeps one as str
+    assert listed["up"] == [liked] and listed["down"] == [disliked]
+    again = _fresh("pages/4_Recommend.py", {k: at.query_params[k] for k in ("data", "mode", "liked", "up", "down")})
+    line = next(m.value for m in again.markdown if m.value.startswith("Profile:"))
+    assert "3 liked item(s) (1 liked here)" in line and "1 rejected" in line
+    assert shown(again) == shown(at)
+    again.button(key="rec_reset").click().run()
+    assert "up" not in again.query_params and "down" not in again.query_params
+    known = _fresh("pages/4_Recommend.py", {"data": SAMPLE_KEY, "user": "186", "up": ["50"], "down": ["1"]})
+    assert "rejected" not in next(m.value for m in known.markdown if m.value.startswith("Profile:"))
+    assert "up" not in known.query_params  # a known user's feedback is kept in the store, not the address
