@@ -640,6 +640,30 @@ def _current_year(table: Table, column: str, text: pd.Series, bad: np.ndarray, d
     return out
 
 
+def _unix_times_as_dates(table: Table, column: str, text: pd.Series, numeric: pd.Series,
+                         warnings: list[str] | None) -> pd.Series:
+    """``text`` with its unix times (seconds, or milli-, micro- or nanoseconds, each by its own size) written as ISO
+    dates, where a column mixes them with written dates (an export that changed format once); as it is where no
+    number reads as a time after 1973 (a year, a count: the caller reports them)."""
+    some = numeric.notna().to_numpy()
+    if not some.any():
+        return text
+    values = numeric[some].to_numpy(dtype="float64")
+    scale = np.select([values > 1e17, values > 1e14, values > 1e11], [1e9, 1e6, 1e3], 1.0)
+    seconds = values / scale
+    if not ((seconds >= 1e8) & (seconds <= 4.2e9)).all():
+        return text
+    out = text.copy()
+    out[some] = pd.to_datetime(seconds, unit="s", utc=True).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    if warnings is not None:
+        first = int(np.flatnonzero(some)[0])
+        units = sorted({{1.0: "seconds", 1e3: "milliseconds", 1e6: "microseconds", 1e9: "nanoseconds"}[u] for u in scale})
+        warnings.append(f"{table.name}: column {column!r} (timestamp) mixes written dates with {int(some.sum()):,} unix "
+                        f"time(s) (e.g. {str(text.iloc[first])!r} at {table.where([first])}, read as unix "
+                        f"{' and '.join(units)}: {out.iloc[first][:19].replace('T', ' ')} UTC); both were read.")
+    return out
+
+
 def parse_timestamps(table: Table, column: str, warnings: list[str] | None = None) -> pd.Series:
     """Timestamps as int64 unix seconds, from unix seconds, milliseconds or date text (ISO and similar).
 
@@ -689,6 +713,7 @@ def parse_timestamps(table: Table, column: str, warnings: list[str] | None = Non
                 "unit, or as ISO dates."
             )
         return pd.Series(seconds.astype("int64"), index=raw.index)
+    text = _unix_times_as_dates(table, column, text, numeric, warnings)
     parsed = _parse_dates(table, column, text, warnings)
     bad = np.flatnonzero(parsed.isna().to_numpy())
     dates = extract(text.iloc[bad], _DATE_WITHIN) if len(bad) else None

@@ -658,3 +658,16 @@ def test_a_csv_cell_longer_than_128_kib_is_read(tmp_path) -> None:
     pd.DataFrame({"item": ["a", "b"], "title": ["Short", "Long"], "body": ["x", "word " * 30_000]}).to_csv(items, index=False)
     ds = recengine.read_dataset(pd.DataFrame({"user": ["u", "u", "v"], "item": ["a", "b", "a"]}), items)
     assert len(ds.texts[ds.item_map.index("b")]) > 140_000
+
+
+def test_written_dates_mixed_with_unix_times_are_both_read() -> None:
+    """An export that changed format once (ISO with zones, then epoch milliseconds) was refused, and the message
+    advised "unix seconds or milliseconds, or ISO dates": the very formats the file used."""
+    inter = pd.DataFrame({"user_id": ["a", "a", "b", "b"], "item_id": ["x", "y", "x", "z"],
+                          "timestamp": ["2022-02-08T17:09:31+02:00", "1665017406000", "2021-01-10 10:00", "1665017406"]})
+    ds = recengine.read_dataset(inter)
+    assert ds.interactions["timestamp"].tolist() == [1644332971, 1665017406, 1610272800, 1665017406]
+    assert any("mixes written dates with 2 unix time(s)" in w and "row 2" in w for w in ds.warnings)
+    inter["timestamp"] = ["2022-02-08", "17", "2021-01-10", "1665017406"]  # a small number is no unix time
+    with pytest.raises(DataError, match="cannot be read as a time"):
+        recengine.read_dataset(inter)
