@@ -630,7 +630,7 @@ def _flatten(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _sniff_delimiter(text: str, suffix: str) -> str:
     lines = [ln for ln in text.splitlines()[:50] if ln.strip()]
-    if suffix == ".tsv" or suffix == ".tab":
+    if suffix in (".tsv", ".tab") and (not lines or "\t" in lines[0]):  # a ".tsv" with no tab is sniffed like any file
         return "\t"
     colons = [ln.count(DOUBLE_COLON) for ln in lines]
     if colons and colons[0] >= 1 and all(c == colons[0] for c in colons):  # before "|": a genre list may hold pipes

@@ -37,7 +37,8 @@ def test_csv_pair_known_answers() -> None:
     assert ds.stats()["n_cold_items"] == 1
 
 
-@pytest.mark.parametrize("fmt", ["tsv", "pipe", "semicolon", "parquet", "jsonl", "json", "gz", "zip", "bom", "cp1252"])
+@pytest.mark.parametrize("fmt", ["tsv", "pipe", "semicolon", "semicolon-named-tsv", "parquet", "jsonl", "json", "gz", "zip",
+                                 "bom", "cp1252"])
 def test_every_format_reads_the_same(fmt: str, tmp_path: Path) -> None:
     frame = pd.read_csv(DATA / "interactions.csv", dtype=str)
     items = pd.read_csv(DATA / "items.csv", dtype=str)
@@ -51,6 +52,9 @@ def test_every_format_reads_the_same(fmt: str, tmp_path: Path) -> None:
     elif fmt == "semicolon":
         frame.to_csv(path.with_suffix(".csv"), sep=";", index=False)
         path = path.with_suffix(".csv")
+    elif fmt == "semicolon-named-tsv":  # the name said tab, and only a tab was tried: "only one column"
+        path = tmp_path / "inter.tsv"
+        frame.to_csv(path, sep=";", index=False)
     elif fmt == "parquet":
         frame.astype({"rating": float, "timestamp": "int64"}).to_parquet(path)
     elif fmt == "jsonl":
