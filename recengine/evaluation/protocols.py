@@ -131,9 +131,10 @@ def few_to_rank(split: Split, k: int) -> str:
 FEW_USERS = 30
 
 
-def who_is_measured(split: Split, dataset: Dataset) -> str:
-    """A note on the test users when it matters: so few that the figures are noise, or (warm) users left out
-    because they have too few interactions to hold one out; "" otherwise.
+def who_is_measured(split: Split, dataset: Dataset, eligible: int | None = None) -> str:
+    """A note on the test users when it matters: so few that the figures are noise, (warm) users left out
+    because they have too few interactions to hold one out, or a sample of ``eligible`` test users measured
+    (``max_users``); "" otherwise.
 
     >>> import recengine
     >>> from recengine.data import warm_split
@@ -146,9 +147,12 @@ def who_is_measured(split: Split, dataset: Dataset) -> str:
     if 0 < n < FEW_USERS:
         notes.append(f"only {n} test user(s): figures this small move by more than the gaps between models from one "
                      "seed to the next; compare several seeds")
-    if split.protocol == "warm" and split.profiles is None and n < dataset.n_users:
-        notes.append(f"{dataset.n_users - n:,} of {dataset.n_users:,} users are not measured: too few interactions "
+    pool = n if eligible is None else eligible  # the test users before a sample was drawn
+    if split.protocol == "warm" and split.profiles is None and pool < dataset.n_users:
+        notes.append(f"{dataset.n_users - pool:,} of {dataset.n_users:,} users are not measured: too few interactions "
                      "to hold one out")
+    if n < pool:
+        notes.append(f"a seeded sample of {n:,} of the {pool:,} test users is measured (max_users)")
     return "; ".join(notes)
 
 
@@ -241,6 +245,7 @@ def evaluate(
             raise ConfigError(f"models must be names or Recommender objects, got {type(m).__name__}.")
     splits = make_split(dataset, name, seed=seed, **({"shots": shots} if name == "few-shot" else {}))
     splits = splits if isinstance(splits, list) else [splits]
+    eligible = [len(s.test_users) for s in splits]
     if max_users is not None:
         if isinstance(max_users, bool) or not isinstance(max_users, (int, np.integer)) or max_users < 1:
             raise ConfigError(f"max_users must be a whole number of at least 1 (or None for all users), got {max_users!r}.")
@@ -254,7 +259,7 @@ def evaluate(
     vectors = None if embeddings is None else np.asarray(getattr(embeddings, "vectors", embeddings), dtype=np.float32)
     if elsewhere := (tuned_elsewhere(encoder, splits[0].train) if any(getattr(m, "reads_text", False) for m in built) else ""):
         warnings.warn(elsewhere, UserWarning, stacklevel=2)
-    measured = {id(s): who_is_measured(s, dataset) for s in splits}
+    measured = {id(s): who_is_measured(s, dataset, e) for s, e in zip(splits, eligible)}
     total, done, rows = len(built) * len(splits), 0, []
     for model, label in zip(built, model_labels(built)):
         stage = None

@@ -108,6 +108,10 @@ def test_max_users_measures_a_seeded_sample_of_the_test_users(sample, sample_emb
     assert few["ndcg@10"].tolist() == again["ndcg@10"].tolist()  # the same sample each time
     whole = evaluate(sample, "warm", models=["popularity"], embeddings=sample_embeddings, max_users=10_000)
     assert whole["n_users"].iloc[0] == 943  # fewer users than the cap: all of them
+    assert whole["note"].iloc[0] == ""
+    part = evaluate(sample, "warm", models=["popularity"], embeddings=sample_embeddings, max_users=100)
+    # the users the cap leaves out were called users with too few interactions
+    assert part["note"].iloc[0] == "a seeded sample of 100 of the 943 test users is measured (max_users)"
     with pytest.raises(ConfigError, match="max_users"):
         evaluate(sample, "warm", models=["popularity"], embeddings=sample_embeddings, max_users=0)
 
