@@ -248,3 +248,15 @@ def test_an_encoder_may_be_given_by_name(sample, encoder):
     assert embed_texts(["a space film"], "default").shape == (1, encoder.dim)
     with pytest.raises(ConfigError, match="an Encoder or a model name"):
         embed_texts(["a space film"], 384)
+
+
+def test_a_huge_text_reads_only_its_readable_part(encoder, monkeypatch):
+    """One 25 MB description took two minutes to tokenize, all but its first 256 tokens thrown away."""
+    words = " ".join(f"word{i % 97} plot{i % 13}" for i in range(400_000))  # about 5 MB
+    seen: list[int] = []
+    real = encoder.model.encode
+    monkeypatch.setattr(encoder.model, "encode", lambda texts, **kw: (seen.extend(len(t) for t in texts), real(texts, **kw))[1])
+    huge, head = encoder.encode([words, words[:20_000]])
+    assert max(seen) <= 32 * encoder.max_seq_length  # the model never saw the megabytes
+    np.testing.assert_allclose(huge, head, atol=1e-6)  # and its vector is the same: only the start is read
+    assert encoder.too_long([words]).all()
