@@ -180,3 +180,17 @@ def test_a_table_names_the_dislike_that_moved_an_item_and_says_why_scores_are_ou
     assert main(["recommend", "--sample", "movielens-100k", "--liked", "174,195,96", "--disliked", "50", "--model", "ease",
                  "--k", "10", "--format", "json"]) == 0
     assert "50" in [r["lowered_by"] for r in json.loads(capsys.readouterr().out)]  # JSON keeps the id
+
+
+def test_a_model_that_reads_no_text_embeds_nothing_unless_a_knob_needs_it(capsys, monkeypatch):
+    """EASE on 15,000 items started embedding 9,524 texts it never reads."""
+    import recengine.text
+
+    calls = []
+    real = recengine.text.embed_items
+    monkeypatch.setattr(recengine.text, "embed_items", lambda *a, **kw: (calls.append(1), real(*a, **kw))[1])
+    assert main(["recommend", *FILES, "--user", "alice", "--model", "itemknn", "--format", "json"]) == 0
+    assert not calls
+    assert main(["recommend", *FILES, "--user", "alice", "--model", "itemknn", "--disliked", "m3", "--format", "json"]) == 0
+    assert calls  # a dislike's neighbours are found by text: now the texts are embedded
+    capsys.readouterr()
