@@ -203,3 +203,17 @@ def test_a_long_request_is_cut_and_said_and_a_request_never_formats_a_note(run_p
     at = run_page("pages/4_Recommend.py", rec_mode="intent", rec_intent="**qwxz** [zzv](http://x) $x^2$")
     note = next(i.value for i in at.info if "random letters" in i.value)
     assert "\\*\\*qwxz\\*\\*" in note and "\\$x^2\\$" in note
+
+
+def test_a_restarted_server_loads_the_fit_it_kept(run_page, monkeypatch):
+    """The app fitted every model again at each server start: 1-2 minutes for a hybrid on 5,000 items."""
+    from recengine.models import ItemKNN
+    from ui import engine
+
+    at = run_page("pages/4_Recommend.py", rec_model="itemknn")
+    engine._registry().clear()  # a restarted server holds nothing in memory
+    fits = []
+    real = ItemKNN.fit
+    monkeypatch.setattr(ItemKNN, "fit", lambda self, *a, **kw: (fits.append(1), real(self, *a, **kw))[1])
+    again = run_page("pages/4_Recommend.py", rec_model="itemknn")
+    assert not fits and shown(again) == shown(at)
