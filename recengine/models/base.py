@@ -382,7 +382,13 @@ class Recommender(ABC):
         scores = self.score(profiles)
         blocked = np.isnan(scores) | self.exclusion_mask(profiles, exclude_seen)
         if self.needs_history:  # every score would be 0: a list in catalogue order means nothing
-            blocked[[not self._readable_history([i for i in p.liked if i in self.item_map]) for p in profiles]] = True
+            empty = [not self._readable_history([i for i in p.liked if i in self.item_map]) for p in profiles]
+            blocked[empty] = True
+            asked = sum(1 for p, e in zip(profiles, empty) if e and p.intent)
+            if asked:  # an empty table alone said nothing in a notebook
+                warnings.warn(f"{asked} profile(s) with a request and no usable liked item got no list: the {self.name} "
+                              "model ranks from liked items; a request needs content or hybrid (profile_notes says "
+                              "why for each profile).", UserWarning, stacklevel=2)
         cand = self.candidate_mask(candidates)
         if cand is not None:
             blocked |= ~cand[None, :]

@@ -140,3 +140,11 @@ def test_bad_k_and_knobs_are_config_errors(sample):
         recommend(model, Profile(), k=3, diversity="a")
     with pytest.raises(Exception, match="columns maps roles"):
         __import__("recengine").read_dataset(sample.interactions, columns=["visitor"])
+
+
+def test_a_request_a_model_cannot_read_gets_an_empty_list_and_a_warning(sample):
+    from recengine.models import EASE
+
+    with pytest.warns(UserWarning, match="1 profile\\(s\\) with a request and no usable liked item got no list"):
+        recs = EASE().fit(sample).recommend(Profile.from_intent("something funny"), k=5)
+    assert recs.empty
