@@ -269,6 +269,11 @@ def _read_bytes(source: Source, name: str, limit: int) -> bytes:
             raise DataError(_too_big(name, size, limit))
         raw = path.read_bytes()
     else:
+        if not hasattr(source, "read"):  # a numpy array, a number, None: an AttributeError from deep inside before
+            what = f"an empty {type(source).__name__}" if isinstance(source, (list, dict)) else type(source).__name__
+            raise DataError(f"{name}: cannot read a table from {what}. Give a file path, a file object, bytes, a "
+                            "DataFrame, a dict of equal-length columns or a list of records "
+                            "(e.g. pd.DataFrame(array, columns=['user_id', 'item_id'])).")
         if hasattr(source, "seek"):
             with contextlib.suppress(OSError, ValueError):
                 source.seek(0)

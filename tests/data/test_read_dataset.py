@@ -392,3 +392,10 @@ def test_a_column_mapped_to_one_role_is_never_guessed_for_another_first() -> Non
     assert ds.has_timestamps and not ds.has_ratings
     with pytest.raises(DataError, match="'score' is mapped as the timestamp but is read as another role"):
         recengine.read_dataset(frame, columns={"user": "who", "item": "what", "timestamp": "score", "rating": "score"})
+
+
+@pytest.mark.parametrize("source, what", [(np.array([["a", "x"]]), "ndarray"), (None, "NoneType"), ([], "an empty list")])
+def test_a_source_that_is_no_table_is_named(source, what) -> None:
+    """A numpy array raised "AttributeError: 'numpy.ndarray' object has no attribute 'read'"."""
+    with pytest.raises(DataError, match=f"interactions: cannot read a table from {what}"):
+        recengine.read_dataset(source)
