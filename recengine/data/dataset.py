@@ -45,6 +45,10 @@ class IdMap:
     _index: dict[str, int] = field(init=False, repr=False)
     _near: dict[str, list[str]] | None = field(init=False, repr=False, default=None)
 
+
+    def __repr__(self) -> str:  # 943 ids printed in full filled a notebook cell
+        head = ", ".join(repr(str(x)) for x in self.external[:3])
+        return f"IdMap({self.kind}, {len(self.external):,} ids: {head}{', ...' if len(self.external) > 3 else ''})"
     def __post_init__(self) -> None:
         ext = np.asarray([str(x) for x in self.external], dtype=object)
         ext.setflags(write=False)

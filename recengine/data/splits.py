@@ -47,6 +47,15 @@ class Split:
     def test_users(self) -> np.ndarray:
         return pd.unique(self.test[Columns.user])
 
+    def __repr__(self) -> str:  # the whole test table and every candidate filled a notebook cell
+        parts = [f"{self.protocol!r}", f"seed {self.seed}", f"train {self.train!r}",
+                 f"test: {len(self.test):,} interactions of {len(self.test_users):,} users"]
+        if self.candidates is not None:
+            parts.append(f"{len(self.candidates):,} candidate items")
+        if self.shots is not None:
+            parts.append(f"{self.shots} shot(s)")
+        return f"Split({', '.join(parts)})"
+
     def profile_items(self, user_id: str) -> np.ndarray:
         """External ids of the items that form ``user_id``'s profile at test time."""
         if self.profiles is not None:

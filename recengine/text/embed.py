@@ -40,6 +40,10 @@ class ItemEmbeddings:
     def dim(self) -> int:
         return int(self.vectors.shape[1])
 
+    def __repr__(self) -> str:  # the whole array filled a notebook cell
+        return (f"ItemEmbeddings({len(self):,} items x {self.dim}, model {self.model!r}, {self.fingerprint!r}, "
+                f"{self.n_encoded:,} encoded, {self.n_cached:,} cached, {int(self.has_text.sum()):,} with text)")
+
     def __len__(self) -> int:
         return int(self.vectors.shape[0])
 

@@ -146,3 +146,17 @@ def test_splits_do_not_change_when_user_ids_are_hashed_or_rows_reordered(tmp_pat
             assert by_history(plain, x.profiles) == by_history(hashed, y.profiles)
             assert by_history(plain, x.test) == by_history(hashed, y.test)
     assert by_history(plain, warm_split(plain, seed=42).test) != by_history(plain, warm_split(plain, seed=7).test)
+
+
+def test_reprs_are_one_short_line_however_large_the_data() -> None:
+    """An IdMap printed its 943 ids, a Split its whole test table and every candidate."""
+    import recengine
+    from recengine.data import make_split
+
+    ds = recengine.load_sample("movielens-100k")
+    split = make_split(ds, "cold_items", seed=42)
+    for obj in (ds.user_map, ds.item_map, split):
+        text = repr(obj)
+        assert "\n" not in text and len(text) < 300, text
+    assert repr(ds.user_map) == "IdMap(user, 943 ids: '196', '186', '22', ...)"
+    assert "336 candidate items" in repr(split) and "test: 19,728 interactions of 940 users" in repr(split)
