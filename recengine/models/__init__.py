@@ -69,6 +69,7 @@ def audience(
     Examples
     --------
     >>> import recengine
+    >>> from recengine.models import ContentKNN, audience
     >>> ds = recengine.load_sample("movielens-100k")
     >>> model = ContentKNN().fit(ds)
     >>> aud = audience(model, ds, "A space opera with rebels, droids and a galactic empire", k=3)

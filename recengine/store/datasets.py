@@ -83,7 +83,8 @@ def save(conn_write, root: Path, name: str, ds: Dataset, replace: bool) -> dict[
         if old is not None and not replace:
             raise StoreError(
                 f"a dataset named {name!r} is already in the store. Choose another name, remove it first "
-                "(recengine data remove), or replace it (--replace)."
+                "(store.remove_dataset(name); in the CLI: recengine data remove NAME), or replace it (replace=True; in "
+                "the CLI: --replace)."
             )
         c.execute(
             "INSERT OR REPLACE INTO datasets (name, created_at, folder, files, options, stats) VALUES (?, ?, ?, ?, ?, ?)",
@@ -118,7 +119,8 @@ def unknown(name: str, known: list[str], store_path: Path) -> UnknownIdError:
     listing = ", ".join(repr(n) for n in known[:10]) if known else "none yet"
     return UnknownIdError(
         f"no dataset named {name!r} in the store at {store_path} (saved datasets: {listing}). "
-        "Save one with: recengine data add NAME --interactions FILE [--items FILE]."
+        "Save one with store.save_dataset(name, dataset) (in the CLI: recengine data add NAME --interactions FILE "
+        "[--items FILE])."
     )
 
 

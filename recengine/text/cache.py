@@ -104,6 +104,8 @@ class EmbeddingCache:
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from recengine.text.cache import EmbeddingCache, text_keys
     >>> cache = EmbeddingCache("demo-0000", dim=2)
     >>> keys = text_keys(["a"])
     >>> _ = cache.put(keys, np.array([[1.0, 0.0]], dtype=np.float32))

@@ -59,8 +59,8 @@ def test_mixed_type_source_column_is_kept_as_text(store):
 
 def test_dataset_names_are_not_silently_overwritten(store, tiny, sample):
     store.save_dataset("d", tiny)
-    with pytest.raises(StoreError, match="already in the store"):
-        store.save_dataset("d", sample)
+    with pytest.raises(StoreError, match=r"already in the store.*replace=True; in the CLI: --replace"):
+        store.save_dataset("d", sample)  # a notebook is told the argument, not only the CLI's flag
     assert store.load_dataset("d").n_items == tiny.n_items
     assert len(list((store.root / "datasets").iterdir())) == 1  # the refused save left no files behind
     store.save_dataset("d", sample, replace=True)
