@@ -134,6 +134,8 @@ def read_dataset(
         if roles.get("user", "row") != "row" or "row" in inter.frame.columns or not find_list_columns(inter, None, []):
             _swapped(inter, items, max_bytes)
             raise
+        if "user" not in roles:  # a catalogue's list of authors is no session of items: the files may be swapped
+            _swapped(inter, items, max_bytes)
         inter, user_col = _rows_as_users(inter, warnings)
     if "user" not in roles:
         user_col = _user_or_session(inter, user_col, warnings)
@@ -621,13 +623,38 @@ def _swapped(inter: Table, items: Source | None, max_bytes: int | None) -> None:
         return
     try:
         other = read_table(items, default_name="items", max_bytes=max_bytes)
-        user = find_column(other, "user", None, required=True)
-        item = find_column(other, "item", None, required=True)
     except DataError:
         return
-    raise DataError(f"{inter.name} has no user column, but {other.name} has users ({user!r}) and items ({item!r}): the "
-                    f"two files look swapped. Give {other.name} as the interactions and {inter.name} as the items "
-                    "(in the app: the other upload box).")
+    try:
+        user = find_column(other, "user", None, required=True)
+        item = find_column(other, "item", None, required=True)
+        found = f"users ({user!r}) and items ({item!r})"
+    except DataError:
+        # no column named for users (an "email"): the interactions' ids, one per row, repeat in a column of the other
+        pair = _repeated_ids(inter, other)
+        if pair is None:
+            return
+        found = f"the ids of {inter.name}'s {pair[0]!r}, one per row there, repeated in its {pair[1]!r} as interactions are"
+    raise DataError(f"{inter.name} has no user column, but {other.name} has {found}: the two files look swapped. Give "
+                    f"{other.name} as the interactions and {inter.name} as the items (in the app: the other upload box).")
+
+
+def _repeated_ids(inter: Table, other: Table) -> tuple[str, str] | None:
+    """(column of ``inter``, column of ``other``) where ``inter``'s column holds one distinct id per row, as an items
+    file does, and most values of ``other``'s column are those ids, each many times over, as interactions are."""
+    frame, log = inter.frame, other.frame
+    if len(frame) < 10 or len(log) < 2 * len(frame) // 3:
+        return None
+    for c in frame.columns:
+        ids = frame[c]
+        if ids.map(lambda v: isinstance(v, (list, dict))).any() or not ids.astype(str).is_unique:
+            continue
+        known = set(ids.astype(str))
+        for d in log.columns:
+            values = log[d].astype(str).head(20_000)
+            if values.isin(known).mean() >= 0.8 and values.nunique() < 0.7 * len(values):
+                return str(c), str(d)
+    return None
 
 
 def _rows_as_users(inter: Table, warnings: list[str]) -> tuple[Table, str]:

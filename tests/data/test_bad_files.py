@@ -431,3 +431,24 @@ def test_a_list_of_ids_is_told_it_lacks_columns_not_that_its_delimiter_is_wrong(
 def test_an_empty_header_cell_is_named_by_its_place_not_by_pandas(tmp_path: Path) -> None:
     msg = error_for(write(tmp_path, "notes.csv", "Dear analyst,\nI hope it helps,\nBest regards,\n"))
     assert "notes.csv" in msg and "(column 2, no name)" in msg and "Unnamed" not in msg
+
+
+def test_swapped_files_are_said_when_the_catalogue_holds_lists_or_the_log_names_no_user(tmp_path: Path) -> None:
+    """A catalogue with a list of authors per book was read as sessions of items, one "user" per row, and the
+    items got the purchase times as their text."""
+    import json
+
+    books = tmp_path / "books.jsonl"
+    books.write_text("\n".join(json.dumps({"isbn": f"0-00-{i:06d}-{i % 10}", "title": f"Book {i}",
+                                           "authors": [f"Author {i}", f"Co {i % 3}"]}) for i in range(12)))
+    isbns = [f"0-00-{i:06d}-{i % 10}" for i in range(12)]
+    log = "\n".join(f"reader{r}@example.com,{isbns[(r * 7 + j) % 12]},2022-02-0{1 + j}T10:00:00+02:00"
+                    for r in range(8) for j in range(4))
+    orders = write(tmp_path, "orders.csv", "email,isbn,purchased_at\n" + log + "\n")
+    msg = error_for(books, orders)
+    assert "books.jsonl has no user column, but orders.csv has users ('email') and items ('isbn')" in msg
+    unnamed = write(tmp_path, "log.csv", "wer,was\n" + "\n".join(f"p{r},{isbns[(r * 5 + j) % 12]}" for r in range(8)
+                                                                 for j in range(3)) + "\n")
+    msg = error_for(books, unnamed)
+    assert "the ids of books.jsonl's 'isbn', one per row there, repeated in its 'was'" in msg and "look swapped" in msg
+    assert recengine.read_dataset(orders, books).n_interactions == 32
