@@ -979,6 +979,36 @@ def parse_template(template: str, where: str) -> list[tuple[str, str]]:
     return pieces
 
 
+def _fill(pieces: list[tuple[str, str]], fields: list[str], values: dict[str, str]) -> str:
+    """A template filled for one item. The words between fields join the values around them, so they go with a
+    missing one: "{title} by {authors}. {blurb}" with no title or authors reads "<blurb>", not "by . <blurb>". Words
+    before a field are kept when it has a value and some value came before it (or it is the first field); words
+    after the last field when it had a value.
+
+    >>> pieces = parse_template("{t} by {a}. {b}", "x")
+    >>> fields = [v for _, v in pieces]
+    >>> [_fill(pieces, fields, v) for v in ({"t": "", "a": "", "b": "Blurb"}, {"t": "Dune", "a": "", "b": "Sand"})]
+    ['Blurb', 'Dune. Sand']
+    """
+    out: list[str] = []
+    shown = False  # a field with a value has been written
+    for n, ((kind, _), f) in enumerate(zip(pieces, fields)):
+        if kind == "column":
+            if values[f]:
+                out.append(values[f])
+                shown = True
+            continue
+        after = next((g for (k, _), g in zip(pieces[n + 1 :], fields[n + 1 :]) if k == "column"), None)
+        before = next((g for (k, _), g in zip(reversed(pieces[:n]), reversed(fields[:n])) if k == "column"), None)
+        if after is not None:
+            keep = bool(values[after]) and (shown or before is None)
+        else:
+            keep = before is not None and bool(values[before])
+        if keep:
+            out.append(f)
+    return "".join(out).strip()
+
+
 def build_texts(
     table: Table, id_column: str, text: str | Sequence[str] | None, left_out: list[str] | None = None
 ) -> tuple[pd.Series, list[str]]:
@@ -1007,8 +1037,7 @@ def build_texts(
         rows = []
         for i in range(len(frame)):
             values = {c: cells[c][i] for c in used}
-            filled = "".join(values[f] if kind == "column" else f for (kind, _), f in zip(pieces, fields))
-            rows.append(filled.strip() if any(values.values()) else "")
+            rows.append(_fill(pieces, fields, values) if any(values.values()) else "")
         return pd.Series(rows, index=frame.index, dtype=object), used
     chosen = [text] if isinstance(text, str) else list(text) if text is not None else text_columns(frame, id_column, left_out)
     missing = [c for c in chosen if c not in cols]

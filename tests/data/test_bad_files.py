@@ -207,7 +207,16 @@ def test_a_template_takes_any_column_name_and_literal_braces(tmp_path: Path) -> 
     inter = write(tmp_path, "events.csv", "visitor,sku\nu1,i1\nu2,i2\nu1,i2\n")
     ds = recengine.read_dataset(inter, items, text="{name.en} {{2024: {2024}}}")
     texts = dict(zip(ds.item_map.external, ds.texts))
-    assert texts == {"i1": "Red kettle {2024: yes}", "i2": "Blue mug {2024: }"}
+    assert texts == {"i1": "Red kettle {2024: yes}", "i2": "Blue mug"}  # the words around an empty value go with it
+
+
+def test_a_template_drops_the_words_that_join_an_empty_value(tmp_path: Path) -> None:
+    """'{meta.title} by {meta.authors}. {blurb}' read "by . A romance book" for a book with no title or authors."""
+    items = write(tmp_path, "items.csv", "id,title,authors,blurb\nb1,,,A romance book\nb2,Dune,,Sand\nb3,Emma,Austen,\n")
+    inter = write(tmp_path, "events.csv", "visitor,id\nu1,b1\nu2,b2\nu1,b3\n")
+    ds = recengine.read_dataset(inter, items, text="Book: {title} by {authors}. {blurb}")
+    texts = dict(zip(ds.item_map.external, ds.texts))
+    assert texts == {"b1": "A romance book", "b2": "Book: Dune. Sand", "b3": "Book: Emma by Austen"}
 
 
 def test_missing_path() -> None:
