@@ -149,11 +149,21 @@ def read_dataset(
         inter, kept = _without_missing_ids(inter, [user_col, item_col], warnings)
         before = before[kept]
     if user_col == item_col:
+        mapped = "user" in mapping and "item" in mapping
         raise DataError(
-            f"{inter.name}: the same column {user_col!r} was taken as both user and item. "
-            "Map them explicitly with columns={'user': ..., 'item': ...} (in the app: Column mapping; in the CLI: "
-            "--user-col and --item-col)."
+            f"{inter.name}: the same column {user_col!r} was {'mapped' if mapped else 'taken'} as both user and item. "
+            + ("Map each to its own column" if mapped else "Map them explicitly")
+            + " with columns={'user': ..., 'item': ...} (in the app: Column mapping; in the CLI: --user-col and "
+            "--item-col)."
         )
+    for role, col in (("user", user_col), ("item", item_col)):  # --item-col Wann: 12,000 items, one event each
+        head = inter.frame[col].dropna().head(200).astype(str)
+        if role in mapping and pd.to_numeric(head, errors="coerce").isna().any() and holds_times(head):  # not numeric ids
+            warnings.append(f"{inter.name}: column {col!r}, mapped as the {role}, holds dates or times: each of its "
+                            f"{inter.frame[col].nunique():,} values is now {'an' if role == 'item' else 'a'} {role}. If "
+                            f"that is not meant, map the {role} "
+                            f"to its id column (columns={{'{role}': ...}}; in the app: Column mapping; in the CLI: "
+                            f"--{role}-col).")
     taken = {user_col, item_col}
     inter, roles = _date_and_time(inter, roles, taken, warnings)
     rating_col = _optional(inter, "rating", roles, taken)

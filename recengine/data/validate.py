@@ -112,12 +112,19 @@ def find_column(
     """The column that plays ``role`` in ``table``: the explicit mapping, else the one whose name matches."""
     cols = [str(c) for c in table.frame.columns]
     if explicit is not None:
-        if explicit not in cols:
-            raise DataError(
-                f"{table.name}: the {role} column is mapped to {explicit!r}, but the file has no such column. "
-                f"Its columns are: {', '.join(cols)}."
-            )
-        return explicit
+        if explicit in cols:
+            return explicit
+        # --user-col kd_nr for Kd_Nr: one column that differs only in case (or spaces around) is the one meant
+        alike = [c for c in cols if c.strip().casefold() == str(explicit).strip().casefold()]
+        if len(alike) == 1:
+            return alike[0]
+        import difflib
+
+        close = difflib.get_close_matches(str(explicit), cols, n=1, cutoff=0.6)
+        raise DataError(
+            f"{table.name}: the {role} column is mapped to {explicit!r}, but the file has no such column"
+            + (f" (did you mean {close[0]!r}?)" if close else "") + f". Its columns are: {', '.join(cols)}."
+        )
     def named(names: Sequence[str]) -> list[str]:  # or a nested field by its own name: OTTO's events.aid
         return [c for c in cols if norm(c) in names] or [c for c in cols if "." in c and norm(c.rsplit(".", 1)[-1]) in names]
 

@@ -461,3 +461,22 @@ def test_swapped_files_are_said_when_the_catalogue_holds_lists_or_the_log_names_
     msg = error_for(books, unnamed)
     assert "the ids of books.jsonl's 'isbn', one per row there, repeated in its 'was'" in msg and "look swapped" in msg
     assert recengine.read_dataset(orders, books).n_interactions == 32
+
+
+def test_a_mapped_column_is_found_whatever_its_case_and_a_typo_gets_a_suggestion(tmp_path: Path) -> None:
+    inter = write(tmp_path, "orders.csv", "Kd_Nr,ArtNr\nk1,a1\nk2,a1\nk1,a2\n")
+    ds = recengine.read_dataset(inter, columns={"user": "kd_nr", "item": "artnr"})
+    assert (ds.n_users, ds.n_items) == (2, 2)
+    msg = error_for(inter, columns={"user": "Kd_Mr", "item": "ArtNr"})
+    assert "mapped to 'Kd_Mr', but the file has no such column (did you mean 'Kd_Nr'?)" in msg
+    msg = error_for(inter, columns={"user": "Kd_Nr", "item": "Kd_Nr"})
+    assert "was mapped as both user and item. Map each to its own column" in msg
+
+
+def test_an_item_column_mapped_to_dates_is_said(tmp_path: Path) -> None:
+    inter = write(tmp_path, "orders.csv", "Kunde,ArtNr,Wann\nk1,a1,2024-05-01 10:00\nk2,a1,2024-05-02 11:00\nk1,a2,2024-05-03 12:00\n")
+    ds = recengine.read_dataset(inter, columns={"user": "Kunde", "item": "Wann"})
+    assert any("column 'Wann', mapped as the item, holds dates or times: each of its 3 values is now an item" in w
+               for w in ds.warnings)
+    right = recengine.read_dataset(inter, columns={"user": "Kunde", "item": "ArtNr"})
+    assert not any("holds dates or times" in w for w in right.warnings)
