@@ -11,6 +11,15 @@ from ui.state import device_choice, encoder_name, require_dataset
 
 ss = st.session_state
 SAMPLE_ABOVE, SAMPLE_USERS = 20_000, 5_000  # data with more users than this starts on a sample of that many
+# what each metric means, for a room that asks (higher is better for all five)
+METRIC_HELP = (
+    "Each test user gets a top-{k} list; held-out items they did consume are the hits. Higher is better.\n"
+    "- **ndcg@{k}**: hits weighted by how near the top they are, against the best order possible\n"
+    "- **recall@{k}**: share of the user's held-out items that the list finds\n"
+    "- **hit@{k}**: share of users whose list holds at least one hit\n"
+    "- **mrr@{k}**: 1 / the rank of the first hit (1 when it is first)\n"
+    "- **map@{k}**: mean precision at each hit's rank"
+)
 PROTOCOLS = {
     "warm": "warm users: 80/20 per user, rank all items",
     "cold-items": "cold items: 20% of items held out, rank only them",
@@ -66,12 +75,15 @@ with page("Evaluate", "leaderboard", "Offline protocols on this dataset; every m
 
     st.subheader("Accuracy")
     metric = st.radio("Metric", [f"ndcg@{k}", f"recall@{k}", f"hit@{k}", f"mrr@{k}", f"map@{k}"], horizontal=True,
-                      key="ev_metric")
+                      key="ev_metric", help=METRIC_HELP.format(k=k))
     figure(metric_bars(results, metric, by="setting"), f"evaluation-{metric}", key="ev_bars")
     if "few-shot" in protocols:
         figure(few_shot_curve(results[results["protocol"] == "few-shot"], metric, title="Few-shot curve"),
                "few-shot-curve", key="ev_curve")
-    st.subheader("Beyond accuracy")
+    st.subheader("Beyond accuracy", help="**Catalogue coverage**: share of items that appear in some list. **Intra-list "
+                 "diversity**: how unlike the items of one list are (1 - cosine of their texts). **Novelty**: how rare "
+                 "the suggestions are, in bits (higher: less popular). **Mean popularity**: share of users who "
+                 "consumed the suggested items.")
     beyond = results
     if len(protocols) > 1:  # one protocol at a time: averaging warm with cold-items would compare unlike things
         which = st.radio("Protocol", protocols, horizontal=True, key="ev_beyond_protocol")
