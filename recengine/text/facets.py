@@ -57,6 +57,9 @@ _SPLIT = re.compile(r"\s*(?:\||;|,)\s*")
 _SPLIT_NO_COMMA = re.compile(r"\s*(?:\||;)\s*")
 _QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"")
 _WORDS = re.compile(r"[^\W_]+", re.UNICODE)
+#: a character of a script written without spaces between words (Chinese, Japanese; Korean too): each is a word of
+#: its own for matching, so that the label 家電 is found in the request 家電が欲しい
+_CJK = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af])")
 _POSSESSIVE = re.compile(r"['’]s\b")
 _TOKENS = re.compile(r"[^\W_]+|[.,;:!?()]", re.UNICODE)  # words, and the marks that end a clause
 
@@ -91,7 +94,7 @@ def normal(text: object) -> str:
     >>> normal("A slow-burning Sci-Fi film!"), normal("Children's")
     (' a slow burning sci fi film ', ' children ')
     """
-    return " " + " ".join(_WORDS.findall(_POSSESSIVE.sub("", str(text).casefold()))) + " "
+    return " " + " ".join(_WORDS.findall(_CJK.sub(r" \1 ", _POSSESSIVE.sub("", str(text).casefold())))) + " "
 
 
 def words_of(request: object) -> tuple[list[str], list[bool]]:
@@ -112,7 +115,7 @@ def _clauses(request: object) -> tuple[list[str], list[bool], list[int]]:
     negated: list[bool] = []
     clause: list[int] = []
     reach = at = 0
-    for token in _TOKENS.findall(_POSSESSIVE.sub("", str(request).casefold())):
+    for token in _TOKENS.findall(_CJK.sub(r" \1 ", _POSSESSIVE.sub("", str(request).casefold()))):
         if token in ".,;:!?()":  # a mark: the clause ends
             reach = 0
             at += 1
@@ -235,12 +238,16 @@ def _matchable(key: str, label: str = "") -> bool:
 
     >>> _matchable("tv", "TV"), _matchable("3d", "3D"), _matchable("us", "US"), _matchable("tv", "Tv")
     (True, True, False, False)
+    >>> _matchable(normal("家電").strip()), _matchable(normal("本").strip())
+    (True, False)
     """
     words = key.split()
     acronym = len(key) == 2 and key not in TWO_LETTER_WORDS and (label.strip().isupper() or any(c.isdigit() for c in key))
+    cjk = len(_CJK.findall(key))  # 家電, 書籍: two characters say as much as a long word
+    n_words = sum(1 for w in words if not _CJK.fullmatch(w)) + (1 if cjk else 0)
     return (
-        0 < len(words) <= MAX_LABEL_WORDS
-        and (len(key.replace(" ", "")) >= 3 or acronym)
+        0 < n_words <= MAX_LABEL_WORDS
+        and (len(key.replace(" ", "")) >= 3 or acronym or cjk >= 2)
         and bool(LETTER.search(key))
         and key not in EMPTY_LABELS
         and not (len(words) == 1 and key in FUNCTION_WORDS)

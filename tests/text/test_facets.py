@@ -179,3 +179,12 @@ def test_a_two_letter_acronym_is_a_label_but_a_two_letter_word_is_not():
     assert {"TV", "Movie", "OVA", "VR", "3D"} <= set(idx.labels) and not {"IT", "US"} & set(idx.labels)
     assert idx.named("a tv series in vr") == ["TV", "VR"] and idx.named("a movie for us, in 3D") == ["Movie", "3D"]
     assert idx.named("is it good") == []
+
+
+def test_labels_in_a_script_written_without_spaces_are_read_from_a_request():
+    """家電 (two characters) was dropped as too short, and 家電が欲しい read as one word that named nothing."""
+    items = _items(Kategorie=["家電", "書籍", "家電", "書籍", "玩具", "玩具"], sku=list("ABCDEF"))
+    idx = FacetIndex.from_items(items)
+    assert set(idx.labels) == {"家電", "書籍", "玩具"}
+    assert idx.named("家電が欲しい") == ["家電"] and idx.named("本が欲しい") == []
+    assert idx.named("a kettle, 家電") == ["家電"]
