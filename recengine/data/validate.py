@@ -744,7 +744,27 @@ def parse_timestamps(table: Table, column: str, warnings: list[str] | None = Non
             "2024-05-17T14:03:00; or read no timestamp column (columns={'timestamp': None}; in the app: Column "
             "mapping, Timestamp: (none); in the CLI: --timestamp-col none)."
         )
+    _zones_mixed(table, column, text, warnings)
     return _unix_seconds(parsed)
+
+
+_ZONE = re.compile(r"(?:Z|UTC|GMT|[+-]\d{2}:?\d{2})$", re.IGNORECASE)
+_CLOCK = re.compile(r"\d{1,2}:\d{2}")
+
+
+def _zones_mixed(table: Table, column: str, text: pd.Series, warnings: list[str] | None) -> None:
+    """A note when some times name their zone (+02:00, Z) and others, with a time of day, do not: those were read as
+    UTC, which may be hours off."""
+    if warnings is None:
+        return
+    values = pd.Series(pd.unique(text.head(100_000)), dtype=object).astype(str).str.strip()
+    zoned = values.map(lambda v: bool(_ZONE.search(v)))
+    bare = ~zoned & values.map(lambda v: bool(_CLOCK.search(v)))
+    if zoned.any() and bare.any():
+        example = values[bare].iloc[0]
+        warnings.append(f"{table.name}: column {column!r} (timestamp) gives a time zone in some values (e.g. "
+                        f"{values[zoned].iloc[0]!r}) and none in others (e.g. {example!r}); those without one were read "
+                        "as UTC. If they are local times, write their offset.")
 
 
 def compact_date_format(numbers: pd.Series | np.ndarray) -> str | None:

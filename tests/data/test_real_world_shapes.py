@@ -671,3 +671,12 @@ def test_written_dates_mixed_with_unix_times_are_both_read() -> None:
     inter["timestamp"] = ["2022-02-08", "17", "2021-01-10", "1665017406"]  # a small number is no unix time
     with pytest.raises(DataError, match="cannot be read as a time"):
         recengine.read_dataset(inter)
+
+
+def test_times_with_and_without_a_zone_in_one_column_are_said() -> None:
+    inter = pd.DataFrame({"user_id": ["a", "a", "b"], "item_id": ["x", "y", "x"],
+                          "timestamp": ["2021-03-04T10:00:00+02:00", "2021-03-04 10:00", "2021-03-05T09:00:00Z"]})
+    ds = recengine.read_dataset(inter)
+    assert any("gives a time zone in some values" in w and "'2021-03-04 10:00'" in w for w in ds.warnings)
+    inter["timestamp"] = ["2021-03-04 10:00", "2021-03-04 11:00", "2021-03-05"]  # no zone anywhere: nothing to say
+    assert not any("time zone" in w for w in recengine.read_dataset(inter).warnings)
