@@ -2,14 +2,34 @@
 
 from __future__ import annotations
 
+import re
+
+#: a letter of a script written right to left (Hebrew, Arabic, Syriac, Thaana and their presentation forms)
+_RTL = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefe]")
+#: a short note in brackets that ends a title: its year, or the tag that tells two equal titles apart
+_TAG = re.compile(r" (\([^()]{1,24}\))$")
+
 
 def one_line(text: object, width: int) -> str:
     """``text`` with its line breaks and runs of spaces folded to single spaces, cut to ``width`` characters.
+
+    A bracketed note at the end (a year, or the "(item 010)" that tells two equal titles apart) is kept when the
+    text is cut, and the middle goes. Text in a right-to-left script is isolated (U+2068 ... U+2069), so that a
+    value written after it ("وجدة 2  +0.171") keeps its place and its sign in front.
 
     Examples
     --------
     >>> one_line("The  Long\\n\\nTitle of a film", 12)
     'The Long Ti…'
+    >>> one_line("An extraordinarily long and winding title (item 010)", 32)
+    'An extraordinarily l… (item 010)'
+    >>> one_line("وجدة 2", 20) == "\\u2068وجدة 2\\u2069"
+    True
     """
     flat = " ".join(str(text).split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
+    if len(flat) > width:
+        tag = _TAG.search(flat)
+        keep = tag.group(1) if tag and len(tag.group(1)) <= width // 2 else ""
+        head = flat[: tag.start()] if keep else flat
+        flat = head[: max(1, width - 1 - (len(keep) + 1 if keep else 0))].rstrip() + "…" + (f" {keep}" if keep else "")
+    return f"\u2068{flat}\u2069" if _RTL.search(flat) else flat
