@@ -73,6 +73,24 @@ def first_value(values: Sequence) -> list:
     return out
 
 
+def colours_well(values: Sequence) -> bool:
+    """Whether a column can colour a map: numbers, or labels that items share. Free text (a description) or one
+    value per item (a second id) gave a legend of sentences that squeezed the map to a strip.
+
+    >>> colours_well(["Drama", "Comedy", "Drama", "Comedy"]), colours_well([1990, 2001, 1990, 1985])
+    (True, True)
+    >>> colours_well(["A long description of one item, its plot and its cast, and more"] * 2 + ["x", "y"])
+    False
+    """
+    kept = pd.Series(list(values), dtype=object).dropna()
+    if kept.empty:
+        return False
+    if pd.api.types.is_numeric_dtype(pd.Series(kept.tolist())):
+        return True
+    labels = pd.Series([str(v) for v in first_value(kept.tolist()) if v is not None], dtype=object)
+    return bool(len(labels)) and labels.str.len().mean() <= 60 and labels.nunique() <= max(2, len(labels) // 2)
+
+
 def _hover(titles: Sequence[str], texts: Sequence[str] | None, width: int = 160, line: int = 60) -> list[str]:
     """Title in bold, then the text cut to ``width`` characters and wrapped every ``line``: one long line runs
     off the chart's edge.
@@ -83,7 +101,9 @@ def _hover(titles: Sequence[str], texts: Sequence[str] | None, width: int = 160,
     out = []
     for i, t in enumerate(titles):
         label = f"<b>{html.escape(str(t))}</b>"
-        if texts is not None:
+        if texts is not None and not str(texts[i] or "").strip():  # placed at the centre, by no text of its own
+            label += "<br><i>(no text: its place on the map means nothing)</i>"
+        elif texts is not None:
             wrapped = textwrap.wrap(one_line(texts[i], width), line) or [""]
             label += "<br>" + "<br>".join(html.escape(w) for w in wrapped)
         out.append(label)
@@ -142,11 +162,16 @@ def embedding_map(
             top = counts.index if len(counts) <= max_categories else counts.index[: max_categories - 1]
             labels = labels.where(labels.isin(top), "other")
             order = [*top, "other"] if (labels == "other").any() else list(top)
+            rest = len(counts) - len(top)
+            if rest:  # 60 values of five items each: which nine are drawn is said, and what "other" holds
+                color_name = f"{color_name}: the {len(top)} most common of {len(counts)}"
             for i, lab in enumerate(order):
                 mask = (labels == lab).to_numpy()
                 col = NEUTRAL if lab == "other" else _CATEGORICAL[i % len(_CATEGORICAL)]
+                # a legend entry is one short line: a 70-character description took two thirds of the chart
+                name = f"other ({rest} values)" if lab == "other" and rest else html.escape(one_line(lab, LEGEND_WIDTH))
                 fig.add_trace(go.Scattergl(
-                    x=xy[mask, 0], y=xy[mask, 1], mode="markers", name=html.escape(str(lab)),
+                    x=xy[mask, 0], y=xy[mask, 1], mode="markers", name=name,
                     hovertext=[h for h, m in zip(hover, mask) if m], hoverinfo="text",
                     marker={**marker_base, "color": col},
                 ))
@@ -185,6 +210,10 @@ def marker_scale(n_points: int) -> tuple[float, float]:
 #: Up to this many items, the heatmap's columns carry titles and its cells their cosines; beyond, both are too
 #: small to read on a projector, so rows are numbered, columns named by number and values shown on hover.
 HEATMAP_TITLED_COLUMNS = 10
+
+
+#: characters of a value in the map's legend
+LEGEND_WIDTH = 28
 
 
 def similarity_heatmap(vectors: np.ndarray, labels: Sequence[str], title: str | None = None) -> go.Figure:

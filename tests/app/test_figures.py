@@ -34,7 +34,8 @@ def test_map_escapes_hover_text_and_groups_rare_categories():
     fig = fe.embedding_map(np.zeros((30, 2)), titles, texts=["a & b"] * 30, color=colours, color_name="genre",
                            highlight=[i == 0 for i in range(30)], max_categories=5)
     names = [t.name for t in fig.data]
-    assert names[-2:] == ["other", "cold items"] and len(names) == 6
+    assert names[-2:] == ["other (8 values)", "cold items"] and len(names) == 6  # what "other" holds, said
+    assert fig.layout.legend.title.text == "genre: the 4 most common of 12"
     hover = " ".join(h for t in fig.data for h in t.hovertext)
     assert "<script>" not in hover and "&lt;script&gt;" in hover and "a &amp; b" in hover
     assert sum(len(t.x) for t in fig.data[:-1]) == 30
@@ -141,3 +142,13 @@ def test_few_shot_lines_on_the_same_values_both_show_and_the_axis_starts_at_zero
     a, b = fig.data
     assert (a.marker.symbol, a.line.dash) != (b.marker.symbol, b.line.dash)
     assert fig.layout.yaxis.rangemode == "tozero"
+
+
+def test_a_map_legend_is_short_and_free_text_colours_no_map():
+    """A description column as colour: 70-character legend entries took two thirds of the chart."""
+    long = [f"A long description number {i % 3} of one item, its plot, its cast and more" for i in range(9)]
+    fig = fe.embedding_map(np.zeros((9, 2)), [str(i) for i in range(9)], color=long)
+    assert max(len(t.name) for t in fig.data) <= fe.LEGEND_WIDTH
+    assert not fe.colours_well([f"A sentence about item {i}, with its plot and cast" for i in range(9)])
+    hover = fe.embedding_map(np.zeros((3, 2)), ["a", "b", "c"], texts=["x y", "", "z"]).data[0].hovertext
+    assert "no text" in hover[1] and "no text" not in hover[0]
