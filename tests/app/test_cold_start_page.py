@@ -92,3 +92,25 @@ def test_the_labs_runs_are_kept_in_the_run_history(run_page):
     assert_clean(at)
     after = run_history(10)
     assert len(after) > before and "few-shot" in set(after["protocol"])
+
+
+def test_the_example_title_leaves_out_the_note_that_tells_equal_titles_apart():
+    """'Pride Story (Sub-genre 15)' was typed in whole: the note named a category and moved the nearest items."""
+    import pandas as pd
+
+    import recengine
+    from tests.app.conftest import page_path
+
+    inter = pd.DataFrame({"learner": ["a", "a", "b", "b"], "course_code": ["c1", "c2", "c1", "c2"]})
+    items = pd.DataFrame({"course_code": ["c1", "c2", "c3"], "title": ["Intro to Python", "Watercolours", "Watercolours"],
+                          "description": ["Code from zero", "Paint seascapes", "Paint landscapes"]})
+    ds = recengine.read_dataset(inter, items, columns={"user": "learner", "item": "course_code"})
+    assert ds.title("c3") != "Watercolours"  # loading told the two apart
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(page_path("pages/5_Cold-start_lab.py"), default_timeout=180)
+    at.session_state["dataset"], at.session_state["dataset_key"] = ds, "upload:courses-twice"
+    at.run()
+    at.button(key="cold_example").click().run()
+    assert_clean(at)
+    assert at.text_input(key="cold_title").value == "Watercolours"

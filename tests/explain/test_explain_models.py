@@ -203,3 +203,16 @@ def test_a_long_profiles_sampled_history_carries_its_errors(sample_hybrid, sampl
     row = e.to_dict()["history"][0]
     assert row["error"] == pytest.approx(float(errors[0]))
     assert explain(sample_hybrid, Profile.from_items(["50", "172"]), "181").history.errors is None  # exact
+
+
+def test_an_item_with_no_title_is_labelled_by_its_id_not_a_bare_number():
+    """Bars read "119  +0.170", like a number beside a number."""
+    import pandas as pd
+
+    import recengine
+    from recengine.models import ItemKNN
+
+    inter = pd.DataFrame({"user_id": list("aabbccdd"), "item_id": ["119", "051", "119", "051", "119", "007", "051", "007"]})
+    model = ItemKNN().fit(recengine.read_dataset(inter))
+    e = explain(model, Profile.from_items(["119", "051"]), "007")
+    assert set(e.history.labels) == {"item 119", "item 051"}
