@@ -23,7 +23,7 @@ from ui.engine import (
     saved_finetuned_encoder,
 )
 from ui.jobs import FineTuneStopped, latest_job, start_finetune
-from ui.state import DEVICE, ENCODER, device_choice, require_dataset
+from ui.state import DEVICE, ENCODER, current, device_choice, require_dataset, use_dataset
 
 ss = st.session_state
 
@@ -171,6 +171,9 @@ def finished_here(job, key: str) -> dict | None:
 
 
 with page("Fine-tune", "tune", "Teach the encoder which items your users consume together; judge it on held-out items."):
+    running = latest_job()
+    if current() is None and running is not None and running.running and running.dataset is not None:
+        use_dataset(running.dataset, running.dataset_key)  # a new tab with no dataset: the run's own, so it shows
     ds, key = require_dataset()
     split = cold_split(ds, key)
     st.markdown(

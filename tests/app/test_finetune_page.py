@@ -108,6 +108,10 @@ def test_a_fine_tune_runs_on_the_server_where_any_tab_can_watch_and_stop_it(run_
     assert latest_job() is job and other.session_state["ft_watch"] == job.id
     assert other.number_input(key="ft_epochs").value == 2 and other.toggle(key="ft_guard").value is False  # its settings
     assert other.button(key="ft_run").disabled
+    # a tab opened on the page with no dataset in its address (a bookmark) shows the run on its own data too
+    bare = run_page("pages/3_Fine-tune.py", dataset=False)
+    assert bare.session_state["ft_watch"] == job.id and bare.session_state["dataset_key"] == job.dataset_key
+    assert bare.button(key="ft_stop") is not None and not any("No dataset yet" in i.value for i in bare.info)
     other.button(key="ft_stop").click().run()
     assert job.wait(300) and job.result is None
     other.run()
