@@ -293,7 +293,7 @@ def _resolve_model(name: str) -> tuple[str, Path]:
     if name == DEFAULT:
         return DEFAULT_LABEL, default_model_dir()
     path = Path(name).expanduser()
-    if re.fullmatch(r"ft-[0-9a-f]+", name) and not path.exists():  # a fine-tune's fingerprint names its folder
+    if re.fullmatch(r"ft-[\w-]+", name) and not path.exists():  # a fine-tune's fingerprint names its folder
         from recengine.text.finetune import models_root  # imported here: finetune imports this module
 
         saved = models_root() / name
@@ -308,6 +308,10 @@ def _resolve_model(name: str) -> tuple[str, Path]:
         if not path.is_dir():
             raise ModelError(f"{name} is a file; give the folder that holds the model (config.json, *.safetensors).")
         return str(path.resolve()), path.resolve()
+    if name.startswith((".", "/", "~")) or "\\" in name or name.endswith("/") or name.count("/") > 1:
+        # a path, not a hub name (owner/model): the hub's complaint about its characters said nothing of the path
+        raise ModelError(f"no folder {name!r} ({path.resolve()} does not exist). Give the folder that holds the model "
+                         "(config.json, *.safetensors), 'default', or a Hugging Face model name (owner/model).")
     try:
         from huggingface_hub import snapshot_download
 

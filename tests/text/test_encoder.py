@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -260,3 +261,13 @@ def test_a_huge_text_reads_only_its_readable_part(encoder, monkeypatch):
     assert max(seen) <= 32 * encoder.max_seq_length  # the model never saw the megabytes
     np.testing.assert_allclose(huge, head, atol=1e-6)  # and its vector is the same: only the start is read
     assert encoder.too_long([words]).all()
+
+
+@pytest.mark.parametrize("name, says", [("./no_such_dir/", "no folder './no_such_dir/'"),
+                                        ("ft-doesnotexist", "no fine-tuned encoder ft-doesnotexist")])
+def test_a_missing_folder_or_fine_tune_is_named_not_sent_to_the_hub(name, says):
+    """A missing folder read "not a local folder ... (HFValidationError)"; ft-doesnotexist got the hub's message."""
+    from recengine.text.encoder import _resolve_model
+
+    with pytest.raises(ModelError, match=re.escape(says)):
+        _resolve_model(name)
