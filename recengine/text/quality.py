@@ -75,6 +75,10 @@ def cold_item_quality(split: object, vectors: np.ndarray, k: int = 10, neighbors
     return {f"recall@{k}": m["recall"], f"ndcg@{k}": m["ndcg"]}
 
 
+#: held-out items below which a fine-tune's verdict is said to be a hint (one item moves the figures)
+FEW_HELD_OUT = 50
+
+
 def finetune_verdict(before: dict[str, float], after: dict[str, float], n_items: int) -> tuple[str, str]:
     """("better" | "worse" | "mixed" | "unchanged", one sentence) comparing cold-item quality before and after a
     fine-tune, on the figures as the sentence shows them (three decimals).
@@ -83,6 +87,8 @@ def finetune_verdict(before: dict[str, float], after: dict[str, float], n_items:
     'On 336 items it never saw, the fine-tuned encoder recommends better: Recall@10 0.186 → 0.195, NDCG@10 0.326 → 0.331.'
     >>> finetune_verdict({"recall@10": 1.0, "ndcg@10": 0.8406}, {"recall@10": 1.0, "ndcg@10": 0.8409}, 8)[0]
     'unchanged'
+    >>> finetune_verdict({"recall@10": 0.95, "ndcg@10": 0.8}, {"recall@10": 0.90, "ndcg@10": 0.7}, 19)[1].split(". ")[-1]
+    "With only 19 held-out items one item's hits move these figures: read them as a hint, not a verdict, or use more data."
     """
     changes = [shown_change(before[m], after[m]) for m in before if m in after]
     gained, lost = any(c > 0 for c in changes), any(c < 0 for c in changes)
@@ -96,6 +102,9 @@ def finetune_verdict(before: dict[str, float], after: dict[str, float], n_items:
     if cut and n_items <= cut:  # every held-out item fits in one list
         tail += (f" With only {n_items} held-out items a top-{cut} list holds them all, so {metric_label(f'recall@{cut}')} "
                  "cannot tell the encoders apart; judge by the other measure, or use more data.")
+    elif n_items < FEW_HELD_OUT:  # 19 items: one item's hits swung the figures, and the verdict read as firm
+        tail += (f" With only {n_items} held-out items one item's hits move these figures: read them as a hint, not a "
+                 "verdict, or use more data.")
     return word, f"On {n_items:,} items it never saw, the fine-tuned encoder {lead}: {figures}.{tail}"
 
 
