@@ -73,7 +73,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        done = {"embed": "; the texts embedded so far are cached, and a new run goes on from there",
+                "finetune": "; nothing of the fine-tune was saved (a fine-tune is kept only when it finishes)"}
+        print(f"interrupted{done.get(args.command, '')}.", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0

@@ -183,6 +183,7 @@ def loss_curve(steps: Sequence[float], losses: Sequence[float], title: str | Non
     fig = go.Figure(go.Scatter(x=list(steps), y=list(losses), mode="lines+markers", line={"color": "#4F46E5", "width": 3},
                                marker={"size": 6}, name="loss"))
     fig.update_layout(xaxis_title="step", yaxis_title="loss")
+    fig.update_xaxes(tickformat="d", rangemode="tozero", dtick=None if len(steps) > 5 else 1)  # no step 1.2, 1.4
     return apply_layout(fig, title, height=340)
 
 

@@ -23,3 +23,16 @@ def test_progress_without_a_terminal_writes_a_line_per_phase_and_then_now_and_th
         for step in range(4):
             update(step, 3, f"loss {step}")
     assert len(capsys.readouterr().err.splitlines()) == 4
+
+
+def test_an_interrupted_fine_tune_says_nothing_was_saved(monkeypatch, capsys):
+    """After Ctrl-C the CLI printed only "interrupted"; the app says what was kept."""
+    import recengine.cli.text as text_cli
+    from recengine.cli import main
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(text_cli, "cmd_finetune", interrupted)
+    assert main(["finetune", "--sample", "movielens-100k"]) == 130
+    assert "interrupted; nothing of the fine-tune was saved" in capsys.readouterr().err
