@@ -6,7 +6,7 @@ import streamlit as st
 from recengine.figures.evaluation import beyond_accuracy, few_shot_curve, metric_bars
 from recengine.models import MODEL_NAMES
 from ui import figure, guard, page, results_table, table
-from ui.engine import evaluation, fit_time_note, has_evaluation, run_history
+from ui.engine import evaluation, evaluation_running, fit_time_note, has_evaluation, run_history
 from ui.state import device_choice, encoder_name, require_dataset
 
 ss = st.session_state
@@ -54,6 +54,11 @@ with page("Evaluate", "leaderboard", "Offline protocols on this dataset; every m
     asked = (protocols, chosen, k, seed, max_users)
     shown = ss.get("ev_last") == asked  # the last run's results, still on screen
     if not (run or done or shown):
+        if chosen and any(evaluation_running(key, p, chosen, k, seed, name, max_users) for p in protocols):
+            # a refresh mid-run showed the empty page, as if nothing were computing
+            st.info("These choices are being evaluated now (in another tab, or before this page was refreshed). Press "
+                    "**Run evaluation** to wait for the results.", icon=":material/hourglass_top:")
+            st.stop()
         st.info(f"Choose protocols and models, then run. Each model fits once per split; {fit_time_note(ds.n_items)}. "
                 "Results are kept for the whole session.")
         st.stop()

@@ -127,15 +127,43 @@ def _lock_for(model) -> threading.Lock:
 
 
 def _remember(kind: str, key: tuple, make: Callable[[], object], keep: int = 6) -> object:
-    reg = _registry().setdefault(kind, {})
+    """``make()``'s value, computed once per key and shared by every session.
+
+    A key being computed by another session (a second tab, a tab refreshed mid-run) is waited for, not computed
+    again beside it: two evaluations of the same choices each took twice as long on a presenter's two cores.
+    """
+    registry = _registry()
+    reg = registry.setdefault(kind, {})
     if key in reg:
         return reg[key]
-    value = make()
+    running = registry.setdefault("_running", {})
     with _lock:
-        reg[key] = value
-        while len(reg) > keep:  # oldest first: dicts keep insertion order
-            reg.pop(next(iter(reg)))
-    return value
+        event = running.get((kind, key))
+        mine = event is None
+        if mine:
+            event = running[(kind, key)] = threading.Event()
+    if not mine:
+        with st.spinner("The same computation is running in another tab or an earlier visit; waiting for it…"):
+            event.wait()
+        if key in reg:
+            return reg[key]
+        return _remember(kind, key, make, keep)  # it failed or was stopped there: compute it here
+    try:
+        value = make()
+        with _lock:
+            reg[key] = value
+            while len(reg) > keep:  # oldest first: dicts keep insertion order
+                reg.pop(next(iter(reg)))
+        return value
+    finally:
+        with _lock:
+            running.pop((kind, key), None)
+        event.set()
+
+
+def is_running(kind: str, key: tuple) -> bool:
+    """Whether some session is computing ``key`` of ``kind`` now (see :func:`_remember`)."""
+    return (kind, key) in _registry().get("_running", {})
 
 
 def has_embeddings(dataset_key: str, name: str, device: str) -> bool:
@@ -365,6 +393,12 @@ def reset_feedback(name: str) -> None:
 def has_evaluation(dataset_key: str, protocol: str, models: tuple[str, ...], k: int, seed: int, name: str,
                    max_users: int | None = None) -> bool:
     return (dataset_key, protocol, models, k, seed, name, max_users) in _registry().get("evaluations", {})
+
+
+def evaluation_running(dataset_key: str, protocol: str, models: tuple[str, ...], k: int, seed: int, name: str,
+                       max_users: int | None = None) -> bool:
+    """Whether these choices are being evaluated now, in another tab or before a refresh."""
+    return is_running("evaluations", (dataset_key, protocol, models, k, seed, name, max_users))
 
 
 def evaluation(dataset, dataset_key: str, protocol: str, models: tuple[str, ...], k: int = 10, seed: int = 42,

@@ -1,0 +1,70 @@
+"""Work shared between sessions: a computation running in one tab is waited for by another, not done twice."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+
+
+def test_a_key_being_computed_is_waited_for_not_computed_again():
+    """Two tabs evaluating the same choices each computed them: twice the time on a presenter's two cores."""
+    from ui import engine
+
+    calls, started = [], threading.Event()
+
+    def make():
+        calls.append(1)
+        started.set()
+        time.sleep(0.5)
+        return object()
+
+    key = ("shared-work-test", time.time())
+    out = {}
+    first = threading.Thread(target=lambda: out.setdefault("a", engine._remember("test", key, make)))
+    first.start()
+    assert started.wait(10)
+    assert engine.is_running("test", key)
+    out["b"] = engine._remember("test", key, make)  # a second session asks while the first computes
+    first.join(10)
+    assert len(calls) == 1 and out["a"] is out["b"] and not engine.is_running("test", key)
+
+
+def test_a_computation_that_failed_elsewhere_is_done_here():
+    from ui import engine
+
+    key = ("shared-work-fail", time.time())
+    started, release = threading.Event(), threading.Event()
+
+    def failing():
+        started.set()
+        release.wait(10)
+        raise RuntimeError("stopped by a refresh")
+
+    def run_failing():
+        with contextlib.suppress(RuntimeError):
+            engine._remember("test", key, failing)
+
+    first = threading.Thread(target=run_failing)
+    first.start()
+    assert started.wait(10)
+    threading.Timer(0.2, release.set).start()
+    assert engine._remember("test", key, lambda: "done here") == "done here"
+    first.join(10)
+
+
+def test_evaluate_says_when_its_choices_are_being_evaluated_elsewhere(run_page):
+    """A refresh mid-run showed the empty page, as if nothing were computing."""
+    from recengine.models import MODEL_NAMES
+    from tests.app.conftest import SAMPLE_KEY
+    from ui import engine
+
+    key = ("evaluations", (SAMPLE_KEY, "warm", tuple(MODEL_NAMES), 10, 42, "default", None))
+    running = engine._registry().setdefault("_running", {})
+    running[key] = threading.Event()
+    try:
+        at = run_page("pages/6_Evaluate.py")
+        assert any("being evaluated now" in i.value for i in at.info)
+    finally:
+        running.pop(key, None)
+    assert not any("being evaluated now" in i.value for i in run_page("pages/6_Evaluate.py").info)
