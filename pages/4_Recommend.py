@@ -43,8 +43,8 @@ def feedback(item_id: str, action: str, store_name: str, rank: int) -> None:
         return
     events = ss.setdefault("rec_events", [])
     events.append((item_id, action))
-    if keeps_feedback(store_name):
-        record_feedback(store_name, item_id, action, ss.get("dataset_key"))
+    if keeps_feedback(store_name) and not record_feedback(store_name, item_id, action, ss.get("dataset_key")):
+        ss["rec_store_failed"] = True  # a read-only store: this session's own list is the feedback from now on
 
 
 def base_profile(ds) -> tuple[Profile | None, str]:
@@ -88,10 +88,16 @@ def apply_events(profile: Profile, store_name: str, item_ids) -> Profile:
         if ss.get("rec_events_for") is not None:
             aside[ss["rec_events_for"]] = list(ss.get("rec_events", []))
         if keeps_feedback(store_name):
-            kept = stored_feedback(store_name)
+            kept = stored_feedback(store_name) or []
         else:  # a visitor's feedback rides in the address: a refresh on stage keeps it, a new visitor's link has none
             kept = aside.get(store_name) or address_feedback(item_ids)
         ss["rec_events_for"], ss["rec_events"] = store_name, list(kept)
+    elif keeps_feedback(store_name) and not ss.get("rec_store_failed"):
+        # a known user's feedback is read from the store at each run: two tabs on one user agree (a like or a
+        # reset in one shows in the other), where each kept its own list and they drifted apart
+        kept = stored_feedback(store_name)
+        if kept is not None:
+            ss["rec_events"] = kept
     for item_id, action in ss.get("rec_events", []):
         profile = profile.like(item_id) if action == "like" else profile.dislike(item_id)
     visitor = not keeps_feedback(store_name)  # a known user's feedback is in the store, not the address
@@ -208,8 +214,8 @@ with page("Recommend", "recommend", "Everyone is a profile: a known user, a hand
                         + (f" … and {profile.size - len(shown_ids)} more" if profile.size > len(shown_ids) else ""))
     if ss.get("rec_events") and reset.button("Reset feedback", key="rec_reset", icon=":material/undo:"):
         ss["rec_events"] = []
-        if keeps_feedback(store_name):
-            reset_feedback(store_name)
+        if keeps_feedback(store_name) and not reset_feedback(store_name):
+            ss["rec_store_failed"] = True
         st.rerun()
     if recs.empty:
         st.warning("No item can be suggested for this profile with this model: every candidate is excluded or "

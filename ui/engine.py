@@ -362,32 +362,43 @@ def keeps_feedback(name: str) -> bool:
     return name.startswith("app-user-")
 
 
-def record_feedback(name: str, item_id: str, action: str, dataset_key: str | None) -> None:
-    """Keep a like / dislike in the store (best effort: the live re-ranking does not depend on it)."""
+def record_feedback(name: str, item_id: str, action: str, dataset_key: str | None) -> bool:
+    """Keep a like / dislike in the store (best effort: the live re-ranking does not depend on it); False when
+    the store could not take it."""
     from recengine.store import open_store
 
     # A locked or read-only store must not block the click.
-    with contextlib.suppress(Exception):
+    try:
         open_store().add_feedback(name, str(item_id), action, dataset=dataset_key)
+    except Exception:
+        return False
+    return True
 
 
-def stored_feedback(name: str) -> list[tuple[str, str]]:
+def stored_feedback(name: str) -> list[tuple[str, str]] | None:
     """The likes and dislikes kept for this profile since its last reset: a new session (or a restarted
-    server) picks up where the last one stopped."""
+    server) picks up where the last one stopped. None when the store cannot be read."""
+    from recengine.errors import UnknownIdError
     from recengine.store import open_store
 
-    with contextlib.suppress(Exception):
+    try:
         kept = open_store().get_profile(name)
-        return [(i, "like") for i in kept["liked"]] + [(i, "dislike") for i in kept["disliked"]]
-    return []
+    except UnknownIdError:  # no feedback on this profile yet
+        return []
+    except Exception:
+        return None
+    return [(i, "like") for i in kept["liked"]] + [(i, "dislike") for i in kept["disliked"]]
 
 
-def reset_feedback(name: str) -> None:
+def reset_feedback(name: str) -> bool:
     """Forget this profile's feedback in the store too (a saved empty profile hides earlier events)."""
     from recengine.store import open_store
 
-    with contextlib.suppress(Exception):
+    try:
         open_store().save_profile(name, {"liked": {}, "disliked": [], "name": name})
+    except Exception:
+        return False
+    return True
 
 
 def has_evaluation(dataset_key: str, protocol: str, models: tuple[str, ...], k: int, seed: int, name: str,

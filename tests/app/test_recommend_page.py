@@ -217,3 +217,18 @@ def test_a_restarted_server_loads_the_fit_it_kept(run_page, monkeypatch):
     monkeypatch.setattr(ItemKNN, "fit", lambda self, *a, **kw: (fits.append(1), real(self, *a, **kw))[1])
     again = run_page("pages/4_Recommend.py", rec_model="itemknn")
     assert not fits and shown(again) == shown(at)
+
+
+def test_two_tabs_on_one_known_user_agree(run_page):
+    """Each tab kept its own list of likes: a like in one and a reset in the other left them apart."""
+    a = run_page("pages/4_Recommend.py", rec_user="450")
+    b = run_page("pages/4_Recommend.py", rec_user="450")
+    liked = shown(a)[0]
+    a.button(key=f"like_{liked}").click().run()
+    b.run()  # the other tab's next run (any click) reads the store
+    assert_clean(b)
+    assert "(1 liked here)" in next(m.value for m in b.markdown if m.value.startswith("Profile:"))
+    assert shown(b) == shown(a)
+    b.button(key="rec_reset").click().run()
+    a.run()
+    assert "liked here" not in next(m.value for m in a.markdown if m.value.startswith("Profile:"))
