@@ -45,10 +45,10 @@ class IdMap:
     _index: dict[str, int] = field(init=False, repr=False)
     _near: dict[str, list[str]] | None = field(init=False, repr=False, default=None)
 
-
     def __repr__(self) -> str:  # 943 ids printed in full filled a notebook cell
         head = ", ".join(repr(str(x)) for x in self.external[:3])
         return f"IdMap({self.kind}, {len(self.external):,} ids: {head}{', ...' if len(self.external) > 3 else ''})"
+
     def __post_init__(self) -> None:
         ext = np.asarray([str(x) for x in self.external], dtype=object)
         ext.setflags(write=False)
@@ -78,7 +78,10 @@ class IdMap:
 
     def to_internal(self, ids: Iterable[Any], missing: int = -1) -> np.ndarray:
         get = self._index.get
-        keys = [str(i) for i in ids]
+        if isinstance(ids, (pd.Series, pd.Index)):  # an Arrow-backed column read one scalar at a time: 4x slower
+            keys = ids.astype(str).tolist()
+        else:
+            keys = [i if type(i) is str else str(i) for i in ids]
         out = np.fromiter((get(k, missing) for k in keys), dtype=np.int64, count=len(keys))
         for n in np.flatnonzero(out == missing):  # rare: another Unicode form of a loaded id
             if not keys[n].isascii():
