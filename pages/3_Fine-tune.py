@@ -8,7 +8,7 @@ from recengine.data.samples import example_request
 from recengine.evaluation.metrics import metric_label
 from recengine.figures.evaluation import before_after, loss_curve
 from recengine.text.embed import request_matches
-from recengine.text.finetune import config_defaults
+from recengine.text.finetune import config_defaults, finetune_phase
 from recengine.text.quality import finetune_verdict, shown_change
 from ui import escape, figure, page, show_error
 from ui.boundary import clip
@@ -17,7 +17,6 @@ from ui.engine import (
     cold_split,
     encoder,
     finetune_name,
-    finetune_phase,
     finetune_wait,
     item_embeddings,
     saved_finetuned_encoder,

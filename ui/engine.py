@@ -501,24 +501,6 @@ def cold_split(dataset, dataset_key: str, seed: int = 42):
     return _remember("splits", (dataset_key, "cold-items", seed), lambda: make_split(dataset, "cold_items", seed=seed))
 
 
-def finetune_phase(message: str, guarded: bool) -> tuple[bool, str, str]:
-    """(part of the held-out check?, the part in words, the message without its prefix) of a fine-tune's progress
-    message: a guarded run trains twice, and each part gets its own bar text and loss curve.
-
-    >>> finetune_phase("checking on held-out items first: loss 3.6000", True)
-    (True, 'part 1 of 2: checking on held-out items', 'loss 3.6000')
-    >>> finetune_phase("loss 2.5000", True)[1], finetune_phase("loss 2.5000", False)[1]
-    ('part 2 of 2: training on all train items', 'training')
-    """
-    from recengine.text.finetune import HELD_OUT_CHECK
-
-    check = message.startswith(HELD_OUT_CHECK)
-    body = message[len(HELD_OUT_CHECK):].lstrip(": ") if check else message
-    if not guarded:
-        return check, "training", body
-    return check, "part 1 of 2: checking on held-out items" if check else "part 2 of 2: training on all train items", body
-
-
 def finetuned_encoder(split, config: dict, base: str = "default", progress: Progress | None = None):
     """Fine-tune ``base`` on a cold-items split's train part (:func:`cold_split`), or load the identical fine-tune
     saved before. It touches no Streamlit cache, so a background thread can run it (:mod:`ui.jobs`)."""

@@ -59,7 +59,7 @@ class FineTuneJob:
 
     def progress(self, done: int, total: int, message: str) -> None:
         """The fine-tune's progress callback (called from its thread): records the step and the loss."""
-        from ui.engine import finetune_phase
+        from recengine.text.finetune import finetune_phase
 
         if self.stop_requested.is_set():
             raise FineTuneStopped("The fine-tune was stopped before it finished; nothing of it was saved.")

@@ -141,7 +141,7 @@ def _config(args: argparse.Namespace) -> Any:
 def cmd_finetune(args: argparse.Namespace) -> int:
     from recengine.data.splits import cold_items_split
     from recengine.text import Encoder, embed_items
-    from recengine.text.finetune import finetune, record_metrics
+    from recengine.text.finetune import finetune, finetune_phase, record_metrics
     from recengine.text.quality import cold_item_quality, finetune_verdict
 
     ds = load_data(args)
@@ -150,7 +150,12 @@ def cmd_finetune(args: argparse.Namespace) -> int:
     split = cold_items_split(ds, seed=args.seed)
     base = Encoder(args.base, device=args.device)
     with progress_bar("fine-tuning") as update:
-        tuned = finetune(split.train, base, cfg, progress=update, force=args.force)
+
+        def progress(done: int, total: int, message: str) -> None:  # "part 2 of 2" where the bar starts again
+            _, part, body = finetune_phase(message, cfg.checks_first)
+            update(done, total, f"{part}: {body}" if body else part)
+
+        tuned = finetune(split.train, base, cfg, progress=progress, force=args.force)
     with progress_bar("embedding") as update:
         zero_emb, tuned_emb = embed_items(ds, base, progress=update), embed_items(ds, tuned, progress=update)
     zero, fine = cold_item_quality(split, zero_emb.vectors), cold_item_quality(split, tuned_emb.vectors)

@@ -169,6 +169,22 @@ class FineTuneConfig(BaseModel):
         return {k: v for k, v in self.model_dump().items() if k not in _RUN_ONLY}
 
 
+def finetune_phase(message: str, guarded: bool) -> tuple[bool, str, str]:
+    """(part of the held-out check?, the part in words, the message without its prefix) of a fine-tune's progress
+    message: a guarded run trains twice, and each part gets its own bar text and loss curve.
+
+    >>> finetune_phase("checking on held-out items first: loss 3.6000", True)
+    (True, 'part 1 of 2: checking on held-out items', 'loss 3.6000')
+    >>> finetune_phase("loss 2.5000", True)[1], finetune_phase("loss 2.5000", False)[1]
+    ('part 2 of 2: training on all train items', 'training')
+    """
+    check = message.startswith(HELD_OUT_CHECK)
+    body = message[len(HELD_OUT_CHECK):].lstrip(": ") if check else message
+    if not guarded:
+        return check, "training", body
+    return check, "part 1 of 2: checking on held-out items" if check else "part 2 of 2: training on all train items", body
+
+
 def config_defaults() -> dict[str, Any]:
     """FineTuneConfig's defaults plus the automatic batch sizes, for help texts and forms that must not drift.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from recengine.text import FineTuneConfig, finetune
-from ui.engine import finetune_phase
+from recengine.text.finetune import finetune_phase
 
 
 def test_each_part_of_a_guarded_run_is_named_and_keeps_its_loss(tiny):
