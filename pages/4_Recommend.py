@@ -10,6 +10,7 @@ from recengine.rerank import reordered_by
 from ui import escape, figure, page, show_error, table
 from ui.boundary import clip, escape_html, short_title
 from ui.engine import (
+    TEXT_MODELS,
     double_click,
     explanations,
     feedback_name,
@@ -223,7 +224,9 @@ with page("Recommend", "recommend", "Everyone is a profile: a known user, a hand
         st.stop()
 
     whom = f"user {profile.user_id}" if profile.user_id and profile.id == profile.user_id else (profile.id or "this visitor")
-    st.subheader(f"Top {len(recs)} for {escape(whom)} · {model_name}")
+    # a fine-tuned encoder is named where the list is, not only in the sidebar: a room compares the two lists
+    tuned = " with the fine-tuned encoder" if model_name in TEXT_MODELS and encoder_name() != "default" else ""
+    st.subheader(f"Top {len(recs)} for {escape(whom)} · {model_name}{tuned}")
     if why := reordered_by(recs, diversity, novelty):
         knobs = [w for w in why if w != "dislike"]
         st.caption("Re-ranked" + (" for " + " and ".join(knobs) + ": the order trades some relevance (the score on "

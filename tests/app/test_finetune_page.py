@@ -131,6 +131,17 @@ def test_a_finetune_made_from_python_is_offered_as_an_encoder(tmp_path, monkeypa
                                                    device="cpu"))
     options, _ = encoder_options()  # never recorded in the store: found in the models folder
     assert str(tuned.path) in options and tuned.fingerprint[:20] in options[str(tuned.path)]
+    # the Recommend page names it over the list, not only in the sidebar
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app.conftest import page_path
+
+    at = AppTest.from_file(page_path("pages/4_Recommend.py"), default_timeout=180)
+    at.session_state["dataset"], at.session_state["dataset_key"] = tiny, "upload:tiny-tuned"
+    at.session_state["encoder_name"], at.session_state["rec_model"] = str(tuned.path), "content"
+    at.run()
+    assert_clean(at)
+    assert at.subheader[0].value.endswith("· content with the fine-tuned encoder")
 
 
 def test_the_wait_counts_long_texts_and_the_checking():
