@@ -189,6 +189,7 @@ with page("Fine-tune", "tune", "Teach the encoder which items your users consume
                  help="one fine-tune runs at a time; this one is still running" if busy else None):
         job, busy = start_finetune(ds, key, config), True
         ss["ft_seen"] = job.id
+        st.rerun()  # drawn again with the button disabled: drawn before the start, it stayed live during the run
     if busy:
         ss["ft_watch"] = job.id  # this session shows the result when it ends
         watch(job, key)

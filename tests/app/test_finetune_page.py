@@ -100,6 +100,7 @@ def test_a_fine_tune_runs_on_the_server_where_any_tab_can_watch_and_stop_it(run_
     assert_clean(at)
     job = latest_job()
     assert job.running and at.session_state["ft_watch"] == job.id
+    assert at.button(key="ft_run").disabled  # no second click on a button that does nothing during the run
     assert any("close the tab, and come back" in i.value for i in at.info)
     assert at.button(key="ft_stop") is not None and not at.subheader  # no results while it runs
 
