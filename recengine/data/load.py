@@ -127,19 +127,27 @@ def read_dataset(
     roles = roles_by_position(inter, mapping, warnings) if inter.headerless else mapping
     if inter.sheets:  # a workbook whose first sheet holds the items, not the interactions
         inter = interactions_sheet(inter, roles.get("user"), warnings)
+    # read once here, for the swap check too (a session file's catalogue was read twice); its own error is raised
+    # where it always was, after the interactions' (a user column missing is said first)
+    items_error: DataError | None = None
+    try:
+        item_table = read_table(items, default_name="items", max_bytes=max_bytes, explode=False) if items is not None else None
+    except DataError as exc:
+        item_table, items_error = None, exc
     try:
         user_col = find_column(inter, "user", roles.get("user"), required=True)
     except DataError:
         # with no user column, each row of item lists stands for one; as its options say, "row" maps that again
         if roles.get("user", "row") != "row" or "row" in inter.frame.columns or not find_list_columns(inter, None, []):
-            _swapped(inter, items, max_bytes)
+            _swapped(inter, item_table, items, max_bytes)
             raise
         if "user" not in roles:  # a catalogue's list of authors is no session of items: the files may be swapped
-            _swapped(inter, items, max_bytes)
+            _swapped(inter, item_table, items, max_bytes)
         inter, user_col = _rows_as_users(inter, warnings)
     if "user" not in roles:
         user_col = _user_or_session(inter, user_col, warnings)
-    item_table = read_table(items, default_name="items", max_bytes=max_bytes, explode=False) if items is not None else None
+    if items_error is not None:
+        raise items_error
     if item_table is not None:
         warnings.extend(item_table.notes)
     if "item" not in roles and item_table is not None and ITEMS_ID not in mapping:
@@ -626,15 +634,17 @@ def _without_returns(frame: pd.DataFrame, table: Table, rating_col: str, warning
     return frame[~returned]
 
 
-def _swapped(inter: Table, items: Source | None, max_bytes: int | None) -> None:
+def _swapped(inter: Table, item_table: Table | None, items: Source | None, max_bytes: int | None) -> None:
     """Raise an error that says so when the interactions have no user column but the items file has users and
     items: the two files were given the other way round (an easy slip on a stage, with two upload boxes)."""
-    if items is None:
+    if item_table is None:
         return
-    try:
-        other = read_table(items, default_name="items", max_bytes=max_bytes)
-    except DataError:
-        return
+    other = item_table
+    if other.format.startswith("json"):  # read as interactions are: one row per record of a list it holds (Steam's)
+        try:
+            other = read_table(items, default_name="items", max_bytes=max_bytes)
+        except DataError:
+            return
     try:
         user = find_column(other, "user", None, required=True)
         item = find_column(other, "item", None, required=True)
