@@ -42,6 +42,11 @@ MODELS: dict[str, type[Recommender]] = {}
 QUOTED_REQUEST = 80
 
 
+def quoted_request(intent: str) -> str:
+    """A request as a note quotes it: “...”, on one line, at most :data:`QUOTED_REQUEST` characters."""
+    return f"“{one_line(intent, QUOTED_REQUEST)}”"
+
+
 def _a(name: object) -> str:
     """``name`` with its article: "an ease", "a hybrid"."""
     return f"{'an' if str(name)[:1].lower() in 'aeiou' else 'a'} {name}"
@@ -274,9 +279,9 @@ class Recommender(ABC):
         known = [i for i in profile.liked if i in self.item_map]
         if profile.intent and not self.text_ready():
             if self.reads_text:
-                notes.append(f"no item in this dataset has text, so the request “{one_line(profile.intent, QUOTED_REQUEST)}” cannot be matched")
+                notes.append(f"no item in this dataset has text, so the request {quoted_request(profile.intent)} cannot be matched")
             else:
-                notes.append(f"the {self.name} model does not read text, so it leaves out the request “{one_line(profile.intent, QUOTED_REQUEST)}”; "
+                notes.append(f"the {self.name} model does not read text, so it leaves out the request {quoted_request(profile.intent)}; "
                              "choose content or hybrid to use it")
         if profile.intent and self.text_ready() and (weak := self.intent_note(profile.intent)):
             notes.append(weak)

@@ -20,9 +20,8 @@ import pydantic
 import scipy.sparse as sp
 
 from recengine.data import Dataset
-from recengine.display import one_line
 from recengine.errors import ConfigError, ModelError
-from recengine.models.base import QUOTED_REQUEST, ModelConfig, Recommender, pack_sparse, unpack_sparse
+from recengine.models.base import ModelConfig, Recommender, pack_sparse, quoted_request, unpack_sparse
 from recengine.models.neighbors import assemble, knn_scores
 from recengine.models.profile import Profile
 
@@ -320,7 +319,7 @@ class ContentKNN(Recommender):
 
         if positive_text(intent) == "":
             turned = self.intent_avoided(intent)
-            return (f"the request “{one_line(intent, QUOTED_REQUEST)}” only says what to leave out"
+            return (f"the request {quoted_request(intent)} only says what to leave out"
                     + (f" ({', '.join(turned)})" if turned else "") + ": the other items come by popularity; "
                     "say what you would like too (a genre, a topic, a title)")
         if self.read_intent(intent):
@@ -328,7 +327,7 @@ class ContentKNN(Recommender):
         strength = self.intent_strength(intent)
         if not strength < WEAK_INTENT:  # NaN (too few texts to tell) says nothing
             return None
-        return (f"the request “{one_line(intent, QUOTED_REQUEST)}” matches the item texts hardly better than random letters do, so what it "
+        return (f"the request {quoted_request(intent)} matches the item texts hardly better than random letters do, so what it "
                 "adds is a guess; try words the titles or descriptions use (a genre, a topic, a well-known title)")
 
     def near_labels(self, words: Sequence[str]) -> list[int | None]:

@@ -440,7 +440,7 @@ class Encoder:
         """
         import torch
 
-        texts = [self._readable_part(t) if isinstance(t, str) else "" for t in texts]
+        texts = self._readable(texts)
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         idx = np.array([i for i, t in enumerate(texts) if t.strip()], dtype=np.int64)
         if len(idx) == 0:
@@ -474,16 +474,23 @@ class Encoder:
                     progress(min(start + chunk, total), total, "embedding")
         return out
 
-    def _readable_part(self, text: str) -> str:
-        """``text`` up to :data:`CHARS_PER_TOKEN` characters per token the model reads, cut at a space: the model
-        reads only its first ``max_seq_length`` tokens, and a tokenizer given a 25 MB cell spent two minutes on
-        the rest. No token of real text spans that many characters, so the vector is the same."""
+    def _readable(self, texts: Sequence[object]) -> list[str]:
+        """Each text up to :data:`CHARS_PER_TOKEN` characters per token the model reads, cut at a space (anything
+        not a string is ""): the model reads only its first ``max_seq_length`` tokens, and a tokenizer given a 25 MB
+        cell spent two minutes on the rest. No token of real text spans that many characters, so the vector is
+        the same."""
         cap = CHARS_PER_TOKEN * int(self.max_seq_length or 512)
-        if len(text) <= cap:
-            return text
-        cut = text[:cap]
-        space = cut.rfind(" ", cap // 2)
-        return cut[:space] if space > 0 else cut
+
+        def part(text: object) -> str:
+            if not isinstance(text, str):
+                return ""
+            if len(text) <= cap:
+                return text
+            cut = text[:cap]
+            space = cut.rfind(" ", cap // 2)
+            return cut[:space] if space > 0 else cut
+
+        return [part(t) for t in texts]
 
     def too_long(self, texts: Sequence[str]) -> np.ndarray:
         """(n,) bool: which texts have more tokens than the model reads (``max_seq_length``), so only their start counts.
@@ -497,7 +504,7 @@ class Encoder:
         [False, True]
         """
         limit = int(self.max_seq_length)
-        texts = [self._readable_part(t) if isinstance(t, str) else "" for t in texts]
+        texts = self._readable(texts)
         flags = np.zeros(len(texts), dtype=bool)
         # special tokens ([CLS], [SEP], a SentencePiece word-start mark) may add a few beyond one per byte
         maybe = [i for i, t in enumerate(texts) if len(t.encode("utf-8", errors="replace")) + 4 > limit]
