@@ -53,15 +53,18 @@ def results_view(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, object], 
     view = frame.copy()
     if "shots" in view:
         view["shots"] = [str(int(v)) if pd.notna(v) else "" for v in view["shots"]]
-    config: dict[str, object] = {c: st.column_config.NumberColumn(_SHORT.get(c, (None, None))[0], format="%.3f",
-                                                                  help=_SHORT.get(c, (None, None))[1])
-                                 for c in view.select_dtypes("floating").columns}
-    for c in ("n_users",):
-        if c in view:
-            config[c] = st.column_config.NumberColumn(_SHORT[c][0], help=_SHORT[c][1])
+    config: dict[str, object] = {c: _number(c, "%.3f") for c in view.select_dtypes("floating").columns}
+    if "n_users" in view:
+        config["n_users"] = _number("n_users")
     for c in names:  # the row's names stay in view while a narrow screen scrolls the metrics
         config[c] = st.column_config.TextColumn(pinned=True)
     return view, config, order
+
+
+def _number(column: str, fmt: str | None = None) -> object:
+    """A number column with its shorter header and its meaning (:data:`_SHORT`), where it has them."""
+    label, meaning = _SHORT.get(column, (None, None))
+    return st.column_config.NumberColumn(label, help=meaning, format=fmt)
 
 
 #: shorter headers for the widest columns (a 1280 px screen cut the table at "populari…"), each with its meaning
