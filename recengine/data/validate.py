@@ -1006,33 +1006,44 @@ def parse_template(template: str, where: str) -> list[tuple[str, str]]:
     return pieces
 
 
-def _fill(pieces: list[tuple[str, str]], fields: list[str], values: dict[str, str]) -> str:
+def _template_plan(pieces: list[tuple[str, str]], fields: list[str]) -> list[tuple[str, str, str | None, str | None]]:
+    """Each piece of a template as (kind, text or field, the field before it, the field after it), worked out once
+    for :func:`_fill` (None where a piece has no field on that side)."""
+    columns = [f for (kind, _), f in zip(pieces, fields) if kind == "column"]
+    plan: list[tuple[str, str, str | None, str | None]] = []
+    seen = 0  # fields before this piece
+    for (kind, _), f in zip(pieces, fields):
+        if kind == "column":
+            plan.append((kind, f, None, None))
+            seen += 1
+        else:
+            plan.append((kind, f, columns[seen - 1] if seen else None, columns[seen] if seen < len(columns) else None))
+    return plan
+
+
+def _fill(plan: list[tuple[str, str, str | None, str | None]], values: dict[str, str]) -> str:
     """A template filled for one item. The words between fields join the values around them, so they go with a
     missing one: "{title} by {authors}. {blurb}" with no title or authors reads "<blurb>", not "by . <blurb>". Words
     before a field are kept when it has a value and some value came before it (or it is the first field); words
     after the last field when it had a value.
 
     >>> pieces = parse_template("{t} by {a}. {b}", "x")
-    >>> fields = [v for _, v in pieces]
-    >>> [_fill(pieces, fields, v) for v in ({"t": "", "a": "", "b": "Blurb"}, {"t": "Dune", "a": "", "b": "Sand"})]
+    >>> plan = _template_plan(pieces, [v for _, v in pieces])
+    >>> [_fill(plan, v) for v in ({"t": "", "a": "", "b": "Blurb"}, {"t": "Dune", "a": "", "b": "Sand"})]
     ['Blurb', 'Dune. Sand']
     """
     out: list[str] = []
     shown = False  # a field with a value has been written
-    for n, ((kind, _), f) in enumerate(zip(pieces, fields)):
+    for kind, piece, before, after in plan:
         if kind == "column":
-            if values[f]:
-                out.append(values[f])
+            if values[piece]:
+                out.append(values[piece])
                 shown = True
-            continue
-        after = next((g for (k, _), g in zip(pieces[n + 1 :], fields[n + 1 :]) if k == "column"), None)
-        before = next((g for (k, _), g in zip(reversed(pieces[:n]), reversed(fields[:n])) if k == "column"), None)
-        if after is not None:
-            keep = bool(values[after]) and (shown or before is None)
-        else:
-            keep = before is not None and bool(values[before])
-        if keep:
-            out.append(f)
+        elif after is not None:
+            if values[after] and (shown or before is None):
+                out.append(piece)
+        elif before is not None and values[before]:
+            out.append(piece)
     return "".join(out).strip()
 
 
@@ -1061,10 +1072,11 @@ def build_texts(
         used = list(dict.fromkeys(f for (kind, _), f in zip(pieces, fields) if kind == "column"))
         actual = {str(c): c for c in frame.columns}
         cells = {c: _cell_texts(frame[actual[c]]) for c in used}
+        plan = _template_plan(pieces, fields)
         rows = []
         for i in range(len(frame)):
             values = {c: cells[c][i] for c in used}
-            rows.append(_fill(pieces, fields, values) if any(values.values()) else "")
+            rows.append(_fill(plan, values) if any(values.values()) else "")
         return pd.Series(rows, index=frame.index, dtype=object), used
     chosen = [text] if isinstance(text, str) else list(text) if text is not None else text_columns(frame, id_column, left_out)
     missing = [c for c in chosen if c not in cols]
