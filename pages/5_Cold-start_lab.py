@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from recengine.data.load import untold_title
 from recengine.figures.evaluation import few_shot_curve, metric_bars
 from recengine.models import MODEL_NAMES
 from ui import escape, figure, guard, page, results_table, table
@@ -34,17 +35,7 @@ def example_item(ds, key) -> tuple[str, str, str]:
     with_text = [i for i, t in zip(ds.item_map.external, ds.texts) if t.strip()]
     item = (cold or with_text)[0]
     label = "Use one of your cold items" if cold else "Use one of your items as if it were new"
-    return untagged_title(ds, item), description(ds, item), label
-
-
-def untagged_title(ds, item) -> str:
-    """The item's title without the note in brackets that loading added to tell equal titles apart ("Pride Story
-    (item 007)"): typed in as a new item's title, the note named a category and moved the nearest items."""
-    title = ds.title(item)
-    stem, sep, _ = title.rpartition(" (")
-    if sep and title.endswith(")") and sum(str(t).startswith(stem + " (") for t in ds.titles) > 1:
-        return stem
-    return title
+    return untold_title(ds.title(item), ds.titles), description(ds, item), label
 
 
 def description(ds, item) -> str:

@@ -1300,6 +1300,21 @@ def distinct_titles(titles: pd.Series, ids: pd.Series, attributes: pd.DataFrame)
     return out
 
 
+def untold_title(title: str, titles: Sequence[object]) -> str:
+    """``title`` without the note in brackets that :func:`distinct_titles` added to tell it from equal titles (an
+    example typed in as a new item's title: the note named a category and moved its nearest items).
+
+    >>> untold_title("Chasing Amy (item 246)", ["Chasing Amy (item 246)", "Chasing Amy (item 268)", "Heat"])
+    'Chasing Amy'
+    >>> untold_title("Heat (1995)", ["Heat (1995)", "Cape Fear"])
+    'Heat (1995)'
+    """
+    stem, sep, _ = title.rpartition(" (")
+    if sep and title.endswith(")") and sum(str(t).startswith(stem + " (") for t in titles) > 1:
+        return stem
+    return title
+
+
 # A catalogue's sort form "Terminator, The" (library style, MovieLens among others) reads badly in a sentence
 # ("because you liked Terminator, The and Alien"). Only capitalised articles at the very end move, before any
 # trailing parenthesis: "City of Lost Children, The (Cité des enfants perdus, La)".
