@@ -3,6 +3,7 @@
 import numpy as np
 import streamlit as st
 
+from recengine.display import item_name
 from recengine.explain.explanation import is_intent
 from recengine.figures.explanations import history_bars, signal_waterfall
 from recengine.models import MODEL_NAMES, Profile
@@ -125,8 +126,7 @@ def card(row, rank: int, store_name: str):
         cold = " <span class='pill' style='background:#0EA5E9'>new item</span>" if row.get("is_cold", 0) > 0 else ""
         head.markdown(
             f"<div><span class='rec-rank'>{rank}</span><span class='rec-title' title='{escape_html(row['title'])}'>"
-            f"{escape_html(short_title(row['title']) if str(row['title']) != str(row['item_id']) else 'item ' + str(row['item_id']))}"
-            f"</span>{cold}"  # an item with no title goes by its id: "item 051", not a bare number
+            f"{escape_html(short_title(item_name(row['title'], row['item_id'])))}</span>{cold}"
             f"<span class='rec-score'>score {row['score']:.3f}</span></div>",
             unsafe_allow_html=True,
         )

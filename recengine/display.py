@@ -33,3 +33,13 @@ def one_line(text: object, width: int) -> str:
         head = flat[: tag.start()] if keep else flat
         flat = head[: max(1, width - 1 - (len(keep) + 1 if keep else 0))].rstrip() + "…" + (f" {keep}" if keep else "")
     return f"\u2068{flat}\u2069" if _RTL.search(flat) else flat
+
+
+def item_name(title: object, item_id: object) -> str:
+    """What an item is called on a card, a bar or in a sentence: its title, or "item <id>" where its title is only
+    its id (a catalogue with no title column), so that a bare code never reads as a number.
+
+    >>> item_name("Heat", "6"), item_name("051", "051")
+    ('Heat', 'item 051')
+    """
+    return f"item {item_id}" if str(title) == str(item_id) else str(title)

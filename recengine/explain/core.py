@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from recengine.display import item_name
 from recengine.errors import ConfigError, ModelError
 from recengine.explain.explanation import (
     INTENT_PLAYER,
@@ -288,15 +289,10 @@ def explain_many(
             f"signals ({sig.scores[int(gap.argmax())]:.6g}); the explanation would not match what was recommended."
         )
     titles = np.asarray(model.titles, dtype=object)
-
-    def item_title(p: str) -> str:  # an item with no title goes by its id: "item 119  +0.170", not a bare number's bar
-        title = str(titles[model.item_map.index(p)])
-        return title if title != p else f"item {p}"
-
     player_titles = [
         f"your request: “{profile.intent}”" if is_intent(p)
         else f"{len(liked)} item{'s' if len(liked) != 1 else ''} in profile" if is_size(p)  # short: a chart's label
-        else item_title(p)
+        else item_name(titles[model.item_map.index(p)], p)  # "item 119  +0.170", not a bare number's bar
         for p in players
     ]
     weights = np.array([float(len(liked)) if is_size(p) else 1.0 if is_intent(p) else liked[p] for p in players],
