@@ -170,9 +170,9 @@ def finished_here(job, key: str) -> dict | None:
 
 
 with page("Fine-tune", "tune", "Teach the encoder which items your users consume together; judge it on held-out items."):
-    running = latest_job()
-    if current() is None and running is not None and running.running and running.dataset is not None:
-        use_dataset(running.dataset, running.dataset_key)  # a new tab with no dataset: the run's own, so it shows
+    job = latest_job()
+    if current() is None and job is not None and job.running and job.dataset is not None:
+        use_dataset(job.dataset, job.dataset_key)  # a new tab with no dataset: the run's own, so it shows
     ds, key = require_dataset()
     split = cold_split(ds, key)
     st.markdown(
@@ -181,7 +181,6 @@ with page("Fine-tune", "tune", "Teach the encoder which items your users consume
         f"{len(split.candidates):,} stay unseen and measure the result. The same settings on the same data are "
         "trained once and then loaded."
     )
-    job = latest_job()
     take_up(job, key)
     config = settings()
     busy = job is not None and job.running
