@@ -3,12 +3,11 @@
 import numpy as np
 import streamlit as st
 
-from recengine.columns import Columns
-from recengine.figures.embeddings import PROJECTIONS, colours_well, embedding_map, first_value, similarity_heatmap
+from recengine.figures.embeddings import PROJECTIONS, embedding_map, first_value, similarity_heatmap
 from recengine.text.embed import language_message, truncation_message
 from recengine.text.encoder import available_devices
 from ui import escape, figure, page
-from ui.engine import encoder, encoder_options, has_embeddings, item_embeddings, projection
+from ui.engine import colour_columns, encoder, encoder_options, has_embeddings, item_embeddings, projection
 from ui.state import DEVICE, ENCODER, device_choice, encoder_name, item_picker, require_dataset
 
 ss = st.session_state
@@ -43,7 +42,7 @@ with page("Embeddings", "scatter_plot", "What the language model reads in each i
                           key="emb_device")
     method = c3.radio("Projection", PROJECTIONS, format_func=str.upper, key="emb_method", horizontal=True,
                       help="PCA is instant; UMAP shows neighbourhoods better (about 30 s the first time, then cached)")
-    extra = [c for c in ds.items.columns if c not in (Columns.item, Columns.text, Columns.title) and colours_well(ds.items[c])]
+    extra = colour_columns(ds, key)
     colours = [*extra, *SPECIAL, "(none)"]
     # a label column a typed request can name (genres, subjects, cuisine: the data's own facets); a map coloured
     # by popularity is one colour from edge to edge

@@ -195,6 +195,18 @@ def projection(dataset_key: str, fingerprint: str, method: str, _vectors) -> obj
     return project_2d(_vectors, method)
 
 
+def colour_columns(dataset, dataset_key: str) -> list[str]:
+    """The item columns a map can be coloured by (``colours_well``), worked out once per dataset: the check reads
+    every value of every column, and the page runs again at each click."""
+    from recengine.columns import Columns
+    from recengine.figures.embeddings import colours_well
+
+    items = dataset.items
+    return _remember("colour_columns", (dataset_key,), lambda: [
+        c for c in items.columns if c not in (Columns.item, Columns.text, Columns.title) and colours_well(items[c])],
+        keep=12)
+
+
 def encoder_options(dataset=None, dataset_key: str | None = None) -> tuple[dict[str, str], list[str]]:
     """Encoders to choose from, and which of them were fine-tuned on this dataset.
 
