@@ -21,6 +21,21 @@ def test_pca_projection_keeps_the_main_axis_of_variation(rng):
     np.testing.assert_allclose(fe.project_2d(x, "pca"), xy)
 
 
+def test_umap_projection_keeps_clusters_apart_and_is_repeatable(rng):
+    pytest.importorskip("umap")
+    centres = rng.normal(size=(6, 32)) * 3
+    x = np.vstack([c + rng.normal(size=(40, 32)) for c in centres]).astype(np.float32)
+    x[-1] = 0  # an item without text
+    label = np.repeat(np.arange(6), 40)
+    xy = fe.project_2d(x, "umap")
+    assert xy.shape == (240, 2) and np.isfinite(xy).all()
+    d = np.linalg.norm(xy[:, None] - xy[None], axis=-1)
+    np.fill_diagonal(d, np.inf)
+    same = label[d.argmin(axis=1)] == label
+    assert same[:-1].mean() > 0.95  # each item's nearest point on the map is from its own cluster
+    np.testing.assert_allclose(fe.project_2d(x, "umap"), xy)
+
+
 def test_projection_rejects_unknown_methods_and_tiny_inputs():
     with pytest.raises(ConfigError, match="unknown projection"):
         fe.project_2d(np.ones((5, 3)), "tsne")
