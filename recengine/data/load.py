@@ -1001,6 +1001,11 @@ def _merge_duplicates(frame: pd.DataFrame, table: Table, warnings: list[str]) ->
         return frame
     order = [Columns.timestamp, "_order"] if Columns.timestamp in frame.columns else ["_order"]
     merged = frame.sort_values(order).drop_duplicates([Columns.user, Columns.item], keep="last").sort_values("_order")
+    if Columns.timestamp in frame.columns:  # the latest rating, at the time the pair was first seen: a user's
+        # first items (the few-shot profile) are the first they met, not the ones they last came back to
+        first = frame.groupby([Columns.user, Columns.item], sort=False)[Columns.timestamp].min()
+        at = pd.MultiIndex.from_arrays([merged[Columns.user], merged[Columns.item]])
+        merged[Columns.timestamp] = first.reindex(at).to_numpy()
     n_removed = len(frame) - len(merged)
     involved = frame.loc[dup]
     n_pairs = len(involved.drop_duplicates([Columns.user, Columns.item]))
@@ -1008,7 +1013,7 @@ def _merge_duplicates(frame: pd.DataFrame, table: Table, warnings: list[str]) ->
     warnings.append(
         f"{table.name}: {n_pairs} (user, item) pair(s) are duplicated across {len(first)} rows (first at "
         f"{table.where(first, limit=3)}); each pair was merged into one row, keeping the latest "
-        f"({'by timestamp' if Columns.timestamp in frame.columns else 'by position in the file'}), so "
+        f"({'by timestamp, at the time of the first' if Columns.timestamp in frame.columns else 'by position in the file'}), so "
         f"{n_removed} row(s) were dropped."
     )
     return merged

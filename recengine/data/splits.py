@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -115,6 +116,20 @@ def row_keys(inter: pd.DataFrame, seed: int) -> np.ndarray:
     return _uniform(_mixed(items ^ pd.util.hash_array(own), seed))
 
 
+def id_order(ids: Sequence[str]) -> np.ndarray:
+    """The positions of ``ids`` in natural order: numbers inside ids compare as numbers ("i2" before "i10").
+
+    >>> id_order(["i10", "b", "i2", "007", "7"]).tolist()
+    [3, 4, 1, 2, 0]
+    """
+    def key(i: int) -> tuple:
+        s = str(ids[i])
+        parts = re.split(r"(\d+)", s)
+        return tuple(int(p) if k % 2 else p for k, p in enumerate(parts)), s
+
+    return np.array(sorted(range(len(ids)), key=key), dtype=np.intp)
+
+
 def warm_split(ds: Dataset, test_frac: float = 0.2, seed: int = 42) -> Split:
     """Per-user random split: ``round(test_frac * n)`` (at least 1) of each user's items go to test."""
     inter = ds.interactions
@@ -154,6 +169,9 @@ def cold_items_split(ds: Dataset, item_frac: float = 0.2, seed: int = 42) -> Spl
             f"and interactions; only {len(eligible)} have both. {fix}"
         )
     n_hold = max(1, int(round(item_frac * len(eligible))))
+    # drawn from the items in the order of their ids, not of the items file's rows: the same data in another
+    # order holds out the same items
+    eligible = eligible[id_order(ds.item_map.to_external(eligible))]
     held = np.sort(rng.choice(eligible, size=n_hold, replace=False))
     held_ids = ds.item_map.to_external(held)
     inter = ds.interactions

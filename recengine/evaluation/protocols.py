@@ -151,6 +151,12 @@ def who_is_measured(split: Split, dataset: Dataset, eligible: int | None = None)
     if split.protocol == "warm" and split.profiles is None and pool < dataset.n_users:
         notes.append(f"{dataset.n_users - pool:,} of {dataset.n_users:,} users are not measured: too few interactions "
                      "to hold one out")
+    if split.protocol == "cold_items" and split.candidates is not None:
+        inter = dataset.interactions
+        users = inter.loc[inter[Columns.item].isin(set(split.candidates)), Columns.user].nunique()
+        if users > pool:
+            notes.append(f"{users - pool:,} of the {users:,} users of the held-out items are not measured: they have "
+                         "no other interaction to learn their taste from")
     if n < pool:
         notes.append(f"a seeded sample of {n:,} of the {pool:,} test users is measured (max_users)")
     return "; ".join(notes)

@@ -117,6 +117,7 @@ def test_duplicates_are_merged_keeping_latest_and_reported() -> None:
     assert ds.n_interactions == 2
     row = ds.interactions[(ds.interactions[Columns.user] == "a")]
     assert row[Columns.rating].item() == 5.0
+    assert row[Columns.timestamp].item() == 100  # first met at 100: a few-shot profile's first items are the first met
     assert any("1 (user, item) pair(s) are duplicated across 3 rows" in w and "2 row(s) were dropped" in w for w in ds.warnings)
 
 

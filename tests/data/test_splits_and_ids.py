@@ -148,6 +148,20 @@ def test_splits_do_not_change_when_user_ids_are_hashed_or_rows_reordered(tmp_pat
     assert by_history(plain, warm_split(plain, seed=42).test) != by_history(plain, warm_split(plain, seed=7).test)
 
 
+def test_cold_items_split_does_not_change_when_the_items_file_is_reordered() -> None:
+    rng = np.random.default_rng(5)
+    log = pd.DataFrame([(f"u{u}", f"sku {i}") for u in range(60) for i in rng.choice(50, size=8, replace=False)],
+                       columns=["user", "item"])
+    items = pd.DataFrame({"item": [f"sku {i}" for i in range(50)], "title": [f"product {i}" for i in range(50)]})
+    a = recengine.read_dataset(log, items)
+    b = recengine.read_dataset(log, items.iloc[::-1])
+    assert not (a.item_map.external == b.item_map.external).all()  # the items sit in another order inside
+    for seed in (42, 7):
+        x, y = cold_items_split(a, seed=seed), cold_items_split(b, seed=seed)
+        assert sorted(x.candidates) == sorted(y.candidates)
+        assert len(x.test) == len(y.test)
+
+
 def test_reprs_are_one_short_line_however_large_the_data() -> None:
     """An IdMap printed its 943 ids, a Split its whole test table and every candidate."""
     import recengine

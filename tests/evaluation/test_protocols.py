@@ -170,6 +170,22 @@ def test_users_left_out_and_a_handful_of_test_users_are_said():
     assert "only 24 test user(s)" in note and "6 of 30 users are not measured" in note
 
 
+def test_cold_items_says_which_users_of_the_held_out_items_are_left_out():
+    import pandas as pd
+
+    import recengine
+    from recengine.data import cold_items_split
+    from recengine.evaluation.protocols import who_is_measured
+
+    rows = [(f"u{u}", f"i{(u * 3 + j) % 40}") for u in range(60) for j in range(6)]
+    rows += [(f"solo{i}", f"i{i}") for i in range(40)]  # one user per item, with nothing else
+    items = pd.DataFrame({"item": [f"i{i}" for i in range(40)], "title": [f"film number {i}" for i in range(40)]})
+    ds = recengine.read_dataset(pd.DataFrame(rows, columns=["user", "item"]), items)
+    split = cold_items_split(ds, seed=42)
+    assert f"{len(split.candidates)} of the " in who_is_measured(split, ds)  # each held-out item's solo user
+    assert "not measured: they have no other interaction" in who_is_measured(split, ds)
+
+
 def test_two_settings_of_one_model_get_rows_told_apart(tiny, tiny_embeddings):
     """Two Popularity settings both read "popularity", and run_metrics kept only the second."""
     from recengine.evaluation import run_metrics
