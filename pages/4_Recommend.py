@@ -123,17 +123,19 @@ def card(row, rank: int, store_name: str):
     box = st.container(border=True)
     with box:
         head, up, down = st.columns([10, 1, 1], vertical_alignment="center")
-        cold = " <span class='pill' style='background:#0EA5E9'>new item</span>" if row.get("is_cold", 0) > 0 else ""
+        cold = " <span class='pill' style='background:#0369A1'>new item</span>" if row.get("is_cold", 0) > 0 else ""
         head.markdown(
             f"<div><span class='rec-rank'>{rank}</span><span class='rec-title' title='{escape_html(row['title'])}'>"
             f"{escape_html(short_title(item_name(row['title'], row['item_id'])))}</span>{cold}"
             f"<span class='rec-score'>score {row['score']:.3f}</span></div>",
             unsafe_allow_html=True,
         )
-        up.button("", icon=":material/thumb_up:", key=f"like_{row['item_id']}", help="More like this",
+        # the label names the item for a screen reader (twenty buttons read "thumb_up icon"); CSS keeps it unseen
+        name = escape(short_title(item_name(row["title"], row["item_id"]), 60))
+        up.button(f"More like {name}", icon=":material/thumb_up:", key=f"like_{row['item_id']}", help="More like this",
                   on_click=feedback, args=(row["item_id"], "like", store_name, rank))
-        down.button("", icon=":material/thumb_down:", key=f"dislike_{row['item_id']}", help="Not for me",
-                    on_click=feedback, args=(row["item_id"], "dislike", store_name, rank))
+        down.button(f"Not for me: {name}", icon=":material/thumb_down:", key=f"dislike_{row['item_id']}",
+                    help="Not for me", on_click=feedback, args=(row["item_id"], "dislike", store_name, rank))
         if row.get("lowered_by"):  # as large as the reason: a projector must show why the order moved
             st.markdown(f"<div class='rec-lowered'>↓ Ranked lower: it resembles “{escape_html(short_title(row['lowered_by'], 60))}”, "
                         "which you turned down.</div>", unsafe_allow_html=True)

@@ -57,7 +57,11 @@ CSS = """
     [class*="st-key-why_charts_"] [data-testid="stColumn"] {min-width: 100%;}
   }
   /* An example in an empty box is grey and slanted: near-black, it read as text already typed. */
-  input::placeholder, textarea::placeholder {color: #9CA3AF !important; opacity: 1 !important; font-style: italic;}
+  input::placeholder, textarea::placeholder {color: #646B78 !important; opacity: 1 !important; font-style: italic;}
+  /* A like / dislike button shows its icon; its label, which names the item, is for screen readers only. */
+  [class*="st-key-like_"] button [data-testid="stMarkdownContainer"],
+  [class*="st-key-dislike_"] button [data-testid="stMarkdownContainer"] {
+    position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap;}
   .pill {display: inline-block; padding: 0 .55rem; border-radius: 999px; font-size: .85rem; color: white;
          margin-right: .3rem;}
 </style>

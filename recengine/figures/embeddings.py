@@ -19,7 +19,11 @@ from recengine.errors import ConfigError
 from recengine.figures.style import NEUTRAL, apply_layout
 
 PROJECTIONS = ("pca", "umap")
-_CATEGORICAL = ["#4F46E5", "#EF4444", "#F59E0B", "#10B981", "#06B6D4", "#A855F7", "#EC4899", "#84CC16", "#92400E", "#F97316"]
+# Chosen in turn as the colour furthest (CIELAB) from those before it and from "other"'s grey, for normal,
+# deuteranope and protanope eyes alike (tests/app/test_colour_vision.py); each value also has its own marker shape,
+# so that nobody tells values apart by colour alone
+_CATEGORICAL = ["#4F46E5", "#F59E0B", "#92400E", "#0EA5E9", "#10B981", "#D55E00", "#06B6D4", "#0072B2", "#EF4444"]
+_SYMBOLS = ["circle", "square", "diamond", "triangle-up", "cross", "x", "triangle-down", "star", "pentagon", "hexagon"]
 
 
 def project_2d(vectors: np.ndarray, method: str = "pca", seed: int = 42) -> np.ndarray:
@@ -176,7 +180,8 @@ def embedding_map(
                 fig.add_trace(go.Scattergl(
                     x=xy[mask, 0], y=xy[mask, 1], mode="markers", name=name,
                     hovertext=[h for h, m in zip(hover, mask) if m], hoverinfo="text",
-                    marker={**marker_base, "color": col},
+                    marker={**marker_base, "color": col,
+                            "symbol": "circle" if lab == "other" else _SYMBOLS[i % len(_SYMBOLS)]},
                 ))
     if highlight is not None:
         mask = np.asarray(highlight, dtype=bool)

@@ -21,8 +21,10 @@ SIGNAL_COLORS = {
     "profile_size": "#64748B",
     "is_cold": "#0EA5E9",
 }
-POSITIVE = "#16A34A"
-NEGATIVE = "#DC2626"
+# SHAP's own pair (raises the score / lowers it): told apart by colour-blind eyes too, where green and red were
+# one olive for deuteranopes (tests/app/test_colour_vision.py)
+POSITIVE = "#FF0051"
+NEGATIVE = "#008BFB"
 NEUTRAL = "#6B7280"
 FONT_SIZE = 16
 #: The top margin of a figure without a title: room for Plotly's toolbar, which otherwise covers the plot's corner

@@ -23,6 +23,10 @@ def test_known_user_gets_explained_cards_and_a_like_reranks(run_page):
     profile_line = next(m.value for m in at.markdown if m.value.startswith("Profile:"))
 
     liked = before[0]
+    # a screen reader hears which item a thumb is for (twenty buttons were all "thumb_up icon")
+    label = at.button(key=f"like_{liked}").label
+    assert label.startswith("More like ") and len(label) > len("More like ") + 2
+    assert at.button(key=f"dislike_{liked}").label.startswith("Not for me: ")
     at.button(key=f"like_{liked}").click().run()
     assert_clean(at)
     after = shown(at)

@@ -8,6 +8,7 @@ import pytest
 from recengine.errors import ConfigError
 from recengine.explain import INTENT_PLAYER, Explanation, ItemExplanation
 from recengine.figures.explanations import history_bars, signal_beeswarm, signal_importance, signal_waterfall
+from recengine.figures.style import POSITIVE
 
 NAMES = ["ease", "itemknn", "content", "intent", "popularity"]
 
@@ -49,7 +50,7 @@ def test_history_bars_show_titles_and_colours(explanations):
     assert {y.rsplit("  ", 1)[0] for y in trace.y} == {"Toy Story", "Star Wars", "Fargo", "your request"}
     assert [y.rsplit("  ", 1)[1] for y in trace.y] == [f"{v:+.3f}" for v in trace.x]  # each value in its label
     for v, c in zip(trace.x, trace.marker.color):
-        assert (c == "#16A34A") == (v >= 0)
+        assert (c == POSITIVE) == (v >= 0)
     assert len(history_bars(e, max_items=2).data[0].y) == 2
     axis = history_bars(e).layout.xaxis  # values live in the labels: no tick labels to turn sideways in half a card
     assert axis.showticklabels is False and axis.zeroline is True
@@ -121,7 +122,7 @@ def test_sampled_history_bars_carry_whiskers_and_exact_ones_do_not():
     assert sorted(sampled.data[0].error_x.array) == pytest.approx([0.04, 0.1, 0.2])
     assert "how far each value may be off" in sampled.layout.title.text
     assert "± 0.200 from sampling" in " ".join(sampled.data[0].customdata)
-    # Copycat's -0.2 ± 0.04 is told apart from 0: red; with an error of 0.15 it could be 0: grey
+    # Copycat's -0.2 ± 0.04 is told apart from 0: NEGATIVE's colour; with an error of 0.15 it could be 0: grey
     blurred = history_bars(Explanation(values, 0.0, np.ones(3), errors=np.array([0.1, 0.05, 0.15]), **common))
     colours = dict(zip([str(y).split("  ")[0] for y in blurred.data[0].y], blurred.data[0].marker.color))
     from recengine.figures.style import NEGATIVE, NEUTRAL, POSITIVE
