@@ -15,7 +15,7 @@ import re
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -169,7 +169,7 @@ def weight_files(model_dir: Path) -> list[Path]:
     """
     found = sorted(p for p in model_dir.rglob("*.safetensors") if p.is_file())
     pickled_only = sorted(
-        p for p in model_dir.rglob("*")
+        p for folder in _module_folders(model_dir) for p in folder.glob("*")
         if p.suffix.lower() in PICKLE_SUFFIXES and p.is_file() and not _foreign(p.relative_to(model_dir))
         and not any(p.parent.glob("model*.safetensors"))  # what sentence-transformers and transformers read first
     )
@@ -182,7 +182,22 @@ def weight_files(model_dir: Path) -> list[Path]:
         )
     if found:
         return found
-    raise ModelError(f"{model_dir} holds no model weights (no .safetensors file); is it a sentence-transformers model folder?")
+    raise ModelError(f"{model_dir} holds no model weights (no .safetensors file). Give the folder that a "
+                     "sentence-transformers or transformers model was saved in (model.save(folder) or "
+                     "save_pretrained(folder)): it holds config.json and *.safetensors.")
+
+
+def _module_folders(model_dir: Path) -> list[Path]:
+    """The folders whose weight files sentence-transformers or transformers load: the model's own and those of the
+    modules that ``modules.json`` lists (a Dense layer's ``2_Dense``). A pickle elsewhere (an evaluation's results in
+    ``eval/``) is never loaded, so it does not make the folder unusable."""
+    folders = [model_dir]
+    try:
+        modules = json.loads((model_dir / "modules.json").read_text(encoding="utf-8"))
+        folders += [model_dir / str(m.get("path", "")) for m in modules if isinstance(m, dict) and m.get("path")]
+    except (OSError, ValueError, TypeError):
+        pass
+    return [f for f in dict.fromkeys(folders) if f.is_dir()]
 
 
 # Other runtimes' copies of the weights (hub repos ship them beside the safetensors); never read here.
@@ -292,6 +307,9 @@ def _resolve_model(name: str) -> tuple[str, Path]:
     (downloaded safetensors-only)."""
     if name == DEFAULT:
         return DEFAULT_LABEL, default_model_dir()
+    if not name.strip():  # "" is the current folder to pathlib: it searched, or used, whatever lay there
+        raise ModelError("the encoder's name is empty: give 'default' (the bundled all-MiniLM-L6-v2), the folder of a "
+                         "saved model, or a Hugging Face model name (owner/model).")
     path = Path(name).expanduser()
     if re.fullmatch(r"ft-[\w-]+", name) and not path.exists():  # a fine-tune's fingerprint names its folder
         from recengine.text.finetune import models_root  # imported here: finetune imports this module
@@ -307,6 +325,11 @@ def _resolve_model(name: str) -> tuple[str, Path]:
     if path.exists():
         if not path.is_dir():
             raise ModelError(f"{name} is a file; give the folder that holds the model (config.json, *.safetensors).")
+        if not any((path / f).is_file() for f in ("config.json", "modules.json", "config_sentence_transformers.json")):
+            inside = sorted(str(p.parent.relative_to(path)) for p in path.glob("*/config.json"))
+            hint = (f" It has model folders inside: {', '.join(inside[:5])}; give one of them." if inside else
+                    " Give the folder a model was saved in (model.save(folder) or save_pretrained(folder)).")
+            raise ModelError(f"{path.resolve()} is not a model folder: it holds no config.json or modules.json.{hint}")
         return str(path.resolve()), path.resolve()
     if name.startswith((".", "/", "~")) or "\\" in name or name.endswith("/") or name.count("/") > 1:
         # a path, not a hub name (owner/model): the hub's complaint about its characters said nothing of the path
@@ -319,8 +342,8 @@ def _resolve_model(name: str) -> tuple[str, Path]:
     except Exception as exc:
         raise ModelError(
             f"cannot load the encoder {name!r}: it is not a local folder and could not be fetched from the "
-            f"Hugging Face hub ({type(exc).__name__}). Offline, use 'default' (the bundled all-MiniLM-L6-v2) or the "
-            "path of a downloaded sentence-transformers model."
+            f"Hugging Face hub ({type(exc).__name__}); nor is there a folder {path.resolve()}. Offline, use 'default' "
+            "(the bundled all-MiniLM-L6-v2) or the path of a downloaded sentence-transformers model."
         ) from exc
     return name, Path(local)
 
@@ -351,6 +374,7 @@ class Encoder:
         self.precision = resolve_precision(self.device, precision)
         label, model_dir = _resolve_model(self.name)
         self.path = model_dir
+        self._label = label
         manifest = read_manifest(model_dir)
         weight_files(model_dir)  # refuse pickle-only folders before anything loads them
         self.fingerprint: str = _manifest_fingerprint(manifest, model_dir) or model_fingerprint(label, model_dir)
@@ -379,11 +403,28 @@ class Encoder:
             if self._model is not None:
                 return
             model = _load_sentence_transformer(self.path, self.device, self.name)
+            if self.folder_changed():  # loaded later than made: the vectors must be those the fingerprint names
+                raise ModelError(
+                    f"the model folder {self.path} changed after this encoder was made (its fingerprint was "
+                    f"{self.fingerprint}, its files now give {self.current_fingerprint()}): make the encoder again "
+                    "(in the app: restart it), so that its embeddings are cached under the model that computes them.")
             self._model = model
             self._apply_precision()
             self.dim: int = int(model.get_embedding_dimension() or 0)
             self.max_seq_length: int = int(getattr(model, "max_seq_length", 256) or 256)
         _remember_shape(self.fingerprint, self.dim, self.max_seq_length)
+
+    def current_fingerprint(self) -> str | None:
+        """The fingerprint the model folder's files give now (None for a model held only in memory)."""
+        label = getattr(self, "_label", None)
+        if label is None or not self.path.is_dir():
+            return None
+        return _manifest_fingerprint(read_manifest(self.path), self.path) or model_fingerprint(label, self.path)
+
+    def folder_changed(self) -> bool:
+        """Whether the model folder's files no longer give this encoder's fingerprint (weights copied over it)."""
+        now = self.current_fingerprint()
+        return now is not None and now != self.fingerprint
 
     @classmethod
     def from_model(
@@ -591,7 +632,7 @@ def _load_sentence_transformer(model_dir: Path, device: str, name: str) -> Any:
         from sentence_transformers import SentenceTransformer
 
         with quiet_progress():
-            return SentenceTransformer(
+            model = SentenceTransformer(
                 str(model_dir),
                 device=device,
                 trust_remote_code=False,
@@ -599,13 +640,36 @@ def _load_sentence_transformer(model_dir: Path, device: str, name: str) -> Any:
                 model_kwargs={"use_safetensors": True},
             )
     except Exception as exc:
-        if "trust_remote_code" in str(exc) or "auto_map" in str(exc):
-            raise ModelError(
-                f"cannot load the encoder {name!r} from {model_dir}: it needs custom code shipped with the model, and "
-                "recengine never runs a model's own code (trust_remote_code stays off). Choose a model that the "
-                "transformers library supports as it is, such as 'default' or any sentence-transformers model."
-            ) from None
-        raise ModelError(f"cannot load the encoder {name!r} from {model_dir}: {type(exc).__name__}: {exc}") from exc
+        _load_failed(exc, model_dir, name)
+    _check_tokenizer(model, model_dir, name)
+    return model
+
+
+def _check_tokenizer(model: Any, model_dir: Path, name: str) -> None:
+    """A folder saved without its tokenizer files loads a bare tokenizer of a handful of tokens: every word is
+    unknown and every text gets nearly the same vector, without an error. Refuse it."""
+    try:
+        known = len(model.tokenizer)
+        vocab = int(model[0].auto_model.config.vocab_size)
+    except (AttributeError, IndexError, TypeError, ValueError, KeyError):
+        return
+    if vocab and known < 0.5 * vocab:
+        raise ModelError(
+            f"cannot use the encoder {name!r} from {model_dir}: its tokenizer knows {known:,} tokens where the model "
+            f"has {vocab:,}, so every word would read as unknown. The tokenizer files (tokenizer.json, vocab.txt, "
+            "tokenizer_config.json) are missing or belong to another model: save the model's tokenizer into the "
+            "folder too (tokenizer.save_pretrained(folder)).")
+
+
+def _load_failed(exc: Exception, model_dir: Path, name: str) -> NoReturn:
+    """The ModelError for a model that sentence-transformers could not load."""
+    if "trust_remote_code" in str(exc) or "auto_map" in str(exc):
+        raise ModelError(
+            f"cannot load the encoder {name!r} from {model_dir}: it needs custom code shipped with the model, and "
+            "recengine never runs a model's own code (trust_remote_code stays off). Choose a model that the "
+            "transformers library supports as it is, such as 'default' or any sentence-transformers model."
+        ) from None
+    raise ModelError(f"cannot load the encoder {name!r} from {model_dir}: {type(exc).__name__}: {exc}") from exc
 
 
 _SHARED: dict[tuple[str, str], Encoder] = {}
@@ -616,7 +680,7 @@ def shared_encoder(name: str = DEFAULT, device: str = "auto") -> Encoder:
     """One loaded :class:`Encoder` per (name, device) per process."""
     with _SHARED_LOCK:
         key = (str(name), device)
-        if key not in _SHARED:
+        if key not in _SHARED or _SHARED[key].folder_changed():  # a folder saved over since: its new model
             _SHARED[key] = Encoder(str(name), device=device)
         return _SHARED[key]
 

@@ -448,7 +448,9 @@ def _train(
     torch.manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
     model = copy.deepcopy(base.model).to(device).float()
-    model.max_seq_length = cfg.max_seq_length
+    # never more tokens than the base reads: a model with 32 positions broke on 64 (and one that embeds 16 tokens
+    # learned from 64 it never sees)
+    model.max_seq_length = min(cfg.max_seq_length, int(getattr(model, "max_seq_length", 0) or cfg.max_seq_length))
     plan = (_HistoryPlan if cfg.loss == "history" else _PairPlan)(dataset, base, cfg, device, rng)
     if cfg.lora:
         model = training.add_lora(model, cfg)

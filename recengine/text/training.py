@@ -28,6 +28,11 @@ def freeze_below(model: Any, top: int) -> None:
 
     layer_of = [re.search(r"\.layer\.(\d+)\.", n) for n, _ in model.named_parameters()]
     n_layers = 1 + max((int(m.group(1)) for m in layer_of if m), default=-1)
+    if n_layers == 0:  # ALBERT shares one layer's weights: nothing to pick the top layers from, all would freeze
+        from recengine.errors import ConfigError
+
+        raise ConfigError("train_layers: this base model has no numbered layers (.layer.N.) to train only the top ones "
+                          "of; leave train_layers out (in the CLI: --train-layers) to train the whole model.")
     for (_, p), m in zip(model.named_parameters(), layer_of):
         p.requires_grad = bool(m) and int(m.group(1)) >= n_layers - top
 

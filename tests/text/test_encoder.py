@@ -109,6 +109,9 @@ def test_other_runtimes_copies_of_the_model_neither_block_it_nor_change_its_fing
 
 def test_a_module_with_only_pickle_weights_is_refused_though_others_are_safetensors(tmp_path, encoder):
     folder = _model_copy(encoder, tmp_path / "dense")
+    modules = json.loads((folder / "modules.json").read_text())
+    modules.append({"idx": len(modules), "name": "3", "path": "2_Dense", "type": "sentence_transformers.models.Dense"})
+    (folder / "modules.json").write_text(json.dumps(modules))  # a module the model loads
     (folder / "2_Dense").mkdir()
     (folder / "2_Dense" / "pytorch_model.bin").write_bytes(b"\x80\x04not really")
     with pytest.raises(ModelError, match="2_Dense/pytorch_model.bin"):
@@ -271,3 +274,48 @@ def test_a_missing_folder_or_fine_tune_is_named_not_sent_to_the_hub(name, says):
 
     with pytest.raises(ModelError, match=re.escape(says)):
         _resolve_model(name)
+
+
+def test_a_folder_saved_without_its_tokenizer_is_refused(tmp_path, encoder):
+    """Every word read as unknown: all texts got nearly one vector, without an error."""
+    folder = _model_copy(encoder, tmp_path / "notok")
+    for f in [*folder.glob("tokenizer*.json"), folder / "vocab.txt", folder / "special_tokens_map.json"]:
+        f.unlink(missing_ok=True)
+    (folder / "vocab.txt").write_text("[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n")  # what a bare tokenizer leaves
+    with pytest.raises(ModelError, match=r"tokenizer knows 5 tokens where the model has 30,522.*save_pretrained"):
+        Encoder(str(folder), device="cpu")
+
+
+def test_a_stray_pickle_outside_the_models_modules_does_not_block_it(tmp_path, encoder):
+    folder = _model_copy(encoder, tmp_path / "evalled")
+    (folder / "eval").mkdir()
+    (folder / "eval" / "results.pkl").write_bytes(b"\x80\x04never loaded")
+    assert Encoder(str(folder), device="cpu").dim == 384
+
+
+def test_empty_names_and_folders_that_hold_models_are_told_apart(tmp_path, encoder):
+    with pytest.raises(ModelError, match="name is empty"):
+        Encoder("  ", device="cpu")
+    _model_copy(encoder, tmp_path / "models" / "a")
+    with pytest.raises(ModelError, match=r"not a model folder.*inside: a; give one of them"):
+        Encoder(str(tmp_path / "models"), device="cpu")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ModelError, match="not a model folder.*save_pretrained"):
+        Encoder(str(tmp_path / "empty"), device="cpu")
+
+
+def test_a_folder_saved_over_after_the_encoder_was_made_is_not_read_under_the_old_fingerprint(tmp_path, encoder):
+    """A lazily loaded encoder read new weights and cached their vectors under the old weights' fingerprint."""
+    from recengine.text.encoder import shared_encoder
+
+    folder = _model_copy(encoder, tmp_path / "mutable")
+    first = Encoder(str(folder), device="cpu")  # loads, and remembers its shape: the next one loads lazily
+    lazy = Encoder(str(folder), device="cpu")
+    assert lazy._model is None and shared_encoder(str(folder), "cpu").fingerprint == first.fingerprint
+    weights = folder / "model.safetensors"
+    blob = bytearray(weights.read_bytes())
+    blob[-1] ^= 0xFF
+    weights.write_bytes(bytes(blob))
+    with pytest.raises(ModelError, match="changed after this encoder was made"):
+        lazy.encode(["a heist film"])
+    assert shared_encoder(str(folder), "cpu").fingerprint != first.fingerprint  # a new encoder for the new files

@@ -362,3 +362,33 @@ def test_an_evaluation_with_an_encoder_tuned_on_other_interactions_says_its_figu
         res = evaluate(tiny, "warm", models=["popularity", "content"], encoder=whole, seed=1).set_index("model")
     assert "may be optimistic" in res.loc["content", "note"] and "optimistic" not in res.loc["popularity", "note"]
     assert sum("may be optimistic" in str(w.message) for w in said) == 1
+
+
+def test_training_reads_no_more_tokens_than_the_base(fresh_home, tiny, encoder, tmp_path, monkeypatch):
+    """A base with 32 positions broke on the recipe's 64 tokens; one that embeds 8 learned from 16 it never sees."""
+    import json
+    import shutil
+
+    from recengine.text import training
+
+    folder = tmp_path / "short"
+    shutil.copytree(encoder.path, folder, ignore=shutil.ignore_patterns("recengine.json"))
+    cfg_file = folder / "sentence_bert_config.json"
+    cfg_file.write_text(json.dumps({**json.loads(cfg_file.read_text()), "max_seq_length": 8}))
+    base = Encoder(str(folder), device="cpu")
+    assert base.max_seq_length == 8
+    seen = []
+    real = training.embed_batch
+    monkeypatch.setattr(training, "embed_batch", lambda model, *a: seen.append(model.max_seq_length) or real(model, *a))
+    tuned = finetune(tiny, base, FineTuneConfig(**{**TINY, "epochs": 1}))
+    assert seen and set(seen) == {8} and tuned.max_seq_length == 8
+
+
+def test_training_the_top_layers_of_a_model_without_numbered_layers_is_a_config_error():
+    import torch
+
+    from recengine.text.training import freeze_below
+
+    shared = torch.nn.Sequential(torch.nn.Linear(4, 4), torch.nn.Linear(4, 4))  # names "0.weight": no ".layer.N."
+    with pytest.raises(ConfigError, match="no numbered layers"):
+        freeze_below(shared, 1)
