@@ -7,7 +7,16 @@ from recengine.figures.embeddings import PROJECTIONS, embedding_map, first_value
 from recengine.text.embed import language_message, truncation_message
 from recengine.text.encoder import available_devices
 from ui import escape, figure, page
-from ui.engine import colour_columns, encoder, encoder_options, has_embeddings, item_embeddings, projection
+from ui.boundary import short_title
+from ui.engine import (
+    add_own_model,
+    colour_columns,
+    encoder,
+    encoder_options,
+    has_embeddings,
+    item_embeddings,
+    projection,
+)
 from ui.state import DEVICE, ENCODER, device_choice, encoder_name, item_picker, require_dataset
 
 ss = st.session_state
@@ -31,12 +40,29 @@ def draw_map(ds, key, emb, method, colour, title, fig_key):
     figure(fig, fig_key, key=fig_key)
 
 
+def try_model(known: list[str]) -> None:
+    """A typed model name: load it once; if it cannot be used, say why and keep the encoder in use."""
+    typed = str(ss.get("emb_encoder") or "").strip()
+    if typed in known:
+        return
+    try:
+        ss["emb_encoder"] = ss[ENCODER] = add_own_model(typed, device_choice())
+    except Exception as exc:  # a ModelError says what is wrong with the folder or name, and what to give instead
+        ss["emb_encoder"] = encoder_name() if encoder_name() in known else "default"
+        ss["emb_model_error"] = f"“{short_title(typed, 120)}” cannot be used as an encoder: {exc}"
+
+
 with page("Embeddings", "scatter_plot", "What the language model reads in each item, drawn as a map."):
     ds, key = require_dataset()
+    if said := ss.pop("emb_model_error", None):
+        st.error(escape(said), icon=":material/error:")
     options, tuned = encoder_options(ds, key)
     c1, c2, c3, c4 = st.columns([3, 1, 1, 2])
-    name = c1.selectbox("Encoder", list(options), format_func=options.get,
-                        index=list(options).index(encoder_name()) if encoder_name() in options else 0, key="emb_encoder")
+    name = c1.selectbox("Encoder", list(options), format_func=lambda n: options.get(n, n),
+                        index=list(options).index(encoder_name()) if encoder_name() in options else 0, key="emb_encoder",
+                        accept_new_options=True, on_change=try_model, args=(list(options),),
+                        help="or type the folder of a saved sentence-transformers model, or a Hugging Face name "
+                             "(owner/model, needs the network once), and press Enter")
     devices = available_devices()  # only what this machine has: a missing GPU is never offered
     device = c2.selectbox("Device", devices, index=devices.index(device_choice()) if device_choice() in devices else 0,
                           key="emb_device")

@@ -109,6 +109,24 @@ def encoder(name: str = "default", device: str = "auto"):
 
 
 @st.cache_resource(show_spinner=False)
+def own_models() -> dict[str, str]:
+    """Models that a visitor named by folder or Hugging Face name and that loaded here, by name, with their label:
+    offered to every session (and taken back from a page address) until the app restarts."""
+    return {}
+
+
+def add_own_model(name: str, device: str = "auto") -> str:
+    """Load the model ``name`` (a local folder or a Hugging Face name) and offer it as an encoder; its name, or a
+    ModelError that says why it cannot be used (the choices are left as they were)."""
+    from pathlib import Path
+
+    name = str(name).strip()
+    enc = encoder(name, device)
+    own_models()[name] = f"{Path(name).name or name} · {enc.dim} dimensions · your model"
+    return name
+
+
+@st.cache_resource(show_spinner=False)
 def _registry() -> dict:
     """Embeddings and fitted models already computed, by key, shared across sessions."""
     return {}
@@ -220,7 +238,7 @@ def encoder_options(dataset=None, dataset_key: str | None = None) -> tuple[dict[
     from recengine.store import open_store
     from recengine.text.encoder import read_manifest
 
-    options = {"default": "all-MiniLM-L6-v2 (zero-shot)"}
+    options = {"default": "all-MiniLM-L6-v2 (zero-shot)", **own_models()}
     try:
         tunes = open_store().list_finetunes()
     except Exception:  # a damaged store must not hide the default encoder

@@ -111,7 +111,10 @@ def mark_address() -> None:
     key = st.session_state.get(DATASET_KEY)
     if key is not None and params.get(DATA_PARAM) != key:
         params[DATA_PARAM] = key
-    encoder = Path(st.session_state.get(ENCODER, "default")).name  # a fine-tune by its folder name, not its path
+    from ui.engine import own_models
+
+    name = st.session_state.get(ENCODER, "default")
+    encoder = name if name in own_models() else Path(name).name  # a fine-tune by its folder name, not its path
     if encoder != "default" and params.get(ENCODER_PARAM) != encoder:
         params[ENCODER_PARAM] = encoder
     elif encoder == "default" and ENCODER_PARAM in params:
@@ -201,9 +204,12 @@ def restore_from_address() -> None:
     if encoder:
         from recengine.text.encoder import FINETUNE_RE, MANIFEST
         from recengine.text.finetune import models_root
+        from ui.engine import own_models
 
         if FINETUNE_RE.fullmatch(encoder) and (models_root() / encoder / MANIFEST).is_file():  # a fine-tune kept here
             state[ENCODER] = str(models_root() / encoder)
+        elif encoder in own_models():  # a model a visitor loaded while this app runs; never one the address names
+            state[ENCODER] = encoder
 
 
 def use_sample(name: str = DEFAULT_SAMPLE) -> None:
@@ -288,10 +294,16 @@ def device_choice() -> str:
 
 
 def encoder_label(name: str) -> str:
-    """A readable name for an encoder choice: the default model's name, or the fine-tuned folder's name."""
+    """A readable name for an encoder choice: the default model's name, a fine-tune's folder name, or the name of a
+    model a visitor gave (its folder's name)."""
     from pathlib import Path
 
-    return "all-MiniLM-L6-v2" if name == "default" else f"fine-tuned ({Path(name).name})"
+    from recengine.text.encoder import FINETUNE_RE
+
+    if name == "default":
+        return "all-MiniLM-L6-v2"
+    folder = Path(name).name or name
+    return f"fine-tuned ({folder})" if FINETUNE_RE.fullmatch(folder) else folder
 
 
 def sidebar_status() -> None:

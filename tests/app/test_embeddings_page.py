@@ -119,3 +119,49 @@ def test_colour_by_starts_on_the_label_column_a_request_can_name():
     at.run()
     assert_clean(at)
     assert at.selectbox(key="emb_colour").value == "subjects"
+
+
+def _tiny_model(folder, base_dir):
+    """A one-layer, 32-dimension sentence-transformers model with the default encoder's tokenizer: a model of
+    the visitor's own, quick to embed the sample with."""
+    import torch
+    from sentence_transformers import SentenceTransformer, models
+    from transformers import AutoTokenizer, BertConfig, BertModel
+
+    torch.manual_seed(0)
+    tok = AutoTokenizer.from_pretrained(str(base_dir))
+    cfg = BertConfig(vocab_size=tok.vocab_size, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                     intermediate_size=64, max_position_embeddings=128)
+    BertModel(cfg).save_pretrained(str(folder / "hf"))
+    tok.save_pretrained(str(folder / "hf"))
+    word = models.Transformer(str(folder / "hf"), max_seq_length=32)
+    SentenceTransformer(modules=[word, models.Pooling(32)]).save(str(folder / "mine"))
+    return folder / "mine"
+
+
+def _type_into(box, text: str):
+    """What a visitor's typing into a box that takes new options sends (AppTest picks listed options only)."""
+    box.options.append(text)
+    return box.set_value(text)
+
+
+def test_a_visitor_types_the_folder_of_their_own_model(run_page, tmp_path, encoder, request):
+    """The encoder box offered only the default and fine-tunes: 'any model name or local path' failed in the app."""
+    from ui.engine import own_models
+
+    request.addfinalizer(own_models.clear)  # other tests see the choices a fresh app offers
+    at = run_page("pages/2_Embeddings.py")
+    _type_into(at.selectbox(key="emb_encoder"), str(tmp_path / "no such model")).run()
+    assert_clean(at)
+    assert "cannot be used as an encoder" in at.error[0].value and "does not exist" in at.error[0].value
+    assert at.selectbox(key="emb_encoder").value == "default"  # the encoder in use stays
+    assert {m.label: m.value for m in at.metric}["Dimensions"] == "384"
+
+    mine = _tiny_model(tmp_path, encoder.path)
+    _type_into(at.selectbox(key="emb_encoder"), str(mine)).run()
+    assert_clean(at)
+    assert not at.error
+    assert {m.label: m.value for m in at.metric}["Dimensions"] == "32"
+    assert at.session_state["encoder_name"] == str(mine)
+    assert any(o.startswith("mine · 32 dimensions") for o in at.selectbox(key="emb_encoder").options)
+    assert at.query_params["encoder"] in (str(mine), [str(mine)])  # a refresh finds it again while the app runs
