@@ -137,16 +137,21 @@ def _write_memo(path: Path, data: dict[str, Any]) -> None:
 
 
 def file_sha256(path: Path) -> str:
-    """sha256 of a file, memoised by (path, size, mtime) in memory and in ``home_dir()/weight-hashes.json``."""
+    """sha256 of a file, memoised by (path, size, mtime, ctime) in memory and in ``home_dir()/weight-hashes.json``.
+
+    The change time is in the key because a copy that keeps its source's size and time (``cp -p``, ``rsync -a``,
+    ``touch -d``) left the old hash, and with it the old weights' cached embeddings; no tool sets the change time.
+    """
     st = path.stat()
-    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    key = (str(path.resolve()), st.st_size, st.st_mtime_ns, st.st_ctime_ns)
     with _hash_lock:
         if key in _hash_memo:
             return _hash_memo[key]
     memo_file = home_dir() / "weight-hashes.json"
     disk = _read_memo(memo_file)
     rec = disk.get(key[0])
-    if isinstance(rec, dict) and rec.get("size") == key[1] and rec.get("mtime_ns") == key[2] and isinstance(rec.get("sha256"), str):
+    if (isinstance(rec, dict) and rec.get("size") == key[1] and rec.get("mtime_ns") == key[2]
+            and rec.get("ctime_ns") == key[3] and isinstance(rec.get("sha256"), str)):
         digest = rec["sha256"]
     else:
         h = hashlib.sha256()
@@ -154,7 +159,7 @@ def file_sha256(path: Path) -> str:
             for block in iter(lambda: fh.read(1 << 22), b""):
                 h.update(block)
         digest = h.hexdigest()
-        disk[key[0]] = {"size": key[1], "mtime_ns": key[2], "sha256": digest}
+        disk[key[0]] = {"size": key[1], "mtime_ns": key[2], "ctime_ns": key[3], "sha256": digest}
         _write_memo(memo_file, disk)  # on a read-only home the hash is kept in memory only
     with _hash_lock:
         _hash_memo[key] = digest

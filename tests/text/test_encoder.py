@@ -319,3 +319,19 @@ def test_a_folder_saved_over_after_the_encoder_was_made_is_not_read_under_the_ol
     with pytest.raises(ModelError, match="changed after this encoder was made"):
         lazy.encode(["a heist film"])
     assert shared_encoder(str(folder), "cpu").fingerprint != first.fingerprint  # a new encoder for the new files
+
+
+def test_weights_copied_over_with_the_same_size_and_time_get_a_new_fingerprint(tmp_path, encoder):
+    """``cp -p`` of another version keeps size and modification time: the remembered hash was reused."""
+    import os
+
+    folder = _model_copy(encoder, tmp_path / "kept_time")
+    weights = folder / "model.safetensors"
+    before = model_fingerprint("x", folder)
+    st = weights.stat()
+    blob = bytearray(weights.read_bytes())
+    blob[-1] ^= 0xFF
+    weights.write_bytes(bytes(blob))
+    os.utime(weights, ns=(st.st_atime_ns, st.st_mtime_ns))  # as cp -p / rsync -a / touch -d leave it
+    assert weights.stat().st_size == st.st_size and weights.stat().st_mtime_ns == st.st_mtime_ns
+    assert model_fingerprint("x", folder) != before
