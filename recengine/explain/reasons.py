@@ -28,12 +28,24 @@ SIGNAL_PHRASES: dict[str, tuple[str, str]] = {
     "profile_size": ("the size of your profile favours it", "the size of your profile counts against it"),
     "is_cold": ("it is new", "it is new and has no track record yet"),
 }
-#: Popularity pushing against the way it leans: a learned weight below zero (the hybrid's, for profiles of a few
-#: items) raises the score of little-known items and lowers that of popular ones. The phrase then follows the
-#: item's popularity (its standardised value), never the push alone: a blockbuster is never "less popular".
+#: A signal pushing against the way it leans: a learned weight below zero (the hybrid's popularity for profiles of
+#: a few items, its co-occurrence for long ones) raises the score of items the signal rates low and lowers those it
+#: rates high. The phrase then follows the item's own value (standardised), never the push alone: a blockbuster is
+#: never "less popular", an item your items' users often chose is never one they "rarely chose". It says what the
+#: ranker does with the signal, not what it recommends: the same list may be popular through another signal.
 AGAINST_THE_GRAIN: dict[str, tuple[str, str]] = {
     "popularity": ("it is off the beaten track, which the ranker favours for a profile like yours",
-                   "it is popular, and for a profile like yours the ranker leans to less obvious picks"),
+                   "it is popular, which the ranker discounts for a profile like yours"),
+    "cooc": ("people who chose your items seldom chose it, which the ranker favours for a profile like yours "
+             "(co-occurrence)",
+             "people who chose your items often chose it too, which the ranker discounts for a profile like yours "
+             "(co-occurrence)"),
+    "itemknn": ("it is seldom chosen together with your items, which the ranker favours for a profile like yours "
+                "(item-kNN)",
+                "it is often chosen together with items you liked, which the ranker discounts for a profile like yours "
+                "(item-kNN)"),
+    "ease": ("people with tastes like yours seldom chose it, which the ranker favours for a profile like yours (EASE)",
+             "people with tastes like yours liked it, which the ranker discounts for a profile like yours (EASE)"),
 }
 #: The content model's one signal reads the whole profile, request included (the hybrid has a signal of its own for
 #: the request): how it reads when the profile holds only a request, or items and a request.
@@ -63,7 +75,8 @@ def _phrase(name: str, positive: bool, value: float | None = None, *, profile: s
         return CONTENT_BY_PROFILE[profile][0 if positive else 1]
     if cold and key.startswith("popularity") and not positive:
         return COLD_POPULARITY
-    grain = AGAINST_THE_GRAIN.get(key)
+    grain = next((g for prefix, g in AGAINST_THE_GRAIN.items()
+                  if key.startswith(prefix) or (prefix == "itemknn" and key.startswith("item_knn"))), None)
     if grain is not None and value is not None and np.isfinite(value) and (value > 0) != positive:
         return grain[0] if positive else grain[1]
     for prefix, (up, down) in SIGNAL_PHRASES.items():

@@ -19,7 +19,9 @@ def make(history: list[float], signals: list[float], cold: bool = False, intent:
     if intent is not None:
         ids, labels, history = ids + [INTENT_PLAYER], labels + ["your request"], history + [intent]
     score = 1.0
-    sig = Explanation(np.array(signals), score - sum(signals), np.ones(len(signals)), SIGNALS, "signals", "9", "Heat", score)
+    # each signal's value on the side of its push, as under the positive weights these cases are about
+    data = np.where(np.array(signals) < 0, -1.0, 1.0)
+    sig = Explanation(np.array(signals), score - sum(signals), data, SIGNALS, "signals", "9", "Heat", score)
     hist = Explanation(np.array(history), score - sum(history), np.ones(len(history)), ids, "history", "9", "Heat", score,
                        labels=labels)
     return ItemExplanation("9", "Heat", score, sig, hist, is_cold=cold)
@@ -135,7 +137,7 @@ def test_popularity_is_worded_by_the_items_popularity_not_by_its_push_alone():
         return ItemExplanation("9", "Heat", score, sig, hist)
 
     blockbuster = reason(with_popularity(2.1, -0.5))
-    assert "less popular" not in blockbuster and "it is popular, and for a profile like yours" in blockbuster
+    assert "less popular" not in blockbuster and "it is popular, which the ranker discounts" in blockbuster
     assert "less popular than most" in reason(with_popularity(-1.5, -0.5))  # a little-known item pushed down
     niche = reason(with_popularity(-1.5, 0.7))
     assert "off the beaten track" in niche and "it is popular" not in niche
@@ -205,3 +207,22 @@ def test_an_item_with_no_title_is_named_as_an_item_not_a_bare_code():
     hist = Explanation(np.array([0.6]), 0.4, np.ones(1), ["R900"], "history", "9", "Heat", 1.0, labels=["R900"])
     text = reason(ItemExplanation("9", "Heat", 1.0, sig, hist), Profile.from_items(["R900"]))
     assert "you liked item R900" in text
+
+
+def test_a_signal_under_a_negative_weight_is_worded_by_the_items_value():
+    """Co-occurrence 1.5 (your items' users often chose it) under the long profiles' -0.3 weight read "people who
+    chose your items rarely chose it": the push's sign, not the item's."""
+    names = ["ease", "itemknn", "cooccurrence", "popularity"]
+
+    def pushed(name: str, value: float, push: float) -> str:
+        values = np.array([0.9, 0.0, 0.0, 0.0])
+        data = np.array([1.0, 0.0, 0.0, 0.0])
+        values[names.index(name)], data[names.index(name)] = push, value
+        sig = Explanation(values, 1.0 - values.sum(), data, names, "signals", "9", "Die Hard", 1.0)
+        hist = Explanation(np.array([0.5]), 0.5, np.ones(1), ["1"], "history", "9", "Die Hard", 1.0, labels=["Heat"])
+        return reason(ItemExplanation("9", "Die Hard", 1.0, sig, hist))
+
+    down = pushed("cooccurrence", 1.5, -0.6)
+    assert "rarely chose" not in down and "often chose it too, which the ranker discounts" in down
+    assert "rarely chose it (co-occurrence)" in pushed("cooccurrence", -1.2, -0.6)  # both agree: plain words
+    assert "seldom chosen together with your items, which the ranker favours" in pushed("itemknn", -1.0, 0.6)
