@@ -19,12 +19,26 @@ from ui.engine import (
     finetune_name,
     finetune_wait,
     item_embeddings,
+    own_models,
     saved_finetuned_encoder,
 )
 from ui.jobs import FineTuneStopped, latest_job, start_finetune
 from ui.state import DEVICE, ENCODER, current, device_choice, require_dataset, use_dataset
 
 ss = st.session_state
+
+
+def base_choice() -> str:
+    """The encoder to start from: the default, or a model a visitor gave on the Embeddings page (the choice shows
+    only when there is one)."""
+    own = own_models()
+    if not own:
+        return "default"
+    options = {"default": "all-MiniLM-L6-v2", **own}
+    if ss.get("ft_base") not in options:
+        ss.pop("ft_base", None)
+    return st.selectbox("Start from", list(options), format_func=options.get, key="ft_base",
+                        help="the encoder the fine-tune starts from; the Embeddings page's encoder box takes your own")
 
 
 def settings() -> dict:
@@ -102,6 +116,8 @@ def take_up(job, key: str) -> None:
 def show_settings_of(job) -> None:
     """Set the settings' widgets to a fine-tune's own settings (before the widgets are drawn)."""
     ss.update({w: job.config[name] for name, w in WIDGETS.items() if name in job.config})
+    if job.base != "default":
+        ss["ft_base"] = job.base
     ss["ft_batch"], ss["ft_max_pairs"] = job.config.get("batch_size", "auto"), job.config.get("max_pairs", 0)
 
 
@@ -182,11 +198,12 @@ with page("Fine-tune", "tune", "Teach the encoder which items your users consume
         "trained once and then loaded."
     )
     take_up(job, key)
+    base = base_choice()
     config = settings()
     busy = job is not None and job.running
     if st.button("Fine-tune", type="primary", key="ft_run", icon=":material/model_training:", disabled=busy,
                  help="one fine-tune runs at a time; this one is still running" if busy else None):
-        job, busy = start_finetune(ds, key, config), True
+        job, busy = start_finetune(ds, key, config, base), True
         ss["ft_seen"] = job.id
         st.rerun()  # drawn again with the button disabled: drawn before the start, it stayed live during the run
     if busy:
@@ -196,10 +213,10 @@ with page("Fine-tune", "tune", "Teach the encoder which items your users consume
     if (done := finished_here(job, key)) is not None:
         ss["ft_result"] = done
     result = ss.get("ft_result")
-    if result is not None and result["manifest"].get("fingerprint") != finetune_name(ds, key, config, "default"):
+    if result is not None and result["manifest"].get("fingerprint") != finetune_name(ds, key, config, base):
         del ss["ft_result"]  # the settings changed since: show the fine-tune of theirs, if they were trained
         result = None
-    if result is None and (saved := saved_finetuned_encoder(ds, key, config, "default")) is not None:
+    if result is None and (saved := saved_finetuned_encoder(ds, key, config, base)) is not None:
         # these settings were trained before (in another session, in a tab since closed): show it without a click
         result = ss["ft_result"] = {"path": str(saved.path), "manifest": saved.manifest}
     if result is None:
@@ -231,7 +248,7 @@ with page("Fine-tune", "tune", "Teach the encoder which items your users consume
         if history:
             figure(loss_curve(range(1, len(history) + 1), history), "fine-tune-loss", key="ft_loss")
     with right:
-        before = cold_quality(ds, key, "default", device_choice())
+        before = cold_quality(ds, key, base, device_choice())
         after = cold_quality(ds, key, result["path"], device_choice())
         figure(before_after(before, after, title="Cold items: content item-kNN"), "fine-tune-before-after", key="ft_ba")
         cols = st.columns(len(before))
@@ -249,7 +266,7 @@ with page("Fine-tune", "tune", "Teach the encoder which items your users consume
     if request.strip():
         cols, device = st.columns(2, gap="large"), device_choice()
         seen: set[str] = set()
-        for col, (label, name) in zip(cols, (("Zero-shot", "default"), ("Fine-tuned", result["path"]))):
+        for col, (label, name) in zip(cols, (("Zero-shot", base), ("Fine-tuned", result["path"]))):
             matches = request_matches(request.strip(), encoder(name, device), item_embeddings(ds, key, name, device), k=8)
             col.markdown(f"**{label}**" + (" · *new* marks what the zero-shot list did not have" if seen else ""))
             col.markdown("\n".join(f"{rank}. {escape(ds.title(item))}" + (" · *new*" if seen and item not in seen else "")

@@ -52,6 +52,8 @@ class FineTuneJob:
     poll_seconds: float = 3.0
     # the data it trains on: a tab opened with no dataset (a bookmark of the Fine-tune page) takes it up from here
     dataset: object = field(default=None, repr=False)
+    # the encoder it starts from: "default", or a model a visitor gave on the Embeddings page
+    base: str = "default"
 
     @property
     def running(self) -> bool:
@@ -96,7 +98,7 @@ def latest_job() -> FineTuneJob | None:
     return _jobs()["latest"]
 
 
-def start_finetune(dataset, dataset_key: str, config: dict) -> FineTuneJob:
+def start_finetune(dataset, dataset_key: str, config: dict, base: str = "default") -> FineTuneJob:
     """Start fine-tuning on the cold-items split's train part in a background thread, and return its job.
 
     Raises :class:`RecengineError` while another fine-tune is still running (one at a time), and whatever the
@@ -114,14 +116,14 @@ def start_finetune(dataset, dataset_key: str, config: dict) -> FineTuneJob:
         if current is not None and current.running:
             raise RecengineError("A fine-tune is already running on this server; wait for it to finish, or stop it, "
                                  "then start this one.")
-        job = registry["latest"] = FineTuneJob(dataset_key, dict(config), cfg.checks_first, dataset=dataset)
+        job = registry["latest"] = FineTuneJob(dataset_key, dict(config), cfg.checks_first, dataset=dataset, base=base)
     with contextlib.suppress(Exception):  # a device that is not there fails in the run, and is shown from there
         if resolve_device(cfg.device).startswith("cuda"):
             job.poll_seconds = 1.0
 
     def run() -> None:
         try:
-            enc = finetuned_encoder(split, config, "default", job.progress)
+            enc = finetuned_encoder(split, config, base, job.progress)
             job.result = {"path": str(enc.path), "manifest": enc.manifest}
         except BaseException as exc:  # kept for the page to show: a thread's exception would otherwise be lost
             job.error = exc

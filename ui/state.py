@@ -61,7 +61,7 @@ PERSISTENT_WIDGETS = (
     "cold_title", "cold_text", "cold_models",
     "emb_encoder", "emb_device", "emb_method", "emb_colour", "emb_items",
     "ft_epochs", "ft_lr", "ft_batch", "ft_seq", "ft_loss", "ft_neighbors", "ft_pairs_per_item", "ft_max_pairs",
-    "ft_text_mix", "ft_alpha", "ft_guard", "ft_lora", "ft_recipe", "ft_pop_bias",
+    "ft_text_mix", "ft_alpha", "ft_guard", "ft_lora", "ft_recipe", "ft_pop_bias", "ft_base",
 )
 
 

@@ -162,3 +162,29 @@ def test_the_wait_counts_long_texts_and_the_checking():
     short = finetune_wait(books("A novel"), {})
     long = finetune_wait(books("A sweeping family saga across three generations of a fishing village, " * 3), {})
     assert "under a minute" in short and "under a minute" not in long and "checking included" in long
+
+
+def test_a_fine_tune_starts_from_a_model_the_visitor_gave(run_page, tmp_path, encoder, request):
+    """The page fine-tuned the default only: a visitor's own model could be embedded with but not tuned."""
+    from tests.app.test_embeddings_page import _tiny_model
+    from ui.engine import add_own_model, own_models
+
+    request.addfinalizer(own_models.clear)
+    at = run_page("pages/3_Fine-tune.py")
+    assert "ft_base" not in [b.key for b in at.selectbox]  # no choice while the default is the only encoder
+    mine = add_own_model(str(_tiny_model(tmp_path, encoder.path)), "cpu")
+    at.run()
+    box = at.selectbox(key="ft_base")
+    assert box.value == "default" and any(o.startswith("mine · 32 dimensions") for o in box.options)
+    box.set_value(mine)
+    at.number_input(key="ft_epochs").set_value(1)
+    at.select_slider(key="ft_batch").set_value(16)
+    at.number_input(key="ft_max_pairs").set_value(48)
+    at.number_input(key="ft_seq").set_value(32)
+    at.toggle(key="ft_guard").set_value(False)
+    at.button(key="ft_run").click().run()
+    finish(at)
+    assert_clean(at)
+    manifest = at.session_state["ft_result"]["manifest"]
+    assert manifest["base"] == mine  # trained from the visitor's model, not the default
+    assert at.selectbox(key="ft_base").value == mine
