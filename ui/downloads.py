@@ -95,6 +95,11 @@ def results_table(frame: pd.DataFrame, name: str, *, key: str | None = None) -> 
         )
 
 
+#: Traces with nothing to zoom or pan: their charts' toolbar keeps only the PNG export.
+STILL_CHARTS = ("bar", "waterfall", "heatmap")
+ZOOM_BUTTONS = ("zoom2d", "pan2d", "select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d", "resetScale2d")
+
+
 def figure(fig: go.Figure, name: str, *, key: str | None = None, buttons: bool = True, **kwargs) -> None:
     """A Plotly chart, a PNG export in its toolbar (camera icon, drawn by the browser) and an HTML download.
 
@@ -105,6 +110,10 @@ def figure(fig: go.Figure, name: str, *, key: str | None = None, buttons: bool =
         "displaylogo": False,
         "toImageButtonOptions": {"format": "png", "filename": slug, "scale": 2},
     }
+    if fig.data and all(t.type in STILL_CHARTS for t in fig.data):
+        # bars and matrices have nothing to zoom into: their toolbar keeps the PNG export alone, and a keyboard user
+        # tabs past one button per chart instead of eight (an open suggestion's two charts held sixteen)
+        config["modeBarButtonsToRemove"] = list(ZOOM_BUTTONS)
     # theme=None keeps the figure's own layout: projector-sized fonts and the fixed model/signal colours.
     st.plotly_chart(fig, config=config, key=key or f"fig_{slug}", theme=None, **kwargs)
     if buttons:

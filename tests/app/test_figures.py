@@ -167,3 +167,23 @@ def test_a_map_legend_is_short_and_free_text_colours_no_map():
     assert not fe.colours_well([f"A sentence about item {i}, with its plot and cast" for i in range(9)])
     hover = fe.embedding_map(np.zeros((3, 2)), ["a", "b", "c"], texts=["x y", "", "z"]).data[0].hovertext
     assert "no text" in hover[1] and "no text" not in hover[0]
+
+
+def test_still_charts_keep_only_the_png_export_in_their_toolbar():
+    """An open suggestion's two bar charts put sixteen toolbar buttons in a keyboard user's way; a map keeps zoom."""
+    import json
+
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        import plotly.graph_objects as go
+
+        from ui.downloads import figure
+
+        figure(go.Figure(go.Bar(x=[1], y=[2])), "bars", buttons=False)
+        figure(go.Figure(go.Scattergl(x=[1], y=[2])), "map", buttons=False)
+
+    at = AppTest.from_function(script).run()
+    bars, scatter = (json.loads(c.proto.config) for c in at.get("plotly_chart"))
+    assert "zoom2d" in bars["modeBarButtonsToRemove"] and bars["toImageButtonOptions"]["format"] == "png"
+    assert "modeBarButtonsToRemove" not in scatter
