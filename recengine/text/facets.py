@@ -104,6 +104,8 @@ def words_of(request: object) -> tuple[list[str], list[bool]]:
     (['a', 'comedy', 'not', 'horror'], [False, False, False, True])
     >>> words_of("anything but westerns")[1], words_of("nothing but westerns")[1], words_of("I don't like it")[1]
     ([False, False, True], [False, False, False], [False, False, False, True, True])
+    >>> words_of("romance? no thanks. comedy yes")[1], words_of("a musical, nope")[1]
+    ([True, False, False, False, False], [True, True, False])
     """
     words, negated, _ = _clauses(request)
     return words, negated
@@ -136,7 +138,27 @@ def _clauses(request: object) -> tuple[list[str], list[bool], list[int]]:
             negated.append(reach > 0)
             if token not in FUNCTION_WORDS and len(token) > 1:
                 reach = max(0, reach - 1)
+    _refused_after(words, negated, clause)
     return words, negated, clause
+
+
+#: Words that turn away what came before them: "romance? no thanks", "horror, not for me", "a musical, nope".
+REFUSALS = (("no", "thanks"), ("no", "thank", "you"), ("not", "for", "me"), ("nope",))
+
+
+def _refused_after(words: list[str], negated: list[bool], clause: list[int]) -> None:
+    """Turn away the words a refusal follows: those before it in its clause, or, when it opens its clause, those of
+    the clause before ("romance? no thanks. comedy yes" asks for comedy and turns romance away)."""
+    for j in range(len(words)):
+        phrase = next((r for r in REFUSALS if tuple(words[j : j + len(r)]) == r), None)
+        if phrase is None:
+            continue
+        for k in range(j, j + len(phrase)):  # the refusal's own words are no labels
+            negated[k] = False
+        own = [k for k in range(j) if clause[k] == clause[j]]
+        target = own or [k for k in range(j) if clause[k] == clause[j] - 1]
+        for k in target:
+            negated[k] = words[k] not in NEGATORS
 
 
 #: Words a request uses to ask, not to say what it wants: left alone, they say nothing about an item.

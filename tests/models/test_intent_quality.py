@@ -227,3 +227,11 @@ def test_liked_items_and_a_request_both_shape_the_content_list(hybrid, sample):
     assert np.isclose(why.history.base_value + why.history.values.sum(), why.score, atol=1e-4)
     alone = hybrid.content.recommend(Profile.from_items([titles["Alien"], titles["Aliens"]]), k=10)
     assert set(alone["item_id"]) != set(recs["item_id"])  # and without the request the liked items lead
+
+
+@pytest.mark.parametrize("intent", ["romance? no thanks. comedy yes", "comedy please; romance, not for me"])
+def test_a_refusal_after_the_label_turns_it_away(hybrid, sample, intent):
+    """Only a negation before a label counted: "romance? no thanks. comedy yes" listed ten romances."""
+    assert (hybrid.intent_labels(intent), hybrid.intent_avoided(intent)) == (["Comedy"], ["Romance"])
+    recs = hybrid.recommend(Profile.from_intent(intent), k=10)
+    assert all("Comedy" in g and "Romance" not in g for g in _genres_of(sample, recs))
