@@ -10,6 +10,7 @@ from ui.engine import evaluation, evaluation_running, fit_time_note, has_evaluat
 from ui.state import device_choice, encoder_name, require_dataset
 
 ss = st.session_state
+BEYOND = ("coverage", "diversity", "novelty", "popularity_bias")
 SAMPLE_ABOVE, SAMPLE_USERS = 20_000, 5_000  # data with more users than this starts on a sample of that many
 # what each metric means, for a room that asks (higher is better for all five)
 METRIC_HELP = (
@@ -95,8 +96,12 @@ with page("Evaluate", "leaderboard", "Offline protocols on this dataset; every m
         beyond = results[results["protocol"] == which]
     if beyond["protocol"].iloc[0] == "few-shot":
         st.caption("Few-shot: averaged over the profile sizes measured.")
-    figure(beyond_accuracy(beyond, ("coverage", "diversity", "novelty", "popularity_bias")), "beyond-accuracy",
-           key="ev_beyond")
+    measured = [m for m in BEYOND if m in beyond.columns and beyond[m].notna().any()]
+    if measured:
+        figure(beyond_accuracy(beyond, BEYOND), "beyond-accuracy", key="ev_beyond")
+    else:  # no model could rank anything here (a handful of users): no chart of nothing, and the results still show
+        st.info("No model gave a list that these figures could measure; the table below says why for each model.",
+                icon=":material/info:")
     st.subheader("All results")
     results_table(results, f"evaluation-{ds.name}", key="dl_results")
 

@@ -73,6 +73,29 @@ def test_a_protocol_the_data_cannot_run_keeps_the_others():
     assert len(at.get("plotly_chart")) == 2
 
 
+def test_a_dataset_no_model_can_rank_for_shows_its_results_without_an_error():
+    """Two users, two items: every list was empty, and the beyond-accuracy chart raised an internal error in place
+    of the results table."""
+    import pandas as pd
+    from streamlit.testing.v1 import AppTest
+
+    import recengine
+    from tests.app.conftest import page_path
+
+    ds = recengine.read_dataset(pd.DataFrame({"user": ["u1", "u1", "u2"], "item": ["i1", "i2", "i1"]}), name="tiny")
+    at = AppTest.from_file(page_path("pages/6_Evaluate.py"), default_timeout=180)
+    at.session_state["dataset"], at.session_state["dataset_key"] = ds, "upload:tiny"
+    at.run()
+    at.multiselect(key="ev_protocols").set_value(["warm"])
+    at.multiselect(key="ev_models").set_value(["popularity", "itemknn"])
+    at.button(key="ev_run").click().run()
+    assert_clean(at)
+    assert not at.error
+    assert any("No model gave a list" in i.value for i in at.info)
+    notes = at.dataframe[0].value["note"].tolist()
+    assert len(notes) == 2 and all("recommended nothing" in n for n in notes)
+
+
 def test_run_history_shows_only_runs_at_the_k_asked_rounded(tmp_path, monkeypatch):
     """Runs at k=10 listed under ndcg@5 read None, as if never measured; coverage showed 0.2396 beside 0.240."""
     from recengine.store import open_store
