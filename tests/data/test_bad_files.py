@@ -480,3 +480,23 @@ def test_an_item_column_mapped_to_dates_is_said(tmp_path: Path) -> None:
                for w in ds.warnings)
     right = recengine.read_dataset(inter, columns={"user": "Kunde", "item": "ArtNr"})
     assert not any("holds dates or times" in w for w in right.warnings)
+
+
+def test_a_line_of_thousands_of_values_is_refused_at_once(tmp_path: Path) -> None:
+    """400,000 values on one line kept the Data page busy for a minute (a column each) to say there were no rows."""
+    path = tmp_path / "one_line.csv"
+    path.write_text(",".join(str(i) for i in range(30_000)) + "\n")
+    with pytest.raises(DataError, match=r"one_line.csv: its first line holds 30,000 comma-separated fields.*one "
+                                         r"interaction per line"):
+        recengine.read_dataset(path)
+
+
+def test_a_matrix_header_that_repeats_names_is_read_and_said(tmp_path: Path) -> None:
+    path = tmp_path / "matrix.csv"
+    names = [f"item{i}" for i in range(3_000)] + ["item7"]
+    path.write_text("user," + ",".join(names) + "\nu1," + ",".join("1" for _ in names) + "\n")
+    from recengine.data import read_table
+
+    table = read_table(path)
+    assert table.frame.shape[1] == 3_002
+    assert any("names two columns 'item7'" in n for n in table.notes)
