@@ -313,7 +313,11 @@ def sidebar_status() -> None:
 
     restore_from_address()
     if (lost := st.session_state.pop("address_lost", None)) is not None:
-        where = "the store no longer holds it as it was" if lost.startswith("store:") else "this server no longer holds it (it restarted, or newer uploads replaced it)"
+        kind = lost.partition(":")[0]
+        where = {"store": "the store no longer holds it as it was",
+                 "upload": "this server no longer holds it (it restarted, or newer uploads replaced it)",
+                 "sample": f"there is no bundled sample by that name (the samples: {', '.join(SAMPLES)})"}.get(
+            kind, "the address does not name a dataset this app knows (a sample, an upload or a saved dataset)")
         st.info(f"The dataset in this page's address could not be restored: {where}. Load it again on the Data page "
                 "(keep it in the store to find it after a restart).", icon=":material/history:")
     mark_address()

@@ -44,6 +44,13 @@ def test_a_sample_in_the_address_is_restored_and_an_unknown_upload_says_so():
     assert any("could not be restored" in i.value and "Data page" in i.value for i in gone.info)
     assert "data" not in gone.query_params  # said once: the next run starts clean
     assert "encoder_name" not in gone.session_state  # no dataset, so no fine-tune of it either
+    said = " ".join(i.value for i in gone.info)
+    assert "no longer holds it" in said
+    # a made-up sample or a path is no upload that a restart lost: each is told what it is
+    odd = " ".join(i.value for i in _fresh("pages/1_Data.py", {"data": "sample:nonexistent"}).info)
+    assert "no bundled sample by that name" in odd and "movielens-100k" in odd and "restarted" not in odd
+    odd = " ".join(i.value for i in _fresh("pages/1_Data.py", {"data": "../../etc/passwd"}).info)
+    assert "does not name a dataset this app knows" in odd and "restarted" not in odd
 
 
 def test_a_fine_tuned_encoder_in_the_address_comes_back_only_when_it_is_kept_here():
