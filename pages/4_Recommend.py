@@ -1,5 +1,7 @@
 """4 Recommend: build a profile, get top-k cards with reasons and SHAP charts; like / dislike re-ranks at once."""
 
+from pathlib import Path
+
 import numpy as np
 import streamlit as st
 
@@ -8,6 +10,7 @@ from recengine.explain.explanation import is_intent
 from recengine.figures.explanations import history_bars, signal_waterfall
 from recengine.models import MODEL_NAMES, Profile
 from recengine.rerank import reordered_by
+from recengine.text.encoder import FINETUNE_RE
 from ui import escape, figure, page, show_error, table
 from ui.boundary import clip, escape_html, short_title
 from ui.engine import (
@@ -26,6 +29,7 @@ from ui.state import (
     ADDRESS_ITEMS,
     ADDRESS_TEXT,
     device_choice,
+    encoder_label,
     encoder_name,
     item_picker,
     page_address,
@@ -227,7 +231,10 @@ with page("Recommend", "recommend", "Everyone is a profile: a known user, a hand
 
     whom = f"user {profile.user_id}" if profile.user_id and profile.id == profile.user_id else (profile.id or "this visitor")
     # a fine-tuned encoder is named where the list is, not only in the sidebar: a room compares the two lists
-    tuned = " with the fine-tuned encoder" if model_name in TEXT_MODELS and encoder_name() != "default" else ""
+    name = encoder_name()
+    label = ("the fine-tuned encoder" if FINETUNE_RE.fullmatch(Path(name).name)
+             else f"the encoder {escape(encoder_label(name))}")  # a visitor's own model, by its folder's name
+    tuned = f" with {label}" if model_name in TEXT_MODELS and name != "default" else ""
     st.subheader(f"Top {len(recs)} for {escape(whom)} · {model_name}{tuned}")
     if why := reordered_by(recs, diversity, novelty):
         knobs = [w for w in why if w != "dislike"]

@@ -236,3 +236,16 @@ def test_two_tabs_on_one_known_user_agree(run_page):
     b.button(key="rec_reset").click().run()
     a.run()
     assert "liked here" not in next(m.value for m in a.markdown if m.value.startswith("Profile:"))
+
+
+def test_the_list_names_a_visitors_own_encoder_as_theirs_not_as_a_fine_tune(run_page, tmp_path, encoder, request):
+    from tests.app.test_embeddings_page import _tiny_model
+    from ui.engine import add_own_model, own_models
+
+    request.addfinalizer(own_models.clear)
+    mine = add_own_model(str(_tiny_model(tmp_path, encoder.path)), "cpu")
+    at = run_page("pages/4_Recommend.py", encoder_name=mine)
+    at.selectbox(key="rec_model").set_value("content").run()
+    assert_clean(at)
+    heading = at.subheader[0].value
+    assert heading.endswith("· content with the encoder mine") and "fine-tuned" not in heading
