@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui import escape, page
-from ui.engine import device_label
+from ui.engine import device_label, own_models
 from ui.state import DEFAULT_SAMPLE, current, dataset_metrics, device_choice, encoder_label, encoder_name, use_sample
 
 PAGES = [
@@ -44,7 +44,10 @@ with page("recengine", "movie", "Language-model embeddings that make a recommend
     with right:
         st.subheader("Engine")
         st.metric("Device", device_label(device_choice()))
-        st.markdown(f"**Encoder:** {escape(encoder_label(encoder_name()))}, loaded offline from its PyPI package or the store.")
+        name = encoder_name()
+        source = ("its PyPI package, offline" if name == "default" else "your folder or the hub" if name in own_models()
+                  else "the store")
+        st.markdown(f"**Encoder:** {escape(encoder_label(name))}, loaded from {source}.")
     st.divider()
     st.subheader("Pages")
     grid = st.columns(3)

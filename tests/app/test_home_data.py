@@ -25,6 +25,11 @@ def test_home_starts_on_the_sample_with_one_click(run_page):
     links = [e.proto.label for e in at.get("page_link")]  # the next step, above the fold
     assert links[0].startswith("Next: get recommendations")
     assert values["Device"] in {"CPU"} or values["Device"].startswith(("GPU", "Apple"))
+    said = " ".join(m.value for m in at.markdown).replace("\\", "")  # markdown escapes
+    assert "all-MiniLM-L6-v2, loaded from its PyPI package, offline" in said
+    fine = run_page("app.py", encoder_name="/somewhere/ft-0123456789abcdef")  # a fine-tune is read from the store
+    assert "fine-tuned (ft-0123456789abcdef), loaded from the store" in " ".join(
+        m.value for m in fine.markdown).replace("\\", "")
 
 
 def test_data_page_shows_stats_preview_and_hashing_switch(run_page):
