@@ -215,6 +215,11 @@ def marker_scale(n_points: int) -> tuple[float, float]:
     return round(size, 1), round(float(np.clip(0.8 * (2_000 / n_points) ** 0.25, 0.45, 0.8)), 2)
 
 
+#: The heatmap's blues stop where dark text still reads at 4.5:1 or better (WCAG AA): with the full "Blues" scale
+#: the cells' numbers turned white on mid blues at 3.1:1, and stayed dark on lighter ones at 3.3:1.
+HEATMAP_SCALE = [[0.0, "#F7FBFF"], [0.5, "#C6DBEF"], [1.0, "#4292C6"]]
+HEATMAP_TEXT = "#111827"
+
 #: Up to this many items, the heatmap's columns carry titles and its cells their cosines; beyond, both are too
 #: small to read on a projector, so rows are numbered, columns named by number and values shown on hover.
 HEATMAP_TITLED_COLUMNS = 10
@@ -252,9 +257,9 @@ def similarity_heatmap(vectors: np.ndarray, labels: Sequence[str], title: str | 
         columns = [str(n) for n in range(1, len(labels) + 1)]
     full = [[f"row: {html.escape(one_line(a, 80))}<br>column: {html.escape(one_line(b, 80))}" for b in labels] for a in labels]
     fig = go.Figure(go.Heatmap(
-        z=sim, x=columns, y=names, zmin=-0.2, zmax=1.0, colorscale="Blues", customdata=full,
+        z=sim, x=columns, y=names, zmin=-0.2, zmax=1.0, colorscale=HEATMAP_SCALE, customdata=full,
         text=None if numbered else [[f"{v:.2f}" if np.isfinite(v) else "" for v in row] for row in sim],
-        texttemplate=None if numbered else "%{text}",
+        texttemplate=None if numbered else "%{text}", textfont={"color": HEATMAP_TEXT},
         hovertemplate="%{customdata}<br>cosine %{z:.3f}<extra></extra>", colorbar={"title": "cosine"},
     ))
     fig.update_yaxes(autorange="reversed", dtick=1)

@@ -55,3 +55,17 @@ def test_map_values_stay_apart_for_every_eye_and_each_has_its_own_shape():
     fig = fe.embedding_map(np.zeros((60, 2)), [str(i) for i in range(60)], color=labels, color_name="genre")
     symbols = [t.marker.symbol for t in fig.data if not t.name.startswith("other")]
     assert len(symbols) == 9 and len(set(symbols)) == 9
+
+
+def _contrast(a: str, b: str) -> float:
+    lum = sorted(float(np.array([0.2126, 0.7152, 0.0722]) @ _linear(c)) for c in (a, b))
+    return (lum[1] + 0.05) / (lum[0] + 0.05)
+
+
+def test_the_similarity_matrix_numbers_read_on_every_cell():
+    """White numbers on mid blues read at 3.1:1; every colour of the scale now gives the numbers 4.5:1 or more."""
+    fig = fe.similarity_heatmap(np.array([[1.0, 0.5], [0.5, 1.0]]), ["a", "b"], "t")
+    trace = fig.data[0]
+    colours = [c for _, c in trace.colorscale]
+    assert trace.texttemplate and min(_contrast(trace.textfont.color, c) for c in colours) >= 4.5
+    assert _contrast("#FFFFFF", "#6BAED6") < 3  # the check knows a failing pair
