@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from recengine.figures.evaluation import beyond_accuracy, few_shot_curve, metric_bars
+from recengine.figures.evaluation import beyond_accuracy, few_shot_curve, measured, metric_bars
 from recengine.models import MODEL_NAMES
 from ui import figure, guard, page, results_table, table
 from ui.engine import evaluation, evaluation_running, fit_time_note, has_evaluation, run_history
@@ -96,8 +96,7 @@ with page("Evaluate", "leaderboard", "Offline protocols on this dataset; every m
         beyond = results[results["protocol"] == which]
     if beyond["protocol"].iloc[0] == "few-shot":
         st.caption("Few-shot: averaged over the profile sizes measured.")
-    measured = [m for m in BEYOND if m in beyond.columns and beyond[m].notna().any()]
-    if measured:
+    if measured(beyond, BEYOND):
         figure(beyond_accuracy(beyond, BEYOND), "beyond-accuracy", key="ev_beyond")
     else:  # no model could rank anything here (a handful of users): no chart of nothing, and the results still show
         st.info("No model gave a list that these figures could measure; the table below says why for each model.",

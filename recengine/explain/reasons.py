@@ -75,14 +75,18 @@ def _phrase(name: str, positive: bool, value: float | None = None, *, profile: s
         return CONTENT_BY_PROFILE[profile][0 if positive else 1]
     if cold and key.startswith("popularity") and not positive:
         return COLD_POPULARITY
-    grain = next((g for prefix, g in AGAINST_THE_GRAIN.items()
-                  if key.startswith(prefix) or (prefix == "itemknn" and key.startswith("item_knn"))), None)
+    grain = _by_prefix(AGAINST_THE_GRAIN, key)
     if grain is not None and value is not None and np.isfinite(value) and (value > 0) != positive:
         return grain[0] if positive else grain[1]
-    for prefix, (up, down) in SIGNAL_PHRASES.items():
-        if key.startswith(prefix) or (prefix == "itemknn" and key.startswith("item_knn")):
-            return up if positive else down
+    if (phrases := _by_prefix(SIGNAL_PHRASES, key)) is not None:
+        return phrases[0] if positive else phrases[1]
     return f"its {name} signal {'raised' if positive else 'lowered'} the score"
+
+
+def _by_prefix(table: dict[str, tuple[str, str]], key: str) -> tuple[str, str] | None:
+    """The phrases of the first signal in ``table`` whose name starts ``key`` (``item_knn`` is ``itemknn``)."""
+    return next((v for prefix, v in table.items()
+                 if key.startswith(prefix) or (prefix == "itemknn" and key.startswith("item_knn"))), None)
 
 
 def _value(data: Any, i: int) -> float | None:

@@ -119,6 +119,16 @@ def few_shot_curve(frame: pd.DataFrame, metric: str = "ndcg", k: int | None = 10
     return apply_layout(fig, title, height=420)
 
 
+def measured(frame: pd.DataFrame, metrics: Sequence[str]) -> list[str]:
+    """The ``metrics`` that some row of ``frame`` measured: a metric measured for no model (novelty on cold items,
+    where every ranked item is new; all of them where no model gave a list) gets no empty panel.
+
+    >>> measured(pd.DataFrame({"coverage": [0.2], "novelty": [float("nan")]}), ["coverage", "novelty", "diversity"])
+    ['coverage']
+    """
+    return [m for m in metrics if m in frame.columns and frame[m].notna().any()]
+
+
 def beyond_accuracy(frame: pd.DataFrame, metrics: Sequence[str] = ("coverage", "diversity", "novelty"),
                     title: str | None = None) -> go.Figure:
     """Side-by-side panels, one per beyond-accuracy metric present in ``frame``, one horizontal bar per model.
@@ -134,8 +144,7 @@ def beyond_accuracy(frame: pd.DataFrame, metrics: Sequence[str] = ("coverage", "
     >>> list(fig.data[1].y), list(fig.data[1].text)
     (['ease', 'content'], ['2.040', '4.890'])
     """
-    # a metric measured for no model (novelty on cold items, where every ranked item is new) gets no empty panel
-    present = [m for m in metrics if m in frame.columns and frame[m].notna().any()]
+    present = measured(frame, metrics)
     if not present:
         raise ConfigError(f"none of the metrics {', '.join(metrics)} is in the results table.")
     _need(frame, ["model"])
