@@ -1,7 +1,5 @@
 """4 Recommend: build a profile, get top-k cards with reasons and SHAP charts; like / dislike re-ranks at once."""
 
-from pathlib import Path
-
 import numpy as np
 import streamlit as st
 
@@ -10,7 +8,6 @@ from recengine.explain.explanation import is_intent
 from recengine.figures.explanations import history_bars, signal_waterfall
 from recengine.models import MODEL_NAMES, Profile
 from recengine.rerank import reordered_by
-from recengine.text.encoder import FINETUNE_RE
 from ui import escape, figure, page, show_error, table
 from ui.boundary import clip, escape_html, short_title
 from ui.engine import (
@@ -31,6 +28,7 @@ from ui.state import (
     device_choice,
     encoder_label,
     encoder_name,
+    is_finetune,
     item_picker,
     page_address,
     require_dataset,
@@ -232,7 +230,7 @@ with page("Recommend", "recommend", "Everyone is a profile: a known user, a hand
     whom = f"user {profile.user_id}" if profile.user_id and profile.id == profile.user_id else (profile.id or "this visitor")
     # a fine-tuned encoder is named where the list is, not only in the sidebar: a room compares the two lists
     name = encoder_name()
-    label = ("the fine-tuned encoder" if FINETUNE_RE.fullmatch(Path(name).name)
+    label = ("the fine-tuned encoder" if is_finetune(name)
              else f"the encoder {escape(encoder_label(name))}")  # a visitor's own model, by its folder's name
     tuned = f" with {label}" if model_name in TEXT_MODELS and name != "default" else ""
     st.subheader(f"Top {len(recs)} for {escape(whom)} · {model_name}{tuned}")

@@ -298,12 +298,20 @@ def encoder_label(name: str) -> str:
     model a visitor gave (its folder's name)."""
     from pathlib import Path
 
-    from recengine.text.encoder import FINETUNE_RE
-
     if name == "default":
         return "all-MiniLM-L6-v2"
     folder = Path(name).name or name
-    return f"fine-tuned ({folder})" if FINETUNE_RE.fullmatch(folder) else folder
+    return f"fine-tuned ({folder})" if is_finetune(name) else folder
+
+
+def is_finetune(name: str) -> bool:
+    """Whether an encoder choice is a fine-tune (its folder is named by its fingerprint, ft-...), not the default or a
+    model a visitor gave."""
+    from pathlib import Path
+
+    from recengine.text.encoder import FINETUNE_RE
+
+    return bool(FINETUNE_RE.fullmatch(Path(name).name))
 
 
 def sidebar_status() -> None:
