@@ -388,7 +388,7 @@ class Encoder:
         self._lock = threading.Lock()
         shape = _known_shape(self.fingerprint)
         if shape is None:  # never loaded on this machine: load now, so a model that cannot load fails here
-            self._load()
+            self._load(verify=False)  # the fingerprint was just taken from these very files
         else:  # loaded before: the model (and sentence-transformers) loads on the first text to encode
             self.dim, self.max_seq_length = shape
 
@@ -403,12 +403,12 @@ class Encoder:
     def model(self, value: Any) -> None:
         self._model = value
 
-    def _load(self) -> None:
+    def _load(self, verify: bool = True) -> None:
         with _load_lock:
             if self._model is not None:
                 return
             model = _load_sentence_transformer(self.path, self.device, self.name)
-            if self.folder_changed():  # loaded later than made: the vectors must be those the fingerprint names
+            if verify and self.folder_changed():  # loaded after it was made: its vectors must be the fingerprint's
                 raise ModelError(
                     f"the model folder {self.path} changed after this encoder was made (its fingerprint was "
                     f"{self.fingerprint}, its files now give {self.current_fingerprint()}): make the encoder again "
