@@ -58,9 +58,20 @@ def fitted_limit_bytes() -> int:
     return _megabytes(FITTED_MB_ENV, DEFAULT_FITTED_MB)
 
 
-def repo_root() -> Path:
-    """The source checkout that holds ``app.py`` and ``data/`` (recengine is installed editable)."""
-    return Path(__file__).resolve().parent.parent
+BUNDLE = "_bundle"
+
+
+def app_root() -> Path:
+    """The folder that holds ``app.py``, ``pages/``, ``ui/`` and ``data/``.
+
+    That is the source checkout when recengine runs from one (an editable install, as ``make`` does), else the copy
+    that a built wheel carries inside the package (``recengine/_bundle``, made by ``setup.py``).
+    """
+    package = Path(__file__).resolve().parent
+    checkout = package.parent
+    if (checkout / "pyproject.toml").is_file() and (checkout / "app.py").is_file():
+        return checkout
+    return package / BUNDLE
 
 
 def local_salt() -> str:

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from recengine.errors import ConfigError
-from recengine.settings import repo_root
+from recengine.settings import app_root
 
 ORDER = 1
 
@@ -20,10 +20,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_app(args: argparse.Namespace) -> int:
-    app = repo_root() / "app.py"
+    app = app_root() / "app.py"
     if not app.exists():
-        raise ConfigError(f"the app is not installed here ({app} is missing); run recengine from its source checkout.")
+        raise ConfigError(f"the app is not installed here ({app} is missing); reinstall recengine "
+                          "(its wheel carries the app) or run `make app` in its source checkout.")
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
            "--server.address", args.host]
     print(f"recengine app: http://{args.host}:{args.port}", file=sys.stderr)
-    return subprocess.call(cmd, cwd=str(repo_root()))
+    return subprocess.call(cmd, cwd=str(app_root()))

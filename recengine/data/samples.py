@@ -8,7 +8,7 @@ from pathlib import Path
 from recengine.data.dataset import Dataset
 from recengine.data.load import read_dataset
 from recengine.errors import DataError
-from recengine.settings import repo_root
+from recengine.settings import app_root
 
 SAMPLES = {
     "movielens-100k": {
@@ -34,7 +34,7 @@ def example_request(dataset: object) -> str:
 
 
 def sample_dir(name: str) -> Path:
-    base = Path(os.environ.get("RECENGINE_SAMPLES", repo_root() / "data"))
+    base = Path(os.environ.get("RECENGINE_SAMPLES", app_root() / "data"))
     return base / name
 
 
@@ -52,7 +52,8 @@ def load_sample(name: str = "movielens-100k") -> Dataset:
     spec = SAMPLES[name]
     folder = sample_dir(name)
     if not (folder / spec["interactions"]).exists():
-        raise DataError(f"sample {name!r} is missing from {folder}; reinstall recengine from its source tree.")
+        raise DataError(f"sample {name!r} is missing from {folder}; reinstall recengine (its wheel carries the sample) "
+                        "or set $RECENGINE_SAMPLES to the folder that holds it.")
     return read_dataset(
         folder / spec["interactions"],
         folder / spec["items"],
