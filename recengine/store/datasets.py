@@ -6,12 +6,14 @@ mid-save leaves at most an unreferenced folder (removed later), never a half dat
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
 import shutil
 import sqlite3
 import time
 import uuid
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pandas as pd
@@ -22,8 +24,36 @@ from recengine.errors import ConfigError, StoreError, UnknownIdError
 from recengine.store.files import fsync_dir, read_parquet, write_parquet
 
 DATASETS_DIR = "datasets"
+# A folder or file name that stays where it is put: letters, digits, dot, dash and underscore, not starting with a dot.
+_PLAIN = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}")
 # A folder that no row points at and is older than this is left over from an interrupted save.
 ORPHAN_AGE_S = 3600.0
+
+
+def dataset_folder(root: Path, folder: object) -> Path:
+    """The folder of a saved dataset, ``root/datasets/<one name>``; anything else in the database is refused.
+
+    A store imported from someone else's export could name any folder (``/etc``, ``../..``), and removing the
+    dataset deletes its folder, so every read, write and delete goes through here.
+
+    >>> dataset_folder(Path("/h"), "datasets/0f3a").as_posix()
+    '/h/datasets/0f3a'
+    >>> dataset_folder(Path("/h"), "../../etc")
+    Traceback (most recent call last):
+    ...
+    recengine.errors.StoreError: the store names '../../etc' as a dataset folder; a dataset's files can only be in datasets/<folder> of the store. The database was changed by hand or comes from a damaged export: remove that dataset (recengine data remove NAME).
+    """
+    parts = PurePosixPath(str(folder)).parts
+    if len(parts) != 2 or parts[0] != DATASETS_DIR or not _PLAIN.fullmatch(parts[1]):
+        raise StoreError(f"the store names {str(folder)!r} as a dataset folder; a dataset's files can only be in "
+                         f"{DATASETS_DIR}/<folder> of the store. The database was changed by hand or comes from a "
+                         "damaged export: remove that dataset (recengine data remove NAME).")
+    return root / parts[0] / parts[1]
+
+
+def plain_file_name(name: object) -> bool:
+    """Whether ``name`` is one file's plain name (no folder, no ``..``), as a saved dataset's files are."""
+    return isinstance(name, str) and _PLAIN.fullmatch(name) is not None
 
 
 def check_name(name: object, what: str = "dataset") -> str:
@@ -98,7 +128,9 @@ def save(conn_write, root: Path, name: str, ds: Dataset, replace: bool) -> dict[
         shutil.rmtree(root / folder, ignore_errors=True)
         raise
     if old_folder:
-        shutil.rmtree(root / old_folder, ignore_errors=True)
+        # a replaced row that named a folder outside the store's datasets: leave that folder alone
+        with contextlib.suppress(StoreError):
+            shutil.rmtree(dataset_folder(root, old_folder), ignore_errors=True)
     return describe(name, created, stats, ds.options)
 
 
@@ -127,8 +159,12 @@ def unknown(name: str, known: list[str], store_path: Path) -> UnknownIdError:
 def load(row: sqlite3.Row, root: Path, name: str) -> Dataset:
     """Rebuild the saved :class:`Dataset` with the same tables, id maps and order."""
     files = json.loads(row["files"])
-    folder = root / row["folder"]
+    folder = dataset_folder(root, row["folder"])
     what = f"dataset {name!r}"
+    for key in ("interactions", "items", "users"):
+        if not plain_file_name(files.get(key, {}).get("file")):
+            raise StoreError(f"the store names {files.get(key, {}).get('file')!r} as a file of {what}; it must be a "
+                             "plain file name. Remove that dataset (recengine data remove NAME) and save it again.")
     inter = read_parquet(folder / files["interactions"]["file"], files["interactions"], what)
     items = read_parquet(folder / files["items"]["file"], files["items"], what)
     users = read_parquet(folder / files["users"]["file"], files["users"], what)

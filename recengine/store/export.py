@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from recengine.errors import StoreError
+from recengine.store.datasets import DATASETS_DIR, dataset_folder, plain_file_name
 from recengine.store.files import fsync_dir, sha256_file
 from recengine.store.migrations import LATEST, TABLES, count_rows, migrate
 
@@ -52,7 +53,10 @@ def export_store(store: Store, path: str | Path, *, overwrite: bool = False) -> 
     >>> export_store(open_store(), "backup.zip")["counts"]  # doctest: +SKIP
     {'datasets': 1, 'finetunes': 0, 'runs': 3, 'profiles': 1, 'feedback': 12}
     """
+    named_folder = str(path).endswith(("/", os.sep))
     path = Path(path).expanduser()
+    if named_folder and not path.is_dir():
+        raise StoreError(f"cannot export to {path}: the folder does not exist. Make it first, or give a file name.")
     if path.is_dir():
         path = path / "recengine-store.zip"
     if not path.parent.is_dir():
@@ -81,10 +85,11 @@ def export_store(store: Store, path: str | Path, *, overwrite: bool = False) -> 
                 with zipfile.ZipFile(tmp_zip, "w") as zf:
                     zf.writestr("manifest.json", json.dumps(manifest, indent=2))
                     zf.write(snap, DB_MEMBER, compress_type=zipfile.ZIP_DEFLATED)
-                    for _, folder, files in datasets:
+                    for name, folder, files in datasets:
+                        where = dataset_folder(store.root, folder)
                         for key, record in json.loads(files).items():
                             if key != "meta":
-                                zf.write(store.root / folder / record["file"], f"{folder}/{record['file']}")
+                                zf.write(where / _file_name(record, name), f"{folder}/{record['file']}")
                 with open(tmp_zip, "rb+") as f:
                     os.fsync(f.fileno())
             except FileNotFoundError:
@@ -136,7 +141,10 @@ def import_store(store: Store, path: str | Path, *, merge: bool = False) -> dict
     >>> import_store(open_store("/tmp/new-home"), "backup.zip")  # doctest: +SKIP
     {'datasets': 1, 'finetunes': 0, 'runs': 3, 'profiles': 1, 'feedback': 12}
     """
+    named_folder = str(path).endswith(("/", os.sep))
     path = Path(path).expanduser()
+    if named_folder and not path.is_dir():
+        raise StoreError(f"cannot export to {path}: the folder does not exist. Make it first, or give a file name.")
     if path.is_dir():
         raise StoreError(f"cannot import {path}: it is a folder; give the zip file written by `recengine store export`.")
     if not path.is_file():
@@ -172,10 +180,21 @@ def import_store(store: Store, path: str | Path, *, merge: bool = False) -> dict
     return added
 
 
+def _file_name(record: dict[str, Any], dataset: str) -> str:
+    """A saved dataset's file name, which must be plain: an export names it, and ``..`` would write outside."""
+    name = record.get("file") if isinstance(record, dict) else None
+    if not plain_file_name(name):
+        raise StoreError(f"dataset {dataset!r} names {name!r} as one of its files; a file of a saved dataset has a "
+                         "plain name. The export was changed by hand or is damaged: nothing was imported.")
+    return name
+
+
 def _copy_dataset_files(zf: zipfile.ZipFile, root: Path, row: dict[str, Any], path: Path) -> str:
-    folder = row["folder"]
-    if (root / folder).exists():
-        folder = f"{Path(folder).parent.as_posix()}/{uuid.uuid4().hex}"
+    # Always a new folder of our own: the export's folder name is only where its files sit in the zip.
+    folder = f"{DATASETS_DIR}/{uuid.uuid4().hex}"
+    for key, record in json.loads(row["files"]).items():
+        if key != "meta":
+            _file_name(record, row["name"])
     dest = root / folder
     dest.mkdir(parents=True)
     try:
@@ -192,7 +211,7 @@ def _copy_files(zf: zipfile.ZipFile, dest: Path, row: dict[str, Any], path: Path
         if key == "meta":
             continue
         member = f"{row['folder']}/{record['file']}"
-        target = dest / record["file"]
+        target = dest / _file_name(record, row["name"])
         tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
         try:
             with zf.open(member) as fin, open(tmp, "wb") as fout:

@@ -185,7 +185,11 @@ class Store(ProfilesMixin):
         folder = self._write(drop)
         if folder is None:
             raise _ds.unknown(name, [d["name"] for d in self.list_datasets()], self.path)
-        shutil.rmtree(self.root / folder, ignore_errors=True)
+        try:
+            path = _ds.dataset_folder(self.root, folder)
+        except StoreError:  # the row named a folder outside the store's datasets: the row is gone, nothing is deleted
+            return
+        shutil.rmtree(path, ignore_errors=True)
 
     def remove_orphans(self, min_age_s: float = _ds.ORPHAN_AGE_S) -> list[str]:
         """Delete files left by interrupted dataset saves (older than ``min_age_s``); returns their folders.
