@@ -6,7 +6,6 @@ the map's coordinates (PCA, or UMAP when ``umap-learn`` is installed).
 
 from __future__ import annotations
 
-import html
 import textwrap
 from collections.abc import Sequence
 
@@ -16,7 +15,7 @@ import plotly.graph_objects as go
 
 from recengine.display import one_line
 from recengine.errors import ConfigError
-from recengine.figures.style import NEUTRAL, apply_layout
+from recengine.figures.style import NEUTRAL, apply_layout, plain_label
 
 PROJECTIONS = ("pca", "umap")
 # Chosen in turn as the colour furthest (CIELAB) from those before it and from "other"'s grey, for normal,
@@ -107,12 +106,12 @@ def _hover(titles: Sequence[str], texts: Sequence[str] | None, width: int = 160,
     """
     out = []
     for i, t in enumerate(titles):
-        label = f"<b>{html.escape(str(t))}</b>"
+        label = f"<b>{plain_label(str(t))}</b>"
         if texts is not None and not str(texts[i] or "").strip():  # placed at the centre, by no text of its own
             label += "<br><i>(no text: its place on the map means nothing)</i>"
         elif texts is not None:
             wrapped = textwrap.wrap(one_line(texts[i], width), line) or [""]
-            label += "<br>" + "<br>".join(html.escape(w) for w in wrapped)
+            label += "<br>" + "<br>".join(plain_label(w) for w in wrapped)
         out.append(label)
     return out
 
@@ -160,7 +159,7 @@ def embedding_map(
             fig.add_trace(go.Scattergl(  # its colour bar says what it is: no legend entry beside it
                 x=xy[:, 0], y=xy[:, 1], mode="markers", hovertext=hover, hoverinfo="text", name=color_name,
                 marker={**marker_base, "color": values.to_numpy(dtype=float), "colorscale": "Viridis",
-                        "colorbar": {"title": html.escape(color_name)}, "showscale": True}, showlegend=False,
+                        "colorbar": {"title": plain_label(color_name)}, "showscale": True}, showlegend=False,
             ))
         else:
             labels = values.fillna("").astype(str).replace("", "(none)")
@@ -176,7 +175,7 @@ def embedding_map(
                 mask = (labels == lab).to_numpy()
                 col = NEUTRAL if lab == "other" else _CATEGORICAL[i % len(_CATEGORICAL)]
                 # a legend entry is one short line: a 70-character description took two thirds of the chart
-                name = f"other ({rest} values)" if lab == "other" and rest else html.escape(one_line(lab, LEGEND_WIDTH))
+                name = f"other ({rest} values)" if lab == "other" and rest else plain_label(one_line(lab, LEGEND_WIDTH))
                 fig.add_trace(go.Scattergl(
                     x=xy[mask, 0], y=xy[mask, 1], mode="markers", name=name,
                     hovertext=[h for h, m in zip(hover, mask) if m], hoverinfo="text",
@@ -198,7 +197,7 @@ def embedding_map(
     if numeric:  # the colour bar holds the right edge: the legend (cold items) goes under the map
         fig.update_layout(legend={"orientation": "h", "x": 0, "y": -0.02, "yanchor": "top", "itemsizing": "constant"})
     else:
-        fig.update_layout(legend={"title": html.escape(color_name) if color_name else None, "itemsizing": "constant"})
+        fig.update_layout(legend={"title": plain_label(color_name) if color_name else None, "itemsizing": "constant"})
     return apply_layout(fig, title, height=620)
 
 
@@ -247,15 +246,15 @@ def similarity_heatmap(vectors: np.ndarray, labels: Sequence[str], title: str | 
     textless = norms[:, 0] <= 0
     sim[textless, :] = np.nan
     sim[:, textless] = np.nan
-    names = _unique([html.escape(one_line(s, 32)) + (" (no text)" if lacking else "") for s, lacking in zip(labels, textless)])
+    names = _unique([plain_label(one_line(s, 32)) + (" (no text)" if lacking else "") for s, lacking in zip(labels, textless)])
     # the columns get shorter names, slanted at a fixed angle, and room of their own below the cells: at a
     # projector's 1280 px, long titles turned upright took most of the height and squeezed the rows to slivers
-    columns = _unique([html.escape(one_line(s, 20)) for s in labels])
+    columns = _unique([plain_label(one_line(s, 20)) for s in labels])
     numbered = len(labels) > HEATMAP_TITLED_COLUMNS
     if numbered:  # 20 slanted titles overlapped and cells' numbers shrank to 5 px: rows numbered, columns by number
         names = [f"{n} · {name}" for n, name in enumerate(names, start=1)]
         columns = [str(n) for n in range(1, len(labels) + 1)]
-    full = [[f"row: {html.escape(one_line(a, 80))}<br>column: {html.escape(one_line(b, 80))}" for b in labels] for a in labels]
+    full = [[f"row: {plain_label(one_line(a, 80))}<br>column: {plain_label(one_line(b, 80))}" for b in labels] for a in labels]
     fig = go.Figure(go.Heatmap(
         z=sim, x=columns, y=names, zmin=-0.2, zmax=1.0, colorscale=HEATMAP_SCALE, customdata=full,
         text=None if numbered else [[f"{v:.2f}" if np.isfinite(v) else "" for v in row] for row in sim],

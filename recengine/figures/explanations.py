@@ -7,7 +7,6 @@ in, ``go.Figure`` out. Signals keep their colour from :mod:`recengine.figures.st
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,7 +17,7 @@ import plotly.graph_objects as go
 from recengine.display import one_line
 from recengine.errors import ConfigError
 from recengine.explain.explanation import is_intent, is_size
-from recengine.figures.style import NEGATIVE, NEUTRAL, POSITIVE, apply_layout, color_for
+from recengine.figures.style import NEGATIVE, NEUTRAL, POSITIVE, apply_layout, color_for, plain_label
 
 
 def _as_view(explanation: Any, kind: str) -> Any:
@@ -34,7 +33,7 @@ def _short(text: str, width: int = 42) -> str:
     >>> _short("<b>Bold</b>\n\nnews")
     '&lt;b&gt;Bold&lt;/b&gt; news'
     """
-    return html.escape(one_line(text, width))
+    return plain_label(one_line(text, width))
 
 
 #: Characters of a title or signal name shown on a bar's label (the chart may be half a 1280-px card wide).
@@ -74,12 +73,12 @@ def signal_waterfall(explanation: Any, max_signals: int = 10, title: str | None 
     # a chart half a card wide (a 1280-px projector), a label never is. The signal's own value (standardised,
     # "ease = 4.87") means nothing to an audience: it is on hover, with the signal's name in the model.
     labels = [_short(r.label, LABEL_WIDTH) + ("" if np.isfinite(r.value) else " (missing)") for r in head.itertuples()]
-    hover = [f"{html.escape(str(r.feature))} = {r.value:.3g}" if np.isfinite(r.value) else f"{html.escape(str(r.feature))}: missing"
+    hover = [f"{plain_label(str(r.feature))} = {r.value:.3g}" if np.isfinite(r.value) else f"{plain_label(str(r.feature))}: missing"
              for r in head.itertuples()]
     values = head["shap"].tolist()
     if len(tail):
         labels.append(f"{len(tail)} other signals" if len(tail) > len(quiet) else f"{len(tail)} signals at about 0")
-        hover.append(", ".join(html.escape(str(f)) for f in tail["feature"]))
+        hover.append(", ".join(plain_label(str(f)) for f in tail["feature"]))
         values.append(float(tail["shap"].sum()))
     # Smallest contribution first, so the biggest steps sit next to the final score.
     order = list(range(len(values)))[::-1]
@@ -121,7 +120,7 @@ def _player_hover(player: str) -> str:
         return "the ranker weighs a profile by its size: this bar is what that size changes"
     if is_intent(player):
         return "what you typed"
-    return f"id {html.escape(player)}"
+    return f"id {plain_label(player)}"
 
 
 def history_bars(explanation: Any, max_items: int = 12, title: str | None = None) -> go.Figure:
@@ -229,9 +228,9 @@ def signal_beeswarm(explanations: Sequence[Any], title: str | None = None, seed:
                     "showscale": row == len(order) - 1,
                     "colorbar": {"title": "signal value", "tickvals": [0, 1], "ticktext": ["low", "high"]},
                 },
-                customdata=np.column_stack([[html.escape(one_line(v.title, 60)) for v in views],
+                customdata=np.column_stack([[plain_label(one_line(v.title, 60)) for v in views],
                                             [f"{c:.3g}" if np.isfinite(c) else "missing" for c in col]]),
-                hovertemplate="%{customdata[0]}<br>" + html.escape(labels[j]) + " (" + html.escape(names[j])
+                hovertemplate="%{customdata[0]}<br>" + plain_label(labels[j]) + " (" + plain_label(names[j])
                 + " = %{customdata[1]})<br>SHAP %{x:+.4f}<extra></extra>",
                 showlegend=False,
             )

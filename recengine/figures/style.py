@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import plotly.graph_objects as go
 
 MODEL_COLORS = {
@@ -30,6 +32,16 @@ FONT_SIZE = 16
 #: The top margin of a figure without a title: room for Plotly's toolbar, which otherwise covers the plot's corner
 #: (the first cell of a similarity matrix) whenever the pointer is over the chart.
 TOOLBAR_ROOM = 44
+
+
+def plain_label(text: object) -> str:
+    """User text made safe for a Plotly label or hover: ``<``, ``>`` and ``&`` escaped, so no tag renders. Quotes stay
+    as they are, because Plotly shows ``&quot;`` and ``&#x27;`` literally.
+
+    >>> plain_label('<b>"Crouching" Tiger & Dragon</b>')
+    '&lt;b&gt;"Crouching" Tiger &amp; Dragon&lt;/b&gt;'
+    """
+    return html.escape(str(text), quote=False)
 
 
 def color_for(name: str, palette: dict[str, str] | None = None) -> str:

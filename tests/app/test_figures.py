@@ -59,6 +59,18 @@ def test_map_escapes_hover_text_and_groups_rare_categories():
     assert sorted(t.name for t in fig.data) == [f"g{i}" for i in range(5)]
 
 
+def test_quotes_in_titles_show_as_quotes_on_the_map_and_the_heatmap():
+    """Plotly shows ``&quot;`` and ``&#x27;`` literally, so only tags and ampersands are escaped."""
+    titles = ['"Crouching" Tiger', "Schindler's List", "<i>x</i>"]
+    fig = fe.embedding_map(np.zeros((3, 2)), titles)
+    hover = " ".join(h for t in fig.data for h in t.hovertext)
+    assert '"Crouching" Tiger' in hover and "Schindler's List" in hover and "&lt;i&gt;" in hover
+    assert "&quot;" not in hover and "&#x27;" not in hover
+    heat = fe.similarity_heatmap(np.eye(3, dtype=np.float32), titles)
+    shown = " ".join(map(str, heat.data[0].y)) + " " + " ".join(map(str, heat.data[0].x))
+    assert "Schindler's" in shown and "&#x27;" not in shown and "&quot;" not in shown
+
+
 def test_map_numeric_colour_draws_a_scale():
     fig = fe.embedding_map(np.zeros((4, 2)), list("abcd"), color=[1, 2, 3, 4], color_name="popularity")
     assert len(fig.data) == 1 and fig.data[0].marker.showscale
