@@ -118,9 +118,15 @@ def show_dataset() -> None:
         c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
         with c1:
             name = clip(st.text_input("Name", value=ds.name, key="store_name"), 100, "The name")
+        taken = name.strip() in {d["name"] for d in saved_datasets()}
+        replace = taken and st.checkbox(f"Replace the saved dataset named {escape(name.strip())}", key="store_replace")
         if c2.button("Save", key="store_save", icon=":material/save:"):
-            saved = save_dataset(name, ds)
-            st.success(f"Saved as {escape(saved['name'])}.", icon=":material/check_circle:")
+            if taken and not replace:
+                st.warning(f"A dataset named {escape(name.strip())} is already saved. Choose another name, or tick "
+                           "Replace to put this one in its place.", icon=":material/warning:")
+            else:
+                saved = save_dataset(name, ds, replace=replace)
+                st.success(f"Saved as {escape(saved['name'])}.", icon=":material/check_circle:")
 
 
 def load_saved_dataset() -> None:
@@ -183,11 +189,11 @@ def upload_form() -> None:
             for (role, label), col in zip(ROLES.items(), mcols):
                 choices = [AUTO, *([NONE] if role in OPTIONAL else []), *inter_cols]
                 col.selectbox(label, choices, key=f"map_{role}",
-                              help=f"auto-detected: {guesses.get(role) or 'none'}"
+                              help=f"auto-detected: {escape(guesses.get(role) or 'none')}"
                               + ("; (none) reads no such column" if role in OPTIONAL else ""))
             st.columns(2)[0].selectbox(
                 "Label: rows of 0 are left out", [AUTO, NONE, *inter_cols], key="map_label",
-                help=f"auto-detected: {guesses.get('label') or 'none'}. A column of 1 (clicked, bought) and 0 (shown "
+                help=f"auto-detected: {escape(guesses.get('label') or 'none')}. A column of 1 (clicked, bought) and 0 (shown "
                 "only), as impression logs have (is_click, label): only the rows of 1 count. (none) counts every row.")
             st.caption("Auto-detected: " + ", ".join(f"{r} → {escape(guesses.get(r) or '—')}" for r in (*ROLES, "label")))
             st.number_input("Minimum rating (empty: every rating counts)", value=None, step=0.5, key="map_min_rating",
@@ -208,7 +214,7 @@ def upload_form() -> None:
                          "the start of the text")
             st.selectbox("Item id in the items file", [AUTO, *item_cols], key="map_items_id",
                          help="auto: the column named like the interactions' item column, else one named like an "
-                         f"item id (guess: {item_guesses.get('item') or 'none'})")
+                         f"item id (guess: {escape(item_guesses.get('item') or 'none')})")
     with st.expander("Item text", expanded=items is not None):
         mode = st.radio("Build each item's text from", TEXT_MODES, key="text_mode", horizontal=True)
         if mode == "Chosen columns":

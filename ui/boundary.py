@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import streamlit as st
 
 from recengine.display import one_line
 from recengine.errors import RecengineError
 
+LOG = logging.getLogger("recengine.app")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$])")
 _WEB = re.compile(r"(:(?=//)|\bwww(?=\.))", re.IGNORECASE)
 
@@ -146,8 +149,28 @@ def short_title(text: object, width: int = 90) -> str:
     return one_line(text, width)
 
 
+def where_raised(exc: BaseException) -> str:
+    """Where ``exc`` was raised, as a bug report needs it and with no path of the server's disk: the project's own
+    frames from ``recengine/``, ``ui/`` or ``pages/`` (a library's frame by its file name alone), innermost last.
+
+    >>> try:
+    ...     int("x")
+    ... except ValueError as e:
+    ...     where_raised(e).endswith(":2 in <module>")
+    True
+    """
+    lines = []
+    for frame in traceback.extract_tb(exc.__traceback__)[-6:]:
+        parts = Path(frame.filename).parts
+        ours = [i for i, p in enumerate(parts) if p in ("recengine", "ui", "pages")]
+        name = "/".join(parts[ours[-1]:] if ours else parts[-1:])
+        lines.append(f"{name}:{frame.lineno} in {frame.name}")
+    return "\n".join(lines)
+
+
 def show_error(exc: BaseException, doing: str | None = None) -> None:
-    """A friendly message for ``exc``; a details expander holds the traceback for anything unexpected."""
+    """A friendly message for ``exc``. For anything unexpected, a details expander says where it was raised (no
+    traceback and no server paths on the page); the whole traceback goes to the server's log."""
     if isinstance(exc, RecengineError):
         st.error(escape(for_app(str(exc))), icon=":material/warning:")
         return
@@ -157,8 +180,10 @@ def show_error(exc: BaseException, doing: str | None = None) -> None:
         f"({escape(type(exc).__name__)}: {escape(str(exc))[:300]})",
         icon=":material/error:",
     )
+    LOG.error("recengine app: error%s", what, exc_info=exc)
     with st.expander("Details (for a bug report)"):
-        st.code("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)), language="text")
+        st.code(f"{type(exc).__name__}: {str(exc)[:300]}\n{where_raised(exc)}\n(the full traceback is in the "
+                "server's log)", language="text")
 
 
 @contextmanager

@@ -8,6 +8,36 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+# A cell a spreadsheet would run as a formula (=, +, -, @, or a tab or carriage return before one); plain numbers
+# written as text ("-1", "+3.5") are left alone.
+_FORMULA = re.compile(r"[=+\-@\t\r]")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell that a spreadsheet would take for a formula quoted by a leading ``'``
+    (OWASP's advice against CSV injection: an uploaded title ``=HYPERLINK(...)`` must not run when the download is
+    opened in Excel). Numbers, and text that reads as a number, are unchanged.
+
+    >>> spreadsheet_safe(pd.DataFrame({"t": ["=1+1", "-2", "@SUM(A1)", "ok"], "n": [-1, 2, 3, 4]}))["t"].tolist()
+    ["'=1+1", '-2', "'@SUM(A1)", 'ok']
+    """
+    def safe(v: object) -> object:
+        return f"'{v}" if isinstance(v, str) and _FORMULA.match(v) and not _NUMBER.fullmatch(v) else v
+
+    out = frame.copy()
+    out.columns = [safe(c) for c in out.columns]  # an uploaded file's column names are text from it too
+    for i in range(out.shape[1]):
+        col = out.iloc[:, i]
+        if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
+            out.isetitem(i, col.map(safe))
+    return out
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """A table as the CSV a download button gives: UTF-8, no index, formula-like text quoted."""
+    return spreadsheet_safe(frame).to_csv(index=False).encode("utf-8")
+
 
 def _slug(name: str) -> str:
     return re.sub(r"[^0-9A-Za-z]+", "-", name).strip("-").lower() or "table"
@@ -25,7 +55,7 @@ def table(frame: pd.DataFrame, name: str, *, height: int | None = None, key: str
     st.dataframe(frame, height=height if height is not None else "auto", hide_index=True, **kwargs)
     st.download_button(
         "CSV",
-        data=lambda: (frame if csv is None else csv).to_csv(index=False).encode("utf-8"),
+        data=lambda: csv_bytes(frame if csv is None else csv),
         file_name=f"{_slug(name)}.csv",
         mime="text/csv",
         key=key or f"dl_csv_{_slug(name)}",

@@ -586,11 +586,11 @@ def saved_datasets() -> list[dict]:
         return []
 
 
-def save_dataset(name: str, dataset) -> dict:
-    """Keep ``dataset`` in the store under ``name`` (replacing one of the same name)."""
+def save_dataset(name: str, dataset, replace: bool = False) -> dict:
+    """Keep ``dataset`` in the store under ``name``; one of the same name is replaced only with ``replace``."""
     from recengine.store import open_store
 
-    return open_store().save_dataset(name, dataset, replace=True)
+    return open_store().save_dataset(name, dataset, replace=replace)
 
 
 def load_saved(name: str):
