@@ -15,6 +15,7 @@ from ui.engine import (
     encoder_options,
     has_embeddings,
     item_embeddings,
+    own_models_allowed,
     projection,
 )
 from ui.state import DEVICE, ENCODER, device_choice, encoder_name, item_picker, require_dataset
@@ -60,9 +61,10 @@ with page("Embeddings", "scatter_plot", "What the language model reads in each i
     c1, c2, c3, c4 = st.columns([3, 1, 1, 2])
     name = c1.selectbox("Encoder", list(options), format_func=lambda n: options.get(n, n),
                         index=list(options).index(encoder_name()) if encoder_name() in options else 0, key="emb_encoder",
-                        accept_new_options=True, on_change=try_model, args=(list(options),),
+                        accept_new_options=own_models_allowed(), on_change=try_model, args=(list(options),),
                         help="or type the folder of a saved sentence-transformers model, or a Hugging Face name "
-                             "(owner/model, needs the network once), and press Enter")
+                             "(owner/model, needs the network once), and press Enter" if own_models_allowed() else
+                             "the default encoder and this app's fine-tunes")
     devices = available_devices()  # only what this machine has: a missing GPU is never offered
     device = c2.selectbox("Device", devices, index=devices.index(device_choice()) if device_choice() in devices else 0,
                           key="emb_device")

@@ -9,6 +9,7 @@ calls one engine function.
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -115,11 +116,27 @@ def own_models() -> dict[str, str]:
     return {}
 
 
+#: Set to 0 by an operator who serves the app to others: visitors may then not name a folder of the server's disk
+#: or a Hugging Face model (a download) in the encoder box; the default and the fine-tunes stay.
+OWN_MODELS_ENV = "RECENGINE_APP_OWN_MODELS"
+
+
+def own_models_allowed() -> bool:
+    """Whether visitors may type their own model's folder or Hugging Face name (yes unless ``$RECENGINE_APP_OWN_MODELS``
+    is 0, false, no or off)."""
+    return os.environ.get(OWN_MODELS_ENV, "1").strip().lower() not in ("0", "false", "no", "off")
+
+
 def add_own_model(name: str, device: str = "auto") -> str:
     """Load the model ``name`` (a local folder or a Hugging Face name) and offer it as an encoder; its name, or a
     ModelError that says why it cannot be used (the choices are left as they were)."""
     from pathlib import Path
 
+    from recengine.errors import ConfigError
+
+    if not own_models_allowed():
+        raise ConfigError(f"this app is set to offer only its own encoders (${OWN_MODELS_ENV}=0). Choose one from "
+                          "the list, or run recengine yourself to use a model of your own.")
     name = str(name).strip()
     enc = encoder(name, device)
     own_models()[name] = f"{Path(name).name or name} · {enc.dim} dimensions · your model"

@@ -165,3 +165,18 @@ def test_a_visitor_types_the_folder_of_their_own_model(run_page, tmp_path, encod
     assert at.session_state["encoder_name"] == str(mine)
     assert any(o.startswith("mine · 32 dimensions") for o in at.selectbox(key="emb_encoder").options)
     assert at.query_params["encoder"] in (str(mine), [str(mine)])  # a refresh finds it again while the app runs
+
+
+def test_an_operator_can_keep_visitors_to_the_apps_own_encoders(run_page, tmp_path, encoder, request, monkeypatch):
+    """On a shared server a typed path makes the server look at its own disk: RECENGINE_APP_OWN_MODELS=0 stops it."""
+    from ui.engine import own_models
+
+    request.addfinalizer(own_models.clear)
+    monkeypatch.setenv("RECENGINE_APP_OWN_MODELS", "0")
+    mine = _tiny_model(tmp_path, encoder.path)
+    at = run_page("pages/2_Embeddings.py")
+    _type_into(at.selectbox(key="emb_encoder"), str(mine)).run()
+    assert_clean(at)
+    assert "only its own encoders" in at.error[0].value and "does not exist" not in at.error[0].value
+    assert at.selectbox(key="emb_encoder").value == "default" and str(mine) not in own_models()
+    assert {m.label: m.value for m in at.metric}["Dimensions"] == "384"
