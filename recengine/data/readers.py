@@ -15,6 +15,7 @@ import json
 import re
 import sys
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -144,26 +145,31 @@ def read_table(
     limit = max_file_bytes() if max_bytes is None else max_bytes
     raw = _read_bytes(source, name, limit)
     if _is_workbook(raw):
-        return _read_excel(raw, name)
-    raw, name_inner = _decompress(raw, name)
+        return _read_excel(raw, name, limit)
+    raw, name_inner = _decompress(raw, name, limit)
     if not raw.strip():
         raise DataError(f"{name}: the file is empty. Choose the file that holds your data.")
     suffix = Path(name_inner).suffix.lower()
     if raw[:4] == b"PAR1":  # by content, whatever the name says
-        return _read_parquet(raw, name)
+        return _read_parquet(raw, name, limit)
     kind = next((k for magic, k in _BINARY_KINDS if raw.startswith(magic)), None)
     kind = None if kind is not None and _looks_like_text(raw) else kind  # a CSV whose header starts "ORCID,..."
     if kind in ("arrow", "arrow stream", "orc"):
-        return _read_arrow(raw, name, kind)
+        return _read_arrow(raw, name, kind, limit)
     if kind is not None:  # a binary format no table is read from: say what it is and how to export it
         raise DataError(f"{name}: this is {kind}. Export the table as CSV, TSV, Parquet, Arrow/Feather or JSON Lines "
                         "and load that.")
     if suffix in _PARQUET_EXT and not _looks_like_text(raw):
-        return _read_parquet(raw, name)  # a damaged Parquet file: its error says so
+        return _read_parquet(raw, name, limit)  # a damaged Parquet file: its error says so
     text = _decode(raw, name)
     head = text.lstrip()[:1]
     if suffix in _JSON_EXT or head in ("[", "{"):
-        return _read_json(text, name, explode)
+        try:
+            return _read_json(text, name, explode)
+        except RecursionError:  # json.loads past ~1,000 levels, or flattening them
+            raise DataError(f"{name}: the JSON nests too deeply (lists or objects inside one another hundreds of "
+                            "levels deep). Write one flat record per interaction or item, such as "
+                            "{\"user\": \"u1\", \"item\": \"i9\"}.") from None
     return _read_delimited(text, name, suffix)
 
 
@@ -204,8 +210,9 @@ def _is_workbook(raw: bytes) -> bool:
         return False
 
 
-def _read_excel(raw: bytes, name: str) -> Table:
+def _read_excel(raw: bytes, name: str, limit: int) -> Table:
     """The first sheet that holds data, with a header row; rows are named by their row number in the sheet."""
+    _check_workbook(raw, name, limit)
     try:
         sheets = pd.read_excel(io.BytesIO(raw), sheet_name=None, engine="openpyxl", dtype=object)
     except Exception as exc:  # openpyxl raises many kinds on a damaged or unusual workbook
@@ -229,6 +236,132 @@ def _read_excel(raw: bytes, name: str) -> Table:
             "To read another, move it first or save it as CSV.")
     return replace(sheet_table(frame, f"{name} (sheet {sheet!r})"), notes=(note,),  # messages name the sheet
                    sheets=tuple(sheet_table(f, f"{name} (sheet {k!r})") for k, f in rest))
+
+
+#: what the XML of a workbook may unpack to, per byte of the data limit: a sheet's XML takes some 35 bytes a cell
+#: (``<c r="T999999"><v>12345</v></c>``), several times what the cell holds
+XML_PER_LIMIT_BYTE = 4
+#: the bytes a cell of a sheet takes at least once read (pandas pads every row to the widest)
+BYTES_PER_CELL = 8
+
+
+def _check_workbook(raw: bytes, name: str, limit: int) -> None:
+    """A :class:`DataError` for a workbook that would take more than ``limit`` bytes once read, before pandas reads it:
+    XML that unpacks to more than :data:`XML_PER_LIMIT_BYTE` times ``limit``, or a sheet whose cells with a value span
+    more than ``limit / BYTES_PER_CELL`` cells (rows up to the last with a value, times columns up to the last with
+    one: a 5 KB file with one cell at row 200,000, column 2,000 is a sheet of 400 million cells to pandas). The
+    sheets' XML is read for where their values are, not trusting its ``dimension``, which any writer may get wrong."""
+    import xml.parsers.expat
+
+    cells = limit // BYTES_PER_CELL
+    hint = ("Delete the stray cells far below or right of the table (Ctrl+End shows the last one) or save the sheet as "
+            "CSV, or raise the limit with the environment variable RECENGINE_MAX_FILE_MB.")
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+            xml_limit = limit * XML_PER_LIMIT_BYTE
+            unpacked = sum(m.file_size for m in zf.infolist())
+            if unpacked > xml_limit:  # zipfile reads no more of a member than its declared size
+                raise DataError(f"{name}: the Excel workbook decompresses to {_megabytes(unpacked)} MB of XML, over "
+                                f"the {_megabytes(xml_limit)} MB allowed for a {_megabytes(limit)} MB limit on the data "
+                                "read. Save the sheet as CSV, or a part of it as a workbook of its own, or raise the "
+                                "limit with the environment variable RECENGINE_MAX_FILE_MB.")
+            sheets = [m for m in zf.infolist()
+                      if m.filename.startswith("xl/worksheets/") and m.filename.endswith(".xml")]
+            titles = _sheet_titles(zf)
+            spanned = 0  # pandas reads every sheet: the cells of all count
+            for member in sheets:
+                with zf.open(member) as data:
+                    past, (row, col, rows, cols) = _cells_past(data, cells - spanned)
+                if past:
+                    sheet = repr(titles[member.filename]) if member.filename in titles else member.filename
+                    others = f" (besides {spanned:,} in the sheets before it)" if spanned else ""
+                    raise DataError(
+                        f"{name}: sheet {sheet} of the Excel workbook has a value at row {row:,}, column {col:,}, so "
+                        f"reading it takes {rows:,} rows by {cols:,} columns{others}, more than the {cells:,} cells a "
+                        f"{_megabytes(limit)} MB limit on the data read allows. {hint}")
+                spanned += rows * cols
+    except DataError:
+        raise
+    except (zipfile.BadZipFile, xml.parsers.expat.ExpatError, ValueError, zlib.error, NotImplementedError,
+            RuntimeError):
+        return  # a damaged workbook: openpyxl's error says what is wrong
+
+
+def _cells_past(data: IO[bytes], cells: int) -> tuple[bool, tuple[int, int, int, int]]:
+    """Whether a sheet's XML (``data``, read a chunk at a time) holds values that make the sheet span more than
+    ``cells`` cells; and the row and column of the value that did (or of the last value), with the rows and columns
+    spanned then (or in all: up to the last row and the last column with a value). A cell counts
+    when it holds a value (``<v>`` or an inline string), however it is styled; where a row or cell gives no ``r``,
+    it follows the one before."""
+    import xml.parsers.expat
+
+    class Past(Exception):
+        pass
+
+    row = col = rows = cols = 0
+    in_cell = False
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        nonlocal row, col, rows, cols, in_cell
+        local = tag.rpartition(" ")[2]
+        if local == "c":
+            letters = attrs.get("r", "").rstrip("0123456789")
+            col = _column_number(letters) if letters else col + 1
+            in_cell = True
+        elif local in ("v", "is") and in_cell and (row > rows or col > cols):
+            rows, cols = max(row, rows), max(col, cols)
+            if rows * cols > cells:
+                raise Past
+        elif local == "row":
+            ref = attrs.get("r", "")
+            row, col = (int(ref) if ref.isdigit() else row + 1), 0
+
+    def end(tag: str) -> None:
+        nonlocal in_cell
+        if tag.rpartition(" ")[2] == "c":
+            in_cell = False
+
+    parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    try:
+        while chunk := data.read(_CHUNK):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except Past:
+        return True, (row, col, rows, cols)
+    return False, (row, col, rows, cols)
+
+
+def _sheet_titles(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Each worksheet's title by its path in the workbook (``xl/worksheets/sheet1.xml``: ``Sheet1``), as far as
+    the workbook's index says."""
+    import xml.etree.ElementTree as ET
+
+    rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    try:
+        targets = {r.get("Id"): r.get("Target", "") for r in ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))}
+        titles = {}
+        for sheet in ET.fromstring(zf.read("xl/workbook.xml")).iter():
+            if sheet.tag.rpartition("}")[2] == "sheet" and sheet.get(rel) in targets:
+                target = targets[sheet.get(rel)]
+                path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+                titles[path] = sheet.get("name", "")
+        return titles
+    except (KeyError, ET.ParseError):
+        return {}
+
+
+def _column_number(letters: str) -> int:
+    """A column's number from its letters: ``A`` is 1, ``AA`` 27.
+
+    >>> _column_number("A"), _column_number("BXX")
+    (1, 2000)
+    """
+    number = 0
+    for ch in letters.upper():
+        number = number * 26 + ord(ch) - 64
+    return number
 
 
 def _cell_types(frame: pd.DataFrame) -> pd.DataFrame:
@@ -287,6 +420,35 @@ def _read_bytes(source: Source, name: str, limit: int) -> bytes:
     return raw
 
 
+def _megabytes(size: float) -> str:
+    """A size in MB as messages write it: ``500``, ``0.5``, ``1,024``."""
+    mb = size / 2**20
+    return f"{mb:,.0f}" if mb >= 10 else f"{mb:.2g}"
+
+
+#: how much of a compressed member is read at a time
+_CHUNK = 1 << 20
+
+
+def _capped_read(stream: IO[bytes], name: str, what: str, limit: int) -> bytes:
+    """All of ``stream`` (a gzip or zip member being decompressed), read a chunk at a time; a :class:`DataError` as
+    soon as it passes ``limit`` bytes, so a small bomb never fills the memory."""
+    out = io.BytesIO()
+    while chunk := stream.read(_CHUNK):
+        out.write(chunk)
+        if out.tell() > limit:
+            raise DataError(_unpacks_too_big(name, what, limit))
+    return out.getvalue()
+
+
+def _unpacks_too_big(name: str, what: str, limit: int, size: int | None = None) -> str:
+    amount = f"{_megabytes(size)} MB" if size is not None else f"more than {_megabytes(limit)} MB"
+    return (
+        f"{name}: {what} decompresses to {amount}, over the {_megabytes(limit)} MB limit on the data read. "
+        "Compress a sample or a part of it, or raise the limit with the environment variable RECENGINE_MAX_FILE_MB."
+    )
+
+
 def _too_big(name: str, size: int, limit: int) -> str:
     return (
         f"{name}: the file is {size / 2**20:.1f} MB, over the {limit / 2**20:.0f} MB limit. "
@@ -294,12 +456,15 @@ def _too_big(name: str, size: int, limit: int) -> str:
     )
 
 
-def _decompress(raw: bytes, name: str) -> tuple[bytes, str]:
+def _decompress(raw: bytes, name: str, limit: int) -> tuple[bytes, str]:
+    """The data of a gzip file or a one-file zip archive (else ``raw`` itself) and the inner file's name; a
+    :class:`DataError` as soon as the data passes ``limit`` bytes, before a small archive fills the memory."""
     inner = name
     if raw[:2] == b"\x1f\x8b":
         try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
+            with gzip.GzipFile(fileobj=io.BytesIO(raw)) as gz:  # member after member, as gzip.decompress reads them
+                raw = _capped_read(gz, name, "the gzip file", limit)
+        except (OSError, EOFError, zlib.error) as exc:
             raise DataError(f"{name}: the gzip file is damaged ({exc}). Compress it again.") from None
         inner = name[:-3] if name.lower().endswith(".gz") else name
     elif raw[:4] == b"PK\x03\x04":
@@ -323,8 +488,13 @@ def _decompress(raw: bytes, name: str) -> tuple[bytes, str]:
                         f"{name}: a zip archive must hold exactly one data file; it holds {listed}. "
                         "Zip one file at a time."
                     )
-                raw = zf.read(members[0])
-                inner = members[0].filename
+                member = members[0]
+                what = f"{member.filename} in the zip archive"
+                if member.file_size > limit:  # what the archive declares; the read below holds it to that
+                    raise DataError(_unpacks_too_big(name, what, limit, member.file_size))
+                with zf.open(member) as data:
+                    raw = _capped_read(data, name, what, limit)
+                inner = member.filename
         except zipfile.BadZipFile as exc:
             raise DataError(f"{name}: the zip file is damaged ({exc}). Compress it again.") from None
     return raw, inner
@@ -401,22 +571,40 @@ _BINARY_KINDS = (
 )
 
 
-def _read_arrow(raw: bytes, name: str, kind: str) -> Table:
-    """An Arrow IPC file or stream (Feather, v1 or v2) or an ORC file, as pandas reads Parquet."""
+def _read_arrow(raw: bytes, name: str, kind: str, limit: int) -> Table:
+    """An Arrow IPC file or stream (Feather, v1 or v2) or an ORC file, as pandas reads Parquet.
+
+    A compressed file may hold far more than its size: ORC's footer says how many rows it holds, so a file whose
+    rows would pass ``limit`` is refused before reading; Arrow's batches are read one at a time, the sum of what they
+    hold checked after each."""
     import pyarrow as pa
 
     label = {"arrow": "Arrow/Feather", "arrow stream": "an Arrow stream", "orc": "ORC"}[kind]
     try:
         if kind == "arrow":
-            import pyarrow.feather as feather
+            try:
+                reader = pa.ipc.open_file(pa.BufferReader(raw))
+                batches = (reader.get_batch(i) for i in range(reader.num_record_batches))
+            except pa.ArrowInvalid:  # Feather v1, no IPC file: the old reader
+                import pyarrow.feather as feather
 
-            table = feather.read_table(pa.BufferReader(raw))
+                reader, batches = None, None
+                table = feather.read_table(pa.BufferReader(raw))
+            if reader is not None:
+                table = pa.Table.from_batches(_capped_batches(batches, reader.schema, name, label, limit),
+                                              schema=reader.schema)
         elif kind == "arrow stream":
-            table = pa.ipc.open_stream(pa.BufferReader(raw)).read_all()
+            reader = pa.ipc.open_stream(pa.BufferReader(raw))
+            table = pa.Table.from_batches(_capped_batches(reader, reader.schema, name, label, limit),
+                                          schema=reader.schema)
         else:
             import pyarrow.orc as orc
 
-            table = orc.ORCFile(pa.BufferReader(raw)).read()
+            orc_file = orc.ORCFile(pa.BufferReader(raw))
+            _check_unpacked(name, label, orc_file.nrows, orc_file.schema, limit)
+            table = orc_file.read()
+    except DataError:
+        raise
     except ImportError:
         raise DataError(f"{name}: this pyarrow cannot read {label} files. Export the table as CSV or Parquet.") from None
     except Exception as exc:  # pyarrow raises many types for a damaged file
@@ -424,12 +612,62 @@ def _read_arrow(raw: bytes, name: str, kind: str) -> Table:
     return _typed_table(table.to_pandas(), name, label, kind.replace(" ", "-"))
 
 
-def _read_parquet(raw: bytes, name: str) -> Table:
+def _capped_batches(batches: Any, schema: Any, name: str, label: str, limit: int) -> list[Any]:
+    """The record batches of an Arrow file or stream, read one at a time; a :class:`DataError` once they hold more
+    than ``limit`` bytes (compressed batches of one repeated value unpack to gigabytes)."""
+    out, rows, held = [], 0, 0
+    for batch in batches:
+        rows += batch.num_rows
+        held += batch.nbytes
+        _check_unpacked(name, label, rows, schema, limit, held, partial=True)
+        out.append(batch)
+    return out
+
+
+def _read_parquet(raw: bytes, name: str, limit: int) -> Table:
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        meta = pq.ParquetFile(pa.BufferReader(raw))
+        declared = sum(meta.metadata.row_group(i).total_byte_size for i in range(meta.metadata.num_row_groups))
+        schema = meta.schema_arrow
+        rows = meta.metadata.num_rows
+    except Exception:  # a damaged file: pandas' error below says what is wrong
+        pass
+    else:
+        _check_unpacked(name, "Parquet", rows, schema, limit, declared)
     try:
         frame = pd.read_parquet(io.BytesIO(raw))
     except Exception as exc:  # pyarrow raises many types for a damaged file
         raise DataError(f"{name}: cannot be read as Parquet ({exc}). Check that the file is not damaged.") from None
     return _typed_table(frame, name, "Parquet", "parquet")
+
+
+def _cell_bytes(kind: Any) -> int:
+    """The bytes a cell of an Arrow type takes at least once read into pandas: its width for numbers, dates and flags;
+    a pointer (8) for text, lists and the rest, whatever the objects they point to take besides."""
+    try:
+        return max(1, kind.bit_width // 8)
+    except ValueError:  # not a fixed-width type
+        return 8
+
+
+def _check_unpacked(name: str, label: str, rows: int, schema: Any, limit: int, declared: int = 0,
+                    partial: bool = False) -> None:
+    """A :class:`DataError` when a typed file's ``rows`` would take more than ``limit`` bytes once read: the larger of
+    what the file declares (Parquet's uncompressed sizes, Arrow's buffers) and the rows times the bytes of a row as
+    pandas holds it, so that a few rows of long text and many rows of small numbers are both judged by bytes.
+    ``partial``: ``rows`` are those read so far (an Arrow file's first batches)."""
+    width = sum(_cell_bytes(f.type) for f in schema)
+    size = max(int(declared), int(rows) * width)
+    if size > limit:
+        raise DataError(
+            f"{name}: the {label.removeprefix('an ')} file holds {'at least ' if partial else ''}{rows:,} rows of "
+            f"{len(schema)} column{'s' if len(schema) != 1 else ''}, about {_megabytes(size)} MB once read (it is "
+            f"compressed), over the {_megabytes(limit)} MB limit on the data read. Save a sample or a part of its "
+            "rows, or raise the limit with the environment variable RECENGINE_MAX_FILE_MB."
+        )
 
 
 def _typed_table(frame: pd.DataFrame, name: str, label: str, fmt: str) -> Table:

@@ -895,7 +895,7 @@ def _structured(text: str) -> object:
         return text
     try:
         return json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: lists in lists a thousand deep
         pass
     parsed = python_literal(text)
     return text if parsed is None else parsed
@@ -930,22 +930,34 @@ def _record_facts(record: dict) -> str:
     return "; ".join(facts + ([", ".join(flags)] if flags else []))
 
 
-def cell_text(value: object) -> str:
+#: how deep :func:`cell_text` follows lists in lists: deeper ones are no text anyone wrote
+_MAX_DEPTH = 20
+
+
+def cell_text(value: object, _depth: int = 0) -> str:
+    """A cell as the words it holds: a list's items joined, a record by its name, HTML and ``a|b`` lists undone.
+
+    >>> cell_text('["Drama", "War"]'), cell_text("{1, 2}"), cell_text([[["a"]], "b"])
+    ('Drama, War', '{1, 2}', 'a, b')
+    """
+    if _depth > _MAX_DEPTH:
+        return ""
     if isinstance(value, dict):
         name = _record_name(value)
-        return cell_text(name) if name else _record_facts(value)
+        return cell_text(name, _depth + 1) if name else _record_facts(value)
     if isinstance(value, (list, tuple, np.ndarray)):  # sentences (paragraphs of a description) as prose, else a list
         # records in a list by their names alone: a list of images' facts ("variant: MAIN") says nothing
-        parts = list(dict.fromkeys(t for t in (cell_text(_record_name(v) if isinstance(v, dict) else v) for v in value)
-                                   if t))
+        parts = list(dict.fromkeys(t for t in (cell_text(_record_name(v) if isinstance(v, dict) else v, _depth + 1)
+                                               for v in value) if t))
         return (" " if parts and all(t.endswith((".", "!", "?")) for t in parts) else ", ").join(parts)
     if missing(value):
         return ""
     text = str(value).strip()
     if text[:1] in "[{":
         parsed = _structured(text)
-        if parsed is not text:
-            return cell_text(parsed)
+        # only a list or a record is read on: a set ("{1, 2}") would be written back as the same text, for ever
+        if isinstance(parsed, (list, dict, tuple)):
+            return cell_text(parsed, _depth + 1)
     text = plain_text(text)
     if len(text) > 2 and text.startswith("u'") and text.endswith("'"):  # Python 2's u'free' (Yelp's attributes)
         text = text[2:-1]
