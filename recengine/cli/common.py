@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 import time
@@ -23,8 +24,9 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
     """``--sample | --interactions F [--items F] | --dataset NAME`` plus column mapping options."""
     g = parser.add_argument_group("data (default: --sample movielens-100k)")
     g.add_argument("--sample", metavar="NAME", help="a bundled sample, e.g. movielens-100k")
-    g.add_argument("--interactions", metavar="FILE", help="interactions file (CSV/TSV/Parquet/JSON Lines, .gz/.zip)")
-    g.add_argument("--items", metavar="FILE", help="item texts file (id plus text columns)")
+    g.add_argument("--interactions", metavar="FILE",
+                   help="interactions file (CSV/TSV/Parquet/JSON Lines, .gz/.zip); - reads standard input")
+    g.add_argument("--items", metavar="FILE", help="item texts file (id plus text columns); - reads standard input")
     g.add_argument("--dataset", metavar="NAME", help="a dataset saved in the store (recengine data add)")
     g.add_argument("--user-col", help="name of the user column when it cannot be guessed")
     g.add_argument("--item-col", help="name of the item column when it cannot be guessed")
@@ -35,14 +37,38 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--event-col", help="name of the column of event kinds (view, cart, purchase), or 'none' to read none")
     g.add_argument("--label-col", help="name of the column that labels rows 1 (clicked) or 0 (shown only): rows of 0 are "
                    "left out; 'none' counts every row")
-    g.add_argument("--events", metavar="KINDS", dest="count_events",
-                   help="count only these kinds of event, e.g. transaction,addtocart (with --interactions)")
+    g.add_argument("--events", metavar="KINDS", dest="count_events", action="append",
+                   help="count only these kinds of event, e.g. transaction,addtocart (with --interactions; repeatable)")
     g.add_argument("--text", metavar="TEMPLATE", help="item text template, e.g. '{title}. {description}', or a column")
     g.add_argument("--hash-user-ids", action="store_true", help="replace user ids by salted hashes on load")
     g.add_argument("--min-rating", type=float, metavar="R",
                    help="count only interactions rated at least R (e.g. 4 on 1-5): a low rating is then not a like")
     g.add_argument("--skip-missing-ids", action="store_true",
                    help="leave out rows with no user or item id (counted in a warning) instead of stopping at the first")
+
+
+def whole_number_at_least(low: int) -> Callable[[str], int]:
+    """An argparse ``type``: a whole number of at least ``low``, so ``--k 0`` fails at once (argparse names the
+    option), not after minutes of embedding and fitting.
+
+    >>> whole_number_at_least(1)("3")
+    3
+    """
+
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+        if number < low:
+            raise argparse.ArgumentTypeError(f"must be at least {low}, got {number}")
+        return number
+
+    parse.__name__ = f"whole number of at least {low}"
+    return parse
+
+
+positive_int = whole_number_at_least(1)
 
 
 def add_format_option(parser: argparse.ArgumentParser, formats: Iterable[str] = FORMATS, default: str = "table") -> None:
@@ -62,19 +88,45 @@ def column_mapping(args: argparse.Namespace) -> dict[str, str | None]:
     return out
 
 
-def load_data(args: argparse.Namespace) -> Dataset:
+def load_data(args: argparse.Namespace, *, warn: bool = True) -> Dataset:
     """The dataset the data options name (only ratings of at least ``--min-rating``, when given); the
-    MovieLens-100K sample when none is named."""
+    MovieLens-100K sample when none is named.
+
+    Each of the dataset's warnings (duplicates merged, no item texts, guessed columns, rows left out) is printed
+    as a ``warning: ...`` line on stderr, once per command; ``warn=False`` for a command that prints them in its
+    result (``data inspect``, ``data add``).
+    """
     ds = _load_data(args)
     min_rating = getattr(args, "min_rating", None)
-    return ds if min_rating is None else keep_ratings_at_least(ds, min_rating)
+    ds = ds if min_rating is None else keep_ratings_at_least(ds, min_rating)
+    if warn and not getattr(args, "_data_warned", False):
+        args._data_warned = True
+        for message in getattr(ds, "warnings", None) or ():
+            print(f"warning: {message}", file=sys.stderr)
+    return ds
+
+
+STDIN = "-"
+
+
+def read_stdin(what: str) -> io.BytesIO:
+    """Standard input (``-`` for ``what``) read into memory, up to the input size limit, as a file named "stdin"."""
+    from recengine.settings import max_file_bytes
+
+    if sys.stdin is None or sys.stdin.isatty():
+        print(f"reading {what} from standard input (end it with Ctrl-D) ...", file=sys.stderr)
+    stream = getattr(sys.stdin, "buffer", sys.stdin)
+    data = stream.read(max_file_bytes() + 1) if stream is not None else b""  # one byte over: the reader says it is too big
+    source = io.BytesIO(data.encode("utf-8") if isinstance(data, str) else data)
+    source.name = "stdin"
+    return source
 
 
 def _load_data(args: argparse.Namespace) -> Dataset:
     chosen = [x for x in (args.sample, args.interactions, getattr(args, "dataset", None)) if x]
     if len(chosen) > 1:
         raise ConfigError("choose one of --sample, --interactions or --dataset, not several.")
-    events = [e.strip() for e in str(getattr(args, "count_events", None) or "").split(",") if e.strip()] or None
+    events = split_ids(getattr(args, "count_events", None)) or None
     if events is not None and not args.interactions:
         raise ConfigError("--events chooses rows as a file is read: use it with --interactions (a dataset in the store "
                           "keeps the events it was added with: recengine data add NAME --interactions F --events ...).")
@@ -83,9 +135,12 @@ def _load_data(args: argparse.Namespace) -> Dataset:
 
         return open_store().load_dataset(args.dataset)
     if args.interactions:
+        if args.interactions == STDIN and args.items == STDIN:
+            raise ConfigError("only one of --interactions and --items can read standard input (-); save the other "
+                              "to a file.")
         return read_dataset(
-            args.interactions,
-            args.items,
+            read_stdin("the interactions") if args.interactions == STDIN else args.interactions,
+            read_stdin("the item texts") if args.items == STDIN else args.items,
             columns=column_mapping(args) or None,
             text=args.text,
             hash_user_ids=args.hash_user_ids,
@@ -102,25 +157,40 @@ def add_profile_options(parser: argparse.ArgumentParser, title: str) -> None:
     """``--user``, ``--liked``, ``--disliked`` and ``--intent``: who a command is for (at least one)."""
     who = parser.add_argument_group(title)
     who.add_argument("--user", metavar="ID", help="a known user id: their interactions are the profile")
-    who.add_argument("--liked", metavar="ID,ID", help="comma-separated liked item ids (a new user, or added to --user)")
-    who.add_argument("--disliked", metavar="ID,ID", help="comma-separated item ids the person rejected (never shown; items like them are pushed down, named in lowered_by)")
+    who.add_argument("--liked", metavar="ID,ID", action="append",
+                     help="comma-separated liked item ids (a new user, or added to --user); repeatable")
+    who.add_argument("--disliked", metavar="ID,ID", action="append",
+                     help="comma-separated item ids the person rejected (never shown; items like them are pushed down, "
+                     "named in lowered_by); repeatable")
     who.add_argument("--intent", metavar="TEXT", help='what the person wants, e.g. "a slow-burning sci-fi film about loneliness"')
     who.add_argument("--profile", metavar="NAME",
                      help="a profile kept in the store (`recengine feedback` / `profile`), with its likes and dislikes; "
                      "the options above add to it")
 
 
-def split_ids(value: str | None) -> list[str]:
-    """``"1, 2,,3"`` -> ``["1", "2", "3"]``."""
-    return [v.strip() for v in (value or "").split(",") if v.strip()]
+def split_ids(value: str | Iterable[str] | None) -> list[str]:
+    """``"1, 2,,3"`` -> ``["1", "2", "3"]``; a list (a repeated option) is each value's ids in turn.
+
+    >>> split_ids(["1,2", " 3"])
+    ['1', '2', '3']
+    """
+    if value is None:
+        return []
+    values = [value] if isinstance(value, str) else list(value)
+    return [v.strip() for one in values for v in str(one or "").split(",") if v.strip()]
 
 
-def item_ids(value: str | None, ds: Dataset) -> list[str]:
-    """Comma-separated item ids; a value that is itself one id of ``ds`` (commas and all) stays whole."""
-    whole = (value or "").strip()
-    if whole and "," in whole and whole in ds.item_map:
-        return [whole]
-    return split_ids(value)
+def item_ids(value: str | Iterable[str] | None, ds: Dataset) -> list[str]:
+    """Comma-separated item ids, from one value or each of a repeated option's; a value that is itself one id of
+    ``ds`` (commas and all) stays whole. An id given twice counts once."""
+    values = [] if value is None else [value] if isinstance(value, str) else list(value)
+    out: list[str] = []
+    for one in values:
+        whole = str(one or "").strip()
+        for item in [whole] if whole and "," in whole and whole in ds.item_map else split_ids(one):
+            if item not in out:
+                out.append(item)
+    return out
 
 
 def profile_from_args(args: argparse.Namespace, ds: Dataset, what: str) -> Any:
@@ -195,7 +265,17 @@ def _listing(obj: dict, prefix: str = "") -> list[tuple[str, Any]]:
 
 
 def emit(obj: Any, fmt: str, *, stream: Any = None) -> None:
-    """Print a result: a dict or DataFrame as a table, JSON or CSV."""
+    """Print a result: a dict or DataFrame as a table, JSON or CSV.
+
+    JSON and CSV on standard output are UTF-8 whatever the locale (JSON is UTF-8 by RFC 8259, and a program
+    reads either): in LANG=C a title "jalapeño" would otherwise be written "jalape\\xf1o", which no parser reads.
+    A table is for a person: it follows the terminal's encoding.
+    """
+    if stream is None and fmt in ("json", "csv"):
+        text = io.StringIO()
+        emit(obj, fmt, stream=text)
+        _write_utf8(text.getvalue())
+        return
     out = stream or sys.stdout
     if fmt == "json":
         json.dump(obj, out, indent=2, default=_jsonable, ensure_ascii=False)
@@ -206,7 +286,7 @@ def emit(obj: Any, fmt: str, *, stream: Any = None) -> None:
         if fmt != "csv":  # a two-column listing, values flush left (a long one does not push the short ones right)
             rows = _listing(obj)
             width = max((len(str(k)) for k, _ in rows), default=0)
-            out.write("".join(f"{k!s:<{width}}  {v}\n" for k, v in rows) or "(no rows)\n")
+            out.write("".join(f"{k!s:<{width}}  {_shown(v)}\n" for k, v in rows) or "(no rows)\n")
             return
         rows = [(k, v if not isinstance(v, (list, dict)) else json.dumps(v, default=_jsonable, ensure_ascii=False)) for k, v in obj.items()]
         frame = pd.DataFrame(rows, columns=["key", "value"])
@@ -224,6 +304,25 @@ def emit(obj: Any, fmt: str, *, stream: Any = None) -> None:
         shown = frame.astype(object).where(frame.notna(), "—")
         with pd.option_context("display.max_colwidth", 80, "display.width", 200):
             out.write(shown.to_string(index=False) + "\n")
+
+
+def _shown(value: Any) -> Any:
+    """A value of a table as a person reads it: a missing one (None, NaN) as a dash, as in the tables of rows."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "—"
+    return value
+
+
+def _write_utf8(text: str) -> None:
+    """``text`` on standard output as UTF-8 bytes (through its binary buffer, after what was written before)."""
+    out = sys.stdout
+    buffer = getattr(out, "buffer", None)
+    if buffer is None:  # a StringIO put in its place (a test, an embedding host): text is all it takes
+        out.write(text)
+        return
+    out.flush()
+    buffer.write(text.encode("utf-8"))
+    buffer.flush()
 
 
 PROGRESS_LINE_SECONDS = 10.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 import pandas as pd
 
@@ -49,7 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                              description="Remove a dataset from the store (its files are deleted).")
     rm.add_argument("name", help="the saved dataset's name")
     rm.set_defaults(func=cmd_remove)
-    data.set_defaults(func=lambda a: data.print_help() or 2)
+    data.set_defaults(func=lambda a: data.print_help(sys.stderr) or 2)  # help, not a result: stderr
 
 
 def _positional(args: argparse.Namespace) -> None:
@@ -63,7 +64,7 @@ def _positional(args: argparse.Namespace) -> None:
 
 def cmd_inspect(args: argparse.Namespace) -> int:
     _positional(args)
-    ds = load_data(args)
+    ds = load_data(args, warn=False)  # its warnings are in the result
     stats = ds.stats()
     stats["options"] = ds.options
     emit(stats, args.format)
@@ -81,13 +82,15 @@ def cmd_add(args: argparse.Namespace) -> int:
     from recengine.store import open_store
 
     _positional(args)
-    ds = load_data(args)
+    ds = load_data(args, warn=False)  # its warnings are in the result
     saved = open_store().save_dataset(args.name, ds, replace=args.replace)
     if args.format == "json":
         emit(saved, "json")
     else:
         out = _summary(saved)
         out["warnings"] = saved["stats"].get("warnings", [])
+        if args.format == "csv":  # one cell: the warnings as words, not a Python list
+            out["warnings"] = "; ".join(map(str, out["warnings"]))
         emit(out if args.format == "table" else pd.DataFrame([out]), args.format)
     return 0
 

@@ -69,6 +69,8 @@ def _print_table(result: dict[str, Any]) -> None:
 def cmd_explain(args: argparse.Namespace) -> int:
     from recengine.explain import explain
 
+    if args.budget is not None and args.budget < 2:  # said at once, not after the data is loaded and fitted
+        raise ConfigError("--budget must be at least 2 coalitions.")
     ds = load_data(args)
     profile = profile_from_args(args, ds, "the suggestion is for")
     ds.item_map.index(args.item)
@@ -77,8 +79,6 @@ def cmd_explain(args: argparse.Namespace) -> int:
     if args.generator:
         options.update(generator=args.generator, generator_device=args.device)
     if args.budget is not None:
-        if args.budget < 2:
-            raise ConfigError("--budget must be at least 2 coalitions.")
         options["budget"] = args.budget
     result = explain(model, profile, args.item, **options).to_dict()
     result["model"] = model.name

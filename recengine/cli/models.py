@@ -12,13 +12,16 @@ from recengine.cli.common import (
     add_profile_options,
     emit,
     load_data,
+    positive_int,
     profile_from_args,
     progress_bar,
+    split_ids,
 )
 from recengine.errors import ConfigError, DataError
 
 ORDER = 30
 MODEL_HELP = "popularity, itemknn, ease, content or hybrid"
+DEFAULT_MODELS = "popularity,itemknn,ease,content,hybrid"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -32,7 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_profile_options(rec, "who to recommend for (at least one)")
     rec.add_argument("--model", default="hybrid", help=f"{MODEL_HELP} (default hybrid)")
     add_encoder_option(rec)
-    rec.add_argument("--k", type=int, default=10, help="number of recommendations (default 10)")
+    rec.add_argument("--k", type=positive_int, default=10, help="number of recommendations (default 10)")
     rec.add_argument("--diversity", type=float, default=0.0, help="0..1: spread the list over different kinds of items (MMR)")
     rec.add_argument("--novelty", type=float, default=0.0, help=">=0: favour less popular items")
     rec.add_argument("--device", default="auto", help="auto, cpu, cuda or mps (encoder and EASE)")
@@ -49,12 +52,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_data_options(ev)
     ev.add_argument("--protocol", default="warm", choices=["warm", "few-shot", "cold-items"], type=lambda s: s.replace("_", "-"),
                     help="evaluation protocol (default warm; cold_items and few_shot also work)")
-    ev.add_argument("--shots", default="1,3,5", help="profile sizes for few-shot (default 1,3,5)")
-    ev.add_argument("--models", default="popularity,itemknn,ease,content,hybrid", help=f"comma-separated: {MODEL_HELP}")
+    ev.add_argument("--shots", action="append", help="profile sizes for few-shot (default 1,3,5; repeatable)")
+    ev.add_argument("--models", action="append",
+                    help=f"comma-separated: {MODEL_HELP} (default {DEFAULT_MODELS}; repeatable)")
     add_encoder_option(ev)
-    ev.add_argument("--k", type=int, default=10, help="cut-off (default 10)")
+    ev.add_argument("--k", type=positive_int, default=10, help="cut-off (default 10)")
     ev.add_argument("--seed", type=int, default=42, help="split seed (default 42)")
-    ev.add_argument("--max-users", type=int, default=None,
+    ev.add_argument("--max-users", type=positive_int, default=None,
                     help="measure on a seeded sample of at most N test users (default: all; for very large data)")
     ev.add_argument("--device", default="auto", help="auto, cpu, cuda or mps (encoder)")
     add_format_option(ev)
@@ -74,7 +78,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     aud.add_argument("--item", metavar="ID", help="an existing item id instead of a new item")
     aud.add_argument("--model", default="hybrid", help="content or hybrid for new items (default hybrid)")
     add_encoder_option(aud)
-    aud.add_argument("--k", type=int, default=10, help="number of users (default 10)")
+    aud.add_argument("--k", type=positive_int, default=10, help="number of users (default 10)")
     aud.add_argument("--device", default="auto", help="auto, cpu, cuda or mps (encoder)")
     aud.add_argument("--refit", action="store_true", help="fit the model again instead of reusing a saved fit")
     add_format_option(aud)
@@ -113,10 +117,18 @@ def fit_for_cli(args: argparse.Namespace, name: str, ds: Any, need_embeddings: b
     print(f"fitting {model.name} on {ds.n_users} users x {ds.n_items} items"
           f"{'' if refit else ' (or loading it if fitted before)'} ...", file=sys.stderr)
     with progress_bar(f"fitting {model.name}") as update:  # the hybrid's stages: minutes on a large catalogue
+        heard: list[int] = []  # the last total the fit reported, and how far it had got
+
+        def report(done: int, total: int, message: str = "") -> None:
+            heard[:] = [done, total]
+            update(done, total, message)
+
         if refit:
-            model.fit(ds, embeddings=embeddings, encoder=encoder, progress=update)
+            model.fit(ds, embeddings=embeddings, encoder=encoder, progress=report)
         else:
-            model = fit_cached(model, ds, embeddings=embeddings, encoder=encoder, progress=update)
+            model = fit_cached(model, ds, embeddings=embeddings, encoder=encoder, progress=report)
+        if heard and heard[0] < heard[1]:  # a fit reports each stage as it starts: say the last one ended
+            update(heard[1], heard[1], "done")
     return model, embeddings
 
 
@@ -164,17 +176,19 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from recengine.models.content import shared_encoder
     from recengine.text import embed_items
 
+    given = ",".join(args.shots) if args.shots else "1,3,5"  # --shots 1,3 --shots 5: each one's sizes
     try:
-        shots = parse_shots(args.shots)
+        shots = parse_shots(given)
     except DataError:
-        raise ConfigError(f"--shots takes comma-separated whole numbers such as 1,3,5, not {args.shots!r}.") from None
+        raise ConfigError(f"--shots takes comma-separated whole numbers such as 1,3,5, not {given!r}.") from None
+    models = ",".join(split_ids(args.models)) or DEFAULT_MODELS
     ds = load_data(args)
     encoder = shared_encoder(args.encoder, args.device)
     with progress_bar("embedding items") as update:
         embeddings = embed_items(ds, encoder, progress=update)
     with progress_bar(f"evaluating ({args.protocol})") as update:
         results = evaluate(
-            ds, args.protocol, models=args.models, k=args.k, shots=shots or (1, 3, 5), seed=args.seed,
+            ds, args.protocol, models=models, k=args.k, shots=shots or (1, 3, 5), seed=args.seed,
             embeddings=embeddings, encoder=encoder, progress=update, max_users=args.max_users,
         )
     _remember_run(args.protocol, {"models": list(results["model"].unique()), "k": args.k, "seed": args.seed,

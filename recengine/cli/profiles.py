@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 import pandas as pd
@@ -56,7 +57,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                              description="Remove a profile and every feedback event it has.")
     rm.add_argument("name", help="profile name")
     rm.set_defaults(func=cmd_remove)
-    prof.set_defaults(func=lambda a: prof.print_help() or 2)
+    prof.set_defaults(func=lambda a: prof.print_help(sys.stderr) or 2)  # help, not a result: stderr
 
 
 def _profile_rows(profile: dict[str, Any]) -> pd.DataFrame:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 import pandas as pd
 
@@ -36,7 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("--merge", action="store_true", help="add to a non-empty store (names must not clash)")
     add_format_option(imp)
     imp.set_defaults(func=cmd_import)
-    store.set_defaults(func=lambda a: store.print_help() or 2)
+    store.set_defaults(func=lambda a: store.print_help(sys.stderr) or 2)  # help, not a result: stderr
 
 
 def cmd_list(args: argparse.Namespace) -> int:

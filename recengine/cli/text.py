@@ -7,7 +7,7 @@ import sys
 import time
 from typing import Any
 
-from recengine.cli.common import add_data_options, add_format_option, emit, load_data, progress_bar
+from recengine.cli.common import add_data_options, add_format_option, emit, load_data, positive_int, progress_bar
 
 ORDER = 20
 
@@ -23,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_data_options(embed)
     embed.add_argument("--model", default="default", help="'default' (all-MiniLM-L6-v2, bundled), a model folder, or a hub name")
     embed.add_argument("--device", default="auto", help="auto (CUDA, then MPS, then CPU), cpu, cuda, cuda:N or mps")
-    embed.add_argument("--batch-size", type=int, default=None, help="texts per model call (default: 64 on CPU, 512 on CUDA)")
+    embed.add_argument("--batch-size", type=positive_int, default=None, help="texts per model call (default: 64 on CPU, 512 on CUDA)")
     add_format_option(embed, ("table", "json"))
     embed.set_defaults(func=cmd_embed)
 
@@ -40,12 +40,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     from recengine.text.finetune import config_defaults
 
     d = config_defaults()  # the help text follows the library's defaults
-    ft.add_argument("--epochs", type=int, default=None, help=f"passes over the train items (default {d['epochs']})")
+    ft.add_argument("--epochs", type=positive_int, default=None, help=f"passes over the train items (default {d['epochs']})")
     ft.add_argument("--lr", type=float, default=None, help=f"peak learning rate (default {d['lr']:g})")
-    ft.add_argument("--batch-size", type=int, default=None, help=f"items per step (default {d['batch_cpu']} on CPU, {d['batch_cuda']} on CUDA); a larger batch keeps the epoch's steps and sees more pairs")
-    ft.add_argument("--neighbors", type=int, default=None,
+    ft.add_argument("--batch-size", type=positive_int, default=None, help=f"items per step (default {d['batch_cpu']} on CPU, {d['batch_cuda']} on CUDA); a larger batch keeps the epoch's steps and sees more pairs")
+    ft.add_argument("--neighbors", type=positive_int, default=None,
                     help=f"collaborative neighbours an item draws its partners from (default {d['neighbors']})")
-    ft.add_argument("--pairs-per-item", type=int, default=None,
+    ft.add_argument("--pairs-per-item", type=positive_int, default=None,
                     help=f"neighbours paired with each train item per epoch (default {d['pairs_per_item']})")
     ft.add_argument("--text-mix", type=float, default=None,
                     help=f"share of each target kept from the base encoder's own similarities, 0-1 (default {d['text_mix']:g})")
@@ -62,7 +62,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                     help=f"history recipe: lean to popular items, 0 none, 1 as in the data (default {d['popularity_bias']:g})")
     ft.add_argument("--train-layers", type=int, default=None, help="train only the top N layers (cheaper on CPU)")
     ft.add_argument("--lora", action="store_true", help="train LoRA adapters (needs peft)")
-    ft.add_argument("--lora-r", type=int, default=None, help=f"LoRA rank (default {d['lora_r']})")
+    ft.add_argument("--lora-r", type=positive_int, default=None, help=f"LoRA rank (default {d['lora_r']})")
     ft.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
     ft.add_argument("--seed", type=int, default=42, help="seed of the cold-items split and of training (default 42)")
     ft.add_argument("--force", action="store_true", help="train again even if this fine-tune is saved")

@@ -549,15 +549,27 @@ def fit_cached(
         except (ModelError, OSError, ValueError, KeyError):
             shutil.rmtree(path, ignore_errors=True)
     model.fit(dataset, embeddings=embeddings, encoder=encoder, progress=progress)
-    root.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=root, prefix=".tmp-"))
-    try:
+    tmp: Path | None = None
+    try:  # saving is best-effort, as the embedding cache is: a read-only or full home still gets its results
+        root.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=root, prefix=".tmp-"))
         model.save(tmp)
         os.replace(tmp, path)
-    except OSError:
-        shutil.rmtree(tmp, ignore_errors=True)
+    except OSError as exc:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        if str(root) not in _UNSAVED_FIT_ROOTS:  # once per folder, not once per model fitted
+            _UNSAVED_FIT_ROOTS.add(str(root))
+            reason = exc.strerror or type(exc).__name__
+            warnings.warn(f"could not save the fitted model under {root} ({reason}); it is used for this run only "
+                          "(the next run fits it again). Point RECENGINE_HOME at a folder you can write to, to keep "
+                          "fits.", UserWarning, stacklevel=2)
+        return model
     prune_fitted(root, fitted_limit_bytes(), keep=path)
     return model
+
+
+_UNSAVED_FIT_ROOTS: set[str] = set()  # the folders fit_cached has warned it cannot save in
 
 
 def prune_fitted(root: Path, limit: int, keep: Path | None = None) -> list[Path]:

@@ -330,5 +330,5 @@ def test_a_polite_stop_keeps_the_texts_embedded_so_far(tmp_path):
             proc.send_signal(_signal.SIGTERM)
             break
     rest = proc.communicate(timeout=120)[1]
-    assert proc.returncode == 130 and "interrupted" in rest
+    assert proc.returncode == 143 and "interrupted" in rest
     assert list((tmp_path / "home" / "embeddings").glob("*/shard-*.safetensors"))  # what was embedded is kept
