@@ -23,7 +23,7 @@ from ui.engine import (
     saved_finetuned_encoder,
 )
 from ui.jobs import FineTuneStopped, latest_job, start_finetune
-from ui.state import DEVICE, ENCODER, current, device_choice, require_dataset, use_dataset
+from ui.state import DEVICE, ENCODER, current, device_choice, is_private, require_dataset, use_dataset, visitor_id
 
 ss = st.session_state
 
@@ -141,9 +141,12 @@ def mix_sentence(val: dict) -> str:
 def watch(job, key: str) -> None:
     """The running fine-tune's bar and loss curve, redrawn from its state every few seconds: it runs on the server, so
     this session may leave and come back (or another tab may watch). When it ends, the whole page runs again."""
+    # Its own tab, or a tab on the same data (a second tab, or the address passed on), may stop it; a stranger's tab
+    # on other data may not: on a shared server one visitor could otherwise end another's run.
+    may_stop = job.owner == visitor_id() or job.dataset_key == key
     if job.dataset_key != key:
-        st.info("A fine-tune of another dataset is running on this server (one runs at a time). This page can start "
-                "one when it finishes.", icon=":material/hourglass_top:")
+        st.info("A fine-tune of another dataset is running on this server (one runs at a time), started in another "
+                "tab. This page can start one when it finishes.", icon=":material/hourglass_top:")
     else:
         st.info("The fine-tune runs on the server: you may leave this page, or close the tab, and come back; its "
                 "result will be here.", icon=":material/cloud_sync:")
@@ -153,8 +156,10 @@ def watch(job, key: str) -> None:
         if not job.running:
             st.rerun()  # the whole page, which now shows the result
         bar, chart = st.empty(), st.empty()  # drawn after the button, so a click on it shows at once
-        if st.button("Stop the fine-tune", key="ft_stop", icon=":material/stop_circle:",
-                     disabled=job.stop_requested.is_set(), help="stops after the current step; nothing of this run is kept"):
+        if may_stop and st.button("Stop the fine-tune", key="ft_stop", icon=":material/stop_circle:",
+                                  disabled=job.stop_requested.is_set(),
+                                  help="stops after the current step; nothing of this run is kept"):
+            job.stopped_by = visitor_id()
             job.stop_requested.set()
         check, phase, body = finetune_phase(job.message, job.guarded)
         if not job.message:  # before its first step: the encoder loads and the training pairs are built
@@ -179,7 +184,8 @@ def finished_here(job, key: str) -> dict | None:
     if job is None or job.running or job.dataset_key != key or ss.pop("ft_watch", None) != job.id:
         return None
     if isinstance(job.error, FineTuneStopped):
-        st.info(str(job.error), icon=":material/stop_circle:")
+        other = " It was stopped from another tab." if job.stopped_by and job.stopped_by != visitor_id() else ""
+        st.info(f"{job.error}{other}", icon=":material/stop_circle:")
     elif job.error is not None:
         show_error(job.error, "fine-tuning")
     return job.result
@@ -187,8 +193,9 @@ def finished_here(job, key: str) -> dict | None:
 
 with page("Fine-tune", "tune", "Teach the encoder which items your users consume together; judge it on held-out items."):
     job = latest_job()
-    if current() is None and job is not None and job.running and job.dataset is not None:
-        use_dataset(job.dataset, job.dataset_key)  # a new tab with no dataset: the run's own, so it shows
+    if (current() is None and job is not None and job.running and job.dataset is not None
+            and (job.owner == visitor_id() or not is_private(job.dataset_key))):
+        use_dataset(job.dataset, job.dataset_key)  # a new tab with no dataset: the run's own (never a stranger's upload)
     ds, key = require_dataset()
     split = cold_split(ds, key)
     st.markdown(
@@ -203,7 +210,7 @@ with page("Fine-tune", "tune", "Teach the encoder which items your users consume
     busy = job is not None and job.running
     if st.button("Fine-tune", type="primary", key="ft_run", icon=":material/model_training:", disabled=busy,
                  help="one fine-tune runs at a time; this one is still running" if busy else None):
-        job, busy = start_finetune(ds, key, config, base), True
+        job, busy = start_finetune(ds, key, config, base, owner=visitor_id()), True
         ss["ft_seen"] = job.id
         st.rerun()  # drawn again with the button disabled: drawn before the start, it stayed live during the run
     if busy:

@@ -54,6 +54,10 @@ class FineTuneJob:
     dataset: object = field(default=None, repr=False)
     # the encoder it starts from: "default", or a model a visitor gave on the Embeddings page
     base: str = "default"
+    # the session that started it (ui.state.visitor_id), and the one that asked it to stop: on a server that others
+    # use, a stranger's tab neither takes up this run's uploaded data nor stops it (see pages/3_Fine-tune.py)
+    owner: str = ""
+    stopped_by: str = ""
 
     @property
     def running(self) -> bool:
@@ -98,7 +102,7 @@ def latest_job() -> FineTuneJob | None:
     return _jobs()["latest"]
 
 
-def start_finetune(dataset, dataset_key: str, config: dict, base: str = "default") -> FineTuneJob:
+def start_finetune(dataset, dataset_key: str, config: dict, base: str = "default", owner: str = "") -> FineTuneJob:
     """Start fine-tuning on the cold-items split's train part in a background thread, and return its job.
 
     Raises :class:`RecengineError` while another fine-tune is still running (one at a time), and whatever the
@@ -116,7 +120,8 @@ def start_finetune(dataset, dataset_key: str, config: dict, base: str = "default
         if current is not None and current.running:
             raise RecengineError("A fine-tune is already running on this server; wait for it to finish, or stop it, "
                                  "then start this one.")
-        job = registry["latest"] = FineTuneJob(dataset_key, dict(config), cfg.checks_first, dataset=dataset, base=base)
+        job = registry["latest"] = FineTuneJob(dataset_key, dict(config), cfg.checks_first, dataset=dataset, base=base,
+                                                 owner=owner)
     with contextlib.suppress(Exception):  # a device that is not there fails in the run, and is shown from there
         if resolve_device(cfg.device).startswith("cuda"):
             job.poll_seconds = 1.0

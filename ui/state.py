@@ -40,6 +40,22 @@ def sample_dataset(name: str) -> Dataset:
     return load_sample(name)
 
 
+def visitor_id() -> str:
+    """A random id of this session (a browser tab), made on first use: what a background job records as the tab
+    that started it."""
+    if "visitor_id" not in st.session_state:
+        import secrets
+
+        st.session_state["visitor_id"] = secrets.token_hex(8)
+    return st.session_state["visitor_id"]
+
+
+def is_private(key: str | None) -> bool:
+    """Whether a dataset key names a visitor's upload (held only by whoever has its address), not a sample or a
+    dataset saved in the store, which every visitor can open."""
+    return str(key or "").startswith("upload:")
+
+
 def sample_key(name: str = DEFAULT_SAMPLE) -> str:
     return f"sample:{name}"
 

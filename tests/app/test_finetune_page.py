@@ -117,8 +117,10 @@ def test_a_fine_tune_runs_on_the_server_where_any_tab_can_watch_and_stop_it(run_
     assert job.wait(300) and job.result is None
     other.run()
     assert_clean(other)
-    assert any("stopped before it finished" in i.value for i in other.info)
+    assert any("stopped before it finished" in i.value and "another tab" not in i.value for i in other.info)
     assert "ft_result" not in other.session_state and not other.button(key="ft_run").disabled
+    at.run()  # the tab that started it is told that another one stopped it
+    assert any("stopped before it finished" in i.value and "stopped from another tab" in i.value for i in at.info)
     assert saved() == before  # nothing of the stopped run was saved
 
 
@@ -188,3 +190,22 @@ def test_a_fine_tune_starts_from_a_model_the_visitor_gave(run_page, tmp_path, en
     manifest = at.session_state["ft_result"]["manifest"]
     assert manifest["base"] == mine  # trained from the visitor's model, not the default
     assert at.selectbox(key="ft_base").value == mine
+
+
+def test_a_strangers_tab_neither_takes_up_an_uploaded_runs_data_nor_stops_it(run_page):
+    """On a server others use, a run on someone's upload stays theirs: a tab with no dataset does not get that
+    upload (its rows and its address), and a tab on other data cannot stop the run."""
+    import recengine
+    from ui.jobs import latest_job, start_finetune
+
+    upload = "upload:0123456789abcdef"
+    job = start_finetune(recengine.load_sample("movielens-100k"), upload, {"epochs": 2, "guard": False},
+                         owner="someone-else")
+    assert latest_job() is job and job.running
+    bare = run_page("pages/3_Fine-tune.py", dataset=False)
+    assert "dataset" not in bare.session_state and any("No dataset yet" in i.value for i in bare.info)
+    assert not [b for b in bare.button if b.key == "ft_stop"]
+    elsewhere = run_page("pages/3_Fine-tune.py")  # on the sample: another dataset
+    assert any("another dataset is running" in i.value for i in elsewhere.info)
+    assert not [b for b in elsewhere.button if b.key == "ft_stop"] and elsewhere.button(key="ft_run").disabled
+    assert job.running and not job.stop_requested.is_set()
