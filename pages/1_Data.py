@@ -5,6 +5,7 @@ import streamlit as st
 
 from recengine import read_dataset
 from recengine.columns import Columns
+from recengine.errors import StoreError
 from ui import escape, page, show_error, table
 from ui.boundary import clip, for_app
 from ui.engine import load_saved, save_dataset, saved_datasets, table_columns
@@ -121,12 +122,19 @@ def show_dataset() -> None:
         taken = name.strip() in {d["name"] for d in saved_datasets()}
         replace = taken and st.checkbox(f"Replace the saved dataset named {escape(name.strip())}", key="store_replace")
         if c2.button("Save", key="store_save", icon=":material/save:"):
+            taken_warning = (f"A dataset named {escape(name.strip())} is already saved. Choose another name, or tick "
+                             "Replace to put this one in its place.")
             if taken and not replace:
-                st.warning(f"A dataset named {escape(name.strip())} is already saved. Choose another name, or tick "
-                           "Replace to put this one in its place.", icon=":material/warning:")
+                st.warning(taken_warning, icon=":material/warning:")
             else:
-                saved = save_dataset(name, ds, replace=replace)
-                st.success(f"Saved as {escape(saved['name'])}.", icon=":material/check_circle:")
+                try:
+                    saved = save_dataset(name, ds, replace=replace)
+                except StoreError:
+                    if name.strip() not in {d["name"] for d in saved_datasets()}:
+                        raise
+                    st.warning(taken_warning, icon=":material/warning:")  # saved by another tab since this was drawn
+                else:
+                    st.success(f"Saved as {escape(saved['name'])}.", icon=":material/check_circle:")
 
 
 def load_saved_dataset() -> None:

@@ -340,7 +340,9 @@ def explanations(model, profile, items: tuple[str, ...], dataset_key: str, model
         with _lock_for(model):
             return explain_many(model, profile, list(items), **options)
 
-    return _remember("explanations", (model_name, dataset_key, hash(profile), items), make, keep=64)
+    # the encoder and device are part of the model: a fine-tune's hybrid often ranks the same list as the default's
+    key = (model_name, dataset_key, _encoder_of(model), _device_of(model), budget, hash(profile), items)
+    return _remember("explanations", key, make, keep=64)
 
 
 def reranked(model, profile, dataset, dataset_key: str, k: int, diversity: float = 0.0, novelty: float = 0.0):

@@ -80,3 +80,23 @@ def test_a_csv_download_quotes_what_a_spreadsheet_would_run_and_keeps_numbers():
     assert not [c for c in cells if c[:1] in ("=", "+", "@", "\t") or (c[:1] == "-" and not c[1:2].isdigit())]
     assert [r[0] for r in rows[1:]][:5] == ["'" + t for t in frame["title"][:4]] + ["Alien"]
     assert [r[1] for r in rows[1:]][0] == "-1.5" and rows[1][2] == "-7" and rows[6][0] == "-3"
+
+
+def test_a_name_saved_by_another_tab_meanwhile_gets_the_same_warning_and_the_page_goes_on(run_page, sample,
+                                                                                         monkeypatch):
+    from recengine.store import open_store
+    from ui import engine
+
+    save = engine.save_dataset
+
+    def another_tab_first(name, dataset, replace=False):  # both pressed Save at once; the other one's landed first
+        open_store().save_dataset(name, sample)
+        return save(name, dataset, replace=replace)
+
+    at = run_page("pages/1_Data.py")
+    at.text_input(key="store_name").input("raced-name").run()
+    monkeypatch.setattr(engine, "save_dataset", another_tab_first)
+    at.button(key="store_save").click().run()
+    assert_clean(at)
+    assert not at.error and "already saved" in at.warning[-1].value
+    assert "load_upload" in [b.key for b in at.button]  # the rest of the page is drawn

@@ -68,3 +68,24 @@ def test_evaluate_says_when_its_choices_are_being_evaluated_elsewhere(run_page):
     finally:
         running.pop(key, None)
     assert not any("being evaluated now" in i.value for i in run_page("pages/6_Evaluate.py").info)
+
+
+def test_explanations_of_the_same_list_under_another_encoder_are_computed_for_it(tiny):
+    """A fine-tune's model often ranks the same list as the default's: its SHAP values were the default's."""
+    import copy
+
+    from recengine.models import ContentKNN, Profile
+    from recengine.text import Encoder, embed_items
+    from ui import engine
+
+    encoder = Encoder("default")
+    model = ContentKNN().fit(tiny, embed_items(tiny, encoder), encoder)
+    tuned = copy.copy(model)
+    tuned.config = model.config.model_copy(update={"encoder": "ft-0000000000000000"})
+    profile = Profile.from_items([str(tiny.item_map.external[0])])
+    items = tuple(str(i) for i in tiny.item_map.external[1:3])
+    key = f"upload:explain-key-{time.time()}"
+    first = engine.explanations(model, profile, items, key, "content")
+    assert engine.explanations(model, profile, items, key, "content") is first  # cached
+    assert engine.explanations(tuned, profile, items, key, "content") is not first
+    assert engine.explanations(model, profile, items, key, "content", budget=64) is not first
