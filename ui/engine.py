@@ -12,6 +12,7 @@ import contextlib
 import os
 import threading
 import time
+import weakref
 from collections.abc import Callable
 
 import numpy as np
@@ -152,13 +153,15 @@ def _registry() -> dict:
 _lock = threading.Lock()
 
 
-_model_locks: dict[int, threading.Lock] = {}
+# by the model itself, weakly: a lock goes with its model when the caches drop it (keyed by id(), they stayed for
+# ever, and a new model could get the lock of an old one whose id it reused)
+_model_locks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _lock_for(model) -> threading.Lock:
     """One lock per shared fitted model: models keep per-call scratch state (the hybrid caches its signals)."""
     with _lock:
-        return _model_locks.setdefault(id(model), threading.Lock())
+        return _model_locks.setdefault(model, threading.Lock())
 
 
 def _remember(kind: str, key: tuple, make: Callable[[], object], keep: int = 6) -> object:
@@ -169,8 +172,10 @@ def _remember(kind: str, key: tuple, make: Callable[[], object], keep: int = 6) 
     """
     registry = _registry()
     reg = registry.setdefault(kind, {})
-    if key in reg:
-        return reg[key]
+    with _lock:
+        if key in reg:  # used now: the last to go (the sample's model, which every visitor opens, stays)
+            reg[key] = reg.pop(key)
+            return reg[key]
     running = registry.setdefault("_running", {})
     with _lock:
         event = running.get((kind, key))
@@ -187,7 +192,7 @@ def _remember(kind: str, key: tuple, make: Callable[[], object], keep: int = 6) 
         value = make()
         with _lock:
             reg[key] = value
-            while len(reg) > keep:  # oldest first: dicts keep insertion order
+            while len(reg) > keep:  # least recently used first: dicts keep insertion order, and a hit moves to the end
                 reg.pop(next(iter(reg)))
         return value
     finally:

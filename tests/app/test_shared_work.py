@@ -89,3 +89,38 @@ def test_explanations_of_the_same_list_under_another_encoder_are_computed_for_it
     assert engine.explanations(model, profile, items, key, "content") is first  # cached
     assert engine.explanations(tuned, profile, items, key, "content") is not first
     assert engine.explanations(model, profile, items, key, "content", budget=64) is not first
+
+
+def test_the_shared_results_drop_the_least_recently_used_not_the_oldest():
+    """A booth's sample model, opened by every visitor, was dropped after twelve other fits however often used."""
+    from ui import engine
+
+    kind = f"lru-test-{time.time()}"
+    made = []
+
+    def get(key):
+        return engine._remember(kind, (key,), lambda: made.append(key) or key, keep=2)
+
+    get("sample"), get("upload-1")
+    get("sample")  # used again
+    get("upload-2")  # one too many: upload-1 goes, not the sample
+    get("sample")
+    assert made == ["sample", "upload-1", "upload-2"]
+    get("upload-1")
+    assert made[-1] == "upload-1"
+
+
+def test_a_models_lock_goes_with_the_model():
+    import gc
+
+    from ui import engine
+
+    class Model:
+        pass
+
+    model = Model()
+    lock = engine._lock_for(model)
+    assert engine._lock_for(model) is lock and model in engine._model_locks
+    del model
+    gc.collect()
+    assert not [m for m in list(engine._model_locks) if type(m).__name__ == "Model"]
