@@ -288,6 +288,10 @@ class EmbeddingCache:
         for p in paths:
             if p != out:
                 p.unlink(missing_ok=True)
+        with _memo_lock:  # each merged shard held a part of the new one: kept in memory, they were copies of it
+            for p in paths:
+                if p != out:
+                    _memo.pop(str(p), None)
         return out
 
     def info(self) -> dict[str, Any]:

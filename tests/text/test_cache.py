@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -96,6 +97,10 @@ def test_many_small_writes_are_merged(fresh_home, encoder):
     found, got = cache.get(keys)
     assert found.all()
     np.testing.assert_array_equal(got, vecs)
+    # the shards merged away are gone from memory too, not only from the disk
+    from recengine.text import cache as module
+
+    assert all(Path(p).exists() for p in module._memo if "merge-test" in p)
 
 
 def test_no_pickle_files_written(fresh_home, tiny, encoder):
