@@ -170,12 +170,15 @@ class Hybrid(Recommender):
         if encoder is not None:  # said in the saved settings: a loaded hybrid embeds requests with it
             self.config = self.config.model_copy(update={"encoder": encoder_name(encoder)})
         prior = default_weights(self.config.intent_weight, self.config.intent_popularity)
+        self.fit_steps = 0  # set by learn_weights: its stages, the last of them the fit below
         if self.config.learn:
             weights, self.validation = learn_weights(self, dataset, embeddings, encoder, prior)
         else:
             weights, self.validation = prior, {"note": "prior weights (learn=False)"}
         self.weights = text_tiebreak(weights)
         self.ease, self.itemknn, self.content, self.cooc = self.fit_bases(dataset, embeddings, encoder)
+        if self.fit_steps:  # each stage was reported as it began: say that the last one ended
+            self.report(self.fit_steps, self.fit_steps, "fitted")
         if self.ease_left_out:
             self.validation = {**self.validation, "ease": f"left out: {self.ease_left_out}"}
             warnings.warn(f"hybrid: the EASE signal is left out (it reads 0). {self.ease_left_out}", UserWarning, stacklevel=3)

@@ -332,6 +332,7 @@ def learn_weights(model: Hybrid, dataset: Dataset, embeddings: Any, encoder: Any
     parts: dict[tuple[str, int], list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
     model.item_map = dataset.item_map  # profile_matrix needs the (shared) item map
     total = len(setups) + 1  # the validation splits, then the final fit on all the data
+    model.fit_steps = total  # Hybrid._fit says the last one ended
     slow = "" if model.ease_left_out else f" (EASE on {dataset.n_items:,} items is the slow part)"
     try:
         for step, (stage, train, groups) in enumerate(setups):

@@ -213,7 +213,8 @@ def test_a_large_catalogue_shares_one_validation_split_between_warm_and_few_shot
         assert {len(p.liked) for p in profiles} == {{1: 1, 2: 3, 3: 5}[regime]}
     heard = []
     Hybrid(shared_split_items=1_000).fit(sample, sample_embeddings, encoder, progress=lambda *a: heard.append(a))
-    assert [m.split(" (")[0] for _, _, m in heard] == ["learning the weights: validation split 1 of 1", "fitting on all the data"]
+    assert [m.split(" (")[0] for _, _, m in heard] == ["learning the weights: validation split 1 of 1",
+                                                      "fitting on all the data", "fitted"]
     separate = hybrid_fit.validation_setups(sample, 42)
     assert len(separate) == 3  # the sample's 1,682 items: warm and two few-shot folds, as its figures were measured
 
@@ -262,13 +263,15 @@ def test_text_never_counts_against_an_item_even_where_that_would_help_known_item
 
 
 def test_the_fit_reports_its_stages_in_order_and_keeps_no_callback(sample, sample_embeddings, encoder, tmp_path):
-    """A large catalogue takes minutes to fit: the caller hears of each validation split, then of the final fit."""
+    """A large catalogue takes minutes to fit: the caller hears of each validation split, then of the final fit, and
+    that it ended (a progress bar stopped at 3 of 4)."""
     heard = []
     model = Hybrid().fit(sample, sample_embeddings, encoder, progress=lambda *a: heard.append(a))
     total = heard[0][1]
-    assert total >= 2 and [d for d, _, _ in heard] == list(range(total)) and {t for _, t, _ in heard} == {total}
+    assert total >= 2 and [d for d, _, _ in heard] == list(range(total + 1)) and {t for _, t, _ in heard} == {total}
     assert heard[0][2].startswith("learning the weights: validation split 1 of")
-    assert "EASE on 1,682 items" in heard[0][2] and heard[-1][2].startswith("fitting on all the data")
+    assert "EASE on 1,682 items" in heard[0][2] and heard[-2][2].startswith("fitting on all the data")
+    assert heard[-1] == (total, total, "fitted")
     assert model._progress is None  # not kept, nor saved with the model
     assert Hybrid.load(model.save(tmp_path / "h")).recommend(Profile.from_user(sample, "1"), k=3).shape[0] == 3
 
