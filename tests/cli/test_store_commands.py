@@ -22,13 +22,6 @@ COMMANDS = [
 
 
 @pytest.fixture()
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "home"
-    monkeypatch.setenv("RECENGINE_HOME", str(home))
-    return home
-
-
-@pytest.fixture()
 def files(tmp_path: Path) -> tuple[str, str]:
     """A small interactions file and an items file with one cold item (g)."""
     inter = pd.DataFrame({"user": [f"u{u}" for u in range(6) for _ in range(3)],

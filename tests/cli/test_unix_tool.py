@@ -17,13 +17,6 @@ from recengine.cli import build_parser, main
 
 
 @pytest.fixture()
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "home"
-    monkeypatch.setenv("RECENGINE_HOME", str(home))
-    return home
-
-
-@pytest.fixture()
 def dup_file(tmp_path: Path) -> Path:
     """Interactions with one duplicated (user, item) pair: the loader merges it and warns."""
     path = tmp_path / "dups.csv"
