@@ -130,6 +130,13 @@ def _load_data(args: argparse.Namespace) -> Dataset:
     if events is not None and not args.interactions:
         raise ConfigError("--events chooses rows as a file is read: use it with --interactions (a dataset in the store "
                           "keeps the events it was added with: recengine data add NAME --interactions F --events ...).")
+    if not args.interactions:
+        reading = [f"--{k.replace('_', '-')}" for k in ("text", "hash_user_ids", "skip_missing_ids") if getattr(args, k, None)]
+        reading += [f"--{c.replace('_', '-')}-col" for c in column_mapping(args)]
+        if reading:  # they choose how a file is read: with a sample or a saved dataset they would do nothing
+            raise ConfigError(f"{', '.join(reading)} choose{'s' if len(reading) == 1 else ''} how a file is read: use "
+                              "with --interactions (a saved dataset keeps the options it was added with; the sample "
+                              "is read as it ships).")
     if getattr(args, "dataset", None):
         from recengine.store import open_store
 

@@ -349,3 +349,12 @@ def test_a_mistyped_command_suggests_the_command(capsys):
     with pytest.raises(SystemExit):
         main(["evaluate", "--protocol", "few-shots"])
     assert "did you mean few-shot?" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("extra, named", [(["--text", "Film: {nope}"], "--text"), (["--hash-user-ids"], "--hash-user-ids"),
+                                          (["--user-col", "zzz", "--items-id-col", "k"], "--user-col, --items-id-col")])
+def test_options_that_choose_how_a_file_is_read_are_refused_without_a_file(home, capsys, extra, named):
+    """With the sample they did nothing, silently: `evaluate --sample ... --hash-user-ids` hashed no id."""
+    assert main(["data", "inspect", "--sample", "movielens-100k", *extra, "--format", "json"]) == 2
+    err = capsys.readouterr().err
+    assert named in err and "use with --interactions" in err
