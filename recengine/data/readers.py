@@ -451,7 +451,7 @@ def _unpacks_too_big(name: str, what: str, limit: int, size: int | None = None) 
 
 def _too_big(name: str, size: int, limit: int) -> str:
     return (
-        f"{name}: the file is {size / 2**20:.1f} MB, over the {limit / 2**20:.0f} MB limit. "
+        f"{name}: the file is {_megabytes(size)} MB, over the {_megabytes(limit)} MB limit. "
         "Sample or split it, or raise the limit with the environment variable RECENGINE_MAX_FILE_MB."
     )
 

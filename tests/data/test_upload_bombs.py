@@ -309,3 +309,12 @@ def test_ordinary_json_still_loads(tmp_path: Path) -> None:
     path = tmp_path / "ratings.json"
     path.write_text('[{"user": "u1", "item": "i1", "meta": {"a": {"b": [[1]]}}}]')
     assert read_table(path).frame.loc[0, "meta.a.b"] == [[1]]
+
+
+def test_a_small_limit_is_written_as_its_size_not_as_zero(tmp_path, monkeypatch):
+    monkeypatch.setenv("RECENGINE_MAX_FILE_MB", "0.001")
+    path = tmp_path / "small.csv"
+    path.write_bytes(b"user,item\n" + b"1,2\n" * 1000)
+    with pytest.raises(DataError) as err:
+        read_table(path)
+    assert "the file is 0.0038 MB, over the 0.001 MB limit" in str(err.value)
