@@ -6,6 +6,7 @@ that escapes is a bug in recengine.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 
@@ -67,3 +68,31 @@ def settings_error(exc: Exception, what: str, spell: Callable[[str], str] = str)
         given = f" = {err['input']!r}" if "input" in err and not isinstance(err["input"], dict) else ""
         lines.append(f"{spell(field)}{given}: {msg}")
     return ConfigError(f"invalid {what} " + "; ".join(lines) + ".")
+
+
+#: a step written several ways: code, then "(in the app: ...; in the CLI: ...)", in any order; "(none)" may be inside
+_WAYS = re.compile(r"(?P<code>\b\w+=(?:\{[^{}]*\}|[^\s;()]+)\s*)?"
+                   r"\((?P<body>(?:[^()]|\([^()]*\))*\bin the (?:app|CLI): (?:[^()]|\([^()]*\))*)\)")
+
+
+def said_for(message: object, where: str) -> str:
+    """An engine message as the app (``where="app"``) or the command line (``"CLI"``) should say it: where it names a
+    step several ways (Python, the app, the command line), only that one's way is left.
+
+    >>> said_for("Say which with columns={'user': 'a'} (in the app: Column mapping; in the CLI: --user-col).", "CLI")
+    'Say which with --user-col.'
+    >>> said_for("keep ratings of 1 and more (min_rating=1; in the CLI: --min-rating 1; in the app: Minimum rating).", "app")
+    'keep ratings of 1 and more (Minimum rating).'
+    >>> said_for("remove it (store.remove_dataset(name); in the CLI: recengine data remove NAME).", "CLI")
+    'remove it (recengine data remove NAME).'
+    >>> said_for("map it (columns={'item': ...}; in the CLI: --item-col).", "app")  # no way for the app: as it is
+    "map it (columns={'item': ...}; in the CLI: --item-col)."
+    """
+    def way(found: re.Match) -> str:
+        parts = [p.strip() for p in found.group("body").split(";")]
+        mine = next((p.split(":", 1)[1].strip() for p in parts if p.startswith(f"in the {where}:")), None)
+        if mine is None:
+            return found.group(0)
+        return mine if found.group("code") is not None else f"({mine})"
+
+    return _WAYS.sub(way, str(message))

@@ -12,7 +12,7 @@ from pathlib import Path
 import streamlit as st
 
 from recengine.display import one_line
-from recengine.errors import RecengineError
+from recengine.errors import RecengineError, said_for
 
 LOG = logging.getLogger("recengine.app")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$])")
@@ -86,11 +86,6 @@ def escape(text: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", _WEB.sub("\\1\u2060", str(text)))
 
 
-#: a way to do something written three ways: code, then "(in the app: ...; in the CLI: ...)", in either order
-_THREE_WAYS = re.compile(r"(?P<code>\b\w+=(?:\{[^{}]*\}|[^\s;()]+)\s*)?"
-                         r"\((?P<body>(?:[^()]|\([^()]*\))*\bin the app: (?:[^()]|\([^()]*\))*)\)")  # "(none)" inside
-
-
 def for_app(message: str) -> str:
     """An engine message as the app should say it: where it names a step three ways (Python, the app, the command
     line), only the app's way is left ("map it with Column mapping", not "columns={'user': ...}").
@@ -104,12 +99,7 @@ def for_app(message: str) -> str:
     >>> for_app("Choose a lower minimum rating.")  # one way only: as it is
     'Choose a lower minimum rating.'
     """
-    def app_way(found: re.Match) -> str:
-        parts = [p.strip() for p in found.group("body").split(";")]
-        app = next(p.split(":", 1)[1].strip() for p in parts if p.startswith("in the app:"))
-        return app if found.group("code") is not None else f"({app})"
-
-    return _THREE_WAYS.sub(app_way, str(message))
+    return said_for(message, "app")
 
 
 def escape_html(text: object) -> str:

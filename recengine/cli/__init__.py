@@ -18,7 +18,7 @@ import warnings
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from recengine.errors import RecengineError
+from recengine.errors import RecengineError, said_for
 
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT (Ctrl-C)
@@ -121,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RecengineError as exc:
         if args.verbose:
             traceback.print_exc()
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {said_for(exc, 'CLI')}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt as exc:
         done = {"embed": "; the texts embedded so far are cached, and a new run goes on from there",

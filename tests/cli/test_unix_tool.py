@@ -358,3 +358,13 @@ def test_options_that_choose_how_a_file_is_read_are_refused_without_a_file(home,
     assert main(["data", "inspect", "--sample", "movielens-100k", *extra, "--format", "json"]) == 2
     err = capsys.readouterr().err
     assert named in err and "use with --interactions" in err
+
+
+def test_an_error_names_the_command_lines_way_only(home, tmp_path, capsys):
+    """The engine's messages name a step three ways; the CLI said 'columns={...} (in the app: ...; in the CLI: ...)'."""
+    bad = tmp_path / "bad.csv"
+    bad.write_text("who,what\na,b\n")
+    assert main(["data", "inspect", "--interactions", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "bad.csv" in err and "--user-col" in err
+    assert "columns=" not in err and "in the app" not in err and "in the CLI" not in err
