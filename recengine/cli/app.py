@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import math
 import subprocess
 import sys
 
 from recengine.errors import ConfigError
-from recengine.settings import app_root
+from recengine.settings import app_root, max_file_bytes
 
 ORDER = 1
 
@@ -24,7 +25,9 @@ def cmd_app(args: argparse.Namespace) -> int:
     if not app.exists():
         raise ConfigError(f"the app is not installed here ({app} is missing); reinstall recengine "
                           "(its wheel carries the app) or run `make app` in its source checkout.")
+    # the upload box takes what the readers take: $RECENGINE_MAX_FILE_MB, not the config file's 500 alone
+    upload_mb = max(1, math.ceil(max_file_bytes() / 2**20))
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
-           "--server.address", args.host]
+           "--server.address", args.host, "--server.maxUploadSize", str(upload_mb)]
     print(f"recengine app: http://{args.host}:{args.port}", file=sys.stderr)
     return subprocess.call(cmd, cwd=str(app_root()))

@@ -368,3 +368,15 @@ def test_an_error_names_the_command_lines_way_only(home, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "bad.csv" in err and "--user-col" in err
     assert "columns=" not in err and "in the app" not in err and "in the CLI" not in err
+
+
+def test_the_apps_upload_box_takes_what_the_readers_take(monkeypatch):
+    """RECENGINE_MAX_FILE_MB raised the readers' limit, but Streamlit's upload box stayed at its config's 500 MB."""
+    import subprocess
+
+    ran = []
+    monkeypatch.setattr(subprocess, "call", lambda cmd, **kw: ran.append(cmd) or 0)
+    monkeypatch.setenv("RECENGINE_MAX_FILE_MB", "2000")
+    assert main(["app", "--port", "8999"]) == 0
+    cmd = ran[0]
+    assert cmd[cmd.index("--server.maxUploadSize") + 1] == "2000" and cmd[cmd.index("--server.port") + 1] == "8999"
