@@ -211,7 +211,7 @@ def _copy_files(zf: zipfile.ZipFile, dest: Path, row: dict[str, Any], path: Path
         if key == "meta":
             continue
         member = f"{row['folder']}/{record['file']}"
-        target = dest / _file_name(record, row["name"])
+        target = dest / record["file"]  # a plain name: _copy_dataset_files checked every one before making dest
         tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
         try:
             with zf.open(member) as fin, open(tmp, "wb") as fout:
