@@ -12,6 +12,8 @@ MAX_FILE_MB_ENV = "RECENGINE_MAX_FILE_MB"
 DEFAULT_MAX_FILE_MB = 500
 FITTED_MB_ENV = "RECENGINE_FITTED_MB"
 DEFAULT_FITTED_MB = 5000
+EMBEDDINGS_MB_ENV = "RECENGINE_EMBEDDINGS_MB"
+DEFAULT_EMBEDDINGS_MB = 2000
 
 
 def home_dir() -> Path:
@@ -40,11 +42,13 @@ def _megabytes(env: str, default: float) -> int:
     raw = os.environ.get(env)
     try:
         mb = float(raw) if raw else default
-    except ValueError:
+        if not mb >= 0:  # negative, or nan
+            raise ValueError(raw)
+        return int(mb * 1024 * 1024)  # OverflowError for inf
+    except (ValueError, OverflowError):
         from recengine.errors import ConfigError
 
         raise ConfigError(f"${env} is {raw!r}; give a number of megabytes, e.g. {env}={int(default)}.") from None
-    return int(mb * 1024 * 1024)
 
 
 def max_file_bytes() -> int:
@@ -56,6 +60,12 @@ def fitted_limit_bytes() -> int:
     """How much the saved model fits may take on disk, from ``$RECENGINE_FITTED_MB`` (default 5,000 MB): past it,
     the least recently used go (an EASE fit of 20,000 items alone takes 1.6 GB)."""
     return _megabytes(FITTED_MB_ENV, DEFAULT_FITTED_MB)
+
+
+def embeddings_limit_bytes() -> int:
+    """How much the embedding cache may take on disk, from ``$RECENGINE_EMBEDDINGS_MB`` (default 2,000 MB): past it,
+    the vectors of the least recently used encoders go (each fine-tune and each own model has its own)."""
+    return _megabytes(EMBEDDINGS_MB_ENV, DEFAULT_EMBEDDINGS_MB)
 
 
 BUNDLE = "_bundle"

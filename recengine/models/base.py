@@ -582,31 +582,20 @@ def prune_fitted(root: Path, limit: int, keep: Path | None = None) -> list[Path]
     """
     import shutil
 
-    def size(folder: Path) -> int:
-        return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+    from recengine.diskcap import prune_least_recent
 
     removed: list[Path] = []
-    fits: list[tuple[float, int, Path]] = []
+    fits: list[Path] = []
     try:
         for folder in root.iterdir():
             if not folder.is_dir():
                 continue
-            stat = folder.stat()
             if folder.name.startswith(".tmp-"):
-                if time.time() - stat.st_mtime > 86_400:
+                if time.time() - folder.stat().st_mtime > 86_400:
                     shutil.rmtree(folder, ignore_errors=True)
                     removed.append(folder)
                 continue
-            fits.append((stat.st_mtime, size(folder), folder))
+            fits.append(folder)
     except OSError:  # another process pruning at once: it finishes the job
         return removed
-    total = sum(n for _, n, _ in fits)
-    for _, n, folder in sorted(fits, key=lambda f: f[0]):
-        if total <= limit:
-            break
-        if keep is not None and folder == keep:
-            continue
-        shutil.rmtree(folder, ignore_errors=True)
-        removed.append(folder)
-        total -= n
-    return removed
+    return removed + prune_least_recent(fits, limit, keep=keep)

@@ -5,11 +5,18 @@ Layout: ``home_dir()/embeddings/<fingerprint>/shard-<hash>.safetensors``. Each s
 metadata. A lookup reads every shard of the fingerprint once (one file for a catalogue embedded in one go)
 and builds a hash index in memory, so a warm run costs a file read and a dict lookup per text.
 
-Writers take a ``filelock`` on the folder, write a temporary file and ``os.replace`` it, so readers only
+Writers take the folder's ``filelock`` (``embeddings/.locks/<fingerprint>.lock``, outside the folder so that
+removing the folder never removes its lock), write a temporary file and ``os.replace`` it, so readers only
 ever see whole shards. A shard is named after the digests it holds: two processes that embed the same
 texts at once write byte-identical shards under the same name, and both finish correct. A shard that
 fails to parse or whose checksum does not match is reported with a warning, never loaded, and deleted;
 its texts count as misses and are embedded and written again. No file here is ever a pickle.
+
+The cache is capped at ``$RECENGINE_EMBEDDINGS_MB`` (:func:`~recengine.settings.embeddings_limit_bytes`): after
+each write, whole fingerprint folders go, least recently used first (a write or a hit marks a folder used, by its
+modification time), and never the one just written. A folder goes under its lock (a writer at work there keeps
+it) by a rename out of the way, then is deleted; a reader that meets it gone, or meets a shard gone between
+listing and opening it, counts those texts as misses, which are embedded and written again.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import secrets
 import shutil
 import threading
 import time
@@ -29,12 +37,15 @@ from typing import Any
 
 import numpy as np
 
-from recengine.settings import home_dir
+from recengine.settings import embeddings_limit_bytes, home_dir
 
 FORMAT = "recengine-embeddings-1"
 SHARD_GLOB = "shard-*.safetensors"
 MAX_SHARDS = 16  # more than this and a writer merges them into one
 _MEMO_SIZE = 64
+LOCKS = ".locks"  # under the cache root: one lock file per fingerprint, never removed
+TRASH_PREFIX = ".trash-"  # a fingerprint folder renamed out of the way while it is deleted
+_MARK_USED_EVERY_S = 60.0  # a hit marks its folder used at most this often per process
 
 
 class CacheWarning(UserWarning):
@@ -52,6 +63,7 @@ class _Shard:
 _memo: OrderedDict[str, _Shard] = OrderedDict()
 _memo_lock = threading.Lock()
 _file_locks: dict[str, Any] = {}  # the lock object of each cache folder, shared by this process
+_marked_used: dict[str, float] = {}  # folder -> time.monotonic() of its last mark as used by this process
 
 
 def text_keys(texts: Sequence[str]) -> list[bytes]:
@@ -74,6 +86,106 @@ def clear_memory() -> None:
     """Forget the shards held in memory (the next lookup reads the files again)."""
     with _memo_lock:
         _memo.clear()
+        _marked_used.clear()
+
+
+def _folder_lock(folder: Path) -> Any:
+    """The lock of a fingerprint folder (``<root>/.locks/<fingerprint>.lock``): one object per folder in this
+    process, so that a thread holding it may take it again (a write that merges shards and meets a damaged one
+    discards it under the same lock; a second FileLock on the same file waited on itself for the whole timeout).
+
+    It lives outside the folder: a lock file removed with its folder would let a writer that waited on the old file
+    and one that made a new file both hold "the" lock."""
+    from filelock import FileLock
+
+    locks = folder.parent / LOCKS
+    locks.mkdir(parents=True, exist_ok=True)
+    path = str(locks / f"{folder.name}.lock")
+    with _memo_lock:
+        lock = _file_locks.get(path)
+        if lock is None:
+            lock = _file_locks[path] = FileLock(path, timeout=600)
+    return lock
+
+
+def _forget(folder: Path) -> None:
+    """Drop the shards of ``folder`` held in memory (it was removed: they would only take room)."""
+    prefix = str(folder) + os.sep
+    with _memo_lock:
+        for key in [k for k in _memo if k.startswith(prefix)]:
+            del _memo[key]
+        _marked_used.pop(str(folder), None)
+
+
+def _remove_folder(folder: Path, timeout: float, seen_mtime_ns: int | None = None) -> bool:
+    """Remove a fingerprint folder under its lock; False when a writer holds the lock past ``timeout`` seconds (or
+    the lock cannot be taken: a read-only cache), or when the folder was used (written or read: its modification
+    time is no longer ``seen_mtime_ns``). True when the folder is gone, by this call or another process's.
+
+    Under the lock the folder is only renamed (``.trash-...``), so the lock is held for an instant and readers see
+    every shard at once or none; the files are deleted after. A writer that waited on the lock makes the folder
+    again, empty, and writes its shard there.
+    """
+    from filelock import Timeout
+
+    try:
+        lock = _folder_lock(folder)
+        lock.acquire(timeout=timeout)
+    except (Timeout, OSError):
+        return False
+    try:
+        trash = folder.with_name(f"{TRASH_PREFIX}{folder.name}-{os.getpid()}-{secrets.token_hex(4)}")
+        try:
+            if seen_mtime_ns is not None and folder.stat().st_mtime_ns != seen_mtime_ns:
+                return False  # used since the pruner looked: no longer the least recently used
+            os.rename(folder, trash)
+        except FileNotFoundError:
+            return True
+        except OSError:  # a file held open on Windows, a read-only cache: it stays
+            return False
+    finally:
+        lock.release()
+    _forget(folder)
+    shutil.rmtree(trash, ignore_errors=True)
+    return True
+
+
+def prune_cache(limit: int | None = None, keep: str | None = None, root: Path | None = None) -> list[Path]:
+    """Remove whole fingerprint folders, least recently used first, until the cache takes at most ``limit`` bytes
+    (default ``$RECENGINE_EMBEDDINGS_MB``); the folder of fingerprint ``keep`` stays whatever its size, and so does
+    one a writer is at work in. Leftovers of a removal that a killed process did not finish go too. Returns the
+    folders that went; their texts are embedded again when next needed.
+    """
+    from recengine.diskcap import prune_least_recent
+
+    limit = embeddings_limit_bytes() if limit is None else int(limit)
+    root = root or cache_root()
+    seen: dict[Path, int] = {}  # each folder's modification time as it was measured
+    try:
+        for entry in root.iterdir():
+            if entry.name.startswith(TRASH_PREFIX):
+                shutil.rmtree(entry, ignore_errors=True)
+            elif not entry.name.startswith(".") and entry.is_dir():
+                with contextlib.suppress(OSError):
+                    seen[entry] = entry.stat().st_mtime_ns
+    except OSError:  # no cache yet, or it cannot be read
+        return []
+    return prune_least_recent(seen, limit, keep=root / keep if keep else None,
+                              remove=lambda folder: _remove_folder(folder, timeout=0, seen_mtime_ns=seen[folder]))
+
+
+def _mark_used(folder: Path) -> None:
+    """Set the folder's modification time to now (it was read), at most once a minute per process: the folders
+    least recently used go first when the cache outgrows its room. Best effort."""
+    now = time.monotonic()
+    key = str(folder)
+    with _memo_lock:
+        last = _marked_used.get(key)
+        if last is not None and now - last < _MARK_USED_EVERY_S:
+            return
+        _marked_used[key] = now
+    with contextlib.suppress(OSError):  # removed meanwhile, or a read-only cache
+        os.utime(folder)
 
 
 def _checksum(keys: np.ndarray, vectors: np.ndarray) -> str:
@@ -122,18 +234,8 @@ class EmbeddingCache:
         self.dir = (root or cache_root()) / fingerprint
 
     def _lock(self) -> Any:
-        """The cache folder's lock: one object per folder in this process, so that a thread holding it may take it
-        again (a write that merges shards and meets a damaged one discards it under the same lock; a second
-        FileLock on the same file waited on itself for the whole timeout)."""
-        from filelock import FileLock
-
-        self.dir.mkdir(parents=True, exist_ok=True)
-        path = str(self.dir / ".lock")
-        with _memo_lock:
-            lock = _file_locks.get(path)
-            if lock is None:
-                lock = _file_locks[path] = FileLock(path, timeout=600)
-        return lock
+        """The cache folder's lock (see :func:`_folder_lock`); the folder itself may not exist (yet, or again)."""
+        return _folder_lock(self.dir)
 
     def _read(self, path: Path) -> _Shard | None:
         """A verified shard, or None (after a warning and removal) when the file is damaged."""
@@ -197,13 +299,27 @@ class EmbeddingCache:
             pass
 
     def shards(self) -> list[_Shard]:
-        """Every valid shard of this fingerprint (damaged ones are dropped with a warning)."""
-        for _ in range(5):
+        """Every valid shard of this fingerprint (damaged ones are dropped with a warning).
+
+        A shard that vanishes between listing and reading (a writer merged shards, or the folder was pruned) is
+        no damage: the folder is listed again, and after a few tries what is still missing counts as misses."""
+        for attempt in range(5):
             try:
                 paths = sorted(self.dir.glob(SHARD_GLOB)) if self.dir.is_dir() else []
-                return [s for s in (self._read(p) for p in paths) if s is not None]
-            except FileNotFoundError:  # a writer merged shards while we listed them; list again
+            except FileNotFoundError:  # the folder went while it was listed
                 continue
+            found: list[_Shard] = []
+            for p in paths:
+                try:
+                    shard = self._read(p)
+                except FileNotFoundError:
+                    if attempt < 4:  # list again: a merge left one shard in the place of those listed
+                        break
+                    continue
+                if shard is not None:
+                    found.append(shard)
+            else:
+                return found
         return []
 
     def get(self, keys: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray]:
@@ -219,6 +335,8 @@ class EmbeddingCache:
                 found[at] = True
             if found.all():
                 break
+        if found.any():
+            _mark_used(self.dir)
         return found, out
 
     def put(self, keys: Sequence[bytes], vectors: np.ndarray) -> Path | None:
@@ -239,12 +357,16 @@ class EmbeddingCache:
         name = f"shard-{hashlib.sha256(karr.tobytes()).hexdigest()[:24]}.safetensors"
         meta = {"format": FORMAT, "fingerprint": self.fingerprint, "dim": str(self.dim), "checksum": _checksum(karr, varr)}
         blob = save({"keys": karr, "vectors": varr}, metadata=meta)
+        limit = embeddings_limit_bytes()  # a bad $RECENGINE_EMBEDDINGS_MB is refused before anything is written
         with self._lock():
+            self.dir.mkdir(parents=True, exist_ok=True)  # under the lock: a pruner may just have removed it
             path = self._write(name, blob)
             self._tidy()
             paths = sorted(self.dir.glob(SHARD_GLOB))
             if len(paths) > MAX_SHARDS:
                 path = self._merge(paths)
+        with contextlib.suppress(OSError):  # best effort, as writing is: the vectors are saved either way
+            prune_cache(limit, keep=self.fingerprint, root=self.dir.parent)
         return path
 
     def _tidy(self, min_age_s: float = 3600.0) -> None:
@@ -314,9 +436,16 @@ class EmbeddingCache:
 
 
 def clear_cache(fingerprint: str | None = None) -> None:
-    """Delete the cached vectors of one encoder fingerprint, or of all encoders."""
+    """Delete the cached vectors of one encoder fingerprint, or of all encoders (each under its lock: a writer at
+    work finishes first)."""
+    from recengine.text.encoder import checked_fingerprint
+
     root = cache_root()
-    targets = [root / fingerprint] if fingerprint else [p for p in root.glob("*") if p.is_dir()]
+    if fingerprint:
+        targets = [root / checked_fingerprint(fingerprint)]  # never a path out of the cache
+    else:
+        targets = [p for p in root.glob("*") if p.is_dir() and p.name != LOCKS]  # lock files stay, in use or not
     for d in targets:
-        shutil.rmtree(d, ignore_errors=True)
+        if d.name.startswith(TRASH_PREFIX) or not _remove_folder(d, timeout=600):
+            shutil.rmtree(d, ignore_errors=True)
     clear_memory()
