@@ -7,7 +7,7 @@ from recengine.figures.embeddings import PROJECTIONS, embedding_map, first_value
 from recengine.text.embed import language_message, truncation_message
 from recengine.text.encoder import available_devices
 from ui import escape, figure, page
-from ui.boundary import short_title
+from ui.boundary import for_app, short_title
 from ui.engine import (
     add_own_model,
     colour_columns,
@@ -56,7 +56,7 @@ def try_model(known: list[str]) -> None:
 with page("Embeddings", "scatter_plot", "What the language model reads in each item, drawn as a map."):
     ds, key = require_dataset()
     if said := ss.pop("emb_model_error", None):
-        st.error(escape(said), icon=":material/error:")
+        st.error(escape(for_app(said)), icon=":material/error:")
     options, tuned = encoder_options(ds, key)
     c1, c2, c3, c4 = st.columns([3, 1, 1, 2])
     name = c1.selectbox("Encoder", list(options), format_func=lambda n: options.get(n, n),

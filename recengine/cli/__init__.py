@@ -202,7 +202,7 @@ def _system_error(exc: OSError, inputs: Sequence[str] = ()) -> str | None:
 
 
 def _show_warning(message: Warning | str, category: type[Warning], *args: object, **kwargs: object) -> None:
-    print(f"warning: {message}", file=sys.stderr)
+    print(f"warning: {said_for(message, 'CLI')}", file=sys.stderr)
 
 
 def run() -> None:

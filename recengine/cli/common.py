@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from recengine.data import Dataset, keep_ratings_at_least, load_sample, read_dataset
-from recengine.errors import ConfigError
+from recengine.errors import ConfigError, said_for
 from recengine.settings import local_salt
 
 FORMATS = ("table", "json", "csv")
@@ -102,7 +102,7 @@ def load_data(args: argparse.Namespace, *, warn: bool = True) -> Dataset:
     if warn and not getattr(args, "_data_warned", False):
         args._data_warned = True
         for message in getattr(ds, "warnings", None) or ():
-            print(f"warning: {message}", file=sys.stderr)
+            print(f"warning: {said_for(message, 'CLI')}", file=sys.stderr)
     return ds
 
 

@@ -8,7 +8,7 @@ import sys
 import pandas as pd
 
 from recengine.cli.common import add_data_options, add_format_option, emit, load_data
-from recengine.errors import ConfigError
+from recengine.errors import ConfigError, said_for
 
 ORDER = 10
 
@@ -66,6 +66,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     _positional(args)
     ds = load_data(args, warn=False)  # its warnings are in the result
     stats = ds.stats()
+    stats["warnings"] = [said_for(w, "CLI") for w in stats.get("warnings", [])]  # the CLI's way of each step
     stats["options"] = ds.options
     emit(stats, args.format)
     return 0
@@ -84,11 +85,13 @@ def cmd_add(args: argparse.Namespace) -> int:
     _positional(args)
     ds = load_data(args, warn=False)  # its warnings are in the result
     saved = open_store().save_dataset(args.name, ds, replace=args.replace)
+    warned = [said_for(w, "CLI") for w in saved["stats"].get("warnings", [])]  # the CLI's way of each step
     if args.format == "json":
+        saved = {**saved, "stats": {**saved["stats"], "warnings": warned}}
         emit(saved, "json")
     else:
         out = _summary(saved)
-        out["warnings"] = saved["stats"].get("warnings", [])
+        out["warnings"] = warned
         if args.format == "csv":  # one cell: the warnings as words, not a Python list
             out["warnings"] = "; ".join(map(str, out["warnings"]))
         emit(out if args.format == "table" else pd.DataFrame([out]), args.format)

@@ -184,12 +184,13 @@ def explode_item_lists(table: Table, item_col: str, lists: Sequence[ListColumn],
     if out.empty:
         check = "holds clicks (labelled -1)" if labelled else "lists item ids"
         raise DataError(f"{table.name}: {'; '.join(said)}, so no interaction is left to read. Check that the file "
-                        f"{check}, or map another item column (columns={{'item': ...}}; in the CLI: --item-col).")
+                        f"{check}, or map another item column (columns={{'item': ...}}; in the CLI: --item-col; in the app: "
+                        "Column mapping, Item id).")
     before = out["_before"].to_numpy(dtype=bool)
     lines = tuple(table.line_of(out["_row"].to_numpy()).tolist())
     out = out.drop(columns=["_row", "_list", "_before"]).reset_index(drop=True)
     warnings.append(f"{table.name}: {'; '.join(said)}. Map another item column if that is wrong "
-                    "(columns={'item': ...}; in the CLI: --item-col).")
+                    "(columns={'item': ...}; in the CLI: --item-col; in the app: Column mapping, Item id).")
     return replace(table, frame=out, lines=lines), before
 
 

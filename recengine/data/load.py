@@ -318,7 +318,8 @@ def keep_ratings_at_least(ds: Dataset, min_rating: float) -> Dataset:
     (2, 2, ['y'])
     """
     if isinstance(min_rating, bool) or not isinstance(min_rating, (int, float, np.integer, np.floating)) or not np.isfinite(min_rating):
-        raise DataError(f"min_rating must be a number, such as 4 on a 1-5 scale; got {min_rating!r}.")
+        raise DataError("the minimum rating (min_rating; in the CLI: --min-rating; in the app: Minimum rating) must be a "
+                        f"number, such as 4 on a 1-5 scale; got {min_rating!r}.")
     where = ds.options.get("interactions_file") or ds.name
     if not ds.has_ratings:
         raise DataError(
@@ -366,7 +367,8 @@ def _without_missing_ids(table: Table, columns: Sequence[str], warnings: list[st
         return table, keep
     if gone.all():
         raise DataError(f"{table.name}: no row has both a user and an item id ({', '.join(columns)}). Map the id "
-                        "columns (columns={'user': ..., 'item': ...}; in the CLI: --user-col, --item-col).")
+                        "columns (columns={'user': ..., 'item': ...}; in the CLI: --user-col, --item-col; in the app: Column "
+                        "mapping, User id and Item id).")
     warnings.append(f"{table.name}: {int(gone.sum()):,} row(s) with no user or item id were left out, first at "
                     f"{table.where(np.flatnonzero(gone))}.")
     return dataclasses.replace(table, frame=table.frame.iloc[keep].reset_index(drop=True),
@@ -422,7 +424,7 @@ def read_matrix(table: Table, user_col: str, warnings: list[str]) -> Table | Non
             f"{table.name} reads as a matrix (one row per user, one column per item, each cell a rating), but column "
             f"{items[cols[0]]!r} holds {str(cells.iat[rows[0], cols[0]])!r} at {table.where(rows)}, which is no number. "
             "Write a number there or leave the cell blank (no interaction); or, if the file is no matrix, name its "
-            "item column (columns={'item': ...}; in the CLI: --item-col)."
+            "item column (columns={'item': ...}; in the CLI: --item-col; in the app: Column mapping, Item id)."
         )
     zeros = (values == 0) & ~empty
     none = empty | zeros if zeros.sum() > 0.5 * (~empty).sum() and not (values[~empty] < 0).any() else empty
@@ -436,7 +438,7 @@ def read_matrix(table: Table, user_col: str, warnings: list[str]) -> Table | Non
         f"{table.name} has no item column, and every column but {user_col!r} holds numbers, so it was read as a "
         f"matrix: one row per user, one column per item ({len(items):,} items, {len(frame):,} interactions; each "
         f"value is the rating). A blank cell is no interaction{zero_note}. If that is wrong, name the item column "
-        "(columns={'item': ...}; in the CLI: --item-col)."
+        "(columns={'item': ...}; in the CLI: --item-col; in the app: Column mapping, Item id)."
     )
     return dataclasses.replace(table, frame=frame, lines=tuple(table.line_of(rows).tolist()), headerless=False)
 
@@ -684,7 +686,7 @@ def _rows_as_users(inter: Table, warnings: list[str]) -> tuple[Table, str]:
     rows = [f"row {n}" for n in inter.line_of(np.arange(len(inter.frame)))]
     warnings.append(f"{inter.name} has no user column, and each row holds a list of items, so each row stands for a "
                     "user (a session), named by its line. If a column names the user, map it (columns={'user': ...}; in "
-                    "the CLI: --user-col).")
+                    "the CLI: --user-col; in the app: Column mapping, User id).")
     return dataclasses.replace(inter, frame=inter.frame.assign(**{name: rows})), name
 
 
@@ -703,7 +705,7 @@ def _user_or_session(inter: Table, user_col: str, warnings: list[str]) -> str:
         f"{inter.name}: column {user_col!r} is empty in {int(blank.sum()):,} of {len(blank):,} rows, so each "
         f"{sessions[0]!r} stands for a user (anonymous sessions). To take {user_col!r} and leave out the rows without "
         f"one, map it (columns={{'user': {user_col!r}}} with skip_missing_ids=True; in the CLI: --user-col {user_col} "
-        "--skip-missing-ids)."
+        f"--skip-missing-ids; in the app: Column mapping, User id: {user_col}, with Skip rows with no user or item id)."
     )
     return sessions[0]
 
@@ -972,7 +974,7 @@ def _optional(table: Table, role: str, mapping: Mapping[str, str | None], taken:
     explicit = mapping.get(role)
     if explicit is not None and explicit in taken:
         raise DataError(f"{table.name}: column {explicit!r} is mapped as the {role} but is read as another role already. "
-                        "Map each role to a column of its own (in the app: Column mapping).")
+                        f"Map each role to a column of its own (in the app: Column mapping; in the CLI: --{role}-col).")
     reserved = {mapping.get(r) for r in _MAPPED_ROLES if r != role}
     frame_cols = [c for c in table.frame.columns if c not in taken and (c == explicit or c not in reserved)]
     sub = dataclasses.replace(table, frame=table.frame[frame_cols])
@@ -1036,7 +1038,8 @@ def _better_key(table: Table, named: str, interacted: set[str], warnings: list[s
         return named
     warnings.append(f"{table.name}: its column {named!r} holds only {found[named]:,} of the interactions' item ids in its "
                     f"first rows, and column {best!r} holds {found[best]:,}, so {best!r} was taken as the item id. If "
-                    f"that is wrong, map it (columns={{'items_id': {named!r}}}; in the CLI: --items-id-col {named}).")
+                    f"that is wrong, map it (columns={{'items_id': {named!r}}}; in the CLI: --items-id-col {named}; in the app: "
+                    "Column mapping, Item id in the items file).")
     return best
 
 
@@ -1137,7 +1140,8 @@ def _items_from_table(
         passed = f"; {', '.join(left_out)} hold only links or codes" if left_out else ""
         raise DataError(
             f"{table.name}: no item has any text (text columns: {cols_used}{passed}). Add a column with titles or "
-            "descriptions, or choose the text columns explicitly (text=[...] / --text), or load the interactions "
+            "descriptions, or choose the text columns explicitly (text=[...]; in the CLI: --text; in the app: Item text, "
+            "Chosen columns), or load the interactions "
             "alone: the collaborative models need no items file."
         )
     if tcol is None and table.headerless and used:

@@ -161,8 +161,8 @@ def cold_items_split(ds: Dataset, item_frac: float = 0.2, seed: int = 42) -> Spl
     touched = ~ds.cold_item_mask
     eligible = np.flatnonzero(has_text & touched)
     if len(eligible) < 5:
-        fix = ("Load an items file with titles or descriptions for the items people used (--items FILE; in the app: "
-               "the Data page)." if not touched.any() or has_text[touched].mean() < 0.5 else
+        fix = ("Load an items file with titles or descriptions for the items people used (in the CLI: --items FILE; in "
+               "the app: the Data page)." if not touched.any() or has_text[touched].mean() < 0.5 else
                "It holds a fifth of them out to test on: use a dataset with more items.")
         raise DataError(
             f"{ds.name}: the cold-items protocol (and fine-tuning, judged on it) needs at least 5 items with both text "

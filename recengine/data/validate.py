@@ -280,7 +280,7 @@ def unread_times(table: Table, taken: set[str | None]) -> str | None:
             example = text[dates.isna()].iloc[0] if dates.isna().any() else text.iloc[0]
             return (f"{table.name}: column {c!r} holds dates, but not every row writes a whole date with its year (e.g. "
                     f"{example!r}), so no timestamp was read. Write every value as a date to read it (columns="
-                    f"{{'timestamp': {c!r}}}; in the CLI: --timestamp-col {c}).")
+                    f"{{'timestamp': {c!r}}}; in the CLI: --timestamp-col {c}; in the app: Column mapping, Timestamp).")
     return None
 
 
@@ -306,7 +306,7 @@ def unread_thumbs(table: Table, taken: set[str | None]) -> str | None:
             return (f"{table.name}: column {c!r} holds thumbs up and down ({up!r}, {down!r}) but was not read as "
                     f"a rating, so every row counts as an interaction, a {down!r} too. To read it: columns="
                     f"{{'rating': {c!r}}} (in the CLI: --rating-col {c}; in the app: Column mapping), then keep only "
-                    "the thumbs up with min_rating=1 (--min-rating 1).")
+                    "the thumbs up (min_rating=1; in the CLI: --min-rating 1; in the app: Minimum rating 1).")
     return None
 
 
@@ -643,7 +643,8 @@ def _current_year(table: Table, column: str, text: pd.Series, bad: np.ndarray, d
         warnings.append(f"{table.name}: column {column!r} (timestamp) writes no year in {len(missing)} value(s) (e.g. "
                         f"{str(text.iloc[bad[missing[0]]])!r}), as Steam does for the year a page was read in; they "
                         f"were read as {year}, the year after the latest one written. Map no timestamp column if that "
-                        "is wrong (columns={'timestamp': None}; in the CLI: --timestamp-col none).")
+                        "is wrong (columns={'timestamp': None}; in the CLI: --timestamp-col none; in the app: Column mapping, "
+                        "Timestamp: (none)).")
     return out
 
 

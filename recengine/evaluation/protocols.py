@@ -158,7 +158,7 @@ def who_is_measured(split: Split, dataset: Dataset, eligible: int | None = None)
             notes.append(f"{users - pool:,} of the {users:,} users of the held-out items are not measured: they have "
                          "no other interaction to learn their taste from")
     if n < pool:
-        notes.append(f"a seeded sample of {n:,} of the {pool:,} test users is measured (max_users)")
+        notes.append(f"a seeded sample of {n:,} of the {pool:,} test users is measured, as asked")
     return "; ".join(notes)
 
 

@@ -99,17 +99,19 @@ def ease_fits(n_items: int, device: str = "cpu", max_items: int = EASEConfig.mod
     >>> ease_fits(1_682) is None
     True
     >>> ease_fits(50_000).split(";")[0]
-    'EASE inverts an items x items matrix and 50,000 items is more than max_items=20,000'
+    'EASE inverts an items x items matrix, and 50,000 items is more than the 20,000 it is set to take'
     """
     need = ease_memory_bytes(n_items, device)
     if n_items > max_items:
-        return (f"EASE inverts an items x items matrix and {n_items:,} items is more than max_items={max_items:,}; "
-                f"it would need about {need / 1e9:.1f} GB of memory and a long time. Use ItemKNN for a catalogue this "
-                "large, or raise max_items if you have the memory and the time.")
+        return (f"EASE inverts an items x items matrix, and {n_items:,} items is more than the {max_items:,} it is set to "
+                f"take; it would need about {need / 1e9:.1f} GB of memory and a long time. Use ItemKNN for a catalogue "
+                "this large (or raise max_items if you have the memory and the time; in the CLI: --model itemknn; in "
+                "the app: Model: itemknn).")
     free = free_memory_bytes(device)
     if free is not None and need > 0.8 * free:
         return (f"EASE on {n_items:,} items needs about {need / 1e9:.1f} GB of memory on {device}, and only "
-                f"{free / 1e9:.1f} GB is free. Use ItemKNN, or free some memory.")
+                f"{free / 1e9:.1f} GB is free. Use ItemKNN (in the CLI: --model itemknn; in the app: Model: itemknn), or "
+                "free some memory.")
     return None
 
 

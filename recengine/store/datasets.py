@@ -151,8 +151,8 @@ def unknown(name: str, known: list[str], store_path: Path) -> UnknownIdError:
     listing = ", ".join(repr(n) for n in known[:10]) if known else "none yet"
     return UnknownIdError(
         f"no dataset named {name!r} in the store at {store_path} (saved datasets: {listing}). "
-        "Save one with store.save_dataset(name, dataset) (in the CLI: recengine data add NAME --interactions FILE "
-        "[--items FILE])."
+        "Save it first (store.save_dataset(name, dataset); in the CLI: recengine data add NAME --interactions FILE "
+        "[--items FILE]; in the app: Save, under Keep this dataset in the store on the Data page)."
     )
 
 

@@ -67,7 +67,7 @@ def export_store(store: Store, path: str | Path, *, overwrite: bool = False) -> 
                              "choose another name (nothing was written).")
         if not overwrite:
             raise StoreError(f"cannot export to {path}: an export is already there. Choose another name, or replace "
-                             "it with --force (overwrite=True).")
+                             "it (overwrite=True; in the CLI: --force).")
     for attempt in range(3):
         with tempfile.TemporaryDirectory(dir=store.root, prefix=".export-") as tmp:
             snap = Path(tmp) / DB_MEMBER

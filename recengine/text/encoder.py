@@ -322,8 +322,8 @@ def _resolve_model(name: str) -> tuple[str, Path]:
         saved = models_root() / name
         if not saved.is_dir():
             raise ModelError(f"no fine-tuned encoder {name} under {saved.parent} (a fine-tune's name is ft- and 16 hex "
-                             "digits); `recengine store list` (or "
-                             "recengine.text.finetune.list_finetuned() in Python) shows the fine-tunes there are. A "
+                             "digits); see the fine-tunes there are (recengine.text.finetune.list_finetuned(); in the "
+                             "CLI: recengine store list; in the app: the Encoder list on the Embeddings page). A "
                              "store imported from elsewhere lists its fine-tunes without their weights: copy the folder "
                              f"{name} into {saved.parent} from the home that trained it, or fine-tune again.")
         path = saved

@@ -145,7 +145,7 @@ class FineTuneConfig(BaseModel):
     lora_r: int = Field(8, ge=1, le=256)
     lora_alpha: int = Field(16, ge=1)
     lora_dropout: float = Field(0.05, ge=0, lt=1)
-    seed: int = 42
+    seed: int = Field(42, ge=0, lt=2**32, description="seed of training (and of the pseudo-cold hold-out's split)")
     device: str = "auto"
     precision: str = "auto"
 
@@ -487,7 +487,8 @@ def _train(
         step += 1
         value = float(loss.detach())
         if not math.isfinite(value):
-            raise ModelError(f"fine-tuning diverged at step {step} (loss {value}); lower the learning rate (lr={cfg.lr}).")
+            raise ModelError(f"fine-tuning diverged at step {step} (loss {value}); lower the learning rate, now {cfg.lr:g} "
+                             f"(lr={cfg.lr}; in the CLI: --lr; in the app: Learning rate).")
         history.append(round(value, 5))
         if progress:
             progress(step, total, f"loss {value:.4f}")

@@ -111,7 +111,7 @@ def test_max_users_measures_a_seeded_sample_of_the_test_users(sample, sample_emb
     assert whole["note"].iloc[0] == ""
     part = evaluate(sample, "warm", models=["popularity"], embeddings=sample_embeddings, max_users=100)
     # the users the cap leaves out were called users with too few interactions
-    assert part["note"].iloc[0] == "a seeded sample of 100 of the 943 test users is measured (max_users)"
+    assert part["note"].iloc[0] == "a seeded sample of 100 of the 943 test users is measured, as asked"
     with pytest.raises(ConfigError, match="max_users"):
         evaluate(sample, "warm", models=["popularity"], embeddings=sample_embeddings, max_users=0)
 
