@@ -48,36 +48,44 @@ def _model_order(models: Sequence[str]) -> list[str]:
 
 def metric_bars(frame: pd.DataFrame, metric: str = "ndcg", k: int | None = 10, by: str = "protocol",
                 title: str | None = None) -> go.Figure:
-    """Grouped bars: one group per ``by`` value (protocol), one bar per model, in the model's colour.
+    """Bars of ``metric``: one per model and ``by`` value (protocol), each named under it, in the model's colour.
 
-    ``by="setting"`` groups by protocol and shot count (see :func:`settings`).
+    The x axis has two levels: the model under each bar and, beneath, the protocol its bars share, so that a
+    bar says which model it is without its colour (WCAG 1.4.1) and no legend is needed. ``by="setting"`` groups
+    by protocol and shot count (see :func:`settings`).
 
     Examples
     --------
     >>> df = pd.DataFrame({"protocol": ["warm", "warm"], "model": ["ease", "hybrid"], "ndcg": [0.45, 0.46]})
-    >>> [t.name for t in metric_bars(df).data]
-    ['ease', 'hybrid']
+    >>> fig = metric_bars(df)
+    >>> [t.name for t in fig.data], [list(t.x[1]) for t in fig.data]
+    (['ease', 'hybrid'], [['ease'], ['hybrid']])
     """
     _need(frame, ["model", metric] + ([] if by == "setting" else [by]))
     if by == "setting":
         frame = frame.assign(setting=settings(frame))
+    groups = list(dict.fromkeys(frame[by].astype(str)))  # in the order they were run (warm, few-shot 1, 3, 5)
     fig = go.Figure()
     models = _model_order(frame["model"].astype(str).unique())
-    # many bars to a group are narrow: their labels stand upright, at a size that stays legible (hidden, with the
-    # value still in the hover, rather than shrunk to a few pixels); a model that cannot score a group says n/a
-    upright = len(models) * frame[by].nunique() > 8
+    # many bars are narrow: their names and values stand upright, at a size that stays legible (a value hidden,
+    # still in the hover, rather than shrunk to a few pixels); a model that cannot score a group says n/a
+    upright = len(models) * len(groups) > 8
     for model in models:
         sub = frame[frame["model"].astype(str) == model]
+        sub = sub.iloc[np.argsort([groups.index(g) for g in sub[by].astype(str)], kind="stable")]
+        where = sub[by].astype(str).tolist()
         fig.add_trace(go.Bar(
-            x=sub[by].astype(str), y=sub[metric].fillna(0.0), name=model, marker_color=color_for(model),
+            x=[where, [model] * len(sub)], y=sub[metric].fillna(0.0), name=model, marker_color=color_for(model),
             text=[f"{v:.3f}" if pd.notna(v) else "n/a" for v in sub[metric]], textposition="outside",
-            textangle=-90 if upright else 0, cliponaxis=False,
-            hovertemplate=f"{model}<br>%{{x}}<br>{metric_label(metric, k)} %{{text}}<extra></extra>",
+            textangle=-90 if upright else 0, cliponaxis=False, customdata=where,
+            hovertemplate=f"{model}<br>%{{customdata}}<br>{metric_label(metric, k)} %{{text}}<extra></extra>",
         ))
-    fig.update_layout(barmode="group", yaxis_title=metric_label(metric, k), legend_title="model",
+    # one bar to a (group, model) place: overlaid, each is centred over its name at the place's full width
+    fig.update_layout(barmode="overlay", bargap=0.15, yaxis_title=metric_label(metric, k), showlegend=False,
                       uniformtext={"minsize": 12, "mode": "hide"})
+    fig.update_xaxes(tickangle=-90 if upright else None, showdividers=len(groups) > 1)
     _headroom(fig, frame[metric], 1.25 if upright else 1.12)
-    return apply_layout(fig, title, height=440)
+    return apply_layout(fig, title, height=440 + (8 * max(map(len, models)) if upright else 0))
 
 
 def _headroom(fig: go.Figure, values: pd.Series, factor: float, axis: str = "y", **where: Any) -> None:
@@ -198,22 +206,27 @@ def loss_curve(steps: Sequence[float], losses: Sequence[float], title: str | Non
 
 def before_after(before: Mapping[str, float], after: Mapping[str, float], k: int | None = 10,
                  labels: tuple[str, str] = ("zero-shot", "fine-tuned"), title: str | None = None) -> go.Figure:
-    """Grouped bars of the same metrics before and after (e.g. cold-item quality of the base and fine-tuned encoder).
+    """Bars of the same metrics before and after (e.g. cold-item quality of the base and fine-tuned encoder), each
+    named under it ("zero-shot", "fine-tuned") above the metric it measures, so that no colour has to say which.
 
     Examples
     --------
     >>> fig = before_after({"recall": 0.16}, {"recall": 0.17})
-    >>> [t.name for t in fig.data]
-    ['zero-shot', 'fine-tuned']
+    >>> [t.name for t in fig.data], [list(t.x[1]) for t in fig.data]
+    (['zero-shot', 'fine-tuned'], [['zero-shot'], ['fine-tuned']])
     """
     metrics = [m for m in before if m in after]
     fig = go.Figure()
+    shown = [metric_label(m, k) for m in metrics]
     for name, values, colour in ((labels[0], before, NEUTRAL), (labels[1], after, "#4F46E5")):
         ys = [float(values[m]) for m in metrics]
-        fig.add_trace(go.Bar(x=[metric_label(m, k) for m in metrics], y=ys, name=name, marker_color=colour,
-                             text=[f"{v:.3f}" for v in ys], textposition="outside", cliponaxis=False))
+        fig.add_trace(go.Bar(x=[shown, [name] * len(metrics)], y=ys, name=name, marker_color=colour,
+                             text=[f"{v:.3f}" for v in ys], textposition="outside", cliponaxis=False, customdata=shown,
+                             hovertemplate=f"{name}<br>%{{customdata}} %{{text}}<extra></extra>"))
     top = max([float(v[m]) for v in (before, after) for m in metrics if np.isfinite(float(v[m]))], default=0.0)
-    fig.update_layout(barmode="group", legend_title=None, bargroupgap=0.12)
+    # one bar to a (metric, encoder) place, named on the axis: no legend, and the metrics apart by a divider
+    fig.update_layout(barmode="overlay", bargap=0.2, showlegend=False)
+    fig.update_xaxes(showdividers=len(metrics) > 1)
     fig = apply_layout(fig, title, height=380)
     fig.update_yaxes(range=[0, max(top, 1e-9) * 1.18])  # room above the tallest bar for its label, not over its twin
     return fig
