@@ -91,7 +91,7 @@ def show_dataset() -> None:
         return
     ds, key = got
     stats = ds.stats()
-    st.subheader(f"In use: {escape(stats['name'])}")
+    st.header(f"In use: {escape(stats['name'])}", anchor=False)
     dataset_metrics(stats, detailed=True)
     facts = [f"{stats['n_items_with_text']:,} items have text", f"{stats['users_with_1_to_5']:,} users have 1-5 interactions"]
     if stats.get("has_ratings"):
@@ -148,7 +148,7 @@ def saved_section() -> None:
     saved = saved_datasets()
     if not saved:
         return
-    st.subheader("Saved datasets")
+    st.header("Saved datasets", anchor=False)
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
     def n(v) -> str:
         return f"{v:,}" if isinstance(v, int) else str(v)
@@ -169,7 +169,7 @@ def preview(upload, what: str):
 
 
 def upload_form() -> None:
-    st.subheader("Load your own data")
+    st.header("Load your own data", anchor=False)
     st.markdown(
         "CSV / TSV / any of `, ; tab | ::` or spaces (with or without a header row), Parquet, Arrow/Feather, ORC, JSON or JSON Lines, an Excel workbook (ratings and items on one sheet or two), "
         "optionally `.gz` or `.zip`. "

@@ -121,7 +121,7 @@ with page("Embeddings", "scatter_plot", "What the language model reads in each i
     else:
         draw_map(ds, key, emb, method, colour, f"{len(emb):,} items · {method.upper()}", "item-map")
 
-    st.subheader("How similar are these items?")
+    st.header("How similar are these items?", anchor=False)
     top = np.argsort(-ds.item_popularity, kind="stable")[:6]
     chosen = item_picker(
         "Items", list(ds.item_map.external), default=list(ds.item_map.external[top]),

@@ -264,7 +264,7 @@ with page("Fine-tune", "tune", "Teach the encoder which items your users consume
                        help=f"fine-tuned, and its change from the zero-shot {before[metric]:.3f}")
     verdict, sentence = finetune_verdict(before, after, len(split.candidates))
     (st.warning if verdict in ("worse", "unchanged") else st.info)(sentence, icon=":material/balance:")
-    st.subheader("A request, before and after")
+    st.header("A request, before and after", anchor=False)
     request = clip(st.text_input("What someone wants", value=example_request(ds), key="ft_request",
                                  placeholder="type a request in a few words, as a new visitor would",
                                  help="the items whose text is closest to the request, with each encoder (no history, "

@@ -9,7 +9,7 @@ from recengine.figures.explanations import history_bars, signal_waterfall
 from recengine.models import MODEL_NAMES, Profile
 from recengine.rerank import reordered_by
 from ui import escape, figure, page, show_error, table
-from ui.boundary import clip, escape_html, short_title
+from ui.boundary import announce, clip, escape_html, move_focus, short_title
 from ui.engine import (
     TEXT_MODELS,
     double_click,
@@ -41,6 +41,7 @@ MODES = {"user": "A known user", "items": "A new user: pick a few liked items", 
 
 def feedback(item_id: str, action: str, store_name: str, rank: int) -> None:
     """Card button callback: the like or dislike edits the profile, so the next run re-ranks with it."""
+    ss["rec_focus"] = (action, rank, item_id)  # the keyboard focus comes back to this card's place, not the page top
     if double_click(ss, (rank, action)):
         st.toast("A second click so soon after the first was taken as a double-click: only the first counts.",
                  icon=":material/ads_click:")
@@ -122,12 +123,14 @@ def address_feedback(item_ids) -> list[tuple[str, str]]:
 
 def card(row, rank: int, store_name: str):
     """Title, score and the like / dislike buttons now; returns the slots the explanation fills in."""
-    box = st.container(border=True)
+    box = st.container(border=True, key=f"card_{rank}")  # by rank: where the keyboard focus goes back after a rerun
     with box:
         head, up, down = st.columns([10, 1, 1], vertical_alignment="center")
         cold = " <span class='pill' style='background:#0369A1'>new item</span>" if row.get("is_cold", 0) > 0 else ""
         head.markdown(
-            f"<div><span class='rec-rank'>{rank}</span><span class='rec-title' title='{escape_html(row['title'])}'>"
+            # a heading per card, so a screen reader can go from one suggestion to the next, read "Rank 1: Title"
+            f"<div role='heading' aria-level='3'><span class='rec-rank'><span class='sr-only'>Rank </span>{rank}"
+            f"<span class='sr-only'>:</span></span><span class='rec-title' title='{escape_html(row['title'])}'>"
             f"{escape_html(short_title(item_name(row['title'], row['item_id'])))}</span>{cold}"
             f"<span class='rec-score'>score {row['score']:.3f}</span></div>",
             unsafe_allow_html=True,
@@ -147,11 +150,18 @@ def card(row, rank: int, store_name: str):
     return reason, why
 
 
-def fill(reason, why, explained, rank: int) -> None:
+def opened(rank: int) -> None:
+    """Expander callback: after the rerun that draws (or hides) the charts, the focus is back on this expander."""
+    ss["rec_focus"] = ("why", rank, None)
+
+
+def fill(reason, why, explained, rank: int, title: str) -> None:
     item = explained.item_id
     reason.markdown(f"<div class='rec-reason'>{escape_html(explained.reason)}</div>", unsafe_allow_html=True)
     with why.container():
-        box = st.expander("Why? SHAP contributions", expanded=rank == 1, key=f"why_{item}", on_change="rerun")
+        # named by its item: ten expanders all called "Why?" could not be told apart by a screen reader
+        box = st.expander(f"Why “{escape(short_title(title, 50))}”? SHAP contributions", expanded=rank == 1,
+                          key=f"why_{item}", on_change=opened, args=(rank,))
     if not box.open:  # charts are drawn only for open cards: a rerun stays fast
         return
     with box:
@@ -233,7 +243,14 @@ with page("Recommend", "recommend", "Everyone is a profile: a known user, a hand
     label = ("the fine-tuned encoder" if is_finetune(name)
              else f"the encoder {escape(encoder_label(name))}")  # a visitor's own model, by its folder's name
     tuned = f" with {label}" if model_name in TEXT_MODELS and name != "default" else ""
-    st.subheader(f"Top {len(recs)} for {escape(whom)} · {model_name}{tuned}")
+    st.header(f"Top {len(recs)} for {escape(whom)} · {model_name}{tuned}", anchor=False)
+    titles = [item_name(t, i) for t, i in zip(recs["title"], recs["item_id"])]
+    acted = ss.get("rec_focus")
+    done = ""
+    if acted and acted[0] in ("like", "dislike"):  # "Liked When Harry Met Sally...", not "Sally.... "
+        done = f"{'Liked' if acted[0] == 'like' else 'Turned down'} {item_name(ds.title(acted[2]), acted[2])}"
+        done += " " if done.endswith(".") else ". "
+    announce(f"{done}{len(recs)} suggestions for {whom}: first {', then '.join(titles[:3])}.")  # read when it changes
     if why := reordered_by(recs, diversity, novelty):
         knobs = [w for w in why if w != "dislike"]
         st.caption("Re-ranked" + (" for " + " and ".join(knobs) + ": the order trades some relevance (the score on "
@@ -249,6 +266,11 @@ with page("Recommend", "recommend", "Everyone is a profile: a known user, a hand
         show_error(exc, "explaining the suggestions")
     else:
         for rank, ((reason, why), ex) in enumerate(zip(slots, explained), start=1):
-            fill(reason, why, ex, rank)
+            fill(reason, why, ex, rank, item_name(recs["title"].iat[rank - 1], ex.item_id))
     with st.expander("The list as a table"):
         table(recs, f"recommendations-{profile.id or 'visitor'}", key="dl_recs")
+    if (moved := ss.pop("rec_focus", None)) is not None:
+        kind, rank, _ = moved
+        place = f".st-key-card_{min(rank, len(recs))}"
+        move_focus(f"{place} [data-testid='stExpander'] summary" if kind == "why"
+                   else f"{place} [class*='st-key-{kind}_'] button")

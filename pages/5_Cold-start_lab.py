@@ -53,7 +53,7 @@ def use_example(title: str, text: str) -> None:
 
 
 def new_item_section(ds, key) -> None:
-    st.subheader("A brand-new item")
+    st.header("A brand-new item", anchor=False)
     st.caption("Nobody has interacted with it yet, so collaborative models cannot place it; its text can.")
     if not any(ds.texts):
         st.info("No item in this dataset has text, so a new item cannot be placed by its description. Load an "
@@ -112,7 +112,7 @@ def new_item_section(ds, key) -> None:
 
 
 def few_shot_section(ds, key) -> None:
-    st.subheader("New users: quality after 1, 3 and 5 interactions")
+    st.header("New users: quality after 1, 3 and 5 interactions", anchor=False)
     c1, c2 = st.columns([4, 1], vertical_alignment="bottom")
     models = c1.multiselect("Models", MODEL_NAMES, default=["popularity", "itemknn", "content", "hybrid"],
                             key="cold_models")
@@ -132,7 +132,7 @@ def few_shot_section(ds, key) -> None:
 
 
 def cold_items_section(ds, key) -> None:
-    st.subheader("Cold items")
+    st.header("Cold items", anchor=False)
     n_cold = int(ds.cold_item_mask.sum())
     if n_cold:
         cold = ds.items[ds.cold_item_mask][["item_id", "title", "text"]]

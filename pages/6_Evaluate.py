@@ -79,14 +79,14 @@ with page("Evaluate", "leaderboard", "Offline protocols on this dataset; every m
     results = pd.concat(parts, ignore_index=True)
     protocols = list(results["protocol"].unique())
 
-    st.subheader("Accuracy")
+    st.header("Accuracy", anchor=False)
     metric = st.radio("Metric", [f"ndcg@{k}", f"recall@{k}", f"hit@{k}", f"mrr@{k}", f"map@{k}"], horizontal=True,
                       key="ev_metric", help=METRIC_HELP.format(k=k))
     figure(metric_bars(results, metric, by="setting"), f"evaluation-{metric}", key="ev_bars")
     if "few-shot" in protocols:
         figure(few_shot_curve(results[results["protocol"] == "few-shot"], metric, title="Few-shot curve"),
                "few-shot-curve", key="ev_curve")
-    st.subheader("Beyond accuracy", help="**Catalogue coverage**: share of items that appear in some list. **Intra-list "
+    st.header("Beyond accuracy", anchor=False, help="**Catalogue coverage**: share of items that appear in some list. **Intra-list "
                  "diversity**: how unlike the items of one list are (1 - cosine of their texts). **Novelty**: how rare "
                  "the suggestions are, in bits (higher: less popular). **Mean popularity**: share of users who "
                  "consumed the suggested items.")
@@ -101,7 +101,7 @@ with page("Evaluate", "leaderboard", "Offline protocols on this dataset; every m
     else:  # no model could rank anything here (a handful of users): no chart of nothing, and the results still show
         st.info("No model gave a list that these figures could measure; the table below says why for each model.",
                 icon=":material/info:")
-    st.subheader("All results")
+    st.header("All results", anchor=False)
     results_table(results, f"evaluation-{ds.name}", key="dl_results")
 
     history = run_history(k)

@@ -67,6 +67,23 @@ CSS = """
     position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap;}
   .pill {display: inline-block; padding: 0 .55rem; border-radius: 999px; font-size: .85rem; color: white;
          margin-right: .3rem;}
+  /* Keyboard focus must show: the sidebar's links and a radio's options took a background 1.1:1 against the page
+     (no visible change), so a presenter tabbing through could not see where they were. */
+  [data-testid="stSidebarNavLink"]:focus-visible, [data-testid="stPageLink-NavLink"]:focus-visible,
+  [data-testid="stRadio"] label:has(input:focus-visible) {outline: 3px solid #4F46E5; outline-offset: 2px;
+    border-radius: 6px;}
+  /* Sections are h2 (the page title is h1; a screen reader's list of headings skipped a level), drawn at the
+     size Streamlit gives a subheader. */
+  h2 {font-size: 1.55rem !important;}
+  /* Inline code read at 12.75 px in captions and help: too small for the back of a room. */
+  code {font-size: .95em !important;}
+  [data-testid="stCaptionContainer"] code {font-size: 1em !important;}
+  /* Read by a screen reader, not drawn: a card's "Rank 3:", the list's update announcement. */
+  .sr-only {position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap;}
+  /* The element that moves the keyboard focus after a rerun takes no room. */
+  [class*="st-key-focus_mover"] {display: none;}
+  /* The list's announcement is out of the layout (no gap where it sits) yet read: a hidden one would not be. */
+  .st-key-announcer {position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%);}
 </style>
 """
 
@@ -201,7 +218,9 @@ def page(title: str, icon: str, intro: str | None = None) -> Iterator[None]:
     """
     st.set_page_config(page_title=f"{title} · recengine", page_icon=f":material/{icon}:", layout="wide")
     st.markdown(CSS, unsafe_allow_html=True)
-    st.title(f":material/{icon}: {title}")
+    # the icon by the title's side, not inside it: a screen reader read it out ("recommend icon Recommend"); no
+    # anchor link, which added a Tab stop named "Link to heading" before anything else on the page
+    st.title(title, anchor=False, icon=f":material/{icon}:")
     if intro:
         st.caption(intro)
     from ui.state import keep_widget_values, sidebar_status
@@ -212,3 +231,29 @@ def page(title: str, icon: str, intro: str | None = None) -> Iterator[None]:
         yield
     except Exception as exc:
         show_error(exc, f"showing the {title} page")
+
+
+def move_focus(selector: str) -> None:
+    """Once this run has drawn, put the keyboard focus on the first element that the CSS ``selector`` finds (it
+    waits up to two seconds for the element to appear).
+
+    A button or an expander that reruns the page left the focus on the page's body: a keyboard user's next Tab
+    started again from the top (after a like, it landed on the fifth card). Call this at the end of the run that
+    follows the action, with the element the user would act on next. Each call draws anew, so the script runs
+    once per call.
+    """
+    import json
+
+    count = st.session_state["_focus_moves"] = st.session_state.get("_focus_moves", 0) + 1
+    script = ("(function(){let tries=0;const go=()=>{const el=document.querySelector(" + json.dumps(selector) + ");"
+              "if(el){el.focus();}else if(40>tries++){setTimeout(go,50);}};go();})();")
+    # no "<" before a letter or digit in the script: the sanitizer drops a script whose text looks like markup
+    with st.container(key=f"focus_mover_{count % 2}"):  # hidden by CSS; the key alternates so the element is new
+        st.html(f"<script data-move='{count}'>{script}</script>", unsafe_allow_javascript=True)
+
+
+def announce(text: str) -> None:
+    """A polite live region: a screen reader reads ``text`` when it changes (a list re-ranked after a like), and
+    nothing is drawn. ``text`` is escaped."""
+    with st.container(key="announcer"):
+        st.html(f"<div role='status' aria-live='polite'>{escape_html(text)}</div>")

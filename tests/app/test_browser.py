@@ -262,3 +262,51 @@ def test_browser_end_to_end(page) -> None:
         assert control["x"] <= tag["x"] and tag["x"] + tag["width"] <= control["x"] + control["width"] + 1, (tag, control)
         assert control["y"] <= tag["y"] and tag["y"] + tag["height"] <= control["y"] + control["height"] + 1, (tag, control)
     no_error_boxes(pg)
+
+
+def focused(pg) -> dict:
+    """Where the keyboard focus is: the card (by rank) holding it, and the element's accessible text."""
+    return pg.evaluate("""() => {const el = document.activeElement;
+        const card = el.closest('[class*="st-key-card_"]');
+        const rank = card ? [...card.classList].find(c => c.startsWith('st-key-card_')).slice(12) : null;
+        return {tag: el.tagName, rank: rank, text: (el.innerText || '').trim()};}""")
+
+
+def test_keyboard_focus_stays_in_place_and_the_list_is_announced(page) -> None:
+    """A like pressed with the keyboard leaves the focus on the card at the same rank (it went to the page body, and
+    the next Tab started from the top); opening a "Why?" does the same; the re-ranked list is announced to a screen
+    reader; the sidebar's focused link shows an outline."""
+    pg = page
+    open_page(pg, "Recommend")
+    pg.get_by_test_id("stRadioGroup").get_by_text("A known user").click()
+    settle(pg)
+    pg.locator(".rec-reason").first.wait_for()
+    status = pg.locator(".st-key-announcer [role=status]")
+    assert "suggestions for user" in status.inner_text()
+    second = card_titles(pg)[1]
+    pg.locator(".st-key-card_2 [class*='st-key-like_'] button").first.focus()
+    pg.keyboard.press("Enter")
+    pg.wait_for_function("t => document.querySelectorAll('.rec-title')[1]?.innerText.trim() !== t", arg=second)
+    settle(pg)
+    pg.wait_for_function("() => document.activeElement.closest('[class*=\"st-key-card_\"]') !== null", timeout=5000)
+    now = focused(pg)
+    assert now["rank"] == "2" and now["text"].startswith("thumb_up"), now
+    assert status.inner_text().startswith(f"Liked {second}"), status.inner_text()
+    assert card_titles(pg)[1] in status.inner_text()  # the new list, read out
+
+    summary = pg.locator(".st-key-card_3 [data-testid='stExpander'] summary")
+    assert "Why “" in summary.inner_text()  # named by its item, not ten alike "Why?"
+    summary.focus()
+    pg.keyboard.press("Space")
+    settle(pg)
+    pg.wait_for_function("() => document.activeElement.tagName === 'SUMMARY'", timeout=5000)
+    assert focused(pg)["rank"] == "3"
+    assert pg.locator(".st-key-card_1 [role=heading]").inner_text().replace("\n", " ").startswith("Rank 1 :")
+
+    link = pg.locator('[data-testid="stSidebarNavLink"]').nth(1)
+    link.focus()
+    pg.keyboard.press("Shift+Tab")
+    pg.keyboard.press("Tab")  # focus by keyboard: :focus-visible
+    style = pg.evaluate("() => getComputedStyle(document.activeElement).outlineWidth")
+    assert style == "3px", style
+    no_error_boxes(pg)

@@ -102,7 +102,7 @@ def test_a_fine_tune_runs_on_the_server_where_any_tab_can_watch_and_stop_it(run_
     assert job.running and at.session_state["ft_watch"] == job.id
     assert at.button(key="ft_run").disabled  # no second click on a button that does nothing during the run
     assert any("close the tab, and come back" in i.value for i in at.info)
-    assert at.button(key="ft_stop") is not None and not at.subheader  # no results while it runs
+    assert at.button(key="ft_stop") is not None and not at.header  # no results while it runs
 
     # the tab is closed; a new one (a new session) finds the same run, and cannot start a second one
     other = run_page("pages/3_Fine-tune.py")
@@ -144,7 +144,7 @@ def test_a_finetune_made_from_python_is_offered_as_an_encoder(tmp_path, monkeypa
     at.session_state["encoder_name"], at.session_state["rec_model"] = str(tuned.path), "content"
     at.run()
     assert_clean(at)
-    assert at.subheader[0].value.endswith("· content with the fine-tuned encoder")
+    assert at.header[0].value.endswith("· content with the fine-tuned encoder")
 
 
 def test_the_wait_counts_long_texts_and_the_checking():

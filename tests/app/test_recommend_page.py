@@ -16,7 +16,7 @@ def test_known_user_gets_explained_cards_and_a_like_reranks(run_page):
     assert at.selectbox(key="rec_model").value == "hybrid"
     before = shown(at)
     assert len(before) == 10
-    assert at.subheader[0].value.startswith(f"Top 10 for user {at.selectbox(key='rec_user').value} · ")
+    assert at.header[0].value.startswith(f"Top 10 for user {at.selectbox(key='rec_user').value} · ")
     reasons = [m.value for m in at.markdown if "rec-reason" in m.value and "<div" in m.value]
     assert len(reasons) == 10 and all("Suggested because" in r or "because" in r.lower() for r in reasons)
     assert len(at.get("plotly_chart")) >= 2  # the first card's waterfall and history bars
@@ -247,5 +247,5 @@ def test_the_list_names_a_visitors_own_encoder_as_theirs_not_as_a_fine_tune(run_
     at = run_page("pages/4_Recommend.py", encoder_name=mine)
     at.selectbox(key="rec_model").set_value("content").run()
     assert_clean(at)
-    heading = at.subheader[0].value
+    heading = at.header[0].value
     assert heading.endswith("· content with the encoder mine") and "fine-tuned" not in heading

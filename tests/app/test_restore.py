@@ -76,7 +76,7 @@ def test_a_fine_tuned_encoder_in_the_address_comes_back_only_when_it_is_kept_her
 def test_a_refresh_on_recommend_keeps_the_chosen_user():
     at = _fresh("pages/4_Recommend.py", {"data": SAMPLE_KEY, "user": "186"})
     assert at.selectbox(key="rec_user").value == "186" and at.query_params["user"] == "186"
-    assert at.subheader[0].value.startswith("Top 10 for user 186")
+    assert at.header[0].value.startswith("Top 10 for user 186")
     at.selectbox(key="rec_user").set_value("13").run()
     assert at.query_params["user"] == "13"  # the address follows the choice
     at.radio(key="rec_mode").set_value("intent").run()
@@ -98,8 +98,8 @@ def test_a_refresh_on_recommend_keeps_a_visitors_liked_items_and_request():
     again = _fresh("pages/4_Recommend.py", {**address, "liked": ["50", "172", "no-such-item"]})
     assert again.radio(key="rec_mode").value == "items" and again.multiselect(key="rec_items").value == ["50", "172"]
     assert again.text_input(key="rec_intent").value == "a slow-burning sci-fi film"
-    first = again.subheader[0].value
-    assert first == at.subheader[0].value  # the same list as before the refresh
+    first = again.header[0].value
+    assert first == at.header[0].value  # the same list as before the refresh
     at.multiselect(key="rec_items").set_value([]).run()
     at.text_input(key="rec_intent").set_value("").run()
     assert "liked" not in at.query_params and "want" not in at.query_params
