@@ -5,16 +5,17 @@ import streamlit as st
 from ui import escape, page
 from ui.boundary import move_focus
 from ui.engine import device_label, own_models
-from ui.state import DEFAULT_SAMPLE, current, dataset_metrics, device_choice, encoder_label, encoder_name, use_sample
-
-PAGES = [
-    ("pages/1_Data.py", "Data", "table_view", "upload interactions and item texts, or use the sample; stats and warnings"),
-    ("pages/2_Embeddings.py", "Embeddings", "scatter_plot", "embed item texts; a 2-D map and a similarity heatmap"),
-    ("pages/3_Fine-tune.py", "Fine-tune", "tune", "adapt the encoder to your interactions; before/after on cold items"),
-    ("pages/4_Recommend.py", "Recommend", "recommend", "a user, a few liked items or a sentence; SHAP reasons; like / dislike"),
-    ("pages/5_Cold-start_lab.py", "Cold-start lab", "ac_unit", "a brand-new item's audience; the few-shot curve"),
-    ("pages/6_Evaluate.py", "Evaluate", "leaderboard", "three protocols x models; accuracy and beyond-accuracy"),
-]
+from ui.state import (
+    DEFAULT_SAMPLE,
+    PAGES,
+    address_params,
+    current,
+    dataset_metrics,
+    device_choice,
+    encoder_label,
+    encoder_name,
+    use_sample,
+)
 
 with page("recengine", "movie", "Language-model embeddings that make a recommender better, above all for cold start."):
     st.header("Recommendations that work from the first click", anchor=False)
@@ -42,7 +43,7 @@ with page("recengine", "movie", "Language-model embeddings that make a recommend
             dataset_metrics(stats)
             # what to do next, above the fold: the page grid below is off a projector's first screen
             st.page_link("pages/4_Recommend.py", label="Next: get recommendations, with their reasons",
-                         icon=":material/arrow_forward:")
+                         icon=":material/arrow_forward:", query_params=address_params())
             if st.session_state.pop("home_started", False):  # the Start button is gone: the focus goes to what is next
                 move_focus("[data-testid='stMain'] [data-testid='stPageLink-NavLink']")
     with right:
@@ -55,7 +56,7 @@ with page("recengine", "movie", "Language-model embeddings that make a recommend
     st.divider()
     st.header("Pages", anchor=False)
     grid = st.columns(3)
-    for i, (path, label, icon, what) in enumerate(PAGES):
+    for i, (path, label, icon, what) in enumerate(PAGES[1:]):  # every page but this one
         with grid[i % 3]:
-            st.page_link(path, label=label, icon=f":material/{icon}:")
+            st.page_link(path, label=label, icon=f":material/{icon}:", query_params=address_params())
             st.caption(what)

@@ -30,9 +30,6 @@ CSS = """
   .rec-score {color: #6B7280; float: right; font-variant-numeric: tabular-nums;}
   .rec-reason {color: #374151; margin-top: .25rem;}
   .rec-lowered {color: #B45309; font-weight: 550;}
-  /* The entry page is app.py; call it Home in the navigation. */
-  [data-testid="stSidebarNav"] li:first-child a span {font-size: 0;}
-  [data-testid="stSidebarNav"] li:first-child a span::before {content: "Home"; font-size: 0.875rem;}
   /* Multiselect chips wrap onto more lines: on one line the control scrolls and shows only the last chip. */
   div:has(> [data-testid="stMultiSelectTagsContainer"]) {height: auto; max-height: none;}
   [data-testid="stMultiSelectTagsContainer"] {flex-wrap: wrap; overflow: visible; flex: 1 1 0%; min-width: 0;}

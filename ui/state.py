@@ -30,6 +30,16 @@ _KEEP = {DATASET, DATASET_KEY, DEVICE}
 # The page address carries the dataset (and fine-tuned encoder) in use, so a browser refresh, which starts a new
 # session, finds them again: ``?data=upload:3f2a...&encoder=ft-...``.
 DATA_PARAM, ENCODER_PARAM = "data", "encoder"
+#: the app's pages: (script, label, Material icon, what it is for); the sidebar links to each, Home to its grid
+PAGES = [
+    ("app.py", "Home", "home", "what the app does, and a one-click start"),
+    ("pages/1_Data.py", "Data", "table_view", "upload interactions and item texts, or use the sample; stats and warnings"),
+    ("pages/2_Embeddings.py", "Embeddings", "scatter_plot", "embed item texts; a 2-D map and a similarity heatmap"),
+    ("pages/3_Fine-tune.py", "Fine-tune", "tune", "adapt the encoder to your interactions; before/after on cold items"),
+    ("pages/4_Recommend.py", "Recommend", "recommend", "a user, a few liked items or a sentence; SHAP reasons; like / dislike"),
+    ("pages/5_Cold-start_lab.py", "Cold-start lab", "ac_unit", "a brand-new item's audience; the few-shot curve"),
+    ("pages/6_Evaluate.py", "Evaluate", "leaderboard", "three protocols x models; accuracy and beyond-accuracy"),
+]
 #: Uploaded datasets this server keeps in memory for a refresh to find (the most recent ones).
 RECENT_UPLOADS = 4
 
@@ -121,20 +131,51 @@ def use_dataset(dataset: Dataset, key: str) -> None:
     mark_address()
 
 
-def mark_address() -> None:
-    """Write the dataset and encoder in use into the page address (Streamlit clears it on every page change)."""
-    params = st.query_params
-    key = st.session_state.get(DATASET_KEY)
-    if key is not None and params.get(DATA_PARAM) != key:
-        params[DATA_PARAM] = key
+def address_params() -> dict[str, str]:
+    """The dataset and encoder in use, as the page address names them (none for the default encoder)."""
     from ui.engine import own_models
 
+    out = {}
+    key = st.session_state.get(DATASET_KEY)
+    if key is not None:
+        out[DATA_PARAM] = key
     name = st.session_state.get(ENCODER, "default")
     encoder = name if name in own_models() else Path(name).name  # a fine-tune by its folder name, not its path
-    if encoder != "default" and params.get(ENCODER_PARAM) != encoder:
-        params[ENCODER_PARAM] = encoder
-    elif encoder == "default" and ENCODER_PARAM in params:
-        del params[ENCODER_PARAM]
+    if encoder != "default":
+        out[ENCODER_PARAM] = encoder
+    return out
+
+
+def mark_address() -> None:
+    """Write the dataset and encoder in use into the page address (a page change through the sidebar carries them,
+    see :func:`navigation`; a choice made on this page changes them)."""
+    params = st.query_params
+    want = address_params()
+    for param in (DATA_PARAM, ENCODER_PARAM):
+        if param in want and params.get(param) != want[param]:
+            params[param] = want[param]
+        elif param not in want and param == ENCODER_PARAM and param in params:
+            del params[param]
+
+
+def navigation() -> None:
+    """The sidebar's links to every page, each carrying the dataset and encoder in the address it opens.
+
+    Streamlit's own navigation opened a page with a bare address, which :func:`mark_address` then filled in: two
+    history entries per page change, so the browser's Back needed two presses (the first only stripped the
+    address). Its first link was also named after the file, "app", which a CSS trick redrew as "Home" and a screen
+    reader read as "Home app".
+    """
+    from streamlit.errors import StreamlitPageNotFoundError
+
+    params = address_params()
+    with st.sidebar:
+        try:
+            for path, label, icon, _ in PAGES:
+                st.page_link(path, label=label, icon=f":material/{icon}:", query_params=params)
+        except StreamlitPageNotFoundError:  # a page run as the main script (a test's AppTest): it has no app around it
+            return
+        st.divider()
 
 
 #: the longest free text a page takes back from the address (the Recommend page's request field holds no more)
@@ -345,6 +386,7 @@ def sidebar_status() -> None:
         st.info(f"The dataset in this page's address could not be restored: {where}. Load it again on the Data page "
                 "(keep it in the store to find it after a restart).", icon=":material/history:")
     mark_address()
+    navigation()
     with st.sidebar:
         got = current()
         if got is None:

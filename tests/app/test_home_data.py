@@ -333,3 +333,25 @@ def test_the_column_mapping_opens_on_a_failed_load_and_stays_open_for_the_next_f
     at.run()
     assert at.session_state["map_open"]  # another file chosen: still open (the error is gone)
     assert not at.error
+
+
+def test_the_sidebar_links_every_page_with_the_dataset_in_its_address(run_page):
+    """The sidebar's own links carry the dataset (and a fine-tune) in the address they open: Streamlit's navigation
+    opened bare addresses that the page then filled in, two history entries per page change."""
+    from urllib.parse import parse_qs
+
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app.conftest import page_path
+    from ui.state import PAGES
+
+    at = AppTest.from_file(page_path("app.py"), default_timeout=180)
+    at.session_state["dataset_key"] = SAMPLE_KEY
+    at.session_state["encoder_name"] = "/somewhere/ft-0123456789abcdef"
+    at.switch_page("pages/6_Evaluate.py").run()
+    assert_clean(at)
+    assert at.title[0].value == "Evaluate"
+    links = [e.proto for e in at.sidebar.get("page_link")]
+    assert [link.label for link in links] == [label for _, label, _, _ in PAGES] and links[0].label == "Home"
+    for link in links:
+        assert parse_qs(link.query_string) == {"data": [SAMPLE_KEY], "encoder": ["ft-0123456789abcdef"]}, link
