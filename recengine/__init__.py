@@ -51,7 +51,10 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'recengine' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    loaded = importlib.import_module(module)
+    # a name that is also a package of ours (``explain``) is the package, which is callable: the function taken out
+    # of it and kept here made a later ``import recengine.explain as ex`` return the function, with no explain_many
+    value = loaded if module == f"{__name__}.{name}" else getattr(loaded, name)
     globals()[name] = value
     return value
 
