@@ -13,7 +13,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from recengine.columns import Columns
-from recengine.errors import UnknownIdError
+from recengine.errors import ConfigError, DataError, UnknownIdError
 
 
 def nfc(text: str) -> str:
@@ -202,17 +202,81 @@ class Dataset:
         return self.item_map.external[self.cold_item_mask]
 
     def user_items(self, user_id: object) -> np.ndarray:
-        """Internal indices of the items a known user interacted with."""
+        """External ids of the items a known user interacted with (in internal order), as :meth:`title` takes them.
+
+        Raises :class:`~recengine.errors.UnknownIdError` when the dataset has no such user.
+
+        >>> import recengine
+        >>> ds = recengine.load_sample("movielens-100k")
+        >>> ds.user_items("196")[:3].tolist(), ds.user_item_indices("196")[:3].tolist()
+        (['8', '13', '25'], [7, 12, 24])
+        """
+        return self.item_map.to_external(self.user_item_indices(user_id))
+
+    def user_item_indices(self, user_id: object) -> np.ndarray:
+        """Internal indices (rows of :attr:`titles`, columns of :attr:`matrix`) of the items a known user interacted with."""
         row = self.user_map.index(user_id)
         return self.matrix.indices[self.matrix.indptr[row] : self.matrix.indptr[row + 1]].copy()
 
     def title(self, item_id: object) -> str:
-        return str(self.titles[self.item_map.index(item_id)])
+        """The display title of an item, by its external id (as the data names it, e.g. ``"242"``).
+
+        An internal index (a position in :attr:`titles`, as :meth:`user_item_indices` gives) is no id: read
+        ``ds.titles[i]`` for those.
+
+        Raises :class:`~recengine.errors.UnknownIdError` when the dataset has no such item.
+
+        Examples
+        --------
+        >>> import recengine
+        >>> ds = recengine.load_sample("movielens-100k")
+        >>> ds.title("242")
+        'Kolya'
+        >>> [ds.title(i) for i in ds.user_items("196")[:2]]
+        ['Babe', 'Mighty Aphrodite']
+        """
+        try:
+            return str(self.titles[self.item_map.index(item_id)])
+        except UnknownIdError as exc:
+            whole = isinstance(item_id, (int, np.integer)) and not isinstance(item_id, (bool, np.bool_))
+            if whole and 0 <= int(item_id) < self.n_items:  # type: ignore[arg-type]
+                raise UnknownIdError(
+                    f"{exc.args[0]} Dataset.title takes an item's external id (a string such as "
+                    f"{str(self.item_map.external[0])!r}), not its internal index: for index {int(item_id)} "  # type: ignore[arg-type]
+                    f"read ds.titles[{int(item_id)}], or pass the ids that ds.user_items(user) gives."
+                ) from None
+            raise
 
     def with_interactions(self, interactions: pd.DataFrame, name: str | None = None) -> Dataset:
-        """A dataset on a subset of the interactions with the same id maps and items (used by splits)."""
+        """A dataset on a subset of the interactions with the same id maps and items (used by splits).
+
+        Every user and item id of ``interactions`` must be one of this dataset's: a :class:`DataError` names the
+        first unknown ones (new ids need a new dataset, from :func:`recengine.read_dataset`).
+        """
+        if not isinstance(interactions, pd.DataFrame):
+            raise ConfigError(f"with_interactions takes a DataFrame of interactions (columns {Columns.user} and "
+                              f"{Columns.item}, as Dataset.interactions has); got a {type(interactions).__name__}.")
+        missing = [c for c in (Columns.user, Columns.item) if c not in interactions.columns]
+        if missing:
+            raise DataError(f"with_interactions: the interactions have no {' or '.join(missing)} column (they have "
+                            f"{', '.join(map(str, interactions.columns)) or 'none'}). Give rows of this dataset's "
+                            f"interactions table, with its column names.")
+        interactions = interactions.reset_index(drop=True)
+        # the positions are worked out here once, to check the ids; the subset keeps them for its matrix
+        users = self.user_map.to_internal(interactions[Columns.user])
+        items = self.item_map.to_internal(interactions[Columns.item])
+        for kind, column, idx in (("user", Columns.user, users), ("item", Columns.item, items)):
+            unknown = np.flatnonzero(idx < 0)
+            if len(unknown):
+                ids = pd.unique(interactions[column].to_numpy()[unknown])
+                shown = ", ".join(repr(str(i)) for i in ids[:3]) + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
+                raise DataError(
+                    f"with_interactions: {len(unknown)} row(s) name {kind} id(s) that {self.name} does not know "
+                    f"({shown}). A subset keeps the dataset's id maps, so it can only hold its own users and items: "
+                    "drop those rows, or load the new data as a dataset of its own with recengine.read_dataset."
+                )
         subset = Dataset(
-            interactions=interactions.reset_index(drop=True),
+            interactions=interactions,
             items=self.items,
             user_map=self.user_map,
             item_map=self.item_map,
@@ -220,6 +284,7 @@ class Dataset:
             warnings=self.warnings,
             options=self.options,
         )
+        subset.__dict__["user_index"], subset.__dict__["item_index"] = users, items
         if "facets" in self.__dict__:  # the same items, so the same labels: not indexed again for each split
             subset.__dict__["facets"] = self.facets
         return subset
@@ -267,3 +332,26 @@ class Dataset:
             f"Dataset({self.name!r}: {self.n_users} users, {self.n_items} items, "
             f"{self.n_interactions} interactions, {int(self.cold_item_mask.sum())} cold items)"
         )
+
+
+def as_dataset(obj: object, where: str) -> Dataset:
+    """``obj`` when it is a :class:`Dataset`; else a :class:`ConfigError` for ``where`` (the function that was
+    called) that says what was given and what to pass instead: a split's ``train``, a table read first.
+
+    >>> as_dataset(pd.DataFrame({"user_id": ["a"]}), "make_split")
+    Traceback (most recent call last):
+    ...
+    recengine.errors.ConfigError: make_split takes a Dataset; got a DataFrame: read it into one first with recengine.read_dataset(frame).
+    """
+    if isinstance(obj, Dataset):
+        return obj
+    if isinstance(getattr(obj, "train", None), Dataset):  # a Split (its module imports this one)
+        raise ConfigError(f"{where} takes a Dataset; got a {type(obj).__name__}: pass split.train.")
+    if isinstance(obj, (list, tuple)) and obj and isinstance(getattr(obj[0], "train", None), Dataset):
+        raise ConfigError(f"{where} takes a Dataset; got a {type(obj).__name__} of {type(obj[0]).__name__}s (few-shot "
+                          "gives one per shot count): pass splits[0].train.")
+    if isinstance(obj, pd.DataFrame):
+        raise ConfigError(f"{where} takes a Dataset; got a DataFrame: read it into one first with "
+                          "recengine.read_dataset(frame).")
+    raise ConfigError(f"{where} takes a Dataset (from recengine.read_dataset or recengine.load_sample); got "
+                      f"{'None' if obj is None else 'a ' + type(obj).__name__}.")

@@ -15,7 +15,7 @@ from recengine.columns import Columns
 from recengine.data.dataset import Dataset, IdMap
 from recengine.data.lists import explode_item_lists, find_list_columns
 from recengine.data.patterns import search
-from recengine.data.readers import Source, Table, read_table
+from recengine.data.readers import Source, Table, column_name, read_table
 from recengine.data.validate import (
     ALIASES,
     ITEMS_ID,
@@ -46,6 +46,9 @@ from recengine.data.validate import (
     unread_times,
 )
 from recengine.errors import DataError
+
+#: the roles of ``columns=`` that name a column of the items table (of the interactions when there is none)
+_ITEM_TABLE_ROLES = (ITEMS_ID, "title", "text")
 
 
 def read_dataset(
@@ -124,6 +127,8 @@ def read_dataset(
     warnings: list[str] = []
     inter = read_table(interactions, default_name="interactions", max_bytes=max_bytes)
     warnings.extend(inter.notes)
+    # a column given by its pandas label (columns={"user": 0}) is named as read (0: "column 1" of an unnamed one)
+    mapping = {r: c if r in _ITEM_TABLE_ROLES else column_name(c, inter) for r, c in mapping.items()}
     roles = roles_by_position(inter, mapping, warnings) if inter.headerless else mapping
     if inter.sheets:  # a workbook whose first sheet holds the items, not the interactions
         inter = interactions_sheet(inter, roles.get("user"), warnings)
@@ -134,6 +139,9 @@ def read_dataset(
         item_table = read_table(items, default_name="items", max_bytes=max_bytes, explode=False) if items is not None else None
     except DataError as exc:
         item_table, items_error = None, exc
+    texts_in = item_table if item_table is not None else inter
+    mapping = {r: column_name(c, texts_in) if r in _ITEM_TABLE_ROLES else c for r, c in mapping.items()}
+    text = column_name(text, texts_in)  # type: ignore[assignment]
     try:
         user_col = find_column(inter, "user", roles.get("user"), required=True)
     except DataError:
@@ -770,9 +778,13 @@ def roles_by_position(table: Table, mapping: Mapping[str, str | None], warnings:
     read = [f"{roles[r]} as the {r}" for r in (*ROLES, "event") if roles.get(r) is not None and r not in mapping]
     skipped = f"; {counter} counts the rows and was left out" if counter is not None and counter not in roles.values() else ""
     if read:
+        frame = table.format == "dataframe"  # a DataFrame built from rows: its columns are numbered, not named
         warnings.append(
-            f"{table.name} has no header row, so its columns were read by position: {_and(read)}{skipped}. If that is wrong, "
-            "add a header row (user_id, item_id, rating, timestamp), or map the columns by these names "
+            f"{table.name} has {'no column names' if frame else 'no header row'}, so its columns were read by position: "
+            f"{_and(read)}{skipped}. If that is wrong, "
+            + ("name its columns (user_id, item_id, rating, timestamp)" if frame else
+               "add a header row (user_id, item_id, rating, timestamp)")
+            + ", or map the columns by these names "
             f"(columns={{'user': '{cols[1]}', ...}}; in the app: Column mapping; in the CLI: --user-col '{cols[1]}')."
         )
     return roles

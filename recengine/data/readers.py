@@ -135,13 +135,14 @@ def read_table(
                             "dict of equal-length columns, a list of records, or a file.") from None
     name = source_name(source, default_name)
     if isinstance(source, pd.DataFrame):
-        twice = sorted({str(c) for c in source.columns[source.columns.duplicated()]})
+        if source.empty:
+            raise DataError(f"{name}: the table is empty (no rows). Supply a table with at least one row.")
+        frame, positional = _named_frame(source)
+        twice = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
         if twice:  # after a merge: which of the two is meant is not ours to guess
             raise DataError(f"{name}: more than one column is named {', '.join(map(repr, twice))}. Rename or drop the "
                             "extra ones (a merge of two tables often leaves them).")
-        if source.empty:
-            raise DataError(f"{name}: the table is empty (no rows). Supply a table with at least one row.")
-        return Table(_plain_columns(source.reset_index(drop=True).copy()), name)
+        return Table(_plain_columns(frame), name, headerless=positional)
     limit = max_file_bytes() if max_bytes is None else max_bytes
     raw = _read_bytes(source, name, limit)
     if _is_workbook(raw):
@@ -675,6 +676,69 @@ def _typed_table(frame: pd.DataFrame, name: str, label: str, fmt: str) -> Table:
     if frame.empty:
         raise DataError(f"{name}: the {label} file has columns but no rows. Supply a file with data.")
     return Table(_plain_columns(frame.reset_index(drop=True)), name, unit="row", first_line=1, format=fmt)
+
+
+def positional_name(position: int) -> str:
+    """The name of the column at 0-based ``position`` of a table whose columns have no names (a file with no header
+    row, a DataFrame built from a list of rows).
+
+    >>> positional_name(0)
+    'column 1'
+    """
+    return f"column {position + 1}"
+
+
+def column_name(column: object, table: Table) -> object:
+    """The name in ``table`` of a column given by its pandas label: a whole number is a position (0 is ``column 1``)
+    in a table whose columns were only numbered, else the label as text; names and ``None`` stay as they are; a list
+    (of text columns) is named item by item.
+
+    >>> t = Table(pd.DataFrame({"column 1": ["u"], "column 2": ["i"]}), "x", headerless=True)
+    >>> column_name(1, t), column_name("column 1", t), column_name([0, 1], t)
+    ('column 2', 'column 1', ['column 1', 'column 2'])
+    """
+    if isinstance(column, (list, tuple)):
+        return [column_name(c, table) for c in column]
+    if isinstance(column, (int, np.integer)) and not isinstance(column, (bool, np.bool_)):
+        return positional_name(int(column)) if table.headerless and column >= 0 else str(column)
+    return column
+
+
+def _named_frame(source: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
+    """A copy of ``source`` with text column names and its index as a column when it holds data, and whether its
+    columns were only numbered (0, 1, ...): then they are named as a file's with no header row, ``column 1``...
+
+    An index with a name (``items.set_index("sku")``) or of anything but whole numbers (ids as the index) is kept
+    as a column, called by its name or ``index``; the row numbers a filter leaves (0, 2, 5) are not.
+
+    >>> f, positional = _named_frame(pd.DataFrame([[1, 10], [2, 11]]))
+    >>> list(f.columns), positional
+    (['column 1', 'column 2'], True)
+    >>> list(_named_frame(pd.DataFrame({"name": ["A"]}, index=pd.Index(["p1"], name="prod")))[0].columns)
+    ['prod', 'name']
+    """
+    frame = source.copy()
+    cols = frame.columns
+    positional = (not isinstance(cols, pd.MultiIndex) and len(cols) > 0 and pd.api.types.is_integer_dtype(cols.dtype)
+                  and cols.equals(pd.RangeIndex(len(cols))))
+    if positional:
+        frame.columns = [positional_name(i) for i in range(len(cols))]
+    elif isinstance(cols, pd.MultiIndex):  # ("meta", "title") -> "meta.title", as nested JSON is flattened
+        frame.columns = [".".join(str(p) for p in c if str(p) != "") for c in cols]
+    else:
+        frame.columns = [str(c) for c in cols]
+    index = frame.index
+    named = any(n is not None for n in index.names)
+    numbered = not isinstance(index, pd.MultiIndex) and (pd.api.types.is_integer_dtype(index.dtype) or len(index) == 0)
+    if named or not (positional or isinstance(index, pd.RangeIndex) or numbered):  # numbered columns: only a named one
+        names = [str(n) if n is not None else ("index" if index.nlevels == 1 else f"level {k + 1}")
+                 for k, n in enumerate(index.names)]
+        taken = set(frame.columns)
+        keep = [k for k, n in enumerate(names) if n not in taken]  # a column of that name already holds it
+        if keep:
+            frame = frame.reset_index(level=keep if index.nlevels > 1 else None, drop=False)
+            frame.columns = [*(names[k] for k in keep), *frame.columns[len(keep):]]
+    return frame.reset_index(drop=True), positional
 
 
 def _plain_columns(frame: pd.DataFrame) -> pd.DataFrame:

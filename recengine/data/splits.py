@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from recengine.columns import Columns
-from recengine.data.dataset import Dataset
+from recengine.data.dataset import Dataset, as_dataset
 from recengine.errors import DataError
 
 PROTOCOLS = ("warm", "cold_items", "few_shot")
@@ -64,7 +64,7 @@ class Split:
         train = self.train
         if user_id not in train.user_map:
             return np.array([], dtype=object)
-        return train.item_map.to_external(train.user_items(user_id))
+        return train.user_items(user_id)
 
 
 def _uniform(hashes: np.ndarray) -> np.ndarray:
@@ -132,6 +132,7 @@ def id_order(ids: Sequence[str]) -> np.ndarray:
 
 def warm_split(ds: Dataset, test_frac: float = 0.2, seed: int = 42) -> Split:
     """Per-user random split: ``round(test_frac * n)`` (at least 1) of each user's items go to test."""
+    ds = as_dataset(ds, "warm_split")
     inter = ds.interactions
     users = inter[Columns.user].to_numpy()
     key = row_keys(inter, seed)
@@ -156,6 +157,7 @@ def warm_split(ds: Dataset, test_frac: float = 0.2, seed: int = 42) -> Split:
 def cold_items_split(ds: Dataset, item_frac: float = 0.2, seed: int = 42) -> Split:
     """Hold out ``item_frac`` of the items that have text, with all their interactions; test users are those of
     their users who have interactions left in train."""
+    ds = as_dataset(ds, "cold_items_split")
     rng = np.random.default_rng(seed)
     has_text = ds.items[Columns.text].str.len().to_numpy() > 0
     touched = ~ds.cold_item_mask
@@ -220,6 +222,7 @@ def few_shot_splits(
     out, so the train data keeps most of the users who give it collaborative signal, however many light users
     the data has besides.
     """
+    ds = as_dataset(ds, "few_shot_splits")
     shots = sorted(set(parse_shots(shots)))
     if not shots or shots[0] < 1:
         raise DataError("few-shot: shot counts must be positive integers, e.g. 1,3,5.")
@@ -258,6 +261,7 @@ def make_split(ds: Dataset, protocol: str, seed: int = 42, **kwargs: object) -> 
     Options: ``test_frac`` (warm), ``item_frac`` (cold items), ``shots`` and ``user_frac`` (few-shot); fractions
     lie strictly between 0 and 1, and ``shots`` may be a list, one number or a string such as ``"1,3,5"``.
     """
+    ds = as_dataset(ds, "make_split")
     key = str(protocol).replace("-", "_")
     allowed = _SPLIT_OPTIONS.get(key, ())
     unknown = [k for k in kwargs if k not in allowed]

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from recengine.data import Dataset
+from recengine.data.dataset import as_dataset
 from recengine.errors import ConfigError, DataError, UnknownIdError
 
 #: how many liked or rejected ids a profile's repr shows before "..."
@@ -23,6 +24,25 @@ def _is_one_id(value: object) -> bool:
     import numbers
 
     return isinstance(value, (str, bytes, numbers.Number))
+
+
+def _one_id(item_id: object, verb: str) -> str:
+    """``item_id`` as the string a profile keeps; a :class:`ConfigError` for a list (or anything else) of ids.
+
+    >>> _one_id(["1", "2"], "like")
+    Traceback (most recent call last):
+    ...
+    recengine.errors.ConfigError: Profile.like takes one item id at a time; got a list of 2. Call like once per id, or build the profile with Profile.from_items([...]).
+    """
+    if _is_one_id(item_id):
+        return str(item_id)
+    try:
+        got = f"a {type(item_id).__name__} of {len(item_id)}"  # type: ignore[arg-type]
+    except TypeError:
+        got = "None" if item_id is None else f"a {type(item_id).__name__}"
+    build = "Profile.from_items([...], disliked=[...])" if verb == "dislike" else "Profile.from_items([...])"
+    raise ConfigError(f"Profile.{verb} takes one item id at a time; got {got}. Call {verb} once per id, or build "
+                      f"the profile with {build}.")
 
 
 def _weights(liked: object) -> Mapping[object, object]:
@@ -115,8 +135,11 @@ class Profile:
         >>> len(Profile.from_user(ds, "196").liked)
         39
         """
+        if isinstance(user_id, Dataset) and not isinstance(dataset, Dataset):
+            raise ConfigError("Profile.from_user(dataset, user_id): the dataset comes first, then the user id.")
+        dataset = as_dataset(dataset, "Profile.from_user")
         try:
-            idx = dataset.user_items(user_id)
+            ids = dataset.user_items(user_id)
         except UnknownIdError as exc:
             if not dataset.options.get("hash_user_ids"):
                 raise
@@ -124,8 +147,7 @@ class Profile:
             if hashed is None:
                 raise UnknownIdError(f"{exc.args[0]} The user ids of this dataset were hashed as it loaded: use the hashed "
                                      "id (as recommendations and audiences print it), or load it without hashing.") from None
-            user_id, idx = hashed, dataset.user_items(hashed)
-        ids = dataset.item_map.to_external(idx)
+            user_id, ids = hashed, dataset.user_items(hashed)
         return cls(liked=dict.fromkeys(ids, 1.0), user_id=str(user_id), name=name)
 
     @classmethod
@@ -172,18 +194,18 @@ class Profile:
     # ---- edits --------------------------------------------------------------------------------
     def like(self, item_id: object, weight: float = 1.0) -> Profile:
         """A copy that likes ``item_id`` (and no longer dislikes it)."""
-        key = str(item_id)
+        key = _one_id(item_id, "like")
         return self._replace(liked={**self.liked, key: float(weight)}, disliked=self.disliked - {key})
 
     def dislike(self, item_id: object) -> Profile:
         """A copy that rejects ``item_id`` (and no longer likes it)."""
-        key = str(item_id)
+        key = _one_id(item_id, "dislike")
         liked = {k: v for k, v in self.liked.items() if k != key}
         return self._replace(liked=liked, disliked=self.disliked | {key})
 
     def without(self, item_id: object) -> Profile:
         """A copy that forgets ``item_id`` entirely (neither liked nor disliked)."""
-        key = str(item_id)
+        key = _one_id(item_id, "without")
         liked = {k: v for k, v in self.liked.items() if k != key}
         return self._replace(liked=liked, disliked=self.disliked - {key})
 
@@ -223,6 +245,8 @@ class Profile:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Profile:
+        if not isinstance(d, Mapping):
+            raise DataError(f"Profile.from_dict takes a dict (as Profile.to_dict writes it); got a {type(d).__name__}.")
         unknown = set(d) - {"liked", "disliked", "intent", "user_id", "name"}
         if unknown:
             raise DataError(f"a profile has liked, disliked, intent, user_id and name; unexpected keys: {sorted(unknown)}.")

@@ -228,7 +228,7 @@ def test_brand_new_items_are_ranked_by_text_where_the_learned_content_weight_is_
     split = make_split(sample, "cold_items", seed=42)
     model = Hybrid().fit(split.train, sample_embeddings, encoder)
     content = ContentKNN().fit(split.train, sample_embeddings, encoder)
-    profile = Profile.from_items(split.train.item_map.to_external(split.train.user_items("1"))[:3])
+    profile = Profile.from_items(split.train.user_items("1")[:3])
     regime = regime_of(len(profile.liked))
     # on this split the validation gives text no weight for a 2-3 item profile; it must still order new items
     # (the item's age, weighted more than text here, only nudges items whose texts match about as well)
@@ -239,7 +239,7 @@ def test_brand_new_items_are_ranked_by_text_where_the_learned_content_weight_is_
     # and so for every size of profile: the new items a user gets are the ones their history's texts point to
     users = split.train.user_map.external[:60]
     for size in (1, 3, 10, None):
-        profiles = [Profile.from_items(split.train.item_map.to_external(split.train.user_items(u))[:size]) for u in users]
+        profiles = [Profile.from_items(split.train.user_items(u)[:size]) for u in users]
         ours = model.recommend(profiles, k=10, candidates=split.candidates).groupby(Columns.user)[Columns.item].apply(set)
         by_text = content.recommend(profiles, k=10, candidates=split.candidates).groupby(Columns.user)[Columns.item].apply(set)
         overlap = np.mean([len(ours[u] & by_text[u]) / 10 for u in by_text.index])
