@@ -20,6 +20,7 @@ import pandas as pd
 
 from recengine.columns import Columns
 from recengine.data import Dataset, Split, make_split
+from recengine.data.dataset import as_dataset
 from recengine.data.splits import seeded_users, user_keys
 from recengine.errors import ConfigError
 from recengine.evaluation.metrics import coverage, intra_list_diversity, novelty, popularity_bias, ranking_metrics
@@ -205,13 +206,15 @@ def evaluate(
     protocol
         ``warm``, ``cold-items`` or ``few-shot`` (underscores work too).
     models
-        Model names (``popularity``, ``itemknn``, ``ease``, ``content``, ``hybrid``) or unfitted
-        :class:`~recengine.models.Recommender` objects.
+        Model names (``popularity``, ``itemknn``, ``ease``, ``content``, ``hybrid``) or
+        :class:`~recengine.models.Recommender` objects; each object is fitted as a fresh copy with its settings
+        (:func:`fresh_copy`), so yours is left as it was.
     shots
         Profile sizes for ``few-shot``; one result row per model and shot count.
     embeddings, encoder
         Item embeddings of ``dataset`` (computed with ``encoder``, default MiniLM, through the cache
-        when not given): used by the text models and by the diversity metric.
+        when not given): used by the text models and by the diversity metric. Embeddings of another encoder
+        than ``encoder``, or of another catalogue's texts, are a :class:`ConfigError`.
     progress
         ``progress(done, total, message)`` after each model (and shot count).
     max_users
@@ -240,15 +243,22 @@ def evaluate(
     from recengine.models import Recommender, make_model
     from recengine.models.base import check_k
 
+    if isinstance(dataset, Split) or (isinstance(dataset, (list, tuple)) and dataset and isinstance(dataset[0], Split)):
+        raise ConfigError("evaluate takes the full Dataset and makes the protocol's split itself (protocol=, seed=); "
+                          "got a Split: pass the dataset it was made from (or split.train, to split its training data "
+                          "again).")
+    dataset = as_dataset(dataset, "evaluate")
     name = protocol_name(protocol)
     k = check_k(k, "recommendations to measure")
     specs = [m.strip() for m in models.split(",")] if isinstance(models, str) else list(models)
     if not specs:
         raise ConfigError("no models to evaluate; choose from popularity, itemknn, ease, content, hybrid.")
-    built = [make_model(m) if isinstance(m, str) else m for m in specs]
-    for m in built:
-        if not isinstance(m, Recommender):
+    for m in specs:
+        if not isinstance(m, (str, Recommender)):
             raise ConfigError(f"models must be names or Recommender objects, got {type(m).__name__}.")
+    # a model object given is fitted here as a fresh copy (same class, same settings): the caller's own, fitted or
+    # not, is left as it was, not refitted on the split's training data behind their back
+    built = [make_model(m) if isinstance(m, str) else fresh_copy(m) for m in specs]
     splits = make_split(dataset, name, seed=seed, **({"shots": shots} if name == "few-shot" else {}))
     splits = splits if isinstance(splits, list) else [splits]
     eligible = [len(s.test_users) for s in splits]
@@ -256,13 +266,20 @@ def evaluate(
         if isinstance(max_users, bool) or not isinstance(max_users, (int, np.integer)) or max_users < 1:
             raise ConfigError(f"max_users must be a whole number of at least 1 (or None for all users), got {max_users!r}.")
         splits = [sample_users(s, int(max_users), seed) for s in splits]
+    from recengine.models.content import aligned_vectors
+
     if embeddings is None:
         from recengine.models.content import shared_encoder
         from recengine.text import embed_items
 
         encoder = encoder or shared_encoder()
         embeddings = embed_items(dataset, encoder)
-    vectors = None if embeddings is None else np.asarray(getattr(embeddings, "vectors", embeddings), dtype=np.float32)
+    else:  # the figures would measure the embeddings of another encoder than the one named, or of other texts
+        from recengine.text.embed import same_encoder
+
+        same_encoder(embeddings, encoder)
+    # by item id, checked against the dataset's texts: the diversity metric reads them for every model
+    vectors = aligned_vectors(embeddings, dataset.item_map, texts=dataset.texts)
     if elsewhere := (tuned_elsewhere(encoder, splits[0].train) if any(getattr(m, "reads_text", False) for m in built) else ""):
         warnings.warn(elsewhere, UserWarning, stacklevel=2)
     measured = {id(s): who_is_measured(s, dataset, e) for s, e in zip(splits, eligible)}
@@ -297,6 +314,24 @@ def evaluate(
             if progress:
                 progress(done, total, f"{model.name}" + (f" {split.shots}-shot" if split.shots else ""))
     return pd.DataFrame(rows)
+
+
+def fresh_copy(model: Any) -> Any:
+    """An unfitted model of ``model``'s class with its settings (``type(model)(model.config)``); a class whose
+    constructor takes something else is deep-copied (fitting the copy replaces what it learned).
+
+    >>> from recengine.models import EASE
+    >>> m = EASE(lam=400)
+    >>> copy = fresh_copy(m)
+    >>> copy is not m, copy.config.lam, copy.is_fitted
+    (True, 400.0, False)
+    """
+    try:
+        return type(model)(model.config)
+    except Exception:  # a user's subclass with a constructor of its own
+        import copy
+
+        return copy.deepcopy(model)
 
 
 def model_labels(models: Sequence[Any]) -> list[str]:

@@ -16,7 +16,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
+from recengine.columns import Columns
 from recengine.display import item_name
 from recengine.errors import ConfigError, ModelError
 from recengine.explain.explanation import (
@@ -263,9 +265,17 @@ def explain_many(
     """
     from recengine.models.profile import Profile
 
+    if isinstance(profile, pd.DataFrame):  # a table of recommendations in the profile's place
+        raise ConfigError("explain takes a Profile second, the one the suggestions were made for, got a DataFrame: "
+                          "pass a Profile (Profile.from_user(dataset, user_id), Profile.from_items([...]) or "
+                          f"Profile.from_intent(text)), then the item ids, such as recs['{Columns.item}'].")
     if not isinstance(profile, Profile):
         raise ConfigError(f"explain takes a Profile, got {type(profile).__name__}; build one with "
                           "Profile.from_user(dataset, user_id), Profile.from_items([...]) or Profile.from_intent(text).")
+    if isinstance(items, pd.DataFrame):  # iterated, a table gives its column names ("unknown item id 'user_id'")
+        column = f"[{Columns.item!r}]" if Columns.item in items.columns else "[the item id column]"
+        raise ConfigError(f"explain_many takes item ids, got a DataFrame: pass its item id column, such as "
+                          f"recs{column}.")
     if isinstance(items, (str, bytes)) or not isinstance(items, Iterable):
         items = [items]  # one id, not its characters
     items = [str(i) for i in items]
@@ -354,6 +364,10 @@ def explain(model: Any, profile: Any, item: object, **options: Any) -> ItemExpla
     >>> e.title, e.history.additivity_error < 1e-6
     ('Return of the Jedi', True)
     """
+    if isinstance(item, (pd.DataFrame, pd.Series, pd.Index)):
+        raise ConfigError(f"explain takes one item id, got a {type(item).__name__}: pass one id, such as "
+                          f"recs['{Columns.item}'].iloc[0], or use explain_many(model, profile, recs['{Columns.item}']) "
+                          "for the whole list.")
     if isinstance(item, (list, tuple, np.ndarray)):
         raise ConfigError("explain takes one item id; use explain_many for a list.")
     return explain_many(model, profile, [item], **options)[0]

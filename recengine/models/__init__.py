@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -14,6 +15,7 @@ import scipy.sparse as sp
 
 from recengine.columns import Columns
 from recengine.data import Dataset
+from recengine.data.dataset import as_dataset
 from recengine.errors import ConfigError, DataError
 from recengine.models.base import MODELS, ModelConfig, Recommender, check_k
 from recengine.models.content import ContentKNN
@@ -76,6 +78,13 @@ def audience(
     >>> aud.columns.tolist(), len(aud)
     (['user_id', 'score', 'rank', 'n_items', 'because'], 3)
     """
+    if isinstance(model, Dataset) and isinstance(dataset, Recommender):
+        raise ConfigError("audience takes the model first, then the dataset: audience(model, dataset, ...); they were "
+                          "given the other way round.")
+    if not isinstance(model, Recommender):
+        raise ConfigError(f"audience takes a fitted model first (such as ContentKNN().fit(dataset)), then the dataset; "
+                          f"got {'None' if model is None else 'a ' + type(model).__name__}.")
+    dataset = as_dataset(dataset, "audience")
     k = check_k(k, "users")
     if not model.is_fitted:
         model._check_fitted()
@@ -93,11 +102,21 @@ def audience(
         j = dataset.item_map.index(key)  # unknown: an error naming near ids, never a description
     else:
         j = -1 if text is not None else int(dataset.item_map.to_internal([key])[0])
+        if j < 0 and text is None and (near := _near_item(dataset.item_map, key)):
+            warnings.warn(f"{key!r} is not an item id (did you mean {' or '.join(repr(n) for n in near)}?); it was read "
+                          "as a new item's text. Say which you mean with item= (an id) or text= (a description).",
+                          UserWarning, stacklevel=2)
     column = None
     if j >= 0 and not dataset.cold_item_mask[j]:
         users = dataset.user_map.external
         profiles = [Profile(liked=dict.fromkeys(dataset.item_map.external[X.indices[X.indptr[r] : X.indptr[r + 1]]], 1.0), user_id=u) for r, u in enumerate(users)]
         scores = np.concatenate([model.score(profiles[i : i + 256])[:, j] for i in range(0, len(profiles), 256)])
+        if model.warm_mask is not None and not model.warm_mask[j] and not np.isfinite(scores).any():
+            raise ConfigError(
+                f"the {model.name} model was fitted when item {key!r} had no interactions (on a split's training "
+                "data?), so it cannot score it for anyone: fit it on this dataset (model.fit(dataset)), or ask for "
+                "the audience by the item's text (text=...) with the content or hybrid model."
+            )
         scores[X[:, j].toarray().ravel() > 0] = np.nan
     else:
         content = model if isinstance(model, ContentKNN) else getattr(model, "content", None)
@@ -130,6 +149,36 @@ def audience(
     if column is not None:
         out["because"] = [_closest_titles(dataset, X, column, r) for r in order]
     return out
+
+
+#: letters typed for the digits they look like ("5O" for "50", "l2" for "12")
+_LOOKALIKE = str.maketrans("OoIl", "0011")
+#: the longest string without spaces that may be a mistyped item id rather than a new item's text
+SHORT_KEY = 12
+
+
+def _near_item(item_map: Any, key: str, limit: int = 3) -> list[str]:
+    """Item ids that a short string without spaces may be a typo of: written alike (:meth:`IdMap.near`: case,
+    leading zeros), a letter for the digit it looks like, or one character off. None for a longer text.
+
+    >>> from recengine.data import IdMap
+    >>> ids = IdMap.from_values(["50", "172", "b0042"])
+    >>> _near_item(ids, "5O"), _near_item(ids, "17"), _near_item(ids, "B0042"), _near_item(ids, "space opera")
+    (['50'], ['172'], ['b0042'], [])
+    """
+    if not key or len(key) > SHORT_KEY or any(ch.isspace() for ch in key):
+        return []
+    if near := item_map.near(key, limit):
+        return near
+    if (swapped := key.translate(_LOOKALIKE)) != key and swapped in item_map:
+        return [swapped]
+    alphabet = set(key) | set("0123456789")
+    edits = {key[:i] + key[i + 1 :] for i in range(len(key))}  # one left out, two swapped, one wrong, one extra
+    edits |= {key[:i] + key[i + 1] + key[i] + key[i + 2 :] for i in range(len(key) - 1)}
+    edits |= {key[:i] + c + key[i + 1 :] for i in range(len(key)) for c in alphabet}
+    edits |= {key[:i] + c + key[i:] for i in range(len(key) + 1) for c in alphabet}
+    edits.discard(key)
+    return sorted(e for e in edits if e in item_map)[:limit]
 
 
 def _closest_titles(dataset: Dataset, X: sp.csr_matrix, column: np.ndarray, row: int, n: int = 2) -> str:

@@ -64,6 +64,9 @@ def as_profiles(profiles: Profile | Iterable[Profile]) -> list[Profile]:
         return [profiles]
     hint = ("build one with Profile.from_user(dataset, user_id), Profile.from_items([...]) or "
             "Profile.from_intent(text).")
+    if isinstance(profiles, (pd.DataFrame, pd.Series)):  # iterated, a table gives its column names
+        raise ConfigError(f"recommend takes Profile objects, got a {type(profiles).__name__}; {hint} For the users of a "
+                          "table, pass [Profile.from_user(dataset, u) for u in table['user_id'].unique()].")
     if isinstance(profiles, (str, bytes, Mapping)) or not isinstance(profiles, Iterable):
         raise ConfigError(f"recommend takes Profile objects, got {type(profiles).__name__}; {hint}")
     out = list(profiles)

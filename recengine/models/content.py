@@ -77,12 +77,20 @@ def as_encoder(encoder: Any) -> Any:
     return resolve(encoder)
 
 
-def aligned_vectors(embeddings: Any, item_map: Any) -> np.ndarray:
+class OtherTextsError(ConfigError):
+    """Embeddings made from other texts than the dataset's (another catalogue that shares some ids)."""
+
+
+def aligned_vectors(embeddings: Any, item_map: Any, texts: Sequence[object] | None = None) -> np.ndarray:
     """Item vectors in the model's catalogue order, read by item id from ``embeddings`` (:class:`ItemEmbeddings`,
     or a ``(vectors, item_ids)`` pair); an item they lack gets a zero vector (like nothing, never dropped).
 
     An array without ids must have one row per catalogue item, in its order. Embeddings of another catalogue (no
-    id in common) are an error: read by position they would pair each item with another's vector.
+    id in common) are an error: read by position they would pair each item with another's vector. Given the
+    catalogue's ``texts`` (in item-map order), embeddings made from other texts are an error too
+    (:class:`OtherTextsError`): an item whose text differs from the one embedded (where the embeddings say what
+    they embedded), or an item with text that they lack (only a bare ``(vectors, item_ids)`` pair may leave items
+    out: those get a warning).
     """
     if isinstance(embeddings, tuple):
         vectors, ids = embeddings
@@ -99,15 +107,70 @@ def aligned_vectors(embeddings: Any, item_map: Any) -> np.ndarray:
     ids = np.asarray(ids).astype(str)
     if len(ids) != len(vectors):
         raise ConfigError(f"embeddings hold {len(vectors)} vectors but {len(ids)} item ids.")
-    if len(ids) == len(item_map) and np.array_equal(ids, item_map.external):
-        return vectors
-    rows = item_map.to_internal(ids)
-    if not (rows >= 0).any():
+    same = len(ids) == len(item_map) and np.array_equal(ids, item_map.external)
+    rows = None if same else item_map.to_internal(ids)
+    if rows is not None and not (rows >= 0).any():
         raise ConfigError(f"the embeddings share no item id with the model's catalogue (e.g. {ids[0]!r} there, "
                           f"{item_map.external[0]!r} here): embed this dataset's items.")
+    if texts is not None:
+        _check_texts(embeddings, ids, item_map, texts)
+    if rows is None:
+        return vectors
     out = np.zeros((len(item_map), vectors.shape[1]), dtype=np.float32)
     out[rows[rows >= 0]] = vectors[rows >= 0]
     return out
+
+
+def _check_texts(embeddings: Any, ids: np.ndarray, item_map: Any, texts: Sequence[object]) -> None:
+    """:func:`aligned_vectors`' check that ``embeddings`` were made from the catalogue's own ``texts``."""
+    from recengine.display import one_line
+    from recengine.text.embed import text_digests
+
+    ours = text_digests(texts)
+    theirs = None if isinstance(embeddings, tuple) else getattr(embeddings, "text_digests", None)
+    held = set(ids.tolist())
+    differ: list[int] = []
+    lacking: list[int] = []
+    for i, (item, digest) in enumerate(zip(item_map.external, ours)):
+        if item not in held:
+            if digest is not None:
+                lacking.append(i)
+        elif theirs is not None and theirs.get(item) != digest:
+            differ.append(i)
+    how = "embed this dataset's items with embed_items(dataset, encoder)"
+    if differ:
+        first = differ[0]
+        said = str(texts[first]) if isinstance(texts[first], str) and str(texts[first]).strip() else ""
+        here = f"“{one_line(said, 40)}” here" if said else "no text here"
+        also = f", and hold no vector for {len(lacking):,} item(s) that have text here" if lacking else ""
+        raise OtherTextsError(f"these embeddings were made from other texts for {len(differ):,} item(s) (e.g. id "
+                              f"{item_map.external[first]!r}: {here}){also}: they belong to another catalogue that "
+                              f"shares some ids with this one; {how}.")
+    if lacking:
+        message = (f"these embeddings hold no vector for {len(lacking):,} of the {len(item_map):,} items that have text "
+                   f"here (e.g. id {item_map.external[lacking[0]]!r}): they were made for another catalogue, or before "
+                   "these items were added")
+        if isinstance(embeddings, tuple):  # the user's own vectors may leave items out on purpose
+            from recengine.text.cache import caller_level
+
+            warnings.warn(f"{message}; those items count as having no text. To use their text, {how}.",
+                          UserWarning, stacklevel=caller_level())
+            return
+        raise OtherTextsError(f"{message}; {how}.")
+
+
+def fitted_vectors(embeddings: Any, encoder: Any, dataset: Dataset) -> np.ndarray:
+    """The item vectors a text model fits on: ``embeddings`` read by ``dataset``'s item ids, after checking that they
+    come from ``encoder`` (when both say which) and from the dataset's own texts (a :class:`ConfigError` if not)."""
+    from recengine.text.embed import same_encoder
+
+    same_encoder(embeddings, encoder)
+    try:  # by item id: embeddings of the same catalogue in another row order are the same vectors
+        return aligned_vectors(embeddings, dataset.item_map, texts=dataset.texts)
+    except OtherTextsError:
+        raise
+    except ConfigError as exc:
+        raise ModelError(f"content model: {exc} Embed this dataset with embed_items(dataset, encoder).") from None
 
 
 def standardize_rows(scores: np.ndarray) -> np.ndarray:
@@ -233,10 +296,7 @@ class ContentKNN(Recommender):
 
             self._encoder = encoder or shared_encoder(self.config.encoder, self.config.device)
             embeddings = embed_items(dataset, self._encoder)
-        try:  # by item id: embeddings of the same catalogue in another row order are the same vectors
-            vectors = aligned_vectors(embeddings, dataset.item_map)
-        except ConfigError as exc:
-            raise ModelError(f"content model: {exc} Embed this dataset with embed_items(dataset, encoder).") from None
+        vectors = fitted_vectors(embeddings, encoder, dataset)
         if encoder is not None:  # a loaded model embeds requests with the encoder it was fitted with (a fine-tune's too)
             self.config = self.config.model_copy(update={"encoder": encoder_name(encoder)})
         self.vectors = vectors

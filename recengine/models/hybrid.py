@@ -33,7 +33,14 @@ import scipy.sparse as sp
 
 from recengine.data import Dataset
 from recengine.models.base import ModelConfig, Recommender, pack_sparse, unpack_sparse
-from recengine.models.content import ContentKNN, as_encoder, encoder_name, shared_encoder, standardize_rows
+from recengine.models.content import (
+    ContentKNN,
+    as_encoder,
+    encoder_name,
+    fitted_vectors,
+    shared_encoder,
+    standardize_rows,
+)
 from recengine.models.ease import EASE
 from recengine.models.hybrid_fit import (
     LEARNED,
@@ -167,6 +174,8 @@ class Hybrid(Recommender):
 
             encoder = encoder or shared_encoder(self.config.encoder, self.config.device)
             embeddings = embed_items(dataset, encoder)
+        else:  # before the validation folds: a mismatch is said at once, not after a fold's EASE
+            fitted_vectors(embeddings, encoder, dataset)
         if encoder is not None:  # said in the saved settings: a loaded hybrid embeds requests with it
             self.config = self.config.model_copy(update={"encoder": encoder_name(encoder)})
         prior = default_weights(self.config.intent_weight, self.config.intent_popularity)

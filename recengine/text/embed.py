@@ -23,6 +23,8 @@ class ItemEmbeddings:
     ``vectors`` is (n_items, dim) float32, L2-normalised; items with empty text (``has_text`` False) get
     zeros. ``n_encoded`` items went through the model in this call, ``n_cached`` came from the cache;
     ``n_truncated`` of those encoded now were longer than the model reads, so only their beginning counts.
+    ``text_digests`` maps each item id with text to the sha256 of the text embedded (the cache's key), so that a
+    model fitted with these embeddings can tell another catalogue's texts from its own (None: not known).
     """
 
     vectors: np.ndarray
@@ -35,6 +37,7 @@ class ItemEmbeddings:
     device: str = "cpu"
     seconds: float = 0.0
     n_truncated: int = 0
+    text_digests: dict[str, bytes] | None = None
 
     @property
     def dim(self) -> int:
@@ -199,6 +202,35 @@ def _embed_cached(
     return out, has_text, int(len(missing)), int(found.sum()), n_truncated
 
 
+def text_digests(texts: Sequence[object]) -> list[bytes | None]:
+    """The sha256 of each text as the cache keys it (:func:`~recengine.text.cache.text_keys`); None for an empty one
+    (no text: nothing is embedded).
+
+    >>> [d if d is None else len(d) for d in text_digests(["a film", "  ", None])]
+    [32, None, None]
+    """
+    texts = [t if isinstance(t, str) else "" for t in texts]
+    keys = iter(text_keys([t for t in texts if t.strip()]))
+    return [next(keys) if t.strip() else None for t in texts]
+
+
+def same_encoder(embeddings: object, encoder: object, reader: str = "the encoder given is") -> None:
+    """A :class:`ConfigError` when ``embeddings`` (with a ``fingerprint``) were made by another encoder than
+    ``encoder`` (an :class:`Encoder` or a name): requests and items would be read in two different spaces. Nothing
+    to check when either is None or the embeddings carry no fingerprint (a bare array).
+
+    >>> same_encoder(None, "default")
+    """
+    said = str(getattr(embeddings, "fingerprint", "") or "")
+    if embeddings is None or encoder is None or not said:
+        return
+    encoder = as_encoder(encoder)
+    if said != encoder.fingerprint:
+        raise ConfigError(f"the item embeddings come from encoder {said}, but {reader} {encoder.fingerprint}: embed "
+                          "the items with the same encoder (embed_items(dataset, encoder)), or pass the encoder the "
+                          "embeddings were made with.")
+
+
 def truncation_message(n_truncated: int, n_texts: int, encoder: Encoder) -> str:
     """What to tell a user when ``n_truncated`` of ``n_texts`` item texts were cut to what ``encoder`` reads."""
     name = DEFAULT_LABEL if encoder.name == DEFAULT else encoder.name
@@ -252,6 +284,8 @@ def embed_items(
         device=encoder.device,
         seconds=time.perf_counter() - start,
         n_truncated=n_truncated,
+        text_digests={str(i): d for i, d in zip(dataset.item_map.external, text_digests(dataset.texts))  # type: ignore[attr-defined]
+                      if d is not None},
     )
 
 
@@ -292,9 +326,7 @@ def request_matches(request: str, encoder: Encoder, embeddings: ItemEmbeddings, 
     ...     [round(c, 2) for _, c in request_matches("a war film", enc, emb, k=3)], reverse=True)
     True
     """
-    if embeddings.fingerprint != encoder.fingerprint:
-        raise ConfigError(f"the item embeddings come from encoder {embeddings.fingerprint}, the request would be read by "
-                          f"{encoder.fingerprint}: embed the items with the same encoder.")
+    same_encoder(embeddings, encoder, reader="the request would be read by")
     sims = embeddings.vectors @ embed_texts([request], encoder)[0]
     sims[~embeddings.has_text] = -np.inf
     top = np.argsort(-sims, kind="stable")[: max(0, min(int(k), int(embeddings.has_text.sum())))]

@@ -309,6 +309,9 @@ def finetune(
     >>> enc.fingerprint.startswith("ft-")  # doctest: +SKIP
     True
     """
+    from recengine.data.dataset import as_dataset
+
+    dataset = as_dataset(dataset, "finetune")  # a Split: its train, said before any model loads
     if isinstance(config, dict):  # a plain dict of settings is welcome too
         try:
             config = FineTuneConfig(**config)
