@@ -307,7 +307,7 @@ def fitted_model(model_name: str, dataset, dataset_key: str, name: str = "defaul
     is kept on disk (``fit_cached``), so a restarted server loads it: a hybrid on 5,000 items took 1-2 minutes
     to fit again at every start."""
     from recengine.models import make_model
-    from recengine.models.base import fit_cached
+    from recengine.models.base import Recommender, fit_cached
 
     def make():
         emb = enc = None
@@ -319,7 +319,8 @@ def fitted_model(model_name: str, dataset, dataset_key: str, name: str = "defaul
         bar = st.empty()
 
         def stage(done: int, total: int, message: str) -> None:  # the hybrid's stages: minutes on a large catalogue
-            bar.progress(min(done / total, 1.0) if total else 0.0, text=f"Step {done + 1} of {total}: {message}")
+            said = Recommender.stage_text(done, total, message)
+            bar.progress(min(done / total, 1.0) if total else 0.0, text=said[0].upper() + said[1:])
 
         try:
             with st.spinner(f"Fitting {model_name} on {dataset.name} (once per dataset: then it is loaded)…"):

@@ -180,6 +180,16 @@ class Recommender(ABC):
         self._check_fitted()
         return len(self.item_map)
 
+    @staticmethod
+    def stage_text(done: int, total: int, message: str) -> str:
+        """A fit's progress report in words: ``done`` stages of ``total`` are over, so stage ``done + 1`` is under
+        way, unless all are ("step 3 of 2: fitted" was shown at the end).
+
+        >>> Recommender.stage_text(0, 2, "learning weights"), Recommender.stage_text(2, 2, "fitted")
+        ('step 1 of 2: learning weights', 'fitted')
+        """
+        return message if total and done >= total else f"step {done + 1} of {total}: {message}"
+
     def report(self, done: int, total: int, message: str) -> None:
         """Tell the ``progress`` callback given to :meth:`fit`, if any, how far the fit is."""
         if (progress := getattr(self, "_progress", None)) is not None:
