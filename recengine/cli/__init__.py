@@ -126,8 +126,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt as exc:
         done = {"embed": "; the texts embedded so far are cached, and a new run goes on from there",
                 "finetune": "; nothing of the fine-tune was saved (a fine-tune is kept only when it finishes)"}
+        if isinstance(unmeasured := getattr(exc, "unmeasured", None), list):  # evaluate printed the finished rows
+            done[args.command] = (f"; not measured: {', '.join(unmeasured)}" if unmeasured else "") + (
+                " (the results printed are the models that finished)" if len(exc.results) else "")
         print(f"interrupted{done.get(args.command, '')}.", file=sys.stderr)
-        return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
+        # evaluate hands back its finished rows in an interrupt raised from the one that stopped it (Ctrl-C or SIGTERM)
+        stop = exc.__cause__ if isinstance(exc.__cause__, KeyboardInterrupt) else exc
+        return EXIT_TERMINATED if isinstance(stop, Terminated) else EXIT_INTERRUPTED
     except BrokenPipeError:
         return 0
     except OSError as exc:

@@ -173,6 +173,7 @@ def cmd_recommend(args: argparse.Namespace) -> int:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from recengine.data.splits import parse_shots
     from recengine.evaluation import evaluate, results_json
+    from recengine.evaluation.protocols import EvaluationInterrupted
     from recengine.models.content import shared_encoder
     from recengine.text import embed_items
 
@@ -186,18 +187,26 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     encoder = shared_encoder(args.encoder, args.device)
     with progress_bar("embedding items") as update:
         embeddings = embed_items(ds, encoder, progress=update)
+    stopped = None
     with progress_bar(f"evaluating ({args.protocol})") as update:
-        results = evaluate(
-            ds, args.protocol, models=models, k=args.k, shots=shots or (1, 3, 5), seed=args.seed,
-            embeddings=embeddings, encoder=encoder, progress=update, max_users=args.max_users,
-        )
-    _remember_run(args.protocol, {"models": list(results["model"].unique()), "k": args.k, "seed": args.seed,
-                                  "shots": list(shots or (1, 3, 5)), "encoder": args.encoder, "max_users": args.max_users},
-                  results, ds.name)
-    if args.format == "json":
-        emit(results_json(results, args.k), "json")
-    else:  # CSV keeps the protocol column and full precision, for a spreadsheet
-        emit(results.drop(columns=["protocol"]).round(4) if args.format == "table" else results, args.format)
+        try:
+            results = evaluate(
+                ds, args.protocol, models=models, k=args.k, shots=shots or (1, 3, 5), seed=args.seed,
+                embeddings=embeddings, encoder=encoder, progress=update, max_users=args.max_users,
+            )
+        except EvaluationInterrupted as exc:  # Ctrl-C or SIGTERM: the models that finished are printed all the same
+            stopped, results = exc, exc.results
+    if stopped is None:  # an interrupted run is not kept in the store's history: it would read as a whole one
+        _remember_run(args.protocol, {"models": list(results["model"].unique()), "k": args.k, "seed": args.seed,
+                                      "shots": list(shots or (1, 3, 5)), "encoder": args.encoder,
+                                      "max_users": args.max_users}, results, ds.name)
+    if len(results) or stopped is None:
+        if args.format == "json":
+            emit(results_json(results, args.k), "json")
+        else:  # CSV keeps the protocol column and full precision, for a spreadsheet
+            emit(results.drop(columns=["protocol"]).round(4) if args.format == "table" else results, args.format)
+    if stopped is not None:  # main says "interrupted" and which models were not measured, and exits 130 or 143
+        raise stopped
     return 0
 
 

@@ -13,9 +13,10 @@ from recengine.evaluation.metrics import (
     ranking_metrics,
     recall_at_k,
 )
-from recengine.evaluation.protocols import evaluate, results_json, run_metrics, split_profiles
+from recengine.evaluation.protocols import EvaluationInterrupted, evaluate, results_json, run_metrics, split_profiles
 
 __all__ = [
+    "EvaluationInterrupted",
     "coverage",
     "evaluate",
     "hit_at_k",

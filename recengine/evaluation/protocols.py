@@ -30,6 +30,20 @@ DEFAULT_MODELS = ("popularity", "itemknn", "ease", "content", "hybrid")
 BATCH = 256
 
 
+class EvaluationInterrupted(KeyboardInterrupt):
+    """:func:`evaluate` stopped by Ctrl-C or a polite stop (SIGTERM) after some models were measured.
+
+    A :class:`KeyboardInterrupt` (code that catches that is unchanged), raised from the interrupt that stopped it
+    (``__cause__``). ``results`` holds the finished rows, as :func:`evaluate` would have returned them (empty when
+    none finished); ``unmeasured`` the labels of the rows not measured (``hybrid``, ``content 3-shot``).
+    """
+
+    def __init__(self, results: pd.DataFrame, unmeasured: Sequence[str]) -> None:
+        super().__init__(f"evaluation interrupted; not measured: {', '.join(unmeasured) or 'none'}")
+        self.results = results
+        self.unmeasured = list(unmeasured)
+
+
 def protocol_name(protocol: str) -> str:
     """The display form of a protocol name: ``warm``, ``cold-items`` or ``few-shot``."""
     key = str(protocol).strip().lower().replace("_", "-")
@@ -216,7 +230,8 @@ def evaluate(
         when not given): used by the text models and by the diversity metric. Embeddings of another encoder
         than ``encoder``, or of another catalogue's texts, are a :class:`ConfigError`.
     progress
-        ``progress(done, total, message)`` after each model (and shot count).
+        ``progress(done, total, message)`` after each model (and shot count). Each fitted model is let go of once
+        its rows are measured: only one is held at a time.
     max_users
         Measure on a seeded sample of at most this many test users per split (None: all). On data with
         hundreds of thousands of users the ranking, not the fitting, takes the time. Accuracy metrics are
@@ -231,6 +246,12 @@ def evaluate(
         ``popularity_bias``, ``fit_seconds``, ``n_users``, ``note``. A model that gives no test user a list
         (popularity, ItemKNN or EASE on cold items) has NaN ranking metrics, not zeros, and a ``note`` that
         says it cannot score them.
+
+    Raises
+    ------
+    EvaluationInterrupted
+        On Ctrl-C or SIGTERM while the models are fitted and measured (a :class:`KeyboardInterrupt`, raised from
+        the one that stopped the run): its ``results`` hold the rows finished so far and ``unmeasured`` the rest.
 
     Examples
     --------
@@ -283,37 +304,67 @@ def evaluate(
     if elsewhere := (tuned_elsewhere(encoder, splits[0].train) if any(getattr(m, "reads_text", False) for m in built) else ""):
         warnings.warn(elsewhere, UserWarning, stacklevel=2)
     measured = {id(s): who_is_measured(s, dataset, e) for s, e in zip(splits, eligible)}
-    total, done, rows = len(built) * len(splits), 0, []
-    for model, label in zip(built, model_labels(built)):
-        stage = None
-        if progress:  # a fit can take minutes on a large catalogue (the hybrid's EASE): say which step it is on
-            progress(done, total, f"fitting {model.name}")
-
-            def stage(step: int, steps: int, message: str, name: str = model.name, at: int = done) -> None:
-                progress(at, total, f"fitting {name}: step {step + 1} of {steps}: {message}")
-
-        model.fit(splits[0].train, embeddings=embeddings, encoder=encoder, progress=stage)
-        for split in splits:
-            recs = recommend_split(model, split, k)
-            row: dict[str, Any] = {"protocol": name, "model": label}
-            if split.shots is not None:
-                row["shots"] = int(split.shots)
-            row.update(split_metrics(recs, split, k, vectors))
-            row["fit_seconds"] = float(model.fit_seconds or 0.0)
-            row["n_users"] = int(len(split.test_users))
-            row["note"] = "; ".join(n for n in (few_to_rank(split, k), measured[id(split)],
-                                                elsewhere if getattr(model, "reads_text", False) else "") if n)
-            if recs.empty and len(split.test_users):  # not 0.0: a model that cannot score is not a model that missed
-                for key in (*(f"{m}@{k}" for m in ("recall", "ndcg", "hit", "mrr", "map")), "coverage"):
-                    row[key] = float("nan")
-                row["note"] = (f"cannot score: the held-out items have no interactions and {model.name} ranks by "
-                               "interactions only" if split.candidates is not None and not getattr(model, "reads_text", False)
-                               else f"{model.name} recommended nothing to any test user")
-            rows.append(row)
-            done += 1
-            if progress:
-                progress(done, total, f"{model.name}" + (f" {split.shots}-shot" if split.shots else ""))
+    labels = model_labels(built)
+    total, rows = len(built) * len(splits), []
+    try:
+        for i, label in enumerate(labels):
+            # the list lets go of each model as it is taken, and the model is dropped once its rows are measured:
+            # only the rows outlive it, so EASE's item-by-item weights are freed before the hybrid fits its own
+            model, built[i] = built[i], None
+            _measure(model, label, splits, name, k, vectors, embeddings, encoder, measured, elsewhere, progress,
+                     rows, total)
+            del model
+    except KeyboardInterrupt as exc:  # Ctrl-C or a polite stop: hand back what was measured, and what was not
+        finished, unmeasured = {_row_label(r) for r in rows}, []
+        for label in labels:  # a model none of whose rows were measured by its name; else its missing shot counts
+            missing = [s.shots for s in splits if _row_label({"model": label, "shots": s.shots}) not in finished]
+            unmeasured += [label] if len(missing) == len(splits) else [f"{label} {n}-shot" for n in missing]
+        raise EvaluationInterrupted(pd.DataFrame(rows), unmeasured) from exc
     return pd.DataFrame(rows)
+
+
+def _row_label(row: dict[str, Any]) -> str:
+    """A result row's label: its model, and its shot count for few-shot (``content 3-shot``)."""
+    return str(row["model"]) + (f" {int(row['shots'])}-shot" if row.get("shots") is not None else "")
+
+
+def _measure(model: Any, label: str, splits: list[Split], name: str, k: int, vectors: np.ndarray | None,
+             embeddings: Any, encoder: Any, measured: dict[int, str], elsewhere: str, progress: Progress | None,
+             rows: list[dict[str, Any]], total: int) -> None:
+    """Fit ``model`` on the first split's training data, measure it on each split and append one result row per
+    split to ``rows`` (as each is measured: an interrupt keeps the finished shot counts). Nothing here keeps the
+    fitted model: its weights are the caller's to drop."""
+    from recengine.models.base import Recommender
+
+    done = len(rows)
+    stage = None
+    if progress:  # a fit can take minutes on a large catalogue (the hybrid's EASE): say which step it is on
+        progress(done, total, f"fitting {model.name}")
+
+        def stage(step: int, steps: int, message: str, name: str = model.name, at: int = done) -> None:
+            progress(at, total, f"fitting {name}: {Recommender.stage_text(step, steps, message)}")
+
+    model.fit(splits[0].train, embeddings=embeddings, encoder=encoder, progress=stage)
+    for split in splits:
+        recs = recommend_split(model, split, k)
+        row: dict[str, Any] = {"protocol": name, "model": label}
+        if split.shots is not None:
+            row["shots"] = int(split.shots)
+        row.update(split_metrics(recs, split, k, vectors))
+        row["fit_seconds"] = float(model.fit_seconds or 0.0)
+        row["n_users"] = int(len(split.test_users))
+        row["note"] = "; ".join(n for n in (few_to_rank(split, k), measured[id(split)],
+                                            elsewhere if getattr(model, "reads_text", False) else "") if n)
+        if recs.empty and len(split.test_users):  # not 0.0: a model that cannot score is not a model that missed
+            for key in (*(f"{m}@{k}" for m in ("recall", "ndcg", "hit", "mrr", "map")), "coverage"):
+                row[key] = float("nan")
+            row["note"] = (f"cannot score: the held-out items have no interactions and {model.name} ranks by "
+                           "interactions only" if split.candidates is not None and not getattr(model, "reads_text", False)
+                           else f"{model.name} recommended nothing to any test user")
+        rows.append(row)
+        done += 1
+        if progress:
+            progress(done, total, f"{model.name}" + (f" {split.shots}-shot" if split.shots else ""))
 
 
 def fresh_copy(model: Any) -> Any:

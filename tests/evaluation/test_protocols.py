@@ -125,6 +125,7 @@ def test_progress_names_each_fit_and_the_steps_a_fit_reports(tiny, tiny_embeddin
             self.report(0, 2, "counting")
             super()._fit(dataset, embeddings=embeddings, encoder=encoder)
             self.report(1, 2, "sorting")
+            self.report(2, 2, "sorted")  # the end, as the hybrid reports it: no "step 3 of 2"
 
     model = TwoSteps()
     heard = []
@@ -134,6 +135,7 @@ def test_progress_names_each_fit_and_the_steps_a_fit_reports(tiny, tiny_embeddin
         (0, 2, "fitting popularity"),
         (0, 2, "fitting popularity: step 1 of 2: counting"),
         (0, 2, "fitting popularity: step 2 of 2: sorting"),
+        (0, 2, "fitting popularity: sorted"),
         (1, 2, "popularity"),
         (1, 2, "fitting itemknn"),
         (2, 2, "itemknn"),
