@@ -16,9 +16,11 @@ from recengine.cli.common import (
     emit,
     load_data,
     profile_from_args,
+    progress_bar,
 )
 from recengine.cli.models import add_encoder_option, fit_for_cli
 from recengine.errors import ConfigError
+from recengine.explain.shapley import DEFAULT_BUDGET, MIN_POOLED_PERMUTATIONS
 
 ORDER = 40
 
@@ -37,7 +39,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--model", default="hybrid", help="the model to explain (default hybrid; others get the history view)")
     p.add_argument("--device", default="auto", help="encoder device: auto, cpu, cuda, mps (default auto)")
     p.add_argument("--budget", type=int, default=None, metavar="N",
-                   help="coalitions scored for profiles over 12 items (permutation sampling; default 2048)")
+                   help=f"coalitions scored for profiles over 12 items (permutation sampling; default {DEFAULT_BUDGET}); "
+                   f"a profile of more than N/2 items keeps the items that weigh most as players, as many as "
+                   f"{MIN_POOLED_PERMUTATIONS} orders allow, and pools the rest into one player, 'N other items'")
     p.add_argument("--seed", type=int, default=0, help="seed of the background sample and the permutations")
     p.add_argument("--generator", metavar="PATH",
                    help="a local generative model folder that rephrases the reason (kept only if it stays grounded)")
@@ -80,7 +84,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
         options.update(generator=args.generator, generator_device=args.device)
     if args.budget is not None:
         options["budget"] = args.budget
-    result = explain(model, profile, args.item, **options).to_dict()
+    with progress_bar("explaining the history") as update:  # a long profile's coalitions: minutes on a large catalogue
+        result = explain(model, profile, args.item, progress=update, **options).to_dict()
     result["model"] = model.name
     if args.format == "json":
         emit(result, "json")

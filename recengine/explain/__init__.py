@@ -30,9 +30,12 @@ from recengine.explain.explanation import (
     Explanation,
     ItemExplanation,
     Player,
+    PooledPlayer,
     is_intent,
     is_item,
+    is_pooled,
     is_size,
+    pooled_player,
 )
 from recengine.explain.reasons import reason
 from recengine.explain.shapley import ShapleyResult, exact_shapley, permutation_shapley, shapley_values
@@ -44,6 +47,7 @@ __all__ = [
     "Explanation",
     "ItemExplanation",
     "Player",
+    "PooledPlayer",
     "ShapleyResult",
     "SignalAttribution",
     "attribute_signals",
@@ -53,8 +57,10 @@ __all__ = [
     "has_signals",
     "is_intent",
     "is_item",
+    "is_pooled",
     "is_size",
     "permutation_shapley",
+    "pooled_player",
     "reason",
     "shapley_values",
 ]

@@ -28,7 +28,9 @@ from recengine.explain.explanation import (
     ItemExplanation,
     is_intent,
     is_item,
+    is_pooled,
     is_size,
+    pooled_player,
 )
 from recengine.explain.shapley import DEFAULT_BUDGET, MAX_EXACT_PLAYERS, shapley_values
 from recengine.explain.signals import (
@@ -213,6 +215,7 @@ def explain_many(
     reasons: bool = True,
     generator: str | None = None,
     generator_device: str = "cpu",
+    progress: Any = None,
 ) -> list[ItemExplanation]:
     """Explain several suggestions for one profile (a whole top-k list) in one pass.
 
@@ -229,7 +232,11 @@ def explain_many(
         Warm catalogue items (seeded sample) whose signals form the SHAP background.
     max_exact, budget : int
         Exact Shapley values up to ``max_exact`` history players; beyond, permutation sampling within
-        ``budget`` coalitions (efficiency stays exact).
+        ``budget`` coalitions (efficiency stays exact). A profile too long for the budget (two orders of its
+        players would score more than ``budget`` coalitions) keeps its items of most weight for the suggestion
+        (each item scored alone first) as players of their own, as many as
+        :data:`~recengine.explain.shapley.MIN_POOLED_PERMUTATIONS` orders allow, and pools the rest into one player,
+        ``"N other items"`` (:func:`~recengine.explain.explanation.is_pooled`).
     seed : int
         Seeds the background sample and the permutations.
     reasons : bool
@@ -239,6 +246,8 @@ def explain_many(
         an item the template did not (or drops one it did) is discarded for the template.
     generator_device : str
         Where the generator runs (``"cpu"``, ``"auto"``, ``"cuda"``...).
+    progress : callable, optional
+        ``progress(done, total, message)``, called as the history's coalitions are scored.
 
     Returns
     -------
@@ -289,7 +298,13 @@ def explain_many(
     else:
         names, X, sig, cold = _score_view(model, profile, idx, liked_idx, background_size, seed)
     game = _coalition_game(model, profile, players, liked, idx)
-    hist = shapley_values(game, len(players), max_exact=max_exact, budget=budget, seed=seed)
+    poolable = np.array([is_item(p) for p in players], dtype=bool)
+    hist = shapley_values(game, len(players), max_exact=max_exact, budget=budget, seed=seed, poolable=poolable,
+                          progress=progress)
+    pooled: list[str] = []
+    if hist.pooled is not None:  # a profile too long for the budget: its least relevant items are one player
+        pooled = [players[j] for j in hist.pooled]
+        players = [players[j] for j in hist.players] + [pooled_player(len(pooled))]
     if hist.efficiency_error > ADDITIVITY_TOL:
         raise ModelError(f"history attributions are not efficient (error {hist.efficiency_error:.2g}).")
     gap = np.abs(hist.full - sig.scores)
@@ -302,12 +317,16 @@ def explain_many(
     player_titles = [
         f"your request: “{profile.intent}”" if is_intent(p)
         else f"{len(liked)} item{'s' if len(liked) != 1 else ''} in profile" if is_size(p)  # short: a chart's label
+        else f"{p.n_items:,} other item{'s' if p.n_items != 1 else ''} (together)" if is_pooled(p)
         else item_name(titles[model.item_map.index(p)], p)  # "item 119  +0.170", not a bare number's bar
         for p in players
     ]
-    weights = np.array([float(len(liked)) if is_size(p) else 1.0 if is_intent(p) else liked[p] for p in players],
+    weights = np.array([float(len(liked)) if is_size(p) else 1.0 if is_intent(p)
+                        else sum(liked[q] for q in pooled) if is_pooled(p) else liked[p] for p in players],
                        dtype=np.float64)
     method = hist.method if hist.method == "exact" else f"permutation ({hist.n_permutations} orders)"
+    if pooled:
+        method = f"permutation ({hist.n_permutations} orders; {len(pooled):,} items of least weight pooled)"
     out = []
     for r, (item, i) in enumerate(zip(items, idx)):
         title = str(titles[i])

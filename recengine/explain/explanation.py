@@ -32,9 +32,41 @@ INTENT_PLAYER = Player("intent")
 SIZE_PLAYER = Player("profile size")
 
 
+class PooledPlayer(Player):
+    """The history player that stands for many liked items at once, named ``"N other items"``.
+
+    A profile too long for the explanation's budget keeps its most relevant items as players of their own and pools
+    the rest into this one player: a coalition holds all of them or none. Build it with :func:`pooled_player`.
+    """
+
+    __slots__ = ()
+
+    @property
+    def n_items(self) -> int:
+        """How many liked items the player stands for."""
+        return int(str(self).split(" ", 1)[0])
+
+
+def pooled_player(n_items: int) -> PooledPlayer:
+    """The player that stands for ``n_items`` liked items together.
+
+    Examples
+    --------
+    >>> p = pooled_player(2264)
+    >>> str(p), p.n_items, is_item(p), is_pooled(p)
+    ('2264 other items', 2264, False, True)
+    """
+    return PooledPlayer(f"{int(n_items)} other item{'s' if n_items != 1 else ''}")
+
+
 def is_item(player: str) -> bool:
-    """Whether a history player is a liked item (not the request, not the profile's size)."""
+    """Whether a history player is one liked item (not the request, the profile's size or a pool of items)."""
     return not isinstance(player, Player)
+
+
+def is_pooled(player: str) -> bool:
+    """Whether a history player stands for many liked items together (:func:`pooled_player`)."""
+    return isinstance(player, PooledPlayer)
 
 
 def is_intent(player: str) -> bool:
@@ -61,8 +93,9 @@ class Explanation:
     data : np.ndarray
         (n_features,) the feature values: signal values, or each history item's weight in the profile.
     feature_names : list[str]
-        Signal names, or history item ids; :data:`INTENT_PLAYER` stands for the intent sentence and
-        :data:`SIZE_PLAYER` for the profile's size (tell them apart with :func:`is_item`).
+        Signal names, or history item ids; :data:`INTENT_PLAYER` stands for the intent sentence,
+        :data:`SIZE_PLAYER` for the profile's size and a :func:`pooled_player` ("N other items") for the items of a
+        very long profile that are not players of their own (tell them apart with :func:`is_item`).
     kind : {"signals", "history"}
     item_id, title : str
         The explained item.

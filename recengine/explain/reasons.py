@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from recengine.display import one_line
-from recengine.explain.explanation import ItemExplanation, is_intent, is_item, is_size
+from recengine.explain.explanation import ItemExplanation, is_intent, is_item, is_pooled, is_size
 from recengine.explain.signals import is_collaborative
 
 #: How a signal that raised (first) or lowered (second) the score reads in a sentence.
@@ -142,8 +142,10 @@ def _history_part(
     )
     named_items: list[str] = []
     intent_helped = False
-    # the profile's size is no reason to name: the items and the request are ranked without it
-    told = [0.0 if is_size(p) else float(v) for v, p in zip(hist.values, hist.feature_names)]
+    # the profile's size is no reason to name: the items and the request are ranked without it; nor are the "N other
+    # items" of a very long profile, pooled into one player (many items together are no item you liked, and their
+    # joint push would set the bar that the items named one by one must reach)
+    told = [0.0 if is_size(p) or is_pooled(p) else float(v) for v, p in zip(hist.values, hist.feature_names)]
     top = _top_positive(told, max_items + 1)
     item_top = [i for i in top if is_item(hist.feature_names[i])][:max_items]
     blurred = False  # sampled values (a long profile) whose top items are not told apart from the rest
@@ -151,7 +153,7 @@ def _history_part(
         player = hist.feature_names[i]
         if is_intent(player):
             intent_helped = True
-        elif (liked is None or player in liked) and by_text and not (explanation.is_cold and player in textless):
+        elif is_item(player) and (liked is None or player in liked) and by_text and not (explanation.is_cold and player in textless):
             if _stands_out(hist.values, hist.errors, hist.feature_names, i, item_top):
                 label = str(hist.labels[i])  # an item with no title goes by its id: "item R900", not a bare code
                 named_items.append(f"item {player}" if label == str(player) else one_line(label, QUOTED_TITLE))

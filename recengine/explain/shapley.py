@@ -25,6 +25,12 @@ ValueFunction = Callable[[np.ndarray], np.ndarray]
 
 MAX_EXACT_PLAYERS = 12
 DEFAULT_BUDGET = 4096  # coalitions: 15 orders of a 272-item profile, about a second for the hybrid on the sample
+#: A game whose players are too many for the budget (two orders, the fewest sampled, would exceed it) keeps its most
+#: relevant players and pools the rest into one, so that at least this many orders fit in the budget.
+MIN_POOLED_PERMUTATIONS = 8
+#: Coalitions per value-function call while progress is reported (a report after each call).
+PROGRESS_CHUNK = 256
+Progress = Callable[[int, int, str], None]
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,10 @@ class ShapleyResult:
     errors : np.ndarray or None
         (n_outputs, n_players) standard errors of sampled values (None when exact): how far a value may be off
         because only some orders were drawn. A value within about two of them of another is not told apart from it.
+    players, pooled : np.ndarray or None
+        None unless the players were pooled (too many for the budget): then ``values`` has one column per player of
+        ``players`` (indices of the game's players, in that order) and a last column for all of ``pooled`` together,
+        one player that joins a coalition with all of them or not at all.
     """
 
     values: np.ndarray
@@ -55,6 +65,8 @@ class ShapleyResult:
     n_evaluations: int
     n_permutations: int = 0
     errors: np.ndarray | None = None
+    players: np.ndarray | None = None
+    pooled: np.ndarray | None = None
 
     @property
     def efficiency_error(self) -> float:
@@ -74,6 +86,42 @@ def all_coalitions(n_players: int) -> np.ndarray:
     """
     rows = np.arange(2**n_players, dtype=np.int64)[:, None]
     return ((rows >> np.arange(n_players, dtype=np.int64)) & 1).astype(bool)
+
+
+def needs_pooling(n_players: int, budget: int, max_exact: int = MAX_EXACT_PLAYERS) -> bool:
+    """Whether ``n_players`` are too many for ``budget`` coalitions: two orders, the fewest sampled, would score more.
+
+    Examples
+    --------
+    >>> needs_pooling(700, 4096), needs_pooling(2276, 4096), needs_pooling(2276, 2048)
+    (False, True, True)
+    """
+    return n_players > max_exact and 2 * n_players > budget
+
+
+def players_within(budget: int, min_permutations: int = MIN_POOLED_PERMUTATIONS) -> int:
+    """The most players whose ``min_permutations`` orders fit in ``budget`` coalitions (2 + orders x (players - 1)).
+
+    Examples
+    --------
+    >>> players_within(2048), players_within(4096)
+    (256, 512)
+    """
+    return max(1, (budget - 2) // min_permutations + 1)
+
+
+def _counted(value_fn: ValueFunction, total: int, progress: Progress, message: str, start: int = 0) -> ValueFunction:
+    """``value_fn`` that reports the coalitions scored so far (from ``start``) out of ``total`` after each call."""
+    done = start
+
+    def value(masks: np.ndarray) -> np.ndarray:
+        nonlocal done
+        out = value_fn(masks)
+        done += len(masks)
+        progress(min(done, total), total, message)
+        return out
+
+    return value
 
 
 def _evaluate(value_fn: ValueFunction, masks: np.ndarray, chunk: int) -> np.ndarray:
@@ -177,16 +225,89 @@ def shapley_values(
     max_exact: int = MAX_EXACT_PLAYERS,
     budget: int = DEFAULT_BUDGET,
     seed: int = 0,
+    poolable: np.ndarray | None = None,
+    pool: bool = True,
+    progress: Progress | None = None,
 ) -> ShapleyResult:
     """Exact Shapley values for up to ``max_exact`` players, else permutation sampling within ``budget`` coalitions.
+
+    Players too many for the budget (:func:`needs_pooling`: two orders would score more than ``budget`` coalitions)
+    are pooled when ``pool`` is true: each ``poolable`` player (all by default) is first scored alone (one coalition
+    of one player each, a first-order screen), the most relevant ones (largest |v({i}) - v({})| over the outputs)
+    stay players of their own, the others become ONE player, and the orders of this smaller game,
+    :data:`MIN_POOLED_PERMUTATIONS` at least, fit in ``budget`` coalitions besides the screen. The values stay
+    efficient (they sum to v(all) - v(none)); ``players`` and ``pooled`` of the result say who is who.
+
+    ``progress(done, total, message)``, if given, is called as coalitions are scored.
 
     Examples
     --------
     >>> r = shapley_values(lambda m: m.sum(axis=1) ** 2, 3)
     >>> r.method, r.values.round(6).tolist()
     ('exact', [[3.0, 3.0, 3.0]])
+
+    Forty players and a budget of 50 coalitions: six stand alone, 34 are one player, and the eight orders of
+    these seven score 50 coalitions besides the screen's 41 (each player alone, and none):
+
+    >>> w = np.arange(40, dtype=float)
+    >>> r = shapley_values(lambda m: m @ w, 40, budget=50)
+    >>> r.players.tolist(), len(r.pooled), round(float(r.values[0, -1]), 6), r.n_permutations, r.n_evaluations - 41
+    ([34, 35, 36, 37, 38, 39], 34, 561.0, 8, 50)
     """
+    chunk = 8192 if progress is None else PROGRESS_CHUNK
     if n_players <= max_exact:
-        return exact_shapley(value_fn, n_players)
+        fn = value_fn if progress is None else _counted(value_fn, 2**n_players, progress, "coalitions")
+        return exact_shapley(fn, n_players, chunk=chunk)
+    if pool and needs_pooling(n_players, budget, max_exact):
+        return _pooled_shapley(value_fn, n_players, budget=budget, seed=seed, poolable=poolable,
+                               progress=progress, chunk=chunk)
     n_perm = max(2, budget // max(n_players - 1, 1))
-    return permutation_shapley(value_fn, n_players, n_permutations=n_perm, seed=seed)
+    fn = value_fn if progress is None else _counted(value_fn, 2 + n_perm * (n_players - 1), progress, "coalitions")
+    return permutation_shapley(fn, n_players, n_permutations=n_perm, seed=seed, chunk=chunk)
+
+
+def _pooled_shapley(
+    value_fn: ValueFunction,
+    n_players: int,
+    *,
+    budget: int,
+    seed: int,
+    poolable: np.ndarray | None,
+    progress: Progress | None,
+    chunk: int,
+) -> ShapleyResult:
+    """Shapley values of the game whose most relevant poolable players stand alone and the rest are one player."""
+    can_pool = np.ones(n_players, dtype=bool) if poolable is None else np.asarray(poolable, dtype=bool)
+    candidates = np.flatnonzero(can_pool)
+    fixed = np.flatnonzero(~can_pool)
+    n_keep = min(len(candidates), max(0, players_within(budget) - len(fixed) - 1))
+    n_game = len(fixed) + n_keep + 1
+    n_perm = max(2, (budget - 2) // max(n_game - 1, 1))
+    total = len(candidates) + 1 + 2 + n_perm * (n_game - 1)
+    fn = value_fn if progress is None else _counted(value_fn, total, progress, "screening the players")
+    # the screen: every candidate alone, against the empty coalition
+    single = np.zeros((len(candidates) + 1, n_players), dtype=bool)
+    single[np.arange(1, len(candidates) + 1), candidates] = True
+    alone = _evaluate(fn, single, chunk)
+    relevance = np.abs(alone[1:] - alone[0]).max(axis=1) if alone.shape[1] else np.zeros(len(candidates))
+    order = np.argsort(-relevance, kind="stable")  # ties: the earlier player stays
+    keep = np.sort(candidates[order[:n_keep]])
+    pooled = np.sort(candidates[order[n_keep:]])
+    players = np.sort(np.concatenate([fixed, keep]))
+    owner = np.empty(n_players, dtype=np.int64)  # column of the smaller game that holds each player
+    owner[players] = np.arange(len(players))
+    owner[pooled] = len(players)
+
+    def grouped(masks: np.ndarray) -> np.ndarray:
+        return value_fn(masks[:, owner])
+
+    if len(pooled) == 0:  # nothing to pool after all (every candidate fits): the plain estimate
+        total = len(single) + 2 + n_perm * (n_players - 1)
+        fn2 = value_fn if progress is None else _counted(value_fn, total, progress, "coalitions", len(single))
+        r = permutation_shapley(fn2, n_players, n_permutations=n_perm, seed=seed, chunk=chunk)
+        return ShapleyResult(r.values, r.empty, r.full, r.method, r.n_evaluations + len(single), r.n_permutations,
+                             r.errors)
+    fn = grouped if progress is None else _counted(grouped, total, progress, "coalitions", start=len(single))
+    r = permutation_shapley(fn, n_game, n_permutations=n_perm, seed=seed, chunk=chunk)
+    return ShapleyResult(r.values, r.empty, r.full, r.method, r.n_evaluations + len(single), r.n_permutations,
+                         r.errors, players=players, pooled=pooled)

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 
 from recengine.display import one_line
 from recengine.errors import ConfigError
-from recengine.explain.explanation import is_intent, is_size
+from recengine.explain.explanation import is_intent, is_pooled, is_size
 from recengine.figures.style import NEGATIVE, NEUTRAL, POSITIVE, apply_layout, color_for, plain_label
 
 
@@ -120,6 +120,8 @@ def _player_hover(player: str) -> str:
         return "the ranker weighs a profile by its size: this bar is what that size changes"
     if is_intent(player):
         return "what you typed"
+    if is_pooled(player):
+        return f"{player.n_items:,} items of your profile, together: too many to weigh one by one"
     return f"id {plain_label(player)}"
 
 
@@ -164,7 +166,7 @@ def history_bars(explanation: Any, max_items: int = 12, title: str | None = None
     ends = frame["shap"].to_numpy(dtype=float)
     _room_for_bars(fig, np.concatenate([ends - whisker, ends + whisker]))
     # the rest, counted as what they are: items, and the profile's size (a player, not an item)
-    n_items = sum(1 for f in others["feature"] if not is_size(f) and not is_intent(f))
+    n_items = sum(f.n_items if is_pooled(f) else 1 for f in others["feature"] if not is_size(f) and not is_intent(f))
     rest = [f"{n_items} more item{'s' if n_items != 1 else ''}"] if n_items else []
     rest += ["the profile's size" for f in others["feature"] if is_size(f)]
     rest += ["your request" for f in others["feature"] if is_intent(f)]
