@@ -22,7 +22,7 @@ def cold_item_recs(split: object, vectors: np.ndarray, k: int = 10, neighbors: i
     candidates = split.candidates  # type: ignore[attr-defined]
     if candidates is None:
         raise ConfigError("cold-item quality needs a cold_items split (one with held-out candidate items).")
-    vectors = np.asarray(vectors, dtype=np.float32)
+    vectors = np.asarray(getattr(vectors, "vectors", vectors), dtype=np.float32)  # ItemEmbeddings, as embed_items gives
     if vectors.shape[0] != train.n_items:
         raise ConfigError(f"{vectors.shape[0]} vectors for {train.n_items} items: the vectors must follow the dataset's item order.")
     cand = train.item_map.to_internal(candidates)
@@ -54,7 +54,8 @@ def cold_item_quality(split: object, vectors: np.ndarray, k: int = 10, neighbors
     split
         A ``cold_items`` :class:`recengine.data.splits.Split`.
     vectors
-        (n_items, dim) item vectors in the dataset's item order (L2-normalised, so dot = cosine).
+        (n_items, dim) item vectors in the dataset's item order (L2-normalised, so dot = cosine), or the
+        :class:`~recengine.text.ItemEmbeddings` that :func:`~recengine.text.embed_items` returns for the dataset.
     k
         Cut-off.
     neighbors
@@ -66,9 +67,12 @@ def cold_item_quality(split: object, vectors: np.ndarray, k: int = 10, neighbors
     >>> from recengine.text import Encoder, embed_items
     >>> ds = recengine.load_sample("movielens-100k")
     >>> split = recengine.make_split(ds, "cold_items", seed=42)
-    >>> q = cold_item_quality(split, embed_items(ds, Encoder("default", device="cpu")).vectors)
+    >>> emb = embed_items(ds, Encoder("default", device="cpu"))
+    >>> q = cold_item_quality(split, emb.vectors)
     >>> sorted(q)
     ['ndcg@10', 'recall@10']
+    >>> cold_item_quality(split, emb) == q  # the embeddings themselves do as well
+    True
     """
     recs = cold_item_recs(split, vectors, k=k, neighbors=neighbors)
     m = ranking_metrics(recs, split.test, k=k)  # type: ignore[attr-defined]
