@@ -158,9 +158,10 @@ class _Checkpoints:
 
 def _embed_cached(
     texts: Sequence[str], encoder: Encoder, progress: Progress | None, batch_size: int | None
-) -> tuple[np.ndarray, np.ndarray, int, int, int]:
-    """(vectors, has_text, n_encoded, n_cached, n_truncated): look every text up, embed the misses once, store
-    them; ``n_truncated`` counts the missed texts longer than the model reads."""
+) -> tuple[np.ndarray, np.ndarray, int, int, int, list[bytes]]:
+    """(vectors, has_text, n_encoded, n_cached, n_truncated, keys): look every text up, embed the misses once, store
+    them; ``n_truncated`` counts the missed texts longer than the model reads, and ``keys`` are the cache keys of the
+    texts that have text, in order (:func:`text_digests` without the Nones)."""
     check_batch_size(batch_size)  # before the cache, so a bad value is refused even when nothing needs the model
     texts = [t if isinstance(t, str) else "" for t in texts]
     has_text = np.array([bool(t.strip()) for t in texts], dtype=bool)
@@ -169,7 +170,7 @@ def _embed_cached(
     if len(idx) == 0:
         if progress:
             progress(0, 0, "no texts")
-        return out, has_text, 0, 0, 0
+        return out, has_text, 0, 0, 0, []
     keys = text_keys([texts[i] for i in idx])
     cache = EmbeddingCache(encoder.fingerprint, encoder.dim)
     found, vecs = cache.get(keys)
@@ -199,7 +200,7 @@ def _embed_cached(
         n_truncated = int(encoder.too_long([texts[idx[m]] for m in missing]).sum())
     elif progress:
         progress(len(idx), len(idx), "all from cache")
-    return out, has_text, int(len(missing)), int(found.sum()), n_truncated
+    return out, has_text, int(len(missing)), int(found.sum()), n_truncated, keys
 
 
 def text_digests(texts: Sequence[object]) -> list[bytes | None]:
@@ -268,14 +269,15 @@ def embed_items(
         raise ConfigError(f"embed_items takes a recengine Dataset (read_dataset / load_sample), got a {type(dataset).__name__}; "
                           "for plain strings use embed_texts(texts, encoder).")
     encoder = as_encoder(encoder)  # or a name: "default", a fine-tune's ft-..., a hub name, a folder
-    vectors, has_text, n_encoded, n_cached, n_truncated = _embed_cached(dataset.texts, encoder, progress, batch_size)  # type: ignore[attr-defined]
+    vectors, has_text, n_encoded, n_cached, n_truncated, keys = _embed_cached(dataset.texts, encoder, progress, batch_size)  # type: ignore[attr-defined]
+    item_ids = np.asarray(dataset.item_map.external)  # type: ignore[attr-defined]
     if n_truncated:
         warnings.warn(truncation_message(n_truncated, n_encoded, encoder), TruncationWarning, stacklevel=2)
     if foreign := language_message(dataset.texts, encoder):  # type: ignore[attr-defined]
         warnings.warn(foreign, LanguageWarning, stacklevel=2)
     return ItemEmbeddings(
         vectors=vectors,
-        item_ids=np.asarray(dataset.item_map.external),  # type: ignore[attr-defined]
+        item_ids=item_ids,
         fingerprint=encoder.fingerprint,
         n_encoded=n_encoded,
         n_cached=n_cached,
@@ -284,8 +286,7 @@ def embed_items(
         device=encoder.device,
         seconds=time.perf_counter() - start,
         n_truncated=n_truncated,
-        text_digests={str(i): d for i, d in zip(dataset.item_map.external, text_digests(dataset.texts))  # type: ignore[attr-defined]
-                      if d is not None},
+        text_digests=dict(zip(item_ids[has_text].astype(str).tolist(), keys)),  # the keys the cache was read by
     )
 
 
@@ -306,7 +307,7 @@ def embed_texts(
     if not hasattr(texts, "__iter__"):
         raise ConfigError(f"embed_texts takes a string or a list of strings, got a {type(texts).__name__}.")
     encoder = as_encoder(encoder)
-    vectors, _, _, _, _ = _embed_cached(list(texts), encoder, progress, batch_size)
+    vectors = _embed_cached(list(texts), encoder, progress, batch_size)[0]
     return vectors
 
 
