@@ -14,6 +14,8 @@ FITTED_MB_ENV = "RECENGINE_FITTED_MB"
 DEFAULT_FITTED_MB = 5000
 EMBEDDINGS_MB_ENV = "RECENGINE_EMBEDDINGS_MB"
 DEFAULT_EMBEDDINGS_MB = 2000
+APP_MEMORY_MB_ENV = "RECENGINE_APP_MEMORY_MB"
+DEFAULT_APP_MEMORY_MB = 4000
 
 
 def home_dir() -> Path:
@@ -66,6 +68,21 @@ def embeddings_limit_bytes() -> int:
     """How much the embedding cache may take on disk, from ``$RECENGINE_EMBEDDINGS_MB`` (default 2,000 MB): past it,
     the vectors of the least recently used encoders go (each fine-tune and each own model has its own)."""
     return _megabytes(EMBEDDINGS_MB_ENV, DEFAULT_EMBEDDINGS_MB)
+
+
+def app_memory_limit_bytes() -> int:
+    """How much memory the app's shared results (fitted models, embeddings, evaluations) may hold, from
+    ``$RECENGINE_APP_MEMORY_MB``; by default 4,000 MB or a quarter of this machine's memory, whichever is less (a
+    hybrid fitted on 20,000 items holds about 2.2 GB). Past it, the least recently used go; a fit comes back from
+    disk in seconds."""
+    default = float(DEFAULT_APP_MEMORY_MB)
+    try:
+        import psutil
+
+        default = min(default, psutil.virtual_memory().total / 4 / 1024 / 1024)
+    except Exception:  # no psutil, or a system that cannot say
+        pass
+    return _megabytes(APP_MEMORY_MB_ENV, default)
 
 
 BUNDLE = "_bundle"
