@@ -6,7 +6,7 @@ import streamlit as st
 from recengine.figures.evaluation import beyond_accuracy, few_shot_curve, measured, metric_bars
 from recengine.models import MODEL_NAMES
 from ui import figure, guard, page, results_table, table
-from ui.engine import evaluation, evaluation_running, fit_time_note, has_evaluation, run_history
+from ui.engine import evaluation, evaluation_running, fit_time_note, has_evaluation, measured_models, run_history
 from ui.state import device_choice, encoder_name, require_dataset
 
 ss = st.session_state
@@ -59,6 +59,12 @@ with page("Evaluate", "leaderboard", "Offline protocols on this dataset; every m
             # a refresh mid-run showed the empty page, as if nothing were computing
             st.info("These choices are being evaluated now (in another tab, or before this page was refreshed). Press "
                     "**Run evaluation** to wait for the results.", icon=":material/hourglass_top:")
+            st.stop()
+        before = {p: measured_models(key, p, chosen, k, seed, name, max_users) for p in protocols}
+        if chosen and any(before.values()):  # a run stopped half-way (another page, a refresh): its models stay
+            kept = "; ".join(f"{p}: {', '.join(m)}" for p, m in before.items() if m)
+            st.info(f"Measured already, from a run that stopped before the end or other choices: {kept}. Press "
+                    "**Run evaluation** to measure the rest; those are not measured again.", icon=":material/play_arrow:")
             st.stop()
         st.info(f"Choose protocols and models, then run. Each model fits once per split; {fit_time_note(ds.n_items)}. "
                 "Results are kept for the whole session.")

@@ -518,22 +518,50 @@ def evaluation_running(dataset_key: str, protocol: str, models: tuple[str, ...],
     return is_running("evaluations", (dataset_key, protocol, models, k, seed, name, max_users))
 
 
+def measured_models(dataset_key: str, protocol: str, models: tuple[str, ...], k: int, seed: int, name: str,
+                    max_users: int | None = None) -> list[str]:
+    """Which of ``models`` already have their rows for these choices (from any earlier run, finished or not)."""
+    rows = _registry().get("evaluation_rows", {})
+    return [m for m in models if (dataset_key, protocol, m, k, seed, name, max_users) in rows]
+
+
 def evaluation(dataset, dataset_key: str, protocol: str, models: tuple[str, ...], k: int = 10, seed: int = 42,
                name: str = "default", device: str = "auto", max_users: int | None = None):
     """One protocol's results table for these models (computed once, with a progress bar, then shared);
     ``max_users`` measures a seeded sample of the test users (None: all). Each computation is kept in the store's
-    run history, whichever page asked for it."""
+    run history, whichever page asked for it.
+
+    Each model's rows are kept on their own as soon as they are measured: a run stopped half-way (the visitor
+    went to another page, a refresh) keeps the models it finished, and the next run, or one with another choice
+    of models, measures only those missing. Each model is fitted on the same seeded split as in one call to
+    :func:`recengine.evaluation.evaluate` with all of them, so the rows are the same."""
+    import pandas as pd
+
     from recengine.evaluation import evaluate
 
     def make():
         emb = item_embeddings(dataset, dataset_key, name, device)
         enc = encoder(name, device)
-        update, close = progress_callback(f"Evaluating {len(models)} model(s) on the {protocol} protocol")
+        todo = [m for m in models if m not in measured_models(dataset_key, protocol, models, k, seed, name, max_users)]
+        update, close = progress_callback(f"Evaluating {len(todo)} model(s) on the {protocol} protocol"
+                                          + (f" ({len(models) - len(todo)} measured before)" if len(todo) < len(models) else ""))
+        parts = []
         try:
-            res = evaluate(dataset, protocol, models=list(models), k=k, seed=seed, embeddings=emb, encoder=enc,
-                           progress=update, max_users=max_users)
+            for model in models:
+                def one(model=model):
+                    step = todo.index(model)
+
+                    def progress(done: int, total: int, message: str) -> None:  # one model's steps within the run
+                        update(step * total + done, len(todo) * total, message)
+
+                    return evaluate(dataset, protocol, models=[model], k=k, seed=seed, embeddings=emb, encoder=enc,
+                                    progress=progress, max_users=max_users)
+
+                parts.append(_remember("evaluation_rows", (dataset_key, protocol, model, k, seed, name, max_users),
+                                       one, keep=120))
         finally:
             close()
+        res = pd.concat(parts, ignore_index=True)
         record_run(protocol, {"models": list(models), "k": k, "seed": seed, "encoder": name, "max_users": max_users},
                    res, dataset.name)
         return res
