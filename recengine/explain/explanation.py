@@ -79,7 +79,21 @@ def is_size(player: str) -> bool:
     return isinstance(player, Player) and player == SIZE_PLAYER
 
 
-@dataclass(frozen=True)
+#: How many contributions a printed explanation lists (``to_frame()`` holds them all).
+REPR_TOP = 3
+_REPR_TEXT = 48  # characters of a title or label that a printed explanation keeps
+
+
+def _clip(text: str, limit: int = _REPR_TEXT) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _fmt(x: float) -> str:
+    return f"{float(x):+.3f}" if abs(float(x)) >= 0.001 else f"{float(x):+.2g}"
+
+
+@dataclass(frozen=True, repr=False)
 class Explanation:
     """An additive attribution of one item's score to features (signals) or players (profile items).
 
@@ -117,6 +131,10 @@ class Explanation:
     ...                 "signals", "i1", "Toy Story", 1.3)
     >>> round(e.additivity_error, 12)
     0.0
+    >>> e  # a short summary: the arrays stay in the attributes and in to_frame()
+    Explanation(signals of 'i1' Toy Story: score 1.3 = base 1 + 0.3
+      ease        +0.500
+      popularity  -0.200)
     """
 
     values: np.ndarray
@@ -160,6 +178,37 @@ class Explanation:
         frame = frame[np.sign(frame["shap"]) == np.sign(sign)]
         return frame.iloc[np.argsort(-np.abs(frame["shap"].to_numpy()), kind="stable")].head(n).reset_index(drop=True)
 
+    def _top(self, n: int) -> tuple[list[tuple[str, str, str, bool]], int]:
+        """(name, value, label, whether it is an item) of the ``n`` largest nonzero contributions, and how many features are left out."""
+        values = np.asarray(self.values, dtype=float).reshape(-1)
+        errors = None if self.errors is None else np.asarray(self.errors, dtype=float).reshape(-1)
+        order = [int(i) for i in np.argsort(-np.abs(values), kind="stable") if values[i] != 0][:n]
+        rows = []
+        for i in order:
+            player = self.feature_names[i]
+            item = self.kind == "history" and is_item(player)  # an item id is quoted, as ids are
+            name = repr(str(player)) if item else str(player)
+            value = _fmt(values[i]) + (f" ±{errors[i]:.2g}" if errors is not None and errors[i] > 0 else "")
+            label = str(self.labels[i]) if i < len(self.labels) else ""
+            rows.append((_clip(name, 24), value, "" if label == str(player) else _clip(label), item))
+        return rows, len(values) - len(order)
+
+    def __repr__(self) -> str:
+        """The item, the sum, and the few largest contributions by name (the arrays stay in the attributes)."""
+        rest = float(np.sum(self.values))
+        head = (f"Explanation({self.kind} of {str(self.item_id)!r} {_clip(self.title)}: score {float(self.score):.4g}"
+                f" = base {float(self.base_value):.4g} {'-' if rest < 0 else '+'} {abs(rest):.4g}"
+                + (f", by {self.method}" if self.method else ""))
+        rows, more = self._top(REPR_TOP)
+        if not rows:
+            return head + "; every contribution is 0)"
+        w_name = max(len(r[0]) for r in rows)
+        w_value = max(len(r[1]) for r in rows)
+        lines = [f"  {name:<{w_name}}  {value:<{w_value}}  {label}".rstrip() for name, value, label, _ in rows]
+        if more:
+            lines.append(f"  … {more} more: .to_frame() lists every one")
+        return "\n".join([head, *lines]) + ")"
+
     def to_shap(self) -> Any:
         """The same attribution as a ``shap.Explanation`` (for shap's own plots)."""
         import shap
@@ -172,7 +221,7 @@ class Explanation:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ItemExplanation:
     """Both views of one suggestion, plus its reason.
 
@@ -208,6 +257,19 @@ class ItemExplanation:
     @property
     def empty_profile_score(self) -> float:
         return float(self.history.base_value)
+
+    def __repr__(self) -> str:
+        """Item, score, reason and the few largest contributions of each view (the attributes hold the rest)."""
+        lines = [f"ItemExplanation({str(self.item_id)!r} {_clip(self.title)}, score {float(self.score):.4g}"
+                 + (", a new item" if self.is_cold else "")]
+        if self.reason:
+            lines.append(f"  reason={_clip(self.reason, 160)!r}")
+        for view in (self.signals, self.history):
+            rows, more = view._top(REPR_TOP)
+            shown = ", ".join(" ".join(part for part in (name, _clip(label, 30) if item else "", value) if part)
+                              for name, value, label, item in rows)
+            lines.append(f"  {view.kind}: {shown or 'every contribution is 0'}" + (f" (+{more} more)" if more else ""))
+        return ",\n".join(lines) + ")"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able: ``item_id``, ``title``, ``score``, ``base_value``, ``signals``, ``history``,

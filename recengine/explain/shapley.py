@@ -33,7 +33,7 @@ PROGRESS_CHUNK = 256
 Progress = Callable[[int, int, str], None]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ShapleyResult:
     """Shapley values of one game for one or more outputs.
 
@@ -67,6 +67,17 @@ class ShapleyResult:
     errors: np.ndarray | None = None
     players: np.ndarray | None = None
     pooled: np.ndarray | None = None
+
+    def __repr__(self) -> str:
+        """Shapes and counts, not the arrays (which stay in the attributes)."""
+        n_out, n_players = np.shape(np.atleast_2d(self.values))
+        parts = [f"{self.method}", f"{n_out} output{'s' if n_out != 1 else ''} × {n_players} players",
+                 f"n_evaluations={self.n_evaluations}"]
+        if self.n_permutations:
+            parts.append(f"n_permutations={self.n_permutations}")
+        if self.pooled is not None:
+            parts.append(f"{len(self.pooled)} players pooled into the last")
+        return f"ShapleyResult({', '.join(parts)})"
 
     @property
     def efficiency_error(self) -> float:

@@ -62,7 +62,7 @@ def is_collaborative(name: str) -> bool:
     return name.lower().startswith(COLLABORATIVE_SIGNALS)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class SignalAttribution:
     """SHAP values of ``m`` signal rows: ``values`` (m, d), ``base`` (m,), ``scores`` (m,), ``method``."""
 
@@ -76,6 +76,11 @@ class SignalAttribution:
         if len(self.scores) == 0:
             return 0.0
         return float(np.max(np.abs(self.base + self.values.sum(axis=1) - self.scores)))
+
+    def __repr__(self) -> str:
+        """Shapes and the additivity check, not the arrays (which stay in the attributes)."""
+        m, d = np.shape(np.atleast_2d(self.values)) if np.size(self.values) else (len(self.scores), 0)
+        return f"SignalAttribution({self.method}, {m} rows × {d} signals, additivity_error={self.additivity_error:.2g})"
 
 
 def _call(score_fn: ScoreFunction, X: np.ndarray) -> np.ndarray:
