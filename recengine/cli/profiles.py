@@ -96,7 +96,8 @@ def cmd_feedback(args: argparse.Namespace) -> int:
         dataset = dataset or ds.name
     store = open_store()
     for action, item in args.events:
-        store.add_feedback(args.profile, item, action, dataset=dataset)
+        # checked above against the data named (a file's, too, which the store does not hold), or --no-check
+        store.add_feedback(args.profile, item, action, dataset=dataset, check=False)
     _emit_profile(store.get_profile(args.profile), args.format)
     return 0
 

@@ -180,6 +180,16 @@ def load(row: sqlite3.Row, root: Path, name: str) -> Dataset:
     )
 
 
+def load_item_map(row: sqlite3.Row, root: Path, name: str) -> IdMap:
+    """The item ids of a saved dataset (its items table only)."""
+    files = json.loads(row["files"])
+    if not plain_file_name(files.get("items", {}).get("file")):
+        raise StoreError(f"the store names {files.get('items', {}).get('file')!r} as a file of dataset {name!r}; it must "
+                         "be a plain file name. Remove that dataset (recengine data remove NAME) and save it again.")
+    items = read_parquet(dataset_folder(root, row["folder"]) / files["items"]["file"], files["items"], f"dataset {name!r}")
+    return IdMap(items[Columns.item].to_numpy(dtype=object), kind="item")
+
+
 def remove_orphans(root: Path, referenced: set[str], min_age_s: float = ORPHAN_AGE_S,
                    since: float = 0.0) -> tuple[list[str], list[str]]:
     """Delete what interrupted work left: dataset folders no row points at, export/import scratch folders; returns

@@ -66,6 +66,7 @@ class ProfilesMixin:
 
     _write: Callable[[Callable[[sqlite3.Connection], Any]], Any]
     _query: Callable[..., list[sqlite3.Row]]
+    _feedback_items: Callable[[str], tuple[Any, str]]
 
     def save_profile(self, name: str, profile: Any) -> dict[str, Any]:
         """Save (or overwrite) a named profile; feedback recorded before this save is already part of it.
@@ -92,22 +93,65 @@ class ProfilesMixin:
         self._write(put)
         return data
 
-    def add_feedback(self, profile: str, item_id: str, action: str, dataset: str | None = None) -> int:
+    def add_feedback(self, profile: str, item_id: str, action: str, dataset: Any = None, *, check: bool = True) -> int:
         """Record one like or dislike of ``item_id`` by the named profile; returns the event id.
 
         The event is committed to disk when this returns. A name with no saved profile starts an empty one.
+
+        Parameters
+        ----------
+        profile : str
+            The profile's name.
+        item_id : str
+            The liked or disliked item, an id of the data named by ``dataset``.
+        action : {"like", "dislike"}
+        dataset : str, Dataset or None
+            Which data ``item_id`` comes from, recorded with the event. With ``check`` (the default) an id that
+            data does not hold is refused (:class:`~recengine.errors.UnknownIdError`, nothing recorded):
+
+            - the name of a dataset saved in this store: the id must be one of its items;
+            - the name of a bundled sample (``"movielens-100k"``) the store does not hold: one of the sample's;
+            - a :class:`~recengine.data.Dataset` held in memory: one of its items (its name is recorded);
+            - a key of data kept elsewhere, ``"kind:rest"`` (the app's ``"sample:..."`` and ``"upload:..."``):
+              the store cannot check it, and records it as given;
+            - any other name is refused: save that data first (``save_dataset``), pass the Dataset itself, or
+              pass ``check=False``;
+            - None: no data named, nothing to check.
+        check : bool
+            False records the id and the dataset's name unchecked (for a caller that checked the id itself).
 
         Examples
         --------
         >>> store.add_feedback("alice", "50", "like", dataset="movielens-100k")  # doctest: +SKIP
         7
+        >>> store.add_feedback("alice", "99999", "like", dataset="movielens-100k")  # doctest: +SKIP
+        Traceback (most recent call last):
+        ...
+        recengine.errors.UnknownIdError: unknown item id '99999': the dataset has 1682 items (e.g. 1, 2, 3). ...
         """
         profile = check_name(profile, "profile")
         if action not in ACTIONS:
             raise ConfigError(f"feedback must be 'like' or 'dislike', got {action!r}.")
         if item_id is None or not str(item_id).strip():
             raise ConfigError("feedback needs an item id.")
-        row = (profile, str(item_id).strip(), action, time.time(), dataset)
+        item_id = str(item_id).strip()
+        items = None
+        if hasattr(dataset, "item_map"):  # a Dataset: checked against itself, recorded by its name
+            items, where, dataset = dataset.item_map, f"the dataset {dataset.name!r} given", str(dataset.name)
+        elif dataset is not None and not isinstance(dataset, str):
+            raise ConfigError(f"dataset must be a dataset's name or a Dataset, got {type(dataset).__name__}.")
+        elif dataset is not None and check:
+            items, where = self._feedback_items(dataset)
+        if items is not None and check and item_id not in items:
+            try:
+                items.index(item_id)
+            except UnknownIdError as exc:
+                raise UnknownIdError(
+                    f"{exc.args[0]} It was checked against {where}, and no {action} was recorded for profile "
+                    f"{profile!r}. Use an item id of that dataset, name the data the item comes from "
+                    "(dataset=NAME or the Dataset itself), or pass check=False to record it unchecked."
+                ) from None
+        row = (profile, item_id, action, time.time(), dataset)
         return int(self._write(lambda c: c.execute(
             "INSERT INTO feedback (profile, item_id, action, created_at, dataset) VALUES (?, ?, ?, ?, ?)", row
         ).lastrowid))

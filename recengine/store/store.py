@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import shutil
@@ -14,7 +15,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-from recengine.data.dataset import Dataset
+from recengine.data.dataset import Dataset, IdMap
 from recengine.errors import ConfigError, StoreError, UnknownIdError
 from recengine.store import datasets as _ds
 from recengine.store.db import WriteLock, connect, read, write
@@ -32,6 +33,18 @@ def _plain(obj: Any) -> Any:
     if hasattr(obj, "to_dict"):
         return obj.to_dict()
     return obj
+
+
+@functools.lru_cache(maxsize=4)
+def _sample_items(name: str) -> IdMap | None:
+    """A bundled sample's item ids (read once per process); None when the sample is not installed."""
+    from recengine.data.samples import load_sample
+    from recengine.errors import DataError
+
+    try:
+        return load_sample(name).item_map
+    except DataError:
+        return None
 
 
 class Store(ProfilesMixin):
@@ -60,6 +73,7 @@ class Store(ProfilesMixin):
                              "Set RECENGINE_HOME to a writable folder.") from exc
         self.path = self.root / DB_NAME
         self._lock = threading.RLock()
+        self._item_maps: dict[str, IdMap] = {}  # a saved dataset's item ids, by its folder (new on every save)
         self._conn = connect(self.path)
         self._pid = os.getpid()
         self.closed = False
@@ -155,6 +169,40 @@ class Store(ProfilesMixin):
                 if not again or again[0]["folder"] == rows[0]["folder"]:
                     raise
                 rows = again
+
+    def _feedback_items(self, dataset: str) -> tuple[IdMap | None, str]:
+        """The item ids that feedback on ``dataset`` must come from, and where they were read: those of the dataset
+        saved under that name, else of the bundled sample of that name; (None, "") for a key of data kept elsewhere
+        (``"kind:rest"``, as the app's ``"sample:..."`` and ``"upload:..."``), which the store cannot check.
+
+        Raises :class:`~recengine.errors.UnknownIdError` for any other name.
+        """
+        from recengine.data.samples import SAMPLES
+
+        key = str(dataset).strip()
+        rows = self._query("SELECT * FROM datasets WHERE name = ?", (key,))
+        if rows:
+            row = rows[0]
+            with self._lock:
+                items = self._item_maps.get(row["folder"])
+            if items is None:
+                items = _ds.load_item_map(row, self.root, key)
+                with self._lock:
+                    self._item_maps[row["folder"]] = items
+            return items, f"dataset {key!r} in the store at {self.path}"
+        if key in SAMPLES:
+            items = _sample_items(key)
+            return items, (f"the bundled sample {key!r}" if items is not None else "")
+        if ":" in key:
+            return None, ""
+        known = [d["name"] for d in self.list_datasets()]
+        listing = ", ".join(repr(n) for n in known[:10]) if known else "none yet"
+        raise UnknownIdError(
+            f"no dataset named {key!r} in the store at {self.path} (saved datasets: {listing}; bundled samples: "
+            f"{', '.join(map(repr, SAMPLES))}), so its item ids cannot be checked and nothing was recorded. Name one "
+            "of those, save the data first (store.save_dataset(name, dataset)), pass the Dataset itself "
+            "(dataset=ds), or pass check=False to record the ids unchecked under that name."
+        )
 
     def list_datasets(self) -> list[dict[str, Any]]:
         """Saved datasets, oldest first: name, created_at, sizes, stats and load options.

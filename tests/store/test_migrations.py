@@ -62,8 +62,10 @@ def test_version_1_store_is_migrated_and_keeps_its_data(tmp_path):
     runs = store.list_runs()
     assert len(runs) == 1 and runs[0]["metrics"] == {"ndcg": 0.3} and runs[0]["dataset"] is None
     # the new columns work
-    event = store.add_feedback("ann", "3", "like", dataset="ml")
-    assert store.feedback_events("ann")[-1] == {**store.feedback_events("ann")[-1], "id": event, "dataset": "ml"}
+    # (a dataset the store can check the item against: it refuses names of data it knows nothing of)
+    event = store.add_feedback("ann", "3", "like", dataset="movielens-100k")
+    assert store.feedback_events("ann")[-1] == {**store.feedback_events("ann")[-1], "id": event,
+                                                "dataset": "movielens-100k"}
     backup = path.with_name(f"{DB_NAME}.v1.bak")
     assert backup.exists()
     old = sqlite3.connect(backup)
