@@ -124,6 +124,12 @@ class IdMap:
         return [x for x in self._near.get(key(external_id), []) if x != str(external_id)][:limit]
 
 
+#: The key in a :class:`Dataset` table's ``attrs`` that marks it as the dataset's own ("interactions" or "items").
+OWN_TABLE = "recengine_table"
+#: The columns a dataset's interactions table can hold.
+OWN_INTERACTION_COLUMNS = (Columns.user, Columns.item, Columns.rating, Columns.timestamp, Columns.weight, Columns.event)
+
+
 @dataclass(frozen=True, eq=False)
 class Dataset:
     """Interactions plus item texts, validated, with frozen id maps.
@@ -132,6 +138,11 @@ class Dataset:
     ``timestamp`` (int64 unix seconds). ``items`` has one row per item in ``item_map`` order with
     ``item_id``, ``title``, ``text`` and the source columns. Items with text and no interactions are
     :attr:`cold_items`. Build one with :func:`recengine.read_dataset` or :func:`recengine.load_sample`.
+
+    Its two tables read back into an equal dataset (the same users, items, weights and texts, in the same
+    order): ``read_dataset(ds.interactions, ds.items)``. Each table carries a mark in its ``attrs`` (kept by
+    pandas through row and column selections, lost in a file) that tells ``read_dataset`` to read its columns by
+    their names and its ``text`` as written, not to guess roles and compose a text again.
     """
 
     interactions: pd.DataFrame
@@ -141,6 +152,11 @@ class Dataset:
     name: str = "dataset"
     warnings: tuple[str, ...] = ()
     options: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for table, frame in (("interactions", self.interactions), ("items", self.items)):
+            if isinstance(frame, pd.DataFrame):
+                frame.attrs[OWN_TABLE] = table
 
     @property
     def n_users(self) -> int:

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from recengine.columns import Columns
-from recengine.data.dataset import Dataset, IdMap
+from recengine.data.dataset import OWN_INTERACTION_COLUMNS, OWN_TABLE, Dataset, IdMap
 from recengine.data.lists import explode_item_lists, find_list_columns
 from recengine.data.patterns import search
 from recengine.data.readers import Source, Table, column_name, read_table
@@ -123,6 +123,7 @@ def read_dataset(
     >>> ds.n_users, ds.n_items, ds.n_interactions
     (2, 2, 3)
     """
+    interactions, items, columns, text = _own_tables(interactions, items, columns, text)
     mapping = check_mapping(columns)
     warnings: list[str] = []
     inter = read_table(interactions, default_name="interactions", max_bytes=max_bytes)
@@ -497,6 +498,40 @@ def _unpadded(ids: pd.Series) -> pd.Series:
     """
     ids = ids.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
     return ids.where(~ids.str.fullmatch(r"0+\d+"), ids.str.lstrip("0").replace("", "0"))
+
+
+def _own_tables(interactions: Any, items: Any, columns: Mapping[str, Any] | None,
+                text: Any) -> tuple[Any, Any, Mapping[str, Any] | None, Any]:
+    """A :class:`Dataset`'s own tables (marked in their ``attrs``) read by their names, not guessed: ``weight`` is the
+    dataset's (always 1), not a rating beside ``rating``, and ``text`` is the items' text as the dataset wrote it
+    (not composed again from every text column, itself included). A role the caller maps, or a text it names, wins.
+
+    >>> import recengine
+    >>> ds = read_dataset(pd.DataFrame({"user": ["a", "b"], "item": ["x", "y"], "stars": [5, 3]}),
+    ...                   pd.DataFrame({"item": ["x", "y"], "name": ["Kettle", "Mug"], "blurb": ["hot", "cup"]}))
+    >>> back = read_dataset(ds.interactions, ds.items)
+    >>> back.interactions.equals(ds.interactions), back.texts == ds.texts
+    (True, True)
+    """
+    def own(frame: Any, table: str) -> bool:
+        return isinstance(frame, pd.DataFrame) and frame.attrs.get(OWN_TABLE) == table
+
+    if columns is not None and not isinstance(columns, Mapping):  # check_mapping says what columns= takes
+        return interactions, items, columns, text
+    mapping = dict(columns or {})
+    if own(interactions, "interactions") and {Columns.user, Columns.item} <= set(interactions.columns) <= set(
+            OWN_INTERACTION_COLUMNS):
+        present = set(interactions.columns)
+        for role, column in (("user", Columns.user), ("item", Columns.item), ("rating", Columns.rating),
+                             ("timestamp", Columns.timestamp)):
+            mapping.setdefault(role, column if column in present else None)
+        if Columns.event in present:
+            mapping.setdefault("event", Columns.event)
+        interactions = interactions.drop(columns=[Columns.weight], errors="ignore")  # read_dataset sets it again
+    if own(items, "items") and {Columns.item, Columns.title, Columns.text} <= set(items.columns) and text is None:
+        mapping.setdefault("title", Columns.title)
+        text = "{" + Columns.text + "}"
+    return interactions, items, (mapping or columns), text
 
 
 def _same_ids_but_written_apart(items: pd.DataFrame, frame: pd.DataFrame, inter_name: str, items_name: str,
