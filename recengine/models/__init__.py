@@ -44,6 +44,18 @@ def make_model(name: str, **config: Any) -> Recommender:
     return MODELS[key](**config)
 
 
+def _model_list() -> str:
+    lines = ["    Settings by model, with their defaults (``help(recengine.models.EASE)`` says what each means):", ""]
+    for name in MODEL_NAMES:
+        cls = MODELS[name]
+        settings = ", ".join(f"{k}={f.default!r}" for k, f in cls.config_class.model_fields.items())
+        lines.append(f"    - ``{name}`` ({cls.__name__}): {settings}")
+    return "\n".join(lines) + "\n\n"
+
+
+make_model.__doc__ = (make_model.__doc__ or "").replace("    Examples\n", _model_list() + "    Examples\n", 1)
+
+
 def audience(
     model: Recommender,
     dataset: Dataset,

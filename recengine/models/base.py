@@ -9,7 +9,9 @@ filtering, ranking and saving live here; each model fills two small hooks, ``_fi
 from __future__ import annotations
 
 import contextlib
+import inspect
 import json
+import re
 import time
 import warnings
 from abc import ABC, abstractmethod
@@ -52,10 +54,64 @@ def _a(name: object) -> str:
     return f"{'an' if str(name)[:1].lower() in 'aeiou' else 'a'} {name}"
 
 
+def _type_name(annotation: Any) -> str:
+    return annotation.__name__ if isinstance(annotation, type) else str(annotation).replace("typing.", "")
+
+
+def settings_section(config_class: type[pydantic.BaseModel], indent: str = "    ", *, with_config: bool = True) -> str:
+    """A numpydoc "Parameters" section listing a config's fields: name, type, default and description.
+
+    Written from the fields themselves, so a model's help cannot drift from what it accepts.
+
+    >>> class C(ModelConfig):
+    ...     k: int = pydantic.Field(10, ge=1, description="Neighbours kept per item.")
+    >>> print(settings_section(C, "", with_config=False))
+    Parameters
+    ----------
+    k : int, default 10
+        Neighbours kept per item.
+    """
+    lines = ["Parameters", "----------"]
+    if with_config:
+        lines += [f"config : {config_class.__name__} or dict, optional",
+                  "    All settings at once (such as a saved model's ``config.model_dump()``); keyword arguments override it."]
+    for name, field in config_class.model_fields.items():
+        lines.append(f"{name} : {_type_name(field.annotation)}, default {field.default!r}")
+        if field.description:
+            lines.append(f"    {field.description}")
+    return "\n".join(f"{indent}{line}" if line else "" for line in lines)
+
+
+def with_settings(doc: str | None, section: str) -> str:
+    """``doc`` with ``section`` put before its Examples (or at its end); a doc that has a Parameters section keeps it."""
+    doc = doc or ""
+    if re.search(r"^\s*Parameters\n\s*-{3,}", doc, flags=re.MULTILINE):
+        return doc
+    found = re.search(r"^[ \t]*Examples\n[ \t]*-{3,}", doc, flags=re.MULTILINE)
+    if found:
+        return doc[: found.start()] + section.strip("\n") + "\n\n" + doc[found.start():]
+    return doc.rstrip() + "\n\n" + section + "\n"
+
+
+def _doc_indent(doc: str | None) -> str:
+    indents = [len(line) - len(line.lstrip()) for line in (doc or "").splitlines()[1:] if line.strip()]
+    return " " * min(indents) if indents else ""
+
+
 class ModelConfig(pydantic.BaseModel):
-    """Base of every model's hyperparameters: typed, validated, JSON round-tripping."""
+    """Base of every model's hyperparameters: typed, validated, JSON round-tripping.
+
+    A subclass's docstring lists its fields (name, type, default, description), as ``help()`` shows them.
+    """
 
     model_config = pydantic.ConfigDict(extra="forbid", frozen=True)
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        doc = cls.__dict__.get("__doc__")
+        if doc and cls.model_fields:
+            cls.__doc__ = with_settings(doc, settings_section(cls, _doc_indent(doc), with_config=False))
 
 
 def as_profiles(profiles: Profile | Iterable[Profile]) -> list[Profile]:
@@ -88,8 +144,27 @@ def check_k(k: object, what: str = "recommendations") -> int:
 
 
 def profile_ids(profiles: Sequence[Profile]) -> list[str]:
-    """The id each profile gets in a recommendation table: its user id or name, else ``profile-<n>``."""
-    return [p.id if p.id is not None else f"profile-{n}" for n, p in enumerate(profiles)]
+    """The id each profile gets in a recommendation table: its user id or name, else its
+    :attr:`~Profile.content_id` (``profile-`` and a digest of its items and intent), the same in any batch.
+
+    Anonymous profiles with the same content in one batch are told apart by order: the second is
+    ``<content_id>-2``, the third ``-3``, so that each profile keeps rows of its own.
+
+    >>> a, b = Profile.from_items(["50"]), Profile.from_items(["1"])
+    >>> profile_ids([a, b]) == profile_ids([b, a])[::-1] == [a.content_id, b.content_id]
+    True
+    >>> profile_ids([a, Profile.from_items(["50"], name="ann"), a])[1:] == ["ann", a.content_id + "-2"]
+    True
+    """
+    ids, seen = [], {}
+    for p in profiles:
+        if p.id is not None:
+            ids.append(p.id)
+            continue
+        key = p.content_id
+        seen[key] = seen.get(key, 0) + 1
+        ids.append(key if seen[key] == 1 else f"{key}-{seen[key]}")
+    return ids
 
 
 def pack_sparse(name: str, m: sp.spmatrix) -> dict[str, np.ndarray]:
@@ -134,6 +209,15 @@ class Recommender(ABC):
         # not take "popularity" over from the engine's own class (make_model, load).
         if cls.name != "base" and "name" in cls.__dict__:
             MODELS[cls.name] = cls
+        # help(EASE) and EASE? show the settings the class takes, from its config's fields
+        fields = cls.config_class.model_fields
+        params = [inspect.Parameter("config", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None)]
+        params += [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=f.default, annotation=f.annotation)
+                   for name, f in fields.items()]
+        cls.__signature__ = inspect.Signature(params)
+        doc = cls.__dict__.get("__doc__")
+        if doc and fields:
+            cls.__doc__ = with_settings(doc, settings_section(cls.config_class, _doc_indent(doc)))
 
     def __init__(self, config: ModelConfig | dict[str, Any] | None = None, **kwargs: Any) -> None:
         base = config.model_dump() if isinstance(config, pydantic.BaseModel) else dict(config or {})
@@ -381,7 +465,8 @@ class Recommender(ABC):
     ) -> pd.DataFrame:
         """The top ``k`` items per profile as a long table.
 
-        Returns columns ``user_id`` (the profile's id), ``item_id``, ``score``, ``rank`` (1-based),
+        Returns columns ``user_id`` (the profile's id; for a profile with no user id and no name, its
+        ``content_id``, the same whatever the batch: :func:`profile_ids`), ``item_id``, ``score``, ``rank`` (1-based),
         ``title``, plus one column per signal for the hybrid. Items the model cannot score (NaN),
         disliked items and, with ``exclude_seen``, liked items are never returned; ``candidates``
         restricts the ranking to those item ids. Ties are broken by catalogue order, so results are

@@ -231,12 +231,14 @@ def _plain(word: str) -> str:
 
 
 class ContentKNNConfig(ModelConfig):
-    """``k`` interacted neighbours per item; ``intent_weight`` blends intent with history; the encoder to use."""
+    """Settings of :class:`ContentKNN`."""
 
-    k: int = pydantic.Field(50, ge=1)
-    intent_weight: float = pydantic.Field(1.0, ge=0, allow_inf_nan=False)
-    encoder: str = "default"
-    device: str = "auto"
+    k: int = pydantic.Field(50, ge=1, description="Interacted neighbours kept per item.")
+    intent_weight: float = pydantic.Field(1.0, ge=0, allow_inf_nan=False,
+                                          description="Weight of a typed request against the liked items.")
+    encoder: str = pydantic.Field("default", description="Text encoder: \"default\" (the bundled MiniLM), a Hugging "
+                                  "Face name or a local path.")
+    device: str = pydantic.Field("auto", description="Where the encoder runs: auto, cpu, cuda or mps.")
 
 
 def unit_rows(scores: np.ndarray) -> np.ndarray:

@@ -25,11 +25,14 @@ from recengine.models.profile import Profile
 
 
 class EASEConfig(ModelConfig):
-    """``lam``: L2 regularisation (250-500 suits MovieLens-100K); ``device``: auto, cpu, cuda or mps."""
+    """Settings of :class:`EASE`."""
 
-    lam: float = pydantic.Field(300.0, gt=0, allow_inf_nan=False)  # 0 leaves X'X singular, below 0 ranks nonsense
-    device: str = "auto"
-    max_items: int = pydantic.Field(20_000, ge=1)
+    # lam: 0 leaves X'X singular, below 0 ranks nonsense
+    lam: float = pydantic.Field(300.0, gt=0, allow_inf_nan=False,
+                                description="L2 regularisation, above 0 (250-500 suits MovieLens-100K).")
+    device: str = pydantic.Field("auto", description="Where the item x item inversion runs: auto, cpu, cuda or mps.")
+    max_items: int = pydantic.Field(20_000, ge=1, description="The largest catalogue EASE takes (its memory grows "
+                                    "with the square of the items, its time with the cube); use ItemKNN beyond.")
 
 
 def resolve_device(device: str = "auto") -> str:

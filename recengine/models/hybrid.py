@@ -80,32 +80,34 @@ def text_tiebreak(weights: np.ndarray) -> np.ndarray:
 
 
 class HybridConfig(ModelConfig):
-    """Settings of the base models it combines and of the learning.
+    """Settings of the base models it combines and of the learning (:class:`Hybrid`).
 
-    ``intent_weight``: weight of the intent signal relative to the strongest learned signal (intent is
-    not in the validation data, so it is set, not learned); ``intent_popularity``: popularity's weight
-    for intent-only profiles (0.3: with a short item text such as "Title (year). Genres: ...", a sentence
-    often matches a rare title word, "slow-burning" -> "Paris Is Burning"; a mild popularity prior keeps
-    such lone lexical matches from topping the list, judged on six sample intents); ``passes``: coordinate-ascent sweeps; ``folds``: few-shot validation
-    folds; ``shared_split_items``: on a catalogue of more items than this, the warm users and one few-shot fold
-    share one validation split, so the base models are fitted twice in all instead of four times (EASE is cubic
-    in the number of items); ``cold_offset``: also learn how far to lift or drop cold items (off: a random
-    hold-out overstates how often new items are wanted); ``learn``: False keeps the prior weights.
+    Why some defaults are what they are: ``intent_weight`` is set, not learned, because intent is not in the
+    validation data. ``intent_popularity`` is 0.3 because, with a short item text such as "Title (year). Genres:
+    ...", a sentence often matches a rare title word ("slow-burning" -> "Paris Is Burning"); a mild popularity
+    prior keeps such lone lexical matches from topping the list (judged on six sample intents). Sharing a split
+    above ``shared_split_items`` fits the base models twice in all instead of four times (EASE is cubic in the
+    number of items). ``cold_offset`` is off because a random hold-out overstates how often new items are wanted.
     """
 
-    ease_lam: float = pydantic.Field(300.0, gt=0, allow_inf_nan=False)
-    knn_k: int = pydantic.Field(200, ge=1)
-    content_k: int = pydantic.Field(50, ge=1)
-    intent_weight: float = 1.0
-    intent_popularity: float = 0.3
-    passes: int = 2
-    folds: int = 2
-    shared_split_items: int = 5000
-    cold_offset: bool = False
-    seed: int = 42
-    learn: bool = True
-    encoder: str = "default"
-    device: str = "auto"
+    ease_lam: float = pydantic.Field(300.0, gt=0, allow_inf_nan=False, description="EASE's L2 regularisation.")
+    knn_k: int = pydantic.Field(200, ge=1, description="Neighbours kept per item by ItemKNN.")
+    content_k: int = pydantic.Field(50, ge=1, description="Text neighbours kept per item by the content model.")
+    intent_weight: float = pydantic.Field(1.0, description="Weight of a typed request, relative to the strongest "
+                                          "learned signal (set, not learned).")
+    intent_popularity: float = pydantic.Field(0.3, description="Popularity's weight for a profile of a request only.")
+    passes: int = pydantic.Field(2, description="Coordinate-ascent sweeps when learning the weights.")
+    folds: int = pydantic.Field(2, description="Few-shot validation folds the weights are learned on.")
+    shared_split_items: int = pydantic.Field(5000, description="Above this many items, warm users and one few-shot "
+                                             "fold share one validation split (fewer EASE fits).")
+    cold_offset: bool = pydantic.Field(False, description="Also learn how far to lift or drop items with no "
+                                       "interactions.")
+    seed: int = pydantic.Field(42, description="Seed of the validation splits.")
+    learn: bool = pydantic.Field(True, description="Learn the weights on validation splits; False keeps the prior "
+                                 "weights (faster).")
+    encoder: str = pydantic.Field("default", description="Text encoder: \"default\" (the bundled MiniLM), a Hugging "
+                                  "Face name or a local path.")
+    device: str = pydantic.Field("auto", description="Where EASE and the encoder run: auto, cpu, cuda or mps.")
 
 
 class Hybrid(Recommender):

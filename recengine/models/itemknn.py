@@ -15,10 +15,11 @@ from recengine.models.profile import Profile
 
 
 class ItemKNNConfig(ModelConfig):
-    """``k`` neighbours kept per item; ``shrink`` damps similarities built on few co-interactions."""
+    """Settings of :class:`ItemKNN`."""
 
-    k: int = pydantic.Field(200, ge=1)
-    shrink: float = pydantic.Field(0.0, ge=0, allow_inf_nan=False)
+    k: int = pydantic.Field(200, ge=1, description="Neighbours kept per item.")
+    shrink: float = pydantic.Field(0.0, ge=0, allow_inf_nan=False,
+                                   description="Damps similarities built on few co-interactions (0: none).")
 
 
 class ItemKNN(Recommender):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pydantic
 import scipy.sparse as sp
 
 from recengine.data import Dataset
@@ -13,9 +14,10 @@ from recengine.models.profile import Profile
 
 
 class PopularityConfig(ModelConfig):
-    """``log`` scores by ``log1p(count)`` instead of the count (same ranking, gentler scale)."""
+    """Settings of :class:`Popularity`."""
 
-    log: bool = True
+    log: bool = pydantic.Field(True, description="Score by log1p(count) instead of the count (same ranking, "
+                               "gentler scale).")
 
 
 class Popularity(Recommender):
