@@ -33,6 +33,7 @@ from ui.state import (
     page_address,
     require_dataset,
     restore_choices,
+    user_picker,
 )
 
 ss = st.session_state
@@ -59,14 +60,16 @@ def base_profile(ds) -> tuple[Profile | None, str]:
                      "want": ("rec_intent", None)}, lists={"liked"})
     left, right = st.columns([2, 3], gap="large")
     mode = left.radio("Who is it for?", list(MODES), format_func=MODES.get, key="rec_mode")
-    users = list(ds.user_map.external)
     with right:
         if mode == "user":
-            user = st.selectbox("User", users, key="rec_user", help="a user from the interactions; their history is the profile")
-            profile = Profile.from_user(ds, user)
-            who = f"user-{user}"
+            # a large population is searched, not sent whole: 60,000 ids went to the browser at every click
+            user = user_picker("User", ds.user_map, key="rec_user", activity=np.diff(ds.matrix.indptr),
+                               help="a user from the interactions; their history is the profile")
+            profile = Profile.from_user(ds, user) if user is not None else Profile(name="visitor")
+            who = f"user-{user}" if user is not None else "visitor"
         elif mode == "items":
             liked = item_picker("Liked items", list(ds.item_map.external), format_func=ds.title, key="rec_items",
+                                titles=ds.titles, popularity=ds.item_popularity,
                                 placeholder="type a title…", max_selections=ADDRESS_ITEMS)
             profile = Profile.from_items(liked, name="new visitor")
             who = "visitor"

@@ -24,6 +24,8 @@ EXAMPLE_TITLE = "Moonbase Kids"
 EXAMPLE_TEXT = "Three children stow away on a rocket to the Moon and must fix the base's failing robot. Genres: Adventure, Children's, Sci-Fi."
 #: the audience table's columns as a room reads them
 AUDIENCE_HEADERS = {"user_id": "user", "n_items": "items in history", "because": "because they chose"}
+#: the most cold items the page's table shows (its CSV download holds every one)
+COLD_SHOWN = 1_000
 
 
 def example_item(ds, key) -> tuple[str, str, str]:
@@ -136,8 +138,10 @@ def cold_items_section(ds, key) -> None:
     n_cold = int(ds.cold_item_mask.sum())
     if n_cold:
         cold = ds.items[ds.cold_item_mask][["item_id", "title", "text"]]
-        st.markdown(f"This dataset has **{n_cold:,}** item(s) with text and no interactions:")
-        table(cold, "cold-items", key="dl_cold", height=260)
+        # 15,000 cold items with their texts were 2 MB sent at every rerun; the CSV keeps them all
+        more = f" (the first {COLD_SHOWN:,} below; the CSV holds them all)" if n_cold > COLD_SHOWN else ""
+        st.markdown(f"This dataset has **{n_cold:,}** item(s) with text and no interactions{more}:")
+        table(cold.head(COLD_SHOWN), "cold-items", key="dl_cold", height=260, csv=cold)
     else:
         st.markdown("This dataset has no cold items; the **cold-items protocol** holds 20% of the items out "
                     "(with all their interactions) and asks each model to rank only those.")

@@ -10,10 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import OrderedDict
-from collections.abc import Container
+from collections.abc import Container, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import streamlit as st
 
 from recengine import Dataset, load_sample
@@ -83,6 +84,7 @@ def upload_key(parts: list[bytes], options: dict[str, Any]) -> str:
 #: a run does not draw it; writing the value back at the start of every run keeps it (until the dataset changes).
 PERSISTENT_WIDGETS = (
     "rec_mode", "rec_user", "rec_items", "rec_intent", "rec_model", "rec_k", "rec_div", "rec_nov",
+    "rec_user_find", "rec_items_find", "emb_items_find",  # a large picker's search (see user_picker)
     "ev_protocols", "ev_models", "ev_k", "ev_seed", "ev_users", "ev_metric",
     "cold_title", "cold_text", "cold_models",
     "emb_encoder", "emb_device", "emb_method", "emb_colour", "emb_items",
@@ -397,12 +399,175 @@ def sidebar_status() -> None:
         st.markdown(f"**Encoder:** {escape(encoder_label(encoder_name()))}  \n**Device:** {device_label(device_choice())}")
 
 
-def item_picker(label: str, ids: list[str], **kwargs: Any) -> list[str]:
+#: Above this many options a picker sends the matches of a search, not the whole population. Measured on 60,000
+#: users and 20,000 titles (tests/app/test_large_pickers.py): a full list is ~8 bytes an id, ~25 a title, sent again
+#: at every rerun (each like or dislike): 480 kB for the users, 490 kB for the titles. 5,000 titles are ~125 kB;
+#: the sample (943 users, 1,682 items, ~45 kB) keeps its whole lists in one widget.
+PICKER_LIMIT = 5_000
+#: How many matches a large picker offers at once (the ones already picked come on top of these).
+PICKER_SHOWN = 100
+
+
+def search_options(query: str, ids: Sequence[object], labels: Sequence[object] | None = None,
+                   weight: Sequence[float] | np.ndarray | None = None,
+                   limit: int = PICKER_SHOWN) -> tuple[list[int], int]:
+    """Positions of the first ``limit`` options that match ``query``, best first, and how many match in all.
+
+    Nothing typed: every option matches, the heaviest first (``weight``: a user's interactions, an item's users).
+    Typed (case-insensitive): an id or label equal to it, then those that start with it, then those that contain
+    it, the heaviest first within each group; ties keep the options' order.
+
+    >>> ids, weight = ["7", "17", "70", "107", "8"], [1, 5, 2, 9, 3]
+    >>> search_options("", ids, weight=weight, limit=3)
+    ([3, 1, 4], 5)
+    >>> search_options(" 7", ids, weight=weight)
+    ([0, 2, 3, 1], 4)
+    >>> search_options("moon", ["a", "b", "c"], labels=["Blue Moon", "Moonraker", "Sun"])
+    ([1, 0], 2)
+    >>> search_options("zzz", ids)
+    ([], 0)
+    """
+    import pandas as pd
+
+    from recengine.data.dataset import nfc
+
+    n = len(ids)
+    order = np.arange(n) if weight is None else np.argsort(-np.asarray(weight, dtype=float), kind="stable")
+    q = nfc(str(query).strip()).casefold()
+    if not q:
+        return order[:limit].tolist(), n
+    group = np.full(n, 3)
+    for texts in (ids, labels):
+        if texts is None:
+            continue
+        low = pd.Series(np.asarray(texts, dtype=object), dtype=object).astype(str).str.casefold()
+        group = np.minimum(group, np.where(low.eq(q), 0, np.where(low.str.startswith(q), 1,
+                                                              np.where(low.str.contains(q, regex=False), 2, 3))))
+    ranked = order[np.argsort(group[order], kind="stable")]
+    hits = int((group < 3).sum())
+    return ranked[: min(hits, limit)].tolist(), hits
+
+
+def _search_box(key: str, what: str, total: int, hint: str, on_change: Any = None, args: tuple = ()) -> str:
+    """The search field of a large picker (its own label and help, so a screen reader knows what it filters)."""
+    return st.text_input(
+        f"Find {what}", key=f"{key}_find", placeholder=hint, on_change=on_change, args=args,
+        help=f"{total:,} {what} are too many to list at once: type part of one, and the list below holds the "
+             f"first {PICKER_SHOWN} that match. What is picked stays picked when the search changes.",
+    )
+
+
+def _no_match(query: str, what: str, id_map: Any, kept: str) -> None:
+    """The message for a search nothing matches: what was typed, ids it may have meant, what to do."""
+    from ui.boundary import escape
+
+    near = id_map.near(query.strip()) if id_map is not None else []
+    examples = ", ".join(str(x) for x in id_map.external[:3]) if id_map is not None else ""
+    st.warning(f"No {what} matches “{escape(query.strip())}”"
+               + (f" (did you mean {' or '.join(escape(n) for n in near)}?)" if near else "")
+               + (f". This dataset's ids look like {escape(examples)}" if examples else "")
+               + f". Check the spelling, type fewer characters, or clear the search to see the list again; {kept}.",
+               icon=":material/search_off:")
+
+
+def _pick_exact(key: str, id_map: Any) -> None:
+    """Search field callback: an exact id typed (and Enter) picks that one, as a typed address would."""
+    query = nfc_text(st.session_state.get(f"{key}_find", ""))
+    if query and query in id_map:
+        st.session_state[key] = str(id_map.external[id_map.index(query)])
+
+
+def nfc_text(text: object) -> str:
+    from recengine.data.dataset import nfc
+
+    return nfc(str(text or "").strip())
+
+
+def user_picker(label: str, id_map: Any, *, key: str, help: str | None = None,
+                activity: Sequence[float] | np.ndarray | None = None) -> str | None:
+    """A selectbox of the users of ``id_map`` (an :class:`~recengine.IdMap`).
+
+    Up to :data:`PICKER_LIMIT` users, every id in one selectbox. Beyond it, a search field and a selectbox of
+    :data:`PICKER_SHOWN` matches (the most active users first, by ``activity``, when nothing is typed); the chosen
+    user stays in the list whatever the search, an exact id typed and entered is picked, and a search that matches
+    nothing says so. Returns the chosen user (None only when a large list has nothing to offer yet).
+    """
+    ids = id_map.external
+    if len(ids) <= PICKER_LIMIT:
+        return st.selectbox(label, list(ids), key=key, help=help)
+    state = st.session_state
+    if key in state and state[key] is not None and state[key] not in id_map:  # set by hand to a user not in the data
+        del state[key]
+    query = _search_box(key, "users", len(ids), "type part of a user id…", _pick_exact, (key, id_map))
+    picks, hits = search_options(query, ids, weight=activity)
+    shown = [str(ids[i]) for i in picks]
+    current = state.get(key)
+    if current is not None and current not in shown:
+        shown.insert(0, current)
+    user = st.selectbox(label, shown, key=key, help=help, placeholder="no user matches the search")
+    if query.strip() and not hits:
+        _no_match(query, "user id", id_map,
+                  f"the user chosen ({current}) stays" if current else "no user is chosen yet")
+    else:
+        first = "the most active" if activity is not None else None
+        st.caption(_shown_note(len(picks), hits, len(ids), "users", first, query))
+    return user
+
+
+def _shown_note(shown: int, hits: int, total: int, what: str, first: str | None, query: str) -> str:
+    """One line under a large picker: how many of how many it lists, and how to reach the rest.
+
+    >>> _shown_note(100, 60000, 60000, "users", "the most active", "")
+    'Listing 100 of 60,000 users, the most active first: type in the search field to find any other.'
+    >>> _shown_note(3, 3, 60000, "users", "the most active", "u1")
+    '3 users match.'
+    >>> _shown_note(100, 700, 6000, "items", None, "harbor")
+    'Listing 100 of the 700 items that match: type more to narrow it.'
+    """
+    order = f", {first} first" if first else ""
+    if not query.strip():
+        return f"Listing {shown:,} of {total:,} {what}{order}: type in the search field to find any other."
+    if hits <= shown:
+        return f"{hits:,} {what} match." if hits != 1 else f"1 of the {what} matches."
+    return f"Listing {shown:,} of the {hits:,} {what} that match{order}: type more to narrow it."
+
+
+def item_picker(label: str, ids: list[str], *, key: str, format_func: Any = str, default: Any = None,
+                titles: Sequence[object] | None = None, popularity: Sequence[float] | np.ndarray | None = None,
+                **kwargs: Any) -> list[str]:
     """A multiselect of catalogue items where Enter picks the highlighted title. Newer Streamlit releases put "Select N
     matches" first in the list, so a typed "Alien" and Enter added all 27 titles that match; it is turned off
-    where this Streamlit has it."""
+    where this Streamlit has it.
+
+    Up to :data:`PICKER_LIMIT` items, every item is an option. Beyond it, a search field (titles and ids) and a
+    multiselect of the items already picked plus :data:`PICKER_SHOWN` matches (the most popular first, by
+    ``popularity``, when nothing is typed): a catalogue of 20,000 titles is not sent again at every rerun, and a
+    pick stays picked, and shown, whatever the search. ``titles`` (aligned with ``ids``) spares calling
+    ``format_func`` on every item for a search."""
     import inspect
 
     if "select_all" in inspect.signature(st.multiselect).parameters:
         kwargs["select_all"] = False
-    return st.multiselect(label, ids, **kwargs)
+    if len(ids) <= PICKER_LIMIT:
+        return st.multiselect(label, ids, format_func=format_func, key=key, default=default, **kwargs)
+    state = st.session_state
+    known = set(ids)
+    start = [] if default is None else [default] if isinstance(default, str) else list(default)
+    picked = state.get(key) if key in state else start
+    picked = [i for i in dict.fromkeys(picked or []) if i in known]
+    if key in state and picked != state[key]:  # a pick set by hand to an item not in the catalogue
+        state[key] = picked
+    query = _search_box(key, "items", len(ids), "type part of a title or id…")
+    labels = None
+    if query.strip():
+        labels = titles if titles is not None else [format_func(i) for i in ids]
+    picks, hits = search_options(query, ids, labels=labels, weight=popularity)
+    options = list(dict.fromkeys([*start, *picked, *(ids[i] for i in picks)]))
+    chosen = st.multiselect(label, options, format_func=format_func, key=key, default=default, **kwargs)
+    if query.strip() and not hits:
+        _no_match(query, "item title or id", None,
+                  "the items already picked stay picked" if chosen else "nothing is picked yet")
+    else:
+        first = "the most popular" if popularity is not None else None
+        st.caption(_shown_note(len(picks), hits, len(ids), "items", first, query))
+    return chosen
