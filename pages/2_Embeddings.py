@@ -126,6 +126,7 @@ with page("Embeddings", "scatter_plot", "What the language model reads in each i
     chosen = item_picker(
         "Items", list(ds.item_map.external), default=list(ds.item_map.external[top]),
         format_func=lambda i: ds.title(i), key="emb_items", max_selections=20,
+        titles=ds.titles, popularity=ds.item_popularity,  # a large catalogue: searched by title, most popular first
     )
     if len(chosen) >= 2:
         idx = ds.item_map.to_internal(chosen)

@@ -1,5 +1,7 @@
 """4 Recommend: build a profile, get top-k cards with reasons and SHAP charts; like / dislike re-ranks at once."""
 
+import time
+
 import numpy as np
 import streamlit as st
 
@@ -15,13 +17,16 @@ from ui.engine import (
     double_click,
     explanations,
     feedback_name,
+    fit_wait,
     fitted_model,
     keeps_feedback,
+    model_or_fit,
     record_feedback,
     reranked,
     reset_feedback,
     stored_feedback,
 )
+from ui.jobs import FitJob, forget_fit
 from ui.state import (
     ADDRESS_ITEMS,
     ADDRESS_TEXT,
@@ -187,6 +192,41 @@ def fill(reason, why, explained, rank: int, title: str) -> None:
                        buttons=False)
 
 
+#: What the page shows while a long fit runs: text-based neighbours need no items x items inversion.
+MEANWHILE = "content"
+
+
+def while_fitting(job: FitJob, model_name: str) -> str:
+    """A long first fit runs on the server (:func:`ui.engine.model_or_fit`): its progress, redrawn every two seconds
+    (the whole page runs again when it ends), or its error; returns the model whose list is shown meanwhile."""
+    from recengine.models import Recommender
+
+    if job.error is not None:
+        show_error(job.error, f"fitting the {model_name} model")
+        if st.button(f"Fit the {model_name} again", key="rec_fit_again", icon=":material/refresh:"):
+            forget_fit(job.key)
+            st.rerun()
+        st.caption(f"Meanwhile, the suggestions below come from the {MEANWHILE} model.")
+        return MEANWHILE
+    ss["rec_waited"] = model_name
+    st.info(f"The {model_name} model is being fitted on this dataset's {job.n_items:,} items, once ("
+            f"{fit_wait(job.n_items)} on 2 CPU cores, less on a GPU; then it is kept). It runs on the server, so you may leave this page and come back. "
+            f"Meanwhile, the suggestions below come from the {MEANWHILE} model, which reads the item texts and is "
+            "ready in seconds; likes and dislikes carry over.", icon=":material/hourglass_top:")
+
+    @st.fragment(run_every=2.0)
+    def live() -> None:
+        if not job.running:
+            st.rerun()  # the whole page, now with the fitted model
+        said = Recommender.stage_text(job.done, job.total, job.message) if job.total else "starting"
+        elapsed = int(time.monotonic() - job.started)
+        st.progress(min(job.done / job.total, 1.0) if job.total else 0.0,
+                    text=f"Fitting {model_name} — {said} · {elapsed // 60}:{elapsed % 60:02d} elapsed")
+
+    live()
+    return MEANWHILE
+
+
 with page("Recommend", "recommend", "Everyone is a profile: a known user, a handful of liked items, or a sentence."):
     ds, key = require_dataset()
     base, who = base_profile(ds)
@@ -201,7 +241,12 @@ with page("Recommend", "recommend", "Everyone is a profile: a known user, a hand
         st.stop()
     store_name = feedback_name(key, who, base)
     profile = apply_events(base, store_name, ds.item_map)
-    model = fitted_model(model_name, ds, key, encoder_name(), device_choice())
+    model = model_or_fit(model_name, ds, key, encoder_name(), device_choice())
+    if isinstance(model, FitJob):  # a long first fit (a large catalogue) goes on in the background
+        model_name = while_fitting(model, model_name)
+        model = fitted_model(model_name, ds, key, encoder_name(), device_choice())
+    elif ss.pop("rec_waited", None) == model_name:
+        st.toast(f"The {model_name} model is ready: the list below is its own.", icon=":material/check_circle:")
     notes, usable = model.profile_notes(profile)
     if not usable:
         st.warning(f"Nothing to go on: {escape('; '.join(notes))}.")  # notes quote the request: plain text

@@ -39,13 +39,16 @@ def fit_time_note(n_items: int) -> str:
     """How long the hybrid's first fit takes on this catalogue, in words, from what was measured on 2 CPU cores
     (1,682 items: 4 s; 20,000 items: 140 s, EASE being cubic in the number of items). A fit is reused afterwards.
     """
+    return f"the hybrid takes the longest: {fit_wait(n_items)} for {n_items:,} items on 2 CPU cores, less on a GPU"
+
+
+def fit_wait(n_items: int) -> str:
+    """The hybrid's first fit on ``n_items`` items on 2 CPU cores, in words (see :func:`fit_time_note`)."""
     if n_items <= 3_000:
-        took = "a few seconds"
-    elif n_items <= 10_000:
-        took = "up to a minute"
-    else:
-        took = "a few minutes"
-    return f"the hybrid takes the longest: {took} for {n_items:,} items on 2 CPU cores, less on a GPU"
+        return "a few seconds"
+    if n_items <= 10_000:
+        return "up to a minute"
+    return "several minutes"
 
 
 def finetune_wait(split, config: dict) -> str:
@@ -201,18 +204,13 @@ def _remember(kind: str, key: tuple, make: Callable[[], object], keep: int = 6) 
     either, the least recently used go. Counted in entries alone, twelve hybrids of a 20,000-item catalogue held
     about 26 GB.
     """
-    from recengine.memory import footprint
     from recengine.settings import app_memory_limit_bytes
 
     registry = _registry()
     reg = registry.setdefault(kind, {})
-    with _lock:
-        if key in reg:  # used now: the last to go (the sample's model, which every visitor opens, stays)
-            reg[key] = reg.pop(key)
-            sizes = registry.setdefault("_bytes", {})
-            if (kind, key) in sizes:
-                sizes[(kind, key)] = sizes.pop((kind, key))
-            return reg[key]
+    hit = _shared(kind, key)  # used now: the last to go (the sample's model, which every visitor opens, stays)
+    if hit is not _MISSING:
+        return hit
     limit = app_memory_limit_bytes()  # a wrong setting is reported now, before minutes of work, not after
     running = registry.setdefault("_running", {})
     with _lock:
@@ -228,22 +226,49 @@ def _remember(kind: str, key: tuple, make: Callable[[], object], keep: int = 6) 
         return _remember(kind, key, make, keep)  # it failed or was stopped there: compute it here
     try:
         value = make()
-        size = footprint(value, _shared_types())
-        with _lock:
-            reg[key] = value
-            sizes = registry.setdefault("_bytes", {})  # bytes of every kind's values, least recently used first
-            sizes.pop((kind, key), None)
-            sizes[(kind, key)] = size
-            while len(reg) > keep:  # least recently used first: dicts keep insertion order, and a hit moves to the end
-                old = next(iter(reg))
-                del reg[old]
-                sizes.pop((kind, old), None)
-            _evict(registry, limit, (kind, key))
+        _keep(kind, key, value, keep, limit)
         return value
     finally:
         with _lock:
             running.pop((kind, key), None)
         event.set()
+
+
+def _keep(kind: str, key: tuple, value: object, keep: int, limit: int) -> None:
+    """Share ``value`` under ``key`` of ``kind``, within ``keep`` values of its kind and ``limit`` bytes in all."""
+    from recengine.memory import footprint
+
+    size = footprint(value, _shared_types())
+    registry = _registry()
+    with _lock:
+        reg = registry.setdefault(kind, {})
+        reg.pop(key, None)
+        reg[key] = value
+        sizes = registry.setdefault("_bytes", {})  # bytes of every kind's values, least recently used first
+        sizes.pop((kind, key), None)
+        sizes[(kind, key)] = size
+        while len(reg) > keep:  # least recently used first: dicts keep insertion order, and a hit moves to the end
+            old = next(iter(reg))
+            del reg[old]
+            sizes.pop((kind, old), None)
+        _evict(registry, limit, (kind, key))
+
+
+_MISSING = object()
+
+
+def _shared(kind: str, key: tuple) -> object:
+    """The value shared under ``key`` of ``kind`` (marked used now), or ``_MISSING``."""
+    registry = _registry()
+    with _lock:
+        reg = registry.get(kind, {})
+        if key not in reg:
+            return _MISSING
+        reg[key] = reg.pop(key)
+        sizes = registry.setdefault("_bytes", {})
+        if (kind, key) in sizes:
+            sizes[(kind, key)] = sizes.pop((kind, key))
+        return reg[key]
 
 
 def cached_bytes() -> int:
@@ -381,6 +406,46 @@ def fitted_model(model_name: str, dataset, dataset_key: str, name: str = "defaul
 
     enc_part = (name, device) if model_name in TEXT_MODELS else ()
     return _remember("models", (model_name, dataset_key, *enc_part), make, keep=12)
+
+
+#: Models whose first fit on a catalogue of more items than this runs in the background (:func:`model_or_fit`):
+#: EASE inverts an items x items matrix (cubic), the hybrid two of them; 1,682 items take 4 s on 2 cores, 5,000
+#: about a minute, 20,000 about 7.5 minutes.
+BACKGROUND_FIT_ITEMS = 3_000
+BACKGROUND_MODELS = ("ease", "hybrid")
+
+
+def model_or_fit(model_name: str, dataset, dataset_key: str, name: str = "default", device: str = "auto"):
+    """The fitted model as :func:`fitted_model` gives it, except that a long first fit (EASE or the hybrid on more
+    than :data:`BACKGROUND_FIT_ITEMS` items) runs in a background thread: then its :class:`ui.jobs.FitJob` comes
+    back at once (a running one, or one that failed, with its error), and the page offers a quicker model meanwhile.
+    The fit goes on when the visitor leaves the page; every session picks up the model when it is done."""
+    from recengine.models import make_model
+    from recengine.models.base import fit_cached
+    from recengine.settings import app_memory_limit_bytes
+    from ui import jobs
+
+    if model_name not in BACKGROUND_MODELS or dataset.n_items <= BACKGROUND_FIT_ITEMS:
+        return fitted_model(model_name, dataset, dataset_key, name, device)
+    enc_part = (name, device) if model_name in TEXT_MODELS else ()
+    key = (model_name, dataset_key, *enc_part)
+    job = jobs.fit_job(key)  # first the job, then the shared model: a fit stores its model before its job goes
+    if job is not None:
+        return job
+    model = _shared("models", key)
+    if model is not _MISSING:
+        return model
+    limit = app_memory_limit_bytes()  # a wrong setting is said now, not after the fit
+    emb = enc = None
+    config = {}
+    if model_name in TEXT_MODELS:  # drawn here, with its own progress bar: the thread has no page
+        emb = item_embeddings(dataset, dataset_key, name, device)
+        enc = encoder(name, device)
+        config = {"encoder": name, "device": device}
+    model = make_model(model_name, **config)
+    return jobs.start_fit(key, model_name, dataset.n_items,
+                          lambda progress: fit_cached(model, dataset, embeddings=emb, encoder=enc, progress=progress),
+                          lambda fitted: _keep("models", key, fitted, 12, limit))
 
 
 # Coalitions per explained list: ~0.6 s for a 40-item profile on 2 cores instead of ~1.9 s at the engine's

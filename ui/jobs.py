@@ -138,3 +138,96 @@ def start_finetune(dataset, dataset_key: str, config: dict, base: str = "default
     job.thread = threading.Thread(target=run, name=f"recengine-finetune-{job.id}", daemon=True)
     job.thread.start()
     return job
+
+
+class FitStopped(RecengineError):
+    """The app is stopping: a background fit ended before it finished; nothing of it was kept."""
+
+
+@dataclass
+class FitJob:
+    """A model fitted in a thread of its own (the hybrid on a large catalogue: minutes), so that the page stays
+    usable meanwhile and the fit outlives the page and the tab that asked for it."""
+
+    key: tuple
+    model_name: str
+    n_items: int
+    started: float = field(default_factory=time.monotonic)
+    done: int = 0
+    total: int = 0
+    message: str = ""
+    error: BaseException | None = None
+    finished: float | None = None
+    stop_requested: threading.Event = field(default_factory=threading.Event)
+    thread: threading.Thread | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.finished is None
+
+    def progress(self, done: int, total: int, message: str) -> None:
+        """The fit's progress callback (called from its thread)."""
+        if self.stop_requested.is_set():
+            raise FitStopped("The app stopped before the fit finished; nothing of it was kept.")
+        self.done, self.total, self.message = done, total, message
+
+    def wait(self, timeout: float | None = None) -> bool:
+        if self.thread is not None:
+            self.thread.join(timeout)
+        return not self.running
+
+
+@st.cache_resource(show_spinner=False)
+def _fits() -> dict:
+    """Background fits of this app process, by their model key (running, failed, or finished and not yet taken)."""
+    return {"jobs": {}, "lock": threading.Lock()}
+
+
+def fit_job(key: tuple) -> FitJob | None:
+    """The background fit of ``key`` started in this process (running, or ended with an error), or None."""
+    return _fits()["jobs"].get(key)
+
+
+def forget_fit(key: tuple) -> None:
+    """Forget an ended fit of ``key`` (its error shown), so that the next request starts a new one."""
+    fits = _fits()
+    with fits["lock"]:
+        job = fits["jobs"].get(key)
+        if job is not None and not job.running:
+            del fits["jobs"][key]
+
+
+def start_fit(key: tuple, model_name: str, n_items: int, fit, keep) -> FitJob:
+    """Run ``fit(progress)`` in a background thread and hand its model to ``keep(model)``; the job of ``key``
+    already running (another tab asked first) is returned instead of a second one. ``fit`` must touch no
+    Streamlit call: the thread has no page to draw on."""
+    fits = _fits()
+    with fits["lock"]:
+        job = fits["jobs"].get(key)
+        if job is not None and (job.running or job.error is not None):
+            return job
+        job = fits["jobs"][key] = FitJob(key, model_name, n_items)
+
+    def run() -> None:
+        try:
+            keep(fit(job.progress))
+            with fits["lock"]:
+                fits["jobs"].pop(key, None)  # the model is in the shared results now: the job is done with
+        except BaseException as exc:  # kept for the page to show: a thread's exception would otherwise be lost
+            job.error = exc
+        finally:
+            job.finished = time.monotonic()
+
+    job.thread = threading.Thread(target=run, name=f"recengine-fit-{model_name}", daemon=True)
+    job.thread.start()
+    return job
+
+
+@atexit.register
+def _stop_fits_on_exit() -> None:
+    """The server is stopping: end running fits at their next stage (a thread killed inside numpy or torch aborts)."""
+    with contextlib.suppress(Exception):
+        for job in list(_fits()["jobs"].values()):
+            if job.running:
+                job.stop_requested.set()
+                job.wait(30)

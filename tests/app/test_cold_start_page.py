@@ -79,7 +79,7 @@ def test_the_wait_it_announces_follows_the_catalogue_size(run_page):
 
     at = run_page("pages/5_Cold-start_lab.py")
     assert any("a few seconds for 1,682 items on 2 CPU cores" in c.value for c in at.caption)
-    assert "a few minutes for 20,000 items" in fit_time_note(20_000) and "up to a minute" in fit_time_note(8_000)
+    assert "several minutes for 20,000 items" in fit_time_note(20_000) and "up to a minute" in fit_time_note(8_000)
 
 
 def test_the_labs_runs_are_kept_in_the_run_history(run_page):
