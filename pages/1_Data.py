@@ -108,7 +108,15 @@ def show_dataset() -> None:
         st.warning(escape(for_app(w)), icon=":material/warning:")
     t1, t2 = st.tabs(["Item texts", "Interactions"])
     with t1:
-        table(ds.items.head(500), f"{ds.name}-items", height=320, key="dl_items")
+        items = ds.items.head(500)
+        # the id, the title and the text the encoder reads fit a 1280 px window (five columns scrolled sideways);
+        # the file's other columns are named under the table and kept in its CSV
+        shown = [c for c in (Columns.item, Columns.title, Columns.text) if c in items.columns]
+        table(items, f"{ds.name}-items", height=320, key="dl_items", column_order=shown,
+              column_config={Columns.title: st.column_config.TextColumn(width=240),
+                             Columns.text: st.column_config.TextColumn(width=440)})
+        if rest := [c for c in items.columns if c not in shown]:
+            st.caption(f"Also in the items file, and in this table's CSV: {', '.join(escape(c) for c in rest)}.")
     with t2:
         head = ds.interactions.head(500)
         if Columns.timestamp in head.columns:  # unix seconds read as dates

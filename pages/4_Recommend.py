@@ -133,7 +133,10 @@ def card(row, rank: int, store_name: str):
     """Title, score and the like / dislike buttons now; returns the slots the explanation fills in."""
     box = st.container(border=True, key=f"card_{rank}")  # by rank: where the keyboard focus goes back after a rerun
     with box:
-        head, up, down = st.columns([10, 1, 1], vertical_alignment="center")
+        # one row that never wraps: the title takes what the two buttons leave, and the buttons are one pair in a
+        # group of their own, side by side at every width (as three columns, a 640 px window, 1280 px at 200 %
+        # zoom, put the title above and the two buttons 250 px apart under it)
+        head = st.container(horizontal=True, vertical_alignment="center", gap="small", wrap=False, key=f"rec_head_{rank}")
         cold = " <span class='pill' style='background:#0369A1'>new item</span>" if row.get("is_cold", 0) > 0 else ""
         head.markdown(
             # a heading per card, so a screen reader can go from one suggestion to the next, read "Rank 1: Title"
@@ -141,13 +144,15 @@ def card(row, rank: int, store_name: str):
             f"<span class='sr-only'>:</span></span><span class='rec-title' title='{escape_html(row['title'])}'>"
             f"{escape_html(short_title(item_name(row['title'], row['item_id'])))}</span>{cold}"
             f"<span class='rec-score'>score {row['score']:.3f}</span></div>",
-            unsafe_allow_html=True,
+            unsafe_allow_html=True, width="stretch",
         )
+        pair = head.container(horizontal=True, vertical_alignment="center", gap="small", wrap=False, width="content",
+                              key=f"rec_vote_{rank}")
         # the label names the item for a screen reader (twenty buttons read "thumb_up icon"); CSS keeps it unseen
         name = escape(short_title(item_name(row["title"], row["item_id"]), 60))
-        up.button(f"More like {name}", icon=":material/thumb_up:", key=f"like_{row['item_id']}", help="More like this",
-                  on_click=feedback, args=(row["item_id"], "like", store_name, rank))
-        down.button(f"Not for me: {name}", icon=":material/thumb_down:", key=f"dislike_{row['item_id']}",
+        pair.button(f"More like {name}", icon=":material/thumb_up:", key=f"like_{row['item_id']}", help="More like this",
+                    on_click=feedback, args=(row["item_id"], "like", store_name, rank))
+        pair.button(f"Not for me: {name}", icon=":material/thumb_down:", key=f"dislike_{row['item_id']}",
                     help="Not for me", on_click=feedback, args=(row["item_id"], "dislike", store_name, rank))
         if row.get("lowered_by"):  # as large as the reason: a projector must show why the order moved
             st.markdown(f"<div class='rec-lowered'>↓ Ranked lower: it resembles “{escape_html(short_title(row['lowered_by'], 60))}”, "

@@ -5,7 +5,7 @@ import streamlit as st
 
 from recengine.figures.evaluation import beyond_accuracy, few_shot_curve, measured, metric_bars
 from recengine.models import MODEL_NAMES
-from ui import figure, guard, page, results_table, table
+from ui import escape, figure, guard, page, results_table, table
 from ui.engine import evaluation, evaluation_running, fit_time_note, has_evaluation, measured_models, run_history
 from ui.state import device_choice, encoder_name, require_dataset
 
@@ -114,4 +114,17 @@ with page("Evaluate", "leaderboard", "Offline protocols on this dataset; every m
     if len(history):
         runs = history["run"].nunique()
         with st.expander(f"Run history ({runs} {'run' if runs == 1 else 'runs'} in the store)"):
-            table(history, "run-history", key="dl_history")
+            # fits a 1280 px window (it scrolled sideways): the time to the minute, and what every row shares (k, a
+            # single dataset) said once here, not on every row; the CSV keeps every column and the full timestamps
+            datasets = history["dataset"].unique() if "dataset" in history else []
+            same = [c for c in ("k", "dataset") if c in history and (c == "k" or (len(datasets) == 1 and pd.notna(datasets[0])))]
+            on = f" on {escape(datasets[0])}" if "dataset" in same else ""
+            st.caption(f"Runs at k = {k}{on}, newest first; times in UTC.")
+            shown = history.assign(when=pd.to_datetime(history["when"], utc=True, errors="coerce"))
+            table(shown, "run-history", key="dl_history", csv=history,
+                  column_order=[c for c in shown.columns if c not in same],
+                  column_config={"when": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+                                 "run": st.column_config.NumberColumn(format="%d", width=50),
+                                 # an upload's long file name is cut here (whole on hover and in the CSV); narrow
+                                 # enough that a history long enough to scroll down still does not scroll sideways
+                                 "dataset": st.column_config.TextColumn(width=110)})

@@ -39,6 +39,8 @@ CSS = """
      counts go three to a row, selectboxes two. Wide screens keep their columns. */
   @media (max-width: 1200px) {
     [data-testid="stHorizontalBlock"] {flex-wrap: wrap; row-gap: .5rem;}
+    /* ...except a suggestion's title row: its like and dislike stay one pair beside the title (pages/4_Recommend.py) */
+    [data-testid="stHorizontalBlock"]:is([class*="st-key-rec_head_"], [class*="st-key-rec_vote_"]) {flex-wrap: nowrap;}
     [data-testid="stHorizontalBlock"] > [data-testid="stColumn"]:has([data-testid="stSelectbox"]) {min-width: calc(50% - 1rem);}
     [data-testid="stHorizontalBlock"] > [data-testid="stColumn"]:has([data-testid="stMetric"]) {min-width: calc(33% - 1rem);}
     [data-testid="stHorizontalBlock"] > [data-testid="stColumn"]:has([data-testid="stPlotlyChart"]) {min-width: 100%;}
@@ -78,11 +80,32 @@ CSS = """
   /* Read by a screen reader, not drawn: a card's "Rank 3:", the list's update announcement. */
   .sr-only {position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap;}
   /* The element that moves the keyboard focus after a rerun takes no room. */
-  [class*="st-key-focus_mover"] {display: none;}
+  [class*="st-key-focus_mover"], .st-key-a11y_fixes {display: none;}
   /* The list's announcement is out of the layout (no gap where it sits) yet read: a hidden one would not be. */
   .st-key-announcer {position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%);}
 </style>
 """
+
+
+# Streamlit's slider (React Aria) labels its thumb twice: aria-label "Diversity" on the input, and aria-labelledby
+# naming the input itself and then its group, whose aria-label is "Diversity" too; so a screen reader says
+# "Diversity Diversity, slider". The visible label is aria-hidden already, so neither label_visibility nor a caption
+# changes what is read. This drops the input's own id from its aria-labelledby (the group's name stays: "Diversity"),
+# for every slider and select_slider of every page, also those drawn after a rerun (a MutationObserver); installed
+# once per browser tab. Nothing changes on screen. No "<" before a letter in the script: the sanitizer drops it.
+SLIDER_NAMES = """(function(){
+  if (window.recengineSliderNames) return;
+  window.recengineSliderNames = true;
+  const once = () => document.querySelectorAll('[data-testid=stSlider] input[type=range][aria-labelledby]').forEach(el => {
+    const ids = el.getAttribute('aria-labelledby').split(/\\s+/).filter(Boolean);
+    if (!el.id || !ids.includes(el.id)) return;
+    const rest = ids.filter(id => id !== el.id);
+    if (rest.length) { el.setAttribute('aria-labelledby', rest.join(' ')); } else { el.removeAttribute('aria-labelledby'); }
+  });
+  once();
+  new MutationObserver(once).observe(document.body, {childList: true, subtree: true, attributes: true,
+                                                     attributeFilter: ['aria-labelledby']});
+})();"""
 
 
 def escape(text: object) -> str:
@@ -215,6 +238,8 @@ def page(title: str, icon: str, intro: str | None = None) -> Iterator[None]:
     """
     st.set_page_config(page_title=f"{title} · recengine", page_icon=f":material/{icon}:", layout="wide")
     st.markdown(CSS, unsafe_allow_html=True)
+    with st.container(key="a11y_fixes"):  # hidden by CSS: no gap where it sits
+        st.html(f"<script>{SLIDER_NAMES}</script>", unsafe_allow_javascript=True)
     # the icon by the title's side, not inside it: a screen reader read it out ("recommend icon Recommend"); no
     # anchor link, which added a Tab stop named "Link to heading" before anything else on the page
     st.title(title, anchor=False, icon=f":material/{icon}:")

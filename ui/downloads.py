@@ -108,13 +108,61 @@ _SHORT = {
 }
 
 
-def results_table(frame: pd.DataFrame, name: str, *, key: str | None = None) -> None:
-    """An evaluation table; blank cells (a metric a model could not be measured on) are explained under it.
+#: Ranking metrics (``ndcg@10``...): the first of an evaluation's two tables; the rest (coverage, diversity, novelty,
+#: popularity, fit time) make the second
+_ACCURACY = ("recall", "ndcg", "hit", "mrr", "map", "precision")
 
-    Only the screen rounds and leaves empty columns out: the CSV keeps every column and digit.
+
+def results_parts(frame: pd.DataFrame) -> tuple[list[tuple[str, list[str]]], list[str]]:
+    """An evaluation table split for the screen: (label, columns) of two tables that each fit a 1280 px window with
+    the sidebar open (one table of fourteen columns scrolled sideways there, and cut "pop. bias" in half), and the
+    text columns (``note``) that are said under them instead of a column hundreds of pixels wide.
+
+    >>> parts, text = results_parts(pd.DataFrame({"protocol": ["warm"], "model": ["a"], "ndcg@10": [0.4],
+    ...                                           "coverage": [0.2], "n_users": [9], "note": ["x"]}))
+    >>> parts, text
+    ([('Accuracy', ['protocol', 'model', 'ndcg@10', 'n_users']), ('Beyond accuracy', ['protocol', 'model', 'coverage'])], ['note'])
     """
-    view, config, order = results_view(frame)
-    table(view, name, key=key, csv=frame, column_config=config, column_order=order)
+    _, _, order = results_view(frame)
+    names = [c for c in order if c in _ROW_NAMES]
+    text = [c for c in order if c not in names and not pd.api.types.is_numeric_dtype(frame[c])]
+    accuracy = [c for c in order if c.split("@")[0] in _ACCURACY and "@" in c] + [c for c in order if c == "n_users"]
+    rest = [c for c in order if c not in names + accuracy + text]
+    return [(label, names + cols) for label, cols in (("Accuracy", accuracy), ("Beyond accuracy", rest)) if cols], text
+
+
+def _said_notes(frame: pd.DataFrame, columns: list[str]) -> list[str]:
+    """Each different note once, with the rows it belongs to: "ease, hybrid (warm): a seeded sample of..."."""
+    said: dict[str, list[str]] = {}
+    for _, row in frame.iterrows():
+        for c in columns:
+            note = row[c]
+            if isinstance(note, str) and note.strip():
+                shots = row.get("shots")
+                where = f"{row.get('protocol', '')}" + (f", {int(shots)} shots" if pd.notna(shots) else "")
+                said.setdefault(note.strip(), []).append(f"{row.get('model', '')} ({where})")
+    return [f"{', '.join(dict.fromkeys(rows))}: {note}" for note, rows in said.items()]
+
+
+def results_table(frame: pd.DataFrame, name: str, *, key: str | None = None) -> None:
+    """An evaluation table as two tables that fit the screen (:func:`results_parts`), its notes in words under them,
+    and one CSV; blank cells (a metric a model could not be measured on) are explained.
+
+    Only the screen rounds, splits and leaves empty columns out: the CSV keeps every column and digit.
+    """
+    view, config, _ = results_view(frame)
+    parts, text = results_parts(frame)
+    for i, (label, columns) in enumerate(parts):
+        st.markdown(f"**{label}**")
+        if i < len(parts) - 1:
+            st.dataframe(view, hide_index=True, column_config=config, column_order=columns)
+        else:
+            table(view, name, key=key, csv=frame, column_config=config, column_order=columns)
+    notes = _said_notes(frame, text)
+    if notes:
+        from ui.boundary import escape
+
+        st.caption("Notes: " + " · ".join(escape(n) for n in notes))
     blank = [c for c in frame.select_dtypes("number").columns if c != "shots" and frame[c].isna().any()
              and not frame[c].isna().all()]
     if blank:

@@ -15,13 +15,12 @@ import plotly.graph_objects as go
 
 from recengine.display import one_line
 from recengine.errors import ConfigError
-from recengine.figures.style import NEUTRAL, apply_layout, plain_label
+from recengine.figures.style import MAP_COLORS, MAP_OPACITY, MAP_SCALE, NEUTRAL, apply_layout, plain_label
 
 PROJECTIONS = ("pca", "umap")
-# Chosen in turn as the colour furthest (CIELAB) from those before it and from "other"'s grey, for normal,
-# deuteranope and protanope eyes alike (tests/app/test_colour_vision.py); each value also has its own marker shape,
-# so that nobody tells values apart by colour alone
-_CATEGORICAL = ["#4F46E5", "#F59E0B", "#92400E", "#0EA5E9", "#10B981", "#D55E00", "#06B6D4", "#0072B2", "#EF4444"]
+# The values' colours (recengine.figures.style.MAP_COLORS: 3:1 or more on the plot, apart for colour-blind eyes);
+# each value also has its own marker shape, so that nobody tells values apart by colour alone
+_CATEGORICAL = list(MAP_COLORS)
 _SYMBOLS = ["circle", "square", "diamond", "triangle-up", "cross", "x", "triangle-down", "star", "pentagon", "hexagon"]
 
 
@@ -158,7 +157,7 @@ def embedding_map(
         if numeric:
             fig.add_trace(go.Scattergl(  # its colour bar says what it is: no legend entry beside it
                 x=xy[:, 0], y=xy[:, 1], mode="markers", hovertext=hover, hoverinfo="text", name=color_name,
-                marker={**marker_base, "color": values.to_numpy(dtype=float), "colorscale": "Viridis",
+                marker={**marker_base, "color": values.to_numpy(dtype=float), "colorscale": [list(stop) for stop in MAP_SCALE],
                         "colorbar": {"title": plain_label(color_name)}, "showscale": True}, showlegend=False,
             ))
         else:
@@ -190,7 +189,7 @@ def embedding_map(
                 x=xy[mask, 0], y=xy[mask, 1], mode="markers", name="cold items",
                 hovertext=[h for h, m in zip(hover, mask) if m], hoverinfo="text",
                 marker={"size": size + 5, "color": "rgba(0,0,0,0)",
-                        "line": {"width": 1 if many else 2, "color": "rgba(17,24,39,0.45)" if many else "#111827"}},
+                        "line": {"width": 1 if many else 2, "color": RINGS_MANY if many else RINGS}},
             ))
     fig.update_xaxes(showticklabels=False, title=None, zeroline=False)
     fig.update_yaxes(showticklabels=False, title=None, zeroline=False)
@@ -202,16 +201,22 @@ def embedding_map(
 
 
 def marker_scale(n_points: int) -> tuple[float, float]:
-    """Marker size and opacity for a map of ``n_points``: the sample's 1,682 items as before (7, 0.8), and smaller,
-    fainter points as a catalogue grows, so that 20,000 items still show where they gather.
+    """Marker size and opacity for a map of ``n_points``: the sample's 1,682 items at (7, 0.9), where each colour
+    reads at 3:1 on the plot (:data:`recengine.figures.style.MAP_OPACITY`), and smaller, fainter points as a catalogue
+    grows, so that 20,000 items still show where they gather.
 
     >>> marker_scale(1_682), marker_scale(20_000)
-    ((7.0, 0.8), (3.5, 0.45))
+    ((7.0, 0.9), (3.5, 0.45))
     """
     if n_points <= 2_000:
-        return 7.0, 0.8
+        return 7.0, MAP_OPACITY
     size = float(np.clip(7.0 * np.sqrt(2_000 / n_points) * 1.1, 3.5, 7.0))
-    return round(size, 1), round(float(np.clip(0.8 * (2_000 / n_points) ** 0.25, 0.45, 0.8)), 2)
+    return round(size, 1), round(float(np.clip(MAP_OPACITY * (2_000 / n_points) ** 0.3, 0.45, MAP_OPACITY)), 2)
+
+
+#: The rings around chosen (cold) items; lighter where there are hundreds of them, still 3:1 on the plot.
+RINGS = "#111827"
+RINGS_MANY = "rgba(17,24,39,0.6)"
 
 
 #: The heatmap's blues stop where dark text still reads at 4.5:1 or better (WCAG AA): with the full "Blues" scale

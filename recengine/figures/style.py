@@ -33,6 +33,20 @@ CHART_COLORS = (
     MODEL_COLORS["hybrid"], MODEL_COLORS["ease"], MODEL_COLORS["itemknn"], MODEL_COLORS["content"],
     MODEL_COLORS["popularity"], SIGNAL_COLORS["intent"], SIGNAL_COLORS["item_age"], SIGNAL_COLORS["profile_size"],
 )
+#: The embedding map's values, in order, then "other" in :data:`NEUTRAL`. Each is 3:1 or more on the white plot as
+#: drawn, at the map's :data:`MAP_OPACITY` (WCAG 1.4.11; the amber, sky, emerald and cyan before read at 1.9 to 2.3:1),
+#: and each was chosen in turn as the colour furthest (CIELAB) from those before it and from "other"'s grey for
+#: normal, deuteranope and protanope eyes alike (tests/app/test_colour_vision.py); each value also has its own marker
+#: shape, so that nobody tells values apart by colour alone.
+MAP_COLORS = ("#4F46E5", "#EA580C", "#000000", "#1E3A8A", "#991B1B", "#0284C7", "#881337", "#059669", "#0891B2")
+#: A map's points when a catalogue is small enough to see each one (:func:`recengine.figures.embeddings.marker_scale`
+#: fades them past 2,000 items, where a single point matters less than where many gather).
+MAP_OPACITY = 0.9
+#: The map's colour scale for a number (popularity, year): Plotly's Plasma up to where it still reads at 3:1 on white
+#: at :data:`MAP_OPACITY`. Its whole range (up to Viridis's yellow, 1.3:1) had the highest values vanish into the page.
+MAP_SCALE = (
+    (0.0, "#0D0887"), (0.2, "#48039F"), (0.4, "#7603A7"), (0.6, "#A11C9A"), (0.8, "#C33E80"), (1.0, "#DE6065"),
+)
 # SHAP's own pair (raises the score / lowers it): told apart by colour-blind eyes too, where green and red were
 # one olive for deuteranopes (tests/app/test_colour_vision.py)
 POSITIVE = "#FF0051"

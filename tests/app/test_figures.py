@@ -88,7 +88,7 @@ def test_a_colour_scale_and_the_cold_item_rings_do_not_share_the_right_edge():
 def test_a_large_catalogue_is_drawn_with_smaller_fainter_points_and_lighter_rings():
     small = fe.embedding_map(np.zeros((1_682, 2)), ["x"] * 1_682, highlight=[True] * 10 + [False] * 1_672)
     large = fe.embedding_map(np.zeros((20_000, 2)), ["x"] * 20_000, highlight=[True] * 4_000 + [False] * 16_000)
-    assert (small.data[0].marker.size, small.data[0].marker.opacity) == (7.0, 0.8)  # the sample's map as it was
+    assert (small.data[0].marker.size, small.data[0].marker.opacity) == (7.0, 0.9)  # 3:1 on the plot (test_map_contrast)
     assert large.data[0].marker.size < 4 and large.data[0].marker.opacity < 0.5
     assert small.data[1].marker.line.width == 2 and large.data[1].marker.line.width == 1
 
