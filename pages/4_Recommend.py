@@ -321,7 +321,26 @@ with page("Recommend", "recommend", "Everyone is a profile: a known user, a hand
         for rank, ((reason, why), ex) in enumerate(zip(slots, explained), start=1):
             fill(reason, why, ex, rank, item_name(recs["title"].iat[rank - 1], ex.item_id))
     with st.expander("The list as a table"):
-        table(recs, f"recommendations-{profile.id or 'visitor'}", key="dl_recs")
+        # what every row shares (the profile, its size) is said once; numbers to two decimals, so the signals fit a
+        # 1280 px window without scrolling sideways; the CSV keeps every column and digit
+        same = [c for c in ("user_id", "profile_size") if c in recs and recs[c].nunique() <= 1]
+        same += [c for c in ("intent", "lowered_by") if c in recs and not recs[c].astype(bool).any()]  # no request, no dislike
+        short = {"cooccurrence": "co-occ.", "popularity": "popular", "item_age": "age", "itemknn": "kNN",
+                 "lowered_by": "lowered by"}
+        config = {c: st.column_config.NumberColumn(short.get(c, c), format="%.2f", width=58)
+                  for c in recs.select_dtypes("float").columns if c not in same and c != "is_cold"}
+        st.caption(f"For {escape(whom)}" + (f", a profile of {int(recs['profile_size'].iat[0])} item(s)"
+                                            if "profile_size" in same else "")
+                   + ("; the other columns are the hybrid's signals, before its ranker weighs them" if model_name == "hybrid" else "")
+                   + ". The CSV has the item ids too.")
+        view = recs.assign(is_cold=recs["is_cold"] > 0) if "is_cold" in recs else recs
+        table(view, f"recommendations-{profile.id or 'visitor'}", key="dl_recs", csv=recs,
+              column_order=[c for c in ("rank", "title", "score") if c in recs]
+              + [c for c in recs.columns if c not in {*same, "rank", "item_id", "title", "score"}],
+              column_config={**config, "rank": st.column_config.NumberColumn(width=45),
+                             "title": st.column_config.TextColumn(width=165),
+                             "lowered_by": st.column_config.TextColumn("lowered by", width=110),
+                             "is_cold": st.column_config.CheckboxColumn("new item", width=65)})
     if (moved := ss.pop("rec_focus", None)) is not None:
         kind, rank, _ = moved
         place = f".st-key-card_{min(rank, len(recs))}"

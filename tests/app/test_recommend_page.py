@@ -249,3 +249,16 @@ def test_the_list_names_a_visitors_own_encoder_as_theirs_not_as_a_fine_tune(run_
     assert_clean(at)
     heading = at.header[0].value
     assert heading.endswith("· content with the encoder mine") and "fine-tuned" not in heading
+
+
+def test_the_list_as_a_table_leaves_out_what_every_row_shares(run_page):
+    """Fourteen columns scrolled sideways at 1280 px: the profile's id and size, and a request column of zeros,
+    were on every row. The screen shows the rest (the CSV keeps all)."""
+    at = run_page("pages/4_Recommend.py")
+    shown = list(at.dataframe[0].proto.column_order)
+    assert shown[:3] == ["rank", "title", "score"] and "ease" in shown
+    assert not {"user_id", "item_id", "profile_size", "intent"} & set(shown)
+    assert {"user_id", "item_id", "profile_size"} <= set(at.dataframe[0].value.columns)
+    assert any("a profile of" in c.value and "item ids" in c.value for c in at.caption)
+    at.text_input(key="rec_intent").input("a war film").run()
+    assert "intent" in at.dataframe[0].proto.column_order  # a request: its signal is shown
