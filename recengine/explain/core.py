@@ -44,6 +44,10 @@ from recengine.explain.signals import (
 BACKGROUND_SIZE = 100
 # Coalition profiles per model.score call: small chunks keep the (signals x profiles x items) tensor in cache.
 SCORE_CHUNK = 128
+#: Score the history's coalitions through the model's ``history_scorer`` where it has one (the hybrid: the explained
+#: items' columns alone, the same values up to float rounding). False scores each coalition over the whole catalogue
+#: through ``score``, the reference that ``tests/explain/test_fast_paths.py`` and a benchmark compare it with.
+HISTORY_SCORER = True
 #: Attribute names under which a hybrid may hold its fitted tree ranker (LightGBM booster or sklearn model).
 _TREE_ATTRS = ("ranker_model", "tree_model", "booster", "booster_", "ranker", "ranker_", "model_", "_ranker", "_booster")
 
@@ -95,21 +99,30 @@ def _coalition_game(model: Any, profile: Any, players: list[str], liked: dict[st
     intent_at = next((j for j, p in enumerate(players) if is_intent(p)), None)
     size_at = next((j for j, p in enumerate(players) if is_size(p)), None)
 
-    def value(masks: np.ndarray) -> np.ndarray:
-        coalitions, sizes = [], []
-        for row in masks:
-            chosen = [items[j] for j in np.flatnonzero(row[: len(items)])]
-            intent = profile.intent if intent_at is not None and row[intent_at] else None
-            coalitions.append(
-                Profile(liked={k: liked[k] for k in chosen}, disliked=profile.disliked, intent=intent, name="coalition")
-            )
-            # with the size player, the coalition is weighed as the whole profile is; without it, by its own items
-            sizes.append(len(items) if size_at is not None and row[size_at] else len(chosen))
-        out = np.empty((len(coalitions), len(idx)))
-        for start in range(0, len(coalitions), SCORE_CHUNK):
-            part = coalitions[start : start + SCORE_CHUNK]
-            scores = model.score(part) if size_at is None else model.score_with_sizes(part, sizes[start : start + SCORE_CHUNK])
+    scorer = None
+    if HISTORY_SCORER and hasattr(model, "history_scorer"):  # the items' columns alone, not the catalogue's
+        scorer = model.history_scorer({k: liked[k] for k in items}, profile.intent if intent_at is not None else None, idx)
+
+    def scores_of(masks: np.ndarray) -> np.ndarray:
+        chosen = masks[:, : len(items)]
+        with_intent = masks[:, intent_at] if intent_at is not None else np.zeros(len(masks), dtype=bool)
+        # with the size player, the coalition is weighed as the whole profile is; without it, by its own items
+        sizes = None if size_at is None else np.where(masks[:, size_at], len(items), chosen.sum(axis=1))
+        if scorer is not None:
+            return scorer(chosen, with_intent, sizes)
+        out = np.empty((len(masks), len(idx)))
+        for start in range(0, len(masks), SCORE_CHUNK):
+            part = [
+                Profile(liked={items[j]: liked[items[j]] for j in np.flatnonzero(row)}, disliked=profile.disliked,
+                        intent=profile.intent if on else None, name="coalition")
+                for row, on in zip(chosen[start : start + SCORE_CHUNK], with_intent[start : start + SCORE_CHUNK])
+            ]
+            scores = model.score(part) if sizes is None else model.score_with_sizes(part, sizes[start : start + SCORE_CHUNK])
             out[start : start + SCORE_CHUNK] = np.asarray(scores, dtype=np.float64)[:, idx]
+        return out
+
+    def value(masks: np.ndarray) -> np.ndarray:
+        out = scores_of(np.asarray(masks, dtype=bool))
         # A model that cannot score a profile with no items and no intent (content kNN) has no evidence
         # there: the empty coalition is worth 0, as an empty sum of similarities is.
         empty = ~masks.any(axis=1)

@@ -22,7 +22,7 @@ score that :meth:`recommend` reports.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,7 @@ from recengine.models.hybrid_fit import (
     learn_weights,
     regime_of,
 )
+from recengine.models.hybrid_history import HistoryScorer
 from recengine.models.itemknn import ItemKNN
 from recengine.models.neighbors import sparse_dense
 from recengine.models.profile import Profile
@@ -312,6 +313,26 @@ class Hybrid(Recommender):
         out = self._checked_score(list(profiles), np.asarray(sizes))
         self._cache = None  # signals at other sizes: never the columns of a later recommend
         return out
+
+    def history_scorer(self, liked: Mapping[str, float], intent: str | None, items: Any) -> HistoryScorer:
+        """The scores of ``items`` (internal indices) for sub-profiles of ``liked`` (item id -> weight, items of the
+        catalogue) and ``intent``, the game an explanation's history view plays, without scoring the catalogue.
+
+        ``scorer(chosen, with_intent, sizes)`` equals ``score_with_sizes`` (``score`` without sizes) of the profiles
+        that hold the ``chosen`` liked items (a boolean coalitions x liked matrix) and the request where
+        ``with_intent``, in the columns ``items``, up to float rounding (:mod:`recengine.models.hybrid_history`).
+
+        Examples
+        --------
+        >>> import recengine
+        >>> ds = recengine.load_sample("movielens-100k")
+        >>> h = Hybrid(learn=False).fit(ds)
+        >>> scorer = h.history_scorer({"50": 1.0, "181": 1.0}, None, [0, 1])
+        >>> full = h.score_with_sizes([Profile.from_items(["50"])], [2])[:, [0, 1]]
+        >>> bool(np.allclose(scorer(np.array([[True, False]]), np.array([False]), np.array([2])), full, atol=1e-5))
+        True
+        """
+        return HistoryScorer(self, liked, intent, np.asarray(items, dtype=np.int64))
 
     # ---- hooks --------------------------------------------------------------------------------
     def _score(self, profiles: list[Profile], X: sp.csr_matrix, sizes: np.ndarray | None = None) -> np.ndarray:
