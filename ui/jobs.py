@@ -28,8 +28,25 @@ class FineTuneStopped(RecengineError):
 _ids = itertools.count(1)
 
 
+class _InThread:
+    """What every background job shares: it runs until ``finished`` is set, in ``thread``."""
+
+    finished: float | None
+    thread: threading.Thread | None
+
+    @property
+    def running(self) -> bool:
+        return self.finished is None
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the thread to end (tests, and a server shutting down); True when it has."""
+        if self.thread is not None:
+            self.thread.join(timeout)
+        return not self.running
+
+
 @dataclass
-class FineTuneJob:
+class FineTuneJob(_InThread):
     """The state of one background fine-tune, written by its thread and read by the pages."""
 
     dataset_key: str
@@ -59,10 +76,6 @@ class FineTuneJob:
     owner: str = ""
     stopped_by: str = ""
 
-    @property
-    def running(self) -> bool:
-        return self.finished is None
-
     def progress(self, done: int, total: int, message: str) -> None:
         """The fine-tune's progress callback (called from its thread): records the step and the loss."""
         from recengine.text.finetune import finetune_phase
@@ -73,12 +86,6 @@ class FineTuneJob:
         self.done, self.total, self.message = done, total, message
         if body.startswith("loss "):
             self.losses[check].append(float(body.split()[1]))
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Wait for the thread to end (tests, and a server shutting down); True when it has."""
-        if self.thread is not None:
-            self.thread.join(timeout)
-        return not self.running
 
 
 @st.cache_resource(show_spinner=False)
@@ -145,7 +152,7 @@ class FitStopped(RecengineError):
 
 
 @dataclass
-class FitJob:
+class FitJob(_InThread):
     """A model fitted in a thread of its own (the hybrid on a large catalogue: minutes), so that the page stays
     usable meanwhile and the fit outlives the page and the tab that asked for it."""
 
@@ -161,20 +168,11 @@ class FitJob:
     stop_requested: threading.Event = field(default_factory=threading.Event)
     thread: threading.Thread | None = None
 
-    @property
-    def running(self) -> bool:
-        return self.finished is None
-
     def progress(self, done: int, total: int, message: str) -> None:
         """The fit's progress callback (called from its thread)."""
         if self.stop_requested.is_set():
             raise FitStopped("The app stopped before the fit finished; nothing of it was kept.")
         self.done, self.total, self.message = done, total, message
-
-    def wait(self, timeout: float | None = None) -> bool:
-        if self.thread is not None:
-            self.thread.join(timeout)
-        return not self.running
 
 
 @st.cache_resource(show_spinner=False)
