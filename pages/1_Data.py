@@ -172,7 +172,11 @@ def preview(upload, what: str):
     try:
         return table_columns(upload.getvalue(), upload.name, what)
     except Exception as exc:
-        show_error(exc, f"reading the {what} file")
+        from recengine.data.load import misnamed_note
+        from recengine.errors import DataError
+
+        note = misnamed_note(upload, what) if isinstance(exc, DataError) else None  # a text file named .parquet
+        show_error(DataError(f"{exc} {note}") if note else exc, f"reading the {what} file")
         return None
 
 

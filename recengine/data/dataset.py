@@ -126,6 +126,8 @@ class IdMap:
 
 #: The key in a :class:`Dataset` table's ``attrs`` that marks it as the dataset's own ("interactions" or "items").
 OWN_TABLE = "recengine_table"
+#: The key in the interactions table's ``attrs`` that holds the dataset's name (read back with it).
+OWN_NAME = "recengine_name"
 #: The columns a dataset's interactions table can hold.
 OWN_INTERACTION_COLUMNS = (Columns.user, Columns.item, Columns.rating, Columns.timestamp, Columns.weight, Columns.event)
 
@@ -157,6 +159,8 @@ class Dataset:
         for table, frame in (("interactions", self.interactions), ("items", self.items)):
             if isinstance(frame, pd.DataFrame):
                 frame.attrs[OWN_TABLE] = table
+        if isinstance(self.interactions, pd.DataFrame):
+            self.interactions.attrs[OWN_NAME] = self.name
 
     @property
     def n_users(self) -> int:

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from recengine.columns import Columns
-from recengine.data.dataset import OWN_INTERACTION_COLUMNS, OWN_TABLE, Dataset, IdMap
+from recengine.data.dataset import OWN_INTERACTION_COLUMNS, OWN_NAME, OWN_TABLE, Dataset, IdMap
 from recengine.data.lists import explode_item_lists, find_list_columns
 from recengine.data.patterns import search
-from recengine.data.readers import Source, Table, column_name, read_table
+from recengine.data.readers import Source, Table, column_name, read_table, source_name
 from recengine.data.validate import (
     ALIASES,
     ITEMS_ID,
@@ -51,6 +53,54 @@ from recengine.errors import DataError
 _ITEM_TABLE_ROLES = (ITEMS_ID, "title", "text")
 
 
+_BINARY_NAMED = {".parquet": "Parquet", ".pq": "Parquet", ".feather": "Arrow/Feather", ".arrow": "Arrow/Feather",
+                 ".orc": "ORC", ".xlsx": "an Excel workbook", ".xlsm": "an Excel workbook", ".xls": "an Excel workbook"}
+_BINARY_MAGIC = (b"PAR1", b"ARROW1", b"ORC", b"PK", b"\x1f\x8b", b"\xd0\xcf\x11\xe0")
+
+
+def misnamed_note(source: Any, default: str) -> str | None:
+    """What to add to an error about a file named as a binary format (``reads.parquet``) that is plain text: read as
+    text, its rows make one column of prose, and "no user column found" alone does not say what went wrong."""
+    if isinstance(source, (pd.DataFrame, dict, list)) or source is None:
+        return None
+    name = source_name(source, default)
+    kind = _BINARY_NAMED.get(Path(str(name)).suffix.lower())
+    if kind is None:
+        return None
+    try:
+        if isinstance(source, (str, Path)):
+            with open(source, "rb") as f:
+                head = f.read(512)
+        elif isinstance(source, bytes):
+            head = source[:512]
+        elif hasattr(source, "getvalue"):
+            head = bytes(source.getvalue()[:512])
+        else:
+            return None
+    except (OSError, TypeError, ValueError):
+        return None
+    if not head or head.startswith(_BINARY_MAGIC) or b"\x00" in head:
+        return None
+    return (f"Note: the name says {kind}, but {name} is plain text, so it was read as text; if it should be {kind}, "
+            "export it again (renaming a text file does not convert it), else name it .csv, .tsv or .jsonl for what "
+            "it holds.")
+
+
+def _say_when_misnamed(read: Any) -> Any:
+    @functools.wraps(read)
+    def wrapper(interactions: Source, items: Source | None = None, **kwargs: Any) -> Dataset:
+        try:
+            return read(interactions, items, **kwargs)
+        except DataError as exc:
+            for source, default in ((interactions, "interactions"), (items, "items")):
+                note = misnamed_note(source, default)
+                if note is not None and str(exc).startswith(f"{source_name(source, default)}:"):
+                    raise DataError(f"{exc} {note}") from exc
+            raise
+    return wrapper
+
+
+@_say_when_misnamed
 def read_dataset(
     interactions: Source,
     items: Source | None = None,
@@ -123,6 +173,8 @@ def read_dataset(
     >>> ds.n_users, ds.n_items, ds.n_interactions
     (2, 2, 3)
     """
+    if name is None and isinstance(interactions, pd.DataFrame) and interactions.attrs.get(OWN_TABLE) == "interactions":
+        name = interactions.attrs.get(OWN_NAME)  # a Dataset's own table read back keeps the dataset's name
     interactions, items, columns, text = _own_tables(interactions, items, columns, text)
     mapping = check_mapping(columns)
     warnings: list[str] = []

@@ -18,6 +18,7 @@ def assert_equal_datasets(a, b) -> None:
     assert (a.matrix != b.matrix).nnz == 0
     assert a.texts == b.texts and a.titles.tolist() == b.titles.tolist()
     assert a.cold_items.tolist() == b.cold_items.tolist() and a.has_ratings == b.has_ratings
+    assert a.name == b.name  # "books_reads" came back as "interactions"
 
 
 def test_the_sample_reads_back_equal(sample):
