@@ -470,9 +470,23 @@ def _no_match(query: str, what: str, id_map: Any, kept: str) -> None:
                icon=":material/search_off:")
 
 
+def _as_hashed(query: str, id_map: Any) -> str:
+    """The hashed id of a user's own id typed into the search, where the data's ids were hashed with this home's salt
+    (the Data page's default for uploads): an analyst types C000042, not u_3f9c...; anything else as typed."""
+    q = nfc_text(query).strip()
+    if not q or q in id_map:
+        return query
+    from recengine.data.load import hash_user_id
+    from recengine.settings import local_salt
+
+    hashed = hash_user_id(q, local_salt())
+    return hashed if hashed in id_map else query
+
+
 def _pick_exact(key: str, id_map: Any) -> None:
-    """Search field callback: an exact id typed (and Enter) picks that one, as a typed address would."""
-    query = nfc_text(st.session_state.get(f"{key}_find", ""))
+    """Search field callback: an exact id typed (and Enter) picks that one, as a typed address would; a user's own
+    id picks its hashed one."""
+    query = _as_hashed(nfc_text(st.session_state.get(f"{key}_find", "")), id_map)
     if query and query in id_map:
         st.session_state[key] = str(id_map.external[id_map.index(query)])
 
@@ -499,7 +513,7 @@ def user_picker(label: str, id_map: Any, *, key: str, help: str | None = None,
     if key in state and state[key] is not None and state[key] not in id_map:  # set by hand to a user not in the data
         del state[key]
     query = _search_box(key, "users", len(ids), "type part of a user id…", _pick_exact, (key, id_map))
-    picks, hits = search_options(query, ids, weight=activity)
+    picks, hits = search_options(_as_hashed(query, id_map), ids, weight=activity)
     shown = [str(ids[i]) for i in picks]
     current = state.get(key)
     if current is not None and current not in shown:
