@@ -87,12 +87,18 @@ def cmd_feedback(args: argparse.Namespace) -> int:
     dataset = args.dataset
     if not args.no_check:
         ds = load_data(args)
-        for _, item in args.events:
+        unknown = [item for _, item in args.events if item not in ds.item_map]
+        if unknown:  # every unknown id is named, before anything is written
             try:
-                ds.item_map.index(item)  # an unknown id stops here, before anything is written
+                ds.item_map.index(unknown[0])
             except UnknownIdError as exc:
-                raise UnknownIdError(f"{exc.args[0]} The ids were checked against {ds.name}: name your data with "
-                                     "--dataset NAME or --interactions F, or skip the check with --no-check.") from None
+                others = f" ({len(unknown) - 1} more unknown: {', '.join(unknown[1:6])})" if len(unknown) > 1 else ""
+                fine = len(args.events) - len(unknown)
+                raise UnknownIdError(
+                    f"{exc.args[0]}{others} Nothing was recorded for profile {args.profile!r}"
+                    + (f", not even the {fine} known id(s)" if fine else "")
+                    + f". The ids were checked against {ds.name}: name your data with --dataset NAME or --interactions "
+                    "F, or skip the check with --no-check.") from None
         dataset = dataset or ds.name
     store = open_store()
     for action, item in args.events:

@@ -209,6 +209,10 @@ def test_a_saved_profile_drives_recommend_and_explain(home, files, capsys):
     data = ["--interactions", ratings, "--items", items]
     rc, _, err = run(capsys, "feedback", "--profile", "ann", "--like", "zzz", *data)
     assert rc == 2 and "checked against" in err and "--no-check" in err
+    rc, _, err = run(capsys, "feedback", "--profile", "ann", "--like", "a", "--like", "zzz", "--dislike", "yyy", *data)
+    # every unknown id named, and what happened to the known one said: nothing is recorded
+    assert rc == 2 and "'zzz'" in err and "yyy" in err and "Nothing was recorded" in err and "1 known id" in err
+    assert run(capsys, "profile", "show", "ann")[0] == 2  # indeed: no profile was started
     assert run(capsys, "feedback", "--profile", "ann", "--like", "a", "--dislike", "e", *data)[0] == 0
     rc, out, _ = run(capsys, "recommend", "--profile", "ann", "--model", "itemknn", "--k", "2", *data, "--format", "json")
     assert rc == 0 and [r["item_id"] for r in json.loads(out)] in (["b", "c"], ["c", "b"])  # they go with a
