@@ -317,6 +317,10 @@ def _shown(value: Any) -> Any:
     """A value of a table as a person reads it: a missing one (None, NaN) as a dash, as in the tables of rows."""
     if value is None or (isinstance(value, float) and value != value):
         return "—"
+    if isinstance(value, float) and not value.is_integer():  # 0.0029793772893772896 reads as 0.00298
+        return f"{value:.3g}" if abs(value) < 1 else f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10_000:
+        return f"{value:,}"
     return value
 
 

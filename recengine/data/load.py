@@ -1112,10 +1112,11 @@ def _merge_duplicates(frame: pd.DataFrame, table: Table, warnings: list[str]) ->
     n_pairs = len(involved.drop_duplicates([Columns.user, Columns.item]))
     first = involved["_order"].to_numpy()
     warnings.append(
-        f"{table.name}: {n_pairs} (user, item) pair(s) are duplicated across {len(first)} rows (first at "
+        f"{table.name}: {n_pairs:,} (user, item) pair(s) are duplicated across {len(first):,} rows (first at "
         f"{table.where(first, limit=3)}); each pair was merged into one row, keeping the latest "
-        f"({'by timestamp, at the time of the first' if Columns.timestamp in frame.columns else 'by position in the file'}), so "
-        f"{n_removed} row(s) were dropped."
+        + ("row by timestamp, dated when the pair was first seen" if Columns.timestamp in frame.columns
+           else "row in the file")
+        + f", so {n_removed:,} row(s) were dropped."
     )
     return merged
 

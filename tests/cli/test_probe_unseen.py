@@ -31,3 +31,22 @@ def test_a_csv_named_parquet_that_reads_still_loads(home, tmp_path: Path):
     path = tmp_path / "reads.parquet"
     path.write_text("reader,isbn\nr1,978\nr2,979\n")
     assert read_dataset(path).n_interactions == 2
+
+
+def test_a_listing_shows_numbers_as_a_person_reads_them():
+    """`data inspect` printed density as 0.0029793772893772896 beside 81,337 in a warning."""
+    from recengine.cli.common import _shown
+
+    assert _shown(0.0029793772893772896) == "0.00298" and _shown(81337) == "81,337"
+    assert _shown(1995) == 1995 and _shown(65.0) == 65.0 and _shown(True) is True  # years and flags as they are
+
+
+def test_the_duplicate_warning_writes_its_counts_with_separators():
+    import pandas as pd
+
+    import recengine
+
+    rows = pd.DataFrame({"customer": ["a"] * 12_000, "sku": ["x", "y"] * 6_000, "ts": range(12_000)})
+    ds = recengine.read_dataset(rows, pd.DataFrame({"sku": ["x", "y"], "name": ["Kettle", "Mug"]}))
+    said = next(w for w in ds.warnings if "duplicated" in w)
+    assert "11,998 row(s) were dropped" in said and "12,000 rows" in said and "at the time of the first" not in said
