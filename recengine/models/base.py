@@ -384,6 +384,12 @@ class Recommender(ABC):
             notes.append(weak)
         if not self.personalised and (known or profile.intent):
             notes.append(f"the {self.name} model does not personalise: it ranks the same items for everyone")
+        if known and len(known) < len(profile.liked):  # a saved profile that holds another dataset's items too
+            away = [str(i) for i in profile.liked if i not in self.item_map]
+            notes.append(f"{len(away)} of the {len(profile.liked)} liked items ({', '.join(away[:3])}"
+                         + (f" and {len(away) - 3} more" if len(away) > 3 else "")
+                         + f") {'is' if len(away) == 1 else 'are'} not in this dataset's catalogue, so "
+                         + ("it is" if len(away) == 1 else "they are") + " left out")
         readable = self._readable_history(known)
         if readable and len(readable) < len(known):
             left = [i for i in known if i not in set(readable)]

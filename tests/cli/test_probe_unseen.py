@@ -50,3 +50,15 @@ def test_the_duplicate_warning_writes_its_counts_with_separators():
     ds = recengine.read_dataset(rows, pd.DataFrame({"sku": ["x", "y"], "name": ["Kettle", "Mug"]}))
     said = next(w for w in ds.warnings if "duplicated" in w)
     assert "11,998 row(s) were dropped" in said and "12,000 rows" in said and "at the time of the first" not in said
+
+
+def test_liked_items_of_another_catalogue_are_said_to_be_left_out():
+    """A saved profile holding a book and two shop items: recommend on the shop silently dropped the book."""
+    import recengine
+    from recengine.models import Popularity, Profile
+
+    ds = recengine.load_sample("movielens-100k")
+    notes, usable = Popularity().fit(ds).profile_notes(Profile.from_items(["50", "181", "9786625859198"]))
+    assert usable and any("1 of the 3 liked items (9786625859198) is not in this dataset's catalogue" in n for n in notes)
+    notes, _ = Popularity().fit(ds).profile_notes(Profile.from_items(["50", "181"]))
+    assert not any("catalogue" in n for n in notes)
