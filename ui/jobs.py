@@ -14,6 +14,7 @@ import contextlib
 import itertools
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import streamlit as st
@@ -33,6 +34,22 @@ class _InThread:
 
     finished: float | None
     thread: threading.Thread | None
+    error: BaseException | None
+
+    def start(self, work: Callable[[], None], name: str) -> None:
+        """Run ``work()`` in a daemon thread; what it raises is kept in ``error`` for a page to show (a thread's
+        exception would otherwise be lost), and ``finished`` is set either way."""
+
+        def run() -> None:
+            try:
+                work()
+            except BaseException as exc:
+                self.error = exc
+            finally:
+                self.finished = time.monotonic()
+
+        self.thread = threading.Thread(target=run, name=name, daemon=True)
+        self.thread.start()
 
     @property
     def running(self) -> bool:
@@ -134,16 +151,10 @@ def start_finetune(dataset, dataset_key: str, config: dict, base: str = "default
             job.poll_seconds = 1.0
 
     def run() -> None:
-        try:
-            enc = finetuned_encoder(split, config, base, job.progress)
-            job.result = {"path": str(enc.path), "manifest": enc.manifest}
-        except BaseException as exc:  # kept for the page to show: a thread's exception would otherwise be lost
-            job.error = exc
-        finally:
-            job.finished = time.monotonic()
+        enc = finetuned_encoder(split, config, base, job.progress)
+        job.result = {"path": str(enc.path), "manifest": enc.manifest}
 
-    job.thread = threading.Thread(target=run, name=f"recengine-finetune-{job.id}", daemon=True)
-    job.thread.start()
+    job.start(run, f"recengine-finetune-{job.id}")
     return job
 
 
@@ -207,17 +218,11 @@ def start_fit(key: tuple, model_name: str, n_items: int, fit, keep) -> FitJob:
         job = fits["jobs"][key] = FitJob(key, model_name, n_items)
 
     def run() -> None:
-        try:
-            keep(fit(job.progress))
-            with fits["lock"]:
-                fits["jobs"].pop(key, None)  # the model is in the shared results now: the job is done with
-        except BaseException as exc:  # kept for the page to show: a thread's exception would otherwise be lost
-            job.error = exc
-        finally:
-            job.finished = time.monotonic()
+        keep(fit(job.progress))
+        with fits["lock"]:
+            fits["jobs"].pop(key, None)  # the model is in the shared results now: the job is done with
 
-    job.thread = threading.Thread(target=run, name=f"recengine-fit-{model_name}", daemon=True)
-    job.thread.start()
+    job.start(run, f"recengine-fit-{model_name}")
     return job
 
 
