@@ -238,6 +238,9 @@ def page(title: str, icon: str, intro: str | None = None) -> Iterator[None]:
     """
     st.set_page_config(page_title=f"{title} · recengine", page_icon=f":material/{icon}:", layout="wide")
     st.markdown(CSS, unsafe_allow_html=True)
+    from ui.engine import warm_up
+
+    warm_up()  # once per server: shap is imported while the visitor reads the first page
     with st.container(key="a11y_fixes"):  # hidden by CSS: no gap where it sits
         st.html(f"<script>{SLIDER_NAMES}</script>", unsafe_allow_javascript=True)
     # the icon by the title's side, not inside it: a screen reader read it out ("recommend icon Recommend"); no

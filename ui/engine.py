@@ -22,6 +22,23 @@ Progress = Callable[[int, int, str], None]
 
 
 @st.cache_resource(show_spinner=False)
+def warm_up() -> threading.Thread:
+    """Import what the first explained list needs (shap: 0.5 s on a quiet machine, up to 5 s on a busy one) in a
+    background thread, once per server, as the first page opens: the first Recommend page after a start then
+    does not wait for it."""
+
+    def run() -> None:
+        with contextlib.suppress(Exception):  # an import that fails here fails again, with its message, where used
+            import shap  # noqa: F401
+
+            import recengine.explain  # noqa: F401
+
+    thread = threading.Thread(target=run, name="recengine-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+@st.cache_resource(show_spinner=False)
 def device_label(choice: str = "auto") -> str:
     """The device the encoder runs on, in words ("GPU (NVIDIA H100)", "Apple GPU (MPS)", "CPU")."""
     import torch

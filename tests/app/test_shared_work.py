@@ -124,3 +124,16 @@ def test_a_models_lock_goes_with_the_model():
     del model
     gc.collect()
     assert not [m for m in list(engine._model_locks) if type(m).__name__ == "Model"]
+
+
+def test_the_first_page_warms_up_what_explanations_need_once(run_page):
+    """The first explained list after a start paid for importing shap (up to 5 s on a busy machine)."""
+    import sys
+
+    from ui import engine
+
+    run_page("app.py", dataset=False)
+    thread = engine.warm_up()
+    assert thread is engine.warm_up() and thread.name == "recengine-warm-up"  # one per server, not one per run
+    thread.join(120)
+    assert "shap" in sys.modules and not thread.is_alive()
