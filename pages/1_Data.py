@@ -172,7 +172,7 @@ def preview(upload, what: str):
     try:
         return table_columns(upload.getvalue(), upload.name, what)
     except Exception as exc:
-        from recengine.data.load import misnamed_note
+        from recengine.data.readers import misnamed_note
         from recengine.errors import DataError
 
         note = misnamed_note(upload, what) if isinstance(exc, DataError) else None  # a text file named .parquet

@@ -7,7 +7,6 @@ import functools
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -17,7 +16,7 @@ from recengine.columns import Columns
 from recengine.data.dataset import OWN_INTERACTION_COLUMNS, OWN_NAME, OWN_TABLE, Dataset, IdMap
 from recengine.data.lists import explode_item_lists, find_list_columns
 from recengine.data.patterns import search
-from recengine.data.readers import Source, Table, column_name, read_table, source_name
+from recengine.data.readers import Source, Table, column_name, misnamed_note, read_table, source_name
 from recengine.data.validate import (
     ALIASES,
     ITEMS_ID,
@@ -51,39 +50,6 @@ from recengine.errors import DataError
 
 #: the roles of ``columns=`` that name a column of the items table (of the interactions when there is none)
 _ITEM_TABLE_ROLES = (ITEMS_ID, "title", "text")
-
-
-_BINARY_NAMED = {".parquet": "Parquet", ".pq": "Parquet", ".feather": "Arrow/Feather", ".arrow": "Arrow/Feather",
-                 ".orc": "ORC", ".xlsx": "an Excel workbook", ".xlsm": "an Excel workbook", ".xls": "an Excel workbook"}
-_BINARY_MAGIC = (b"PAR1", b"ARROW1", b"ORC", b"PK", b"\x1f\x8b", b"\xd0\xcf\x11\xe0")
-
-
-def misnamed_note(source: Any, default: str) -> str | None:
-    """What to add to an error about a file named as a binary format (``reads.parquet``) that is plain text: read as
-    text, its rows make one column of prose, and "no user column found" alone does not say what went wrong."""
-    if isinstance(source, (pd.DataFrame, dict, list)) or source is None:
-        return None
-    name = source_name(source, default)
-    kind = _BINARY_NAMED.get(Path(str(name)).suffix.lower())
-    if kind is None:
-        return None
-    try:
-        if isinstance(source, (str, Path)):
-            with open(source, "rb") as f:
-                head = f.read(512)
-        elif isinstance(source, bytes):
-            head = source[:512]
-        elif hasattr(source, "getvalue"):
-            head = bytes(source.getvalue()[:512])
-        else:
-            return None
-    except (OSError, TypeError, ValueError):
-        return None
-    if not head or head.startswith(_BINARY_MAGIC) or b"\x00" in head:
-        return None
-    return (f"Note: the name says {kind}, but {name} is plain text, so it was read as text; if it should be {kind}, "
-            "export it again (renaming a text file does not convert it), else name it .csv, .tsv or .jsonl for what "
-            "it holds.")
 
 
 def _say_when_misnamed(read: Any) -> Any:
@@ -173,9 +139,8 @@ def read_dataset(
     >>> ds.n_users, ds.n_items, ds.n_interactions
     (2, 2, 3)
     """
-    if name is None and isinstance(interactions, pd.DataFrame) and interactions.attrs.get(OWN_TABLE) == "interactions":
-        name = interactions.attrs.get(OWN_NAME)  # a Dataset's own table read back keeps the dataset's name
-    interactions, items, columns, text = _own_tables(interactions, items, columns, text)
+    interactions, items, columns, text, own_name = _own_tables(interactions, items, columns, text)
+    name = name if name is not None else own_name  # a Dataset's own table read back keeps the dataset's name
     mapping = check_mapping(columns)
     warnings: list[str] = []
     inter = read_table(interactions, default_name="interactions", max_bytes=max_bytes)
@@ -553,10 +518,11 @@ def _unpadded(ids: pd.Series) -> pd.Series:
 
 
 def _own_tables(interactions: Any, items: Any, columns: Mapping[str, Any] | None,
-                text: Any) -> tuple[Any, Any, Mapping[str, Any] | None, Any]:
+                text: Any) -> tuple[Any, Any, Mapping[str, Any] | None, Any, str | None]:
     """A :class:`Dataset`'s own tables (marked in their ``attrs``) read by their names, not guessed: ``weight`` is the
     dataset's (always 1), not a rating beside ``rating``, and ``text`` is the items' text as the dataset wrote it
     (not composed again from every text column, itself included). A role the caller maps, or a text it names, wins.
+    The last value is the dataset's name, from its interactions table (None for any other table).
 
     >>> import recengine
     >>> ds = read_dataset(pd.DataFrame({"user": ["a", "b"], "item": ["x", "y"], "stars": [5, 3]}),
@@ -568,8 +534,9 @@ def _own_tables(interactions: Any, items: Any, columns: Mapping[str, Any] | None
     def own(frame: Any, table: str) -> bool:
         return isinstance(frame, pd.DataFrame) and frame.attrs.get(OWN_TABLE) == table
 
+    own_name = interactions.attrs.get(OWN_NAME) if own(interactions, "interactions") else None
     if columns is not None and not isinstance(columns, Mapping):  # check_mapping says what columns= takes
-        return interactions, items, columns, text
+        return interactions, items, columns, text, own_name
     mapping = dict(columns or {})
     if own(interactions, "interactions") and {Columns.user, Columns.item} <= set(interactions.columns) <= set(
             OWN_INTERACTION_COLUMNS):
@@ -583,7 +550,7 @@ def _own_tables(interactions: Any, items: Any, columns: Mapping[str, Any] | None
     if own(items, "items") and {Columns.item, Columns.title, Columns.text} <= set(items.columns) and text is None:
         mapping.setdefault("title", Columns.title)
         text = "{" + Columns.text + "}"
-    return interactions, items, (mapping or columns), text
+    return interactions, items, (mapping or columns), text, own_name
 
 
 def _same_ids_but_written_apart(items: pd.DataFrame, frame: pd.DataFrame, inter_name: str, items_name: str,

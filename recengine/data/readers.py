@@ -174,6 +174,39 @@ def read_table(
     return _read_delimited(text, name, suffix)
 
 
+_BINARY_NAMED = {".parquet": "Parquet", ".pq": "Parquet", ".feather": "Arrow/Feather", ".arrow": "Arrow/Feather",
+                 ".orc": "ORC", ".xlsx": "an Excel workbook", ".xlsm": "an Excel workbook", ".xls": "an Excel workbook"}
+
+
+def misnamed_note(source: Any, default: str) -> str | None:
+    """What to add to an error about a file named as a binary format (``reads.parquet``) whose bytes are plain text
+    (:func:`read_table` reads such a file as text, as :func:`_looks_like_text` says): its rows make one column of
+    prose, and "no user column found" alone does not say what went wrong. None for any other source."""
+    if isinstance(source, (pd.DataFrame, dict, list)) or source is None:
+        return None
+    name = source_name(source, default)
+    kind = _BINARY_NAMED.get(Path(str(name)).suffix.lower())
+    if kind is None:
+        return None
+    try:
+        if isinstance(source, (str, Path)):
+            with open(source, "rb") as f:
+                head = f.read(4096)
+        elif isinstance(source, bytes):
+            head = source[:4096]
+        elif hasattr(source, "getvalue"):
+            head = bytes(source.getvalue()[:4096])
+        else:
+            return None
+    except (OSError, TypeError, ValueError):
+        return None
+    if not head.strip() or not _looks_like_text(head):
+        return None
+    return (f"Note: the name says {kind}, but {name} is plain text, so it was read as text; if it should be {kind}, "
+            "export it again (renaming a text file does not convert it), else name it .csv, .tsv or .jsonl for what "
+            "it holds.")
+
+
 def _json_problem(exc: json.JSONDecodeError) -> str:
     """The parser's complaint with where it is: "Unterminated string starting at column 20".
 
