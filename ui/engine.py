@@ -395,20 +395,33 @@ def train_hash(dataset, dataset_key: str, seed: int = 42) -> str:
 TEXT_MODELS = ("content", "hybrid")
 
 
+MODELS_KEPT = 12  # fitted models shared at once (and within the memory budget)
+
+
+def _model_key(model_name: str, dataset_key: str, name: str, device: str) -> tuple:
+    """A fitted model's key among the shared results: the encoder and device count for the text models only."""
+    return (model_name, dataset_key, *((name, device) if model_name in TEXT_MODELS else ()))
+
+
+def _fit_inputs(model_name: str, dataset, dataset_key: str, name: str, device: str):
+    """A fresh model of ``model_name``, and the embeddings and encoder it fits with (None for a model that reads no
+    text); the embeddings are made here, with their own progress bar, when this dataset has none yet."""
+    from recengine.models import make_model
+
+    if model_name not in TEXT_MODELS:
+        return make_model(model_name), None, None
+    emb = item_embeddings(dataset, dataset_key, name, device)
+    return make_model(model_name, encoder=name, device=device), emb, encoder(name, device)
+
+
 def fitted_model(model_name: str, dataset, dataset_key: str, name: str = "default", device: str = "auto"):
     """A model fitted once per (dataset, encoder) and shared by every session; the first fit shows a spinner. A fit
     is kept on disk (``fit_cached``), so a restarted server loads it: a hybrid on 5,000 items took 1-2 minutes
     to fit again at every start."""
-    from recengine.models import make_model
     from recengine.models.base import Recommender, fit_cached
 
     def make():
-        emb = enc = None
-        config = {}
-        if model_name in TEXT_MODELS:
-            emb = item_embeddings(dataset, dataset_key, name, device)
-            enc = encoder(name, device)
-            config = {"encoder": name, "device": device}
+        model, emb, enc = _fit_inputs(model_name, dataset, dataset_key, name, device)
         bar = st.empty()
 
         def stage(done: int, total: int, message: str) -> None:  # the hybrid's stages: minutes on a large catalogue
@@ -417,12 +430,11 @@ def fitted_model(model_name: str, dataset, dataset_key: str, name: str = "defaul
 
         try:
             with st.spinner(f"Fitting {model_name} on {dataset.name} (once per dataset: then it is loaded)…"):
-                return fit_cached(make_model(model_name, **config), dataset, embeddings=emb, encoder=enc, progress=stage)
+                return fit_cached(model, dataset, embeddings=emb, encoder=enc, progress=stage)
         finally:
             bar.empty()
 
-    enc_part = (name, device) if model_name in TEXT_MODELS else ()
-    return _remember("models", (model_name, dataset_key, *enc_part), make, keep=12)
+    return _remember("models", _model_key(model_name, dataset_key, name, device), make, keep=MODELS_KEPT)
 
 
 #: Models whose first fit on a catalogue of more items than this runs in the background (:func:`model_or_fit`):
@@ -437,15 +449,13 @@ def model_or_fit(model_name: str, dataset, dataset_key: str, name: str = "defaul
     than :data:`BACKGROUND_FIT_ITEMS` items) runs in a background thread: then its :class:`ui.jobs.FitJob` comes
     back at once (a running one, or one that failed, with its error), and the page offers a quicker model meanwhile.
     The fit goes on when the visitor leaves the page; every session picks up the model when it is done."""
-    from recengine.models import make_model
     from recengine.models.base import fit_cached
     from recengine.settings import app_memory_limit_bytes
     from ui import jobs
 
     if model_name not in BACKGROUND_MODELS or dataset.n_items <= BACKGROUND_FIT_ITEMS:
         return fitted_model(model_name, dataset, dataset_key, name, device)
-    enc_part = (name, device) if model_name in TEXT_MODELS else ()
-    key = (model_name, dataset_key, *enc_part)
+    key = _model_key(model_name, dataset_key, name, device)
     job = jobs.fit_job(key)  # first the job, then the shared model: a fit stores its model before its job goes
     if job is not None:
         return job
@@ -453,16 +463,10 @@ def model_or_fit(model_name: str, dataset, dataset_key: str, name: str = "defaul
     if model is not _MISSING:
         return model
     limit = app_memory_limit_bytes()  # a wrong setting is said now, not after the fit
-    emb = enc = None
-    config = {}
-    if model_name in TEXT_MODELS:  # drawn here, with its own progress bar: the thread has no page
-        emb = item_embeddings(dataset, dataset_key, name, device)
-        enc = encoder(name, device)
-        config = {"encoder": name, "device": device}
-    model = make_model(model_name, **config)
+    model, emb, enc = _fit_inputs(model_name, dataset, dataset_key, name, device)  # in the page: the thread has none
     return jobs.start_fit(key, model_name, dataset.n_items,
                           lambda progress: fit_cached(model, dataset, embeddings=emb, encoder=enc, progress=progress),
-                          lambda fitted: _keep("models", key, fitted, 12, limit))
+                          lambda fitted: _keep("models", key, fitted, MODELS_KEPT, limit))
 
 
 # Coalitions per explained list: ~0.6 s for a 40-item profile on 2 cores instead of ~1.9 s at the engine's
@@ -627,14 +631,16 @@ def evaluation(dataset, dataset_key: str, protocol: str, models: tuple[str, ...]
         todo = [m for m in models if m not in measured_models(dataset_key, protocol, models, k, seed, name, max_users)]
         update, close = progress_callback(f"Evaluating {len(todo)} model(s) on the {protocol} protocol"
                                           + (f" ({len(models) - len(todo)} measured before)" if len(todo) < len(models) else ""))
-        parts = []
+        parts, made = [], []
         try:
             for model in models:
                 def one(model=model):
-                    step = todo.index(model)
+                    # the models measured in this run so far (one dropped from memory since is measured again)
+                    step, run = len(made), max(len(todo), len(made) + 1)
+                    made.append(model)
 
                     def progress(done: int, total: int, message: str) -> None:  # one model's steps within the run
-                        update(step * total + done, len(todo) * total, message)
+                        update(step * total + done, run * total, message)
 
                     return evaluate(dataset, protocol, models=[model], k=k, seed=seed, embeddings=emb, encoder=enc,
                                     progress=progress, max_users=max_users)
