@@ -153,40 +153,54 @@ def _rerank_one(
     keep = ~np.isin(ids, list(disliked)) if disliked else np.ones(len(ids), dtype=bool)
     rows = np.array([index.get(i, -1) for i in ids])
     lowered = np.zeros(len(ids))
+    by = None
     if push is not None:
         amount, by = push
         known = rows >= 0
         lowered[known] = amount[rows[known]]
         keep &= lowered < 1.0  # as close as the radius: dropped
-        if (lowered > 0).any():
-            group.loc[lowered > 0, LOWERED_BY] = by[rows[lowered > 0]]
     group, ids, rows, lowered = group[keep], ids[keep], rows[keep], lowered[keep]
     if len(group) == 0:
         return group
     relevance = _unit(group[Columns.score].to_numpy(dtype=np.float64))
-    gain = (1.0 - diversity) * relevance - DISLIKE_WEIGHT * lowered
+    gain = (1.0 - diversity) * relevance
     if novelty > 0 and share is not None:
         p = np.where(rows >= 0, share[np.maximum(rows, 0)], 0.0)
         gain = gain + novelty * _unit(-np.log2(np.maximum(p, 1e-6)))
-    if diversity <= 0 or vectors is None:
-        order = np.argsort(-gain, kind="stable")[:k]
-    else:
+    V = None
+    if diversity > 0 and vectors is not None:
         V = np.where((rows >= 0)[:, None], vectors[np.maximum(rows, 0)], 0.0)
-        sim = V @ V.T
-        if len(ids) > 2:  # on the relevance's scale: from the pool's least alike pair (0) to its most alike (1)
-            sim = _unit(sim, sim[~np.eye(len(ids), dtype=bool)])
-        order, max_sim = [], np.zeros(len(ids))
-        available = np.ones(len(ids), dtype=bool)
-        for _ in range(min(k, len(ids))):
-            value = np.where(available, gain - diversity * max_sim, -np.inf)
-            pick = int(np.argmax(value))
-            order.append(pick)
-            available[pick] = False
-            max_sim = np.maximum(max_sim, sim[pick])
-        order = np.asarray(order)
+    order = _order(gain - DISLIKE_WEIGHT * lowered, V, k, diversity)
     out = group.iloc[order].copy()
+    if by is not None and (lowered[order] > 0).any():
+        # named only where the push moved the item: below where it stands without the dislikes (a slight push that
+        # leaves it in its place is no reason to show, and read as one)
+        unpushed = np.full(len(ids), len(ids))
+        unpushed[_order(gain, V, k, diversity)] = np.arange(min(k, len(ids)))
+        moved = (lowered[order] > 0) & (np.arange(len(order)) > unpushed[order])
+        out.loc[out.index[moved], LOWERED_BY] = by[rows[order][moved]]
     out[Columns.rank] = np.arange(1, len(out) + 1)
     return out
+
+
+def _order(gain: np.ndarray, V: np.ndarray | None, k: int, diversity: float) -> np.ndarray:
+    """Positions of the top ``k`` by ``gain``; with ``V`` (the items' vectors) and ``diversity`` > 0, picked one at
+    a time, each losing ``diversity`` times its likeness to the closest item already picked (MMR)."""
+    if diversity <= 0 or V is None:
+        return np.argsort(-gain, kind="stable")[:k]
+    n = len(gain)
+    sim = V @ V.T
+    if n > 2:  # on the relevance's scale: from the pool's least alike pair (0) to its most alike (1)
+        sim = _unit(sim, sim[~np.eye(n, dtype=bool)])
+    order, max_sim = [], np.zeros(n)
+    available = np.ones(n, dtype=bool)
+    for _ in range(min(k, n)):
+        value = np.where(available, gain - diversity * max_sim, -np.inf)
+        pick = int(np.argmax(value))
+        order.append(pick)
+        available[pick] = False
+        max_sim = np.maximum(max_sim, sim[pick])
+    return np.asarray(order, dtype=np.int64)
 
 
 def _dislike_push(vectors: np.ndarray, rows: np.ndarray, item_ids: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:

@@ -63,6 +63,39 @@ def test_a_dislike_pushes_its_neighbours_down_and_says_so():
     assert plain["item_id"].tolist() == ["a", "b", "c"] and "lowered_by" not in plain
 
 
+def test_only_items_the_dislike_moved_down_name_it():
+    """A near neighbour of the rejected item far ahead of the rest keeps its place: no "ranked lower" badge on it
+    (it read as moved when it sat just where its score puts it). Every item that names the dislike sits lower than
+    it would without it."""
+    from recengine.rerank import _dislike_push
+
+    rng = np.random.default_rng(3)
+    kept_place = 0
+    for trial in range(40):
+        vecs = rng.normal(size=(21, 8)).astype(np.float32)
+        vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+        ids = np.array([f"i{n}" for n in range(21)])
+        amount, _ = _dislike_push(vecs, np.array([0]), ids, 0.999)
+        scores = np.sort(rng.exponential(size=21))[::-1] * 3
+        if trial % 4 < 2:  # the least pushed neighbour far ahead of the rest: a slight push leaves it first
+            least = int(np.argmin(np.where((amount > 0) & (np.arange(21) > 0), amount, np.inf)))
+            scores[least] = scores.max() + 10 * (scores.max() - scores.min())
+        recs = pd.DataFrame({"user_id": "u", "item_id": ids, "score": scores, "rank": np.arange(1, 22)})
+        diversity = 0.0 if trial % 2 else 0.3
+        out = rerank(recs, vecs, k=10, disliked=["i0"], item_ids=ids, diversity=diversity)
+        rest = recs[(recs["item_id"] != "i0") & (amount < 1.0)]
+        plain = rerank(rest, vecs, k=10, item_ids=ids, diversity=diversity)["item_id"].tolist()
+        position = {i: n for n, i in enumerate(out["item_id"])}
+        for item, by in zip(out["item_id"], out["lowered_by"]):
+            pushed = amount[int(item[1:])] > 0
+            if by:
+                assert by == "i0" and pushed and position[item] > plain.index(item)
+            elif pushed:
+                kept_place += 1
+                assert item in plain and position[item] <= plain.index(item)
+    assert kept_place > 0  # the case the badge got wrong did occur
+
+
 def test_in_a_small_catalogue_a_dislike_lowers_its_nearest_tenth_not_everything():
     """With 21 items, the 20 nearest would be the whole catalogue: every suggestion would be lowered."""
     rng = np.random.default_rng(0)
