@@ -1217,6 +1217,7 @@ def _items_from_table(
         titles = frame[tcol].map(_title)
     else:
         titles = text_title(frame, [c for c in used if c in frame.columns]) if used else frame["_text"].str.slice(0, 60)
+    titles = untitled_titles(titles, frame.drop(columns=["_id", "_text"]), id_col, tcol, used, frame["_text"])
     titles = titles.where(titles.str.len() > 0, frame["_id"])
     attributes = frame.drop(columns=[c for c in ("_id", "_text", id_col, tcol, Columns.item, Columns.text, Columns.title)
                                      if c in frame.columns])
@@ -1465,6 +1466,49 @@ def text_title(frame: pd.DataFrame, text_cols: Sequence[str]) -> pd.Series:
     return pd.Series([one(r) for r in frame[list(text_cols)].itertuples(index=False, name=None)], index=frame.index)
 
 
+def untitled_titles(titles: pd.Series, frame: pd.DataFrame, id_col: str, tcol: str | None, used: Sequence[str],
+                    texts: pd.Series) -> pd.Series:
+    """``titles`` with each blank one (an item whose title cell is empty) taken from the item's next text column
+    that has a value, cut at a word to :data:`TEXT_TITLE` characters: first the title's own name in another
+    language (``name.de`` beside ``name.en``, from nested JSON), then the text columns in the order the item text
+    uses them, then the file's other text columns in its order; else from the item's text itself. Only an item with
+    no text at all keeps a blank title (its id, then). ``frame`` holds the items' columns, row for row.
+
+    >>> frame = pd.DataFrame({"id": ["1", "2", "3"], "title": [None, "Heat", None],
+    ...                       "show": ["Murder mystery investigations", "Crime", None]})
+    >>> untitled_titles(frame["title"].map(_title), frame, "id", "title", ["title", "show"],
+    ...                 pd.Series(["Show: Murder mystery investigations.", "Title: Heat. Show: Crime.", ""])).tolist()
+    ['Murder mystery investigations', 'Heat', '']
+    """
+    titles = titles.fillna("").astype(str)
+    blank_rows = np.array(titles.str.len() == 0, dtype=bool)
+    if not blank_rows.any():
+        return titles
+    out = titles.to_numpy(dtype=object).copy()
+    cols = [str(c) for c in frame.columns]
+    stem = tcol.rsplit(".", 1)[0] if tcol is not None and "." in tcol else None
+    siblings = [c for c in cols if stem is not None and c.rsplit(".", 1)[0] == stem]  # name.de beside name.en
+    order = [*siblings, *used]
+    named = {str(c): c for c in frame.columns}
+    candidates = list(dict.fromkeys(c for c in order if c in named and c not in (tcol, id_col)))
+
+    def fill(columns: Sequence[str]) -> None:
+        for c in columns:
+            rows = np.flatnonzero(blank_rows)
+            if not len(rows):
+                return
+            for i, v in zip(rows, frame[named[c]].iloc[rows]):
+                if t := cut_at_word(_title(cell_text(v)), TEXT_TITLE):
+                    out[i], blank_rows[i] = t, False
+
+    fill(candidates)
+    if blank_rows.any():  # columns the item text leaves out (a chosen text=[...]): in the file's order
+        fill([c for c in text_columns(frame, id_col) if c in named and c not in (*candidates, tcol, id_col)])
+    for i in np.flatnonzero(blank_rows):  # text from tags or a template's words alone
+        out[i] = cut_at_word(_title(texts.iloc[i]), TEXT_TITLE)
+    return pd.Series(out, index=titles.index, dtype=object)
+
+
 def unnamed_title(frame: pd.DataFrame, text_cols: Sequence[str]) -> str:
     """The title among the text columns of a file with no header: the first of those that tell the most items apart
     (a category, such as MIND's "sports", is shared by many).
@@ -1557,9 +1601,11 @@ def _items_from_interactions(
     if text is not None or per_item:  # a template reads any column; without one, the per-item text columns
         sub = Table((uniq if text is not None else uniq[["_id", *per_item]]).reset_index(drop=True), table.name,
                     headerless=table.headerless)
-        texts, _ = build_texts(sub, "_id", text)
-        shown = (uniq[tcol].map(_title) if tcol else texts.str.slice(0, 60)).to_numpy()
-        titles = np.where([bool(t) for t in shown], shown, uniq["_id"].to_numpy())
+        texts, used = build_texts(sub, "_id", text)
+        shown = uniq[tcol].map(_title) if tcol else texts.str.slice(0, 60)
+        shown = untitled_titles(pd.Series(shown.to_numpy(), dtype=object), uniq[[item_col, *per_item]].reset_index(drop=True),
+                                item_col, tcol, [c for c in used if c in per_item], texts.reset_index(drop=True))
+        titles = np.where([bool(t) for t in shown], shown.to_numpy(), uniq["_id"].to_numpy())
         return pd.DataFrame({Columns.item: uniq["_id"].to_numpy(), Columns.title: titles, Columns.text: texts.to_numpy()})
     ids = uniq["_id"].to_numpy()
     # Items identified by their names ("Fallout 4") carry their own text; codes that read like words ("SKU 013")

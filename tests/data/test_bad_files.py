@@ -117,7 +117,7 @@ def test_a_missing_id_in_a_nullable_parquet_column_is_named_not_loaded_as_a_user
     pd.DataFrame({"item_id": ["x", "y"], "title": pd.array(["Tea", None], dtype="string"),
                   "notes": pd.array([None, "Green"], dtype="string")}).to_parquet(items)
     ds = recengine.read_dataset(pd.DataFrame({"user": ["a", "b"], "item_id": ["x", "y"]}), items)
-    assert ds.texts == ["Title: Tea.", "Notes: Green."] and ds.title("y") == "y"  # no "<NA>" read as words
+    assert ds.texts == ["Title: Tea.", "Notes: Green."] and ds.title("y") == "Green"  # no "<NA>" read as words; the next text names it
 
 
 def test_timestamps_unparseable(tmp_path: Path) -> None:
