@@ -223,3 +223,25 @@ def test_the_cold_start_lab_lists_a_bounded_number_of_cold_items():
     assert_clean(at)
     assert len(at.dataframe[0].value) == 1_000
     assert any("**1,200** item(s)" in m.value and "the CSV holds them all" in m.value for m in at.markdown)
+
+
+def test_hashed_user_ids_say_so_in_the_pickers_help():
+    """A presenter typed a customer's own id ("K000123") into a list of hashed ids and found nothing, with no word why."""
+    from streamlit.testing.v1 import AppTest
+
+    def picker_app():
+        import recengine
+        from ui.state import user_picker
+
+        inter = {"user_id": ["K000123", "K000124", "K000125"], "item_id": ["a", "b", "a"]}
+        import pandas as pd
+
+        for hashed in (True, False):
+            ds = recengine.read_dataset(pd.DataFrame(inter), hash_user_ids=hashed, name=f"h{hashed}")
+            user_picker(f"User {hashed}", ds.user_map, key=f"user_{hashed}", help="a user from the interactions")
+
+    at = AppTest.from_function(picker_app).run()
+    assert not at.exception
+    hashed, plain = at.selectbox(key="user_True"), at.selectbox(key="user_False")
+    assert str(hashed.options[0]).startswith("u_") and "were hashed when the data was loaded" in hashed.help
+    assert plain.options[0] == "K000123" and "hashed" not in plain.help
