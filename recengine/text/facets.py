@@ -10,7 +10,9 @@ request's cosine (see :meth:`recengine.models.ContentKNN.intent_scores`).
 A column is a category column when it holds short labels that items share, whatever its name: most of its
 filled cells hold a label at least two items have, at most :data:`MAX_PER_CELL` labels per cell (split at ``|``
 or ``;``, and at ``,`` where that makes fewer distinct labels: "Action, Comedy" is two genres, "King, Stephen" one
-author; list brackets and quotes dropped). Labels are matched as whole words, case, hyphens and
+author; list brackets and quotes dropped). A column of category paths ("Home > Kitchen > Knives", "Books/Fiction/Crime")
+gives each item every segment of its path as a label (Home, Kitchen and Knives), so "no electronics" or "something for
+the garden" names one; see :func:`path_separator` for when a column is one. Labels are matched as whole words, case, hyphens and
 punctuation aside ("Sci-Fi" in "sci-fi", "sci fi" or "scifi"), possessives aside ("Children's" in "for children")
 and in the plural ("thrillers") unless a title uses that plural ("Star Wars" is not a request for War). Labels that
 say nothing ("unknown", "other"), labels of fewer than three letters (acronyms such as "TV", "VR" or "3D" aside) and
@@ -288,24 +290,100 @@ def _fits(labels: list[str]) -> bool:
     return len(labels) <= MAX_PER_CELL and all(len(x.split()) <= MAX_LABEL_WORDS for x in labels)
 
 
+#: What a category path may be written with between its levels: "Home > Kitchen", "Books/Fiction", "Home › Garden".
+PATH_SEPARATORS = (">", "/", "›", "»")
+#: Share of a column's filled cells that must hold a path for the column to be read as paths: with the separator
+#: spaced ("Home > Kitchen"), most of them; unspaced ("Books/Fiction"), nearly all, since "AC/DC" or "Sci-Fi/Fantasy"
+#: put a bare "/" inside ordinary labels.
+PATH_SHARE_SPACED = 0.5
+PATH_SHARE_BARE = 0.8
+#: A web address or a file's path ("http://…/M/title", "/img/42.jpg", "www.x.com/a"): split at "/", it is no shelf.
+_LOCATOR = re.compile(r"://|^www\.|^[/\\~]|^[a-z]:\\|\.[a-z0-9]{1,5}$", re.IGNORECASE)
+
+
+def _segments(label: str, sep: str) -> list[str]:
+    """The non-blank levels of one path label."""
+    return [x for x in (s.strip().strip("'\"").strip() for s in label.split(sep)) if x]
+
+
+def path_separator(cells: Sequence[object], counts: Sequence[int] | None = None) -> str | None:
+    """The separator that the distinct ``cells`` (held by ``counts`` items each) write category paths with, or None
+    when they are no paths.
+
+    A column holds paths when at least :data:`PATH_SHARE_SPACED` of its filled cells hold the same separator with
+    spaces around it ("Home > Kitchen > Knives", "Garden / Tools"), or when at least :data:`PATH_SHARE_BARE` of them
+    split at it, unspaced, into two levels or more ("Books/Fiction/Crime") and some of them share their first level
+    (a band "AC/DC" has no "AC" shelf in common with anything).
+
+    >>> path_separator(["Home > Kitchen > Knives", "Garden > Tools", "Electronics > Audio"])
+    '>'
+    >>> path_separator(["Books/Fiction/Crime", "Books/Fiction/Romance", "Music/Rock"])
+    '/'
+    >>> path_separator(["AC/DC", "Queen", "Metallica"]), path_separator(["AC/DC", "Earth/Wind"])
+    (None, None)
+    >>> path_separator(["Action|Comedy", "Sci-Fi/Fantasy", "Drama"]), path_separator(["King, Stephen"])
+    (None, None)
+    >>> path_separator(["http://us.imdb.com/M/a", "http://us.imdb.com/M/b"]), path_separator(["/img/1.jpg", "/img/2.jpg"])
+    (None, None)
+    """
+    weights = [1] * len(cells) if counts is None else [int(n) for n in counts]
+    labels = [split_labels(c, commas=False) for c in cells]
+    filled = sum(n for p, n in zip(labels, weights) if p)
+    if filled == 0:
+        return None
+    for sep in PATH_SEPARATORS:
+        spaced = re.compile(r"\s" + re.escape(sep) + r"\s")
+        if sum(n for p, n in zip(labels, weights) if any(spaced.search(x) for x in p)) >= PATH_SHARE_SPACED * filled:
+            return sep
+        split = [(p, n) for p, n in zip(labels, weights)
+                 if p and all(len(_segments(x, sep)) >= 2 and not _LOCATOR.search(x) for x in p)]
+        if sum(n for _, n in split) >= PATH_SHARE_BARE * filled:
+            roots = Counter(normal(_segments(x, sep)[0]) for p, _ in split for x in p)
+            if roots and max(roots.values()) >= 2:
+                return sep
+    return None
+
+
+def _path_segments(labels: list[str], sep: str | None) -> list[str]:
+    """Each path's levels, in order, each once ("Home > Kitchen > Knives" holds Home, Kitchen and Knives)."""
+    if sep is None:
+        return labels
+    out: dict[str, str] = {}
+    for label in labels:
+        for x in _segments(label, sep):
+            out.setdefault(normal(x), x)
+    return list(out.values())
+
+
+def _fits_path(labels: list[str], sep: str | None) -> bool:
+    """Whether one cell's labels look like categories: few paths, each level short."""
+    return len(labels) <= MAX_PER_CELL and all(len(x.split()) <= MAX_LABEL_WORDS for x in _path_segments(labels, sep))
+
+
 def label_cells(values: pd.Series) -> tuple[np.ndarray, list[list[str]]] | None:
     """(each row's code, each code's labels) when the column is a category column (see the module's note); else None.
 
-    Cells are split once per distinct value, so a catalogue of a million items with twenty genres splits twenty.
+    Cells are split once per distinct value, so a catalogue of a million items with twenty genres splits twenty. A
+    column of paths (:func:`path_separator`) gives each path's levels as its labels.
     """
     cells = values.astype(object).map(_hashable, na_action="ignore")
     codes, uniques = pd.factorize(cells, use_na_sentinel=True)
     probe = uniques[:: max(1, len(uniques) // 300)]  # a free-text column is told from 300 values, not all of them
-    if sum(_fits(split_labels(u)) or _fits(split_labels(u, commas=False)) for u in probe) < 0.5 * len(probe):
+    seps = (None, *PATH_SEPARATORS)  # a long path is no free text: its levels are short
+    if sum(any(_fits_path(split_labels(u, c), sep) for c in (True, False) for sep in seps)
+           for u in probe) < 0.5 * len(probe):
         return None
+    used = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    sep = path_separator(uniques, used)
     parts = [split_labels(u) for u in uniques]
     kept = [split_labels(u, commas=False) for u in uniques]
-    if len({normal(x) for p in parts for x in p}) > len({normal(x) for p in kept for x in p}):
+    paths = parts
+    if len({normal(x) for p in parts for x in _path_segments(p, sep)}) > len({normal(x) for p in kept for x in _path_segments(p, sep)}):
         # splitting at commas made more labels, not fewer: the comma is inside a value ("King, Stephen"), not
         # between values ("Action, Comedy", whose hundreds of combinations split into a few genres)
-        parts = kept
-    fits = np.array([_fits(p) for p in parts], dtype=bool)
-    used = np.bincount(codes[codes >= 0], minlength=len(uniques))
+        paths = kept
+    fits = np.array([_fits_path(p, sep) for p in paths], dtype=bool)
+    parts = [_path_segments(p, sep) for p in paths]
     used[[not p for p in parts]] = 0  # blank or "[]": no labels, not free text either
     if used.sum() < 2 or used[fits].sum() < 0.9 * used.sum():  # mostly free text
         return None
