@@ -305,10 +305,14 @@ with page("Recommend", "recommend", "Everyone is a profile: a known user, a hand
         done += " " if done.endswith(".") else ". "
     announce(f"{done}{len(recs)} suggestions for {whom}: first {', then '.join(titles[:3])}.")  # read when it changes
     if why := reordered_by(recs, diversity, novelty):
-        knobs = [w for w in why if w != "dislike"]
-        st.caption("Re-ranked" + (" for " + " and ".join(knobs) + ": the order trades some relevance (the score on "
-                   "each card) for variety" if knobs else "") + (("; and " if knobs else ": ") + "items like one you "
-                   "turned down are moved lower (marked ↓)" if "dislike" in why else "") + ", so a lower score can rank higher.")
+        knobs = [w for w in why if w not in ("dislike", "request")]
+        parts = ([f"for {' and '.join(knobs)}: the order trades some relevance (the score on each card) for variety"]
+                 if knobs else [])
+        if "dislike" in why:
+            parts.append("items like one you turned down are moved lower (marked ↓)")
+        if "request" in why:
+            parts.append("the items holding what your request asks for come first")
+        st.caption("Re-ranked" + (" " if knobs else ": ") + "; and ".join(parts) + ", so a lower score can rank higher.")
     slots = [card(row, rank, store_name) for rank, (_, row) in enumerate(recs.iterrows(), start=1)]
     # Titles, scores and buttons are on screen already; the explanations (SHAP) fill the cards in when ready.
     try:
@@ -325,6 +329,7 @@ with page("Recommend", "recommend", "Everyone is a profile: a known user, a hand
         # 1280 px window without scrolling sideways; the CSV keeps every column and digit
         same = [c for c in ("user_id", "profile_size") if c in recs and recs[c].nunique() <= 1]
         same += [c for c in ("intent", "lowered_by") if c in recs and not recs[c].astype(bool).any()]  # no request, no dislike
+        same += [c for c in ("asked",) if c in recs]  # the request's tiers: the caption above the cards says so; CSV keeps it
         short = {"cooccurrence": "co-occ.", "popularity": "popular", "item_age": "age", "itemknn": "kNN",
                  "lowered_by": "lowered by"}
         config = {c: st.column_config.NumberColumn(short.get(c, c), format="%.2f", width=58)

@@ -16,7 +16,7 @@ import pandas as pd
 from recengine.columns import Columns
 from recengine.errors import ConfigError
 from recengine.models import ContentKNN, Profile, Recommender
-from recengine.models.base import as_profiles, check_k, profile_ids
+from recengine.models.base import ASKED, as_profiles, check_k, profile_ids
 from recengine.models.content import aligned_vectors
 
 
@@ -33,6 +33,9 @@ def _unit(x: np.ndarray, span: np.ndarray | None = None) -> np.ndarray:
 # range: an item as close as the drop radius would fall from the top of the pool to its bottom.
 DISLIKE_NEIGHBOURS = 20
 DISLIKE_WEIGHT = 1.0
+#: How far a tier of a request's category labels (the list's ``asked`` column) lifts an item's gain: above anything
+#: relevance, novelty, diversity and dislikes trade (each within a few units), so the items asked for stay first.
+TIER_GAIN = 100.0
 LOWERED_BY = "lowered_by"
 
 
@@ -146,7 +149,8 @@ def _rerank_one(
     disliked: set[str],
     push: tuple[np.ndarray, np.ndarray] | None,
 ) -> pd.DataFrame:
-    group = group.sort_values(Columns.score, ascending=False, kind="stable")
+    by = [ASKED, Columns.score] if ASKED in group else [Columns.score]
+    group = group.sort_values(by, ascending=False, kind="stable")
     if disliked:
         group = group.assign(**{LOWERED_BY: ""})
     ids = group[Columns.item].astype(str).to_numpy()
@@ -167,6 +171,8 @@ def _rerank_one(
     if novelty > 0 and share is not None:
         p = np.where(rows >= 0, share[np.maximum(rows, 0)], 0.0)
         gain = gain + novelty * _unit(-np.log2(np.maximum(p, 1e-6)))
+    if ASKED in group:  # what the request's labels ask for first, whatever the knobs trade
+        gain = gain + TIER_GAIN * group[ASKED].to_numpy(dtype=np.float64)
     V = None
     if diversity > 0 and vectors is not None:
         V = np.where((rows >= 0)[:, None], vectors[np.maximum(rows, 0)], 0.0)
@@ -235,7 +241,8 @@ def _dislike_push(vectors: np.ndarray, rows: np.ndarray, item_ids: np.ndarray, r
 
 def reordered_by(recs: pd.DataFrame, diversity: float = 0.0, novelty: float = 0.0) -> list[str]:
     """Why a re-ranked list's scores are out of rank order, in words (none: they are in order): the knobs set above
-    0, and "dislike" when an item was moved lower for resembling a rejected one (its ``lowered_by``).
+    0, "dislike" when an item was moved lower for resembling a rejected one (its ``lowered_by``), and "request" when
+    items holding the category labels a request asks for come before items that score higher (its ``asked``).
 
     >>> reordered_by(pd.DataFrame({"lowered_by": ["", "50"]}), diversity=0.3)
     ['diversity', 'dislike']
@@ -243,6 +250,10 @@ def reordered_by(recs: pd.DataFrame, diversity: float = 0.0, novelty: float = 0.
     why = [n for n, v in (("diversity", diversity), ("novelty", novelty)) if v > 0]
     if LOWERED_BY in recs and bool(recs[LOWERED_BY].astype(bool).any()):
         why.append("dislike")
+    if ASKED in recs and recs[ASKED].nunique() > 1:
+        users = recs[Columns.user] if Columns.user in recs else pd.Series(0, index=recs.index)
+        if any(not g[Columns.score].is_monotonic_decreasing for _, g in recs.groupby(users, sort=False)):
+            why.append("request")  # a tier of the request's labels above items that score higher
     return why
 
 

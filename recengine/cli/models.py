@@ -160,12 +160,13 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     if args.format == "table":
         out = out.round(4)
         why = reordered_by(out, args.diversity, args.novelty)
-        knobs = " and ".join(w for w in why if w != "dislike")
+        knobs = " and ".join(w for w in why if w not in ("dislike", "request"))
         if "dislike" in why:  # a person reads which dislike moved it by its title; JSON and CSV keep the id
             out["lowered_by"] = [f"{ds.title(i)} ({i})" if i else "" for i in out["lowered_by"]]
         if why:  # scores out of order: say why before anyone asks
             print("note: re-ranked" + (f" for {knobs}" if knobs else "") + (", and items like a disliked one moved lower"
-                  if "dislike" in why else "") + ": a lower score can rank higher.", file=sys.stderr)
+                  if "dislike" in why else "") + (", and the items holding what the request asks for first" if "request"
+                  in why else "") + ": a lower score can rank higher.", file=sys.stderr)
     emit(out, args.format)
     return 0
 

@@ -37,9 +37,13 @@ FORMAT = "recengine-model"
 FORMAT_VERSION = 2  # 2: the content model keeps the category labels of its items
 #: Raised when a change to fitting changes what a model learns from the same data and settings, so that a fit
 #: kept by :func:`fit_cached` before an upgrade is refitted, not served stale. 2: splits draw from what users did,
-#: not their ids (the hybrid's validation data changed).
-FIT_VERSION = 2
+#: not their ids (the hybrid's validation data changed). 3: the content model keeps its item texts' words (a request in
+#: their words is no guess), and each level of a category path is a label.
+FIT_VERSION = 3
 MODELS: dict[str, type[Recommender]] = {}
+#: The column of a list that says how far a request's category labels ranked the item: the share of the labels the
+#: request asks for that it holds, less 2 if it holds one the request turns away (see :meth:`Recommender.request_tiers`).
+ASKED = "asked"
 #: the most of a request a note quotes (a pasted page would fill the screen)
 QUOTED_REQUEST = 80
 
@@ -501,7 +505,10 @@ class Recommender(ABC):
         cand = self.candidate_mask(candidates)
         if cand is not None:
             blocked |= ~cand[None, :]
-        rows, items, vals = top_k(scores, blocked, int(k))
+        tiers = self.request_tiers(profiles)
+        rows, items, vals = top_k(scores if tiers is None else tiered(scores, blocked, tiers), blocked, int(k))
+        if tiers is not None:
+            vals = scores[rows, items]
         ids = profile_ids(profiles)
         table = pd.DataFrame(
             {
@@ -512,9 +519,19 @@ class Recommender(ABC):
                 Columns.title: self.titles[items],
             }
         )
+        if tiers is not None:  # after the title, before any model's own columns (the hybrid's signals)
+            table[ASKED] = tiers[rows, items].astype(np.float64)
         for name, column in self._extra_columns(profiles, rows, items).items():
             table[name] = column
         return table
+
+    def request_tiers(self, profiles: list[Profile]) -> np.ndarray | None:
+        """(n_profiles, n_items) the tier a request's category labels put each item in, or None when no request
+        names one: the share of the labels asked for that the item holds, less 2 if it holds a label turned away.
+        A list puts the higher tiers first, ordered by score within each ("Kochbuch" with two children's books
+        liked: the cookbooks those readers like best, then the rest), as the request's summary says. Text models
+        read the labels; the others none."""
+        return None
 
     # ---- persistence --------------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:
@@ -565,6 +582,21 @@ class Recommender(ABC):
         model.fit_seconds = meta.get("fit_seconds")
         model._set_state(arrays, path)
         return model
+
+
+def tiered(scores: np.ndarray, blocked: np.ndarray, tiers: np.ndarray) -> np.ndarray:
+    """Scores to rank by: each tier above every lower one in its row, by more than the row's allowed scores span;
+    NaN stays NaN.
+
+    >>> tiered(np.array([[3.0, 1.0, 2.0]]), np.zeros((1, 3), dtype=bool), np.array([[0.0, 1.0, 0.0]]))
+    array([[3., 4., 2.]])
+    """
+    allowed = np.where(blocked | ~np.isfinite(scores), np.nan, scores).astype(np.float64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a row with nothing allowed
+        span = np.nanmax(allowed, axis=1) - np.nanmin(allowed, axis=1)
+    span = np.where(np.isfinite(span), span, 0.0) + 1.0
+    return scores.astype(np.float64) + tiers.astype(np.float64) * span[:, None]
 
 
 def top_k(scores: np.ndarray, blocked: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -35,6 +35,14 @@ NULL_QUERIES = ("qzxv blorp wug", "lorem ipsum dolor sit amet", "xyzzy plugh")
 # 0.90, "a slow-burning sci-fi film" 0.62, "horror" 0.48, "sleep" 0.33 (The Big Sleep), "love" 0.28, but
 # "something good" 0.17, Chinese 0.02, "asdfgh qwerty" 0.01, "sad" -0.05, "car insurance quote" -0.11.
 WEAK_INTENT = 0.2
+#: Words that say a request wants something without saying what ("something good", "a nice film"): a title holding one
+#: ("Something to Talk About", "The Muppet Movie") does not make the request a match by its words.
+_FILLER_WORDS = '''
+    something anything everything nothing thing things stuff good nice great best better cool fun like likes want
+    wants looking please really kind sort maybe recommend recommendation recommendations suggest suggestion
+    film films movie movies book books show shows song songs item items product products watch read listen
+'''
+FILLER_WORDS = frozenset(_FILLER_WORDS.split())
 # The ranks of a request's matches that intent_strength weighs: its best, its 3rd and its 10th best.
 INTENT_RANKS = (1, 3, 10)
 #: How far a request's cosine rises for an item holding every category label the request names ("sci-fi" in
@@ -225,6 +233,18 @@ def text_neighbors(vectors: np.ndarray, k: int, anchor_mask: np.ndarray, block_s
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]")
 
 
+def catalogue_words(texts: Any) -> frozenset[str]:
+    """The distinct words of four to 40 letters in ``texts``, lower-cased without accents (see ``_plain``).
+
+    >>> sorted(catalogue_words(["Bratpfanne (28 cm). Mit Antihaftbeschichtung.", None]))
+    ['antihaftbeschichtung', 'bratpfanne']
+    """
+    from recengine.text.terms import words
+
+    return frozenset(_plain(w) for t in texts if t is not None for w in words(t)
+                     if 4 <= len(w) <= 40 and any(ch.isalpha() for ch in w))
+
+
 def _plain(word: str) -> str:
     """``word`` lower-cased without accents, as an uncased tokenizer reads it: "Amélie" is "amelie"."""
     return "".join(ch for ch in unicodedata.normalize("NFKD", word.casefold()) if not unicodedata.combining(ch))
@@ -290,6 +310,8 @@ class ContentKNN(Recommender):
         encoder = as_encoder(encoder) if encoder is not None else None  # "default" names one as well
         self._encoder = encoder
         self._vocabulary: set[str] | None = None  # the words reads_as_words knows, on first use
+        self._title_words: set[str] | None = None  # the words of the titles and labels, on first use
+        self._text_words: frozenset[str] = catalogue_words(dataset.texts)  # the item texts' (uses_catalogue_words)
         self._queries: dict[str, np.ndarray] = {}
         self._readings: dict[str, Reading] = {}
         self._read_with: tuple[Any, np.ndarray | None] = (None, None)  # (the facets read, their labels' vectors)
@@ -400,7 +422,7 @@ class ContentKNN(Recommender):
             return (f"the request {quoted_request(intent)} only says what to leave out"
                     + (f" ({', '.join(turned)})" if turned else "") + ": the other items come by popularity; "
                     "say what you would like too (a genre, a topic, a title)")
-        if self.read_intent(intent):
+        if self.read_intent(intent) or self.uses_catalogue_words(intent):
             return None
         strength = self.intent_strength(intent)
         if not strength < WEAK_INTENT:  # NaN (too few texts to tell) says nothing
@@ -439,6 +461,17 @@ class ContentKNN(Recommender):
 
     def intent_labels(self, intent: str) -> list[str]:
         return self.facets.named(self.read_intent(intent))
+
+    def request_tiers(self, profiles: list[Profile]) -> np.ndarray | None:
+        if not len(self.facets) or not any(p.intent for p in profiles):
+            return None
+        out = np.zeros((len(profiles), len(self.vectors)), dtype=np.float32)
+        named = False
+        for r, p in enumerate(profiles):
+            lift = self.facets.lift(self.read_intent(p.intent)) if p.intent else None
+            if lift is not None:
+                out[r], named = lift, True
+        return out if named else None
 
     def intent_avoided(self, intent: str) -> list[str]:
         return self.facets.avoided(self.read_intent(intent))
@@ -493,6 +526,25 @@ class ContentKNN(Recommender):
                     stacklevel=4,
                 )
         return self._encoder
+
+    def uses_catalogue_words(self, text: str) -> bool:
+        """Whether ``text`` holds a word of four letters or more, not a filler ("something", "film"), that an item's
+        text, title or category label holds: such a request matches items by its very words ("Bratpfanne mit
+        Antihaftbeschichtung" and the frying pans described so), however its cosines compare with meaningless
+        strings'. A model saved before its text words were kept knows its titles' and labels' words only."""
+        from recengine.text.facets import positive_text
+        from recengine.text.terms import words
+
+        wanted = positive_text(text)
+        said = {_plain(w) for w in words(text if wanted is None else wanted) if len(w) >= 4 and any(ch.isalpha() for ch in w)}
+        said -= FILLER_WORDS
+        if not said:
+            return False
+        if self._title_words is None:
+            labels = list(getattr(self.facets, "labels", []) or [])
+            titles = list(self.titles) if self.titles is not None else []
+            self._title_words = catalogue_words([*titles, *labels])
+        return bool(said & (self._title_words | self._text_words))
 
     def reads_as_words(self, text: str) -> bool:
         """Whether ``text`` holds a word (of three letters or more) that the encoder's vocabulary or the catalogue's
@@ -557,7 +609,8 @@ class ContentKNN(Recommender):
 
     def _state(self) -> dict[str, np.ndarray]:
         return {"vectors": self.vectors, "fingerprint": np.asarray(self.fingerprint), **pack_sparse("S", self.S),
-                "facet_labels": np.asarray(self.facets.labels, dtype=str), **pack_sparse("facets", self.facets.held)}
+                "facet_labels": np.asarray(self.facets.labels, dtype=str), **pack_sparse("facets", self.facets.held),
+                "text_words": np.frombuffer("\n".join(sorted(self._text_words)).encode("utf-8"), dtype=np.uint8)}
 
     def _set_state(self, arrays: dict[str, np.ndarray], path: Any) -> None:
         self.vectors = arrays["vectors"]
@@ -572,6 +625,9 @@ class ContentKNN(Recommender):
             self.facets = FacetIndex([], sp.csr_matrix((len(self.vectors), 0), dtype=np.float32))
         self._encoder = None
         self._vocabulary = None
+        self._title_words = None
+        said = bytes(arrays["text_words"]).decode("utf-8") if "text_words" in arrays else ""
+        self._text_words = frozenset(said.split("\n")) - {""}
         self._queries = {}
         self._readings = {}
         self._read_with = (None, None)

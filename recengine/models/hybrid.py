@@ -121,8 +121,8 @@ class Hybrid(Recommender):
     >>> ds = recengine.load_sample("movielens-100k")
     >>> model = Hybrid().fit(ds)
     >>> recs = model.recommend(Profile.from_items(["50"]).with_intent("romance"), k=5)
-    >>> list(recs.columns[5:]) == model.signal_names
-    True
+    >>> recs.columns[5], list(recs.columns[6:]) == model.signal_names  # "asked": the request names a genre
+    ('asked', True)
     >>> X = model.signals(Profile.from_items(["50"]), [0, 1, 2]).to_numpy()
     >>> model.score_signals(X).shape
     (3,)
@@ -141,6 +141,9 @@ class Hybrid(Recommender):
 
     def intent_labels(self, intent: str) -> list[str]:
         return self.content.intent_labels(intent)
+
+    def request_tiers(self, profiles: list[Profile]) -> np.ndarray | None:
+        return self.content.request_tiers(profiles)
 
     def intent_avoided(self, intent: str) -> list[str]:
         return self.content.intent_avoided(intent)
