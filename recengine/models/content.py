@@ -430,6 +430,17 @@ class ContentKNN(Recommender):
         return (f"the request {quoted_request(intent)} matches the item texts hardly better than random letters do, so what it "
                 "adds is a guess; try words the titles or descriptions use (a genre, a topic, a well-known title)")
 
+    def intent_trust(self, intent: str) -> float:
+        """How much of its weight a request keeps beside liked items and popularity: 1, unless it is a guess
+        (:meth:`intent_note`), which keeps its share of the way from meaningless strings to :data:`WEAK_INTENT`. A
+        typo-like "xqzv blorf" beside three liked films took the whole list over with items close to noise."""
+        from recengine.text.facets import positive_text
+
+        if not intent or positive_text(intent) == "" or self.read_intent(intent) or self.uses_catalogue_words(intent):
+            return 1.0
+        strength = self.intent_strength(intent)
+        return 1.0 if not strength < WEAK_INTENT else float(np.clip(strength / WEAK_INTENT, 0.0, 1.0))
+
     def near_labels(self, words: Sequence[str]) -> list[int | None]:
         """For each word, the category label it names by meaning (an index into ``facets.labels``), or None: the
         label its embedding comes closest to, if close enough and clearly closer than to any other (see
@@ -604,7 +615,8 @@ class ContentKNN(Recommender):
             h = history[both]
             top = np.nanmax(np.where(np.isfinite(h), h, np.nan), axis=1, keepdims=True)
             top = np.where(np.isfinite(top) & (top > 0), top, 1.0)
-            out[both] = top * (unit_rows(h) + w * unit_rows(intent[both]))
+            trust = np.array([self.intent_trust(p.intent) for p, b in zip(profiles, both) if b], dtype=np.float32)
+            out[both] = top * (unit_rows(h) + w * trust[:, None] * unit_rows(intent[both]))
         return out
 
     def _state(self) -> dict[str, np.ndarray]:

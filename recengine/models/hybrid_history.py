@@ -185,7 +185,7 @@ class HistoryScorer:
         self.cooc = _LogCounts(co, ~cold, targets)
         self.intent = np.zeros(len(targets))
         if intent:
-            z = standardize_rows(content.intent_scores([Profile(intent=intent)]))[0]
+            z = standardize_rows(content.intent_scores([Profile(intent=intent)]))[0] * content.intent_trust(intent)
             self.intent = np.nan_to_num(z[targets].astype(np.float64), nan=0.0)
         self.popularity = feats[0][targets].astype(np.float64)
         self.warm_pop = feats[0][~cold]

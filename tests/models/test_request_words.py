@@ -71,3 +71,24 @@ def test_filler_words_in_titles_do_not_count(encoder):
     assert not model.uses_catalogue_words("something good, a nice film")
     assert model.uses_catalogue_words("harbour")
 
+
+@pytest.mark.parametrize("kind", ["hybrid", "content"])
+def test_a_guess_beside_liked_items_does_not_take_the_list_over(sample_hybrid, sample, sample_embeddings, encoder, kind):
+    """The app probe: Star Wars, Blade Runner and 2001 liked, then "xqzv blorf wibble 12345 ###" typed: every card
+    said "it matches your request" and the list was The Tin Drum, Three Colors: Blue... A guess keeps its share of the
+    way from noise to a real match: here none, so the liked items rank alone."""
+    from recengine.explain import explain
+    from recengine.rerank import recommend
+
+    model = sample_hybrid if kind == "hybrid" else ContentKNN().fit(sample, sample_embeddings, encoder)
+    liked = Profile.from_items(["50", "89", "135"])
+    noise = liked.with_intent("xqzv blorf wibble 12345 ###")
+    content = model if kind == "content" else model.content
+    assert content.intent_note(noise.intent) is not None and content.intent_trust(noise.intent) < 0.5
+    base = recommend(model, liked, k=10)["item_id"].tolist()
+    noisy = recommend(model, noise, k=10)
+    assert len(set(noisy["item_id"]) & set(base)) >= 8
+    assert "matches your request" not in explain(model, noise, noisy["item_id"].iloc[0]).reason
+    # a real request keeps its whole weight and still moves the list
+    assert content.intent_trust("a slow-burning sci-fi film") == 1.0
+    assert recommend(model, liked.with_intent("a romantic comedy"), k=10)["item_id"].tolist() != base
