@@ -8,6 +8,9 @@ import re
 _RTL = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefe]")
 #: a short note in brackets that ends a title: its year, or the tag that tells two equal titles apart
 _TAG = re.compile(r" (\([^()]{1,24}\))$")
+#: A number that ends a title, with the short word before it ("Band 12", "Vol. 3", "Part 2"): what tells the volumes
+#: of a series apart, so a cut keeps it ("Die letzte Statio… Band 12", not "Die letzte Station – Band…" for each).
+_NUMBER_TAIL = re.compile(r"(?:\s[-–—:,]?\s*)((?:[^\W\d_][\w.]{0,7}\s+)?#?\d{1,4})$")
 
 
 def one_line(text: object, width: int) -> str:
@@ -25,10 +28,12 @@ def one_line(text: object, width: int) -> str:
     'An extraordinarily l… (item 010)'
     >>> one_line("وجدة 2", 20) == "\\u2068وجدة 2\\u2069"
     True
+    >>> one_line("Die letzte Station – Band 12", 26), one_line("Maschinenherz – Band 3", 20)
+    ('Die letzte Statio… Band 12', 'Maschinenher… Band 3')
     """
     flat = " ".join(str(text).split())
     if len(flat) > width:
-        tag = _TAG.search(flat)
+        tag = _TAG.search(flat) or _NUMBER_TAIL.search(flat)
         keep = tag.group(1) if tag and len(tag.group(1)) <= width // 2 else ""
         head = flat[: tag.start()] if keep else flat
         flat = head[: max(1, width - 1 - (len(keep) + 1 if keep else 0))].rstrip() + "…" + (f" {keep}" if keep else "")
