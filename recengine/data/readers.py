@@ -225,11 +225,17 @@ def _ragged_problem(exc: Exception) -> str:
 
     >>> _ragged_problem(ValueError("Error tokenizing data. C error: Expected 3 fields in line 3, saw 5\\n"))
     'line 3 has 5 fields where the first line has 3'
+    >>> _ragged_problem(ValueError("Error tokenizing data. C error: EOF inside string starting at row 1"))[:58]
+    'line 2 opens a quote (") that is never closed, so the rest'
     """
     found = re.search(r"Expected (\d+) fields? in line (\d+), saw (\d+)", str(exc))
     if found:
         want, line, saw = found.groups()
         return f"line {line} has {saw} fields where the first line has {want}"
+    unclosed = re.search(r"EOF inside string starting at (?:row|line) (\d+)", str(exc))
+    if unclosed:  # pandas counts rows from 0, the header included: row 1 is the file's line 2
+        return (f"line {int(unclosed.group(1)) + 1} opens a quote (\") that is never closed, so the rest of the file "
+                "would be one cell; close it, or remove the stray quote")
     return " ".join(str(exc).split())
 
 
@@ -1190,8 +1196,11 @@ def _read_delimited(text: str, name: str, suffix: str) -> Table:
     except pd.errors.ParserError as exc:
         ragged = _ragged(text, sep) if len(sep) == 1 and quoting == csv.QUOTE_MINIMAL else None
         if ragged is None:
+            problem = _ragged_problem(exc)
+            if "never closed" in problem:
+                raise DataError(f"{name}: {problem}.") from None
             raise DataError(
-                f"{name}: the rows do not all have the same number of {delim_name}-separated fields ({_ragged_problem(exc)}). "
+                f"{name}: the rows do not all have the same number of {delim_name}-separated fields ({problem}). "
                 "Quote fields that contain the delimiter, or fix the row it names."
             ) from None
         rows, lines, widened = ragged

@@ -500,3 +500,9 @@ def test_a_matrix_header_that_repeats_names_is_read_and_said(tmp_path: Path) -> 
     table = read_table(path)
     assert table.frame.shape[1] == 3_002
     assert any("names two columns 'item7'" in n for n in table.notes)
+
+
+def test_an_unclosed_quote_is_named_as_one_not_as_a_ragged_row(tmp_path: Path) -> None:
+    """pandas says "EOF inside string starting at row 1": it read as rows of unequal width."""
+    msg = error_for(write(tmp_path, "orders.csv", 'user_id,item_id\n"u1,i1\nu2,i2\nu3,i3\n'))
+    assert msg.startswith("orders.csv: line 2 opens a quote") and "never closed" in msg and "same number" not in msg
