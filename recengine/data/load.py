@@ -317,6 +317,11 @@ def read_dataset(
     return ds if min_rating is None else keep_ratings_at_least(ds, min_rating)
 
 
+#: Event kinds that say a user turned an item away, not chose it: never suggested as events that count.
+NEGATIVE_EVENT = re.compile(r"skip|dislike|unlike|remov|return|refund|cancel|hide|hidden|block|report|abandon|bounce|"
+                            r"downvote|thumbs.?down|unsubscrib|delet|reject|unfollow|unsave", re.IGNORECASE)
+
+
 def hash_user_id(user_id: str, salt: str) -> str:
     """The id a user gets when ids are hashed with ``salt``.
 
@@ -1002,7 +1007,9 @@ def _event_kinds(
     listed = ", ".join(f"{k or '(empty)'} {n:,}" for k, n in counts.head(6).items()) + (", ..." if len(counts) > 6 else "")
     if events is None:
         if len(counts) > 1:
-            example = ",".join(str(k) for k in counts.index[-2:][::-1])
+            # the rarest kinds, as purchases are rarer than views; never one that reads as turning away ("skip")
+            kept = [k for k in counts.index if not NEGATIVE_EVENT.search(str(k))] or list(counts.index)
+            example = ",".join(str(k) for k in kept[-2:][::-1])
             warnings.append(
                 f"{table.name}: column {column!r} holds {len(counts)} kinds of event ({listed} rows); every one counts as "
                 "an interaction. To count only some (purchases, not views), name them: events=[...] (in the CLI: "

@@ -680,3 +680,11 @@ def test_times_with_and_without_a_zone_in_one_column_are_said() -> None:
     assert any("gives a time zone in some values" in w and "'2021-03-04 10:00'" in w for w in ds.warnings)
     inter["timestamp"] = ["2021-03-04 10:00", "2021-03-04 11:00", "2021-03-05"]  # no zone anywhere: nothing to say
     assert not any("time zone" in w for w in recengine.read_dataset(inter).warnings)
+
+
+def test_the_events_hint_never_suggests_counting_skips() -> None:
+    """A podcast log of play, complete and skip: the hint suggested "--events skip,complete" (the two rarest)."""
+    rows = "user,episode,action\n" + "".join(f"u{i % 7},e{i % 11},{a}\n" for i, a in enumerate(["play"] * 30 + ["complete"] * 12 + ["skip"] * 5))
+    ds = recengine.read_dataset(upload("plays.csv", rows))
+    said = [w for w in ds.warnings if "kinds of event" in w]
+    assert len(said) == 1 and "--events complete,play" in said[0] and "skip," not in said[0].split("--events")[1]
