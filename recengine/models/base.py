@@ -327,8 +327,12 @@ class Recommender(ABC):
             cols.append(idx[ok])
             vals.append(np.fromiter(p.liked.values(), dtype=np.float32, count=len(ids))[ok])
         if unknown:
+            # a case or leading-zero slip ("X" for "x", "23" for "0023") is said by name: a Python user saw only the
+            # warning, where the command line names the id it meant
+            near = {str(u): m[0] for u in unknown[:3] if (m := self.item_map.near(str(u), 1))}
+            hint = "; did you mean " + ", ".join(f"{v!r} for {k!r}" for k, v in near.items()) + "?" if near else ""
             warnings.warn(
-                f"{len(unknown)} liked item id(s) are not in the catalogue and were ignored (e.g. {unknown[:3]}).",
+                f"{len(unknown)} liked item id(s) are not in the catalogue and were ignored (e.g. {unknown[:3]}{hint}).",
                 UserWarning,
                 stacklevel=3,
             )

@@ -148,3 +148,14 @@ def test_a_request_a_model_cannot_read_gets_an_empty_list_and_a_warning(sample):
     with pytest.warns(UserWarning, match="1 profile\\(s\\) with a request and no usable liked item got no list"):
         recs = EASE().fit(sample).recommend(Profile.from_intent("something funny"), k=5)
     assert recs.empty
+
+
+def test_an_unknown_liked_id_written_like_a_known_one_is_named(sample):
+    """The CLI says "did you mean 'SKU-00023'?"; a Python user got only "were ignored" and a list from nothing."""
+    import pytest
+
+    from recengine.models import Popularity, Profile
+
+    model = Popularity().fit(sample)
+    with pytest.warns(UserWarning, match=r"ignored \(e\.g\. \['050', 'zz'\]; did you mean '50' for '050'\?\)"):
+        model.recommend(Profile.from_items(["050", "zz"]), k=2)
