@@ -17,7 +17,15 @@ from ui.engine import (
     new_item_audience,
     shared_words,
 )
-from ui.state import device_choice, encoder_name, require_dataset, sample_key
+from ui.state import (
+    ADDRESS_TEXT,
+    device_choice,
+    encoder_name,
+    page_address,
+    require_dataset,
+    restore_choices,
+    sample_key,
+)
 
 ss = st.session_state
 EXAMPLE_TITLE = "Moonbase Kids"
@@ -62,6 +70,9 @@ def new_item_section(ds, key) -> None:
                 "items file with titles or descriptions on the **Data** page.", icon=":material/info:")
         return
     example_title, example_text, example_label = example_item(ds, key)
+    # a refresh on stage kept the dataset but cleared the new item typed in (the address holds a description up to
+    # ADDRESS_TEXT characters; a longer one is typed again)
+    restore_choices({"title": ("cold_title", None), "about": ("cold_text", None)})
     c1, c2 = st.columns([1, 2])
     title = c1.text_input("Title", key="cold_title", placeholder=example_title[:200])
     text = c2.text_area("Description", key="cold_text", placeholder=example_text[:2000], height=90)
@@ -69,6 +80,7 @@ def new_item_section(ds, key) -> None:
         title = clip(title, 200, "The title")
     with c2:
         text = clip(text, 2000, "The description")
+    page_address({"title": (title.strip(), ""), "about": (text.strip() if len(text.strip()) <= ADDRESS_TEXT else "", "")})
     if not (title.strip() or text.strip()):
         st.info("Type a title and a description (or use an example from this data) to see who would want it.")
         st.button(example_label, key="cold_example", on_click=use_example, args=(example_title[:200], example_text[:2000]))

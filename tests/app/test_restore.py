@@ -126,3 +126,17 @@ def test_a_refresh_keeps_a_visitors_likes_and_dislikes():
     known = _fresh("pages/4_Recommend.py", {"data": SAMPLE_KEY, "user": "186", "up": ["50"], "down": ["1"]})
     assert "rejected" not in next(m.value for m in known.markdown if m.value.startswith("Profile:"))
     assert "up" not in known.query_params  # a known user's feedback is kept in the store, not the address
+
+
+def test_a_refresh_on_the_cold_start_lab_keeps_the_new_item_typed_in():
+    """The app probe: a refresh kept the dataset but cleared the brand-new item's title and description."""
+    at = _fresh("pages/5_Cold-start_lab.py", {"data": SAMPLE_KEY})
+    at.text_input(key="cold_title").set_value("Orbit of Silence").run()
+    at.text_area(key="cold_text").set_value("A slow-burning science fiction drama about a lone astronaut.").run()
+    assert at.query_params["title"] == "Orbit of Silence"
+    again = _fresh("pages/5_Cold-start_lab.py", {k: at.query_params[k] for k in ("data", "title", "about")})
+    assert again.text_input(key="cold_title").value == "Orbit of Silence"
+    assert again.text_area(key="cold_text").value.startswith("A slow-burning science fiction drama")
+    at.text_input(key="cold_title").set_value("").run()
+    at.text_area(key="cold_text").set_value("").run()
+    assert "title" not in at.query_params and "about" not in at.query_params
