@@ -571,6 +571,9 @@ def _same_ids_but_written_apart(items: pd.DataFrame, frame: pd.DataFrame, inter_
     >>> items = pd.DataFrame({"item_id": ["sku 001", "sku 002", "Intent"], "text": ["Mug", "Pot", "Game"]})
     >>> _same_ids_but_written_apart(items, pd.DataFrame({"item_id": ["SKU 001", "SKU 002"]}), "o.csv", "p.csv", [])["item_id"].tolist()
     ['SKU 001', 'SKU 002', 'Intent']
+    >>> items = pd.DataFrame({"item_id": [1, 2, 181], "text": ["A", "B", "C"]})  # saved as numbers; 181 never rated
+    >>> _same_ids_but_written_apart(items, pd.DataFrame({"item_id": ["0000000001", "0000000002"]}), "r.csv", "b.csv", [])["item_id"].tolist()
+    ['0000000001', '0000000002', '0000000181']
     """
     ours = pd.Series(pd.unique(frame[Columns.item]), dtype=str)
     bare = _unpadded(items[Columns.item].astype(str))
@@ -578,6 +581,12 @@ def _same_ids_but_written_apart(items: pd.DataFrame, frame: pd.DataFrame, inter_
     if theirs.duplicated().any() or ours_key.duplicated().any() or not ours_key.isin(set(theirs)).mean() >= 0.5:
         return items
     to_ours = dict(zip(ours_key, ours))  # the interactions' spelling wins; items nobody used lose their zeros only
+    widths = ours.str.len()
+    if ours.str.fullmatch(r"\d+").all() and widths.nunique() == 1 and ours.str.startswith("0").any():
+        # the interactions pad every number to one width (ISBN-like 0000000001): the items nobody used are padded
+        # alike, not left as 181 beside 0000000001 in one catalogue
+        width = int(widths.iat[0])
+        bare = bare.where(~(bare.str.fullmatch(r"\d+") & (bare.str.len() <= width)), bare.str.zfill(width))
     new = pd.Series([to_ours.get(t, b) for t, b in zip(theirs, bare)], index=items.index, dtype=object)
     changed = np.flatnonzero((new != items[Columns.item].astype(str)).to_numpy())
     if not len(changed):

@@ -688,3 +688,13 @@ def test_the_events_hint_never_suggests_counting_skips() -> None:
     ds = recengine.read_dataset(upload("plays.csv", rows))
     said = [w for w in ds.warnings if "kinds of event" in w]
     assert len(said) == 1 and "--events complete,play" in said[0] and "skip," not in said[0].split("--events")[1]
+
+
+def test_ids_padded_in_the_ratings_are_padded_alike_for_items_nobody_rated() -> None:
+    """The CLI probe: ratings wrote ISBN-like ids ("0000000001"), the catalogue saved them as numbers (1 ... 181): the
+    rated items became "0000000001" while the 81 never rated stayed "181", two forms in one catalogue."""
+    ratings = pd.DataFrame({"user_id": ["a", "a", "b"], "item_id": ["0000000001", "0000000002", "0000000001"]})
+    books = pd.DataFrame({"item_id": [1, 2, 181], "title": ["Alpha", "Beta", "Gamma"]})
+    ds = recengine.read_dataset(ratings, books)
+    assert sorted(ds.item_map.external) == ["0000000001", "0000000002", "0000000181"]
+    assert ds.title("0000000181") == "Gamma" and ds.cold_items == ["0000000181"]
