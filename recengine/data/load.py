@@ -46,6 +46,7 @@ from recengine.data.validate import (
     unread_thumbs,
     unread_times,
 )
+from recengine.display import one_line
 from recengine.errors import DataError
 
 #: the roles of ``columns=`` that name a column of the items table (of the interactions when there is none)
@@ -276,6 +277,8 @@ def read_dataset(
     n_empty = int((items_frame[Columns.text].str.len() == 0).sum())
     if items_name is not None and n_empty:
         warnings.append(f"{n_empty} item(s) have no text at all; only collaborative models can score them.")
+    if (shared := shared_texts_warning(items_frame[Columns.text])) is not None:
+        warnings.append(shared)
 
     if hash_user_ids:
         from recengine.settings import local_salt
@@ -320,6 +323,26 @@ def read_dataset(
 #: Event kinds that say a user turned an item away, not chose it: never suggested as events that count.
 NEGATIVE_EVENT = re.compile(r"skip|dislike|unlike|remov|return|refund|cancel|hide|hidden|block|report|abandon|bounce|"
                             r"downvote|thumbs.?down|unsubscrib|delet|reject|unfollow|unsave", re.IGNORECASE)
+
+
+def shared_texts_warning(texts: pd.Series) -> str | None:
+    """A warning when the items with text have far fewer distinct texts than items (a template that reads only a
+    topic or a show, say): items with one text get one vector, so text models cannot tell them apart.
+
+    >>> shared_texts_warning(pd.Series(["Cooking (food)"] * 30 + ["Crime (news)"] * 30 + [""]))[:60]
+    '60 items with text share only 2 distinct texts: items with t'
+    >>> shared_texts_warning(pd.Series(["Heat", "Fargo", "Heat (1995)"])) is None
+    True
+    """
+    filled = texts[texts.str.len() > 0]
+    distinct = int(filled.nunique())
+    if len(filled) < 20 or distinct > len(filled) // 4:
+        return None
+    top = filled.value_counts().head(2)
+    examples = ", ".join(f"{one_line(t, 40)!r} ({n:,} items)" for t, n in top.items())
+    return (f"{len(filled):,} items with text share only {distinct:,} distinct texts: items with the same text get the "
+            f"same vector, so text models and cold-start suggestions cannot tell them apart (most shared: {examples}). "
+            "Add a column that differs between items (a title, a description) to the text.")
 
 
 def hash_user_id(user_id: str, salt: str) -> str:

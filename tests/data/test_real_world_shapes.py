@@ -698,3 +698,15 @@ def test_ids_padded_in_the_ratings_are_padded_alike_for_items_nobody_rated() -> 
     ds = recengine.read_dataset(ratings, books)
     assert sorted(ds.item_map.external) == ["0000000001", "0000000002", "0000000181"]
     assert ds.title("0000000181") == "Gamma" and ds.cold_items == ["0000000181"]
+
+
+def test_a_catalogue_whose_texts_are_shared_by_many_items_says_so() -> None:
+    """The CLI probe: a template of '{summary} ({topic})' gave 720 episodes 20 texts; embed said 720 encoded and no
+    one said that the text models could not tell those episodes apart."""
+    inter = pd.DataFrame({"user_id": [f"u{i % 9}" for i in range(200)], "item_id": [f"ep{i % 100}" for i in range(200)]})
+    items = pd.DataFrame({"item_id": [f"ep{i}" for i in range(100)], "topic": [f"topic {i % 5}" for i in range(100)]})
+    ds = recengine.read_dataset(inter, items)
+    said = [w for w in ds.warnings if "distinct texts" in w]
+    assert len(said) == 1 and said[0].startswith("100 items with text share only 5 distinct texts")
+    plain = recengine.read_dataset(inter, items.assign(title=[f"Episode {i}" for i in range(100)]))
+    assert not any("distinct texts" in w for w in plain.warnings)
