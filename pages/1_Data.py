@@ -119,9 +119,11 @@ def show_dataset() -> None:
             st.caption(f"Also in the items file, and in this table's CSV: {', '.join(escape(c) for c in rest)}.")
     with t2:
         head = ds.interactions.head(500)
-        if Columns.timestamp in head.columns:  # unix seconds read as dates
+        dates = {}
+        if Columns.timestamp in head.columns:  # unix seconds read as dates, shown without "+00:00" (the CSV keeps it)
             head = head.assign(**{Columns.timestamp: pd.to_datetime(head[Columns.timestamp], unit="s", utc=True)})
-        table(head, f"{ds.name}-interactions", height=320, key="dl_inter")
+            dates = {Columns.timestamp: st.column_config.DatetimeColumn("timestamp (UTC)", format="YYYY-MM-DD HH:mm")}
+        table(head, f"{ds.name}-interactions", height=320, key="dl_inter", column_config=dates)
     st.caption("Previews show the first 500 rows; the text column is what the encoder reads.")
     with st.expander("Keep this dataset in the store (for the CLI: recengine ... --dataset NAME)"):
         c1, c2 = st.columns([3, 1], vertical_alignment="bottom")

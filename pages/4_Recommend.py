@@ -238,7 +238,7 @@ with page("Recommend", "recommend", "Everyone is a profile: a known user, a hand
     c = st.columns([2, 1, 2, 2])
     model_name = c[0].selectbox("Model", MODEL_NAMES, index=MODEL_NAMES.index("hybrid"), key="rec_model",
                                 help="the hybrid learns when to trust which signal; SHAP signals need it")
-    k = c[1].number_input("How many", 3, 30, 10, key="rec_k")
+    k = c[1].number_input("How many", 3, 30, 10, key="rec_k", help="3 to 30 suggestions")
     diversity = c[2].slider("Diversity", 0.0, 1.0, 0.0, 0.05, key="rec_div", help="0 = pure relevance; higher = less alike")
     novelty = c[3].slider("Novelty", 0.0, 1.0, 0.0, 0.05, key="rec_nov", help="higher = favour less popular items")
     if base is None:

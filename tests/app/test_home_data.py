@@ -355,3 +355,13 @@ def test_the_sidebar_links_every_page_with_the_dataset_in_its_address(run_page):
     assert [link.label for link in links] == [label for _, label, _, _ in PAGES] and links[0].label == "Home"
     for link in links:
         assert parse_qs(link.query_string) == {"data": [SAMPLE_KEY], "encoder": ["ft-0123456789abcdef"]}, link
+
+
+def test_the_interactions_preview_shows_dates_without_a_utc_offset(run_page):
+    """The app probe: the preview read "2024-08-22 00:00:00+00:00"; the CSV keeps the full timestamp."""
+    import json
+
+    at = run_page("pages/1_Data.py")
+    configs = [json.loads(d.proto.columns) for d in at.dataframe]
+    dated = [c["timestamp"] for c in configs if "timestamp" in c]
+    assert dated and dated[0]["label"] == "timestamp (UTC)" and dated[0]["type_config"]["format"] == "YYYY-MM-DD HH:mm"
