@@ -149,8 +149,8 @@ def _rerank_one(
     disliked: set[str],
     push: tuple[np.ndarray, np.ndarray] | None,
 ) -> pd.DataFrame:
-    by = [ASKED, Columns.score] if ASKED in group else [Columns.score]
-    group = group.sort_values(by, ascending=False, kind="stable")
+    order_by = [ASKED, Columns.score] if ASKED in group else [Columns.score]
+    group = group.sort_values(order_by, ascending=False, kind="stable")
     if disliked:
         group = group.assign(**{LOWERED_BY: ""})
     ids = group[Columns.item].astype(str).to_numpy()
