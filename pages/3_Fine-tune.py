@@ -5,6 +5,7 @@ import time
 import streamlit as st
 
 from recengine.data.samples import example_request
+from recengine.display import time_left
 from recengine.evaluation.metrics import metric_label
 from recengine.figures.evaluation import before_after, loss_curve
 from recengine.text.embed import request_matches
@@ -169,7 +170,8 @@ def watch(job, key: str) -> None:
             steps += " · stopping after this step"
         elapsed = int(time.monotonic() - job.started)
         frac = job.done / job.total if job.total else 0.0
-        bar.progress(min(1.0, frac), text=f"Fine-tuning — {phase} · {steps} · {elapsed // 60}:{elapsed % 60:02d} elapsed")
+        left = time_left(job.phase, time.monotonic(), job.done, job.total) if body.startswith("loss ") else ""
+        bar.progress(min(1.0, frac), text=f"Fine-tuning — {phase} · {steps} · {elapsed // 60}:{elapsed % 60:02d} elapsed{left}")
         curve = list(job.losses[check])
         if curve:
             chart.plotly_chart(loss_curve(range(1, len(curve) + 1), curve, title=f"Training loss · {phase}"),

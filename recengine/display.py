@@ -48,3 +48,17 @@ def item_name(title: object, item_id: object) -> str:
     ('Heat', 'item 051')
     """
     return f"item {item_id}" if str(title) == str(item_id) else str(title)
+
+
+def time_left(phase: tuple[float, int], now: float, done: int, total: int) -> str:
+    """", about 3 min left": a phase's pace since ``phase`` (its start time and its count then), carried to
+    ``total``; nothing before a step is done, or at the end.
+
+    >>> time_left((0.0, 0), 60.0, 10, 40), time_left((0.0, 0), 5.0, 1, 4), time_left((0.0, 0), 5.0, 0, 4)
+    (', about 3 min left', ', about 15 s left', '')
+    """
+    start, first = phase
+    if total <= 0 or done >= total or done <= first or now <= start:
+        return ""
+    left = (now - start) / (done - first) * (total - done)
+    return f", about {left / 60:.0f} min left" if left >= 90 else f", about {left:.0f} s left"

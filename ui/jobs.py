@@ -92,6 +92,8 @@ class FineTuneJob(_InThread):
     # use, a stranger's tab neither takes up this run's uploaded data nor stops it (see pages/3_Fine-tune.py)
     owner: str = ""
     stopped_by: str = ""
+    # when the current phase began and its step count then, for the time left (recengine.display.time_left)
+    phase: tuple[float, int] = (0.0, 0)
 
     def progress(self, done: int, total: int, message: str) -> None:
         """The fine-tune's progress callback (called from its thread): records the step and the loss."""
@@ -100,6 +102,8 @@ class FineTuneJob(_InThread):
         if self.stop_requested.is_set():
             raise FineTuneStopped("The fine-tune was stopped before it finished; nothing of it was saved.")
         check, _, body = finetune_phase(message, self.guarded)
+        if total != self.total or done < self.done:  # a new phase (the guard's run, then the final one): its own pace
+            self.phase = (time.monotonic(), done)
         self.done, self.total, self.message = done, total, message
         if body.startswith("loss "):
             self.losses[check].append(float(body.split()[1]))

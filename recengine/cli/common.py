@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from recengine.data import Dataset, keep_ratings_at_least, load_sample, read_dataset
+from recengine.display import time_left
 from recengine.errors import ConfigError, said_for
 from recengine.settings import local_salt
 
@@ -342,19 +343,19 @@ PROGRESS_LINE_SECONDS = 10.0
 def _progress_lines(desc: str) -> Callable[[int, int, str], None]:
     """A progress callback that writes a line to stderr at the start, every PROGRESS_LINE_SECONDS and at the end."""
     start = time.monotonic()
-    state: dict[str, Any] = {"last": None, "total": None, "done": 0, "ended": False}
+    state: dict[str, Any] = {"last": None, "total": None, "done": 0, "ended": False, "phase": (start, 0)}
 
     def update(done: int, total: int, message: str = "") -> None:
         now = time.monotonic()
         if total != state["total"] or done < state["done"]:  # a new phase: another total, or counting again
-            state["ended"] = False
+            state["ended"], state["phase"] = False, (now, done)
         elif state["ended"] or (done < total and now - state["last"] < PROGRESS_LINE_SECONDS):
             state["done"] = done
             return
         state["last"], state["total"], state["done"], state["ended"] = now, total, done, done >= total
         pct = f" ({100 * done / total:.0f} %)" if total else ""
         tail = f" · {message}" if message else ""
-        sys.stderr.write(f"{desc}: {done:,}/{total:,}{pct}{tail} · {now - start:.0f} s\n")
+        sys.stderr.write(f"{desc}: {done:,}/{total:,}{pct}{tail} · {now - start:.0f} s{time_left(state['phase'], now, done, total)}\n")
         sys.stderr.flush()
 
     return update
