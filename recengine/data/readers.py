@@ -68,6 +68,9 @@ class Table:
     notes: tuple[str, ...] = field(default=(), compare=False)
     #: a workbook's other sheets with data, each a table of its own (the items beside the ratings)
     sheets: tuple[Table, ...] = field(default=(), compare=False, repr=False)
+    #: a DataFrame's own row labels where they are numbers other than 0, 1, 2... (a filtered or re-indexed frame):
+    #: messages name them beside the row, since ``df.loc[300]`` is what a user looks up
+    index_labels: tuple[Any, ...] | None = field(default=None, compare=False, repr=False)
 
     def line_of(self, positions: Any) -> np.ndarray:
         """The file line (or record number) of each row position."""
@@ -82,7 +85,9 @@ class Table:
         """Human words for the first few offending rows, e.g. ``"lines 3, 7"``."""
         every = dict.fromkeys(self.line_of(list(positions)).tolist())  # rows read from one line (a list) name it once
         pos = list(every)[:limit]
-        nums = ", ".join(map(str, pos))
+        labels = self.index_labels
+        nums = ", ".join(f"{p} (index {labels[p - self.first_line]!r})" if labels is not None and self.lines is None
+                         and 0 <= p - self.first_line < len(labels) else str(p) for p in pos)
         more = "" if len(every) <= limit else f" and {len(every) - limit} more"
         return f"{self.unit}{'s' if len(pos) > 1 else ''} {nums}{more}"
 
@@ -142,7 +147,11 @@ def read_table(
         if twice:  # after a merge: which of the two is meant is not ours to guess
             raise DataError(f"{name}: more than one column is named {', '.join(map(repr, twice))}. Rename or drop the "
                             "extra ones (a merge of two tables often leaves them).")
-        return Table(_plain_columns(frame), name, headerless=positional)
+        index = source.index
+        own = (index.nlevels == 1 and index.name is None and pd.api.types.is_integer_dtype(index.dtype)
+               and not index.equals(pd.RangeIndex(len(index))) and len(frame) == len(source))
+        return Table(_plain_columns(frame), name, headerless=positional,
+                     index_labels=tuple(int(v) for v in index) if own else None)
     limit = max_file_bytes() if max_bytes is None else max_bytes
     raw = _read_bytes(source, name, limit)
     if _is_workbook(raw):

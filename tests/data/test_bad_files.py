@@ -506,3 +506,11 @@ def test_an_unclosed_quote_is_named_as_one_not_as_a_ragged_row(tmp_path: Path) -
     """pandas says "EOF inside string starting at row 1": it read as rows of unequal width."""
     msg = error_for(write(tmp_path, "orders.csv", 'user_id,item_id\n"u1,i1\nu2,i2\nu3,i3\n'))
     assert msg.startswith("orders.csv: line 2 opens a quote") and "never closed" in msg and "same number" not in msg
+
+
+def test_a_dataframes_own_row_labels_are_named_beside_the_row() -> None:
+    """The CLI probe: a filtered frame (index 100, 200, 300...) was told "row 3"; df.loc[300] is what a user looks up."""
+    frame = pd.DataFrame({"user_id": ["a", "b", "c", "c"], "item_id": ["x", "y", "z", "x"], "rating": [1, 2, "five", 4]},
+                         index=[100, 200, 300, 400])
+    assert "at row 3 (index 300)" in error_for(frame)
+    assert "at row 3 (e.g." in error_for(frame.reset_index(drop=True))  # row numbers alone: nothing to add
