@@ -98,7 +98,9 @@ def new_item_section(ds, key) -> None:
         # headers in words on a projector; the download keeps the same table
         # the reason is what an audience reads: it gets the room, a (hashed) user id the least
         table(who.rename(columns=AUDIENCE_HEADERS), "new-item-audience", key="dl_audience", height=420,
-              column_config={"user": st.column_config.TextColumn(width="small"),
+              # a hashed id (u_9490f8b7f8a1c2d3) was cut at "small"; short ids (196) keep the room for the reason
+              column_config={"user": st.column_config.TextColumn(
+                                 width="small" if who["user_id"].astype(str).str.len().max() <= 8 else 150),
                              "score": st.column_config.NumberColumn(format="%.3f"),  # 0.5847 beside 0.406: one width
                              "because they chose": st.column_config.TextColumn(width="large")})
     with right, guard("finding the nearest items"):

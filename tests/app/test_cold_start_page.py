@@ -114,3 +114,28 @@ def test_the_example_title_leaves_out_the_note_that_tells_equal_titles_apart():
     at.button(key="cold_example").click().run()
     assert_clean(at)
     assert at.text_input(key="cold_title").value == "Watercolours"
+
+
+def test_hashed_user_ids_get_the_room_they_need_in_the_audience_table():
+    """The app probe: at 1280 px the audience's user column read "u_9490f8b7f8…" (hashed ids are 18 characters)."""
+    import json
+
+    import pandas as pd
+    from streamlit.testing.v1 import AppTest
+
+    import recengine
+    from tests.app.conftest import page_path
+
+    inter = pd.DataFrame({"learner": [f"L{i % 6}" for i in range(12)], "course_code": [f"c{i % 4}" for i in range(12)]})
+    items = pd.DataFrame({"course_code": ["c0", "c1", "c2", "c3"], "title": ["Intro to Python", "Sourdough",
+                                                                            "Watercolours", "Data with pandas"]})
+    widths = {}
+    for hashed in (True, False):
+        ds = recengine.read_dataset(inter, items, columns={"user": "learner", "item": "course_code"}, hash_user_ids=hashed)
+        at = AppTest.from_file(page_path("pages/5_Cold-start_lab.py"), default_timeout=180)
+        at.session_state["dataset"], at.session_state["dataset_key"] = ds, f"upload:courses-{hashed}"
+        at.session_state["cold_title"], at.session_state["cold_text"] = "Python for analysts", "Learn to code"
+        at.run()
+        assert_clean(at)
+        widths[hashed] = json.loads(at.dataframe[0].proto.columns)["user"].get("width")
+    assert widths[False] == "small" and isinstance(widths[True], int) and widths[True] >= 150
