@@ -17,7 +17,7 @@ from ui.state import (
     use_sample,
 )
 
-with page("recengine", "movie", "Language-model embeddings that make a recommender better, above all for cold start."):
+with page("recengine", "auto_awesome", "Language-model embeddings that make a recommender better, above all for cold start."):
     st.header("Recommendations that work from the first click", anchor=False)
     st.markdown(
         "recengine reads what your items *say* (titles, descriptions, genres) with a language model and combines "
