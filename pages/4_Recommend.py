@@ -80,7 +80,8 @@ def base_profile(ds) -> tuple[Profile | None, str]:
             who = "visitor"
         else:
             profile, who = Profile(name="visitor"), "visitor"
-        intent = clip(st.text_input("What are they in the mood for? (optional except for a typed request)",
+        # required when the request is all the profile has; the label changes, the typed text stays (keyed widget)
+        intent = clip(st.text_input("What are they in the mood for?" + ("" if mode == "intent" else " (optional)"),
                                     key="rec_intent", placeholder="e.g. a funny space adventure for kids"),
                       ADDRESS_TEXT, "The request")
     page_address({"mode": (mode, "user"), "user": (ss.get("rec_user") if mode == "user" else None, None),

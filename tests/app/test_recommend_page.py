@@ -264,3 +264,12 @@ def test_the_list_as_a_table_leaves_out_what_every_row_shares(run_page):
     assert any("a profile of" in c.value and "item ids" in c.value for c in at.caption)
     at.text_input(key="rec_intent").input("a war film").run()
     assert "intent" in at.dataframe[0].proto.column_order  # a request: its signal is shown
+
+
+def test_the_request_box_says_optional_only_where_it_is(run_page):
+    """The app probe: "(optional except for a typed request)" stood over the box that a typed request needs."""
+    at = run_page("pages/4_Recommend.py", rec_mode="items", rec_items=["50"], rec_intent="a space adventure")
+    assert at.text_input(key="rec_intent").label == "What are they in the mood for? (optional)"
+    at.radio(key="rec_mode").set_value("intent").run()
+    box = at.text_input(key="rec_intent")
+    assert box.label == "What are they in the mood for?" and box.value == "a space adventure"  # what was typed stays
