@@ -310,8 +310,10 @@ class ContentKNN(Recommender):
         encoder = as_encoder(encoder) if encoder is not None else None  # "default" names one as well
         self._encoder = encoder
         self._vocabulary: set[str] | None = None  # the words reads_as_words knows, on first use
-        self._title_words: set[str] | None = None  # the words of the titles and labels, on first use
-        self._text_words: frozenset[str] = catalogue_words(dataset.texts)  # the item texts' (uses_catalogue_words)
+        # the words of the item texts, titles and labels (uses_catalogue_words), read from the texts on first use or
+        # on saving: the hybrid's validation fits never need them
+        self._words: frozenset[str] | None = None
+        self._texts: Sequence[object] | None = dataset.texts
         self._queries: dict[str, np.ndarray] = {}
         self._readings: dict[str, Reading] = {}
         self._read_with: tuple[Any, np.ndarray | None] = (None, None)  # (the facets read, their labels' vectors)
@@ -361,6 +363,13 @@ class ContentKNN(Recommender):
                     out[r] += FACET_WEIGHT * float(cos.max() - cos.min() + 1e-6) * lift
             out[:, ~self.has_text] = np.nan
         return out
+
+    def intent_signal(self, profiles: list[Profile]) -> np.ndarray:
+        """(n_profiles, n_items) the hybrid's intent signal: :meth:`intent_scores` standardised within each row, times
+        the request's :meth:`intent_trust` (a guess weighs less); NaN rows without a request. The hybrid's scores and
+        its explanations' history view both read it here, so the two cannot drift apart."""
+        trust = np.array([self.intent_trust(p.intent) for p in profiles], dtype=np.float32)
+        return standardize_rows(self.intent_scores(profiles)) * trust[:, None]
 
     def _refusals_only(self) -> np.ndarray:
         """Scores for a request that only turns things away: log popularity scaled to [0, 1], plus a tenth of each
@@ -422,10 +431,7 @@ class ContentKNN(Recommender):
             return (f"the request {quoted_request(intent)} only says what to leave out"
                     + (f" ({', '.join(turned)})" if turned else "") + ": the other items come by popularity; "
                     "say what you would like too (a genre, a topic, a title)")
-        if self.read_intent(intent) or self.uses_catalogue_words(intent):
-            return None
-        strength = self.intent_strength(intent)
-        if not strength < WEAK_INTENT:  # NaN (too few texts to tell) says nothing
+        if self._guess_strength(intent) is None:
             return None
         return (f"the request {quoted_request(intent)} matches the item texts hardly better than random letters do, so what it "
                 "adds is a guess; try words the titles or descriptions use (a genre, a topic, a well-known title)")
@@ -434,12 +440,19 @@ class ContentKNN(Recommender):
         """How much of its weight a request keeps beside liked items and popularity: 1, unless it is a guess
         (:meth:`intent_note`), which keeps its share of the way from meaningless strings to :data:`WEAK_INTENT`. A
         typo-like "xqzv blorf" beside three liked films took the whole list over with items close to noise."""
+        strength = self._guess_strength(intent)
+        return 1.0 if strength is None else float(np.clip(strength / WEAK_INTENT, 0.0, 1.0))
+
+    def _guess_strength(self, intent: str) -> float | None:
+        """The :meth:`intent_strength` of a request that is a guess (below :data:`WEAK_INTENT`), else None. No guess:
+        a request of refusals alone, one that names a category label (to ask for it or turn it away), one in the
+        catalogue's own words, or one measured as NaN (too few texts to tell)."""
         from recengine.text.facets import positive_text
 
         if not intent or positive_text(intent) == "" or self.read_intent(intent) or self.uses_catalogue_words(intent):
-            return 1.0
+            return None
         strength = self.intent_strength(intent)
-        return 1.0 if not strength < WEAK_INTENT else float(np.clip(strength / WEAK_INTENT, 0.0, 1.0))
+        return strength if strength < WEAK_INTENT else None
 
     def near_labels(self, words: Sequence[str]) -> list[int | None]:
         """For each word, the category label it names by meaning (an index into ``facets.labels``), or None: the
@@ -549,13 +562,17 @@ class ContentKNN(Recommender):
         wanted = positive_text(text)
         said = {_plain(w) for w in words(text if wanted is None else wanted) if len(w) >= 4 and any(ch.isalpha() for ch in w)}
         said -= FILLER_WORDS
-        if not said:
-            return False
-        if self._title_words is None:
+        return bool(said) and not said.isdisjoint(self._catalogue_words())
+
+    def _catalogue_words(self) -> frozenset[str]:
+        """The words :meth:`uses_catalogue_words` knows: the item texts' (a model saved before they were kept has none)
+        with the titles' and the category labels'."""
+        if self._words is None:
             labels = list(getattr(self.facets, "labels", []) or [])
             titles = list(self.titles) if self.titles is not None else []
-            self._title_words = catalogue_words([*titles, *labels])
-        return bool(said & (self._title_words | self._text_words))
+            self._words = catalogue_words([*(self._texts or ()), *titles, *labels])
+            self._texts = None  # read once: the model keeps no hold on the catalogue's texts
+        return self._words
 
     def reads_as_words(self, text: str) -> bool:
         """Whether ``text`` holds a word (of three letters or more) that the encoder's vocabulary or the catalogue's
@@ -622,7 +639,7 @@ class ContentKNN(Recommender):
     def _state(self) -> dict[str, np.ndarray]:
         return {"vectors": self.vectors, "fingerprint": np.asarray(self.fingerprint), **pack_sparse("S", self.S),
                 "facet_labels": np.asarray(self.facets.labels, dtype=str), **pack_sparse("facets", self.facets.held),
-                "text_words": np.frombuffer("\n".join(sorted(self._text_words)).encode("utf-8"), dtype=np.uint8)}
+                "text_words": np.frombuffer("\n".join(sorted(self._catalogue_words())).encode("utf-8"), dtype=np.uint8)}
 
     def _set_state(self, arrays: dict[str, np.ndarray], path: Any) -> None:
         self.vectors = arrays["vectors"]
@@ -637,9 +654,9 @@ class ContentKNN(Recommender):
             self.facets = FacetIndex([], sp.csr_matrix((len(self.vectors), 0), dtype=np.float32))
         self._encoder = None
         self._vocabulary = None
-        self._title_words = None
-        said = bytes(arrays["text_words"]).decode("utf-8") if "text_words" in arrays else ""
-        self._text_words = frozenset(said.split("\n")) - {""}
+        self._texts = None
+        said = bytes(arrays["text_words"]).decode("utf-8") if "text_words" in arrays else None
+        self._words = None if said is None else frozenset(said.split("\n")) - {""}  # None: its titles' and labels'
         self._queries = {}
         self._readings = {}
         self._read_with = (None, None)

@@ -222,8 +222,7 @@ class Hybrid(Recommender):
             co[:, feats[2] > 0] = np.nan
             F[_SIGNAL["cooccurrence"], rows] = standardize_rows(co)
         if any(p.intent for p in profiles):
-            trust = np.array([content.intent_trust(p.intent) if p.intent else 1.0 for p in profiles], dtype=np.float32)
-            F[_SIGNAL["intent"]] = standardize_rows(content.intent_scores(profiles)) * trust[:, None]  # a guess weighs less
+            F[_SIGNAL["intent"]] = content.intent_signal(profiles)
         F[_SIGNAL["popularity"]] = feats[0][None, :]
         cold = feats[2] > 0
         weights = getattr(self, "weights", None)

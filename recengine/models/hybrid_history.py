@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import scipy.sparse as sp
 
-from recengine.models.content import standardize_rows
 from recengine.models.hybrid_fit import SIGNALS, regime_of
 from recengine.models.neighbors import sparse_dense
 from recengine.models.profile import Profile
@@ -185,7 +184,7 @@ class HistoryScorer:
         self.cooc = _LogCounts(co, ~cold, targets)
         self.intent = np.zeros(len(targets))
         if intent:
-            z = standardize_rows(content.intent_scores([Profile(intent=intent)]))[0] * content.intent_trust(intent)
+            z = content.intent_signal([Profile(intent=intent)])[0]
             self.intent = np.nan_to_num(z[targets].astype(np.float64), nan=0.0)
         self.popularity = feats[0][targets].astype(np.float64)
         self.warm_pop = feats[0][~cold]
