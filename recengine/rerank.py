@@ -173,31 +173,31 @@ def _rerank_one(
         gain = gain + novelty * _unit(-np.log2(np.maximum(p, 1e-6)))
     if ASKED in group:  # what the request's labels ask for first, whatever the knobs trade
         gain = gain + TIER_GAIN * group[ASKED].to_numpy(dtype=np.float64)
-    V = None
+    sim = None  # the pool's likeness, for diversity: computed once, read by both orders below
     if diversity > 0 and vectors is not None:
         V = np.where((rows >= 0)[:, None], vectors[np.maximum(rows, 0)], 0.0)
-    order = _order(gain - DISLIKE_WEIGHT * lowered, V, k, diversity)
+        sim = V @ V.T
+        if len(ids) > 2:  # on the relevance's scale: from the pool's least alike pair (0) to its most alike (1)
+            sim = _unit(sim, sim[~np.eye(len(ids), dtype=bool)])
+    order = _order(gain - DISLIKE_WEIGHT * lowered, sim, k, diversity)
     out = group.iloc[order].copy()
     if by is not None and (lowered[order] > 0).any():
         # named only where the push moved the item: below where it stands without the dislikes (a slight push that
         # leaves it in its place is no reason to show, and read as one)
         unpushed = np.full(len(ids), len(ids))
-        unpushed[_order(gain, V, k, diversity)] = np.arange(min(k, len(ids)))
+        unpushed[_order(gain, sim, k, diversity)] = np.arange(min(k, len(ids)))
         moved = (lowered[order] > 0) & (np.arange(len(order)) > unpushed[order])
         out.loc[out.index[moved], LOWERED_BY] = by[rows[order][moved]]
     out[Columns.rank] = np.arange(1, len(out) + 1)
     return out
 
 
-def _order(gain: np.ndarray, V: np.ndarray | None, k: int, diversity: float) -> np.ndarray:
-    """Positions of the top ``k`` by ``gain``; with ``V`` (the items' vectors) and ``diversity`` > 0, picked one at
-    a time, each losing ``diversity`` times its likeness to the closest item already picked (MMR)."""
-    if diversity <= 0 or V is None:
+def _order(gain: np.ndarray, sim: np.ndarray | None, k: int, diversity: float) -> np.ndarray:
+    """Positions of the top ``k`` by ``gain``; with ``sim`` (the items' likeness, 0 to 1) and ``diversity`` > 0,
+    picked one at a time, each losing ``diversity`` times its likeness to the closest item already picked (MMR)."""
+    if diversity <= 0 or sim is None:
         return np.argsort(-gain, kind="stable")[:k]
     n = len(gain)
-    sim = V @ V.T
-    if n > 2:  # on the relevance's scale: from the pool's least alike pair (0) to its most alike (1)
-        sim = _unit(sim, sim[~np.eye(n, dtype=bool)])
     order, max_sim = [], np.zeros(n)
     available = np.ones(n, dtype=bool)
     for _ in range(min(k, n)):
