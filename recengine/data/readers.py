@@ -70,7 +70,7 @@ class Table:
     sheets: tuple[Table, ...] = field(default=(), compare=False, repr=False)
     #: a DataFrame's own row labels where they are numbers other than 0, 1, 2... (a filtered or re-indexed frame):
     #: messages name them beside the row, since ``df.loc[300]`` is what a user looks up
-    index_labels: tuple[Any, ...] | None = field(default=None, compare=False, repr=False)
+    index_labels: pd.Index | None = field(default=None, compare=False, repr=False)
 
     def line_of(self, positions: Any) -> np.ndarray:
         """The file line (or record number) of each row position."""
@@ -86,7 +86,7 @@ class Table:
         every = dict.fromkeys(self.line_of(list(positions)).tolist())  # rows read from one line (a list) name it once
         pos = list(every)[:limit]
         labels = self.index_labels
-        nums = ", ".join(f"{p} (index {labels[p - self.first_line]!r})" if labels is not None and self.lines is None
+        nums = ", ".join(f"{p} (index {labels[p - self.first_line]})" if labels is not None and self.lines is None
                          and 0 <= p - self.first_line < len(labels) else str(p) for p in pos)
         more = "" if len(every) <= limit else f" and {len(every) - limit} more"
         return f"{self.unit}{'s' if len(pos) > 1 else ''} {nums}{more}"
@@ -150,8 +150,7 @@ def read_table(
         index = source.index
         own = (index.nlevels == 1 and index.name is None and pd.api.types.is_integer_dtype(index.dtype)
                and not index.equals(pd.RangeIndex(len(index))) and len(frame) == len(source))
-        return Table(_plain_columns(frame), name, headerless=positional,
-                     index_labels=tuple(int(v) for v in index) if own else None)
+        return Table(_plain_columns(frame), name, headerless=positional, index_labels=index if own else None)
     limit = max_file_bytes() if max_bytes is None else max_bytes
     raw = _read_bytes(source, name, limit)
     if _is_workbook(raw):
@@ -234,18 +233,27 @@ def _ragged_problem(exc: Exception) -> str:
 
     >>> _ragged_problem(ValueError("Error tokenizing data. C error: Expected 3 fields in line 3, saw 5\\n"))
     'line 3 has 5 fields where the first line has 3'
-    >>> _ragged_problem(ValueError("Error tokenizing data. C error: EOF inside string starting at row 1"))[:58]
-    'line 2 opens a quote (") that is never closed, so the rest'
     """
     found = re.search(r"Expected (\d+) fields? in line (\d+), saw (\d+)", str(exc))
     if found:
         want, line, saw = found.groups()
         return f"line {line} has {saw} fields where the first line has {want}"
-    unclosed = re.search(r"EOF inside string starting at (?:row|line) (\d+)", str(exc))
-    if unclosed:  # pandas counts rows from 0, the header included: row 1 is the file's line 2
-        return (f"line {int(unclosed.group(1)) + 1} opens a quote (\") that is never closed, so the rest of the file "
-                "would be one cell; close it, or remove the stray quote")
     return " ".join(str(exc).split())
+
+
+def _unclosed_quote(exc: Exception) -> str | None:
+    """pandas' "EOF inside string starting at row 1" in words (the file's line, and what to do); None for another
+    parser error. It is no ragged row: the quote swallowed the rest of the file.
+
+    >>> _unclosed_quote(ValueError("Error tokenizing data. C error: EOF inside string starting at row 1"))[:58]
+    'line 2 opens a quote (") that is never closed, so the rest'
+    """
+    unclosed = re.search(r"EOF inside string starting at (?:row|line) (\d+)", str(exc))
+    if unclosed is None:
+        return None
+    # pandas counts rows from 0, the header included: row 1 is the file's line 2
+    return (f"line {int(unclosed.group(1)) + 1} opens a quote (\") that is never closed, so the rest of the file "
+            "would be one cell; close it, or remove the stray quote")
 
 
 def _is_workbook(raw: bytes) -> bool:
@@ -1205,11 +1213,10 @@ def _read_delimited(text: str, name: str, suffix: str) -> Table:
     except pd.errors.ParserError as exc:
         ragged = _ragged(text, sep) if len(sep) == 1 and quoting == csv.QUOTE_MINIMAL else None
         if ragged is None:
-            problem = _ragged_problem(exc)
-            if "never closed" in problem:
-                raise DataError(f"{name}: {problem}.") from None
+            if (unclosed := _unclosed_quote(exc)) is not None:
+                raise DataError(f"{name}: {unclosed}.") from None
             raise DataError(
-                f"{name}: the rows do not all have the same number of {delim_name}-separated fields ({problem}). "
+                f"{name}: the rows do not all have the same number of {delim_name}-separated fields ({_ragged_problem(exc)}). "
                 "Quote fields that contain the delimiter, or fix the row it names."
             ) from None
         rows, lines, widened = ragged
