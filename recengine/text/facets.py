@@ -370,8 +370,8 @@ def label_cells(values: pd.Series) -> tuple[np.ndarray, list[list[str]]] | None:
     codes, uniques = pd.factorize(cells, use_na_sentinel=True)
     probe = uniques[:: max(1, len(uniques) // 300)]  # a free-text column is told from 300 values, not all of them
     seps = (None, *PATH_SEPARATORS)  # a long path is no free text: its levels are short
-    if sum(any(_fits_path(split_labels(u, c), sep) for c in (True, False) for sep in seps)
-           for u in probe) < 0.5 * len(probe):
+    readings = ((split_labels(u), split_labels(u, commas=False)) for u in probe)  # each cell split once per reading
+    if sum(any(_fits_path(labels, sep) for labels in both for sep in seps) for both in readings) < 0.5 * len(probe):
         return None
     used = np.bincount(codes[codes >= 0], minlength=len(uniques))
     sep = path_separator(uniques, used)
