@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections import OrderedDict
 from collections.abc import Container, Sequence
 from pathlib import Path
@@ -20,6 +19,7 @@ import streamlit as st
 
 from recengine import Dataset, load_sample
 from recengine.data import SAMPLES
+from recengine.data.load import HASHED_USER_ID
 
 DEFAULT_SAMPLE = "movielens-100k"
 DATASET = "dataset"
@@ -498,8 +498,6 @@ def nfc_text(text: object) -> str:
     return nfc(str(text or "").strip())
 
 
-#: How :func:`recengine.data.load.hash_user_id` writes a user id.
-HASHED_ID = re.compile(r"u_[0-9a-f]{16}")
 HASHED_HELP = ("These user ids were hashed when the data was loaded (the Data page's \"Hash user ids\" switch, on by "
                "default for privacy), so the file's own ids are not listed; load the file again with the switch off to "
                "pick users by the ids you know.")
@@ -515,7 +513,7 @@ def user_picker(label: str, id_map: Any, *, key: str, help: str | None = None,
     nothing says so. Returns the chosen user (None only when a large list has nothing to offer yet).
     """
     ids = id_map.external
-    if len(ids) and all(HASHED_ID.fullmatch(str(u)) for u in ids[:50]):  # the presenter looked for "K000123" in vain
+    if len(ids) and all(HASHED_USER_ID.fullmatch(str(u)) for u in ids[:50]):  # the presenter looked for "K000123" in vain
         help = ((help + ". ") if help else "") + HASHED_HELP
     if len(ids) <= PICKER_LIMIT:
         return st.selectbox(label, list(ids), key=key, help=help)

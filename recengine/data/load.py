@@ -335,21 +335,25 @@ def shared_texts_warning(texts: pd.Series) -> str | None:
     True
     """
     filled = texts[texts.str.len() > 0]
-    distinct = int(filled.nunique())
+    counts = filled.value_counts()  # most shared first
+    distinct = len(counts)
     if len(filled) < 20 or distinct > len(filled) // 4:
         return None
-    top = filled.value_counts().head(2)
-    examples = ", ".join(f"{one_line(t, 40)!r} ({n:,} items)" for t, n in top.items())
+    examples = ", ".join(f"{one_line(t, 40)!r} ({n:,} items)" for t, n in counts.head(2).items())
     return (f"{len(filled):,} items with text share only {distinct:,} distinct texts: items with the same text get the "
             f"same vector, so text models and cold-start suggestions cannot tell them apart (most shared: {examples}). "
             "Add a column that differs between items (a title, a description) to the text.")
 
 
+#: What :func:`hash_user_id` writes: a page can tell hashed ids from the file's own.
+HASHED_USER_ID = re.compile(r"u_[0-9a-f]{16}")
+
+
 def hash_user_id(user_id: str, salt: str) -> str:
     """The id a user gets when ids are hashed with ``salt``.
 
-    >>> hash_user_id("ann", "s")
-    'u_403c71d26c812450'
+    >>> hash_user_id("ann", "s"), bool(HASHED_USER_ID.fullmatch(hash_user_id("ann", "s")))
+    ('u_403c71d26c812450', True)
     """
     return "u_" + hashlib.sha256((salt + "\x1f" + user_id).encode()).hexdigest()[:16]
 
