@@ -369,7 +369,7 @@ class ContentKNN(Recommender):
         the request's :meth:`intent_trust` (a guess weighs less); NaN rows without a request. The hybrid's scores and
         its explanations' history view both read it here, so the two cannot drift apart."""
         trust = np.array([self.intent_trust(p.intent) for p in profiles], dtype=np.float32)
-        return standardize_rows(self.intent_scores(profiles)) * trust[:, None]
+        return standardize_rows(self.intent_scores(profiles)) * trust[:, None] + 0.0  # + 0.0: a guess's 0, never -0.0
 
     def _refusals_only(self) -> np.ndarray:
         """Scores for a request that only turns things away: log popularity scaled to [0, 1], plus a tenth of each
