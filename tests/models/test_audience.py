@@ -48,32 +48,47 @@ def test_module_recommend_applies_dislikes_and_their_neighbours(content, tiny):
     assert len(diverse) == 3 and diverse["rank"].tolist() == [1, 2, 3]
 
 
-def test_heavy_users_do_not_win_by_volume_and_reasons_name_their_own_items(encoder):
-    """A user with many unrelated items must not outrank a user whose few items match the new item."""
+SPACE = {"a": ("Space Odyssey", "astronauts explore deep space"), "b": ("Star Voyage", "a starship crew between the stars"),
+         "c": ("Galaxy Quest", "aliens and a spaceship"), "d": ("Nebula Rangers", "a rocket voyage to a distant planet")}
+SPACE_REQUEST = "a crew of astronauts on a starship in deep space"
+
+
+def _space_audience(encoder, histories, others, other_title, other_text, k):
+    """The audience of ``SPACE_REQUEST`` on a catalogue of the four space films and ``others`` alike."""
     import pandas as pd
 
     import recengine
     from recengine.text import embed_items
 
-    space = ["a", "b", "c"]
-    # Each sea film is mildly like a space film (cosine ~0.25): six of them outweigh the fan's two space
-    # films in a plain sum, but not per unit of history.
-    sea = [f"s{i}" for i in range(6)]
-    inter = pd.DataFrame({"user_id": ["fan"] * 2 + ["heavy"] * 7, "item_id": ["a", "b"] + ["c"] + sea})
-    items = pd.DataFrame(
-        {
-            "item_id": space + sea,
-            "title": ["Space Odyssey", "Star Voyage", "Galaxy Quest"] + [f"Harbour Tales {i}" for i in range(6)],
-            "description": ["astronauts explore deep space", "a starship crew between the stars", "aliens and a spaceship"]
-            + ["fishermen and sailors on a ship at sea"] * 6,
-        }
-    )
+    inter = pd.DataFrame([(u, i) for u, items in histories.items() for i in items], columns=["user_id", "item_id"])
+    items = pd.DataFrame({"item_id": [*SPACE, *others], "title": [t for t, _ in SPACE.values()] + [f"{other_title} {n}" for n in range(len(others))],
+                          "description": [d for _, d in SPACE.values()] + [other_text] * len(others)})
     ds = recengine.read_dataset(inter, items)
-    model = ContentKNN(k=20).fit(ds, embed_items(ds, encoder), encoder)
-    aud = audience(model, ds, "a crew of astronauts on a starship in deep space", k=2)
+    model = ContentKNN(k=k).fit(ds, embed_items(ds, encoder), encoder)
+    return audience(model, ds, SPACE_REQUEST, k=len(histories))
+
+
+def test_heavy_users_do_not_win_by_volume_and_reasons_name_their_own_items(encoder):
+    """A user with many items mildly like the new one must not outrank a user whose few items match it."""
+    # Each sea film is mildly like a space film (cosine ~0.25): the heavy user's one space film and five sea films
+    # outweigh the fan's three space films in a plain sum (1.64 against 1.48), not per unit of history.
+    sea = [f"s{i}" for i in range(5)]
+    aud = _space_audience(encoder, {"fan": ["a", "b", "d"], "heavy": ["c", *sea]}, sea, "Harbour Tales",
+                          "fishermen and sailors on a ship at sea", k=20)
     assert aud["user_id"].tolist() == ["fan", "heavy"]
-    assert set(aud.loc[0, "because"].split(", ")) <= {"Space Odyssey", "Star Voyage"}
+    assert set(aud.loc[0, "because"].split(", ")) <= {"Space Odyssey", "Star Voyage", "Nebula Rangers"}
     assert "Harbour" not in aud.loc[0, "because"]
+
+
+def test_one_lucky_item_does_not_outrank_several_matches(encoder):
+    """A user whose only item is the new one's nearest neighbour is one coincidence; three space films among a
+    collector's seven items are a taste. Divided by the plain root of the history (0.65 against 0.46), the one item
+    won; ``AUDIENCE_PRIOR`` counts two more items, unlike the new one, in every history."""
+    cooking = [f"k{i}" for i in range(4)]
+    aud = _space_audience(encoder, {"once": ["b"], "collector": ["a", "c", "d", *cooking]}, cooking, "Kitchen Basics",
+                          "baking bread and roasting vegetables at home", k=4)
+    assert aud["user_id"].tolist() == ["collector", "once"]
+    assert aud["n_items"].tolist() == [7, 1]
 
 
 def test_a_new_item_has_no_audience_on_data_without_text(encoder):
