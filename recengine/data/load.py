@@ -43,6 +43,7 @@ from recengine.data.validate import (
     plain_text,
     text_columns,
     title_column,
+    unread_ratings,
     unread_thumbs,
     unread_times,
 )
@@ -221,13 +222,17 @@ def read_dataset(
     if keep is not None:
         frame = frame[keep]
     label_col, labelled = _labels(inter, roles, taken | {rating_col, ts_col, event_col}, warnings)
-    if rating_col is None and "rating" not in roles and (said := unread_thumbs(inter, taken | {ts_col, event_col, label_col})):
+    if rating_col is None and "rating" not in roles and (said := unread_thumbs(inter, taken | {ts_col, event_col, label_col})
+                                                         or unread_ratings(inter, taken | {ts_col, event_col, label_col})):
         warnings.append(said)
     if labelled is not None:  # before repeats merge: a click between two impressions of an item counts
         frame = frame[labelled.reindex(frame.index).to_numpy()]
     if rating_col is not None:
         frame = _without_returns(frame, inter, rating_col, warnings)
-    frame = _merge_duplicates(frame, inter, warnings)
+    frame = _merge_duplicates(frame, inter, warnings, counts=rating_col is not None and _counts(rating_col))
+    if rating_col is not None and min_rating is None and (said := unweighted_ratings(frame[Columns.rating], inter.name,
+                                                                                      rating_col)):
+        warnings.append(said)
 
     interacted = set(pd.unique(frame[Columns.item]))
     items_frame: pd.DataFrame | None = None
@@ -698,18 +703,26 @@ def _day_number_and_clock(table: Table, named: list[str], taken: set[str | None]
 _UNRATED = "for an item watched or read but not rated."
 
 
+def _unset_value(ratings: pd.Series) -> float | None:
+    """-1 or 0 where a rating column writes it below a scale that starts one higher (see :func:`_unrated_note`)."""
+    for unset in (-1.0, 0.0):
+        unrated = ratings.eq(unset)
+        rated = ratings[~unrated]
+        if unrated.any() and len(rated) and rated.min() >= unset + 1 and rated.max() >= 3:
+            return unset
+    return None
+
+
 def _unrated_note(ratings: pd.Series, name: str, column: str, warnings: list[str]) -> None:
     """A word for a rating column that writes -1 or 0 below a scale that starts one higher: the Anime
     Recommendations data writes -1 for "watched, not rated" beside 1 to 10, Goodreads and Book-Crossing 0 for "read
     (or shelved), not rated" beside 1 to 5 or 10. Such rows stay interactions. A like/dislike scale (-1 and 1, 0 and 1)
     or one whose ratings reach below (0 to 5 with a 0.5) gets no word."""
-    for unset in (-1.0, 0.0):
-        unrated = ratings.eq(unset)
-        rated = ratings[~unrated]
-        if unrated.any() and len(rated) and rated.min() >= unset + 1 and rated.max() >= 3:
-            break
-    else:
+    unset = _unset_value(ratings)
+    if unset is None:
         return
+    unrated = ratings.eq(unset)
+    rated = ratings[~unrated]
     lists = "the Anime Recommendations data" if unset < 0 else "Goodreads and Book-Crossing"
     warnings.append(f"{name}: column {column!r} (rating) holds {unset:g} in {int(unrated.sum()):,} rows beside ratings from "
                     f"{rated.min():g} to {rated.max():g}; {lists} write {unset:g} {_UNRATED} Those rows count as "
@@ -723,10 +736,52 @@ _COUNT_NAMES = ("quantity", "qty", "count", "purchases", "units", "unitssold", "
                 "listencount", "views", "clicks")
 
 
+def _counts(rating_col: str) -> bool:
+    """Whether a rating column counts (plays, units bought) by its name: its values add up over repeated rows."""
+    return norm(rating_col.rsplit(".", 1)[-1]) in _COUNT_NAMES
+
+
+#: the words that start :func:`unweighted_ratings`'s warning (a sample whose benchmarks count every rating drops it)
+UNWEIGHTED = "every row counts as one interaction whatever its"
+
+
+def unweighted_ratings(ratings: pd.Series, name: str, column: str, share: float = 0.10) -> str | None:
+    """A warning when a rating column spans a scale (or counts) and at least ``share`` of the rows sit low on it:
+    models count every row as one interaction, so a 1-star review or one play weighs as much as a favourite. It
+    names the minimum rating that keeps the upper half of a scale of up to 10 (3 of 1-5, 6 of 1-10) or, above 10
+    (counts, scores out of 100), the rows above the median.
+
+    >>> import pandas as pd
+    >>> unweighted_ratings(pd.Series([1.0, 2, 5, 4, 4, 5, 3, 5, 4, 5]), "r.csv", "stars")[:62]
+    "r.csv: column 'stars' (rating) runs from 1 to 5, but every row"
+    >>> unweighted_ratings(pd.Series([4.0, 5, 4, 5, 3, 5, 4, 5, 4, 5]), "r.csv", "stars") is None  # hardly any low
+    True
+    >>> "--min-rating 2" in unweighted_ratings(pd.Series([1.0] * 8 + [30, 39]), "p.csv", "plays")
+    True
+    >>> unweighted_ratings(pd.Series([0.0, 1, 1, 0]), "t.csv", "thumb") is None  # a like/dislike: its own note
+    True
+    """
+    values = ratings.dropna()
+    if (unset := _unset_value(values)) is not None:  # "watched, not rated": _unrated_note says what to do
+        values = values[values.ne(unset)]
+    if values.nunique() < 3:
+        return None
+    lo, hi = float(values.min()), float(values.max())
+    # a scale of up to 10 starts at 1 (or lower) whatever the lowest rating given: 3 to 5 are all upper-half ratings
+    cut = float(np.ceil((min(lo, 1.0) + hi) / 2)) if hi <= 10 else max(float(values.median()), lo + 1)
+    low = values.lt(cut)
+    if low.mean() < share:
+        return None
+    what = f"a {column} of {lo:g} weighs as much as one of {hi:g}"
+    return (f"{name}: column {column!r} (rating) runs from {lo:g} to {hi:g}, but {UNWEIGHTED} value: {what}, and "
+            f"{int(low.sum()):,} rows ({low.mean():.0%}) are below {cut:g}. To count only the rows of at least {cut:g}: "
+            f"min_rating={cut:g} (in the CLI: --min-rating {cut:g}; in the app: Minimum rating, under Column mapping).")
+
+
 def _without_returns(frame: pd.DataFrame, table: Table, rating_col: str, warnings: list[str]) -> pd.DataFrame:
     """``frame`` without the rows whose count is below 0, where the rating column counts (Online Retail's Quantity
     is negative on its cancelled 'C' invoices); as it is otherwise. A warning says how many were left out."""
-    if norm(rating_col.rsplit(".", 1)[-1]) not in _COUNT_NAMES:
+    if not _counts(rating_col):
         return frame
     returned = (frame[Columns.rating] < 0).to_numpy()
     if not returned.any() or returned.all():
@@ -1106,12 +1161,17 @@ def _no_shared_items(inter_name: str, items_name: str, used: list[str], listed: 
     )
 
 
-def _merge_duplicates(frame: pd.DataFrame, table: Table, warnings: list[str]) -> pd.DataFrame:
+def _merge_duplicates(frame: pd.DataFrame, table: Table, warnings: list[str], counts: bool = False) -> pd.DataFrame:
+    """One row per (user, item): the latest, dated when the pair was first seen; where the rating column counts
+    (plays, units), the rows' counts added up (a track played 30, 30 and 2 times was played 62 times, not 2)."""
     dup = frame.duplicated([Columns.user, Columns.item], keep=False)
     if not dup.any():
         return frame
     order = [Columns.timestamp, "_order"] if Columns.timestamp in frame.columns else ["_order"]
     merged = frame.sort_values(order).drop_duplicates([Columns.user, Columns.item], keep="last").sort_values("_order")
+    if counts:
+        total = frame.groupby([Columns.user, Columns.item], sort=False)[Columns.rating].sum()
+        merged[Columns.rating] = total.reindex(pd.MultiIndex.from_arrays([merged[Columns.user], merged[Columns.item]])).to_numpy()
     if Columns.timestamp in frame.columns:  # the latest rating, at the time the pair was first seen: a user's
         # first items (the few-shot profile) are the first they met, not the ones they last came back to
         first = frame.groupby([Columns.user, Columns.item], sort=False)[Columns.timestamp].min()
@@ -1123,9 +1183,11 @@ def _merge_duplicates(frame: pd.DataFrame, table: Table, warnings: list[str]) ->
     first = involved["_order"].to_numpy()
     warnings.append(
         f"{table.name}: {n_pairs:,} (user, item) pair(s) are duplicated across {len(first):,} rows (first at "
-        f"{table.where(first, limit=3)}); each pair was merged into one row, keeping the latest "
-        + ("row by timestamp, dated when the pair was first seen" if Columns.timestamp in frame.columns
-           else "row in the file")
+        f"{table.where(first, limit=3)}); each pair was merged into one row"
+        + (" that adds up their counts" if counts else " that keeps the latest row's values" + (
+            " by timestamp" if Columns.timestamp in frame.columns else " in the file"))
+        + (", dated at the pair's first time (so a user's first items stay first)" if Columns.timestamp in frame.columns
+           else "")
         + f", so {n_removed:,} row(s) were dropped."
     )
     return merged

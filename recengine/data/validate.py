@@ -310,6 +310,38 @@ def unread_thumbs(table: Table, taken: set[str | None]) -> str | None:
     return None
 
 
+#: names of numeric columns that are not ratings though they hold a few small numbers (a type code, a month)
+_NOT_RATINGS = re.compile(r"type|kind|code|categ|class|group|flag|^is|^has|year|month|week|day|hour|minute|second|"
+                          r"position|rank|page|session|device|platform|channel|source|country|region|lang|gender|age|"
+                          r"status|step|version|slot|index|row|seq", re.IGNORECASE)
+
+
+def unread_ratings(table: Table, taken: set[str | None]) -> str | None:
+    """What to tell a user when no rating was read though a column under another name holds numbers on a small
+    scale (``score10``: 1 to 10; half stars), the way ratings do: they are left out, and every row counts alike.
+
+    >>> t = Table(pd.DataFrame({"customer": list("abcdef"), "book": list("xyzxyz"), "score10": [1, 7, 10, 3, 8, 2]}),
+    ...           "r.csv", "csv")
+    >>> unread_ratings(t, {"customer", "book"})[:71]
+    "r.csv: column 'score10' holds numbers from 1 to 10 that were not read: "
+    >>> t2 = Table(pd.DataFrame({"u": list("abcdef"), "i": list("xyzxyz"), "device_type": [1, 2, 3, 4, 1, 2]}),
+    ...            "r.csv", "csv")
+    >>> unread_ratings(t2, {"u", "i"}) is None
+    True
+    """
+    for c in map(str, table.frame.columns):
+        if c in taken or _NOT_RATINGS.search(norm(c)) or not holds_numbers(table.frame[c], share=1.0):
+            continue
+        values = decimals(table.frame[c].dropna().head(5000))
+        if not 3 <= values.nunique() <= 21 or values.min() < -10 or values.max() > 100:
+            continue
+        return (f"{table.name}: column {c!r} holds numbers from {values.min():g} to {values.max():g} that were not "
+                f"read: every row counts as one interaction alike. If it rates or weighs the interactions, read it as "
+                f"the rating (columns={{'rating': {c!r}}}; in the CLI: --rating-col {c}; in the app: Column mapping, "
+                "Rating / weight), then keep the liked rows with a minimum rating.")
+    return None
+
+
 def _one_time(table: Table, columns: list[str]) -> list[str]:
     """Of columns that hold the same moments written two ways (Amazon reviews' ``unixReviewTime`` and
     ``reviewTime`` "09 4, 2015"), the one with the finest times; else all of them, for the caller to ask which."""
