@@ -7,6 +7,7 @@ import argparse
 import sys
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from recengine.cli.common import (
@@ -19,7 +20,9 @@ from recengine.cli.common import (
     progress_bar,
 )
 from recengine.cli.models import add_encoder_option, fit_for_cli
+from recengine.columns import Columns
 from recengine.errors import ConfigError
+from recengine.explain.reasons import outside_list
 from recengine.explain.shapley import DEFAULT_BUDGET, MIN_POOLED_PERMUTATIONS
 
 ORDER = 40
@@ -53,7 +56,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _print_table(result: dict[str, Any]) -> None:
     out = sys.stdout
     cold = " (cold item: no interactions)" if result["is_cold"] else ""
-    out.write(f"{result['title']} [{result['item_id']}]{cold}\nscore {result['score']:.4f}\n\n{result['reason']}\n\n")
+    rank = f", rank {result['rank']:,}" if result.get("rank") else ""
+    out.write(f"{result['title']} [{result['item_id']}]{cold}\nscore {result['score']:.4f}{rank}\n\n{result['reason']}\n\n")
     signals = pd.DataFrame(result["signals"]).sort_values("shap", key=abs, ascending=False)
     signals["shap"] = signals["shap"].round(6) + 0.0  # -0.000000 is a rounding's sign, not a push: read 0
     out.write(f"signals (base value {result['base_value']:.4f} + SHAP values = score; {result['methods']['signals']})\n")
@@ -68,6 +72,17 @@ def _print_table(result: dict[str, Any]) -> None:
         history["shap"] = history["shap"].round(6) + 0.0
         columns = ["item_id", "title", "shap"] + (["error"] if history["error"].abs().max() > 1e-9 else [])
         emit(history[columns], "table", stream=out)
+
+
+#: the list an explained item is placed against: ``recengine recommend``'s default length
+LIST_K = 10
+
+
+def _rank(model: Any, profile: Any, item: str) -> int | None:
+    """Where ``item`` ranks in ``model``'s whole list for ``profile`` (None: not listed, liked, rejected or unscored)."""
+    ranked = model.recommend(profile, k=len(model.item_map))
+    at = np.flatnonzero(ranked[Columns.item].to_numpy() == str(item))
+    return int(ranked[Columns.rank].iloc[at[0]]) if len(at) else None
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
@@ -87,6 +102,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
     with progress_bar("explaining the history") as update:  # a long profile's coalitions: minutes on a large catalogue
         result = explain(model, profile, args.item, progress=update, **options).to_dict()
     result["model"] = model.name
+    result["rank"] = _rank(model, profile, args.item)
+    result["reason"] = outside_list(result["reason"], result["rank"], LIST_K)
     if args.format == "json":
         emit(result, "json")
     else:

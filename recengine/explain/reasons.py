@@ -169,6 +169,22 @@ def _history_part(
     return named_items, flat, intent_helped
 
 
+def outside_list(text: str, rank: int | None, k: int = 10) -> str:
+    """The reason of an item asked about by id (``recengine explain --item``) that a list of ``k`` would not show: it
+    says where the item ranks, and what lifts it is no longer called why it is suggested.
+
+    >>> outside_list("Suggested because you liked Alien.", 39)
+    'Not in your top 10: it ranks 39th. What lifts it: you liked Alien.'
+    >>> outside_list("Suggested because you liked Alien.", 3)
+    'Suggested because you liked Alien.'
+    """
+    if rank is None or rank <= k:
+        return text
+    text = text.replace("Suggested mainly because ", "What lifts it most: ", 1).replace("Suggested because ", "What lifts it: ", 1)
+    nth = "th" if 10 <= rank % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(rank % 10, "th")
+    return f"Not in your top {k}: it ranks {rank:,}{nth}. {text}"
+
+
 def reason(
     explanation: ItemExplanation, profile: Any = None, *, max_items: int = 3, max_signals: int = 2, textless: Collection[str] = (),
     asked: Collection[str] = (),

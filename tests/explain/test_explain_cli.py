@@ -102,3 +102,18 @@ def test_items_whose_ids_read_like_the_special_players(files, capsys, tmp_path):
     assert main(["explain", *data, "--user", "u0", "--item", "d", "--model", "ease"]) == 0
     table = capsys.readouterr().out
     assert "Space Odyssey" in table and "Star Voyage" in table
+
+
+def test_an_item_outside_the_top_ten_is_not_called_suggested(capsys):
+    """Asked about by id, an item at rank 25 is placed, not "suggested because"; the list's first still is."""
+    base = ["explain", "--sample", "movielens-100k", "--liked", "50,172", "--model", "ease", "--format", "json"]
+    assert main([*base, "--item", "423"]) == 0
+    low = json.loads(capsys.readouterr().out)
+    assert low["rank"] > 10
+    assert low["reason"].startswith(f"Not in your top 10: it ranks {low['rank']}th.") and "Suggested" not in low["reason"]
+    assert main([*base, "--item", "181"]) == 0
+    top = json.loads(capsys.readouterr().out)
+    assert top["rank"] == 1 and top["reason"].startswith("Suggested because")
+    assert main([*base[:-2], "--item", "50"]) == 0  # a liked item is not listed: no rank, its own reason
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].startswith("score ") and "rank" not in lines[1] and lines[3].startswith("Not suggested")
