@@ -117,9 +117,14 @@ def split_metrics(recs: pd.DataFrame, split: Split, k: int, vectors: np.ndarray 
     return out
 
 
+#: a typical test user with at most this many times k items to rank gets a note: a random list's recall is 20 % or more
+RANDOM_NOTE = 5
+
+
 def few_to_rank(split: Split, k: int) -> str:
     """A note when a typical test user has at most ``k`` items to rank: a top-``k`` list then holds nearly all of
-    them, every model scores high and the figures cannot tell models apart; "" otherwise.
+    them, every model scores high and the figures cannot tell models apart; or at most :data:`RANDOM_NOTE` times
+    ``k``: a random list's recall (k / n) is then high enough to read the figures against; "" otherwise.
 
     >>> import recengine
     >>> from recengine.data import warm_split
@@ -136,8 +141,11 @@ def few_to_rank(split: Split, k: int) -> str:
         seen = np.diff(train.matrix.indptr)[np.maximum(rows, 0)] * (rows >= 0)
         rankable = train.n_items - seen
     n = int(np.median(rankable)) if len(rankable) else 0
-    if not len(rankable) or n > k:
+    if not len(rankable) or n > RANDOM_NOTE * k:
         return ""
+    if n > k:  # a random list of k out of n finds k / n of what each user chose, on average
+        return (f"only {n} items to rank for a typical test user, so a random top-{k} list would already find about "
+                f"{k / n:.0%} of what they chose: read these figures against that, not against larger catalogues'.")
     return (f"only {n} item(s) to rank for a typical test user, so a top-{k} list holds them all and every model "
             f"scores high: these figures cannot tell models apart. Use a larger catalogue, or a smaller k.")
 
