@@ -78,8 +78,8 @@ def base_profile(ds) -> tuple[Profile | None, str]:
                                 placeholder="type a title…", max_selections=ADDRESS_ITEMS)
             profile = Profile.from_items(liked, name="new visitor")
             who = "visitor"
-        else:
-            profile, who = Profile(name="visitor"), "visitor"
+        else:  # someone else than the visitor who picked items: their likes stay there, not in a typed-only profile
+            profile, who = Profile(name="visitor"), "typing-visitor"
         # required when the request is all the profile has; the label changes, the typed text stays (keyed widget)
         intent = clip(st.text_input("What are they in the mood for?" + ("" if mode == "intent" else " (optional)"),
                                     key="rec_intent", placeholder="e.g. a funny space adventure for kids"),

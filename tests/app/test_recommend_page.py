@@ -179,6 +179,22 @@ def test_a_visitors_feedback_stays_when_they_pick_another_item_or_come_back(run_
     assert "1 rejected" in next(m.value for m in at.markdown if m.value.startswith("Profile:"))
 
 
+def test_likes_given_on_picked_items_stay_out_of_a_typed_only_profile(run_page):
+    """"Someone who types what they want" is a profile of the request alone: a like given to the visitor who picked
+    Toy Story neither joins it nor is named in its reasons, and is there again on going back."""
+    at = run_page("pages/4_Recommend.py", rec_mode="items", rec_items=["1"], rec_model="hybrid")
+    liked = shown(at)[0]
+    at.button(key=f"like_{liked}").click().run()
+    at.radio(key="rec_mode").set_value("intent").run()
+    at.text_input(key="rec_intent").set_value("something funny for kids").run()
+    assert_clean(at)
+    line = next(m.value for m in at.markdown if m.value.startswith("Profile:"))
+    assert "liked" not in line, line
+    assert not any("you liked" in m.value for m in at.markdown if "rec-reason" in m.value)
+    at.radio(key="rec_mode").set_value("items").run()
+    assert "(1 liked here)" in next(m.value for m in at.markdown if m.value.startswith("Profile:"))
+
+
 def test_a_dislike_lowers_what_resembles_it_and_the_card_says_why(run_page):
     """Turning down Star Wars takes its sequels off the list too; a card still shown but pushed down says why (on a
     list of 30, One Flew Over the Cuckoo's Nest falls from 19th to 20th; the items nearer Star Wars but pushed too little
