@@ -50,15 +50,18 @@ def item_name(title: object, item_id: object) -> str:
     return f"item {item_id}" if str(title) == str(item_id) else str(title)
 
 
-def time_left(phase: tuple[float, int], now: float, done: int, total: int) -> str:
+def time_left(phase: tuple[float, int], now: float, done: int, total: int, after: int = 0) -> str:
     """", about 3 min left": a phase's pace since ``phase`` (its start time and its count then), carried to
-    ``total``; nothing before a step is done, or at the end.
+    ``total`` and over the ``after`` steps of the phases still to come (a guarded fine-tune's final run, whose pace
+    is the same); nothing before a step is done, or at the end.
 
     >>> time_left((0.0, 0), 60.0, 10, 40), time_left((0.0, 0), 5.0, 1, 4), time_left((0.0, 0), 5.0, 0, 4)
     (', about 3 min left', ', about 15 s left', '')
+    >>> time_left((0.0, 0), 95.0, 95, 99, after=116)  # 4 steps of this part and 116 of the next, at 1 s a step
+    ', about 2 min left'
     """
     start, first = phase
     if total <= 0 or done >= total or done <= first or now <= start:
         return ""
-    left = (now - start) / (done - first) * (total - done)
+    left = (now - start) / (done - first) * (total - done + max(0, after))
     return f", about {left / 60:.0f} min left" if left >= 90 else f", about {left:.0f} s left"

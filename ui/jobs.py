@@ -94,6 +94,15 @@ class FineTuneJob(_InThread):
     stopped_by: str = ""
     # when the current phase began and its step count then, for the time left (recengine.display.time_left)
     phase: tuple[float, int] = (0.0, 0)
+    # the final run's steps (the engine's estimate), which a guarded run's first part has still to come: its time left
+    # counted only the part it was in ("about 12 s left", then 2.5 minutes more)
+    final_steps: int = 0
+
+    def steps_after(self) -> int:
+        """Training steps still to come after the current part: the final run's while the guard's check runs."""
+        from recengine.text.finetune import finetune_phase
+
+        return self.final_steps if self.guarded and finetune_phase(self.message, True)[0] else 0
 
     def progress(self, done: int, total: int, message: str) -> None:
         """The fine-tune's progress callback (called from its thread): records the step and the loss."""
@@ -137,7 +146,7 @@ def start_finetune(dataset, dataset_key: str, config: dict, base: str = "default
     settings raise when they are wrong, before any thread starts.
     """
     from recengine.text.encoder import resolve_device
-    from recengine.text.finetune import FineTuneConfig
+    from recengine.text.finetune import FineTuneConfig, estimate_steps
     from ui.engine import cold_split, finetuned_encoder
 
     cfg = FineTuneConfig(**config)  # a wrong setting is reported here, on the click
@@ -151,8 +160,10 @@ def start_finetune(dataset, dataset_key: str, config: dict, base: str = "default
         job = registry["latest"] = FineTuneJob(dataset_key, dict(config), cfg.checks_first, dataset=dataset, base=base,
                                                  owner=owner)
     with contextlib.suppress(Exception):  # a device that is not there fails in the run, and is shown from there
-        if resolve_device(cfg.device).startswith("cuda"):
+        device = resolve_device(cfg.device)
+        if device.startswith("cuda"):
             job.poll_seconds = 1.0
+        job.final_steps = estimate_steps(split.train, cfg, device)
 
     def run() -> None:
         enc = finetuned_encoder(split, config, base, job.progress)
