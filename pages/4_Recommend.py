@@ -38,6 +38,8 @@ from ui.state import (
     page_address,
     require_dataset,
     restore_choices,
+    restore_numbers,
+    unless_set,
     user_picker,
 )
 
@@ -236,12 +238,17 @@ def while_fitting(job: FitJob, model_name: str) -> str:
 with page("Recommend", "recommend", "Everyone is a profile: a known user, a handful of liked items, or a sentence."):
     ds, key = require_dataset()
     base, who = base_profile(ds)
+    # the list's length and knobs come back from the address too: a refresh mid-demo kept the list, not its order
+    restore_numbers({"k": ("rec_k", 3, 30, int), "div": ("rec_div", 0.0, 1.0, float), "nov": ("rec_nov", 0.0, 1.0, float)})
     c = st.columns([2, 1, 2, 2])
     model_name = c[0].selectbox("Model", MODEL_NAMES, index=MODEL_NAMES.index("hybrid"), key="rec_model",
                                 help="the hybrid learns when to trust which signal; SHAP signals need it")
-    k = c[1].number_input("How many", 3, 30, 10, key="rec_k", help="3 to 30 suggestions")
-    diversity = c[2].slider("Diversity", 0.0, 1.0, 0.0, 0.05, key="rec_div", help="0 = pure relevance; higher = less alike")
-    novelty = c[3].slider("Novelty", 0.0, 1.0, 0.0, 0.05, key="rec_nov", help="higher = favour less popular items")
+    k = c[1].number_input("How many", 3, 30, unless_set("rec_k", 10), key="rec_k", help="3 to 30 suggestions")
+    diversity = c[2].slider("Diversity", 0.0, 1.0, unless_set("rec_div", 0.0), 0.05, key="rec_div",
+                            help="0 = pure relevance; higher = less alike")
+    novelty = c[3].slider("Novelty", 0.0, 1.0, unless_set("rec_nov", 0.0), 0.05, key="rec_nov",
+                          help="higher = favour less popular items")
+    page_address({"k": (int(k), 10), "div": (f"{diversity:g}", "0"), "nov": (f"{novelty:g}", "0")})
     if base is None:
         st.info("Pick a user, choose a few liked items, or type what they want to get suggestions.")
         st.stop()

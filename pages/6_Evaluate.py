@@ -7,7 +7,15 @@ from recengine.figures.evaluation import beyond_accuracy, few_shot_curve, measur
 from recengine.models import MODEL_NAMES
 from ui import escape, figure, guard, page, results_table, table
 from ui.engine import evaluation, evaluation_running, fit_time_note, has_evaluation, measured_models, run_history
-from ui.state import device_choice, encoder_name, require_dataset
+from ui.state import (
+    device_choice,
+    encoder_name,
+    page_address,
+    require_dataset,
+    restore_choices,
+    restore_numbers,
+    unless_set,
+)
 
 ss = st.session_state
 BEYOND = ("coverage", "diversity", "novelty", "popularity_bias")
@@ -29,17 +37,23 @@ PROTOCOLS = {
 
 with page("Evaluate", "leaderboard", "Offline protocols on this dataset; every model measured the same way."):
     ds, key = require_dataset()
+    # a refresh keeps the choices (and so the results measured for them): it went back to warm users only
+    restore_choices({"protocols": ("ev_protocols", list(PROTOCOLS)), "models": ("ev_models", MODEL_NAMES)},
+                    lists={"protocols", "models"})
+    restore_numbers({"k": ("ev_k", 1, 100, int), "seed": ("ev_seed", 0, 10_000, int)})
     # one form: the choices reach the page together with the click on Run. A multiselect left open (closed with
     # Escape) used to commit on the click's blur, and that rerun swallowed the click itself.
     with st.form("ev_form", border=False, enter_to_submit=False):
         # the two choosers get a row of their own: beside three number boxes their chips were cut at 1280 px
         c1, c2 = st.columns([2, 3])
         c3, c4, c5, _ = st.columns([1, 1, 1.3, 3])
-        protocols = c1.multiselect("Protocols", list(PROTOCOLS), default=["warm"], key="ev_protocols",
-                                   help="\n".join(f"- **{p}**: {d}" for p, d in PROTOCOLS.items()))
-        models = c2.multiselect("Models", MODEL_NAMES, default=list(MODEL_NAMES), key="ev_models")
-        k = int(c3.number_input("k", 1, 100, 10, key="ev_k"))
-        seed = int(c4.number_input("Split seed", 0, 10_000, 42, key="ev_seed"))
+        protocols = c1.multiselect("Protocols", list(PROTOCOLS), default=unless_set("ev_protocols", ["warm"]),
+                                   key="ev_protocols", help="\n".join(f"- **{p}**: {d}" for p, d in PROTOCOLS.items()))
+        models = c2.multiselect("Models", MODEL_NAMES, default=unless_set("ev_models", list(MODEL_NAMES)),
+                                key="ev_models")
+        # a value restored from the address is the widget's own: given a default too, Streamlit warns on the page
+        k = int(c3.number_input("k", 1, 100, unless_set("ev_k", 10), key="ev_k"))
+        seed = int(c4.number_input("Split seed", 0, 10_000, unless_set("ev_seed", 42), key="ev_seed"))
         max_users = int(c5.number_input(
             "Test users", 0, 100_000_000, 0 if ds.n_users <= SAMPLE_ABOVE else SAMPLE_USERS, step=500, key="ev_users",
             help="Measure on a seeded sample of this many test users; 0 measures all of them. On large data the "
@@ -47,6 +61,8 @@ with page("Evaluate", "leaderboard", "Offline protocols on this dataset; every m
                  "sample).")) or None
         run = st.form_submit_button("Run evaluation", type="primary", key="ev_run", icon=":material/play_arrow:")
     chosen = tuple(m for m in MODEL_NAMES if m in models)
+    page_address({"protocols": (protocols, ["warm"]), "models": (list(chosen), list(MODEL_NAMES)), "k": (k, 10),
+                  "seed": (seed, 42)})
     if run and not (protocols and chosen):
         st.warning("Choose at least one protocol and one model, then press **Run evaluation**.", icon=":material/info:")
         st.stop()

@@ -227,6 +227,34 @@ def restore_choices(allowed: dict[str, tuple[str, Container[str] | None]], lists
             state[key] = value
 
 
+def restore_numbers(allowed: dict[str, tuple[str, float, float, type]]) -> None:
+    """As :func:`restore_choices`, for sliders and number boxes: ``allowed`` maps a parameter to (widget key, lowest,
+    highest, int or float). A value that is no number, or out of range, is ignored."""
+    import math
+
+    state = st.session_state
+    for param, (key, lo, hi, kind) in allowed.items():
+        flag = f"address_read_{key}"
+        if flag in state:
+            continue
+        state[flag] = True
+        raw = st.query_params.get(param)
+        if key in state or raw is None:
+            continue
+        try:
+            value = float(raw)
+        except ValueError:
+            continue
+        if math.isfinite(value) and lo <= value <= hi and (kind is float or value.is_integer()):
+            state[key] = kind(value)
+
+
+def unless_set(key: str, default: Any) -> Any:
+    """A widget's default, or None once its key holds a value (restored from the address): Streamlit warns on the page
+    when a widget is given both."""
+    return None if key in st.session_state else default
+
+
 def restore_from_address() -> None:
     """A new session (a browser refresh, a shared link) takes the dataset and encoder the address names.
 

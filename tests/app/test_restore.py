@@ -140,3 +140,37 @@ def test_a_refresh_on_the_cold_start_lab_keeps_the_new_item_typed_in():
     at.text_input(key="cold_title").set_value("").run()
     at.text_area(key="cold_text").set_value("").run()
     assert "title" not in at.query_params and "about" not in at.query_params
+
+
+def test_a_refresh_on_recommend_keeps_the_lists_length_and_knobs():
+    """The app probe: after a refresh the Diversity and Novelty knobs went back to 0, and the list to its old order."""
+    from tests.app.test_recommend_page import shown
+
+    at = _fresh("pages/4_Recommend.py", {"data": SAMPLE_KEY, "user": "186"})
+    assert not {"k", "div", "nov"} & set(at.query_params)  # defaults are left out of the address
+    at.number_input(key="rec_k").set_value(15).run()
+    at.slider(key="rec_div").set_value(0.5).run()
+    at.slider(key="rec_nov").set_value(0.3).run()
+    assert_clean(at)
+    assert (at.query_params["k"], at.query_params["div"], at.query_params["nov"]) == ("15", "0.5", "0.3")
+    again = _fresh("pages/4_Recommend.py", {k: at.query_params[k] for k in ("data", "user", "k", "div", "nov")})
+    assert (again.number_input(key="rec_k").value, again.slider(key="rec_div").value,
+            again.slider(key="rec_nov").value) == (15, 0.5, 0.3)
+    assert shown(again) == shown(at) and len(shown(again)) == 15
+    odd = _fresh("pages/4_Recommend.py", {"data": SAMPLE_KEY, "user": "186", "k": "500", "div": "x", "nov": "-1"})
+    assert (odd.number_input(key="rec_k").value, odd.slider(key="rec_div").value,
+            odd.slider(key="rec_nov").value) == (10, 0.0, 0.0)  # out of range or no number: ignored
+
+
+def test_a_refresh_on_evaluate_keeps_the_chosen_protocols_models_and_k():
+    """The app probe: the protocols chosen (warm, few-shot, cold items) went back to warm users only."""
+    at = _fresh("pages/6_Evaluate.py", {"data": SAMPLE_KEY, "protocols": ["warm", "cold-items"], "models": ["ease", "hybrid"],
+                                         "k": "5", "seed": "7"})
+    assert at.multiselect(key="ev_protocols").value == ["warm", "cold-items"]
+    assert at.multiselect(key="ev_models").value == ["ease", "hybrid"]
+    assert (at.number_input(key="ev_k").value, at.number_input(key="ev_seed").value) == (5, 7)
+    listed = at.query_params.get_all("protocols") if hasattr(at.query_params, "get_all") else at.query_params["protocols"]
+    assert list(listed) == ["warm", "cold-items"]  # the address keeps saying so
+    plain = _fresh("pages/6_Evaluate.py", {"data": SAMPLE_KEY})
+    assert plain.multiselect(key="ev_protocols").value == ["warm"] and len(plain.multiselect(key="ev_models").value) == 5
+    assert not {"protocols", "models", "k", "seed"} & set(plain.query_params)
