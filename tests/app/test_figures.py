@@ -51,6 +51,8 @@ def test_map_escapes_hover_text_and_groups_rare_categories():
     names = [t.name for t in fig.data]
     assert names[-2:] == ["other (8 values)", "cold items"] and len(names) == 6  # what "other" holds, said
     assert fig.layout.legend.title.text == "genre: the 4 most common of 12"
+    # under the map, three entries a row: beside it, the legend squeezed the map to a strip at 1024 x 768
+    assert fig.layout.legend.orientation == "h" and fig.layout.legend.y < 0 and fig.layout.legend.entrywidth == 1 / 3
     hover = " ".join(h for t in fig.data for h in t.hovertext)
     assert "<script>" not in hover and "&lt;script&gt;" in hover and "a &amp; b" in hover
     assert sum(len(t.x) for t in fig.data[:-1]) == 30
