@@ -210,7 +210,10 @@ def profile_from_args(args: argparse.Namespace, ds: Dataset, what: str) -> Any:
 
     saved = getattr(args, "profile", None)
     if not ((args.user or "").strip() or split_ids(args.liked) or (args.intent or "").strip() or saved):
-        raise ConfigError(f'say who {what}: --user ID, --liked ID,ID, --intent "TEXT" or --profile NAME.')
+        given = {"--intent": args.intent, "--user": args.user, "--liked": args.liked}  # given, but blank
+        empty = next((f"{flag} is empty" for flag, value in given.items() if value is not None), None)
+        raise ConfigError((f"{empty}: " if empty else "")
+                          + f'say who {what}: --user ID, --liked ID,ID, --intent "TEXT" or --profile NAME.')
     user = str(args.user).strip() if args.user else ""  # ids are stored trimmed, so a padded one still matches
     profile = Profile.from_user(ds, user) if user else Profile(name="you")
     if saved:

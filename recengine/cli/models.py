@@ -183,6 +183,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         shots = parse_shots(given)
     except DataError:
         raise ConfigError(f"--shots takes comma-separated whole numbers such as 1,3,5, not {given!r}.") from None
+    if shots and min(shots) < 1:  # said before the data is loaded and embedded, not after
+        raise ConfigError(f"--shots takes profile sizes of 1 or more, such as 1,3,5; {given!r} holds {min(shots)}.")
     models = ",".join(split_ids(args.models)) or DEFAULT_MODELS
     ds = load_data(args)
     encoder = shared_encoder(args.encoder, args.device)

@@ -70,6 +70,7 @@ def test_table_for_a_known_user(files, capsys):
     "args, message",
     [
         ([], "say who the suggestion is for"),
+        (["--intent", "  "], "--intent is empty: say who the suggestion is for"),
         (["--liked", "a,zzz"], "zzz"),
         (["--liked", "a", "--budget", "1"], "--budget"),
     ],

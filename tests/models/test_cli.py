@@ -95,6 +95,10 @@ def test_evaluate_takes_the_protocol_as_the_engine_spells_it(capsys):
 def test_evaluate_bad_shots_is_a_user_error(capsys):
     assert main(["evaluate", *FILES, "--protocol", "few-shot", "--shots", "one"]) == 2
     assert "--shots" in capsys.readouterr().err
+    # a size of 0 is said before the data is loaded and embedded (the probe waited for the items to embed first)
+    assert main(["evaluate", "--interactions", "no-such-file.csv", "--protocol", "few-shot", "--shots", "0,50"]) == 2
+    err = capsys.readouterr().err
+    assert "profile sizes of 1 or more" in err and "no-such-file" not in err
 
 
 def test_audience_for_a_new_item(capsys):
