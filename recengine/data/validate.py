@@ -752,6 +752,16 @@ def parse_timestamps(table: Table, column: str, warnings: list[str] | None = Non
                 f"{table.where(odd)} is far outside 1900-2100 in that unit (another unit?). Write every time in one "
                 "unit, or as ISO dates."
             )
+        early = np.flatnonzero(seconds < 1e8) if typical / scale >= 1e9 else []  # 1973 in a log of this century
+        if len(early) and warnings is not None:
+            unit = {1.0: "seconds", 1e3: "milliseconds", 1e6: "microseconds", 1e9: "nanoseconds"}[scale]
+            when = pd.to_datetime(seconds[[early[0]]], unit="s", utc=True)[0]
+            usual = pd.to_datetime([typical / scale], unit="s", utc=True)[0]
+            warnings.append(
+                f"{table.name}: column {column!r} (timestamp) reads as unix {unit} (typically {usual:%Y-%m-%d}), but "
+                f"{len(early):,} value(s) then fall before 1973, e.g. {str(raw.iloc[early[0]])!r} at "
+                f"{table.where(early)}, read as {when:%Y-%m-%d}: written in another unit, or a placeholder? They were "
+                "kept as read; write every time in one unit to be sure.")
         return pd.Series(seconds.astype("int64"), index=raw.index)
     text = _unix_times_as_dates(table, column, text, numeric, warnings)
     parsed = _parse_dates(table, column, text, warnings)

@@ -221,6 +221,13 @@ def test_event_time_names_and_one_unit_per_timestamp_column() -> None:
     with pytest.raises(DataError, match="far outside 1900-2100") as err:
         recengine.read_dataset(inter)
     assert "1700000200000" in str(err.value)
+    # the other way round (milliseconds, one time in seconds) every value is inside 1900-2100: the odd one is said
+    inter["ts"] = [1_700_000_000_000, 1_700_000_001, 1_700_000_002_000, 1_700_000_500_000]
+    ds = recengine.read_dataset(inter)
+    said = [w for w in ds.warnings if "fall before 1973" in w]
+    assert len(said) == 1 and "'1700000001' at row 2" in said[0] and "read as 1970-01-20" in said[0] and "milliseconds" in said[0]
+    inter["ts"] = [1_700_000_000, 1_700_000_100, 1_700_000_200, 1_700_000_300]  # one unit: no word
+    assert not [w for w in recengine.read_dataset(inter).warnings if "1973" in w]
 
 
 def test_an_on_name_is_the_timestamp_only_when_it_holds_dates() -> None:
