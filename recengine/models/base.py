@@ -38,8 +38,9 @@ FORMAT_VERSION = 2  # 2: the content model keeps the category labels of its item
 #: Raised when a change to fitting changes what a model learns from the same data and settings, so that a fit
 #: kept by :func:`fit_cached` before an upgrade is refitted, not served stale. 2: splits draw from what users did,
 #: not their ids (the hybrid's validation data changed). 3: the content model keeps its item texts' words (a request in
-#: their words is no guess), and each level of a category path is a label.
-FIT_VERSION = 3
+#: their words is no guess), and each level of a category path is a label. 4: the hybrid's item age reads an items
+#: file's dates (published, release_date) where it has no year column.
+FIT_VERSION = 4
 MODELS: dict[str, type[Recommender]] = {}
 #: The column of a list that says how far a request's category labels ranked the item: the share of the labels the
 #: request asks for that it holds, less 2 if it holds one the request turns away (see :meth:`Recommender.request_tiers`).

@@ -11,6 +11,7 @@ never falls below it).
 from __future__ import annotations
 
 import contextlib
+import re
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -86,17 +87,50 @@ def _zscore(x: np.ndarray) -> np.ndarray:
     return ((fill - fill.mean()) / std if std > 0 else np.zeros_like(fill)).astype(np.float32)
 
 
+#: names of an items file's column that dates each item (a release, a publication), when it has no ``year``
+ITEM_DATE = re.compile(r"(?:^|_|\b)(?:year|date|released?|release_?date|published|publication_?date|pub_?date|"
+                       r"publishedat|releasedat|created|createdat|added|dateadded|airdate|premiered?)$", re.IGNORECASE)
+
+
+def item_years(items: pd.DataFrame) -> np.ndarray | None:
+    """Each item's year (fractional) from a numeric ``year`` column, else from a column of dates named like one
+    (``published``, ``release_date``: a news site's articles, a shop's launches); None when the items have neither.
+
+    >>> item_years(pd.DataFrame({"year": [1995, None]})).tolist()
+    [1995.0, nan]
+    >>> item_years(pd.DataFrame({"published": ["2026-03-06T04:00:00+02:00", "2024-07-02"]})).round(2).tolist()
+    [2026.18, 2024.5]
+    >>> item_years(pd.DataFrame({"headline": ["Rain", "Sun"]})) is None
+    True
+    """
+    from recengine.data.validate import holds_times
+
+    if "year" in items.columns:
+        year = pd.to_numeric(items["year"], errors="coerce").to_numpy(dtype=np.float64)
+        if np.isfinite(year).any():
+            return year
+    for name in items.columns:
+        column = items[name]
+        if not ITEM_DATE.search(str(name)) or column.map(lambda v: isinstance(v, (list, dict, np.ndarray))).any():
+            continue
+        if not holds_times(column) or pd.api.types.is_numeric_dtype(column):
+            continue
+        when = pd.to_datetime(column, errors="coerce", format="mixed", utc=True)
+        if when.notna().mean() >= 0.5:
+            return (when.dt.year + (when.dt.dayofyear - 1) / 365.25).to_numpy(dtype=np.float64, na_value=np.nan)
+    return None
+
+
 def item_features(dataset: Dataset) -> np.ndarray:
     """(3, n_items): log popularity and item age (standardised over the catalogue), and is-cold (0/1).
 
-    Age is years before the newest item, from a numeric ``year`` column when the items have one.
+    Age is years before the newest item, from the items' ``year`` or dates (:func:`item_years`) when they have them.
     """
     pop = _zscore(np.log1p(dataset.item_popularity))
     age = np.zeros(dataset.n_items, dtype=np.float32)
-    if "year" in dataset.items.columns:
-        year = pd.to_numeric(dataset.items["year"], errors="coerce").to_numpy(dtype=np.float64)
-        if np.isfinite(year).any():
-            age = _zscore(np.nanmax(year) - year)
+    year = item_years(dataset.items)
+    if year is not None and np.isfinite(year).any():
+        age = _zscore(np.nanmax(year) - year)
     return np.stack([pop, age, dataset.cold_item_mask.astype(np.float32)])
 
 
