@@ -5,7 +5,7 @@ import time
 import numpy as np
 import streamlit as st
 
-from recengine.display import item_name
+from recengine.display import counted, item_name
 from recengine.explain.explanation import is_intent
 from recengine.figures.explanations import history_bars, signal_waterfall
 from recengine.models import MODEL_NAMES, Profile
@@ -272,7 +272,7 @@ with page("Recommend", "recommend", "Everyone is a profile: a known user, a hand
     disliked = sorted(profile.disliked)
     parts = []
     if profile.size or not profile.intent:
-        parts.append(f"{profile.size} liked item(s)" + (f" ({len(liked_here)} liked here)" if liked_here else ""))
+        parts.append(counted(profile.size, "liked item") + (f" ({len(liked_here)} liked here)" if liked_here else ""))
     if disliked:
         parts.append(f"{len(disliked)} rejected")
     if profile.intent:
@@ -342,7 +342,7 @@ with page("Recommend", "recommend", "Everyone is a profile: a known user, a hand
                  "lowered_by": "lowered by"}
         config = {c: st.column_config.NumberColumn(short.get(c, c), format="%.2f", width=58)
                   for c in recs.select_dtypes("float").columns if c not in same and c != "is_cold"}
-        st.caption(f"For {escape(whom)}" + (f", a profile of {int(recs['profile_size'].iat[0])} item(s)"
+        st.caption(f"For {escape(whom)}" + (f", a profile of {counted(int(recs['profile_size'].iat[0]), 'item')}"
                                             if "profile_size" in same else "")
                    + ("; the other columns are the hybrid's signals, before its ranker weighs them" if model_name == "hybrid" else "")
                    + ". The CSV has the item ids too.")

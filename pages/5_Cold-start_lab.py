@@ -154,7 +154,7 @@ def cold_items_section(ds, key) -> None:
         cold = ds.items[ds.cold_item_mask][["item_id", "title", "text"]]
         # 15,000 cold items with their texts were 2 MB sent at every rerun; the CSV keeps them all
         more = f" (the first {COLD_SHOWN:,} below; the CSV holds them all)" if n_cold > COLD_SHOWN else ""
-        st.markdown(f"This dataset has **{n_cold:,}** item(s) with text and no interactions{more}:")
+        st.markdown(f"This dataset has **{n_cold:,}** {'item' if n_cold == 1 else 'items'} with text and no interactions{more}:")
         table(cold.head(COLD_SHOWN), "cold-items", key="dl_cold", height=260, csv=cold)
     else:
         st.markdown("This dataset has no cold items; the **cold-items protocol** holds 20% of the items out "

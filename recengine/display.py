@@ -50,6 +50,15 @@ def item_name(title: object, item_id: object) -> str:
     return f"item {item_id}" if str(title) == str(item_id) else str(title)
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """"1 item", "1,200 items": a count with its noun in the right number, for a screen ("item(s)" reads as a form).
+
+    >>> counted(1, "liked item"), counted(1200, "item"), counted(0, "model"), counted(2, "query", "queries")
+    ('1 liked item', '1,200 items', '0 models', '2 queries')
+    """
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
 def time_left(phase: tuple[float, int], now: float, done: int, total: int, after: int = 0) -> str:
     """", about 3 min left": a phase's pace since ``phase`` (its start time and its count then), carried to
     ``total`` and over the ``after`` steps of the phases still to come (a guarded fine-tune's final run, whose pace

@@ -623,13 +623,14 @@ def evaluation(dataset, dataset_key: str, protocol: str, models: tuple[str, ...]
     :func:`recengine.evaluation.evaluate` with all of them, so the rows are the same."""
     import pandas as pd
 
+    from recengine.display import counted
     from recengine.evaluation import evaluate
 
     def make():
         emb = item_embeddings(dataset, dataset_key, name, device)
         enc = encoder(name, device)
         todo = [m for m in models if m not in measured_models(dataset_key, protocol, models, k, seed, name, max_users)]
-        update, close = progress_callback(f"Evaluating {len(todo)} model(s) on the {protocol} protocol"
+        update, close = progress_callback(f"Evaluating {counted(len(todo), 'model')} on the {protocol} protocol"
                                           + (f" ({len(models) - len(todo)} measured before)" if len(todo) < len(models) else ""))
         parts, made = [], []
         try:

@@ -222,7 +222,7 @@ def test_the_cold_start_lab_lists_a_bounded_number_of_cold_items():
     at.run()
     assert_clean(at)
     assert len(at.dataframe[0].value) == 1_000
-    assert any("**1,200** item(s)" in m.value and "the CSV holds them all" in m.value for m in at.markdown)
+    assert any("**1,200** items" in m.value and "the CSV holds them all" in m.value for m in at.markdown)
 
 
 def test_hashed_user_ids_say_so_in_the_pickers_help():

@@ -172,7 +172,7 @@ def test_a_visitors_feedback_stays_when_they_pick_another_item_or_come_back(run_
     at.multiselect(key="rec_items").select("1").run()  # one more liked item: the feedback stays
     assert_clean(at)
     line = next(m.value for m in at.markdown if m.value.startswith("Profile:"))
-    assert "4 liked item(s) (1 liked here)" in line and "1 rejected" in line and disliked not in shown(at)
+    assert "4 liked items (1 liked here)" in line and "1 rejected" in line and disliked not in shown(at)
     at.radio(key="rec_mode").set_value("user").run()
     at.radio(key="rec_mode").set_value("items").run()  # to a known user and back: the visitor's feedback is there
     assert_clean(at)

@@ -119,7 +119,7 @@ def test_a_refresh_keeps_a_visitors_likes_and_dislikes():
     assert listed["up"] == [liked] and listed["down"] == [disliked]
     again = _fresh("pages/4_Recommend.py", {k: at.query_params[k] for k in ("data", "mode", "liked", "up", "down")})
     line = next(m.value for m in again.markdown if m.value.startswith("Profile:"))
-    assert "3 liked item(s) (1 liked here)" in line and "1 rejected" in line
+    assert "3 liked items (1 liked here)" in line and "1 rejected" in line
     assert shown(again) == shown(at)
     again.button(key="rec_reset").click().run()
     assert "up" not in again.query_params and "down" not in again.query_params
