@@ -171,15 +171,16 @@ def history_bars(explanation: Any, max_items: int = 12, title: str | None = None
     rest += ["the profile's size" for f in others["feature"] if is_size(f)]
     rest += ["your request" for f in others["feature"] if is_intent(f)]
     note = f" · {' and '.join(rest)} {others['shap'].sum():+.2f}" if len(others) else ""
-    whiskers = "<br><sup>lines: how far each value may be off (a long profile is sampled); grey: could be 0</sup>" if sampled else ""
+    # a long profile's values are estimated: short enough to fit half a 1280 px card, in words a room reads
+    whiskers = "<br><sup>thin lines: margin of error · grey: maybe no effect</sup>" if sampled else ""
     # each label carries its value, so the axis shows only where 0 is: at half a card wide (a 1280 px screen)
     # tick labels turned sideways and an axis title was cut, and both took room from the bars
     fig.update_xaxes(showticklabels=False, title=None, zeroline=True, zerolinewidth=1.5)
     head = title or f"What in your profile led to “{_short(e.title)}”"
     fig = apply_layout(fig, f"{head}<br><sup>empty profile {e.base_value:.3f} → {e.score:.3f}{note}</sup>{whiskers}",
-                       height=150 + 36 * len(frame) + (24 if sampled else 0))
-    if sampled:  # a third title line: room for it above the first bar
-        fig.update_layout(margin={"t": fig.layout.margin.t + 34})
+                       height=150 + 36 * len(frame) + (54 if sampled else 0))
+    if sampled:  # a third title line: room for it above the first bar (34 px more left it touching the first label)
+        fig.update_layout(margin={"t": fig.layout.margin.t + 64})
     return fig
 
 

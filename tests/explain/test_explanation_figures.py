@@ -120,7 +120,7 @@ def test_sampled_history_bars_carry_whiskers_and_exact_ones_do_not():
     assert exact.data[0].error_x.array is None and "sampled" not in exact.layout.title.text
     sampled = history_bars(Explanation(values, 0.0, np.ones(3), errors=np.array([0.1, 0.05, 0.02]), **common))
     assert sorted(sampled.data[0].error_x.array) == pytest.approx([0.04, 0.1, 0.2])
-    assert "how far each value may be off" in sampled.layout.title.text
+    assert "margin of error" in sampled.layout.title.text
     assert "± 0.200 from sampling" in " ".join(sampled.data[0].customdata)
     # Copycat's -0.2 ± 0.04 is told apart from 0: NEGATIVE's colour; with an error of 0.15 it could be 0: grey
     blurred = history_bars(Explanation(values, 0.0, np.ones(3), errors=np.array([0.1, 0.05, 0.15]), **common))
