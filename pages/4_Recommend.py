@@ -30,6 +30,7 @@ from ui.jobs import FitJob, forget_fit
 from ui.state import (
     ADDRESS_ITEMS,
     ADDRESS_TEXT,
+    PICKER_LIMIT,
     device_choice,
     encoder_label,
     encoder_name,
@@ -60,6 +61,14 @@ def feedback(item_id: str, action: str, store_name: str, rank: int) -> None:
         ss["rec_store_failed"] = True  # a read-only store: this session's own list is the feedback from now on
 
 
+def first_user(ds) -> str | None:
+    """The user the User picker starts on: the first id, or on a large population the most active user."""
+    ids = ds.user_map.external
+    if not len(ids):
+        return None
+    return str(ids[0] if len(ids) <= PICKER_LIMIT else ids[int(np.argmax(np.diff(ds.matrix.indptr)))])
+
+
 def base_profile(ds) -> tuple[Profile | None, str]:
     # a refresh (a new session) finds the mode and user the address names; the dataset comes back the same way
     # (and a visitor's liked items and request, so a refresh on stage keeps the whole example)
@@ -86,7 +95,9 @@ def base_profile(ds) -> tuple[Profile | None, str]:
         intent = clip(st.text_input("What are they in the mood for?" + ("" if mode == "intent" else " (optional)"),
                                     key="rec_intent", placeholder="e.g. a funny space adventure for kids"),
                       ADDRESS_TEXT, "The request")
-    page_address({"mode": (mode, "user"), "user": (ss.get("rec_user") if mode == "user" else None, None),
+    # the user the picker starts on is left out of the address, like every default: written on the first run, it made
+    # the browser's Back land on the same page (the address without it, which the page wrote again)
+    page_address({"mode": (mode, "user"), "user": (ss.get("rec_user") if mode == "user" else None, first_user(ds)),
                   "liked": (ss.get("rec_items", []) if mode == "items" else [], []), "want": (intent.strip(), "")})
     if intent.strip():
         profile = profile.with_intent(intent.strip())

@@ -174,3 +174,13 @@ def test_a_refresh_on_evaluate_keeps_the_chosen_protocols_models_and_k():
     plain = _fresh("pages/6_Evaluate.py", {"data": SAMPLE_KEY})
     assert plain.multiselect(key="ev_protocols").value == ["warm"] and len(plain.multiselect(key="ev_models").value) == 5
     assert not {"protocols", "models", "k", "seed"} & set(plain.query_params)
+
+
+def test_the_user_the_picker_starts_on_stays_out_of_the_address():
+    """Written on the first run, it made the browser's Back land on the same page: the page wrote it again."""
+    at = _fresh("pages/4_Recommend.py", {"data": SAMPLE_KEY})
+    assert at.selectbox(key="rec_user").value == "196" and "user" not in at.query_params
+    at.selectbox(key="rec_user").set_value("13").run()
+    assert at.query_params["user"] == "13"
+    at.selectbox(key="rec_user").set_value("196").run()
+    assert "user" not in at.query_params
