@@ -279,9 +279,10 @@ def read_dataset(
             "No item texts were given: collaborative models work, but text-based models, intent queries and "
             "cold items need an items file with text columns."
         )
-    n_empty = int((items_frame[Columns.text].str.len() == 0).sum())
+    # the items with no row in the items file are said above: these are the rows it has whose text is empty
+    n_empty = int(((items_frame[Columns.text].str.len() == 0) & ~items_frame[Columns.item].isin(set(lacking))).sum())
     if items_name is not None and n_empty:
-        warnings.append(f"{n_empty} item(s) have no text at all; only collaborative models can score them.")
+        warnings.append(f"{n_empty} item(s) of {items_name} have no text at all; only collaborative models can score them.")
     if (shared := shared_texts_warning(items_frame[Columns.text])) is not None:
         warnings.append(shared)
 
