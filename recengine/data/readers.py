@@ -1211,10 +1211,12 @@ def _read_delimited(text: str, name: str, suffix: str) -> Table:
         headerless = _headerless(probe)
         frame = pd.read_csv(io.StringIO(text), header=None if headerless else "infer", **opts)
     except pd.errors.ParserError as exc:
+        # an unclosed quote first: Python's csv reads it to the end of the file as one cell, a "ragged" file of
+        # 0 widened lines ('u1,"i1' then 'u2,i2' loaded as one user with 3 items, and a note of "0 line(s)")
+        if (unclosed := _unclosed_quote(exc)) is not None:
+            raise DataError(f"{name}: {unclosed}.") from None
         ragged = _ragged(text, sep) if len(sep) == 1 and quoting == csv.QUOTE_MINIMAL else None
         if ragged is None:
-            if (unclosed := _unclosed_quote(exc)) is not None:
-                raise DataError(f"{name}: {unclosed}.") from None
             raise DataError(
                 f"{name}: the rows do not all have the same number of {delim_name}-separated fields ({_ragged_problem(exc)}). "
                 "Quote fields that contain the delimiter, or fix the row it names."

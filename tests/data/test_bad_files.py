@@ -506,6 +506,9 @@ def test_an_unclosed_quote_is_named_as_one_not_as_a_ragged_row(tmp_path: Path) -
     """pandas says "EOF inside string starting at row 1": it read as rows of unequal width."""
     msg = error_for(write(tmp_path, "orders.csv", 'user_id,item_id\n"u1,i1\nu2,i2\nu3,i3\n'))
     assert msg.startswith("orders.csv: line 2 opens a quote") and "never closed" in msg and "same number" not in msg
+    # a quote opened in the last column: Python's csv read the rest of the file as that cell, and it loaded
+    msg = error_for(write(tmp_path, "bad.csv", 'user,item\nu1,"i1\nu2,i2\n'))
+    assert msg.startswith("bad.csv: line 2 opens a quote") and "never closed" in msg
 
 
 def test_a_dataframes_own_row_labels_are_named_beside_the_row() -> None:
