@@ -313,7 +313,8 @@ def unread_thumbs(table: Table, taken: set[str | None]) -> str | None:
 #: names of numeric columns that are not ratings though they hold a few small numbers (a type code, a month)
 _NOT_RATINGS = re.compile(r"type|kind|code|categ|class|group|flag|^is|^has|year|month|week|day|hour|minute|second|"
                           r"position|rank|page|session|device|platform|channel|source|country|region|lang|gender|age|"
-                          r"status|step|version|slot|index|row|seq", re.IGNORECASE)
+                          r"status|step|version|slot|index|row|seq|price|cost|amount|total|revenue|discount|tax|"
+                          r"euro|eur|usd|dollar", re.IGNORECASE)
 
 
 def unread_ratings(table: Table, taken: set[str | None]) -> str | None:
@@ -327,6 +328,10 @@ def unread_ratings(table: Table, taken: set[str | None]) -> str | None:
     >>> t2 = Table(pd.DataFrame({"u": list("abcdef"), "i": list("xyzxyz"), "device_type": [1, 2, 3, 4, 1, 2]}),
     ...            "r.csv", "csv")
     >>> unread_ratings(t2, {"u", "i"}) is None
+    True
+    >>> t3 = Table(pd.DataFrame({"u": list("abcdef"), "i": list("xyzxyz"), "unit_price": [9.99, 19.99, 4.5, 9.99, 12, 3]}),
+    ...            "r.csv", "csv")
+    >>> unread_ratings(t3, {"u", "i"}) is None  # a shop's prices are no scale of taste
     True
     """
     for c in map(str, table.frame.columns):
