@@ -18,7 +18,7 @@ from ui.engine import (
     own_models_allowed,
     projection,
 )
-from ui.state import DEVICE, ENCODER, device_choice, encoder_name, item_picker, require_dataset
+from ui.state import DEVICE, ENCODER, device_choice, encoder_name, item_label, item_picker, require_dataset
 
 ss = st.session_state
 SPECIAL = {"popularity (log)": "popularity", "cold or warm": "cold"}
@@ -125,7 +125,7 @@ with page("Embeddings", "scatter_plot", "What the language model reads in each i
     top = np.argsort(-ds.item_popularity, kind="stable")[:6]
     chosen = item_picker(
         "Items", list(ds.item_map.external), default=list(ds.item_map.external[top]),
-        format_func=lambda i: ds.title(i), key="emb_items", max_selections=20,
+        format_func=item_label(ds), key="emb_items", max_selections=20,
         titles=ds.titles, popularity=ds.item_popularity,  # a large catalogue: searched by title, most popular first
     )
     if len(chosen) >= 2:

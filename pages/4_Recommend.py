@@ -35,6 +35,7 @@ from ui.state import (
     encoder_label,
     encoder_name,
     is_finetune,
+    item_label,
     item_picker,
     page_address,
     require_dataset,
@@ -84,7 +85,7 @@ def base_profile(ds) -> tuple[Profile | None, str]:
             profile = Profile.from_user(ds, user) if user is not None else Profile(name="visitor")
             who = f"user-{user}" if user is not None else "visitor"
         elif mode == "items":
-            liked = item_picker("Liked items", list(ds.item_map.external), format_func=ds.title, key="rec_items",
+            liked = item_picker("Liked items", list(ds.item_map.external), format_func=item_label(ds), key="rec_items",
                                 titles=ds.titles, popularity=ds.item_popularity,
                                 placeholder="type a title…", max_selections=ADDRESS_ITEMS)
             profile = Profile.from_items(liked, name="new visitor")

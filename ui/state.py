@@ -582,6 +582,29 @@ def _shown_note(shown: int, hits: int, total: int, what: str, first: str | None,
     return f"Listing {shown:,} of the {hits:,} {what} that match{order}: type more to narrow it."
 
 
+def item_label(dataset: Any) -> Any:
+    """How a picker names an item: its title, and its id beside it where ids are codes a user may know and type
+    ("Trail shoes · S-9"; a shop's SKU, a recipe's R-00017): the picker searches what it shows, so an id was no
+    search term. Plain numbers (MovieLens' 50) and ids a title already holds ("Dal (item R-17)") stay out.
+
+    >>> import pandas as pd, recengine
+    >>> shop = recengine.read_dataset(pd.DataFrame({"user": ["a", "a"], "item": ["S-9", "S-7"]}),
+    ...                               pd.DataFrame({"item": ["S-9", "S-7"], "name": ["Trail shoes", "Rain jacket"]}))
+    >>> item_label(shop)("S-9")
+    'Trail shoes · S-9'
+    >>> item_label(recengine.load_sample("movielens-100k"))("50")
+    'Star Wars'
+    """
+    ids = dataset.item_map.external
+    coded = any(any(ch.isalpha() for ch in str(i)) for i in ids[:200])
+
+    def label(item_id: object) -> str:
+        title = dataset.title(item_id)
+        return f"{title} · {item_id}" if coded and str(item_id) not in title else title
+
+    return label
+
+
 def item_picker(label: str, ids: list[str], *, key: str, format_func: Any = str, default: Any = None,
                 titles: Sequence[object] | None = None, popularity: Sequence[float] | np.ndarray | None = None,
                 **kwargs: Any) -> list[str]:

@@ -65,9 +65,9 @@ def _open(ds, key: str = KEY, params: dict | None = None, **state):
 
 
 def _item_ids(ds, labels) -> list[str]:
-    """The ids behind a multiselect's options (AppTest lists them as shown: by title, unique here)."""
-    by_title = {str(t): i for i, t in zip(ds.item_map.external, ds.titles)}
-    return [by_title[t] for t in labels]
+    """The ids behind a multiselect's options (AppTest lists them as shown: "title · id", ids being codes here)."""
+    shown = {f"{t} · {i}": i for i, t in zip(ds.item_map.external, ds.titles)}
+    return [shown[t] for t in labels]
 
 
 def _hidden_user(ds) -> str:
