@@ -222,8 +222,8 @@ def read_dataset(
     if keep is not None:
         frame = frame[keep]
     label_col, labelled = _labels(inter, roles, taken | {rating_col, ts_col, event_col}, warnings)
-    if rating_col is None and "rating" not in roles and (said := unread_thumbs(inter, taken | {ts_col, event_col, label_col})
-                                                         or unread_ratings(inter, taken | {ts_col, event_col, label_col})):
+    read = taken | {ts_col, event_col, label_col}
+    if rating_col is None and "rating" not in roles and (said := unread_thumbs(inter, read) or unread_ratings(inter, read)):
         warnings.append(said)
     if labelled is not None:  # before repeats merge: a click between two impressions of an item counts
         frame = frame[labelled.reindex(frame.index).to_numpy()]
@@ -280,7 +280,7 @@ def read_dataset(
             "cold items need an items file with text columns."
         )
     # the items with no row in the items file are said above: these are the rows it has whose text is empty
-    n_empty = int(((items_frame[Columns.text].str.len() == 0) & ~items_frame[Columns.item].isin(set(lacking))).sum())
+    n_empty = int(((items_frame[Columns.text].str.len() == 0) & ~items_frame[Columns.item].isin(lacking)).sum())
     if items_name is not None and n_empty:
         warnings.append(f"{n_empty} item(s) of {items_name} have no text at all; only collaborative models can score them.")
     if (shared := shared_texts_warning(items_frame[Columns.text])) is not None:

@@ -702,11 +702,15 @@ def _unix_times_as_dates(table: Table, column: str, text: pd.Series, numeric: pd
     out[some] = pd.to_datetime(seconds, unit="s", utc=True).strftime("%Y-%m-%dT%H:%M:%S+00:00")
     if warnings is not None:
         first = int(np.flatnonzero(some)[0])
-        units = sorted({{1.0: "seconds", 1e3: "milliseconds", 1e6: "microseconds", 1e9: "nanoseconds"}[u] for u in scale})
+        units = sorted({_UNIT_NAMES[u] for u in scale})
         warnings.append(f"{table.name}: column {column!r} (timestamp) mixes written dates with {int(some.sum()):,} unix "
                         f"time(s) (e.g. {str(text.iloc[first])!r} at {table.where([first])}, read as unix "
                         f"{' and '.join(units)}: {out.iloc[first][:19].replace('T', ' ')} UTC); both were read.")
     return out
+
+
+#: what a unix time's divisor to seconds says it was written in
+_UNIT_NAMES = {1.0: "seconds", 1e3: "milliseconds", 1e6: "microseconds", 1e9: "nanoseconds"}
 
 
 def parse_timestamps(table: Table, column: str, warnings: list[str] | None = None) -> pd.Series:
@@ -751,7 +755,7 @@ def parse_timestamps(table: Table, column: str, warnings: list[str] | None = Non
         seconds = values / scale
         odd = np.flatnonzero((seconds > 4.2e9) | (seconds < -2.3e9))  # outside 1900-2100 in the column's unit
         if len(odd):
-            unit = {1.0: "seconds", 1e3: "milliseconds", 1e6: "microseconds", 1e9: "nanoseconds"}[scale]
+            unit = _UNIT_NAMES[scale]
             raise DataError(
                 f"{table.name}: column {column!r} (timestamp) reads as unix {unit}, but {str(raw.iloc[odd[0]])!r} at "
                 f"{table.where(odd)} is far outside 1900-2100 in that unit (another unit?). Write every time in one "
@@ -759,7 +763,7 @@ def parse_timestamps(table: Table, column: str, warnings: list[str] | None = Non
             )
         early = np.flatnonzero(seconds < 1e8) if typical / scale >= 1e9 else []  # 1973 in a log of this century
         if len(early) and warnings is not None:
-            unit = {1.0: "seconds", 1e3: "milliseconds", 1e6: "microseconds", 1e9: "nanoseconds"}[scale]
+            unit = _UNIT_NAMES[scale]
             when = pd.to_datetime(seconds[[early[0]]], unit="s", utc=True)[0]
             usual = pd.to_datetime([typical / scale], unit="s", utc=True)[0]
             warnings.append(

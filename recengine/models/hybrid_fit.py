@@ -103,7 +103,7 @@ def item_years(items: pd.DataFrame) -> np.ndarray | None:
     >>> item_years(pd.DataFrame({"headline": ["Rain", "Sun"]})) is None
     True
     """
-    from recengine.data.validate import holds_times
+    from recengine.data.validate import holds_times, nested
 
     if "year" in items.columns:
         year = pd.to_numeric(items["year"], errors="coerce").to_numpy(dtype=np.float64)
@@ -111,9 +111,9 @@ def item_years(items: pd.DataFrame) -> np.ndarray | None:
             return year
     for name in items.columns:
         column = items[name]
-        if not ITEM_DATE.search(str(name)) or column.map(lambda v: isinstance(v, (list, dict, np.ndarray))).any():
+        if not ITEM_DATE.search(str(name)) or pd.api.types.is_numeric_dtype(column) or column.map(nested).any():
             continue
-        if not holds_times(column) or pd.api.types.is_numeric_dtype(column):
+        if not holds_times(column):
             continue
         when = pd.to_datetime(column, errors="coerce", format="mixed", utc=True)
         if when.notna().mean() >= 0.5:
