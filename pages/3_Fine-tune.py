@@ -170,8 +170,9 @@ def watch(job, key: str) -> None:
             steps += " · stopping after this step"
         elapsed = int(time.monotonic() - job.started)
         frac = job.done / job.total if job.total else 0.0
-        left = time_left(job.phase, time.monotonic(), job.done, job.total, job.steps_after()) if body.startswith("loss ") else ""
-        left = left.replace(" left", " left in all") if left and job.steps_after() else left
+        after = job.steps_after()
+        left = time_left(job.phase, time.monotonic(), job.done, job.total, after) if body.startswith("loss ") else ""
+        left = left.replace(" left", " left in all") if left and after else left
         bar.progress(min(1.0, frac), text=f"Fine-tuning — {phase} · {steps} · {elapsed // 60}:{elapsed % 60:02d} elapsed{left}")
         curve = list(job.losses[check])
         if curve:

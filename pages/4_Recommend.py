@@ -30,10 +30,10 @@ from ui.jobs import FitJob, forget_fit
 from ui.state import (
     ADDRESS_ITEMS,
     ADDRESS_TEXT,
-    PICKER_LIMIT,
     device_choice,
     encoder_label,
     encoder_name,
+    first_user,
     is_finetune,
     item_label,
     item_picker,
@@ -62,14 +62,6 @@ def feedback(item_id: str, action: str, store_name: str, rank: int) -> None:
         ss["rec_store_failed"] = True  # a read-only store: this session's own list is the feedback from now on
 
 
-def first_user(ds) -> str | None:
-    """The user the User picker starts on: the first id, or on a large population the most active user."""
-    ids = ds.user_map.external
-    if not len(ids):
-        return None
-    return str(ids[0] if len(ids) <= PICKER_LIMIT else ids[int(np.argmax(np.diff(ds.matrix.indptr)))])
-
-
 def base_profile(ds) -> tuple[Profile | None, str]:
     # a refresh (a new session) finds the mode and user the address names; the dataset comes back the same way
     # (and a visitor's liked items and request, so a refresh on stage keeps the whole example)
@@ -77,10 +69,11 @@ def base_profile(ds) -> tuple[Profile | None, str]:
                      "want": ("rec_intent", None)}, lists={"liked"})
     left, right = st.columns([2, 3], gap="large")
     mode = left.radio("Who is it for?", list(MODES), format_func=MODES.get, key="rec_mode")
+    activity = np.diff(ds.matrix.indptr)  # each user's interactions: the picker's order, and where it starts
     with right:
         if mode == "user":
             # a large population is searched, not sent whole: 60,000 ids went to the browser at every click
-            user = user_picker("User", ds.user_map, key="rec_user", activity=np.diff(ds.matrix.indptr),
+            user = user_picker("User", ds.user_map, key="rec_user", activity=activity,
                                help="a user from the interactions; their history is the profile")
             profile = Profile.from_user(ds, user) if user is not None else Profile(name="visitor")
             who = f"user-{user}" if user is not None else "visitor"
@@ -98,7 +91,8 @@ def base_profile(ds) -> tuple[Profile | None, str]:
                       ADDRESS_TEXT, "The request")
     # the user the picker starts on is left out of the address, like every default: written on the first run, it made
     # the browser's Back land on the same page (the address without it, which the page wrote again)
-    page_address({"mode": (mode, "user"), "user": (ss.get("rec_user") if mode == "user" else None, first_user(ds)),
+    page_address({"mode": (mode, "user"), "user": (ss.get("rec_user") if mode == "user" else None,
+                                                      first_user(ds.user_map, activity)),
                   "liked": (ss.get("rec_items", []) if mode == "items" else [], []), "want": (intent.strip(), "")})
     if intent.strip():
         profile = profile.with_intent(intent.strip())

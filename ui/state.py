@@ -531,6 +531,15 @@ HASHED_HELP = ("These user ids were hashed when the data was loaded (the Data pa
                "pick users by the ids you know.")
 
 
+def first_user(id_map: Any, activity: Sequence[float] | np.ndarray) -> str | None:
+    """The user :func:`user_picker` starts on: the first id, or beyond :data:`PICKER_LIMIT` the most active (its
+    list, nothing typed, starts there), for a page that leaves that default out of its address."""
+    ids = id_map.external
+    if not len(ids):
+        return None
+    return str(ids[0] if len(ids) <= PICKER_LIMIT else ids[int(np.argmax(activity))])
+
+
 def user_picker(label: str, id_map: Any, *, key: str, help: str | None = None,
                 activity: Sequence[float] | np.ndarray | None = None) -> str | None:
     """A selectbox of the users of ``id_map`` (an :class:`~recengine.IdMap`).
