@@ -257,7 +257,7 @@ def read_dataset(
     known = set(items_frame[Columns.item])
     lacking = pd.unique(frame.loc[~frame[Columns.item].isin(known), Columns.item])
     items_name = item_table.name if item_table is not None else None
-    if items_name is not None and len(lacking) > 0.5 * frame[Columns.item].nunique():
+    if items_name is not None and len(lacking):
         items_frame = _same_ids_but_written_apart(items_frame, frame, inter.name, items_name, warnings)
         known = set(items_frame[Columns.item])
         lacking = pd.unique(frame.loc[~frame[Columns.item].isin(known), Columns.item])
@@ -401,7 +401,8 @@ def keep_ratings_at_least(ds: Dataset, min_rating: float) -> Dataset:
     frame = ds.interactions[keep].reset_index(drop=True)
     dropped = int((~keep).sum())
     # the note that 0 or -1 means "not rated" (and that min_rating would leave such rows out) is settled once they are
-    warnings = [w for w in ds.warnings if _UNRATED not in w or ratings[keep].isin([-1.0, 0.0]).any()]
+    # gone; the one that every rating counts alike (and names a minimum rating to choose) once one is chosen
+    warnings = [w for w in ds.warnings if (_UNRATED not in w or ratings[keep].isin([-1.0, 0.0]).any()) and UNWEIGHTED not in w]
     if dropped:
         gone_users = ds.n_users - frame[Columns.user].nunique()
         warnings.append(
@@ -555,6 +556,17 @@ def _unpadded(ids: pd.Series) -> pd.Series:
     return ids.where(~ids.str.fullmatch(r"0+\d+"), ids.str.lstrip("0").replace("", "0"))
 
 
+def _unhyphened(ids: pd.Series) -> pd.Series:
+    """Ids made of digits and hyphens or spaces (ISBNs, phone-like codes) without the hyphens and spaces; others as
+    they are.
+
+    >>> _unhyphened(pd.Series(["978-0-14-044913-6", "0 14 1", "AB-12", "12"])).tolist()
+    ['9780140449136', '0141', 'AB-12', '12']
+    """
+    spaced = ids.str.fullmatch(r"\d+(?:[- ]\d+)+")
+    return ids.where(~spaced, ids.str.replace(r"[- ]", "", regex=True))
+
+
 def _own_tables(interactions: Any, items: Any, columns: Mapping[str, Any] | None,
                 text: Any) -> tuple[Any, Any, Mapping[str, Any] | None, Any, str | None]:
     """A :class:`Dataset`'s own tables (marked in their ``attrs``) read by their names, not guessed: ``weight`` is the
@@ -594,9 +606,11 @@ def _own_tables(interactions: Any, items: Any, columns: Mapping[str, Any] | None
 def _same_ids_but_written_apart(items: pd.DataFrame, frame: pd.DataFrame, inter_name: str, items_name: str,
                                 warnings: list[str]) -> pd.DataFrame:
     """``items`` with its ids written as the interactions write them, where the two differ only by leading zeros
-    (H&M's ``0108775015`` in the catalogue, ``108775015`` in transactions saved as integers), a trailing ``.0``
-    (an id column with blanks, saved by pandas as floats) or letter case (``sku 001`` and ``SKU 001``), at least
-    half of the interacted items match so, and no two ids of either file become one; else ``items`` as it is.
+    (H&M's ``0108775015`` in the catalogue, ``108775015`` in transactions saved as integers; an ISBN saved as a
+    number), a trailing ``.0`` (an id column with blanks, saved by pandas as floats), the hyphens or spaces of an id
+    of digits (``978-0-14-044913-6`` and ``9780140449136``) or letter case (``sku 001`` and ``SKU 001``), at least half
+    of the interacted items that lack a row in ``items`` find it so, and no two ids of either file become one; else
+    ``items`` as it is. Ids that already match are never touched, so a few lacking rows are repaired as well as many.
 
     >>> items = pd.DataFrame({"item_id": ["0108775015", "0108775016"], "text": ["Strap top", "Tilly"]})
     >>> _same_ids_but_written_apart(items, pd.DataFrame({"item_id": ["108775015"]}), "t.parquet", "a.csv", [])["item_id"].tolist()
@@ -607,11 +621,16 @@ def _same_ids_but_written_apart(items: pd.DataFrame, frame: pd.DataFrame, inter_
     >>> items = pd.DataFrame({"item_id": [1, 2, 181], "text": ["A", "B", "C"]})  # saved as numbers; 181 never rated
     >>> _same_ids_but_written_apart(items, pd.DataFrame({"item_id": ["0000000001", "0000000002"]}), "r.csv", "b.csv", [])["item_id"].tolist()
     ['0000000001', '0000000002', '0000000181']
+    >>> items = pd.DataFrame({"item_id": ["9780140449136", 743273565, "9781101"], "text": ["Odyssey", "Gatsby", "X"]})
+    >>> inter = pd.DataFrame({"item_id": ["978-0-14-044913-6", "0743273565", "9781101"]})  # 2 of 3 lack a row
+    >>> _same_ids_but_written_apart(items, inter, "r.csv", "b.jsonl", [])["item_id"].tolist()
+    ['978-0-14-044913-6', '0743273565', '9781101']
     """
     ours = pd.Series(pd.unique(frame[Columns.item]), dtype=str)
-    bare = _unpadded(items[Columns.item].astype(str))
-    theirs, ours_key = bare.str.casefold(), _unpadded(ours).str.casefold()
-    if theirs.duplicated().any() or ours_key.duplicated().any() or not ours_key.isin(set(theirs)).mean() >= 0.5:
+    bare = _unpadded(_unhyphened(items[Columns.item].astype(str)))
+    theirs, ours_key = bare.str.casefold(), _unpadded(_unhyphened(ours)).str.casefold()
+    lacking = ~ours.isin(set(items[Columns.item].astype(str)))
+    if theirs.duplicated().any() or ours_key.duplicated().any() or not ours_key[lacking].isin(set(theirs)).mean() >= 0.5:
         return items
     to_ours = dict(zip(ours_key, ours))  # the interactions' spelling wins; items nobody used lose their zeros only
     widths = ours.str.len()
@@ -625,7 +644,9 @@ def _same_ids_but_written_apart(items: pd.DataFrame, frame: pd.DataFrame, inter_
     if not len(changed):
         return items
     was, now = items[Columns.item].iat[changed[0]], new.iat[changed[0]]
-    how = "letter case" if str(was).casefold() == str(now).casefold() else "leading zeros or a trailing '.0'"
+    plain = [re.sub(r"(?<=\d)[- ](?=\d)", "", str(x)) for x in (was, now)]
+    how = ("letter case" if str(was).casefold() == str(now).casefold() else "hyphens or spaces" if plain[0] == plain[1]
+           else "leading zeros and hyphens or spaces" if plain != [str(was), str(now)] else "leading zeros or a trailing '.0'")
     warnings.append(f"{items_name}: its item ids differ from those of {inter_name} only by {how} (e.g. {was!r} here, "
                     f"{now!r} there), so {len(changed):,} of them were read as the same ids, written as in {inter_name}.")
     return items.assign(**{Columns.item: new.to_numpy()})
@@ -1457,13 +1478,16 @@ def merge_item_rows(frame: pd.DataFrame, id_col: str) -> tuple[pd.DataFrame, lis
 
 def distinct_titles(titles: pd.Series, ids: pd.Series, attributes: pd.DataFrame) -> pd.Series:
     """Titles that several items share, told apart so that a picker, a list or a reason names one item: by the
-    first short attribute whose values differ among them (a year), else by item id.
+    first short attribute whose values differ among them (a year), else by item id. A number that is not a year or a
+    date is named by its column ("price 88.21"): a bare "(494)" would read as a year.
 
     >>> titles = pd.Series(["Cape Fear", "Heat", "Cape Fear", "Chasing Amy", "Chasing Amy"])
     >>> ids = pd.Series(["98", "6", "1005", "246", "268"])
     >>> years = pd.DataFrame({"year": ["1962", "1995", "1991", "1997", "1997"]})
     >>> distinct_titles(titles, ids, years).tolist()
     ['Cape Fear (1962)', 'Heat', 'Cape Fear (1991)', 'Chasing Amy (item 246)', 'Chasing Amy (item 268)']
+    >>> distinct_titles(pd.Series(["Tent", "Tent"]), pd.Series(["a", "b"]), pd.DataFrame({"unit_price": [39.83, 13.8]})).tolist()
+    ['Tent (unit price 39.83)', 'Tent (unit price 13.8)']
     """
     shared = titles.duplicated(keep=False)
     if not shared.any():
@@ -1476,11 +1500,26 @@ def distinct_titles(titles: pd.Series, ids: pd.Series, attributes: pd.DataFrame)
         by = values.groupby(group)
         fits = (values.str.len().between(1, 24).groupby(group).transform("all")
                 & (by.transform("nunique") == by.transform("size")))
-        labels = labels.where(~(fits & ~told), values)
+        labels = labels.where(~(fits & ~told), _named_number(values, str(col)))
         told |= fits
     out = titles.copy()
     out[shared] = group + " (" + labels + ")"
     return out
+
+
+def _named_number(values: pd.Series, column: str) -> pd.Series:
+    """``values`` with each number that is not a year (1000 to 2100) or a date preceded by its column's name, so that
+    a title's note in brackets says what it is ("price 88.21", "num pages 494"); words, years and dates as they are.
+
+    >>> _named_number(pd.Series(["494", "1997", "1997-05-01", "Hardcover", "-3.5"]), "num_pages").tolist()
+    ['num pages 494', '1997', '1997-05-01', 'Hardcover', 'num pages -3.5']
+    """
+    number = values.str.fullmatch(r"[-+]?\d+(?:\.\d+)?")
+    year = values.str.fullmatch(r"1\d{3}|20\d{2}|2100")
+    if re.search(r"year|date|time", column, re.IGNORECASE):
+        return values
+    name = re.sub(r"[_.]+", " ", column.rsplit(".", 1)[-1]).strip() or column
+    return values.where(~(number & ~year), name + " " + values)
 
 
 def untold_title(title: str, titles: Sequence[object]) -> str:

@@ -268,9 +268,36 @@ def _reads_as_dates(table: Table, column: str) -> bool:
     return True
 
 
+_TIME_NAMED = re.compile(r"(?:date|time|timestamp|[_\-\s](?:at|dt|on)|[a-z][ADO]t)$|^(?:date|time)(?:[_\-\s]?[a-z]|[A-Z])",
+                         re.IGNORECASE)
+
+
+def _blank(values: pd.Series) -> pd.Series:
+    """Whether each cell is empty: missing, or text of nothing but spaces."""
+    return values.isna() | values.map(lambda v: isinstance(v, str) and not v.strip())
+
+
 def unread_times(table: Table, taken: set[str | None]) -> str | None:
     """What to tell a user when no timestamp was read though a column named for what happened (``posted``) holds
-    dates in most rows, some of which do not read (Steam's "Posted February 3." has no year); else None."""
+    dates in most rows, some of which do not read (Steam's "Posted February 3." has no year), or a column named like
+    a time holds times in every row that is not blank (Goodreads' ``read_at``, empty for books not read); else None.
+
+    >>> t = Table(pd.DataFrame({"user": ["a", "b", "c"], "read_at": ["Tue Oct 17 05:12:03 -0700 2017", "", "2019-01-02"]}), "r.csv")
+    >>> unread_times(t, {"user"})[:73]
+    "r.csv: column 'read_at' holds times, but 1 of 3 rows (33%) leave it blank"
+    """
+    for c in map(str, table.frame.columns):
+        if c in taken or not (_TIME_NAMED.search(c) or norm(c) in ALIASES["timestamp"]):
+            continue
+        head = table.frame[c].head(20_000)
+        blank = _blank(head)
+        if blank.any() and not blank.all() and holds_times(head[~blank]):
+            n_blank = int(_blank(table.frame[c]).sum())
+            return (f"{table.name}: column {c!r} holds times, but {n_blank:,} of {len(table.frame):,} rows "
+                    f"({n_blank / len(table.frame):.0%}) leave it blank, so no timestamp was read: every interaction needs "
+                    "one. To order interactions by it, leave out the rows with no time (or fill them in) and name it "
+                    f"(columns={{'timestamp': {c!r}}}; in the CLI: --timestamp-col {c}; in the app: Column mapping, "
+                    "Timestamp).")
     for c in map(str, table.frame.columns):
         if c in taken or not _PAST_TENSE.search(c):
             continue
@@ -788,6 +815,15 @@ def parse_timestamps(table: Table, column: str, warnings: list[str] | None = Non
                 warnings.append(f"{table.name}: column {column!r} (timestamp) holds words around its dates (e.g. "
                                 f"{str(raw.iloc[i])!r}, read as {found.iloc[i]:%Y-%m-%d}); the dates were read.")
             parsed, bad = found, bad[:0]
+    blank = np.flatnonzero(_blank(raw).to_numpy()) if len(bad) else bad
+    if len(bad) and len(blank) == len(bad):  # every value that does not read is missing: say so, not "use ISO dates"
+        read = np.flatnonzero(~_blank(raw).to_numpy())[0]
+        raise DataError(
+            f"{table.name}: column {column!r} (timestamp) is blank at {table.where(bad)} ({len(bad):,} of {len(raw):,} "
+            f"rows); the others read as times (e.g. {str(raw.iloc[read])!r}). Every interaction needs a time: leave out "
+            "the rows with none (or fill them in), or read no timestamp column (columns={'timestamp': None}; in the "
+            "app: Column mapping, Timestamp: (none); in the CLI: --timestamp-col none)."
+        )
     if len(bad):
         examples = ", ".join(repr(str(raw.iloc[i])) for i in bad[:3])
         raise DataError(

@@ -49,6 +49,8 @@ MAX_PER_CELL = 8
 MAX_LABEL_WORDS = 5
 #: Most labels one catalogue keeps (the ones most items hold).
 MAX_LABELS = 5000
+#: Share of the items from which a label is held by too many to be asked for (see FacetIndex.from_items).
+EVERYWHERE = 0.9
 #: Labels that stand for a missing value or a flag; a request saying "unknown", "other" or "a true story" does not
 #: ask for them (a flag column's "True" says nothing a person would type).
 EMPTY_LABELS = frozenset({"unknown", "other", "others", "none", "misc", "various", "n a", "na", "null", "nan",
@@ -455,14 +457,20 @@ class FacetIndex:
         ...                       "name": ["Dal", "Dal", "Satay", "Satay"], "cuisine": ["Indian", "Indian", "Thai", "Thai"]})
         >>> sorted(FacetIndex.from_items(items).sources)
         ['cuisine']
+        >>> shop = pd.DataFrame({"item_id": list("abc"), "title": ["Sony WH-1000XM5", "Sony Bravia 55", "Bose QC45"],
+        ...                      "brand": ["Sony", "Sony", "Bose"]})
+        >>> sorted(FacetIndex.from_items(shop).sources)
+        ['brand']
         """
         skipped = set(skip)
         if Columns.title in items.columns:  # judged on the first rows: a million items need not be read for it
             head = items.head(2000)
             titles = [str(t) for t in head[Columns.title]]
-            # a title shared by two items is told apart by its id ("Spicy Dal (item R-00017)"): the column starts it
+            # a title shared by two items is told apart in brackets ("Spicy Dal (item R-00017)"): the column is the
+            # title but for that; a column that only starts titles (a shop's brand: "Sony" of "Sony WH-1000XM5") is
+            # a label of its own
             skipped |= {name for name in head.columns if name not in skipped and np.mean(
-                [isinstance(v, str) and bool(v) and t.startswith(v) for t, v in zip(titles, head[name])]) >= 0.9}
+                [isinstance(v, str) and bool(v) and (t == v or t.startswith(v + " (")) for t, v in zip(titles, head[name])]) >= 0.9}
         sources: dict[str, int] = {}
         keys: dict[str, int] = {}
         shown: list[str] = []
@@ -503,7 +511,11 @@ class FacetIndex:
         held = sp.csr_matrix((np.ones(len(r), dtype=np.float32), (r, c)), shape=(len(items), len(shown)))
         held.sum_duplicates()
         held.data[:] = 1.0  # a label in two columns of one item counts once
-        keep = np.argsort(-np.asarray(held.sum(axis=0)).ravel(), kind="stable")[:MAX_LABELS]  # the most held first
+        counts = np.asarray(held.sum(axis=0)).ravel()
+        keep = np.argsort(-counts, kind="stable")[:MAX_LABELS]  # the most held first
+        # a label that (nearly) every item holds tells no item apart: Goodreads' "to-read" shelf, a shop's top
+        # category "Home"; a request naming it would put the whole catalogue first and say it asked for it
+        keep = keep[~((counts[keep] >= EVERYWHERE * len(items)) & (len(items) >= 20))]
         titles = items[Columns.title].tolist() if Columns.title in items.columns else ()
         index = cls([shown[i] for i in keep], held[:, keep], titles)
         index.sources = sources

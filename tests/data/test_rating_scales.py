@@ -21,6 +21,9 @@ def test_half_stars_low_on_the_scale_get_the_minimum_rating_that_keeps_the_liked
     kept = recengine.read_dataset(_log("stars", [0.5, 1.5, 2.0, 4.5, 5.0, 4.0, 3.5, 2.5]), min_rating=3)
     assert not [w for w in kept.warnings if "every row counts as one interaction" in w]
     assert kept.n_interactions < ds.n_interactions
+    later = recengine.data.keep_ratings_at_least(ds, 4)  # chosen after loading (the CLI's --min-rating): settled too
+    assert not [w for w in later.warnings if "every row counts as one interaction" in w]
+    assert any("were left out (the minimum rating)" in w for w in later.warnings)
 
 
 def test_ratings_that_sit_high_on_their_scale_get_no_word():

@@ -288,6 +288,18 @@ def test_ids_that_differ_only_by_leading_zeros_are_the_same_ids_unless_two_would
     assert "leading zeros" in str(err.value) and "'00006'" in str(err.value)
 
 
+def test_a_few_ids_written_apart_find_their_rows_too() -> None:
+    """ISBNs: most match; the few that start with 0 were saved as numbers in the catalogue, or carry hyphens."""
+    isbns = [9780000000001 + i for i in range(8)]
+    items = pd.DataFrame({"isbn": [*isbns, 743273565, 140449136], "title": [f"Book {i}" for i in range(10)]})
+    inter = pd.DataFrame({"reader": list("aabbccddee"), "isbn": [*map(str, isbns), "0743273565", "0-14-044913-6"]})
+    ds = recengine.read_dataset(inter, items)
+    assert ds.n_items == 10 and len(ds.cold_items) == 0 and all(ds.texts)
+    assert ds.title("0743273565") == "Book 8" and ds.title("0-14-044913-6") == "Book 9"
+    assert any("2 of them were read as the same ids" in w and "leading zeros" in w for w in ds.warnings)
+    assert not any("no row in" in w for w in ds.warnings)
+
+
 def test_dates_that_read_both_ways_are_flagged() -> None:
     inter = pd.DataFrame({"customer": ["a", "a", "b"], "sku": ["x", "y", "x"], "when": ["02/11/2024", "03/04/2024", "05/06/2024"]})
     ds = recengine.read_dataset(inter)

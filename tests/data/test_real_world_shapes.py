@@ -710,3 +710,19 @@ def test_a_catalogue_whose_texts_are_shared_by_many_items_says_so() -> None:
     assert len(said) == 1 and said[0].startswith("100 items with text share only 5 distinct texts")
     plain = recengine.read_dataset(inter, items.assign(title=[f"Episode {i}" for i in range(100)]))
     assert not any("distinct texts" in w for w in plain.warnings)
+
+
+def test_a_time_column_blank_on_some_rows_is_named_not_dropped_without_a_word() -> None:
+    """Goodreads' read_at is empty for books shelved but not read: the column was left out and nothing said so, and
+    naming it said 'use ISO dates' about values that are simply missing."""
+    log = pd.DataFrame({"reader": ["a", "a", "b", "b", "c"], "isbn": ["1", "2", "1", "3", "2"],
+                        "read_at": ["Tue Oct 17 05:12:03 -0700 2017", "", "Sat May 26 00:51:58 -0700 2012", "",
+                                    "Mon Jan 07 10:00:00 -0800 2019"]})
+    ds = recengine.read_dataset(log)
+    assert not ds.has_timestamps
+    assert any("column 'read_at' holds times, but 2 of 5 rows (40%) leave it blank" in w and "--timestamp-col read_at" in w
+               for w in ds.warnings)
+    with pytest.raises(DataError, match=r"'read_at' \(timestamp\) is blank at rows 2, 4 \(2 of 5 rows\); the others read"):
+        recengine.read_dataset(log, columns={"timestamp": "read_at"})
+    dated = recengine.read_dataset(log[log["read_at"] != ""])  # what the note says to do
+    assert dated.has_timestamps and not any("leave it blank" in w for w in dated.warnings)
