@@ -30,6 +30,7 @@ from ui.jobs import FitJob, forget_fit
 from ui.state import (
     ADDRESS_ITEMS,
     ADDRESS_TEXT,
+    address_moved,
     device_choice,
     encoder_label,
     encoder_name,
@@ -105,6 +106,10 @@ def apply_events(profile: Profile, store_name: str, item_ids) -> Profile:
     # Feedback belongs to the profile it was given on; a different base profile starts from what the store
     # kept for it (nothing, the first time). An anonymous visitor's is not stored: the next visitor is someone else.
     # Feedback given in this session on another profile is kept aside, so coming back to it finds it again.
+    if address_moved() and not keeps_feedback(store_name) and ss.get("rec_events_for") == store_name:
+        # the browser's Back or Forward: the visitor's feedback is what that address held (Back undoes a like)
+        ss.pop("address_read_rec_feedback", None)
+        ss["rec_events"] = address_feedback(item_ids)
     if ss.get("rec_events_for") != store_name:
         aside = ss.setdefault("rec_events_aside", {})
         if ss.get("rec_events_for") is not None:

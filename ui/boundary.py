@@ -71,6 +71,12 @@ CSS = """
   [data-testid="stSidebarNavLink"]:focus-visible, [data-testid="stPageLink-NavLink"]:focus-visible,
   [data-testid="stRadio"] label:has(input:focus-visible) {outline: 3px solid #4F46E5; outline-offset: 2px;
     border-radius: 6px;}
+  /* The page on screen: its sidebar link is not followed (ui.state.navigation); drawn as where you are, not greyed
+     out as Streamlit draws a disabled link. */
+  [data-testid="stSidebar"] [data-testid="stPageLink-NavLink"][disabled] {background: #E0E7FF; border-radius: 6px;
+    cursor: default;}
+  [data-testid="stSidebar"] [data-testid="stPageLink-NavLink"][disabled] span {color: #111827 !important;
+    font-weight: 600;}
   /* Sections are h2 (the page title is h1; a screen reader's list of headings skipped a level), drawn at the
      size Streamlit gives a subheader. */
   h2 {font-size: 1.55rem !important;}

@@ -149,6 +149,52 @@ def address_params() -> dict[str, str]:
     return out
 
 
+def _page_id() -> str:
+    """The script this run draws (one per page), or "" outside a Streamlit run."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return str(getattr(ctx, "page_script_hash", "") or "") if ctx is not None else ""
+
+
+def _page_script() -> str:
+    """The file name of the script this run draws ("4_Recommend.py"), or "" outside a Streamlit run."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is None:
+        return ""
+    info = ctx.pages_manager.get_pages().get(ctx.page_script_hash) or {}
+    return Path(str(info.get("script_path", ""))).name
+
+
+def _address_now() -> tuple:
+    params = st.query_params
+    return tuple(sorted((k, tuple(params.get_all(k))) for k in params))
+
+
+def _left_address() -> None:
+    """Remember the address as this run leaves it (called after each write to it)."""
+    st.session_state["_address_left"] = (_page_id(), _address_now())
+
+
+def note_address_moved() -> None:
+    """At the start of a run: whether the address differs from the one this page's previous run left, on the same
+    page. Only the browser's Back or Forward (or an edited address) does that: the page's own choices write the
+    address as they are made. Streamlit reruns the page with the address of the history entry, but the widgets
+    kept their values, which the page then wrote back: Back after choosing another user did nothing, and the next
+    Back left the app. :func:`restore_choices`, :func:`restore_numbers` and :func:`restore_from_address` then take
+    the address's values, as after a refresh."""
+    state = st.session_state
+    left = state.get("_address_left")
+    state["_address_moved"] = bool(left is not None and left[0] == _page_id() and left[1] != _address_now())
+
+
+def address_moved() -> bool:
+    """Whether this run's address came from the browser's Back or Forward (see :func:`note_address_moved`)."""
+    return bool(st.session_state.get("_address_moved"))
+
+
 def mark_address() -> None:
     """Write the dataset and encoder in use into the page address (a page change through the sidebar carries them,
     see :func:`navigation`; a choice made on this page changes them)."""
@@ -159,6 +205,7 @@ def mark_address() -> None:
             params[param] = want[param]
         elif param not in want and param == ENCODER_PARAM and param in params:
             del params[param]
+    _left_address()
 
 
 def navigation() -> None:
@@ -168,14 +215,20 @@ def navigation() -> None:
     history entries per page change, so the browser's Back needed two presses (the first only stripped the
     address). Its first link was also named after the file, "app", which a CSS trick redrew as "Home" and a screen
     reader read as "Home app".
+
+    The link to the page on screen is shown but not followed: it would open the page's bare address, which reads as
+    the browser's Back to a bare entry (:func:`note_address_moved`) and set the page's choices back to their defaults,
+    while the address kept showing the old ones.
     """
     from streamlit.errors import StreamlitPageNotFoundError
 
     params = address_params()
+    here = _page_script()
     with st.sidebar:
         try:
             for path, label, icon, _ in PAGES:
-                st.page_link(path, label=label, icon=f":material/{icon}:", query_params=params)
+                st.page_link(path, label=label, icon=f":material/{icon}:", query_params=params,
+                             disabled=Path(path).name == here)
         except StreamlitPageNotFoundError:  # a page run as the main script (a test's AppTest): it has no app around it
             return
         st.divider()
@@ -202,29 +255,36 @@ def page_address(choices: dict[str, tuple[object, object]]) -> None:
                 params[param] = [str(v) for v in value]
         elif params.get(param) != str(value):
             params[param] = str(value)
+    _left_address()
 
 
 def restore_choices(allowed: dict[str, tuple[str, Container[str] | None]], lists: Container[str] = ()) -> None:
     """On a new session's first run of a page, set widget state from the address: ``allowed`` maps a parameter
     to (widget key, the values it may take, or None for any text up to :data:`ADDRESS_TEXT` characters); a value
     not allowed (a user of another dataset) is ignored. A parameter in ``lists`` feeds a multiselect: its allowed
-    values, in the address's order, the first :data:`ADDRESS_ITEMS` of them."""
+    values, in the address's order, the first :data:`ADDRESS_ITEMS` of them. After the browser's Back or Forward
+    (:func:`address_moved`) the address wins over the widgets' values, and a parameter it lacks sets the default."""
     state = st.session_state
+    moved = address_moved()
     for param, (key, values) in allowed.items():
         flag = f"address_read_{key}"
-        if flag in state:
+        if flag in state and not moved:
             continue
         state[flag] = True
-        if key in state:
+        if key in state and not moved:
             continue
         if param in lists:
             kept = list(dict.fromkeys(v for v in st.query_params.get_all(param) if values is None or v in values))
             if kept:
                 state[key] = kept[:ADDRESS_ITEMS]
+            elif moved:
+                state.pop(key, None)
             continue
         value = st.query_params.get(param)
         if value is not None and (value in values if values is not None else len(value) <= ADDRESS_TEXT):
             state[key] = value
+        elif moved:
+            state.pop(key, None)
 
 
 def restore_numbers(allowed: dict[str, tuple[str, float, float, type]]) -> None:
@@ -233,13 +293,16 @@ def restore_numbers(allowed: dict[str, tuple[str, float, float, type]]) -> None:
     import math
 
     state = st.session_state
+    moved = address_moved()
     for param, (key, lo, hi, kind) in allowed.items():
         flag = f"address_read_{key}"
-        if flag in state:
+        if flag in state and not moved:
             continue
         state[flag] = True
         raw = st.query_params.get(param)
-        if key in state or raw is None:
+        if moved and raw is None:
+            state.pop(key, None)
+        if (key in state and not moved) or raw is None:
             continue
         try:
             value = float(raw)
@@ -262,10 +325,11 @@ def restore_from_address() -> None:
     memory (its last few); otherwise the page says so and the visitor starts again, nothing else is lost.
     """
     state = st.session_state
-    if DATASET_KEY in state or "address_checked" in state:
+    key, encoder = st.query_params.get(DATA_PARAM), st.query_params.get(ENCODER_PARAM)
+    back_to_other = address_moved() and key and key != state.get(DATASET_KEY)  # Back over a change of dataset
+    if (DATASET_KEY in state or "address_checked" in state) and not back_to_other:
         return
     state["address_checked"] = True
-    key, encoder = st.query_params.get(DATA_PARAM), st.query_params.get(ENCODER_PARAM)
     if not key:
         return
     kind, _, rest = key.partition(":")
@@ -407,6 +471,7 @@ def sidebar_status() -> None:
     from ui.boundary import escape
     from ui.engine import device_label
 
+    note_address_moved()
     restore_from_address()
     if (lost := st.session_state.pop("address_lost", None)) is not None:
         kind = lost.partition(":")[0]

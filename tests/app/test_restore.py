@@ -184,3 +184,58 @@ def test_the_user_the_picker_starts_on_stays_out_of_the_address():
     assert at.query_params["user"] == "13"
     at.selectbox(key="rec_user").set_value("196").run()
     assert "user" not in at.query_params
+
+
+def test_the_browsers_back_and_forward_on_recommend_go_back_to_the_choice_before():
+    """The browser probe: after choosing another user, Back did nothing (the page wrote its widgets' values over the
+    address Streamlit reran it with) and the next Back left the app. AppTest's rerun with the entry's address
+    stands for Back: Streamlit reruns the page with it, the widgets as they were."""
+    from tests.app.test_recommend_page import shown
+
+    at = _fresh("pages/4_Recommend.py", {"data": SAMPLE_KEY})
+    assert at.selectbox(key="rec_user").value == "196" and "user" not in at.query_params
+    at.selectbox(key="rec_user").set_value("13").run()
+    at.slider(key="rec_div").set_value(0.3).run()
+    assert at.query_params["user"] == "13" and at.query_params["div"] == "0.3"
+    del at.query_params["div"]  # Back: the entry before the diversity moved
+    at.run()
+    assert at.slider(key="rec_div").value == 0.0 and "div" not in at.query_params
+    del at.query_params["user"]  # Back again: the entry before the user changed
+    at.run()
+    assert_clean(at)
+    assert at.selectbox(key="rec_user").value == "196" and "user" not in at.query_params
+    assert at.header[0].value.startswith("Top 10 for user 196")
+    at.query_params["user"] = "13"  # Forward
+    at.run()
+    assert at.selectbox(key="rec_user").value == "13" and at.header[0].value.startswith("Top 10 for user 13")
+    at.run()  # a rerun of the page's own (a click elsewhere) keeps the choice
+    assert at.selectbox(key="rec_user").value == "13" and at.query_params["user"] == "13"
+
+    # a new visitor's like rides in the address: Back undoes it
+    at.radio(key="rec_mode").set_value("items").run()
+    at.multiselect(key="rec_items").set_value(["50", "172"]).run()
+    before = shown(at)
+    at.button(key=f"like_{before[0]}").click().run()
+    assert at.query_params["up"] == before[0]
+    del at.query_params["up"]
+    at.run()
+    assert_clean(at)
+    assert shown(at) == before and "up" not in at.query_params
+
+
+def test_back_over_loading_an_upload_returns_to_the_sample_and_forward_to_the_upload(run_page):
+    at = run_page("pages/1_Data.py")
+    at.file_uploader(key="up_inter").set_value(("orders.csv", ORDERS, "text/csv"))
+    at.file_uploader(key="up_items").set_value(("products.jsonl", PRODUCTS, "application/json"))
+    at.run()
+    at.button(key="load_upload").click().run()
+    key = at.session_state["dataset_key"]
+    assert key.startswith("upload:") and at.query_params["data"] == key
+    at.query_params["data"] = SAMPLE_KEY  # Back: the entry before the load
+    at.run()
+    assert_clean(at)
+    assert at.session_state["dataset_key"] == SAMPLE_KEY and at.query_params["data"] == SAMPLE_KEY
+    assert any("movielens" in m.value.lower() for m in at.sidebar.markdown), [m.value for m in at.sidebar.markdown]
+    at.query_params["data"] = key  # Forward
+    at.run()
+    assert at.session_state["dataset_key"] == key and any("orders" in m.value for m in at.sidebar.markdown)
