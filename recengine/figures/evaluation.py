@@ -51,15 +51,20 @@ def metric_bars(frame: pd.DataFrame, metric: str = "ndcg", k: int | None = 10, b
     """Bars of ``metric``: one per model and ``by`` value (protocol), each named under it, in the model's colour.
 
     The x axis has two levels: the model under each bar and, beneath, the protocol its bars share, so that a
-    bar says which model it is without its colour (WCAG 1.4.1) and no legend is needed. ``by="setting"`` groups
-    by protocol and shot count (see :func:`settings`).
+    bar says which model it is without its colour (WCAG 1.4.1) and no legend is needed. With one protocol the
+    axis has the models only and its title names the protocol: a lone group label sat under the middle bar and
+    read as that model's. ``by="setting"`` groups by protocol and shot count (see :func:`settings`).
 
     Examples
     --------
-    >>> df = pd.DataFrame({"protocol": ["warm", "warm"], "model": ["ease", "hybrid"], "ndcg": [0.45, 0.46]})
+    >>> df = pd.DataFrame({"protocol": ["warm", "cold"] * 2, "model": ["ease", "ease", "hybrid", "hybrid"],
+    ...                    "ndcg": [0.45, 0.1, 0.46, 0.2]})
     >>> fig = metric_bars(df)
     >>> [t.name for t in fig.data], [list(t.x[1]) for t in fig.data]
-    (['ease', 'hybrid'], [['ease'], ['hybrid']])
+    (['ease', 'hybrid'], [['ease', 'ease'], ['hybrid', 'hybrid']])
+    >>> one = metric_bars(df[df["protocol"] == "warm"])
+    >>> [list(t.x) for t in one.data], one.layout.xaxis.title.text
+    ([['ease'], ['hybrid']], 'protocol: warm')
     """
     _need(frame, ["model", metric] + ([] if by == "setting" else [by]))
     if by == "setting":
@@ -75,7 +80,7 @@ def metric_bars(frame: pd.DataFrame, metric: str = "ndcg", k: int | None = 10, b
         sub = sub.iloc[np.argsort([groups.index(g) for g in sub[by].astype(str)], kind="stable")]
         where = sub[by].astype(str).tolist()
         fig.add_trace(go.Bar(
-            x=[where, [model] * len(sub)], y=sub[metric].fillna(0.0), name=model, marker_color=color_for(model),
+            x=[where, [model] * len(sub)] if len(groups) > 1 else [model] * len(sub), y=sub[metric].fillna(0.0), name=model, marker_color=color_for(model),
             text=[f"{v:.3f}" if pd.notna(v) else "n/a" for v in sub[metric]], textposition="outside",
             textangle=-90 if upright else 0, cliponaxis=False, customdata=where,
             hovertemplate=f"{model}<br>%{{customdata}}<br>{metric_label(metric, k)} %{{text}}<extra></extra>",
@@ -84,6 +89,8 @@ def metric_bars(frame: pd.DataFrame, metric: str = "ndcg", k: int | None = 10, b
     fig.update_layout(barmode="overlay", bargap=0.15, yaxis_title=metric_label(metric, k), showlegend=False,
                       uniformtext={"minsize": 12, "mode": "hide"})
     fig.update_xaxes(tickangle=-90 if upright else None, showdividers=len(groups) > 1)
+    if len(groups) == 1:
+        fig.update_xaxes(title_text=f"protocol: {groups[0]}")
     _headroom(fig, frame[metric], 1.25 if upright else 1.12)
     return apply_layout(fig, title, height=440 + (8 * max(map(len, models)) if upright else 0))
 
