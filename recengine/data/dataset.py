@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -104,15 +105,17 @@ class IdMap:
         )
 
     def near(self, external_id: object, limit: int = 3) -> list[str]:
-        """Ids written like ``external_id`` but not the same: leading zeros, a trailing ".0", case, spaces.
+        """Ids written like ``external_id`` but not the same: leading zeros, a trailing ".0", case, spaces, the
+        hyphens or spaces of an id of digits (an ISBN).
 
         >>> IdMap.from_values(["007", "12", "Ab"]).near("7"), IdMap.from_values(["7"]).near("7.0")
         (['007'], ['7'])
-        >>> IdMap.from_values(["Ab"]).near("aB")
-        ['Ab']
+        >>> IdMap.from_values(["Ab"]).near("aB"), IdMap.from_values(["638-0-196-23052-9"]).near("6380196230529")
+        (['Ab'], ['638-0-196-23052-9'])
         """
         def key(v: object) -> str:
             text = str(v).strip().casefold()
+            text = re.sub(r"(?<=\d)[- ](?=\d)", "", text) if re.fullmatch(r"[\d\- ]+", text) else text
             text = text[:-2] if text.endswith(".0") and text[:-2].lstrip("-").isdigit() else text
             return (text.lstrip("0") or "0") if text.isdigit() else text
 
