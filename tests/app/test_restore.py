@@ -18,15 +18,21 @@ def _fresh(path: str, params: dict[str, str]):
     return at
 
 
-def test_an_upload_survives_a_refresh_on_any_page(run_page):
-    at = run_page("pages/1_Data.py")
-    assert at.query_params["data"] == SAMPLE_KEY  # the address says which dataset is in use
+def _load_orders(at) -> str:
+    """Upload the shop's orders and products on the Data page ``at`` and load them; the upload's key."""
     at.file_uploader(key="up_inter").set_value(("orders.csv", ORDERS, "text/csv"))
     at.file_uploader(key="up_items").set_value(("products.jsonl", PRODUCTS, "application/json"))
     at.run()
     at.button(key="load_upload").click().run()
     key = at.session_state["dataset_key"]
     assert key.startswith("upload:") and at.query_params["data"] == key
+    return key
+
+
+def test_an_upload_survives_a_refresh_on_any_page(run_page):
+    at = run_page("pages/1_Data.py")
+    assert at.query_params["data"] == SAMPLE_KEY  # the address says which dataset is in use
+    key = _load_orders(at)
 
     for path in ("pages/1_Data.py", "pages/4_Recommend.py", "app.py"):
         again = _fresh(path, {"data": key})
@@ -225,12 +231,7 @@ def test_the_browsers_back_and_forward_on_recommend_go_back_to_the_choice_before
 
 def test_back_over_loading_an_upload_returns_to_the_sample_and_forward_to_the_upload(run_page):
     at = run_page("pages/1_Data.py")
-    at.file_uploader(key="up_inter").set_value(("orders.csv", ORDERS, "text/csv"))
-    at.file_uploader(key="up_items").set_value(("products.jsonl", PRODUCTS, "application/json"))
-    at.run()
-    at.button(key="load_upload").click().run()
-    key = at.session_state["dataset_key"]
-    assert key.startswith("upload:") and at.query_params["data"] == key
+    key = _load_orders(at)
     at.query_params["data"] = SAMPLE_KEY  # Back: the entry before the load
     at.run()
     assert_clean(at)
