@@ -348,6 +348,11 @@ def finetune(
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         }
         _save(model, out_dir, manifest)
+        # vectors cached under this fingerprint came from a model saved here before (a forced run, a damaged save, a
+        # folder deleted by hand): the new weights must not be served them
+        from recengine.text.cache import clear_cache
+
+        clear_cache(fp)
     enc = Encoder.from_model(model, name=str(out_dir), fingerprint=fp, path=out_dir, device=device, precision=precision)
     enc.manifest = {**manifest, "cached": False}
     return enc

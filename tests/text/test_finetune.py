@@ -204,6 +204,14 @@ def test_the_history_recipe_trains_and_gets_its_own_fingerprint(fresh_home, tiny
     assert tuned.manifest["metrics"]["steps"] == calls[-1][0] > 0 and tuned.manifest["config"]["loss"] == "history"
     assert tuned.fingerprint != finetune_fingerprint(encoder.fingerprint, data_hash(tiny), cfg.model_copy(update={"loss": "distill"}))
     assert tuned.fingerprint != finetune_fingerprint(encoder.fingerprint, data_hash(tiny), cfg.model_copy(update={"popularity_bias": 1.0}))
+    # a forced run trains again under the same fingerprint: the vectors cached from the first model are not served
+    # to the second (a benchmark's patched recipe got the first one's figures)
+    from recengine.text import embed_items
+
+    assert embed_items(tiny, tuned).n_encoded == tiny.n_items and embed_items(tiny, tuned).n_cached == tiny.n_items
+    forced = finetune(tiny, encoder, cfg, force=True)
+    assert forced.fingerprint == tuned.fingerprint and forced.manifest["cached"] is False
+    assert embed_items(tiny, forced).n_encoded == tiny.n_items
     # the item-pair recipes still train
     distilled = finetune(tiny, encoder, FineTuneConfig(**TINY, loss="distill"))
     assert distilled.manifest["config"]["loss"] == "distill" and distilled.manifest["metrics"]["steps"] > 0
