@@ -64,7 +64,10 @@ appended before normalising, so that popular cold items sit nearer popular train
 0.2220 at best (c 0.2, train items given their true counts) and fell as c grew (0.2035 at 0.5); on the base 0.1873.
 A lower learning rate, ``--loss history --alpha 1.0 --no-guard --scale 15 --lr 2e-5``, gave 0.2143 / 0.3724 (537 s).
 Tried on 2026-12-05 (script not kept): the 0.2219 model trained again gave 0.2219 / 0.3886 exactly (890 s on a
-busy machine). Post-processing the vectors from the texts alone (no interactions) lowered the figure every time:
+busy machine); but a run forced under a saved fingerprint was then judged on the vectors cached from the model saved
+there before (fixed on 2026-12-06: training clears them), so that figure says nothing about determinism, and a driver
+run with ``--force`` in a home that already held the same fingerprint would have repeated the earlier figures: the
+runs above with figures of their own were not affected. Post-processing the vectors from the texts alone (no interactions) lowered the figure every time:
 centring, removing the top 1 to 10 principal components, whitening to 32 to 384 dimensions, partial whitening, raising
 the top components, or keeping only the top 16 to 128. Best on the base 0.1855 (centred, against 0.1864), on the
 0.2219 model 0.2165 (top 128 components); the dominant directions carry what the judge uses.
@@ -83,6 +86,8 @@ Tried on 2026-12-06 (seed 42, ``--loss history --alpha 1.0 --no-guard --scale 15
 ``training.embed_batch``, not kept): word dropout on the training texts (each word of the chosen item's text left out
 with probability 0.15, a regulariser that might let a second epoch help) gave 0.2056 / 0.3369 in one epoch and
 0.1828 / 0.3162 in two (below zero-shot): the short texts lose what they have, and the second epoch still overfits.
+A symmetric history loss (the batch's items also rank its profiles, the two cross-entropies averaged) gave 0.2205 /
+0.3773: level with 0.2219 / 0.3886 on Recall, lower on NDCG.
 
 Batch size (seed 42, ``--alpha 0.75 --no-guard`` for recipe 5, ``--alpha 1.0 --no-guard`` for recipe 7). The GPU's
 default batch is four times the CPU's; an epoch now keeps the CPU's number of steps and sees four times the pairs:
