@@ -815,14 +815,16 @@ def parse_timestamps(table: Table, column: str, warnings: list[str] | None = Non
                 warnings.append(f"{table.name}: column {column!r} (timestamp) holds words around its dates (e.g. "
                                 f"{str(raw.iloc[i])!r}, read as {found.iloc[i]:%Y-%m-%d}); the dates were read.")
             parsed, bad = found, bad[:0]
-    blank = np.flatnonzero(_blank(raw).to_numpy()) if len(bad) else bad
-    if len(bad) and len(blank) == len(bad):  # every value that does not read is missing: say so, not "use ISO dates"
-        read = np.flatnonzero(~_blank(raw).to_numpy())[0]
+    empty = _blank(raw).to_numpy() if len(bad) else None
+    if empty is not None and empty[bad].all():  # every value that does not read is missing: say so, not "use ISO dates"
+        filled = np.flatnonzero(~empty)
+        others = (f"the others read as times (e.g. {str(raw.iloc[filled[0]])!r})" if len(filled)
+                  else "it holds no time at all")
         raise DataError(
             f"{table.name}: column {column!r} (timestamp) is blank at {table.where(bad)} ({len(bad):,} of {len(raw):,} "
-            f"rows); the others read as times (e.g. {str(raw.iloc[read])!r}). Every interaction needs a time: leave out "
-            "the rows with none (or fill them in), or read no timestamp column (columns={'timestamp': None}; in the "
-            "app: Column mapping, Timestamp: (none); in the CLI: --timestamp-col none)."
+            f"rows); {others}. Every interaction needs a time: leave out the rows with none (or fill them in), or read "
+            "no timestamp column (columns={'timestamp': None}; in the app: Column mapping, Timestamp: (none); in the "
+            "CLI: --timestamp-col none)."
         )
     if len(bad):
         examples = ", ".join(repr(str(raw.iloc[i])) for i in bad[:3])

@@ -724,5 +724,7 @@ def test_a_time_column_blank_on_some_rows_is_named_not_dropped_without_a_word() 
                for w in ds.warnings)
     with pytest.raises(DataError, match=r"'read_at' \(timestamp\) is blank at rows 2, 4 \(2 of 5 rows\); the others read"):
         recengine.read_dataset(log, columns={"timestamp": "read_at"})
+    with pytest.raises(DataError, match=r"'read_at' \(timestamp\) is blank at rows 1, 2, 3, 4, 5 \(5 of 5 rows\); it holds no time at all"):
+        recengine.read_dataset(log.assign(read_at=""), columns={"timestamp": "read_at"})  # a traceback, not a message
     dated = recengine.read_dataset(log[log["read_at"] != ""])  # what the note says to do
     assert dated.has_timestamps and not any("leave it blank" in w for w in dated.warnings)
