@@ -644,7 +644,7 @@ def _same_ids_but_written_apart(items: pd.DataFrame, frame: pd.DataFrame, inter_
     if not len(changed):
         return items
     was, now = items[Columns.item].iat[changed[0]], new.iat[changed[0]]
-    plain = [re.sub(r"(?<=\d)[- ](?=\d)", "", str(x)) for x in (was, now)]
+    plain = _unhyphened(pd.Series([str(was), str(now)])).tolist()  # as the keys above read them
     how = ("letter case" if str(was).casefold() == str(now).casefold() else "hyphens or spaces" if plain[0] == plain[1]
            else "leading zeros and hyphens or spaces" if plain != [str(was), str(now)] else "leading zeros or a trailing '.0'")
     warnings.append(f"{items_name}: its item ids differ from those of {inter_name} only by {how} (e.g. {was!r} here, "
