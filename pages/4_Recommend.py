@@ -283,7 +283,11 @@ with page("Recommend", "recommend", "Everyone is a profile: a known user, a hand
     disliked = sorted(profile.disliked)
     parts = []
     if profile.size or not profile.intent:
-        parts.append(counted(profile.size, "liked item") + (f" ({len(liked_here)} liked here)" if liked_here else ""))
+        if profile.chosen:  # a known user's record: what they chose, whatever they made of it, is no "like"
+            parts.append(counted(len(profile.chosen), "item") + " from their history"
+                         + (f", {len(liked_here)} liked here" if liked_here else ""))
+        else:
+            parts.append(counted(profile.size, "liked item") + (f" ({len(liked_here)} liked here)" if liked_here else ""))
     if disliked:
         parts.append(f"{len(disliked)} rejected")
     if profile.intent:

@@ -18,10 +18,10 @@ from recengine.explain.signals import is_collaborative
 
 #: How a signal that raised (first) or lowered (second) the score reads in a sentence.
 SIGNAL_PHRASES: dict[str, tuple[str, str]] = {
-    "ease": ("people with tastes like yours liked it (EASE)", "people with tastes like yours rarely chose it (EASE)"),
-    "itemknn": ("it is often chosen together with items you liked (item-kNN)", "it is rarely chosen together with your items (item-kNN)"),
+    "ease": ("people with tastes like yours chose it (EASE)", "people with tastes like yours rarely chose it (EASE)"),
+    "itemknn": ("it is often chosen together with your items (item-kNN)", "it is rarely chosen together with your items (item-kNN)"),
     "cooc": ("people who chose your items often chose it too (co-occurrence)", "people who chose your items rarely chose it (co-occurrence)"),
-    "content": ("its description is close to items you liked", "its description is unlike your items"),
+    "content": ("its description is close to your items", "its description is unlike your items"),
     "intent": ("its description matches your request", "its description is far from your request"),
     "popularity": ("it is popular", "it is less popular than most"),
     "item_age": ("its release date works in its favour", "its release date counts against it"),
@@ -42,16 +42,16 @@ AGAINST_THE_GRAIN: dict[str, tuple[str, str]] = {
              "(co-occurrence)"),
     "itemknn": ("it is seldom chosen together with your items, which the ranker favours for a profile like yours "
                 "(item-kNN)",
-                "it is often chosen together with items you liked, which the ranker discounts for a profile like yours "
+                "it is often chosen together with your items, which the ranker discounts for a profile like yours "
                 "(item-kNN)"),
     "ease": ("people with tastes like yours seldom chose it, which the ranker favours for a profile like yours (EASE)",
-             "people with tastes like yours liked it, which the ranker discounts for a profile like yours (EASE)"),
+             "people with tastes like yours chose it, which the ranker discounts for a profile like yours (EASE)"),
 }
 #: The content model's one signal reads the whole profile, request included (the hybrid has a signal of its own for
 #: the request): how it reads when the profile holds only a request, or items and a request.
 CONTENT_BY_PROFILE: dict[str, tuple[str, str]] = {
     "intent": SIGNAL_PHRASES["intent"],
-    "both": ("its description is close to your request and to items you liked",
+    "both": ("its description is close to your request and to your items",
              "its description is far from your request and your items"),
 }
 #: A brand-new item's popularity is no judgement of it: nobody could choose it yet.
@@ -128,10 +128,12 @@ def _top_positive(values: Any, n: int) -> list[int]:
 
 
 def _history_part(
-    explanation: ItemExplanation, liked: set[str] | None, textless: Collection[str], max_items: int
-) -> tuple[list[str], bool, bool]:
+    explanation: ItemExplanation, liked: set[str] | None, textless: Collection[str], max_items: int,
+    chosen: Collection[str] = (),
+) -> tuple[list[str], bool, bool, list[bool]]:
     """What the history view lets a reason say: the liked items to name (or "your profile as a whole" when no
-    item stands out), whether the push is that flat, and whether the request (intent) helped."""
+    item stands out), whether the push is that flat, whether the request (intent) helped, and which of the named
+    items are ``chosen`` (read from the person's record, not liked outright)."""
     hist, sig = explanation.history, explanation.signals
     sig_push = {n.lower() for v, n in zip(sig.values, sig.feature_names) if float(v) > 0}
     # a cold item is close to liked items only through its text: name them only when the text signal pushed it,
@@ -141,6 +143,7 @@ def _history_part(
         and any(is_item(p) and p not in textless for p in hist.feature_names)
     )
     named_items: list[str] = []
+    named_chosen: list[bool] = []
     intent_helped = False
     # the profile's size is no reason to name: the items and the request are ranked without it; nor are the "N other
     # items" of a very long profile, pooled into one player (many items together are no item you liked, and their
@@ -157,16 +160,38 @@ def _history_part(
             if _stands_out(hist.values, hist.errors, hist.feature_names, i, item_top):
                 label = str(hist.labels[i])  # an item with no title goes by its id: "item R900", not a bare code
                 named_items.append(f"item {player}" if label == str(player) else one_line(label, QUOTED_TITLE))
+                named_chosen.append(player in chosen)
             elif i in item_top:
                 blurred = True
-    named_items = named_items[:max_items]
+    named_items, named_chosen = named_items[:max_items], named_chosen[:max_items]
     n_pushing = sum(1 for v, p in zip(hist.values, hist.feature_names) if v > 0 and is_item(p))
     flat = by_text and (_is_flat(hist.values, hist.feature_names) or (blurred and not named_items and n_pushing > 1))
     if flat and blurred:
         named_items = [f"your profile as a whole ({n_pushing} of your items push it, none clearly more than the others)"]
     elif flat:
         named_items = [f"your profile as a whole ({n_pushing} of your items push it about equally)"]
-    return named_items, flat, intent_helped
+    return named_items, flat, intent_helped, named_chosen
+
+
+def _you_did(named: list[str], chosen: list[bool]) -> str:
+    """"you liked A and B", "you chose A and B" (items read from the person's record: a one-star rating or a view
+    is no like), or both ("you chose A, and liked B").
+
+    >>> _you_did(["Alien", "Heat"], [True, True]), _you_did(["Alien"], [False])
+    ('you chose Alien and Heat', 'you liked Alien')
+    >>> _you_did(["Alien", "Heat", "Fargo"], [True, False, True])
+    'you chose Alien and Fargo, and liked Heat'
+    """
+    picked = [n for n, c in zip(named, chosen) if c]
+    liked = [n for n, c in zip(named, chosen) if not c]
+    if picked and liked:
+        return f"you chose {_join(picked)}, and liked {_join(liked)}"
+    return f"you {'chose' if picked else 'liked'} {_join(named)}"
+
+
+def _which_you(chosen: list[bool]) -> str:
+    """How a cold item's reason refers back to the named items: "which you chose", "which you liked", or both kinds."""
+    return "which you chose" if all(chosen) else "which you liked" if not any(chosen) else "which are in your profile"
 
 
 def outside_list(text: str, rank: int | None, k: int = 10) -> str:
@@ -221,7 +246,8 @@ def reason(
     if profile is not None and explanation.item_id in set(profile.liked):
         return "Not suggested: it is already in your profile. The contributions show how the model scores it all the same."
     liked = set(profile.liked) if profile is not None else None
-    named_items, flat, intent_helped = _history_part(explanation, liked, textless, max_items)
+    chosen = frozenset(getattr(profile, "chosen", None) or ()) if profile is not None else frozenset()
+    named_items, flat, intent_helped, named_chosen = _history_part(explanation, liked, textless, max_items, chosen)
     signal_idx = [
         i
         for i in _top_positive(sig.values, max_signals)
@@ -257,7 +283,7 @@ def reason(
     if below and not explanation.is_cold:
         pro = []
         if named_items:
-            pro.append(f"of {named_items[0]}" if flat else f"you liked {_join(named_items)}")
+            pro.append(f"of {named_items[0]}" if flat else _you_did(named_items, named_chosen))
         if intent_helped:
             pro.append(matches)
         sentences.append(f"It scores below a typical item for you, mainly because {phrase(negatives[0][1], False)}.")
@@ -268,7 +294,7 @@ def reason(
     if explanation.is_cold:
         lead = "New, with no interactions yet, so it is suggested from its text alone"
         if named_items and not flat:
-            lead += f": its description is close to {_join(named_items)}, which you liked"
+            lead += f": its description is close to {_join(named_items)}, {_which_you(named_chosen)}"
         elif named_items:
             lead += f": its description is close to {named_items[0]}"
         if intent_helped:
@@ -277,7 +303,7 @@ def reason(
     else:
         because = []
         if named_items:
-            because.append(f"of {named_items[0]}" if flat else f"you liked {_join(named_items)}")
+            because.append(f"of {named_items[0]}" if flat else _you_did(named_items, named_chosen))
         if intent_helped:
             because.append(matches)
         if because and signal_parts:

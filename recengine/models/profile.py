@@ -75,6 +75,10 @@ class Profile:
         The dataset user this profile was read from, if any.
     name
         A display name (used as the profile's id when there is no ``user_id``).
+    chosen
+        The liked items read from the dataset's record of the person (:meth:`from_user`): what they chose, whatever
+        they made of it (a one-star rating, a view, a shelving is an interaction all the same). A reason says "you
+        chose" them, and "you liked" only the items liked outright. Only ids in ``liked`` are kept.
 
     Examples
     --------
@@ -90,6 +94,7 @@ class Profile:
     intent: str | None = None
     user_id: str | None = None
     name: str | None = None
+    chosen: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         try:
@@ -108,6 +113,8 @@ class Profile:
         object.__setattr__(self, "intent", intent or None)
         if self.user_id is not None:
             object.__setattr__(self, "user_id", str(self.user_id))
+        chosen = [self.chosen] if isinstance(self.chosen, str) else self.chosen
+        object.__setattr__(self, "chosen", frozenset(str(i) for i in chosen).intersection(liked))
 
     def __repr__(self) -> str:
         """One line however long the profile: its id, how many items it likes and rejects (the first few), its intent."""
@@ -121,12 +128,13 @@ class Profile:
         return f"Profile({who}, liked={few(self.liked)}, disliked={few(sorted(self.disliked))}, intent={intent!r})"
 
     def __hash__(self) -> int:
-        return hash((tuple(sorted(self.liked.items())), self.disliked, self.intent, self.user_id, self.name))
+        return hash((tuple(sorted(self.liked.items())), self.disliked, self.intent, self.user_id, self.name, self.chosen))
 
     # ---- constructors -------------------------------------------------------------------------
     @classmethod
     def from_user(cls, dataset: Dataset, user_id: object, name: str | None = None) -> Profile:
-        """The profile of a known user: every item they interacted with, weight 1 (implicit feedback).
+        """The profile of a known user: every item they interacted with, weight 1 (implicit feedback), all of them
+        :attr:`chosen` (a reason says "you chose" them, not "you liked": a one-star rating is an interaction too).
 
         Raises :class:`~recengine.errors.UnknownIdError` when the dataset has no such user.
 
@@ -150,7 +158,8 @@ class Profile:
                 raise UnknownIdError(f"{exc.args[0]} The user ids of this dataset were hashed as it loaded: use the hashed "
                                      "id (as recommendations and audiences print it), or load it without hashing.") from None
             user_id, ids = hashed, dataset.user_items(hashed)
-        return cls(liked=dict.fromkeys(ids, 1.0), user_id=str(user_id), name=name)
+        liked = dict.fromkeys((str(i) for i in ids), 1.0)
+        return cls(liked=liked, user_id=str(user_id), name=name, chosen=frozenset(liked))
 
     @classmethod
     def from_items(
@@ -195,9 +204,10 @@ class Profile:
 
     # ---- edits --------------------------------------------------------------------------------
     def like(self, item_id: object, weight: float = 1.0) -> Profile:
-        """A copy that likes ``item_id`` (and no longer dislikes it)."""
+        """A copy that likes ``item_id`` outright (and no longer dislikes it)."""
         key = _one_id(item_id, "like")
-        return self._replace(liked={**self.liked, key: float(weight)}, disliked=self.disliked - {key})
+        return self._replace(liked={**self.liked, key: float(weight)}, disliked=self.disliked - {key},
+                             chosen=self.chosen - {key})
 
     def dislike(self, item_id: object) -> Profile:
         """A copy that rejects ``item_id`` (and no longer likes it)."""
@@ -216,7 +226,8 @@ class Profile:
         return self._replace(intent=text or None)
 
     def _replace(self, **changes: Any) -> Profile:
-        values = {"liked": self.liked, "disliked": self.disliked, "intent": self.intent, "user_id": self.user_id, "name": self.name}
+        values = {"liked": self.liked, "disliked": self.disliked, "intent": self.intent, "user_id": self.user_id,
+                  "name": self.name, "chosen": self.chosen}
         values.update(changes)
         return Profile(**values)
 
@@ -262,21 +273,24 @@ class Profile:
             "intent": self.intent,
             "user_id": self.user_id,
             "name": self.name,
+            **({"chosen": sorted(self.chosen)} if self.chosen else {}),
         }
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Profile:
         if not isinstance(d, Mapping):
             raise DataError(f"Profile.from_dict takes a dict (as Profile.to_dict writes it); got a {type(d).__name__}.")
-        unknown = set(d) - {"liked", "disliked", "intent", "user_id", "name"}
+        unknown = set(d) - {"liked", "disliked", "intent", "user_id", "name", "chosen"}
         if unknown:
-            raise DataError(f"a profile has liked, disliked, intent, user_id and name; unexpected keys: {sorted(unknown)}.")
+            raise DataError(f"a profile has liked, disliked, intent, user_id, name and chosen; unexpected keys: "
+                            f"{sorted(unknown)}.")
         return cls(
             liked=d.get("liked") or {},
             disliked=frozenset(d.get("disliked") or ()),
             intent=d.get("intent"),
             user_id=d.get("user_id"),
             name=d.get("name"),
+            chosen=frozenset(d.get("chosen") or ()),
         )
 
 

@@ -42,7 +42,7 @@ def test_known_user_gets_explained_cards_and_a_like_reranks(run_page):
     at.text_input(key="rec_intent").input("a war film").run()  # editing the request keeps the feedback
     assert_clean(at)
     line = next(m.value for m in at.markdown if m.value.startswith("Profile:"))
-    assert "1 rejected" in line and "(1 liked here)" in line and "war film" in line
+    assert "1 rejected" in line and "history, 1 liked here" in line and "war film" in line
     assert not {liked, disliked} & set(shown(at))
 
 
@@ -102,7 +102,8 @@ def test_a_like_survives_a_new_session_and_a_reset_forgets_it(run_page):
 
     second = run_page("pages/4_Recommend.py", rec_user="405")
     assert shown(second) == after_like and liked not in shown(second)
-    assert "(1 liked here)" in next(m.value for m in second.markdown if m.value.startswith("Profile:"))
+    line = next(m.value for m in second.markdown if m.value.startswith("Profile:"))
+    assert "items from their history, 1 liked here" in line and "liked items" not in line, line
 
     second.button(key="rec_reset").click().run()
     assert_clean(second)
@@ -249,7 +250,7 @@ def test_two_tabs_on_one_known_user_agree(run_page):
     a.button(key=f"like_{liked}").click().run()
     b.run()  # the other tab's next run (any click) reads the store
     assert_clean(b)
-    assert "(1 liked here)" in next(m.value for m in b.markdown if m.value.startswith("Profile:"))
+    assert ", 1 liked here" in next(m.value for m in b.markdown if m.value.startswith("Profile:"))
     assert shown(b) == shown(a)
     b.button(key="rec_reset").click().run()
     a.run()

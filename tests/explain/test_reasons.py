@@ -169,6 +169,20 @@ def test_an_item_the_signals_push_below_a_typical_item_is_not_called_suggested()
     assert "Nothing in particular" not in lowered and "below a typical item" in lowered
 
 
+def test_a_known_users_record_is_what_they_chose_not_what_they_liked():
+    """A rating of one star, a view or a shelving is an interaction the model counts all the same: a known user's
+    items are "chosen"; only an item liked outright (a thumbs-up on a suggestion) is "liked"."""
+    e = make([0.6, 0.5], [0.5, 0.0, 0.0, 0.0, 0.0])
+    record = Profile(liked={"1": 1.0, "2": 1.0}, user_id="u7", chosen={"1", "2"})
+    text = reason(e, record)
+    assert "you chose Toy Story and GoldenEye" in text and "liked" not in text.replace("(EASE)", ""), text
+    mixed = reason(e, record.like("2"))  # a thumbs-up on an item of the record: liked outright now
+    assert "you chose Toy Story, and liked GoldenEye" in mixed, mixed
+    cold = reason(make([0.4, 0.1], [0.0, 0.0, 0.6, 0.0, 0.0], cold=True), record)
+    assert "which you chose" in cold and "you liked" not in cold, cold
+    assert "you liked Toy Story" in reason(e, Profile.from_items(["1", "2"]))  # a visitor's picks are likes
+
+
 def test_held_back_says_how_much():
     profile = Profile.from_items(["1"])
     assert "Held back a little because" in reason(make([0.5], [1.0, -0.3, 0.0, 0.0, 0.0]), profile)
@@ -183,10 +197,10 @@ def test_the_content_models_one_signal_is_worded_by_what_the_profile_holds():
         return ItemExplanation("9", "Heat", 1.0, sig, hist)
 
     only_request = reason(content_only([0.05], [INTENT_PLAYER], ["your request"]), Profile.from_intent("a heist"))
-    assert "items you liked" not in only_request and "request" in only_request
+    assert "your items" not in only_request and "request" in only_request
     both = reason(content_only([0.02, 0.01], ["1", INTENT_PLAYER], ["Toy Story", "your request"]),
                   Profile.from_items(["1"]).with_intent("a heist"))
-    assert "close to your request and to items you liked" in both
+    assert "close to your request and to your items" in both
 
 
 def test_a_new_items_missing_popularity_is_not_called_less_popular():

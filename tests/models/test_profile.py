@@ -159,3 +159,17 @@ def test_an_unknown_liked_id_written_like_a_known_one_is_named(sample):
     model = Popularity().fit(sample)
     with pytest.warns(UserWarning, match=r"ignored \(e\.g\. \['050', 'zz'\]; did you mean '50' for '050'\?\)"):
         model.recommend(Profile.from_items(["050", "zz"]), k=2)
+
+
+def test_a_known_users_items_are_chosen_and_a_like_or_dislike_takes_one_out(sample):
+    p = Profile.from_user(sample, "196")
+    assert p.chosen == set(p.liked) and len(p.chosen) == 39
+    liked = p.like("50")  # 196 never saw Star Wars: a like outright, not part of the record
+    assert "50" in liked.liked and "50" not in liked.chosen and liked.chosen == p.chosen
+    first = sorted(p.chosen)[0]
+    assert first not in p.dislike(first).chosen and first not in p.without(first).chosen
+    assert first not in p.like(first, 2.0).chosen  # liked outright now, with a weight of its own
+    assert Profile.from_dict(p.to_dict()) == p and Profile.from_dict(p.to_dict()).chosen == p.chosen
+    assert "chosen" not in Profile.from_items(["1"]).to_dict()  # records written before it read back the same
+    assert Profile(liked={"1": 1.0}, chosen={"1", "2"}).chosen == {"1"}  # only liked ids can be chosen
+    assert hash(p) != hash(Profile(liked=p.liked, user_id=p.user_id))
