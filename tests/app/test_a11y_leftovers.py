@@ -162,3 +162,37 @@ def test_an_evaluation_is_shown_as_two_tables_that_keep_every_column():
     shown = {c for _, cols in parts for c in cols} | set(text)
     assert shown == set(frame.columns) and text == ["note"]
     assert all(len(cols) <= 9 for _, cols in parts)  # fourteen in one table scrolled at 1280 px
+
+
+CAPTIONS = """() => [...document.querySelectorAll('[data-testid=stCaptionContainer]')].filter(c => c.innerText.trim())
+    .map(c => { const s = getComputedStyle(c); return {px: parseFloat(s.fontSize), color: s.color, opacity: s.opacity,
+                                                         text: c.innerText.slice(0, 40)}; })"""
+
+
+def _contrast_on_white(color: str) -> float:
+    """WCAG contrast of an ``rgb(...)`` / ``rgba(...)`` colour drawn on white (alpha blended)."""
+    parts = [float(v) for v in color[color.index("(") + 1 : color.index(")")].split(",")]
+    r, g, b = parts[:3]
+    a = parts[3] if len(parts) > 3 else 1.0
+    channels = [(a * c + (1 - a) * 255) / 255 for c in (r, g, b)]
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    lum = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    return 1.05 / (lum + 0.05)
+
+
+@browser_test[0]
+@browser_test[1]
+def test_captions_read_at_the_back_of_a_room(chromium, server):  # noqa: F811
+    """Captions were Streamlit's 14 px in a grey at 60 % opacity (about 4.6:1): every caption on the Recommend page at
+    1920 px is now at least 15 px and 7:1 against the white page."""
+    context, pg = _open(chromium, server, RECOMMEND, 1920, 1080)
+    try:
+        pg.locator(".rec-reason").first.wait_for()
+        settle(pg)
+        captions = pg.evaluate(CAPTIONS)
+        assert captions, "the Recommend page shows captions"
+        small = [c for c in captions if c["px"] < 15]
+        faint = [c for c in captions if _contrast_on_white(c["color"]) < 7 or float(c["opacity"]) < 1]
+        assert not small and not faint, (small or faint)[:3]
+    finally:
+        context.close()
