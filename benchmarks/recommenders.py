@@ -1,6 +1,6 @@
 """Quality and speed of the five recommenders on MovieLens-100K, each beside a baseline measured in this run.
 
-Quality: the three protocols (seed 42) for popularity, itemknn, ease, content and hybrid, with the issue's
+Quality: the four protocols (seed 42) for popularity, itemknn, ease, content and hybrid, with the issue's
 reference figures printed beside ours. Speed: fitting each model on the whole sample (embeddings cached)
 beside a plain-numpy EASE fit, and one profile's top-10 beside a plain-numpy EASE top-10 (x @ B, argpartition).
 
@@ -45,7 +45,7 @@ def numpy_ease_fit(X: np.ndarray, lam: float) -> np.ndarray:
 
 
 def quality(ds: recengine.Dataset, emb, enc) -> None:
-    for protocol in ("warm", "few-shot", "cold-items"):
+    for protocol in ("warm", "few-shot", "cold-items", "temporal"):
         start = time.perf_counter()
         res = evaluate(ds, protocol, embeddings=emb, encoder=enc)
         res["reference"] = [REFERENCE.get((protocol, m), "") for m in res["model"]]

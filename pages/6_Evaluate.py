@@ -1,4 +1,4 @@
-"""6 Evaluate: the three protocols x chosen models; accuracy and beyond-accuracy tables and charts; run history."""
+"""6 Evaluate: the four protocols x chosen models; accuracy and beyond-accuracy tables and charts; run history."""
 
 import pandas as pd
 import streamlit as st
@@ -33,7 +33,10 @@ PROTOCOLS = {
     "warm": "warm users: 80/20 per user, rank all items",
     "cold-items": "cold items: 20% of items held out, rank only them",
     "few-shot": "few-shot users: 1, 3, 5 revealed interactions",
+    "temporal": "a cut in time: train up to a date, test what users did after it (needs timestamps)",
 }
+NO_TIME = ("The **temporal** protocol needs timestamps, and this data has none: map a time column on the Data page "
+           "(Column mapping, Timestamp) to cut it at a date.")
 
 with page("Evaluate", "leaderboard", "Offline protocols on this dataset; every model measured the same way."):
     ds, key = require_dataset()
@@ -60,6 +63,8 @@ with page("Evaluate", "leaderboard", "Offline protocols on this dataset; every m
                  "ranking takes the time: a few thousand users keep the accuracy figures (coverage is lower on a "
                  "sample).")) or None
         run = st.form_submit_button("Run evaluation", type="primary", key="ev_run", icon=":material/play_arrow:")
+    if not ds.has_timestamps:  # said before a run, not only as the error of one
+        st.caption(NO_TIME)
     chosen = tuple(m for m in MODEL_NAMES if m in models)
     page_address({"protocols": (protocols, ["warm"]), "models": (list(chosen), list(MODEL_NAMES)), "k": (k, 10),
                   "seed": (seed, 42)})
@@ -105,6 +110,10 @@ with page("Evaluate", "leaderboard", "Offline protocols on this dataset; every m
     metric = st.radio("Metric", [f"ndcg@{k}", f"recall@{k}", f"hit@{k}", f"mrr@{k}", f"map@{k}"], horizontal=True,
                       key="ev_metric", help=METRIC_HELP.format(k=k))
     figure(metric_bars(results, metric, by="setting"), f"evaluation-{metric}", key="ev_bars")
+    if "temporal" in protocols:
+        st.caption("Temporal: each model learns from everything up to the cut and is measured on what the users it "
+                   "knew then chose after it; the note column says where the cut fell and how many test interactions "
+                   "are on items new since then, which only the text models can find.")
     if "few-shot" in protocols:
         figure(few_shot_curve(results[results["protocol"] == "few-shot"], metric, title="Few-shot curve"),
                "few-shot-curve", key="ev_curve")

@@ -40,7 +40,7 @@ PAGES = [
     ("pages/3_Fine-tune.py", "Fine-tune", "tune", "adapt the encoder to your interactions; before/after on cold items"),
     ("pages/4_Recommend.py", "Recommend", "recommend", "a user, a few liked items or a sentence; SHAP reasons; like / dislike"),
     ("pages/5_Cold-start_lab.py", "Cold-start lab", "ac_unit", "a brand-new item's audience; the few-shot curve"),
-    ("pages/6_Evaluate.py", "Evaluate", "leaderboard", "three protocols x models; accuracy and beyond-accuracy"),
+    ("pages/6_Evaluate.py", "Evaluate", "leaderboard", "four protocols x models; accuracy and beyond-accuracy"),
 ]
 #: Uploaded datasets this server keeps in memory for a refresh to find (the most recent ones).
 RECENT_UPLOADS = 4

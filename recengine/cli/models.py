@@ -45,19 +45,21 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     ev = sub.add_parser(
         "evaluate",
-        help="compare the models on a protocol (warm, few-shot, cold-items)",
-        description="Split the data with a seeded protocol, fit each model on the train part and report "
+        help="compare the models on a protocol (warm, few-shot, cold-items, temporal)",
+        description="Split the data with a protocol (seeded; temporal: at a date), fit each model on the train part and report "
         "recall, ndcg, hit, mrr and map at k, coverage, diversity, novelty, popularity bias and fit time.",
     )
     add_data_options(ev)
-    ev.add_argument("--protocol", default="warm", choices=["warm", "few-shot", "cold-items"], type=lambda s: s.replace("_", "-"),
-                    help="evaluation protocol (default warm; cold_items and few_shot also work)")
+    ev.add_argument("--protocol", default="warm", choices=["warm", "few-shot", "cold-items", "temporal"],
+                    type=lambda s: s.replace("_", "-"),
+                    help="evaluation protocol (default warm; cold_items and few_shot also work); temporal cuts the "
+                    "data at a date (about 20 %% of the interactions after it) and needs timestamps")
     ev.add_argument("--shots", action="append", help="profile sizes for few-shot (default 1,3,5; repeatable)")
     ev.add_argument("--models", action="append",
                     help=f"comma-separated: {MODEL_HELP} (default {DEFAULT_MODELS}; repeatable)")
     add_encoder_option(ev)
     ev.add_argument("--k", type=positive_int, default=10, help="cut-off (default 10)")
-    ev.add_argument("--seed", type=int, default=42, help="split seed (default 42)")
+    ev.add_argument("--seed", type=int, default=42, help="split seed (default 42; the temporal split ignores it)")
     ev.add_argument("--max-users", type=positive_int, default=None,
                     help="measure on a seeded sample of at most N test users (default: all; for very large data)")
     ev.add_argument("--device", default="auto", help="auto, cpu, cuda or mps (encoder)")
@@ -172,7 +174,7 @@ def cmd_recommend(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from recengine.data.splits import parse_shots
+    from recengine.data.splits import parse_shots, require_timestamps
     from recengine.evaluation import evaluate, results_json
     from recengine.evaluation.protocols import EvaluationInterrupted
     from recengine.models.content import shared_encoder
@@ -187,6 +189,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         raise ConfigError(f"--shots takes profile sizes of 1 or more, such as 1,3,5; {given!r} holds {min(shots)}.")
     models = ",".join(split_ids(args.models)) or DEFAULT_MODELS
     ds = load_data(args)
+    if args.protocol == "temporal":  # said before the items are embedded, not after
+        require_timestamps(ds)
     encoder = shared_encoder(args.encoder, args.device)
     with progress_bar("embedding items") as update:
         embeddings = embed_items(ds, encoder, progress=update)

@@ -1,4 +1,5 @@
-"""Seeded splits for the three evaluation protocols, defined once for every model, metric and page.
+"""Splits for the four evaluation protocols, defined once for every model, metric and page (seeded, except the
+temporal one, which a date decides).
 
 - ``warm``: per user, a random 80/20 split of their interactions (users with fewer than two stay
   train-only); all items are ranked, the user's train items excluded.
@@ -8,6 +9,10 @@
 - ``few_shot``: 20 % of users are held out; each gets ``n`` of their interactions as the profile
   (the earliest when there are timestamps, else a seeded random choice) and the rest as test; the
   other users are train. The same held-out users serve every ``n``.
+- ``temporal``: a global cut in time, as if the recommender had been deployed on that date: about 20 % of the
+  interactions lie after it. Test users are those with interactions before the cut; their later interactions
+  with items new to them are the test. All items are ranked, the user's train items excluded; items first seen
+  after the cut are cold items in train. Random splits leak the future; this one does not.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from recengine.columns import Columns
 from recengine.data.dataset import Dataset, as_dataset
 from recengine.errors import DataError
 
-PROTOCOLS = ("warm", "cold_items", "few_shot")
+PROTOCOLS = ("warm", "cold_items", "few_shot", "temporal")
 
 
 @dataclass(frozen=True, eq=False)
@@ -33,7 +38,9 @@ class Split:
     ``train`` keeps the full id maps and item table, so held-out items stay in the catalogue as cold
     items and item embeddings stay aligned. ``profiles`` (few-shot only) holds the interactions a test
     user reveals at recommendation time; they are not in ``train``. ``candidates`` (cold items only)
-    are the item ids that are ranked; ``None`` means all items.
+    are the item ids that are ranked; ``None`` means all items. ``cut`` (temporal only) is the last moment
+    ``train`` holds (UTC), ``after_share`` the share of all interactions after it and ``new_item_test`` how many
+    test interactions are on items first seen after it (only a model that reads text can reach those).
     """
 
     protocol: str
@@ -43,19 +50,38 @@ class Split:
     candidates: np.ndarray | None = None
     profiles: pd.DataFrame | None = None
     shots: int | None = None
+    cut: pd.Timestamp | None = None
+    after_share: float | None = None
+    new_item_test: int | None = None
 
     @property
     def test_users(self) -> np.ndarray:
         return pd.unique(self.test[Columns.user])
 
     def __repr__(self) -> str:  # the whole test table and every candidate filled a notebook cell
-        parts = [f"{self.protocol!r}", f"seed {self.seed}", f"train {self.train!r}",
+        # a temporal split takes a seed and ignores it: naming it would say it mattered
+        parts = [f"{self.protocol!r}", *([] if self.cut is not None else [f"seed {self.seed}"]), f"train {self.train!r}",
                  f"test: {len(self.test):,} interactions of {len(self.test_users):,} users"]
         if self.candidates is not None:
             parts.append(f"{len(self.candidates):,} candidate items")
         if self.shots is not None:
             parts.append(f"{self.shots} shot(s)")
+        if self.cut is not None:
+            parts.append(f"cut {self.cut.date()}, {self.new_item_test or 0:,} test interactions on new items")
         return f"Split({', '.join(parts)})"
+
+    @property
+    def cut_summary(self) -> str:
+        """Where a temporal split cut and what lies after it, for a person reading the figures; "" for the others.
+
+        The share of new items says how much of the test only the text models can find: on MovieLens-100K few
+        test interactions are on new films, on a shop with a changing catalogue many are.
+        """
+        if self.cut is None:
+            return ""
+        return (f"cut {self.cut.date()}: {(self.after_share or 0.0) * 100:.0f} % of interactions after it; "
+                f"{self.new_item_test or 0:,} of {len(self.test):,} test interactions are on items first seen after "
+                "the cut")
 
     def profile_items(self, user_id: str) -> np.ndarray:
         """External ids of the items that form ``user_id``'s profile at test time."""
@@ -197,6 +223,73 @@ def cold_items_split(ds: Dataset, item_frac: float = 0.2, seed: int = 42) -> Spl
     )
 
 
+def require_timestamps(ds: Dataset) -> None:
+    """A :class:`DataError` that says what to do when ``ds`` has no timestamps for the temporal protocol to cut at
+    (the command line asks before it embeds the items, not after)."""
+    if not ds.has_timestamps:
+        raise DataError(
+            f"{ds.name}: the temporal protocol cuts the interactions at a date, and this data has no timestamps. Map a "
+            f"time column (columns={{'timestamp': 'COLUMN'}}; in the app: Data page, Column mapping, Timestamp; in the "
+            "CLI: --timestamp-col COLUMN) or use the warm protocol."
+        )
+
+
+def temporal_split(ds: Dataset, test_frac: float = 0.2, seed: int = 42) -> Split:
+    """A global cut in time, as if the recommender had been deployed on that date.
+
+    A random split leaks the future: a model learns from a user's later interactions, and from other users' later
+    taste, to find items the user chose before them. Here train is every interaction at or before the cut, and
+    test the later interactions of users with at least one before it: users who came after the cut have nothing
+    to learn their taste from. A pair the user already had in train is dropped from test (a re-watch or a
+    re-purchase is not a discovery), and one the user repeated after the cut counts once. Items first seen after
+    the cut stay in the catalogue as cold items, with their text: only the text models can reach them, as on the
+    day it was deployed.
+
+    The cut is the timestamp with about ``test_frac`` of the interactions after it; every interaction at one
+    timestamp falls on the same side, so ties at the cut can move the share off ``test_frac`` (the split says by
+    how much: :attr:`Split.after_share`). Deterministic: ``seed`` is accepted, as every protocol takes one, and
+    ignored.
+
+    >>> import recengine
+    >>> temporal_split(recengine.load_sample("movielens-100k")).cut_summary  # doctest: +NORMALIZE_WHITESPACE
+    'cut 1998-03-07: 20 % of interactions after it; 89 of 2,953 test interactions are on items first seen after
+    the cut'
+    """
+    ds = as_dataset(ds, "temporal_split")
+    require_timestamps(ds)
+    inter = ds.interactions
+    stamps = inter[Columns.timestamp].to_numpy(dtype=np.int64)
+    times, counts = np.unique(stamps, return_counts=True)
+    if len(times) < 2:
+        when = pd.Timestamp(int(times[0]), unit="s") if len(times) else None
+        raise DataError(
+            f"{ds.name}: the temporal protocol cuts the interactions at a date, and all {len(stamps):,} of them carry "
+            f"the same timestamp{f' ({when})' if when is not None else ''}: there is no before and after. Check which "
+            "column is mapped as the time (columns={'timestamp': 'COLUMN'}; in the app: Data page, Column mapping, "
+            "Timestamp; in the CLI: --timestamp-col COLUMN) or use the warm protocol."
+        )
+    # after[i]: the interactions later than times[i]; the last time leaves none after it, so it is no cut
+    after = len(stamps) - np.cumsum(counts)[:-1]
+    cut = int(times[int(np.argmin(np.abs(after - test_frac * len(stamps))))])
+    is_after = stamps > cut
+    train_rows, later = inter[~is_after], inter[is_after]
+    later = later[later[Columns.user].isin(set(train_rows[Columns.user]))]
+    seen = pd.MultiIndex.from_frame(train_rows[[Columns.user, Columns.item]])
+    fresh = ~pd.MultiIndex.from_frame(later[[Columns.user, Columns.item]]).isin(seen)
+    test = later[fresh].sort_values(Columns.timestamp, kind="stable").drop_duplicates([Columns.user, Columns.item])
+    when = pd.Timestamp(cut, unit="s")
+    if test.empty:
+        raise DataError(
+            f"{ds.name}: in the temporal protocol (cut {when.date()}, {is_after.mean():.0%} of the interactions after "
+            "it) no user who was active before the cut came back after it for an item new to them, so there is "
+            "nothing to test. Use data that spans a longer time, or the warm protocol."
+        )
+    train = ds.with_interactions(train_rows, f"{ds.name}:temporal-train")
+    new_items = train.item_popularity[train.item_map.to_internal(test[Columns.item])] == 0
+    return Split("temporal", train, test.reset_index(drop=True), seed, cut=when,
+                 after_share=float(is_after.mean()), new_item_test=int(new_items.sum()))
+
+
 def parse_shots(shots: object) -> tuple[int, ...]:
     """Shot counts from a list, one number or a string such as ``"1,3,5"``.
 
@@ -252,14 +345,16 @@ def few_shot_splits(
     return out
 
 
-_SPLIT_OPTIONS = {"warm": ("test_frac",), "cold_items": ("item_frac",), "few_shot": ("shots", "user_frac")}
+_SPLIT_OPTIONS = {"warm": ("test_frac",), "cold_items": ("item_frac",), "few_shot": ("shots", "user_frac"),
+                  "temporal": ("test_frac",)}
 
 
 def make_split(ds: Dataset, protocol: str, seed: int = 42, **kwargs: object) -> Split | list[Split]:
-    """Dispatch by protocol name (``warm``, ``cold_items``/``cold-items``, ``few_shot``/``few-shot``).
+    """Dispatch by protocol name (``warm``, ``cold_items``/``cold-items``, ``few_shot``/``few-shot``, ``temporal``).
 
-    Options: ``test_frac`` (warm), ``item_frac`` (cold items), ``shots`` and ``user_frac`` (few-shot); fractions
-    lie strictly between 0 and 1, and ``shots`` may be a list, one number or a string such as ``"1,3,5"``.
+    Options: ``test_frac`` (warm, temporal), ``item_frac`` (cold items), ``shots`` and ``user_frac`` (few-shot);
+    fractions lie strictly between 0 and 1, and ``shots`` may be a list, one number or a string such as
+    ``"1,3,5"``. The temporal split takes ``seed`` and ignores it: a date, not a draw, decides it.
     """
     ds = as_dataset(ds, "make_split")
     key = str(protocol).replace("-", "_")
@@ -283,4 +378,6 @@ def make_split(ds: Dataset, protocol: str, seed: int = 42, **kwargs: object) -> 
         return cold_items_split(ds, seed=seed, **kwargs)  # type: ignore[arg-type]
     if key == "few_shot":
         return few_shot_splits(ds, seed=seed, **kwargs)  # type: ignore[arg-type]
-    raise DataError(f"unknown protocol {protocol!r}; choose one of warm, cold-items, few-shot.")
+    if key == "temporal":
+        return temporal_split(ds, seed=seed, **kwargs)  # type: ignore[arg-type]
+    raise DataError(f"unknown protocol {protocol!r}; choose one of warm, cold-items, few-shot, temporal.")

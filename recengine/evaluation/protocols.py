@@ -1,4 +1,4 @@
-"""Offline evaluation of the recommenders on the three protocols of :mod:`recengine.data.splits`.
+"""Offline evaluation of the recommenders on the four protocols of :mod:`recengine.data.splits`.
 
 - ``warm``: each test user's train items form the profile; all items are ranked, train items excluded.
 - ``cold-items``: the profile is the user's train items; only the held-out (cold) items are ranked.
@@ -6,6 +6,9 @@
   held-out users are those with more than ``max(shots)`` interactions, the same users at every shot count (so
   asking for 1,50 measures 1 shot on fewer, heavier users than asking for 1,3,5); at n shots a user's test items
   are the ones after the first n, so a larger n also leaves fewer to find.
+- ``temporal``: as warm (the profile is the user's train items; all items ranked, train items excluded), with
+  train everything up to a date and test what users seen before it did after it. The ``note`` starts with the
+  cut and how many test interactions are on items new since it, which only the text models can reach.
 """
 
 from __future__ import annotations
@@ -45,10 +48,10 @@ class EvaluationInterrupted(KeyboardInterrupt):
 
 
 def protocol_name(protocol: str) -> str:
-    """The display form of a protocol name: ``warm``, ``cold-items`` or ``few-shot``."""
+    """The display form of a protocol name: ``warm``, ``cold-items``, ``few-shot`` or ``temporal``."""
     key = str(protocol).strip().lower().replace("_", "-")
-    if key not in ("warm", "cold-items", "few-shot"):
-        raise ConfigError(f"unknown protocol {protocol!r}; choose one of warm, cold-items, few-shot.")
+    if key not in ("warm", "cold-items", "few-shot", "temporal"):
+        raise ConfigError(f"unknown protocol {protocol!r}; choose one of warm, cold-items, few-shot, temporal.")
     return key
 
 
@@ -156,8 +159,8 @@ FEW_USERS = 30
 
 def who_is_measured(split: Split, dataset: Dataset, eligible: int | None = None) -> str:
     """A note on the test users when it matters: so few that the figures are noise, (warm) users left out
-    because they have too few interactions to hold one out, or a sample of ``eligible`` test users measured
-    (``max_users``); "" otherwise.
+    because they have too few interactions to hold one out, (temporal) users who first came after the cut, or a
+    sample of ``eligible`` test users measured (``max_users``); "" otherwise.
 
     >>> import recengine
     >>> from recengine.data import warm_split
@@ -180,6 +183,13 @@ def who_is_measured(split: Split, dataset: Dataset, eligible: int | None = None)
         if users > pool:
             notes.append(f"{users - pool:,} of the {users:,} users of the held-out items are not measured: they have "
                          "no other interaction to learn their taste from")
+    if split.protocol == "temporal" and split.cut is not None:
+        inter = dataset.interactions
+        active = set(inter.loc[inter[Columns.timestamp] > int(split.cut.timestamp()), Columns.user])
+        new = len(active - set(split.train.interactions[Columns.user]))
+        if new:  # on MovieLens-100K most of those active after the cut: a deployed model meets them cold too
+            notes.append(f"{new:,} of the {len(active):,} users active after the cut are not measured: they first came "
+                         "after it, with nothing before it to learn their taste from")
     if n < pool:
         notes.append(f"a seeded sample of {n:,} of the {pool:,} test users is measured, as asked")
     return "; ".join(notes)
@@ -226,7 +236,7 @@ def evaluate(
     dataset
         The full dataset; the split is made here with ``seed``.
     protocol
-        ``warm``, ``cold-items`` or ``few-shot`` (underscores work too).
+        ``warm``, ``cold-items``, ``few-shot`` or ``temporal`` (underscores work too).
     models
         Model names (``popularity``, ``itemknn``, ``ease``, ``content``, ``hybrid``) or
         :class:`~recengine.models.Recommender` objects; each object is fitted as a fresh copy with its settings
@@ -253,7 +263,8 @@ def evaluate(
         ``ndcg@k``, ``hit@k``, ``mrr@k``, ``map@k``, ``coverage``, ``diversity``, ``novelty``,
         ``popularity_bias``, ``fit_seconds``, ``n_users``, ``note``. A model that gives no test user a list
         (popularity, ItemKNN or EASE on cold items) has NaN ranking metrics, not zeros, and a ``note`` that
-        says it cannot score them.
+        says it cannot score them. On ``temporal`` each note starts with the split's
+        :attr:`~recengine.data.splits.Split.cut_summary`, which ``attrs["cut"]`` also holds.
 
     Raises
     ------
@@ -328,7 +339,10 @@ def evaluate(
             missing = [s.shots for s in splits if _row_label({"model": label, "shots": s.shots}) not in finished]
             unmeasured += [label] if len(missing) == len(splits) else [f"{label} {n}-shot" for n in missing]
         raise EvaluationInterrupted(pd.DataFrame(rows), unmeasured) from exc
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    if splits[0].cut is not None:  # said once for a table whose notes are cut short (the command line's)
+        out.attrs["cut"] = splits[0].cut_summary
+    return out
 
 
 def _row_label(row: dict[str, Any]) -> str:
@@ -377,7 +391,7 @@ def _measure(model: Any, label: str, splits: list[Split], name: str, k: int, vec
         row.update(split_metrics(recs, split, k, vectors))
         row["fit_seconds"] = float(model.fit_seconds or 0.0)
         row["n_users"] = int(len(split.test_users))
-        row["note"] = "; ".join(n for n in (few_to_rank(split, k), measured[id(split)],
+        row["note"] = "; ".join(n for n in (split.cut_summary, few_to_rank(split, k), measured[id(split)],
                                             elsewhere if getattr(model, "reads_text", False) else "") if n)
         if recs.empty and len(split.test_users):  # not 0.0: a model that cannot score is not a model that missed
             for key in (*(f"{m}@{k}" for m in ("recall", "ndcg", "hit", "mrr", "map")), "coverage"):

@@ -197,3 +197,37 @@ def test_two_settings_of_one_model_get_rows_told_apart(tiny, tiny_embeddings):
     res = evaluate(tiny, "warm", models=[Popularity(), Popularity(log=False), Popularity()], embeddings=tiny_embeddings)
     assert res["model"].tolist() == ["popularity", "popularity (log=False)", "popularity #2"]
     assert len(run_metrics(res)) == 3
+
+
+def test_temporal_protocol_measures_what_came_after_the_cut(sample, sample_embeddings):
+    from recengine.data import make_split
+
+    res = evaluate(sample, "temporal", models=["popularity", "ease"], embeddings=sample_embeddings)
+    split = make_split(sample, "temporal")
+    assert set(res["protocol"]) == {"temporal"} and res.attrs["cut"] == split.cut_summary
+    by = res.set_index("model")
+    assert (by["n_users"] == len(split.test_users)).all() and len(split.test_users) > 50
+    # learning from co-occurrence beats counting, on the future as on a random split
+    assert 0 < by.loc["popularity", "ndcg@10"] < by.loc["ease", "ndcg@10"] <= 1
+    assert by.loc["ease", "coverage"] > by.loc["popularity", "coverage"]
+    note = by.loc["ease", "note"]
+    assert note.startswith(f"cut {split.cut.date()}: 20 % of interactions after it; {split.new_item_test:,} of ")
+    assert "users active after the cut are not measured: they first came after it" in note
+    assert results_json(res)["protocol"] == "temporal"
+
+
+def test_the_temporal_note_names_the_users_who_came_after_the_cut():
+    import pandas as pd
+
+    import recengine
+    from recengine.data import temporal_split
+    from recengine.evaluation.protocols import who_is_measured
+
+    day, t0 = 86_400, 1_700_000_000
+    rows = [(f"u{u}", f"i{(u + j) % 9}", t0 + (u + j) * day) for u in range(8) for j in range(4)]
+    rows += [(f"late{u}", "i1", t0 + 40 * day) for u in range(3)]  # three users first seen at the very end
+    ds = recengine.read_dataset(pd.DataFrame(rows, columns=["user_id", "item_id", "timestamp"]))
+    split = temporal_split(ds)
+    active = set(ds.interactions.loc[ds.interactions["timestamp"] > int(split.cut.timestamp()), "user_id"])
+    assert {"late0", "late1", "late2"} <= active
+    assert f"3 of the {len(active)} users active after the cut are not measured" in who_is_measured(split, ds)

@@ -199,3 +199,22 @@ def test_a_model_that_reads_no_text_embeds_nothing_unless_a_knob_needs_it(capsys
     assert main(["recommend", *FILES, "--user", "alice", "--model", "itemknn", "--disliked", "m3", "--format", "json"]) == 0
     assert calls  # a dislike's neighbours are found by text: now the texts are embedded
     capsys.readouterr()
+
+
+def test_evaluate_temporal_json_says_where_it_cut(capsys):
+    assert main(["evaluate", "--sample", "movielens-100k", "--protocol", "temporal", "--models", "popularity,ease",
+                 "--seed", "7", "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["protocol"] == "temporal" and out["k"] == 10
+    res = {r["model"]: r for r in out["results"]}
+    assert list(res) == ["popularity", "ease"]
+    assert 0 < res["popularity"]["ndcg@10"] < res["ease"]["ndcg@10"]
+    # the seed is taken and ignored: a date decides the split
+    assert all(r["note"].startswith("cut 1998-03-07: 20 % of interactions after it;") for r in res.values())
+
+
+def test_evaluate_temporal_without_timestamps_says_what_to_do(capsys):
+    assert main(["evaluate", *FILES, "--timestamp-col", "none", "--protocol", "temporal"]) == 2
+    err = capsys.readouterr().err
+    assert "has no timestamps" in err and "--timestamp-col COLUMN" in err and "warm protocol" in err
+    assert "Column mapping" not in err and "embedding" not in err  # said before the items are embedded

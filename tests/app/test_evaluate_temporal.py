@@ -1,0 +1,48 @@
+"""AppTest of the Evaluate page's temporal protocol: a run on the sample, and data without timestamps."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+import recengine
+from tests.app.conftest import assert_clean, page_path
+
+
+def test_evaluate_runs_the_temporal_protocol_and_says_where_it_cut(run_page):
+    at = run_page("pages/6_Evaluate.py")
+    assert not any("needs timestamps" in c.value for c in at.caption)  # the sample has them
+    at.multiselect(key="ev_protocols").set_value(["temporal"])
+    at.multiselect(key="ev_models").set_value(["popularity", "ease"])
+    at.button(key="ev_run").click().run()
+    assert_clean(at)
+    assert not at.error
+    results = at.dataframe[0].value
+    assert set(results["protocol"]) == {"temporal"} and list(results["model"]) == ["popularity", "ease"]
+    ndcg = dict(zip(results["model"], results["ndcg@10"]))
+    assert 0 < ndcg["popularity"] < ndcg["ease"] <= 1
+    assert results["note"].str.startswith("cut 1998-03-07: 20 % of interactions after it;").all()
+    assert any("Temporal" in c.value and "cut" in c.value for c in at.caption)
+    assert len(at.get("plotly_chart")) == 2
+
+
+def test_without_timestamps_the_page_says_the_temporal_protocol_needs_them():
+    from streamlit.testing.v1 import AppTest
+
+    inter = pd.DataFrame({"customer": ["a"] * 4 + ["b"] * 4 + ["c"] * 4,
+                          "sku": ["k1", "k2", "k3", "k4", "k2", "k3", "k4", "k5", "k1", "k3", "k5", "k6"]})
+    ds = recengine.read_dataset(inter, name="untimed-shoppers")
+    assert not ds.has_timestamps
+    at = AppTest.from_file(page_path("pages/6_Evaluate.py"), default_timeout=180)
+    at.session_state["dataset"], at.session_state["dataset_key"] = ds, "upload:untimed-shoppers"
+    at.run()
+    assert_clean(at)
+    assert any("temporal" in c.value and "needs timestamps" in c.value for c in at.caption)
+    assert "temporal" in at.multiselect(key="ev_protocols").options
+    at.multiselect(key="ev_protocols").set_value(["warm", "temporal"])
+    at.multiselect(key="ev_models").set_value(["popularity"])
+    at.button(key="ev_run").click().run()
+    assert_clean(at)
+    # the temporal protocol says what is missing and what to do; warm still runs
+    said = [e.value.replace("\\", "") for e in at.error]
+    assert any("has no timestamps" in e and "Column mapping, Timestamp" in e and "--timestamp-col" not in e for e in said), said
+    assert set(at.dataframe[0].value["protocol"]) == {"warm"}
