@@ -33,6 +33,9 @@ def _unit(x: np.ndarray, span: np.ndarray | None = None) -> np.ndarray:
 # range: an item as close as the drop radius would fall from the top of the pool to its bottom.
 DISLIKE_NEIGHBOURS = 20
 DISLIKE_WEIGHT = 1.0
+#: What puts an item at the dislike radius after every other: more than any gain (relevance, novelty, a request's
+#: tier) can make up.
+LAST = 1e6
 #: How far a tier of a request's category labels (the list's ``asked`` column) lifts an item's gain: above anything
 #: relevance, novelty, diversity and dislikes trade (each within a few units), so the items asked for stay first.
 TIER_GAIN = 100.0
@@ -95,8 +98,8 @@ def rerank(
         ``item_ids``).
     disliked
         Item ids never shown. With embeddings, items whose cosine to one of them is at least
-        ``dislike_radius`` are dropped too ("not this, and nothing like it"), and items within the disliked
-        item's neighbourhood (closer than its 20th nearest item; its nearest tenth, at least its nearest one,
+        ``dislike_radius`` go to the end of the list ("not this, and nothing like it"; kept, not dropped, so a long
+        list still holds every item and says where each went), and items within the disliked item's neighbourhood (closer than its 20th nearest item; its nearest tenth, at least its nearest one,
         in a catalogue of under 200) are pushed down, the closer the further: their relevance loses up to
         ``DISLIKE_WEIGHT`` (the pool's whole range) as their cosine nears the radius. Such rows name the
         disliked item they resemble in a ``lowered_by`` column (empty elsewhere), present whenever there are
@@ -162,7 +165,6 @@ def _rerank_one(
         amount, by = push
         known = rows >= 0
         lowered[known] = amount[rows[known]]
-        keep &= lowered < 1.0  # as close as the radius: dropped
     group, ids, rows, lowered = group[keep], ids[keep], rows[keep], lowered[keep]
     if len(group) == 0:
         return group
@@ -179,7 +181,10 @@ def _rerank_one(
         sim = V @ V.T
         if len(ids) > 2:  # on the relevance's scale: from the pool's least alike pair (0) to its most alike (1)
             sim = _unit(sim, sim[~np.eye(len(ids), dtype=bool)])
-    order = _order(gain - DISLIKE_WEIGHT * lowered, sim, k, diversity)
+    # as close to a rejected item as the radius: after every other item, in their own order (a silent drop left a long
+    # list short, and an item explained at rank 6 missing from it)
+    last = lowered >= 1.0
+    order = _order(gain - DISLIKE_WEIGHT * lowered - LAST * last, sim, k, diversity)
     out = group.iloc[order].copy()
     if by is not None and (lowered[order] > 0).any():
         # named only where the push moved the item: below where it stands without the dislikes (a slight push that

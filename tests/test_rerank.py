@@ -46,9 +46,15 @@ def test_diversity_weighs_alikeness_within_the_pool_not_the_encoders_cosine_leve
         assert a == b and a != recs["item_id"].tolist()[:10]
 
 
-def test_dislikes_remove_the_item_and_its_near_neighbours():
+def test_a_dislike_removes_the_item_and_sends_its_near_neighbours_to_the_end_saying_why():
+    """a is as close to the rejected b as the radius: it goes after every other item, named, not silently dropped (a
+    list of 400 came back with 380 rows, its former top three gone without a word)."""
     out = rerank(table(), VECS, k=4, disliked=["b"], dislike_radius=0.9, item_ids=IDS)
-    assert out["item_id"].tolist() == ["c", "d"]
+    assert out["item_id"].tolist() == ["c", "d", "a"]
+    assert dict(zip(out["item_id"], out["lowered_by"])) == {"a": "b", "c": "", "d": ""}
+    assert rerank(table(), VECS, k=2, disliked=["b"], dislike_radius=0.9, item_ids=IDS)["item_id"].tolist() == ["c", "d"]
+    tiered = table().assign(asked=[1, 0, 0, 0])  # not even what the request asks for lifts it back
+    assert rerank(tiered, VECS, k=4, disliked=["b"], dislike_radius=0.9, item_ids=IDS)["item_id"].tolist()[-1] == "a"
 
 
 def test_a_dislike_pushes_its_neighbours_down_and_says_so():

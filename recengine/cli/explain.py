@@ -78,9 +78,14 @@ def _print_table(result: dict[str, Any]) -> None:
 LIST_K = 10
 
 
-def _rank(model: Any, profile: Any, item: str) -> int | None:
-    """Where ``item`` ranks in ``model``'s whole list for ``profile`` (None: not listed, liked, rejected or unscored)."""
-    ranked = model.recommend(profile, k=len(model.item_map))
+def _rank(model: Any, profile: Any, item: str, embeddings: Any = None) -> int | None:
+    """Where ``item`` ranks in ``model``'s whole list for ``profile`` (None: not listed, liked, rejected or unscored),
+    as ``recengine recommend`` lists it: items like a rejected one pushed down (``embeddings``), so an item explained
+    at rank 6 is the sixth of that list, not of the model's order before the dislikes moved it."""
+    from recengine.rerank import recommend
+
+    vectors = None if embeddings is None else (embeddings.vectors, embeddings.item_ids)
+    ranked = recommend(model, profile, k=len(model.item_map), embeddings=vectors)
     at = np.flatnonzero(ranked[Columns.item].to_numpy() == str(item))
     return int(ranked[Columns.rank].iloc[at[0]]) if len(at) else None
 
@@ -93,7 +98,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     ds = load_data(args)
     profile = profile_from_args(args, ds, "the suggestion is for")
     ds.item_map.index(args.item)
-    model, _ = fit_for_cli(args, args.model, ds)
+    model, embeddings = fit_for_cli(args, args.model, ds, need_embeddings=bool(profile.disliked))
     options: dict[str, Any] = {"seed": args.seed}
     if args.generator:
         options.update(generator=args.generator, generator_device=args.device)
@@ -102,7 +107,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     with progress_bar("explaining the history") as update:  # a long profile's coalitions: minutes on a large catalogue
         result = explain(model, profile, args.item, progress=update, **options).to_dict()
     result["model"] = model.name
-    result["rank"] = _rank(model, profile, args.item)
+    result["rank"] = _rank(model, profile, args.item, embeddings)
     result["reason"] = outside_list(result["reason"], result["rank"], LIST_K)
     if args.format == "json":
         emit(result, "json")

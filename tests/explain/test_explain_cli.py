@@ -118,3 +118,17 @@ def test_an_item_outside_the_top_ten_is_not_called_suggested(capsys):
     assert main([*base[:-2], "--item", "50"]) == 0  # a liked item is not listed: no rank, its own reason
     lines = capsys.readouterr().out.splitlines()
     assert lines[1].startswith("score ") and "rank" not in lines[1] and lines[3].startswith("Not suggested")
+
+
+def test_the_rank_explain_gives_is_the_place_recommend_lists_it_at_after_a_dislike(capsys):
+    """Rejecting Star Wars pushes Return of the Jedi (its nearest by text) down `recengine recommend`'s list; `explain`
+    said rank 1 all the same, the model's order before the dislike moved it."""
+    who = ["--sample", "movielens-100k", "--liked", "172", "--disliked", "50", "--model", "ease"]
+    assert main(["recommend", *who, "--k", "1682", "--format", "json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    listed = listed if isinstance(listed, list) else listed["recommendations"]
+    place = {r["item_id"]: r["rank"] for r in listed}
+    moved = [r["item_id"] for r in listed if r.get("lowered_by")]
+    assert "181" in moved  # Return of the Jedi: lowered by the rejected Star Wars
+    assert main(["explain", *who, "--item", "181", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["rank"] == place["181"] > 1
