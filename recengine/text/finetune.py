@@ -506,8 +506,29 @@ def _train(
     model.eval()
     stats = {"steps": step, "pairs_per_epoch": plan.pairs_per_epoch, "anchors": plan.anchors,
              "batch_size": plan.batch_size, "device": device, "precision": precision,
-             "seconds": round(time.perf_counter() - start, 2), "final_loss": history[-1] if history else None}
+             "seconds": round(time.perf_counter() - start, 2), "final_loss": settled_loss(history)}
     return model, history, stats
+
+
+#: How many of the last training steps the reported final loss is the median of.
+SETTLED_STEPS = 10
+
+
+def settled_loss(history: list[float]) -> float | None:
+    """The loss training ended at: the median of the last :data:`SETTLED_STEPS` steps, not the last step's alone.
+
+    An epoch's last batch is its remainder, a handful of pairs with as few in-batch negatives: its loss is far below
+    the others' (0.14 against 2.5-2.8 on 363 texts), and reported alone it said the model had learned far more than
+    it had.
+
+    >>> settled_loss([3.1, 2.8, 2.7, 2.6, 0.14])
+    2.7
+    >>> settled_loss([]) is None
+    True
+    """
+    if not history:
+        return None
+    return round(float(np.median(history[-SETTLED_STEPS:])), 5)
 
 
 class _PairPlan:
