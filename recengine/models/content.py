@@ -62,6 +62,29 @@ NEAR_MARGIN = 0.15
 NEAR_LABELS = 1000
 
 
+def script_of(text: str) -> str | None:
+    """The writing system most of ``text``'s letters are in ("LATIN", "CJK", "HIRAGANA", "CYRILLIC", ...), by their
+    Unicode names; None without letters. Japanese kana and kanji count as one ("CJK"), as a sentence mixes them.
+
+    >>> script_of("a slow sci-fi film"), script_of("静かなピアノのクラシック音楽"), script_of("Тихий джаз"), script_of("42!")
+    ('LATIN', 'CJK', 'CYRILLIC', None)
+    """
+    import unicodedata
+    from collections import Counter
+
+    counts: Counter[str] = Counter()
+    for ch in text:
+        if ch.isalpha():
+            name = unicodedata.name(ch, "")
+            first = name.split(" ")[0] if name else ""
+            counts["CJK" if first in ("CJK", "HIRAGANA", "KATAKANA") else first] += 1
+    return counts.most_common(1)[0][0] if counts else None
+
+
+#: How :func:`script_of`'s names read in a sentence (others: their name in title case, "Greek").
+SCRIPT_NAMES = {"CJK": "Chinese or Japanese", "HANGUL": "Korean", "LATIN": "Latin"}
+
+
 def encoder_name(encoder: Any) -> str:
     """The name that loads ``encoder`` again: a fine-tune's fingerprint (``ft-...``, found under
     ``$RECENGINE_HOME``), else the name it was made from (``default``, a hub name, a folder)."""
@@ -433,6 +456,15 @@ class ContentKNN(Recommender):
                     "say what you would like too (a genre, a topic, a title)")
         if self._guess_strength(intent) is None:
             return None
+        asked, theirs = script_of(intent), script_of(" ".join(str(t) for t in np.asarray(self.titles)[:500]))
+        if asked and theirs and asked != theirs:  # "静かなピアノ" against English titles: the encoder, not the words
+            from recengine.text.encoder import DEFAULT_LABEL
+
+            said = [SCRIPT_NAMES.get(x, x.title()) for x in (asked, theirs)]
+            return (f"the request {quoted_request(intent)} is written in {said[0]} letters and the titles in {said[1]} ones, and it matches the item texts hardly better than random letters do: the "
+                    f"encoder ({DEFAULT_LABEL if self.config.encoder == 'default' else self.config.encoder}) may not read that language. Ask in the language of the item "
+                    "texts, or embed them with a multilingual model (such as paraphrase-multilingual-MiniLM-L12-v2: "
+                    "the Embeddings page's encoder box, or --encoder)")
         return (f"the request {quoted_request(intent)} matches the item texts hardly better than random letters do, so what it "
                 "adds is a guess; try words the titles or descriptions use (a genre, a topic, a well-known title)")
 

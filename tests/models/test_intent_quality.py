@@ -235,3 +235,16 @@ def test_a_refusal_after_the_label_turns_it_away(hybrid, sample, intent):
     assert (hybrid.intent_labels(intent), hybrid.intent_avoided(intent)) == (["Comedy"], ["Romance"])
     recs = hybrid.recommend(Profile.from_intent(intent), k=10)
     assert all("Comedy" in g and "Romance" not in g for g in _genres_of(sample, recs))
+
+
+def test_a_request_in_another_script_says_the_encoder_may_not_read_it(sample, sample_embeddings, encoder):
+    """A Japanese request on English titles matched nothing, and the note sent the user to "words the titles use";
+    the likelier cause is the English encoder, and the note says so, and what to do. A Latin-letter guess keeps the
+    old note."""
+    from recengine.models import ContentKNN
+
+    model = ContentKNN().fit(sample, sample_embeddings, encoder)
+    note = model.intent_note("静かなピアノのクラシック音楽")
+    assert note is not None and "Chinese or Japanese letters" in note and "all-MiniLM-L6-v2" in note, note
+    assert "multilingual" in note and "Latin" in note
+    assert "multilingual" not in model.intent_note("qzxv zorblat")
