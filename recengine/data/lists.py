@@ -136,6 +136,57 @@ def _ids(values: pd.Series, column: ListColumn, limit: int = 5000) -> set[str]:
     return out
 
 
+def listed_ids(values: pd.Series, limit: int = 5000) -> set[str]:
+    """The distinct ids that the first ``limit`` cells of a column of item lists hold (labels cut off: ``N3-1`` is
+    N3); empty when the column does not hold lists.
+
+    >>> sorted(listed_ids(pd.Series(["N1 N2", "N2 N3"])))
+    ['N1', 'N2', 'N3']
+    >>> sorted(listed_ids(pd.Series(["N3-1 N2-0", "N1-0"])))
+    ['N1', 'N2', 'N3']
+    """
+    column = list_column(values, str(values.name))
+    return set() if column is None else _ids(values, column, limit)
+
+
+#: names of a column of what a user was shown (an impression log's), and of one of what the user had clicked before
+_SHOWN_NAMES = re.compile(r"impr|shown|display|exposure|candidate|served|slate", re.IGNORECASE)
+_HISTORY_NAMES = re.compile(r"hist|past|previous|prev|clicked|before", re.IGNORECASE)
+
+
+def _same_per_user(frame: pd.DataFrame, user_col: str, column: str, sample: int = 20_000) -> float | None:
+    """The share of users (of those with two rows or more in the first ``sample`` rows) whose cells of ``column`` are
+    the same on each of their rows, as a click history written again beside each impression is; None with fewer
+    than three such users."""
+    head = frame.head(sample)
+    key = pd.DataFrame({"u": head[user_col].astype(object).map(str), "v": head[column].astype(object).map(str)})
+    n = key.groupby("u", sort=False)["v"].agg(["size", "nunique"])
+    n = n[n["size"] >= 2]
+    return float((n["nunique"] == 1).mean()) if len(n) >= 3 else None
+
+
+def _unlabelled_impressions(table: Table, lists: Sequence[ListColumn],
+                            user_col: str) -> tuple[ListColumn, ListColumn] | None:
+    """(history, impressions) where, of columns of item lists none labelled, one is the same on each of a user's
+    rows (a click history, as MIND's) and a later one differs from row to row (the items each visit showed, as
+    MIND's test split writes its impressions, with no -1/-0 to tell the clicks): in a file with no header row, or
+    where the names say so (``history``, ``impressions``). None otherwise."""
+    plain = [lc for lc in lists if not lc.single]
+    if any(lc.labelled for lc in lists) or len(plain) < 2 or user_col not in table.frame.columns:
+        return None
+    same = {lc.name: _same_per_user(table.frame, user_col, lc.name) for lc in plain}
+    for i, history in enumerate(plain):
+        if same[history.name] is None or same[history.name] < 0.9:
+            continue
+        for shown in plain[i + 1:]:
+            if same[shown.name] is None or same[shown.name] > 0.5:
+                continue
+            if table.headerless or _SHOWN_NAMES.search(shown.name) or (_HISTORY_NAMES.search(history.name)
+                                                                         and not _HISTORY_NAMES.search(shown.name)):
+                return history, shown
+    return None
+
+
 def explode_item_lists(table: Table, item_col: str, lists: Sequence[ListColumn], user_col: str,
                        warnings: list[str]) -> tuple[Table, np.ndarray]:
     """``table`` with one row per item of its list columns, in file order, under ``item_col``; each row keeps the
@@ -148,12 +199,21 @@ def explode_item_lists(table: Table, item_col: str, lists: Sequence[ListColumn],
     """
     frame = table.frame
     labelled = any(lc.labelled for lc in lists)
-    rest = frame.drop(columns=[lc.name for lc in lists])
-    pieces = []
     said = []
+    read_as_history, dropped, left_out = None, [lc.name for lc in lists], ""
+    if (unlabelled := _unlabelled_impressions(table, lists, user_col)) is not None:
+        read_as_history, shown = unlabelled
+        lists = [lc for lc in lists if lc is not shown]
+        left_out = (f"column {shown.name!r} holds lists of items with no click labels (-1/-0), different on each row, "
+                    f"beside the history in column {read_as_history.name!r} (the same on each of a user's rows), as "
+                    "the impressions of a test split are: what each visit showed, not what the user clicked, so it was "
+                    "left out and only the history counts. To read it alone as the interactions instead, map it "
+                    f"(columns={{'item': {shown.name!r}}}; in the CLI: --item-col {shown.name!r})")
+    rest = frame.drop(columns=dropped)
+    pieces = []
     for order, lc in enumerate(lists):
         cells = frame[lc.name]
-        history = labelled and not lc.labelled
+        history = (labelled and not lc.labelled) or lc is read_as_history
         rows = np.arange(len(frame))
         if history:  # the same history on each of a user's impressions: its first copy is enough
             key = pd.DataFrame({"u": frame[user_col].astype(object).map(str), "k": cells.astype(object).map(str)})
@@ -180,6 +240,7 @@ def explode_item_lists(table: Table, item_col: str, lists: Sequence[ListColumn],
             example = next((f" (e.g. {str(c)[:40]!r})" for c in cells.head(50) if _tokens(c)), "")
             said.append(f"column {lc.name!r} holds lists of items{example}, read as {len(piece):,} interactions, one "
                         "per item" + (", before the time of their row (a history)" if history else ""))
+    said += [left_out] if left_out else []
     out = pd.concat(pieces).sort_values(["_row", "_list"], kind="stable")
     if out.empty:
         check = "holds clicks (labelled -1)" if labelled else "lists item ids"
@@ -194,4 +255,4 @@ def explode_item_lists(table: Table, item_col: str, lists: Sequence[ListColumn],
     return replace(table, frame=out, lines=lines), before
 
 
-__all__ = ["ListColumn", "explode_item_lists", "find_list_columns", "list_column"]
+__all__ = ["ListColumn", "explode_item_lists", "find_list_columns", "list_column", "listed_ids"]

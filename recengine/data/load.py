@@ -14,7 +14,7 @@ import pandas as pd
 
 from recengine.columns import Columns
 from recengine.data.dataset import OWN_INTERACTION_COLUMNS, OWN_NAME, OWN_TABLE, Dataset, IdMap
-from recengine.data.lists import explode_item_lists, find_list_columns
+from recengine.data.lists import explode_item_lists, find_list_columns, listed_ids
 from recengine.data.patterns import search
 from recengine.data.readers import Source, Table, column_name, misnamed_note, read_table, source_name
 from recengine.data.validate import (
@@ -28,6 +28,7 @@ from recengine.data.validate import (
     cell_text,
     check_mapping,
     clean_ids,
+    codes_only,
     decimals,
     find_column,
     holds_numbers,
@@ -41,6 +42,7 @@ from recengine.data.validate import (
     parse_template,
     parse_timestamps,
     plain_text,
+    structured,
     text_columns,
     title_column,
     unread_ratings,
@@ -152,6 +154,7 @@ def read_dataset(
     roles = roles_by_position(inter, mapping, warnings) if inter.headerless else mapping
     if inter.sheets:  # a workbook whose first sheet holds the items, not the interactions
         inter = interactions_sheet(inter, roles.get("user"), warnings)
+    as_read = inter  # before its lists are read one item a row: to tell an items file given as the interactions
     # read once here, for the swap check too (a session file's catalogue was read twice); its own error is raised
     # where it always was, after the interactions' (a user column missing is said first)
     items_error: DataError | None = None
@@ -262,6 +265,10 @@ def read_dataset(
         known = set(items_frame[Columns.item])
         lacking = pd.unique(frame.loc[~frame[Columns.item].isin(known), Columns.item])
     if items_name is not None and len(lacking) == frame[Columns.item].nunique():
+        if item_table is not None and (found := _ids_of_one_in_other(as_read, item_table)) is not None:
+            raise DataError(f"{items_name} shares no item id with {inter.name}, but {items_name} has {found}: the two "
+                            f"files look swapped. Give {items_name} as the interactions and {inter.name} as the items "
+                            "(in the app: the other upload box).")
         raise DataError(_no_shared_items(inter.name, items_name, list(lacking), sorted(known)))
     if items_name is not None and len(lacking):
         examples = ", ".join(map(str, lacking[:5]))
@@ -833,12 +840,50 @@ def _swapped(inter: Table, item_table: Table | None, items: Source | None, max_b
         found = f"users ({user!r}) and items ({item!r})"
     except DataError:
         # no column named for users (an "email"): the interactions' ids, one per row, repeat in a column of the other
-        pair = _repeated_ids(inter, other)
-        if pair is None:
+        found = _ids_of_one_in_other(inter, other)
+        if found is None:
             return
-        found = f"the ids of {inter.name}'s {pair[0]!r}, one per row there, repeated in its {pair[1]!r} as interactions are"
     raise DataError(f"{inter.name} has no user column, but {other.name} has {found}: the two files look swapped. Give "
                     f"{other.name} as the interactions and {inter.name} as the items (in the app: the other upload box).")
+
+
+def _ids_of_one_in_other(inter: Table, other: Table) -> str | None:
+    """What says that ``inter`` is an items file and ``other`` the interactions, by their values alone (as files with no
+    header row must be told): a column of ``inter`` with one distinct id per row whose ids repeat in a column of
+    ``other`` (see :func:`_repeated_ids`), or make up the lists of items in a column of ``other`` (MIND's news ids in
+    the click histories of its behaviors). None when neither holds."""
+    pair = _repeated_ids(inter, other)
+    if pair is not None:
+        return (f"the ids of {inter.name}'s {pair[0]!r}, one per row there, repeated in its {pair[1]!r} as "
+                "interactions are")
+    pair = _listed_in(inter, other)
+    if pair is not None:
+        return (f"the ids of {inter.name}'s {pair[0]!r}, one per row there, in the lists of items of its {pair[1]!r} "
+                "as interactions hold them")
+    return None
+
+
+def _listed_in(inter: Table, other: Table) -> tuple[str, str] | None:
+    """(column of ``inter``, column of ``other``) where ``inter``'s column holds one distinct id per row, as an items
+    file does, and nine in ten of the distinct ids listed in ``other``'s column of item lists are those ids."""
+    frame, log = inter.frame, other.frame
+    if len(frame) < 3:
+        return None
+    listed = {str(d): ids for d in log.columns if len(ids := listed_ids(log[d].head(5000))) >= 2}
+    if not listed:
+        return None
+    for c in frame.columns:
+        head = frame[c].head(1000)
+        if head.map(nested).any():
+            continue
+        ids = id_strings(frame[c])
+        if (ids == "").any() or not ids.is_unique:
+            continue
+        known = set(ids)
+        for d, theirs in listed.items():
+            if len(theirs & known) >= 0.9 * len(theirs):
+                return str(c), d
+    return None
 
 
 def _repeated_ids(inter: Table, other: Table) -> tuple[str, str] | None:
@@ -1175,6 +1220,12 @@ def _no_shared_items(inter_name: str, items_name: str, used: list[str], listed: 
     if padded:  # some two ids of one file would become one (else the load reads them as the same ids)
         hint = (f" The ids differ only by leading zeros (e.g. {padded[0]!r}): write them the same way in both files "
                 "(keep them as text when exporting).")
+    folded = {str(i).casefold(): str(i) for i in listed}
+    cased = next(((str(u), folded[str(u).casefold()]) for u in used if str(u).casefold() in folded), None)
+    if cased is not None and not hint:  # the load matches ids up to case only where no two of a file become one
+        hint = (f" Some ids differ only by letter case (e.g. {cased[0]!r} there, {cased[1]!r} here), but they were not "
+                "read as the same ids because some of them would then name two items or too few would match: write "
+                "them in the same case in both files.")
     return (
         f"{items_name}: none of its item ids is an item of {inter_name} (e.g. {', '.join(map(repr, used[:3]))} there, "
         f"{', '.join(map(repr, listed[:3]))} here), so no interacted item would have text.{hint} Check that the "
@@ -1237,12 +1288,14 @@ def _better_key(table: Table, named: str, interacted: set[str], warnings: list[s
     return best
 
 
-def _shared_ids(table: Table, column: str, interacted: set[str], sample: int = 20_000) -> int:
-    """How many of the first rows of ``column`` hold an item id of the interactions (``interacted``)."""
+def _shared_ids(table: Table, column: str, interacted: set[str], sample: int = 20_000, fold: bool = False) -> int:
+    """How many of the first rows of ``column`` hold an item id of the interactions (``interacted``; with ``fold``,
+    ids case-folded, as ``interacted`` must be then)."""
     values = table.frame[column].head(sample)
     if values.map(nested).any():
         return 0
-    return int(id_strings(values).isin(interacted).sum())
+    ids = id_strings(values)
+    return int((ids.str.casefold() if fold else ids).isin(interacted).sum())
 
 
 def _items_from_table(
@@ -1271,12 +1324,18 @@ def _items_from_table(
         if cols and (id_col is None or not _shared_ids(table, id_col, interacted)):  # Steam's games: "id"
             shared = {c: _shared_ids(table, c, interacted) for c in cols}
             by_values = max(cols, key=shared.__getitem__)
+            case = ""
+            if not shared[by_values] and interacted:  # MusicBrainz ids upper-case in one file, lower in the other
+                folded = {str(i).casefold() for i in interacted}
+                shared = {c: _shared_ids(table, c, folded, fold=True) for c in cols}
+                by_values = max(cols, key=shared.__getitem__)
+                case = " (up to letter case)"
             if shared[by_values]:
                 id_col = by_values
                 warnings.append(f"{table.name}: no column named like an item id holds the interactions' items, so "
-                                f"column {by_values!r}, which holds them, was taken as the item id. If that is wrong, "
-                                "map it (columns={'items_id': ...}; in the app: Column mapping, Item id in the items file; in the CLI: "
-                                "--items-id-col).")
+                                f"column {by_values!r}, which holds them{case}, was taken as the item id. If that is "
+                                "wrong, map it (columns={'items_id': ...}; in the app: Column mapping, Item id in the "
+                                "items file; in the CLI: --items-id-col).")
         if id_col is None:  # say how to name the items file's own id column
             raise DataError(
                 f"{table.name}: cannot tell which column holds the item ids: the interactions call them "
@@ -1342,6 +1401,8 @@ def _items_from_table(
         tcol = unnamed_title(frame, used)
     if tcol is not None:
         titles = frame[tcol].map(_title)
+        if table.headerless and mapping.get("title") is None:  # "column 4": say which, and how to choose another
+            _title_by_position(table, id_col, tcol, titles, warnings)
     else:
         titles = text_title(frame, [c for c in used if c in frame.columns]) if used else frame["_text"].str.slice(0, 60)
     titles = untitled_titles(titles, frame.drop(columns=["_id", "_text"]), id_col, tcol, used, frame["_text"])
@@ -1654,21 +1715,82 @@ def untitled_titles(titles: pd.Series, frame: pd.DataFrame, id_col: str, tcol: s
     return pd.Series(out, index=titles.index, dtype=object)
 
 
-def unnamed_title(frame: pd.DataFrame, text_cols: Sequence[str]) -> str:
+def _cell_kind(value: object) -> str:
+    """What one cell holds, as far as a title goes: "empty" (nothing, or an empty list or record: MIND's ``[]``),
+    "structured" (a JSON or Python list or record, such as MIND's entities), "code" (links, ids, codes) or "text"."""
+    if nested(value):
+        return "empty" if len(value) == 0 else "structured"  # type: ignore[arg-type]
+    if missing(value):
+        return "empty"
+    text = str(value).strip()
+    if text in ("", "[]", "{}", "()"):
+        return "empty"
+    if text[:1] in "[{" and isinstance(structured(text), (list, dict, tuple)):
+        return "structured"
+    return "code" if codes_only(text) else "text"
+
+
+def _no_title(values: pd.Series) -> bool:
+    """Whether a column can never be a title: most of its cells are empty (or ``[]``), or most of the others are
+    JSON lists or records (MIND's title entities), links (MIND's URLs) or codes.
+
+    >>> _no_title(pd.Series(['[{"Label": "Oscars", "Type": "O"}]', "[]", "[]"])), _no_title(pd.Series(["Heat", "Ran"]))
+    (True, False)
+    """
+    kinds = values.head(1000).map(_cell_kind)
+    if not len(kinds) or (kinds == "empty").mean() > 0.5:
+        return True
+    given = kinds[kinds != "empty"]
+    return bool(given.isin(("structured", "code")).mean() >= 0.5)
+
+
+def unnamed_title(frame: pd.DataFrame, text_cols: Sequence[str]) -> str | None:
     """The title among the text columns of a file with no header: the first of those that tell the most items apart
-    (a category, such as MIND's "sports", is shared by many).
+    (a category, such as MIND's "sports", is shared by many), of those that can be one: never a column of JSON
+    lists or records, links or codes, nor one empty (or ``[]``) in most rows (see :func:`_no_title`). None when no
+    column can be.
 
     >>> unnamed_title(pd.DataFrame({"c2": ["news", "news", "sports", "news"],
-    ...                             "c4": ["Storm hits", "Vote today", "Cup won", "Rates up"]}), ["c2", "c4"])
+    ...                             "c4": ["Storm hits", "Vote today", "Cup won", "Rates up"],
+    ...                             "c7": ['[{"Label": "Storm"}]', '[{"Label": "Vote"}]', "[]", '[{"Label": "Rates"}]']}),
+    ...               ["c2", "c4", "c7"])
     'c4'
     """
-    def apart(c: str) -> float:
-        sample = frame[c].head(1000).map(_title)
-        sample = sample[sample.str.len() > 0]
-        return sample.nunique() / len(sample) if len(sample) else 0.0
+    candidates = [c for c in text_cols if not _no_title(frame[c])]
+    if not candidates:
+        return None
 
-    share = [apart(c) for c in text_cols]
-    return next(c for c, v in zip(text_cols, share) if v >= max(share) - 0.02)
+    def apart(c: str) -> float:  # of all rows: a column empty in many (MIND's abstracts) tells fewer apart
+        sample = frame[c].head(1000).map(_title)
+        given = sample[sample.str.len() > 0]
+        return given.nunique() / len(sample) if len(sample) else 0.0
+
+    def length(c: str) -> float:
+        cells = frame[c].head(1000).map(cell_text)
+        cells = cells[cells.str.len() > 0]
+        return float(cells.str.len().median()) if len(cells) else 0.0
+
+    share = {c: apart(c) for c in candidates}
+    # a column of titles, not of descriptions: short cells win where they tell the items nearly as well apart
+    short = [c for c in candidates if length(c) <= LONGEST_TITLE]
+    if short and max(share[c] for c in short) >= max(share.values()) - 0.2:
+        candidates = short
+    best = max(share[c] for c in candidates)
+    return next(c for c in candidates if share[c] >= best - 0.02)
+
+
+def _title_by_position(table: Table, id_col: str, tcol: str, titles: pd.Series, warnings: list[str]) -> None:
+    """Say which column of a file with no header row was taken as each item's title, and how to choose another."""
+    cols = [str(c) for c in table.frame.columns]
+    after = cols[cols.index(tcol) + 1:] + cols[:cols.index(tcol)] if tcol in cols else cols
+    other = next((c for c in after if c not in (id_col, tcol)), tcol)  # the next column, say
+    example = next((t for t in titles.head(50) if t), "")
+    warnings.append(
+        f"{table.name} has no header row, so its columns were read by position: {id_col} as the item id and {tcol} "
+        f"as each item's title" + (f" (e.g. {example!r})" if example else "") + ". If that is wrong, add a header row "
+        f"(item_id, title, ...), or map the title (columns={{'title': '{other}'}}; in the app: Column mapping, Title "
+        f"shown for each item; in the CLI: --title-col '{other}')."
+    )
 
 
 def _item_values(frame: pd.DataFrame, column: str) -> pd.Series | None:
@@ -1741,8 +1863,11 @@ def _items_from_interactions(
         per_item = [c for c in per_item if uniq[c].map(cell_text).nunique() > 1]
     # the title is the item's own: not a playlist's name that each of its tracks carries
     named = uniq if title is not None else uniq[[item_col, *per_item]]
-    tcol = title_column(named, item_col, title, table.name) or (unnamed_title(uniq, per_item) if table.headerless and per_item
-                                                               else None)
+    tcol = title_column(named, item_col, title, table.name)
+    if tcol is None and table.headerless and per_item:
+        tcol = unnamed_title(uniq, per_item)
+    if tcol is not None and table.headerless and title is None and warnings is not None:
+        _title_by_position(table, item_col, tcol, uniq[tcol].map(_title), warnings)
     if text is not None or per_item:  # a template reads any column; without one, the per-item text columns
         sub = Table((uniq if text is not None else uniq[["_id", *per_item]]).reset_index(drop=True), table.name,
                     headerless=table.headerless)

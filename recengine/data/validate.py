@@ -910,6 +910,9 @@ def _codes_only(text: str) -> bool:
     return bool(parts) and all(_LINK_OR_CODE.fullmatch(p) or _ID_CODE.fullmatch(p) for p in parts)
 
 
+codes_only = _codes_only  # for the loader: a column of these is never a title
+
+
 def text_columns(frame: pd.DataFrame, id_column: str, left_out: list[str] | None = None) -> list[str]:
     """The columns that hold text: not the id, with at least one value that contains a letter, and not a column of
     links or codes (image URLs, e-mail addresses, UUIDs, product codes or lists of them, such as related items: nine
@@ -989,6 +992,9 @@ def _structured(text: str) -> object:
         pass
     parsed = python_literal(text)
     return text if parsed is None else parsed
+
+
+structured = _structured  # for the loader: a column of JSON lists or records is never a title
 
 
 def _record_name(record: dict) -> object:
