@@ -96,8 +96,12 @@ def load_data(args: argparse.Namespace, *, warn: bool = True) -> Dataset:
     Each of the dataset's warnings (duplicates merged, no item texts, guessed columns, rows left out) is printed
     as a ``warning: ...`` line on stderr, once per command; ``warn=False`` for a command that prints them in its
     result (``data inspect``, ``data add``).
+    With ``--profile NAME`` (a saved profile), the data is the dataset the profile was made on unless a data option
+    names other data, which is refused unless ``--force-dataset`` (see :func:`profile_data`).
     """
+    profile_data(args)
     ds = _load_data(args)
+    profile_data(args, ds)  # data read from a file: its name is known now
     min_rating = getattr(args, "min_rating", None)
     ds = ds if min_rating is None else keep_ratings_at_least(ds, min_rating)
     if warn and not getattr(args, "_data_warned", False):
@@ -168,12 +172,127 @@ def add_profile_options(parser: argparse.ArgumentParser, title: str) -> None:
     who.add_argument("--liked", metavar="ID,ID", action="append",
                      help="comma-separated liked item ids (a new user, or added to --user); repeatable")
     who.add_argument("--disliked", metavar="ID,ID", action="append",
-                     help="comma-separated item ids the person rejected (never shown; items like them are pushed down, "
-                     "named in lowered_by); repeatable")
+                     help="comma-separated item ids the person rejected (never shown; items like them are pushed down, the "
+                     "nearest to the end of the list, named in lowered_by); repeatable")
     who.add_argument("--intent", metavar="TEXT", help='what the person wants, e.g. "a slow-burning sci-fi film about loneliness"')
     who.add_argument("--profile", metavar="NAME",
                      help="a profile kept in the store (`recengine feedback` / `profile`), with its likes and dislikes; "
-                     "the options above add to it")
+                     "the options above add to it. Without data options, the data it was made on is used")
+    add_force_dataset_option(who)
+
+
+def add_force_dataset_option(parser: Any) -> None:
+    parser.add_argument("--force-dataset", action="store_true",
+                        help="use --profile with other data than it was made on: its item ids are then read as ids of "
+                        "the data named here")
+
+
+def _data_named(args: argparse.Namespace) -> bool:
+    return any(getattr(args, k, None) for k in ("sample", "interactions", "dataset"))
+
+
+def _recorded_data(recorded: str) -> tuple[str, str]:
+    """What the data a profile was made on is to the CLI: ``("dataset", NAME)`` for one saved in the store,
+    ``("sample", NAME)`` for a bundled sample, ``("other", recorded)`` for any other (a file read with
+    --interactions, the app's upload). The app's keys ``sample:NAME`` and ``store:NAME:SAVED_AT`` are understood."""
+    from recengine.data.samples import SAMPLES
+    from recengine.store import open_store
+
+    saved = [d["name"] for d in open_store().list_datasets()]
+    if recorded in saved:
+        return "dataset", recorded
+    if recorded in SAMPLES:
+        return "sample", recorded
+    if recorded.startswith("sample:") and recorded.split(":", 1)[1] in SAMPLES:
+        return "sample", recorded.split(":", 1)[1]
+    for name in sorted(saved, key=len, reverse=True):  # names may hold ':': the longest that fits
+        if recorded.startswith(f"store:{name}:"):
+            return "dataset", name
+    return "other", recorded
+
+
+def _data_option(kind: str, name: str) -> str:
+    if kind == "dataset":
+        return f"--dataset {name}"
+    if kind == "sample":
+        return f"--sample {name}"
+    return f"--interactions FILE (the file {name!r} was read from)"
+
+
+def _given_data(args: argparse.Namespace, ds: Dataset | None = None) -> str | None:
+    """The name the data options give the data (as feedback records it); None for a file not read yet."""
+    if getattr(args, "dataset", None):
+        return str(args.dataset).strip()
+    if args.sample:
+        return str(args.sample).strip()
+    if args.interactions:
+        return None if ds is None else str(ds.name)
+    return "movielens-100k"
+
+
+def profile_data(args: argparse.Namespace, ds: Dataset | None = None, *, choose: bool = True) -> str | None:
+    """The data a saved profile (``--profile NAME``) was made on, kept in step with the data options.
+
+    Called before the data is read (``ds`` None) and after (with it). When no data option names data, the
+    profile's dataset is chosen (``args.dataset`` or ``args.sample`` set to it, with a note; ``choose=False``
+    leaves the options alone). Data options that name other data are refused (:class:`ConfigError`: exit 2)
+    unless ``--force-dataset``. A profile that names no dataset (saved before profiles recorded theirs) is
+    read as before, with a one-line note. Returns the name of the profile's dataset: None for no saved profile
+    or one that names none.
+    """
+    name = str(getattr(args, "profile", None) or "").strip()
+    if not name:
+        return None
+    force = bool(getattr(args, "force_dataset", False))
+    if not hasattr(args, "_profile_made_on"):
+        from recengine.errors import UnknownIdError
+        from recengine.store import open_store
+
+        try:
+            made_on, exists = open_store().profile_dataset(name), True
+        except UnknownIdError:  # a new name (feedback starts it) or a typo (said where the profile is read)
+            made_on, exists = None, False
+        args._profile_made_on, args._profile_data_chosen = made_on, False
+        if exists and made_on is None:
+            given = _given_data(args)
+            print(f"note: profile {name!r} names no dataset (saved before profiles recorded theirs, or with --no-check "
+                  f"and no data named): its item ids are read as ids of {repr(given) if given else 'the file given'}.",
+                  file=sys.stderr)
+        elif made_on is not None and not _data_named(args) and choose:
+            kind, key = _recorded_data(made_on)
+            if kind == "other" and not force:
+                raise ConfigError(
+                    f"profile {name!r} was made on {made_on!r}, which is neither a dataset in the store nor a bundled "
+                    "sample (data read from a file, or uploaded in the app): name that data again with --interactions "
+                    f"FILE, adding --force-dataset when the file is not named {made_on!r}. To read its ids as ids of "
+                    "other data anyway, name that data and pass --force-dataset.")
+            if kind == "dataset":
+                args.dataset = key
+            elif kind == "sample":
+                args.sample = key
+            args._profile_data_chosen = kind != "other"
+            if kind != "other":
+                print(f"note: using {made_on!r}, the data profile {name!r} was made on ({_data_option(kind, key)}).",
+                      file=sys.stderr)
+    made_on = args._profile_made_on
+    if made_on is None or args._profile_data_chosen or (not _data_named(args) and not choose):
+        return made_on
+    given = _given_data(args, ds)
+    if given is None or given in (made_on, _recorded_data(made_on)[1]):
+        return made_on
+    if force:
+        if not getattr(args, "_profile_forced", False):
+            args._profile_forced = True
+            print(f"note: profile {name!r} was made on {made_on!r}; its item ids are read as ids of {given!r} "
+                  "(--force-dataset).", file=sys.stderr)
+        return made_on
+    kind, key = _recorded_data(made_on)
+    raise ConfigError(
+        f"profile {name!r} was made on {made_on!r}, not {given!r}: its item ids are ids of {made_on!r}, and the same "
+        f"ids in {given!r} are other items. Use its data ({_data_option(kind, key)}, or leave the data options out), "
+        f"or start a profile for {given!r} under a new name (recengine feedback --profile NEW_NAME "
+        f"{'--dataset ' + given if getattr(args, 'dataset', None) else '--sample ' + given if args.sample else '--interactions FILE'}"
+        f" --like ID ...). To read its ids as ids of {given!r} anyway, add --force-dataset.")
 
 
 def split_ids(value: str | Iterable[str] | None) -> list[str]:

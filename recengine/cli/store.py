@@ -52,7 +52,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     rows = [("dataset", d["name"], d["created_at"],
              f"{d['n_users']} users, {d['n_items']} items, {d['n_interactions']} interactions") for d in datasets]
     rows += [("profile", p["name"], "",
-              f"{p['n_liked']} liked, {p['n_disliked']} disliked, {p['n_events']} feedback events") for p in profiles]
+              f"{p['n_liked']} liked, {p['n_disliked']} disliked, {p['n_events']} feedback events"
+              + (f", on {p['dataset']}" if p.get("dataset") else ", names no dataset")) for p in profiles]
     rows += [("finetune", f["fingerprint"], f["created_at"], f"base {f['base']}" + (
         "" if f["available"] else "; weights not here (an export carries the record only): copy its folder from "
         "models/ of the home that trained it, or fine-tune again")) for f in finetunes]

@@ -44,6 +44,14 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "ALTER TABLE profiles ADD COLUMN base_event INTEGER NOT NULL DEFAULT 0",
         ],
     ),
+    (
+        3,
+        "a saved profile names the dataset it was made on",
+        [
+            # NULL for the profiles saved before: they name no dataset (the events they have may name one).
+            "ALTER TABLE profiles ADD COLUMN dataset TEXT",
+        ],
+    ),
 ]
 LATEST = MIGRATIONS[-1][0]
 TABLES = ("datasets", "finetunes", "runs", "profiles", "feedback")

@@ -57,6 +57,17 @@ def apply_event(profile: dict[str, Any], item_id: str, action: str) -> None:
     profile["disliked"] = sorted(disliked)
 
 
+def dataset_name(dataset: Any) -> str | None:
+    """The name recorded for ``dataset``: a name as given (trimmed), a Dataset's name; None for None or a blank."""
+    if dataset is None:
+        return None
+    if hasattr(dataset, "item_map"):
+        dataset = dataset.name
+    if not isinstance(dataset, str):
+        raise ConfigError(f"dataset must be a dataset's name or a Dataset, got {type(dataset).__name__}.")
+    return dataset.strip() or None
+
+
 def empty_profile(name: str) -> dict[str, Any]:
     return {"liked": {}, "disliked": [], "intent": None, "user_id": None, "name": name}
 
@@ -68,8 +79,11 @@ class ProfilesMixin:
     _query: Callable[..., list[sqlite3.Row]]
     _feedback_items: Callable[[str], tuple[Any, str]]
 
-    def save_profile(self, name: str, profile: Any) -> dict[str, Any]:
+    def save_profile(self, name: str, profile: Any, dataset: Any = None) -> dict[str, Any]:
         """Save (or overwrite) a named profile; feedback recorded before this save is already part of it.
+
+        ``dataset`` (a dataset's name, or a Dataset: its name) records the data whose item ids the profile holds
+        (:meth:`profile_dataset` reads it back); None keeps the one recorded before, if any.
 
         Examples
         --------
@@ -79,15 +93,16 @@ class ProfilesMixin:
         name = check_name(name, "profile")
         data = normalise_profile(profile, name)
         text = json.dumps(data, ensure_ascii=False)
+        made_on = dataset_name(dataset)
         now = time.time()
 
         def put(c: sqlite3.Connection) -> None:
             last = c.execute("SELECT coalesce(max(id), 0) FROM feedback WHERE profile = ?", (name,)).fetchone()[0]
             c.execute(
-                "INSERT INTO profiles (name, data, created_at, updated_at, base_event) VALUES (?, ?, ?, ?, ?) "
+                "INSERT INTO profiles (name, data, created_at, updated_at, base_event, dataset) VALUES (?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (name) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at, "
-                "base_event = excluded.base_event",
-                (name, text, now, now, int(last)),
+                "base_event = excluded.base_event, dataset = coalesce(excluded.dataset, profiles.dataset)",
+                (name, text, now, now, int(last), made_on),
             )
 
         self._write(put)
@@ -187,8 +202,36 @@ class ProfilesMixin:
             apply_event(profile, event["item_id"], event["action"])
         return profile
 
+    def profile_dataset(self, name: str) -> str | None:
+        """The name of the data a profile was made on, whose item ids it holds; None for one that names none.
+
+        That is the dataset its saved row names (``save_profile(..., dataset=...)``), else the one its first feedback
+        event that names data was recorded on (``add_feedback(..., dataset=...)``). Profiles saved, and events
+        recorded, by a recengine before this one may name none. Raises :class:`~recengine.errors.UnknownIdError` for
+        a name with neither a saved profile nor feedback.
+
+        Examples
+        --------
+        >>> store.add_feedback("dave", "7", "like", dataset="books")  # doctest: +SKIP
+        >>> store.profile_dataset("dave")  # doctest: +SKIP
+        'books'
+        """
+        name = str(name).strip()  # stored names are trimmed (check_name)
+        with self._lock, read(self.conn) as c:
+            row = c.execute("SELECT dataset FROM profiles WHERE name = ?", (name,)).fetchone()
+            first = c.execute("SELECT dataset FROM feedback WHERE profile = ? AND dataset IS NOT NULL ORDER BY id LIMIT 1",
+                              (name,)).fetchone()
+            has_events = first is not None or c.execute("SELECT 1 FROM feedback WHERE profile = ? LIMIT 1",
+                                                        (name,)).fetchone() is not None
+        if row is None and not has_events:
+            raise self._unknown_profile(name)
+        if row is not None and row["dataset"] is not None:
+            return str(row["dataset"])
+        return None if first is None else str(first["dataset"])
+
     def list_profiles(self) -> list[dict[str, Any]]:
-        """Profiles (saved or started by feedback) by name: name, liked/disliked counts, intent, events.
+        """Profiles (saved or started by feedback) by name: name, liked/disliked counts, intent, events, and the
+        dataset it was made on (None: it names none, see :meth:`profile_dataset`).
 
         Examples
         --------
@@ -204,7 +247,8 @@ class ProfilesMixin:
         for name in names:
             p = self.get_profile(name)
             out.append({"name": name, "n_liked": len(p["liked"]), "n_disliked": len(p["disliked"]),
-                        "intent": p.get("intent"), "user_id": p.get("user_id"), "n_events": int(n_events.get(name, 0))})
+                        "intent": p.get("intent"), "user_id": p.get("user_id"), "n_events": int(n_events.get(name, 0)),
+                        "dataset": self.profile_dataset(name)})
         return out
 
     def feedback_events(self, profile: str | None = None) -> list[dict[str, Any]]:
