@@ -303,3 +303,26 @@ def test_new_items_rank_by_their_text_whatever_the_learned_weights(tiny, encoder
     by_text = model.signals(profile, new)["content"].sort_values(ascending=False, kind="stable").index.tolist()
     ranked = model.recommend(profile, k=len(ds.item_map), candidates=new)["item_id"].tolist()
     assert len(new) == 4 and ranked == by_text, (ranked, by_text)
+
+
+def test_a_regime_with_few_validation_users_keeps_its_prior_weights(encoder):
+    """On 28 validation users the ascent took EASE to -1 for one-item profiles (noise that passed the both-halves
+    check), and reasons said the ranker favours what people like you seldom chose. Under MIN_LEARNING_USERS a
+    regime keeps the prior, and says why; the sample, with 378 and more per regime, still learns."""
+    import pandas as pd
+
+    import recengine
+    from recengine.models.hybrid_fit import MIN_LEARNING_USERS, default_weights
+    from recengine.text import embed_items
+
+    rng = np.random.default_rng(3)
+    inter = pd.DataFrame({"user_id": [f"u{u}" for u in range(60) for _ in range(8)],
+                          "item_id": [f"i{k}" for _ in range(60) for k in rng.choice(40, 8, replace=False)]})
+    ds = recengine.read_dataset(inter)
+    model = Hybrid().fit(ds, embed_items(ds, encoder), encoder)
+    learned = {name: info for name, info in model.validation.items() if isinstance(info, dict) and "users" in info}
+    assert learned, model.validation
+    for name, info in learned.items():
+        assert info["users"] < MIN_LEARNING_USERS and f"fewer than the {MIN_LEARNING_USERS}" in info["note"], info
+        row = REGIME_NAMES.index(name)
+        np.testing.assert_allclose(model.weights[row], default_weights()[row], atol=1e-6)
