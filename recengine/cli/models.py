@@ -158,6 +158,9 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     )
     if recs.empty:
         print("no recommendations: every item this model can score is already in the profile or disliked.", file=sys.stderr)
+    elif len(recs) < args.k:  # --k 100000000 on 400 items: say why the list is shorter, not leave it to be counted
+        print(f"note: {len(recs):,} item{'s' if len(recs) != 1 else ''} listed, fewer than --k {args.k:,}: the other items are in "
+              f"the profile, rejected, or ones {model.name} cannot score.", file=sys.stderr)
     out = recs.drop(columns=["user_id"])
     if args.format == "table":
         out = out.round(4)

@@ -124,7 +124,9 @@ def test_audience_of_an_unknown_item_id_is_a_user_error(capsys):
 
 def test_recommend_edge_cases_get_clear_answers(capsys):
     assert main(["recommend", *FILES, "--user", "  alice ", "--model", "ease", "--format", "json"]) == 0  # ids are trimmed
-    assert [r["item_id"] for r in json.loads(capsys.readouterr().out)] == ["m3"]
+    captured = capsys.readouterr()
+    assert [r["item_id"] for r in json.loads(captured.out)] == ["m3"]
+    assert "1 item listed, fewer than --k 10" in captured.err and "ease cannot score" in captured.err  # not left to count
     assert main(["recommend", *FILES, "--liked", "m1", "--disliked", "m1", "--model", "ease"]) == 2
     assert "both liked and disliked" in capsys.readouterr().err
     assert main(["recommend", *FILES, "--liked", "m1", "--novelty", "nan"]) == 2
