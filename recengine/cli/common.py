@@ -432,7 +432,8 @@ def emit(obj: Any, fmt: str, *, stream: Any = None) -> None:
     else:
         # a missing value (a dislike's weight, no intent, a metric not measured) reads as a dash, not NaN or None
         shown = frame.astype(object).where(frame.notna(), "—")
-        with pd.option_context("display.max_colwidth", 80, "display.width", 200):
+        # wide characters (CJK titles) take two columns on a terminal: counted so, the columns stay aligned
+        with pd.option_context("display.max_colwidth", 80, "display.width", 200, "display.unicode.east_asian_width", True):
             out.write(shown.to_string(index=False) + "\n")
 
 

@@ -35,3 +35,18 @@ def test_a_missing_value_in_a_table_reads_as_a_dash():
                        "intent": [None, "x"]}), "table", stream=out)
     text = out.getvalue()
     assert "NaN" not in text and "None" not in text and text.count("—") == 2
+
+
+def test_a_table_with_wide_titles_keeps_its_columns_aligned(capsys):
+    """A Japanese title takes two terminal columns a character: counted as one, the score column after it was out of
+    line on every row with one (a probe's recommendations for a CJK catalogue)."""
+    import unicodedata
+
+    emit([{"item_id": "1", "title": "宇宙の冒険", "score": 1.0}, {"item_id": "22", "title": "Heat", "score": 0.5}], "table")
+    lines = capsys.readouterr().out.splitlines()
+
+    def width(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+    ends = {width(line.rstrip()) for line in lines}  # right-aligned numbers: every row ends at one terminal column
+    assert len(ends) == 1, lines
