@@ -5,7 +5,6 @@ taken for clicks."""
 
 from __future__ import annotations
 
-import io
 import json
 
 import pandas as pd
@@ -14,16 +13,7 @@ import pytest
 import recengine
 from recengine.data.load import _no_shared_items, unnamed_title
 from recengine.errors import DataError
-
-
-def upload(name: str, content: str | bytes) -> io.BytesIO:
-    buf = io.BytesIO(content.encode() if isinstance(content, str) else content)
-    buf.name = name
-    return buf
-
-
-def pairs(ds: recengine.Dataset) -> set[tuple[str, str]]:
-    return set(zip(ds.interactions["user_id"], ds.interactions["item_id"]))
+from tests.data.test_item_lists import pairs, upload
 
 
 def entities(label: str, n: int) -> str:
