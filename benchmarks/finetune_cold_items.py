@@ -87,7 +87,10 @@ Tried on 2026-12-06 (seed 42, ``--loss history --alpha 1.0 --no-guard --scale 15
 with probability 0.15, a regulariser that might let a second epoch help) gave 0.2056 / 0.3369 in one epoch and
 0.1828 / 0.3162 in two (below zero-shot): the short texts lose what they have, and the second epoch still overfits.
 A symmetric history loss (the batch's items also rank its profiles, the two cross-entropies averaged) gave 0.2205 /
-0.3773: level with 0.2219 / 0.3886 on Recall, lower on NDCG.
+0.3773: level with 0.2219 / 0.3886 on Recall, lower on NDCG. Later that day, text-alike in-batch negatives for the
+history recipe (half of each batch drawn from the interactions of the 50 items nearest by text to a random item, the
+rest at random; ``_HistoryPlan.steps`` patched from a driver, not kept; 422 s) gave 0.2001 / 0.3586: the loss stayed
+near 6 (the other items were hard to tell apart from the chosen one), and the model learned less of what the judge uses.
 
 Batch size (seed 42, ``--alpha 0.75 --no-guard`` for recipe 5, ``--alpha 1.0 --no-guard`` for recipe 7). The GPU's
 default batch is four times the CPU's; an epoch now keeps the CPU's number of steps and sees four times the pairs:
