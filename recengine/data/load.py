@@ -1346,9 +1346,11 @@ def _items_from_table(
     table = _pivot_properties(table, id_col, text, warnings)
     ids = clean_ids(table, id_col, "item")
     left_out: list[str] = []
-    texts, used = build_texts(table, id_col, text, left_out)
+    notes: list[str] = []
+    texts, used = build_texts(table, id_col, text, left_out, notes)
     if left_out:
         warnings.append(left_out_warning(table, left_out))
+    warnings.extend(notes)
     texts = texts.fillna("").astype(str).str.strip()
     frame = table.frame.copy()
     frame.insert(0, "_id", ids)

@@ -913,17 +913,23 @@ def _codes_only(text: str) -> bool:
 codes_only = _codes_only  # for the loader: a column of these is never a title
 
 
-def text_columns(frame: pd.DataFrame, id_column: str, left_out: list[str] | None = None) -> list[str]:
+def text_columns(frame: pd.DataFrame, id_column: str, left_out: list[str] | None = None,
+                 constant: list[str] | None = None) -> list[str]:
     """The columns that hold text: not the id, with at least one value that contains a letter, and not a column of
     links or codes (image URLs, e-mail addresses, UUIDs, product codes or lists of them, such as related items: nine
     in ten sampled values). Those say nothing an encoder can read, and a column of near-identical links makes every
-    item look alike; their names go to ``left_out``.
+    item look alike; their names go to ``left_out``. Nor a column that holds one value on nearly every item (an API
+    export's ``rel: original`` or ``published`` date, :data:`SAME_EVERYWHERE` of at least :data:`SAME_MIN_ITEMS`
+    items): it tells no item apart and makes every text alike; its name goes to ``constant``.
 
-    >>> left = []
+    >>> left, same = [], []
     >>> frame = pd.DataFrame({"isbn": ["0195153448"], "title": ["Classical Mythology"], "year": [2002],
     ...                       "image": ["http://images.amazon.com/images/P/0195153448.01.MZZZZZZZ.jpg"]})
     >>> text_columns(frame, "isbn", left), left
     (['title'], ['image'])
+    >>> frame = pd.DataFrame({"id": range(30), "name": [f"Band {i}" for i in range(30)], "rel": ["original"] * 30})
+    >>> text_columns(frame, "id", constant=same), same
+    (['name'], ['rel'])
     """
     cols: list[str] = []
     seen: list[pd.Series] = []
@@ -938,12 +944,62 @@ def text_columns(frame: pd.DataFrame, id_column: str, left_out: list[str] | None
             if left_out is not None:
                 left_out.append(str(c))
             continue
+        if _same_everywhere(frame[c]):
+            if constant is not None:
+                constant.append(str(c))
+            continue
         texts = head.to_numpy(dtype=object)
         if any(_same_text(texts, other) for other in seen):  # Steam's app_name and title: said once
             continue
         cols.append(str(c))
         seen.append(texts)
     return cols
+
+
+#: A column whose one value fills this share of the items that have one tells no item apart (facets.EVERYWHERE too).
+SAME_EVERYWHERE = 0.9
+#: ...counted on this many items at least: in a catalogue of five, four alike is no boilerplate.
+SAME_MIN_ITEMS = 20
+#: A sentence in this share of a column's cells (of at least SAME_MIN_ITEMS) is boilerplate: a licence, "Read more".
+BOILERPLATE_SHARE = 0.5
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
+
+
+def _same_everywhere(values: pd.Series) -> bool:
+    """Whether one value fills :data:`SAME_EVERYWHERE` of the (first 1,000) cells that have one."""
+    head = values.head(1000).map(cell_text)
+    given = head[head.str.len() > 0]
+    return len(given) >= SAME_MIN_ITEMS and float(given.value_counts().iloc[0]) >= SAME_EVERYWHERE * len(given)
+
+
+def strip_boilerplate(cells: list[str]) -> tuple[list[str], list[str]]:
+    """``cells`` without the sentences most of them repeat (a licence line, "Read more on Last.fm."), and those
+    sentences. Only sentences of four words or more, in cells that say something else too, and in at least
+    :data:`BOILERPLATE_SHARE` of :data:`SAME_MIN_ITEMS` cells or more: a genre ("Drama") is a whole cell, never removed.
+
+    >>> bios = [f"Band {i} plays jazz. User text is under the CC licence." for i in range(20)] + ["Solo act."]
+    >>> out, gone = strip_boilerplate(bios)
+    >>> out[0], out[-1], gone
+    ('Band 0 plays jazz.', 'Solo act.', ['User text is under the CC licence.'])
+    """
+    given = [c for c in cells if c]
+    if len(given) < SAME_MIN_ITEMS:
+        return cells, []
+    split = [_SENTENCE_END.split(c) if c else [] for c in cells]
+    counts: dict[str, int] = {}  # in the order first met: the same list, and warning, on every run
+    for parts in split:
+        if len(parts) >= 2:
+            for sentence in dict.fromkeys(parts):
+                counts[sentence] = counts.get(sentence, 0) + 1
+    common = [t for t, n in counts.items() if n >= BOILERPLATE_SHARE * len(given) and len(t.split()) >= 4]
+    if not common:
+        return cells, []
+    dropped = set(common)
+    out = []
+    for cell, parts in zip(cells, split):
+        kept = [p for p in parts if p not in dropped]
+        out.append(" ".join(kept) if kept and len(parts) >= 2 else cell)
+    return out, sorted(common, key=lambda t: -counts[t])  # stable: ties keep the order first met
 
 
 def _same_text(a: np.ndarray, b: np.ndarray) -> bool:
@@ -1156,10 +1212,12 @@ def _fill(plan: list[tuple[str, str, str | None, str | None]], values: dict[str,
 
 
 def build_texts(
-    table: Table, id_column: str, text: str | Sequence[str] | None, left_out: list[str] | None = None
+    table: Table, id_column: str, text: str | Sequence[str] | None, left_out: list[str] | None = None,
+    notes: list[str] | None = None,
 ) -> tuple[pd.Series, list[str]]:
     """Each item's text from its columns (with ``text=None``, the names of link or code columns it passes over go to
-    ``left_out``).
+    ``left_out``; what else it leaves out, a column with one value on nearly every item or a sentence most cells
+    repeat, is said in ``notes``, a warning each).
 
     ``text`` is a template such as ``"{title} ({year}). {description}"``, a list of columns written as
     ``"Title: ... Genres: ..."``, one column name, or ``None`` for every text column, labelled.
@@ -1186,7 +1244,14 @@ def build_texts(
             values = {c: cells[c][i] for c in used}
             rows.append(_fill(plan, values) if any(values.values()) else "")
         return pd.Series(rows, index=frame.index, dtype=object), used
-    chosen = [text] if isinstance(text, str) else list(text) if text is not None else text_columns(frame, id_column, left_out)
+    constant: list[str] = []
+    chosen = [text] if isinstance(text, str) else list(text) if text is not None else text_columns(frame, id_column, left_out,
+                                                                                                  constant)
+    if constant and notes is not None:
+        notes.append(f"{table.name}: column(s) {', '.join(constant)} hold one value on nearly every item (e.g. "
+                     f"{cell_text(frame[constant[0]].dropna().iloc[0])[:40]!r}), which tells no item apart, so they are "
+                     "left out of the item text. To use them anyway, choose the text columns yourself (text=[...]; in "
+                     "the CLI: --text; in the app: Item text, Chosen columns).")
     missing = [c for c in chosen if c not in cols]
     if missing:
         raise DataError(
@@ -1196,6 +1261,16 @@ def build_texts(
     if not chosen and not flags:
         return pd.Series([""] * len(frame), index=frame.index, dtype=object), []
     cells = {c: _cell_texts(frame[c]) for c in chosen}
+    if text is None:  # columns chosen here: a licence line or "Read more" on every bio is no part of what an item is
+        stripped: dict[str, list[str]] = {}
+        for c in chosen:
+            cells[c], gone = strip_boilerplate(cells[c])
+            if gone:
+                stripped[c] = gone
+        if stripped and notes is not None:
+            example = next(iter(stripped.values()))[0]
+            notes.append(f"{table.name}: column(s) {', '.join(stripped)} repeat a sentence on most items (e.g. "
+                         f"{example[:80]!r}), which tells no item apart, so it is left out of the item text.")
     labelled = len(chosen) + bool(flags) > 1 and not table.headerless  # "Column 3: ..." would tell the encoder nothing
     labels = column_labels([*chosen, *flags])
     tags = _tags(frame, flags, labels)
