@@ -35,13 +35,18 @@ PROTOCOLS = {
     "few-shot": "few-shot users: 1, 3, 5 revealed interactions",
     "temporal": "a cut in time: train up to a date, test what users did after it (needs timestamps)",
 }
-NO_TIME = ("The **temporal** protocol needs timestamps, and this data has none: map a time column on the Data page "
-           "(Column mapping, Timestamp) to cut it at a date.")
+NO_TIME = ("The **temporal** protocol is not offered: it cuts the data at a date, and this data has no timestamps. If "
+           "the file has a time column, map it on the Data page (Column mapping, Timestamp).")
 
 with page("Evaluate", "leaderboard", "Offline protocols on this dataset; every model measured the same way."):
     ds, key = require_dataset()
+    # data with no timestamps is not offered the temporal protocol (a choice the data cannot run, then a red box
+    # for it); a choice of it kept from data that had them is dropped
+    offered = [p for p in PROTOCOLS if p != "temporal" or ds.has_timestamps]
+    if "ev_protocols" in ss and any(p not in offered for p in ss["ev_protocols"]):
+        ss["ev_protocols"] = [p for p in ss["ev_protocols"] if p in offered]
     # a refresh keeps the choices (and so the results measured for them): it went back to warm users only
-    restore_choices({"protocols": ("ev_protocols", list(PROTOCOLS)), "models": ("ev_models", MODEL_NAMES)},
+    restore_choices({"protocols": ("ev_protocols", offered), "models": ("ev_models", MODEL_NAMES)},
                     lists={"protocols", "models"})
     restore_numbers({"k": ("ev_k", 1, 100, int), "seed": ("ev_seed", 0, 10_000, int)})
     # one form: the choices reach the page together with the click on Run. A multiselect left open (closed with
@@ -50,8 +55,9 @@ with page("Evaluate", "leaderboard", "Offline protocols on this dataset; every m
         # the two choosers get a row of their own: beside three number boxes their chips were cut at 1280 px
         c1, c2 = st.columns([2, 3])
         c3, c4, c5, _ = st.columns([1, 1, 1.3, 3])
-        protocols = c1.multiselect("Protocols", list(PROTOCOLS), default=unless_set("ev_protocols", ["warm"]),
-                                   key="ev_protocols", help="\n".join(f"- **{p}**: {d}" for p, d in PROTOCOLS.items()))
+        protocols = c1.multiselect("Protocols", offered, default=unless_set("ev_protocols", ["warm"]),
+                                   key="ev_protocols", help="\n".join(f"- **{p}**: {d}" for p, d in PROTOCOLS.items()
+                                                                      if p in offered))
         models = c2.multiselect("Models", MODEL_NAMES, default=unless_set("ev_models", list(MODEL_NAMES)),
                                 key="ev_models")
         # a value restored from the address is the widget's own: given a default too, Streamlit warns on the page
@@ -112,8 +118,8 @@ with page("Evaluate", "leaderboard", "Offline protocols on this dataset; every m
     figure(metric_bars(results, metric, by="setting"), f"evaluation-{metric}", key="ev_bars")
     if "temporal" in protocols:
         st.caption("Temporal: each model learns from everything up to the cut and is measured on what the users it "
-                   "knew then chose after it; the note column says where the cut fell and how many test interactions "
-                   "are on items new since then, which only the text models can find.")
+                   "knew then chose after it; the notes under the tables say where the cut fell and how many test "
+                   "interactions are on items new since then, which only the text models can find.")
     if "few-shot" in protocols:
         figure(few_shot_curve(results[results["protocol"] == "few-shot"], metric, title="Few-shot curve"),
                "few-shot-curve", key="ev_curve")
