@@ -303,6 +303,8 @@ def read_dataset(
         frame[Columns.user] = frame[Columns.user].map(hashed)
 
     frame = frame.drop(columns="_order").reset_index(drop=True)
+    if (said := one_row_per_user(frame, inter.name, user_col)) is not None:
+        warnings.append(said)
     frame[Columns.weight] = np.float32(1.0)
     item_map = IdMap(items_frame[Columns.item].to_numpy(), kind="item")
     user_map = IdMap.from_values(frame[Columns.user], kind="user")
@@ -845,6 +847,29 @@ def _swapped(inter: Table, item_table: Table | None, items: Source | None, max_b
             return
     raise DataError(f"{inter.name} has no user column, but {other.name} has {found}: the two files look swapped. Give "
                     f"{other.name} as the interactions and {inter.name} as the items (in the app: the other upload box).")
+
+
+#: Below this many rows, one interaction per user is a small sample, not a sign of the wrong file.
+ONE_PER_USER_ROWS = 20
+
+
+def one_row_per_user(frame: pd.DataFrame, name: str, user_col: object) -> str | None:
+    """A warning when every user has exactly one interaction (of :data:`ONE_PER_USER_ROWS` rows or more): the column
+    read as the user then holds a different value on every row, as an items file's id does, and no model can learn
+    which items go together. A probe gave a headerless news catalogue as the interactions: "400 users, 8 items", the
+    items its categories, loaded without a word.
+
+    >>> one_row_per_user(pd.DataFrame({"user_id": [f"N{i}" for i in range(30)], "item_id": ["news"] * 30}), "n.tsv",
+    ...                  "column 1")[:60]
+    'n.tsv: each of its 30 users has exactly one interaction (col'
+    """
+    n = len(frame)
+    if n < ONE_PER_USER_ROWS or frame[Columns.user].nunique() < n:
+        return None
+    return (f"{name}: each of its {n:,} users has exactly one interaction (column {str(user_col)!r}, read as the user, "
+            "holds a different value on every row), so no model can learn which items go together. If this is an "
+            "items file (one row per item), give it as the items; if the users are in another column, map it "
+            "(columns={'user': ...}; in the CLI: --user-col; in the app: Column mapping, User id).")
 
 
 def _ids_of_one_in_other(inter: Table, other: Table) -> str | None:

@@ -149,3 +149,14 @@ def test_two_lists_that_both_change_from_row_to_row_are_both_read() -> None:
     ds = recengine.read_dataset(upload("baskets.tsv", unlabelled(rows)))
     assert not any("no click labels" in w for w in ds.warnings)
     assert ds.n_interactions == sum(len((h + " " + i).split()) for _, h, i in rows)
+
+
+def test_a_file_with_one_interaction_per_user_is_said_to_look_like_items(tmp_path):
+    """A headerless news catalogue given alone as the interactions loaded as "400 users, 8 items" (its categories as
+    the items) without a word; now a warning says each user has one interaction and what to do. A real log is quiet."""
+    news = "".join(f"N{i}\t{'sports' if i % 2 else 'news'}\tHeadline number {i}\n" for i in range(30))
+    ds = recengine.read_dataset(upload("news.tsv", news))
+    said = [w for w in ds.warnings if "exactly one interaction" in w]
+    assert len(said) == 1 and "give it as the items" in said[0] and "'column 1'" in said[0], ds.warnings
+    log = pd.DataFrame({"user": [f"u{i % 10}" for i in range(30)], "item": [f"i{i}" for i in range(30)]})
+    assert not any("exactly one interaction" in w for w in recengine.read_dataset(log).warnings)
