@@ -40,6 +40,27 @@ def _short(text: str, width: int = 42) -> str:
 LABEL_WIDTH = 26
 
 
+def _distinct_labels(labels: list[str], ids: list[str], width: int = LABEL_WIDTH) -> list[str]:
+    """Bar labels cut to ``width``; two that the cut makes alike (news headlines that start the same) end with their
+    item id instead, so no two bars read the same.
+
+    >>> _distinct_labels(["Report: goalkeeper shakes off injury", "Report: goalkeeper shakes up league", "Heat"],
+    ...                  ["N1", "N22", "7"], 26)
+    ['Report: goalkeeper s… (N1)', 'Report: goalkeeper… (N22)', 'Heat']
+    """
+    short = [_short(t, width) for t in labels]
+    seen: dict[str, int] = {}
+    for s in short:
+        seen[s] = seen.get(s, 0) + 1
+    out = []
+    for label, s, i in zip(labels, short, ids):
+        if seen[s] > 1 and str(i) not in s:
+            tail = f" ({plain_label(str(i))})"
+            s = _short(label, max(4, width - len(tail))) + tail
+        out.append(s)
+    return out
+
+
 def _fmt(v: float) -> str:
     """A push as a bar's label: signed, three decimals; one that rounds to nothing is +0.000, never -0.000."""
     return f"{round(float(v), 3) + 0.0:+.3f}"
@@ -151,7 +172,8 @@ def history_bars(explanation: Any, max_items: int = 12, title: str | None = None
     fig = go.Figure(
         go.Bar(
             x=frame["shap"],
-            y=[f"{_short(str(t), LABEL_WIDTH)}  {_fmt(v)}" for t, v in zip(frame["label"], frame["shap"])],
+            y=[f"{t}  {_fmt(v)}" for t, v in zip(_distinct_labels([str(t) for t in frame["label"]],
+                                                                [str(f) for f in frame["feature"]]), frame["shap"])],
             orientation="h",
             # a sampled bar whose whisker crosses 0 is grey: its sign is not known, and a colour would assert one
             marker={"color": [NEUTRAL if abs(v) < w else POSITIVE if v >= 0 else NEGATIVE

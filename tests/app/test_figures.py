@@ -158,6 +158,18 @@ def test_the_history_chart_says_on_hover_what_the_profile_size_bar_is():
     assert "weighs a profile by its size" in hover["4 items in profile  -0.900"]
 
 
+def test_history_bars_of_headlines_that_start_alike_read_apart():
+    """Two MIND headlines both read "Report: goalkeeper shakes…" on their bars (+1.347 and +0.355): which was which?"""
+    from recengine.explain import Explanation
+    from recengine.figures.explanations import history_bars
+
+    titles = ["Report: goalkeeper shakes off a knee injury", "Report: goalkeeper shakes up the transfer market"]
+    e = Explanation(np.array([1.347, 0.355]), 0.0, np.array([1.0, 1.0]), ["N17807", "N20175"], "history", "N1",
+                    "Cup final", 1.7, labels=titles)
+    labels = [str(y).rsplit("  ", 1)[0] for y in history_bars(e).data[0].y]
+    assert len(set(labels)) == 2 and any("(N17807)" in y for y in labels) and any("(N20175)" in y for y in labels)
+
+
 def test_an_item_without_text_has_blank_cells_not_a_cosine_of_zero_with_itself():
     fig = fe.similarity_heatmap(np.array([[1.0, 0.0], [0.0, 0.0], [0.6, 0.8]]), ["Trail shoe", "R900", "Rain jacket"])
     z = np.asarray(fig.data[0].z, dtype=float)
