@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from recengine.figures.evaluation import beyond_accuracy, few_shot_curve, measured, metric_bars
+from recengine.figures.evaluation import beyond_accuracy, few_shot_curve, leaders, measured, metric_bars
 from recengine.models import MODEL_NAMES
 from ui import escape, figure, guard, page, results_table, table
 from ui.engine import evaluation, evaluation_running, fit_time_note, has_evaluation, measured_models, run_history
@@ -116,6 +116,8 @@ with page("Evaluate", "leaderboard", "Offline protocols on this dataset; every m
     metric = st.radio("Metric", [f"ndcg@{k}", f"recall@{k}", f"hit@{k}", f"mrr@{k}", f"map@{k}"], horizontal=True,
                       key="ev_metric", help=METRIC_HELP.format(k=k))
     figure(metric_bars(results, metric, by="setting"), f"evaluation-{metric}", key="ev_bars")
+    if said := leaders(results, metric):  # the chart read aloud: who leads, by how much, where the hybrid stands
+        st.markdown("\n".join(f"- {escape(line)}" for line in said))
     if "temporal" in protocols:
         st.caption("Temporal: each model learns from everything up to the cut and is measured on what the users it "
                    "knew then chose after it; the notes under the tables say where the cut fell and how many test "

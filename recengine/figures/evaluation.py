@@ -35,6 +35,53 @@ def settings(frame: pd.DataFrame) -> pd.Series:
     return labels
 
 
+def leaders(frame: pd.DataFrame, metric: str, focus: str = "hybrid") -> list[str]:
+    """One sentence per setting that reads the chart for a room: which model leads on ``metric``, by how much, and
+    where ``focus`` (the hybrid) stands when it does not lead. Models that cannot score a setting (NaN) are named as
+    such, not ranked. The figures only, no claim they do not make: "0.001 behind" is said as it is.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"protocol": ["warm"] * 3, "model": ["popularity", "ease", "hybrid"],
+    ...                   "ndcg@10": [0.217, 0.448, 0.447]})
+    >>> leaders(r, "ndcg@10")
+    ['warm: ease leads with 0.448, 0.001 ahead of hybrid.']
+    >>> r["ndcg@10"] = [0.51, 0.36, 0.511]
+    >>> leaders(r, "ndcg@10")
+    ['warm: hybrid leads with 0.511, 0.001 ahead of popularity.']
+    >>> r = pd.DataFrame({"protocol": ["cold-items"] * 3, "model": ["ease", "content", "hybrid"],
+    ...                   "ndcg@10": [float("nan"), 0.326, 0.326]})
+    >>> leaders(r, "ndcg@10")
+    ['cold-items: content and hybrid lead with 0.326 (level); ease cannot score it.']
+    """
+    if frame.empty or metric not in frame.columns:
+        return []
+    out = []
+    for label, rows in frame.groupby(settings(frame), sort=False):
+        values = pd.to_numeric(rows[metric], errors="coerce").round(3)
+        scored = values.notna()
+        if not scored.any():
+            continue
+        models = rows["model"].astype(str).to_numpy()
+        best = float(values[scored].max())
+        top = [m for m, v in zip(models, values) if v == best]
+        text = f"{label}: {' and '.join(top)} lead{'s' if len(top) == 1 else ''} with {best:.3f}"
+        if len(top) > 1:
+            text += " (level)"
+        others = values[scored & (values < best)]
+        runner = None
+        if len(top) == 1 and len(others):
+            runner = models[int(np.flatnonzero(values.to_numpy() == others.max())[0])]
+            text += f", {best - float(others.max()):.3f} ahead of {runner}"
+        if focus in models and focus not in top and focus != runner and pd.notna(v := values[models == focus].iloc[0]):
+            text += f"; {focus} {v:.3f}, {best - v:.3f} behind"
+        unscored = [m for m, ok in zip(models, scored) if not ok]
+        if unscored:
+            text += f"; {' and '.join(unscored)} cannot score it"
+        out.append(text + ".")
+    return out
+
+
 def _need(frame: pd.DataFrame, cols: Sequence[str]) -> None:
     missing = [c for c in cols if c not in frame.columns]
     if missing:

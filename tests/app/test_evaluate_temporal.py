@@ -23,6 +23,9 @@ def test_evaluate_runs_the_temporal_protocol_and_says_where_it_cut(run_page):
     assert results["note"].str.startswith("cut 1998-03-07: 20 % of interactions after it;").all()
     assert any("Temporal" in c.value and "the notes under the tables say where the cut fell" in c.value for c in at.caption)
     assert len(at.get("plotly_chart")) == 2
+    # the chart read aloud for the room: who leads and by how much, from the table's own figures
+    lead = next(m.value.replace("\\", "") for m in at.markdown if "leads with" in m.value)
+    assert f"temporal: ease leads with {ndcg['ease']:.3f}" in lead and "ahead of popularity" in lead, lead
 
 
 def test_without_timestamps_the_page_says_the_temporal_protocol_needs_them():
