@@ -298,11 +298,23 @@ with page("Recommend", "recommend", "Everyone is a profile: a known user, a hand
     top.markdown(info)
     for note in notes:
         st.info(escape(note[0].upper() + note[1:] + "."), icon=":material/info:")
-    if profile.liked:
+    if profile.liked or disliked:
         with st.expander("What the profile holds"):
-            shown_ids = [i for i in profile.liked if i in ds.item_map][:60]
-            st.markdown(" · ".join(escape(ds.title(i)) for i in shown_ids)
-                        + (f" … and {profile.size - len(shown_ids)} more" if profile.size > len(shown_ids) else ""))
+            # what was liked and turned down on this page apart from the rest: a presenter looks for them here
+            here = [i for i in dict.fromkeys(liked_here) if i in profile.liked and i in ds.item_map]
+            rest = [i for i in profile.liked if i not in set(here) and i in ds.item_map]
+            shown_ids = rest[:60]
+
+            def titles(ids) -> str:
+                return " · ".join(escape(ds.title(i)) for i in ids)
+
+            if here:
+                st.markdown(f"**Liked here:** {titles(here)}")
+            if shown_ids:
+                st.markdown(("**From their history:** " if profile.chosen else "**Liked:** ") + titles(shown_ids)
+                            + (f" … and {len(rest) - len(shown_ids)} more" if len(rest) > len(shown_ids) else ""))
+            if turned := [i for i in disliked if i in ds.item_map]:
+                st.markdown(f"**Turned down:** {titles(turned)}")
     if ss.get("rec_events") and reset.button("Reset feedback", key="rec_reset", icon=":material/undo:"):
         ss["rec_events"] = []
         if keeps_feedback(store_name) and not reset_feedback(store_name):

@@ -46,6 +46,23 @@ def test_known_user_gets_explained_cards_and_a_like_reranks(run_page):
     assert not {liked, disliked} & set(shown(at))
 
 
+def test_the_profile_holds_what_was_liked_and_turned_down_here_apart_from_the_history(run_page):
+    """A presenter opened "What the profile holds" after a like and a dislike: the liked film was somewhere among 39
+    titles, unmarked, and the rejected one was not there at all."""
+    at = run_page("pages/4_Recommend.py", rec_user="196")
+    liked = shown(at)[0]
+    at.button(key=f"like_{liked}").click().run()
+    disliked = shown(at)[0]
+    at.button(key=f"dislike_{disliked}").click().run()
+    assert_clean(at)
+    lines = {m.value.split(":**")[0].lstrip("*"): m.value for m in at.markdown if m.value.startswith("**")}
+    sample = at.session_state["dataset"]
+    assert lines.keys() >= {"Liked here", "From their history", "Turned down"}, lines.keys()
+    assert sample.title(liked).split(",")[0] in lines["Liked here"].replace("\\", "")
+    assert sample.title(disliked).split(",")[0] in lines["Turned down"].replace("\\", "")
+    assert sample.title(liked).split(",")[0] not in lines["From their history"].replace("\\", "")
+
+
 def test_typed_intent_alone_gets_suggestions(run_page):
     at = run_page("pages/4_Recommend.py", rec_mode="intent")
     assert not shown(at) and at.info
