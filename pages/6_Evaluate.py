@@ -64,7 +64,7 @@ with page("Evaluate", "leaderboard", "Offline protocols on this dataset; every m
         k = int(c3.number_input("k", 1, 100, unless_set("ev_k", 10), key="ev_k"))
         seed = int(c4.number_input("Split seed", 0, 10_000, unless_set("ev_seed", 42), key="ev_seed"))
         max_users = int(c5.number_input(
-            "Test users", 0, 100_000_000, 0 if ds.n_users <= SAMPLE_ABOVE else SAMPLE_USERS, step=500, key="ev_users",
+            "Test users (0: all)", 0, 100_000_000, 0 if ds.n_users <= SAMPLE_ABOVE else SAMPLE_USERS, step=500, key="ev_users",
             help="Measure on a seeded sample of this many test users; 0 measures all of them. On large data the "
                  "ranking takes the time: a few thousand users keep the accuracy figures (coverage is lower on a "
                  "sample).")) or None
