@@ -165,6 +165,9 @@ def read_table(
     kind = None if kind is not None and _looks_like_text(raw) else kind  # a CSV whose header starts "ORCID,..."
     if kind in ("arrow", "arrow stream", "orc"):
         return _read_arrow(raw, name, kind, limit)
+    if kind is not None and kind.endswith(("image", "document")):  # a screenshot or a report picked by mistake
+        raise DataError(f"{name}: this is {kind}, not a table. Choose the file that holds your data (CSV, TSV, "
+                        "Parquet, Arrow/Feather or JSON Lines).")
     if kind is not None:  # a binary format no table is read from: say what it is and how to export it
         raise DataError(f"{name}: this is {kind}. Export the table as CSV, TSV, Parquet, Arrow/Feather or JSON Lines "
                         "and load that.")
@@ -623,6 +626,8 @@ _BINARY_KINDS = (
     (b"ARROW1", "arrow"), (b"FEA1", "arrow"), (b"\xff\xff\xff\xff", "arrow stream"), (b"ORC", "orc"),
     (b"SQLite format 3\x00", "an SQLite database (pick one of its tables and export it)"),
     (b"\x89HDF", "an HDF5 file"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"), (b"%PDF-", "a PDF document"),
     *((mark, "a Python pickle, which recengine never loads (it can run code)")
       for mark in (b"\x80\x02", b"\x80\x03", b"\x80\x04\x95", b"\x80\x05\x95")),
 )

@@ -48,6 +48,14 @@ def test_image_with_parquet_extension(tmp_path: Path) -> None:
     assert "ratings.parquet" in msg and "Parquet" in msg
 
 
+def test_an_image_or_a_pdf_is_called_what_it_is(tmp_path: Path) -> None:
+    """A screenshot picked by mistake read "this is a binary file, not a table (it contains NUL bytes)"."""
+    for name, head, kind in (("shot.png", b"\x89PNG\r\n\x1a\n", "a PNG image"), ("photo.jpg", b"\xff\xd8\xff\xe0", "a JPEG image"),
+                             ("report.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "a PDF document")):
+        msg = error_for(write(tmp_path, name, head + bytes(range(256)) * 4))
+        assert msg.startswith(f"{name}: this is {kind}, not a table.") and "NUL" not in msg, msg
+
+
 def test_non_tabular_text(tmp_path: Path) -> None:
     msg = error_for(write(tmp_path, "notes.csv", "Dear team\nhere are my thoughts on the launch\nregards\n"))
     assert "notes.csv" in msg and "one column" in msg
