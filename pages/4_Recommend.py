@@ -1,5 +1,6 @@
 """4 Recommend: build a profile, get top-k cards with reasons and SHAP charts; like / dislike re-ranks at once."""
 
+import hashlib
 import time
 
 import numpy as np
@@ -182,13 +183,16 @@ def opened(rank: int) -> None:
     ss["rec_focus"] = ("why", rank, None)
 
 
-def fill(reason, why, explained, rank: int, title: str) -> None:
+def fill(reason, why, explained, rank: int, title: str, whose: str = "") -> None:
+    """``whose``: the profile the list is for. An expander's open state is kept by its key: keyed by the item alone, a
+    "Why" opened for user 196 was still open on a new visitor's list that held the same film, beside rank 1's."""
     item = explained.item_id
     reason.markdown(f"<div class='rec-reason'>{escape_html(explained.reason)}</div>", unsafe_allow_html=True)
     with why.container():
         # named by its item: ten expanders all called "Why?" could not be told apart by a screen reader
         box = st.expander(f"Why “{escape(short_title(title, 50))}”? SHAP contributions", expanded=rank == 1,
-                          key=f"why_{item}", on_change=opened, args=(rank,))
+                          key=f"why_{hashlib.sha1(whose.encode()).hexdigest()[:8]}_{item}", on_change=opened,
+                          args=(rank,))
     if not box.open:  # charts are drawn only for open cards: a rerun stays fast
         return
     with box:
@@ -358,7 +362,7 @@ with page("Recommend", "recommend", "Everyone is a profile: a known user, a hand
         show_error(exc, "explaining the suggestions")
     else:
         for rank, ((reason, why), ex) in enumerate(zip(slots, explained), start=1):
-            fill(reason, why, ex, rank, item_name(recs["title"].iat[rank - 1], ex.item_id))
+            fill(reason, why, ex, rank, item_name(recs["title"].iat[rank - 1], ex.item_id), store_name)
     with st.expander("The list as a table"):
         # what every row shares (the profile, its size) is said once; numbers to two decimals, so the signals fit a
         # 1280 px window without scrolling sideways; the CSV keeps every column and digit
