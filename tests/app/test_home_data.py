@@ -179,7 +179,7 @@ def test_an_unreadable_file_is_said_once_and_cannot_be_loaded(run_page):
     at.file_uploader(key="up_inter").set_value(("photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "text/csv"))
     at.run()
     assert_clean(at)
-    assert len(at.error) == 1 and "photo\\.csv" in at.error[0].value and "binary" in at.error[0].value
+    assert len(at.error) == 1 and "photo\\.csv" in at.error[0].value and "PNG image, not a table" in at.error[0].value
     assert at.button(key="load_upload").disabled
     assert at.session_state["dataset_key"] == SAMPLE_KEY
 
