@@ -465,11 +465,11 @@ def _flag(role: str) -> str:
 def clean_ids(table: Table, column: str, role: str) -> pd.Series:
     """Ids as stripped strings; missing ids are an error that lists the rows."""
     raw = table.frame[column]
-    structured = np.flatnonzero(raw.map(nested).to_numpy() if raw.dtype == object else [])  # strings, numbers: none
-    if len(structured):
+    nested_rows = np.flatnonzero(raw.map(nested).to_numpy() if raw.dtype == object else [])  # strings, numbers: none
+    if len(nested_rows):
         raise DataError(
-            f"{table.name}: column {column!r} ({role} id) holds nested values such as {raw.iloc[structured[0]]!r} at "
-            f"{table.where(structured)}; an id must be one plain value. Flatten the records so the id is a string or number."
+            f"{table.name}: column {column!r} ({role} id) holds nested values such as {raw.iloc[nested_rows[0]]!r} at "
+            f"{table.where(nested_rows)}; an id must be one plain value. Flatten the records so the id is a string or number."
         )
     ids = id_strings(raw)
     missing = np.flatnonzero((ids == "").to_numpy())
@@ -904,13 +904,11 @@ _ID_CODE = re.compile(
 )
 
 
-def _codes_only(text: str) -> bool:
+def codes_only(text: str) -> bool:
     """Whether a cell (one value or a list written "a, b") holds only links or codes, like a list of related items."""
     parts = [p for p in text.split(", ") if p]
     return bool(parts) and all(_LINK_OR_CODE.fullmatch(p) or _ID_CODE.fullmatch(p) for p in parts)
 
-
-codes_only = _codes_only  # for the loader: a column of these is never a title
 
 
 def text_columns(frame: pd.DataFrame, id_column: str, left_out: list[str] | None = None,
@@ -940,7 +938,7 @@ def text_columns(frame: pd.DataFrame, id_column: str, left_out: list[str] | None
         sample = head[head.str.len() > 0]
         if not search(sample, LETTER).any():
             continue
-        if sample.map(_codes_only).mean() >= 0.9:
+        if sample.map(codes_only).mean() >= 0.9:
             if left_out is not None:
                 left_out.append(str(c))
             continue
@@ -956,9 +954,10 @@ def text_columns(frame: pd.DataFrame, id_column: str, left_out: list[str] | None
     return cols
 
 
-#: A column whose one value fills this share of the items that have one tells no item apart (facets.EVERYWHERE too).
+#: A column whose one value fills this share of the items that have one tells no item apart (and a category label
+#: held by this share, :data:`recengine.text.facets.EVERYWHERE`, is not one a request can ask for).
 SAME_EVERYWHERE = 0.9
-#: ...counted on this many items at least: in a catalogue of five, four alike is no boilerplate.
+#: ...counted on this many items at least: in a catalogue of five, four alike is no boilerplate (facets too).
 SAME_MIN_ITEMS = 20
 #: A sentence in this share of a column's cells (of at least SAME_MIN_ITEMS) is boilerplate: a licence, "Read more".
 BOILERPLATE_SHARE = 0.5
@@ -1037,7 +1036,7 @@ def plain_text(text: str) -> str:
 _NAME_KEYS = ("name", "label", "title", "text", "value", "tag")
 
 
-def _structured(text: str) -> object:
+def structured(text: str) -> object:
     """A cell written as a JSON or Python list or object (``'["Drama", "War"]'``, ``"['a', 'b']"``, as pandas writes
     lists to CSV), parsed; else the text itself. Parsing reads literals only: nothing in the cell is run."""
     if len(text) < 2 or (text[0], text[-1]) not in (("[", "]"), ("{", "}")) or len(text) > 100_000:
@@ -1049,8 +1048,6 @@ def _structured(text: str) -> object:
     parsed = python_literal(text)
     return text if parsed is None else parsed
 
-
-structured = _structured  # for the loader: a column of JSON lists or records is never a title
 
 
 def _record_name(record: dict) -> object:
@@ -1077,7 +1074,7 @@ def _record_facts(record: dict) -> str:
         if nested(value) and not (isinstance(value, (list, tuple)) and not any(map(nested, value))):
             continue
         text = cell_text(value)
-        if LETTER.search(text) and not norm(key).endswith("id") and not _codes_only(text):
+        if LETTER.search(text) and not norm(key).endswith("id") and not codes_only(text):
             facts.append(f"{key}: {text}")
     return "; ".join(facts + ([", ".join(flags)] if flags else []))
 
@@ -1106,7 +1103,7 @@ def cell_text(value: object, _depth: int = 0) -> str:
         return ""
     text = str(value).strip()
     if text[:1] in "[{":
-        parsed = _structured(text)
+        parsed = structured(text)
         # only a list or a record is read on: a set ("{1, 2}") would be written back as the same text, for ever
         if isinstance(parsed, (list, dict, tuple)):
             return cell_text(parsed, _depth + 1)
@@ -1444,7 +1441,7 @@ def _unnamed_title(frame: pd.DataFrame, columns: Sequence[str], id_column: str) 
         if len(cells) < 2 or len(cells) < 0.8 * min(len(frame), 1000):
             continue
         lettered = search(cells, LETTER).mean() >= 0.9
-        codes = cells.map(_codes_only).mean() > 0.2
+        codes = cells.map(codes_only).mean() > 0.2
         if not (lettered and not codes and 2 <= cells.str.len().median() <= 60 and 0.9 * n_items <= cells.nunique()):
             continue
         if id_column not in frame.columns or frame.head(1000).groupby(id_column)[c].nunique().max() <= 1:

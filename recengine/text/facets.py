@@ -40,7 +40,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from recengine.columns import Columns
-from recengine.data.validate import LETTER, nested
+from recengine.data.validate import LETTER, SAME_EVERYWHERE, SAME_MIN_ITEMS, nested
 from recengine.text.terms import FUNCTION_WORDS
 
 #: Cells holding more labels than this are free text, not categories.
@@ -49,8 +49,9 @@ MAX_PER_CELL = 8
 MAX_LABEL_WORDS = 5
 #: Most labels one catalogue keeps (the ones most items hold).
 MAX_LABELS = 5000
-#: Share of the items from which a label is held by too many to be asked for (see FacetIndex.from_items).
-EVERYWHERE = 0.9
+#: Share of the items from which a label is held by too many to be asked for (see FacetIndex.from_items): the share
+#: from which a column's one value is left out of the item text, as telling no item apart.
+EVERYWHERE = SAME_EVERYWHERE
 #: Labels that stand for a missing value or a flag; a request saying "unknown", "other" or "a true story" does not
 #: ask for them (a flag column's "True" says nothing a person would type).
 EMPTY_LABELS = frozenset({"unknown", "other", "others", "none", "misc", "various", "n a", "na", "null", "nan",
@@ -515,7 +516,7 @@ class FacetIndex:
         keep = np.argsort(-counts, kind="stable")[:MAX_LABELS]  # the most held first
         # a label that (nearly) every item holds tells no item apart: Goodreads' "to-read" shelf, a shop's top
         # category "Home"; a request naming it would put the whole catalogue first and say it asked for it
-        keep = keep[~((counts[keep] >= EVERYWHERE * len(items)) & (len(items) >= 20))]
+        keep = keep[~((counts[keep] >= EVERYWHERE * len(items)) & (len(items) >= SAME_MIN_ITEMS))]
         titles = items[Columns.title].tolist() if Columns.title in items.columns else ()
         index = cls([shown[i] for i in keep], held[:, keep], titles)
         index.sources = sources
