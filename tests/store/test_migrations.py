@@ -28,14 +28,21 @@ CREATE INDEX feedback_by_profile ON feedback (profile, id);
 """
 
 
-def make_v1_store(home: Path) -> Path:
+def old_store(home: Path, schema: str, version: int) -> tuple[Path, sqlite3.Connection, float]:
+    """A store file in ``home`` as recengine at schema ``version`` wrote it (``schema`` spelled out by hand), with its
+    versions 1 to ``version`` recorded: (its path, an open connection to fill and close, the time it was made)."""
     folder = home / STORE_DIR
     folder.mkdir(parents=True)
     path = folder / DB_NAME
     conn = sqlite3.connect(path)
-    conn.executescript(V1_SCHEMA)
+    conn.executescript(schema)
     now = time.time()
-    conn.execute("INSERT INTO schema_version VALUES (1, ?, 'v1')", (now,))
+    conn.executemany("INSERT INTO schema_version VALUES (?, ?, ?)", [(v, now, f"v{v}") for v in range(1, version + 1)])
+    return path, conn, now
+
+
+def make_v1_store(home: Path) -> Path:
+    path, conn, now = old_store(home, V1_SCHEMA, 1)
     conn.execute("INSERT INTO runs (created_at, protocol, config, metrics) VALUES (?, 'warm', '{}', '{\"ndcg\": 0.3}')", (now,))
     conn.execute(
         "INSERT INTO profiles VALUES ('ann', '{\"liked\": {\"1\": 1.0}, \"disliked\": [], \"intent\": null, "

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
-import time
 from pathlib import Path
 
-from recengine.store import SCHEMA_VERSION, STORE_DIR, open_store
+from recengine.store import SCHEMA_VERSION, open_store
 from recengine.store.store import DB_NAME
+from tests.store.test_migrations import old_store
 
 # What recengine with schema version 2 wrote, spelled out by hand (not taken from the migrations): profiles have no
 # dataset column; feedback events have one, NULL for the events a version-1 store had recorded.
@@ -30,14 +29,7 @@ CREATE INDEX feedback_by_profile ON feedback (profile, id);
 
 def make_v2_store(home: Path) -> Path:
     """A version-2 store holding profile 'old': a saved row (likes 7 and 21) and one later event, no dataset named."""
-    folder = home / STORE_DIR
-    folder.mkdir(parents=True)
-    path = folder / DB_NAME
-    conn = sqlite3.connect(path)
-    conn.executescript(V2_SCHEMA)
-    now = time.time()
-    conn.execute("INSERT INTO schema_version VALUES (1, ?, 'v1')", (now,))
-    conn.execute("INSERT INTO schema_version VALUES (2, ?, 'v2')", (now,))
+    path, conn, now = old_store(home, V2_SCHEMA, 2)
     conn.execute(
         "INSERT INTO profiles (name, data, created_at, updated_at, base_event) VALUES ('old', '{\"liked\": {\"7\": 1.0, "
         "\"21\": 1.0}, \"disliked\": [], \"intent\": null, \"user_id\": null, \"name\": \"old\"}', ?, ?, 0)", (now, now)
